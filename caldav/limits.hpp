@@ -1,0 +1,21 @@
+// Protocol-level limits on what a client may ask of the server (STYLE.md §5).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace caldav {
+
+/// Every bound a client controls at the protocol level; defaults are documented
+/// in man/kalends.conf.5 and set from the [limits] section of the config file.
+struct Limits {
+    std::size_t max_resource_bytes = 1 << 20;        ///< CALDAV:max-resource-size
+    std::size_t max_xml_depth = 64;                  ///< nesting of request XML bodies
+    std::size_t max_xml_elements = 100000;           ///< elements in one request body
+    std::size_t max_multiget_hrefs = 1000;           ///< hrefs per calendar-multiget
+    std::size_t max_instances = 10000;               ///< CALDAV:max-instances
+    std::size_t max_attendees_per_instance = 500;    ///< CALDAV:max-attendees-per-instance
+    std::int64_t min_date_time = -2208988800;        ///< 1900-01-01T00:00:00Z
+    std::int64_t max_date_time = 7258118400;         ///< 2200-01-01T00:00:00Z
+};
+
+}  // namespace caldav

@@ -1,0 +1,44 @@
+// The Kalends URL space (DESIGN.md "Data") parsed into a resource kind and names.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace caldav {
+
+/// Which kind of resource a path names.
+enum class ResourceKind {
+    unknown,          ///< outside the URL space
+    well_known,       ///< /.well-known/caldav (RFC 6764)
+    root,             ///< /dav/
+    principals,       ///< /dav/principals/ and /dav/principals/users/
+    principal,        ///< /dav/principals/users/NAME/
+    calendars_root,   ///< /dav/calendars/
+    home,             ///< /dav/calendars/NAME/
+    collection,       ///< /dav/calendars/NAME/COLL/
+    object,           ///< /dav/calendars/NAME/COLL/RES
+};
+
+/// A decoded request path split into the names it contains.
+struct ResourcePath {
+    ResourceKind kind = ResourceKind::unknown;
+    std::string owner;       ///< principal name (principal, home, collection, object)
+    std::string collection;  ///< collection segment (collection, object)
+    std::string object;      ///< resource segment (object)
+    bool trailing_slash = false;
+
+    /// Parses a decoded, normalised path. Never fails: unknown paths give `unknown`.
+    static ResourcePath parse(std::string_view path);
+};
+
+/// Percent-encodes one path segment for use in an href (RFC 3986 unreserved
+/// characters and sub-delims other than "/" stay as they are).
+std::string encode_segment(std::string_view segment);
+
+/// The href of a principal, a home, a collection or an object (percent-encoded).
+std::string principal_href(std::string_view owner);
+std::string home_href(std::string_view owner);
+std::string collection_href(std::string_view owner, std::string_view collection);
+std::string object_href(std::string_view owner, std::string_view collection,
+                        std::string_view object);
+
+}  // namespace caldav

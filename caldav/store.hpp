@@ -1,0 +1,148 @@
+// The storage interface the protocol layer needs (DESIGN.md "Data"); src/storage
+// implements it over SQLite. Every write method is one durable transaction.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace caldav {
+
+/// Typed outcome of a store operation; caldav/ maps these to statuses.
+enum class StoreStatus {
+    ok,
+    not_found,      ///< the resource (or its parent) does not exist
+    exists,         ///< a create found the name taken
+    etag_mismatch,  ///< If-Match / If-None-Match condition failed
+    uid_conflict,   ///< another resource in the collection has this UID
+    busy,           ///< the database stayed locked past the busy timeout
+    full,           ///< disk or quota full
+};
+
+/// A user, room or resource that can own calendars.
+struct PrincipalRecord {
+    std::int64_t id = 0;
+    std::string name;          ///< URL segment: /dav/principals/users/NAME/
+    std::string kind;          ///< "user", "room" or "resource"
+    std::string display_name;
+    std::string email;         ///< calendar user address without "mailto:" (may be empty)
+};
+
+/// What a collection is (RFC 4791 calendar, RFC 6638 inbox/outbox, plain WebDAV).
+enum class CollectionKind { calendar, inbox, outbox, plain };
+
+/// A collection under a principal's calendar home.
+struct CollectionRecord {
+    std::int64_t id = 0;
+    std::int64_t owner_id = 0;
+    std::string name;  ///< URL segment under /dav/calendars/OWNER/
+    CollectionKind kind = CollectionKind::calendar;
+    std::string display_name;
+    std::string description;
+    std::string timezone;         ///< VCALENDAR text of calendar-timezone, or empty
+    std::string components;       ///< comma list, e.g. "VEVENT,VTODO"; empty = all
+    std::int64_t revision = 0;    ///< grows by one with every member change
+    std::int64_t sync_floor = 0;  ///< oldest revision a sync token may name
+    std::int64_t created_at = 0;  ///< unix seconds
+    std::int64_t modified_at = 0; ///< unix seconds
+};
+
+/// A calendar object resource and its index row.
+struct ObjectRecord {
+    std::int64_t id = 0;
+    std::int64_t collection_id = 0;
+    std::string name;  ///< URL segment, e.g. "abc.ics"
+    std::string uid;
+    std::string component;  ///< VEVENT, VTODO, VJOURNAL, ...
+    std::string etag;       ///< without quotes
+    std::string schedule_tag;
+    std::int64_t size = 0;
+    std::int64_t revision = 0;  ///< collection revision of the last change
+    std::int64_t created_at = 0;
+    std::int64_t modified_at = 0;
+    std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
+    std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
+    std::string data;  ///< the stored iCalendar text, only when asked for
+};
+
+/// One member change of a collection since a revision (RFC 6578).
+struct Change {
+    std::string name;
+    std::int64_t revision = 0;
+    bool deleted = false;
+};
+
+/// Input of Store::put_object.
+struct PutObject {
+    std::int64_t collection_id = 0;
+    std::string name;
+    std::string uid;
+    std::string component;
+    std::string data;
+    std::optional<std::int64_t> first_start;
+    std::optional<std::int64_t> last_end;
+    std::optional<std::string> if_match;  ///< etag the current version must have
+    bool if_none_match = false;           ///< fail with `exists` if the name is taken
+};
+
+/// Outcome of Store::put_object: the new etag, whether it was created, and on
+/// uid_conflict the name of the object holding the UID.
+struct PutResult {
+    StoreStatus status = StoreStatus::ok;
+    bool created = false;
+    std::string etag;
+    std::string conflicting_name;
+};
+
+/// The persistent state of the server as the protocol layer uses it.
+/// Implementations are thread-safe; reads see a consistent snapshot; every
+/// mutating call is atomic and durable when it returns StoreStatus::ok.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    /// Looks a principal up by URL name.
+    virtual std::optional<PrincipalRecord> find_principal(std::string_view name) = 0;
+
+    /// Creates the principal's default collections (calendar, inbox, outbox) when
+    /// missing; idempotent and cheap when they exist.
+    virtual void provision_home(std::int64_t principal_id) = 0;
+
+    /// All collections under a principal's home, by name.
+    virtual std::vector<CollectionRecord> list_collections(std::int64_t owner_id) = 0;
+
+    /// One collection by owner and name.
+    virtual std::optional<CollectionRecord> find_collection(std::int64_t owner_id,
+                                                            std::string_view name) = 0;
+
+    /// Creates a collection; `exists` when the name is taken. Fills in `c.id`.
+    virtual StoreStatus create_collection(CollectionRecord& c) = 0;
+
+    /// Deletes a collection and its members.
+    virtual StoreStatus delete_collection(std::int64_t collection_id) = 0;
+
+    /// Members of a collection, with or without their data.
+    virtual std::vector<ObjectRecord> list_objects(std::int64_t collection_id,
+                                                   bool with_data) = 0;
+
+    /// One member by name, with or without its data.
+    virtual std::optional<ObjectRecord> find_object(std::int64_t collection_id,
+                                                    std::string_view name, bool with_data) = 0;
+
+    /// Creates or replaces a member, checking conditions and UID uniqueness in
+    /// the same transaction; bumps the collection revision and logs the change.
+    virtual PutResult put_object(const PutObject& object) = 0;
+
+    /// Deletes a member (optionally only when its etag is `if_match`).
+    virtual StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
+                                      const std::optional<std::string>& if_match) = 0;
+
+    /// Member changes with revision > `since`, oldest first, at most `limit`.
+    /// Returns nullopt when `since` is older than the collection's sync floor.
+    virtual std::optional<std::vector<Change>> changes_since(std::int64_t collection_id,
+                                                             std::int64_t since,
+                                                             std::size_t limit) = 0;
+};
+
+}  // namespace caldav

@@ -1,0 +1,271 @@
+// Subcommand dispatch and the serve/user/version/help commands (man/kalends.8).
+#include "src/cli/cli.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "caldav/service.hpp"
+#include "src/cli/ics_command.hpp"
+#include "src/config/config.hpp"
+#include "src/http/authenticator.hpp"
+#include "src/http/server.hpp"
+#include "src/storage/sqlite_store.hpp"
+#include "src/util/log.hpp"
+
+namespace po = boost::program_options;
+
+namespace server {
+
+namespace {
+
+constexpr const char* usage_text =
+    "usage: kalends COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  serve [--listen ADDR:PORT]...      run the CalDAV server\n"
+    "  user add NAME [--email ADDR] [--password-stdin]\n"
+    "  user passwd NAME [--password-stdin]\n"
+    "  user list\n"
+    "  user del NAME\n"
+    "  ics validate FILE                  check an iCalendar file\n"
+    "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
+    "  version                            print the version\n"
+    "  help                               print this help\n"
+    "\n"
+    "common options:\n"
+    "  --config FILE    read settings from FILE (see kalends.conf(5))\n"
+    "  --data DIR       data directory (default: $KALENDS_DATA, /var/lib/kalends as root,\n"
+    "                   else ~/.local/share/kalends)\n";
+
+/// Thrown for a bad command line; the message is printed with the usage hint.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+po::options_description common_options() {
+    po::options_description d("options");
+    d.add_options()
+        ("config", po::value<std::string>(), "config file")
+        ("data", po::value<std::string>(), "data directory")
+        ("help,h", "print help");
+    return d;
+}
+
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& d,
+                        std::vector<std::string>& positional) {
+    po::options_description all = d;
+    all.add_options()("args", po::value<std::vector<std::string>>(), "");
+    po::positional_options_description pos;
+    pos.add("args", -1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    if (vm.count("args")) positional = vm["args"].as<std::vector<std::string>>();
+    return vm;
+}
+
+Config load_config(const po::variables_map& vm) {
+    Config c;
+    if (vm.count("config")) read_config_file(vm["config"].as<std::string>(), c);
+    if (vm.count("data")) c.data_dir = vm["data"].as<std::string>();
+    if (c.data_dir.empty()) c.data_dir = default_data_dir();
+    return c;
+}
+
+std::unique_ptr<SqliteStore> open_store(const Config& c) {
+    prepare_data_dir(c);
+    SqliteOptions o;
+    o.file = c.database_file();
+    o.readers = c.storage_readers;
+    o.busy_timeout = c.busy_timeout;
+    try {
+        return SqliteStore::open(o);
+    } catch (const std::exception& e) {
+        throw ConfigError(c.database_file().string() + ": " + e.what());
+    }
+}
+
+int cmd_serve(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()
+        ("listen", po::value<std::vector<std::string>>(), "ADDR:PORT to listen on (repeatable)")
+        ("log-level", po::value<std::string>(), "debug, info, warn or error");
+    std::vector<std::string> positional;
+    auto vm = parse(args, d, positional);
+    if (!positional.empty()) throw UsageError("serve takes no arguments");
+    Config c = load_config(vm);
+    if (vm.count("listen")) {
+        c.listen.clear();
+        for (const auto& text : vm["listen"].as<std::vector<std::string>>())
+            c.listen.push_back(ListenAddress::parse(text));
+    }
+    if (vm.count("log-level")) c.log_level = vm["log-level"].as<std::string>();
+    auto level = log::parse_level(c.log_level);
+    if (!level) throw ConfigError("--log-level '" + c.log_level + "': not one of debug, info, warn, error");
+    try {
+        log::configure(*level, c.log_file);
+    } catch (const std::runtime_error& e) {
+        throw ConfigError(e.what());
+    }
+    validate_for_serving(c);
+    auto store = open_store(c);
+    log::info("kalends " KALENDS_VERSION " using " + c.database_file().string());
+    caldav::Service service(*store, c.limits);
+    Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay});
+    {
+        HttpServer http(c, service, auth);
+        http.bind();
+        http.run(true);
+    }
+    store->close();
+    log::info("store closed; exiting");
+    return 0;
+}
+
+std::string read_password(bool from_stdin) {
+    std::string password;
+    if (from_stdin) {
+        if (!std::getline(std::cin, password)) throw UsageError("no password on standard input");
+        if (!password.empty() && password.back() == '\r') password.pop_back();
+    } else {
+        if (!isatty(STDIN_FILENO))
+            throw UsageError("standard input is not a terminal; use --password-stdin");
+        termios old{};
+        tcgetattr(STDIN_FILENO, &old);
+        termios silent = old;
+        silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        auto ask = [&](const char* prompt) {
+            std::cerr << prompt << std::flush;
+            tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+            std::string line;
+            std::getline(std::cin, line);
+            tcsetattr(STDIN_FILENO, TCSANOW, &old);
+            std::cerr << "\n";
+            return line;
+        };
+        password = ask("Password: ");
+        if (ask("Repeat password: ") != password) throw UsageError("the passwords differ");
+    }
+    if (password.empty()) throw UsageError("the password is empty");
+    return password;
+}
+
+void check_user_name(const std::string& name) {
+    if (name.empty() || name.size() > 128) throw UsageError("a user name has 1 to 128 bytes");
+    for (unsigned char ch : name)
+        if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == ':')
+            throw UsageError("user name '" + name + "': no '/', ':' or control characters");
+}
+
+int cmd_user(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()
+        ("email", po::value<std::string>(), "calendar user address")
+        ("password-stdin", "read the password from standard input");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (pos.empty()) throw UsageError("user: expected add, passwd, list or del");
+    const std::string& verb = pos[0];
+    Config c = load_config(vm);
+    auto need_name = [&] {
+        if (pos.size() != 2) throw UsageError("user " + verb + ": expected one NAME");
+        check_user_name(pos[1]);
+        return pos[1];
+    };
+    if (verb == "add") {
+        auto name = need_name();
+        std::string email = vm.count("email") ? vm["email"].as<std::string>() : "";
+        if (email.starts_with("mailto:")) email = email.substr(7);
+        if (!email.empty() && (email.find('@') == std::string::npos || email.find_first_of(" <>\"") != std::string::npos))
+            throw UsageError("--email '" + email + "' is not an email address");
+        auto password = read_password(vm.count("password-stdin") > 0);
+        auto store = open_store(c);
+        auto status = store->add_user(name, email, hash_password(password));
+        if (status == caldav::StoreStatus::exists) {
+            std::cerr << "kalends: user '" << name << "' already exists\n";
+            return 1;
+        }
+        if (status != caldav::StoreStatus::ok) {
+            std::cerr << "kalends: cannot add user '" << name << "': database busy or full\n";
+            return 1;
+        }
+        std::cout << "added user " << name << "\n";
+        return 0;
+    }
+    if (verb == "passwd") {
+        auto name = need_name();
+        auto password = read_password(vm.count("password-stdin") > 0);
+        auto store = open_store(c);
+        if (store->set_password(name, hash_password(password)) != caldav::StoreStatus::ok) {
+            std::cerr << "kalends: no user '" << name << "'\n";
+            return 1;
+        }
+        std::cout << "password changed for " << name << "\n";
+        return 0;
+    }
+    if (verb == "del") {
+        auto name = need_name();
+        auto store = open_store(c);
+        if (store->delete_user(name) != caldav::StoreStatus::ok) {
+            std::cerr << "kalends: no user '" << name << "'\n";
+            return 1;
+        }
+        std::cout << "deleted user " << name << " and their calendars\n";
+        return 0;
+    }
+    if (verb == "list") {
+        if (pos.size() != 1) throw UsageError("user list takes no arguments");
+        auto store = open_store(c);
+        for (const auto& p : store->list_principals())
+            std::cout << p.name << "\t" << p.kind << "\t" << (p.email.empty() ? "-" : p.email) << "\n";
+        return 0;
+    }
+    throw UsageError("user: unknown action '" + verb + "'");
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    if (args.empty()) {
+        std::cerr << usage_text;
+        return 2;
+    }
+    std::string command = args.front();
+    args.erase(args.begin());
+    try {
+        if (command == "serve") return cmd_serve(args);
+        if (command == "user") return cmd_user(args);
+        if (command == "ics") return run_ics_command(args);
+        if (command == "version" || command == "--version") {
+            std::cout << "kalends " KALENDS_VERSION "\n";
+            return 0;
+        }
+        if (command == "help" || command == "--help" || command == "-h") {
+            std::cout << usage_text;
+            return 0;
+        }
+        throw UsageError("unknown command '" + command + "'");
+    } catch (const UsageError& e) {
+        std::cerr << "kalends: " << e.what() << "\n(try 'kalends help')\n";
+        return 2;
+    } catch (const ConfigError& e) {
+        std::cerr << "kalends: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "kalends: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace server

@@ -1,0 +1,9 @@
+// The `kalends` command line: subcommands serve, user, ics, version, help (man/kalends.8).
+#pragma once
+
+namespace server {
+
+/// Runs the program for argv; returns the process exit status.
+int run_cli(int argc, char** argv);
+
+}  // namespace server

@@ -1,0 +1,204 @@
+// Config file parsing (Boost.Program_options, INI syntax) and validation.
+#include "src/config/config.hpp"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include <boost/program_options.hpp>
+
+namespace po = boost::program_options;
+
+namespace server {
+
+namespace {
+
+bool is_ip_address(const std::string& host) {
+    in_addr v4{};
+    in6_addr v6{};
+    return inet_pton(AF_INET, host.c_str(), &v4) == 1 || inet_pton(AF_INET6, host.c_str(), &v6) == 1;
+}
+
+}  // namespace
+
+ListenAddress ListenAddress::parse(const std::string& text) {
+    std::string host;
+    std::string port;
+    if (!text.empty() && text.front() == '[') {
+        auto close = text.find(']');
+        if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            throw ConfigError("listen address '" + text + "': expected [ADDR]:PORT");
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+    } else {
+        auto colon = text.rfind(':');
+        if (colon == std::string::npos)
+            throw ConfigError("listen address '" + text + "': expected ADDR:PORT");
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    if (!is_ip_address(host)) throw ConfigError("listen address '" + text + "': '" + host + "' is not an IP address");
+    char* end = nullptr;
+    long value = port.empty() ? -1 : std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end != '\0' || value < 0 || value > 65535)
+        throw ConfigError("listen address '" + text + "': bad port '" + port + "'");
+    return {host, static_cast<std::uint16_t>(value)};
+}
+
+bool ListenAddress::is_loopback() const {
+    in_addr v4{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    return host == "::1";
+}
+
+std::string ListenAddress::to_string() const {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
+}
+
+std::filesystem::path default_data_dir() {
+    if (const char* env = std::getenv("KALENDS_DATA"); env && *env) return env;
+    if (geteuid() == 0) return "/var/lib/kalends";
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return std::filesystem::path(home) / ".local/share/kalends";
+    return "kalends-data";
+}
+
+namespace {
+
+template <class T>
+void take(const po::variables_map& vm, const char* key, T& into) {
+    if (vm.count(key)) into = vm[key].as<T>();
+}
+
+void take_ms(const po::variables_map& vm, const char* key, std::chrono::milliseconds& into) {
+    if (vm.count(key)) into = std::chrono::milliseconds(vm[key].as<std::int64_t>());
+}
+
+}  // namespace
+
+void read_config_file(const std::filesystem::path& file, Config& c) {
+    std::ifstream in(file);
+    if (!in) throw ConfigError(file.string() + ": cannot read config file");
+    po::options_description d;
+    d.add_options()
+        ("server.data", po::value<std::string>())
+        ("server.listen", po::value<std::vector<std::string>>())
+        ("server.io-threads", po::value<unsigned>())
+        ("server.handler-threads", po::value<unsigned>())
+        ("server.allow-plain-remote", po::value<bool>())
+        ("tls.certificate", po::value<std::string>())
+        ("tls.key", po::value<std::string>())
+        ("limits.header-bytes", po::value<std::size_t>())
+        ("limits.body-bytes", po::value<std::size_t>())
+        ("limits.connections", po::value<std::size_t>())
+        ("limits.header-timeout-ms", po::value<std::int64_t>())
+        ("limits.body-timeout-ms", po::value<std::int64_t>())
+        ("limits.idle-timeout-ms", po::value<std::int64_t>())
+        ("limits.shutdown-grace-ms", po::value<std::int64_t>())
+        ("limits.resource-bytes", po::value<std::size_t>())
+        ("limits.xml-depth", po::value<std::size_t>())
+        ("limits.xml-elements", po::value<std::size_t>())
+        ("limits.multiget-hrefs", po::value<std::size_t>())
+        ("limits.instances", po::value<std::size_t>())
+        ("limits.attendees-per-instance", po::value<std::size_t>())
+        ("auth.cache-ttl-seconds", po::value<std::int64_t>())
+        ("auth.free-failures", po::value<unsigned>())
+        ("auth.max-delay-ms", po::value<std::int64_t>())
+        ("log.level", po::value<std::string>())
+        ("log.file", po::value<std::string>())
+        ("storage.readers", po::value<unsigned>())
+        ("storage.busy-timeout-ms", po::value<std::int64_t>());
+    po::variables_map vm;
+    try {
+        po::store(po::parse_config_file(in, d, false), vm);
+        po::notify(vm);
+    } catch (const po::unknown_option& e) {
+        throw ConfigError(file.string() + ": unknown key '" + e.get_option_name() + "'");
+    } catch (const po::error& e) {
+        throw ConfigError(file.string() + ": " + e.what());
+    }
+    c.file = file;
+    if (vm.count("server.data")) c.data_dir = vm["server.data"].as<std::string>();
+    if (vm.count("server.listen")) {
+        c.listen.clear();
+        for (const auto& text : vm["server.listen"].as<std::vector<std::string>>()) {
+            try {
+                c.listen.push_back(ListenAddress::parse(text));
+            } catch (const ConfigError& e) {
+                throw ConfigError(file.string() + ": server.listen: " + e.what());
+            }
+        }
+    }
+    take(vm, "server.io-threads", c.io_threads);
+    take(vm, "server.handler-threads", c.handler_threads);
+    take(vm, "server.allow-plain-remote", c.allow_plain_remote);
+    if (vm.count("tls.certificate")) c.tls_certificate = vm["tls.certificate"].as<std::string>();
+    if (vm.count("tls.key")) c.tls_key = vm["tls.key"].as<std::string>();
+    take(vm, "limits.header-bytes", c.max_header_bytes);
+    take(vm, "limits.body-bytes", c.max_body_bytes);
+    take(vm, "limits.connections", c.max_connections);
+    take_ms(vm, "limits.header-timeout-ms", c.header_timeout);
+    take_ms(vm, "limits.body-timeout-ms", c.body_timeout);
+    take_ms(vm, "limits.idle-timeout-ms", c.idle_timeout);
+    take_ms(vm, "limits.shutdown-grace-ms", c.shutdown_grace);
+    take(vm, "limits.resource-bytes", c.limits.max_resource_bytes);
+    take(vm, "limits.xml-depth", c.limits.max_xml_depth);
+    take(vm, "limits.xml-elements", c.limits.max_xml_elements);
+    take(vm, "limits.multiget-hrefs", c.limits.max_multiget_hrefs);
+    take(vm, "limits.instances", c.limits.max_instances);
+    take(vm, "limits.attendees-per-instance", c.limits.max_attendees_per_instance);
+    if (vm.count("auth.cache-ttl-seconds"))
+        c.auth_cache_ttl = std::chrono::seconds(vm["auth.cache-ttl-seconds"].as<std::int64_t>());
+    take(vm, "auth.free-failures", c.auth_free_failures);
+    take_ms(vm, "auth.max-delay-ms", c.auth_max_delay);
+    take(vm, "log.level", c.log_level);
+    if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+        c.log_level != "error")
+        throw ConfigError(file.string() + ": log.level: '" + c.log_level +
+                          "' is not one of debug, info, warn, error");
+    if (vm.count("log.file")) c.log_file = vm["log.file"].as<std::string>();
+    take(vm, "storage.readers", c.storage_readers);
+    take_ms(vm, "storage.busy-timeout-ms", c.busy_timeout);
+
+    auto where = [&](const char* key) { return file.string() + ": " + key; };
+    if (c.max_header_bytes < 1024) throw ConfigError(where("limits.header-bytes") + " must be at least 1024");
+    if (c.max_connections == 0) throw ConfigError(where("limits.connections") + " must be at least 1");
+    if (c.tls_certificate.empty() != c.tls_key.empty())
+        throw ConfigError(where("tls") + ": set both certificate and key, or neither");
+    if (c.storage_readers == 0) throw ConfigError(where("storage.readers") + " must be at least 1");
+}
+
+void prepare_data_dir(const Config& c) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.data_dir, ec);
+    if (ec) throw ConfigError(c.data_dir.string() + ": cannot create data directory: " + ec.message());
+    if (!std::filesystem::is_directory(c.data_dir))
+        throw ConfigError(c.data_dir.string() + ": data directory is not a directory");
+    if (::access(c.data_dir.c_str(), W_OK | X_OK) != 0)
+        throw ConfigError(c.data_dir.string() + ": data directory is not writable");
+}
+
+void validate_for_serving(const Config& c) {
+    if (c.listen.empty()) throw ConfigError("no listen address configured");
+    if (!c.tls_enabled() && !c.allow_plain_remote) {
+        for (const auto& a : c.listen) {
+            if (!a.is_loopback())
+                throw ConfigError("listen address " + a.to_string() +
+                                  ": plain HTTP is only served on loopback; configure [tls] or "
+                                  "set server.allow-plain-remote = true");
+        }
+    }
+    if (c.tls_enabled()) {
+        for (const auto& f : {c.tls_certificate, c.tls_key}) {
+            std::ifstream in(f);
+            if (!in) throw ConfigError(f.string() + ": cannot read TLS file");
+        }
+    }
+    prepare_data_dir(c);
+}
+
+}  // namespace server

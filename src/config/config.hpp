@@ -1,0 +1,94 @@
+// Config: the one plain struct the program runs from, built from the config file
+// (man/kalends.conf.5) and command-line flags (man/kalends.8).
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "caldav/limits.hpp"
+
+namespace server {
+
+/// A configuration problem; the message names the file, key or address.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// An address to listen on. Port 0 asks the kernel for a free port.
+struct ListenAddress {
+    std::string host;  ///< numeric IPv4 or IPv6 address (IPv6 without brackets)
+    std::uint16_t port = 0;
+
+    /// Parses "ADDR:PORT" or "[V6ADDR]:PORT"; throws ConfigError naming `text`.
+    static ListenAddress parse(const std::string& text);
+    /// True for 127.0.0.0/8 and ::1.
+    bool is_loopback() const;
+    std::string to_string() const;
+};
+
+/// Everything the server needs to run. Defaults are the zero-configuration setup.
+struct Config {
+    std::filesystem::path data_dir;             ///< holds kalends.sqlite3
+    std::optional<std::filesystem::path> file;  ///< the config file read, if any
+
+    // [server]
+    std::vector<ListenAddress> listen{{"127.0.0.1", 8008}};
+    unsigned io_threads = 0;        ///< 0 = number of cores
+    unsigned handler_threads = 0;   ///< 0 = 4 x cores (handlers block on the store)
+    bool allow_plain_remote = false;
+
+    // [tls]
+    std::filesystem::path tls_certificate;
+    std::filesystem::path tls_key;
+
+    // [limits]: transport
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 16 * 1024 * 1024;
+    std::size_t max_connections = 1024;
+    std::chrono::milliseconds header_timeout{30'000};  ///< to read one request's header
+    std::chrono::milliseconds body_timeout{60'000};    ///< to read one request's body
+    std::chrono::milliseconds idle_timeout{60'000};    ///< between requests on a connection
+    std::chrono::milliseconds shutdown_grace{10'000};  ///< for in-flight requests at exit
+    // [limits]: protocol
+    caldav::Limits limits;
+
+    // [auth]
+    std::chrono::seconds auth_cache_ttl{300};
+    unsigned auth_free_failures = 3;  ///< failures per address before replies slow down
+    std::chrono::milliseconds auth_max_delay{5'000};
+
+    // [log]
+    std::string log_level = "info";
+    std::filesystem::path log_file;  ///< empty = stderr
+
+    // [storage]
+    unsigned storage_readers = 4;
+    std::chrono::milliseconds busy_timeout{5'000};
+
+    /// The SQLite file under data_dir.
+    std::filesystem::path database_file() const { return data_dir / "kalends.sqlite3"; }
+    bool tls_enabled() const { return !tls_certificate.empty(); }
+};
+
+/// The data directory used when neither --data nor the config file names one:
+/// $KALENDS_DATA, else /var/lib/kalends for root, else ~/.local/share/kalends.
+std::filesystem::path default_data_dir();
+
+/// Reads `file` (INI-style sections, see kalends.conf(5)) into `config`.
+/// Throws ConfigError naming the file and the key for unknown keys or bad values.
+void read_config_file(const std::filesystem::path& file, Config& config);
+
+/// Checks what can be checked before starting: listen addresses (plain HTTP only
+/// on loopback unless allowed), TLS files readable, data directory writable
+/// (created when missing). Throws ConfigError naming the culprit.
+void validate_for_serving(const Config& config);
+
+/// Creates the data directory when missing and checks it is writable.
+void prepare_data_dir(const Config& config);
+
+}  // namespace server

@@ -1,0 +1,148 @@
+// HTTP Basic authentication (RFC 7617) over yescrypt hashes from libcrypt.
+#include "src/http/authenticator.hpp"
+
+#include <crypt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "src/util/log.hpp"
+
+namespace server {
+
+namespace {
+
+constexpr std::size_t max_cache_entries = 100000;
+constexpr std::size_t max_failure_entries = 100000;
+constexpr auto failure_memory = std::chrono::minutes(15);
+
+/// Decodes standard base64; nullopt on malformed input.
+std::optional<std::string> decode_base64(std::string_view in) {
+    while (!in.empty() && (in.back() == ' ' || in.back() == '\t')) in.remove_suffix(1);
+    if (in.empty() || in.size() % 4 != 0 || in.size() > 4096) return std::nullopt;
+    std::string out(in.size() / 4 * 3, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(in.data()),
+                            static_cast<int>(in.size()));
+    if (n < 0) return std::nullopt;
+    std::size_t pad = static_cast<std::size_t>(std::count(in.end() - 2, in.end(), '='));
+    out.resize(static_cast<std::size_t>(n) - pad);
+    return out;
+}
+
+}  // namespace
+
+std::string hash_password(std::string_view password) {
+    char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+    if (!crypt_gensalt_rn("$y$", 0, nullptr, 0, setting, sizeof setting))
+        throw std::runtime_error("libcrypt cannot generate a yescrypt salt");
+    crypt_data data{};
+    std::string phrase(password);
+    const char* hashed = crypt_rn(phrase.c_str(), setting, &data, sizeof data);
+    OPENSSL_cleanse(phrase.data(), phrase.size());
+    if (!hashed || hashed[0] == '*') throw std::runtime_error("libcrypt cannot hash the password");
+    return hashed;
+}
+
+bool verify_password(std::string_view password, const std::string& hash) {
+    if (hash.empty() || hash[0] == '*' || hash[0] == '!') return false;
+    crypt_data data{};
+    std::string phrase(password);
+    const char* hashed = crypt_rn(phrase.c_str(), hash.c_str(), &data, sizeof data);
+    OPENSSL_cleanse(phrase.data(), phrase.size());
+    if (!hashed) return false;
+    std::string_view h(hashed);
+    return h.size() == hash.size() && CRYPTO_memcmp(h.data(), hash.data(), h.size()) == 0;
+}
+
+Authenticator::Authenticator(SqliteStore& store, AuthOptions options)
+    : store_(store), options_(options), key_(32, '\0') {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), static_cast<int>(key_.size())) != 1)
+        throw std::runtime_error("OpenSSL cannot produce random bytes");
+}
+
+std::string Authenticator::digest(const std::string& stored_hash, std::string_view password) const {
+    std::string input = stored_hash;
+    input.push_back('\0');
+    input.append(password);
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(), out, &len);
+    OPENSSL_cleanse(input.data(), input.size());
+    return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::chrono::milliseconds Authenticator::record_failure(const std::string& remote) {
+    auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (failures_.size() > max_failure_entries) failures_.clear();
+    auto& f = failures_[remote];
+    if (now - f.last > failure_memory) f.count = 0;
+    f.last = now;
+    ++f.count;
+    if (f.count <= options_.free_failures) return std::chrono::milliseconds(0);
+    auto extra = std::min<unsigned>(f.count - options_.free_failures, 16);
+    auto delay = std::chrono::milliseconds(125) * (1u << (extra - 1));
+    return std::min(delay, options_.max_delay);
+}
+
+Authenticator::Result Authenticator::authenticate(std::optional<std::string_view> authorization,
+                                                  const std::string& remote) {
+    Result result;
+    if (!authorization) return result;  // anonymous: a plain challenge, no penalty
+    std::string_view value = *authorization;
+    constexpr std::string_view scheme = "basic ";
+    if (value.size() <= scheme.size() || !caldav::iequals(value.substr(0, scheme.size()), scheme)) {
+        result.delay = record_failure(remote);
+        return result;
+    }
+    auto decoded = decode_base64(value.substr(scheme.size()));
+    auto colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos) {
+        result.delay = record_failure(remote);
+        return result;
+    }
+    std::string name = decoded->substr(0, colon);
+    std::string_view password = std::string_view(*decoded).substr(colon + 1);
+
+    auto creds = store_.find_credentials(name);
+    std::string stored = creds ? creds->password_hash : std::string();
+    auto d = digest(stored, password);
+    bool ok = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = cache_.find(name);
+        ok = creds && it != cache_.end() && it->second.expires > std::chrono::steady_clock::now() &&
+             it->second.digest.size() == d.size() &&
+             CRYPTO_memcmp(it->second.digest.data(), d.data(), d.size()) == 0;
+    }
+    if (!ok) {
+        // Hash even for unknown users so that timing does not reveal which exist.
+        static const std::string dummy = hash_password("kalends-timing-equaliser");
+        ok = verify_password(password, creds ? stored : dummy) && creds;
+        if (ok) {
+            std::lock_guard lock(mutex_);
+            if (cache_.size() > max_cache_entries) cache_.clear();
+            cache_[name] = {d, std::chrono::steady_clock::now() + options_.cache_ttl};
+        }
+    }
+    OPENSSL_cleanse(decoded->data(), decoded->size());
+    if (!ok) {
+        result.delay = record_failure(remote);
+        log::info("auth: failed login for user '" + name + "' from " + remote);
+        return result;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        failures_.erase(remote);
+    }
+    result.principal = caldav::Principal{creds->principal_id, creds->name};
+    return result;
+}
+
+}  // namespace server

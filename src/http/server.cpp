@@ -1,0 +1,557 @@
+// The HTTP/1.1 front end on Boost.Beast: a coroutine per connection, limits and
+// timeouts answered with a status and a log line, TLS, graceful shutdown.
+// This is the one translation unit (with asio_impl.cpp) that includes Beast.
+#include "src/http/server.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "src/http/target.hpp"
+#include "src/util/log.hpp"
+
+namespace server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+namespace {
+
+std::shared_ptr<ssl::context> make_tls_context(const Config& c) {
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                     ssl::context::single_dh_use | SSL_OP_NO_RENEGOTIATION |
+                     SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    // TLS 1.2: forward-secret AEAD suites only; TLS 1.3 suites are OpenSSL's defaults.
+    SSL_CTX_set_cipher_list(ctx->native_handle(),
+                            "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                            "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+    boost::system::error_code ec;
+    ctx->use_certificate_chain_file(c.tls_certificate.string(), ec);
+    if (ec) throw ConfigError(c.tls_certificate.string() + ": cannot load TLS certificate: " + ec.message());
+    ctx->use_private_key_file(c.tls_key.string(), ssl::context::pem, ec);
+    if (ec) throw ConfigError(c.tls_key.string() + ": cannot load TLS key: " + ec.message());
+    if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+        throw ConfigError(c.tls_key.string() + ": TLS key does not match the certificate");
+    return ctx;
+}
+
+/// A session as shutdown sees it; touched only on the session's strand.
+struct SessionState {
+    bool idle = true;
+    bool done = false;
+    std::function<void()> cancel;
+};
+
+HttpResponse plain_response(http::status status, unsigned version, std::string body) {
+    HttpResponse res{status, version};
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.keep_alive(false);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+std::string remote_of(const tcp::socket& s) {
+    boost::system::error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    return ec ? std::string("?") : ep.address().to_string();
+}
+
+std::string format_duration_ms(std::chrono::steady_clock::duration d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2fms",
+                  std::chrono::duration<double, std::milli>(d).count());
+    return buf;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+    const Config& config;
+    caldav::Service& service;
+    Authenticator& auth;
+
+    asio::io_context ioc;
+    asio::thread_pool handlers;
+    std::vector<tcp::acceptor> acceptors;
+    std::vector<ListenAddress> bound;
+    std::optional<asio::signal_set> signals;
+
+    std::mutex tls_mutex;
+    std::shared_ptr<ssl::context> tls;
+
+    std::atomic<std::size_t> connections{0};
+    std::atomic<bool> stopping{false};
+    std::atomic<std::uint64_t> request_counter{0};
+    std::uint32_t id_prefix = 0;
+
+    std::mutex sessions_mutex;
+    std::uint64_t next_session = 0;
+    std::unordered_map<std::uint64_t, std::pair<asio::any_io_executor, std::shared_ptr<SessionState>>>
+        sessions;
+
+    Impl(const Config& c, caldav::Service& s, Authenticator& a)
+        : config(c),
+          service(s),
+          auth(a),
+          ioc(static_cast<int>(io_threads())),
+          handlers(handler_threads()) {
+        id_prefix = static_cast<std::uint32_t>(
+            std::chrono::steady_clock::now().time_since_epoch().count() & 0xffff);
+    }
+
+    unsigned io_threads() const {
+        return config.io_threads ? config.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    }
+    std::size_t handler_threads() const {
+        return config.handler_threads ? config.handler_threads
+                                      : 4 * std::max(1u, std::thread::hardware_concurrency());
+    }
+
+    std::shared_ptr<ssl::context> current_tls() {
+        std::lock_guard lock(tls_mutex);
+        return tls;
+    }
+
+    std::string next_request_id() {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%04x-%06llx", id_prefix,
+                      static_cast<unsigned long long>(++request_counter));
+        return buf;
+    }
+
+    // ---- accepting -------------------------------------------------------
+
+    asio::awaitable<void> accept_loop(tcp::acceptor& acceptor) {
+        for (;;) {
+            auto [ec, accepted] = co_await acceptor.async_accept(asio::make_strand(ioc), tuple_awaitable);
+            if (ec) {
+                if (ec == asio::error::operation_aborted || stopping) co_return;
+                log::warn("accept failed: " + ec.message());
+                asio::steady_timer pause(ioc, std::chrono::milliseconds(50));
+                co_await pause.async_wait(tuple_awaitable);
+                continue;
+            }
+            if (stopping) co_return;
+            tcp::socket socket(std::move(accepted));
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            auto ex = socket.get_executor();
+            std::string remote = remote_of(socket);
+            asio::co_spawn(ex, run_connection(std::move(socket), remote),
+                           [remote](std::exception_ptr e) {
+                               // The session's catch-all: one bad connection never ends the process.
+                               if (!e) return;
+                               try {
+                                   std::rethrow_exception(e);
+                               } catch (const std::exception& ex) {
+                                   log::error("connection from " + remote + " ended by exception: " + ex.what());
+                               }
+                           });
+        }
+    }
+
+    asio::awaitable<void> run_connection(tcp::socket socket, std::string remote) {
+        struct Count {
+            std::atomic<std::size_t>& n;
+            ~Count() { --n; }
+        } count{connections};
+        if (++connections > config.max_connections) {
+            log::warn("connection from " + remote + " refused: limits.connections (" +
+                      std::to_string(config.max_connections) + ") reached");
+            beast::tcp_stream stream(std::move(socket));
+            stream.expires_after(std::chrono::seconds(5));
+            auto res = plain_response(http::status::service_unavailable, 11, "too many connections\n");
+            res.set(http::field::retry_after, "1");
+            co_await http::async_write(stream, res, tuple_awaitable);
+            boost::system::error_code ignored;
+            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            co_return;
+        }
+        auto state = std::make_shared<SessionState>();
+        std::uint64_t id = register_session(socket.get_executor(), state);
+        struct Unregister {
+            Impl& self;
+            std::uint64_t id;
+            std::shared_ptr<SessionState> state;
+            ~Unregister() {
+                state->done = true;
+                std::lock_guard lock(self.sessions_mutex);
+                self.sessions.erase(id);
+            }
+        } unregister{*this, id, state};
+
+        if (auto tls_ctx = current_tls()) {
+            beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_ctx);
+            state->cancel = [&stream] { beast::get_lowest_layer(stream).cancel(); };
+            beast::get_lowest_layer(stream).expires_after(config.header_timeout);
+            auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, tuple_awaitable);
+            if (ec) {
+                log::info("TLS handshake with " + remote + " failed: " + ec.message());
+                co_return;
+            }
+            co_await run_session(stream, *state, remote);
+            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+            co_await stream.async_shutdown(tuple_awaitable);
+        } else {
+            beast::tcp_stream stream(std::move(socket));
+            state->cancel = [&stream] { stream.cancel(); };
+            co_await run_session(stream, *state, remote);
+            boost::system::error_code ignored;
+            stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        }
+    }
+
+    std::uint64_t register_session(asio::any_io_executor ex, std::shared_ptr<SessionState> state) {
+        std::lock_guard lock(sessions_mutex);
+        auto id = ++next_session;
+        sessions.emplace(id, std::make_pair(std::move(ex), std::move(state)));
+        return id;
+    }
+
+    // ---- one connection --------------------------------------------------
+
+    template <class Stream>
+    asio::awaitable<void> run_session(Stream& stream, SessionState& state, const std::string& remote) {
+        beast::flat_buffer buffer;
+        auto& lowest = beast::get_lowest_layer(stream);
+        for (;;) {
+            state.idle = true;
+            if (stopping) co_return;
+            if (buffer.size() == 0) {
+                // Idle between requests: wait for the first byte of the next one.
+                lowest.expires_after(config.idle_timeout);
+                auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), tuple_awaitable);
+                if (ec) {
+                    log::debug("connection from " + remote + " closed while idle: " + ec.message());
+                    co_return;
+                }
+                buffer.commit(n);
+            }
+            state.idle = false;
+
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+            parser.body_limit(config.max_body_bytes);
+            lowest.expires_after(config.header_timeout);
+            auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
+            if (hec) {
+                co_await reject(stream, hec, remote, "header");
+                co_return;
+            }
+            if (!parser.is_done()) {
+                auto& head = parser.get();
+                if (caldav::iequals(std::string(head[http::field::expect]), "100-continue")) {
+                    if (parser.content_length() && *parser.content_length() > config.max_body_bytes) {
+                        co_await reject(stream, http::error::body_limit, remote, "body");
+                        co_return;
+                    }
+                    http::response<http::empty_body> cont{http::status::continue_, head.version()};
+                    lowest.expires_after(config.body_timeout);
+                    auto [cec, cn] = co_await http::async_write(stream, cont, tuple_awaitable);
+                    if (cec) co_return;
+                }
+                lowest.expires_after(config.body_timeout);
+                auto [bec, bn] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
+                if (bec) {
+                    co_await reject(stream, bec, remote, "body");
+                    co_return;
+                }
+            }
+            HttpRequest req = parser.release();
+            HttpResponse res = co_await respond(req, remote);
+            lowest.expires_after(config.body_timeout);
+            auto [wec, wn] = co_await http::async_write(stream, res, tuple_awaitable);
+            if (wec) {
+                log::info("write to " + remote + " failed: " + wec.message());
+                co_return;
+            }
+            if (!res.keep_alive()) co_return;
+        }
+    }
+
+    /// Answers a transport-level failure with its status and a log line, then the
+    /// caller closes. Ordinary endings (EOF, cancellation at shutdown) get none.
+    template <class Stream>
+    asio::awaitable<void> reject(Stream& stream, boost::system::error_code ec, const std::string& remote,
+                                 const char* phase) {
+        if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+            ec == asio::error::connection_reset || ec == ssl::error::stream_truncated) {
+            log::debug("connection from " + remote + " ended in " + phase + ": " + ec.message());
+            co_return;
+        }
+        if (ec == asio::error::operation_aborted && stopping) co_return;
+        http::status status = http::status::bad_request;
+        std::string why = "malformed request";
+        if (ec == http::error::header_limit) {
+            status = http::status::request_header_fields_too_large;
+            why = "header larger than limits.header-bytes (" + std::to_string(config.max_header_bytes) + ")";
+        } else if (ec == http::error::body_limit) {
+            status = http::status::payload_too_large;
+            why = "body larger than limits.body-bytes (" + std::to_string(config.max_body_bytes) + ")";
+        } else if (ec == beast::error::timeout) {
+            status = http::status::request_timeout;
+            why = std::string(phase) + " not received within limits." + phase + "-timeout-ms";
+        }
+        log::warn("rid=" + next_request_id() + " remote=" + remote + " status=" +
+                  std::to_string(static_cast<unsigned>(status)) + " reason=\"" + why + "\" (" +
+                  ec.message() + ")");
+        auto res = plain_response(status, 11, why + "\n");
+        auto& lowest = beast::get_lowest_layer(stream);
+        lowest.expires_after(std::chrono::seconds(5));
+        co_await http::async_write(stream, res, tuple_awaitable);
+    }
+
+    // ---- one request -----------------------------------------------------
+
+    asio::awaitable<HttpResponse> respond(HttpRequest& req, const std::string& remote) {
+        auto started = std::chrono::steady_clock::now();
+        caldav::Request creq;
+        creq.request_id = next_request_id();
+        creq.method = std::string(req.method_string());
+        creq.raw_target = std::string(req.target());
+        std::string user = "-";
+        caldav::Response cres;
+        try {
+            cres = co_await dispatch(req, creq, remote, user);
+        } catch (const std::exception& e) {
+            log::error("rid=" + creq.request_id + " unexpected exception: " + e.what());
+            cres = caldav::Response{};
+            cres.status = 500;
+            cres.headers.set("Content-Type", "text/plain; charset=utf-8");
+            cres.body = "internal error; request id " + creq.request_id + "\n";
+        }
+        HttpResponse res{static_cast<http::status>(cres.status), req.version()};
+        for (const auto& [name, value] : cres.headers.fields()) {
+            if (caldav::iequals(name, "Content-Length")) continue;
+            res.insert(name, value);
+        }
+        res.set("X-Request-Id", creq.request_id);
+        res.keep_alive(req.keep_alive() && !stopping);
+        bool head = req.method() == http::verb::head;
+        std::size_t body_bytes = cres.body.size();
+        res.body() = std::move(cres.body);
+        res.prepare_payload();
+        if (head) {
+            // HEAD: the length of what GET would send, and no body (RFC 9110 §9.3.2).
+            res.body().clear();
+        }
+        log::info("rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " +
+                  creq.method + " " + creq.raw_target + " " + std::to_string(cres.status) + " " +
+                  std::to_string(body_bytes) + "B " +
+                  format_duration_ms(std::chrono::steady_clock::now() - started) +
+                  (cres.precondition.empty() ? "" : " precondition=" + cres.precondition));
+        co_return res;
+    }
+
+    asio::awaitable<caldav::Response> dispatch(HttpRequest& req, caldav::Request& creq,
+                                               const std::string& remote, std::string& user) {
+        auto path = decode_target(req.target());
+        if (!path) {
+            caldav::Response r;
+            r.status = 400;
+            r.headers.set("Content-Type", "text/plain; charset=utf-8");
+            r.body = "malformed request target\n";
+            co_return r;
+        }
+        creq.path = *path;
+        if (creq.path == "/health" && (req.method() == http::verb::get || req.method() == http::verb::head)) {
+            caldav::Response r;
+            r.headers.set("Content-Type", "text/plain; charset=utf-8");
+            r.headers.set("Cache-Control", "no-store");
+            r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
+            co_return r;
+        }
+        for (const auto& field : req)
+            creq.headers.add(std::string(field.name_string()), std::string(field.value()));
+        creq.body = std::move(req.body());
+
+        bool needs_auth = !creq.path.starts_with("/.well-known/");
+        if (needs_auth) {
+            std::optional<std::string_view> authorization;
+            if (auto it = req.find(http::field::authorization); it != req.end())
+                authorization = it->value();
+            auto result = co_await asio::co_spawn(
+                handlers,
+                [&]() -> asio::awaitable<Authenticator::Result> {
+                    co_return auth.authenticate(authorization, remote);
+                },
+                use_awaitable);
+            if (!result.principal) {
+                if (result.delay.count() > 0) {
+                    asio::steady_timer t(co_await asio::this_coro::executor, result.delay);
+                    co_await t.async_wait(tuple_awaitable);
+                }
+                caldav::Response r;
+                r.status = 401;
+                r.headers.set("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\"");
+                r.headers.set("Content-Type", "text/plain; charset=utf-8");
+                r.body = "authentication required\n";
+                co_return r;
+            }
+            user = result.principal->name;
+            creq.principal = std::move(result.principal);
+        }
+        co_return co_await asio::co_spawn(
+            handlers,
+            [&]() -> asio::awaitable<caldav::Response> { co_return service.handle(creq); },
+            use_awaitable);
+    }
+
+    // ---- shutdown --------------------------------------------------------
+
+    void begin_stop() {
+        if (stopping.exchange(true)) return;
+        log::info("shutting down: no new connections; finishing in-flight requests");
+        for (auto& a : acceptors) {
+            boost::system::error_code ignored;
+            a.close(ignored);
+        }
+        if (signals) {
+            boost::system::error_code ignored;
+            signals->cancel(ignored);
+        }
+        std::vector<std::pair<asio::any_io_executor, std::shared_ptr<SessionState>>> all;
+        {
+            std::lock_guard lock(sessions_mutex);
+            for (auto& [id, entry] : sessions) all.push_back(entry);
+        }
+        for (auto& [ex, state] : all) {
+            asio::post(ex, [state] {
+                if (!state->done && state->idle && state->cancel) state->cancel();
+            });
+        }
+        asio::co_spawn(ioc, drain(), asio::detached);
+    }
+
+    asio::awaitable<void> drain() {
+        auto deadline = std::chrono::steady_clock::now() + config.shutdown_grace;
+        asio::steady_timer t(ioc);
+        while (connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+            t.expires_after(std::chrono::milliseconds(10));
+            co_await t.async_wait(tuple_awaitable);
+        }
+        if (connections.load() > 0)
+            log::warn("shutdown grace period over; closing " + std::to_string(connections.load()) +
+                      " connection(s)");
+        ioc.stop();
+    }
+
+    void arm_signals() {
+        signals->async_wait([this](boost::system::error_code ec, int sig) {
+            if (ec) return;
+            if (sig == SIGHUP) {
+                reload();
+                arm_signals();
+                return;
+            }
+            log::info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+            begin_stop();
+        });
+    }
+
+    bool reload() {
+        if (!config.tls_enabled()) return true;
+        try {
+            auto ctx = make_tls_context(config);
+            std::lock_guard lock(tls_mutex);
+            tls = std::move(ctx);
+            log::info("TLS certificate and key reloaded");
+            return true;
+        } catch (const ConfigError& e) {
+            log::error(std::string("TLS reload failed, keeping the old certificate: ") + e.what());
+            return false;
+        }
+    }
+};
+
+HttpServer::HttpServer(const Config& config, caldav::Service& service, Authenticator& auth)
+    : impl_(std::make_unique<Impl>(config, service, auth)) {}
+
+HttpServer::~HttpServer() {
+    if (impl_) impl_->handlers.join();
+}
+
+void HttpServer::bind() {
+    auto& s = *impl_;
+    if (s.config.tls_enabled()) s.tls = make_tls_context(s.config);
+    for (const auto& addr : s.config.listen) {
+        boost::system::error_code ec;
+        auto ip = asio::ip::make_address(addr.host, ec);
+        if (ec) throw ConfigError("listen address " + addr.to_string() + ": " + ec.message());
+        tcp::endpoint ep(ip, addr.port);
+        tcp::acceptor acceptor(s.ioc);
+        acceptor.open(ep.protocol(), ec);
+        if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec && ip.is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+        if (!ec) acceptor.bind(ep, ec);
+        if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) throw ConfigError("listen address " + addr.to_string() + ": " + ec.message());
+        auto local = acceptor.local_endpoint();
+        s.bound.push_back({local.address().to_string(), local.port()});
+        s.acceptors.push_back(std::move(acceptor));
+    }
+}
+
+std::vector<ListenAddress> HttpServer::bound() const { return impl_->bound; }
+
+void HttpServer::run(bool handle_signals) {
+    auto& s = *impl_;
+    if (handle_signals) {
+        s.signals.emplace(s.ioc, SIGINT, SIGTERM, SIGHUP);
+        s.arm_signals();
+    }
+    for (std::size_t i = 0; i < s.acceptors.size(); ++i) {
+        log::info(std::string("listening on ") + (s.tls ? "https://" : "http://") +
+                  s.bound[i].to_string());
+        asio::co_spawn(s.ioc, s.accept_loop(s.acceptors[i]), asio::detached);
+    }
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < s.io_threads(); ++i) threads.emplace_back([&s] { s.ioc.run(); });
+    s.ioc.run();
+    for (auto& t : threads) t.join();
+    // Handlers still running (past the grace period) finish before we return.
+    s.handlers.join();
+    log::info("server stopped");
+}
+
+void HttpServer::stop() {
+    asio::post(impl_->ioc, [impl = impl_.get()] { impl->begin_stop(); });
+}
+
+bool HttpServer::reload_tls() { return impl_->reload(); }
+
+}  // namespace server

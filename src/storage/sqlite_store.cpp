@@ -1,0 +1,532 @@
+// SqliteStore: WAL, group commit on one writer thread, pooled readers.
+#include "src/storage/sqlite_store.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <type_traits>
+
+namespace server {
+
+using caldav::StoreStatus;
+
+namespace {
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+/// Strong ETag of a stored version: the collection revision that wrote it and a
+/// hash of the bytes (FNV-1a), so neither a rewrite nor a recreation repeats one.
+std::string make_etag(std::int64_t revision, std::string_view data) {
+    std::uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : data) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%llx-%016llx", static_cast<unsigned long long>(revision),
+                  static_cast<unsigned long long>(h));
+    return buf;
+}
+
+StoreStatus status_of(const sqlite::Error& e) {
+    switch (e.code()) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return StoreStatus::busy;
+    case SQLITE_FULL: return StoreStatus::full;
+    default: throw e;
+    }
+}
+
+const char* kind_name(caldav::CollectionKind k) {
+    switch (k) {
+    case caldav::CollectionKind::calendar: return "calendar";
+    case caldav::CollectionKind::inbox: return "inbox";
+    case caldav::CollectionKind::outbox: return "outbox";
+    case caldav::CollectionKind::plain: return "plain";
+    }
+    return "plain";
+}
+
+caldav::CollectionKind kind_from(std::string_view s) {
+    if (s == "calendar") return caldav::CollectionKind::calendar;
+    if (s == "inbox") return caldav::CollectionKind::inbox;
+    if (s == "outbox") return caldav::CollectionKind::outbox;
+    return caldav::CollectionKind::plain;
+}
+
+constexpr std::string_view collection_columns =
+    "id, owner_id, name, kind, display_name, description, timezone, components, revision, "
+    "sync_floor, created_at, modified_at";
+
+caldav::CollectionRecord collection_from(sqlite::Stmt& s) {
+    caldav::CollectionRecord c;
+    c.id = s.int64(0);
+    c.owner_id = s.int64(1);
+    c.name = s.text(2);
+    c.kind = kind_from(s.text(3));
+    c.display_name = s.text(4);
+    c.description = s.text(5);
+    c.timezone = s.text(6);
+    c.components = s.text(7);
+    c.revision = s.int64(8);
+    c.sync_floor = s.int64(9);
+    c.created_at = s.int64(10);
+    c.modified_at = s.int64(11);
+    return c;
+}
+
+caldav::ObjectRecord object_from(sqlite::Stmt& s, bool with_data) {
+    caldav::ObjectRecord o;
+    o.id = s.int64(0);
+    o.collection_id = s.int64(1);
+    o.name = s.text(2);
+    o.uid = s.text(3);
+    o.component = s.text(4);
+    o.etag = s.text(5);
+    o.schedule_tag = s.text(6);
+    o.size = s.int64(7);
+    o.revision = s.int64(8);
+    o.first_start = s.optional_int64(9);
+    o.last_end = s.optional_int64(10);
+    o.created_at = s.int64(11);
+    o.modified_at = s.int64(12);
+    if (with_data) o.data = s.text(13);
+    return o;
+}
+
+/// Bumps a collection's revision and records `name` as changed at it.
+std::int64_t log_change(sqlite::Db& db, std::int64_t collection_id, std::string_view name,
+                        bool deleted, std::int64_t now) {
+    auto bump = db.prepare(
+        "UPDATE collections SET revision = revision + 1, modified_at = ?2 WHERE id = ?1 "
+        "RETURNING revision");
+    bump.bind(1, collection_id).bind(2, now);
+    if (!bump.step()) return 0;
+    std::int64_t revision = bump.int64(0);
+    auto log = db.prepare(
+        "INSERT INTO changes (collection_id, name, revision, deleted) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (collection_id, name) DO UPDATE SET revision = ?3, deleted = ?4");
+    log.bind(1, collection_id).bind(2, name).bind(3, revision).bind(4, deleted ? 1 : 0).run();
+    return revision;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {}
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const SqliteOptions& options,
+                                               const std::vector<Migration>& migrations) {
+    std::unique_ptr<SqliteStore> store(new SqliteStore(options));
+    store->writer_db_ = std::make_unique<sqlite::Db>(options.file, true, false);
+    store->configure(*store->writer_db_, true);
+    store->opened_version_ = migrate(*store->writer_db_, migrations);
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options.readers); ++i) {
+        store->readers_.push_back(std::make_unique<sqlite::Db>(options.file, false, false));
+        store->configure(*store->readers_.back(), false);
+        store->free_readers_.push_back(store->readers_.back().get());
+    }
+    store->writer_ = std::thread([s = store.get()] { s->writer_loop(); });
+    return store;
+}
+
+SqliteStore::~SqliteStore() { close(); }
+
+void SqliteStore::configure(sqlite::Db& db, bool writer) const {
+    sqlite3_busy_timeout(db.handle(), static_cast<int>(options_.busy_timeout.count()));
+    if (writer) {
+        db.exec("PRAGMA journal_mode = WAL");
+    } else {
+        db.exec("PRAGMA query_only = ON");
+    }
+    // RFC-free but essential: in WAL mode only FULL makes each commit durable.
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+}
+
+void SqliteStore::close() {
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (closed_) return;
+        closed_ = true;
+        stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+    std::lock_guard lock(readers_mutex_);
+    free_readers_.clear();
+    readers_.clear();
+    if (writer_db_) {
+        try {
+            writer_db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (const sqlite::Error&) {
+            // Another process may hold the database; the WAL stays valid either way.
+        }
+    }
+    writer_db_.reset();
+}
+
+void SqliteStore::submit(Job& job) {
+    std::unique_lock lock(queue_mutex_);
+    if (stopping_) throw sqlite::Error(SQLITE_MISUSE, "store is closed");
+    queue_.push_back(&job);
+    queue_cv_.notify_one();
+    done_cv_.wait(lock, [&] { return job.done; });
+}
+
+void SqliteStore::writer_loop() {
+    auto& db = *writer_db_;
+    for (;;) {
+        std::vector<Job*> batch;
+        {
+            std::unique_lock lock(queue_mutex_);
+            queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping and drained
+            while (!queue_.empty() && batch.size() < options_.max_batch) {
+                batch.push_back(queue_.front());
+                queue_.pop_front();
+            }
+        }
+        std::exception_ptr batch_error;
+        try {
+            db.exec("BEGIN IMMEDIATE");
+        } catch (...) {
+            batch_error = std::current_exception();
+        }
+        if (!batch_error) {
+            for (Job* job : batch) {
+                db.exec("SAVEPOINT job");
+                try {
+                    job->run(db);
+                    db.exec("RELEASE job");
+                } catch (...) {
+                    job->error = std::current_exception();
+                    db.exec("ROLLBACK TO job");
+                    db.exec("RELEASE job");
+                }
+            }
+            try {
+                db.exec("COMMIT");
+            } catch (...) {
+                batch_error = std::current_exception();
+                try {
+                    db.exec("ROLLBACK");
+                } catch (const sqlite::Error&) {
+                    // COMMIT failing may already have rolled back.
+                }
+            }
+        }
+        std::lock_guard lock(queue_mutex_);
+        for (Job* job : batch) {
+            if (batch_error && !job->error) job->error = batch_error;
+            job->done = true;
+        }
+        done_cv_.notify_all();
+    }
+}
+
+template <class F>
+auto SqliteStore::write(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
+    using R = std::invoke_result_t<F, sqlite::Db&>;
+    Job job;
+    if constexpr (std::is_void_v<R>) {
+        job.run = [&](sqlite::Db& db) { fn(db); };
+        submit(job);
+        if (job.error) std::rethrow_exception(job.error);
+    } else {
+        std::optional<R> result;
+        job.run = [&](sqlite::Db& db) { result.emplace(fn(db)); };
+        submit(job);
+        if (job.error) std::rethrow_exception(job.error);
+        return std::move(*result);
+    }
+}
+
+template <class F>
+auto SqliteStore::read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
+    sqlite::Db* db = nullptr;
+    {
+        std::unique_lock lock(readers_mutex_);
+        readers_cv_.wait(lock, [&] { return !free_readers_.empty() || readers_.empty(); });
+        if (readers_.empty()) throw sqlite::Error(SQLITE_MISUSE, "store is closed");
+        db = free_readers_.back();
+        free_readers_.pop_back();
+    }
+    struct Release {
+        SqliteStore* self;
+        sqlite::Db* db;
+        ~Release() {
+            try {
+                db->exec("COMMIT");
+            } catch (const sqlite::Error&) {
+                // A read transaction has nothing to lose.
+            }
+            {
+                std::lock_guard lock(self->readers_mutex_);
+                self->free_readers_.push_back(db);
+            }
+            self->readers_cv_.notify_one();
+        }
+    } release{this, db};
+    db->exec("BEGIN");
+    return fn(*db);
+}
+
+StoreStatus SqliteStore::add_user(const std::string& name, const std::string& email,
+                                  const std::string& password_hash) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "INSERT INTO principals (name, kind, display_name, email, password_hash, "
+                "created_at) VALUES (?1, 'user', ?1, ?2, ?3, ?4) ON CONFLICT (name) DO NOTHING");
+            s.bind(1, name).bind(2, email).bind(3, password_hash).bind(4, now_seconds()).run();
+            return db.changes() == 1 ? StoreStatus::ok : StoreStatus::exists;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::set_password(const std::string& name, const std::string& password_hash) {
+    return write([&](sqlite::Db& db) {
+        auto s = db.prepare("UPDATE principals SET password_hash = ?2 WHERE name = ?1");
+        s.bind(1, name).bind(2, password_hash).run();
+        return db.changes() == 1 ? StoreStatus::ok : StoreStatus::not_found;
+    });
+}
+
+StoreStatus SqliteStore::delete_user(const std::string& name) {
+    return write([&](sqlite::Db& db) {
+        auto s = db.prepare("DELETE FROM principals WHERE name = ?1");
+        s.bind(1, name).run();
+        return db.changes() == 1 ? StoreStatus::ok : StoreStatus::not_found;
+    });
+}
+
+std::vector<caldav::PrincipalRecord> SqliteStore::list_principals() {
+    return read([](sqlite::Db& db) {
+        std::vector<caldav::PrincipalRecord> out;
+        auto s = db.prepare(
+            "SELECT id, name, kind, display_name, email FROM principals ORDER BY name");
+        while (s.step()) out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+        return out;
+    });
+}
+
+std::optional<Credentials> SqliteStore::find_credentials(const std::string& name) {
+    return read([&](sqlite::Db& db) -> std::optional<Credentials> {
+        auto s = db.prepare(
+            "SELECT id, name, coalesce(password_hash, '') FROM principals WHERE name = ?1");
+        s.bind(1, name);
+        if (!s.step()) return std::nullopt;
+        return Credentials{s.int64(0), s.text(1), s.text(2)};
+    });
+}
+
+std::optional<caldav::PrincipalRecord> SqliteStore::find_principal(std::string_view name) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::PrincipalRecord> {
+        auto s = db.prepare(
+            "SELECT id, name, kind, display_name, email FROM principals WHERE name = ?1");
+        s.bind(1, name);
+        if (!s.step()) return std::nullopt;
+        return caldav::PrincipalRecord{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+    });
+}
+
+void SqliteStore::provision_home(std::int64_t principal_id) {
+    bool complete = read([&](sqlite::Db& db) {
+        auto s = db.prepare(
+            "SELECT count(*) FROM collections WHERE owner_id = ?1 AND kind IN ('inbox', "
+            "'outbox')");
+        s.bind(1, principal_id);
+        return s.step() && s.int64(0) == 2;
+    });
+    if (complete) return;
+    write([&](sqlite::Db& db) {
+        auto now = now_seconds();
+        auto has_calendar = db.prepare(
+            "SELECT 1 FROM collections WHERE owner_id = ?1 AND kind = 'calendar' LIMIT 1");
+        has_calendar.bind(1, principal_id);
+        bool need_calendar = !has_calendar.step();
+        auto insert = [&](const char* name, const char* kind, const char* display) {
+            auto s = db.prepare(
+                "INSERT INTO collections (owner_id, name, kind, display_name, components, "
+                "created_at, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+                "ON CONFLICT (owner_id, name) DO NOTHING");
+            s.bind(1, principal_id).bind(2, name).bind(3, kind).bind(4, display);
+            s.bind(5, std::string_view(std::string_view(kind) == "calendar" ? "VEVENT,VTODO" : ""));
+            s.bind(6, now).run();
+        };
+        if (need_calendar) insert("calendar", "calendar", "Calendar");
+        insert("inbox", "inbox", "Inbox");
+        insert("outbox", "outbox", "Outbox");
+    });
+}
+
+std::vector<caldav::CollectionRecord> SqliteStore::list_collections(std::int64_t owner_id) {
+    return read([&](sqlite::Db& db) {
+        std::vector<caldav::CollectionRecord> out;
+        auto s = db.prepare("SELECT " + std::string(collection_columns) +
+                            " FROM collections WHERE owner_id = ?1 ORDER BY name");
+        s.bind(1, owner_id);
+        while (s.step()) out.push_back(collection_from(s));
+        return out;
+    });
+}
+
+std::optional<caldav::CollectionRecord> SqliteStore::find_collection(std::int64_t owner_id,
+                                                                     std::string_view name) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::CollectionRecord> {
+        auto s = db.prepare("SELECT " + std::string(collection_columns) +
+                            " FROM collections WHERE owner_id = ?1 AND name = ?2");
+        s.bind(1, owner_id).bind(2, name);
+        if (!s.step()) return std::nullopt;
+        return collection_from(s);
+    });
+}
+
+StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto now = now_seconds();
+            auto s = db.prepare(
+                "INSERT INTO collections (owner_id, name, kind, display_name, description, "
+                "timezone, components, created_at, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7, ?8, ?8) ON CONFLICT (owner_id, name) DO NOTHING");
+            s.bind(1, c.owner_id).bind(2, c.name).bind(3, kind_name(c.kind));
+            s.bind(4, c.display_name).bind(5, c.description).bind(6, c.timezone);
+            s.bind(7, c.components).bind(8, now).run();
+            if (db.changes() != 1) return StoreStatus::exists;
+            c.id = db.last_insert_rowid();
+            c.created_at = c.modified_at = now;
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
+            s.bind(1, collection_id).run();
+            return db.changes() == 1 ? StoreStatus::ok : StoreStatus::not_found;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+namespace {
+constexpr std::string_view object_columns =
+    "id, collection_id, name, uid, component, etag, schedule_tag, size, revision, first_start, "
+    "last_end, created_at, modified_at, data";
+}
+
+std::vector<caldav::ObjectRecord> SqliteStore::list_objects(std::int64_t collection_id,
+                                                            bool with_data) {
+    return read([&](sqlite::Db& db) {
+        std::vector<caldav::ObjectRecord> out;
+        std::string columns(object_columns);
+        if (!with_data) columns.replace(columns.rfind(", data"), 6, ", NULL");
+        auto s = db.prepare("SELECT " + columns +
+                            " FROM objects WHERE collection_id = ?1 ORDER BY name");
+        s.bind(1, collection_id);
+        while (s.step()) out.push_back(object_from(s, with_data));
+        return out;
+    });
+}
+
+std::optional<caldav::ObjectRecord> SqliteStore::find_object(std::int64_t collection_id,
+                                                             std::string_view name,
+                                                             bool with_data) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::ObjectRecord> {
+        auto s = db.prepare("SELECT " + std::string(object_columns) +
+                            " FROM objects WHERE collection_id = ?1 AND name = ?2");
+        s.bind(1, collection_id).bind(2, name);
+        if (!s.step()) return std::nullopt;
+        return object_from(s, with_data);
+    });
+}
+
+caldav::PutResult SqliteStore::put_object(const caldav::PutObject& o) {
+    try {
+        return write([&](sqlite::Db& db) {
+            caldav::PutResult r;
+            auto current = db.prepare(
+                "SELECT etag FROM objects WHERE collection_id = ?1 AND name = ?2");
+            current.bind(1, o.collection_id).bind(2, o.name);
+            std::optional<std::string> etag;
+            if (current.step()) etag = current.text(0);
+            if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match))) {
+                r.status = StoreStatus::etag_mismatch;
+                return r;
+            }
+            auto holder = db.prepare(
+                "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3");
+            holder.bind(1, o.collection_id).bind(2, o.uid).bind(3, o.name);
+            if (holder.step()) {
+                r.status = StoreStatus::uid_conflict;
+                r.conflicting_name = holder.text(0);
+                return r;
+            }
+            auto now = now_seconds();
+            auto revision = log_change(db, o.collection_id, o.name, false, now);
+            if (revision == 0) {
+                r.status = StoreStatus::not_found;
+                return r;
+            }
+            r.etag = make_etag(revision, o.data);
+            r.created = !etag;
+            auto s = db.prepare(
+                "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
+                "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
+                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
+                "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
+                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11");
+            s.bind(1, o.collection_id).bind(2, o.name).bind(3, o.uid).bind(4, o.component);
+            s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
+            s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now).run();
+            return r;
+        });
+    } catch (const sqlite::Error& e) {
+        return {status_of(e), false, {}, {}};
+    }
+}
+
+StoreStatus SqliteStore::delete_object(std::int64_t collection_id, std::string_view name,
+                                       const std::optional<std::string>& if_match) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto current = db.prepare(
+                "SELECT etag FROM objects WHERE collection_id = ?1 AND name = ?2");
+            current.bind(1, collection_id).bind(2, name);
+            if (!current.step()) return StoreStatus::not_found;
+            if (if_match && current.text(0) != *if_match) return StoreStatus::etag_mismatch;
+            auto s = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
+            s.bind(1, collection_id).bind(2, name).run();
+            log_change(db, collection_id, name, true, now_seconds());
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::optional<std::vector<caldav::Change>> SqliteStore::changes_since(std::int64_t collection_id,
+                                                                      std::int64_t since,
+                                                                      std::size_t limit) {
+    return read([&](sqlite::Db& db) -> std::optional<std::vector<caldav::Change>> {
+        auto floor = db.prepare("SELECT sync_floor, revision FROM collections WHERE id = ?1");
+        floor.bind(1, collection_id);
+        if (!floor.step() || since < floor.int64(0) || since > floor.int64(1)) return std::nullopt;
+        std::vector<caldav::Change> out;
+        auto s = db.prepare(
+            "SELECT name, revision, deleted FROM changes WHERE collection_id = ?1 AND "
+            "revision > ?2 ORDER BY revision LIMIT ?3");
+        s.bind(1, collection_id).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
+        while (s.step()) out.push_back({s.text(0), s.int64(1), s.int64(2) != 0});
+        return out;
+    });
+}
+
+}  // namespace server

@@ -1,0 +1,127 @@
+// SqliteStore: caldav::Store over SQLite in WAL mode, with one group-committing
+// writer thread and a pool of reader connections (DESIGN.md "Scale").
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "caldav/store.hpp"
+#include "src/storage/migrations.hpp"
+#include "src/storage/sqlite.hpp"
+
+namespace server {
+
+/// What SqliteStore::open needs.
+struct SqliteOptions {
+    std::filesystem::path file;             ///< database file; created when missing
+    std::size_t readers = 4;                ///< reader connections in the pool
+    std::chrono::milliseconds busy_timeout{5000};
+    std::size_t max_batch = 256;            ///< writes committed together at most
+};
+
+/// Credentials of a principal for authentication.
+struct Credentials {
+    std::int64_t principal_id = 0;
+    std::string name;
+    std::string password_hash;  ///< crypt(3) string; empty = cannot log in
+};
+
+/// A Store opened from one SQLite file. Thread-safe. Writes from many threads are
+/// queued to one writer thread that commits them together (group commit) with
+/// synchronous=FULL, so a write returns only once it is durable; reads use a
+/// pool of connections and never wait for writes (WAL).
+class SqliteStore final : public caldav::Store {
+public:
+    /// Opens the file, applies `migrations` and starts the writer. Throws
+    /// MigrationError or sqlite::Error with a message naming the file.
+    static std::unique_ptr<SqliteStore> open(const SqliteOptions& options,
+                                             const std::vector<Migration>& migrations =
+                                                 builtin_migrations());
+    ~SqliteStore() override;
+
+    /// Finishes queued writes, stops the writer and closes every connection.
+    /// Idempotent; called by the destructor.
+    void close();
+
+    /// The schema version the file had before open() migrated it.
+    int opened_version() const { return opened_version_; }
+
+    // Users (server-level; caldav/ sees principals only).
+    /// Adds a user; `exists` when the name is taken.
+    caldav::StoreStatus add_user(const std::string& name, const std::string& email,
+                                 const std::string& password_hash);
+    /// Replaces a user's password hash; `not_found` when there is no such user.
+    caldav::StoreStatus set_password(const std::string& name, const std::string& password_hash);
+    /// Deletes a user and everything they own; `not_found` when absent.
+    caldav::StoreStatus delete_user(const std::string& name);
+    /// Every principal, by name.
+    std::vector<caldav::PrincipalRecord> list_principals();
+    /// The stored hash of a principal, for authentication.
+    std::optional<Credentials> find_credentials(const std::string& name);
+
+    // caldav::Store
+    std::optional<caldav::PrincipalRecord> find_principal(std::string_view name) override;
+    void provision_home(std::int64_t principal_id) override;
+    std::vector<caldav::CollectionRecord> list_collections(std::int64_t owner_id) override;
+    std::optional<caldav::CollectionRecord> find_collection(std::int64_t owner_id,
+                                                            std::string_view name) override;
+    caldav::StoreStatus create_collection(caldav::CollectionRecord& c) override;
+    caldav::StoreStatus delete_collection(std::int64_t collection_id) override;
+    std::vector<caldav::ObjectRecord> list_objects(std::int64_t collection_id,
+                                                   bool with_data) override;
+    std::optional<caldav::ObjectRecord> find_object(std::int64_t collection_id,
+                                                    std::string_view name,
+                                                    bool with_data) override;
+    caldav::PutResult put_object(const caldav::PutObject& object) override;
+    caldav::StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
+                                      const std::optional<std::string>& if_match) override;
+    std::optional<std::vector<caldav::Change>> changes_since(std::int64_t collection_id,
+                                                             std::int64_t since,
+                                                             std::size_t limit) override;
+
+private:
+    struct Job {
+        std::function<void(sqlite::Db&)> run;
+        std::exception_ptr error;
+        bool done = false;
+    };
+
+    explicit SqliteStore(const SqliteOptions& options);
+
+    /// Runs `fn` inside the writer's transaction and returns once committed.
+    template <class F>
+    auto write(F&& fn) -> std::invoke_result_t<F, sqlite::Db&>;
+    /// Runs `fn` on a pooled reader inside a read transaction.
+    template <class F>
+    auto read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&>;
+
+    void submit(Job& job);
+    void writer_loop();
+    void configure(sqlite::Db& db, bool writer) const;
+
+    SqliteOptions options_;
+    int opened_version_ = 0;
+    std::unique_ptr<sqlite::Db> writer_db_;
+    std::thread writer_;
+    std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::condition_variable done_cv_;
+    std::deque<Job*> queue_;
+    bool stopping_ = false;
+    bool closed_ = false;
+
+    std::mutex readers_mutex_;
+    std::condition_variable readers_cv_;
+    std::vector<std::unique_ptr<sqlite::Db>> readers_;
+    std::vector<sqlite::Db*> free_readers_;
+};
+
+}  // namespace server

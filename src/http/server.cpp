@@ -75,6 +75,44 @@ struct SessionState {
     std::function<void()> cancel;
 };
 
+/// A per-connection timeout that cancels (not closes) the socket when it fires,
+/// so the session can still answer 408. beast::tcp_stream's own expiry closes the
+/// socket, which would make the 408 impossible. Touched only on the strand.
+class Deadline {
+public:
+    Deadline(const asio::any_io_executor& ex, tcp::socket& socket) : timer_(ex) { state_->socket = &socket; }
+    ~Deadline() {
+        state_->socket = nullptr;
+        timer_.cancel();
+    }
+    Deadline(const Deadline&) = delete;
+    Deadline& operator=(const Deadline&) = delete;
+
+    /// (Re)starts the countdown; a previous one no longer counts.
+    void arm(std::chrono::steady_clock::duration d) {
+        auto generation = ++state_->generation;
+        state_->fired = false;
+        timer_.expires_after(d);
+        timer_.async_wait([st = state_, generation](boost::system::error_code ec) {
+            if (ec || !st->socket || st->generation != generation) return;
+            st->fired = true;
+            boost::system::error_code ignored;
+            st->socket->cancel(ignored);
+        });
+    }
+    /// True when the last countdown ran out (the pending operation was cancelled).
+    bool fired() const { return state_->fired; }
+
+private:
+    struct State {
+        tcp::socket* socket = nullptr;
+        std::uint64_t generation = 0;
+        bool fired = false;
+    };
+    asio::steady_timer timer_;
+    std::shared_ptr<State> state_ = std::make_shared<State>();
+};
+
 HttpResponse plain_response(http::status status, unsigned version, std::string body) {
     HttpResponse res{status, version};
     res.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -193,7 +231,8 @@ struct HttpServer::Impl {
             log::warn("connection from " + remote + " refused: limits.connections (" +
                       std::to_string(config.max_connections) + ") reached");
             beast::tcp_stream stream(std::move(socket));
-            stream.expires_after(std::chrono::seconds(5));
+            Deadline deadline(co_await asio::this_coro::executor, stream.socket());
+            deadline.arm(std::chrono::seconds(5));
             auto res = plain_response(http::status::service_unavailable, 11, "too many connections\n");
             res.set(http::field::retry_after, "1");
             co_await http::async_write(stream, res, tuple_awaitable);
@@ -216,20 +255,27 @@ struct HttpServer::Impl {
 
         if (auto tls_ctx = current_tls()) {
             beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_ctx);
-            state->cancel = [&stream] { beast::get_lowest_layer(stream).cancel(); };
-            beast::get_lowest_layer(stream).expires_after(config.header_timeout);
+            auto& sock = beast::get_lowest_layer(stream).socket();
+            Deadline deadline(co_await asio::this_coro::executor, sock);
+            state->cancel = [&sock] {
+                boost::system::error_code ignored;
+                sock.cancel(ignored);
+            };
+            deadline.arm(config.header_timeout);
             auto [ec] = co_await stream.async_handshake(ssl::stream_base::server, tuple_awaitable);
             if (ec) {
-                log::info("TLS handshake with " + remote + " failed: " + ec.message());
+                log::info("TLS handshake with " + remote + " failed: " +
+                          (deadline.fired() ? std::string("timeout") : ec.message()));
                 co_return;
             }
-            co_await run_session(stream, *state, remote);
-            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+            co_await run_session(stream, deadline, *state, remote);
+            deadline.arm(std::chrono::seconds(2));
             co_await stream.async_shutdown(tuple_awaitable);
         } else {
             beast::tcp_stream stream(std::move(socket));
+            Deadline deadline(co_await asio::this_coro::executor, stream.socket());
             state->cancel = [&stream] { stream.cancel(); };
-            co_await run_session(stream, *state, remote);
+            co_await run_session(stream, deadline, *state, remote);
             boost::system::error_code ignored;
             stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
         }
@@ -245,18 +291,19 @@ struct HttpServer::Impl {
     // ---- one connection --------------------------------------------------
 
     template <class Stream>
-    asio::awaitable<void> run_session(Stream& stream, SessionState& state, const std::string& remote) {
+    asio::awaitable<void> run_session(Stream& stream, Deadline& deadline, SessionState& state,
+                                      const std::string& remote) {
         beast::flat_buffer buffer;
-        auto& lowest = beast::get_lowest_layer(stream);
         for (;;) {
             state.idle = true;
             if (stopping) co_return;
             if (buffer.size() == 0) {
                 // Idle between requests: wait for the first byte of the next one.
-                lowest.expires_after(config.idle_timeout);
+                deadline.arm(config.idle_timeout);
                 auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), tuple_awaitable);
                 if (ec) {
-                    log::debug("connection from " + remote + " closed while idle: " + ec.message());
+                    log::debug("connection from " + remote + " closed while idle: " +
+                               (deadline.fired() ? std::string("idle timeout") : ec.message()));
                     co_return;
                 }
                 buffer.commit(n);
@@ -266,34 +313,34 @@ struct HttpServer::Impl {
             http::request_parser<http::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
             parser.body_limit(config.max_body_bytes);
-            lowest.expires_after(config.header_timeout);
+            deadline.arm(config.header_timeout);
             auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
             if (hec) {
-                co_await reject(stream, hec, remote, "header");
+                co_await reject(stream, deadline, hec, remote, "header");
                 co_return;
             }
             if (!parser.is_done()) {
                 auto& head = parser.get();
                 if (caldav::iequals(std::string(head[http::field::expect]), "100-continue")) {
                     if (parser.content_length() && *parser.content_length() > config.max_body_bytes) {
-                        co_await reject(stream, http::error::body_limit, remote, "body");
+                        co_await reject(stream, deadline, http::error::body_limit, remote, "body");
                         co_return;
                     }
                     http::response<http::empty_body> cont{http::status::continue_, head.version()};
-                    lowest.expires_after(config.body_timeout);
+                    deadline.arm(config.body_timeout);
                     auto [cec, cn] = co_await http::async_write(stream, cont, tuple_awaitable);
                     if (cec) co_return;
                 }
-                lowest.expires_after(config.body_timeout);
+                deadline.arm(config.body_timeout);
                 auto [bec, bn] = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
                 if (bec) {
-                    co_await reject(stream, bec, remote, "body");
+                    co_await reject(stream, deadline, bec, remote, "body");
                     co_return;
                 }
             }
             HttpRequest req = parser.release();
             HttpResponse res = co_await respond(req, remote);
-            lowest.expires_after(config.body_timeout);
+            deadline.arm(config.body_timeout);
             auto [wec, wn] = co_await http::async_write(stream, res, tuple_awaitable);
             if (wec) {
                 log::info("write to " + remote + " failed: " + wec.message());
@@ -306,8 +353,9 @@ struct HttpServer::Impl {
     /// Answers a transport-level failure with its status and a log line, then the
     /// caller closes. Ordinary endings (EOF, cancellation at shutdown) get none.
     template <class Stream>
-    asio::awaitable<void> reject(Stream& stream, boost::system::error_code ec, const std::string& remote,
-                                 const char* phase) {
+    asio::awaitable<void> reject(Stream& stream, Deadline& deadline, boost::system::error_code ec,
+                                 const std::string& remote, const char* phase) {
+        if (deadline.fired()) ec = beast::error::timeout;
         if (ec == http::error::end_of_stream || ec == asio::error::eof ||
             ec == asio::error::connection_reset || ec == ssl::error::stream_truncated) {
             log::debug("connection from " + remote + " ended in " + phase + ": " + ec.message());
@@ -330,8 +378,7 @@ struct HttpServer::Impl {
                   std::to_string(static_cast<unsigned>(status)) + " reason=\"" + why + "\" (" +
                   ec.message() + ")");
         auto res = plain_response(status, 11, why + "\n");
-        auto& lowest = beast::get_lowest_layer(stream);
-        lowest.expires_after(std::chrono::seconds(5));
+        deadline.arm(std::chrono::seconds(5));
         co_await http::async_write(stream, res, tuple_awaitable);
     }
 

@@ -1,0 +1,180 @@
+// The kalends binary: configuration errors, user management, serve and SIGTERM.
+#include "src/cli/cli.hpp"
+
+#define BOOST_TEST_MODULE cli
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <memory>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using test_support::run_kalends;
+using test_support::TempDir;
+
+namespace {
+
+std::string write_file(const TempDir& d, const std::string& name, const std::string& text) {
+    auto p = d.path() / name;
+    std::ofstream(p) << text;
+    return p.string();
+}
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(version_prints_the_version) {
+    auto c = run_kalends({"version"});
+    BOOST_TEST(*c->wait() == 0);
+    BOOST_TEST(c->out() == std::string("kalends ") + KALENDS_VERSION + "\n");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_command_exits_2_with_usage_hint) {
+    auto c = run_kalends({"frobnicate"});
+    BOOST_TEST(*c->wait() == 2);
+    BOOST_TEST(contains(c->err(), "unknown command 'frobnicate'"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_config_key_exits_1_naming_file_and_key) {
+    TempDir d;
+    auto conf = write_file(d, "k.conf", "[server]\nlisten = 127.0.0.1:0\nfrobs = 3\n");
+    auto c = run_kalends({"serve", "--config", conf, "--data", (d.path() / "data").string()});
+    BOOST_TEST(*c->wait() == 1);
+    BOOST_TEST(contains(c->err(), conf));
+    BOOST_TEST(contains(c->err(), "server.frobs"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_value_in_config_names_file_and_key) {
+    TempDir d;
+    auto conf = write_file(d, "k.conf", "[limits]\nbody-bytes = lots\n");
+    auto c = run_kalends({"serve", "--config", conf, "--data", (d.path() / "data").string()});
+    BOOST_TEST(*c->wait() == 1);
+    BOOST_TEST(contains(c->err(), conf));
+    BOOST_TEST(contains(c->err(), "body-bytes"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_port_exits_1_naming_the_address) {
+    TempDir d;
+    for (std::string addr : {"127.0.0.1:70000", "127.0.0.1:http", "localhost:8008", "127.0.0.1"}) {
+        auto c = run_kalends({"serve", "--listen", addr, "--data", (d.path() / "data").string()});
+        BOOST_TEST(*c->wait() == 1, addr);
+        BOOST_TEST(contains(c->err(), addr), c->err());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_on_a_public_address_is_refused_unless_allowed) {
+    TempDir d;
+    auto c = run_kalends({"serve", "--listen", "0.0.0.0:0", "--data", (d.path() / "data").string()});
+    BOOST_TEST(*c->wait() == 1);
+    BOOST_TEST(contains(c->err(), "0.0.0.0:0"));
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_tls_key_exits_1_naming_the_file) {
+    TempDir d;
+    auto cert = write_file(d, "cert.pem", "not a certificate\n");
+    auto key = (d.path() / "missing-key.pem").string();
+    auto conf = write_file(d, "k.conf", "[tls]\ncertificate = " + cert + "\nkey = " + key + "\n");
+    auto c = run_kalends({"serve", "--config", conf, "--listen", "127.0.0.1:0", "--data",
+                          (d.path() / "data").string()});
+    BOOST_TEST(*c->wait() == 1);
+    BOOST_TEST(contains(c->err(), key));
+}
+
+BOOST_AUTO_TEST_CASE(garbage_tls_certificate_exits_1_naming_the_file) {
+    TempDir d;
+    auto cert = write_file(d, "cert.pem", "not a certificate\n");
+    auto key = write_file(d, "key.pem", "not a key\n");
+    auto conf = write_file(d, "k.conf", "[tls]\ncertificate = " + cert + "\nkey = " + key + "\n");
+    auto c = run_kalends({"serve", "--config", conf, "--listen", "127.0.0.1:0", "--data",
+                          (d.path() / "data").string()});
+    BOOST_TEST(*c->wait() == 1);
+    BOOST_TEST(contains(c->err(), cert));
+}
+
+BOOST_AUTO_TEST_CASE(unusable_data_dir_exits_1_naming_it) {
+    TempDir d;
+    auto file = write_file(d, "plain-file", "x");
+    auto data = file + "/data";  // a directory cannot be made under a file
+    auto c = run_kalends({"serve", "--listen", "127.0.0.1:0", "--data", data});
+    BOOST_TEST(*c->wait() == 1);
+    BOOST_TEST(contains(c->err(), data));
+}
+
+BOOST_AUTO_TEST_CASE(user_add_list_passwd_del_round_trip) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto add = run_kalends({"user", "add", "alice", "--email", "alice@example.com", "--password-stdin", "--data", data},
+                           "s3cret\n");
+    BOOST_TEST(*add->wait() == 0, add->err());
+    auto again = run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "x\n");
+    BOOST_TEST(*again->wait() == 1);
+    BOOST_TEST(contains(again->err(), "already exists"));
+    auto list = run_kalends({"user", "list", "--data", data});
+    BOOST_TEST(*list->wait() == 0);
+    BOOST_TEST(list->out() == "alice\tuser\talice@example.com\n");
+    auto passwd = run_kalends({"user", "passwd", "alice", "--password-stdin", "--data", data}, "n3w\n");
+    BOOST_TEST(*passwd->wait() == 0);
+    auto del = run_kalends({"user", "del", "alice", "--data", data});
+    BOOST_TEST(*del->wait() == 0);
+    auto list2 = run_kalends({"user", "list", "--data", data});
+    BOOST_TEST(list2->out() == "");
+    auto del2 = run_kalends({"user", "del", "alice", "--data", data});
+    BOOST_TEST(*del2->wait() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(passwords_are_stored_hashed_never_in_clear) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto add = run_kalends({"user", "add", "carol", "--password-stdin", "--data", data}, "very-secret-pw\n");
+    BOOST_TEST(*add->wait() == 0);
+    std::ifstream db(d.path() / "data" / "kalends.sqlite3", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(db)), {});
+    auto wal = d.path() / "data" / "kalends.sqlite3-wal";
+    if (std::filesystem::exists(wal)) {
+        std::ifstream w(wal, std::ios::binary);
+        bytes.append(std::istreambuf_iterator<char>(w), {});
+    }
+    BOOST_TEST(!contains(bytes, "very-secret-pw"));
+    BOOST_TEST(contains(bytes, "$y$"));  // yescrypt
+}
+
+BOOST_AUTO_TEST_CASE(empty_password_and_bad_email_are_refused) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto empty = run_kalends({"user", "add", "dave", "--password-stdin", "--data", data}, "\n");
+    BOOST_TEST(*empty->wait() == 2);
+    auto bad = run_kalends({"user", "add", "dave", "--email", "not-an-address", "--password-stdin", "--data", data},
+                           "pw\n");
+    BOOST_TEST(*bad->wait() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(serve_answers_and_exits_0_on_sigterm_within_5_seconds) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
+    test_support::Child server({test_support::kalends_bin(), "serve", "--listen", "127.0.0.1:0", "--data", data});
+    auto port_text = server.stderr_after("listening on http://127.0.0.1:", 10s);
+    BOOST_REQUIRE(port_text);
+    auto port = static_cast<std::uint16_t>(std::stoi(*port_text));
+    {
+        test_support::HttpClient c(port);
+        c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + test_support::basic_auth("alice", "pw") +
+               "\r\n\r\n");
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 200);
+        server.signal(SIGTERM);
+        auto code = server.wait(5s);
+        BOOST_REQUIRE(code.has_value());
+        BOOST_TEST(*code == 0);
+    }
+    BOOST_TEST(contains(server.err(), "store closed"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

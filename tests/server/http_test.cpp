@@ -1,0 +1,298 @@
+// The HTTP front end over real loopback sockets: auth, keep-alive, pipelining,
+// every transport limit, TLS, and graceful shutdown (issue 2).
+#include "src/http/server.hpp"
+
+#define BOOST_TEST_MODULE server
+#include <boost/test/unit_test.hpp>
+
+#include <future>
+
+#include "tests/support/server_fixture.hpp"
+#include "tests/support/tls_cert.hpp"
+
+using namespace std::chrono_literals;
+using test_support::basic_auth;
+using test_support::HttpClient;
+using test_support::ServerFixture;
+
+BOOST_AUTO_TEST_SUITE(http)
+
+BOOST_AUTO_TEST_CASE(health_answers_200_with_version_and_no_credentials) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    c.send(ServerFixture::request("GET", "/health", {}, ""));
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+    BOOST_TEST(r->body == std::string("kalends ") + KALENDS_VERSION + "\n");
+}
+
+BOOST_AUTO_TEST_CASE(options_with_valid_credentials_lists_dav_and_allow) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    c.send(ServerFixture::request("OPTIONS", "/dav/"));
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+    BOOST_TEST(!r->header("dav").empty());
+    BOOST_TEST(r->header("allow").find("OPTIONS") != std::string::npos);
+    BOOST_TEST(!r->header("x-request-id").empty());
+}
+
+BOOST_AUTO_TEST_CASE(missing_credentials_get_401_with_basic_challenge) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    c.send(ServerFixture::request("OPTIONS", "/dav/", {}, ""));
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 401);
+    BOOST_TEST(r->header("www-authenticate").find("Basic realm=\"Kalends\"") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_password_and_unknown_user_get_401_never_403) {
+    ServerFixture f;
+    for (auto auth : {basic_auth("alice", "nope"), basic_auth("mallory", "x"), std::string("Basic !!!"),
+                      std::string("Bearer abc")}) {
+        HttpClient c(f.port);
+        c.send(ServerFixture::request("OPTIONS", "/dav/", {}, auth));
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 401);
+        BOOST_TEST(!r->header("www-authenticate").empty());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(repeated_failures_from_one_address_are_slowed_down) {
+    ServerFixture f([](server::Config& c) {
+        c.auth_free_failures = 2;
+        c.auth_max_delay = 300ms;
+    });
+    HttpClient c(f.port);
+    auto attempt = [&] {
+        auto start = std::chrono::steady_clock::now();
+        c.send(ServerFixture::request("OPTIONS", "/dav/", {}, basic_auth("alice", "wrong")));
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 401);
+        return std::chrono::steady_clock::now() - start;
+    };
+    attempt();
+    attempt();
+    // Third and later failures wait at least the first back-off step (125 ms).
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(attempt()).count() >= 120);
+    // A correct password still works (and resets the counter).
+    c.send(ServerFixture::request("OPTIONS", "/dav/"));
+    auto ok = c.read_reply();
+    BOOST_REQUIRE(ok);
+    BOOST_TEST(ok->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(keep_alive_serves_several_requests_on_one_connection) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    for (int i = 0; i < 5; ++i) {
+        c.send(ServerFixture::request("OPTIONS", "/dav/"));
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 200);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    c.send(ServerFixture::request("OPTIONS", "/dav/") + ServerFixture::request("GET", "/health", {}, "") +
+           ServerFixture::request("OPTIONS", "/dav/", {}, ""));
+    auto a = c.read_reply();
+    auto b = c.read_reply();
+    auto d = c.read_reply();
+    BOOST_REQUIRE(a && b && d);
+    BOOST_TEST(a->status == 200);
+    BOOST_TEST(!a->header("dav").empty());
+    BOOST_TEST(b->status == 200);
+    BOOST_TEST(b->body.find("kalends") == 0u);
+    BOOST_TEST(d->status == 401);
+}
+
+BOOST_AUTO_TEST_CASE(oversized_header_gets_431_and_close) {
+    ServerFixture f([](server::Config& c) { c.max_header_bytes = 2048; });
+    HttpClient c(f.port);
+    c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 431);
+    BOOST_TEST(c.closed_by_peer(2s));
+}
+
+BOOST_AUTO_TEST_CASE(oversized_body_gets_413) {
+    ServerFixture f([](server::Config& c) { c.max_body_bytes = 1000; });
+    HttpClient c(f.port);
+    c.send(ServerFixture::request("PUT", "/dav/calendars/alice/calendar/x.ics", std::string(5000, 'x')));
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 413);
+}
+
+BOOST_AUTO_TEST_CASE(expect_continue_with_oversized_length_gets_413_before_the_body) {
+    ServerFixture f([](server::Config& c) { c.max_body_bytes = 1000; });
+    HttpClient c(f.port);
+    c.send("PUT /dav/calendars/alice/calendar/x.ics HTTP/1.1\r\nHost: x\r\nAuthorization: " +
+           basic_auth("alice", "alice-pw") + "\r\nExpect: 100-continue\r\nContent-Length: 50000\r\n\r\n");
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 413);
+}
+
+BOOST_AUTO_TEST_CASE(expect_continue_gets_100_then_the_answer) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + basic_auth("alice", "alice-pw") +
+           "\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+    auto cont = c.read_reply();
+    BOOST_REQUIRE(cont);
+    BOOST_TEST(cont->status == 100);
+    c.send("abcd");
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(slow_header_gets_408) {
+    ServerFixture f([](server::Config& c) { c.header_timeout = 300ms; });
+    HttpClient c(f.port);
+    c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\n");  // never finishes the header
+    auto r = c.read_reply(5s);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 408);
+}
+
+BOOST_AUTO_TEST_CASE(slow_body_gets_408) {
+    ServerFixture f([](server::Config& c) { c.body_timeout = 300ms; });
+    HttpClient d(f.port);
+    d.send("PUT /dav/x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    auto r = d.read_reply(5s);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 408);
+}
+
+BOOST_AUTO_TEST_CASE(idle_connection_is_closed_after_the_idle_timeout) {
+    ServerFixture f([](server::Config& c) { c.idle_timeout = 200ms; });
+    HttpClient c(f.port);
+    c.send(ServerFixture::request("OPTIONS", "/dav/"));
+    BOOST_REQUIRE(c.read_reply());
+    BOOST_TEST(c.closed_by_peer(5s));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_request_gets_400) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    c.send("THIS IS NOT HTTP\r\n\r\n");
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(bad_percent_escape_and_dotdot_above_root_get_400) {
+    ServerFixture f;
+    for (std::string target : {"/dav/%zz/", "/../etc/passwd", "/dav/%00/"}) {
+        HttpClient c(f.port);
+        c.send(ServerFixture::request("OPTIONS", target));
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 400, target);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(well_known_caldav_redirects_to_the_dav_root) {
+    ServerFixture f;
+    for (std::string method : {"GET", "PROPFIND", "OPTIONS"}) {
+        HttpClient c(f.port);
+        c.send(ServerFixture::request(method, "/.well-known/caldav", {}, ""));
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 301);
+        BOOST_TEST(r->header("location") == "/dav/");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(connections_past_the_limit_get_503) {
+    ServerFixture f([](server::Config& c) { c.max_connections = 1; });
+    HttpClient first(f.port);
+    first.send(ServerFixture::request("GET", "/health", {}, ""));
+    BOOST_REQUIRE(first.read_reply());
+    HttpClient second(f.port);
+    auto r = second.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 503);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_lets_an_in_flight_request_finish) {
+    ServerFixture f;
+    HttpClient c(f.port);
+    // Header and half the body sent: the request is in flight when stop() comes.
+    c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + basic_auth("alice", "alice-pw") +
+           "\r\nContent-Length: 6\r\n\r\nabc");
+    std::this_thread::sleep_for(100ms);
+    auto stopped = std::async(std::launch::async, [&] { f.stop(); });
+    std::this_thread::sleep_for(100ms);
+    c.send("def");
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+    BOOST_TEST(r->header("connection") == "close");
+    BOOST_TEST((stopped.wait_for(5s) == std::future_status::ready));
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_closes_idle_connections_and_refuses_new_ones) {
+    ServerFixture f;
+    HttpClient idle(f.port);
+    idle.send(ServerFixture::request("GET", "/health", {}, ""));
+    BOOST_REQUIRE(idle.read_reply());
+    f.stop();
+    BOOST_TEST(idle.closed_by_peer(2s));
+    BOOST_CHECK_THROW(HttpClient(f.port), std::runtime_error);
+}
+
+struct TlsFixture {
+    test_support::TempDir certs;
+    std::unique_ptr<ServerFixture> server;
+    SSL_CTX* client = SSL_CTX_new(TLS_client_method());
+    TlsFixture() {
+        test_support::write_self_signed(certs.path() / "cert.pem", certs.path() / "key.pem");
+        server = std::make_unique<ServerFixture>([&](server::Config& c) {
+            c.tls_certificate = certs.path() / "cert.pem";
+            c.tls_key = certs.path() / "key.pem";
+        });
+        SSL_CTX_set_verify(client, SSL_VERIFY_PEER, nullptr);
+        SSL_CTX_load_verify_locations(client, (certs.path() / "cert.pem").c_str(), nullptr);
+    }
+    ~TlsFixture() { SSL_CTX_free(client); }
+};
+
+BOOST_FIXTURE_TEST_CASE(tls_handshake_verifies_and_serves_requests, TlsFixture) {
+    HttpClient c(server->port, client);
+    BOOST_REQUIRE_MESSAGE(c.handshake_error().empty(), c.handshake_error());
+    BOOST_TEST(SSL_version(c.ssl()) >= TLS1_2_VERSION);
+    c.send(ServerFixture::request("OPTIONS", "/dav/"));
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+}
+
+BOOST_FIXTURE_TEST_CASE(tls_below_1_2_is_refused, TlsFixture) {
+    SSL_CTX_set_min_proto_version(client, TLS1_VERSION);
+    SSL_CTX_set_max_proto_version(client, TLS1_1_VERSION);
+    SSL_CTX_set_security_level(client, 0);
+    HttpClient c(server->port, client);
+    BOOST_TEST(!c.handshake_error().empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(tls_reload_picks_up_a_new_certificate, TlsFixture) {
+    test_support::write_self_signed(certs.path() / "cert.pem", certs.path() / "key.pem");
+    BOOST_TEST(server->http->reload_tls());
+    // The client still trusts only the old certificate: new connections now fail.
+    HttpClient c(server->port, client);
+    BOOST_TEST(!c.handshake_error().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

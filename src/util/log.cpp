@@ -7,6 +7,7 @@
 #include <ctime>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 
 namespace server::log {
 
@@ -60,10 +61,13 @@ void write(Level level, std::string_view message) {
     std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                   static_cast<int>(ms.count()));
+    // Client-controlled text (user names, targets) must not forge log lines.
+    std::string clean(message);
+    for (auto& c : clean)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
     std::lock_guard lock(out_mutex);
     std::FILE* f = out ? out : stderr;
-    std::fprintf(f, "%s %s %.*s\n", stamp, level_name(level), static_cast<int>(message.size()),
-                 message.data());
+    std::fprintf(f, "%s %s %s\n", stamp, level_name(level), clean.c_str());
     std::fflush(f);
 }
 

@@ -14,6 +14,8 @@ struct Limits {
     std::size_t max_multiget_hrefs = 1000;           ///< hrefs per calendar-multiget
     std::size_t max_instances = 10000;               ///< CALDAV:max-instances
     std::size_t max_attendees_per_instance = 500;    ///< CALDAV:max-attendees-per-instance
+    std::uint64_t quota_bytes_per_user = 10ULL << 30;  ///< RFC 4331 quota per principal
+    std::size_t max_sync_results = 10000;            ///< members per sync-collection answer
     std::int64_t min_date_time = -2208988800;        ///< 1900-01-01T00:00:00Z
     std::int64_t max_date_time = 7258118400;         ///< 2200-01-01T00:00:00Z
 };

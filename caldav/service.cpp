@@ -1,13 +1,14 @@
-// Request routing and the one place where caldav::Error becomes a DAV:error body.
+// Request routing (the method table) and the one place where caldav::Error
+// becomes a DAV:error body.
 #include "caldav/service.hpp"
 
 #include <array>
-#include <functional>
 #include <sstream>
 
 #include <pugixml.hpp>
 
 #include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/resource_path.hpp"
 
@@ -15,39 +16,28 @@ namespace caldav {
 
 namespace {
 
-/// What a handler gets: the request, its parsed path, and the service's parts.
-struct Context {
-    const Request& request;
-    const ResourcePath& path;
-    Store& store;
-    const Limits& limits;
-};
-
-using Handler = Response (*)(Context&);
-
-/// The methods a resource of `kind` answers, for the Allow header.
-std::string allow_for(ResourceKind) {
-    // Only what is implemented; grows with the WebDAV core (issue 4).
-    return "OPTIONS";
-}
-
-Response handle_options(Context& ctx) {
-    Response r;
-    r.status = 200;
-    r.headers.set("DAV", Service::dav_header());
-    r.headers.set("Allow", allow_for(ctx.path.kind));
-    r.headers.set("Content-Length", "0");
-    return r;
-}
+/// When a method applies: to existing resources, to missing ones, or both.
+enum class When { existing, missing, any };
 
 struct MethodRow {
     std::string_view method;
-    Handler handler;
+    Response (*handler)(Context&);
+    unsigned dispatch;   ///< kinds the handler is called for (it gives precise errors)
+    unsigned advertise;  ///< kinds whose Allow header lists the method
+    When when;           ///< for Allow: existing or missing targets
 };
 
+constexpr unsigned k_writable = k_any_collection | k_object;
+
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 1> method_table{{
-    {"OPTIONS", &handle_options},
+constexpr std::array<MethodRow, 7> method_table{{
+    {"OPTIONS", &handle_options, k_all, k_all, When::any},
+    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing},
+    {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing},
+    {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing},
+    {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing},
+    {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing},
+    {"REPORT", &handle_report, k_all, k_calendar | k_plain | k_inbox, When::existing},
 }};
 
 Response redirect_well_known() {
@@ -55,17 +45,36 @@ Response redirect_well_known() {
     Response r;
     r.status = 301;
     r.headers.set("Location", "/dav/");
-    r.headers.set("Content-Length", "0");
     return r;
 }
 
 }  // namespace
 
+std::string allowed_methods(const Resource& r) {
+    std::string out;
+    for (const auto& row : method_table) {
+        if (!(row.advertise & r.bit())) continue;
+        if (row.when == When::existing && !r.exists) continue;
+        if (row.when == When::missing && r.exists) continue;
+        if (!out.empty()) out += ", ";
+        out += row.method;
+    }
+    return out;
+}
+
+Response handle_options(Context& ctx) {
+    Response r;
+    r.status = 200;
+    r.headers.set("DAV", Service::dav_header());
+    r.headers.set("Allow", allowed_methods(ctx.target));
+    return r;
+}
+
 Service::Service(Store& store, Limits limits) : store_(store), limits_(limits) {}
 
 const std::string& Service::dav_header() {
-    // Advertise only what works (issue 4 adds the WebDAV and CalDAV classes).
-    static const std::string value = "1";
+    // Advertise only what works: class 2 (LOCK) is not implemented.
+    static const std::string value = "1, 3, access-control, calendar-access, extended-mkcol";
     return value;
 }
 
@@ -74,15 +83,20 @@ Response Service::handle(const Request& request) {
         auto path = ResourcePath::parse(request.path);
         if (path.kind == ResourceKind::well_known) return redirect_well_known();
         if (path.kind == ResourceKind::unknown) throw Error(404, "no such resource");
+        if (!request.principal) throw Error(401, "authentication required");
+        auto user = store_.find_principal(request.principal->name);
+        if (!user) throw Error(401, "the authenticated user no longer exists");
+        // Clients expect a calendar to exist from the first request (issue 4 §1).
+        store_.provision_home(user->id);
+        Context ctx{request, path, store_, limits_, *user, {}};
+        ctx.target = resolve(path, store_, *user);
         for (const auto& row : method_table) {
-            if (row.method == request.method) {
-                Context ctx{request, path, store_, limits_};
+            if (row.method == request.method && (row.dispatch & ctx.target.bit()))
                 return row.handler(ctx);
-            }
         }
         Error e(405, "method " + request.method + " is not allowed here");
         Response r = render_error(e);
-        r.headers.set("Allow", allow_for(path.kind));
+        r.headers.set("Allow", allowed_methods(ctx.target));
         return r;
     } catch (const Error& e) {
         return render_error(e);
@@ -118,6 +132,7 @@ Response render_error(const Error& error) {
     doc.save(out, "", pugi::format_raw);
     r.body = out.str();
     r.headers.set("Content-Type", "application/xml; charset=utf-8");
+    if (error.status() == 401) r.headers.set("WWW-Authenticate", "Basic realm=\"Kalends\"");
     return r;
 }
 

@@ -73,6 +73,30 @@ struct Change {
     bool deleted = false;
 };
 
+/// A dead property (RFC 4918 §4): any property a client stored, kept as the
+/// serialised element with its namespace declared on itself.
+struct DeadProperty {
+    std::string ns;
+    std::string name;
+    std::string xml;
+};
+
+/// A PROPPATCH of a collection or object, applied all or nothing (RFC 4918 §9.2).
+struct PropertyPatch {
+    std::optional<std::string> display_name;  ///< collections only
+    std::optional<std::string> description;   ///< collections only
+    std::optional<std::string> timezone;      ///< collections only
+    std::vector<DeadProperty> set;
+    std::vector<std::pair<std::string, std::string>> remove;  ///< (ns, name) of dead properties
+};
+
+/// Member changes since a revision, read in one snapshot together with the
+/// collection's revision at that moment (the next sync token).
+struct ChangeSet {
+    std::vector<Change> changes;
+    std::int64_t revision = 0;
+};
+
 /// Input of Store::put_object.
 struct PutObject {
     std::int64_t collection_id = 0;
@@ -116,8 +140,22 @@ public:
     virtual std::optional<CollectionRecord> find_collection(std::int64_t owner_id,
                                                             std::string_view name) = 0;
 
-    /// Creates a collection; `exists` when the name is taken. Fills in `c.id`.
-    virtual StoreStatus create_collection(CollectionRecord& c) = 0;
+    /// Creates a collection with its initial dead properties, in one transaction;
+    /// `exists` when the name is taken. Fills in `c.id` and the times.
+    virtual StoreStatus create_collection(CollectionRecord& c,
+                                          const std::vector<DeadProperty>& dead = {}) = 0;
+
+    /// Dead properties of a collection (`object_name` empty) or of one member.
+    virtual std::vector<DeadProperty> dead_properties(std::int64_t collection_id,
+                                                      std::string_view object_name) = 0;
+
+    /// Applies a property patch to a collection (`object_name` empty) or a
+    /// member, in one transaction; `not_found` when the target is gone.
+    virtual StoreStatus patch_properties(std::int64_t collection_id, std::string_view object_name,
+                                         const PropertyPatch& patch) = 0;
+
+    /// Bytes of calendar data a principal stores (RFC 4331 quota-used-bytes).
+    virtual std::int64_t used_bytes(std::int64_t owner_id) = 0;
 
     /// Deletes a collection and its members.
     virtual StoreStatus delete_collection(std::int64_t collection_id) = 0;
@@ -139,10 +177,10 @@ public:
                                       const std::optional<std::string>& if_match) = 0;
 
     /// Member changes with revision > `since`, oldest first, at most `limit`.
-    /// Returns nullopt when `since` is older than the collection's sync floor.
-    virtual std::optional<std::vector<Change>> changes_since(std::int64_t collection_id,
-                                                             std::int64_t since,
-                                                             std::size_t limit) = 0;
+    /// Returns nullopt when `since` is older than the collection's sync floor,
+    /// newer than its revision, or the collection is gone.
+    virtual std::optional<ChangeSet> changes_since(std::int64_t collection_id, std::int64_t since,
+                                                   std::size_t limit) = 0;
 };
 
 }  // namespace caldav

@@ -105,6 +105,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.multiget-hrefs", po::value<std::size_t>())
         ("limits.instances", po::value<std::size_t>())
         ("limits.attendees-per-instance", po::value<std::size_t>())
+        ("limits.quota-bytes", po::value<std::uint64_t>())
+        ("limits.sync-results", po::value<std::size_t>())
         ("auth.cache-ttl-seconds", po::value<std::int64_t>())
         ("auth.free-failures", po::value<unsigned>())
         ("auth.max-delay-ms", po::value<std::int64_t>())
@@ -151,6 +153,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.multiget-hrefs", c.limits.max_multiget_hrefs);
     take(vm, "limits.instances", c.limits.max_instances);
     take(vm, "limits.attendees-per-instance", c.limits.max_attendees_per_instance);
+    take(vm, "limits.quota-bytes", c.limits.quota_bytes_per_user);
+    take(vm, "limits.sync-results", c.limits.max_sync_results);
     if (vm.count("auth.cache-ttl-seconds"))
         c.auth_cache_ttl = std::chrono::seconds(vm["auth.cache-ttl-seconds"].as<std::int64_t>());
     take(vm, "auth.free-failures", c.auth_free_failures);

@@ -14,8 +14,9 @@ Stmt& Stmt::bind(int index, std::int64_t value) {
 }
 
 Stmt& Stmt::bind(int index, std::string_view value) {
-    int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                 SQLITE_UTF8);
+    // An empty string_view may have a null data(), which SQLite would bind as NULL.
+    const char* data = value.data() ? value.data() : "";
+    int rc = sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     if (rc != SQLITE_OK) db_.fail(rc);
     return *this;
 }

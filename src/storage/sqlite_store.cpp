@@ -383,7 +383,78 @@ std::optional<caldav::CollectionRecord> SqliteStore::find_collection(std::int64_
     });
 }
 
-StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c) {
+namespace {
+
+void set_dead(sqlite::Db& db, std::int64_t collection_id, std::string_view object_name,
+              const caldav::DeadProperty& p) {
+    auto s = db.prepare(
+        "INSERT INTO dead_properties (collection_id, object_name, namespace, name, value_xml) "
+        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (collection_id, object_name, namespace, name) "
+        "DO UPDATE SET value_xml = ?5");
+    s.bind(1, collection_id).bind(2, object_name).bind(3, p.ns).bind(4, p.name).bind(5, p.xml).run();
+}
+
+}  // namespace
+
+std::vector<caldav::DeadProperty> SqliteStore::dead_properties(std::int64_t collection_id,
+                                                               std::string_view object_name) {
+    return read([&](sqlite::Db& db) {
+        std::vector<caldav::DeadProperty> out;
+        auto s = db.prepare(
+            "SELECT namespace, name, value_xml FROM dead_properties WHERE collection_id = ?1 AND "
+            "object_name = ?2 ORDER BY namespace, name");
+        s.bind(1, collection_id).bind(2, object_name);
+        while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
+        return out;
+    });
+}
+
+StoreStatus SqliteStore::patch_properties(std::int64_t collection_id, std::string_view object_name,
+                                          const caldav::PropertyPatch& patch) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto exists = db.prepare(object_name.empty()
+                                         ? "SELECT 1 FROM collections WHERE id = ?1 AND ?2 = ''"
+                                         : "SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
+            exists.bind(1, collection_id).bind(2, object_name);
+            if (!exists.step()) return StoreStatus::not_found;
+            if (object_name.empty() && (patch.display_name || patch.description || patch.timezone)) {
+                auto s = db.prepare(
+                    "UPDATE collections SET display_name = coalesce(?2, display_name), description = "
+                    "coalesce(?3, description), timezone = coalesce(?4, timezone), modified_at = ?5 "
+                    "WHERE id = ?1");
+                s.bind(1, collection_id);
+                patch.display_name ? s.bind(2, *patch.display_name) : s.bind_null(2);
+                patch.description ? s.bind(3, *patch.description) : s.bind_null(3);
+                patch.timezone ? s.bind(4, *patch.timezone) : s.bind_null(4);
+                s.bind(5, now_seconds()).run();
+            }
+            for (const auto& p : patch.set) set_dead(db, collection_id, object_name, p);
+            for (const auto& [ns, name] : patch.remove) {
+                auto s = db.prepare(
+                    "DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2 AND "
+                    "namespace = ?3 AND name = ?4");
+                s.bind(1, collection_id).bind(2, object_name).bind(3, ns).bind(4, name).run();
+            }
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::int64_t SqliteStore::used_bytes(std::int64_t owner_id) {
+    return read([&](sqlite::Db& db) {
+        auto s = db.prepare(
+            "SELECT coalesce(sum(o.size), 0) FROM objects o JOIN collections c ON c.id = "
+            "o.collection_id WHERE c.owner_id = ?1");
+        s.bind(1, owner_id);
+        return s.step() ? s.int64(0) : std::int64_t{0};
+    });
+}
+
+StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c,
+                                           const std::vector<caldav::DeadProperty>& dead) {
     try {
         return write([&](sqlite::Db& db) {
             auto now = now_seconds();
@@ -397,6 +468,7 @@ StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c) {
             if (db.changes() != 1) return StoreStatus::exists;
             c.id = db.last_insert_rowid();
             c.created_at = c.modified_at = now;
+            for (const auto& p : dead) set_dead(db, c.id, "", p);
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -504,6 +576,9 @@ StoreStatus SqliteStore::delete_object(std::int64_t collection_id, std::string_v
             if (if_match && current.text(0) != *if_match) return StoreStatus::etag_mismatch;
             auto s = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
             s.bind(1, collection_id).bind(2, name).run();
+            auto props = db.prepare(
+                "DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2");
+            props.bind(1, collection_id).bind(2, name).run();
             log_change(db, collection_id, name, true, now_seconds());
             return StoreStatus::ok;
         });
@@ -512,19 +587,19 @@ StoreStatus SqliteStore::delete_object(std::int64_t collection_id, std::string_v
     }
 }
 
-std::optional<std::vector<caldav::Change>> SqliteStore::changes_since(std::int64_t collection_id,
-                                                                      std::int64_t since,
-                                                                      std::size_t limit) {
-    return read([&](sqlite::Db& db) -> std::optional<std::vector<caldav::Change>> {
+std::optional<caldav::ChangeSet> SqliteStore::changes_since(std::int64_t collection_id,
+                                                            std::int64_t since, std::size_t limit) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::ChangeSet> {
         auto floor = db.prepare("SELECT sync_floor, revision FROM collections WHERE id = ?1");
         floor.bind(1, collection_id);
         if (!floor.step() || since < floor.int64(0) || since > floor.int64(1)) return std::nullopt;
-        std::vector<caldav::Change> out;
+        caldav::ChangeSet out;
+        out.revision = floor.int64(1);
         auto s = db.prepare(
             "SELECT name, revision, deleted FROM changes WHERE collection_id = ?1 AND "
             "revision > ?2 ORDER BY revision LIMIT ?3");
         s.bind(1, collection_id).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
-        while (s.step()) out.push_back({s.text(0), s.int64(1), s.int64(2) != 0});
+        while (s.step()) out.changes.push_back({s.text(0), s.int64(1), s.int64(2) != 0});
         return out;
     });
 }

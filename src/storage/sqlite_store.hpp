@@ -73,7 +73,13 @@ public:
     std::vector<caldav::CollectionRecord> list_collections(std::int64_t owner_id) override;
     std::optional<caldav::CollectionRecord> find_collection(std::int64_t owner_id,
                                                             std::string_view name) override;
-    caldav::StoreStatus create_collection(caldav::CollectionRecord& c) override;
+    caldav::StoreStatus create_collection(caldav::CollectionRecord& c,
+                                          const std::vector<caldav::DeadProperty>& dead = {}) override;
+    std::vector<caldav::DeadProperty> dead_properties(std::int64_t collection_id,
+                                                      std::string_view object_name) override;
+    caldav::StoreStatus patch_properties(std::int64_t collection_id, std::string_view object_name,
+                                         const caldav::PropertyPatch& patch) override;
+    std::int64_t used_bytes(std::int64_t owner_id) override;
     caldav::StoreStatus delete_collection(std::int64_t collection_id) override;
     std::vector<caldav::ObjectRecord> list_objects(std::int64_t collection_id,
                                                    bool with_data) override;
@@ -83,9 +89,8 @@ public:
     caldav::PutResult put_object(const caldav::PutObject& object) override;
     caldav::StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
                                       const std::optional<std::string>& if_match) override;
-    std::optional<std::vector<caldav::Change>> changes_since(std::int64_t collection_id,
-                                                             std::int64_t since,
-                                                             std::size_t limit) override;
+    std::optional<caldav::ChangeSet> changes_since(std::int64_t collection_id, std::int64_t since,
+                                                   std::size_t limit) override;
 
 private:
     struct Job {

@@ -197,15 +197,17 @@ BOOST_AUTO_TEST_CASE(every_change_bumps_the_revision_and_lands_in_the_change_log
     BOOST_TEST(r4 == r0 + 4);
     auto all = store->changes_since(cal.id, r0, 100);
     BOOST_REQUIRE(all);
-    BOOST_REQUIRE(all->size() == 2u);  // one row per member: its latest change
+    BOOST_REQUIRE(all->changes.size() == 2u);  // one row per member: its latest change
+    BOOST_TEST(all->revision == r4);
     auto since_mid = store->changes_since(cal.id, mid, 100);
     BOOST_REQUIRE(since_mid);
-    BOOST_REQUIRE(since_mid->size() == 2u);
-    BOOST_TEST((*since_mid)[0].name == "a.ics");
-    BOOST_TEST(!(*since_mid)[0].deleted);
-    BOOST_TEST((*since_mid)[1].name == "b.ics");
-    BOOST_TEST((*since_mid)[1].deleted);
-    BOOST_TEST(store->changes_since(cal.id, r4, 100)->empty());
+    BOOST_REQUIRE(since_mid->changes.size() == 2u);
+    BOOST_TEST(since_mid->changes[0].name == "a.ics");
+    BOOST_TEST(!since_mid->changes[0].deleted);
+    BOOST_TEST(since_mid->changes[1].name == "b.ics");
+    BOOST_TEST(since_mid->changes[1].deleted);
+    BOOST_TEST(store->changes_since(cal.id, r4, 100)->changes.empty());
+    BOOST_TEST(store->changes_since(cal.id, r0, 1)->changes.size() == 1u);
     BOOST_TEST(!store->changes_since(cal.id, r4 + 1, 100));  // a token from the future
 }
 

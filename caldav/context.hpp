@@ -1,0 +1,72 @@
+// What every method handler works with: the request, the resolved resource,
+// the store and the limits; plus the shared access checks (RFC 3744).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "caldav/limits.hpp"
+#include "caldav/message.hpp"
+#include "caldav/resource_path.hpp"
+#include "caldav/store.hpp"
+
+namespace caldav {
+
+/// One bit per kind of resource, for property and method tables.
+enum KindBit : unsigned {
+    k_root = 1u << 0,
+    k_principals = 1u << 1,
+    k_principal = 1u << 2,
+    k_calendars_root = 1u << 3,
+    k_home = 1u << 4,
+    k_calendar = 1u << 5,
+    k_inbox = 1u << 6,
+    k_outbox = 1u << 7,
+    k_plain = 1u << 8,
+    k_object = 1u << 9,
+    k_any_collection = k_calendar | k_inbox | k_outbox | k_plain,
+    k_all = (1u << 10) - 1,
+};
+
+/// A resource the request names (or would create), looked up in the store.
+struct Resource {
+    ResourceKind kind = ResourceKind::unknown;
+    std::string href;  ///< canonical percent-encoded href
+    std::optional<PrincipalRecord> owner;
+    std::optional<CollectionRecord> collection;
+    std::optional<ObjectRecord> object;
+    bool exists = false;
+
+    /// The KindBit of this resource (0 for unknown).
+    unsigned bit() const;
+};
+
+/// The request being handled and what it needs.
+struct Context {
+    const Request& request;
+    ResourcePath path;
+    Store& store;
+    const Limits& limits;
+    PrincipalRecord user;  ///< the authenticated principal
+    Resource target;       ///< the resource the path names
+};
+
+/// Looks the path up. Throws Error 404 when a parent is missing where that is
+/// final, and 403 DAV:need-privileges for another user's home or its content.
+/// A missing last segment gives `exists = false` (for PUT, MKCALENDAR, ...).
+Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user);
+
+/// The members of a collection-like resource for Depth 1.
+std::vector<Resource> children_of(const Resource& r, Store& store, const PrincipalRecord& user);
+
+/// The Depth header: 0, 1 or infinity (-1); `fallback` when absent.
+int depth_of(const Request& request, int fallback);
+
+/// The value of If-Match without quotes (nullopt when absent; "*" kept).
+std::optional<std::string> if_match_of(const Request& request);
+
+/// RFC 1123 date for getlastmodified; RFC 3339 for creationdate.
+std::string http_date(std::int64_t unix_seconds);
+std::string rfc3339(std::int64_t unix_seconds);
+
+}  // namespace caldav

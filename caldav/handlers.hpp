@@ -1,0 +1,18 @@
+// The method handlers, one file each (STYLE.md "Adding things: a REPORT or method").
+#pragma once
+#include "caldav/context.hpp"
+
+namespace caldav {
+
+Response handle_options(Context& ctx);     // RFC 4918 §9.1, RFC 4791 §5.1
+Response handle_propfind(Context& ctx);    // RFC 4918 §9.1          method_propfind.cpp
+Response handle_proppatch(Context& ctx);   // RFC 4918 §9.2          method_proppatch.cpp
+Response handle_mkcalendar(Context& ctx);  // RFC 4791 §5.3.1        method_mkcol.cpp
+Response handle_mkcol(Context& ctx);       // RFC 4918 §9.3, RFC 5689 method_mkcol.cpp
+Response handle_delete(Context& ctx);      // RFC 4918 §9.6          method_delete.cpp
+Response handle_report(Context& ctx);      // RFC 3253 §3.6          method_report.cpp
+
+/// The Allow header value for the target (exactly the methods that work there).
+std::string allowed_methods(const Resource& r);
+
+}  // namespace caldav

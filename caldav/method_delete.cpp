@@ -1,0 +1,32 @@
+// DELETE (RFC 4918 §9.6) of calendar objects and whole collections; both leave
+// a trace for sync (tombstones in the collection's change log).
+#include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
+
+namespace caldav {
+
+Response handle_delete(Context& ctx) {
+    auto& t = ctx.target;
+    if (t.kind != ResourceKind::collection && t.kind != ResourceKind::object)
+        throw Error(403, Precondition::need_privileges, "this resource cannot be deleted");
+    if (!t.exists) throw Error(404, "no such resource");
+    auto if_match = if_match_of(ctx.request);
+    StoreStatus status;
+    if (t.kind == ResourceKind::collection) {
+        if (t.collection->kind == CollectionKind::inbox || t.collection->kind == CollectionKind::outbox)
+            throw Error(403, Precondition::need_privileges, "the scheduling inbox and outbox cannot be deleted");
+        if (if_match && *if_match != "*") throw Error(412, "collections have no ETag");
+        status = ctx.store.delete_collection(t.collection->id);
+    } else {
+        if (if_match && *if_match == "*") if_match.reset();
+        status = ctx.store.delete_object(t.collection->id, t.object->name, if_match);
+    }
+    if (status == StoreStatus::not_found) throw Error(404, "no such resource");
+    if (status == StoreStatus::etag_mismatch) throw Error(412, "If-Match does not match the current ETag");
+    if (status != StoreStatus::ok) throw Error(503, "the database is busy; retry");
+    Response r;
+    r.status = 204;
+    return r;
+}
+
+}  // namespace caldav

@@ -1,0 +1,33 @@
+// REPORT (RFC 3253 §3.6): parses the body and runs the report its root names.
+#include <array>
+
+#include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
+#include "caldav/names.hpp"
+#include "caldav/report.hpp"
+
+namespace caldav {
+
+namespace {
+
+struct ReportRow {
+    std::string_view ns;
+    std::string_view local;
+    Response (*run)(Context&, const xml::Element&);
+};
+
+constexpr std::array<ReportRow, 1> reports{{
+    {names::dav_ns, "sync-collection", &report_sync_collection},
+}};
+
+}  // namespace
+
+Response handle_report(Context& ctx) {
+    if (!ctx.target.exists) throw Error(404, "no such resource");
+    auto root = xml::parse(ctx.request.body, ctx.limits);
+    for (const auto& row : reports)
+        if (root.is(row.ns, row.local)) return row.run(ctx, root);
+    throw Error(403, Precondition::supported_report, "report {" + root.ns + "}" + root.local + " is not supported here");
+}
+
+}  // namespace caldav

@@ -1,0 +1,313 @@
+// Live properties, one table row each (STYLE.md "Adding things: a property").
+#include "caldav/properties.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include "caldav/names.hpp"
+#include "caldav/xml/element.hpp"
+#include "caldav/xml/multistatus.hpp"
+
+namespace caldav {
+
+namespace {
+
+using names::apple_ical_ns;
+using names::caldav_ns;
+using names::calendarserver_ns;
+using names::dav_ns;
+using xml::element;
+using xml::escape;
+using xml::href;
+
+using Value = std::optional<std::string>;
+
+std::string format_ical_utc(std::int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
+Value resourcetype(Context&, const Resource& r) {
+    switch (r.bit()) {
+    case k_principal: return element(dav_ns, "collection") + element(dav_ns, "principal");
+    case k_calendar: return element(dav_ns, "collection") + element(caldav_ns, "calendar");
+    case k_inbox: return element(dav_ns, "collection") + element(caldav_ns, "schedule-inbox");
+    case k_outbox: return element(dav_ns, "collection") + element(caldav_ns, "schedule-outbox");
+    case k_object: return std::string();
+    default: return element(dav_ns, "collection");
+    }
+}
+
+Value displayname(Context&, const Resource& r) {
+    if (r.kind == ResourceKind::principal)
+        return escape(r.owner->display_name.empty() ? r.owner->name : r.owner->display_name);
+    if (r.collection && r.kind == ResourceKind::collection) return escape(r.collection->display_name);
+    return std::nullopt;
+}
+
+Value getetag(Context&, const Resource& r) { return escape("\"" + r.object->etag + "\""); }
+
+Value getcontenttype(Context&, const Resource& r) {
+    std::string comp = r.object->component;
+    for (auto& c : comp) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return "text/calendar; charset=utf-8" + (comp.empty() ? std::string() : "; component=" + comp);
+}
+
+Value getcontentlength(Context&, const Resource& r) { return std::to_string(r.object->size); }
+
+Value getlastmodified(Context&, const Resource& r) {
+    if (r.object) return http_date(r.object->modified_at);
+    if (r.collection) return http_date(r.collection->modified_at);
+    return std::nullopt;
+}
+
+Value creationdate(Context&, const Resource& r) {
+    if (r.object) return rfc3339(r.object->created_at);
+    if (r.collection) return rfc3339(r.collection->created_at);
+    return std::nullopt;
+}
+
+Value sync_token_prop(Context&, const Resource& r) {
+    return escape(sync_token(*r.collection, r.collection->revision));
+}
+
+Value getctag(Context& ctx, const Resource& r) {
+    if (r.collection) return escape(sync_token(*r.collection, r.collection->revision));
+    // A home's ctag changes whenever any of its collections' does, or one comes or goes.
+    std::int64_t sum = 0;
+    std::int64_t newest = 0;
+    auto all = ctx.store.list_collections(r.owner->id);
+    for (const auto& c : all) {
+        sum += c.revision;
+        newest = std::max({newest, c.modified_at, c.id});
+    }
+    return std::to_string(all.size()) + "-" + std::to_string(sum) + "-" + std::to_string(newest);
+}
+
+Value current_user_principal(Context& ctx, const Resource&) { return href(principal_href(ctx.user.name)); }
+
+Value principal_url(Context&, const Resource& r) { return href(principal_href(r.owner->name)); }
+
+Value principal_collection_set(Context&, const Resource&) { return href("/dav/principals/users/"); }
+
+Value owner(Context&, const Resource& r) {
+    if (!r.owner) return std::nullopt;
+    return href(principal_href(r.owner->name));
+}
+
+Value current_user_privilege_set(Context& ctx, const Resource& r) {
+    auto priv = [](std::string_view ns, std::string_view name) {
+        return element(dav_ns, "privilege", element(ns, name));
+    };
+    bool own = r.owner && r.owner->id == ctx.user.id;
+    std::string out = priv(dav_ns, "read") + priv(dav_ns, "read-current-user-privilege-set");
+    if (own && r.kind != ResourceKind::principal) {
+        out += priv(dav_ns, "write") + priv(dav_ns, "write-properties") +
+               priv(dav_ns, "write-content") + priv(dav_ns, "bind") + priv(dav_ns, "unbind") +
+               priv(dav_ns, "read-acl") + priv(caldav_ns, "read-free-busy");
+    }
+    return out;
+}
+
+Value supported_report_set(Context&, const Resource& r) {
+    auto report = [](std::string_view ns, std::string_view name) {
+        return element(dav_ns, "supported-report", element(dav_ns, "report", element(ns, name)));
+    };
+    // Only reports that work are listed (issue 5 adds the CalDAV ones).
+    if (r.bit() & (k_calendar | k_plain | k_inbox)) return report(dav_ns, "sync-collection");
+    return std::string();
+}
+
+Value quota_used_bytes(Context& ctx, const Resource& r) {
+    return std::to_string(ctx.store.used_bytes(r.owner->id));
+}
+
+Value quota_available_bytes(Context& ctx, const Resource& r) {
+    auto used = ctx.store.used_bytes(r.owner->id);
+    auto quota = static_cast<std::int64_t>(ctx.limits.quota_bytes_per_user);
+    return std::to_string(std::max<std::int64_t>(0, quota - used));
+}
+
+Value calendar_home_set(Context&, const Resource& r) { return href(home_href(r.owner->name)); }
+
+Value calendar_user_address_set(Context&, const Resource& r) {
+    // RFC 6638 §2.4.1; the mailto: address first, as clients take the first one.
+    std::string out;
+    if (!r.owner->email.empty()) out += href("mailto:" + r.owner->email);
+    out += href(principal_href(r.owner->name));
+    return out;
+}
+
+Value calendar_user_type(Context&, const Resource& r) {
+    if (r.owner->kind == "room") return std::string("ROOM");
+    if (r.owner->kind == "resource") return std::string("RESOURCE");
+    return std::string("INDIVIDUAL");
+}
+
+Value calendar_description(Context&, const Resource& r) {
+    if (r.collection->description.empty()) return std::nullopt;
+    return escape(r.collection->description);
+}
+
+Value calendar_timezone(Context&, const Resource& r) {
+    if (r.collection->timezone.empty()) return std::nullopt;
+    return escape(r.collection->timezone);
+}
+
+Value supported_calendar_component_set(Context&, const Resource& r) {
+    std::string list = r.collection->components.empty() ? "VEVENT,VTODO,VJOURNAL" : r.collection->components;
+    std::string out;
+    std::size_t pos = 0;
+    while (pos <= list.size()) {
+        auto end = list.find(',', pos);
+        if (end == std::string::npos) end = list.size();
+        if (end > pos) out += "<C:comp name=\"" + escape(list.substr(pos, end - pos)) + "\"/>";
+        pos = end + 1;
+    }
+    return out;
+}
+
+Value supported_calendar_data(Context&, const Resource&) {
+    return std::string("<C:calendar-data content-type=\"text/calendar\" version=\"2.0\"/>");
+}
+
+Value max_resource_size(Context& ctx, const Resource&) { return std::to_string(ctx.limits.max_resource_bytes); }
+Value min_date_time(Context& ctx, const Resource&) { return format_ical_utc(ctx.limits.min_date_time); }
+Value max_date_time(Context& ctx, const Resource&) { return format_ical_utc(ctx.limits.max_date_time); }
+Value max_instances(Context& ctx, const Resource&) { return std::to_string(ctx.limits.max_instances); }
+Value max_attendees(Context& ctx, const Resource&) {
+    return std::to_string(ctx.limits.max_attendees_per_instance);
+}
+
+constexpr unsigned k_home_and_collections = k_home | k_any_collection;
+
+const std::vector<PropertyDescriptor> table{
+    // RFC 4918 §15
+    {dav_ns, "resourcetype", k_all, true, true, &resourcetype},
+    {dav_ns, "displayname", k_principal | k_any_collection, true, false, &displayname},
+    {dav_ns, "getetag", k_object, true, true, &getetag},
+    {dav_ns, "getcontenttype", k_object, true, true, &getcontenttype},
+    {dav_ns, "getcontentlength", k_object, true, true, &getcontentlength},
+    {dav_ns, "getlastmodified", k_object | k_any_collection, true, true, &getlastmodified},
+    {dav_ns, "creationdate", k_object | k_any_collection, true, true, &creationdate},
+    // RFC 6578 §4
+    {dav_ns, "sync-token", k_calendar | k_plain | k_inbox, false, true, &sync_token_prop},
+    // RFC 5397, RFC 3744 §4-5
+    {dav_ns, "current-user-principal", k_all, false, true, &current_user_principal},
+    {dav_ns, "principal-URL", k_principal, false, true, &principal_url},
+    {dav_ns, "principal-collection-set", k_all, false, true, &principal_collection_set},
+    {dav_ns, "owner", k_principal | k_home_and_collections | k_object, false, true, &owner},
+    {dav_ns, "current-user-privilege-set", k_all, false, true, &current_user_privilege_set},
+    // RFC 3253 §3.1.5
+    {dav_ns, "supported-report-set", k_all, false, true, &supported_report_set},
+    // RFC 4331
+    {dav_ns, "quota-used-bytes", k_home_and_collections, false, true, &quota_used_bytes},
+    {dav_ns, "quota-available-bytes", k_home_and_collections, false, true, &quota_available_bytes},
+    // RFC 4791 §6, RFC 6638 §2.4
+    {caldav_ns, "calendar-home-set", k_principal, false, true, &calendar_home_set},
+    {caldav_ns, "calendar-user-address-set", k_principal, false, true, &calendar_user_address_set},
+    {caldav_ns, "calendar-user-type", k_principal, false, true, &calendar_user_type},
+    // RFC 4791 §5.2
+    {caldav_ns, "calendar-description", k_calendar, false, false, &calendar_description},
+    {caldav_ns, "calendar-timezone", k_calendar, false, false, &calendar_timezone},
+    {caldav_ns, "supported-calendar-component-set", k_calendar, false, true, &supported_calendar_component_set},
+    {caldav_ns, "supported-calendar-data", k_calendar, false, true, &supported_calendar_data},
+    {caldav_ns, "max-resource-size", k_calendar, false, true, &max_resource_size},
+    {caldav_ns, "min-date-time", k_calendar, false, true, &min_date_time},
+    {caldav_ns, "max-date-time", k_calendar, false, true, &max_date_time},
+    {caldav_ns, "max-instances", k_calendar, false, true, &max_instances},
+    {caldav_ns, "max-attendees-per-instance", k_calendar, false, true, &max_attendees},
+    // CalendarServer
+    {calendarserver_ns, "getctag", k_home_and_collections, false, true, &getctag},
+};
+
+}  // namespace
+
+const std::vector<PropertyDescriptor>& property_table() { return table; }
+
+const PropertyDescriptor* find_property(std::string_view ns, std::string_view local) {
+    for (const auto& d : table)
+        if (d.ns == ns && d.local == local) return &d;
+    return nullptr;
+}
+
+std::string sync_token(const CollectionRecord& c, std::int64_t revision) {
+    return "urn:kalends:sync:" + std::to_string(c.id) + ":" + std::to_string(revision);
+}
+
+std::optional<std::int64_t> parse_sync_token(const CollectionRecord& c, std::string_view token) {
+    std::string prefix = "urn:kalends:sync:" + std::to_string(c.id) + ":";
+    if (!token.starts_with(prefix)) return std::nullopt;
+    auto rest = token.substr(prefix.size());
+    std::int64_t rev = 0;
+    auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), rev);
+    if (ec != std::errc() || p != rest.data() + rest.size() || rev < 0) return std::nullopt;
+    return rev;
+}
+
+xml::Propstats properties_of(Context& ctx, const Resource& r, const PropertyRequest& req) {
+    std::vector<std::string> found;
+    std::vector<std::string> missing;
+    unsigned bit = r.bit();
+    bool has_dead = r.collection && (r.kind == ResourceKind::collection || r.kind == ResourceKind::object);
+    std::optional<std::vector<DeadProperty>> dead;
+    auto dead_props = [&]() -> const std::vector<DeadProperty>& {
+        if (!dead) {
+            dead = has_dead ? ctx.store.dead_properties(r.collection->id, r.object ? std::string_view(r.object->name)
+                                                                                   : std::string_view())
+                            : std::vector<DeadProperty>{};
+        }
+        return *dead;
+    };
+    auto live_value = [&](const PropertyDescriptor& d) -> Value {
+        if (!(d.kinds & bit)) return std::nullopt;
+        return d.get(ctx, r);
+    };
+    auto one = [&](std::string_view ns, std::string_view local) {
+        if (const auto* d = find_property(ns, local)) {
+            if (auto v = live_value(*d)) {
+                found.push_back(element(ns, local, *v));
+                return;
+            }
+            // A settable live property with no value yet may still be a dead one.
+        }
+        for (const auto& p : dead_props()) {
+            if (p.ns == ns && p.name == local) {
+                found.push_back(p.xml);
+                return;
+            }
+        }
+        missing.push_back(element(ns, local));
+    };
+
+    switch (req.mode) {
+    case PropertyRequest::Mode::prop:
+        for (const auto& [ns, local] : req.names) one(ns, local);
+        break;
+    case PropertyRequest::Mode::allprop:
+        for (const auto& d : table) {
+            if (!d.in_allprop) continue;
+            if (auto v = live_value(d)) found.push_back(element(d.ns, d.local, *v));
+        }
+        for (const auto& p : dead_props()) found.push_back(p.xml);
+        for (const auto& [ns, local] : req.names) {
+            const auto* d = find_property(ns, local);
+            if (d && d->in_allprop) continue;  // already there
+            one(ns, local);
+        }
+        break;
+    case PropertyRequest::Mode::propname:
+        for (const auto& d : table)
+            if ((d.kinds & bit) && d.get(ctx, r)) found.push_back(element(d.ns, d.local));
+        for (const auto& p : dead_props()) found.push_back(element(p.ns, p.name));
+        break;
+    }
+    return {{200, std::move(found), {}}, {404, std::move(missing), {}}};
+}
+
+}  // namespace caldav

@@ -1,0 +1,71 @@
+// Property updates (RFC 4918 §9.2 PROPPATCH semantics, reused by RFC 4791
+// MKCALENDAR and RFC 5689 extended MKCOL).
+#include "caldav/property_update.hpp"
+
+#include "caldav/error.hpp"
+#include "caldav/names.hpp"
+#include "caldav/properties.hpp"
+
+namespace caldav {
+
+using names::caldav_ns;
+using names::dav_ns;
+
+std::vector<PropertyUpdate> collect_updates(const xml::Element& root) {
+    std::vector<PropertyUpdate> out;
+    for (const auto& op : root.children) {
+        bool remove = op.is(dav_ns, "remove");
+        if (!remove && !op.is(dav_ns, "set")) continue;  // unknown elements are ignored (RFC 4918 §17)
+        const auto* prop = op.child(dav_ns, "prop");
+        if (!prop) throw Error(400, "DAV:set and DAV:remove need a DAV:prop");
+        for (const auto& p : prop->children) out.push_back({remove, &p});
+    }
+    return out;
+}
+
+UpdatePlan plan_updates(const std::vector<PropertyUpdate>& updates, unsigned kind, bool creating) {
+    UpdatePlan plan;
+    std::vector<std::string> good;
+    std::vector<std::string> bad;
+    std::vector<std::string> bad_timezone;
+    for (const auto& u : updates) {
+        const auto& p = *u.property;
+        std::string name_xml = xml::element(p.ns, p.local);
+        bool is_collection = (kind & k_any_collection) != 0;
+        auto text = [&] { return u.remove ? std::string() : p.text; };
+        if (creating && (p.is(dav_ns, "resourcetype") || p.is(caldav_ns, "supported-calendar-component-set"))) {
+            good.push_back(name_xml);
+            continue;
+        }
+        if (is_collection && p.is(dav_ns, "displayname")) {
+            plan.patch.display_name = text();
+        } else if ((kind & k_calendar) && p.is(caldav_ns, "calendar-description")) {
+            plan.patch.description = text();
+        } else if ((kind & k_calendar) && p.is(caldav_ns, "calendar-timezone")) {
+            if (!u.remove && p.text.find("BEGIN:VTIMEZONE") == std::string::npos) {
+                bad_timezone.push_back(name_xml);
+                continue;
+            }
+            plan.patch.timezone = text();
+        } else if (const auto* d = find_property(p.ns, p.local); d && d->is_protected) {
+            bad.push_back(name_xml);
+            continue;
+        } else if (u.remove) {
+            plan.patch.remove.emplace_back(p.ns, p.local);
+        } else {
+            plan.patch.set.push_back({p.ns, p.local, p.to_string()});
+        }
+        good.push_back(name_xml);
+    }
+    plan.ok = bad.empty() && bad_timezone.empty();
+    if (plan.ok) {
+        plan.propstats.push_back({200, std::move(good), {}});
+    } else {
+        plan.propstats.push_back({403, std::move(bad), "<D:cannot-modify-protected-property/>"});
+        plan.propstats.push_back({403, std::move(bad_timezone), "<C:valid-calendar-timezone/>"});
+        plan.propstats.push_back({424, std::move(good), {}});
+    }
+    return plan;
+}
+
+}  // namespace caldav

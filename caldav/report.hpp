@@ -1,0 +1,11 @@
+// REPORT dispatch (RFC 3253 §3.6): one function per report, one table row each.
+#pragma once
+#include "caldav/context.hpp"
+#include "caldav/xml/element.hpp"
+
+namespace caldav {
+
+/// sync-collection (RFC 6578 §3), in report_sync_collection.cpp.
+Response report_sync_collection(Context& ctx, const xml::Element& root);
+
+}  // namespace caldav

@@ -1,0 +1,96 @@
+// 207 Multi-Status rendering (RFC 4918 §13, §14.16).
+#include "caldav/xml/multistatus.hpp"
+
+#include "caldav/names.hpp"
+#include "caldav/xml/element.hpp"
+
+namespace caldav::xml {
+
+namespace {
+
+std::string_view prefix_of(std::string_view ns) {
+    if (ns == names::dav_ns) return "D";
+    if (ns == names::caldav_ns) return "C";
+    if (ns == names::calendarserver_ns) return "CS";
+    if (ns == names::apple_ical_ns) return "A";
+    return {};
+}
+
+std::string_view reason(int status) {
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 409: return "Conflict";
+    case 412: return "Precondition Failed";
+    case 424: return "Failed Dependency";
+    case 500: return "Internal Server Error";
+    case 507: return "Insufficient Storage";
+    default: return "Unknown";
+    }
+}
+
+void write_propstats(std::string& out, const Propstats& propstats) {
+    for (const auto& ps : propstats) {
+        if (ps.props.empty()) continue;
+        out += "<D:propstat><D:prop>";
+        for (const auto& p : ps.props) out += p;
+        out += "</D:prop><D:status>" + status_line(ps.status) + "</D:status>";
+        if (!ps.error.empty()) out += "<D:error>" + ps.error + "</D:error>";
+        out += "</D:propstat>";
+    }
+}
+
+}  // namespace
+
+std::string status_line(int status) {
+    return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status));
+}
+
+std::string element(std::string_view ns, std::string_view local, std::string_view inner) {
+    std::string open;
+    std::string qname;
+    if (auto p = prefix_of(ns); !p.empty()) {
+        qname = std::string(p) + ":" + std::string(local);
+        open = "<" + qname;
+    } else {
+        qname = "X:" + std::string(local);
+        open = "<" + qname + " xmlns:X=\"" + escape(ns) + "\"";
+    }
+    if (inner.empty()) return open + "/>";
+    return open + ">" + std::string(inner) + "</" + qname + ">";
+}
+
+std::string text_element(std::string_view ns, std::string_view local, std::string_view text) {
+    return element(ns, local, escape(text));
+}
+
+std::string href(std::string_view encoded) { return "<D:href>" + escape(encoded) + "</D:href>"; }
+
+Multistatus::Multistatus(std::string_view root) : root_(root) {
+    out_ = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<" + root_ +
+           " xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\" "
+           "xmlns:CS=\"http://calendarserver.org/ns/\" xmlns:A=\"http://apple.com/ns/ical/\">";
+}
+
+void Multistatus::add(std::string_view encoded_href, const Propstats& propstats) {
+    out_ += "<D:response>" + href(encoded_href);
+    write_propstats(out_, propstats);
+    out_ += "</D:response>";
+}
+
+void Multistatus::add_status(std::string_view encoded_href, int status) {
+    out_ += "<D:response>" + href(encoded_href) + "<D:status>" + status_line(status) +
+            "</D:status></D:response>";
+}
+
+void Multistatus::append(std::string_view xml) { out_ += xml; }
+
+void Multistatus::add_root_propstats(const Propstats& propstats) { write_propstats(out_, propstats); }
+
+std::string Multistatus::finish() { return out_ + "</" + root_ + ">"; }
+
+}  // namespace caldav::xml

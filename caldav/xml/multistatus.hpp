@@ -1,0 +1,58 @@
+// Building 207 Multi-Status bodies (RFC 4918 §13) and property elements.
+#pragma once
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace caldav::xml {
+
+/// "HTTP/1.1 200 OK" for a status code.
+std::string status_line(int status);
+
+/// A complete element {ns}local with `inner` XML inside (self-closing when
+/// empty). Known namespaces use the prefixes the multistatus root declares
+/// (D, C, CS, A); any other gets its own declaration.
+std::string element(std::string_view ns, std::string_view local, std::string_view inner = {});
+
+/// An element holding escaped text.
+std::string text_element(std::string_view ns, std::string_view local, std::string_view text);
+
+/// A DAV:href element for an already percent-encoded href.
+std::string href(std::string_view encoded);
+
+/// Properties reported with one status, optionally with a DAV:error child
+/// naming a precondition (RFC 4918 §14.22).
+struct Propstat {
+    int status = 200;
+    std::vector<std::string> props;
+    std::string error;  ///< inner XML of DAV:error, or empty
+};
+
+/// Properties grouped by the status they are reported with.
+using Propstats = std::vector<Propstat>;
+
+/// Accumulates DAV:response elements into a DAV:multistatus document.
+class Multistatus {
+public:
+    /// `root` is the document element's local name in the DAV: namespace
+    /// (multistatus) or a qualified name such as "C:mkcalendar-response".
+    explicit Multistatus(std::string_view root = "D:multistatus");
+
+    /// A response with one propstat per status (empty groups are skipped).
+    void add(std::string_view encoded_href, const Propstats& propstats);
+    /// A response carrying only a status (e.g. 404 for a deleted member).
+    void add_status(std::string_view encoded_href, int status);
+    /// Raw XML appended inside the root (e.g. DAV:sync-token).
+    void append(std::string_view xml);
+    /// Propstats directly under the root (for mkcalendar-response).
+    void add_root_propstats(const Propstats& propstats);
+    /// The finished document.
+    std::string finish();
+
+private:
+    std::string out_;
+    std::string root_;
+};
+
+}  // namespace caldav::xml

@@ -1,0 +1,363 @@
+// WebDAV core through caldav::Service over a real SqliteStore: PROPFIND,
+// PROPPATCH, MKCALENDAR/MKCOL, DELETE, sync-collection and access (issue 4).
+#include "caldav/handlers.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "caldav/service.hpp"
+#include "src/storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace caldav;
+
+namespace {
+
+struct DavFixture {
+    test_support::TempDir dir;
+    std::unique_ptr<server::SqliteStore> store;
+    std::unique_ptr<Service> service;
+    DavFixture() {
+        server::SqliteOptions o;
+        o.file = dir.path() / "k.sqlite3";
+        store = server::SqliteStore::open(o);
+        store->add_user("alice", "alice@example.com", "$y$x");
+        store->add_user("bob", "bob@example.com", "$y$x");
+        service = std::make_unique<Service>(*store, Limits{});
+        store->provision_home(store->find_principal("alice")->id);
+    }
+
+    /// Sends a request as `user` and requires `expected` status, printing the body otherwise.
+    Response request(const std::string& method, const std::string& path, int expected, const std::string& body = {},
+                     std::vector<std::pair<std::string, std::string>> headers = {}, const std::string& user = "alice") {
+        Request r;
+        r.method = method;
+        r.path = path;
+        r.body = body;
+        for (auto& [k, v] : headers) r.headers.add(k, v);
+        r.principal = Principal{store->find_principal(user)->id, user};
+        auto res = service->handle(r);
+        BOOST_REQUIRE_MESSAGE(res.status == expected,
+                              method << " " << path << ": expected " << expected << ", got " << res.status << ": "
+                                     << res.body);
+        return res;
+    }
+
+    Response propfind(const std::string& path, const std::string& props, const std::string& depth = "0",
+                      const std::string& user = "alice") {
+        return request("PROPFIND", path, 207,
+                       "<d:propfind xmlns:d=\"DAV:\" xmlns:c=\"urn:ietf:params:xml:ns:caldav\" "
+                       "xmlns:cs=\"http://calendarserver.org/ns/\"><d:prop>" +
+                           props + "</d:prop></d:propfind>",
+                       {{"Depth", depth}}, user);
+    }
+
+    std::int64_t collection_id(const std::string& name) {
+        auto c = store->find_collection(store->find_principal("alice")->id, name);
+        BOOST_REQUIRE(c);
+        return c->id;
+    }
+
+    void put_raw(const std::string& coll, const std::string& name) {
+        PutObject o;
+        o.collection_id = collection_id(coll);
+        o.name = name;
+        o.uid = name;
+        o.component = "VEVENT";
+        o.data = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
+        BOOST_REQUIRE(store->put_object(o).status == StoreStatus::ok);
+    }
+};
+
+bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+std::string between(const std::string& s, const std::string& open, const std::string& close) {
+    auto a = s.find(open);
+    if (a == std::string::npos) return {};
+    a += open.size();
+    return s.substr(a, s.find(close, a) - a);
+}
+
+const std::string mkcalendar_body =
+    "<C:mkcalendar xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+    "<D:displayname>Work</D:displayname>"
+    "<A:calendar-color xmlns:A=\"http://apple.com/ns/ical/\" symbolic-color=\"red\">#FF0000FF</A:calendar-color>"
+    "<C:calendar-description>Team things</C:calendar-description>"
+    "<C:supported-calendar-component-set><C:comp name=\"VEVENT\"/></C:supported-calendar-component-set>"
+    "</D:prop></D:set></C:mkcalendar>";
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(propfind, DavFixture)
+
+BOOST_AUTO_TEST_CASE(root_names_the_current_user_principal) {
+    auto r = propfind("/dav/", "<d:current-user-principal/>");
+    BOOST_TEST(has(r.body, "<D:current-user-principal><D:href>/dav/principals/users/alice/</D:href>"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_properties_come_back_as_404_inside_the_207) {
+    auto r = propfind("/dav/", "<d:displayname/><x:nonsense xmlns:x=\"urn:x\"/>");
+    BOOST_TEST(has(r.body, "<X:nonsense xmlns:X=\"urn:x\"/></D:prop><D:status>HTTP/1.1 404 Not Found"));
+}
+
+BOOST_AUTO_TEST_CASE(depth_infinity_is_refused_with_propfind_finite_depth) {
+    auto r = request("PROPFIND", "/dav/calendars/alice/", 403, "", {{"Depth", "infinity"}});
+    BOOST_TEST(has(r.body, "propfind-finite-depth"));
+    request("PROPFIND", "/dav/calendars/alice/", 403);  // no Depth means infinity (RFC 4918 §9.1)
+}
+
+BOOST_AUTO_TEST_CASE(principal_has_home_and_addresses_with_mailto_first) {
+    auto r = propfind("/dav/principals/users/alice/",
+                      "<c:calendar-home-set/><c:calendar-user-address-set/><d:principal-URL/><d:resourcetype/>");
+    BOOST_TEST(has(r.body, "<C:calendar-home-set><D:href>/dav/calendars/alice/</D:href>"));
+    BOOST_TEST(has(r.body, "<C:calendar-user-address-set><D:href>mailto:alice@example.com</D:href>"));
+    BOOST_TEST(has(r.body, "<D:principal/>"));
+}
+
+BOOST_AUTO_TEST_CASE(a_new_user_has_a_default_calendar_inbox_and_outbox) {
+    auto r = propfind("/dav/calendars/alice/", "<d:resourcetype/><d:displayname/>", "1");
+    BOOST_TEST(has(r.body, "<D:href>/dav/calendars/alice/calendar/</D:href>"));
+    BOOST_TEST(has(r.body, "<C:schedule-inbox/>"));
+    BOOST_TEST(has(r.body, "<C:schedule-outbox/>"));
+}
+
+BOOST_AUTO_TEST_CASE(depth_1_on_a_calendar_lists_members_with_etag_and_content_type) {
+    put_raw("calendar", "a b.ics");
+    auto r = propfind("/dav/calendars/alice/calendar/", "<d:getetag/><d:getcontenttype/>", "1");
+    BOOST_TEST(has(r.body, "<D:href>/dav/calendars/alice/calendar/a%20b.ics</D:href>"));
+    BOOST_TEST(has(r.body, "<D:getcontenttype>text/calendar; charset=utf-8; component=vevent</D:getcontenttype>"));
+    BOOST_TEST(has(r.body, "<D:getetag>&quot;"));
+}
+
+BOOST_AUTO_TEST_CASE(allprop_and_propname_include_dead_properties) {
+    request("MKCALENDAR", "/dav/calendars/alice/work/", 201, mkcalendar_body);
+    auto all = request("PROPFIND", "/dav/calendars/alice/work/", 207,
+                       "<propfind xmlns=\"DAV:\"><allprop/></propfind>", {{"Depth", "0"}});
+    BOOST_TEST(has(all.body, "symbolic-color=\"red\">#FF0000FF</calendar-color>"));
+    BOOST_TEST(has(all.body, "<D:displayname>Work</D:displayname>"));
+    auto names = request("PROPFIND", "/dav/calendars/alice/work/", 207,
+                         "<propfind xmlns=\"DAV:\"><propname/></propfind>", {{"Depth", "0"}});
+    BOOST_TEST((has(names.body, "<X:calendar-color xmlns:X=\"http://apple.com/ns/ical/\"/>") ||
+               has(names.body, "<A:calendar-color/>")));
+    BOOST_TEST(!has(names.body, "#FF0000FF"));
+}
+
+BOOST_AUTO_TEST_CASE(getctag_and_sync_token_change_with_every_member_change) {
+    auto before = propfind("/dav/calendars/alice/calendar/", "<cs:getctag/><d:sync-token/>");
+    put_raw("calendar", "x.ics");
+    auto after = propfind("/dav/calendars/alice/calendar/", "<cs:getctag/><d:sync-token/>");
+    BOOST_TEST(between(before.body, "<CS:getctag>", "<") != between(after.body, "<CS:getctag>", "<"));
+    BOOST_TEST(between(before.body, "<D:sync-token>", "<") != between(after.body, "<D:sync-token>", "<"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(mkcalendar, DavFixture)
+
+BOOST_AUTO_TEST_CASE(mkcalendar_stores_every_property_the_client_sends) {
+    auto r = request("MKCALENDAR", "/dav/calendars/alice/work/", 201, mkcalendar_body);
+    BOOST_TEST(*r.headers.get("Cache-Control") == "no-cache");
+    auto p = propfind("/dav/calendars/alice/work/",
+                      "<d:displayname/><c:calendar-description/><c:supported-calendar-component-set/>"
+                      "<a:calendar-color xmlns:a=\"http://apple.com/ns/ical/\"/>");
+    BOOST_TEST(has(p.body, "<D:displayname>Work</D:displayname>"));
+    BOOST_TEST(has(p.body, "<C:calendar-description>Team things</C:calendar-description>"));
+    BOOST_TEST(has(p.body, "<C:supported-calendar-component-set><C:comp name=\"VEVENT\"/></C:supported-calendar-component-set>"));
+    BOOST_TEST(has(p.body, "#FF0000FF"));
+}
+
+BOOST_AUTO_TEST_CASE(mkcalendar_on_an_existing_resource_is_refused) {
+    request("MKCALENDAR", "/dav/calendars/alice/work/", 201);
+    auto r = request("MKCALENDAR", "/dav/calendars/alice/work/", 405);
+    BOOST_TEST(has(r.body, "resource-must-be-null"));
+}
+
+BOOST_AUTO_TEST_CASE(mkcalendar_inside_a_calendar_is_refused_with_location_ok) {
+    auto r = request("MKCALENDAR", "/dav/calendars/alice/calendar/sub/", 403);
+    BOOST_TEST(has(r.body, "calendar-collection-location-ok"));
+}
+
+BOOST_AUTO_TEST_CASE(mkcalendar_with_a_protected_property_creates_nothing) {
+    auto r = request("MKCALENDAR", "/dav/calendars/alice/bad/", 403,
+                     "<C:mkcalendar xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+                     "<D:displayname>x</D:displayname><D:getetag>nope</D:getetag></D:prop></D:set></C:mkcalendar>");
+    BOOST_TEST(has(r.body, "mkcalendar-response"));
+    BOOST_TEST(has(r.body, "cannot-modify-protected-property"));
+    request("PROPFIND", "/dav/calendars/alice/bad/", 404, "", {{"Depth", "0"}});
+}
+
+BOOST_AUTO_TEST_CASE(extended_mkcol_with_calendar_resourcetype_creates_a_calendar) {
+    request("MKCOL", "/dav/calendars/alice/ext/", 201,
+            "<D:mkcol xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+            "<D:resourcetype><D:collection/><C:calendar/></D:resourcetype><D:displayname>Ext</D:displayname>"
+            "</D:prop></D:set></D:mkcol>",
+            {{"Content-Type", "application/xml"}});
+    auto p = propfind("/dav/calendars/alice/ext/", "<d:resourcetype/><d:displayname/>");
+    BOOST_TEST(has(p.body, "<C:calendar/>"));
+    BOOST_TEST(has(p.body, "<D:displayname>Ext</D:displayname>"));
+}
+
+BOOST_AUTO_TEST_CASE(extended_mkcol_with_an_unknown_resourcetype_is_refused) {
+    auto r = request("MKCOL", "/dav/calendars/alice/ab/", 403,
+                     "<D:mkcol xmlns:D=\"DAV:\"><D:set><D:prop><D:resourcetype><D:collection/>"
+                     "<x:addressbook xmlns:x=\"urn:ietf:params:xml:ns:carddav\"/></D:resourcetype></D:prop></D:set></D:mkcol>");
+    BOOST_TEST(has(r.body, "valid-resourcetype"));
+}
+
+BOOST_AUTO_TEST_CASE(plain_mkcol_creates_a_plain_collection) {
+    request("MKCOL", "/dav/calendars/alice/plain/", 201);
+    auto p = propfind("/dav/calendars/alice/plain/", "<d:resourcetype/>");
+    BOOST_TEST(has(p.body, "<D:resourcetype><D:collection/></D:resourcetype>"));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_xml_bodies_get_400) {
+    request("MKCALENDAR", "/dav/calendars/alice/x/", 400, "<C:mkcalendar xmlns:C=\"urn:ietf:params:xml:ns:caldav\">");
+    request("PROPFIND", "/dav/", 400, "<nope:propfind/>", {{"Depth", "0"}});
+}
+
+BOOST_AUTO_TEST_CASE(xml_bodies_deeper_than_the_limit_get_400) {
+    std::string deep;
+    for (int i = 0; i < 200; ++i) deep += "<a>";
+    for (int i = 0; i < 200; ++i) deep += "</a>";
+    request("PROPFIND", "/dav/", 400, "<d:propfind xmlns:d=\"DAV:\"><d:prop>" + deep + "</d:prop></d:propfind>",
+            {{"Depth", "0"}});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(proppatch, DavFixture)
+
+BOOST_AUTO_TEST_CASE(proppatch_is_all_or_nothing) {
+    auto r = request("PROPPATCH", "/dav/calendars/alice/calendar/", 207,
+                     "<D:propertyupdate xmlns:D=\"DAV:\"><D:set><D:prop><D:displayname>New</D:displayname>"
+                     "<D:getetag>x</D:getetag></D:prop></D:set></D:propertyupdate>");
+    BOOST_TEST(has(r.body, "HTTP/1.1 403 Forbidden</D:status><D:error><D:cannot-modify-protected-property/>"));
+    BOOST_TEST(has(r.body, "424 Failed Dependency"));
+    auto p = propfind("/dav/calendars/alice/calendar/", "<d:displayname/>");
+    BOOST_TEST(has(p.body, "<D:displayname>Calendar</D:displayname>"));
+}
+
+BOOST_AUTO_TEST_CASE(dead_properties_are_set_and_removed) {
+    const std::string color = "<x:calendar-order xmlns:x=\"http://apple.com/ns/ical/\">3</x:calendar-order>";
+    auto set = request("PROPPATCH", "/dav/calendars/alice/calendar/", 207,
+                       "<D:propertyupdate xmlns:D=\"DAV:\"><D:set><D:prop>" + color + "</D:prop></D:set></D:propertyupdate>");
+    BOOST_TEST(has(set.body, "200 OK"));
+    auto p = propfind("/dav/calendars/alice/calendar/", "<x:calendar-order xmlns:x=\"http://apple.com/ns/ical/\"/>");
+    BOOST_TEST(has(p.body, ">3</calendar-order>"));
+    request("PROPPATCH", "/dav/calendars/alice/calendar/", 207,
+            "<D:propertyupdate xmlns:D=\"DAV:\"><D:remove><D:prop><x:calendar-order xmlns:x=\"http://apple.com/ns/ical/\"/>"
+            "</D:prop></D:remove></D:propertyupdate>");
+    auto gone = propfind("/dav/calendars/alice/calendar/", "<x:calendar-order xmlns:x=\"http://apple.com/ns/ical/\"/>");
+    BOOST_TEST(has(gone.body, "404 Not Found"));
+}
+
+BOOST_AUTO_TEST_CASE(calendar_timezone_must_hold_a_vtimezone) {
+    auto r = request("PROPPATCH", "/dav/calendars/alice/calendar/", 207,
+                     "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+                     "<C:calendar-timezone>garbage</C:calendar-timezone></D:prop></D:set></D:propertyupdate>");
+    BOOST_TEST(has(r.body, "valid-calendar-timezone"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(delete_and_sync, DavFixture)
+
+BOOST_AUTO_TEST_CASE(deleting_a_collection_removes_it_and_its_members) {
+    request("MKCALENDAR", "/dav/calendars/alice/tmp/", 201);
+    put_raw("tmp", "a.ics");
+    request("DELETE", "/dav/calendars/alice/tmp/", 204);
+    request("PROPFIND", "/dav/calendars/alice/tmp/", 404, "", {{"Depth", "0"}});
+    request("DELETE", "/dav/calendars/alice/tmp/", 404);
+}
+
+BOOST_AUTO_TEST_CASE(the_inbox_cannot_be_deleted) { request("DELETE", "/dav/calendars/alice/inbox/", 403); }
+
+BOOST_AUTO_TEST_CASE(sync_collection_reports_changes_deletions_and_new_tokens) {
+    auto sync = [&](const std::string& token, const std::string& extra = {}) {
+        return request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                       "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" + token +
+                           "</D:sync-token><D:sync-level>1</D:sync-level>" + extra +
+                           "<D:prop><D:getetag/></D:prop></D:sync-collection>",
+                       {{"Depth", "1"}});
+    };
+    put_raw("calendar", "a.ics");
+    put_raw("calendar", "b.ics");
+    auto first = sync("");
+    BOOST_TEST(has(first.body, "/dav/calendars/alice/calendar/a.ics"));
+    BOOST_TEST(has(first.body, "/dav/calendars/alice/calendar/b.ics"));
+    auto token = between(first.body, "<D:sync-token>", "</D:sync-token>");
+    BOOST_REQUIRE(!token.empty());
+    store->delete_object(collection_id("calendar"), "a.ics", std::nullopt);
+    put_raw("calendar", "c.ics");
+    auto second = sync(token);
+    BOOST_TEST(has(second.body, "<D:href>/dav/calendars/alice/calendar/a.ics</D:href><D:status>HTTP/1.1 404"));
+    BOOST_TEST(has(second.body, "/dav/calendars/alice/calendar/c.ics"));
+    BOOST_TEST(!has(second.body, "b.ics"));
+    auto third = sync(between(second.body, "<D:sync-token>", "</D:sync-token>"));
+    BOOST_TEST(!has(third.body, "<D:response>"));
+}
+
+BOOST_AUTO_TEST_CASE(sync_collection_pages_with_limit_and_507) {
+    for (int i = 0; i < 5; ++i) put_raw("calendar", "e" + std::to_string(i) + ".ics");
+    auto page = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                        "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token/><D:sync-level>1</D:sync-level>"
+                        "<D:limit><D:nresults>2</D:nresults></D:limit><D:prop><D:getetag/></D:prop></D:sync-collection>");
+    BOOST_TEST(has(page.body, "<D:href>/dav/calendars/alice/calendar/</D:href><D:status>HTTP/1.1 507"));
+    BOOST_TEST(has(page.body, "e0.ics"));
+    BOOST_TEST(has(page.body, "e1.ics"));
+    BOOST_TEST(!has(page.body, "e2.ics"));
+    auto rest = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                        "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" +
+                            between(page.body, "<D:sync-token>", "</D:sync-token>") +
+                            "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>");
+    BOOST_TEST(has(rest.body, "e2.ics"));
+    BOOST_TEST(has(rest.body, "e4.ics"));
+    BOOST_TEST(!has(rest.body, "e0.ics"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_sync_token_gets_valid_sync_token) {
+    auto r = request("REPORT", "/dav/calendars/alice/calendar/", 403,
+                     "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>urn:kalends:sync:999:1</D:sync-token>"
+                     "<D:prop/></D:sync-collection>");
+    BOOST_TEST(has(r.body, "<D:valid-sync-token/>"));
+}
+
+BOOST_AUTO_TEST_CASE(unsupported_reports_get_supported_report) {
+    auto r = request("REPORT", "/dav/calendars/alice/calendar/", 403,
+                     "<x:frobnicate xmlns:x=\"urn:x\"/>");
+    BOOST_TEST(has(r.body, "<D:supported-report/>"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(access_control, DavFixture)
+
+BOOST_AUTO_TEST_CASE(another_users_home_and_calendars_are_forbidden) {
+    for (std::string method : {"PROPFIND", "PROPPATCH", "DELETE", "MKCALENDAR", "REPORT"}) {
+        auto r = request(method, "/dav/calendars/bob/calendar/", 403, "", {{"Depth", "0"}});
+        BOOST_TEST(has(r.body, "need-privileges"), method);
+        request(method, "/dav/calendars/bob/", 403, "", {{"Depth", "0"}});
+    }
+}
+
+BOOST_AUTO_TEST_CASE(another_users_principal_is_readable_but_not_writable) {
+    auto r = propfind("/dav/principals/users/bob/", "<d:displayname/>");
+    BOOST_TEST(has(r.body, "<D:displayname>bob</D:displayname>"));
+    auto p = request("PROPPATCH", "/dav/principals/users/bob/", 207,
+                     "<D:propertyupdate xmlns:D=\"DAV:\"><D:set><D:prop><D:displayname>x</D:displayname></D:prop></D:set>"
+                     "</D:propertyupdate>");
+    BOOST_TEST(has(p.body, "403 Forbidden"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_users_home_is_404) { request("PROPFIND", "/dav/calendars/nobody/", 404, "", {{"Depth", "0"}}); }
+
+BOOST_AUTO_TEST_CASE(allow_lists_exactly_the_methods_of_each_resource) {
+    auto existing = request("OPTIONS", "/dav/calendars/alice/calendar/", 200);
+    BOOST_TEST(*existing.headers.get("Allow") == "OPTIONS, PROPFIND, PROPPATCH, DELETE, REPORT");
+    auto missing = request("OPTIONS", "/dav/calendars/alice/new/", 200);
+    BOOST_TEST(*missing.headers.get("Allow") == "OPTIONS, MKCALENDAR, MKCOL");
+    auto home = request("OPTIONS", "/dav/calendars/alice/", 200);
+    BOOST_TEST(*home.headers.get("Allow") == "OPTIONS, PROPFIND");
+    BOOST_TEST(*home.headers.get("DAV") == "1, 3, access-control, calendar-access, extended-mkcol");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

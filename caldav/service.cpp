@@ -30,7 +30,7 @@ struct MethodRow {
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 7> method_table{{
+constexpr std::array<MethodRow, 11> method_table{{
     {"OPTIONS", &handle_options, k_all, k_all, When::any},
     {"PROPFIND", &handle_propfind, k_all, k_all, When::existing},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing},
@@ -38,6 +38,10 @@ constexpr std::array<MethodRow, 7> method_table{{
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing},
     {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing},
     {"REPORT", &handle_report, k_all, k_calendar | k_plain | k_inbox, When::existing},
+    {"GET", &handle_get, k_object, k_object, When::existing},
+    {"HEAD", &handle_get, k_object, k_object, When::existing},
+    {"COPY", &handle_copy_move, k_object, k_object, When::existing},
+    {"MOVE", &handle_copy_move, k_object, k_object, When::existing},
 }};
 
 Response redirect_well_known() {

@@ -176,6 +176,13 @@ public:
     virtual StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
                                       const std::optional<std::string>& if_match) = 0;
 
+    /// Copies (or, with `remove_source`, moves) a member to another name and/or
+    /// collection in one transaction, checking the destination's UID uniqueness.
+    /// `exists` when the destination is taken and `overwrite` is false.
+    virtual PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
+                                  std::int64_t to_collection, std::string_view to_name,
+                                  bool overwrite, bool remove_source) = 0;
+
     /// Member changes with revision > `since`, oldest first, at most `limit`.
     /// Returns nullopt when `since` is older than the collection's sync floor,
     /// newer than its revision, or the collection is gone.

@@ -28,7 +28,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include "src/http/target.hpp"
+#include "caldav/target.hpp"
 #include "src/util/log.hpp"
 
 namespace server {
@@ -426,7 +426,7 @@ struct HttpServer::Impl {
 
     asio::awaitable<caldav::Response> dispatch(HttpRequest& req, caldav::Request& creq,
                                                const std::string& remote, std::string& user) {
-        auto path = decode_target(req.target());
+        auto path = caldav::decode_target(req.target());
         if (!path) {
             caldav::Response r;
             r.status = 400;

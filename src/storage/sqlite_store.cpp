@@ -587,6 +587,64 @@ StoreStatus SqliteStore::delete_object(std::int64_t collection_id, std::string_v
     }
 }
 
+caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::string_view from_name,
+                                           std::int64_t to_collection, std::string_view to_name,
+                                           bool overwrite, bool remove_source) {
+    try {
+        return write([&](sqlite::Db& db) {
+            caldav::PutResult r;
+            auto src = db.prepare(
+                "SELECT uid, component, data, first_start, last_end FROM objects WHERE "
+                "collection_id = ?1 AND name = ?2");
+            src.bind(1, from_collection).bind(2, from_name);
+            if (!src.step()) {
+                r.status = StoreStatus::not_found;
+                return r;
+            }
+            std::string uid = src.text(0), component = src.text(1), data = src.text(2);
+            auto first = src.optional_int64(3), last = src.optional_int64(4);
+            auto dst = db.prepare("SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
+            dst.bind(1, to_collection).bind(2, to_name);
+            bool exists = dst.step();
+            if (exists && !overwrite) {
+                r.status = StoreStatus::exists;
+                return r;
+            }
+            auto holder = db.prepare(
+                "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3 AND "
+                "NOT (collection_id = ?4 AND name = ?5 AND ?6)");
+            holder.bind(1, to_collection).bind(2, uid).bind(3, to_name);
+            holder.bind(4, from_collection).bind(5, from_name).bind(6, remove_source ? 1 : 0);
+            if (holder.step()) {
+                r.status = StoreStatus::uid_conflict;
+                r.conflicting_name = holder.text(0);
+                return r;
+            }
+            auto now = now_seconds();
+            if (remove_source) {
+                auto del = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
+                del.bind(1, from_collection).bind(2, from_name).run();
+                log_change(db, from_collection, from_name, true, now);
+            }
+            auto revision = log_change(db, to_collection, to_name, false, now);
+            r.etag = make_etag(revision, data);
+            r.created = !exists;
+            auto s = db.prepare(
+                "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
+                "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
+                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
+                "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
+                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11");
+            s.bind(1, to_collection).bind(2, to_name).bind(3, uid).bind(4, component);
+            s.bind(5, r.etag).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
+            s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now).run();
+            return r;
+        });
+    } catch (const sqlite::Error& e) {
+        return {status_of(e), false, {}, {}};
+    }
+}
+
 std::optional<caldav::ChangeSet> SqliteStore::changes_since(std::int64_t collection_id,
                                                             std::int64_t since, std::size_t limit) {
     return read([&](sqlite::Db& db) -> std::optional<caldav::ChangeSet> {

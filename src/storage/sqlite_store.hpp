@@ -89,6 +89,9 @@ public:
     caldav::PutResult put_object(const caldav::PutObject& object) override;
     caldav::StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
                                       const std::optional<std::string>& if_match) override;
+    caldav::PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
+                                  std::int64_t to_collection, std::string_view to_name, bool overwrite,
+                                  bool remove_source) override;
     std::optional<caldav::ChangeSet> changes_since(std::int64_t collection_id, std::int64_t since,
                                                    std::size_t limit) override;
 

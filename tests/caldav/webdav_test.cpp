@@ -361,3 +361,51 @@ BOOST_AUTO_TEST_CASE(allow_lists_exactly_the_methods_of_each_resource) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(objects, DavFixture)
+
+BOOST_AUTO_TEST_CASE(get_returns_the_stored_data_with_its_etag) {
+    put_raw("calendar", "a.ics");
+    auto r = request("GET", "/dav/calendars/alice/calendar/a.ics", 200);
+    BOOST_TEST(r.body == "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+    BOOST_TEST(*r.headers.get("Content-Type") == "text/calendar; charset=utf-8; component=vevent");
+    auto etag = std::string(*r.headers.get("ETag"));
+    BOOST_TEST(etag.front() == '"');
+    auto p = propfind("/dav/calendars/alice/calendar/a.ics", "<d:getetag/>");
+    BOOST_TEST(has(p.body, "<D:getetag>" + std::string("&quot;") + etag.substr(1, etag.size() - 2) + "&quot;</D:getetag>"));
+    request("GET", "/dav/calendars/alice/calendar/a.ics", 304, "", {{"If-None-Match", etag}});
+    request("GET", "/dav/calendars/alice/calendar/missing.ics", 404);
+}
+
+BOOST_AUTO_TEST_CASE(delete_honours_if_match) {
+    put_raw("calendar", "a.ics");
+    request("DELETE", "/dav/calendars/alice/calendar/a.ics", 412, "", {{"If-Match", "\"stale\""}});
+    auto etag = std::string(*request("GET", "/dav/calendars/alice/calendar/a.ics", 200).headers.get("ETag"));
+    request("DELETE", "/dav/calendars/alice/calendar/a.ics", 204, "", {{"If-Match", etag}});
+    request("GET", "/dav/calendars/alice/calendar/a.ics", 404);
+}
+
+BOOST_AUTO_TEST_CASE(move_between_calendars_keeps_the_data_and_logs_both_sides) {
+    request("MKCALENDAR", "/dav/calendars/alice/other/", 201);
+    put_raw("calendar", "a.ics");
+    request("MOVE", "/dav/calendars/alice/calendar/a.ics", 201, "",
+            {{"Destination", "http://localhost/dav/calendars/alice/other/b.ics"}});
+    request("GET", "/dav/calendars/alice/calendar/a.ics", 404);
+    auto moved = request("GET", "/dav/calendars/alice/other/b.ics", 200);
+    BOOST_TEST(moved.body == "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(copy_into_a_calendar_holding_the_uid_is_refused_with_no_uid_conflict) {
+    put_raw("calendar", "a.ics");
+    request("COPY", "/dav/calendars/alice/calendar/a.ics", 403, "",
+            {{"Destination", "/dav/calendars/alice/calendar/copy.ics"}});
+    request("MKCALENDAR", "/dav/calendars/alice/other/", 201);
+    request("COPY", "/dav/calendars/alice/calendar/a.ics", 201, "",
+            {{"Destination", "/dav/calendars/alice/other/a.ics"}});
+    request("COPY", "/dav/calendars/alice/calendar/a.ics", 412, "",
+            {{"Destination", "/dav/calendars/alice/other/a.ics"}, {"Overwrite", "F"}});
+    request("COPY", "/dav/calendars/alice/calendar/a.ics", 403, "",
+            {{"Destination", "/dav/calendars/bob/calendar/a.ics"}});
+}
+
+BOOST_AUTO_TEST_SUITE_END()

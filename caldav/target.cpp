@@ -1,9 +1,9 @@
 // Request-target decoding and normalisation (RFC 3986 §2.1, §5.2.4).
-#include "src/http/target.hpp"
+#include "caldav/target.hpp"
 
 #include <vector>
 
-namespace server {
+namespace caldav {
 
 namespace {
 
@@ -74,4 +74,4 @@ std::optional<std::string> decode_target(std::string_view target) {
     return out;
 }
 
-}  // namespace server
+}  // namespace caldav

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace server {
+namespace caldav {
 
 /// Turns a request-target (origin- or absolute-form) into a decoded path: query
 /// dropped, %XX decoded, empty and "." segments removed, ".." resolved, trailing
@@ -12,4 +12,4 @@ namespace server {
 /// or a ".." above the root.
 std::optional<std::string> decode_target(std::string_view target);
 
-}  // namespace server
+}  // namespace caldav

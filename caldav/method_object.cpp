@@ -1,0 +1,80 @@
+// GET and HEAD of calendar object resources (RFC 4918 §9.4, RFC 4791 §4.1), and
+// COPY and MOVE between the user's calendars (RFC 4918 §9.8-9.9, RFC 4791 §5.3.2).
+#include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
+#include "caldav/target.hpp"
+
+namespace caldav {
+
+namespace {
+
+bool none_match(const Request& request, const std::string& etag) {
+    auto v = request.headers.get("If-None-Match");
+    if (!v) return false;
+    std::string_view list = *v;
+    if (list.find('*') != std::string_view::npos) return true;
+    return list.find("\"" + etag + "\"") != std::string_view::npos;
+}
+
+}  // namespace
+
+Response handle_get(Context& ctx) {
+    auto& t = ctx.target;
+    if (t.kind != ResourceKind::object) throw Error(405, "GET is offered on calendar objects");
+    if (!t.exists) throw Error(404, "no such calendar object");
+    auto o = ctx.store.find_object(t.collection->id, t.object->name, true);
+    if (!o) throw Error(404, "no such calendar object");
+    Response r;
+    r.headers.set("ETag", "\"" + o->etag + "\"");
+    r.headers.set("Last-Modified", http_date(o->modified_at));
+    if (none_match(ctx.request, o->etag)) {
+        r.status = 304;
+        return r;
+    }
+    if (auto m = if_match_of(ctx.request); m && *m != "*" && *m != o->etag)
+        throw Error(412, "If-Match does not match the current ETag");
+    r.status = 200;
+    std::string comp = o->component;
+    for (auto& c : comp) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.set("Content-Type", "text/calendar; charset=utf-8" + (comp.empty() ? "" : "; component=" + comp));
+    r.body = std::move(o->data);
+    return r;
+}
+
+Response handle_copy_move(Context& ctx) {
+    auto& t = ctx.target;
+    bool move = ctx.request.method == "MOVE";
+    if (t.kind != ResourceKind::object)
+        throw Error(403, "only calendar objects can be copied or moved");
+    if (!t.exists) throw Error(404, "no such calendar object");
+    auto dest_header = ctx.request.headers.get("Destination");
+    if (!dest_header) throw Error(400, "Destination header missing");
+    auto dest_path = decode_target(*dest_header);
+    if (!dest_path) throw Error(400, "Destination is not a valid URL");
+    auto dest = resolve(ResourcePath::parse(*dest_path), ctx.store, ctx.user);
+    if (dest.kind != ResourceKind::object)
+        throw Error(409, "the destination must be a resource inside a calendar");
+    if (!dest.collection) throw Error(409, "the destination's collection does not exist");
+    if (dest.href == t.href) throw Error(403, "source and destination are the same");
+    if (dest.collection->kind != CollectionKind::calendar && dest.collection->kind != CollectionKind::plain)
+        throw Error(403, Precondition::calendar_collection_location_ok, "the destination cannot hold calendar data");
+    bool overwrite = true;
+    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
+    auto result = ctx.store.copy_object(t.collection->id, t.object->name, dest.collection->id,
+                                        ResourcePath::parse(*dest_path).object, overwrite, move);
+    switch (result.status) {
+    case StoreStatus::ok: break;
+    case StoreStatus::not_found: throw Error(404, "the source went away");
+    case StoreStatus::exists: throw Error(412, "the destination exists and Overwrite is F");
+    case StoreStatus::uid_conflict:
+        throw Error(403, Precondition::no_uid_conflict, "the destination calendar already holds this UID",
+                    object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
+    default: throw Error(503, "the database is busy; retry");
+    }
+    Response r;
+    r.status = result.created ? 201 : 204;
+    r.headers.set("ETag", "\"" + result.etag + "\"");
+    return r;
+}
+
+}  // namespace caldav

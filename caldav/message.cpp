@@ -5,6 +5,12 @@
 
 namespace caldav {
 
+void Response::collect() {
+    if (!next_chunk) return;
+    for (std::string piece; !(piece = next_chunk()).empty();) body += piece;
+    next_chunk = nullptr;
+}
+
 bool iequals(std::string_view a, std::string_view b) noexcept {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

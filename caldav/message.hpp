@@ -1,5 +1,6 @@
 // caldav::Request and caldav::Response: transport-neutral HTTP messages.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,14 @@ struct Response {
     Headers headers;
     std::string body;
     std::string precondition;  ///< "ns local" of a failed precondition, for logging
+    /// For large answers: when set, `body` is only the beginning and each call
+    /// returns the next piece, an empty string once done. The HTTP layer sends
+    /// such a body chunked, calling this on a handler thread (it may block on
+    /// the store). It must stay valid on its own (capture by value).
+    std::function<std::string()> next_chunk;
+
+    /// Pulls every remaining chunk into `body` (for tests and small consumers).
+    void collect();
 };
 
 /// True when `a` and `b` are equal ignoring ASCII case.

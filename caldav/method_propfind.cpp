@@ -1,5 +1,7 @@
 // PROPFIND (RFC 4918 §9.1): Depth 0 and 1, prop / allprop (+include) / propname;
 // answered from the index rows, never from the stored calendar data.
+#include <memory>
+
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
@@ -30,6 +32,50 @@ PropertyRequest parse_propfind(const Context& ctx) {
     return req;
 }
 
+/// Streams the members of a calendar page by page, so that a Depth 1 PROPFIND
+/// of a large calendar needs neither the whole listing nor the whole answer in
+/// memory (issue 4 §4). Owns copies of everything it uses.
+struct MemberStream {
+    Request request;  // empty: the property getters do not read the request
+    Limits limits;
+    PropertyRequest wanted;
+    Resource collection;
+    Context ctx;
+    std::string after;
+    bool done = false;
+    std::string closing;
+
+    MemberStream(Context& from, PropertyRequest w, std::string close)
+        : limits(from.limits),
+          wanted(std::move(w)),
+          collection(from.target),
+          ctx{request, from.path, from.store, limits, from.user, from.target},
+          closing(std::move(close)) {}
+
+    std::string next() {
+        if (done) return {};
+        constexpr std::size_t page = 500;
+        auto objects = ctx.store.list_objects_page(collection.collection->id, after, page, false);
+        std::string out;
+        for (auto& o : objects) {
+            Resource child;
+            child.kind = ResourceKind::object;
+            child.href = object_href(collection.owner->name, collection.collection->name, o.name);
+            child.owner = collection.owner;
+            child.collection = collection.collection;
+            after = o.name;
+            child.object = std::move(o);
+            child.exists = true;
+            out += xml::response(child.href, properties_of(ctx, child, wanted));
+        }
+        if (objects.size() < page) {
+            done = true;
+            out += closing;
+        }
+        return out;
+    }
+};
+
 }  // namespace
 
 Response handle_propfind(Context& ctx) {
@@ -40,13 +86,20 @@ Response handle_propfind(Context& ctx) {
     if (!ctx.target.exists) throw Error(404, "no such resource");
     xml::Multistatus ms;
     ms.add(ctx.target.href, properties_of(ctx, ctx.target, req));
+    Response r;
+    r.status = 207;
+    r.headers.set("Content-Type", "application/xml; charset=utf-8");
+    if (depth == 1 && ctx.target.kind == ResourceKind::collection) {
+        auto closing = ms.closing();
+        auto stream = std::make_shared<MemberStream>(ctx, req, closing);
+        r.body = ms.take_open();
+        r.next_chunk = [stream] { return stream->next(); };
+        return r;
+    }
     if (depth == 1) {
         for (const auto& child : children_of(ctx.target, ctx.store, ctx.user))
             ms.add(child.href, properties_of(ctx, child, req));
     }
-    Response r;
-    r.status = 207;
-    r.headers.set("Content-Type", "application/xml; charset=utf-8");
     r.body = ms.finish();
     return r;
 }

@@ -164,6 +164,12 @@ public:
     virtual std::vector<ObjectRecord> list_objects(std::int64_t collection_id,
                                                    bool with_data) = 0;
 
+    /// Up to `limit` members whose names sort after `after`, by name (keyset
+    /// paging for streamed answers).
+    virtual std::vector<ObjectRecord> list_objects_page(std::int64_t collection_id,
+                                                        std::string_view after, std::size_t limit,
+                                                        bool with_data) = 0;
+
     /// One member by name, with or without its data.
     virtual std::optional<ObjectRecord> find_object(std::int64_t collection_id,
                                                     std::string_view name, bool with_data) = 0;

@@ -76,11 +76,17 @@ Multistatus::Multistatus(std::string_view root) : root_(root) {
            "xmlns:CS=\"http://calendarserver.org/ns/\" xmlns:A=\"http://apple.com/ns/ical/\">";
 }
 
-void Multistatus::add(std::string_view encoded_href, const Propstats& propstats) {
-    out_ += "<D:response>" + href(encoded_href);
-    write_propstats(out_, propstats);
-    out_ += "</D:response>";
+std::string response(std::string_view encoded_href, const Propstats& propstats) {
+    std::string out = "<D:response>" + href(encoded_href);
+    write_propstats(out, propstats);
+    return out + "</D:response>";
 }
+
+void Multistatus::add(std::string_view encoded_href, const Propstats& propstats) {
+    out_ += response(encoded_href, propstats);
+}
+
+std::string Multistatus::take_open() { return std::move(out_); }
 
 void Multistatus::add_status(std::string_view encoded_href, int status) {
     out_ += "<D:response>" + href(encoded_href) + "<D:status>" + status_line(status) +

@@ -32,6 +32,9 @@ struct Propstat {
 /// Properties grouped by the status they are reported with.
 using Propstats = std::vector<Propstat>;
 
+/// One DAV:response element with propstats (for streamed bodies).
+std::string response(std::string_view encoded_href, const Propstats& propstats);
+
 /// Accumulates DAV:response elements into a DAV:multistatus document.
 class Multistatus {
 public:
@@ -49,6 +52,10 @@ public:
     void add_root_propstats(const Propstats& propstats);
     /// The finished document.
     std::string finish();
+    /// The document so far, leaving it open (for a streamed body), and the
+    /// text that closes it.
+    std::string take_open();
+    std::string closing() const { return "</" + root_ + ">"; }
 
 private:
     std::string out_;

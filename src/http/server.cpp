@@ -22,6 +22,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -339,14 +340,7 @@ struct HttpServer::Impl {
                 }
             }
             HttpRequest req = parser.release();
-            HttpResponse res = co_await respond(req, remote);
-            deadline.arm(config.body_timeout);
-            auto [wec, wn] = co_await http::async_write(stream, res, tuple_awaitable);
-            if (wec) {
-                log::info("write to " + remote + " failed: " + wec.message());
-                co_return;
-            }
-            if (!res.keep_alive()) co_return;
+            if (!co_await respond(stream, deadline, req, remote)) co_return;
         }
     }
 
@@ -384,7 +378,10 @@ struct HttpServer::Impl {
 
     // ---- one request -----------------------------------------------------
 
-    asio::awaitable<HttpResponse> respond(HttpRequest& req, const std::string& remote) {
+    /// Handles one request and writes its answer (streamed in chunks when the
+    /// handler asked for it). Returns whether the connection stays open.
+    template <class Stream>
+    asio::awaitable<bool> respond(Stream& stream, Deadline& deadline, HttpRequest& req, const std::string& remote) {
         auto started = std::chrono::steady_clock::now();
         caldav::Request creq;
         creq.request_id = next_request_id();
@@ -395,33 +392,90 @@ struct HttpServer::Impl {
         try {
             cres = co_await dispatch(req, creq, remote, user);
         } catch (const std::exception& e) {
-            log::error("rid=" + creq.request_id + " unexpected exception: " + e.what());
-            cres = caldav::Response{};
-            cres.status = 500;
-            cres.headers.set("Content-Type", "text/plain; charset=utf-8");
-            cres.body = "internal error; request id " + creq.request_id + "\n";
+            cres = internal_error(creq.request_id, e.what());
         }
-        HttpResponse res{static_cast<http::status>(cres.status), req.version()};
-        for (const auto& [name, value] : cres.headers.fields()) {
-            if (caldav::iequals(name, "Content-Length")) continue;
-            res.insert(name, value);
-        }
-        res.set("X-Request-Id", creq.request_id);
-        res.keep_alive(req.keep_alive() && !stopping);
         bool head = req.method() == http::verb::head;
+        bool keep_alive = req.keep_alive() && !stopping;
         std::size_t body_bytes = cres.body.size();
-        res.body() = std::move(cres.body);
-        res.prepare_payload();
-        if (head) {
+        bool ok = true;
+        if (cres.next_chunk && !head) {
+            ok = co_await write_streamed(stream, deadline, req.version(), keep_alive, creq, cres, body_bytes);
+        } else {
+            HttpResponse res{static_cast<http::status>(cres.status), req.version()};
+            copy_headers(cres, creq, res);
+            res.keep_alive(keep_alive);
+            res.body() = std::move(cres.body);
+            res.prepare_payload();
             // HEAD: the length of what GET would send, and no body (RFC 9110 §9.3.2).
-            res.body().clear();
+            if (head) res.body().clear();
+            deadline.arm(config.body_timeout);
+            auto [wec, wn] = co_await http::async_write(stream, res, tuple_awaitable);
+            if (wec) {
+                log::info("write to " + remote + " failed: " + wec.message());
+                ok = false;
+            }
         }
         log::info("rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " +
                   creq.method + " " + creq.raw_target + " " + std::to_string(cres.status) + " " +
                   std::to_string(body_bytes) + "B " +
                   format_duration_ms(std::chrono::steady_clock::now() - started) +
                   (cres.precondition.empty() ? "" : " precondition=" + cres.precondition));
-        co_return res;
+        co_return ok && keep_alive;
+    }
+
+    static caldav::Response internal_error(const std::string& request_id, const char* what) {
+        log::error("rid=" + request_id + " unexpected exception: " + what);
+        caldav::Response r;
+        r.status = 500;
+        r.headers.set("Content-Type", "text/plain; charset=utf-8");
+        r.body = "internal error; request id " + request_id + "\n";
+        return r;
+    }
+
+    template <class Message>
+    static void copy_headers(const caldav::Response& cres, const caldav::Request& creq, Message& res) {
+        for (const auto& [name, value] : cres.headers.fields()) {
+            if (caldav::iequals(name, "Content-Length")) continue;
+            res.insert(name, value);
+        }
+        res.set("X-Request-Id", creq.request_id);
+    }
+
+    /// Writes a chunked answer: the header, `cres.body`, then each piece that
+    /// cres.next_chunk gives (produced on the handler pool, as it reads the store).
+    template <class Stream>
+    asio::awaitable<bool> write_streamed(Stream& stream, Deadline& deadline, unsigned version, bool keep_alive,
+                                         const caldav::Request& creq, caldav::Response& cres,
+                                         std::size_t& body_bytes) {
+        http::response<http::empty_body> head{static_cast<http::status>(cres.status), version};
+        copy_headers(cres, creq, head);
+        head.keep_alive(keep_alive);
+        head.chunked(true);
+        http::response_serializer<http::empty_body> sr{head};
+        deadline.arm(config.body_timeout);
+        auto [hec, hn] = co_await http::async_write_header(stream, sr, tuple_awaitable);
+        if (hec) co_return false;
+        std::string piece = std::move(cres.body);
+        for (;;) {
+            if (!piece.empty()) {
+                deadline.arm(config.body_timeout);
+                auto [cec, cn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), tuple_awaitable);
+                if (cec) co_return false;
+            }
+            try {
+                piece = co_await asio::co_spawn(
+                    handlers, [&]() -> asio::awaitable<std::string> { co_return cres.next_chunk(); }, use_awaitable);
+            } catch (const std::exception& e) {
+                // The status is sent already: all we can do is end the connection.
+                log::error("rid=" + creq.request_id + " streamed answer failed: " + e.what());
+                co_return false;
+            }
+            if (piece.empty()) break;
+            body_bytes += piece.size();
+        }
+        deadline.arm(config.body_timeout);
+        auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), tuple_awaitable);
+        co_return !lec;
     }
 
     asio::awaitable<caldav::Response> dispatch(HttpRequest& req, caldav::Request& creq,

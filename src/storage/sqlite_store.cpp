@@ -508,6 +508,21 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects(std::int64_t collect
     });
 }
 
+std::vector<caldav::ObjectRecord> SqliteStore::list_objects_page(std::int64_t collection_id,
+                                                                 std::string_view after,
+                                                                 std::size_t limit, bool with_data) {
+    return read([&](sqlite::Db& db) {
+        std::vector<caldav::ObjectRecord> out;
+        std::string columns(object_columns);
+        if (!with_data) columns.replace(columns.rfind(", data"), 6, ", NULL");
+        auto s = db.prepare("SELECT " + columns +
+                            " FROM objects WHERE collection_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3");
+        s.bind(1, collection_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+        while (s.step()) out.push_back(object_from(s, with_data));
+        return out;
+    });
+}
+
 std::optional<caldav::ObjectRecord> SqliteStore::find_object(std::int64_t collection_id,
                                                              std::string_view name,
                                                              bool with_data) {

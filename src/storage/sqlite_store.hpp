@@ -83,6 +83,9 @@ public:
     caldav::StoreStatus delete_collection(std::int64_t collection_id) override;
     std::vector<caldav::ObjectRecord> list_objects(std::int64_t collection_id,
                                                    bool with_data) override;
+    std::vector<caldav::ObjectRecord> list_objects_page(std::int64_t collection_id,
+                                                        std::string_view after, std::size_t limit,
+                                                        bool with_data) override;
     std::optional<caldav::ObjectRecord> find_object(std::int64_t collection_id,
                                                     std::string_view name,
                                                     bool with_data) override;

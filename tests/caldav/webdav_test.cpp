@@ -36,6 +36,7 @@ struct DavFixture {
         for (auto& [k, v] : headers) r.headers.add(k, v);
         r.principal = Principal{store->find_principal(user)->id, user};
         auto res = service->handle(r);
+        res.collect();
         BOOST_REQUIRE_MESSAGE(res.status == expected,
                               method << " " << path << ": expected " << expected << ", got " << res.status << ": "
                                      << res.body);

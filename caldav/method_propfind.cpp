@@ -57,15 +57,16 @@ struct MemberStream {
         constexpr std::size_t page = 500;
         auto objects = ctx.store.list_objects_page(collection.collection->id, after, page, false);
         std::string out;
+        // One child resource reused for every member: copying the collection
+        // record (its calendar-timezone text) per member would dominate.
+        Resource child = collection;
+        child.kind = ResourceKind::object;
+        child.exists = true;
+        const std::string prefix = collection.href;
         for (auto& o : objects) {
-            Resource child;
-            child.kind = ResourceKind::object;
-            child.href = object_href(collection.owner->name, collection.collection->name, o.name);
-            child.owner = collection.owner;
-            child.collection = collection.collection;
+            child.href = prefix + encode_segment(o.name);
             after = o.name;
             child.object = std::move(o);
-            child.exists = true;
             out += xml::response(child.href, properties_of(ctx, child, wanted));
         }
         if (objects.size() < page) {

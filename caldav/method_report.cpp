@@ -16,8 +16,9 @@ struct ReportRow {
     Response (*run)(Context&, const xml::Element&);
 };
 
-constexpr std::array<ReportRow, 1> reports{{
+constexpr std::array<ReportRow, 2> reports{{
     {names::dav_ns, "sync-collection", &report_sync_collection},
+    {names::caldav_ns, "calendar-multiget", &report_calendar_multiget},
 }};
 
 }  // namespace

@@ -118,8 +118,10 @@ Value supported_report_set(Context&, const Resource& r) {
     auto report = [](std::string_view ns, std::string_view name) {
         return element(dav_ns, "supported-report", element(dav_ns, "report", element(ns, name)));
     };
-    // Only reports that work are listed (issue 5 adds the CalDAV ones).
-    if (r.bit() & (k_calendar | k_plain | k_inbox)) return report(dav_ns, "sync-collection");
+    // Only reports that work are listed (issue 5 adds calendar-query and free-busy).
+    if (r.bit() & (k_calendar | k_plain | k_inbox))
+        return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget");
+    if (r.bit() & k_home) return report(caldav_ns, "calendar-multiget");
     return std::string();
 }
 
@@ -184,6 +186,15 @@ Value max_attendees(Context& ctx, const Resource&) {
     return std::to_string(ctx.limits.max_attendees_per_instance);
 }
 
+Value calendar_data(Context& ctx, const Resource& r) {
+    // RFC 4791 §9.6: the whole object; comp/prop subsetting and expand arrive with
+    // the reports (issue 5). Read here because listings carry no data.
+    if (!r.object->data.empty()) return escape(r.object->data);
+    auto full = ctx.store.find_object(r.collection->id, r.object->name, true);
+    if (!full) return std::nullopt;
+    return escape(full->data);
+}
+
 constexpr unsigned k_home_and_collections = k_home | k_any_collection;
 
 const std::vector<PropertyDescriptor> table{
@@ -222,6 +233,7 @@ const std::vector<PropertyDescriptor> table{
     {caldav_ns, "max-date-time", k_calendar, false, true, &max_date_time},
     {caldav_ns, "max-instances", k_calendar, false, true, &max_instances},
     {caldav_ns, "max-attendees-per-instance", k_calendar, false, true, &max_attendees},
+    {caldav_ns, "calendar-data", k_object, false, true, &calendar_data},
     // CalendarServer
     {calendarserver_ns, "getctag", k_home_and_collections, false, true, &getctag},
 };

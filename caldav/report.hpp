@@ -8,4 +8,7 @@ namespace caldav {
 /// sync-collection (RFC 6578 §3), in report_sync_collection.cpp.
 Response report_sync_collection(Context& ctx, const xml::Element& root);
 
+/// calendar-multiget (RFC 4791 §7.9), in report_multiget.cpp.
+Response report_calendar_multiget(Context& ctx, const xml::Element& root);
+
 }  // namespace caldav

@@ -357,7 +357,7 @@ BOOST_AUTO_TEST_CASE(allow_lists_exactly_the_methods_of_each_resource) {
     auto missing = request("OPTIONS", "/dav/calendars/alice/new/", 200);
     BOOST_TEST(*missing.headers.get("Allow") == "OPTIONS, MKCALENDAR, MKCOL");
     auto home = request("OPTIONS", "/dav/calendars/alice/", 200);
-    BOOST_TEST(*home.headers.get("Allow") == "OPTIONS, PROPFIND");
+    BOOST_TEST(*home.headers.get("Allow") == "OPTIONS, PROPFIND, REPORT");
     BOOST_TEST(*home.headers.get("DAV") == "1, 3, access-control, calendar-access, extended-mkcol");
 }
 
@@ -407,6 +407,36 @@ BOOST_AUTO_TEST_CASE(copy_into_a_calendar_holding_the_uid_is_refused_with_no_uid
             {{"Destination", "/dav/calendars/alice/other/a.ics"}, {"Overwrite", "F"}});
     request("COPY", "/dav/calendars/alice/calendar/a.ics", 403, "",
             {{"Destination", "/dav/calendars/bob/calendar/a.ics"}});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(multiget, DavFixture)
+
+BOOST_AUTO_TEST_CASE(multiget_returns_data_for_hrefs_in_any_encoding_and_404_for_missing_ones) {
+    request("MKCALENDAR", "/dav/calendars/alice/my cal/", 201);
+    put_raw("my cal", "a@b.ics");
+    put_raw("calendar", "c.ics");
+    auto r = request("REPORT", "/dav/calendars/alice/my%20cal/", 207,
+                     "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                     "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
+                     "<D:href>/dav/calendars/alice/my%20cal/a%40b.ics</D:href>"
+                     "<D:href>/dav/calendars/alice/calendar/c.ics</D:href>"
+                     "<D:href>/dav/calendars/alice/calendar/missing.ics</D:href>"
+                     "<D:href>/dav/calendars/bob/calendar/x.ics</D:href>"
+                     "</C:calendar-multiget>",
+                     {{"Depth", "1"}});
+    BOOST_TEST(has(r.body, "<D:href>/dav/calendars/alice/my%20cal/a@b.ics</D:href><D:propstat>"));
+    BOOST_TEST(has(r.body, "<C:calendar-data>BEGIN:VCALENDAR&#13;\nEND:VCALENDAR&#13;\n</C:calendar-data>"));
+    BOOST_TEST(has(r.body, "<D:href>/dav/calendars/alice/calendar/c.ics</D:href><D:propstat>"));
+    BOOST_TEST(has(r.body, "<D:href>/dav/calendars/alice/calendar/missing.ics</D:href><D:status>HTTP/1.1 404"));
+    BOOST_TEST(has(r.body, "<D:href>/dav/calendars/bob/calendar/x.ics</D:href><D:status>HTTP/1.1 403"));
+}
+
+BOOST_AUTO_TEST_CASE(multiget_with_too_many_hrefs_is_refused) {
+    std::string body = "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop/>";
+    for (int i = 0; i < 1001; ++i) body += "<D:href>/dav/calendars/alice/calendar/" + std::to_string(i) + ".ics</D:href>";
+    request("REPORT", "/dav/calendars/alice/calendar/", 403, body + "</C:calendar-multiget>");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,27 @@
+// What the protocol layer learns from a calendar object resource it is given:
+// validation per RFC 4791 §4.1 through ical/, mapped to CalDAV preconditions.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "caldav/limits.hpp"
+
+namespace caldav {
+
+/// The index fields of a valid calendar object resource.
+struct CalendarData {
+    std::string uid;
+    std::string component;                    ///< VEVENT, VTODO, VJOURNAL, ...
+    std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
+    std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
+};
+
+/// Parses and validates `data`. Throws caldav::Error 403 with
+/// CALDAV:valid-calendar-data (does not parse, unknown TZID) or
+/// CALDAV:valid-calendar-object-resource (breaks §4.1: METHOD, several UIDs or
+/// component types, no UID), or CALDAV:max-instances when expansion is capped.
+CalendarData validate_calendar_data(std::string_view data, const Limits& limits);
+
+}  // namespace caldav

@@ -1,0 +1,91 @@
+// PUT of calendar object resources (RFC 4791 §5.3.2): validation, preconditions,
+// conditional requests, UID uniqueness, all checked in one store transaction.
+#include "caldav/calendar_data.hpp"
+#include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
+
+namespace caldav {
+
+namespace {
+
+/// True when `list` ("VEVENT,VTODO"; empty = all) allows `component`.
+bool component_allowed(std::string_view list, std::string_view component) {
+    if (list.empty()) return true;
+    std::size_t pos = 0;
+    while (pos <= list.size()) {
+        auto end = list.find(',', pos);
+        if (end == std::string_view::npos) end = list.size();
+        if (list.substr(pos, end - pos) == component) return true;
+        pos = end + 1;
+    }
+    return false;
+}
+
+void check_content_type(const Request& request) {
+    auto type = request.headers.get("Content-Type");
+    if (!type) return;  // some clients omit it; the data decides
+    std::string t(*type);
+    for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (t.rfind("text/calendar", 0) != 0)
+        throw Error(403, Precondition::supported_calendar_data, "calendar collections hold text/calendar only");
+}
+
+}  // namespace
+
+Response handle_put(Context& ctx) {
+    auto& t = ctx.target;
+    if (t.kind != ResourceKind::object) throw Error(405, "PUT creates calendar objects inside a calendar");
+    if (!t.collection) throw Error(409, "the calendar does not exist");
+    if (t.collection->kind != CollectionKind::calendar)
+        throw Error(403, Precondition::supported_calendar_data, "this collection does not hold calendar objects");
+    if (ctx.request.body.size() > ctx.limits.max_resource_bytes)
+        throw Error(403, Precondition::max_resource_size,
+                    "the object is larger than " + std::to_string(ctx.limits.max_resource_bytes) + " bytes");
+    check_content_type(ctx.request);
+    auto data = validate_calendar_data(ctx.request.body, ctx.limits);
+    if (!component_allowed(t.collection->components, data.component))
+        throw Error(403, Precondition::supported_calendar_component,
+                    data.component + " is not accepted by this calendar");
+    if (data.last_end && *data.last_end < ctx.limits.min_date_time)
+        throw Error(403, Precondition::min_date_time, "the object ends before min-date-time");
+    if (data.first_start && *data.first_start > ctx.limits.max_date_time)
+        throw Error(403, Precondition::max_date_time, "the object starts after max-date-time");
+    auto used = ctx.store.used_bytes(ctx.user.id);
+    if (static_cast<std::uint64_t>(used) + ctx.request.body.size() > ctx.limits.quota_bytes_per_user)
+        throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");
+
+    PutObject put;
+    put.collection_id = t.collection->id;
+    put.name = ctx.path.object;
+    put.uid = data.uid;
+    put.component = data.component;
+    put.data = ctx.request.body;
+    put.first_start = data.first_start;
+    put.last_end = data.last_end;
+    if (auto m = if_match_of(ctx.request)) {
+        if (*m == "*") {
+            if (!t.exists) throw Error(412, "If-Match: * but the resource does not exist");
+        } else {
+            put.if_match = *m;
+        }
+    }
+    if (auto n = ctx.request.headers.get("If-None-Match"); n && n->find('*') != std::string_view::npos)
+        put.if_none_match = true;
+
+    auto result = ctx.store.put_object(put);
+    switch (result.status) {
+    case StoreStatus::ok: break;
+    case StoreStatus::etag_mismatch: throw Error(412, "the conditional headers do not match the current state");
+    case StoreStatus::uid_conflict:
+        throw Error(403, Precondition::no_uid_conflict, "another object in this calendar has UID " + data.uid,
+                    object_href(ctx.user.name, t.collection->name, result.conflicting_name));
+    case StoreStatus::not_found: throw Error(409, "the calendar went away");
+    default: throw Error(503, "the database is busy; retry");
+    }
+    Response r;
+    r.status = result.created ? 201 : 204;
+    r.headers.set("ETag", "\"" + result.etag + "\"");
+    return r;
+}
+
+}  // namespace caldav

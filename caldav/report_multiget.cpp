@@ -1,0 +1,56 @@
+// calendar-multiget REPORT (RFC 4791 §7.9): members named by href, in any
+// encoding that decodes to one of the user's objects; missing ones as 404.
+#include "caldav/error.hpp"
+#include "caldav/names.hpp"
+#include "caldav/properties.hpp"
+#include "caldav/report.hpp"
+#include "caldav/target.hpp"
+
+namespace caldav {
+
+Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
+    auto& t = ctx.target;
+    if (t.kind != ResourceKind::collection && t.kind != ResourceKind::home)
+        throw Error(403, Precondition::supported_report, "calendar-multiget works on calendars and the home");
+    PropertyRequest props;
+    props.mode = PropertyRequest::Mode::prop;
+    if (const auto* prop = root.child(names::dav_ns, "prop"))
+        for (const auto& p : prop->children) props.names.emplace_back(p.ns, p.local);
+    else if (root.child(names::dav_ns, "allprop"))
+        props.mode = PropertyRequest::Mode::allprop;
+    std::vector<std::string> hrefs;
+    for (const auto& c : root.children)
+        if (c.is(names::dav_ns, "href")) hrefs.push_back(c.text);
+    if (hrefs.size() > ctx.limits.max_multiget_hrefs)
+        throw Error(403, Precondition::number_of_matches_within_limits,
+                    "more than " + std::to_string(ctx.limits.max_multiget_hrefs) + " hrefs (limits.multiget-hrefs)");
+    xml::Multistatus ms;
+    for (const auto& raw : hrefs) {
+        auto trimmed = raw;
+        while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
+        while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) trimmed.erase(0, 1);
+        auto path = decode_target(trimmed);
+        if (!path) {
+            ms.add_status(xml::escape(trimmed), 404);
+            continue;
+        }
+        auto rp = ResourcePath::parse(*path);
+        if (rp.kind != ResourceKind::object || rp.owner != ctx.user.name) {
+            ms.add_status(trimmed, rp.kind == ResourceKind::object ? 403 : 404);
+            continue;
+        }
+        auto member = resolve(rp, ctx.store, ctx.user);
+        if (!member.exists) {
+            ms.add_status(member.href, 404);
+            continue;
+        }
+        ms.add(member.href, properties_of(ctx, member, props));
+    }
+    Response r;
+    r.status = 207;
+    r.headers.set("Content-Type", "application/xml; charset=utf-8");
+    r.body = ms.finish();
+    return r;
+}
+
+}  // namespace caldav

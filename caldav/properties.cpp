@@ -151,6 +151,20 @@ Value calendar_user_type(Context&, const Resource& r) {
     return std::string("INDIVIDUAL");
 }
 
+Value schedule_inbox_url(Context&, const Resource& r) { return href(collection_href(r.owner->name, "inbox")); }
+Value schedule_outbox_url(Context&, const Resource& r) { return href(collection_href(r.owner->name, "outbox")); }
+
+Value schedule_default_calendar_url(Context& ctx, const Resource& r) {
+    // RFC 6638 §9.2: the calendar new invitations land in; the first one that
+    // takes events ("calendar" unless the user deleted it).
+    for (const auto& c : ctx.store.list_collections(r.owner->id)) {
+        if (c.kind != CollectionKind::calendar) continue;
+        if (c.components.empty() || c.components.find("VEVENT") != std::string::npos)
+            return href(collection_href(r.owner->name, c.name));
+    }
+    return std::nullopt;
+}
+
 Value calendar_description(Context&, const Resource& r) {
     if (r.collection->description.empty()) return std::nullopt;
     return escape(r.collection->description);
@@ -223,6 +237,9 @@ const std::vector<PropertyDescriptor> table{
     {caldav_ns, "calendar-home-set", k_principal, false, true, &calendar_home_set},
     {caldav_ns, "calendar-user-address-set", k_principal, false, true, &calendar_user_address_set},
     {caldav_ns, "calendar-user-type", k_principal, false, true, &calendar_user_type},
+    {caldav_ns, "schedule-inbox-URL", k_principal, false, true, &schedule_inbox_url},
+    {caldav_ns, "schedule-outbox-URL", k_principal, false, true, &schedule_outbox_url},
+    {caldav_ns, "schedule-default-calendar-URL", k_inbox, false, true, &schedule_default_calendar_url},
     // RFC 4791 §5.2
     {caldav_ns, "calendar-description", k_calendar, false, false, &calendar_description},
     {caldav_ns, "calendar-timezone", k_calendar, false, false, &calendar_timezone},

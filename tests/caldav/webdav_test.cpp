@@ -114,6 +114,14 @@ BOOST_AUTO_TEST_CASE(principal_has_home_and_addresses_with_mailto_first) {
     BOOST_TEST(has(r.body, "<D:principal/>"));
 }
 
+BOOST_AUTO_TEST_CASE(principal_names_its_scheduling_inbox_and_outbox) {
+    auto r = propfind("/dav/principals/users/alice/", "<c:schedule-inbox-URL/><c:schedule-outbox-URL/>");
+    BOOST_TEST(has(r.body, "<C:schedule-inbox-URL><D:href>/dav/calendars/alice/inbox/</D:href>"));
+    BOOST_TEST(has(r.body, "<C:schedule-outbox-URL><D:href>/dav/calendars/alice/outbox/</D:href>"));
+    auto inbox = propfind("/dav/calendars/alice/inbox/", "<c:schedule-default-calendar-URL/>");
+    BOOST_TEST(has(inbox.body, "<D:href>/dav/calendars/alice/calendar/</D:href>"));
+}
+
 BOOST_AUTO_TEST_CASE(a_new_user_has_a_default_calendar_inbox_and_outbox) {
     auto r = propfind("/dav/calendars/alice/", "<d:resourcetype/><d:displayname/>", "1");
     BOOST_TEST(has(r.body, "<D:href>/dav/calendars/alice/calendar/</D:href>"));

@@ -28,6 +28,8 @@ struct Options {
     std::size_t events = 10000;
     std::uint64_t seed = 42;
     std::string phases = "put1,put16,propfind,sync";
+    double time_cap_seconds = 0;  ///< 0 = none; a phase stops issuing work after it
+    bool csv = false;
 };
 
 struct Result {
@@ -37,6 +39,7 @@ struct Result {
     double seconds = 0;
     double p50_ms = 0;
     double p99_ms = 0;
+    bool capped = false;
 };
 
 std::string request(const Options& o, const std::string& method, const std::string& path, const std::string& body,
@@ -52,6 +55,7 @@ Result run_phase(const Options& o, const std::string& name, int concurrency, std
                  const std::function<bool(test_support::HttpClient&, std::size_t)>& op) {
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> errors{0};
+    std::atomic<bool> capped{false};
     std::mutex m;
     std::vector<double> latencies;
     latencies.reserve(total);
@@ -62,6 +66,11 @@ Result run_phase(const Options& o, const std::string& name, int concurrency, std
             std::vector<double> mine;
             auto client = std::make_unique<test_support::HttpClient>(o.port);
             for (std::size_t i; (i = next++) < total;) {
+                if (o.time_cap_seconds > 0 &&
+                    std::chrono::duration<double>(Clock::now() - start).count() > o.time_cap_seconds) {
+                    capped = true;
+                    break;
+                }
                 auto t0 = Clock::now();
                 bool ok = false;
                 try {
@@ -83,8 +92,9 @@ Result run_phase(const Options& o, const std::string& name, int concurrency, std
     Result r;
     r.phase = name + " c=" + std::to_string(concurrency);
     r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    r.ops = total;
+    r.ops = latencies.size();
     r.errors = errors;
+    r.capped = capped;
     std::sort(latencies.begin(), latencies.end());
     if (!latencies.empty()) {
         r.p50_ms = latencies[latencies.size() / 2];
@@ -120,6 +130,8 @@ int main(int argc, char** argv) {
         else if (k == "--events") o.events = std::stoul(v);
         else if (k == "--seed") o.seed = std::stoull(v);
         else if (k == "--phases") o.phases = v;
+        else if (k == "--time-cap") o.time_cap_seconds = std::stod(v);
+        else if (k == "--csv") o.csv = v == "1";
         else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
@@ -161,9 +173,15 @@ int main(int argc, char** argv) {
                    count(out, "<D:response>") + count(out, "<d:response>") + count(out, "<response>") == events.size();
         }));
     }
+    if (o.csv) {
+        for (const auto& r : results)
+            std::printf("%s,%zu,%.1f,%.3f,%.3f,%zu,%s\n", r.phase.c_str(), r.ops, r.ops / r.seconds, r.p50_ms, r.p99_ms,
+                        r.errors, r.capped ? "capped" : "");
+        return 0;
+    }
     std::printf("%-28s %10s %10s %10s %10s %8s\n", "phase", "ops", "ops/s", "p50 ms", "p99 ms", "errors");
     for (const auto& r : results)
-        std::printf("%-28s %10zu %10.1f %10.2f %10.2f %8zu\n", r.phase.c_str(), r.ops, r.ops / r.seconds, r.p50_ms,
-                    r.p99_ms, r.errors);
+        std::printf("%-28s %10zu %10.1f %10.2f %10.2f %8zu%s\n", r.phase.c_str(), r.ops, r.ops / r.seconds, r.p50_ms,
+                    r.p99_ms, r.errors, r.capped ? "  (time cap)" : "");
     return 0;
 }

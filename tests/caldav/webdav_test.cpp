@@ -448,3 +448,112 @@ BOOST_AUTO_TEST_CASE(multiget_with_too_many_hrefs_is_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+std::string event(const std::string& uid, const std::string& extra = {}, const std::string& comp = "VEVENT") {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + extra + "BEGIN:" + comp + "\r\nUID:" + uid +
+           "\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20240102T090000\r\nDURATION:PT1H\r\n"
+           "SUMMARY:Standup\r\nX-CLIENT-THING;X-PARAM=1:kept as sent\r\nEND:" + comp + "\r\nEND:VCALENDAR\r\n";
+}
+
+const std::vector<std::pair<std::string, std::string>> ics = {{"Content-Type", "text/calendar; charset=utf-8"}};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(put, DavFixture)
+
+BOOST_AUTO_TEST_CASE(put_creates_and_get_returns_the_data_byte_for_byte) {
+    auto created = request("PUT", "/dav/calendars/alice/calendar/e1.ics", 201, event("e1"), ics);
+    auto etag = std::string(*created.headers.get("ETag"));
+    auto got = request("GET", "/dav/calendars/alice/calendar/e1.ics", 200);
+    BOOST_TEST(got.body == event("e1"));
+    BOOST_TEST(std::string(*got.headers.get("ETag")) == etag);
+    auto replaced = request("PUT", "/dav/calendars/alice/calendar/e1.ics", 204, event("e1", "X-NEW:1\r\n"), ics);
+    BOOST_TEST(std::string(*replaced.headers.get("ETag")) != etag);
+}
+
+BOOST_AUTO_TEST_CASE(conditional_puts_answer_412) {
+    request("PUT", "/dav/calendars/alice/calendar/e1.ics", 201, event("e1"), ics);
+    auto h = ics;
+    h.emplace_back("If-None-Match", "*");
+    request("PUT", "/dav/calendars/alice/calendar/e1.ics", 412, event("e1"), h);
+    auto m = ics;
+    m.emplace_back("If-Match", "\"stale\"");
+    request("PUT", "/dav/calendars/alice/calendar/e1.ics", 412, event("e1"), m);
+    auto star = ics;
+    star.emplace_back("If-Match", "*");
+    request("PUT", "/dav/calendars/alice/calendar/new.ics", 412, event("new"), star);
+    request("PUT", "/dav/calendars/alice/calendar/e1.ics", 204, event("e1"), star);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_resource_with_the_same_uid_gets_no_uid_conflict_with_the_holder) {
+    request("PUT", "/dav/calendars/alice/calendar/e1.ics", 201, event("same"), ics);
+    auto r = request("PUT", "/dav/calendars/alice/calendar/e2.ics", 403, event("same"), ics);
+    BOOST_TEST(has(r.body, "<C:no-uid-conflict xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:href>/dav/calendars/alice/calendar/e1.ics</D:href>"));
+}
+
+BOOST_AUTO_TEST_CASE(broken_data_gets_valid_calendar_data) {
+    for (std::string bad : {std::string("garbage"), std::string("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+                            event("z", "", "VEVENT").replace(event("z").find("Europe/Berlin"), 13, "Mars/Olympus")}) {
+        auto r = request("PUT", "/dav/calendars/alice/calendar/bad.ics", 403, bad, ics);
+        BOOST_TEST((has(r.body, "valid-calendar-data") || has(r.body, "valid-calendar-object-resource")), r.body);
+    }
+    auto tz = request("PUT", "/dav/calendars/alice/calendar/bad.ics", 403,
+                      event("z").replace(event("z").find("Europe/Berlin"), 13, "Mars/Olympus"), ics);
+    BOOST_TEST(has(tz.body, "<C:valid-calendar-data"));
+}
+
+BOOST_AUTO_TEST_CASE(method_and_mixed_uids_break_the_object_rules) {
+    auto m = request("PUT", "/dav/calendars/alice/calendar/m.ics", 403, event("m", "METHOD:REQUEST\r\n"), ics);
+    BOOST_TEST(has(m.body, "valid-calendar-object-resource"));
+    std::string two = event("a");
+    two.insert(two.find("END:VCALENDAR"), "BEGIN:VEVENT\r\nUID:b\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240101T000000Z\r\nEND:VEVENT\r\n");
+    auto mixed = request("PUT", "/dav/calendars/alice/calendar/two.ics", 403, two, ics);
+    BOOST_TEST(has(mixed.body, "valid-calendar-object-resource"));
+}
+
+BOOST_AUTO_TEST_CASE(components_outside_the_supported_set_are_refused) {
+    request("MKCALENDAR", "/dav/calendars/alice/events/", 201,
+            "<C:mkcalendar xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+            "<C:supported-calendar-component-set><C:comp name=\"VEVENT\"/></C:supported-calendar-component-set>"
+            "</D:prop></D:set></C:mkcalendar>");
+    auto r = request("PUT", "/dav/calendars/alice/events/t.ics", 403, event("t", "", "VTODO"), ics);
+    BOOST_TEST(has(r.body, "supported-calendar-component"));
+}
+
+BOOST_AUTO_TEST_CASE(oversized_objects_get_max_resource_size) {
+    Limits small;
+    small.max_resource_bytes = 100;
+    Service tight(*store, small);
+    Request r;
+    r.method = "PUT";
+    r.path = "/dav/calendars/alice/calendar/big.ics";
+    r.body = event("big");
+    r.principal = Principal{store->find_principal("alice")->id, "alice"};
+    auto res = tight.handle(r);
+    BOOST_TEST(res.status == 403);
+    BOOST_TEST(has(res.body, "max-resource-size"));
+}
+
+BOOST_AUTO_TEST_CASE(put_into_a_missing_calendar_is_409_and_non_calendar_data_is_refused) {
+    request("PUT", "/dav/calendars/alice/nowhere/e.ics", 409, event("e"), ics);
+    auto r = request("PUT", "/dav/calendars/alice/calendar/e.txt", 403, "hello", {{"Content-Type", "text/plain"}});
+    BOOST_TEST(has(r.body, "supported-calendar-data"));
+}
+
+BOOST_AUTO_TEST_CASE(the_index_holds_the_utc_bounds_of_every_instance) {
+    std::string weekly = event("w");
+    weekly.insert(weekly.find("SUMMARY"), "RRULE:FREQ=WEEKLY;COUNT=3\r\n");
+    request("PUT", "/dav/calendars/alice/calendar/w.ics", 201, weekly, ics);
+    auto o = store->find_object(collection_id("calendar"), "w.ics", false);
+    BOOST_REQUIRE(o);
+    BOOST_TEST(*o->first_start == 1704182400);  // 2024-01-02T08:00:00Z (09:00 in Berlin)
+    BOOST_TEST(*o->last_end == 1705395600);     // third instance ends 2024-01-16T09:00:00Z
+    std::string forever = event("f");
+    forever.insert(forever.find("SUMMARY"), "RRULE:FREQ=DAILY\r\n");
+    request("PUT", "/dav/calendars/alice/calendar/f.ics", 201, forever, ics);
+    BOOST_TEST(!store->find_object(collection_id("calendar"), "f.ics", false)->last_end.has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

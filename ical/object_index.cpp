@@ -1,0 +1,219 @@
+// Calendar object validation (RFC 5545 via libical, RFC 4791 §4.1) and the time
+// bounds of its instances for the server's index.
+#include "ical/object_index.hpp"
+
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace ical {
+
+namespace {
+
+constexpr std::int64_t floating_slack = 14 * 3600;  // the widest UTC offset
+
+struct ComponentDeleter {
+    void operator()(icalcomponent* c) const { icalcomponent_free(c); }
+};
+using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
+
+/// libical's builtin zone table loads lazily and is not thread-safe in 3.0.
+std::mutex& builtin_zone_mutex() {
+    static std::mutex m;
+    return m;
+}
+
+IndexResult fail(IndexErrorKind kind, std::string message) {
+    IndexResult r;
+    r.error = IndexError{kind, std::move(message), 0};
+    return r;
+}
+
+bool is_calendar_component(icalcomponent_kind k) {
+    return k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT ||
+           k == ICAL_VFREEBUSY_COMPONENT || k == ICAL_VAVAILABILITY_COMPONENT;
+}
+
+/// The zone a date-time property is in: its TZID's VTIMEZONE in this calendar,
+/// else the system's IANA zone; nullptr for UTC or floating. `unknown` is set
+/// when a TZID resolves to nothing.
+icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown) {
+    icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
+    if (!tzid) return nullptr;
+    const char* name = icalparameter_get_tzid(tzid);
+    if (!name) return nullptr;
+    if (icaltimezone* z = icalcomponent_get_timezone(calendar, name)) return z;
+    std::lock_guard lock(builtin_zone_mutex());
+    std::string_view n(name);
+    if (n.starts_with("/")) n.remove_prefix(1);  // some clients send "/Europe/Berlin"
+    if (icaltimezone* z = icaltimezone_get_builtin_timezone(std::string(n).c_str())) return z;
+    unknown = true;
+    return nullptr;
+}
+
+/// UTC seconds of `t` in `zone`; floating and DATE values are read as UTC and
+/// flagged so the caller can widen the bound.
+std::int64_t to_utc(icaltimetype t, icaltimezone* zone, bool& floating) {
+    if (icaltime_is_utc(t)) return static_cast<std::int64_t>(icaltime_as_timet(t));
+    if (t.is_date || !zone) {
+        floating = true;
+        return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone()));
+    }
+    return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, zone));
+}
+
+/// Length of one instance: DTEND/DUE - DTSTART, DURATION, or the RFC 5545
+/// §3.6.1 defaults (one day for DATE, zero otherwise).
+std::int64_t length_of(icalcomponent* calendar, icalcomponent* c, icaltimetype start, std::int64_t start_utc,
+                       bool& unknown, bool& floating) {
+    icalproperty* end = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
+    if (!end) end = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
+    if (end) {
+        icaltimetype e = icalproperty_isa(end) == ICAL_DTEND_PROPERTY ? icalproperty_get_dtend(end)
+                                                                      : icalproperty_get_due(end);
+        return std::max<std::int64_t>(0, to_utc(e, zone_of(calendar, end, unknown), floating) - start_utc);
+    }
+    if (icalproperty* d = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
+        return std::max(0, icaldurationtype_as_int(icalproperty_get_duration(d)));
+    return start.is_date ? 86400 : 0;
+}
+
+struct Bounds {
+    std::optional<std::int64_t> first;
+    std::optional<std::int64_t> last;
+    bool unbounded_end = false;
+    bool floating = false;
+    bool unknown_zone = false;
+
+    void add(std::int64_t start, std::int64_t end) {
+        first = first ? std::min(*first, start) : start;
+        last = last ? std::max(*last, end) : end;
+    }
+};
+
+/// Adds the instances of one component (master with its rules, or an override).
+void add_component(icalcomponent* calendar, icalcomponent* c, std::size_t max_instances, Bounds& b) {
+    icalproperty* dtstart = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+    if (!dtstart) {
+        // VTODO without DTSTART (RFC 4791 §9.9): bounded by DUE, else unbounded.
+        if (icalproperty* due = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY)) {
+            auto t = to_utc(icalproperty_get_due(due), zone_of(calendar, due, b.unknown_zone), b.floating);
+            b.add(t, t);
+        } else {
+            b.first = std::numeric_limits<std::int64_t>::min();
+            b.unbounded_end = true;
+        }
+        return;
+    }
+    icaltimetype start = icalproperty_get_dtstart(dtstart);
+    icaltimezone* zone = zone_of(calendar, dtstart, b.unknown_zone);
+    std::int64_t start_utc = to_utc(start, zone, b.floating);
+    std::int64_t length = length_of(calendar, c, start, start_utc, b.unknown_zone, b.floating);
+    b.add(start_utc, start_utc + length);
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY)) {
+        icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
+        icaltimezone* rz = zone_of(calendar, p, b.unknown_zone);
+        if (!icaltime_is_null_time(rd.time)) {
+            auto t = to_utc(rd.time, rz, b.floating);
+            b.add(t, t + length);
+        } else if (!icaltime_is_null_time(rd.period.start)) {
+            auto t = to_utc(rd.period.start, rz, b.floating);
+            std::int64_t e = !icaltime_is_null_time(rd.period.end)
+                                 ? to_utc(rd.period.end, rz, b.floating)
+                                 : t + icaldurationtype_as_int(rd.period.duration);
+            b.add(t, std::max(t, e));
+        }
+    }
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
+        icalrecurrencetype rule = icalproperty_get_rrule(p);
+        if (rule.count == 0 && icaltime_is_null_time(rule.until)) {
+            b.unbounded_end = true;
+            continue;
+        }
+        icalrecur_iterator* it = icalrecur_iterator_new(rule, start);
+        if (!it) {
+            b.unbounded_end = true;
+            continue;
+        }
+        std::size_t n = 0;
+        icaltimetype last = icaltime_null_time();
+        for (icaltimetype t = icalrecur_iterator_next(it); !icaltime_is_null_time(t); t = icalrecur_iterator_next(it)) {
+            last = t;
+            if (++n > max_instances) {
+                b.unbounded_end = true;
+                break;
+            }
+        }
+        icalrecur_iterator_free(it);
+        if (!icaltime_is_null_time(last)) {
+            auto t = to_utc(last, zone, b.floating);
+            b.add(t, t + length);
+        }
+    }
+}
+
+}  // namespace
+
+IndexResult index_object(std::string_view data, std::size_t max_instances) {
+    icalerror_set_errors_are_fatal(0);
+    std::string text(data);
+    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    if (!root) return fail(IndexErrorKind::invalid_data, "not iCalendar data");
+    if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
+        return fail(IndexErrorKind::invalid_data, "the data is not one VCALENDAR");
+    // libical reports problems as X-LIC-ERROR properties rather than failing.
+    for (icalcomponent* c = root.get(); c;) {
+        if (icalproperty* e = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY))
+            return fail(IndexErrorKind::invalid_data, std::string("invalid iCalendar: ") + icalproperty_get_xlicerror(e));
+        c = c == root.get() ? icalcomponent_get_first_component(root.get(), ICAL_ANY_COMPONENT)
+                            : icalcomponent_get_next_component(root.get(), ICAL_ANY_COMPONENT);
+    }
+    if (icalcomponent_get_first_property(root.get(), ICAL_METHOD_PROPERTY))
+        return fail(IndexErrorKind::invalid_object, "calendar object resources must not contain METHOD (RFC 4791 §4.1)");
+
+    ObjectIndex out;
+    std::set<std::string> uids;
+    std::size_t masters = 0;
+    Bounds b;
+    for (icalcomponent* c = icalcomponent_get_first_component(root.get(), ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(root.get(), ICAL_ANY_COMPONENT)) {
+        auto kind = icalcomponent_isa(c);
+        if (kind == ICAL_VTIMEZONE_COMPONENT) continue;
+        if (!is_calendar_component(kind)) continue;  // unknown X- components survive as stored
+        std::string name = icalcomponent_kind_to_string(kind);
+        if (out.component.empty()) out.component = name;
+        if (out.component != name)
+            return fail(IndexErrorKind::invalid_object, "one resource holds one component type (RFC 4791 §4.1)");
+        const char* uid = icalcomponent_get_uid(c);
+        if (!uid || !*uid) return fail(IndexErrorKind::invalid_object, name + " without UID");
+        uids.insert(uid);
+        bool is_override = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) != nullptr;
+        if (!is_override) ++masters;
+        if (icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) ||
+            icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY) || is_override)
+            out.recurring = true;
+        if (icalproperty* org = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY); org && out.organizer.empty())
+            if (const char* v = icalproperty_get_organizer(org)) out.organizer = v;
+        add_component(root.get(), c, max_instances, b);
+    }
+    if (out.component.empty()) return fail(IndexErrorKind::invalid_object, "no VEVENT, VTODO or VJOURNAL");
+    if (uids.size() != 1) return fail(IndexErrorKind::invalid_object, "all components must share one UID (RFC 4791 §4.1)");
+    if (masters > 1) return fail(IndexErrorKind::invalid_object, "more than one component without RECURRENCE-ID");
+    if (b.unknown_zone)
+        return fail(IndexErrorKind::invalid_data, "a TZID names no VTIMEZONE in the data and no known time zone");
+    out.uid = *uids.begin();
+    if (b.first && *b.first != std::numeric_limits<std::int64_t>::min())
+        out.first_start = *b.first - (b.floating ? floating_slack : 0);
+    if (b.last && !b.unbounded_end) out.last_end = *b.last + (b.floating ? floating_slack : 0);
+    IndexResult r;
+    r.index = std::move(out);
+    return r;
+}
+
+}  // namespace ical

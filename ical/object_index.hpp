@@ -1,0 +1,47 @@
+// What the server indexes about a calendar object resource, and the RFC 4791
+// §4.1 rules it must satisfy: parse, validate, and bound its instances in time.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ical {
+
+/// Why a resource was refused: it does not parse (or names an unknown time
+/// zone), or it parses but breaks the CalDAV object rules (RFC 4791 §4.1).
+enum class IndexErrorKind { invalid_data, invalid_object };
+
+/// A refusal, with a message for the client and the 1-based line when known.
+struct IndexError {
+    IndexErrorKind kind = IndexErrorKind::invalid_data;
+    std::string message;
+    int line = 0;
+};
+
+/// The index fields of a valid calendar object resource. Times are UTC seconds;
+/// `first_start` is at or before every instance's start and `last_end` at or
+/// after every instance's end (floating and all-day times are widened by 14
+/// hours each way, as their zone is the reader's); empty means unbounded.
+struct ObjectIndex {
+    std::string uid;
+    std::string component;  ///< VEVENT, VTODO, VJOURNAL, VFREEBUSY or VAVAILABILITY
+    bool recurring = false;
+    std::optional<std::int64_t> first_start;
+    std::optional<std::int64_t> last_end;
+    std::string organizer;  ///< ORGANIZER value, or empty
+};
+
+/// Either an ObjectIndex or an IndexError.
+struct IndexResult {
+    std::optional<ObjectIndex> index;
+    std::optional<IndexError> error;
+    explicit operator bool() const { return index.has_value(); }
+};
+
+/// Parses and validates one calendar object resource. Never throws.
+/// `max_instances` bounds how many instances of a finite rule are walked to find
+/// the last one; a rule with more is treated as unbounded.
+IndexResult index_object(std::string_view data, std::size_t max_instances);
+
+}  // namespace ical

@@ -445,9 +445,7 @@ StoreStatus SqliteStore::patch_properties(std::int64_t collection_id, std::strin
 
 std::int64_t SqliteStore::used_bytes(std::int64_t owner_id) {
     return read([&](sqlite::Db& db) {
-        auto s = db.prepare(
-            "SELECT coalesce(sum(o.size), 0) FROM objects o JOIN collections c ON c.id = "
-            "o.collection_id WHERE c.owner_id = ?1");
+        auto s = db.prepare("SELECT used_bytes FROM principals WHERE id = ?1");
         s.bind(1, owner_id);
         return s.step() ? s.int64(0) : std::int64_t{0};
     });
@@ -479,6 +477,9 @@ StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c,
 StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
     try {
         return write([&](sqlite::Db& db) {
+            // Members first, while the collection still names their owner (usage trigger).
+            auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
+            members.bind(1, collection_id).run();
             auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
             s.bind(1, collection_id).run();
             return db.changes() == 1 ? StoreStatus::ok : StoreStatus::not_found;

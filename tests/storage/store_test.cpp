@@ -211,6 +211,23 @@ BOOST_AUTO_TEST_CASE(every_change_bumps_the_revision_and_lands_in_the_change_log
     BOOST_TEST(!store->changes_since(cal.id, r4 + 1, 100));  // a token from the future
 }
 
+BOOST_AUTO_TEST_CASE(used_bytes_follow_every_write) {
+    auto cal = calendar("work");
+    BOOST_TEST(store->used_bytes(alice) == 0);
+    store->put_object(object(cal.id, "a.ics", "a", std::string(100, 'x')));
+    store->put_object(object(cal.id, "b.ics", "b", std::string(50, 'x')));
+    BOOST_TEST(store->used_bytes(alice) == 150);
+    store->put_object(object(cal.id, "a.ics", "a", std::string(10, 'x')));
+    BOOST_TEST(store->used_bytes(alice) == 60);
+    store->delete_object(cal.id, "b.ics", std::nullopt);
+    BOOST_TEST(store->used_bytes(alice) == 10);
+    auto other = calendar("other");
+    store->copy_object(cal.id, "a.ics", other.id, "a.ics", true, false);
+    BOOST_TEST(store->used_bytes(alice) == 20);
+    store->delete_collection(cal.id);
+    BOOST_TEST(store->used_bytes(alice) == 10);
+}
+
 BOOST_AUTO_TEST_CASE(concurrent_writers_all_commit_and_each_gets_its_own_revision) {
     auto cal = calendar("busy");
     constexpr int threads = 16;

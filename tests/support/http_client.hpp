@@ -109,6 +109,21 @@ public:
             pos = e + 2;
         }
         buffer_.erase(0, header_end + 4);
+        if (!head && r.header("transfer-encoding").find("chunked") != std::string::npos) {
+            // RFC 9112 §7.1: size line, data, CRLF; a zero size ends the body.
+            for (;;) {
+                std::size_t line_end;
+                while ((line_end = buffer_.find("\r\n")) == std::string::npos)
+                    if (!fill(deadline)) return std::nullopt;
+                std::size_t size = std::stoul(buffer_.substr(0, line_end), nullptr, 16);
+                while (buffer_.size() < line_end + 2 + size + 2)
+                    if (!fill(deadline)) return std::nullopt;
+                r.body.append(buffer_, line_end + 2, size);
+                buffer_.erase(0, line_end + 2 + size + 2);
+                if (size == 0) break;
+            }
+            return r;
+        }
         std::size_t length = head || r.status == 100 || r.status == 204 || r.status == 304
                                  ? 0
                                  : static_cast<std::size_t>(std::stoul(r.header("content-length").empty() ? "0" : r.header("content-length")));

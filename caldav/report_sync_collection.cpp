@@ -56,9 +56,15 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
     bool truncated = changes->changes.size() > limit;
     if (truncated) changes->changes.resize(limit);
 
-    auto members = children_of(t, ctx.store, ctx.user);
-    std::unordered_map<std::string, const Resource*> by_name;
-    for (const auto& m : members) by_name.emplace(m.object->name, &m);
+    // Member rows by name; one child resource is reused for rendering (copying
+    // the collection record per member would dominate large initial syncs).
+    auto members = ctx.store.list_objects(t.collection->id, false);
+    std::unordered_map<std::string_view, ObjectRecord*> by_name;
+    by_name.reserve(members.size());
+    for (auto& m : members) by_name.emplace(m.name, &m);
+    Resource child = t;
+    child.kind = ResourceKind::object;
+    child.exists = true;
 
     xml::Multistatus ms;
     std::int64_t reached = since;
@@ -66,11 +72,12 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
         reached = c.revision;
         auto it = by_name.find(c.name);
         if (c.deleted || it == by_name.end()) {
-            if (!initial) ms.add_status(object_href(t.owner->name, t.collection->name, c.name), 404);
+            if (!initial) ms.add_status(t.href + encode_segment(c.name), 404);
             continue;
         }
-        auto propstats = properties_of(ctx, *it->second, props);
-        ms.add(it->second->href, propstats);
+        child.href = t.href + encode_segment(c.name);
+        child.object = std::move(*it->second);
+        ms.add(child.href, properties_of(ctx, child, props));
     }
     if (truncated) {
         ms.add_status(t.href, 507);

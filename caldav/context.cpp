@@ -40,7 +40,7 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
     Resource r;
     r.kind = path.kind;
     switch (path.kind) {
-    case ResourceKind::root: r.href = "/dav/"; r.exists = true; return r;
+    case ResourceKind::root: r.href = path.object == "/" ? "/" : "/dav/"; r.exists = true; return r;
     case ResourceKind::principals: r.href = "/dav/principals/users/"; r.exists = true; return r;
     case ResourceKind::calendars_root: r.href = "/dav/calendars/"; r.exists = true; return r;
     case ResourceKind::principal:

@@ -33,7 +33,15 @@ ResourcePath ResourcePath::parse(std::string_view path) {
         r.kind = ResourceKind::well_known;
         return r;
     }
-    if (seg.empty() || seg[0] != "dav") return r;
+    if (seg.empty()) {
+        // The server root answers like the DAV root: clients given only a host
+        // name ask it for current-user-principal (RFC 5397) before anything else.
+        r.kind = ResourceKind::root;
+        r.owner.clear();
+        r.object = "/";
+        return r;
+    }
+    if (seg[0] != "dav") return r;
     if (seg.size() == 1) {
         r.kind = ResourceKind::root;
         return r;

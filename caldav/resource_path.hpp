@@ -9,7 +9,7 @@ namespace caldav {
 enum class ResourceKind {
     unknown,          ///< outside the URL space
     well_known,       ///< /.well-known/caldav (RFC 6764)
-    root,             ///< /dav/
+    root,             ///< /dav/ (and the server root /, which answers the same)
     principals,       ///< /dav/principals/ and /dav/principals/users/
     principal,        ///< /dav/principals/users/NAME/
     calendars_root,   ///< /dav/calendars/

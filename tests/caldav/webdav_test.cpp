@@ -95,6 +95,12 @@ BOOST_AUTO_TEST_CASE(root_names_the_current_user_principal) {
     BOOST_TEST(has(r.body, "<D:current-user-principal><D:href>/dav/principals/users/alice/</D:href>"));
 }
 
+BOOST_AUTO_TEST_CASE(the_server_root_answers_current_user_principal_too) {
+    auto r = propfind("/", "<d:current-user-principal/>");
+    BOOST_TEST(has(r.body, "<D:href>/</D:href>"));
+    BOOST_TEST(has(r.body, "<D:current-user-principal><D:href>/dav/principals/users/alice/</D:href>"));
+}
+
 BOOST_AUTO_TEST_CASE(unknown_properties_come_back_as_404_inside_the_207) {
     auto r = propfind("/dav/", "<d:displayname/><x:nonsense xmlns:x=\"urn:x\"/>");
     BOOST_TEST(has(r.body, "<X:nonsense xmlns:X=\"urn:x\"/></D:prop><D:status>HTTP/1.1 404 Not Found"));

@@ -16,7 +16,8 @@ struct ReportRow {
     Response (*run)(Context&, const xml::Element&);
 };
 
-constexpr std::array<ReportRow, 2> reports{{
+constexpr std::array<ReportRow, 3> reports{{
+    {names::caldav_ns, "calendar-query", &report_calendar_query},
     {names::dav_ns, "sync-collection", &report_sync_collection},
     {names::caldav_ns, "calendar-multiget", &report_calendar_multiget},
 }};

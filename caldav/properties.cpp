@@ -120,8 +120,9 @@ Value supported_report_set(Context&, const Resource& r) {
     };
     // Only reports that work are listed (issue 5 adds calendar-query and free-busy).
     if (r.bit() & (k_calendar | k_plain | k_inbox))
-        return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget");
-    if (r.bit() & k_home) return report(caldav_ns, "calendar-multiget");
+        return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") +
+               report(caldav_ns, "calendar-query");
+    if (r.bit() & k_home) return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query");
     return std::string();
 }
 

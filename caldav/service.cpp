@@ -37,7 +37,7 @@ constexpr std::array<MethodRow, 12> method_table{{
     {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing},
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing},
     {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing},
-    {"REPORT", &handle_report, k_all, k_calendar | k_plain | k_inbox | k_home, When::existing},
+    {"REPORT", &handle_report, k_all, k_calendar | k_plain | k_inbox | k_home | k_object, When::existing},
     {"GET", &handle_get, k_object, k_object, When::existing},
     {"HEAD", &handle_get, k_object, k_object, When::existing},
     {"PUT", &handle_put, k_all, k_object, When::any},

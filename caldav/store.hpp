@@ -170,6 +170,13 @@ public:
                                                         std::string_view after, std::size_t limit,
                                                         bool with_data) = 0;
 
+    /// Members whose indexed bounds may overlap [start, end] (empty = open):
+    /// a superset of those with an instance in the range, for exact checks after.
+    virtual std::vector<ObjectRecord> list_objects_in_range(std::int64_t collection_id,
+                                                            std::optional<std::int64_t> start,
+                                                            std::optional<std::int64_t> end,
+                                                            bool with_data) = 0;
+
     /// One member by name, with or without its data.
     virtual std::optional<ObjectRecord> find_object(std::int64_t collection_id,
                                                     std::string_view name, bool with_data) = 0;

@@ -2,11 +2,13 @@
 // bounds of its instances for the server's index.
 #include "ical/object_index.hpp"
 
+#include "ical/zone_resolver.hpp"
+
 #include <libical/ical.h>
 
 #include <algorithm>
+#include <limits>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 
@@ -21,12 +23,6 @@ struct ComponentDeleter {
 };
 using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
 
-/// libical's builtin zone table loads lazily and is not thread-safe in 3.0.
-std::mutex& builtin_zone_mutex() {
-    static std::mutex m;
-    return m;
-}
-
 IndexResult fail(IndexErrorKind kind, std::string message) {
     IndexResult r;
     r.error = IndexError{kind, std::move(message), 0};
@@ -36,34 +32,6 @@ IndexResult fail(IndexErrorKind kind, std::string message) {
 bool is_calendar_component(icalcomponent_kind k) {
     return k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT ||
            k == ICAL_VFREEBUSY_COMPONENT || k == ICAL_VAVAILABILITY_COMPONENT;
-}
-
-/// The zone a date-time property is in: its TZID's VTIMEZONE in this calendar,
-/// else the system's IANA zone; nullptr for UTC or floating. `unknown` is set
-/// when a TZID resolves to nothing.
-icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown) {
-    icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
-    if (!tzid) return nullptr;
-    const char* name = icalparameter_get_tzid(tzid);
-    if (!name) return nullptr;
-    if (icaltimezone* z = icalcomponent_get_timezone(calendar, name)) return z;
-    std::lock_guard lock(builtin_zone_mutex());
-    std::string_view n(name);
-    if (n.starts_with("/")) n.remove_prefix(1);  // some clients send "/Europe/Berlin"
-    if (icaltimezone* z = icaltimezone_get_builtin_timezone(std::string(n).c_str())) return z;
-    unknown = true;
-    return nullptr;
-}
-
-/// UTC seconds of `t` in `zone`; floating and DATE values are read as UTC and
-/// flagged so the caller can widen the bound.
-std::int64_t to_utc(icaltimetype t, icaltimezone* zone, bool& floating) {
-    if (icaltime_is_utc(t)) return static_cast<std::int64_t>(icaltime_as_timet(t));
-    if (t.is_date || !zone) {
-        floating = true;
-        return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone()));
-    }
-    return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, zone));
 }
 
 /// Length of one instance: DTEND/DUE - DTSTART, DURATION, or the RFC 5545

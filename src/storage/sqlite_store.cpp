@@ -524,6 +524,26 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_page(std::int64_t co
     });
 }
 
+std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_t collection_id,
+                                                                     std::optional<std::int64_t> start,
+                                                                     std::optional<std::int64_t> end,
+                                                                     bool with_data) {
+    return read([&](sqlite::Db& db) {
+        std::vector<caldav::ObjectRecord> out;
+        std::string columns(object_columns);
+        if (!with_data) columns.replace(columns.rfind(", data"), 6, ", NULL");
+        // Inclusive at both ends: zero-length events at the range start and
+        // to-dos due at its end still match (RFC 4791 §9.9).
+        auto s = db.prepare("SELECT " + columns +
+                            " FROM objects WHERE collection_id = ?1 AND (?2 IS NULL OR last_end IS NULL OR "
+                            "last_end >= ?2) AND (?3 IS NULL OR first_start IS NULL OR first_start <= ?3) "
+                            "ORDER BY name");
+        s.bind(1, collection_id).bind(2, start).bind(3, end);
+        while (s.step()) out.push_back(object_from(s, with_data));
+        return out;
+    });
+}
+
 std::optional<caldav::ObjectRecord> SqliteStore::find_object(std::int64_t collection_id,
                                                              std::string_view name,
                                                              bool with_data) {

@@ -1,0 +1,429 @@
+// calendar-query filter evaluation (RFC 4791 §9.7) with the time-range rules of
+// §9.9 applied to every instance of recurring components.
+#include "ical/query_filter.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <set>
+
+#include "ical/zone_resolver.hpp"
+
+namespace ical {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::int64_t day = 86400;
+constexpr std::int64_t min_time = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t max_time = std::numeric_limits<std::int64_t>::max();
+
+struct ComponentDeleter {
+    void operator()(icalcomponent* c) const { icalcomponent_free(c); }
+};
+
+/// Thrown inside this file only, when a cap is reached; never crosses matches().
+struct CapReached {
+    std::string why;
+};
+
+struct Evaluation {
+    icalcomponent* calendar;
+    const QueryLimits& limits;
+    Clock::time_point deadline;
+    bool unknown_zone = false;
+
+    void check_time() const {
+        if (Clock::now() > deadline) throw CapReached{"evaluation took longer than the time limit"};
+    }
+};
+
+std::int64_t start_of(const TimeRange& r) { return r.start.value_or(min_time); }
+std::int64_t end_of(const TimeRange& r) { return r.end.value_or(max_time); }
+
+/// A date-time property's value in UTC seconds (nullopt when absent).
+std::optional<std::int64_t> utc_of(Evaluation& ev, icalcomponent* c, icalproperty_kind kind, bool* is_date = nullptr) {
+    icalproperty* p = icalcomponent_get_first_property(c, kind);
+    if (!p) return std::nullopt;
+    icalvalue* v = icalproperty_get_value(p);
+    if (!v) return std::nullopt;
+    icalvalue_kind vk = icalvalue_isa(v);
+    if (vk != ICAL_DATETIME_VALUE && vk != ICAL_DATE_VALUE && vk != ICAL_DATETIMEDATE_VALUE) return std::nullopt;
+    icaltimetype t = icalvalue_get_datetime(v);
+    if (is_date) *is_date = t.is_date;
+    bool floating = false;
+    return to_utc(t, zone_of(ev.calendar, p, ev.unknown_zone), floating);
+}
+
+/// RECURRENCE-ID values (UTC) of the overrides of the master `uid`.
+std::set<std::int64_t> overridden(Evaluation& ev, icalcomponent_kind kind) {
+    std::set<std::int64_t> out;
+    for (icalcomponent* c = icalcomponent_get_first_component(ev.calendar, kind); c;
+         c = icalcomponent_get_next_component(ev.calendar, kind)) {
+        if (auto rid = utc_of(ev, c, ICAL_RECURRENCEID_PROPERTY)) out.insert(*rid);
+    }
+    return out;
+}
+
+/// Calls `visit(instance_start_utc)` for each instance start of `c` (DTSTART,
+/// RRULE occurrences, RDATEs, minus EXDATEs and overridden ones), in no
+/// particular order, until `visit` returns true or instances pass `until`.
+/// Returns whether `visit` returned true. Caps: QueryLimits.
+/// `from` lets rules without COUNT start near the range instead of at DTSTART.
+template <class Visit>
+bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int64_t>& skip, std::int64_t from,
+                       std::int64_t until, Visit&& visit) {
+    icalproperty* dtstart = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+    if (!dtstart) return false;
+    icaltimetype start = icalproperty_get_dtstart(dtstart);
+    icaltimezone* zone = zone_of(ev.calendar, dtstart, ev.unknown_zone);
+    bool floating = false;
+    std::set<std::int64_t> excluded = skip;
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
+        excluded.insert(to_utc(icalproperty_get_exdate(p), zone_of(ev.calendar, p, ev.unknown_zone), floating));
+    }
+    std::size_t count = 0;
+    auto offer = [&](std::int64_t s) {
+        if (++count > ev.limits.max_instances) throw CapReached{"more instances than the instance limit"};
+        if (excluded.count(s)) return false;
+        return visit(s);
+    };
+    std::int64_t first = to_utc(start, zone, floating);
+    bool is_override = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) != nullptr;
+    if ((is_override || !excluded.count(first)) && visit(first)) return true;
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY)) {
+        icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
+        icaltimetype t = !icaltime_is_null_time(rd.time) ? rd.time : rd.period.start;
+        if (icaltime_is_null_time(t)) continue;
+        if (offer(to_utc(t, zone_of(ev.calendar, p, ev.unknown_zone), floating))) return true;
+    }
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
+        icalrecurrencetype rule = icalproperty_get_rrule(p);
+        std::unique_ptr<icalrecur_iterator, void (*)(icalrecur_iterator*)> it(icalrecur_iterator_new(rule, start),
+                                                                             &icalrecur_iterator_free);
+        if (!it) continue;
+        if (rule.count == 0 && from != min_time && from - 2 * day > first) {
+            // Jump close to the range (two days early covers zone offsets);
+            // instances that start earlier and still overlap are found by the
+            // caller's window, widened by the event's length.
+            icaltimetype jump = icaltime_from_timet_with_zone(static_cast<time_t>(from - 2 * day), start.is_date,
+                                                              zone ? zone : icaltimezone_get_utc_timezone());
+            if (!zone) jump.zone = nullptr;
+            icalrecur_iterator_set_start(it.get(), jump);
+        }
+        for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
+             t = icalrecur_iterator_next(it.get())) {
+            std::int64_t s = to_utc(t, zone, floating);
+            if (s == first) continue;  // DTSTART is offered above
+            if (s >= until) break;
+            if (offer(s)) return true;
+            if (count % 256 == 0) ev.check_time();
+        }
+    }
+    return false;
+}
+
+/// Length from DTSTART to DTEND (or DURATION, or the RFC 5545 defaults).
+std::int64_t event_length(Evaluation& ev, icalcomponent* c, bool& zero_length) {
+    bool start_is_date = false;
+    auto start = utc_of(ev, c, ICAL_DTSTART_PROPERTY, &start_is_date).value_or(0);
+    if (auto end = utc_of(ev, c, ICAL_DTEND_PROPERTY)) {
+        zero_length = *end <= start;
+        return std::max<std::int64_t>(0, *end - start);
+    }
+    if (icalproperty* d = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY)) {
+        auto len = icaldurationtype_as_int(icalproperty_get_duration(d));
+        zero_length = len <= 0;
+        return std::max(0, len);
+    }
+    zero_length = !start_is_date;
+    return start_is_date ? day : 0;
+}
+
+/// RFC 4791 §9.9 for VEVENT, over every instance.
+bool event_in_range(Evaluation& ev, icalcomponent* c, const TimeRange& r, const std::set<std::int64_t>& skip) {
+    bool zero = false;
+    std::int64_t length = event_length(ev, c, zero);
+    std::int64_t S = start_of(r), E = end_of(r);
+    std::int64_t from = S == min_time ? min_time : S - length;
+    return for_each_instance(ev, c, skip, from, E, [&](std::int64_t s) {
+        if (zero) return S <= s && E > s;
+        return S < s + length && E > s;
+    });
+}
+
+/// RFC 4791 §9.9 for VTODO: the table of DTSTART/DUE/DURATION/COMPLETED/CREATED.
+bool todo_in_range(Evaluation& ev, icalcomponent* c, const TimeRange& r, const std::set<std::int64_t>& skip) {
+    std::int64_t S = start_of(r), E = end_of(r);
+    auto dtstart = utc_of(ev, c, ICAL_DTSTART_PROPERTY);
+    auto due = utc_of(ev, c, ICAL_DUE_PROPERTY);
+    icalproperty* dur = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
+    if (dtstart) {
+        std::int64_t due_offset = due ? *due - *dtstart : 0;
+        std::int64_t length = dur ? icaldurationtype_as_int(icalproperty_get_duration(dur)) : 0;
+        std::int64_t reach = std::max<std::int64_t>({0, due_offset, length});
+        return for_each_instance(ev, c, skip, S == min_time ? min_time : S - reach, E, [&](std::int64_t s) {
+            if (dur) return S <= s + length && (E > s || E >= s + length);
+            if (due) return (S < s + due_offset || S <= s) && (E > s || E >= s + due_offset);
+            return S <= s && E > s;
+        });
+    }
+    if (due) return S < *due && E >= *due;
+    auto completed = utc_of(ev, c, ICAL_COMPLETED_PROPERTY);
+    auto created = utc_of(ev, c, ICAL_CREATED_PROPERTY);
+    if (completed && created)
+        return (S <= *created || S <= *completed) && (E >= *created || E >= *completed);
+    if (completed) return S <= *completed && E >= *completed;
+    if (created) return E > *created;
+    return true;
+}
+
+/// RFC 4791 §9.9 for VJOURNAL.
+bool journal_in_range(Evaluation& ev, icalcomponent* c, const TimeRange& r, const std::set<std::int64_t>& skip) {
+    std::int64_t S = start_of(r), E = end_of(r);
+    bool is_date = false;
+    if (!utc_of(ev, c, ICAL_DTSTART_PROPERTY, &is_date)) return false;
+    return for_each_instance(ev, c, skip, S == min_time ? min_time : S - day, E, [&](std::int64_t s) {
+        return is_date ? (S < s + day && E > s) : (S <= s && E > s);
+    });
+}
+
+/// RFC 4791 §9.9 for VFREEBUSY: its FREEBUSY periods, else DTSTART/DTEND.
+bool freebusy_in_range(Evaluation& ev, icalcomponent* c, const TimeRange& r) {
+    std::int64_t S = start_of(r), E = end_of(r);
+    bool any = false;
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_FREEBUSY_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_FREEBUSY_PROPERTY)) {
+        any = true;
+        icalperiodtype period = icalproperty_get_freebusy(p);
+        bool floating = false;
+        std::int64_t s = to_utc(period.start, nullptr, floating);
+        std::int64_t e = !icaltime_is_null_time(period.end) ? to_utc(period.end, nullptr, floating)
+                                                            : s + icaldurationtype_as_int(period.duration);
+        if (S < e && E > s) return true;
+    }
+    if (any) return false;
+    auto s = utc_of(ev, c, ICAL_DTSTART_PROPERTY);
+    auto e = utc_of(ev, c, ICAL_DTEND_PROPERTY);
+    return s && e && S <= *e && E > *s;
+}
+
+/// RFC 4791 §9.9 for VALARM: each trigger time (with repeats) of each instance
+/// of the parent component.
+bool alarm_in_range(Evaluation& ev, icalcomponent* parent, icalcomponent* alarm, const TimeRange& r,
+                    const std::set<std::int64_t>& skip) {
+    std::int64_t S = start_of(r), E = end_of(r);
+    icalproperty* trig = icalcomponent_get_first_property(alarm, ICAL_TRIGGER_PROPERTY);
+    if (!trig) return false;
+    icaltriggertype t = icalproperty_get_trigger(trig);
+    int repeat = 0;
+    std::int64_t every = 0;
+    if (icalproperty* rp = icalcomponent_get_first_property(alarm, ICAL_REPEAT_PROPERTY)) repeat = icalproperty_get_repeat(rp);
+    if (icalproperty* dp = icalcomponent_get_first_property(alarm, ICAL_DURATION_PROPERTY))
+        every = icaldurationtype_as_int(icalproperty_get_duration(dp));
+    auto fires_in_range = [&](std::int64_t first_fire) {
+        for (int i = 0; i <= std::max(0, repeat); ++i) {
+            std::int64_t f = first_fire + i * every;
+            if (S <= f && E > f) return true;
+        }
+        return false;
+    };
+    if (!icaltime_is_null_time(t.time)) {
+        bool floating = false;
+        return fires_in_range(to_utc(t.time, nullptr, floating));
+    }
+    std::int64_t offset = icaldurationtype_as_int(t.duration);
+    icalparameter* related = icalproperty_get_first_parameter(trig, ICAL_RELATED_PARAMETER);
+    bool from_end = related && icalparameter_get_related(related) == ICAL_RELATED_END;
+    bool zero = false;
+    std::int64_t length = from_end ? event_length(ev, parent, zero) : 0;
+    if (from_end && icalcomponent_isa(parent) == ICAL_VTODO_COMPONENT) {
+        auto s = utc_of(ev, parent, ICAL_DTSTART_PROPERTY), d = utc_of(ev, parent, ICAL_DUE_PROPERTY);
+        length = s && d ? *d - *s : 0;
+    }
+    // Alarms may fire before their instance: look a little past E for instances.
+    std::int64_t horizon = E == max_time ? E : E + std::max<std::int64_t>(0, -offset) + 366 * day;
+    return for_each_instance(ev, parent, skip, min_time, horizon,
+                             [&](std::int64_t s) { return fires_in_range(s + length + offset); });
+}
+
+bool component_in_range(Evaluation& ev, icalcomponent* c, const TimeRange& r) {
+    auto kind = icalcomponent_isa(c);
+    // Overridden instances belong to their override, not to the master.
+    std::set<std::int64_t> skip;
+    if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY)) skip = overridden(ev, kind);
+    switch (kind) {
+    case ICAL_VEVENT_COMPONENT: return event_in_range(ev, c, r, skip);
+    case ICAL_VTODO_COMPONENT: return todo_in_range(ev, c, r, skip);
+    case ICAL_VJOURNAL_COMPONENT: return journal_in_range(ev, c, r, skip);
+    case ICAL_VFREEBUSY_COMPONENT: return freebusy_in_range(ev, c, r);
+    default: return false;
+    }
+}
+
+// ---- text --------------------------------------------------------------
+
+/// Decodes UTF-8 and folds case for the scripts RFC 5051's table covers most
+/// often (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic); other code points
+/// compare as they are.
+std::u32string fold(std::string_view s, Collation collation) {
+    std::u32string out;
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        char32_t cp = c;
+        std::size_t len = 1;
+        if (collation != Collation::octet && c >= 0x80) {
+            if ((c >> 5) == 6 && i + 1 < s.size()) {
+                cp = ((c & 0x1f) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3f);
+                len = 2;
+            } else if ((c >> 4) == 14 && i + 2 < s.size()) {
+                cp = ((c & 0x0f) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3f) << 6) |
+                     (static_cast<unsigned char>(s[i + 2]) & 0x3f);
+                len = 3;
+            }
+        }
+        if (collation != Collation::octet) {
+            if (cp >= 'A' && cp <= 'Z') cp += 32;
+            if (collation == Collation::unicode_casemap) {
+                if ((cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3A9) ||
+                    (cp >= 0x410 && cp <= 0x42F))
+                    cp += 32;
+                else if (cp >= 0x400 && cp <= 0x40F)
+                    cp += 80;
+                else if (cp >= 0x100 && cp <= 0x17F && cp % 2 == 0)
+                    cp += 1;
+            }
+        }
+        out.push_back(cp);
+        i += len;
+    }
+    return out;
+}
+
+bool text_matches(std::string_view value, const TextMatch& m) {
+    bool found = fold(value, m.collation).find(fold(m.text, m.collation)) != std::u32string::npos;
+    return found != m.negate;
+}
+
+// ---- filters -----------------------------------------------------------
+
+bool param_matches(icalproperty* p, const ParamFilter& f) {
+    for (icalparameter* prm = icalproperty_get_first_parameter(p, ICAL_ANY_PARAMETER); prm;
+         prm = icalproperty_get_next_parameter(p, ICAL_ANY_PARAMETER)) {
+        const char* name = icalparameter_kind_to_string(icalparameter_isa(prm));
+        if (icalparameter_isa(prm) == ICAL_X_PARAMETER || icalparameter_isa(prm) == ICAL_IANA_PARAMETER)
+            name = icalparameter_get_xname(prm);
+        if (!name || f.name != name) continue;
+        if (f.is_not_defined) return false;
+        if (!f.text_match) return true;
+        char* text = icalparameter_as_ical_string_r(prm);
+        std::string value = text ? text : "";
+        free(text);
+        if (auto eq = value.find('='); eq != std::string::npos) value = value.substr(eq + 1);
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        return text_matches(value, *f.text_match);
+    }
+    return f.is_not_defined;
+}
+
+std::string property_name(icalproperty* p) {
+    if (icalproperty_isa(p) == ICAL_X_PROPERTY) {
+        const char* x = icalproperty_get_x_name(p);
+        return x ? x : "";
+    }
+    const char* n = icalproperty_kind_to_string(icalproperty_isa(p));
+    return n ? n : "";
+}
+
+bool prop_matches(Evaluation& ev, icalcomponent* c, const PropFilter& f) {
+    bool any = false;
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+        if (property_name(p) != f.name) continue;
+        any = true;
+        if (f.is_not_defined) return false;
+        bool ok = true;
+        if (f.time_range) {
+            icalvalue* v = icalproperty_get_value(p);
+            if (!v || (icalvalue_isa(v) != ICAL_DATETIME_VALUE && icalvalue_isa(v) != ICAL_DATE_VALUE)) {
+                ok = false;
+            } else {
+                bool floating = false;
+                auto t = to_utc(icalvalue_get_datetime(v), zone_of(ev.calendar, p, ev.unknown_zone), floating);
+                ok = start_of(*f.time_range) <= t && end_of(*f.time_range) > t;
+            }
+        }
+        if (ok && f.text_match) {
+            const char* value = icalproperty_get_value_as_string(p);
+            ok = text_matches(value ? value : "", *f.text_match);
+        }
+        for (const auto& pf : f.params)
+            if (ok) ok = param_matches(p, pf);
+        if (ok) return true;
+    }
+    return !any && f.is_not_defined;
+}
+
+bool comp_matches(Evaluation& ev, icalcomponent* parent, icalcomponent* c, const CompFilter& f);
+
+bool children_match(Evaluation& ev, icalcomponent* c, const CompFilter& f) {
+    for (const auto& pf : f.props)
+        if (!prop_matches(ev, c, pf)) return false;
+    for (const auto& cf : f.comps) {
+        icalcomponent_kind kind = icalcomponent_string_to_kind(cf.name.c_str());
+        bool found = false;
+        for (icalcomponent* child = icalcomponent_get_first_component(c, kind); child && !found;
+             child = icalcomponent_get_next_component(c, kind)) {
+            found = comp_matches(ev, c, child, cf);
+        }
+        if (cf.is_not_defined ? found || icalcomponent_get_first_component(c, kind) : !found) return false;
+    }
+    return true;
+}
+
+bool comp_matches(Evaluation& ev, icalcomponent* parent, icalcomponent* c, const CompFilter& f) {
+    if (f.is_not_defined) return false;
+    if (f.time_range) {
+        bool in = icalcomponent_isa(c) == ICAL_VALARM_COMPONENT
+                      ? alarm_in_range(ev, parent, c, *f.time_range, overridden(ev, icalcomponent_isa(parent)))
+                      : component_in_range(ev, c, *f.time_range);
+        if (!in) return false;
+    }
+    return children_match(ev, c, f);
+}
+
+}  // namespace
+
+MatchResult matches(std::string_view data, const CompFilter& filter, const QueryLimits& limits) {
+    icalerror_set_errors_are_fatal(0);
+    std::string text(data);
+    std::unique_ptr<icalcomponent, ComponentDeleter> root(icalparser_parse_string(text.c_str()));
+    MatchResult r;
+    if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
+        r.error = "stored data is not a VCALENDAR";
+        return r;
+    }
+    Evaluation ev{root.get(), limits, Clock::now() + limits.max_time};
+    try {
+        if (filter.name != "VCALENDAR") return r;  // the root filter names VCALENDAR (§9.7.1)
+        r.matches = !filter.is_not_defined && children_match(ev, root.get(), filter);
+    } catch (const CapReached& cap) {
+        r.matches = false;
+        r.error = cap.why;
+    }
+    return r;
+}
+
+std::optional<std::int64_t> parse_utc(std::string_view text) {
+    if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') return std::nullopt;
+    for (std::size_t i = 0; i < 15; ++i)
+        if (i != 8 && (text[i] < '0' || text[i] > '9')) return std::nullopt;
+    icaltimetype t = icaltime_from_string(std::string(text).c_str());
+    if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t)) return std::nullopt;
+    return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone()));
+}
+
+}  // namespace ical

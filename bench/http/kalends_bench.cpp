@@ -1,24 +1,28 @@
 // Load driver for CalDAV servers: runs timed phases over keep-alive connections
 // from several threads and prints ops/s, p50/p99 latency and errors (issue 7).
-// A benchmark measures; it asserts nothing (tests do that).
+// Every answer is checked against what the workload implies; a wrong answer
+// counts as an error. A benchmark measures; it asserts nothing (tests do that).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <openssl/evp.h>
+
+#include "bench/http/bench_client.hpp"
+#include "bench/http/dav_answers.hpp"
 #include "bench/http/workload.hpp"
-#include "tests/support/http_client.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using bench::Client;
 
 struct Options {
     std::uint16_t port = 0;
@@ -27,10 +31,15 @@ struct Options {
     std::string collection;  ///< path of the calendar, ending in '/'
     std::size_t events = 10000;
     std::uint64_t seed = 42;
-    std::string phases = "put1,put16,propfind,sync";
+    std::string phases = "put1,put16,propfind,multiget,query,expand,freebusy,sync,mixed";
     double time_cap_seconds = 0;  ///< 0 = none; a phase stops issuing work after it
+    double mixed_seconds = 20;    ///< length of the mixed phase
+    double timeout_seconds = 300; ///< per request
     bool csv = false;
 };
+
+/// How one operation went.
+enum class Outcome { ok, error, unsupported };
 
 struct Result {
     std::string phase;
@@ -40,49 +49,75 @@ struct Result {
     double p50_ms = 0;
     double p99_ms = 0;
     bool capped = false;
+    bool unsupported = false;
+    std::string first_error;
 };
+
+/// Shared by a phase's threads: the first error's description, for the report.
+struct ErrorNote {
+    std::mutex m;
+    std::string text;
+    void set(const std::string& s) {
+        std::lock_guard lock(m);
+        if (text.empty()) text = s;
+    }
+};
+
+std::string basic_auth(const std::string& user, const std::string& password) {
+    std::string in = user + ":" + password;
+    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return "Basic " + out;
+}
 
 std::string request(const Options& o, const std::string& method, const std::string& path, const std::string& body,
                     const std::string& extra = {}) {
     std::string r = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
-                    test_support::basic_auth(o.user, o.password) + "\r\n" + extra;
+                    basic_auth(o.user, o.password) + "\r\n" + extra;
+    if (!body.empty() && extra.find("Content-Type") == std::string::npos)
+        r += "Content-Type: application/xml; charset=utf-8\r\n";
     r += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     return r;
 }
 
-/// Runs `total` operations on `concurrency` connections; `op` returns success.
-Result run_phase(const Options& o, const std::string& name, int concurrency, std::size_t total,
-                 const std::function<bool(test_support::HttpClient&, std::size_t)>& op) {
+/// Runs `total` operations on `concurrency` connections, or until `duration`
+/// seconds pass when it is > 0. An op answering `unsupported` ends the phase.
+Result run_phase(const Options& o, const std::string& name, int concurrency, std::size_t total, double duration,
+                 const std::function<Outcome(Client&, std::size_t, ErrorNote&)>& op) {
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> errors{0};
-    std::atomic<bool> capped{false};
+    std::atomic<bool> capped{false}, unsupported{false};
     std::mutex m;
+    ErrorNote note;
     std::vector<double> latencies;
-    latencies.reserve(total);
     auto start = Clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
     std::vector<std::thread> threads;
     for (int t = 0; t < concurrency; ++t) {
         threads.emplace_back([&] {
             std::vector<double> mine;
-            auto client = std::make_unique<test_support::HttpClient>(o.port);
-            for (std::size_t i; (i = next++) < total;) {
-                if (o.time_cap_seconds > 0 &&
-                    std::chrono::duration<double>(Clock::now() - start).count() > o.time_cap_seconds) {
+            Client client(o.port);
+            for (std::size_t i; !unsupported && (i = next++) < total;) {
+                if (duration > 0 && elapsed() > duration) break;
+                if (o.time_cap_seconds > 0 && duration <= 0 && elapsed() > o.time_cap_seconds) {
                     capped = true;
                     break;
                 }
                 auto t0 = Clock::now();
-                bool ok = false;
+                Outcome r = Outcome::error;
                 try {
-                    ok = op(*client, i);
-                } catch (const std::exception&) {
-                    ok = false;
+                    r = op(client, i, note);
+                } catch (const std::exception& e) {
+                    note.set(e.what());
+                }
+                if (r == Outcome::unsupported) {
+                    unsupported = true;
+                    break;
                 }
                 mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-                if (!ok) {
-                    ++errors;
-                    client = std::make_unique<test_support::HttpClient>(o.port);
-                }
+                if (r == Outcome::error) ++errors;
             }
             std::lock_guard lock(m);
             latencies.insert(latencies.end(), mine.begin(), mine.end());
@@ -91,10 +126,12 @@ Result run_phase(const Options& o, const std::string& name, int concurrency, std
     for (auto& t : threads) t.join();
     Result r;
     r.phase = name + " c=" + std::to_string(concurrency);
-    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    r.seconds = elapsed();
     r.ops = latencies.size();
     r.errors = errors;
     r.capped = capped;
+    r.unsupported = unsupported;
+    r.first_error = note.text;
     std::sort(latencies.begin(), latencies.end());
     if (!latencies.empty()) {
         r.p50_ms = latencies[latencies.size() / 2];
@@ -103,24 +140,188 @@ Result run_phase(const Options& o, const std::string& name, int concurrency, std
     return r;
 }
 
-bool expect(test_support::HttpClient& c, const std::string& req, int status, std::string* body = nullptr) {
-    c.send(req);
-    auto r = c.read_reply(std::chrono::seconds(60));
-    if (!r) return false;
+/// Sends `req`; fills `body`, returns the status or 0 on a transport failure.
+int call(Client& c, const Options& o, const std::string& req, std::string* body = nullptr) {
+    auto r = c.exchange(req, std::chrono::milliseconds(static_cast<long>(o.timeout_seconds * 1000)));
+    if (!r) return 0;
     if (body) *body = std::move(r->body);
-    return r->status == status;
+    return r->status;
 }
 
-std::size_t count(const std::string& hay, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-    return n;
+Outcome status_outcome(int status, int want, ErrorNote& note, const std::string& what) {
+    if (status == want) return Outcome::ok;
+    if (status == 501 || status == 403 || status == 400 || status == 405) {
+        note.set(what + ": HTTP " + std::to_string(status));
+        return Outcome::unsupported;
+    }
+    note.set(what + ": HTTP " + std::to_string(status));
+    return Outcome::error;
+}
+
+std::string utc(std::int64_t t) { return bench::detail::ical_time(t / 86400, t % 86400) + "Z"; }
+
+std::string query_body(const bench::Window& w, bool expand) {
+    std::string range = "start=\"" + utc(w.start) + "\" end=\"" + utc(w.end) + "\"";
+    return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+           "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>" +
+           std::string(expand ? "<C:calendar-data><C:expand " + range + "/></C:calendar-data>" : "<C:calendar-data/>") +
+           "</D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range " + range +
+           "/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
+}
+
+/// Everything the phases share: options, which events are stored, and the
+/// expected answers for the query windows.
+struct Bench {
+    Options o;
+    std::vector<char> stored;           ///< stored[i]: event i was PUT successfully
+    std::vector<std::size_t> names;     ///< indices of stored events
+    std::vector<bench::Window> weeks = bench::week_windows(16);
+    std::vector<bench::Window> months = bench::month_windows(4);
+    std::vector<bench::Expected> week_expect, month_expect;
+    std::atomic<int> revision{1};
+
+    Outcome put(Client& c, std::size_t i, int rev, ErrorNote& note) {
+        auto e = bench::make_event(o.seed, i, rev);
+        int s = call(c, o, request(o, "PUT", o.collection + e.name, e.ics, "Content-Type: text/calendar; charset=utf-8\r\n"));
+        if (s >= 200 && s < 300) return Outcome::ok;
+        note.set("PUT " + e.name + ": HTTP " + std::to_string(s));
+        return Outcome::error;
+    }
+
+    Outcome query(Client& c, std::size_t window, bool expand, ErrorNote& note) {
+        std::string out;
+        int s = call(c, o, request(o, "REPORT", o.collection, query_body(weeks[window], expand), "Depth: 1\r\n"), &out);
+        if (auto r = status_outcome(s, 207, note, expand ? "expand query" : "query"); r != Outcome::ok) return r;
+        auto got = bench::object_names(out);
+        const auto& want = week_expect[window];
+        if (std::set<std::string>(got.begin(), got.end()) != want.names || got.size() != want.names.size()) {
+            std::string diff;
+            for (const auto& x : want.names)
+                if (!got.count(x)) diff += " -" + x;
+            for (const auto& x : got)
+                if (!want.names.count(x)) diff += " +" + x;
+            note.set("query week " + std::to_string(window) + ": " + std::to_string(got.size()) + " hits, expected " +
+                     std::to_string(want.names.size()) + " (missing -, extra +:" + diff.substr(0, 200) + ")");
+            return Outcome::error;
+        }
+        if (expand && bench::occurrences(out, "BEGIN:VEVENT") != want.instances) {
+            note.set("expand week " + std::to_string(window) + ": " + std::to_string(bench::occurrences(out, "BEGIN:VEVENT")) +
+                     " instances, expected " + std::to_string(want.instances));
+            return Outcome::error;
+        }
+        return Outcome::ok;
+    }
+
+    Outcome multiget(Client& c, std::size_t op, ErrorNote& note) {
+        std::string body = "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                           "<D:prop><D:getetag/><C:calendar-data/></D:prop>";
+        std::set<std::string> want;
+        for (std::size_t k = 0; want.size() < std::min<std::size_t>(50, names.size()); ++k) {
+            auto i = names[(op * 7919 + k * 104729) % names.size()];
+            auto name = "ev" + std::to_string(i) + ".ics";
+            if (want.insert(name).second) body += "<D:href>" + o.collection + name + "</D:href>";
+        }
+        body += "</C:calendar-multiget>";
+        std::string out;
+        int s = call(c, o, request(o, "REPORT", o.collection, body, "Depth: 1\r\n"), &out);
+        if (auto r = status_outcome(s, 207, note, "multiget"); r != Outcome::ok) return r;
+        auto got = bench::object_names(out);
+        if (std::set<std::string>(got.begin(), got.end()) != want ||
+            bench::occurrences(out, "BEGIN:VCALENDAR") != want.size()) {
+            note.set("multiget: " + std::to_string(got.size()) + " hrefs, " +
+                     std::to_string(bench::occurrences(out, "BEGIN:VCALENDAR")) + " objects, expected " +
+                     std::to_string(want.size()));
+            return Outcome::error;
+        }
+        return Outcome::ok;
+    }
+
+    Outcome freebusy(Client& c, std::size_t window, ErrorNote& note) {
+        const auto& w = months[window];
+        std::string body = "<C:free-busy-query xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:time-range start=\"" +
+                           utc(w.start) + "\" end=\"" + utc(w.end) + "\"/></C:free-busy-query>";
+        std::string out;
+        int s = call(c, o, request(o, "REPORT", o.collection, body, "Depth: 1\r\n"), &out);
+        if (auto r = status_outcome(s, 200, note, "free-busy-query"); r != Outcome::ok) return r;
+        auto busy = bench::busy_periods(out);
+        if (!busy || *busy != month_expect[window].busy) {
+            note.set("free-busy month " + std::to_string(window) + ": " + (busy ? std::to_string(busy->size()) : "unparsable") +
+                     " busy periods, expected " + std::to_string(month_expect[window].busy.size()));
+            return Outcome::error;
+        }
+        return Outcome::ok;
+    }
+
+    /// A sync-collection REPORT from `token` ("" = initial); returns the answer's token.
+    Outcome sync(Client& c, const std::string& token, const std::multiset<std::string>& want, std::string* new_token,
+                 ErrorNote& note) {
+        std::string body = "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" + token +
+                           "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>";
+        std::string out;
+        int s = call(c, o, request(o, "REPORT", o.collection, body, "Depth: 1\r\n"), &out);
+        if (auto r = status_outcome(s, 207, note, "sync-collection"); r != Outcome::ok) return r;
+        auto got = bench::object_names(out);
+        if (got != want) {
+            note.set("sync-collection: " + std::to_string(got.size()) + " members, expected " + std::to_string(want.size()));
+            return Outcome::error;
+        }
+        if (new_token) {
+            auto tokens = bench::element_texts(out, "sync-token");
+            *new_token = tokens.empty() ? std::string() : tokens.back();
+        }
+        return Outcome::ok;
+    }
+};
+
+/// Creates the collection when a Depth 0 PROPFIND says it is missing (Radicale).
+bool ensure_collection(const Options& o) {
+    Client c(o.port);
+    int s = call(c, o, request(o, "PROPFIND", o.collection, "", "Depth: 0\r\n"));
+    if (s == 207) return true;
+    if (s != 404) {
+        std::cerr << "PROPFIND " << o.collection << ": HTTP " << s << "\n";
+        return false;
+    }
+    std::string body = "<C:mkcalendar xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+                       "<D:displayname>bench</D:displayname></D:prop></D:set></C:mkcalendar>";
+    s = call(c, o, request(o, "MKCALENDAR", o.collection, body));
+    if (s != 201) std::cerr << "MKCALENDAR " << o.collection << ": HTTP " << s << "\n";
+    return s == 201;
+}
+
+void print(const Options& o, const std::vector<Result>& results, std::size_t stored) {
+    auto note = [](const Result& r) -> std::string {
+        if (r.unsupported) return "unsupported";
+        return r.capped ? "time cap" : "";
+    };
+    if (o.csv) {
+        std::printf("# events %zu stored %zu\n", o.events, stored);
+        for (const auto& r : results)
+            std::printf("%s,%zu,%.1f,%.3f,%.3f,%zu,%s\n", r.phase.c_str(), r.ops, r.seconds > 0 ? r.ops / r.seconds : 0.0,
+                        r.p50_ms, r.p99_ms, r.errors, note(r).c_str());
+    } else {
+        std::printf("%zu events generated, %zu stored\n", o.events, stored);
+        std::printf("%-28s %8s %10s %10s %10s %7s\n", "phase", "ops", "ops/s", "p50 ms", "p99 ms", "errors");
+        for (const auto& r : results) {
+            if (r.unsupported) {
+                std::printf("%-28s %8s  unsupported\n", r.phase.c_str(), "-");
+                continue;
+            }
+            std::printf("%-28s %8zu %10.1f %10.2f %10.2f %7zu%s\n", r.phase.c_str(), r.ops,
+                        r.seconds > 0 ? r.ops / r.seconds : 0.0, r.p50_ms, r.p99_ms, r.errors,
+                        r.capped ? "  (time cap)" : "");
+        }
+    }
+    for (const auto& r : results)
+        if (!r.first_error.empty()) std::fprintf(stderr, "%s: first problem: %s\n", r.phase.c_str(), r.first_error.c_str());
+    std::fflush(stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    Options o;
+    Bench b;
+    Options& o = b.o;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
         if (k == "--port") o.port = static_cast<std::uint16_t>(std::stoi(v));
@@ -131,6 +332,8 @@ int main(int argc, char** argv) {
         else if (k == "--seed") o.seed = std::stoull(v);
         else if (k == "--phases") o.phases = v;
         else if (k == "--time-cap") o.time_cap_seconds = std::stod(v);
+        else if (k == "--mixed-seconds") o.mixed_seconds = std::stod(v);
+        else if (k == "--timeout") o.timeout_seconds = std::stod(v);
         else if (k == "--csv") o.csv = v == "1";
         else {
             std::cerr << "unknown option " << k << "\n";
@@ -138,50 +341,115 @@ int main(int argc, char** argv) {
         }
     }
     if (!o.port || o.collection.empty()) {
-        std::cerr << "usage: kalends-bench --port P --password PW --collection /path/ [--events N] [--seed S]\n";
+        std::cerr << "usage: kalends-bench --port P --password PW --collection /path/ [--events N] [--seed S]\n"
+                     "  [--phases put1,put16,propfind,multiget,query,expand,freebusy,sync,mixed]\n"
+                     "  [--time-cap SECONDS] [--mixed-seconds SECONDS] [--timeout SECONDS] [--csv 1]\n";
         return 2;
     }
-    auto events = bench::generate(o.events, o.seed);
+    if (!ensure_collection(o)) return 1;
     std::vector<Result> results;
     auto want = [&](const std::string& p) { return ("," + o.phases + ",").find("," + p + ",") != std::string::npos; };
-    std::size_t put1 = std::min<std::size_t>(events.size(), std::max<std::size_t>(1, events.size() / 10));
-
-    auto put = [&](test_support::HttpClient& c, std::size_t i) {
-        const auto& e = events[i];
-        return expect(c, request(o, "PUT", o.collection + e.name, e.ics, "Content-Type: text/calendar; charset=utf-8\r\n"), 201);
+    const std::size_t n = o.events;
+    const std::size_t put1 = std::min<std::size_t>(n, std::max<std::size_t>(1, n / 10));
+    b.stored.assign(n, 0);
+    // Without the PUT phases the events are assumed to be stored by an earlier run.
+    if (!want("put1") && !want("put16")) b.stored.assign(n, 1);
+    auto put_range = [&](int conc, std::size_t first, std::size_t count) {
+        return run_phase(o, "PUT", conc, count, 0, [&, first](Client& c, std::size_t i, ErrorNote& note) {
+            auto r = b.put(c, first + i, 0, note);
+            if (r == Outcome::ok) b.stored[first + i] = 1;
+            return r;
+        });
     };
-    if (want("put1")) results.push_back(run_phase(o, "PUT", 1, put1, put));
-    if (want("put16")) {
-        results.push_back(run_phase(o, "PUT", 16, events.size() - put1,
-                                    [&](test_support::HttpClient& c, std::size_t i) { return put(c, i + put1); }));
+    if (want("put1")) results.push_back(put_range(1, 0, put1));
+    if (want("put16")) results.push_back(put_range(16, put1, n - put1));
+    for (std::size_t i = 0; i < n; ++i)
+        if (b.stored[i]) b.names.push_back(i);
+    if (b.names.empty()) {
+        print(o, results, 0);
+        return 1;
     }
+    // Expected answers over exactly the events that were stored.
+    b.week_expect.assign(b.weeks.size(), {});
+    b.month_expect.assign(b.months.size(), {});
+    for (std::size_t i : b.names) {
+        auto one_w = bench::expectations(o.seed, i, 1, b.weeks);
+        auto one_m = bench::expectations(o.seed, i, 1, b.months);
+        for (std::size_t w = 0; w < b.weeks.size(); ++w) {
+            b.week_expect[w].names.insert(one_w[w].names.begin(), one_w[w].names.end());
+            b.week_expect[w].instances += one_w[w].instances;
+        }
+        for (std::size_t w = 0; w < b.months.size(); ++w)
+            b.month_expect[w].busy.insert(b.month_expect[w].busy.end(), one_m[w].busy.begin(), one_m[w].busy.end());
+    }
+    for (auto& m : b.month_expect) bench::merge_periods(m.busy);
+    std::multiset<std::string> all;
+    for (std::size_t i : b.names) all.insert("ev" + std::to_string(i) + ".ics");
+
     if (want("propfind")) {
         std::string body = "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:getetag/><d:getcontenttype/></d:prop></d:propfind>";
-        results.push_back(run_phase(o, "PROPFIND Depth 1", 1, 20, [&](test_support::HttpClient& c, std::size_t) {
+        results.push_back(run_phase(o, "PROPFIND Depth 1", 1, 20, 0, [&](Client& c, std::size_t, ErrorNote& note) {
             std::string out;
-            // Correctness while measuring: one response per member plus the collection.
-            return expect(c, request(o, "PROPFIND", o.collection, body, "Depth: 1\r\n"), 207, &out) &&
-                   count(out, "<D:response>") + count(out, "<d:response>") + count(out, "<response>") == events.size() + 1;
+            int s = call(c, o, request(o, "PROPFIND", o.collection, body, "Depth: 1\r\n"), &out);
+            if (auto r = status_outcome(s, 207, note, "PROPFIND"); r != Outcome::ok) return r;
+            if (bench::object_names(out) == all) return Outcome::ok;
+            note.set("PROPFIND: " + std::to_string(bench::object_names(out).size()) + " members, expected " +
+                     std::to_string(all.size()));
+            return Outcome::error;
         }));
     }
+    if (want("multiget"))
+        results.push_back(run_phase(o, "multiget 50 hrefs", 1, 200, 0,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) { return b.multiget(c, i, note); }));
+    for (bool expand : {false, true}) {
+        if (!want(expand ? "expand" : "query")) continue;
+        results.push_back(run_phase(o, expand ? "query week, expand" : "query week", 1, 320, 0,
+                                    [&, expand](Client& c, std::size_t i, ErrorNote& note) {
+                                        return b.query(c, i % b.weeks.size(), expand, note);
+                                    }));
+    }
+    if (want("freebusy"))
+        results.push_back(run_phase(o, "free-busy month", 1, 100, 0, [&](Client& c, std::size_t i, ErrorNote& note) {
+            return b.freebusy(c, i % b.months.size(), note);
+        }));
     if (want("sync")) {
-        std::string body = "<d:sync-collection xmlns:d=\"DAV:\"><d:sync-token/><d:sync-level>1</d:sync-level>"
-                           "<d:prop><d:getetag/></d:prop></d:sync-collection>";
-        results.push_back(run_phase(o, "sync-collection initial", 1, 10, [&](test_support::HttpClient& c, std::size_t) {
-            std::string out;
-            return expect(c, request(o, "REPORT", o.collection, body, "Depth: 1\r\n"), 207, &out) &&
-                   count(out, "<D:response>") + count(out, "<d:response>") + count(out, "<response>") == events.size();
+        std::string token;
+        std::mutex token_m;
+        results.push_back(run_phase(o, "sync initial", 1, 10, 0, [&](Client& c, std::size_t, ErrorNote& note) {
+            std::string t;
+            auto r = b.sync(c, "", all, &t, note);
+            std::lock_guard lock(token_m);
+            if (token.empty()) token = t;
+            return r;
         }));
+        // 100 changed members (new SUMMARY, same times), then the same delta asked for repeatedly.
+        std::multiset<std::string> changed;
+        {
+            Client c(o.port);
+            ErrorNote note;
+            for (std::size_t k = 0; k < std::min<std::size_t>(100, b.names.size()); ++k) {
+                std::size_t i = b.names[k * b.names.size() / std::min<std::size_t>(100, b.names.size())];
+                if (b.put(c, i, 1, note) == Outcome::ok) changed.insert("ev" + std::to_string(i) + ".ics");
+            }
+        }
+        if (!token.empty())
+            results.push_back(run_phase(o, "sync incremental (100)", 1, 100, 0, [&](Client& c, std::size_t, ErrorNote& note) {
+                return b.sync(c, token, changed, nullptr, note);
+            }));
     }
-    if (o.csv) {
-        for (const auto& r : results)
-            std::printf("%s,%zu,%.1f,%.3f,%.3f,%zu,%s\n", r.phase.c_str(), r.ops, r.ops / r.seconds, r.p50_ms, r.p99_ms,
-                        r.errors, r.capped ? "capped" : "");
-        return 0;
+    if (want("mixed")) {
+        results.push_back(run_phase(o, "mixed 70/20/10", 16, static_cast<std::size_t>(-1), o.mixed_seconds,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) {
+                                        std::size_t r = bench::detail::mix(i) % 10;
+                                        if (r < 7) {
+                                            auto q = b.query(c, i % b.weeks.size(), false, note);
+                                            return q == Outcome::unsupported ? Outcome::error : q;
+                                        }
+                                        if (r < 9) return b.multiget(c, i, note);
+                                        return b.put(c, b.names[bench::detail::mix(i + 1) % b.names.size()],
+                                                     b.revision++ % 1000 + 2, note);
+                                    }));
     }
-    std::printf("%-28s %10s %10s %10s %10s %8s\n", "phase", "ops", "ops/s", "p50 ms", "p99 ms", "errors");
-    for (const auto& r : results)
-        std::printf("%-28s %10zu %10.1f %10.2f %10.2f %8zu%s\n", r.phase.c_str(), r.ops, r.ops / r.seconds, r.p50_ms,
-                    r.p99_ms, r.errors, r.capped ? "  (time cap)" : "");
+    print(o, results, b.names.size());
     return 0;
 }

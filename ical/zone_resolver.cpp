@@ -1,13 +1,16 @@
-// Time zone lookup and UTC conversion shared by indexing and queries.
+// Time zone lookup and UTC conversion shared by indexing, expansion and queries.
 #include "ical/zone_resolver.hpp"
+
+#include "ical/windows_zones.hpp"
 
 #include <mutex>
 #include <string>
-#include <string_view>
 
 namespace ical {
 
 namespace {
+
+constexpr std::int64_t day_seconds = 86400;
 
 /// libical's builtin zone table loads lazily and is not thread-safe in 3.0.
 std::mutex& builtin_zone_mutex() {
@@ -15,29 +18,105 @@ std::mutex& builtin_zone_mutex() {
     return m;
 }
 
+/// UTC offset (seconds east) of `zone` at the UTC instant `utc`.
+int offset_at(icaltimezone* zone, std::int64_t utc) {
+    icaltimetype t = icaltime_from_timet_with_zone(static_cast<time_t>(utc), 0, icaltimezone_get_utc_timezone());
+    int is_daylight = 0;
+    return icaltimezone_get_utc_offset_of_utc_time(zone, &t, &is_daylight);
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+/// RFC 5545 §3.3.5 resolution of wall-clock `wall` given the offsets a day
+/// before (`before`) and after (`after`) it.
+template <class OffsetAt>
+std::int64_t resolve(std::int64_t wall, int before, int after, OffsetAt&& offset) {
+    if (before == after) return wall - before;
+    std::int64_t u1 = wall - before;  // reading with the earlier offset
+    std::int64_t u2 = wall - after;
+    bool ok1 = offset(u1) == before;
+    bool ok2 = offset(u2) == after;
+    if (ok1 && ok2) return std::min(u1, u2);  // overlap: the first occurrence
+    if (ok1) return u1;
+    if (ok2) return u2;
+    return u1;  // gap: the offset in force before the gap
+}
+
 }  // namespace
+
+icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& unknown) {
+    std::string name(tzid);
+    if (calendar)
+        if (icaltimezone* z = icalcomponent_get_timezone(calendar, name.c_str())) return z;
+    std::string_view n(tzid);
+    if (n.starts_with("/")) n.remove_prefix(1);  // some clients send "/Europe/Berlin"
+    {
+        std::lock_guard lock(builtin_zone_mutex());
+        if (icaltimezone* z = icaltimezone_get_builtin_timezone(std::string(n).c_str())) return z;
+    }
+    // Outlook/Exchange send Windows names ("W. Europe Standard Time").
+    if (auto iana = iana_for_windows_zone(n)) {
+        std::lock_guard lock(builtin_zone_mutex());
+        if (icaltimezone* z = icaltimezone_get_builtin_timezone(iana->c_str())) return z;
+    }
+    unknown = true;
+    return nullptr;
+}
 
 icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown) {
     icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
     if (!tzid) return nullptr;
     const char* name = icalparameter_get_tzid(tzid);
     if (!name) return nullptr;
-    if (icaltimezone* z = icalcomponent_get_timezone(calendar, name)) return z;
-    std::lock_guard lock(builtin_zone_mutex());
-    std::string_view n(name);
-    if (n.starts_with("/")) n.remove_prefix(1);  // some clients send "/Europe/Berlin"
-    if (icaltimezone* z = icaltimezone_get_builtin_timezone(std::string(n).c_str())) return z;
-    unknown = true;
-    return nullptr;
+    return zone_named(calendar, name, unknown);
+}
+
+std::int64_t wall_seconds(icaltimetype t) {
+    // Days from civil (Howard Hinnant's algorithm): no libc time zone involved.
+    std::int64_t y = t.year - (t.month <= 2);
+    std::int64_t era = floor_div(y, 400);
+    std::int64_t yoe = y - era * 400;
+    std::int64_t mp = (t.month + 9) % 12;
+    std::int64_t doy = (153 * mp + 2) / 5 + t.day - 1;
+    std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    std::int64_t days = era * 146097 + doe - 719468;
+    std::int64_t secs = t.is_date ? 0 : t.hour * 3600 + t.minute * 60 + t.second;
+    return days * day_seconds + secs;
+}
+
+std::int64_t local_to_utc(icaltimetype local, icaltimezone* zone) {
+    std::int64_t wall = wall_seconds(local);
+    auto offset = [zone](std::int64_t utc) { return offset_at(zone, utc); };
+    return resolve(wall, offset(wall - day_seconds), offset(wall + day_seconds), offset);
 }
 
 std::int64_t to_utc(icaltimetype t, icaltimezone* zone, bool& floating) {
-    if (icaltime_is_utc(t)) return static_cast<std::int64_t>(icaltime_as_timet(t));
+    if (icaltime_is_utc(t)) return wall_seconds(t);
     if (t.is_date || !zone) {
         floating = true;
-        return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone()));
+        return wall_seconds(t);
     }
-    return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, zone));
+    return local_to_utc(t, zone);
 }
+
+int ZoneConverter::offset_on_day(std::int64_t day) {
+    for (const Entry& e : cache_)
+        if (e.valid && e.day == day) return e.offset;
+    int offset = offset_at(zone_, day * day_seconds);
+    cache_[next_] = Entry{day, offset, true};
+    next_ = (next_ + 1) % cache_.size();
+    return offset;
+}
+
+std::int64_t ZoneConverter::wall_to_utc(std::int64_t wall) {
+    // Offsets at UTC midnights a day either side bracket every reading of `wall`
+    // (offsets stay under 24 h); equal offsets mean no transition in between.
+    std::int64_t day = floor_div(wall, day_seconds);
+    int before = offset_on_day(day - 1);
+    int after = offset_on_day(day + 2);
+    return resolve(wall, before, after, [this](std::int64_t utc) { return offset_at(zone_, utc); });
+}
+
+std::int64_t ZoneConverter::to_utc(icaltimetype local) { return wall_to_utc(wall_seconds(local)); }
 
 }  // namespace ical

@@ -1,19 +1,59 @@
 // Time zone resolution for date-time properties (RFC 5545 §3.2.19): the
-// VTIMEZONE in the data, else the system's IANA zone; and conversion to UTC.
+// VTIMEZONE in the data, else the system's IANA zone, else a Windows zone name
+// mapped through CLDR; and local time → UTC conversion (RFC 5545 §3.3.5).
 #pragma once
 #include <libical/ical.h>
 
+#include <array>
 #include <cstdint>
+#include <string_view>
 
 namespace ical {
 
-/// The zone of a date-time property: its TZID's VTIMEZONE in `calendar`, else
-/// the IANA zone of that name; nullptr for UTC or floating values. Sets
-/// `unknown` when a TZID resolves to nothing. Thread-safe.
+/// The zone named `tzid`: its VTIMEZONE in `calendar` (may be null), else the
+/// IANA zone of that name, else the IANA zone CLDR maps a Windows name to.
+/// Returns nullptr and sets `unknown` when nothing matches. The zone is owned
+/// by `calendar` or by libical's builtin table. Thread-safe.
+icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& unknown);
+
+/// The zone of a date-time property per its TZID parameter (see zone_named);
+/// nullptr for UTC or floating values. Sets `unknown` when a TZID resolves to
+/// nothing. Thread-safe.
 icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown);
+
+/// UTC seconds of the wall-clock time `local` in `zone` (non-null), per RFC 5545
+/// §3.3.5: a time in a DST gap is read with the offset before the gap, an
+/// ambiguous time in an overlap is its first occurrence. Ignores `local.zone`.
+std::int64_t local_to_utc(icaltimetype local, icaltimezone* zone);
+
+/// Wall-clock seconds (local time read as UTC) of a date or date-time value:
+/// the value's own fields, without any zone conversion.
+std::int64_t wall_seconds(icaltimetype t);
 
 /// UTC seconds of `t` in `zone`. Floating and DATE values are read as UTC and
 /// set `floating`, so callers can widen bounds or apply a reader's zone.
 std::int64_t to_utc(icaltimetype t, icaltimezone* zone, bool& floating);
+
+/// local_to_utc for one zone with a small cache of UTC offsets, for converting
+/// many instances of one rule. Not thread-safe; `zone` must outlive it.
+class ZoneConverter {
+public:
+    explicit ZoneConverter(icaltimezone* zone) : zone_(zone) {}
+    /// As local_to_utc(local, zone). Precondition: zone is non-null.
+    std::int64_t to_utc(icaltimetype local);
+    /// As local_to_utc, from wall-clock seconds.
+    std::int64_t wall_to_utc(std::int64_t wall);
+
+private:
+    struct Entry {
+        std::int64_t day = 0;
+        int offset = 0;
+        bool valid = false;
+    };
+    int offset_on_day(std::int64_t day);
+    icaltimezone* zone_;
+    std::array<Entry, 8> cache_{};
+    std::size_t next_ = 0;
+};
 
 }  // namespace ical

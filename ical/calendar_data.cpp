@@ -1,0 +1,183 @@
+// iCalendar text → libical components, with line-numbered errors (RFC 5545 §3.1).
+#include "ical/calendar_data.hpp"
+
+#include "ical/object_index.hpp"
+
+#include <cctype>
+
+namespace ical {
+
+namespace {
+
+/// One unfolded content line and the physical line it starts on.
+struct ContentLine {
+    std::string text;
+    int line = 0;
+};
+
+std::vector<ContentLine> unfold(std::string_view ics) {
+    std::vector<ContentLine> out;
+    int number = 0;
+    while (!ics.empty()) {
+        std::size_t nl = ics.find('\n');
+        std::string_view raw = ics.substr(0, nl);
+        ics = nl == std::string_view::npos ? std::string_view{} : ics.substr(nl + 1);
+        ++number;
+        if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+        if (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t') && !out.empty()) {
+            out.back().text.append(raw.substr(1));  // RFC 5545 §3.1 folding
+            continue;
+        }
+        if (raw.empty()) continue;
+        out.push_back({std::string(raw), number});
+    }
+    return out;
+}
+
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// The property name of a content line ("" when it has none).
+std::string name_of(const std::string& text) {
+    std::size_t i = 0;
+    while (i < text.size() && is_name_char(text[i])) ++i;
+    return upper(std::string_view(text).substr(0, i));
+}
+
+/// Content-line grammar (RFC 5545 §3.1) and BEGIN/END nesting, per line.
+std::vector<Error> syntax_errors(const std::vector<ContentLine>& lines) {
+    std::vector<Error> errors;
+    std::vector<std::pair<std::string, int>> open;
+    for (const ContentLine& l : lines) {
+        std::string name = name_of(l.text);
+        std::size_t i = name.size();
+        if (name.empty() || i >= l.text.size() || (l.text[i] != ':' && l.text[i] != ';')) {
+            errors.push_back({"line is not \"NAME[;PARAM=VALUE]:VALUE\"", l.line});
+            continue;
+        }
+        bool quoted = false;
+        std::size_t colon = std::string::npos;
+        for (std::size_t j = i; j < l.text.size(); ++j) {
+            if (l.text[j] == '"') quoted = !quoted;
+            if (l.text[j] == ':' && !quoted) {
+                colon = j;
+                break;
+            }
+        }
+        if (colon == std::string::npos) {
+            errors.push_back({name + ": no ':' before the value", l.line});
+            continue;
+        }
+        std::string value = upper(std::string_view(l.text).substr(colon + 1));
+        if (name == "BEGIN") {
+            open.emplace_back(value, l.line);
+        } else if (name == "END") {
+            if (open.empty() || open.back().first != value) {
+                errors.push_back({"END:" + value + " does not close " +
+                                      (open.empty() ? std::string("anything") : "BEGIN:" + open.back().first),
+                                  l.line});
+                if (!open.empty()) open.pop_back();
+            } else {
+                open.pop_back();
+            }
+        }
+    }
+    for (const auto& [component, line] : open) errors.push_back({"BEGIN:" + component + " is never closed", line});
+    if (!lines.empty() && upper(lines.front().text) != "BEGIN:VCALENDAR")
+        errors.insert(errors.begin(), Error{"the data does not start with BEGIN:VCALENDAR", lines.front().line});
+    return errors;
+}
+
+/// The line of the first content line named by an upper-case word of `message`.
+int line_for(const std::vector<ContentLine>& lines, std::string_view message) {
+    std::size_t i = 0;
+    while (i < message.size()) {
+        while (i < message.size() && !std::isupper(static_cast<unsigned char>(message[i]))) ++i;
+        std::size_t j = i;
+        while (j < message.size() && (std::isupper(static_cast<unsigned char>(message[j])) || message[j] == '-')) ++j;
+        if (j - i >= 3) {
+            std::string_view word = message.substr(i, j - i);
+            for (const ContentLine& l : lines)
+                if (name_of(l.text) == word) return l.line;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+/// The first X-LIC-ERROR libical left anywhere in the tree.
+icalproperty* first_libical_error(icalcomponent* c) {
+    if (icalproperty* e = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY)) return e;
+    for (icalcomponent* s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
+         s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+        if (icalproperty* e = first_libical_error(s)) return e;
+    return nullptr;
+}
+
+ParsedCalendar parse_lines(std::string_view ics, const std::vector<ContentLine>& lines, std::vector<Error>* all) {
+    ParsedCalendar out;
+    auto syntax = syntax_errors(lines);
+    if (!syntax.empty()) {
+        out.error = syntax.front();
+        if (all) all->insert(all->end(), syntax.begin(), syntax.end());
+        return out;
+    }
+    icalerror_set_errors_are_fatal(0);
+    std::string text(ics);
+    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
+        out.error = Error{"the data is not one VCALENDAR", 0};
+    } else if (icalproperty* e = first_libical_error(root.get())) {
+        std::string message = icalproperty_get_xlicerror(e) ? icalproperty_get_xlicerror(e) : "invalid iCalendar";
+        out.error = Error{"invalid iCalendar: " + message, line_for(lines, message)};
+    } else {
+        out.calendar = std::move(root);
+    }
+    if (all && out.error) all->push_back(*out.error);
+    return out;
+}
+
+}  // namespace
+
+ParsedCalendar parse_calendar(std::string_view ics) {
+    try {
+        return parse_lines(ics, unfold(ics), nullptr);
+    } catch (const std::exception& e) {  // allocation failure: nothing crosses ical/
+        ParsedCalendar out;
+        out.error = Error{std::string("cannot parse: ") + e.what(), 0};
+        return out;
+    }
+}
+
+std::vector<Error> validate_calendar(std::string_view ics) {
+    std::vector<Error> errors;
+    try {
+        auto lines = unfold(ics);
+        ParsedCalendar parsed = parse_lines(ics, lines, &errors);
+        if (!parsed.calendar) return errors;
+        IndexResult r = index_object(ics, 10000);
+        if (r.error) errors.push_back({r.error->message, r.error->line ? r.error->line : line_for(lines, r.error->message)});
+    } catch (const std::exception& e) {
+        errors.push_back({std::string("cannot validate: ") + e.what(), 0});
+    }
+    return errors;
+}
+
+std::vector<icalcomponent*> calendar_components(icalcomponent* calendar) {
+    std::vector<icalcomponent*> out;
+    for (icalcomponent* c = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(calendar, ICAL_ANY_COMPONENT)) {
+        auto k = icalcomponent_isa(c);
+        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT ||
+            k == ICAL_VFREEBUSY_COMPONENT || k == ICAL_VAVAILABILITY_COMPONENT)
+            out.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace ical

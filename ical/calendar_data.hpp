@@ -1,0 +1,43 @@
+// Parsing iCalendar text (RFC 5545 §3.1, §3.4) into libical components with
+// errors that name a line, shared by expansion, free/busy and validation.
+#pragma once
+#include <libical/ical.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ical/error.hpp"
+
+namespace ical {
+
+/// Frees a libical component tree.
+struct ComponentDeleter {
+    void operator()(icalcomponent* c) const { icalcomponent_free(c); }
+};
+/// Sole owner of a libical component tree.
+using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
+
+/// A parsed VCALENDAR, or why it could not be parsed.
+struct ParsedCalendar {
+    ComponentPtr calendar;
+    std::optional<Error> error;
+};
+
+/// Parses one VCALENDAR. Content-line syntax errors, unbalanced BEGIN/END and
+/// the errors libical reports (as X-LIC-ERROR) become an Error with the 1-based
+/// line where they were found (0 when not tied to a line). Never throws.
+ParsedCalendar parse_calendar(std::string_view ics);
+
+/// Every problem found in `ics`: syntax (with line numbers), the RFC 4791 §4.1
+/// object rules and unknown TZIDs. Empty when the data is a valid calendar
+/// object resource. Never throws.
+std::vector<Error> validate_calendar(std::string_view ics);
+
+/// The calendar components (VEVENT, VTODO, VJOURNAL, VFREEBUSY, VAVAILABILITY)
+/// directly under `calendar`, in order.
+std::vector<icalcomponent*> calendar_components(icalcomponent* calendar);
+
+}  // namespace ical

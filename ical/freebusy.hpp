@@ -1,0 +1,47 @@
+// Free/busy time of calendar objects (RFC 4791 §7.10, RFC 5545 §3.6.4,
+// RFC 7953 VAVAILABILITY) and its VFREEBUSY rendering.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ical/error.hpp"
+#include "ical/expand.hpp"
+
+namespace ical {
+
+/// FBTYPE of a busy period (RFC 5545 §3.2.9); FREE time is never reported.
+enum class BusyType { busy, busy_tentative, busy_unavailable };
+
+/// One busy interval, UTC seconds [start, end).
+struct BusyPeriod {
+    std::int64_t start = 0, end = 0;
+    BusyType type = BusyType::busy;
+};
+
+/// Adds the busy time of one stored object to `out`, clipped to [start, end):
+/// VEVENT instances (TRANSP=TRANSPARENT and STATUS=CANCELLED ignored,
+/// STATUS=TENTATIVE → BUSY-TENTATIVE, zero-length instances ignored), VFREEBUSY
+/// FREEBUSY periods with their FBTYPE, and VAVAILABILITY time outside its
+/// AVAILABLE slots as its BUSYTYPE (default BUSY-UNAVAILABLE). Floating and DATE
+/// times are read in `floating_zone` — a TZID (IANA or Windows name) or a
+/// VCALENDAR text holding one VTIMEZONE (CALDAV:calendar-timezone); empty means
+/// UTC. Returns an Error on caps or unparseable data. Never throws.
+std::optional<Error> collect_busy(std::string_view ics, std::int64_t start, std::int64_t end,
+                                  const ExpandLimits& limits, std::vector<BusyPeriod>& out,
+                                  std::string_view floating_zone = {});
+
+/// A VCALENDAR/VFREEBUSY (RFC 5545 §3.6.4) for [start, end): DTSTAMP now,
+/// DTSTART/DTEND the range, the optional ORGANIZER/ATTENDEE/UID, and one
+/// FREEBUSY line per merged period grouped by FBTYPE (BUSY, BUSY-TENTATIVE,
+/// BUSY-UNAVAILABLE), sorted by start. CRLF line endings, folded at 75 octets.
+std::string render_freebusy(std::vector<BusyPeriod> periods, std::int64_t start, std::int64_t end,
+                            std::string_view organizer = {}, std::string_view attendee = {},
+                            std::string_view uid = {});
+
+/// Sorts `periods` and merges overlapping or touching periods of one type.
+std::vector<BusyPeriod> merge_busy(std::vector<BusyPeriod> periods);
+
+}  // namespace ical

@@ -12,6 +12,8 @@
 
 namespace caldav {
 
+struct DataSelection;
+
 /// One bit per kind of resource, for property and method tables.
 enum KindBit : unsigned {
     k_root = 1u << 0,
@@ -49,6 +51,9 @@ struct Context {
     const Limits& limits;
     PrincipalRecord user;  ///< the authenticated principal
     Resource target;       ///< the resource the path names
+    /// The calendar-data selection of the property request being answered
+    /// (set by properties_of for the calendar-data getter), or nullptr.
+    const DataSelection* data_selection = nullptr;
 };
 
 /// Looks the path up. Throws Error 404 when a parent is missing where that is

@@ -20,7 +20,8 @@ bool none_match(const Request& request, const std::string& etag) {
 
 Response handle_get(Context& ctx) {
     auto& t = ctx.target;
-    if (t.kind != ResourceKind::object) throw Error(405, "GET is offered on calendar objects");
+    if (t.kind == ResourceKind::collection && t.exists) return export_calendar(ctx);
+    if (t.kind != ResourceKind::object) throw Error(405, "GET is offered on calendars and calendar objects");
     if (!t.exists) throw Error(404, "no such calendar object");
     auto o = ctx.store.find_object(t.collection->id, t.object->name, true);
     if (!o) throw Error(404, "no such calendar object");

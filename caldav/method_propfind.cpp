@@ -18,17 +18,10 @@ PropertyRequest parse_propfind(const Context& ctx) {
     if (ctx.request.body.find_first_not_of(" \t\r\n") == std::string::npos) return req;  // allprop
     auto root = xml::parse(ctx.request.body, ctx.limits);
     if (!root.is(names::dav_ns, "propfind")) throw Error(400, "PROPFIND body must be DAV:propfind");
-    if (const auto* prop = root.child(names::dav_ns, "prop")) {
-        req.mode = PropertyRequest::Mode::prop;
-        for (const auto& p : prop->children) req.names.emplace_back(p.ns, p.local);
-    } else if (root.child(names::dav_ns, "propname")) {
-        req.mode = PropertyRequest::Mode::propname;
-    } else if (root.child(names::dav_ns, "allprop")) {
-        if (const auto* include = root.child(names::dav_ns, "include"))
-            for (const auto& p : include->children) req.names.emplace_back(p.ns, p.local);
-    } else {
+    if (!root.child(names::dav_ns, "prop") && !root.child(names::dav_ns, "propname") &&
+        !root.child(names::dav_ns, "allprop"))
         throw Error(400, "DAV:propfind needs prop, allprop or propname");
-    }
+    req = parse_property_request(root, PropertyRequest::Mode::allprop);
     return req;
 }
 

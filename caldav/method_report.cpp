@@ -16,10 +16,14 @@ struct ReportRow {
     Response (*run)(Context&, const xml::Element&);
 };
 
-constexpr std::array<ReportRow, 3> reports{{
+constexpr std::array<ReportRow, 7> reports{{
     {names::caldav_ns, "calendar-query", &report_calendar_query},
     {names::dav_ns, "sync-collection", &report_sync_collection},
     {names::caldav_ns, "calendar-multiget", &report_calendar_multiget},
+    {names::dav_ns, "expand-property", &report_expand_property},
+    {names::dav_ns, "principal-property-search", &report_principal_property_search},
+    {names::dav_ns, "principal-search-property-set", &report_principal_search_property_set},
+    {names::dav_ns, "principal-match", &report_principal_match},
 }};
 
 }  // namespace

@@ -118,12 +118,15 @@ Value supported_report_set(Context&, const Resource& r) {
     auto report = [](std::string_view ns, std::string_view name) {
         return element(dav_ns, "supported-report", element(dav_ns, "report", element(ns, name)));
     };
-    // Only reports that work are listed (issue 5 adds calendar-query and free-busy).
+    // Only reports that work are listed.
+    auto common = report(dav_ns, "expand-property") + report(dav_ns, "principal-match");
     if (r.bit() & (k_calendar | k_plain | k_inbox))
         return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") +
-               report(caldav_ns, "calendar-query");
-    if (r.bit() & k_home) return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query");
-    return std::string();
+               report(caldav_ns, "calendar-query") + common;
+    if (r.bit() & k_home) return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") + common;
+    if (r.bit() & (k_principals | k_principal | k_root))
+        return report(dav_ns, "principal-property-search") + report(dav_ns, "principal-search-property-set") + common;
+    return common;
 }
 
 Value quota_used_bytes(Context& ctx, const Resource& r) {
@@ -202,12 +205,15 @@ Value max_attendees(Context& ctx, const Resource&) {
 }
 
 Value calendar_data(Context& ctx, const Resource& r) {
-    // RFC 4791 §9.6: the whole object; comp/prop subsetting and expand arrive with
-    // the reports (issue 5). Read here because listings carry no data.
-    if (!r.object->data.empty()) return escape(r.object->data);
-    auto full = ctx.store.find_object(r.collection->id, r.object->name, true);
-    if (!full) return std::nullopt;
-    return escape(full->data);
+    // Read here because listings carry no data.
+    std::optional<ObjectRecord> full;
+    if (r.object->data.empty()) {
+        full = ctx.store.find_object(r.collection->id, r.object->name, true);
+        if (!full) return std::nullopt;
+    }
+    const std::string& data = full ? full->data : r.object->data;
+    if (!ctx.data_selection || ctx.data_selection->whole()) return escape(data);
+    return escape(render_calendar_data(data, *ctx.data_selection, ctx.limits));
 }
 
 constexpr unsigned k_home_and_collections = k_home | k_any_collection;
@@ -280,7 +286,29 @@ std::optional<std::int64_t> parse_sync_token(const CollectionRecord& c, std::str
     return rev;
 }
 
+PropertyRequest parse_property_request(const xml::Element& root, PropertyRequest::Mode fallback) {
+    PropertyRequest req;
+    req.mode = fallback;
+    auto add = [&req](const xml::Element& list) {
+        for (const auto& p : list.children) {
+            req.names.emplace_back(p.ns, p.local);
+            if (p.is(caldav_ns, "calendar-data")) req.calendar_data = parse_data_selection(p);
+        }
+    };
+    if (const auto* prop = root.child(dav_ns, "prop")) {
+        req.mode = PropertyRequest::Mode::prop;
+        add(*prop);
+    } else if (root.child(dav_ns, "propname")) {
+        req.mode = PropertyRequest::Mode::propname;
+    } else if (root.child(dav_ns, "allprop")) {
+        req.mode = PropertyRequest::Mode::allprop;
+        if (const auto* include = root.child(dav_ns, "include")) add(*include);
+    }
+    return req;
+}
+
 xml::Propstats properties_of(Context& ctx, const Resource& r, const PropertyRequest& req) {
+    ctx.data_selection = req.calendar_data ? &*req.calendar_data : nullptr;
     std::vector<std::string> found;
     std::vector<std::string> missing;
     unsigned bit = r.bit();

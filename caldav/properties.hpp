@@ -6,7 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "caldav/calendar_data_select.hpp"
 #include "caldav/context.hpp"
+#include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
 
 namespace caldav {
@@ -32,7 +34,13 @@ const std::vector<PropertyDescriptor>& property_table();
 struct PropertyRequest {
     enum class Mode { prop, allprop, propname } mode = Mode::allprop;
     std::vector<std::pair<std::string, std::string>> names;  ///< (ns, local) for prop / include
+    std::optional<DataSelection> calendar_data;  ///< what CALDAV:calendar-data asked for, if named
 };
+
+/// The property request of a PROPFIND or REPORT body `root`: its DAV:prop,
+/// DAV:allprop (with DAV:include) or DAV:propname child; `fallback` when it has
+/// none of them. Reads the CALDAV:calendar-data selection (RFC 4791 §9.6).
+PropertyRequest parse_property_request(const xml::Element& root, PropertyRequest::Mode fallback);
 
 /// The propstats of `r` for `request`: values with 200, unknown ones with 404.
 /// Dead properties are read only for collections and objects, and only when needed.

@@ -14,4 +14,13 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root);
 /// calendar-query (RFC 4791 §7.8), in report_calendar_query.cpp.
 Response report_calendar_query(Context& ctx, const xml::Element& root);
 
+/// expand-property (RFC 3253 §3.8), in report_principal.cpp.
+Response report_expand_property(Context& ctx, const xml::Element& root);
+
+/// principal-property-search and principal-search-property-set (RFC 3744
+/// §9.4, §9.5), principal-match (§9.3), in report_principal.cpp.
+Response report_principal_property_search(Context& ctx, const xml::Element& root);
+Response report_principal_search_property_set(Context& ctx, const xml::Element& root);
+Response report_principal_match(Context& ctx, const xml::Element& root);
+
 }  // namespace caldav

@@ -12,12 +12,7 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
     auto& t = ctx.target;
     if (t.kind != ResourceKind::collection && t.kind != ResourceKind::home)
         throw Error(403, Precondition::supported_report, "calendar-multiget works on calendars and the home");
-    PropertyRequest props;
-    props.mode = PropertyRequest::Mode::prop;
-    if (const auto* prop = root.child(names::dav_ns, "prop"))
-        for (const auto& p : prop->children) props.names.emplace_back(p.ns, p.local);
-    else if (root.child(names::dav_ns, "allprop"))
-        props.mode = PropertyRequest::Mode::allprop;
+    auto props = parse_property_request(root, PropertyRequest::Mode::prop);
     std::vector<std::string> hrefs;
     for (const auto& c : root.children)
         if (c.is(names::dav_ns, "href")) hrefs.push_back(c.text);

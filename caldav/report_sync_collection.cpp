@@ -45,10 +45,7 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
             }
         }
     }
-    PropertyRequest props;
-    props.mode = PropertyRequest::Mode::prop;
-    if (const auto* prop = root.child(dav_ns, "prop"))
-        for (const auto& p : prop->children) props.names.emplace_back(p.ns, p.local);
+    auto props = parse_property_request(root, PropertyRequest::Mode::prop);
 
     // One more than the limit tells whether the answer is truncated.
     auto changes = ctx.store.changes_since(t.collection->id, since, limit + 1);

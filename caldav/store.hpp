@@ -129,6 +129,14 @@ public:
     /// Looks a principal up by URL name.
     virtual std::optional<PrincipalRecord> find_principal(std::string_view name) = 0;
 
+    /// Principals by name, at most `limit` of them, after `after` (keyset paging),
+    /// for principal searches (RFC 3744 §9.4).
+    virtual std::vector<PrincipalRecord> list_principals(std::string_view after, std::size_t limit) = 0;
+
+    /// Looks a principal up by calendar user address (email, without "mailto:"),
+    /// case-insensitively.
+    virtual std::optional<PrincipalRecord> find_principal_by_email(std::string_view email) = 0;
+
     /// Creates the principal's default collections (calendar, inbox, outbox) when
     /// missing; idempotent and cheap when they exist.
     virtual void provision_home(std::int64_t principal_id) = 0;

@@ -331,6 +331,29 @@ std::optional<caldav::PrincipalRecord> SqliteStore::find_principal(std::string_v
     });
 }
 
+std::vector<caldav::PrincipalRecord> SqliteStore::list_principals(std::string_view after, std::size_t limit) {
+    return read([&](sqlite::Db& db) {
+        auto s = db.prepare(
+            "SELECT id, name, kind, display_name, email FROM principals WHERE name > ?1 ORDER BY name LIMIT ?2");
+        s.bind(1, after);
+        s.bind(2, static_cast<std::int64_t>(limit));
+        std::vector<caldav::PrincipalRecord> out;
+        while (s.step()) out.push_back({s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+        return out;
+    });
+}
+
+std::optional<caldav::PrincipalRecord> SqliteStore::find_principal_by_email(std::string_view email) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::PrincipalRecord> {
+        auto s = db.prepare(
+            "SELECT id, name, kind, display_name, email FROM principals WHERE email = ?1 COLLATE NOCASE "
+            "AND email <> '' LIMIT 1");
+        s.bind(1, email);
+        if (!s.step()) return std::nullopt;
+        return caldav::PrincipalRecord{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+    });
+}
+
 void SqliteStore::provision_home(std::int64_t principal_id) {
     bool complete = read([&](sqlite::Db& db) {
         auto s = db.prepare(

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "caldav/calendar_data_select.hpp"
 #include "caldav/service.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -367,7 +368,7 @@ BOOST_AUTO_TEST_CASE(unknown_users_home_is_404) { request("PROPFIND", "/dav/cale
 
 BOOST_AUTO_TEST_CASE(allow_lists_exactly_the_methods_of_each_resource) {
     auto existing = request("OPTIONS", "/dav/calendars/alice/calendar/", 200);
-    BOOST_TEST(*existing.headers.get("Allow") == "OPTIONS, PROPFIND, PROPPATCH, DELETE, REPORT");
+    BOOST_TEST(*existing.headers.get("Allow") == "OPTIONS, PROPFIND, PROPPATCH, DELETE, REPORT, GET, HEAD");
     auto missing = request("OPTIONS", "/dav/calendars/alice/new/", 200);
     BOOST_TEST(*missing.headers.get("Allow") == "OPTIONS, MKCALENDAR, MKCOL");
     auto home = request("OPTIONS", "/dav/calendars/alice/", 200);
@@ -560,6 +561,184 @@ BOOST_AUTO_TEST_CASE(the_index_holds_the_utc_bounds_of_every_instance) {
     forever.insert(forever.find("SUMMARY"), "RRULE:FREQ=DAILY\r\n");
     request("PUT", "/dav/calendars/alice/calendar/f.ics", 201, forever, ics);
     BOOST_TEST(!store->find_object(collection_id("calendar"), "f.ics", false)->last_end.has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// calendar-data selection (RFC 4791 §9.6.1): comp/prop subsetting keeps what is
+// asked for, byte for byte, and nothing else.
+namespace {
+
+const std::string selectable =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nUID:sel-1\r\nDTSTART;TZID=Europe/Berlin:20240105T090000\r\n"
+    "SUMMARY:A long title that was\r\n  folded by the client\r\n"
+    "DESCRIPTION;ALTREP=\"cid:a:b\":secret notes\r\nX-CUSTOM:kept\r\n"
+    "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+CompSelection comp(std::string name, std::vector<CompSelection::Prop> props, std::vector<CompSelection> comps = {}) {
+    CompSelection c;
+    c.name = std::move(name);
+    c.props = std::move(props);
+    c.comps = std::move(comps);
+    return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(calendar_data_selection)
+
+BOOST_AUTO_TEST_CASE(named_props_and_comps_are_kept_with_their_folding_and_novalue_drops_the_value) {
+    auto sel = comp("VCALENDAR", {{"VERSION", false}},
+                    {comp("VEVENT", {{"UID", false}, {"SUMMARY", false}, {"DESCRIPTION", true}})});
+    BOOST_TEST(select_components(selectable, sel) ==
+               "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+               "BEGIN:VEVENT\r\nUID:sel-1\r\nSUMMARY:A long title that was\r\n  folded by the client\r\n"
+               "DESCRIPTION;ALTREP=\"cid:a:b\":\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+}
+
+BOOST_AUTO_TEST_CASE(allprop_and_allcomp_keep_whole_subtrees) {
+    auto event = comp("VEVENT", {});
+    event.all_props = true;
+    event.all_comps = true;
+    auto sel = comp("VCALENDAR", {}, {event});
+    auto out = select_components(selectable, sel);
+    BOOST_TEST(out.find("VTIMEZONE") == std::string::npos);
+    BOOST_TEST(out.find("VERSION") == std::string::npos);
+    BOOST_TEST(out.find("X-CUSTOM:kept\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_root_selection_that_names_another_component_keeps_nothing) {
+    BOOST_TEST(select_components(selectable, comp("VTODO", {})).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(calendar_data_in_reports, DavFixture)
+
+BOOST_AUTO_TEST_CASE(multiget_returns_only_the_selected_properties) {
+    request("PUT", "/dav/calendars/alice/calendar/sel.ics", 201, selectable, {{"Content-Type", "text/calendar"}});
+    auto r = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                     "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                     "<D:prop><C:calendar-data><C:comp name=\"VCALENDAR\"><C:prop name=\"VERSION\"/>"
+                     "<C:comp name=\"VEVENT\"><C:prop name=\"UID\"/><C:prop name=\"DTSTART\"/></C:comp>"
+                     "</C:comp></C:calendar-data></D:prop>"
+                     "<D:href>/dav/calendars/alice/calendar/sel.ics</D:href></C:calendar-multiget>");
+    BOOST_TEST(has(r.body, "DTSTART;TZID=Europe/Berlin:20240105T090000&#13;\nEND:VEVENT"));
+    BOOST_TEST(!has(r.body, "SUMMARY"));
+    BOOST_TEST(!has(r.body, "secret"));
+    BOOST_TEST(!has(r.body, "VALARM"));
+}
+
+BOOST_AUTO_TEST_CASE(propfind_honours_the_selection_too) {
+    request("PUT", "/dav/calendars/alice/calendar/sel.ics", 201, selectable, {{"Content-Type", "text/calendar"}});
+    auto r = propfind("/dav/calendars/alice/calendar/", "<c:calendar-data><c:comp name=\"VCALENDAR\">"
+                      "<c:comp name=\"VEVENT\"><c:prop name=\"SUMMARY\"/></c:comp></c:comp></c:calendar-data>", "1");
+    BOOST_TEST(has(r.body, "BEGIN:VEVENT&#13;\nSUMMARY:A long title"));
+    BOOST_TEST(!has(r.body, "UID:sel-1"));
+}
+
+BOOST_AUTO_TEST_CASE(calendar_data_in_another_format_is_refused_with_supported_calendar_data) {
+    request("PUT", "/dav/calendars/alice/calendar/sel.ics", 201, selectable, {{"Content-Type", "text/calendar"}});
+    auto r = request("REPORT", "/dav/calendars/alice/calendar/", 403,
+                     "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                     "<D:prop><C:calendar-data content-type=\"application/calendar+json\"/></D:prop>"
+                     "<D:href>/dav/calendars/alice/calendar/sel.ics</D:href></C:calendar-multiget>");
+    BOOST_TEST(has(r.body, "supported-calendar-data"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Principal reports (RFC 3744 §9, RFC 3253 §3.8): how clients find attendees
+// and resolve href-valued properties in one round trip.
+BOOST_FIXTURE_TEST_SUITE(principal_reports, DavFixture)
+
+BOOST_AUTO_TEST_CASE(principal_property_search_finds_users_by_email_and_name) {
+    store->add_user("carol", "carol.jones@example.org", "$y$x");
+    auto search = [&](const std::string& prop, const std::string& match, const std::string& extra = {}) {
+        return request("REPORT", "/dav/principals/", 207,
+                       "<D:principal-property-search xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                       "<D:property-search><D:prop>" + prop + "</D:prop><D:match" + extra + ">" + match +
+                           "</D:match></D:property-search>"
+                           "<D:prop><D:displayname/><C:calendar-user-address-set/></D:prop>"
+                           "</D:principal-property-search>").body;
+    };
+    auto by_email = search("<C:calendar-user-address-set/>", "JONES@");
+    BOOST_TEST(has(by_email, "<D:href>/dav/principals/users/carol/</D:href>"));
+    BOOST_TEST(has(by_email, "mailto:carol.jones@example.org"));
+    BOOST_TEST(!has(by_email, "/dav/principals/users/alice/"));
+    auto by_name = search("<D:displayname/>", "bo", " match-type=\"starts-with\"");
+    BOOST_TEST(has(by_name, "/dav/principals/users/bob/"));
+    BOOST_TEST(!has(by_name, "/dav/principals/users/carol/"));
+}
+
+BOOST_AUTO_TEST_CASE(searching_an_unsearchable_property_is_refused) {
+    request("REPORT", "/dav/principals/", 403,
+            "<D:principal-property-search xmlns:D=\"DAV:\"><D:property-search><D:prop><D:getetag/></D:prop>"
+            "<D:match>x</D:match></D:property-search><D:prop/></D:principal-property-search>");
+}
+
+BOOST_AUTO_TEST_CASE(principal_search_property_set_lists_what_can_be_searched) {
+    auto r = request("REPORT", "/dav/principals/", 200,
+                     "<D:principal-search-property-set xmlns:D=\"DAV:\"/>");
+    BOOST_TEST(has(r.body, "<D:principal-search-property><D:prop><D:displayname/></D:prop>"));
+    BOOST_TEST(has(r.body, "<C:calendar-user-address-set/>"));
+}
+
+BOOST_AUTO_TEST_CASE(expand_property_resolves_the_principal_and_its_home_in_one_answer) {
+    auto r = request("REPORT", "/dav/calendars/alice/", 207,
+                     "<D:expand-property xmlns:D=\"DAV:\">"
+                     "<D:property name=\"current-user-principal\">"
+                     "<D:property name=\"calendar-home-set\" namespace=\"urn:ietf:params:xml:ns:caldav\"/>"
+                     "<D:property name=\"displayname\"/></D:property>"
+                     "<D:property name=\"owner\"/></D:expand-property>");
+    BOOST_TEST(has(r.body, "<D:current-user-principal><D:response><D:href>/dav/principals/users/alice/</D:href>"));
+    BOOST_TEST(has(r.body, "<C:calendar-home-set><D:href>/dav/calendars/alice/</D:href></C:calendar-home-set>"));
+    BOOST_TEST(has(r.body, "<D:owner><D:href>/dav/principals/users/alice/</D:href></D:owner>"));
+}
+
+BOOST_AUTO_TEST_CASE(principal_match_self_names_the_users_own_principal) {
+    auto r = request("REPORT", "/dav/principals/", 207,
+                     "<D:principal-match xmlns:D=\"DAV:\"><D:self/><D:prop><D:displayname/></D:prop></D:principal-match>",
+                     {{"Depth", "0"}});
+    BOOST_TEST(has(r.body, "<D:href>/dav/principals/users/alice/</D:href>"));
+    BOOST_TEST(!has(r.body, "/users/bob/"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// GET of a calendar (issue 4 §7): one text/calendar document with every
+// component and each VTIMEZONE once.
+BOOST_FIXTURE_TEST_SUITE(calendar_export, DavFixture)
+
+BOOST_AUTO_TEST_CASE(get_of_a_calendar_exports_every_object_with_each_zone_once) {
+    request("PUT", "/dav/calendars/alice/calendar/sel.ics", 201, selectable, {{"Content-Type", "text/calendar"}});
+    auto second = selectable;
+    second.replace(second.find("UID:sel-1"), 9, "UID:sel-2");
+    request("PUT", "/dav/calendars/alice/calendar/sel2.ics", 201, second, {{"Content-Type", "text/calendar"}});
+    auto r = request("GET", "/dav/calendars/alice/calendar/", 200);
+    BOOST_TEST(r.headers.get("Content-Type").value_or("").starts_with("text/calendar"));
+    BOOST_TEST(r.body.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"));
+    BOOST_TEST(r.body.ends_with("END:VCALENDAR\r\n"));
+    auto count = [&](const std::string& needle) {
+        std::size_t n = 0;
+        for (auto p = r.body.find(needle); p != std::string::npos; p = r.body.find(needle, p + 1)) ++n;
+        return n;
+    };
+    BOOST_TEST(count("BEGIN:VCALENDAR") == 1u);
+    BOOST_TEST(count("BEGIN:VTIMEZONE") == 1u);
+    BOOST_TEST(count("BEGIN:VEVENT") == 2u);
+    BOOST_TEST(has(r.body, "UID:sel-1\r\n"));
+    BOOST_TEST(has(r.body, "UID:sel-2\r\n"));
+    BOOST_TEST(has(r.body, "SUMMARY:A long title that was\r\n  folded by the client\r\n"));
+    auto etag = std::string(r.headers.get("ETag").value_or(""));
+    request("GET", "/dav/calendars/alice/calendar/", 304, {}, {{"If-None-Match", etag}});
+    request("DELETE", "/dav/calendars/alice/calendar/sel2.ics", 204);
+    auto after = request("GET", "/dav/calendars/alice/calendar/", 200);
+    BOOST_TEST(std::string(after.headers.get("ETag").value_or("")) != etag);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

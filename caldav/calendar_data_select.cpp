@@ -7,6 +7,7 @@
 
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
+#include "ical/expand.hpp"
 #include "ical/query_filter.hpp"
 
 namespace caldav {
@@ -109,6 +110,47 @@ struct Level {
     enum Mode { drop, keep_all, select } mode;
     const CompSelection* selection = nullptr;
 };
+
+/// RFC 4791 §9.6.7: keeps only the FREEBUSY periods of VFREEBUSY components
+/// that overlap [start, end); a FREEBUSY line keeps its overlapping periods.
+std::string limit_freebusy(std::string_view ics, std::int64_t start, std::int64_t end) {
+    std::string out;
+    int in_freebusy = 0;
+    for (const auto& line : content_lines(ics)) {
+        const auto& text = line.unfolded;
+        auto name = property_name(text);
+        if (name == "BEGIN" && upper(text.substr(6)) == "VFREEBUSY") ++in_freebusy;
+        if (name == "END" && upper(text.substr(4)) == "VFREEBUSY") --in_freebusy;
+        if (!in_freebusy || name != "FREEBUSY") {
+            out.append(line.raw);
+            continue;
+        }
+        auto colon = text.find(':');
+        std::string kept;
+        std::string_view periods = std::string_view(text).substr(colon == std::string::npos ? text.size() : colon + 1);
+        while (!periods.empty()) {
+            auto comma = periods.find(',');
+            auto period = periods.substr(0, comma);
+            periods = comma == std::string_view::npos ? std::string_view() : periods.substr(comma + 1);
+            auto slash = period.find('/');
+            auto p_start = ical::parse_utc(period.substr(0, slash));
+            std::optional<std::int64_t> p_end;
+            if (slash != std::string_view::npos) {
+                auto rest = period.substr(slash + 1);
+                p_end = ical::parse_utc(rest);
+                if (!p_end && p_start) {
+                    // A duration (P...): kept when its start is in range, its end is unknown here.
+                    if (*p_start < end) kept += (kept.empty() ? "" : ",") + std::string(period);
+                    continue;
+                }
+            }
+            if (!p_start || !p_end || (*p_start < end && *p_end > start))
+                kept += (kept.empty() ? "" : ",") + std::string(period);
+        }
+        if (!kept.empty()) out += text.substr(0, colon + 1) + kept + "\r\n";
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -220,11 +262,24 @@ CalendarParts split_calendar(std::string_view ics) {
     return parts;
 }
 
-std::string render_calendar_data(std::string_view ics, const DataSelection& selection, const Limits&) {
-    if (selection.expand || selection.limit_recurrence_set || selection.limit_freebusy_set)
-        throw Error(501, "calendar-data expand and limit options are not implemented yet (issue 5)");
-    if (!selection.comp) return std::string(ics);
-    return select_components(ics, *selection.comp);
+std::string render_calendar_data(std::string_view ics, const DataSelection& selection, const Limits& limits) {
+    ical::ExpandLimits bounds;
+    bounds.max_instances = limits.max_instances;
+    std::string text(ics);
+    auto apply = [&](ical::TextResult result) {
+        if (result.error) throw Error(403, Precondition::max_instances, result.error->message);
+        text = std::move(result.text);
+    };
+    if (selection.expand) {
+        apply(ical::expand_to_ical(text, selection.expand->start, selection.expand->end, bounds));
+    } else if (selection.limit_recurrence_set) {
+        apply(ical::limit_recurrence_set(text, selection.limit_recurrence_set->start,
+                                         selection.limit_recurrence_set->end, bounds));
+    }
+    if (selection.limit_freebusy_set)
+        text = limit_freebusy(text, selection.limit_freebusy_set->start, selection.limit_freebusy_set->end);
+    if (selection.comp) text = select_components(text, *selection.comp);
+    return text;
 }
 
 }  // namespace caldav

@@ -16,7 +16,8 @@ struct ReportRow {
     Response (*run)(Context&, const xml::Element&);
 };
 
-constexpr std::array<ReportRow, 7> reports{{
+constexpr std::array<ReportRow, 8> reports{{
+    {names::caldav_ns, "free-busy-query", &report_free_busy_query},
     {names::caldav_ns, "calendar-query", &report_calendar_query},
     {names::dav_ns, "sync-collection", &report_sync_collection},
     {names::caldav_ns, "calendar-multiget", &report_calendar_multiget},

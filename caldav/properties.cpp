@@ -122,8 +122,11 @@ Value supported_report_set(Context&, const Resource& r) {
     auto common = report(dav_ns, "expand-property") + report(dav_ns, "principal-match");
     if (r.bit() & (k_calendar | k_plain | k_inbox))
         return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") +
-               report(caldav_ns, "calendar-query") + common;
-    if (r.bit() & k_home) return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") + common;
+               report(caldav_ns, "calendar-query") +
+               (r.bit() & k_calendar ? report(caldav_ns, "free-busy-query") : std::string()) + common;
+    if (r.bit() & k_home)
+        return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") +
+               report(caldav_ns, "free-busy-query") + common;
     if (r.bit() & (k_principals | k_principal | k_root))
         return report(dav_ns, "principal-property-search") + report(dav_ns, "principal-search-property-set") + common;
     return common;

@@ -14,6 +14,9 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root);
 /// calendar-query (RFC 4791 §7.8), in report_calendar_query.cpp.
 Response report_calendar_query(Context& ctx, const xml::Element& root);
 
+/// free-busy-query (RFC 4791 §7.10), in report_free_busy.cpp.
+Response report_free_busy_query(Context& ctx, const xml::Element& root);
+
 /// expand-property (RFC 3253 §3.8), in report_principal.cpp.
 Response report_expand_property(Context& ctx, const xml::Element& root);
 

@@ -742,3 +742,92 @@ BOOST_AUTO_TEST_CASE(get_of_a_calendar_exports_every_object_with_each_zone_once)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// expand / limit-recurrence-set in calendar-data (RFC 4791 §9.6.5, §9.6.6) and
+// free-busy-query (§7.10), through the reports.
+namespace {
+
+const std::string weekly =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=America/New_York:20240301T090000\r\n"
+    "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Standup\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20240101T000000Z\r\n"
+    "RECURRENCE-ID;TZID=America/New_York:20240315T090000\r\n"
+    "DTSTART;TZID=America/New_York:20240315T140000\r\nDURATION:PT1H\r\nSUMMARY:Moved\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n";
+
+std::string multiget_with(const std::string& data_element) {
+    return "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop>" + data_element +
+           "</D:prop><D:href>/dav/calendars/alice/calendar/weekly.ics</D:href></C:calendar-multiget>";
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(expand_and_free_busy, DavFixture)
+
+BOOST_AUTO_TEST_CASE(expand_returns_instances_in_utc_across_the_dst_change_with_the_override) {
+    request("PUT", "/dav/calendars/alice/calendar/weekly.ics", 201, weekly, {{"Content-Type", "text/calendar"}});
+    auto r = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                     multiget_with("<C:calendar-data><C:expand start=\"20240301T000000Z\" end=\"20240320T000000Z\"/>"
+                                   "</C:calendar-data>"));
+    // 9:00 EST on March 1 and 8; DST starts March 10, so 9:00 EDT is 13:00Z; the
+    // March 15 instance was moved to 14:00 EDT (18:00Z).
+    BOOST_TEST(has(r.body, "RECURRENCE-ID:20240301T140000Z"));
+    BOOST_TEST(has(r.body, "DTSTART:20240308T140000Z"));
+    BOOST_TEST(has(r.body, "RECURRENCE-ID:20240315T130000Z"));
+    BOOST_TEST(has(r.body, "DTSTART:20240315T180000Z"));
+    BOOST_TEST(!has(r.body, "RRULE"));
+    BOOST_TEST(!has(r.body, "20240322"));
+}
+
+BOOST_AUTO_TEST_CASE(limit_recurrence_set_keeps_the_master_and_overrides_in_range_only) {
+    request("PUT", "/dav/calendars/alice/calendar/weekly.ics", 201, weekly, {{"Content-Type", "text/calendar"}});
+    auto outside = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                           multiget_with("<C:calendar-data><C:limit-recurrence-set start=\"20240320T000000Z\" "
+                                         "end=\"20240401T000000Z\"/></C:calendar-data>"));
+    BOOST_TEST(has(outside.body, "RRULE:FREQ=WEEKLY;COUNT=4"));
+    BOOST_TEST(!has(outside.body, "SUMMARY:Moved"));
+    auto inside = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                          multiget_with("<C:calendar-data><C:limit-recurrence-set start=\"20240314T000000Z\" "
+                                        "end=\"20240316T000000Z\"/></C:calendar-data>"));
+    BOOST_TEST(has(inside.body, "SUMMARY:Moved"));
+}
+
+BOOST_AUTO_TEST_CASE(free_busy_query_reports_busy_time_without_details) {
+    request("PUT", "/dav/calendars/alice/calendar/weekly.ics", 201, weekly, {{"Content-Type", "text/calendar"}});
+    auto r = request("REPORT", "/dav/calendars/alice/calendar/", 200,
+                     "<C:free-busy-query xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                     "<C:time-range start=\"20240307T000000Z\" end=\"20240317T000000Z\"/></C:free-busy-query>");
+    BOOST_TEST(r.headers.get("Content-Type").value_or("").starts_with("text/calendar"));
+    BOOST_TEST(has(r.body, "BEGIN:VFREEBUSY"));
+    BOOST_TEST(has(r.body, "20240308T140000Z/"));
+    BOOST_TEST(has(r.body, "20240315T180000Z/"));
+    BOOST_TEST(!has(r.body, "20240315T130000Z/"));  // the moved instance's old slot is free
+    BOOST_TEST(!has(r.body, "20240301T140000Z/"));  // outside the range
+    BOOST_TEST(!has(r.body, "Standup"));
+    request("REPORT", "/dav/calendars/alice/calendar/", 400,
+            "<C:free-busy-query xmlns:C=\"urn:ietf:params:xml:ns:caldav\"/>");
+}
+
+BOOST_AUTO_TEST_CASE(limit_freebusy_set_drops_periods_outside_the_range) {
+    request("MKCALENDAR", "/dav/calendars/alice/fb/", 201,
+            "<C:mkcalendar xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+            "<C:supported-calendar-component-set><C:comp name=\"VFREEBUSY\"/></C:supported-calendar-component-set>"
+            "</D:prop></D:set></C:mkcalendar>");
+    request("PUT", "/dav/calendars/alice/fb/fb.ics", 201,
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VFREEBUSY\r\nUID:fb-1\r\n"
+            "DTSTAMP:20240101T000000Z\r\nDTSTART:20240101T000000Z\r\nDTEND:20240201T000000Z\r\n"
+            "FREEBUSY:20240105T100000Z/20240105T110000Z,20240120T100000Z/PT1H\r\n"
+            "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20240125T100000Z/20240125T110000Z\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n",
+            {{"Content-Type", "text/calendar"}});
+    auto r = request("REPORT", "/dav/calendars/alice/fb/", 207,
+                     "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop>"
+                     "<C:calendar-data><C:limit-freebusy-set start=\"20240110T000000Z\" end=\"20240122T000000Z\"/>"
+                     "</C:calendar-data></D:prop><D:href>/dav/calendars/alice/fb/fb.ics</D:href>"
+                     "</C:calendar-multiget>");
+    BOOST_TEST(!has(r.body, "20240105T100000Z"));
+    BOOST_TEST(has(r.body, "FREEBUSY:20240120T100000Z/PT1H"));
+    BOOST_TEST(!has(r.body, "BUSY-TENTATIVE"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -415,7 +415,7 @@ int main(int argc, char** argv) {
                                     [&](Client& c, std::size_t i, ErrorNote& note) { return b.multiget(c, i, note); }));
     for (bool expand : {false, true}) {
         if (!want(expand ? "expand" : "query")) continue;
-        results.push_back(run_phase(o, expand ? "query week, expand" : "query week", 1, 320, 0,
+        results.push_back(run_phase(o, expand ? "query week expand" : "query week", 1, 320, 0,
                                     [&, expand](Client& c, std::size_t i, ErrorNote& note) {
                                         return b.query(c, i % b.weeks.size(), expand, note);
                                     }));

@@ -18,7 +18,7 @@ def load(path):
                 for k, v in zip(words[::2], words[1::2]):
                     info[k] = v
                 continue
-            name, ops, rate, p50, p99, errors, note = line.split(",", 6)
+            name, ops, rate, p50, p99, errors, note = line.rsplit(",", 6)
             phases[name] = dict(ops=int(ops), rate=float(rate), p50=float(p50), p99=float(p99),
                                 errors=int(errors), note=note)
     return phases, info

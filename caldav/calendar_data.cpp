@@ -1,7 +1,11 @@
 // Calendar data validation for PUT, mapped to CalDAV preconditions (RFC 4791 §5.3.2.1).
 #include "caldav/calendar_data.hpp"
 
+#include <ctime>
+#include <limits>
+
 #include "caldav/error.hpp"
+#include "ical/expand.hpp"
 #include "ical/object_index.hpp"
 
 namespace caldav {
@@ -15,7 +19,54 @@ CalendarData validate_calendar_data(std::string_view data, const Limits& limits)
         throw Error(403, pre, e.line ? e.message + " (line " + std::to_string(e.line) + ")" : e.message);
     }
     auto& i = *result.index;
-    return {std::move(i.uid), std::move(i.component), i.first_start, i.last_end};
+    auto instances = index_instances(data, i.component, i.last_end, limits, std::time(nullptr));
+    return {std::move(i.uid), std::move(i.component), i.first_start, i.last_end, std::move(instances)};
+}
+
+InstanceIndex index_instances(std::string_view data, std::string_view component,
+                              std::optional<std::int64_t> last_end, const Limits& limits, std::int64_t now) {
+    // Floating and all-day times belong to the reader's zone: their rows are
+    // widened by the largest UTC offsets and need an exact check after.
+    constexpr std::int64_t widen = 14 * 3600;
+    InstanceIndex index;
+    index.indexed_until = std::numeric_limits<std::int64_t>::min();  // no rows: a candidate everywhere
+    if (component != "VEVENT") return index;
+    std::int64_t horizon = now + limits.index_horizon_days * 86400;
+    ical::ExpandLimits bounds;
+    bounds.max_instances = limits.max_instances;
+    auto expansion = ical::expand(data, std::nullopt, horizon, bounds);
+    if (expansion.error) return index;
+    index.exact = true;
+    index.rows.reserve(expansion.instances.size());
+    for (const auto& in : expansion.instances) {
+        if (in.floating) {
+            index.exact = false;
+            index.rows.emplace_back(in.start - widen, in.end + widen);
+        } else {
+            index.rows.emplace_back(in.start, in.end);
+        }
+    }
+    // Complete when every instance ends before the horizon; else rows cover
+    // the instances that start before it.
+    if (last_end && *last_end < horizon)
+        index.indexed_until.reset();
+    else
+        index.indexed_until = horizon;
+    return index;
+}
+
+std::size_t rebuild_instance_index(Store& store, const Limits& limits) {
+    std::size_t done = 0;
+    for (;;) {
+        auto batch = store.objects_without_index(200);
+        if (batch.empty()) return done;
+        for (const auto& o : batch) {
+            auto index = index_instances(o.data, o.component, o.last_end, limits, std::time(nullptr));
+            if (store.set_instances(o.id, index) != StoreStatus::ok)
+                return done;  // the store refuses writes; unindexed objects stay candidates of every query
+            ++done;
+        }
+    }
 }
 
 }  // namespace caldav

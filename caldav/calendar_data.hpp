@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "caldav/limits.hpp"
+#include "caldav/store.hpp"
 
 namespace caldav {
 
@@ -16,7 +17,18 @@ struct CalendarData {
     std::string component;                    ///< VEVENT, VTODO, VJOURNAL, ...
     std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
     std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
+    InstanceIndex instances;                  ///< rows for the time index
 };
+
+/// The time-index rows of a valid object: VEVENT instances up to the horizon
+/// (Limits::index_horizon_days ahead of `now`); other components get none and
+/// are found by their bounds.
+InstanceIndex index_instances(std::string_view data, std::string_view component,
+                              std::optional<std::int64_t> last_end, const Limits& limits, std::int64_t now);
+
+/// Builds the missing time-index rows of stored objects (after an upgrade).
+/// Returns how many objects were indexed.
+std::size_t rebuild_instance_index(Store& store, const Limits& limits);
 
 /// Parses and validates `data`. Throws caldav::Error 403 with
 /// CALDAV:valid-calendar-data (does not parse, unknown TZID) or

@@ -13,6 +13,7 @@ struct Limits {
     std::size_t max_xml_elements = 100000;           ///< elements in one request body
     std::size_t max_multiget_hrefs = 1000;           ///< hrefs per calendar-multiget
     std::size_t max_instances = 10000;               ///< CALDAV:max-instances
+    std::int64_t index_horizon_days = 1100;          ///< instances indexed ahead of now
     std::size_t max_attendees_per_instance = 500;    ///< CALDAV:max-attendees-per-instance
     std::uint64_t quota_bytes_per_user = 10ULL << 30;  ///< RFC 4331 quota per principal
     std::size_t max_sync_results = 10000;            ///< members per sync-collection answer

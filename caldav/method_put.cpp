@@ -62,6 +62,7 @@ Response handle_put(Context& ctx) {
     put.data = ctx.request.body;
     put.first_start = data.first_start;
     put.last_end = data.last_end;
+    put.instances = std::move(data.instances);
     if (auto m = if_match_of(ctx.request)) {
         if (*m == "*") {
             if (!t.exists) throw Error(412, "If-Match: * but the resource does not exist");

@@ -64,6 +64,18 @@ struct ObjectRecord {
     std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
     std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
     std::string data;  ///< the stored iCalendar text, only when asked for
+    /// Set by list_objects_in_range: the instance index proves that a VEVENT
+    /// instance overlaps the range (RFC 4791 §9.9), so no parsing is needed.
+    bool index_match = false;
+};
+
+/// The materialized instances of one object (DESIGN.md "Data").
+struct InstanceIndex {
+    std::vector<std::pair<std::int64_t, std::int64_t>> rows;  ///< [start, end] in UTC seconds
+    /// Rows cover every instance starting before this time; empty: all instances.
+    /// The minimum int64 means "no rows": the object is a candidate everywhere.
+    std::optional<std::int64_t> indexed_until;
+    bool exact = false;  ///< rows are exactly the VEVENT instances (no floating times)
 };
 
 /// One member change of a collection since a revision (RFC 6578).
@@ -106,6 +118,7 @@ struct PutObject {
     std::string data;
     std::optional<std::int64_t> first_start;
     std::optional<std::int64_t> last_end;
+    std::optional<InstanceIndex> instances;  ///< empty: rows to be built later (rebuild)
     std::optional<std::string> if_match;  ///< etag the current version must have
     bool if_none_match = false;           ///< fail with `exists` if the name is taken
 };
@@ -184,6 +197,13 @@ public:
                                                             std::optional<std::int64_t> start,
                                                             std::optional<std::int64_t> end,
                                                             bool with_data) = 0;
+
+    /// Up to `limit` objects (with data) whose instance rows are missing, e.g.
+    /// after an upgrade, for rebuilding.
+    virtual std::vector<ObjectRecord> objects_without_index(std::size_t limit) = 0;
+
+    /// Replaces the instance rows of one object.
+    virtual StoreStatus set_instances(std::int64_t object_id, const InstanceIndex& index) = 0;
 
     /// One member by name, with or without its data.
     virtual std::optional<ObjectRecord> find_object(std::int64_t collection_id,

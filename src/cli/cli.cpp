@@ -10,6 +10,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "caldav/calendar_data.hpp"
 #include "caldav/service.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/config/config.hpp"
@@ -120,6 +121,9 @@ int cmd_serve(const std::vector<std::string>& args) {
     validate_for_serving(c);
     auto store = open_store(c);
     log::info("kalends " KALENDS_VERSION " using " + c.database_file().string());
+    // Objects stored before the time index existed get their rows now, once.
+    if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
+        log::info("time index: built instance rows for " + std::to_string(n) + " objects");
     caldav::Service service(*store, c.limits);
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay});
     {

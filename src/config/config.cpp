@@ -104,6 +104,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.xml-elements", po::value<std::size_t>())
         ("limits.multiget-hrefs", po::value<std::size_t>())
         ("limits.instances", po::value<std::size_t>())
+        ("limits.index-horizon-days", po::value<std::int64_t>())
         ("limits.attendees-per-instance", po::value<std::size_t>())
         ("limits.quota-bytes", po::value<std::uint64_t>())
         ("limits.sync-results", po::value<std::size_t>())
@@ -152,6 +153,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.xml-elements", c.limits.max_xml_elements);
     take(vm, "limits.multiget-hrefs", c.limits.max_multiget_hrefs);
     take(vm, "limits.instances", c.limits.max_instances);
+    take(vm, "limits.index-horizon-days", c.limits.index_horizon_days);
     take(vm, "limits.attendees-per-instance", c.limits.max_attendees_per_instance);
     take(vm, "limits.quota-bytes", c.limits.quota_bytes_per_user);
     take(vm, "limits.sync-results", c.limits.max_sync_results);

@@ -48,6 +48,8 @@ public:
     bool step();
     /// Steps to completion (for statements that return no rows).
     void run();
+    /// Makes the statement ready to run again (bindings stay until rebound).
+    void reset() { sqlite3_reset(stmt_); }
 
     std::int64_t int64(int column) const;
     std::string text(int column) const;

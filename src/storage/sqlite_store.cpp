@@ -1,7 +1,9 @@
 // SqliteStore: WAL, group commit on one writer thread, pooled readers.
 #include "src/storage/sqlite_store.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <ctime>
 #include <type_traits>
 
@@ -516,6 +518,44 @@ namespace {
 constexpr std::string_view object_columns =
     "id, collection_id, name, uid, component, etag, schedule_tag, size, revision, first_start, "
     "last_end, created_at, modified_at, data";
+
+/// Replaces the instance rows of object `object_id` and widens the collection's
+/// longest-instance bound; inside the caller's write transaction.
+void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
+                     const caldav::InstanceIndex& index) {
+    db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, object_id).run();
+    auto insert = db.prepare(
+        "INSERT INTO instances (object_id, collection_id, start_at, end_at) VALUES (?1, ?2, ?3, ?4)");
+    std::int64_t span = 0;
+    for (const auto& [start, end] : index.rows) {
+        insert.bind(1, object_id).bind(2, collection_id).bind(3, start).bind(4, end).run();
+        insert.reset();
+        span = std::max(span, end - start);
+    }
+    auto state = db.prepare("UPDATE objects SET index_state = 1, indexed_until = ?2, index_exact = ?3 WHERE id = ?1");
+    state.bind(1, object_id).bind(2, index.indexed_until).bind(3, index.exact ? 1 : 0).run();
+    if (span > 0) {
+        auto widen = db.prepare("UPDATE collections SET max_span = ?2 WHERE id = ?1 AND max_span < ?2");
+        widen.bind(1, collection_id).bind(2, span).run();
+    }
+}
+
+/// The instance rows of one object, for copies.
+caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id) {
+    caldav::InstanceIndex index;
+    auto head = db.prepare("SELECT indexed_until, index_exact, index_state FROM objects WHERE id = ?1");
+    head.bind(1, object_id);
+    if (!head.step() || head.int64(2) == 0) {
+        index.indexed_until = std::numeric_limits<std::int64_t>::min();
+        return index;
+    }
+    index.indexed_until = head.optional_int64(0);
+    index.exact = head.int64(1) != 0;
+    auto rows = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
+    rows.bind(1, object_id);
+    while (rows.step()) index.rows.emplace_back(rows.int64(0), rows.int64(1));
+    return index;
+}
 }
 
 std::vector<caldav::ObjectRecord> SqliteStore::list_objects(std::int64_t collection_id,
@@ -555,16 +595,60 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
         std::vector<caldav::ObjectRecord> out;
         std::string columns(object_columns);
         if (!with_data) columns.replace(columns.rfind(", data"), 6, ", NULL");
-        // Inclusive at both ends: zero-length events at the range start and
-        // to-dos due at its end still match (RFC 4791 §9.9).
-        auto s = db.prepare("SELECT " + columns +
-                            " FROM objects WHERE collection_id = ?1 AND (?2 IS NULL OR last_end IS NULL OR "
-                            "last_end >= ?2) AND (?3 IS NULL OR first_start IS NULL OR first_start <= ?3) "
-                            "ORDER BY name");
-        s.bind(1, collection_id).bind(2, start).bind(3, end);
-        while (s.step()) out.push_back(object_from(s, with_data));
+        constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
+        constexpr auto highest = std::numeric_limits<std::int64_t>::max();
+        std::int64_t from = start.value_or(lowest), to = end.value_or(highest);
+        auto span_of = db.prepare("SELECT max_span FROM collections WHERE id = ?1");
+        span_of.bind(1, collection_id);
+        std::int64_t span = span_of.step() ? span_of.int64(0) : 0;
+        std::int64_t scan_from = from < lowest + span ? lowest : from - span;
+        // Indexed objects: those with an instance row overlapping the range (an
+        // instance starting before scan_from ends before `from`). Inclusive at
+        // both ends, as zero-length events and to-dos due at an edge still match
+        // (RFC 4791 §9.9); hit is the exact VEVENT overlap test.
+        // Not indexed (index_state 0), or indexed only up to a horizon the range
+        // passes: candidates by their bounds, checked by parsing after.
+        auto s = db.prepare(
+            "WITH hits AS (SELECT object_id, max(start_at < ?3 AND (end_at > ?2 OR (end_at = start_at AND "
+            "start_at >= ?2))) AS hit FROM instances WHERE collection_id = ?1 AND start_at >= ?4 AND "
+            "start_at <= ?3 AND end_at >= ?2 GROUP BY object_id) "
+            "SELECT " + columns + ", hits.hit AND objects.index_exact FROM objects JOIN hits ON hits.object_id = "
+            "objects.id "
+            "UNION ALL SELECT " + columns + ", 0 FROM objects WHERE collection_id = ?1 AND (index_state = 0 OR "
+            "(indexed_until IS NOT NULL AND indexed_until <= ?3)) AND (last_end IS NULL OR last_end >= ?2) AND "
+            "(first_start IS NULL OR first_start <= ?3) AND id NOT IN (SELECT object_id FROM hits)");
+        s.bind(1, collection_id).bind(2, from).bind(3, to).bind(4, scan_from);
+        while (s.step()) {
+            out.push_back(object_from(s, with_data));
+            out.back().index_match = s.int64(14) != 0;
+        }
         return out;
     });
+}
+
+std::vector<caldav::ObjectRecord> SqliteStore::objects_without_index(std::size_t limit) {
+    return read([&](sqlite::Db& db) {
+        std::vector<caldav::ObjectRecord> out;
+        auto s = db.prepare("SELECT " + std::string(object_columns) +
+                            " FROM objects WHERE index_state = 0 LIMIT ?1");
+        s.bind(1, static_cast<std::int64_t>(limit));
+        while (s.step()) out.push_back(object_from(s, true));
+        return out;
+    });
+}
+
+caldav::StoreStatus SqliteStore::set_instances(std::int64_t object_id, const caldav::InstanceIndex& index) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto c = db.prepare("SELECT collection_id FROM objects WHERE id = ?1");
+            c.bind(1, object_id);
+            if (!c.step()) return StoreStatus::not_found;
+            write_instances(db, object_id, c.int64(0), index);
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
 }
 
 std::optional<caldav::ObjectRecord> SqliteStore::find_object(std::int64_t collection_id,
@@ -613,10 +697,19 @@ caldav::PutResult SqliteStore::put_object(const caldav::PutObject& o) {
                 "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
                 "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
                 "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11");
+                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
             s.bind(1, o.collection_id).bind(2, o.name).bind(3, o.uid).bind(4, o.component);
             s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
-            s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now).run();
+            s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now);
+            if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
+            auto id = s.int64(0);
+            s.reset();
+            if (o.instances) {
+                write_instances(db, id, o.collection_id, *o.instances);
+            } else {
+                db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
+                db.prepare("UPDATE objects SET index_state = 0 WHERE id = ?1").bind(1, id).run();
+            }
             return r;
         });
     } catch (const sqlite::Error& e) {
@@ -653,7 +746,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
         return write([&](sqlite::Db& db) {
             caldav::PutResult r;
             auto src = db.prepare(
-                "SELECT uid, component, data, first_start, last_end FROM objects WHERE "
+                "SELECT uid, component, data, first_start, last_end, id FROM objects WHERE "
                 "collection_id = ?1 AND name = ?2");
             src.bind(1, from_collection).bind(2, from_name);
             if (!src.step()) {
@@ -662,6 +755,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             }
             std::string uid = src.text(0), component = src.text(1), data = src.text(2);
             auto first = src.optional_int64(3), last = src.optional_int64(4);
+            auto instances = read_instances(db, src.int64(5));
             auto dst = db.prepare("SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
             dst.bind(1, to_collection).bind(2, to_name);
             bool exists = dst.step();
@@ -693,10 +787,14 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
                 "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
                 "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
                 "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11");
+                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
             s.bind(1, to_collection).bind(2, to_name).bind(3, uid).bind(4, component);
             s.bind(5, r.etag).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
-            s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now).run();
+            s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now);
+            if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
+            auto id = s.int64(0);
+            s.reset();
+            write_instances(db, id, to_collection, instances);
             return r;
         });
     } catch (const sqlite::Error& e) {

@@ -71,6 +71,8 @@ public:
     std::optional<caldav::PrincipalRecord> find_principal(std::string_view name) override;
     std::vector<caldav::PrincipalRecord> list_principals(std::string_view after, std::size_t limit) override;
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;
+    std::vector<caldav::ObjectRecord> objects_without_index(std::size_t limit) override;
+    caldav::StoreStatus set_instances(std::int64_t object_id, const caldav::InstanceIndex& index) override;
     void provision_home(std::int64_t principal_id) override;
     std::vector<caldav::CollectionRecord> list_collections(std::int64_t owner_id) override;
     std::optional<caldav::CollectionRecord> find_collection(std::int64_t owner_id,

@@ -13,6 +13,7 @@ Response handle_delete(Context& ctx);      // RFC 4918 §9.6          method_del
 Response handle_report(Context& ctx);      // RFC 3253 §3.6          method_report.cpp
 Response handle_get(Context& ctx);         // RFC 4918 §9.4 (and HEAD) method_object.cpp
 Response export_calendar(Context& ctx);    // GET of a calendar      method_export.cpp
+Response handle_post(Context& ctx);        // RFC 6638 §5 (outbox)   method_post.cpp
 Response handle_put(Context& ctx);         // RFC 4791 §5.3.2        method_put.cpp
 Response handle_copy_move(Context& ctx);   // RFC 4918 §9.8, §9.9    method_object.cpp
 

@@ -44,6 +44,8 @@ enum class Precondition {
     same_organizer_in_all_components,
     allowed_organizer_scheduling_object_change,
     allowed_attendee_scheduling_object_change,
+    valid_scheduling_message,
+    organizer_allowed,
     // RFC 4331
     quota_not_exceeded,
     count_  // keep last: the table below must have one row per enumerator
@@ -86,6 +88,8 @@ inline constexpr std::array<PreconditionName, static_cast<std::size_t>(Precondit
         {"urn:ietf:params:xml:ns:caldav", "same-organizer-in-all-components"},
         {"urn:ietf:params:xml:ns:caldav", "allowed-organizer-scheduling-object-change"},
         {"urn:ietf:params:xml:ns:caldav", "allowed-attendee-scheduling-object-change"},
+        {"urn:ietf:params:xml:ns:caldav", "valid-scheduling-message"},
+        {"urn:ietf:params:xml:ns:caldav", "organizer-allowed"},
         {"DAV:", "quota-not-exceeded"},
     }};
 

@@ -30,7 +30,7 @@ struct MethodRow {
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 12> method_table{{
+constexpr std::array<MethodRow, 13> method_table{{
     {"OPTIONS", &handle_options, k_all, k_all, When::any},
     {"PROPFIND", &handle_propfind, k_all, k_all, When::existing},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing},
@@ -41,6 +41,7 @@ constexpr std::array<MethodRow, 12> method_table{{
     {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing},
     {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing},
     {"PUT", &handle_put, k_all, k_object, When::any},
+    {"POST", &handle_post, k_outbox, k_outbox, When::existing},
     {"COPY", &handle_copy_move, k_object, k_object, When::existing},
     {"MOVE", &handle_copy_move, k_object, k_object, When::existing},
 }};

@@ -985,3 +985,36 @@ BOOST_AUTO_TEST_CASE(objects_stored_without_rows_are_candidates_until_rebuilt) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Free/busy lookup through the outbox (RFC 6638 §5): several recipients, busy
+// time only, unknown users reported per recipient, ORGANIZER checked.
+BOOST_FIXTURE_TEST_SUITE(outbox_free_busy, DavFixture)
+
+BOOST_AUTO_TEST_CASE(outbox_post_returns_each_recipients_busy_time_and_nothing_else) {
+    store->provision_home(store->find_principal("bob")->id);
+    request("PUT", "/dav/calendars/bob/calendar/weekly.ics", 201, weekly, {{"Content-Type", "text/calendar"}}, "bob");
+    auto lookup = [](const std::string& organizer) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\n"
+               "UID:fb-lookup-1\r\nDTSTAMP:20240301T000000Z\r\nDTSTART:20240307T000000Z\r\nDTEND:20240309T000000Z\r\n"
+               "ORGANIZER:" + organizer + "\r\nATTENDEE:mailto:BOB@example.com\r\nATTENDEE:mailto:nobody@example.net\r\n"
+               "END:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+    };
+    auto r = request("POST", "/dav/calendars/alice/outbox/", 200, lookup("mailto:alice@example.com"),
+                     {{"Content-Type", "text/calendar; charset=utf-8"}});
+    BOOST_TEST(has(r.body, "<C:schedule-response"));
+    BOOST_TEST(has(r.body, "<D:href>mailto:BOB@example.com</D:href></C:recipient><C:request-status>2.0;Success"));
+    BOOST_TEST(has(r.body, "METHOD:REPLY"));
+    BOOST_TEST(has(r.body, ":20240308T140000Z/20240308T150000Z"), r.body);
+    BOOST_TEST(!has(r.body, "Standup"));
+    BOOST_TEST(has(r.body, "<D:href>mailto:nobody@example.net</D:href></C:recipient><C:request-status>3.7;"));
+    auto wrong = request("POST", "/dav/calendars/alice/outbox/", 403, lookup("mailto:bob@example.com"),
+                         {{"Content-Type", "text/calendar"}});
+    BOOST_TEST(has(wrong.body, "organizer-allowed"));
+    auto bad = request("POST", "/dav/calendars/alice/outbox/", 403, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                       {{"Content-Type", "text/calendar"}});
+    BOOST_TEST(has(bad.body, "valid-scheduling-message"));
+    request("POST", "/dav/calendars/alice/calendar/", 405, lookup("mailto:alice@example.com"),
+            {{"Content-Type", "text/calendar"}});
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,111 @@
+// POST to a scheduling outbox (RFC 6638 §5): free/busy lookup of several
+// calendar users at once, answered with a CALDAV:schedule-response. Only busy
+// time leaves the server, never what the events are.
+#include <cctype>
+
+#include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
+#include "caldav/names.hpp"
+#include "caldav/xml/element.hpp"
+#include "caldav/xml/multistatus.hpp"
+#include "ical/freebusy.hpp"
+#include "ical/scheduling.hpp"
+
+namespace caldav {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+/// The address without its "mailto:" scheme (any case), or empty when it has none.
+std::string mail_address(std::string_view address) {
+    if (address.size() < 7 || lower(address.substr(0, 7)) != "mailto:") return {};
+    return std::string(address.substr(7));
+}
+
+/// True when `address` is one of the user's calendar user addresses (RFC 6638 §2.4.1).
+bool is_own_address(const PrincipalRecord& user, std::string_view address) {
+    auto mail = mail_address(address);
+    if (!mail.empty()) return !user.email.empty() && lower(mail) == lower(user.email);
+    return address == principal_href(user.name) || address == "/dav/principals/users/" + user.name;
+}
+
+/// The local principal an address names, if any.
+std::optional<PrincipalRecord> principal_of(Store& store, std::string_view address) {
+    auto mail = mail_address(address);
+    if (!mail.empty()) return store.find_principal_by_email(mail);
+    const std::string prefix = "/dav/principals/users/";
+    if (address.rfind(prefix, 0) == 0) {
+        auto name = std::string(address.substr(prefix.size()));
+        if (!name.empty() && name.back() == '/') name.pop_back();
+        return store.find_principal(name);
+    }
+    return std::nullopt;
+}
+
+std::string response_element(std::string_view recipient, std::string_view status, std::string_view data = {}) {
+    using names::caldav_ns;
+    std::string inner = xml::element(caldav_ns, "recipient", xml::href(recipient)) +
+                        xml::text_element(caldav_ns, "request-status", status);
+    if (!data.empty()) inner += xml::text_element(caldav_ns, "calendar-data", data);
+    return xml::element(caldav_ns, "response", inner);
+}
+
+}  // namespace
+
+Response handle_post(Context& ctx) {
+    auto& t = ctx.target;
+    if (t.kind != ResourceKind::collection || !t.collection || t.collection->kind != CollectionKind::outbox)
+        throw Error(405, "POST is offered on scheduling outboxes");
+    auto type = ctx.request.headers.get("Content-Type").value_or("");
+    if (lower(type).rfind("text/calendar", 0) != 0)
+        throw Error(403, Precondition::supported_calendar_data, "the outbox takes text/calendar iTIP messages");
+    auto parsed = ical::parse_freebusy_request(ctx.request.body);
+    if (!parsed.request)
+        throw Error(403, Precondition::valid_scheduling_message, parsed.error ? parsed.error->message : "invalid");
+    const auto& fb = *parsed.request;
+    if (!is_own_address(ctx.user, fb.organizer))
+        throw Error(403, Precondition::organizer_allowed, "ORGANIZER must be one of your calendar user addresses");
+    if (fb.attendees.size() > ctx.limits.max_attendees_per_instance)
+        throw Error(403, Precondition::max_attendees_per_instance, "too many attendees in one lookup");
+    if (fb.end - fb.start > 366LL * 86400)
+        throw Error(403, Precondition::valid_scheduling_message, "free/busy lookups span at most a year");
+
+    ical::ExpandLimits limits;
+    limits.max_instances = ctx.limits.max_instances;
+    std::string body;
+    for (const auto& attendee : fb.attendees) {
+        auto who = principal_of(ctx.store, attendee);
+        if (!who) {
+            body += response_element(attendee, "3.7;Invalid calendar user");
+            continue;
+        }
+        std::vector<ical::BusyPeriod> busy;
+        bool failed = false;
+        // Busy time comes from the calendars that count for free/busy: all of a
+        // user's calendars (schedule-calendar-transp is not settable yet).
+        for (const auto& cal : ctx.store.list_collections(who->id)) {
+            if (cal.kind != CollectionKind::calendar) continue;
+            for (const auto& o : ctx.store.list_objects_in_range(cal.id, fb.start, fb.end, true))
+                if (ical::collect_busy(o.data, fb.start, fb.end, limits, busy, cal.timezone)) failed = true;
+        }
+        if (failed) {
+            body += response_element(attendee, "5.1;Service unavailable");
+            continue;
+        }
+        auto reply = ical::as_reply(ical::render_freebusy(std::move(busy), fb.start, fb.end, fb.organizer, attendee, fb.uid));
+        body += response_element(attendee, "2.0;Success", reply);
+    }
+    Response r;
+    r.status = 200;
+    r.headers.set("Content-Type", "application/xml; charset=utf-8");
+    r.body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<C:schedule-response xmlns:D=\"DAV:\" "
+             "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">" + body + "</C:schedule-response>";
+    return r;
+}
+
+}  // namespace caldav

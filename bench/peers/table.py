@@ -49,13 +49,15 @@ def main(paths):
         for peer in runs[1:]:
             p = peer[0].get(phase)
             usable = p and k["note"] != "unsupported" and p["note"] != "unsupported" and p["rate"] > 0
-            row.append("%.0f×" % (k["rate"] / p["rate"]) if usable else "–")
+            wrong = usable and (k["errors"] or p["errors"])
+            row.append(("%.0f×" % (k["rate"] / p["rate"]) + (" †" if wrong else "")) if usable else "–")
         print("| " + " | ".join(row) + " |")
     row = ["events stored"] + [r[1].get("stored", "?") for r in runs] + [""] * (len(runs) - 1)
     print("| " + " | ".join(row) + " |")
     rss = [float(r[1].get("rss", "0")) for r in runs]
     row = ["peak RSS"] + ["%.1f MB" % x for x in rss] + ["%.2f×" % (rss[0] / x) if x else "–" for x in rss[1:]]
     print("| " + " | ".join(row) + " |")
+    print("\n† at least one side gave wrong answers in this phase: the ratio compares speed, not results.")
 
 
 if __name__ == "__main__":

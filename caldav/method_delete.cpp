@@ -1,6 +1,7 @@
 // DELETE (RFC 4918 §9.6) of calendar objects and whole collections; both leave
 // a trace for sync (tombstones in the collection's change log).
 #include "caldav/error.hpp"
+#include "caldav/scheduling.hpp"
 #include "caldav/handlers.hpp"
 
 namespace caldav {
@@ -19,7 +20,12 @@ Response handle_delete(Context& ctx) {
         status = ctx.store.delete_collection(t.collection->id);
     } else {
         if (if_match && *if_match == "*") if_match.reset();
+        std::optional<ObjectRecord> old;
+        if (t.collection->kind == CollectionKind::calendar)
+            old = ctx.store.find_object(t.collection->id, t.object->name, true);
         status = ctx.store.delete_object(t.collection->id, t.object->name, if_match);
+        if (status == StoreStatus::ok && old && old->data.find("ORGANIZER") != std::string::npos)
+            schedule_after_delete(ctx, old->data);
     }
     if (status == StoreStatus::not_found) throw Error(404, "no such resource");
     if (status == StoreStatus::etag_mismatch) throw Error(412, "If-Match does not match the current ETag");

@@ -6,6 +6,7 @@
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
+#include "caldav/scheduling.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
 #include "ical/freebusy.hpp"
@@ -19,32 +20,6 @@ std::string lower(std::string_view s) {
     std::string out(s);
     for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return out;
-}
-
-/// The address without its "mailto:" scheme (any case), or empty when it has none.
-std::string mail_address(std::string_view address) {
-    if (address.size() < 7 || lower(address.substr(0, 7)) != "mailto:") return {};
-    return std::string(address.substr(7));
-}
-
-/// True when `address` is one of the user's calendar user addresses (RFC 6638 §2.4.1).
-bool is_own_address(const PrincipalRecord& user, std::string_view address) {
-    auto mail = mail_address(address);
-    if (!mail.empty()) return !user.email.empty() && lower(mail) == lower(user.email);
-    return address == principal_href(user.name) || address == "/dav/principals/users/" + user.name;
-}
-
-/// The local principal an address names, if any.
-std::optional<PrincipalRecord> principal_of(Store& store, std::string_view address) {
-    auto mail = mail_address(address);
-    if (!mail.empty()) return store.find_principal_by_email(mail);
-    const std::string prefix = "/dav/principals/users/";
-    if (address.rfind(prefix, 0) == 0) {
-        auto name = std::string(address.substr(prefix.size()));
-        if (!name.empty() && name.back() == '/') name.pop_back();
-        return store.find_principal(name);
-    }
-    return std::nullopt;
 }
 
 std::string response_element(std::string_view recipient, std::string_view status, std::string_view data = {}) {

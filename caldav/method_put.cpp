@@ -1,6 +1,7 @@
 // PUT of calendar object resources (RFC 4791 §5.3.2): validation, preconditions,
 // conditional requests, UID uniqueness, all checked in one store transaction.
 #include "caldav/calendar_data.hpp"
+#include "caldav/scheduling.hpp"
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 
@@ -73,6 +74,13 @@ Response handle_put(Context& ctx) {
     if (auto n = ctx.request.headers.get("If-None-Match"); n && n->find('*') != std::string_view::npos)
         put.if_none_match = true;
 
+    // The version being replaced, for implicit scheduling (who was invited).
+    std::string previous;
+    bool schedules = t.collection->kind == CollectionKind::calendar &&
+                     ctx.request.body.find("ORGANIZER") != std::string::npos;
+    if (schedules && t.exists)
+        if (auto old = ctx.store.find_object(t.collection->id, t.object->name, true)) previous = std::move(old->data);
+
     auto result = ctx.store.put_object(put);
     switch (result.status) {
     case StoreStatus::ok: break;
@@ -85,6 +93,16 @@ Response handle_put(Context& ctx) {
     }
     Response r;
     r.status = result.created ? 201 : 204;
+    if (schedules) {
+        if (auto updated = schedule_after_put(ctx, ctx.request.body, previous)) {
+            // SCHEDULE-STATUS recorded on the organizer's copy: what the client
+            // sent is no longer what is stored, so no ETag (RFC 6638 §3.2).
+            put.data = std::move(*updated);
+            put.if_match = result.etag;
+            put.if_none_match = false;
+            if (ctx.store.put_object(put).status == StoreStatus::ok) return r;
+        }
+    }
     r.headers.set("ETag", "\"" + result.etag + "\"");
     return r;
 }

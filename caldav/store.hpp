@@ -198,6 +198,9 @@ public:
                                                             std::optional<std::int64_t> end,
                                                             bool with_data) = 0;
 
+    /// The object with `uid` in any calendar collection of `owner_id` (with data).
+    virtual std::optional<ObjectRecord> find_object_by_uid(std::int64_t owner_id, std::string_view uid) = 0;
+
     /// Up to `limit` objects (with data) whose instance rows are missing, e.g.
     /// after an upgrade, for rebuilding.
     virtual std::vector<ObjectRecord> objects_without_index(std::size_t limit) = 0;

@@ -3,6 +3,8 @@
 
 #include <libical/ical.h>
 
+#include <cctype>
+
 #include "ical/calendar_data.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -42,6 +44,151 @@ FreeBusyRequestResult parse_freebusy_request(std::string_view ics) {
     if (unknown) return failure("the VFREEBUSY names an unknown time zone");
     if (r.end <= r.start) return failure("the VFREEBUSY must end after it starts");
     return {std::move(r), std::nullopt};
+}
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+/// The scheduled components (VEVENT, VTODO, ...) of a calendar.
+std::vector<icalcomponent*> scheduled(icalcomponent* cal) {
+    std::vector<icalcomponent*> out;
+    for (icalcomponent* c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
+        auto k = icalcomponent_isa(c);
+        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT) out.push_back(c);
+    }
+    return out;
+}
+
+std::string text_of(icalcomponent* cal) {
+    char* text = icalcomponent_as_ical_string(cal);  // owned by libical's ring buffer
+    return text ? std::string(text) : std::string();
+}
+
+void remove_parameter(icalproperty* p, icalparameter_kind kind) {
+    while (icalparameter* param = icalproperty_get_first_parameter(p, kind)) {
+        icalproperty_remove_parameter_by_ref(p, param);
+    }
+}
+
+template <class Edit>
+std::string edited(std::string_view ics, Edit&& edit) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return std::string(ics);
+    edit(parsed.calendar.get());
+    return text_of(parsed.calendar.get());
+}
+
+}  // namespace
+
+bool same_address(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
+
+std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return std::nullopt;
+    SchedulingInfo info;
+    for (icalcomponent* c : scheduled(parsed.calendar.get())) {
+        if (info.uid.empty() && icalcomponent_get_uid(c)) info.uid = icalcomponent_get_uid(c);
+        if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY); o && info.organizer.empty())
+            if (const char* v = icalproperty_get_organizer(o)) info.organizer = v;
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            const char* v = icalproperty_get_attendee(a);
+            if (!v) continue;
+            bool known = false;
+            for (const auto& x : info.attendees) known = known || same_address(x.address, v);
+            if (known) continue;
+            Attendee at;
+            at.address = v;
+            icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
+            at.partstat = ps ? icalparameter_enum_to_string(icalparameter_get_partstat(ps)) : "NEEDS-ACTION";
+            if (icalparameter* agent = icalproperty_get_first_parameter(a, ICAL_SCHEDULEAGENT_PARAMETER)) {
+                auto k = icalparameter_get_scheduleagent(agent);
+                at.server_schedules = k != ICAL_SCHEDULEAGENT_CLIENT && k != ICAL_SCHEDULEAGENT_NONE;
+            }
+            info.attendees.push_back(std::move(at));
+        }
+    }
+    if (info.organizer.empty() || info.attendees.empty()) return std::nullopt;
+    return info;
+}
+
+std::string itip_message(std::string_view ics, std::string_view method, std::string_view replying) {
+    return edited(ics, [&](icalcomponent* cal) {
+        while (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
+            icalcomponent_remove_property(cal, m), icalproperty_free(m);
+        icalcomponent_add_property(cal, icalproperty_new_method(icalenum_string_to_method(std::string(method).c_str())));
+        for (icalcomponent* c : scheduled(cal)) {
+            while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT))
+                icalcomponent_remove_component(c, alarm), icalcomponent_free(alarm);
+            if (method == "CANCEL") {
+                if (icalproperty* st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY))
+                    icalcomponent_remove_property(c, st), icalproperty_free(st);
+                icalcomponent_add_property(c, icalproperty_new_status(ICAL_STATUS_CANCELLED));
+            }
+            std::vector<icalproperty*> drop;
+            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+                remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
+                const char* v = icalproperty_get_attendee(a);
+                if (!replying.empty() && (!v || !same_address(v, replying))) drop.push_back(a);
+            }
+            for (auto* a : drop) icalcomponent_remove_property(c, a), icalproperty_free(a);
+        }
+    });
+}
+
+std::string with_schedule_status(std::string_view ics,
+                                 const std::vector<std::pair<std::string, std::string>>& statuses) {
+    return edited(ics, [&](icalcomponent* cal) {
+        for (icalcomponent* c : scheduled(cal))
+            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+                const char* v = icalproperty_get_attendee(a);
+                if (!v) continue;
+                for (const auto& [address, status] : statuses) {
+                    if (!same_address(address, v)) continue;
+                    remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
+                    icalproperty_add_parameter(a, icalparameter_new_schedulestatus(status.c_str()));
+                }
+            }
+    });
+}
+
+std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat) {
+    auto kind = icalparameter_string_to_enum(std::string(partstat).c_str());
+    return edited(ics, [&](icalcomponent* cal) {
+        for (icalcomponent* c : scheduled(cal))
+            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+                const char* v = icalproperty_get_attendee(a);
+                if (!v || !same_address(v, attendee)) continue;
+                remove_parameter(a, ICAL_PARTSTAT_PARAMETER);
+                icalproperty_add_parameter(a, icalparameter_new_partstat(static_cast<icalparameter_partstat>(kind)));
+            }
+    });
+}
+
+std::string attendee_copy(std::string_view ics, std::string_view status) {
+    return edited(ics, [&](icalcomponent* cal) {
+        while (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
+            icalcomponent_remove_property(cal, m), icalproperty_free(m);
+        for (icalcomponent* c : scheduled(cal)) {
+            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY))
+                remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
+            if (!status.empty()) {
+                if (icalproperty* st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY))
+                    icalcomponent_remove_property(c, st), icalproperty_free(st);
+                icalcomponent_add_property(c, icalproperty_new_status(icalenum_string_to_status(std::string(status).c_str())));
+            }
+        }
+    });
 }
 
 std::string as_reply(std::string vfreebusy) {

@@ -34,4 +34,44 @@ FreeBusyRequestResult parse_freebusy_request(std::string_view ics);
 /// VCALENDAR text from render_freebusy, given METHOD:REPLY.
 std::string as_reply(std::string vfreebusy);
 
+/// One ATTENDEE of a scheduling object resource (RFC 6638 §3.1).
+struct Attendee {
+    std::string address;         ///< as written, e.g. "mailto:bob@example.com"
+    std::string partstat;        ///< upper case, NEEDS-ACTION when absent
+    bool server_schedules = true;  ///< false with SCHEDULE-AGENT=CLIENT or NONE
+};
+
+/// Who organizes an object and who attends it, across all its components.
+struct SchedulingInfo {
+    std::string uid;
+    std::string organizer;
+    std::vector<Attendee> attendees;  ///< one entry per address (first occurrence wins)
+};
+
+/// The scheduling parties of a stored object, or nullopt when it has no
+/// ORGANIZER or no ATTENDEE (it is not a scheduling object resource).
+std::optional<SchedulingInfo> scheduling_info(std::string_view ics);
+
+/// True when two calendar user addresses name the same user ("mailto:"
+/// scheme and e-mail address compared without case).
+bool same_address(std::string_view a, std::string_view b);
+
+/// The iTIP message (RFC 5546) for `method` ("REQUEST", "CANCEL" or "REPLY")
+/// made from a stored object: METHOD added, VALARMs and SCHEDULE-STATUS
+/// parameters removed; a CANCEL also gets STATUS:CANCELLED; a REPLY keeps only
+/// the ATTENDEE `replying`.
+std::string itip_message(std::string_view ics, std::string_view method, std::string_view replying = {});
+
+/// The object with SCHEDULE-STATUS set on the ATTENDEEs named in `statuses`
+/// (address, status code such as "1.2"), in every component.
+std::string with_schedule_status(std::string_view ics,
+                                 const std::vector<std::pair<std::string, std::string>>& statuses);
+
+/// The object with the PARTSTAT of `attendee` set to `partstat` in every component.
+std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat);
+
+/// The object as an attendee's copy: no METHOD, no SCHEDULE-STATUS; with
+/// `status` (e.g. "CANCELLED") set on every component when not empty.
+std::string attendee_copy(std::string_view ics, std::string_view status = {});
+
 }  // namespace ical

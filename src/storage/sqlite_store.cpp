@@ -626,6 +626,18 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
     });
 }
 
+std::optional<caldav::ObjectRecord> SqliteStore::find_object_by_uid(std::int64_t owner_id, std::string_view uid) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::ObjectRecord> {
+        auto s = db.prepare("SELECT o.id, o.collection_id, o.name, o.uid, o.component, o.etag, o.schedule_tag, o.size, "
+                            "o.revision, o.first_start, o.last_end, o.created_at, o.modified_at, o.data FROM objects o "
+                            "JOIN collections c ON c.id = o.collection_id WHERE c.owner_id = ?1 AND c.kind = "
+                            "'calendar' AND o.uid = ?2 LIMIT 1");
+        s.bind(1, owner_id).bind(2, uid);
+        if (!s.step()) return std::nullopt;
+        return object_from(s, true);
+    });
+}
+
 std::vector<caldav::ObjectRecord> SqliteStore::objects_without_index(std::size_t limit) {
     return read([&](sqlite::Db& db) {
         std::vector<caldav::ObjectRecord> out;

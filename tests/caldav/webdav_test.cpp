@@ -1018,3 +1018,108 @@ BOOST_AUTO_TEST_CASE(outbox_post_returns_each_recipients_busy_time_and_nothing_e
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Implicit scheduling between local users (RFC 6638 §3.2): invitations reach
+// the attendee's inbox and calendar, replies reach the organizer, deletions
+// cancel; external attendees are marked as not delivered.
+namespace {
+
+const std::string meeting =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:meeting-1\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240410T150000Z\r\n"
+    "DURATION:PT1H\r\nSUMMARY:Planning\r\nORGANIZER:mailto:alice@example.com\r\n"
+    "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+    "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\n"
+    "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:stranger@example.net\r\n"
+    "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nDESCRIPTION:x\r\nEND:VALARM\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+/// The unfolded ATTENDEE line of `address` in `ics`, or "".
+std::string attendee_line(const std::string& ics, const std::string& address) {
+    std::string text;
+    for (std::size_t i = 0; i < ics.size(); ++i) {
+        if (ics.compare(i, 3, "\r\n ") == 0) {
+            i += 2;
+            continue;
+        }
+        text.push_back(ics[i]);
+    }
+    for (std::size_t p = text.find("ATTENDEE"); p != std::string::npos; p = text.find("ATTENDEE", p + 1)) {
+        auto line = text.substr(p, text.find("\r\n", p) - p);
+        if (line.ends_with(":" + address)) return line;
+    }
+    return {};
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    for (auto p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+    return s;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(implicit_scheduling, DavFixture)
+
+BOOST_AUTO_TEST_CASE(invitation_reply_and_cancellation_travel_between_local_users) {
+    store->provision_home(store->find_principal("bob")->id);
+    auto put = request("PUT", "/dav/calendars/alice/calendar/meeting.ics", 201, meeting,
+                       {{"Content-Type", "text/calendar"}});
+    BOOST_TEST(!put.headers.has("ETag"));  // the stored copy now carries SCHEDULE-STATUS
+    auto organizer_copy = request("GET", "/dav/calendars/alice/calendar/meeting.ics", 200).body;
+    auto unfolded = replace_all(organizer_copy, "\r\n ", "");
+    BOOST_TEST(has(unfolded, "SCHEDULE-STATUS=1.2"));
+    BOOST_TEST(has(unfolded, "SCHEDULE-STATUS=5.1"));
+
+    auto bob = store->find_principal("bob")->id;
+    auto inbox = store->list_objects(store->find_collection(bob, "inbox")->id, true);
+    BOOST_REQUIRE_EQUAL(inbox.size(), 1u);
+    BOOST_TEST(has(inbox[0].data, "METHOD:REQUEST"));
+    BOOST_TEST(!has(inbox[0].data, "VALARM"));
+    auto copy = store->find_object_by_uid(bob, "meeting-1");
+    BOOST_REQUIRE(copy);
+    BOOST_TEST(!has(copy->data, "METHOD"));
+    BOOST_TEST(has(copy->data, "SUMMARY:Planning"));
+
+    // Bob accepts by changing his PARTSTAT in his copy.
+    auto calendar = store->find_collection(bob, "calendar");
+    BOOST_REQUIRE(copy->collection_id == calendar->id);
+    auto accepted = replace_all(replace_all(copy->data, "\r\n ", ""), "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob",
+                                "PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob");
+    BOOST_REQUIRE(has(accepted, "PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob"));
+    request("PUT", "/dav/calendars/bob/calendar/" + copy->name, 204, accepted, {{"Content-Type", "text/calendar"}},
+            "bob");
+    auto updated = replace_all(request("GET", "/dav/calendars/alice/calendar/meeting.ics", 200).body, "\r\n ", "");
+    BOOST_TEST(has(attendee_line(updated, "mailto:bob@example.com"), "PARTSTAT=ACCEPTED"));
+    auto alice = store->find_principal("alice")->id;
+    auto alice_inbox = store->list_objects(store->find_collection(alice, "inbox")->id, true);
+    BOOST_REQUIRE_EQUAL(alice_inbox.size(), 1u);
+    BOOST_TEST(has(alice_inbox[0].data, "METHOD:REPLY"));
+    BOOST_TEST(!has(alice_inbox[0].data, "stranger@"));
+
+    // The organizer's update keeps Bob's answer in his copy.
+    request("PUT", "/dav/calendars/alice/calendar/meeting.ics", 204,
+            replace_all(updated, "SUMMARY:Planning", "SUMMARY:Planning (moved)"), {{"Content-Type", "text/calendar"}});
+    auto bobs = replace_all(store->find_object_by_uid(bob, "meeting-1")->data, "\r\n ", "");
+    BOOST_TEST(has(bobs, "SUMMARY:Planning (moved)"));
+    BOOST_TEST(has(attendee_line(bobs, "mailto:bob@example.com"), "PARTSTAT=ACCEPTED"));
+
+    // Deleting the meeting cancels it for Bob.
+    request("DELETE", "/dav/calendars/alice/calendar/meeting.ics", 204);
+    BOOST_TEST(has(store->find_object_by_uid(bob, "meeting-1")->data, "STATUS:CANCELLED"));
+    bool cancel_seen = false;
+    for (const auto& m : store->list_objects(store->find_collection(bob, "inbox")->id, true))
+        cancel_seen = cancel_seen || has(m.data, "METHOD:CANCEL");
+    BOOST_TEST(cancel_seen);
+}
+
+BOOST_AUTO_TEST_CASE(schedule_agent_client_is_left_to_the_client) {
+    store->provision_home(store->find_principal("bob")->id);
+    auto data = replace_all(meeting, "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob",
+                            "ATTENDEE;SCHEDULE-AGENT=CLIENT;PARTSTAT=NEEDS-ACTION:mailto:bob");
+    request("PUT", "/dav/calendars/alice/calendar/meeting.ics", 201, data, {{"Content-Type", "text/calendar"}});
+    auto bob = store->find_principal("bob")->id;
+    BOOST_TEST(store->list_objects(store->find_collection(bob, "inbox")->id, false).empty());
+    BOOST_TEST(!store->find_object_by_uid(bob, "meeting-1"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

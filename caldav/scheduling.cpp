@@ -1,0 +1,191 @@
+// Implicit scheduling between local users (RFC 6638 §3.2, iTIP RFC 5546).
+// Each delivery is its own store transaction, after the user's own write.
+#include "caldav/scheduling.hpp"
+
+#include <atomic>
+#include <cctype>
+#include <ctime>
+
+#include "caldav/calendar_data.hpp"
+#include "caldav/error.hpp"
+#include "ical/scheduling.hpp"
+
+namespace caldav {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+/// The address without its "mailto:" scheme (any case), or empty when it has none.
+std::string mail_address(std::string_view address) {
+    if (address.size() < 7 || lower(address.substr(0, 7)) != "mailto:") return {};
+    return std::string(address.substr(7));
+}
+
+/// A fresh inbox member name: scheduling messages are not unique by UID.
+std::string message_name() {
+    static std::atomic<std::uint64_t> counter{0};
+    return "itip-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(counter++) + ".ics";
+}
+
+/// Stores `data` as an object of `collection_id`, indexed like a PUT. Returns
+/// false when the store refuses it.
+bool store_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data,
+                  bool unique_uid, const std::optional<std::string>& if_match = std::nullopt) {
+    CalendarData index;
+    try {
+        // iTIP messages carry METHOD, which calendar object resources may not
+        // (RFC 4791 §4.1): index them as the object they describe.
+        index = validate_calendar_data(unique_uid ? data : ical::attendee_copy(data), ctx.limits);
+    } catch (const Error&) {
+        return false;
+    }
+    PutObject put;
+    put.collection_id = collection_id;
+    put.name = name;
+    put.uid = unique_uid ? index.uid : name;
+    put.component = index.component;
+    put.data = data;
+    put.first_start = index.first_start;
+    put.last_end = index.last_end;
+    put.instances = std::move(index.instances);
+    put.if_match = if_match;
+    return ctx.store.put_object(put).status == StoreStatus::ok;
+}
+
+/// Puts an iTIP message into a principal's scheduling inbox.
+bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::string& message) {
+    ctx.store.provision_home(who.id);
+    auto inbox = ctx.store.find_collection(who.id, "inbox");
+    if (!inbox || inbox->kind != CollectionKind::inbox) return false;
+    return store_object(ctx, inbox->id, message_name(), message, false);
+}
+
+/// The iCalendar value of the user's calendar-user-address for scheduling.
+std::optional<std::string> partstat_of(const ical::SchedulingInfo& info, std::string_view address) {
+    for (const auto& a : info.attendees)
+        if (ical::same_address(a.address, address)) return a.partstat;
+    return std::nullopt;
+}
+
+/// The attendee entry of the user in `info`, if the user is invited.
+const ical::Attendee* own_entry(const PrincipalRecord& user, const ical::SchedulingInfo& info) {
+    for (const auto& a : info.attendees)
+        if (is_own_address(user, a.address)) return &a;
+    return nullptr;
+}
+
+/// Organizer side: REQUEST (or CANCEL) to each attendee the server schedules.
+/// Returns SCHEDULE-STATUS per attendee address.
+std::vector<std::pair<std::string, std::string>> send_to_attendees(Context& ctx, const ical::SchedulingInfo& info,
+                                                                   const std::string& data, bool cancel) {
+    std::vector<std::pair<std::string, std::string>> statuses;
+    auto message = ical::itip_message(data, cancel ? "CANCEL" : "REQUEST");
+    for (const auto& a : info.attendees) {
+        if (!a.server_schedules || ical::same_address(a.address, info.organizer)) continue;
+        auto who = principal_of(ctx.store, a.address);
+        if (!who) {
+            // No local account and no e-mail delivery yet (iMIP): not delivered.
+            statuses.emplace_back(a.address, "5.1");
+            continue;
+        }
+        if (who->id == ctx.user.id) continue;
+        bool ok = deliver_to_inbox(ctx, *who, message);
+        // The attendee's copy in their calendars: updated where it exists (their
+        // own PARTSTAT kept), else created in the default calendar.
+        auto existing = ctx.store.find_object_by_uid(who->id, info.uid);
+        if (cancel) {
+            if (existing) ok = store_object(ctx, existing->collection_id, existing->name,
+                                            ical::attendee_copy(existing->data, "CANCELLED"), true) && ok;
+        } else {
+            auto copy = ical::attendee_copy(data);
+            if (existing) {
+                auto theirs = ical::scheduling_info(existing->data);
+                if (auto own = theirs ? partstat_of(*theirs, a.address) : std::nullopt)
+                    copy = ical::with_partstat(copy, a.address, *own);
+                ok = store_object(ctx, existing->collection_id, existing->name, copy, true) && ok;
+            } else if (auto cal = ctx.store.find_collection(who->id, "calendar");
+                       cal && cal->kind == CollectionKind::calendar) {
+                ok = store_object(ctx, cal->id, message_name(), copy, true) && ok;
+            }
+        }
+        statuses.emplace_back(a.address, ok ? "1.2" : "5.1");
+    }
+    return statuses;
+}
+
+/// Attendee side: the user's PARTSTAT goes to a local organizer's copy and inbox.
+void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const ical::Attendee& me,
+                        const std::string& data, std::string_view partstat) {
+    auto organizer = principal_of(ctx.store, info.organizer);
+    if (!organizer || organizer->id == ctx.user.id) return;
+    auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid);
+    if (copy) {
+        auto theirs = ical::scheduling_info(copy->data);
+        auto current = theirs ? partstat_of(*theirs, me.address) : std::nullopt;
+        if (!current) return;  // not invited by the organizer's copy: nothing to reply to
+        if (*current != partstat)
+            store_object(ctx, copy->collection_id, copy->name, ical::with_partstat(copy->data, me.address, partstat),
+                         true);
+    }
+    auto reply = ical::itip_message(ical::with_partstat(data, me.address, partstat), "REPLY", me.address);
+    deliver_to_inbox(ctx, *organizer, reply);
+}
+
+}  // namespace
+
+bool is_own_address(const PrincipalRecord& user, std::string_view address) {
+    auto mail = mail_address(address);
+    if (!mail.empty()) return !user.email.empty() && lower(mail) == lower(user.email);
+    return address == principal_href(user.name) || address == "/dav/principals/users/" + user.name;
+}
+
+std::optional<PrincipalRecord> principal_of(Store& store, std::string_view address) {
+    auto mail = mail_address(address);
+    if (!mail.empty()) return store.find_principal_by_email(mail);
+    const std::string prefix = "/dav/principals/users/";
+    if (address.rfind(prefix, 0) == 0) {
+        auto name = std::string(address.substr(prefix.size()));
+        if (!name.empty() && name.back() == '/') name.pop_back();
+        return store.find_principal(name);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> schedule_after_put(Context& ctx, const std::string& data, const std::string& previous) {
+    auto info = ical::scheduling_info(data);
+    if (!info) return std::nullopt;
+    if (is_own_address(ctx.user, info->organizer)) {
+        auto statuses = send_to_attendees(ctx, *info, data, false);
+        // Attendees dropped from the event get a CANCEL.
+        if (auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous)) {
+            ical::SchedulingInfo removed = *before;
+            std::erase_if(removed.attendees, [&](const ical::Attendee& a) { return partstat_of(*info, a.address).has_value(); });
+            if (!removed.attendees.empty()) send_to_attendees(ctx, removed, previous, true);
+        }
+        if (statuses.empty()) return std::nullopt;
+        return ical::with_schedule_status(data, statuses);
+    }
+    if (const auto* me = own_entry(ctx.user, *info)) {
+        auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
+        auto old = before ? partstat_of(*before, me->address) : std::nullopt;
+        if (!old || *old != me->partstat) reply_to_organizer(ctx, *info, *me, data, me->partstat);
+    }
+    return std::nullopt;
+}
+
+void schedule_after_delete(Context& ctx, const std::string& data) {
+    auto info = ical::scheduling_info(data);
+    if (!info) return;
+    if (is_own_address(ctx.user, info->organizer)) {
+        send_to_attendees(ctx, *info, data, true);
+    } else if (const auto* me = own_entry(ctx.user, *info)) {
+        reply_to_organizer(ctx, *info, *me, data, "DECLINED");
+    }
+}
+
+}  // namespace caldav

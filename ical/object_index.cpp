@@ -2,11 +2,13 @@
 // bounds of its instances for the server's index.
 #include "ical/object_index.hpp"
 
+#include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
 #include <libical/ical.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <memory>
 #include <set>
@@ -17,6 +19,7 @@ namespace ical {
 namespace {
 
 constexpr std::int64_t floating_slack = 14 * 3600;  // the widest UTC offset
+constexpr std::chrono::milliseconds index_time_limit{2000};  // per rule; past it the end is open
 
 struct ComponentDeleter {
     void operator()(icalcomponent* c) const { icalcomponent_free(c); }
@@ -104,21 +107,34 @@ void add_component(icalcomponent* calendar, icalcomponent* c, std::size_t max_in
             b.unbounded_end = true;
             continue;
         }
-        icalrecur_iterator* it = icalrecur_iterator_new(rule, start);
+        // Our iterator: libical's can spin inside one call on rules such as
+        // FREQ=SECONDLY;COUNT=5;BYMONTH=2;BYMONTHDAY=31 (see ical/recurrence.cpp).
+        std::string why;
+        auto it = RuleIterator::make(rule, start, why);
         if (!it) {
             b.unbounded_end = true;
             continue;
         }
+        auto deadline = std::chrono::steady_clock::now() + index_time_limit;
         std::size_t n = 0;
         icaltimetype last = icaltime_null_time();
-        for (icaltimetype t = icalrecur_iterator_next(it); !icaltime_is_null_time(t); t = icalrecur_iterator_next(it)) {
+        while (auto wall = it->next(deadline)) {
+            icaltimetype t = wall_to_icaltime(*wall, start.is_date);
+            t.zone = start.zone;
+            if (!icaltime_is_null_time(rule.until)) {  // UNTIL is inclusive (RFC 5545 §3.3.10)
+                bool until_floating = false;
+                if (icaltime_is_utc(rule.until) ? to_utc(t, zone, until_floating) > wall_seconds(rule.until)
+                                                : *wall > wall_seconds(rule.until) +
+                                                      (rule.until.is_date && !start.is_date ? 86399 : 0))
+                    break;
+            }
             last = t;
             if (++n > max_instances) {
                 b.unbounded_end = true;
                 break;
             }
         }
-        icalrecur_iterator_free(it);
+        if (it->timed_out()) b.unbounded_end = true;
         if (!icaltime_is_null_time(last)) {
             auto t = to_utc(last, zone, b.floating);
             b.add(t, t + length);

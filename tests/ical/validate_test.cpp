@@ -1,7 +1,10 @@
 // Validation with line numbers (what `kalends ics validate` prints).
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+
 #include "ical/calendar_data.hpp"
+#include "ical/object_index.hpp"
 #include "tests/ical/support.hpp"
 
 using namespace ical_test;
@@ -40,6 +43,34 @@ BOOST_AUTO_TEST_CASE(garbage_never_crashes) {
         (void)ical::expand(text, std::nullopt, std::nullopt, {});
     }
     BOOST_TEST(true);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(object_index)
+
+BOOST_AUTO_TEST_CASE(bounded_rules_get_a_last_end_and_endless_ones_none) {
+    auto r = ical::index_object(event("DTSTART:20240101T100000Z\nDURATION:PT1H\nRRULE:FREQ=DAILY;UNTIL=20240110T100000Z"),
+                                10000);
+    BOOST_REQUIRE(r.index);
+    BOOST_TEST(*r.index->first_start == utc("20240101T100000Z"));
+    BOOST_TEST(*r.index->last_end == utc("20240110T110000Z"));
+    r = ical::index_object(event("DTSTART;TZID=America/New_York:20240101T090000\nRRULE:FREQ=WEEKLY;COUNT=12"), 10000);
+    BOOST_REQUIRE(r.index);
+    BOOST_TEST(*r.index->last_end == utc("20240318T130000Z"));
+    r = ical::index_object(event("DTSTART:20240101T100000Z\nRRULE:FREQ=DAILY"), 10000);
+    BOOST_REQUIRE(r.index);
+    BOOST_TEST(!r.index->last_end);
+}
+
+BOOST_AUTO_TEST_CASE(indexing_an_impossible_secondly_rule_returns_at_once) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = ical::index_object(event("DTSTART:20240101T100000Z\nRRULE:FREQ=SECONDLY;COUNT=5;BYMONTH=2;BYMONTHDAY=31"),
+                                10000);
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() <
+               500);
+    BOOST_REQUIRE(r.index);
+    BOOST_TEST(*r.index->last_end == utc("20240101T100000Z"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

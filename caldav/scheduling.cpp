@@ -32,17 +32,17 @@ std::string message_name() {
     return "itip-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(counter++) + ".ics";
 }
 
-/// Stores `data` as an object of `collection_id`, indexed like a PUT. Returns
-/// false when the store refuses it.
-bool store_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data,
-                  bool unique_uid, const std::optional<std::string>& if_match = std::nullopt) {
+/// Stores `data` as an object of `collection_id`, indexed like a PUT; with
+/// `booking_owner`, only if it overlaps nothing else that owner holds.
+StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const std::string& name,
+                                const std::string& data, bool unique_uid, std::optional<std::int64_t> booking_owner) {
     CalendarData index;
     try {
         // iTIP messages carry METHOD, which calendar object resources may not
         // (RFC 4791 §4.1): index them as the object they describe.
         index = validate_calendar_data(unique_uid ? data : ical::attendee_copy(data), ctx.limits);
     } catch (const Error&) {
-        return false;
+        return StoreStatus::not_found;
     }
     PutObject put;
     put.collection_id = collection_id;
@@ -53,8 +53,13 @@ bool store_object(Context& ctx, std::int64_t collection_id, const std::string& n
     put.first_start = index.first_start;
     put.last_end = index.last_end;
     put.instances = std::move(index.instances);
-    put.if_match = if_match;
-    return ctx.store.put_object(put).status == StoreStatus::ok;
+    return (booking_owner ? ctx.store.book_if_free(put, *booking_owner) : ctx.store.put_object(put)).status;
+}
+
+/// Stores `data` as an object of `collection_id`; false when the store refuses it.
+bool store_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data,
+                  bool unique_uid) {
+    return store_object_status(ctx, collection_id, name, data, unique_uid, std::nullopt) == StoreStatus::ok;
 }
 
 /// Puts an iTIP message into a principal's scheduling inbox.
@@ -79,11 +84,48 @@ const ical::Attendee* own_entry(const PrincipalRecord& user, const ical::Schedul
     return nullptr;
 }
 
+/// What the organizer's copy learns from a round of deliveries.
+struct Outcome {
+    std::vector<std::pair<std::string, std::string>> statuses;  ///< SCHEDULE-STATUS per address
+    std::vector<std::pair<std::string, std::string>> partstats; ///< answers given at once (rooms)
+};
+
+/// A room or resource with an automatic policy answers at once: the booking is
+/// stored when free (checked in the same transaction) and declined otherwise.
+/// Returns false when the store could not be written.
+bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string& policy, const ical::Attendee& a,
+                   const ical::SchedulingInfo& info, const std::string& data, bool cancel, Outcome& out) {
+    auto existing = ctx.store.find_object_by_uid(room.id, info.uid);
+    if (cancel) {
+        if (existing) ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
+        return true;
+    }
+    auto calendar = existing ? std::optional<std::int64_t>(existing->collection_id) : std::nullopt;
+    if (!calendar) {
+        ctx.store.provision_home(room.id);
+        auto cal = ctx.store.find_collection(room.id, "calendar");
+        if (!cal || cal->kind != CollectionKind::calendar) return false;
+        calendar = cal->id;
+    }
+    auto copy = ical::with_partstat(ical::attendee_copy(data), a.address, "ACCEPTED");
+    auto name = existing ? existing->name : message_name();
+    auto status = store_object_status(ctx, *calendar, name, copy, true,
+                                      policy == "accept-if-free" ? std::optional(room.id) : std::nullopt);
+    if (status == StoreStatus::conflict) {
+        // Declined: a booking that moved onto a busy slot releases its old one.
+        if (existing) ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
+        out.partstats.emplace_back(a.address, "DECLINED");
+        return true;
+    }
+    if (status != StoreStatus::ok) return false;
+    out.partstats.emplace_back(a.address, "ACCEPTED");
+    return true;
+}
+
 /// Organizer side: REQUEST (or CANCEL) to each attendee the server schedules.
-/// Returns SCHEDULE-STATUS per attendee address.
-std::vector<std::pair<std::string, std::string>> send_to_attendees(Context& ctx, const ical::SchedulingInfo& info,
-                                                                   const std::string& data, bool cancel) {
-    std::vector<std::pair<std::string, std::string>> statuses;
+Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data, bool cancel) {
+    Outcome out;
+    auto& statuses = out.statuses;
     auto message = ical::itip_message(data, cancel ? "CANCEL" : "REQUEST");
     for (const auto& a : info.attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info.organizer)) continue;
@@ -94,6 +136,12 @@ std::vector<std::pair<std::string, std::string>> send_to_attendees(Context& ctx,
             continue;
         }
         if (who->id == ctx.user.id) continue;
+        if (who->kind != "user") {
+            if (auto policy = ctx.store.booking_policy(who->id); policy != "manual") {
+                statuses.emplace_back(a.address, book_resource(ctx, *who, policy, a, info, data, cancel, out) ? "1.2" : "5.1");
+                continue;
+            }
+        }
         bool ok = deliver_to_inbox(ctx, *who, message);
         // The attendee's copy in their calendars: updated where it exists (their
         // own PARTSTAT kept), else created in the default calendar.
@@ -115,7 +163,7 @@ std::vector<std::pair<std::string, std::string>> send_to_attendees(Context& ctx,
         }
         statuses.emplace_back(a.address, ok ? "1.2" : "5.1");
     }
-    return statuses;
+    return out;
 }
 
 /// Attendee side: the user's PARTSTAT goes to a local organizer's copy and inbox.
@@ -160,15 +208,17 @@ std::optional<std::string> schedule_after_put(Context& ctx, const std::string& d
     auto info = ical::scheduling_info(data);
     if (!info) return std::nullopt;
     if (is_own_address(ctx.user, info->organizer)) {
-        auto statuses = send_to_attendees(ctx, *info, data, false);
+        auto outcome = send_to_attendees(ctx, *info, data, false);
         // Attendees dropped from the event get a CANCEL.
         if (auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous)) {
             ical::SchedulingInfo removed = *before;
             std::erase_if(removed.attendees, [&](const ical::Attendee& a) { return partstat_of(*info, a.address).has_value(); });
             if (!removed.attendees.empty()) send_to_attendees(ctx, removed, previous, true);
         }
-        if (statuses.empty()) return std::nullopt;
-        return ical::with_schedule_status(data, statuses);
+        if (outcome.statuses.empty()) return std::nullopt;
+        auto updated = data;
+        for (const auto& [address, partstat] : outcome.partstats) updated = ical::with_partstat(updated, address, partstat);
+        return ical::with_schedule_status(updated, outcome.statuses);
     }
     if (const auto* me = own_entry(ctx.user, *info)) {
         auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);

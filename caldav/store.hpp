@@ -18,6 +18,7 @@ enum class StoreStatus {
     uid_conflict,   ///< another resource in the collection has this UID
     busy,           ///< the database stayed locked past the busy timeout
     full,           ///< disk or quota full
+    conflict,       ///< a booking overlaps one the resource already holds
 };
 
 /// A user, room or resource that can own calendars.
@@ -200,6 +201,16 @@ public:
 
     /// The object with `uid` in any calendar collection of `owner_id` (with data).
     virtual std::optional<ObjectRecord> find_object_by_uid(std::int64_t owner_id, std::string_view uid) = 0;
+
+    /// How a room or resource answers invitations: "accept-if-free", "always"
+    /// or "manual" (users: "manual").
+    virtual std::string booking_policy(std::int64_t principal_id) = 0;
+
+    /// put_object for a booking of a room or resource owned by `owner_id`: in
+    /// the same transaction, refuses with `conflict` when an instance of the
+    /// object overlaps an instance of another object in the owner's calendars,
+    /// so that of two concurrent bookings of one slot exactly one wins.
+    virtual PutResult book_if_free(const PutObject& object, std::int64_t owner_id) = 0;
 
     /// Up to `limit` objects (with data) whose instance rows are missing, e.g.
     /// after an upgrade, for rebuilding.

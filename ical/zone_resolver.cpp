@@ -20,6 +20,9 @@ std::mutex& builtin_zone_mutex() {
 
 /// UTC offset (seconds east) of `zone` at the UTC instant `utc`.
 int offset_at(icaltimezone* zone, std::int64_t utc) {
+    // Builtin zones are shared between threads and libical extends their
+    // transition table on demand: one conversion at a time.
+    std::lock_guard lock(builtin_zone_mutex());
     icaltimetype t = icaltime_from_timet_with_zone(static_cast<time_t>(utc), 0, icaltimezone_get_utc_timezone());
     int is_daylight = 0;
     return icaltimezone_get_utc_offset_of_utc_time(zone, &t, &is_daylight);
@@ -45,15 +48,18 @@ std::int64_t resolve(std::int64_t wall, int before, int after, OffsetAt&& offset
 }  // namespace
 
 icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& unknown) {
-    std::string name(tzid);
-    if (calendar)
-        if (icaltimezone* z = icalcomponent_get_timezone(calendar, name.c_str())) return z;
+    // An IANA name means the system's zone, whatever VTIMEZONE the data carries
+    // (issue 3): the builtin zone object is shared, so its expanded transitions
+    // are computed once per process rather than once per object and request.
     std::string_view n(tzid);
     if (n.starts_with("/")) n.remove_prefix(1);  // some clients send "/Europe/Berlin"
     {
         std::lock_guard lock(builtin_zone_mutex());
         if (icaltimezone* z = icaltimezone_get_builtin_timezone(std::string(n).c_str())) return z;
     }
+    std::string name(tzid);
+    if (calendar)
+        if (icaltimezone* z = icalcomponent_get_timezone(calendar, name.c_str())) return z;
     // Outlook/Exchange send Windows names ("W. Europe Standard Time").
     if (auto iana = iana_for_windows_zone(n)) {
         std::lock_guard lock(builtin_zone_mutex());

@@ -34,6 +34,8 @@ constexpr const char* usage_text =
     "  user passwd NAME [--password-stdin]\n"
     "  user list\n"
     "  user del NAME\n"
+    "  resource add NAME --email ADDR [--type room|resource]\n"
+    "               [--policy accept-if-free|always|manual]\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
     "  version                            print the version\n"
@@ -237,6 +239,40 @@ int cmd_user(const std::vector<std::string>& args) {
     throw UsageError("user: unknown action '" + verb + "'");
 }
 
+int cmd_resource(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()
+        ("email", po::value<std::string>(), "calendar user address")
+        ("type", po::value<std::string>()->default_value("room"), "room or resource")
+        ("policy", po::value<std::string>()->default_value("accept-if-free"), "accept-if-free, always or manual");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (pos.size() != 2 || pos[0] != "add") throw UsageError("resource: expected add NAME");
+    check_user_name(pos[1]);
+    auto type = vm["type"].as<std::string>();
+    auto policy = vm["policy"].as<std::string>();
+    if (type != "room" && type != "resource") throw UsageError("--type is room or resource");
+    if (policy != "accept-if-free" && policy != "always" && policy != "manual")
+        throw UsageError("--policy is accept-if-free, always or manual");
+    std::string email = vm.count("email") ? vm["email"].as<std::string>() : "";
+    if (email.starts_with("mailto:")) email = email.substr(7);
+    if (email.find('@') == std::string::npos || email.find_first_of(" <>\"") != std::string::npos)
+        throw UsageError("resource add needs --email with the address invitations name it by");
+    Config c = load_config(vm);
+    auto store = open_store(c);
+    auto status = store->add_resource(pos[1], email, type, policy);
+    if (status == caldav::StoreStatus::exists) {
+        std::cerr << "kalends: '" << pos[1] << "' already exists\n";
+        return 1;
+    }
+    if (status != caldav::StoreStatus::ok) {
+        std::cerr << "kalends: cannot add '" << pos[1] << "': database busy or full\n";
+        return 1;
+    }
+    std::cout << "added " << type << " " << pos[1] << " (" << policy << ")\n";
+    return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -250,6 +286,7 @@ int run_cli(int argc, char** argv) {
     try {
         if (command == "serve") return cmd_serve(args);
         if (command == "user") return cmd_user(args);
+        if (command == "resource") return cmd_resource(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";

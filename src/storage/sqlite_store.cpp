@@ -675,57 +675,109 @@ std::optional<caldav::ObjectRecord> SqliteStore::find_object(std::int64_t collec
     });
 }
 
+namespace {
+
+/// put_object's work inside a write transaction.
+caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
+    caldav::PutResult r;
+    auto current = db.prepare(
+        "SELECT etag FROM objects WHERE collection_id = ?1 AND name = ?2");
+    current.bind(1, o.collection_id).bind(2, o.name);
+    std::optional<std::string> etag;
+    if (current.step()) etag = current.text(0);
+    if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match))) {
+        r.status = StoreStatus::etag_mismatch;
+        return r;
+    }
+    auto holder = db.prepare(
+        "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3");
+    holder.bind(1, o.collection_id).bind(2, o.uid).bind(3, o.name);
+    if (holder.step()) {
+        r.status = StoreStatus::uid_conflict;
+        r.conflicting_name = holder.text(0);
+        return r;
+    }
+    auto now = now_seconds();
+    auto revision = log_change(db, o.collection_id, o.name, false, now);
+    if (revision == 0) {
+        r.status = StoreStatus::not_found;
+        return r;
+    }
+    r.etag = make_etag(revision, o.data);
+    r.created = !etag;
+    auto s = db.prepare(
+        "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
+        "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
+        "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
+        "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
+    s.bind(1, o.collection_id).bind(2, o.name).bind(3, o.uid).bind(4, o.component);
+    s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
+    s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now);
+    if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
+    auto id = s.int64(0);
+    s.reset();
+    if (o.instances) {
+        write_instances(db, id, o.collection_id, *o.instances);
+    } else {
+        db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
+        db.prepare("UPDATE objects SET index_state = 0 WHERE id = ?1").bind(1, id).run();
+    }
+    return r;
+}
+
+}  // namespace
+
 caldav::PutResult SqliteStore::put_object(const caldav::PutObject& o) {
     try {
+        return write([&](sqlite::Db& db) { return put_locked(db, o); });
+    } catch (const sqlite::Error& e) {
+        return {status_of(e), false, {}, {}};
+    }
+}
+
+caldav::PutResult SqliteStore::book_if_free(const caldav::PutObject& o, std::int64_t owner_id) {
+    try {
         return write([&](sqlite::Db& db) {
-            caldav::PutResult r;
-            auto current = db.prepare(
-                "SELECT etag FROM objects WHERE collection_id = ?1 AND name = ?2");
-            current.bind(1, o.collection_id).bind(2, o.name);
-            std::optional<std::string> etag;
-            if (current.step()) etag = current.text(0);
-            if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match))) {
-                r.status = StoreStatus::etag_mismatch;
-                return r;
+            auto overlap = db.prepare(
+                "SELECT 1 FROM instances i JOIN objects o ON o.id = i.object_id JOIN collections c ON c.id = "
+                "o.collection_id WHERE c.owner_id = ?1 AND c.kind = 'calendar' AND o.uid <> ?2 AND i.start_at < ?4 "
+                "AND i.end_at > ?3 AND i.end_at > i.start_at LIMIT 1");
+            for (const auto& [start, end] : o.instances ? o.instances->rows : decltype(o.instances->rows){}) {
+                if (end <= start) continue;
+                overlap.bind(1, owner_id).bind(2, o.uid).bind(3, start).bind(4, end);
+                bool busy = overlap.step();
+                overlap.reset();
+                if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}};
             }
-            auto holder = db.prepare(
-                "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3");
-            holder.bind(1, o.collection_id).bind(2, o.uid).bind(3, o.name);
-            if (holder.step()) {
-                r.status = StoreStatus::uid_conflict;
-                r.conflicting_name = holder.text(0);
-                return r;
-            }
-            auto now = now_seconds();
-            auto revision = log_change(db, o.collection_id, o.name, false, now);
-            if (revision == 0) {
-                r.status = StoreStatus::not_found;
-                return r;
-            }
-            r.etag = make_etag(revision, o.data);
-            r.created = !etag;
-            auto s = db.prepare(
-                "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-                "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
-                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
-                "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
-            s.bind(1, o.collection_id).bind(2, o.name).bind(3, o.uid).bind(4, o.component);
-            s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
-            s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now);
-            if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
-            auto id = s.int64(0);
-            s.reset();
-            if (o.instances) {
-                write_instances(db, id, o.collection_id, *o.instances);
-            } else {
-                db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
-                db.prepare("UPDATE objects SET index_state = 0 WHERE id = ?1").bind(1, id).run();
-            }
-            return r;
+            return put_locked(db, o);
         });
     } catch (const sqlite::Error& e) {
         return {status_of(e), false, {}, {}};
+    }
+}
+
+std::string SqliteStore::booking_policy(std::int64_t principal_id) {
+    return read([&](sqlite::Db& db) {
+        auto s = db.prepare("SELECT kind, booking_policy FROM principals WHERE id = ?1");
+        s.bind(1, principal_id);
+        if (!s.step() || s.text(0) == "user") return std::string("manual");
+        return s.text(1);
+    });
+}
+
+StoreStatus SqliteStore::add_resource(const std::string& name, const std::string& email, const std::string& kind,
+                                      const std::string& policy) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "INSERT INTO principals (name, kind, display_name, email, password_hash, created_at, booking_policy) "
+                "VALUES (?1, ?2, ?1, ?3, NULL, ?4, ?5) ON CONFLICT (name) DO NOTHING");
+            s.bind(1, name).bind(2, kind).bind(3, email).bind(4, now_seconds()).bind(5, policy).run();
+            return db.changes() == 1 ? StoreStatus::ok : StoreStatus::exists;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
     }
 }
 

@@ -72,6 +72,11 @@ public:
     std::vector<caldav::PrincipalRecord> list_principals(std::string_view after, std::size_t limit) override;
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;
     std::vector<caldav::ObjectRecord> objects_without_index(std::size_t limit) override;
+    std::string booking_policy(std::int64_t principal_id) override;
+    caldav::PutResult book_if_free(const caldav::PutObject& object, std::int64_t owner_id) override;
+    /// Adds a room or resource principal (no password: it cannot log in).
+    caldav::StoreStatus add_resource(const std::string& name, const std::string& email, const std::string& kind,
+                                     const std::string& policy);
     std::optional<caldav::ObjectRecord> find_object_by_uid(std::int64_t owner_id, std::string_view uid) override;
     caldav::StoreStatus set_instances(std::int64_t object_id, const caldav::InstanceIndex& index) override;
     void provision_home(std::int64_t principal_id) override;

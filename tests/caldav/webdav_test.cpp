@@ -11,6 +11,7 @@
 #include <ctime>
 #include <random>
 #include <set>
+#include <thread>
 #include "caldav/service.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -1120,6 +1121,76 @@ BOOST_AUTO_TEST_CASE(schedule_agent_client_is_left_to_the_client) {
     auto bob = store->find_principal("bob")->id;
     BOOST_TEST(store->list_objects(store->find_collection(bob, "inbox")->id, false).empty());
     BOOST_TEST(!store->find_object_by_uid(bob, "meeting-1"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Rooms (issue 6 §6): a room accepts when free and declines on conflict, the
+// check and the booking in one transaction, so parallel bookings of one slot
+// give exactly one acceptance.
+BOOST_FIXTURE_TEST_SUITE(rooms, DavFixture)
+
+BOOST_AUTO_TEST_CASE(a_room_accepts_when_free_declines_when_busy_and_is_released_on_cancel) {
+    BOOST_REQUIRE(store->add_resource("room1", "room1@example.com", "room", "accept-if-free") == StoreStatus::ok);
+    auto booking = [](const std::string& uid, const std::string& start) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+               "\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:" + start + "\r\nDURATION:PT1H\r\nSUMMARY:Booking\r\n"
+               "ORGANIZER:mailto:alice@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+               "ATTENDEE;CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION:mailto:room1@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    };
+    request("PUT", "/dav/calendars/alice/calendar/b1.ics", 201, booking("b1", "20240501T090000Z"),
+            {{"Content-Type", "text/calendar"}});
+    auto first = request("GET", "/dav/calendars/alice/calendar/b1.ics", 200).body;
+    BOOST_TEST(has(attendee_line(first, "mailto:room1@example.com"), "PARTSTAT=ACCEPTED"));
+    request("PUT", "/dav/calendars/alice/calendar/b2.ics", 201, booking("b2", "20240501T093000Z"),
+            {{"Content-Type", "text/calendar"}});
+    auto second = request("GET", "/dav/calendars/alice/calendar/b2.ics", 200).body;
+    BOOST_TEST(has(attendee_line(second, "mailto:room1@example.com"), "PARTSTAT=DECLINED"));
+    request("DELETE", "/dav/calendars/alice/calendar/b1.ics", 204);
+    request("PUT", "/dav/calendars/alice/calendar/b3.ics", 201, booking("b3", "20240501T091500Z"),
+            {{"Content-Type", "text/calendar"}});
+    auto third = request("GET", "/dav/calendars/alice/calendar/b3.ics", 200).body;
+    BOOST_TEST(has(attendee_line(third, "mailto:room1@example.com"), "PARTSTAT=ACCEPTED"));
+}
+
+BOOST_AUTO_TEST_CASE(parallel_bookings_of_one_slot_give_exactly_one_acceptance) {
+    BOOST_REQUIRE(store->add_resource("room2", "room2@example.com", "room", "accept-if-free") == StoreStatus::ok);
+    store->provision_home(store->find_principal("bob")->id);
+    for (int round = 0; round < 8; ++round) {
+        std::string start = "202406" + std::string(round < 9 ? "0" : "") + std::to_string(round + 1) + "T100000Z";
+        auto booking = [&](const std::string& who) {
+            return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\nUID:p-" + who + "-" +
+                   std::to_string(round) + "\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:" + start +
+                   "\r\nDURATION:PT1H\r\nORGANIZER:mailto:" + who + "@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:" +
+                   who + "@example.com\r\nATTENDEE;CUTYPE=ROOM:mailto:room2@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        };
+        auto path = [&](const std::string& who) {
+            return "/dav/calendars/" + who + "/calendar/p" + std::to_string(round) + ".ics";
+        };
+        // Boost.Test assertions are not thread-safe: the threads only send.
+        int status[2] = {0, 0};
+        auto send = [&](const std::string& who, int& out) {
+            Request r;
+            r.method = "PUT";
+            r.path = path(who);
+            r.body = booking(who);
+            r.headers.add("Content-Type", "text/calendar");
+            r.principal = Principal{store->find_principal(who)->id, who};
+            out = service->handle(r).status;
+        };
+        std::thread a(send, std::string("alice"), std::ref(status[0]));
+        std::thread b(send, std::string("bob"), std::ref(status[1]));
+        a.join();
+        b.join();
+        BOOST_TEST(status[0] == 201);
+        BOOST_TEST(status[1] == 201);
+        int accepted = 0;
+        for (const std::string who : {"alice", "bob"}) {
+            auto data = request("GET", path(who), 200, {}, {}, who).body;
+            if (has(attendee_line(data, "mailto:room2@example.com"), "PARTSTAT=ACCEPTED")) ++accepted;
+        }
+        BOOST_TEST(accepted == 1, "round " << round);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

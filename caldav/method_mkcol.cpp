@@ -53,7 +53,7 @@ Response create(Context& ctx, CollectionKind kind, const std::vector<PropertyUpd
     c.owner_id = ctx.user.id;
     c.name = ctx.path.collection;
     c.kind = kind;
-    c.components = kind == CollectionKind::calendar ? "VEVENT,VTODO" : "";
+    c.components = kind == CollectionKind::calendar ? "VEVENT,VTODO,VJOURNAL,VFREEBUSY" : "";
     unsigned bit = kind == CollectionKind::calendar ? k_calendar : k_plain;
     auto plan = plan_updates(updates, bit, true);
     if (!plan.ok) {

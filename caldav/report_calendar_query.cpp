@@ -1,6 +1,9 @@
 // calendar-query REPORT (RFC 4791 §7.8): the filter grammar of §9.7 parsed into
 // ical::CompFilter, candidates narrowed by the index, each checked exactly.
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
 
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
@@ -53,38 +56,94 @@ ical::ParamFilter parse_param_filter(const xml::Element& e) {
     if (f.name.empty()) invalid("param-filter needs a name");
     for (const auto& c : e.children) {
         if (c.is(caldav_ns, "is-not-defined")) f.is_not_defined = true;
-        else if (c.is(caldav_ns, "text-match")) f.text_match = parse_text_match(c);
+        else if (c.is(caldav_ns, "text-match") && !f.text_match) f.text_match = parse_text_match(c);
+        else if (c.is(caldav_ns, "text-match")) invalid("param-filter " + f.name + " has more than one text-match");
         else throw Error(403, Precondition::supported_filter, "unsupported element in param-filter: " + c.local);
     }
+    // RFC 4791 §9.7.3: (is-not-defined | text-match?).
+    if (f.is_not_defined && (f.text_match || e.children.size() > 1))
+        invalid("is-not-defined stands alone in param-filter " + f.name);
     return f;
+}
+
+/// RFC 4791 §9.9: the properties a time-range may test.
+bool is_time_range_property(const std::string& name) {
+    static constexpr std::array<std::string_view, 7> names{"COMPLETED", "CREATED", "DTEND", "DTSTAMP",
+                                                           "DTSTART", "DUE", "LAST-MODIFIED"};
+    return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 ical::PropFilter parse_prop_filter(const xml::Element& e) {
     ical::PropFilter f;
     f.name = upper(e.attribute("name"));
     if (f.name.empty()) invalid("prop-filter needs a name");
+    std::size_t tests = 0;  // is-not-defined, time-range and text-match exclude each other
     for (const auto& c : e.children) {
+        if (c.is(caldav_ns, "param-filter")) {
+            f.params.push_back(parse_param_filter(c));
+            continue;
+        }
+        ++tests;
         if (c.is(caldav_ns, "is-not-defined")) f.is_not_defined = true;
         else if (c.is(caldav_ns, "time-range")) f.time_range = parse_time_range(c);
         else if (c.is(caldav_ns, "text-match")) f.text_match = parse_text_match(c);
-        else if (c.is(caldav_ns, "param-filter")) f.params.push_back(parse_param_filter(c));
         else throw Error(403, Precondition::supported_filter, "unsupported element in prop-filter: " + c.local);
     }
+    // RFC 4791 §9.7.2: (is-not-defined | ((time-range | text-match)?, param-filter*)).
+    if (tests > 1) invalid("prop-filter " + f.name + " takes one of is-not-defined, time-range, text-match");
+    if (f.is_not_defined && !f.params.empty()) invalid("is-not-defined stands alone in prop-filter " + f.name);
+    if (f.time_range && !is_time_range_property(f.name))
+        invalid("a time-range cannot test " + f.name + " (RFC 4791 §9.9 defines it for date-time properties)");
     return f;
 }
 
-ical::CompFilter parse_comp_filter(const xml::Element& e, std::size_t depth) {
+/// Which component may be filtered inside which, and whether RFC 4791 §9.9
+/// defines a time-range for it there.
+struct Nesting {
+    std::string_view parent;
+    std::string_view child;
+    bool time_range;
+};
+constexpr std::array<Nesting, 9> nesting{{
+    {"VCALENDAR", "VEVENT", true},      {"VCALENDAR", "VTODO", true},    {"VCALENDAR", "VJOURNAL", true},
+    {"VCALENDAR", "VFREEBUSY", true},   {"VCALENDAR", "VTIMEZONE", false}, {"VEVENT", "VALARM", true},
+    {"VTODO", "VALARM", true},          {"VTIMEZONE", "STANDARD", false}, {"VTIMEZONE", "DAYLIGHT", false},
+}};
+
+/// Checks that `child` may appear in `parent`: a known component in the wrong
+/// place is an invalid filter (RFC 4791 §7.8: no VEVENT inside VTODO); a
+/// non-standard one is a filter we do not support (§7.7).
+const Nesting& check_nesting(const std::string& parent, const std::string& child) {
+    for (const auto& n : nesting)
+        if (n.parent == parent && n.child == child) return n;
+    for (const auto& n : nesting)
+        if (n.child == child || child == "VCALENDAR") invalid("a " + child + " comp-filter cannot be inside " + parent);
+    throw Error(403, Precondition::supported_filter, "queries on component " + child + " are not supported");
+}
+
+ical::CompFilter parse_comp_filter(const xml::Element& e, const std::string& parent, std::size_t depth) {
     if (depth > 8) throw Error(403, Precondition::supported_filter, "comp-filters nest at most 8 deep");
     ical::CompFilter f;
     f.name = upper(e.attribute("name"));
     if (f.name.empty()) invalid("comp-filter needs a name");
+    bool time_range_defined = false;
+    if (parent.empty()) {
+        if (f.name != "VCALENDAR") invalid("the outer comp-filter must name VCALENDAR");
+    } else {
+        time_range_defined = check_nesting(parent, f.name).time_range;
+    }
     for (const auto& c : e.children) {
         if (c.is(caldav_ns, "is-not-defined")) f.is_not_defined = true;
-        else if (c.is(caldav_ns, "time-range")) f.time_range = parse_time_range(c);
+        else if (c.is(caldav_ns, "time-range") && !f.time_range) f.time_range = parse_time_range(c);
+        else if (c.is(caldav_ns, "time-range")) invalid("comp-filter " + f.name + " has more than one time-range");
         else if (c.is(caldav_ns, "prop-filter")) f.props.push_back(parse_prop_filter(c));
-        else if (c.is(caldav_ns, "comp-filter")) f.comps.push_back(parse_comp_filter(c, depth + 1));
+        else if (c.is(caldav_ns, "comp-filter")) f.comps.push_back(parse_comp_filter(c, f.name, depth + 1));
         else throw Error(403, Precondition::supported_filter, "unsupported element in comp-filter: " + c.local);
     }
+    // RFC 4791 §9.7.1: (is-not-defined | (time-range?, prop-filter*, comp-filter*)).
+    if (f.is_not_defined && e.children.size() > 1) invalid("is-not-defined stands alone in comp-filter " + f.name);
+    if (f.time_range && !time_range_defined)
+        invalid("RFC 4791 §9.9 defines no time-range for " + f.name);
     return f;
 }
 
@@ -97,18 +156,6 @@ std::optional<ical::TimeRange> index_range(const ical::CompFilter& root) {
     return c.time_range;
 }
 
-/// Refuses calendar-data options we cannot honour yet rather than ignore them.
-void check_calendar_data_request(const xml::Element* prop) {
-    if (!prop) return;
-    const auto* data = prop->child(caldav_ns, "calendar-data");
-    if (!data) return;
-    for (const auto& c : data->children) {
-        if (c.is(caldav_ns, "expand") || c.is(caldav_ns, "limit-recurrence-set") ||
-            c.is(caldav_ns, "limit-freebusy-set"))
-            throw Error(501, "calendar-data " + c.local + " is not implemented yet (issue 5)");
-    }
-}
-
 }  // namespace
 
 Response report_calendar_query(Context& ctx, const xml::Element& root) {
@@ -116,10 +163,8 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     const auto* filter_el = root.child(caldav_ns, "filter");
     if (!filter_el || filter_el->children.size() != 1 || !filter_el->children[0].is(caldav_ns, "comp-filter"))
         invalid("calendar-query needs one CALDAV:filter holding one comp-filter");
-    auto filter = parse_comp_filter(filter_el->children[0], 1);
-    if (filter.name != "VCALENDAR") invalid("the outer comp-filter must name VCALENDAR");
+    auto filter = parse_comp_filter(filter_el->children[0], {}, 1);
     const auto* prop = root.child(dav_ns, "prop");
-    check_calendar_data_request(prop);
     PropertyRequest props;
     props.mode = PropertyRequest::Mode::prop;
     if (prop)
@@ -142,18 +187,32 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     ical::QueryLimits limits;
     limits.max_instances = ctx.limits.max_instances;
     auto range = index_range(filter);
+    // RFC 4791 §9.8: floating and DATE values are read in the request's
+    // CALDAV:timezone, else in the calendar's calendar-timezone, else in UTC.
+    std::optional<ical::ReaderZone> request_zone;
+    if (const auto* tz = root.child(caldav_ns, "timezone")) {
+        request_zone = ical::ReaderZone::parse(tz->text);
+        if (!request_zone)
+            throw Error(403, Precondition::valid_calendar_data, "CALDAV:timezone must hold one VTIMEZONE");
+    }
     xml::Multistatus ms;
-    auto consider = [&](Resource& member) {
-        auto result = ical::matches(member.object->data, filter, limits);
+    auto consider = [&](Resource& member, const ical::ReaderZone* reader) {
+        auto result = ical::matches(member.object->data, filter, limits, reader);
         if (result.error)
             throw Error(403, Precondition::max_instances, member.href + ": " + *result.error);
         if (result.matches) ms.add(member.href, properties_of(ctx, member, props));
+    };
+    auto reader_for = [&](const CollectionRecord& cal) {
+        std::optional<ical::ReaderZone> zone;
+        if (!request_zone && !cal.timezone.empty()) zone = ical::ReaderZone::parse(cal.timezone);
+        return zone;
     };
     if (t.kind == ResourceKind::object) {
         if (!t.exists) throw Error(404, "no such calendar object");
         Resource member = t;
         member.object = ctx.store.find_object(t.collection->id, t.object->name, true);
-        if (member.object) consider(member);
+        auto zone = reader_for(*t.collection);
+        if (member.object) consider(member, request_zone ? &*request_zone : zone ? &*zone : nullptr);
     }
     for (const auto& cal : calendars) {
         Resource member;
@@ -162,12 +221,14 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         member.collection = cal;
         member.exists = true;
         auto prefix = collection_href(t.owner->name, cal.name);
+        auto zone = reader_for(cal);
+        const ical::ReaderZone* reader = request_zone ? &*request_zone : zone ? &*zone : nullptr;
         auto candidates = ctx.store.list_objects_in_range(cal.id, range ? range->start : std::nullopt,
                                                           range ? range->end : std::nullopt, true);
         for (auto& o : candidates) {
             member.href = prefix + encode_segment(o.name);
             member.object = std::move(o);
-            consider(member);
+            consider(member, reader);
         }
     }
     Response r;

@@ -31,10 +31,25 @@ struct Evaluation {
     icalcomponent* calendar;
     const QueryLimits& limits;
     Clock::time_point deadline;
+    icaltimezone* reader = nullptr;  ///< zone of floating and DATE values; null = UTC
     bool unknown_zone = false;
 
     void check_time() const {
         if (Clock::now() > deadline) throw CapReached{"evaluation took longer than the time limit"};
+    }
+
+    /// UTC seconds of `t`, whose property's zone is `zone`: floating and DATE
+    /// values (a DATE as its midnight) are read in the reader's zone (§9.8).
+    std::int64_t utc(icaltimetype t, icaltimezone* zone) const {
+        bool floating = false;
+        if (reader && !zone && !icaltime_is_utc(t)) {
+            if (t.is_date) {
+                t.is_date = 0;
+                t.hour = t.minute = t.second = 0;
+            }
+            return to_utc(t, reader, floating);
+        }
+        return to_utc(t, zone, floating);
     }
 };
 
@@ -51,8 +66,7 @@ std::optional<std::int64_t> utc_of(Evaluation& ev, icalcomponent* c, icalpropert
     if (vk != ICAL_DATETIME_VALUE && vk != ICAL_DATE_VALUE && vk != ICAL_DATETIMEDATE_VALUE) return std::nullopt;
     icaltimetype t = icalvalue_get_datetime(v);
     if (is_date) *is_date = t.is_date;
-    bool floating = false;
-    return to_utc(t, zone_of(ev.calendar, p, ev.unknown_zone), floating);
+    return ev.utc(t, zone_of(ev.calendar, p, ev.unknown_zone));
 }
 
 /// RECURRENCE-ID values (UTC) of the overrides of the master `uid`.
@@ -77,11 +91,10 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
     if (!dtstart) return false;
     icaltimetype start = icalproperty_get_dtstart(dtstart);
     icaltimezone* zone = zone_of(ev.calendar, dtstart, ev.unknown_zone);
-    bool floating = false;
     std::set<std::int64_t> excluded = skip;
     for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
-        excluded.insert(to_utc(icalproperty_get_exdate(p), zone_of(ev.calendar, p, ev.unknown_zone), floating));
+        excluded.insert(ev.utc(icalproperty_get_exdate(p), zone_of(ev.calendar, p, ev.unknown_zone)));
     }
     std::size_t count = 0;
     auto offer = [&](std::int64_t s) {
@@ -89,7 +102,7 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
         if (excluded.count(s)) return false;
         return visit(s);
     };
-    std::int64_t first = to_utc(start, zone, floating);
+    std::int64_t first = ev.utc(start, zone);
     bool is_override = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY) != nullptr;
     if ((is_override || !excluded.count(first)) && visit(first)) return true;
     for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
@@ -97,7 +110,7 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
         icaldatetimeperiodtype rd = icalproperty_get_rdate(p);
         icaltimetype t = !icaltime_is_null_time(rd.time) ? rd.time : rd.period.start;
         if (icaltime_is_null_time(t)) continue;
-        if (offer(to_utc(t, zone_of(ev.calendar, p, ev.unknown_zone), floating))) return true;
+        if (offer(ev.utc(t, zone_of(ev.calendar, p, ev.unknown_zone)))) return true;
     }
     for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
@@ -116,7 +129,7 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
         }
         for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
              t = icalrecur_iterator_next(it.get())) {
-            std::int64_t s = to_utc(t, zone, floating);
+            std::int64_t s = ev.utc(t, zone);
             if (s == first) continue;  // DTSTART is offered above
             if (s >= until) break;
             if (offer(s)) return true;
@@ -191,24 +204,34 @@ bool journal_in_range(Evaluation& ev, icalcomponent* c, const TimeRange& r, cons
     });
 }
 
-/// RFC 4791 §9.9 for VFREEBUSY: its FREEBUSY periods, else DTSTART/DTEND.
+/// RFC 4791 §9.9 for VFREEBUSY: DTSTART and DTEND when it has both, else its
+/// FREEBUSY periods, else never.
 bool freebusy_in_range(Evaluation& ev, icalcomponent* c, const TimeRange& r) {
     std::int64_t S = start_of(r), E = end_of(r);
-    bool any = false;
-    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_FREEBUSY_PROPERTY); p;
-         p = icalcomponent_get_next_property(c, ICAL_FREEBUSY_PROPERTY)) {
-        any = true;
-        icalperiodtype period = icalproperty_get_freebusy(p);
-        bool floating = false;
-        std::int64_t s = to_utc(period.start, nullptr, floating);
-        std::int64_t e = !icaltime_is_null_time(period.end) ? to_utc(period.end, nullptr, floating)
-                                                            : s + icaldurationtype_as_int(period.duration);
-        if (S < e && E > s) return true;
-    }
-    if (any) return false;
     auto s = utc_of(ev, c, ICAL_DTSTART_PROPERTY);
     auto e = utc_of(ev, c, ICAL_DTEND_PROPERTY);
-    return s && e && S <= *e && E > *s;
+    if (s && e) return S <= *e && E > *s;
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_FREEBUSY_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_FREEBUSY_PROPERTY)) {
+        icalperiodtype period = icalproperty_get_freebusy(p);
+        bool floating = false;
+        std::int64_t ps = to_utc(period.start, nullptr, floating);
+        std::int64_t pe = !icaltime_is_null_time(period.end) ? to_utc(period.end, nullptr, floating)
+                                                             : ps + icaldurationtype_as_int(period.duration);
+        if (S < pe && E > ps) return true;
+    }
+    return false;
+}
+
+/// Seconds from a to-do instance's start to its end: DUE, else the effective DUE
+/// DTSTART+DURATION (RFC 4791 §9.9, note after the tables), else 0.
+std::int64_t todo_length(Evaluation& ev, icalcomponent* c) {
+    auto s = utc_of(ev, c, ICAL_DTSTART_PROPERTY);
+    if (!s) return 0;
+    if (auto d = utc_of(ev, c, ICAL_DUE_PROPERTY)) return std::max<std::int64_t>(0, *d - *s);
+    if (icalproperty* dur = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
+        return std::max(0, icaldurationtype_as_int(icalproperty_get_duration(dur)));
+    return 0;
 }
 
 /// RFC 4791 §9.9 for VALARM: each trigger time (with repeats) of each instance
@@ -238,15 +261,25 @@ bool alarm_in_range(Evaluation& ev, icalcomponent* parent, icalcomponent* alarm,
     std::int64_t offset = icaldurationtype_as_int(t.duration);
     icalparameter* related = icalproperty_get_first_parameter(trig, ICAL_RELATED_PARAMETER);
     bool from_end = related && icalparameter_get_related(related) == ICAL_RELATED_END;
-    bool zero = false;
-    std::int64_t length = from_end ? event_length(ev, parent, zero) : 0;
-    if (from_end && icalcomponent_isa(parent) == ICAL_VTODO_COMPONENT) {
-        auto s = utc_of(ev, parent, ICAL_DTSTART_PROPERTY), d = utc_of(ev, parent, ICAL_DUE_PROPERTY);
-        length = s && d ? *d - *s : 0;
+    bool is_todo = icalcomponent_isa(parent) == ICAL_VTODO_COMPONENT;
+    if (is_todo && !icalcomponent_get_first_property(parent, ICAL_DTSTART_PROPERTY)) {
+        // A to-do with DUE and no DTSTART has one point in time to relate a
+        // trigger to. RFC 5545 §3.8.6.3 wants DTSTART for RELATED=START, but
+        // RFC 4791 §7.8.5 expects exactly such an alarm (Task #2) to fire
+        // relative to DUE, as other servers do.
+        auto due = utc_of(ev, parent, ICAL_DUE_PROPERTY);
+        return due && fires_in_range(*due + offset);
     }
+    bool zero = false;
+    std::int64_t length = !from_end ? 0 : is_todo ? todo_length(ev, parent) : event_length(ev, parent, zero);
+    // An instance starting at s fires from s+length+offset to that plus the
+    // repeats: only instances from S minus that reach can fire in the range, so
+    // endless rules start near it instead of walking every instance since DTSTART.
+    std::int64_t reach = length + offset + std::max(0, repeat) * every;
+    std::int64_t from = S == min_time ? min_time : S - reach;
     // Alarms may fire before their instance: look a little past E for instances.
     std::int64_t horizon = E == max_time ? E : E + std::max<std::int64_t>(0, -offset) + 366 * day;
-    return for_each_instance(ev, parent, skip, min_time, horizon,
+    return for_each_instance(ev, parent, skip, from, horizon,
                              [&](std::int64_t s) { return fires_in_range(s + length + offset); });
 }
 
@@ -338,6 +371,18 @@ std::string property_name(icalproperty* p) {
     return n ? n : "";
 }
 
+/// The value a text-match compares: TEXT values unescaped (RFC 5545 §3.3.11,
+/// "Lunch\, then" is "Lunch, then"), others as written.
+std::string text_value(icalproperty* p) {
+    icalvalue* v = icalproperty_get_value(p);
+    if (v && icalvalue_isa(v) == ICAL_TEXT_VALUE) {
+        const char* text = icalvalue_get_text(v);
+        return text ? text : "";
+    }
+    const char* value = icalproperty_get_value_as_string(p);
+    return value ? value : "";
+}
+
 bool prop_matches(Evaluation& ev, icalcomponent* c, const PropFilter& f) {
     bool any = false;
     for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
@@ -351,15 +396,11 @@ bool prop_matches(Evaluation& ev, icalcomponent* c, const PropFilter& f) {
             if (!v || (icalvalue_isa(v) != ICAL_DATETIME_VALUE && icalvalue_isa(v) != ICAL_DATE_VALUE)) {
                 ok = false;
             } else {
-                bool floating = false;
-                auto t = to_utc(icalvalue_get_datetime(v), zone_of(ev.calendar, p, ev.unknown_zone), floating);
+                auto t = ev.utc(icalvalue_get_datetime(v), zone_of(ev.calendar, p, ev.unknown_zone));
                 ok = start_of(*f.time_range) <= t && end_of(*f.time_range) > t;
             }
         }
-        if (ok && f.text_match) {
-            const char* value = icalproperty_get_value_as_string(p);
-            ok = text_matches(value ? value : "", *f.text_match);
-        }
+        if (ok && f.text_match) ok = text_matches(text_value(p), *f.text_match);
         for (const auto& pf : f.params)
             if (ok) ok = param_matches(p, pf);
         if (ok) return true;
@@ -397,7 +438,33 @@ bool comp_matches(Evaluation& ev, icalcomponent* parent, icalcomponent* c, const
 
 }  // namespace
 
-MatchResult matches(std::string_view data, const CompFilter& filter, const QueryLimits& limits) {
+std::optional<ReaderZone> ReaderZone::parse(std::string_view vcalendar) {
+    icalerror_set_errors_are_fatal(0);
+    std::string text(vcalendar);
+    std::unique_ptr<icalcomponent, ComponentDeleter> root(icalparser_parse_string(text.c_str()));
+    if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT ||
+        icalcomponent_count_components(root.get(), ICAL_VTIMEZONE_COMPONENT) != 1 ||
+        icalcomponent_count_components(root.get(), ICAL_ANY_COMPONENT) != 1)
+        return std::nullopt;
+    icalcomponent* vtimezone = icalcomponent_get_first_component(root.get(), ICAL_VTIMEZONE_COMPONENT);
+    if (!icalcomponent_get_first_property(vtimezone, ICAL_TZID_PROPERTY) ||
+        (!icalcomponent_get_first_component(vtimezone, ICAL_XSTANDARD_COMPONENT) &&
+         !icalcomponent_get_first_component(vtimezone, ICAL_XDAYLIGHT_COMPONENT)))
+        return std::nullopt;
+    icalcomponent_remove_component(root.get(), vtimezone);
+    icaltimezone* zone = icaltimezone_new();
+    if (!icaltimezone_set_component(zone, vtimezone)) {  // on success the zone owns vtimezone
+        icalcomponent_free(vtimezone);
+        icaltimezone_free(zone, 1);
+        return std::nullopt;
+    }
+    ReaderZone r;
+    r.zone_ = std::shared_ptr<void>(zone, [](void* z) { icaltimezone_free(static_cast<icaltimezone*>(z), 1); });
+    return r;
+}
+
+MatchResult matches(std::string_view data, const CompFilter& filter, const QueryLimits& limits,
+                    const ReaderZone* reader) {
     icalerror_set_errors_are_fatal(0);
     std::string text(data);
     std::unique_ptr<icalcomponent, ComponentDeleter> root(icalparser_parse_string(text.c_str()));
@@ -407,6 +474,7 @@ MatchResult matches(std::string_view data, const CompFilter& filter, const Query
         return r;
     }
     Evaluation ev{root.get(), limits, Clock::now() + limits.max_time};
+    if (reader) ev.reader = static_cast<icaltimezone*>(reader->zone());
     try {
         if (filter.name != "VCALENDAR") return r;  // the root filter names VCALENDAR (§9.7.1)
         r.matches = !filter.is_not_defined && children_match(ev, root.get(), filter);
@@ -422,7 +490,10 @@ std::optional<std::int64_t> parse_utc(std::string_view text) {
     for (std::size_t i = 0; i < 15; ++i)
         if (i != 8 && (text[i] < '0' || text[i] > '9')) return std::nullopt;
     icaltimetype t = icaltime_from_string(std::string(text).c_str());
-    if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t)) return std::nullopt;
+    // libical accepts month 13 or 25:00 here and would roll them over.
+    if (icaltime_is_null_time(t) || t.month < 1 || t.month > 12 || t.day < 1 ||
+        t.day > icaltime_days_in_month(t.month, t.year) || t.hour > 23 || t.minute > 59 || t.second > 60)
+        return std::nullopt;
     return static_cast<std::int64_t>(icaltime_as_timet_with_zone(t, icaltimezone_get_utc_timezone()));
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,24 @@ struct QueryLimits {
     std::chrono::milliseconds max_time{2000};         ///< wall time per object
 };
 
+/// The time zone floating and DATE values are read in when matching (RFC 4791
+/// §9.8: the request's CALDAV:timezone, else the calendar's calendar-timezone).
+/// Parsed once per query; not to be shared between threads (libical caches
+/// zone transitions inside it).
+class ReaderZone {
+public:
+    /// The zone of `vcalendar`, an iCalendar object holding exactly one
+    /// VTIMEZONE; nullopt when it is not one.
+    static std::optional<ReaderZone> parse(std::string_view vcalendar);
+
+    /// The zone as a libical icaltimezone* (opaque here to keep libical out of
+    /// this header); valid while this object lives.
+    void* zone() const { return zone_.get(); }
+
+private:
+    std::shared_ptr<void> zone_;
+};
+
 /// Outcome of matching: whether the object matches, or why it could not be decided.
 struct MatchResult {
     bool matches = false;
@@ -64,9 +83,11 @@ struct MatchResult {
 };
 
 /// True when `data` (one stored calendar object resource) satisfies `filter`.
-/// Floating and all-day times are read in UTC. Never throws; the instance and
-/// time caps of `limits` turn into an error rather than a hang.
-MatchResult matches(std::string_view data, const CompFilter& filter, const QueryLimits& limits);
+/// Floating and all-day times are read in `reader` (UTC when null). Never
+/// throws; the instance and time caps of `limits` turn into an error rather
+/// than a hang.
+MatchResult matches(std::string_view data, const CompFilter& filter, const QueryLimits& limits,
+                    const ReaderZone* reader = nullptr);
 
 /// Parses an iCalendar UTC date-time ("20240105T150000Z") to seconds; nullopt
 /// when it is not one.

@@ -118,6 +118,70 @@ def sync_sees_deletion():
     check(not updated, f"updated: {[str(o.url) for o in updated]}")
 
 
+def search_calendar():
+    cal = state["principal"].make_calendar(name="Search", cal_id="search")
+    state["search"] = cal
+    cal.save_event(event_ics("s-lunch", "Lunch with Ada", "20240301T120000Z"))
+    cal.save_event(event_ics("s-review", "Quarterly review", "20240305T090000Z"))
+    cal.save_event("\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Kalends conformance//EN",
+        "BEGIN:VEVENT", "UID:s-standup", "DTSTAMP:20240101T000000Z", "DTSTART:20240304T080000Z",
+        "DURATION:PT15M", "RRULE:FREQ=DAILY;COUNT=5", "EXDATE:20240306T080000Z", "SUMMARY:Standup",
+        "CATEGORIES:TEAM", "END:VEVENT", "END:VCALENDAR", ""]))
+    for uid, extra in (("s-open", []), ("s-done", ["STATUS:COMPLETED", "COMPLETED:20240302T100000Z"]),
+                       ("s-dropped", ["STATUS:CANCELLED"]), ("s-started", ["STATUS:IN-PROCESS"])):
+        cal.save_todo("\r\n".join([
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Kalends conformance//EN",
+            "BEGIN:VTODO", f"UID:{uid}", "DTSTAMP:20240101T000000Z", "DUE:20240310T170000Z",
+            f"SUMMARY:Task {uid}", *extra, "END:VTODO", "END:VCALENDAR", ""]))
+
+
+def uids(objects):
+    return sorted(line.split(":", 1)[1].strip() for o in objects for line in o.data.splitlines()
+                  if line.startswith("UID:"))
+
+
+def date_search_unexpanded():
+    found = state["search"].search(event=True, start=datetime.datetime(2024, 3, 5, tzinfo=datetime.timezone.utc),
+                                   end=datetime.datetime(2024, 3, 6, tzinfo=datetime.timezone.utc))
+    # 5 March: the review, and the standup's instance at 08:00Z.
+    check(uids(found) == ["s-review", "s-standup"], f"found {uids(found)}")
+    cancelled = state["search"].search(event=True, start=datetime.datetime(2024, 3, 6, tzinfo=datetime.timezone.utc),
+                                       end=datetime.datetime(2024, 3, 6, 12, tzinfo=datetime.timezone.utc))
+    check(uids(cancelled) == [], f"6 March morning (standup EXDATE) found {uids(cancelled)}")
+
+
+def expanded_recurring_search():
+    found = state["search"].search(event=True, expand=True,
+                                   start=datetime.datetime(2024, 3, 4, tzinfo=datetime.timezone.utc),
+                                   end=datetime.datetime(2024, 3, 8, tzinfo=datetime.timezone.utc))
+    standups = [o for o in found if "UID:s-standup" in o.data]
+    # 4..7 March minus the EXDATE on the 6th: three instances, each its own object.
+    check(len(standups) == 3, f"{len(standups)} standup instances, expected 3")
+    check(all("RRULE" not in o.data and "RECURRENCE-ID" in o.data for o in standups), "instances not expanded")
+
+
+def todo_search():
+    pending = state["search"].todos()
+    check(uids(pending) == ["s-open", "s-started"], f"pending to-dos {uids(pending)}")
+    everything = state["search"].todos(include_completed=True)
+    check(uids(everything) == ["s-done", "s-dropped", "s-open", "s-started"], f"all to-dos {uids(everything)}")
+    due = state["search"].search(todo=True, include_completed=True,
+                                 start=datetime.datetime(2024, 3, 10, 12, tzinfo=datetime.timezone.utc),
+                                 end=datetime.datetime(2024, 3, 10, 18, tzinfo=datetime.timezone.utc))
+    check(len(due) == 4, f"{len(due)} to-dos due in the range, expected 4")
+
+
+def text_search():
+    cal = state["search"]
+    check(uids(cal.search(event=True, summary="lunch")) == ["s-lunch"], "summary 'lunch' (ascii-casemap)")
+    check(uids(cal.search(event=True, summary="nothing like it")) == [], "summary that matches nothing")
+    check(uids(cal.search(event=True, category="team")) == ["s-standup"], "category 'team'")
+    check(uids(cal.search(todo=True, include_completed=True, summary="s-d")) == ["s-done", "s-dropped"],
+          "to-do summary substring")
+    cal.delete()
+
+
 def delete_calendar():
     state["cal"].delete()
     urls = [str(c.url).rstrip("/") for c in state["principal"].calendars()]
@@ -126,7 +190,8 @@ def delete_calendar():
 
 cases = [discovery_principal, discovery_calendar_home, list_calendars_has_default, make_calendar,
          save_event, load_event, find_event_by_uid, modify_event, date_search, sync_initial,
-         sync_sees_new_event, delete_event, sync_sees_deletion, delete_calendar]
+         sync_sees_new_event, delete_event, sync_sees_deletion, search_calendar, date_search_unexpanded,
+         expanded_recurring_search, todo_search, text_search, delete_calendar]
 
 for case in cases:
     try:

@@ -616,7 +616,7 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
             "objects.id "
             "UNION ALL SELECT " + columns + ", 0 FROM objects WHERE collection_id = ?1 AND (index_state = 0 OR "
             "(indexed_until IS NOT NULL AND indexed_until <= ?3)) AND (last_end IS NULL OR last_end >= ?2) AND "
-            "(first_start IS NULL OR first_start <= ?3) AND id NOT IN (SELECT object_id FROM hits)");
+            "(first_start IS NULL OR first_start <= ?3) AND id NOT IN (SELECT object_id FROM hits) ORDER BY 3");
         s.bind(1, collection_id).bind(2, from).bind(3, to).bind(4, scan_from);
         while (s.step()) {
             out.push_back(object_from(s, with_data));

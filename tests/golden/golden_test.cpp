@@ -50,17 +50,54 @@ std::string read_all(const fs::path& p) {
     return s.str();
 }
 
-/// `# setup:` lines. "none", or "calendar PATH" (MKCALENDAR as the owner in PATH).
+/// The owner named in a /dav/calendars/OWNER/... path, checked against the known users.
+std::string owner_of(const std::string& path, const std::map<std::string, std::string>& credentials) {
+    const std::string prefix = "/dav/calendars/";
+    BOOST_REQUIRE_MESSAGE(path.rfind(prefix, 0) == 0, "setup path must start with " << prefix << ": " << path);
+    std::string owner = path.substr(prefix.size(), path.find('/', prefix.size()) - prefix.size());
+    BOOST_REQUIRE_MESSAGE(credentials.count(owner), "setup: unknown user " << owner);
+    return owner;
+}
+
+/// PUTs `file` (LF or CRLF line endings; sent as CRLF) to `path` as its owner and
+/// captures the returned ETag as {etag:NAME}, NAME being the last segment of `path`
+/// without ".ics".
+void put_object(const std::string& path, const fs::path& file, const test_support::ServerFixture& server,
+                const std::map<std::string, std::string>& credentials, Captures& captures) {
+    BOOST_REQUIRE_MESSAGE(fs::is_regular_file(file), "setup: no file " << file);
+    std::string body;
+    for (char c : read_all(file)) {
+        if (c == '\r') continue;
+        if (c == '\n') body += '\r';
+        body += c;
+    }
+    test_support::HttpClient c(server.port);
+    c.send(test_support::ServerFixture::request("PUT", path, body, credentials.at(owner_of(path, credentials)),
+                                                "Content-Type: text/calendar; charset=utf-8\r\n"));
+    auto r = c.read_reply();
+    BOOST_REQUIRE_MESSAGE(r && (r->status == 201 || r->status == 204),
+                          "setup PUT " << path << " failed: " << (r ? std::to_string(r->status) + " " + r->body : "no reply"));
+    std::string etag = r->headers.count("etag") ? r->headers.at("etag") : "";
+    BOOST_REQUIRE_MESSAGE(etag.size() > 2 && etag.front() == '"' && etag.back() == '"', "setup PUT " << path << ": no strong ETag");
+    captures["etag:" + fs::path(path).stem().string()] = etag.substr(1, etag.size() - 2);
+}
+
+/// `# setup:` lines, run in order before the exchanges:
+///   none
+///   calendar PATH            MKCALENDAR as the owner in PATH
+///   put PATH FILE            PUT FILE (relative to the golden directory) at PATH
+///   objects COLLECTION DIR   PUT every DIR/*.ics (relative to the golden directory)
+///                            into COLLECTION under its own file name
+/// Each PUT captures its ETag as {etag:NAME} (NAME = resource name without .ics).
 void run_setup(const std::string& line, const test_support::ServerFixture& server,
-               const std::map<std::string, std::string>& credentials) {
+               const std::map<std::string, std::string>& credentials, Captures& captures) {
     if (line == "none") return;
-    const std::string calendar = "calendar ";
-    if (line.rfind(calendar, 0) == 0) {
-        std::string path = line.substr(calendar.size());
-        const std::string prefix = "/dav/calendars/";
-        BOOST_REQUIRE_MESSAGE(path.rfind(prefix, 0) == 0, "setup calendar path must start with " << prefix);
-        std::string owner = path.substr(prefix.size(), path.find('/', prefix.size()) - prefix.size());
-        BOOST_REQUIRE_MESSAGE(credentials.count(owner), "setup: unknown user " << owner);
+    std::istringstream words(line);
+    std::string kind, path, arg;
+    words >> kind >> path >> arg;
+    const fs::path root = std::getenv("KALENDS_GOLDEN_DIR") ? std::getenv("KALENDS_GOLDEN_DIR") : ".";
+    if (kind == "calendar" && !path.empty() && arg.empty()) {
+        std::string owner = owner_of(path, credentials);
         test_support::HttpClient c(server.port);
         c.send(test_support::ServerFixture::request("MKCALENDAR", path, {}, credentials.at(owner)));
         auto r = c.read_reply();
@@ -68,7 +105,21 @@ void run_setup(const std::string& line, const test_support::ServerFixture& serve
                               "setup '" << line << "' failed: " << (r ? std::to_string(r->status) + " " + r->body : "no reply"));
         return;
     }
-    BOOST_FAIL("unknown setup line '" << line << "' (known: none, calendar PATH)");
+    if (kind == "put" && !path.empty() && !arg.empty()) {
+        put_object(path, root / arg, server, credentials, captures);
+        return;
+    }
+    if (kind == "objects" && !path.empty() && path.back() == '/' && !arg.empty()) {
+        BOOST_REQUIRE_MESSAGE(fs::is_directory(root / arg), "setup: no directory " << root / arg);
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(root / arg))
+            if (e.is_regular_file() && e.path().extension() == ".ics") files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        BOOST_REQUIRE_MESSAGE(!files.empty(), "setup: no *.ics in " << root / arg);
+        for (const auto& f : files) put_object(path + f.filename().string(), f, server, credentials, captures);
+        return;
+    }
+    BOOST_FAIL("unknown setup line '" << line << "' (known: none, calendar PATH, put PATH FILE, objects COLLECTION/ DIR)");
 }
 
 }  // namespace
@@ -86,9 +137,8 @@ BOOST_DATA_TEST_CASE(golden_transcript_matches_the_server, bdata::make(golden_fi
         const std::map<std::string, std::string> credentials{
             {"alice", test_support::basic_auth("alice", "alice-pw")},
             {"bob", test_support::basic_auth("bob", "bob-pw")}};
-        for (const auto& s : file.setup) run_setup(s, server, credentials);
-
         Captures captures;
+        for (const auto& s : file.setup) run_setup(s, server, credentials, captures);
         for (std::size_t i = 0; i < file.exchanges.size(); ++i) {
             auto& x = file.exchanges[i];
             BOOST_TEST_CONTEXT("exchange " << i + 1 << ": " << x.request.substr(0, x.request.find('\n'))) {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "ical/zone_resolver.hpp"
 
@@ -115,6 +116,17 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
     for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
         icalrecurrencetype rule = icalproperty_get_rrule(p);
+        // libical compares a UTC UNTIL with zoned wall times as if both were
+        // wall times; UNTIL is applied here instead (RFC 5545 §3.3.10: inclusive).
+        icaltimetype until_value = rule.until;
+        rule.until = icaltime_null_time();
+        std::optional<std::int64_t> until_utc, until_wall;
+        if (!icaltime_is_null_time(until_value)) {
+            if (icaltime_is_utc(until_value))
+                until_utc = wall_seconds(until_value);
+            else
+                until_wall = wall_seconds(until_value) + (until_value.is_date && !start.is_date ? day - 1 : 0);
+        }
         std::unique_ptr<icalrecur_iterator, void (*)(icalrecur_iterator*)> it(icalrecur_iterator_new(rule, start),
                                                                              &icalrecur_iterator_free);
         if (!it) continue;
@@ -129,7 +141,9 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
         }
         for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
              t = icalrecur_iterator_next(it.get())) {
+            if (until_wall && wall_seconds(t) > *until_wall) break;
             std::int64_t s = ev.utc(t, zone);
+            if (until_utc && s > *until_utc) break;
             if (s == first) continue;  // DTSTART is offered above
             if (s >= until) break;
             if (offer(s)) return true;
@@ -415,11 +429,14 @@ bool children_match(Evaluation& ev, icalcomponent* c, const CompFilter& f) {
         if (!prop_matches(ev, c, pf)) return false;
     for (const auto& cf : f.comps) {
         icalcomponent_kind kind = icalcomponent_string_to_kind(cf.name.c_str());
+        // Collected first: evaluation walks the same parent with libical's one
+        // internal iterator per component (overridden()), which would end this loop.
+        std::vector<icalcomponent*> children;
+        for (icalcomponent* child = icalcomponent_get_first_component(c, kind); child;
+             child = icalcomponent_get_next_component(c, kind))
+            children.push_back(child);
         bool found = false;
-        for (icalcomponent* child = icalcomponent_get_first_component(c, kind); child && !found;
-             child = icalcomponent_get_next_component(c, kind)) {
-            found = comp_matches(ev, c, child, cf);
-        }
+        for (std::size_t i = 0; i < children.size() && !found; ++i) found = comp_matches(ev, c, children[i], cf);
         if (cf.is_not_defined ? found || icalcomponent_get_first_component(c, kind) : !found) return false;
     }
     return true;

@@ -321,9 +321,13 @@ std::unique_ptr<RuleIterator> RuleIterator::make(const icalrecurrencetype& rule,
                 // libical refuses some impossible rules and spins on others.
                 if (!DayFilter(rule).feasible_from(floor_div(wall_seconds(dtstart), day_seconds)))
                     return std::make_unique<EmptyIterator>();
-                icalrecur_iterator* it = icalrecur_iterator_new(rule, dtstart);
+                // UNTIL is left to the caller, who knows the zone: libical would
+                // compare a UTC UNTIL with zoned wall times as wall times.
+                icalrecurrencetype unbounded = rule;
+                unbounded.until = icaltime_null_time();
+                icalrecur_iterator* it = icalrecur_iterator_new(unbounded, dtstart);
                 if (!it) break;
-                return std::make_unique<LibicalIterator>(it, rule, dtstart);
+                return std::make_unique<LibicalIterator>(it, unbounded, dtstart);
             }
             default: break;
         }

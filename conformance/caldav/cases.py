@@ -174,9 +174,11 @@ def todo_search():
 
 def text_search():
     cal = state["search"]
-    check(uids(cal.search(event=True, summary="lunch")) == ["s-lunch"], "summary 'lunch' (ascii-casemap)")
+    # python3-caldav 0.11 sends text-match with collation i;octet: case matters.
+    check(uids(cal.search(event=True, summary="Lunch")) == ["s-lunch"], "summary 'Lunch' (i;octet)")
+    check(uids(cal.search(event=True, summary="lunch")) == [], "i;octet is case-sensitive")
     check(uids(cal.search(event=True, summary="nothing like it")) == [], "summary that matches nothing")
-    check(uids(cal.search(event=True, category="team")) == ["s-standup"], "category 'team'")
+    check(uids(cal.search(event=True, category="TEAM")) == ["s-standup"], "category TEAM")
     check(uids(cal.search(todo=True, include_completed=True, summary="s-d")) == ["s-done", "s-dropped"],
           "to-do summary substring")
     cal.delete()

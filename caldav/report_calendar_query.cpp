@@ -156,6 +156,14 @@ std::optional<ical::TimeRange> index_range(const ical::CompFilter& root) {
     return c.time_range;
 }
 
+/// True for VCALENDAR > VEVENT with a time-range and nothing else: the query
+/// the time index answers exactly (ObjectRecord::index_match).
+bool plain_event_range(const ical::CompFilter& root) {
+    if (!root.props.empty() || root.time_range || root.is_not_defined || root.comps.size() != 1) return false;
+    const auto& c = root.comps.front();
+    return c.name == "VEVENT" && c.time_range && !c.is_not_defined && c.props.empty() && c.comps.empty();
+}
+
 }  // namespace
 
 Response report_calendar_query(Context& ctx, const xml::Element& root) {
@@ -164,13 +172,8 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     if (!filter_el || filter_el->children.size() != 1 || !filter_el->children[0].is(caldav_ns, "comp-filter"))
         invalid("calendar-query needs one CALDAV:filter holding one comp-filter");
     auto filter = parse_comp_filter(filter_el->children[0], {}, 1);
-    const auto* prop = root.child(dav_ns, "prop");
-    PropertyRequest props;
-    props.mode = PropertyRequest::Mode::prop;
-    if (prop)
-        for (const auto& p : prop->children) props.names.emplace_back(p.ns, p.local);
-    else if (root.child(dav_ns, "allprop"))
-        props.mode = PropertyRequest::Mode::allprop;
+    // prop / allprop, with the calendar-data selection (expand, comp/prop).
+    auto props = parse_property_request(root, PropertyRequest::Mode::prop);
 
     std::vector<CollectionRecord> calendars;
     int depth = depth_of(ctx.request, 0);
@@ -196,7 +199,14 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
             throw Error(403, Precondition::valid_calendar_data, "CALDAV:timezone must hold one VTIMEZONE");
     }
     xml::Multistatus ms;
+    // A plain VEVENT time-range query is answered by the time index alone for
+    // objects whose indexed instances are exact (no floating times).
+    const bool index_decides = plain_event_range(filter);
     auto consider = [&](Resource& member, const ical::ReaderZone* reader) {
+        if (index_decides && member.object->index_match) {
+            ms.add(member.href, properties_of(ctx, member, props));
+            return;
+        }
         auto result = ical::matches(member.object->data, filter, limits, reader);
         if (result.error)
             throw Error(403, Precondition::max_instances, member.href + ": " + *result.error);

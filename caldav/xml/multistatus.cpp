@@ -61,7 +61,9 @@ std::string element(std::string_view ns, std::string_view local, std::string_vie
         open = "<" + qname + " xmlns:X=\"" + escape(ns) + "\"";
     }
     if (inner.empty()) return open + "/>";
-    return open + ">" + std::string(inner) + "</" + qname + ">";
+    open.reserve(open.size() + inner.size() + qname.size() + 4);
+    open.append(">").append(inner).append("</").append(qname).append(">");
+    return open;
 }
 
 std::string text_element(std::string_view ns, std::string_view local, std::string_view text) {
@@ -83,7 +85,10 @@ std::string response(std::string_view encoded_href, const Propstats& propstats) 
 }
 
 void Multistatus::add(std::string_view encoded_href, const Propstats& propstats) {
-    out_ += response(encoded_href, propstats);
+    out_ += "<D:response>";
+    out_ += href(encoded_href);
+    write_propstats(out_, propstats);
+    out_ += "</D:response>";
 }
 
 std::string Multistatus::take_open() { return std::move(out_); }
@@ -97,6 +102,9 @@ void Multistatus::append(std::string_view xml) { out_ += xml; }
 
 void Multistatus::add_root_propstats(const Propstats& propstats) { write_propstats(out_, propstats); }
 
-std::string Multistatus::finish() { return out_ + "</" + root_ + ">"; }
+std::string Multistatus::finish() {
+    out_.append("</").append(root_).append(">");
+    return std::move(out_);
+}
 
 }  // namespace caldav::xml

@@ -91,6 +91,8 @@ std::unique_ptr<SqliteStore> open_store(const Config& c) {
     o.file = c.database_file();
     o.readers = c.storage_readers;
     o.busy_timeout = c.busy_timeout;
+    o.cache_mb = c.storage_cache_mb;
+    o.mmap_mb = c.storage_mmap_mb;
     try {
         return SqliteStore::open(o);
     } catch (const std::exception& e) {

@@ -60,7 +60,7 @@ struct MemberStream {
             child.href = prefix + encode_segment(o.name);
             after = o.name;
             child.object = std::move(o);
-            out += xml::response(child.href, properties_of(ctx, child, wanted));
+            xml::append_response(out, child.href, properties_of(ctx, child, wanted));
         }
         if (objects.size() < page) {
             done = true;

@@ -50,9 +50,16 @@ Value displayname(Context&, const Resource& r) {
     return std::nullopt;
 }
 
-Value getetag(Context&, const Resource& r) { return escape("\"" + r.object->etag + "\""); }
+Value getetag(Context&, const Resource& r) {
+    std::string quoted;
+    quoted.reserve(r.object->etag.size() + 2);
+    quoted.append("\"").append(r.object->etag).append("\"");
+    return escape(quoted);
+}
 
 Value getcontenttype(Context&, const Resource& r) {
+    if (r.object->component == "VEVENT") return "text/calendar; charset=utf-8; component=vevent";
+    if (r.object->component == "VTODO") return "text/calendar; charset=utf-8; component=vtodo";
     std::string comp = r.object->component;
     for (auto& c : comp) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return "text/calendar; charset=utf-8" + (comp.empty() ? std::string() : "; component=" + comp);

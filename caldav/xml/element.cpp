@@ -27,7 +27,12 @@ struct Builder {
         for (auto a : node.attributes()) {
             std::string_view name = a.name();
             if (name == "xmlns") scope[""] = a.value();
-            else if (name.starts_with("xmlns:")) scope[std::string(name.substr(6))] = a.value();
+            else if (name.starts_with("xmlns:")) {
+                // Namespaces in XML 1.0 §3: a prefix cannot be bound to the empty name.
+                if (std::string_view(a.value()).empty())
+                    throw Error(400, "XML body binds the prefix '" + std::string(name.substr(6)) + "' to no namespace");
+                scope[std::string(name.substr(6))] = a.value();
+            }
         }
         std::string_view qname = node.name();
         auto colon = qname.find(':');

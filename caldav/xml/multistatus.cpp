@@ -38,8 +38,9 @@ void write_propstats(std::string& out, const Propstats& propstats) {
         if (ps.props.empty()) continue;
         out += "<D:propstat><D:prop>";
         for (const auto& p : ps.props) out += p;
-        out += "</D:prop><D:status>" + status_line(ps.status) + "</D:status>";
-        if (!ps.error.empty()) out += "<D:error>" + ps.error + "</D:error>";
+        out.append("</D:prop><D:status>HTTP/1.1 ").append(std::to_string(ps.status)).append(" ");
+        out.append(reason(ps.status)).append("</D:status>");
+        if (!ps.error.empty()) out.append("<D:error>").append(ps.error).append("</D:error>");
         out += "</D:propstat>";
     }
 }
@@ -51,19 +52,15 @@ std::string status_line(int status) {
 }
 
 std::string element(std::string_view ns, std::string_view local, std::string_view inner) {
-    std::string open;
-    std::string qname;
-    if (auto p = prefix_of(ns); !p.empty()) {
-        qname = std::string(p) + ":" + std::string(local);
-        open = "<" + qname;
-    } else {
-        qname = "X:" + std::string(local);
-        open = "<" + qname + " xmlns:X=\"" + escape(ns) + "\"";
-    }
-    if (inner.empty()) return open + "/>";
-    open.reserve(open.size() + inner.size() + qname.size() + 4);
-    open.append(">").append(inner).append("</").append(qname).append(">");
-    return open;
+    // One allocation: this runs for every property of every member listed.
+    auto p = prefix_of(ns);
+    std::string out;
+    out.reserve(2 * (local.size() + 4) + inner.size() + (p.empty() ? ns.size() + 12 : 0));
+    out.append("<").append(p.empty() ? std::string_view("X") : p).append(":").append(local);
+    if (p.empty()) out.append(" xmlns:X=\"").append(escape(ns)).append("\"");
+    if (inner.empty()) return out.append("/>");
+    out.append(">").append(inner).append("</").append(p.empty() ? std::string_view("X") : p).append(":").append(local);
+    return out.append(">");
 }
 
 std::string text_element(std::string_view ns, std::string_view local, std::string_view text) {
@@ -79,16 +76,19 @@ Multistatus::Multistatus(std::string_view root) : root_(root) {
 }
 
 std::string response(std::string_view encoded_href, const Propstats& propstats) {
-    std::string out = "<D:response>" + href(encoded_href);
+    std::string out;
+    append_response(out, encoded_href, propstats);
+    return out;
+}
+
+void append_response(std::string& out, std::string_view encoded_href, const Propstats& propstats) {
+    out.append("<D:response><D:href>").append(escape(encoded_href)).append("</D:href>");
     write_propstats(out, propstats);
-    return out + "</D:response>";
+    out.append("</D:response>");
 }
 
 void Multistatus::add(std::string_view encoded_href, const Propstats& propstats) {
-    out_ += "<D:response>";
-    out_ += href(encoded_href);
-    write_propstats(out_, propstats);
-    out_ += "</D:response>";
+    append_response(out_, encoded_href, propstats);
 }
 
 std::string Multistatus::take_open() { return std::move(out_); }

@@ -34,6 +34,8 @@ using Propstats = std::vector<Propstat>;
 
 /// One DAV:response element with propstats (for streamed bodies).
 std::string response(std::string_view encoded_href, const Propstats& propstats);
+/// The same, appended to `out`.
+void append_response(std::string& out, std::string_view encoded_href, const Propstats& propstats);
 
 /// Accumulates DAV:response elements into a DAV:multistatus document.
 class Multistatus {

@@ -235,6 +235,9 @@ BOOST_AUTO_TEST_CASE(plain_mkcol_creates_a_plain_collection) {
 BOOST_AUTO_TEST_CASE(malformed_xml_bodies_get_400) {
     request("MKCALENDAR", "/dav/calendars/alice/x/", 400, "<C:mkcalendar xmlns:C=\"urn:ietf:params:xml:ns:caldav\">");
     request("PROPFIND", "/dav/", 400, "<nope:propfind/>", {{"Depth", "0"}});
+    // Namespaces in XML 1.0 §3: xmlns:bar="" binds nothing (litmus props/propfind_invalid2).
+    request("PROPFIND", "/dav/", 400, "<D:propfind xmlns:D=\"DAV:\"><D:prop><bar:foo xmlns:bar=\"\"/></D:prop></D:propfind>",
+            {{"Depth", "0"}});
 }
 
 BOOST_AUTO_TEST_CASE(xml_bodies_deeper_than_the_limit_get_400) {

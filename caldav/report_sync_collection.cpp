@@ -1,7 +1,5 @@
 // sync-collection REPORT (RFC 6578 §3): changes since a token, deletions as 404,
 // paging with DAV:limit (507 on the collection itself, §3.6).
-#include <unordered_map>
-
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
@@ -19,9 +17,11 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
     auto& t = ctx.target;
     if (t.kind != ResourceKind::collection || !t.exists || t.collection->kind == CollectionKind::outbox)
         throw Error(403, Precondition::supported_report, "sync-collection works on calendar collections");
-    // RFC 6578 §3.3: only level 1 members; Depth 0 and 1 are both accepted.
-    if (const auto* level = root.child(dav_ns, "sync-level"); level && level->text != "1")
-        throw Error(403, Precondition::supported_report, "only sync-level 1 is supported");
+    // RFC 6578 §3.3: Depth 0 and 1 are both accepted. Collections here hold
+    // no collections, so sync-level "infinite" reports the same members as "1".
+    if (const auto* level = root.child(dav_ns, "sync-level");
+        level && level->text != "1" && level->text != "infinite" && level->text != "infinity")
+        throw Error(400, "DAV:sync-level must be 1 or infinite");
     const auto* token_el = root.child(dav_ns, "sync-token");
     std::string token = token_el ? token_el->text : std::string();
     while (!token.empty() && (token.back() == ' ' || token.back() == '\n')) token.pop_back();
@@ -49,31 +49,26 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
 
     // One more than the limit tells whether the answer is truncated.
     auto changes = ctx.store.changes_since(t.collection->id, since, limit + 1);
-    if (!changes) throw Error(403, Precondition::valid_sync_token, "sync token expired; sync again from scratch");
+    if (!changes) throw Error(403, Precondition::valid_sync_token, "sync token unknown or expired; sync again from scratch");
     bool truncated = changes->changes.size() > limit;
     if (truncated) changes->changes.resize(limit);
 
-    // Member rows by name; one child resource is reused for rendering (copying
-    // the collection record per member would dominate large initial syncs).
-    auto members = ctx.store.list_objects(t.collection->id, false);
-    std::unordered_map<std::string_view, ObjectRecord*> by_name;
-    by_name.reserve(members.size());
-    for (auto& m : members) by_name.emplace(m.name, &m);
+    // One child resource is reused for rendering (copying the collection
+    // record per member would dominate large initial syncs).
     Resource child = t;
     child.kind = ResourceKind::object;
     child.exists = true;
 
     xml::Multistatus ms;
     std::int64_t reached = since;
-    for (const auto& c : changes->changes) {
+    for (auto& c : changes->changes) {
         reached = c.revision;
-        auto it = by_name.find(c.name);
-        if (c.deleted || it == by_name.end()) {
+        if (c.deleted || !c.object) {
             if (!initial) ms.add_status(t.href + encode_segment(c.name), 404);
             continue;
         }
         child.href = t.href + encode_segment(c.name);
-        child.object = std::move(*it->second);
+        child.object = std::move(c.object);
         ms.add(child.href, properties_of(ctx, child, props));
     }
     if (truncated) {

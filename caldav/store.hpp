@@ -84,6 +84,7 @@ struct Change {
     std::string name;
     std::int64_t revision = 0;
     bool deleted = false;
+    std::optional<ObjectRecord> object;  ///< the member now (no data); empty when it is gone
 };
 
 /// A dead property (RFC 4918 §4): any property a client stored, kept as the

@@ -2,6 +2,7 @@
 #include "src/storage/sqlite_store.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <limits>
 #include <ctime>
@@ -76,22 +77,23 @@ caldav::CollectionRecord collection_from(sqlite::Stmt& s) {
     return c;
 }
 
-caldav::ObjectRecord object_from(sqlite::Stmt& s, bool with_data) {
+/// An object from `object_columns` starting at column `at`.
+caldav::ObjectRecord object_from(sqlite::Stmt& s, bool with_data, int at = 0) {
     caldav::ObjectRecord o;
-    o.id = s.int64(0);
-    o.collection_id = s.int64(1);
-    o.name = s.text(2);
-    o.uid = s.text(3);
-    o.component = s.text(4);
-    o.etag = s.text(5);
-    o.schedule_tag = s.text(6);
-    o.size = s.int64(7);
-    o.revision = s.int64(8);
-    o.first_start = s.optional_int64(9);
-    o.last_end = s.optional_int64(10);
-    o.created_at = s.int64(11);
-    o.modified_at = s.int64(12);
-    if (with_data) o.data = s.text(13);
+    o.id = s.int64(at + 0);
+    o.collection_id = s.int64(at + 1);
+    o.name = s.text(at + 2);
+    o.uid = s.text(at + 3);
+    o.component = s.text(at + 4);
+    o.etag = s.text(at + 5);
+    o.schedule_tag = s.text(at + 6);
+    o.size = s.int64(at + 7);
+    o.revision = s.int64(at + 8);
+    o.first_start = s.optional_int64(at + 9);
+    o.last_end = s.optional_int64(at + 10);
+    o.created_at = s.int64(at + 11);
+    o.modified_at = s.int64(at + 12);
+    if (with_data) o.data = s.text(at + 13);
     return o;
 }
 
@@ -523,6 +525,21 @@ constexpr std::string_view object_columns =
     "id, collection_id, name, uid, component, etag, schedule_tag, size, revision, first_start, "
     "last_end, created_at, modified_at, data";
 
+/// object_columns qualified by a table alias ("o."), data as NULL unless wanted.
+std::string object_columns_of(std::string_view alias, bool with_data) {
+    std::string out;
+    std::string_view rest = object_columns;
+    while (!rest.empty()) {
+        auto comma = rest.find(", ");
+        auto name = rest.substr(0, comma);
+        if (!out.empty()) out += ", ";
+        if (name == "data" && !with_data) out += "NULL";
+        else out.append(alias).append(name);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    }
+    return out;
+}
+
 /// Replaces the instance rows of object `object_id` and widens the collection's
 /// longest-instance bound; inside the caller's write transaction.
 void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
@@ -644,8 +661,7 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
 
 std::optional<caldav::ObjectRecord> SqliteStore::find_object_by_uid(std::int64_t owner_id, std::string_view uid) {
     return read([&](sqlite::Db& db) -> std::optional<caldav::ObjectRecord> {
-        auto s = db.prepare("SELECT o.id, o.collection_id, o.name, o.uid, o.component, o.etag, o.schedule_tag, o.size, "
-                            "o.revision, o.first_start, o.last_end, o.created_at, o.modified_at, o.data FROM objects o "
+        auto s = db.prepare("SELECT " + object_columns_of("o.", true) + " FROM objects o "
                             "JOIN collections c ON c.id = o.collection_id WHERE c.owner_id = ?1 AND c.kind = "
                             "'calendar' AND o.uid = ?2 LIMIT 1");
         s.bind(1, owner_id).bind(2, uid);
@@ -890,11 +906,19 @@ std::optional<caldav::ChangeSet> SqliteStore::changes_since(std::int64_t collect
         if (!floor.step() || since < floor.int64(0) || since > floor.int64(1)) return std::nullopt;
         caldav::ChangeSet out;
         out.revision = floor.int64(1);
+        // Each change with the member's current metadata, from the covering
+        // listing index: an incremental sync costs its changes, not the collection.
+        const std::string columns = object_columns_of("o.", false);
         auto s = db.prepare(
-            "SELECT name, revision, deleted FROM changes WHERE collection_id = ?1 AND "
-            "revision > ?2 ORDER BY revision LIMIT ?3");
+            "SELECT c.name, c.revision, c.deleted, " + columns + " FROM changes c LEFT JOIN objects o "
+            "INDEXED BY objects_listing ON o.collection_id = c.collection_id AND o.name = c.name "
+            "WHERE c.collection_id = ?1 AND c.revision > ?2 ORDER BY c.revision LIMIT ?3");
         s.bind(1, collection_id).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
-        while (s.step()) out.changes.push_back({s.text(0), s.int64(1), s.int64(2) != 0});
+        while (s.step()) {
+            caldav::Change c{s.text(0), s.int64(1), s.int64(2) != 0, std::nullopt};
+            if (!c.deleted && !s.is_null(3)) c.object = object_from(s, false, 3);
+            out.changes.push_back(std::move(c));
+        }
         return out;
     });
 }

@@ -340,6 +340,18 @@ BOOST_AUTO_TEST_CASE(sync_collection_pages_with_limit_and_507) {
     BOOST_TEST(!has(rest.body, "e0.ics"));
 }
 
+BOOST_AUTO_TEST_CASE(sync_level_infinite_on_a_calendar_lists_its_members) {
+    // RFC 6578 §3.3: a calendar has no child collections, so "infinite" = "1".
+    put_raw("calendar", "deep.ics");
+    auto r = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                     "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token/><D:sync-level>infinite</D:sync-level>"
+                     "<D:prop><D:getetag/></D:prop></D:sync-collection>");
+    BOOST_TEST(has(r.body, "deep.ics"));
+    request("REPORT", "/dav/calendars/alice/calendar/", 400,
+            "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token/><D:sync-level>2</D:sync-level>"
+            "<D:prop><D:getetag/></D:prop></D:sync-collection>");
+}
+
 BOOST_AUTO_TEST_CASE(unknown_sync_token_gets_valid_sync_token) {
     auto r = request("REPORT", "/dav/calendars/alice/calendar/", 403,
                      "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>urn:kalends:sync:999:1</D:sync-token>"

@@ -206,6 +206,14 @@ BOOST_AUTO_TEST_CASE(every_change_bumps_the_revision_and_lands_in_the_change_log
     BOOST_TEST(!since_mid->changes[0].deleted);
     BOOST_TEST(since_mid->changes[1].name == "b.ics");
     BOOST_TEST(since_mid->changes[1].deleted);
+    // A change carries the member as it is now (metadata, no data); a deleted one none.
+    BOOST_REQUIRE(since_mid->changes[0].object);
+    auto now_a = store->find_object(cal.id, "a.ics", false);
+    BOOST_REQUIRE(now_a);
+    BOOST_TEST(since_mid->changes[0].object->etag == now_a->etag);
+    BOOST_TEST(since_mid->changes[0].object->name == "a.ics");
+    BOOST_TEST(since_mid->changes[0].object->data.empty());
+    BOOST_TEST(!since_mid->changes[1].object);
     BOOST_TEST(store->changes_since(cal.id, r4, 100)->changes.empty());
     BOOST_TEST(store->changes_since(cal.id, r0, 1)->changes.size() == 1u);
     BOOST_TEST(!store->changes_since(cal.id, r4 + 1, 100));  // a token from the future

@@ -159,6 +159,13 @@ Value calendar_user_address_set(Context&, const Resource& r) {
     return out;
 }
 
+Value email_address_set(Context&, const Resource& r) {
+    // CalendarServer's email-address-set: the addresses without "mailto:",
+    // which principal-property-search already offers to match on.
+    if (r.owner->email.empty()) return std::nullopt;
+    return xml::text_element(calendarserver_ns, "email-address", r.owner->email);
+}
+
 Value calendar_user_type(Context&, const Resource& r) {
     if (r.owner->kind == "room") return std::string("ROOM");
     if (r.owner->kind == "resource") return std::string("RESOURCE");
@@ -253,6 +260,7 @@ const std::vector<PropertyDescriptor> table{
     // RFC 4791 §6, RFC 6638 §2.4
     {caldav_ns, "calendar-home-set", k_principal, false, true, &calendar_home_set},
     {caldav_ns, "calendar-user-address-set", k_principal, false, true, &calendar_user_address_set},
+    {calendarserver_ns, "email-address-set", k_principal, false, true, &email_address_set},
     {caldav_ns, "calendar-user-type", k_principal, false, true, &calendar_user_type},
     {caldav_ns, "schedule-inbox-URL", k_principal, false, true, &schedule_inbox_url},
     {caldav_ns, "schedule-outbox-URL", k_principal, false, true, &schedule_outbox_url},

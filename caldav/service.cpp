@@ -95,6 +95,7 @@ Response Service::handle(const Request& request) {
         // Clients expect a calendar to exist from the first request (issue 4 §1).
         store_.provision_home(user->id);
         Context ctx{request, path, store_, limits_, *user, {}};
+        ctx.imip = imip_;
         ctx.target = resolve(path, store_, *user);
         for (const auto& row : method_table) {
             if (row.method == request.method && (row.dispatch & ctx.target.bit()))

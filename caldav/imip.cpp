@@ -51,7 +51,10 @@ ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSum
                          const std::vector<std::string>& senders, std::string_view recipient) {
     if (s.attendees.empty()) return {ImipOutcome::bad_data, "a " + s.method + " names no ATTENDEE"};
     const auto& replying = s.attendees.front();
-    auto organizer = principal_of(store, s.organizer.address);
+    // Some replies name no ORGANIZER; then the envelope recipient is the one.
+    auto organizer = !s.organizer.address.empty() ? principal_of(store, s.organizer.address)
+                     : recipient.empty()          ? std::nullopt
+                                                  : principal_of(store, "mailto:" + std::string(recipient));
     if (!organizer || organizer->kind != "user" || !addressed_to(*organizer, recipient))
         return {ImipOutcome::unknown_recipient, "the ORGANIZER " + s.organizer.address + " is no local user"};
     if (!sent_by(senders, replying.address))

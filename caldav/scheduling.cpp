@@ -226,7 +226,10 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const s
     if (const auto* me = own_entry(ctx.user, *info)) {
         auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
         auto old = before ? partstat_of(*before, me->address) : std::nullopt;
-        if (!old || *old != me->partstat) reply_to_organizer(ctx, *info, *me, data, me->partstat, result.mail);
+        // A first copy still NEEDS-ACTION answers nothing yet (an invitation
+        // saved from email must not send a reply by itself).
+        bool answered = old ? *old != me->partstat : me->partstat != "NEEDS-ACTION";
+        if (answered) reply_to_organizer(ctx, *info, *me, data, me->partstat, result.mail);
     }
     return result;
 }

@@ -83,7 +83,7 @@ std::string subject_of(const ical::ItipSummary& s) {
 }
 
 std::string named(const std::string& name, const std::string& address) {
-    return name.empty() ? address : name + " <" + address + ">";
+    return one_line(name.empty() ? address : name + " <" + address + ">");
 }
 
 /// The readable part: who did what, and the event's what, when and where.
@@ -158,17 +158,22 @@ int calendar_rank(GMimeObject* object) {
 
 /// Collects the calendar parts under `object` (multiparts and attached
 /// messages included), at most `depth` levels down.
-void collect(GMimeObject* object, int depth, std::vector<std::pair<int, std::string>>& out) {
+void collect(GMimeObject* object, int depth, std::vector<std::pair<int, std::string>>& out, std::string& text) {
     if (!object || depth <= 0) return;
     if (GMIME_IS_MULTIPART(object)) {
         auto* multipart = GMIME_MULTIPART(object);
         for (int i = 0; i < g_mime_multipart_get_count(multipart); ++i)
-            collect(g_mime_multipart_get_part(multipart, i), depth - 1, out);
+            collect(g_mime_multipart_get_part(multipart, i), depth - 1, out, text);
     } else if (GMIME_IS_MESSAGE_PART(object)) {
         if (GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object)))
-            collect(g_mime_message_get_mime_part(inner), depth - 1, out);
+            collect(g_mime_message_get_mime_part(inner), depth - 1, out, text);
     } else if (GMIME_IS_PART(object)) {
-        if (int rank = calendar_rank(object); rank > 0) out.emplace_back(rank, decoded(object));
+        if (int rank = calendar_rank(object); rank > 0) {
+            out.emplace_back(rank, decoded(object));
+        } else if (text.empty() &&
+                   g_mime_content_type_is_type(g_mime_object_get_content_type(object), "text", "plain")) {
+            text = decoded(object);
+        }
     }
 }
 
@@ -243,7 +248,7 @@ std::optional<ReceivedMail> parse_received_mail(std::string_view raw) {
     add_addresses(g_mime_message_get_from(message.get()), mail.senders);
     add_addresses(g_mime_message_get_sender(message.get()), mail.senders);
     std::vector<std::pair<int, std::string>> found;
-    collect(g_mime_message_get_mime_part(message.get()), 8, found);
+    collect(g_mime_message_get_mime_part(message.get()), 8, found, mail.text);
     std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (auto& [rank, text] : found)
         if (!text.empty()) mail.calendars.push_back(std::move(text));

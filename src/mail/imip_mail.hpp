@@ -38,6 +38,7 @@ std::string compose_imip_message(const ImipAddresses& who, const ical::ItipSumma
 struct ReceivedMail {
     std::vector<std::string> calendars;  ///< decoded UTF-8 calendar parts, text/calendar with a method first
     std::vector<std::string> senders;    ///< bare addresses of From and Sender
+    std::string text;                    ///< the first text/plain part, decoded
 };
 
 /// Parses an email (RFC 5322/MIME): every text/calendar, application/ics or

@@ -115,6 +115,31 @@ ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSu
 
 }  // namespace
 
+bool record_schedule_status(Store& store, const Limits& limits, std::int64_t principal_id, const std::string& uid,
+                            const std::string& recipient, const std::string& status) {
+    auto copy = store.find_object_by_uid(principal_id, uid);
+    if (!copy) return false;
+    auto updated = ical::with_schedule_status(copy->data, {{"mailto:" + recipient, status}});
+    if (updated == copy->data) return false;
+    CalendarData index;
+    try {
+        index = validate_calendar_data(updated, limits);
+    } catch (const Error&) {
+        return false;
+    }
+    PutObject put;
+    put.collection_id = copy->collection_id;
+    put.name = copy->name;
+    put.uid = index.uid;
+    put.component = index.component;
+    put.data = std::move(updated);
+    put.first_start = index.first_start;
+    put.last_end = index.last_end;
+    put.instances = std::move(index.instances);
+    put.if_match = copy->etag;
+    return store.put_object(put).status == StoreStatus::ok;
+}
+
 ImipResult apply_imip(Store& store, const Limits& limits, std::string_view itip,
                       const std::vector<std::string>& senders, std::string_view recipient) {
     if (itip.size() > limits.max_resource_bytes)

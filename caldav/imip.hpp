@@ -27,6 +27,15 @@ public:
                                                 const std::string& itip) = 0;
 };
 
+/// Records on the organizer's copy (the object `uid` of principal
+/// `principal_id`) what became of the email to `recipient` (a bare address):
+/// its ATTENDEE gets SCHEDULE-STATUS `status`, e.g. "5.1" when the relay
+/// never took it (RFC 6638 §3.2.9). False when the copy is gone, names no
+/// such attendee, or changed meanwhile (then a newer round of scheduling
+/// speaks for it). Never throws for bad data.
+bool record_schedule_status(Store& store, const Limits& limits, std::int64_t principal_id, const std::string& uid,
+                            const std::string& recipient, const std::string& status);
+
 /// How an incoming iMIP message was handled; each maps to an exit status an
 /// MTA understands (sysexits.h).
 enum class ImipOutcome {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "caldav/imip.hpp"
 #include "src/mail/smtp_client.hpp"
 #include "src/util/log.hpp"
 
@@ -18,7 +19,8 @@ std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)
 
 }  // namespace
 
-MailWorker::MailWorker(SqliteStore& store, SmtpConfig smtp) : store_(store), smtp_(std::move(smtp)) {}
+MailWorker::MailWorker(SqliteStore& store, SmtpConfig smtp, caldav::Limits limits)
+    : store_(store), smtp_(std::move(smtp)), limits_(limits) {}
 
 MailWorker::~MailWorker() { stop(); }
 
@@ -60,7 +62,7 @@ std::size_t MailWorker::run_once(std::int64_t now) {
         if (now - m.created_at > std::chrono::duration_cast<std::chrono::seconds>(smtp_.give_up).count()) {
             log::error("imip: giving up on mail " + std::to_string(m.id) + " to " + m.recipient + " about " + m.uid +
                        " after " + std::to_string(m.attempts) + " attempts; last error: " + m.last_error);
-            store_.delete_mail(m.id);
+            give_up(m);
             continue;
         }
         auto result = send_smtp(smtp_, m.envelope_sender, m.recipient, m.message);
@@ -71,7 +73,7 @@ std::size_t MailWorker::run_once(std::int64_t now) {
         } else if (result.permanent) {
             log::error("imip: the relay refused mail " + std::to_string(m.id) + " to " + m.recipient +
                        " for good: " + result.error);
-            store_.delete_mail(m.id);
+            give_up(m);
         } else {
             auto delay = backoff_seconds(m.attempts + 1);
             log::warn("imip: mail " + std::to_string(m.id) + " to " + m.recipient + " not sent (attempt " +
@@ -81,6 +83,13 @@ std::size_t MailWorker::run_once(std::int64_t now) {
         }
     }
     return sent;
+}
+
+void MailWorker::give_up(const QueuedMail& m) {
+    store_.delete_mail(m.id);
+    // RFC 6638 §3.2.9: 5.1, could not be delivered, replaces 1.1 on the copy.
+    if (m.principal_id > 0 && !m.uid.empty())
+        caldav::record_schedule_status(store_, limits_, m.principal_id, m.uid, m.recipient, "5.1");
 }
 
 void MailWorker::loop() {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "caldav/limits.hpp"
 #include "src/config/config.hpp"
 #include "src/storage/sqlite_store.hpp"
 
@@ -13,11 +14,12 @@ namespace server {
 
 /// Sends queued email: due messages are leased, handed to the relay, deleted
 /// on success; a failure is logged and retried after retry_min, doubling up
-/// to retry_max, until the message is older than give_up (then dropped and
-/// logged as an error). The store must outlive the worker.
+/// to retry_max, until the message is older than give_up (then dropped,
+/// logged as an error, and the organizer's copy says SCHEDULE-STATUS 5.1 for
+/// that attendee). The store must outlive the worker.
 class MailWorker {
 public:
-    MailWorker(SqliteStore& store, SmtpConfig smtp);
+    MailWorker(SqliteStore& store, SmtpConfig smtp, caldav::Limits limits = {});
     ~MailWorker();
     MailWorker(const MailWorker&) = delete;
     MailWorker& operator=(const MailWorker&) = delete;
@@ -38,9 +40,12 @@ public:
 
 private:
     void loop();
+    /// Drops a message that will never be sent and tells its organizer.
+    void give_up(const QueuedMail& m);
 
     SqliteStore& store_;
     SmtpConfig smtp_;
+    caldav::Limits limits_;
     std::thread thread_;
     std::mutex mutex_;
     std::condition_variable cv_;

@@ -206,29 +206,29 @@ BOOST_AUTO_TEST_CASE(retries_back_off_exponentially_up_to_the_maximum) {
     BOOST_TEST(worker.backoff_seconds(40) == 600);
 }
 
-BOOST_AUTO_TEST_CASE(a_failed_send_is_kept_with_its_error_and_an_old_message_is_given_up) {
+BOOST_AUTO_TEST_CASE(a_failed_send_is_kept_with_its_error_and_an_old_message_is_given_up_as_5_1) {
     ServerFixture f;
-    auto smtp = relay();
+    auto smtp = relay();  // nothing listens on port 9 of 127.0.0.1
     smtp.retry_min = std::chrono::seconds(30);
     smtp.timeout = std::chrono::seconds(5);
-    caldav::OutgoingMail m;
-    m.recipient = "carol@outside.test";
-    m.envelope_sender = "calendar@example.org";
-    m.uid = "q7";
-    m.message = "Subject: x\r\n\r\nx\r\n";
-    BOOST_REQUIRE(f.store->queue_mail({m}) == caldav::StoreStatus::ok);
+    server::ImipComposer composer(smtp, 10);
+    f.service->set_imip_gateway(&composer);
+    BOOST_TEST(call(f, "PUT", href, meeting("q7", 0, {"carol@outside.test"})).status == 201);
     server::MailWorker worker(*f.store, smtp);
     auto now = static_cast<std::int64_t>(std::time(nullptr));
-    BOOST_TEST(worker.run_once(now) == 0u);  // nothing listens on port 9 of 127.0.0.1
+    BOOST_TEST(worker.run_once(now) == 0u);
     auto queued = f.store->list_mail();
     BOOST_REQUIRE(queued.size() == 1u);
     BOOST_TEST(queued[0].attempts == 1);
     BOOST_TEST(!queued[0].last_error.empty());
-    // Not due again before the backoff; then past the give-up age it is dropped.
+    // Not due again before the backoff.
     BOOST_TEST(worker.run_once(now + 1) == 0u);
     BOOST_TEST(f.store->list_mail().at(0).attempts == 1);
+    BOOST_TEST(contains(unfolded(call(f, "GET", href).body), "SCHEDULE-STATUS=1.1:mailto:carol@outside.test"));
+    // Past the give-up age it is dropped, and the organizer's copy says so.
     BOOST_TEST(worker.run_once(now + 72 * 3600 + 120) == 0u);
     BOOST_TEST(f.store->list_mail().empty());
+    BOOST_TEST(contains(unfolded(call(f, "GET", href).body), "SCHEDULE-STATUS=5.1:mailto:carol@outside.test"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

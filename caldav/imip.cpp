@@ -43,30 +43,36 @@ struct Acting {
 
 /// True when `who` is the user an envelope `recipient` names (or none is given).
 bool addressed_to(const PrincipalRecord& who, std::string_view recipient) {
-    return recipient.empty() || (!who.email.empty() && ical::same_address(who.email, bare(recipient)));
+    return recipient.empty() ||
+           (!who.email.empty() && ical::same_address(who.email, bare(recipient)));
 }
 
 /// REPLY or COUNTER from an attendee to a local organizer.
-ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSummary& s, std::string_view itip,
-                         const std::vector<std::string>& senders, std::string_view recipient) {
+ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSummary& s,
+                         std::string_view itip, const std::vector<std::string>& senders,
+                         std::string_view recipient) {
     if (s.attendees.empty()) return {ImipOutcome::bad_data, "a " + s.method + " names no ATTENDEE"};
     const auto& replying = s.attendees.front();
     // Some replies name no ORGANIZER; then the envelope recipient is the one.
     auto organizer = !s.organizer.address.empty() ? principal_of(store, s.organizer.address)
                      : recipient.empty()          ? std::nullopt
-                                                  : principal_of(store, "mailto:" + std::string(recipient));
+                                         : principal_of(store, "mailto:" + std::string(recipient));
     if (!organizer || organizer->kind != "user" || !addressed_to(*organizer, recipient))
-        return {ImipOutcome::unknown_recipient, "the ORGANIZER " + s.organizer.address + " is no local user"};
+        return {ImipOutcome::unknown_recipient,
+                "the ORGANIZER " + s.organizer.address + " is no local user"};
     if (!sent_by(senders, replying.address))
-        return {ImipOutcome::sender_mismatch, "the email is not from the replying ATTENDEE " + replying.address};
+        return {ImipOutcome::sender_mismatch,
+                "the email is not from the replying ATTENDEE " + replying.address};
     Acting acting(store, limits, *organizer);
     auto& ctx = acting.ctx;
     std::string message(itip);
     if (s.method == "COUNTER") {
         // RFC 5546 §3.2.7: a proposal for the organizer to accept or decline
         // with a client; nothing changes until they do.
-        if (!deliver_to_inbox(ctx, *organizer, message)) return {ImipOutcome::busy, "the inbox could not be written"};
-        return {ImipOutcome::applied, "COUNTER from " + replying.address + " delivered to " + organizer->name};
+        if (!deliver_to_inbox(ctx, *organizer, message))
+            return {ImipOutcome::busy, "the inbox could not be written"};
+        return {ImipOutcome::applied,
+                "COUNTER from " + replying.address + " delivered to " + organizer->name};
     }
     auto copy = store.find_object_by_uid(organizer->id, s.uid);
     auto theirs = copy ? ical::scheduling_info(copy->data) : std::nullopt;
@@ -77,18 +83,23 @@ ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSum
     if (applied->stale) return {ImipOutcome::ignored, "the REPLY answers an older SEQUENCE"};
     if (!applied->invited)
         return {ImipOutcome::sender_mismatch, replying.address + " is not invited to " + s.uid};
-    if (applied->changed && !store_calendar_object(ctx, copy->collection_id, copy->name, applied->data))
+    if (applied->changed &&
+        !store_calendar_object(ctx, copy->collection_id, copy->name, applied->data))
         return {ImipOutcome::busy, "the organizer's copy could not be written"};
-    if (!deliver_to_inbox(ctx, *organizer, message)) return {ImipOutcome::busy, "the inbox could not be written"};
+    if (!deliver_to_inbox(ctx, *organizer, message))
+        return {ImipOutcome::busy, "the inbox could not be written"};
     return {ImipOutcome::applied, applied->attendee + " is " + applied->partstat + " for " + s.uid};
 }
 
 /// REQUEST or CANCEL from an external organizer to local attendees.
-ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSummary& s, std::string_view itip,
-                          const std::vector<std::string>& senders, std::string_view recipient) {
-    if (s.organizer.address.empty()) return {ImipOutcome::bad_data, "a " + s.method + " names no ORGANIZER"};
+ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSummary& s,
+                          std::string_view itip, const std::vector<std::string>& senders,
+                          std::string_view recipient) {
+    if (s.organizer.address.empty())
+        return {ImipOutcome::bad_data, "a " + s.method + " names no ORGANIZER"};
     if (!sent_by(senders, s.organizer.address))
-        return {ImipOutcome::sender_mismatch, "the email is not from the ORGANIZER " + s.organizer.address};
+        return {ImipOutcome::sender_mismatch,
+                "the email is not from the ORGANIZER " + s.organizer.address};
     bool cancel = s.method == "CANCEL";
     std::string message(itip);
     ImipResult result{ImipOutcome::unknown_recipient, "no local ATTENDEE"};
@@ -99,9 +110,11 @@ ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSu
             // The UID is taken by another organizer's event: not this sender's to change.
             auto theirs = ical::itip_summary(existing->data);
             if (!theirs || !ical::same_address(theirs->organizer.address, s.organizer.address))
-                return {ImipOutcome::sender_mismatch, s.uid + " of " + who->name + " has another ORGANIZER"};
+                return {ImipOutcome::sender_mismatch,
+                        s.uid + " of " + who->name + " has another ORGANIZER"};
             if (theirs->sequence.value_or(0) > s.sequence.value_or(0)) {
-                result = {ImipOutcome::ignored, "the " + s.method + " is older than " + who->name + "'s copy"};
+                result = {ImipOutcome::ignored,
+                          "the " + s.method + " is older than " + who->name + "'s copy"};
                 continue;
             }
         }
@@ -115,8 +128,9 @@ ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSu
 
 }  // namespace
 
-bool record_schedule_status(Store& store, const Limits& limits, std::int64_t principal_id, const std::string& uid,
-                            const std::string& recipient, const std::string& status) {
+bool record_schedule_status(Store& store, const Limits& limits, std::int64_t principal_id,
+                            const std::string& uid, const std::string& recipient,
+                            const std::string& status) {
     auto copy = store.find_object_by_uid(principal_id, uid);
     if (!copy) return false;
     auto updated = ical::with_schedule_status(copy->data, {{"mailto:" + recipient, status}});
@@ -143,12 +157,15 @@ bool record_schedule_status(Store& store, const Limits& limits, std::int64_t pri
 ImipResult apply_imip(Store& store, const Limits& limits, std::string_view itip,
                       const std::vector<std::string>& senders, std::string_view recipient) {
     if (itip.size() > limits.max_resource_bytes)
-        return {ImipOutcome::bad_data, "the calendar part is larger than " + std::to_string(limits.max_resource_bytes) +
-                                           " bytes"};
+        return {ImipOutcome::bad_data, "the calendar part is larger than " +
+                                           std::to_string(limits.max_resource_bytes) + " bytes"};
     auto summary = ical::itip_summary(itip);
-    if (!summary) return {ImipOutcome::bad_data, "the calendar part does not parse or holds no scheduled component"};
+    if (!summary)
+        return {ImipOutcome::bad_data,
+                "the calendar part does not parse or holds no scheduled component"};
     if (summary->uid.empty()) return {ImipOutcome::bad_data, "the calendar part has no UID"};
-    if (summary->method.empty()) return {ImipOutcome::bad_data, "the calendar part has no METHOD: not an iTIP message"};
+    if (summary->method.empty())
+        return {ImipOutcome::bad_data, "the calendar part has no METHOD: not an iTIP message"};
     try {
         // The message must make a valid calendar object once METHOD is gone.
         validate_calendar_data(ical::attendee_copy(itip), limits);
@@ -156,7 +173,8 @@ ImipResult apply_imip(Store& store, const Limits& limits, std::string_view itip,
         return {ImipOutcome::bad_data, "invalid calendar data: " + e.description()};
     }
     const auto& method = summary->method;
-    if (method == "REPLY" || method == "COUNTER") return from_attendee(store, limits, *summary, itip, senders, recipient);
+    if (method == "REPLY" || method == "COUNTER")
+        return from_attendee(store, limits, *summary, itip, senders, recipient);
     if (method == "REQUEST" || method == "CANCEL")
         return from_organizer(store, limits, *summary, itip, senders, recipient);
     return {ImipOutcome::bad_data, "METHOD:" + method + " is not applied from email"};

@@ -23,7 +23,8 @@ public:
     /// `recipient` (a "mailto:" calendar user address), sent because of a
     /// change by `sender`. nullopt when the recipient is not an email address
     /// or `sender` used up the messages allowed per minute (logged).
-    virtual std::optional<OutgoingMail> compose(const PrincipalRecord& sender, std::string_view recipient,
+    virtual std::optional<OutgoingMail> compose(const PrincipalRecord& sender,
+                                                std::string_view recipient,
                                                 const std::string& itip) = 0;
 };
 
@@ -33,8 +34,9 @@ public:
 /// never took it (RFC 6638 §3.2.9). False when the copy is gone, names no
 /// such attendee, or changed meanwhile (then a newer round of scheduling
 /// speaks for it). Never throws for bad data.
-bool record_schedule_status(Store& store, const Limits& limits, std::int64_t principal_id, const std::string& uid,
-                            const std::string& recipient, const std::string& status);
+bool record_schedule_status(Store& store, const Limits& limits, std::int64_t principal_id,
+                            const std::string& uid, const std::string& recipient,
+                            const std::string& status);
 
 /// How an incoming iMIP message was handled; each maps to an exit status an
 /// MTA understands (sysexits.h).

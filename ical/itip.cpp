@@ -17,7 +17,8 @@ namespace {
 bool same_text_nocase(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
             return false;
     return true;
 }
@@ -27,7 +28,8 @@ std::vector<icalcomponent*> scheduled_components(icalcomponent* cal) {
     std::vector<icalcomponent*> out;
     for (icalcomponent* c : calendar_components(cal)) {
         auto k = icalcomponent_isa(c);
-        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT) out.push_back(c);
+        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT)
+            out.push_back(c);
     }
     return out;
 }
@@ -131,7 +133,8 @@ std::optional<ItipSummary> itip_summary(std::string_view ics) {
         }
     ItipSummary s;
     if (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
-        if (const char* text = icalenum_method_to_string(icalproperty_get_method(m))) s.method = text;
+        if (const char* text = icalenum_method_to_string(icalproperty_get_method(m)))
+            s.method = text;
     s.component = icalcomponent_kind_to_string(icalcomponent_isa(c));
     if (const char* v = icalcomponent_get_uid(c)) s.uid = v;
     if (icalproperty* p = icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY))
@@ -160,11 +163,13 @@ std::size_t max_attendees_per_component(std::string_view ics) {
     if (parsed.error) return 0;
     std::size_t most = 0;
     for (icalcomponent* c : scheduled_components(parsed.calendar.get()))
-        most = std::max(most, static_cast<std::size_t>(icalcomponent_count_properties(c, ICAL_ATTENDEE_PROPERTY)));
+        most = std::max(most, static_cast<std::size_t>(
+                                  icalcomponent_count_properties(c, ICAL_ATTENDEE_PROPERTY)));
     return most;
 }
 
-std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy, std::string_view reply) {
+std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
+                                            std::string_view reply) {
     auto copy = parse_calendar(organizer_copy);
     auto answer = parse_calendar(reply);
     if (copy.error || answer.error) return std::nullopt;
@@ -173,7 +178,8 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy, std
     auto copy_components = scheduled_components(copy_cal);
     int current_sequence = 0;
     for (icalcomponent* c : copy_components)
-        if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY)) current_sequence = sequence_of(c);
+        if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+            current_sequence = sequence_of(c);
 
     ReplyApplication out;
     bool any_attendee = false;
@@ -183,13 +189,15 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy, std
         if (!address) continue;
         any_attendee = true;
         // RFC 5546 §2.1.5: a reply to an older revision is out of date.
-        if (icalcomponent_get_first_property(r, ICAL_SEQUENCE_PROPERTY) && sequence_of(r) < current_sequence) {
+        if (icalcomponent_get_first_property(r, ICAL_SEQUENCE_PROPERTY) &&
+            sequence_of(r) < current_sequence) {
             out.stale = true;
             continue;
         }
         auto partstat = partstat_of(replying);
         auto rid = recurrence_id(reply_cal, r);
-        auto kind = static_cast<icalparameter_partstat>(icalparameter_string_to_enum(partstat.c_str()));
+        auto kind =
+            static_cast<icalparameter_partstat>(icalparameter_string_to_enum(partstat.c_str()));
         for (icalcomponent* c : copy_components) {
             if (rid && recurrence_id(copy_cal, c) != rid) continue;
             for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
@@ -200,7 +208,8 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy, std
                 out.attendee = v;
                 out.partstat = partstat;
                 if (partstat_of(a) == partstat) continue;
-                while (icalparameter* p = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER))
+                while (icalparameter* p =
+                           icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER))
                     icalproperty_remove_parameter_by_ref(a, p);
                 icalproperty_add_parameter(a, icalparameter_new_partstat(kind));
                 out.changed = true;

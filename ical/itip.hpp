@@ -20,7 +20,7 @@ struct ItipParty {
 /// What an iTIP message says, read from its first scheduled component
 /// (VEVENT, VTODO or VJOURNAL; the master when there is one).
 struct ItipSummary {
-    std::string method;  ///< METHOD, upper case; empty when absent
+    std::string method;     ///< METHOD, upper case; empty when absent
     std::string component;  ///< VEVENT, VTODO or VJOURNAL
     std::string uid;
     std::string summary;
@@ -42,12 +42,12 @@ std::size_t max_attendees_per_component(std::string_view ics);
 
 /// What applying a REPLY to the organizer's copy did.
 struct ReplyApplication {
-    std::string data;       ///< the organizer's copy with the new PARTSTAT
-    std::string attendee;   ///< the replying address as the organizer's copy writes it
-    std::string partstat;   ///< the PARTSTAT now recorded
-    bool invited = false;   ///< the replying ATTENDEE is in the organizer's copy
-    bool stale = false;     ///< the reply answers an older SEQUENCE (nothing applied)
-    bool changed = false;   ///< `data` differs from the copy
+    std::string data;      ///< the organizer's copy with the new PARTSTAT
+    std::string attendee;  ///< the replying address as the organizer's copy writes it
+    std::string partstat;  ///< the PARTSTAT now recorded
+    bool invited = false;  ///< the replying ATTENDEE is in the organizer's copy
+    bool stale = false;    ///< the reply answers an older SEQUENCE (nothing applied)
+    bool changed = false;  ///< `data` differs from the copy
 };
 
 /// Applies a REPLY (RFC 5546 §3.2.3) to the organizer's copy: the PARTSTAT of
@@ -56,6 +56,7 @@ struct ReplyApplication {
 /// every component when the reply names none. A reply without SEQUENCE
 /// (Outlook omits it) answers the current one. nullopt when either text does
 /// not parse or the reply has no ATTENDEE. Never throws.
-std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy, std::string_view reply);
+std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
+                                            std::string_view reply);
 
 }  // namespace ical

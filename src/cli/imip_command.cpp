@@ -14,26 +14,32 @@ namespace {
 
 int exit_of(caldav::ImipOutcome outcome) {
     switch (outcome) {
-    case caldav::ImipOutcome::applied:
-    case caldav::ImipOutcome::ignored: return imip_ok;
-    case caldav::ImipOutcome::unknown_recipient: return imip_nouser;
-    case caldav::ImipOutcome::bad_data: return imip_dataerr;
-    case caldav::ImipOutcome::sender_mismatch: return imip_noperm;
-    case caldav::ImipOutcome::busy: return imip_tempfail;
+        case caldav::ImipOutcome::applied:
+        case caldav::ImipOutcome::ignored:
+            return imip_ok;
+        case caldav::ImipOutcome::unknown_recipient:
+            return imip_nouser;
+        case caldav::ImipOutcome::bad_data:
+            return imip_dataerr;
+        case caldav::ImipOutcome::sender_mismatch:
+            return imip_noperm;
+        case caldav::ImipOutcome::busy:
+            return imip_tempfail;
     }
     return imip_dataerr;
 }
 
 }  // namespace
 
-int deliver_imip(SqliteStore& store, const Config& config, std::istream& in, const std::string& envelope_sender,
-                 const std::string& recipient) {
+int deliver_imip(SqliteStore& store, const Config& config, std::istream& in,
+                 const std::string& envelope_sender, const std::string& recipient) {
     std::string raw;
     char buffer[65536];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         raw.append(buffer, static_cast<std::size_t>(in.gcount()));
         if (raw.size() > config.max_body_bytes) {
-            std::cerr << "kalends: imip: the email is larger than " << config.max_body_bytes << " bytes\n";
+            std::cerr << "kalends: imip: the email is larger than " << config.max_body_bytes
+                      << " bytes\n";
             return imip_dataerr;
         }
     }

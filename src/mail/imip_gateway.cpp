@@ -57,14 +57,16 @@ bool ImipComposer::admit(std::int64_t sender_id) {
 }
 
 std::optional<caldav::OutgoingMail> ImipComposer::compose(const caldav::PrincipalRecord& sender,
-                                                          std::string_view recipient, const std::string& itip) {
+                                                          std::string_view recipient,
+                                                          const std::string& itip) {
     auto to = email_of(recipient);
     if (to.empty() || envelope_sender_.empty()) return std::nullopt;
     auto summary = ical::itip_summary(itip);
     if (!summary) return std::nullopt;
     if (!admit(sender.id)) {
-        log::warn("imip: not sending " + summary->method + " to " + to + ": " + sender.name + " sent " +
-                  std::to_string(per_minute_) + " messages in the last minute (limits.mail-per-minute)");
+        log::warn("imip: not sending " + summary->method + " to " + to + ": " + sender.name +
+                  " sent " + std::to_string(per_minute_) +
+                  " messages in the last minute (limits.mail-per-minute)");
         return std::nullopt;
     }
     ImipAddresses who;
@@ -72,10 +74,12 @@ std::optional<caldav::OutgoingMail> ImipComposer::compose(const caldav::Principa
     who.recipient = to;
     // The originator: the organizer of a request, the attendee of a reply.
     bool reply = summary->method == "REPLY" || summary->method == "COUNTER";
-    const ical::ItipParty* origin = reply ? (summary->attendees.empty() ? nullptr : &summary->attendees.front())
-                                          : &summary->organizer;
+    const ical::ItipParty* origin =
+        reply ? (summary->attendees.empty() ? nullptr : &summary->attendees.front())
+              : &summary->organizer;
     who.originator = origin ? email_of(origin->address) : std::string();
-    if (who.originator.empty()) who.originator = sender.email.empty() ? envelope_sender_ : sender.email;
+    if (who.originator.empty())
+        who.originator = sender.email.empty() ? envelope_sender_ : sender.email;
     who.originator_name = origin && !origin->name.empty() ? origin->name : sender.display_name;
     if (const auto* r = party(summary->attendees, recipient)) who.recipient_name = r->name;
     if (reply && !summary->organizer.name.empty()) who.recipient_name = summary->organizer.name;

@@ -22,7 +22,8 @@ public:
     /// `per_minute` messages per user at most (0: none at all).
     ImipComposer(SmtpConfig smtp, unsigned per_minute, Clock clock = {});
 
-    std::optional<caldav::OutgoingMail> compose(const caldav::PrincipalRecord& sender, std::string_view recipient,
+    std::optional<caldav::OutgoingMail> compose(const caldav::PrincipalRecord& sender,
+                                                std::string_view recipient,
                                                 const std::string& itip) override;
 
 private:

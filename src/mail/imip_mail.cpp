@@ -24,7 +24,8 @@ using GPtr = std::unique_ptr<T, Unref>;
 /// Text for a header: no line breaks, so no header can be injected.
 std::string one_line(std::string_view text) {
     std::string out(text);
-    std::replace_if(out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+    std::replace_if(
+        out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
     return out;
 }
 
@@ -91,7 +92,8 @@ std::string text_of(const ImipAddresses& who, const ical::ItipSummary& s) {
     std::string originator = who.originator_name.empty() ? who.originator : who.originator_name;
     std::string out = originator + " has " + verb_of(s) + ":\n\n";
     out += "  What:      " + (s.summary.empty() ? std::string("(no title)") : s.summary) + "\n";
-    if (!s.when.empty()) out += "  When:      " + s.when + (s.recurring ? ", repeating" : "") + "\n";
+    if (!s.when.empty())
+        out += "  When:      " + s.when + (s.recurring ? ", repeating" : "") + "\n";
     if (!s.location.empty()) out += "  Where:     " + s.location + "\n";
     out += "  Organizer: " + named(s.organizer.name, bare(s.organizer.address)) + "\n";
     if (s.method == "REQUEST") {
@@ -104,8 +106,9 @@ std::string text_of(const ImipAddresses& who, const ical::ItipSummary& s) {
                 break;
             }
         }
-        out += "\nYour calendar program can answer from the invitation attached to this email;\n"
-               "a reply to this email reaches the organizer.\n";
+        out +=
+            "\nYour calendar program can answer from the invitation attached to this email;\n"
+            "a reply to this email reaches the organizer.\n";
     }
     return out;
 }
@@ -114,8 +117,9 @@ GMimeTextPart* text_part(const char* subtype, const std::string& text) {
     GMimeTextPart* part = g_mime_text_part_new_with_subtype(subtype);
     g_mime_text_part_set_text(part, text.c_str());
     g_mime_text_part_set_charset(part, "utf-8");
-    g_mime_part_set_content_encoding(GMIME_PART(part),
-                                     g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
+    g_mime_part_set_content_encoding(
+        GMIME_PART(part),
+        g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
     return part;
 }
 
@@ -131,7 +135,8 @@ std::string decoded(GMimeObject* object) {
     GPtr<GMimeStream> memory(g_mime_stream_mem_new());
     GPtr<GMimeStream> filtered(g_mime_stream_filter_new(memory.get()));
     const char* charset = g_mime_object_get_content_type_parameter(object, "charset");
-    if (charset && g_ascii_strcasecmp(charset, "utf-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0) {
+    if (charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+        g_ascii_strcasecmp(charset, "us-ascii") != 0) {
         if (GMimeFilter* convert = g_mime_filter_charset_new(charset, "utf-8")) {
             g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), convert);
             g_object_unref(convert);
@@ -140,7 +145,8 @@ std::string decoded(GMimeObject* object) {
     if (g_mime_data_wrapper_write_to_stream(content, filtered.get()) < 0) return {};
     g_mime_stream_flush(filtered.get());
     GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(memory.get()));
-    return bytes ? std::string(reinterpret_cast<const char*>(bytes->data), bytes->len) : std::string();
+    return bytes ? std::string(reinterpret_cast<const char*>(bytes->data), bytes->len)
+                 : std::string();
 }
 
 /// How much a part looks like the iTIP message: 2 text/calendar with a method
@@ -153,12 +159,16 @@ int calendar_rank(GMimeObject* object) {
     if (calendar || g_mime_content_type_is_type(type, "application", "ics")) return 1;
     const char* name = g_mime_part_get_filename(GMIME_PART(object));
     std::string_view file = name ? name : "";
-    return file.size() > 4 && g_ascii_strcasecmp(std::string(file.substr(file.size() - 4)).c_str(), ".ics") == 0 ? 1 : 0;
+    return file.size() > 4 && g_ascii_strcasecmp(std::string(file.substr(file.size() - 4)).c_str(),
+                                                 ".ics") == 0
+               ? 1
+               : 0;
 }
 
 /// Collects the calendar parts under `object` (multiparts and attached
 /// messages included), at most `depth` levels down.
-void collect(GMimeObject* object, int depth, std::vector<std::pair<int, std::string>>& out, std::string& text) {
+void collect(GMimeObject* object, int depth, std::vector<std::pair<int, std::string>>& out,
+             std::string& text) {
     if (!object || depth <= 0) return;
     if (GMIME_IS_MULTIPART(object)) {
         auto* multipart = GMIME_MULTIPART(object);
@@ -170,8 +180,8 @@ void collect(GMimeObject* object, int depth, std::vector<std::pair<int, std::str
     } else if (GMIME_IS_PART(object)) {
         if (int rank = calendar_rank(object); rank > 0) {
             out.emplace_back(rank, decoded(object));
-        } else if (text.empty() &&
-                   g_mime_content_type_is_type(g_mime_object_get_content_type(object), "text", "plain")) {
+        } else if (text.empty() && g_mime_content_type_is_type(
+                                       g_mime_object_get_content_type(object), "text", "plain")) {
             text = decoded(object);
         }
     }
@@ -182,7 +192,8 @@ void add_addresses(InternetAddressList* list, std::vector<std::string>& out) {
     for (int i = 0; i < internet_address_list_length(list); ++i) {
         InternetAddress* a = internet_address_list_get_address(list, i);
         if (!INTERNET_ADDRESS_IS_MAILBOX(a)) continue;
-        if (const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)); addr && *addr)
+        if (const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+            addr && *addr)
             out.emplace_back(addr);
     }
 }
@@ -196,7 +207,8 @@ void ensure_gmime() {
 
 std::string mailbox_address(std::string_view text) { return parse_mailbox(text).second; }
 
-std::string compose_imip_message(const ImipAddresses& who, const ical::ItipSummary& summary, const std::string& itip) {
+std::string compose_imip_message(const ImipAddresses& who, const ical::ItipSummary& summary,
+                                 const std::string& itip) {
     ensure_gmime();
     auto [server_name, server_address] = parse_mailbox(who.server_from);
     GPtr<GMimeMessage> message(g_mime_message_new(TRUE));
@@ -204,11 +216,15 @@ std::string compose_imip_message(const ImipAddresses& who, const ical::ItipSumma
     // mailbox (so SPF/DMARC hold); Reply-To carries the originator, so that
     // a reply from a mail program reaches the organizer, not the server.
     std::string display = who.originator_name.empty() ? who.originator : who.originator_name;
-    display = one_line(display + (server_name.empty() ? std::string(" via Kalends") : " via " + server_name));
-    g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_FROM, display.c_str(), server_address.c_str());
-    g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_REPLY_TO, one_line(who.originator_name).c_str(),
+    display = one_line(display +
+                       (server_name.empty() ? std::string(" via Kalends") : " via " + server_name));
+    g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_FROM, display.c_str(),
+                               server_address.c_str());
+    g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_REPLY_TO,
+                               one_line(who.originator_name).c_str(),
                                one_line(who.originator).c_str());
-    g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_TO, one_line(who.recipient_name).c_str(),
+    g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_TO,
+                               one_line(who.recipient_name).c_str(),
                                one_line(who.recipient).c_str());
     g_mime_message_set_subject(message.get(), one_line(subject_of(summary)).c_str(), "utf-8");
     GDateTime* now = g_date_time_new_now_utc();
@@ -221,9 +237,11 @@ std::string compose_imip_message(const ImipAddresses& who, const ical::ItipSumma
     GPtr<GMimeMultipart> body(g_mime_multipart_new_with_subtype("alternative"));
     GPtr<GMimeTextPart> text(text_part("plain", text_of(who, summary)));
     GPtr<GMimeTextPart> calendar(text_part("calendar", itip));
-    g_mime_object_set_content_type_parameter(GMIME_OBJECT(calendar.get()), "method", summary.method.c_str());
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(calendar.get()), "method",
+                                             summary.method.c_str());
     if (!summary.component.empty())
-        g_mime_object_set_content_type_parameter(GMIME_OBJECT(calendar.get()), "component", summary.component.c_str());
+        g_mime_object_set_content_type_parameter(GMIME_OBJECT(calendar.get()), "component",
+                                                 summary.component.c_str());
     g_mime_multipart_add(body.get(), GMIME_OBJECT(text.get()));
     g_mime_multipart_add(body.get(), GMIME_OBJECT(calendar.get()));
     g_mime_message_set_mime_part(message.get(), GMIME_OBJECT(body.get()));
@@ -249,7 +267,8 @@ std::optional<ReceivedMail> parse_received_mail(std::string_view raw) {
     add_addresses(g_mime_message_get_sender(message.get()), mail.senders);
     std::vector<std::pair<int, std::string>> found;
     collect(g_mime_message_get_mime_part(message.get()), 8, found, mail.text);
-    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
     for (auto& [rank, text] : found)
         if (!text.empty()) mail.calendars.push_back(std::move(text));
     return mail;

@@ -19,11 +19,11 @@ std::string mailbox_address(std::string_view text);
 
 /// Who an iMIP message is from and for, besides what the iTIP text says.
 struct ImipAddresses {
-    std::string server_from;     ///< the configured sender, "Name <addr>" or "addr"
-    std::string recipient;       ///< bare address
-    std::string recipient_name;  ///< CN, may be empty
-    std::string originator;      ///< bare address of the organizer (or replying attendee)
-    std::string originator_name; ///< CN, may be empty
+    std::string server_from;      ///< the configured sender, "Name <addr>" or "addr"
+    std::string recipient;        ///< bare address
+    std::string recipient_name;   ///< CN, may be empty
+    std::string originator;       ///< bare address of the organizer (or replying attendee)
+    std::string originator_name;  ///< CN, may be empty
 };
 
 /// The RFC 6047 message for `itip` (its METHOD in `summary`): From the server's
@@ -32,13 +32,15 @@ struct ImipAddresses {
 /// Message-ID, MIME-Version and a multipart/alternative body of a readable
 /// text/plain part and the text/calendar part with its method parameter.
 /// Lines end with CRLF, ready for SMTP.
-std::string compose_imip_message(const ImipAddresses& who, const ical::ItipSummary& summary, const std::string& itip);
+std::string compose_imip_message(const ImipAddresses& who, const ical::ItipSummary& summary,
+                                 const std::string& itip);
 
 /// What `kalends imip deliver` needs from a received email.
 struct ReceivedMail {
-    std::vector<std::string> calendars;  ///< decoded UTF-8 calendar parts, text/calendar with a method first
-    std::vector<std::string> senders;    ///< bare addresses of From and Sender
-    std::string text;                    ///< the first text/plain part, decoded
+    std::vector<std::string>
+        calendars;  ///< decoded UTF-8 calendar parts, text/calendar with a method first
+    std::vector<std::string> senders;  ///< bare addresses of From and Sender
+    std::string text;                  ///< the first text/plain part, decoded
 };
 
 /// Parses an email (RFC 5322/MIME): every text/calendar, application/ics or

@@ -59,26 +59,29 @@ std::size_t MailWorker::run_once(std::int64_t now) {
     const std::int64_t lease = smtp_.timeout.count() * 2 + 60;
     std::size_t sent = 0;
     for (const auto& m : store_.claim_due_mail(now, lease, batch_size)) {
-        if (now - m.created_at > std::chrono::duration_cast<std::chrono::seconds>(smtp_.give_up).count()) {
-            log::error("imip: giving up on mail " + std::to_string(m.id) + " to " + m.recipient + " about " + m.uid +
-                       " after " + std::to_string(m.attempts) + " attempts; last error: " + m.last_error);
+        if (now - m.created_at >
+            std::chrono::duration_cast<std::chrono::seconds>(smtp_.give_up).count()) {
+            log::error("imip: giving up on mail " + std::to_string(m.id) + " to " + m.recipient +
+                       " about " + m.uid + " after " + std::to_string(m.attempts) +
+                       " attempts; last error: " + m.last_error);
             give_up(m);
             continue;
         }
         auto result = send_smtp(smtp_, m.envelope_sender, m.recipient, m.message);
         if (result.ok) {
-            log::info("imip: sent mail " + std::to_string(m.id) + " to " + m.recipient + " about " + m.uid);
+            log::info("imip: sent mail " + std::to_string(m.id) + " to " + m.recipient + " about " +
+                      m.uid);
             store_.delete_mail(m.id);
             ++sent;
         } else if (result.permanent) {
-            log::error("imip: the relay refused mail " + std::to_string(m.id) + " to " + m.recipient +
-                       " for good: " + result.error);
+            log::error("imip: the relay refused mail " + std::to_string(m.id) + " to " +
+                       m.recipient + " for good: " + result.error);
             give_up(m);
         } else {
             auto delay = backoff_seconds(m.attempts + 1);
-            log::warn("imip: mail " + std::to_string(m.id) + " to " + m.recipient + " not sent (attempt " +
-                      std::to_string(m.attempts + 1) + "): " + result.error + "; retrying in " +
-                      std::to_string(delay) + " s");
+            log::warn("imip: mail " + std::to_string(m.id) + " to " + m.recipient +
+                      " not sent (attempt " + std::to_string(m.attempts + 1) +
+                      "): " + result.error + "; retrying in " + std::to_string(delay) + " s");
             store_.mail_failed(m.id, now_seconds() + delay, result.error);
         }
     }

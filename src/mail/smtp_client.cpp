@@ -40,8 +40,8 @@ curl_usessl tls_mode(const std::string& tls) {
 
 }  // namespace
 
-SmtpResult send_smtp(const SmtpConfig& smtp, const std::string& envelope_sender, const std::string& recipient,
-                     const std::string& message) {
+SmtpResult send_smtp(const SmtpConfig& smtp, const std::string& envelope_sender,
+                     const std::string& recipient, const std::string& message) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     SmtpResult result;
@@ -71,7 +71,8 @@ SmtpResult send_smtp(const SmtpConfig& smtp, const std::string& envelope_sender,
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(smtp.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min<std::int64_t>(smtp.timeout.count(), 30)));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+                     static_cast<long>(std::min<std::int64_t>(smtp.timeout.count(), 30)));
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
     CURLcode code = curl_easy_perform(c);
     if (code == CURLE_OK) {

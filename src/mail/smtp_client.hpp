@@ -16,7 +16,7 @@ struct SmtpResult {
 
 /// Hands `message` (CRLF line ends) for `recipient` to the relay in `smtp`,
 /// MAIL FROM `envelope_sender`. Blocks up to smtp.timeout. Never throws.
-SmtpResult send_smtp(const SmtpConfig& smtp, const std::string& envelope_sender, const std::string& recipient,
-                     const std::string& message);
+SmtpResult send_smtp(const SmtpConfig& smtp, const std::string& envelope_sender,
+                     const std::string& recipient, const std::string& message);
 
 }  // namespace server

@@ -17,7 +17,9 @@ using test_support::ServerFixture;
 
 namespace {
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
     for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
@@ -37,8 +39,10 @@ std::string fixture(const std::string& name) {
 
 /// alice organizes imip-in-1 (SEQUENCE 2) with two external attendees.
 const std::string organized =
-    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends tests//EN\r\nBEGIN:VEVENT\r\nUID:imip-in-1\r\n"
-    "DTSTAMP:20261130T120000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\nSUMMARY:Budget review\r\n"
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends "
+    "tests//EN\r\nBEGIN:VEVENT\r\nUID:imip-in-1\r\n"
+    "DTSTAMP:20261130T120000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\nSUMMARY:"
+    "Budget review\r\n"
     "SEQUENCE:2\r\nORGANIZER;CN=Alice Example:mailto:alice@example.com\r\n"
     "ATTENDEE;CN=Alice Example;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
     "ATTENDEE;CN=Carol;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:carol.outside@outside.test\r\n"
@@ -95,7 +99,8 @@ struct DeliverFixture : ServerFixture {
 BOOST_FIXTURE_TEST_SUITE(imip_deliver, DeliverFixture)
 
 BOOST_AUTO_TEST_CASE(an_outlook_reply_with_other_case_and_cn_and_no_sequence_is_applied) {
-    BOOST_TEST(deliver(fixture("outlook-reply-accepted.eml"), {"--sender", "Carol.Outside@outside.test"}) == 0,
+    BOOST_TEST(deliver(fixture("outlook-reply-accepted.eml"),
+                       {"--sender", "Carol.Outside@outside.test"}) == 0,
                last_err);
     BOOST_TEST(partstat("mailto:carol.outside@outside.test") == "ACCEPTED");
     BOOST_TEST(contains(organizer_copy(), "CN=Carol;"));  // the organizer's CN stays
@@ -110,15 +115,17 @@ BOOST_AUTO_TEST_CASE(a_gmail_reply_in_multipart_mixed_with_an_invite_ics_is_appl
 }
 
 BOOST_AUTO_TEST_CASE(a_reply_from_someone_else_than_the_attendee_is_refused_with_ex_noperm) {
-    auto forged = replaced(fixture("gmail-reply-declined.eml"), "From: Dan Outside <dan.outside@gmail.test>",
-                           "From: Mallory <mallory@evil.test>");
+    auto forged =
+        replaced(fixture("gmail-reply-declined.eml"), "From: Dan Outside <dan.outside@gmail.test>",
+                 "From: Mallory <mallory@evil.test>");
     BOOST_TEST(deliver(forged, {"--sender", "mallory@evil.test"}) == 77, last_err);
     BOOST_TEST(partstat("mailto:dan.outside@gmail.test") == "NEEDS-ACTION");
     BOOST_TEST(inbox_size(alice) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_reply_from_an_attendee_who_was_not_invited_is_refused) {
-    auto crasher = replaced(fixture("gmail-reply-declined.eml"), "dan.outside@gmail.test", "zoe@gmail.test");
+    auto crasher =
+        replaced(fixture("gmail-reply-declined.eml"), "dan.outside@gmail.test", "zoe@gmail.test");
     crasher = replaced(crasher, "Dan Ou\r\n tside", "Zoe");
     BOOST_TEST(deliver(crasher) == 77, last_err);
     BOOST_TEST(inbox_size(alice) == 0u);
@@ -132,7 +139,8 @@ BOOST_AUTO_TEST_CASE(a_reply_to_an_older_sequence_changes_nothing_and_exits_0) {
 }
 
 BOOST_AUTO_TEST_CASE(a_reply_for_an_organizer_who_is_not_local_is_ex_nouser) {
-    auto elsewhere = replaced(fixture("gmail-reply-declined.eml"), "ORGANIZER;CN=Alice Example:mailto:alice@example.com",
+    auto elsewhere = replaced(fixture("gmail-reply-declined.eml"),
+                              "ORGANIZER;CN=Alice Example:mailto:alice@example.com",
                               "ORGANIZER;CN=Zed:mailto:zed@example.com");
     BOOST_TEST(deliver(elsewhere) == 67, last_err);
 }
@@ -143,7 +151,8 @@ BOOST_AUTO_TEST_CASE(an_email_without_a_calendar_part_is_ex_dataerr) {
 }
 
 BOOST_AUTO_TEST_CASE(a_gmail_request_reaches_bob_and_its_cancel_cancels_his_copy) {
-    BOOST_TEST(deliver(fixture("gmail-request.eml"), {"--recipient", "bob@example.com"}) == 0, last_err);
+    BOOST_TEST(deliver(fixture("gmail-request.eml"), {"--recipient", "bob@example.com"}) == 0,
+               last_err);
     auto copy = store->find_object_by_uid(bob.id, "7kukuqrfedlm2f9t0vmc2ouu9q@google.test");
     BOOST_REQUIRE(copy);
     BOOST_TEST(!contains(copy->data, "METHOD:"));
@@ -151,26 +160,30 @@ BOOST_AUTO_TEST_CASE(a_gmail_request_reaches_bob_and_its_cancel_cancels_his_copy
     BOOST_TEST(inbox_size(bob) == 1u);
     // The same request again keeps one copy.
     BOOST_TEST(deliver(fixture("gmail-request.eml")) == 0, last_err);
-    BOOST_TEST(store->find_object_by_uid(bob.id, "7kukuqrfedlm2f9t0vmc2ouu9q@google.test")->name == copy->name);
+    BOOST_TEST(store->find_object_by_uid(bob.id, "7kukuqrfedlm2f9t0vmc2ouu9q@google.test")->name ==
+               copy->name);
 
     auto cancel = replaced(fixture("gmail-request.eml"), "METHOD:REQUEST", "METHOD:CANCEL");
     cancel = replaced(cancel, "method=REQUEST", "method=CANCEL");
     cancel = replaced(cancel, "SEQUENCE:0", "SEQUENCE:1");
     BOOST_TEST(deliver(cancel) == 0, last_err);
-    BOOST_TEST(contains(store->find_object_by_uid(bob.id, "7kukuqrfedlm2f9t0vmc2ouu9q@google.test")->data,
-                        "STATUS:CANCELLED"));
+    BOOST_TEST(
+        contains(store->find_object_by_uid(bob.id, "7kukuqrfedlm2f9t0vmc2ouu9q@google.test")->data,
+                 "STATUS:CANCELLED"));
 }
 
 BOOST_AUTO_TEST_CASE(a_request_not_from_its_organizer_is_refused_and_not_delivered) {
-    auto forged = replaced(fixture("gmail-request.eml"), "From: Erin Outside <erin.outside@gmail.test>",
-                           "From: Mallory <mallory@evil.test>");
+    auto forged =
+        replaced(fixture("gmail-request.eml"), "From: Erin Outside <erin.outside@gmail.test>",
+                 "From: Mallory <mallory@evil.test>");
     BOOST_TEST(deliver(forged) == 77, last_err);
     BOOST_TEST(!store->find_object_by_uid(bob.id, "7kukuqrfedlm2f9t0vmc2ouu9q@google.test"));
     BOOST_TEST(inbox_size(bob) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_request_for_nobody_here_is_ex_nouser) {
-    auto elsewhere = replaced(fixture("gmail-request.eml"), "mailto:bob@example.com", "mailto:nobody@example.com");
+    auto elsewhere = replaced(fixture("gmail-request.eml"), "mailto:bob@example.com",
+                              "mailto:nobody@example.com");
     BOOST_TEST(deliver(elsewhere) == 67, last_err);
 }
 

@@ -17,10 +17,13 @@ using test_support::ServerFixture;
 
 namespace {
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 std::string unfolded(std::string text) {
-    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at)) text.erase(at, 3);
+    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at))
+        text.erase(at, 3);
     return text;
 }
 
@@ -39,10 +42,13 @@ caldav::Response call(ServerFixture& f, const std::string& method, const std::st
 std::string meeting(const std::string& uid, int sequence, const std::vector<std::string>& externals,
                     const std::string& organizer = "mailto:alice@example.com",
                     const std::string& alice_partstat = "ACCEPTED") {
-    std::string s = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends tests//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
-                    "\r\nDTSTAMP:20261101T090000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\n"
-                    "SUMMARY:Sync\r\nSEQUENCE:" + std::to_string(sequence) + "\r\nORGANIZER;CN=Org:" + organizer +
-                    "\r\nATTENDEE;CN=Alice;PARTSTAT=" + alice_partstat + ":mailto:alice@example.com\r\n";
+    std::string s =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends tests//EN\r\nBEGIN:VEVENT\r\nUID:" +
+        uid +
+        "\r\nDTSTAMP:20261101T090000Z\r\nDTSTART:20261201T090000Z\r\nDTEND:20261201T100000Z\r\n"
+        "SUMMARY:Sync\r\nSEQUENCE:" +
+        std::to_string(sequence) + "\r\nORGANIZER;CN=Org:" + organizer +
+        "\r\nATTENDEE;CN=Alice;PARTSTAT=" + alice_partstat + ":mailto:alice@example.com\r\n";
     for (const auto& e : externals) s += "ATTENDEE;RSVP=TRUE:mailto:" + e + "\r\n";
     return s + "END:VEVENT\r\nEND:VCALENDAR\r\n";
 }
@@ -106,13 +112,16 @@ BOOST_AUTO_TEST_CASE(an_attendee_dropped_from_the_event_gets_a_cancel_by_email) 
     ServerFixture f;
     server::ImipComposer composer(relay(), 10);
     f.service->set_imip_gateway(&composer);
-    BOOST_TEST(call(f, "PUT", href, meeting("q3", 0, {"carol@outside.test", "dan@outside.test"})).status == 201);
+    BOOST_TEST(
+        call(f, "PUT", href, meeting("q3", 0, {"carol@outside.test", "dan@outside.test"})).status ==
+        201);
     BOOST_TEST(call(f, "PUT", href, meeting("q3", 1, {"carol@outside.test"})).status == 204);
     auto queued = f.store->list_mail();
     BOOST_REQUIRE(queued.size() == 4u);
     bool cancelled_dan = false;
     for (const auto& m : queued)
-        if (m.recipient == "dan@outside.test" && contains(m.message, "method=CANCEL")) cancelled_dan = true;
+        if (m.recipient == "dan@outside.test" && contains(m.message, "method=CANCEL"))
+            cancelled_dan = true;
     BOOST_TEST(cancelled_dan);
 }
 
@@ -121,8 +130,9 @@ BOOST_AUTO_TEST_CASE(the_per_minute_allowance_stops_more_mail_and_reports_5_1) {
     FakeClock clock;
     server::ImipComposer composer(relay(), 2, clock.fn());
     f.service->set_imip_gateway(&composer);
-    BOOST_TEST(call(f, "PUT", href, meeting("q4", 0, {"a@outside.test", "b@outside.test", "c@outside.test"})).status ==
-               201);
+    BOOST_TEST(call(f, "PUT", href,
+                    meeting("q4", 0, {"a@outside.test", "b@outside.test", "c@outside.test"}))
+                   .status == 201);
     auto copy = unfolded(call(f, "GET", href).body);
     BOOST_TEST(contains(copy, "SCHEDULE-STATUS=1.1:mailto:a@outside.test"));
     BOOST_TEST(contains(copy, "SCHEDULE-STATUS=1.1:mailto:b@outside.test"));
@@ -135,8 +145,9 @@ BOOST_AUTO_TEST_CASE(the_per_minute_allowance_stops_more_mail_and_reports_5_1) {
     BOOST_TEST(f.store->list_mail().size() == 3u);
     // A minute later alice may send again.
     clock.now += std::chrono::seconds(61);
-    BOOST_TEST(call(f, "PUT", href, meeting("q4", 1, {"a@outside.test", "b@outside.test", "c@outside.test"})).status ==
-               204);
+    BOOST_TEST(call(f, "PUT", href,
+                    meeting("q4", 1, {"a@outside.test", "b@outside.test", "c@outside.test"}))
+                   .status == 204);
     BOOST_TEST(f.store->list_mail().size() == 5u);
 }
 
@@ -144,12 +155,14 @@ BOOST_AUTO_TEST_CASE(more_attendees_than_the_limit_is_refused_with_max_attendees
     ServerFixture f([](server::Config& c) { c.limits.max_attendees_per_instance = 3; });
     server::ImipComposer composer(relay(), 100);
     f.service->set_imip_gateway(&composer);
-    auto r = call(f, "PUT", href, meeting("q5", 0, {"a@outside.test", "b@outside.test", "c@outside.test"}));
+    auto r = call(f, "PUT", href,
+                  meeting("q5", 0, {"a@outside.test", "b@outside.test", "c@outside.test"}));
     BOOST_TEST(r.status == 403);
     BOOST_TEST(contains(r.body, "max-attendees-per-instance"));
     BOOST_TEST(call(f, "GET", href).status == 404);
     BOOST_TEST(f.store->list_mail().empty());
-    BOOST_TEST(call(f, "PUT", href, meeting("q5", 0, {"a@outside.test", "b@outside.test"})).status == 201);
+    BOOST_TEST(
+        call(f, "PUT", href, meeting("q5", 0, {"a@outside.test", "b@outside.test"})).status == 201);
 }
 
 BOOST_AUTO_TEST_CASE(an_attendee_answer_to_an_external_organizer_is_a_reply_by_email) {
@@ -158,9 +171,12 @@ BOOST_AUTO_TEST_CASE(an_attendee_answer_to_an_external_organizer_is_a_reply_by_e
     f.service->set_imip_gateway(&composer);
     const std::string organizer = "mailto:dave@outside.test";
     // Saving the invitation answers nothing yet.
-    BOOST_TEST(call(f, "PUT", href, meeting("q6", 0, {"erin@outside.test"}, organizer, "NEEDS-ACTION")).status == 201);
+    BOOST_TEST(
+        call(f, "PUT", href, meeting("q6", 0, {"erin@outside.test"}, organizer, "NEEDS-ACTION"))
+            .status == 201);
     BOOST_TEST(f.store->list_mail().empty());
-    BOOST_TEST(call(f, "PUT", href, meeting("q6", 0, {"erin@outside.test"}, organizer, "ACCEPTED")).status == 204);
+    BOOST_TEST(call(f, "PUT", href, meeting("q6", 0, {"erin@outside.test"}, organizer, "ACCEPTED"))
+                   .status == 204);
     auto queued = f.store->list_mail();
     BOOST_REQUIRE(queued.size() == 1u);
     BOOST_TEST(queued[0].recipient == "dave@outside.test");
@@ -224,11 +240,13 @@ BOOST_AUTO_TEST_CASE(a_failed_send_is_kept_with_its_error_and_an_old_message_is_
     // Not due again before the backoff.
     BOOST_TEST(worker.run_once(now + 1) == 0u);
     BOOST_TEST(f.store->list_mail().at(0).attempts == 1);
-    BOOST_TEST(contains(unfolded(call(f, "GET", href).body), "SCHEDULE-STATUS=1.1:mailto:carol@outside.test"));
+    BOOST_TEST(contains(unfolded(call(f, "GET", href).body),
+                        "SCHEDULE-STATUS=1.1:mailto:carol@outside.test"));
     // Past the give-up age it is dropped, and the organizer's copy says so.
     BOOST_TEST(worker.run_once(now + 72 * 3600 + 120) == 0u);
     BOOST_TEST(f.store->list_mail().empty());
-    BOOST_TEST(contains(unfolded(call(f, "GET", href).body), "SCHEDULE-STATUS=5.1:mailto:carol@outside.test"));
+    BOOST_TEST(contains(unfolded(call(f, "GET", href).body),
+                        "SCHEDULE-STATUS=5.1:mailto:carol@outside.test"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

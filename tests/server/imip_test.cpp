@@ -31,11 +31,14 @@ using test_support::TempDir;
 
 namespace {
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 /// iCalendar text with folded lines joined (RFC 5545 §3.1).
 std::string unfolded(std::string text) {
-    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at)) text.erase(at, 3);
+    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at))
+        text.erase(at, 3);
     return text;
 }
 
@@ -67,17 +70,19 @@ bool accepts_connections(std::uint16_t port) {
 /// stopped (by its own pid) by the test.
 class SmtpSink {
 public:
-    SmtpSink(std::uint16_t port, std::filesystem::path maildir) : port_(port), maildir_(std::move(maildir)) {}
+    SmtpSink(std::uint16_t port, std::filesystem::path maildir)
+        : port_(port), maildir_(std::move(maildir)) {}
     ~SmtpSink() { stop(); }
 
     void start() {
         child_ = std::make_unique<Child>(std::vector<std::string>{
-            "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_), "-c",
-            "aiosmtpd.handlers.Mailbox", maildir_.string()});
+            "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_),
+            "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
         child_->close_stdin();
         auto deadline = std::chrono::steady_clock::now() + 15s;
         while (!accepts_connections(port_)) {
-            if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("aiosmtpd did not start");
+            if (std::chrono::steady_clock::now() > deadline)
+                throw std::runtime_error("aiosmtpd did not start");
             std::this_thread::sleep_for(50ms);
         }
     }
@@ -93,7 +98,8 @@ public:
     std::vector<std::string> messages() const {
         std::vector<std::filesystem::path> files;
         std::error_code ec;
-        for (const auto& e : std::filesystem::directory_iterator(maildir_ / "new", ec)) files.push_back(e.path());
+        for (const auto& e : std::filesystem::directory_iterator(maildir_ / "new", ec))
+            files.push_back(e.path());
         std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
             return std::filesystem::last_write_time(a) < std::filesystem::last_write_time(b);
         });
@@ -127,8 +133,9 @@ private:
 class Kalends {
 public:
     Kalends(const std::string& config, const std::string& data) {
-        child_ = std::make_unique<Child>(std::vector<std::string>{test_support::kalends_bin(), "serve", "--config",
-                                                                  config, "--data", data, "--listen", "127.0.0.1:0"});
+        child_ = std::make_unique<Child>(
+            std::vector<std::string>{test_support::kalends_bin(), "serve", "--config", config,
+                                     "--data", data, "--listen", "127.0.0.1:0"});
         child_->close_stdin();
         auto port = child_->stderr_after("listening on http://127.0.0.1:", 15s);
         if (!port) throw std::runtime_error("kalends did not start: " + child_->err());
@@ -144,12 +151,15 @@ public:
         return code.value_or(-1);
     }
 
-    test_support::HttpReply request(const std::string& method, const std::string& path, const std::string& body = {},
+    test_support::HttpReply request(const std::string& method, const std::string& path,
+                                    const std::string& body = {},
                                     const std::string& user = "alice") {
         test_support::HttpClient c(port_);
         std::string r = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " +
                         test_support::basic_auth(user, user + "-pw") + "\r\n";
-        if (!body.empty()) r += "Content-Type: text/calendar\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+        if (!body.empty())
+            r += "Content-Type: text/calendar\r\nContent-Length: " + std::to_string(body.size()) +
+                 "\r\n";
         c.send(r + "\r\n" + body);
         auto reply = c.read_reply();
         if (!reply) throw std::runtime_error(method + " " + path + ": no reply");
@@ -164,12 +174,18 @@ private:
 };
 
 std::string event(int sequence, const std::string& start) {
-    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends tests//EN\r\nBEGIN:VEVENT\r\nUID:imip-e2e-1\r\n"
-           "DTSTAMP:20261101T090000Z\r\nDTSTART:" + start + "\r\nDURATION:PT1H\r\nSUMMARY:Budget review\r\n"
-           "LOCATION:Room 12\r\nSEQUENCE:" + std::to_string(sequence) + "\r\n"
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends "
+           "tests//EN\r\nBEGIN:VEVENT\r\nUID:imip-e2e-1\r\n"
+           "DTSTAMP:20261101T090000Z\r\nDTSTART:" +
+           start +
+           "\r\nDURATION:PT1H\r\nSUMMARY:Budget review\r\n"
+           "LOCATION:Room 12\r\nSEQUENCE:" +
+           std::to_string(sequence) +
+           "\r\n"
            "ORGANIZER;CN=Alice Example:mailto:alice@example.com\r\n"
            "ATTENDEE;CN=Alice Example;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
-           "ATTENDEE;CN=Carol Outside;RSVP=TRUE:mailto:carol@outside.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+           "ATTENDEE;CN=Carol "
+           "Outside;RSVP=TRUE:mailto:carol@outside.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 }
 
 /// The iTIP message and text part of a received email.
@@ -202,13 +218,15 @@ BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_sur
     auto port = free_port();
     SmtpSink sink(port, d.path() / "maildir");
     sink.start();
-    auto config = write_file(d.path() / "k.conf", "[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(port) +
-                                                      "\nfrom = Kalends <calendar@example.org>\ntls = none\n"
-                                                      "retry-min-seconds = 1\nretry-max-seconds = 2\n");
-    BOOST_REQUIRE(*test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
-                                              "--password-stdin", "--data", data},
-                                             "alice-pw\n")
-                       ->wait() == 0);
+    auto config =
+        write_file(d.path() / "k.conf", "[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(port) +
+                                            "\nfrom = Kalends <calendar@example.org>\ntls = none\n"
+                                            "retry-min-seconds = 1\nretry-max-seconds = 2\n");
+    BOOST_REQUIRE(
+        *test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
+                                    "--password-stdin", "--data", data},
+                                   "alice-pw\n")
+             ->wait() == 0);
 
     auto server = std::make_unique<Kalends>(config, data);
     const std::string href = "/dav/calendars/alice/calendar/budget.ics";

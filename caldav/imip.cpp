@@ -83,6 +83,8 @@ ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSum
     if (applied->stale) return {ImipOutcome::ignored, "the REPLY answers an older SEQUENCE"};
     if (!applied->invited)
         return {ImipOutcome::sender_mismatch, replying.address + " is not invited to " + s.uid};
+    if (applied->partstat.empty())
+        return {ImipOutcome::ignored, "the REPLY's PARTSTAT applies to no component of " + s.uid};
     if (applied->changed &&
         !store_calendar_object(ctx, copy->collection_id, copy->name, applied->data))
         return {ImipOutcome::busy, "the organizer's copy could not be written"};

@@ -195,17 +195,22 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
             continue;
         }
         auto partstat = partstat_of(replying);
+        // Only the PARTSTAT values RFC 5545 §3.2.12 defines; others (X-) change nothing.
+        icalparameter* given = icalproperty_get_first_parameter(replying, ICAL_PARTSTAT_PARAMETER);
+        auto kind = given ? icalparameter_get_partstat(given) : ICAL_PARTSTAT_NEEDSACTION;
+        bool known = kind > ICAL_PARTSTAT_X && kind < ICAL_PARTSTAT_NONE;
         auto rid = recurrence_id(reply_cal, r);
-        auto kind =
-            static_cast<icalparameter_partstat>(icalparameter_string_to_enum(partstat.c_str()));
         for (icalcomponent* c : copy_components) {
-            if (rid && recurrence_id(copy_cal, c) != rid) continue;
+            bool applies = known && (!rid || recurrence_id(copy_cal, c) == rid);
             for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
                  a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
                 const char* v = icalproperty_get_attendee(a);
                 if (!v || !same_text_nocase(v, address)) continue;
+                // Invited anywhere in the series: a reply for an instance the
+                // copy has no override for is understood but changes nothing.
                 out.invited = true;
                 out.attendee = v;
+                if (!applies) continue;
                 out.partstat = partstat;
                 if (partstat_of(a) == partstat) continue;
                 while (icalparameter* p =

@@ -138,6 +138,16 @@ BOOST_AUTO_TEST_CASE(a_reply_to_an_older_sequence_changes_nothing_and_exits_0) {
     BOOST_TEST(partstat("mailto:dan.outside@gmail.test") == "NEEDS-ACTION");
 }
 
+BOOST_AUTO_TEST_CASE(a_reply_for_an_instance_or_with_an_unknown_partstat_changes_nothing) {
+    auto instance = replaced(fixture("gmail-reply-declined.eml"), "UID:imip-in-1\r\n",
+                             "UID:imip-in-1\r\nRECURRENCE-ID:20261208T090000Z\r\n");
+    BOOST_TEST(deliver(instance) == 0, last_err);
+    BOOST_TEST(partstat("mailto:dan.outside@gmail.test") == "NEEDS-ACTION");
+    auto odd = replaced(fixture("gmail-reply-declined.eml"), "PARTSTAT=DECLINED", "PARTSTAT=X-MAYBE");
+    BOOST_TEST(deliver(odd) == 0, last_err);
+    BOOST_TEST(partstat("mailto:dan.outside@gmail.test") == "NEEDS-ACTION");
+}
+
 BOOST_AUTO_TEST_CASE(a_reply_for_an_organizer_who_is_not_local_is_ex_nouser) {
     auto elsewhere = replaced(fixture("gmail-reply-declined.eml"),
                               "ORGANIZER;CN=Alice Example:mailto:alice@example.com",

@@ -4,6 +4,7 @@
 // RFC 6047), queued by the caller with the organizer's updated copy.
 #include "caldav/scheduling.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include "caldav/calendar_data.hpp"
 #include "caldav/error.hpp"
 #include "caldav/imip.hpp"
+#include "ical/itip.hpp"
 #include "ical/scheduling.hpp"
 
 namespace caldav {
@@ -130,13 +132,26 @@ bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string&
 }
 
 /// Organizer side: REQUEST (or CANCEL) to each attendee the server schedules.
-Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data, bool cancel) {
+/// `unchanged`: the version replaced, when it tells attendees the same; then
+/// attendees already mailed (SCHEDULE-STATUS 1.x) get no new email.
+Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data, bool cancel,
+                          const ical::SchedulingInfo* unchanged = nullptr) {
     Outcome out;
     auto& statuses = out.statuses;
     auto message = ical::itip_message(data, cancel ? "CANCEL" : "REQUEST");
     for (const auto& a : info.attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info.organizer)) continue;
         auto who = principal_of(ctx.store, a.address);
+        if (!who && unchanged) {
+            // Clients save the organizer's copy again and again (alarms,
+            // answers recorded): no email storm for a change that is none.
+            auto before = std::find_if(unchanged->attendees.begin(), unchanged->attendees.end(),
+                                       [&](const ical::Attendee& b) { return ical::same_address(b.address, a.address); });
+            if (before != unchanged->attendees.end() && before->schedule_status.starts_with("1.")) {
+                statuses.emplace_back(a.address, before->schedule_status);
+                continue;
+            }
+        }
         if (!who) {
             // No local account: by email (1.1, sent; its arrival is not known),
             // or not delivered when there is no relay or the sender's
@@ -206,10 +221,12 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const s
     auto info = ical::scheduling_info(data);
     if (!info) return result;
     if (is_own_address(ctx.user, info->organizer)) {
-        auto outcome = send_to_attendees(ctx, *info, data, false);
+        auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
+        bool unchanged = before && ical::same_for_attendees(previous, data);
+        auto outcome = send_to_attendees(ctx, *info, data, false, unchanged ? &*before : nullptr);
         result.mail = std::move(outcome.mail);
         // Attendees dropped from the event get a CANCEL.
-        if (auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous)) {
+        if (before) {
             ical::SchedulingInfo removed = *before;
             std::erase_if(removed.attendees, [&](const ical::Attendee& a) { return partstat_of(*info, a.address).has_value(); });
             if (!removed.attendees.empty()) {

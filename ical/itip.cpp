@@ -168,6 +168,39 @@ std::size_t max_attendees_per_component(std::string_view ics) {
     return most;
 }
 
+namespace {
+
+/// The text of a calendar without what same_for_attendees sets aside.
+std::optional<std::string> attendee_view(std::string_view ics) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return std::nullopt;
+    for (icalcomponent* c : scheduled_components(parsed.calendar.get())) {
+        while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT)) {
+            icalcomponent_remove_component(c, alarm);
+            icalcomponent_free(alarm);
+        }
+        for (auto kind : {ICAL_DTSTAMP_PROPERTY, ICAL_LASTMODIFIED_PROPERTY, ICAL_CREATED_PROPERTY})
+            while (icalproperty* p = icalcomponent_get_first_property(c, kind)) {
+                icalcomponent_remove_property(c, p);
+                icalproperty_free(p);
+            }
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY))
+            for (auto kind : {ICAL_PARTSTAT_PARAMETER, ICAL_SCHEDULESTATUS_PARAMETER})
+                while (icalparameter* p = icalproperty_get_first_parameter(a, kind))
+                    icalproperty_remove_parameter_by_ref(a, p);
+    }
+    return text_of(parsed.calendar.get());
+}
+
+}  // namespace
+
+bool same_for_attendees(std::string_view a, std::string_view b) {
+    auto x = attendee_view(a);
+    auto y = attendee_view(b);
+    return x && y && *x == *y;
+}
+
 std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
                                             std::string_view reply) {
     auto copy = parse_calendar(organizer_copy);

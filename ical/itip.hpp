@@ -40,6 +40,13 @@ std::optional<ItipSummary> itip_summary(std::string_view ics);
 /// (an instance, RFC 4791 §5.2.9); 0 when `ics` does not parse.
 std::size_t max_attendees_per_component(std::string_view ics);
 
+/// True when two versions of a scheduling object tell attendees the same:
+/// equal once DTSTAMP, LAST-MODIFIED, CREATED, VALARMs and the PARTSTAT and
+/// SCHEDULE-STATUS parameters are set aside (a client saving the organizer's
+/// copy again, or an answer recorded on it, is no news for the others).
+/// False when either does not parse.
+bool same_for_attendees(std::string_view a, std::string_view b);
+
 /// What applying a REPLY to the organizer's copy did.
 struct ReplyApplication {
     std::string data;      ///< the organizer's copy with the new PARTSTAT

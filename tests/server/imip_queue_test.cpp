@@ -21,6 +21,12 @@ bool contains(const std::string& hay, const std::string& needle) {
     return hay.find(needle) != std::string::npos;
 }
 
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
 std::string unfolded(std::string text) {
     for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at))
         text.erase(at, 3);
@@ -106,6 +112,44 @@ BOOST_AUTO_TEST_CASE(with_a_relay_the_invitation_is_queued_with_the_copy_that_sa
     BOOST_TEST(ical::itip_summary(mail->calendars[0])->method == "REQUEST");
     // RFC 5321 wants CRLF line ends on the wire.
     BOOST_TEST(contains(queued[0].message, "\r\nMIME-Version: 1.0\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(saving_the_same_event_again_sends_no_new_email) {
+    ServerFixture f;
+    server::ImipComposer composer(relay(), 10);
+    f.service->set_imip_gateway(&composer);
+    auto v0 = meeting("q8", 0, {"carol@outside.test"});
+    BOOST_TEST(call(f, "PUT", href, v0).status == 201);
+    BOOST_TEST(f.store->list_mail().size() == 1u);
+    // Same content, new DTSTAMP and an alarm: nothing new for carol.
+    auto resaved = replace_all(v0, "DTSTAMP:20261101T090000Z", "DTSTAMP:20261102T090000Z");
+    resaved = replace_all(resaved, "END:VEVENT",
+                          "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT");
+    BOOST_TEST(call(f, "PUT", href, resaved).status == 204);
+    BOOST_TEST(f.store->list_mail().size() == 1u);
+    BOOST_TEST(contains(unfolded(call(f, "GET", href).body), "SCHEDULE-STATUS=1.1:mailto:carol@outside.test"));
+    // A new time is news.
+    BOOST_TEST(call(f, "PUT", href, replace_all(resaved, "DTSTART:20261201T090000Z", "DTSTART:20261201T080000Z"))
+                   .status == 204);
+    BOOST_TEST(f.store->list_mail().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(an_attendee_not_mailed_before_is_mailed_when_the_event_is_saved_again) {
+    ServerFixture f;
+    FakeClock clock;
+    server::ImipComposer composer(relay(), 1, clock.fn());
+    f.service->set_imip_gateway(&composer);
+    auto v0 = meeting("q9", 0, {"a@outside.test", "b@outside.test"});
+    BOOST_TEST(call(f, "PUT", href, v0).status == 201);
+    BOOST_TEST(contains(unfolded(call(f, "GET", href).body), "SCHEDULE-STATUS=5.1:mailto:b@outside.test"));
+    clock.now += std::chrono::seconds(61);
+    BOOST_TEST(call(f, "PUT", href, v0).status == 204);
+    auto copy = unfolded(call(f, "GET", href).body);
+    BOOST_TEST(contains(copy, "SCHEDULE-STATUS=1.1:mailto:a@outside.test"));
+    BOOST_TEST(contains(copy, "SCHEDULE-STATUS=1.1:mailto:b@outside.test"));
+    auto queued = f.store->list_mail();
+    BOOST_REQUIRE(queued.size() == 2u);
+    BOOST_TEST(queued[1].recipient == "b@outside.test");
 }
 
 BOOST_AUTO_TEST_CASE(an_attendee_dropped_from_the_event_gets_a_cancel_by_email) {

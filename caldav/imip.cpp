@@ -2,7 +2,6 @@
 // an email applied to the local organizer or attendees it is for.
 #include "caldav/imip.hpp"
 
-#include <cctype>
 
 #include "caldav/calendar_data.hpp"
 #include "caldav/context.hpp"
@@ -15,21 +14,11 @@ namespace caldav {
 
 namespace {
 
-/// The address without a "mailto:" scheme (any case).
-std::string bare(std::string_view address) {
-    if (address.size() >= 7) {
-        std::string scheme(address.substr(0, 7));
-        for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (scheme == "mailto:") return std::string(address.substr(7));
-    }
-    return std::string(address);
-}
-
 /// RFC 6047 §3: the email must come from the party the iTIP message speaks for.
 bool sent_by(const std::vector<std::string>& senders, std::string_view address) {
-    auto mail = bare(address);
+    auto mail = mail_address(address);
     for (const auto& s : senders)
-        if (!s.empty() && ical::same_address(s, mail)) return true;
+        if (!s.empty() && !mail.empty() && ical::same_address(s, mail)) return true;
     return false;
 }
 
@@ -44,7 +33,7 @@ struct Acting {
 /// True when `who` is the user an envelope `recipient` names (or none is given).
 bool addressed_to(const PrincipalRecord& who, std::string_view recipient) {
     return recipient.empty() ||
-           (!who.email.empty() && ical::same_address(who.email, bare(recipient)));
+           (!who.email.empty() && ical::same_address(who.email, recipient));
 }
 
 /// REPLY or COUNTER from an attendee to a local organizer.

@@ -25,12 +25,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-/// The address without its "mailto:" scheme (any case), or empty when it has none.
-std::string mail_address(std::string_view address) {
-    if (address.size() < 7 || lower(address.substr(0, 7)) != "mailto:") return {};
-    return std::string(address.substr(7));
-}
-
 /// A fresh inbox member name: scheduling messages are not unique by UID.
 std::string message_name() {
     static std::atomic<std::uint64_t> counter{0};
@@ -197,6 +191,11 @@ void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const ic
 }
 
 }  // namespace
+
+std::string mail_address(std::string_view address) {
+    if (address.size() < 7 || lower(address.substr(0, 7)) != "mailto:") return {};
+    return std::string(address.substr(7));
+}
 
 bool is_own_address(const PrincipalRecord& user, std::string_view address) {
     auto mail = mail_address(address);

@@ -11,6 +11,10 @@
 
 namespace caldav {
 
+/// The email address of a "mailto:" calendar user address (scheme in any
+/// case), or empty when it has another scheme.
+std::string mail_address(std::string_view address);
+
 /// True when `address` is one of the user's calendar user addresses (RFC 6638 §2.4.1).
 bool is_own_address(const PrincipalRecord& user, std::string_view address);
 

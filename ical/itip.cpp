@@ -8,20 +8,12 @@
 #include <cstdio>
 
 #include "ical/calendar_data.hpp"
+#include "ical/scheduling.hpp"
 #include "ical/zone_resolver.hpp"
 
 namespace ical {
 
 namespace {
-
-bool same_text_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 /// The VEVENT, VTODO and VJOURNAL components of a calendar.
 std::vector<icalcomponent*> scheduled_components(icalcomponent* cal) {
@@ -238,7 +230,7 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
             for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
                  a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
                 const char* v = icalproperty_get_attendee(a);
-                if (!v || !same_text_nocase(v, address)) continue;
+                if (!v || !same_address(v, address)) continue;
                 // Invited anywhere in the series: a reply for an instance the
                 // copy has no override for is understood but changes nothing.
                 out.invited = true;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "ical/itip.hpp"
+#include "ical/scheduling.hpp"
 #include "src/mail/imip_mail.hpp"
 #include "src/util/log.hpp"
 
@@ -28,13 +29,7 @@ std::string email_of(std::string_view address) {
 
 const ical::ItipParty* party(const std::vector<ical::ItipParty>& list, std::string_view address) {
     for (const auto& p : list)
-        if (p.address.size() == address.size()) {
-            bool same = true;
-            for (std::size_t i = 0; i < address.size() && same; ++i)
-                same = std::tolower(static_cast<unsigned char>(p.address[i])) ==
-                       std::tolower(static_cast<unsigned char>(address[i]));
-            if (same) return &p;
-        }
+        if (ical::same_address(p.address, address)) return &p;
     return nullptr;
 }
 

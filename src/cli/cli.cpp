@@ -42,6 +42,7 @@ constexpr const char* usage_text =
     "               [--policy accept-if-free|always|manual]\n"
     "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
     "                                     apply the iMIP email on standard input\n"
+    "  imip queue                         list the scheduling email waiting for the relay\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
     "  version                            print the version\n"
@@ -300,7 +301,16 @@ int cmd_imip(const std::vector<std::string>& args) {
         ("recipient", po::value<std::string>(), "envelope recipient (default: $RECIPIENT)");
     std::vector<std::string> pos;
     auto vm = parse(args, d, pos);
-    if (pos.size() != 1 || pos[0] != "deliver") throw UsageError("imip: expected deliver");
+    if (pos.size() != 1 || (pos[0] != "deliver" && pos[0] != "queue"))
+        throw UsageError("imip: expected deliver or queue");
+    if (pos[0] == "queue") {
+        auto store = open_store(load_config(vm));
+        for (const auto& m : store->list_mail())
+            std::cout << m.id << "\t" << m.recipient << "\t" << m.uid << "\tattempts=" << m.attempts
+                      << "\tcreated=" << m.created_at << "\tnext=" << m.next_attempt_at << "\t"
+                      << (m.last_error.empty() ? "-" : m.last_error) << "\n";
+        return 0;
+    }
     auto from_env = [](const char* name) {
         const char* v = std::getenv(name);
         return std::string(v ? v : "");

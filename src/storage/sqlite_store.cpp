@@ -910,10 +910,12 @@ StoreStatus SqliteStore::queue_mail(const std::vector<caldav::OutgoingMail>& mai
 namespace {
 
 constexpr std::string_view mail_columns =
-    "id, coalesce(principal_id, 0), uid, recipient, envelope_sender, message, attempts, created_at, last_error";
+    "id, coalesce(principal_id, 0), uid, recipient, envelope_sender, message, attempts, created_at, last_error, "
+    "next_attempt_at";
 
 QueuedMail mail_from(sqlite::Stmt& s) {
-    return {s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.text(5), s.int64(6), s.int64(7), s.text(8)};
+    return {s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.text(5),
+            s.int64(6), s.int64(7), s.text(8), s.int64(9)};
 }
 
 }  // namespace

@@ -45,6 +45,7 @@ struct QueuedMail {
     std::int64_t attempts = 0;    ///< failed attempts so far
     std::int64_t created_at = 0;  ///< unix seconds
     std::string last_error;
+    std::int64_t next_attempt_at = 0;  ///< unix seconds
 };
 
 /// A Store opened from one SQLite file. Thread-safe. Writes from many threads are

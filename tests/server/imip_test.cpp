@@ -280,6 +280,10 @@ BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_sur
         store->close();
     }
 
+    auto listed = test_support::run_kalends({"imip", "queue", "--data", data});
+    BOOST_TEST(*listed->wait() == 0);
+    BOOST_TEST(contains(listed->out(), "carol@outside.test\timip-e2e-1\tattempts="));
+
     // Relay and server back: the queued update goes out.
     sink.start();
     server = std::make_unique<Kalends>(config, data);

@@ -41,14 +41,19 @@ ImipComposer::ImipComposer(SmtpConfig smtp, unsigned per_minute, Clock clock)
     envelope_sender_ = mailbox_address(smtp_.from);
 }
 
-bool ImipComposer::admit(std::int64_t sender_id) {
+bool ImipComposer::admit(std::int64_t sender_id, bool& first_refusal) {
     auto now = clock_();
     std::lock_guard lock(mutex_);
     auto& times = sent_[sender_id];
     while (!times.empty() && now - times.front() >= std::chrono::minutes(1)) times.pop_front();
-    if (times.size() >= per_minute_) return false;
-    times.push_back(now);
-    return true;
+    if (times.size() < per_minute_) {
+        times.push_back(now);
+        return true;
+    }
+    auto warned = warned_.find(sender_id);
+    first_refusal = warned == warned_.end() || now - warned->second >= std::chrono::minutes(1);
+    if (first_refusal) warned_[sender_id] = now;
+    return false;
 }
 
 std::optional<caldav::OutgoingMail> ImipComposer::compose(const caldav::PrincipalRecord& sender,
@@ -56,14 +61,18 @@ std::optional<caldav::OutgoingMail> ImipComposer::compose(const caldav::Principa
                                                           const std::string& itip) {
     auto to = email_of(recipient);
     if (to.empty() || envelope_sender_.empty()) return std::nullopt;
-    auto summary = ical::itip_summary(itip);
-    if (!summary) return std::nullopt;
-    if (!admit(sender.id)) {
-        log::warn("imip: not sending " + summary->method + " to " + to + ": " + sender.name +
-                  " sent " + std::to_string(per_minute_) +
-                  " messages in the last minute (limits.mail-per-minute)");
+    // The allowance first: a refused message costs no parsing or building.
+    bool first_refusal = false;
+    if (!admit(sender.id, first_refusal)) {
+        if (first_refusal)
+            log::warn("imip: not sending to " + to + " and others: " + sender.name + " sent " +
+                      std::to_string(per_minute_) +
+                      " messages in the last minute (limits.mail-per-minute); their attendees get "
+                      "SCHEDULE-STATUS 5.1");
         return std::nullopt;
     }
+    auto summary = ical::itip_summary(itip);
+    if (!summary) return std::nullopt;
     ImipAddresses who;
     who.server_from = smtp_.from;
     who.recipient = to;

@@ -27,8 +27,9 @@ public:
                                                 const std::string& itip) override;
 
 private:
-    /// True when `sender_id` may send one more message now (and counts it).
-    bool admit(std::int64_t sender_id);
+    /// True when `sender_id` may send one more message now (and counts it);
+    /// else sets `first_refusal` for the first refusal in a minute (to log once).
+    bool admit(std::int64_t sender_id, bool& first_refusal);
 
     SmtpConfig smtp_;
     std::string envelope_sender_;
@@ -36,6 +37,7 @@ private:
     Clock clock_;
     std::mutex mutex_;
     std::map<std::int64_t, std::deque<std::chrono::steady_clock::time_point>> sent_;
+    std::map<std::int64_t, std::chrono::steady_clock::time_point> warned_;
 };
 
 }  // namespace server

@@ -114,6 +114,16 @@ BOOST_AUTO_TEST_CASE(a_gmail_reply_in_multipart_mixed_with_an_invite_ics_is_appl
     BOOST_TEST(inbox_size(alice) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_quoted_printable_latin1_attachment_is_decoded_and_applied) {
+    BOOST_TEST(deliver(fixture("qp-latin1-reply-tentative.eml")) == 0, last_err);
+    BOOST_TEST(partstat("mailto:carol.outside@outside.test") == "TENTATIVE");
+    // The REPLY kept in the inbox is UTF-8 now.
+    auto inbox = store->find_collection(alice.id, "inbox");
+    auto items = store->list_objects(inbox->id, true);
+    BOOST_REQUIRE(items.size() == 1u);
+    BOOST_TEST(contains(replaced(items[0].data, "\r\n ", ""), "Peut-\xc3\xaatre"));
+}
+
 BOOST_AUTO_TEST_CASE(a_reply_from_someone_else_than_the_attendee_is_refused_with_ex_noperm) {
     auto forged =
         replaced(fixture("gmail-reply-declined.eml"), "From: Dan Outside <dan.outside@gmail.test>",

@@ -14,12 +14,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "ical/itip.hpp"
+#include "src/mail/mail_worker.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
@@ -301,6 +303,45 @@ BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_sur
     BOOST_TEST(cancel.itip.method == "CANCEL");
     BOOST_TEST(contains(sink.messages().at(2), "method=CANCEL"));
     BOOST_TEST(server->stop() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_starttls) {
+    TempDir d;
+    auto port = free_port();
+    SmtpSink sink(port, d.path() / "maildir");
+    sink.start();
+    server::SqliteOptions o;
+    o.file = d.path() / "k.sqlite3";
+    auto store = server::SqliteStore::open(o);
+    caldav::OutgoingMail m;
+    m.recipient = "carol@outside.test";
+    m.envelope_sender = "calendar@example.org";
+    m.uid = "tls-1";
+    m.message = "From: calendar@example.org\r\nTo: carol@outside.test\r\nSubject: t\r\n\r\nbody\r\n";
+    BOOST_REQUIRE(store->queue_mail({m}) == caldav::StoreStatus::ok);
+    server::SmtpConfig smtp;
+    smtp.url = "smtp://127.0.0.1:" + std::to_string(port);
+    smtp.from = "calendar@example.org";
+    smtp.tls = "required";  // aiosmtpd offers no STARTTLS here
+    smtp.timeout = std::chrono::seconds(10);
+    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    {
+        server::MailWorker worker(*store, smtp);
+        BOOST_TEST(worker.run_once(now) == 0u);
+    }
+    auto queued = store->list_mail();
+    BOOST_REQUIRE(queued.size() == 1u);
+    BOOST_TEST(queued[0].attempts == 1);
+    BOOST_TEST(!queued[0].last_error.empty());
+    BOOST_TEST(sink.messages().empty());
+    // The same relay with tls = none (loopback) takes it.
+    smtp.tls = "none";
+    server::MailWorker worker(*store, smtp);
+    BOOST_TEST(worker.run_once(now + 3600) == 1u);
+    BOOST_TEST(store->list_mail().empty());
+    BOOST_REQUIRE(sink.wait_for(1, 10s));
+    BOOST_TEST(contains(sink.messages().front(), "Subject: t"));
+    store->close();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -52,6 +52,9 @@ ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSum
     if (!sent_by(senders, replying.address))
         return {ImipOutcome::sender_mismatch,
                 "the email is not from the replying ATTENDEE " + replying.address};
+    if (principal_of(store, replying.address))
+        return {ImipOutcome::sender_mismatch,
+                "the ATTENDEE " + replying.address + " is a local user"};
     Acting acting(store, limits, *organizer);
     auto& ctx = acting.ctx;
     std::string message(itip);
@@ -91,6 +94,11 @@ ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSu
     if (!sent_by(senders, s.organizer.address))
         return {ImipOutcome::sender_mismatch,
                 "the email is not from the ORGANIZER " + s.organizer.address};
+    // A local organizer schedules through this server, never by email: a
+    // message in their name from outside is forged (a From is easy to fake).
+    if (principal_of(store, s.organizer.address))
+        return {ImipOutcome::sender_mismatch,
+                "the ORGANIZER " + s.organizer.address + " is a local user"};
     bool cancel = s.method == "CANCEL";
     std::string message(itip);
     ImipResult result{ImipOutcome::unknown_recipient, "no local ATTENDEE"};

@@ -201,6 +201,16 @@ BOOST_AUTO_TEST_CASE(a_request_not_from_its_organizer_is_refused_and_not_deliver
     BOOST_TEST(inbox_size(bob) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(email_in_the_name_of_a_local_user_is_refused) {
+    // Local users schedule through the server; email claiming to be them is forged.
+    auto forged = replaced(fixture("gmail-request.eml"), "erin.outside@gmail.test", "alice@example.com");
+    BOOST_TEST(deliver(forged) == 77, last_err);
+    BOOST_TEST(inbox_size(bob) == 0u);
+    auto reply = replaced(fixture("gmail-reply-declined.eml"), "dan.outside@gmail.test", "bob@example.com");
+    BOOST_TEST(deliver(reply) == 77, last_err);
+    BOOST_TEST(inbox_size(alice) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_request_for_nobody_here_is_ex_nouser) {
     auto elsewhere = replaced(fixture("gmail-request.eml"), "mailto:bob@example.com",
                               "mailto:nobody@example.com");

@@ -13,6 +13,7 @@
 namespace caldav {
 
 struct DataSelection;
+class ImipGateway;
 
 /// One bit per kind of resource, for property and method tables.
 enum KindBit : unsigned {
@@ -54,6 +55,8 @@ struct Context {
     /// The calendar-data selection of the property request being answered
     /// (set by properties_of for the calendar-data getter), or nullptr.
     const DataSelection* data_selection = nullptr;
+    /// Email for external calendar users (iMIP), or nullptr when no relay is set.
+    ImipGateway* imip = nullptr;
 };
 
 /// Looks the path up. Throws Error 404 when a parent is missing where that is

@@ -24,8 +24,12 @@ Response handle_delete(Context& ctx) {
         if (t.collection->kind == CollectionKind::calendar)
             old = ctx.store.find_object(t.collection->id, t.object->name, true);
         status = ctx.store.delete_object(t.collection->id, t.object->name, if_match);
-        if (status == StoreStatus::ok && old && old->data.find("ORGANIZER") != std::string::npos)
-            schedule_after_delete(ctx, old->data);
+        if (status == StoreStatus::ok && old && old->data.find("ORGANIZER") != std::string::npos) {
+            // Email (iMIP) is queued right after the delete, in its own write.
+            auto mail = schedule_after_delete(ctx, old->data);
+            if (!mail.empty() && ctx.store.queue_mail(mail) != StoreStatus::ok)
+                throw Error(503, "the database is busy; the object is deleted but its email was not queued");
+        }
     }
     if (status == StoreStatus::not_found) throw Error(404, "no such resource");
     if (status == StoreStatus::etag_mismatch) throw Error(412, "If-Match does not match the current ETag");

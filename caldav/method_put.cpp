@@ -4,6 +4,7 @@
 #include "caldav/scheduling.hpp"
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
+#include "ical/itip.hpp"
 
 namespace caldav {
 
@@ -31,6 +32,18 @@ void check_content_type(const Request& request) {
         throw Error(403, Precondition::supported_calendar_data, "calendar collections hold text/calendar only");
 }
 
+/// RFC 4791 §5.3.2.1 CALDAV:max-attendees-per-instance: refused rather than
+/// stored and half scheduled, so that one PUT cannot make the server send
+/// invitations to an unbounded list of addresses (issue 6 §7).
+void check_attendee_count(const Context& ctx) {
+    if (ctx.request.body.find("ATTENDEE") == std::string::npos) return;
+    auto count = ical::max_attendees_per_component(ctx.request.body);
+    if (count > ctx.limits.max_attendees_per_instance)
+        throw Error(403, Precondition::max_attendees_per_instance,
+                    std::to_string(count) + " attendees in one instance; at most " +
+                        std::to_string(ctx.limits.max_attendees_per_instance) + " are accepted");
+}
+
 }  // namespace
 
 Response handle_put(Context& ctx) {
@@ -51,6 +64,7 @@ Response handle_put(Context& ctx) {
         throw Error(403, Precondition::min_date_time, "the object ends before min-date-time");
     if (data.first_start && *data.first_start > ctx.limits.max_date_time)
         throw Error(403, Precondition::max_date_time, "the object starts after max-date-time");
+    check_attendee_count(ctx);
     auto used = ctx.store.used_bytes(ctx.user.id);
     if (static_cast<std::uint64_t>(used) + ctx.request.body.size() > ctx.limits.quota_bytes_per_user)
         throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");
@@ -94,14 +108,22 @@ Response handle_put(Context& ctx) {
     Response r;
     r.status = result.created ? 201 : 204;
     if (schedules) {
-        if (auto updated = schedule_after_put(ctx, ctx.request.body, previous)) {
+        auto scheduled = schedule_after_put(ctx, ctx.request.body, previous);
+        if (scheduled.updated) {
             // SCHEDULE-STATUS recorded on the organizer's copy: what the client
             // sent is no longer what is stored, so no ETag (RFC 6638 §3.2).
-            put.data = std::move(*updated);
+            // The email it reports as sent (1.1) is queued in the same write.
+            put.data = std::move(*scheduled.updated);
             put.if_match = result.etag;
             put.if_none_match = false;
+            put.mail = std::move(scheduled.mail);
             if (ctx.store.put_object(put).status == StoreStatus::ok) return r;
+            // A concurrent write replaced the object: the messages still
+            // describe what this request stored, so they go out on their own.
+            scheduled.mail = std::move(put.mail);
         }
+        if (!scheduled.mail.empty() && ctx.store.queue_mail(scheduled.mail) != StoreStatus::ok)
+            throw Error(503, "the database is busy; the object is stored but its email was not queued");
     }
     r.headers.set("ETag", "\"" + result.etag + "\"");
     return r;

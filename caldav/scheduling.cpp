@@ -1,13 +1,18 @@
-// Implicit scheduling between local users (RFC 6638 §3.2, iTIP RFC 5546).
-// Each delivery is its own store transaction, after the user's own write.
+// Implicit scheduling (RFC 6638 §3.2, iTIP RFC 5546): local users get the
+// message in their inbox and calendar, each delivery its own store
+// transaction after the user's own write; external users get email (iMIP,
+// RFC 6047), queued by the caller with the organizer's updated copy.
 #include "caldav/scheduling.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <ctime>
 
 #include "caldav/calendar_data.hpp"
 #include "caldav/error.hpp"
+#include "caldav/imip.hpp"
+#include "ical/itip.hpp"
 #include "ical/scheduling.hpp"
 
 namespace caldav {
@@ -18,12 +23,6 @@ std::string lower(std::string_view s) {
     std::string out(s);
     for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return out;
-}
-
-/// The address without its "mailto:" scheme (any case), or empty when it has none.
-std::string mail_address(std::string_view address) {
-    if (address.size() < 7 || lower(address.substr(0, 7)) != "mailto:") return {};
-    return std::string(address.substr(7));
 }
 
 /// A fresh inbox member name: scheduling messages are not unique by UID.
@@ -62,14 +61,6 @@ bool store_object(Context& ctx, std::int64_t collection_id, const std::string& n
     return store_object_status(ctx, collection_id, name, data, unique_uid, std::nullopt) == StoreStatus::ok;
 }
 
-/// Puts an iTIP message into a principal's scheduling inbox.
-bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::string& message) {
-    ctx.store.provision_home(who.id);
-    auto inbox = ctx.store.find_collection(who.id, "inbox");
-    if (!inbox || inbox->kind != CollectionKind::inbox) return false;
-    return store_object(ctx, inbox->id, message_name(), message, false);
-}
-
 /// The iCalendar value of the user's calendar-user-address for scheduling.
 std::optional<std::string> partstat_of(const ical::SchedulingInfo& info, std::string_view address) {
     for (const auto& a : info.attendees)
@@ -88,7 +79,19 @@ const ical::Attendee* own_entry(const PrincipalRecord& user, const ical::Schedul
 struct Outcome {
     std::vector<std::pair<std::string, std::string>> statuses;  ///< SCHEDULE-STATUS per address
     std::vector<std::pair<std::string, std::string>> partstats; ///< answers given at once (rooms)
+    std::vector<OutgoingMail> mail;                              ///< iMIP for external attendees
 };
+
+/// RFC 6047: an iTIP message for a calendar user with no local account goes by
+/// email when a relay is configured. False when it cannot be sent.
+bool send_by_email(Context& ctx, std::string_view recipient, const std::string& message,
+                   std::vector<OutgoingMail>& mail) {
+    if (!ctx.imip) return false;
+    auto composed = ctx.imip->compose(ctx.user, recipient, message);
+    if (!composed) return false;
+    mail.push_back(std::move(*composed));
+    return true;
+}
 
 /// A room or resource with an automatic policy answers at once: the booking is
 /// stored when free (checked in the same transaction) and declined otherwise.
@@ -123,16 +126,31 @@ bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string&
 }
 
 /// Organizer side: REQUEST (or CANCEL) to each attendee the server schedules.
-Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data, bool cancel) {
+/// `unchanged`: the version replaced, when it tells attendees the same; then
+/// attendees already mailed (SCHEDULE-STATUS 1.x) get no new email.
+Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data, bool cancel,
+                          const ical::SchedulingInfo* unchanged = nullptr) {
     Outcome out;
     auto& statuses = out.statuses;
     auto message = ical::itip_message(data, cancel ? "CANCEL" : "REQUEST");
     for (const auto& a : info.attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info.organizer)) continue;
         auto who = principal_of(ctx.store, a.address);
+        if (!who && unchanged) {
+            // Clients save the organizer's copy again and again (alarms,
+            // answers recorded): no email storm for a change that is none.
+            auto before = std::find_if(unchanged->attendees.begin(), unchanged->attendees.end(),
+                                       [&](const ical::Attendee& b) { return ical::same_address(b.address, a.address); });
+            if (before != unchanged->attendees.end() && before->schedule_status.starts_with("1.")) {
+                statuses.emplace_back(a.address, before->schedule_status);
+                continue;
+            }
+        }
         if (!who) {
-            // No local account and no e-mail delivery yet (iMIP): not delivered.
-            statuses.emplace_back(a.address, "5.1");
+            // No local account: by email (1.1, sent; its arrival is not known),
+            // or not delivered when there is no relay or the sender's
+            // allowance is used up (RFC 6638 §3.2.9).
+            statuses.emplace_back(a.address, send_by_email(ctx, a.address, message, out.mail) ? "1.1" : "5.1");
             continue;
         }
         if (who->id == ctx.user.id) continue;
@@ -142,35 +160,23 @@ Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const 
                 continue;
             }
         }
-        bool ok = deliver_to_inbox(ctx, *who, message);
-        // The attendee's copy in their calendars: updated where it exists (their
-        // own PARTSTAT kept), else created in the default calendar.
-        auto existing = ctx.store.find_object_by_uid(who->id, info.uid);
-        if (cancel) {
-            if (existing) ok = store_object(ctx, existing->collection_id, existing->name,
-                                            ical::attendee_copy(existing->data, "CANCELLED"), true) && ok;
-        } else {
-            auto copy = ical::attendee_copy(data);
-            if (existing) {
-                auto theirs = ical::scheduling_info(existing->data);
-                if (auto own = theirs ? partstat_of(*theirs, a.address) : std::nullopt)
-                    copy = ical::with_partstat(copy, a.address, *own);
-                ok = store_object(ctx, existing->collection_id, existing->name, copy, true) && ok;
-            } else if (auto cal = ctx.store.find_collection(who->id, "calendar");
-                       cal && cal->kind == CollectionKind::calendar) {
-                ok = store_object(ctx, cal->id, message_name(), copy, true) && ok;
-            }
-        }
+        bool ok = deliver_to_attendee(ctx, *who, a.address, info.uid, data, message, cancel);
         statuses.emplace_back(a.address, ok ? "1.2" : "5.1");
     }
     return out;
 }
 
-/// Attendee side: the user's PARTSTAT goes to a local organizer's copy and inbox.
+/// Attendee side: the user's PARTSTAT goes to a local organizer's copy and
+/// inbox, or by email to an external organizer.
 void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const ical::Attendee& me,
-                        const std::string& data, std::string_view partstat) {
+                        const std::string& data, std::string_view partstat, std::vector<OutgoingMail>& mail) {
     auto organizer = principal_of(ctx.store, info.organizer);
-    if (!organizer || organizer->id == ctx.user.id) return;
+    if (!organizer) {
+        auto reply = ical::itip_message(ical::with_partstat(data, me.address, partstat), "REPLY", me.address);
+        send_by_email(ctx, info.organizer, reply, mail);
+        return;
+    }
+    if (organizer->id == ctx.user.id) return;
     auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid);
     if (copy) {
         auto theirs = ical::scheduling_info(copy->data);
@@ -185,6 +191,11 @@ void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const ic
 }
 
 }  // namespace
+
+std::string mail_address(std::string_view address) {
+    if (address.size() < 7 || lower(address.substr(0, 7)) != "mailto:") return {};
+    return std::string(address.substr(7));
+}
 
 bool is_own_address(const PrincipalRecord& user, std::string_view address) {
     auto mail = mail_address(address);
@@ -204,38 +215,87 @@ std::optional<PrincipalRecord> principal_of(Store& store, std::string_view addre
     return std::nullopt;
 }
 
-std::optional<std::string> schedule_after_put(Context& ctx, const std::string& data, const std::string& previous) {
+ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous) {
+    ScheduleResult result;
     auto info = ical::scheduling_info(data);
-    if (!info) return std::nullopt;
+    if (!info) return result;
     if (is_own_address(ctx.user, info->organizer)) {
-        auto outcome = send_to_attendees(ctx, *info, data, false);
+        auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
+        bool unchanged = before && ical::same_for_attendees(previous, data);
+        auto outcome = send_to_attendees(ctx, *info, data, false, unchanged ? &*before : nullptr);
+        result.mail = std::move(outcome.mail);
         // Attendees dropped from the event get a CANCEL.
-        if (auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous)) {
+        if (before) {
             ical::SchedulingInfo removed = *before;
             std::erase_if(removed.attendees, [&](const ical::Attendee& a) { return partstat_of(*info, a.address).has_value(); });
-            if (!removed.attendees.empty()) send_to_attendees(ctx, removed, previous, true);
+            if (!removed.attendees.empty()) {
+                auto cancelled = send_to_attendees(ctx, removed, previous, true);
+                for (auto& m : cancelled.mail) result.mail.push_back(std::move(m));
+            }
         }
-        if (outcome.statuses.empty()) return std::nullopt;
+        if (outcome.statuses.empty()) return result;
         auto updated = data;
         for (const auto& [address, partstat] : outcome.partstats) updated = ical::with_partstat(updated, address, partstat);
-        return ical::with_schedule_status(updated, outcome.statuses);
+        result.updated = ical::with_schedule_status(updated, outcome.statuses);
+        return result;
     }
     if (const auto* me = own_entry(ctx.user, *info)) {
         auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
         auto old = before ? partstat_of(*before, me->address) : std::nullopt;
-        if (!old || *old != me->partstat) reply_to_organizer(ctx, *info, *me, data, me->partstat);
+        // A first copy still NEEDS-ACTION answers nothing yet (an invitation
+        // saved from email must not send a reply by itself).
+        bool answered = old ? *old != me->partstat : me->partstat != "NEEDS-ACTION";
+        if (answered) reply_to_organizer(ctx, *info, *me, data, me->partstat, result.mail);
     }
-    return std::nullopt;
+    return result;
 }
 
-void schedule_after_delete(Context& ctx, const std::string& data) {
+std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data) {
+    std::vector<OutgoingMail> mail;
     auto info = ical::scheduling_info(data);
-    if (!info) return;
+    if (!info) return mail;
     if (is_own_address(ctx.user, info->organizer)) {
-        send_to_attendees(ctx, *info, data, true);
+        mail = send_to_attendees(ctx, *info, data, true).mail;
     } else if (const auto* me = own_entry(ctx.user, *info)) {
-        reply_to_organizer(ctx, *info, *me, data, "DECLINED");
+        reply_to_organizer(ctx, *info, *me, data, "DECLINED", mail);
     }
+    return mail;
+}
+
+bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data) {
+    return store_object(ctx, collection_id, name, data, true);
+}
+
+bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::string& message) {
+    ctx.store.provision_home(who.id);
+    auto inbox = ctx.store.find_collection(who.id, "inbox");
+    if (!inbox || inbox->kind != CollectionKind::inbox) return false;
+    return store_object(ctx, inbox->id, message_name(), message, false);
+}
+
+bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address, const std::string& uid,
+                         const std::string& data, const std::string& message, bool cancel) {
+    bool ok = deliver_to_inbox(ctx, who, message);
+    // The attendee's copy in their calendars: updated where it exists (their
+    // own PARTSTAT kept), else created in the default calendar.
+    auto existing = ctx.store.find_object_by_uid(who.id, uid);
+    if (cancel) {
+        if (existing)
+            ok = store_object(ctx, existing->collection_id, existing->name,
+                              ical::attendee_copy(existing->data, "CANCELLED"), true) && ok;
+        return ok;
+    }
+    auto copy = ical::attendee_copy(data);
+    if (existing) {
+        auto theirs = ical::scheduling_info(existing->data);
+        if (auto own = theirs ? partstat_of(*theirs, address) : std::nullopt)
+            copy = ical::with_partstat(copy, address, *own);
+        return store_object(ctx, existing->collection_id, existing->name, copy, true) && ok;
+    }
+    ctx.store.provision_home(who.id);
+    if (auto cal = ctx.store.find_collection(who.id, "calendar"); cal && cal->kind == CollectionKind::calendar)
+        return store_object(ctx, cal->id, message_name(), copy, true) && ok;
+    return ok;
 }
 
 }  // namespace caldav

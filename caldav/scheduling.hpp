@@ -1,14 +1,19 @@
-// Implicit scheduling (RFC 6638 §3.2) between local users: what a PUT or
-// DELETE of a scheduling object resource sends to the other parties' inboxes
-// and calendars, and the calendar user addresses it relies on.
+// Implicit scheduling (RFC 6638 §3.2): what a PUT or DELETE of a scheduling
+// object resource sends to the other parties' inboxes and calendars (local
+// users) or by email (iMIP), and the calendar user addresses it relies on.
 #pragma once
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "caldav/context.hpp"
 
 namespace caldav {
+
+/// The email address of a "mailto:" calendar user address (scheme in any
+/// case), or empty when it has another scheme.
+std::string mail_address(std::string_view address);
 
 /// True when `address` is one of the user's calendar user addresses (RFC 6638 §2.4.1).
 bool is_own_address(const PrincipalRecord& user, std::string_view address);
@@ -16,14 +21,40 @@ bool is_own_address(const PrincipalRecord& user, std::string_view address);
 /// The local principal a calendar user address names, if any.
 std::optional<PrincipalRecord> principal_of(Store& store, std::string_view address);
 
-/// After the user stored `data` as `name` in calendar `collection`: delivers
-/// REQUESTs to local attendees (organizer) or a REPLY to a local organizer
-/// (attendee). Returns the organizer's data with SCHEDULE-STATUS filled in
-/// when it must be stored again (then the client's copy is stale: no ETag).
-std::optional<std::string> schedule_after_put(Context& ctx, const std::string& data, const std::string& previous);
+/// What implicit scheduling leaves for the caller to store.
+struct ScheduleResult {
+    /// The organizer's data with SCHEDULE-STATUS (and rooms' answers) filled
+    /// in, when it must be stored again (then the client's copy is stale).
+    std::optional<std::string> updated;
+    /// Email for external calendar users (iMIP): queued with `updated` in one
+    /// transaction when there is one, else on its own.
+    std::vector<OutgoingMail> mail;
+};
 
-/// After the user deleted an object holding `data`: CANCEL to local attendees
-/// (organizer) or a DECLINED reply to a local organizer (attendee).
-void schedule_after_delete(Context& ctx, const std::string& data);
+/// After the user stored `data`: delivers REQUESTs to local attendees and
+/// composes email for external ones (organizer), or a REPLY to the organizer
+/// (attendee). `previous` is the version replaced (empty when created).
+ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous);
+
+/// After the user deleted an object holding `data`: CANCEL to the attendees
+/// (organizer) or a DECLINED reply to the organizer (attendee). Returns the
+/// email to queue for external parties.
+std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data);
+
+/// Stores `data` as the calendar object `name` of `collection_id`, indexed
+/// like a PUT; false when it is not valid calendar data or the store refuses it.
+bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data);
+
+/// Puts an iTIP message into a principal's scheduling inbox; false when the
+/// store refused it.
+bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::string& message);
+
+/// Delivers an organizer's REQUEST (or CANCEL) to a local attendee `who`
+/// (invited as `address`): the message `message` into their inbox, and their
+/// copy of the object `data` created in their default calendar or updated
+/// where it is (their own PARTSTAT kept), or marked CANCELLED. False when a
+/// write failed.
+bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address, const std::string& uid,
+                         const std::string& data, const std::string& message, bool cancel);
 
 }  // namespace caldav

@@ -79,8 +79,10 @@ Response handle_options(Context& ctx) {
 Service::Service(Store& store, Limits limits) : store_(store), limits_(limits) {}
 
 const std::string& Service::dav_header() {
-    // Advertise only what works: class 2 (LOCK) is not implemented.
-    static const std::string value = "1, 3, access-control, calendar-access, extended-mkcol";
+    // Advertise only what works: class 2 (LOCK) is not implemented;
+    // calendar-auto-schedule (RFC 6638 §2): implicit scheduling delivers to
+    // local users and, with an [smtp] relay, by email (issue 6).
+    static const std::string value = "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol";
     return value;
 }
 
@@ -95,6 +97,7 @@ Response Service::handle(const Request& request) {
         // Clients expect a calendar to exist from the first request (issue 4 §1).
         store_.provision_home(user->id);
         Context ctx{request, path, store_, limits_, *user, {}};
+        ctx.imip = imip_;
         ctx.target = resolve(path, store_, *user);
         for (const auto& row : method_table) {
             if (row.method == request.method && (row.dispatch & ctx.target.bit()))

@@ -8,11 +8,18 @@
 
 namespace caldav {
 
+class ImipGateway;
+
 /// Turns requests into responses over a Store. Thread-safe: handle() may run on
 /// many threads at once. The Store must outlive the Service.
 class Service {
 public:
     Service(Store& store, Limits limits);
+
+    /// Sends scheduling messages for external calendar users through
+    /// `gateway` (nullptr: none are sent). Set before serving; it must outlive
+    /// the Service.
+    void set_imip_gateway(ImipGateway* gateway) { imip_ = gateway; }
 
     /// Answers one request. A caldav::Error thrown by a handler becomes a DAV:error
     /// body here and nowhere else; any other exception propagates to the caller
@@ -27,6 +34,7 @@ public:
 private:
     Store& store_;
     Limits limits_;
+    ImipGateway* imip_ = nullptr;
 };
 
 /// Renders an Error as a response with a DAV:error body (RFC 4918 §16).

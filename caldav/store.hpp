@@ -111,6 +111,16 @@ struct ChangeSet {
     std::int64_t revision = 0;
 };
 
+/// An email for the SMTP relay (iMIP, RFC 6047), composed by src/ and queued
+/// durably by the store until the relay accepts it.
+struct OutgoingMail {
+    std::int64_t principal_id = 0;  ///< the user whose change sent it
+    std::string uid;                ///< UID of the scheduling object it is about
+    std::string recipient;          ///< bare address for SMTP RCPT TO
+    std::string envelope_sender;    ///< bare address for SMTP MAIL FROM
+    std::string message;            ///< the whole RFC 5322 message
+};
+
 /// Input of Store::put_object.
 struct PutObject {
     std::int64_t collection_id = 0;
@@ -123,6 +133,8 @@ struct PutObject {
     std::optional<InstanceIndex> instances;  ///< empty: rows to be built later (rebuild)
     std::optional<std::string> if_match;  ///< etag the current version must have
     bool if_none_match = false;           ///< fail with `exists` if the name is taken
+    /// Email queued in the same transaction as the object (none when the put fails).
+    std::vector<OutgoingMail> mail;
 };
 
 /// Outcome of Store::put_object: the new etag, whether it was created, and on
@@ -238,6 +250,10 @@ public:
     virtual PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
                                   std::int64_t to_collection, std::string_view to_name,
                                   bool overwrite, bool remove_source) = 0;
+
+    /// Queues email for the relay in one transaction (when no object write
+    /// carries it, e.g. after a DELETE).
+    virtual StoreStatus queue_mail(const std::vector<OutgoingMail>& mail) = 0;
 
     /// Member changes with revision > `since`, oldest first, at most `limit`.
     /// Returns nullopt when `since` is older than the collection's sync floor,

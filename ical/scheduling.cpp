@@ -111,6 +111,8 @@ std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
                 auto k = icalparameter_get_scheduleagent(agent);
                 at.server_schedules = k != ICAL_SCHEDULEAGENT_CLIENT && k != ICAL_SCHEDULEAGENT_NONE;
             }
+            if (icalparameter* st = icalproperty_get_first_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER))
+                if (const char* v = icalparameter_get_schedulestatus(st)) at.schedule_status = v;
             info.attendees.push_back(std::move(at));
         }
     }

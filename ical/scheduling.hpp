@@ -39,6 +39,7 @@ struct Attendee {
     std::string address;         ///< as written, e.g. "mailto:bob@example.com"
     std::string partstat;        ///< upper case, NEEDS-ACTION when absent
     bool server_schedules = true;  ///< false with SCHEDULE-AGENT=CLIENT or NONE
+    std::string schedule_status;   ///< SCHEDULE-STATUS as stored (e.g. "1.1"), or empty
 };
 
 /// Who organizes an object and who attends it, across all its components.

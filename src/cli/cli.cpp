@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,9 +14,12 @@
 #include "caldav/calendar_data.hpp"
 #include "caldav/service.hpp"
 #include "src/cli/ics_command.hpp"
+#include "src/cli/imip_command.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
 #include "src/http/server.hpp"
+#include "src/mail/imip_gateway.hpp"
+#include "src/mail/mail_worker.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "src/util/log.hpp"
 
@@ -36,6 +40,9 @@ constexpr const char* usage_text =
     "  user del NAME\n"
     "  resource add NAME --email ADDR [--type room|resource]\n"
     "               [--policy accept-if-free|always|manual]\n"
+    "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
+    "                                     apply the iMIP email on standard input\n"
+    "  imip queue                         list the scheduling email waiting for the relay\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
     "  version                            print the version\n"
@@ -129,12 +136,26 @@ int cmd_serve(const std::vector<std::string>& args) {
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
         log::info("time index: built instance rows for " + std::to_string(n) + " objects");
     caldav::Service service(*store, c.limits);
+    // iMIP (RFC 6047): email for external calendar users, queued durably and
+    // sent by the worker; messages left from before a restart go out too.
+    std::unique_ptr<ImipComposer> imip;
+    std::unique_ptr<MailWorker> mail;
+    if (c.smtp.enabled()) {
+        imip = std::make_unique<ImipComposer>(c.smtp, c.mail_per_minute);
+        service.set_imip_gateway(imip.get());
+        mail = std::make_unique<MailWorker>(*store, c.smtp, c.limits);
+        mail->start();
+        log::info("imip: scheduling email goes through the [smtp] relay, from " + c.smtp.from);
+    } else {
+        log::info("imip: no [smtp] url; attendees without an account here are not scheduled");
+    }
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay});
     {
         HttpServer http(c, service, auth);
         http.bind();
         http.run(true);
     }
+    if (mail) mail->stop();
     store->close();
     log::info("store closed; exiting");
     return 0;
@@ -275,6 +296,42 @@ int cmd_resource(const std::vector<std::string>& args) {
     return 0;
 }
 
+int cmd_imip(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()
+        ("sender", po::value<std::string>(), "envelope sender (default: $SENDER)")
+        ("recipient", po::value<std::string>(), "envelope recipient (default: $RECIPIENT)");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (pos.size() != 1 || (pos[0] != "deliver" && pos[0] != "queue"))
+        throw UsageError("imip: expected deliver or queue");
+    if (pos[0] == "queue") {
+        auto store = open_store(load_config(vm));
+        for (const auto& m : store->list_mail())
+            std::cout << m.id << "\t" << m.recipient << "\t" << m.uid << "\tattempts=" << m.attempts
+                      << "\tcreated=" << m.created_at << "\tnext=" << m.next_attempt_at << "\t"
+                      << (m.last_error.empty() ? "-" : m.last_error) << "\n";
+        return 0;
+    }
+    auto from_env = [](const char* name) {
+        const char* v = std::getenv(name);
+        return std::string(v ? v : "");
+    };
+    std::string sender = vm.count("sender") ? vm["sender"].as<std::string>() : from_env("SENDER");
+    std::string recipient = vm.count("recipient") ? vm["recipient"].as<std::string>() : from_env("RECIPIENT");
+    try {
+        Config c = load_config(vm);
+        auto store = open_store(c);
+        int status = deliver_imip(*store, c, std::cin, sender, recipient);
+        store->close();
+        return status;
+    } catch (const std::exception& e) {
+        // The MTA keeps the message and tries again (EX_TEMPFAIL).
+        std::cerr << "kalends: imip: " << e.what() << "\n";
+        return imip_tempfail;
+    }
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -290,6 +347,7 @@ int run_cli(int argc, char** argv) {
         if (command == "user") return cmd_user(args);
         if (command == "resource") return cmd_resource(args);
         if (command == "ics") return run_ics_command(args);
+        if (command == "imip") return cmd_imip(args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";
             return 0;

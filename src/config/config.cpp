@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <thread>
+#include <type_traits>
 
 #include <boost/program_options.hpp>
 
@@ -80,6 +81,40 @@ void take_ms(const po::variables_map& vm, const char* key, std::chrono::millisec
 
 }  // namespace
 
+namespace {
+
+/// The [smtp] section; throws ConfigError naming the key for bad values.
+void read_smtp(const po::variables_map& vm, const std::filesystem::path& file, SmtpConfig& smtp) {
+    auto where = [&](const char* key) { return file.string() + ": smtp." + key; };
+    take(vm, "smtp.url", smtp.url);
+    take(vm, "smtp.from", smtp.from);
+    take(vm, "smtp.username", smtp.username);
+    take(vm, "smtp.password", smtp.password);
+    take(vm, "smtp.tls", smtp.tls);
+    auto seconds = [&](const char* key, std::int64_t least, auto& into) {
+        std::string full = std::string("smtp.") + key;
+        if (!vm.count(full)) return;
+        auto v = vm[full].as<std::int64_t>();
+        if (v < least) throw ConfigError(where(key) + " must be at least " + std::to_string(least));
+        into = std::remove_reference_t<decltype(into)>(v);
+    };
+    seconds("retry-min-seconds", 1, smtp.retry_min);
+    seconds("retry-max-seconds", 1, smtp.retry_max);
+    seconds("give-up-hours", 1, smtp.give_up);
+    seconds("timeout-seconds", 1, smtp.timeout);
+    if (smtp.tls != "starttls" && smtp.tls != "required" && smtp.tls != "none")
+        throw ConfigError(where("tls") + ": '" + smtp.tls + "' is not one of starttls, required, none");
+    if (smtp.retry_max < smtp.retry_min)
+        throw ConfigError(where("retry-max-seconds") + " must not be less than smtp.retry-min-seconds");
+    if (smtp.url.empty()) return;
+    if (!smtp.url.starts_with("smtp://") && !smtp.url.starts_with("smtps://"))
+        throw ConfigError(where("url") + ": '" + smtp.url + "' is not an smtp:// or smtps:// URL");
+    if (smtp.from.find('@') == std::string::npos)
+        throw ConfigError(where("from") + ": set the address scheduling email is sent from");
+}
+
+}  // namespace
+
 void read_config_file(const std::filesystem::path& file, Config& c) {
     std::ifstream in(file);
     if (!in) throw ConfigError(file.string() + ": cannot read config file");
@@ -108,6 +143,16 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.attendees-per-instance", po::value<std::size_t>())
         ("limits.quota-bytes", po::value<std::uint64_t>())
         ("limits.sync-results", po::value<std::size_t>())
+        ("limits.mail-per-minute", po::value<unsigned>())
+        ("smtp.url", po::value<std::string>())
+        ("smtp.from", po::value<std::string>())
+        ("smtp.username", po::value<std::string>())
+        ("smtp.password", po::value<std::string>())
+        ("smtp.tls", po::value<std::string>())
+        ("smtp.retry-min-seconds", po::value<std::int64_t>())
+        ("smtp.retry-max-seconds", po::value<std::int64_t>())
+        ("smtp.give-up-hours", po::value<std::int64_t>())
+        ("smtp.timeout-seconds", po::value<std::int64_t>())
         ("auth.cache-ttl-seconds", po::value<std::int64_t>())
         ("auth.free-failures", po::value<unsigned>())
         ("auth.max-delay-ms", po::value<std::int64_t>())
@@ -159,6 +204,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.attendees-per-instance", c.limits.max_attendees_per_instance);
     take(vm, "limits.quota-bytes", c.limits.quota_bytes_per_user);
     take(vm, "limits.sync-results", c.limits.max_sync_results);
+    take(vm, "limits.mail-per-minute", c.mail_per_minute);
+    read_smtp(vm, file, c.smtp);
     if (vm.count("auth.cache-ttl-seconds"))
         c.auth_cache_ttl = std::chrono::seconds(vm["auth.cache-ttl-seconds"].as<std::int64_t>());
     take(vm, "auth.free-failures", c.auth_free_failures);

@@ -31,6 +31,22 @@ struct ListenAddress {
     std::string to_string() const;
 };
 
+/// [smtp]: the relay that carries scheduling email (iMIP, RFC 6047). No url:
+/// no email is sent and external attendees get SCHEDULE-STATUS 5.1.
+struct SmtpConfig {
+    std::string url;       ///< smtp://HOST[:PORT] or smtps://HOST[:PORT]
+    std::string from;      ///< our mailbox, "Name <addr>" or "addr": From and MAIL FROM
+    std::string username;  ///< empty: no authentication
+    std::string password;
+    std::string tls = "starttls";  ///< starttls (when offered), required, none
+    std::chrono::seconds retry_min{60};    ///< first retry delay; doubles per failure
+    std::chrono::seconds retry_max{3600};  ///< longest retry delay
+    std::chrono::hours give_up{72};        ///< a message older than this is dropped
+    std::chrono::seconds timeout{60};      ///< one delivery attempt at most
+
+    bool enabled() const { return !url.empty(); }
+};
+
 /// Everything the server needs to run. Defaults are the zero-configuration setup.
 struct Config {
     std::filesystem::path data_dir;             ///< holds kalends.sqlite3
@@ -56,6 +72,10 @@ struct Config {
     std::chrono::milliseconds shutdown_grace{10'000};  ///< for in-flight requests at exit
     // [limits]: protocol
     caldav::Limits limits;
+    unsigned mail_per_minute = 60;  ///< scheduling email one user's changes may send per minute
+
+    // [smtp]
+    SmtpConfig smtp;
 
     // [auth]
     std::chrono::seconds auth_cache_ttl{300};

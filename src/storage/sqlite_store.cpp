@@ -709,6 +709,19 @@ std::optional<caldav::ObjectRecord> SqliteStore::find_object(std::int64_t collec
 
 namespace {
 
+/// Queues email inside the caller's write transaction; due at once.
+void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, std::int64_t now) {
+    if (mail.empty()) return;
+    auto s = db.prepare(
+        "INSERT INTO mail_queue (principal_id, uid, recipient, envelope_sender, message, next_attempt_at, "
+        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+    for (const auto& m : mail) {
+        m.principal_id > 0 ? s.bind(1, m.principal_id) : s.bind_null(1);
+        s.bind(2, m.uid).bind(3, m.recipient).bind(4, m.envelope_sender).bind(5, m.message).bind(6, now).run();
+        s.reset();
+    }
+}
+
 /// put_object's work inside a write transaction.
 caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     caldav::PutResult r;
@@ -755,6 +768,7 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
         db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
         db.prepare("UPDATE objects SET index_state = 0 WHERE id = ?1").bind(1, id).run();
     }
+    insert_mail(db, o.mail, now);
     return r;
 }
 
@@ -919,6 +933,66 @@ std::optional<caldav::ChangeSet> SqliteStore::changes_since(std::int64_t collect
             if (!c.deleted && !s.is_null(3)) c.object = object_from(s, false, 3);
             out.changes.push_back(std::move(c));
         }
+        return out;
+    });
+}
+
+StoreStatus SqliteStore::queue_mail(const std::vector<caldav::OutgoingMail>& mail) {
+    if (mail.empty()) return StoreStatus::ok;
+    try {
+        write([&](sqlite::Db& db) { insert_mail(db, mail, now_seconds()); });
+        return StoreStatus::ok;
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+namespace {
+
+constexpr std::string_view mail_columns =
+    "id, coalesce(principal_id, 0), uid, recipient, envelope_sender, message, attempts, created_at, last_error, "
+    "next_attempt_at";
+
+QueuedMail mail_from(sqlite::Stmt& s) {
+    return {s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.text(5),
+            s.int64(6), s.int64(7), s.text(8), s.int64(9)};
+}
+
+}  // namespace
+
+std::vector<QueuedMail> SqliteStore::claim_due_mail(std::int64_t now, std::int64_t lease_seconds, std::size_t limit) {
+    return write([&](sqlite::Db& db) {
+        std::vector<QueuedMail> out;
+        auto s = db.prepare("SELECT " + std::string(mail_columns) +
+                            " FROM mail_queue WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2");
+        s.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+        while (s.step()) out.push_back(mail_from(s));
+        auto lease = db.prepare("UPDATE mail_queue SET next_attempt_at = ?2 WHERE id = ?1");
+        for (const auto& m : out) {
+            lease.bind(1, m.id).bind(2, now + lease_seconds).run();
+            lease.reset();
+        }
+        return out;
+    });
+}
+
+void SqliteStore::delete_mail(std::int64_t id) {
+    write([&](sqlite::Db& db) { db.prepare("DELETE FROM mail_queue WHERE id = ?1").bind(1, id).run(); });
+}
+
+void SqliteStore::mail_failed(std::int64_t id, std::int64_t next_attempt_at, const std::string& error) {
+    write([&](sqlite::Db& db) {
+        auto s = db.prepare(
+            "UPDATE mail_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+        s.bind(1, id).bind(2, next_attempt_at).bind(3, error).run();
+    });
+}
+
+std::vector<QueuedMail> SqliteStore::list_mail() {
+    return read([&](sqlite::Db& db) {
+        std::vector<QueuedMail> out;
+        auto s = db.prepare("SELECT " + std::string(mail_columns) + " FROM mail_queue ORDER BY created_at, id");
+        while (s.step()) out.push_back(mail_from(s));
         return out;
     });
 }

@@ -36,6 +36,20 @@ struct Credentials {
     std::string password_hash;  ///< crypt(3) string; empty = cannot log in
 };
 
+/// An email waiting in the queue (schema 0006), as the mail worker sees it.
+struct QueuedMail {
+    std::int64_t id = 0;
+    std::int64_t principal_id = 0;  ///< 0 when the user is gone
+    std::string uid;
+    std::string recipient;
+    std::string envelope_sender;
+    std::string message;
+    std::int64_t attempts = 0;    ///< failed attempts so far
+    std::int64_t created_at = 0;  ///< unix seconds
+    std::string last_error;
+    std::int64_t next_attempt_at = 0;  ///< unix seconds
+};
+
 /// A Store opened from one SQLite file. Thread-safe. Writes from many threads are
 /// queued to one writer thread that commits them together (group commit) with
 /// synchronous=FULL, so a write returns only once it is durable; reads use a
@@ -69,7 +83,20 @@ public:
     /// The stored hash of a principal, for authentication.
     std::optional<Credentials> find_credentials(const std::string& name);
 
+    // Mail queue (iMIP, RFC 6047): the worker's side; caldav/ only queues.
+    /// Takes up to `limit` messages due at `now` and leases them: their next
+    /// attempt moves to `now + lease_seconds`, so a crash mid-send retries them
+    /// later and two workers never take the same message at once.
+    std::vector<QueuedMail> claim_due_mail(std::int64_t now, std::int64_t lease_seconds, std::size_t limit);
+    /// Removes a message (sent, or given up).
+    void delete_mail(std::int64_t id);
+    /// Records a failed attempt: attempts + 1, the error, the next attempt time.
+    void mail_failed(std::int64_t id, std::int64_t next_attempt_at, const std::string& error);
+    /// Every queued message, oldest first (for tests and the CLI).
+    std::vector<QueuedMail> list_mail();
+
     // caldav::Store
+    caldav::StoreStatus queue_mail(const std::vector<caldav::OutgoingMail>& mail) override;
     std::optional<caldav::PrincipalRecord> find_principal(std::string_view name) override;
     std::vector<caldav::PrincipalRecord> list_principals(std::string_view after, std::size_t limit) override;
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;

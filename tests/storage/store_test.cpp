@@ -175,6 +175,45 @@ BOOST_AUTO_TEST_CASE(put_get_delete_with_etag_conditions) {
     BOOST_TEST((store->delete_object(cal.id, "a.ics", std::nullopt) == StoreStatus::not_found));
 }
 
+BOOST_AUTO_TEST_CASE(mail_is_queued_with_the_object_write_or_not_at_all) {
+    auto cal = calendar("work");
+    caldav::OutgoingMail m;
+    m.principal_id = alice;
+    m.uid = "uid-m";
+    m.recipient = "carol@outside.test";
+    m.envelope_sender = "calendar@example.org";
+    m.message = "Subject: x\r\n\r\nx\r\n";
+    auto o = object(cal.id, "m.ics", "uid-m", "v1");
+    o.mail = {m};
+    BOOST_TEST((store->put_object(o).status == StoreStatus::ok));
+    auto queued = store->list_mail();
+    BOOST_REQUIRE(queued.size() == 1u);
+    BOOST_TEST(queued[0].recipient == "carol@outside.test");
+    BOOST_TEST(queued[0].principal_id == alice);
+    // A refused write (If-Match) queues nothing: the mail shares its transaction.
+    o.if_match = "stale";
+    BOOST_TEST((store->put_object(o).status == StoreStatus::etag_mismatch));
+    BOOST_TEST(store->list_mail().size() == 1u);
+    BOOST_TEST((store->queue_mail({m, m}) == StoreStatus::ok));
+    BOOST_TEST(store->list_mail().size() == 3u);
+    // Leased messages are not handed out again until the lease ends.
+    auto now = store->list_mail().back().created_at;  // every message is due by then
+    BOOST_TEST(store->claim_due_mail(now, 600, 2).size() == 2u);
+    BOOST_TEST(store->claim_due_mail(now, 600, 10).size() == 1u);
+    BOOST_TEST(store->claim_due_mail(now + 1, 600, 10).empty());
+    BOOST_TEST(store->claim_due_mail(now + 601, 600, 10).size() == 3u);
+    store->mail_failed(queued[0].id, now + 5000, "relay down");
+    store->delete_mail(store->list_mail().back().id);
+    auto left = store->list_mail();
+    BOOST_REQUIRE(left.size() == 2u);
+    BOOST_TEST(left[0].attempts == 1);
+    BOOST_TEST(left[0].last_error == "relay down");
+    // A deleted user's queued mail stays (it was promised), without its owner.
+    BOOST_TEST((store->delete_user("alice") == StoreStatus::ok));
+    BOOST_TEST(store->list_mail().size() == 2u);
+    BOOST_TEST(store->list_mail()[0].principal_id == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_uid_may_be_used_once_per_collection) {
     auto cal = calendar("work");
     auto other = calendar("home");

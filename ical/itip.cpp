@@ -1,0 +1,254 @@
+// Reading iTIP messages for iMIP (RFC 5546, RFC 6047) on libical.
+#include "ical/itip.hpp"
+
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "ical/calendar_data.hpp"
+#include "ical/scheduling.hpp"
+#include "ical/zone_resolver.hpp"
+
+namespace ical {
+
+namespace {
+
+/// The VEVENT, VTODO and VJOURNAL components of a calendar.
+std::vector<icalcomponent*> scheduled_components(icalcomponent* cal) {
+    std::vector<icalcomponent*> out;
+    for (icalcomponent* c : calendar_components(cal)) {
+        auto k = icalcomponent_isa(c);
+        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT)
+            out.push_back(c);
+    }
+    return out;
+}
+
+std::string parameter_text(icalproperty* p, icalparameter_kind kind) {
+    icalparameter* param = icalproperty_get_first_parameter(p, kind);
+    if (!param) return {};
+    if (kind == ICAL_CN_PARAMETER) {
+        const char* cn = icalparameter_get_cn(param);
+        return cn ? cn : "";
+    }
+    if (kind == ICAL_TZID_PARAMETER) {
+        const char* tzid = icalparameter_get_tzid(param);
+        return tzid ? tzid : "";
+    }
+    return {};
+}
+
+std::string partstat_of(icalproperty* attendee) {
+    icalparameter* ps = icalproperty_get_first_parameter(attendee, ICAL_PARTSTAT_PARAMETER);
+    const char* text = ps ? icalparameter_enum_to_string(icalparameter_get_partstat(ps)) : nullptr;
+    return text ? text : "NEEDS-ACTION";
+}
+
+std::string two(int v) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d", v);
+    return buf;
+}
+
+std::string date_text(const icaltimetype& t) {
+    return std::to_string(t.year) + "-" + two(t.month) + "-" + two(t.day);
+}
+
+std::string clock_text(const icaltimetype& t) { return two(t.hour) + ":" + two(t.minute); }
+
+/// "2026-12-01 10:00-11:00 (Europe/Berlin)", "2026-12-01 (all day)", ...: the
+/// times as written, in the event's own zone.
+std::string when_text(icalcomponent* c) {
+    icalproperty* start = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+    if (!start) return {};
+    icaltimetype s = icalproperty_get_dtstart(start);
+    if (icaltime_is_null_time(s)) return {};
+    icaltimetype e = icaltime_null_time();
+    if (icalproperty* end = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY)) {
+        e = icalproperty_get_dtend(end);
+    } else if (icalproperty* due = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY)) {
+        e = icalproperty_get_due(due);
+    } else if (icalproperty* d = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY)) {
+        e = icaltime_add(s, icalproperty_get_duration(d));
+    }
+    if (s.is_date) {
+        std::string out = date_text(s);
+        if (!icaltime_is_null_time(e) && e.is_date) {
+            icaltimetype last = icaltime_add(e, icaldurationtype_from_int(-24 * 3600));
+            if (icaltime_compare_date_only(last, s) > 0) out += " to " + date_text(last);
+        }
+        return out + " (all day)";
+    }
+    std::string out = date_text(s) + " " + clock_text(s);
+    if (!icaltime_is_null_time(e) && !e.is_date) {
+        bool same_day = e.year == s.year && e.month == s.month && e.day == s.day;
+        out += same_day ? "-" + clock_text(e) : " to " + date_text(e) + " " + clock_text(e);
+    }
+    std::string tzid = parameter_text(start, ICAL_TZID_PARAMETER);
+    if (!tzid.empty()) return out + " (" + tzid + ")";
+    return out + (icaltime_is_utc(s) ? " UTC" : " (local time)");
+}
+
+/// The RECURRENCE-ID of a component in UTC seconds, or nullopt for a master.
+std::optional<std::int64_t> recurrence_id(icalcomponent* cal, icalcomponent* c) {
+    icalproperty* p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
+    if (!p) return std::nullopt;
+    bool unknown = false, floating = false;
+    return to_utc(icalproperty_get_recurrenceid(p), zone_of(cal, p, unknown), floating);
+}
+
+int sequence_of(icalcomponent* c) {
+    icalproperty* p = icalcomponent_get_first_property(c, ICAL_SEQUENCE_PROPERTY);
+    return p ? icalproperty_get_sequence(p) : 0;
+}
+
+std::string text_of(icalcomponent* cal) {
+    char* text = icalcomponent_as_ical_string(cal);  // owned by libical's ring buffer
+    return text ? std::string(text) : std::string();
+}
+
+}  // namespace
+
+std::optional<ItipSummary> itip_summary(std::string_view ics) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return std::nullopt;
+    icalcomponent* cal = parsed.calendar.get();
+    auto components = scheduled_components(cal);
+    if (components.empty()) return std::nullopt;
+    icalcomponent* c = components.front();
+    for (icalcomponent* x : components)
+        if (!icalcomponent_get_first_property(x, ICAL_RECURRENCEID_PROPERTY)) {
+            c = x;
+            break;
+        }
+    ItipSummary s;
+    if (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
+        if (const char* text = icalenum_method_to_string(icalproperty_get_method(m)))
+            s.method = text;
+    s.component = icalcomponent_kind_to_string(icalcomponent_isa(c));
+    if (const char* v = icalcomponent_get_uid(c)) s.uid = v;
+    if (icalproperty* p = icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY))
+        if (const char* v = icalproperty_get_summary(p)) s.summary = v;
+    if (icalproperty* p = icalcomponent_get_first_property(c, ICAL_LOCATION_PROPERTY))
+        if (const char* v = icalproperty_get_location(p)) s.location = v;
+    s.when = when_text(c);
+    s.recurring = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY) ||
+                  icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY);
+    if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY)) {
+        if (const char* v = icalproperty_get_organizer(o)) s.organizer.address = v;
+        s.organizer.name = parameter_text(o, ICAL_CN_PARAMETER);
+    }
+    for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+         a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+        const char* v = icalproperty_get_attendee(a);
+        if (!v) continue;
+        s.attendees.push_back({v, parameter_text(a, ICAL_CN_PARAMETER), partstat_of(a)});
+    }
+    if (icalcomponent_get_first_property(c, ICAL_SEQUENCE_PROPERTY)) s.sequence = sequence_of(c);
+    return s;
+}
+
+std::size_t max_attendees_per_component(std::string_view ics) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return 0;
+    std::size_t most = 0;
+    for (icalcomponent* c : scheduled_components(parsed.calendar.get()))
+        most = std::max(most, static_cast<std::size_t>(
+                                  icalcomponent_count_properties(c, ICAL_ATTENDEE_PROPERTY)));
+    return most;
+}
+
+namespace {
+
+/// The text of a calendar without what same_for_attendees sets aside.
+std::optional<std::string> attendee_view(std::string_view ics) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return std::nullopt;
+    for (icalcomponent* c : scheduled_components(parsed.calendar.get())) {
+        while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT)) {
+            icalcomponent_remove_component(c, alarm);
+            icalcomponent_free(alarm);
+        }
+        for (auto kind : {ICAL_DTSTAMP_PROPERTY, ICAL_LASTMODIFIED_PROPERTY, ICAL_CREATED_PROPERTY})
+            while (icalproperty* p = icalcomponent_get_first_property(c, kind)) {
+                icalcomponent_remove_property(c, p);
+                icalproperty_free(p);
+            }
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY))
+            for (auto kind : {ICAL_PARTSTAT_PARAMETER, ICAL_SCHEDULESTATUS_PARAMETER})
+                while (icalparameter* p = icalproperty_get_first_parameter(a, kind))
+                    icalproperty_remove_parameter_by_ref(a, p);
+    }
+    return text_of(parsed.calendar.get());
+}
+
+}  // namespace
+
+bool same_for_attendees(std::string_view a, std::string_view b) {
+    auto x = attendee_view(a);
+    auto y = attendee_view(b);
+    return x && y && *x == *y;
+}
+
+std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
+                                            std::string_view reply) {
+    auto copy = parse_calendar(organizer_copy);
+    auto answer = parse_calendar(reply);
+    if (copy.error || answer.error) return std::nullopt;
+    icalcomponent* copy_cal = copy.calendar.get();
+    icalcomponent* reply_cal = answer.calendar.get();
+    auto copy_components = scheduled_components(copy_cal);
+    int current_sequence = 0;
+    for (icalcomponent* c : copy_components)
+        if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+            current_sequence = sequence_of(c);
+
+    ReplyApplication out;
+    bool any_attendee = false;
+    for (icalcomponent* r : scheduled_components(reply_cal)) {
+        icalproperty* replying = icalcomponent_get_first_property(r, ICAL_ATTENDEE_PROPERTY);
+        const char* address = replying ? icalproperty_get_attendee(replying) : nullptr;
+        if (!address) continue;
+        any_attendee = true;
+        // RFC 5546 §2.1.5: a reply to an older revision is out of date.
+        if (icalcomponent_get_first_property(r, ICAL_SEQUENCE_PROPERTY) &&
+            sequence_of(r) < current_sequence) {
+            out.stale = true;
+            continue;
+        }
+        auto partstat = partstat_of(replying);
+        // Only the PARTSTAT values RFC 5545 §3.2.12 defines; others (X-) change nothing.
+        icalparameter* given = icalproperty_get_first_parameter(replying, ICAL_PARTSTAT_PARAMETER);
+        auto kind = given ? icalparameter_get_partstat(given) : ICAL_PARTSTAT_NEEDSACTION;
+        bool known = kind > ICAL_PARTSTAT_X && kind < ICAL_PARTSTAT_NONE;
+        auto rid = recurrence_id(reply_cal, r);
+        for (icalcomponent* c : copy_components) {
+            bool applies = known && (!rid || recurrence_id(copy_cal, c) == rid);
+            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+                const char* v = icalproperty_get_attendee(a);
+                if (!v || !same_address(v, address)) continue;
+                // Invited anywhere in the series: a reply for an instance the
+                // copy has no override for is understood but changes nothing.
+                out.invited = true;
+                out.attendee = v;
+                if (!applies) continue;
+                out.partstat = partstat;
+                if (partstat_of(a) == partstat) continue;
+                while (icalparameter* p =
+                           icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER))
+                    icalproperty_remove_parameter_by_ref(a, p);
+                icalproperty_add_parameter(a, icalparameter_new_partstat(kind));
+                out.changed = true;
+            }
+        }
+    }
+    if (!any_attendee) return std::nullopt;
+    out.data = out.changed ? text_of(copy_cal) : std::string(organizer_copy);
+    return out;
+}
+
+}  // namespace ical

@@ -1,0 +1,43 @@
+// ImipGateway over the configured relay: composes RFC 6047 email for the
+// scheduling code and holds each user to a number of messages per minute.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+
+#include "caldav/imip.hpp"
+#include "src/config/config.hpp"
+
+namespace server {
+
+/// caldav::ImipGateway for a configured [smtp] section. Thread-safe.
+class ImipComposer final : public caldav::ImipGateway {
+public:
+    /// A clock for the per-minute allowance (tests inject one).
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+    /// `per_minute` messages per user at most (0: none at all).
+    ImipComposer(SmtpConfig smtp, unsigned per_minute, Clock clock = {});
+
+    std::optional<caldav::OutgoingMail> compose(const caldav::PrincipalRecord& sender,
+                                                std::string_view recipient,
+                                                const std::string& itip) override;
+
+private:
+    /// True when `sender_id` may send one more message now (and counts it);
+    /// else sets `first_refusal` for the first refusal in a minute (to log once).
+    bool admit(std::int64_t sender_id, bool& first_refusal);
+
+    SmtpConfig smtp_;
+    std::string envelope_sender_;
+    unsigned per_minute_;
+    Clock clock_;
+    std::mutex mutex_;
+    std::map<std::int64_t, std::deque<std::chrono::steady_clock::time_point>> sent_;
+    std::map<std::int64_t, std::chrono::steady_clock::time_point> warned_;
+};
+
+}  // namespace server

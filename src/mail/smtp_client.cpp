@@ -1,0 +1,92 @@
+// SMTP submission through libcurl's easy interface.
+#include "src/mail/smtp_client.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+namespace server {
+
+namespace {
+
+struct Upload {
+    const std::string& data;
+    std::size_t offset = 0;
+};
+
+std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto* upload = static_cast<Upload*>(user);
+    std::size_t n = std::min(size * count, upload->data.size() - upload->offset);
+    std::memcpy(buffer, upload->data.data() + upload->offset, n);
+    upload->offset += n;
+    return n;
+}
+
+struct EasyDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct ListDeleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+curl_usessl tls_mode(const std::string& tls) {
+    if (tls == "required") return CURLUSESSL_ALL;
+    if (tls == "none") return CURLUSESSL_NONE;
+    return CURLUSESSL_TRY;  // starttls: upgrade whenever the relay offers it
+}
+
+}  // namespace
+
+SmtpResult send_smtp(const SmtpConfig& smtp, const std::string& envelope_sender,
+                     const std::string& recipient, const std::string& message) {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    SmtpResult result;
+    std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
+    if (!curl) {
+        result.error = "curl_easy_init failed";
+        return result;
+    }
+    CURL* c = curl.get();
+    std::string from = "<" + envelope_sender + ">";
+    std::string to = "<" + recipient + ">";
+    std::unique_ptr<curl_slist, ListDeleter> rcpt(curl_slist_append(nullptr, to.c_str()));
+    Upload upload{message};
+    char error[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_URL, smtp.url.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.get());
+    curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(tls_mode(smtp.tls)));
+    if (!smtp.username.empty()) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, smtp.username.c_str());
+        curl_easy_setopt(c, CURLOPT_PASSWORD, smtp.password.c_str());
+    }
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, &read_upload);
+    curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message.size()));
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(smtp.timeout.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+                     static_cast<long>(std::min<std::int64_t>(smtp.timeout.count(), 30)));
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    CURLcode code = curl_easy_perform(c);
+    if (code == CURLE_OK) {
+        result.ok = true;
+        return result;
+    }
+    long reply = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
+    result.error = std::string(*error ? error : curl_easy_strerror(code));
+    if (reply > 0) result.error += " (SMTP " + std::to_string(reply) + ")";
+    // RFC 5321 §4.2.2: 550, 551 and 553 refuse the mailbox itself; retrying
+    // cannot help. Everything else (4xx, connection, TLS, auth) may pass later.
+    result.permanent = reply == 550 || reply == 551 || reply == 553;
+    return result;
+}
+
+}  // namespace server

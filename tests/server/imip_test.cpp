@@ -1,0 +1,347 @@
+// Outgoing iMIP (RFC 6047, issue 6 §5) end to end: the kalends binary sends
+// invitations through a real SMTP sink (python3-aiosmtpd on 127.0.0.1), keeps
+// them queued while the relay is down and across a restart.
+#include "src/mail/imip_mail.hpp"
+
+#define BOOST_TEST_MODULE imip
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "ical/itip.hpp"
+#include "src/mail/mail_worker.hpp"
+#include "src/storage/sqlite_store.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace std::chrono_literals;
+using test_support::Child;
+using test_support::TempDir;
+
+namespace {
+
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
+
+/// iCalendar text with folded lines joined (RFC 5545 §3.1).
+std::string unfolded(std::string text) {
+    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at))
+        text.erase(at, 3);
+    return text;
+}
+
+/// A port nobody listens on right now (the kernel's choice, released at once).
+std::uint16_t free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+bool accepts_connections(std::uint16_t port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+/// python3-aiosmtpd storing every message it accepts in a Maildir; started and
+/// stopped (by its own pid) by the test.
+class SmtpSink {
+public:
+    SmtpSink(std::uint16_t port, std::filesystem::path maildir)
+        : port_(port), maildir_(std::move(maildir)) {}
+    ~SmtpSink() { stop(); }
+
+    void start() {
+        child_ = std::make_unique<Child>(std::vector<std::string>{
+            "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_),
+            "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
+        child_->close_stdin();
+        auto deadline = std::chrono::steady_clock::now() + 15s;
+        while (!accepts_connections(port_)) {
+            if (std::chrono::steady_clock::now() > deadline)
+                throw std::runtime_error("aiosmtpd did not start");
+            std::this_thread::sleep_for(50ms);
+        }
+    }
+
+    void stop() {
+        if (!child_) return;
+        child_->signal(SIGTERM);
+        child_->wait(10s);
+        child_.reset();
+    }
+
+    /// The messages received so far, oldest first.
+    std::vector<std::string> messages() const {
+        std::vector<std::filesystem::path> files;
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(maildir_ / "new", ec))
+            files.push_back(e.path());
+        std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+            return std::filesystem::last_write_time(a) < std::filesystem::last_write_time(b);
+        });
+        std::vector<std::string> out;
+        for (const auto& f : files) {
+            std::ifstream in(f, std::ios::binary);
+            std::stringstream s;
+            s << in.rdbuf();
+            out.push_back(s.str());
+        }
+        return out;
+    }
+
+    /// Waits until `count` messages arrived; false after `timeout`.
+    bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (messages().size() < count) {
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(100ms);
+        }
+        return true;
+    }
+
+private:
+    std::uint16_t port_;
+    std::filesystem::path maildir_;
+    std::unique_ptr<Child> child_;
+};
+
+/// `kalends serve` with a config file, on 127.0.0.1 and a free port.
+class Kalends {
+public:
+    Kalends(const std::string& config, const std::string& data) {
+        child_ = std::make_unique<Child>(
+            std::vector<std::string>{test_support::kalends_bin(), "serve", "--config", config,
+                                     "--data", data, "--listen", "127.0.0.1:0"});
+        child_->close_stdin();
+        auto port = child_->stderr_after("listening on http://127.0.0.1:", 15s);
+        if (!port) throw std::runtime_error("kalends did not start: " + child_->err());
+        port_ = static_cast<std::uint16_t>(std::stoi(*port));
+    }
+    ~Kalends() { stop(); }
+
+    int stop() {
+        if (!child_) return -1;
+        child_->signal(SIGTERM);
+        auto code = child_->wait(10s);
+        child_.reset();
+        return code.value_or(-1);
+    }
+
+    test_support::HttpReply request(const std::string& method, const std::string& path,
+                                    const std::string& body = {},
+                                    const std::string& user = "alice") {
+        test_support::HttpClient c(port_);
+        std::string r = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " +
+                        test_support::basic_auth(user, user + "-pw") + "\r\n";
+        if (!body.empty())
+            r += "Content-Type: text/calendar\r\nContent-Length: " + std::to_string(body.size()) +
+                 "\r\n";
+        c.send(r + "\r\n" + body);
+        auto reply = c.read_reply();
+        if (!reply) throw std::runtime_error(method + " " + path + ": no reply");
+        return *reply;
+    }
+
+    Child& child() { return *child_; }
+
+private:
+    std::unique_ptr<Child> child_;
+    std::uint16_t port_ = 0;
+};
+
+std::string event(int sequence, const std::string& start) {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends "
+           "tests//EN\r\nBEGIN:VEVENT\r\nUID:imip-e2e-1\r\n"
+           "DTSTAMP:20261101T090000Z\r\nDTSTART:" +
+           start +
+           "\r\nDURATION:PT1H\r\nSUMMARY:Budget review\r\n"
+           "LOCATION:Room 12\r\nSEQUENCE:" +
+           std::to_string(sequence) +
+           "\r\n"
+           "ORGANIZER;CN=Alice Example:mailto:alice@example.com\r\n"
+           "ATTENDEE;CN=Alice Example;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+           "ATTENDEE;CN=Carol "
+           "Outside;RSVP=TRUE:mailto:carol@outside.test\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+/// The iTIP message and text part of a received email.
+struct Received {
+    ical::ItipSummary itip;
+    std::string text;
+};
+
+Received read_mail(const std::string& raw) {
+    auto mail = server::parse_received_mail(raw);
+    BOOST_REQUIRE(mail);
+    BOOST_REQUIRE(!mail->calendars.empty());
+    auto summary = ical::itip_summary(mail->calendars.front());
+    BOOST_REQUIRE(summary);
+    return {*summary, mail->text};
+}
+
+std::string write_file(const std::filesystem::path& p, const std::string& text) {
+    std::ofstream(p) << text;
+    return p.string();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(imip_end_to_end)
+
+BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_survives_a_restart) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto port = free_port();
+    SmtpSink sink(port, d.path() / "maildir");
+    sink.start();
+    auto config =
+        write_file(d.path() / "k.conf", "[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(port) +
+                                            "\nfrom = Kalends <calendar@example.org>\ntls = none\n"
+                                            "retry-min-seconds = 1\nretry-max-seconds = 2\n");
+    BOOST_REQUIRE(
+        *test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
+                                    "--password-stdin", "--data", data},
+                                   "alice-pw\n")
+             ->wait() == 0);
+
+    auto server = std::make_unique<Kalends>(config, data);
+    const std::string href = "/dav/calendars/alice/calendar/budget.ics";
+    BOOST_TEST(server->request("PUT", href, event(0, "20261201T090000Z")).status == 201);
+    BOOST_REQUIRE(sink.wait_for(1, 20s));
+    auto first = sink.messages().front();
+    // RFC 6047 §2.4 and §3: headers and the two alternatives.
+    BOOST_TEST(contains(first, "From: Alice Example via Kalends <calendar@example.org>"));
+    BOOST_TEST(contains(first, "Reply-To: Alice Example <alice@example.com>"));
+    BOOST_TEST(contains(first, "To: Carol Outside <carol@outside.test>"));
+    BOOST_TEST(contains(first, "Subject: Invitation: Budget review @ 2026-12-01 09:00-10:00 UTC"));
+    BOOST_TEST(contains(first, "MIME-Version: 1.0"));
+    BOOST_TEST(contains(first, "Message-Id: <"));
+    BOOST_TEST(contains(first, "Date: "));
+    BOOST_TEST(contains(first, "multipart/alternative"));
+    BOOST_TEST(contains(first, "text/calendar; charset=utf-8; method=REQUEST"));
+    BOOST_TEST(contains(first, "X-MailFrom: calendar@example.org"));
+    BOOST_TEST(contains(first, "X-RcptTo: carol@outside.test"));
+    auto invitation = read_mail(first);
+    BOOST_TEST(invitation.itip.method == "REQUEST");
+    BOOST_TEST(invitation.itip.organizer.address == "mailto:alice@example.com");
+    BOOST_TEST(invitation.itip.attendees.size() == 2u);
+    BOOST_TEST(invitation.itip.attendees.at(1).address == "mailto:carol@outside.test");
+    BOOST_TEST(invitation.itip.sequence.value_or(-1) == 0);
+    BOOST_TEST(contains(invitation.text, "Alice Example has invited you to:"));
+    BOOST_TEST(contains(invitation.text, "What:      Budget review"));
+    BOOST_TEST(contains(invitation.text, "When:      2026-12-01 09:00-10:00 UTC"));
+    BOOST_TEST(contains(invitation.text, "Where:     Room 12"));
+    BOOST_TEST(contains(invitation.text, "Organizer: Alice Example <alice@example.com>"));
+
+    // The organizer's copy says the message was sent (RFC 6638 §3.2.9: 1.1).
+    auto copy = server->request("GET", href);
+    BOOST_TEST(copy.status == 200);
+    BOOST_TEST(contains(unfolded(copy.body), "SCHEDULE-STATUS=1.1:mailto:carol@outside.test"));
+
+    // Relay down: the update waits in the queue and failures are logged.
+    sink.stop();
+    BOOST_TEST(server->request("PUT", href, event(1, "20261202T090000Z")).status == 204);
+    BOOST_TEST(server->child().wait_for_stderr("not sent (attempt 2)", 20s));
+    BOOST_TEST(sink.messages().size() == 1u);
+    BOOST_TEST(server->stop() == 0);
+    {
+        server::SqliteOptions o;
+        o.file = std::filesystem::path(data) / "kalends.sqlite3";
+        auto store = server::SqliteStore::open(o);
+        auto queued = store->list_mail();
+        BOOST_REQUIRE(queued.size() == 1u);
+        BOOST_TEST(queued.front().recipient == "carol@outside.test");
+        BOOST_TEST(queued.front().attempts >= 2);
+        BOOST_TEST(!queued.front().last_error.empty());
+        store->close();
+    }
+
+    auto listed = test_support::run_kalends({"imip", "queue", "--data", data});
+    BOOST_TEST(*listed->wait() == 0);
+    BOOST_TEST(contains(listed->out(), "carol@outside.test\timip-e2e-1\tattempts="));
+
+    // Relay and server back: the queued update goes out.
+    sink.start();
+    server = std::make_unique<Kalends>(config, data);
+    BOOST_REQUIRE(sink.wait_for(2, 20s));
+    auto update = read_mail(sink.messages().at(1));
+    BOOST_TEST(update.itip.method == "REQUEST");
+    BOOST_TEST(update.itip.sequence.value_or(-1) == 1);
+    BOOST_TEST(update.itip.when == "2026-12-02 09:00-10:00 UTC");
+    BOOST_TEST(contains(sink.messages().at(1), "Subject: Updated invitation: Budget review"));
+
+    // Deleting the event cancels it by email too.
+    BOOST_TEST(server->request("DELETE", href).status == 204);
+    BOOST_REQUIRE(sink.wait_for(3, 20s));
+    auto cancel = read_mail(sink.messages().at(2));
+    BOOST_TEST(cancel.itip.method == "CANCEL");
+    BOOST_TEST(contains(sink.messages().at(2), "method=CANCEL"));
+    BOOST_TEST(server->stop() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_starttls) {
+    TempDir d;
+    auto port = free_port();
+    SmtpSink sink(port, d.path() / "maildir");
+    sink.start();
+    server::SqliteOptions o;
+    o.file = d.path() / "k.sqlite3";
+    auto store = server::SqliteStore::open(o);
+    caldav::OutgoingMail m;
+    m.recipient = "carol@outside.test";
+    m.envelope_sender = "calendar@example.org";
+    m.uid = "tls-1";
+    m.message = "From: calendar@example.org\r\nTo: carol@outside.test\r\nSubject: t\r\n\r\nbody\r\n";
+    BOOST_REQUIRE(store->queue_mail({m}) == caldav::StoreStatus::ok);
+    server::SmtpConfig smtp;
+    smtp.url = "smtp://127.0.0.1:" + std::to_string(port);
+    smtp.from = "calendar@example.org";
+    smtp.tls = "required";  // aiosmtpd offers no STARTTLS here
+    smtp.timeout = std::chrono::seconds(10);
+    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    {
+        server::MailWorker worker(*store, smtp);
+        BOOST_TEST(worker.run_once(now) == 0u);
+    }
+    auto queued = store->list_mail();
+    BOOST_REQUIRE(queued.size() == 1u);
+    BOOST_TEST(queued[0].attempts == 1);
+    BOOST_TEST(!queued[0].last_error.empty());
+    BOOST_TEST(sink.messages().empty());
+    // The same relay with tls = none (loopback) takes it.
+    smtp.tls = "none";
+    server::MailWorker worker(*store, smtp);
+    BOOST_TEST(worker.run_once(now + 3600) == 1u);
+    BOOST_TEST(store->list_mail().empty());
+    BOOST_REQUIRE(sink.wait_for(1, 10s));
+    BOOST_TEST(contains(sink.messages().front(), "Subject: t"));
+    store->close();
+}
+
+BOOST_AUTO_TEST_SUITE_END()

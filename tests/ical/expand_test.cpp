@@ -114,6 +114,22 @@ BOOST_AUTO_TEST_CASE(weekly_meeting_stays_at_9_local_in_new_york) {
                boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(daylight_saving_continues_after_2037) {
+    // libical 3.0 expands zones only up to 2037; later years follow the same rules.
+    auto e = run(event("DTSTART;TZID=America/New_York:20400305T090000\nRRULE:FREQ=WEEKLY;COUNT=3"), std::nullopt,
+                 std::nullopt);
+    BOOST_TEST(rids(e) == (std::vector<std::string>{"20400305T140000Z", "20400312T130000Z", "20400319T130000Z"}),
+               boost::test_tools::per_element());
+    auto t0 = std::chrono::steady_clock::now();
+    auto far = run(event("DTSTART;TZID=Europe/Berlin:20990701T090000\nRRULE:FREQ=YEARLY;BYMONTH=1,7;COUNT=4"),
+                   std::nullopt, std::nullopt);
+    BOOST_TEST(rids(far) == (std::vector<std::string>{"20990701T070000Z", "21000101T080000Z", "21000701T070000Z",
+                                                      "21010101T080000Z"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() <
+               500);
+}
+
 BOOST_AUTO_TEST_CASE(weekly_meeting_stays_at_9_local_in_berlin_both_ways) {
     auto e = run(event("DTSTART;TZID=Europe/Berlin:20240325T090000\nRRULE:FREQ=WEEKLY;COUNT=2"), std::nullopt,
                  std::nullopt);

@@ -1,7 +1,10 @@
 // Time zone lookup and UTC conversion shared by indexing, expansion and queries.
 #include "ical/zone_resolver.hpp"
 
+#include "ical/recurrence.hpp"
 #include "ical/windows_zones.hpp"
+
+#include <chrono>
 
 #include <mutex>
 #include <string>
@@ -88,6 +91,32 @@ std::int64_t resolve(std::int64_t wall, int before, int after, OffsetAt&& offset
     return u1;  // gap: the offset in force before the gap
 }
 
+/// Whether libical can expand a VTIMEZONE from the data without spinning: it
+/// runs each STANDARD/DAYLIGHT RRULE through its own 3.0 iterator up to 2037
+/// on first use, which takes minutes on FREQ=SECONDLY;BYMONTH=12 (found by
+/// tests/fuzz/fuzz_ical) and can spin on rules that never match. Real zones
+/// change offset on a few days a year (RFC 5545 §3.6.5): a rule must be
+/// YEARLY, without BYHOUR/BYMINUTE/BYSECOND, and have an occurrence.
+bool usable_vtimezone(icaltimezone* zone) {
+    icalcomponent* vtz = icaltimezone_get_component(zone);
+    if (!vtz) return true;
+    for (icalcomponent* part = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); part;
+         part = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+        icalproperty* start = icalcomponent_get_first_property(part, ICAL_DTSTART_PROPERTY);
+        for (icalproperty* p = icalcomponent_get_first_property(part, ICAL_RRULE_PROPERTY); p;
+             p = icalcomponent_get_next_property(part, ICAL_RRULE_PROPERTY)) {
+            icalrecurrencetype r = icalproperty_get_rrule(p);
+            if (!start || r.freq != ICAL_YEARLY_RECURRENCE || r.by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+                r.by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX || r.by_second[0] != ICAL_RECURRENCE_ARRAY_MAX)
+                return false;
+            std::string why;
+            auto it = RuleIterator::make(r, icalproperty_get_dtstart(start), why);
+            if (!it || !it->next(std::chrono::steady_clock::now() + std::chrono::milliseconds(50))) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& unknown) {
@@ -102,7 +131,7 @@ icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& u
     }
     std::string name(tzid);
     if (calendar)
-        if (icaltimezone* z = icalcomponent_get_timezone(calendar, name.c_str())) return z;
+        if (icaltimezone* z = icalcomponent_get_timezone(calendar, name.c_str()); z && usable_vtimezone(z)) return z;
     // Outlook/Exchange send Windows names ("W. Europe Standard Time").
     if (auto iana = iana_for_windows_zone(n)) {
         std::lock_guard lock(builtin_zone_mutex());

@@ -25,8 +25,9 @@ constexpr std::int64_t short_end = 978307200;    // 2001-01-01T00:00:00Z
 
 std::string calendar_of(std::string_view input) {
     if (input.starts_with("BEGIN:VCALENDAR")) return std::string(input);
-    std::string out = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kalends fuzz//EN\r\nBEGIN:VEVENT\r\nUID:f\r\n"
-                      "DTSTAMP:20240101T000000Z\r\n";
+    std::string out =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kalends fuzz//EN\r\nBEGIN:VEVENT\r\nUID:f\r\n"
+        "DTSTAMP:20240101T000000Z\r\n";
     out.append(input);
     if (!input.empty() && input.back() != '\n') out.append("\r\n");
     out.append("END:VEVENT\r\nEND:VCALENDAR\r\n");

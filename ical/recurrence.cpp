@@ -298,7 +298,8 @@ public:
                     : static_cast<int>(ICAL_MONDAY_WEEKDAY);
         std::int64_t first_day = floor_div(origin_, day_seconds);
         Civil c = civil_from_days(first_day);
-        for (int m : list_of(r.by_month)) months_.set(static_cast<std::size_t>(icalrecurrencetype_month_month(static_cast<short>(m)) % 13));
+        for (int m : list_of(r.by_month))
+            months_.set(static_cast<std::size_t>(icalrecurrencetype_month_month(static_cast<short>(m)) % 13));
         month_days_ = list_of(r.by_month_day);
         year_days_ = list_of(r.by_year_day);
         week_numbers_ = list_of(r.by_week_no);
@@ -435,7 +436,8 @@ private:
     }
 
     static bool signed_match(const std::vector<int>& by, int value, int length) {
-        return std::any_of(by.begin(), by.end(), [&](int v) { return v == value || (v < 0 && length + 1 + v == value); });
+        return std::any_of(by.begin(), by.end(),
+                           [&](int v) { return v == value || (v < 0 && length + 1 + v == value); });
     }
 
     bool day_matches(std::int64_t day, const Civil& c, const YearFrame& y) const {
@@ -453,7 +455,9 @@ private:
         int pos = month_scoped_nth_ ? c.day : yd, length = month_scoped_nth_ ? dim : y.length;
         int forward = (pos - 1) / 7 + 1, backward = -((length - pos) / 7 + 1);
         return std::any_of(nth_days_.begin(), nth_days_.end(),
-                           [&](const auto& n) { return n.first == wd && (n.second == forward || n.second == backward); });
+                           [&](const auto& n) {
+                               return n.first == wd && (n.second == forward || n.second == backward);
+                           });
     }
 
     /// Fills period k_'s candidate days and instances, then advances k_; false
@@ -522,7 +526,8 @@ private:
         cursor_ = di * nt;
         if (di < days_.size() && days_[di] == origin_day) {
             auto in_day = static_cast<int>(origin_ - origin_day * day_seconds);
-            cursor_ += static_cast<std::size_t>(std::lower_bound(times_.begin(), times_.end(), in_day) - times_.begin());
+            auto ti = std::lower_bound(times_.begin(), times_.end(), in_day) - times_.begin();
+            cursor_ += static_cast<std::size_t>(ti);
         }
     }
 

@@ -55,7 +55,9 @@ struct TextResult {
 /// RFC 4791 §9.6.5 CALDAV:expand: the object with every instance overlapping
 /// [start, end) as its own component, DTSTART/DTEND/DUE/RECURRENCE-ID in UTC
 /// (DATE and floating values stay as they are), no RRULE/RDATE/EXDATE and no
-/// VTIMEZONE. CRLF line endings. Never throws.
+/// VTIMEZONE; a VTODO with neither DTSTART nor DUE is kept as it is when its
+/// COMPLETED/CREATED put it in the range (RFC 4791 §9.9). CRLF line endings.
+/// Never throws.
 TextResult expand_to_ical(std::string_view ics, std::int64_t start, std::int64_t end, const ExpandLimits& limits);
 
 /// RFC 4791 §9.6.6 CALDAV:limit-recurrence-set: the object with its master and

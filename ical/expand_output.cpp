@@ -2,8 +2,10 @@
 #include "ical/calendar_data.hpp"
 #include "ical/expand.hpp"
 #include "ical/recurrence.hpp"
+#include "ical/zone_resolver.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace ical {
@@ -69,6 +71,27 @@ std::string serialize(icalcomponent* c) {
     return out;
 }
 
+/// RFC 4791 §9.9 for a VTODO with neither DTSTART nor DUE: it has no
+/// instances of its own, and overlaps [start, end) by its COMPLETED and CREATED
+/// times (always, when it has neither).
+bool undated_todo_overlaps(icalcomponent* c, std::int64_t start, std::int64_t end) {
+    if (icalcomponent_isa(c) != ICAL_VTODO_COMPONENT || icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY) ||
+        icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY))
+        return false;
+    auto utc_of = [c](icalproperty_kind kind) -> std::optional<std::int64_t> {
+        icalproperty* p = icalcomponent_get_first_property(c, kind);
+        if (!p) return std::nullopt;
+        return wall_seconds(kind == ICAL_COMPLETED_PROPERTY ? icalproperty_get_completed(p)
+                                                            : icalproperty_get_created(p));
+    };
+    auto completed = utc_of(ICAL_COMPLETED_PROPERTY), created = utc_of(ICAL_CREATED_PROPERTY);
+    if (completed && created)
+        return (start <= *created || start <= *completed) && (end >= *created || end >= *completed);
+    if (completed) return start <= *completed && end >= *completed;
+    if (created) return end > *created;
+    return true;
+}
+
 bool is_recurring(icalcomponent* calendar, icalcomponent_kind kind) {
     for (icalcomponent* c = icalcomponent_get_first_component(calendar, kind); c;
          c = icalcomponent_get_next_component(calendar, kind))
@@ -102,6 +125,12 @@ TextResult expand_to_ical(std::string_view ics, std::int64_t start, std::int64_t
              p = icalcomponent_get_next_property(calendar, ICAL_ANY_PROPERTY))
             icalcomponent_add_property(out.get(), icalproperty_new_clone(p));
         for (const Occurrence& o : occurrences) icalcomponent_add_component(out.get(), instance_component(o, recurring));
+        // A to-do without DTSTART and DUE has no instances to expand: it is
+        // returned as it is when it is in the range.
+        for (icalcomponent* c = icalcomponent_get_first_component(calendar, kind); c;
+             c = icalcomponent_get_next_component(calendar, kind))
+            if (undated_todo_overlaps(c, start, end))
+                icalcomponent_add_component(out.get(), icalcomponent_new_clone(c));
         // Components that are neither the expanded kind nor VTIMEZONE (X- ones) stay.
         for (icalcomponent* c = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT); c;
              c = icalcomponent_get_next_component(calendar, ICAL_ANY_COMPONENT)) {

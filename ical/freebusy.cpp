@@ -12,7 +12,6 @@ namespace ical {
 namespace {
 
 constexpr std::int64_t lowest = -(std::int64_t{1} << 50);
-constexpr std::int64_t highest = std::int64_t{1} << 50;
 
 struct Collector {
     icalcomponent* calendar;

@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
 namespace ical {
@@ -116,32 +117,28 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
     for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
         icalrecurrencetype rule = icalproperty_get_rrule(p);
-        // libical compares a UTC UNTIL with zoned wall times as if both were
-        // wall times; UNTIL is applied here instead (RFC 5545 §3.3.10: inclusive).
-        icaltimetype until_value = rule.until;
-        rule.until = icaltime_null_time();
+        // UNTIL is inclusive (RFC 5545 §3.3.10): a UTC UNTIL bounds instants,
+        // any other bounds wall-clock times.
         std::optional<std::int64_t> until_utc, until_wall;
-        if (!icaltime_is_null_time(until_value)) {
-            if (icaltime_is_utc(until_value))
-                until_utc = wall_seconds(until_value);
+        if (!icaltime_is_null_time(rule.until)) {
+            if (icaltime_is_utc(rule.until))
+                until_utc = wall_seconds(rule.until);
             else
-                until_wall = wall_seconds(until_value) + (until_value.is_date && !start.is_date ? day - 1 : 0);
+                until_wall = wall_seconds(rule.until) + (rule.until.is_date && !start.is_date ? day - 1 : 0);
         }
-        std::unique_ptr<icalrecur_iterator, void (*)(icalrecur_iterator*)> it(icalrecur_iterator_new(rule, start),
-                                                                             &icalrecur_iterator_free);
+        std::string why;
+        auto it = RuleIterator::make(rule, start, why);
         if (!it) continue;
-        if (rule.count == 0 && from != min_time && from - 2 * day > first) {
+        if (from != min_time && from - 2 * day > first) {
             // Jump close to the range (two days early covers zone offsets);
             // instances that start earlier and still overlap are found by the
             // caller's window, widened by the event's length.
-            icaltimetype jump = icaltime_from_timet_with_zone(static_cast<time_t>(from - 2 * day), start.is_date,
-                                                              zone ? zone : icaltimezone_get_utc_timezone());
-            if (!zone) jump.zone = nullptr;
-            icalrecur_iterator_set_start(it.get(), jump);
+            it->skip_to(wall_seconds(start) + (from - 2 * day - first));
         }
-        for (icaltimetype t = icalrecur_iterator_next(it.get()); !icaltime_is_null_time(t);
-             t = icalrecur_iterator_next(it.get())) {
-            if (until_wall && wall_seconds(t) > *until_wall) break;
+        while (auto wall = it->next(ev.deadline)) {
+            if (until_wall && *wall > *until_wall) break;
+            icaltimetype t = wall_to_icaltime(*wall, start.is_date);
+            t.zone = start.zone;  // keeps a UTC DTSTART's instances in UTC
             std::int64_t s = ev.utc(t, zone);
             if (until_utc && s > *until_utc) break;
             if (s == first) continue;  // DTSTART is offered above
@@ -149,6 +146,7 @@ bool for_each_instance(Evaluation& ev, icalcomponent* c, const std::set<std::int
             if (offer(s)) return true;
             if (count % 256 == 0) ev.check_time();
         }
+        if (it->timed_out()) ev.check_time();
     }
     return false;
 }

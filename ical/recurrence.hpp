@@ -1,5 +1,5 @@
-// One RRULE's occurrences as wall-clock times (RFC 5545 §3.3.10, §3.8.5.3):
-// DAILY and finer rules by our own bounded iterator, coarser ones by libical.
+// One RRULE's occurrences as wall-clock times (RFC 5545 §3.3.10, §3.8.5.3),
+// by our own bounded iterators for every frequency.
 #pragma once
 #include <libical/ical.h>
 
@@ -16,8 +16,7 @@ namespace ical {
 /// order, as wall-clock seconds (local time read as UTC; see wall_seconds).
 /// Every call does bounded work and honours a deadline, so no rule can hang:
 /// rules whose BY-parts can never match (BYMONTH=2;BYMONTHDAY=31) end at once.
-/// COUNT is applied here; UNTIL is left to the caller (it needs the zone),
-/// except for libical-driven rules where libical applies it as well.
+/// COUNT is applied here; UNTIL is left to the caller (it needs the zone).
 class RuleIterator {
 public:
     /// Builds an iterator for `rule` anchored at `dtstart`. nullptr and

@@ -1,7 +1,10 @@
 // Time zone lookup and UTC conversion shared by indexing, expansion and queries.
 #include "ical/zone_resolver.hpp"
 
+#include "ical/recurrence.hpp"
 #include "ical/windows_zones.hpp"
+
+#include <chrono>
 
 #include <mutex>
 #include <string>
@@ -18,17 +21,60 @@ std::mutex& builtin_zone_mutex() {
     return m;
 }
 
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::int64_t days_from_civil(std::int64_t y, int m, int d) {
+    y -= m <= 2;
+    std::int64_t era = floor_div(y, 400);
+    std::int64_t yoe = y - era * 400;
+    std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/// Civil year holding day `days` (days since 1970-01-01).
+std::int64_t year_of(std::int64_t days) {
+    days += 719468;
+    std::int64_t era = floor_div(days, 146097);
+    std::int64_t doe = days - era * 146097;
+    std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    return yoe + era * 400 + ((5 * doy + 2) / 153 >= 10);
+}
+
+/// Weekday of day `days`, 0 = Thursday (1970-01-01).
+std::int64_t weekday_of(std::int64_t days) { return days - floor_div(days, 7) * 7; }
+
+/// libical 3.0 expands zone transitions only up to 2037 (ICALTIMEZONE_MAX_YEAR),
+/// gives the last 2037 offset for every later instant (no DST after 2037), and
+/// re-expands the whole zone on every lookup past it, which takes milliseconds
+/// each. A later instant is looked up in the year of 2010–2037 with the same
+/// weekday on 1 January and the same length: today's rules ("second Sunday of
+/// March") then put the transitions on the same dates, as IANA's data does for
+/// every year after its last rule change.
+std::int64_t covered_instant(std::int64_t utc) {
+    constexpr std::int64_t last_covered = 2145916799;  // 2037-12-31T23:59:59Z
+    if (utc <= last_covered) return utc;
+    std::int64_t year = year_of(floor_div(utc, day_seconds));
+    std::int64_t jan1 = days_from_civil(year, 1, 1);
+    for (std::int64_t y = 2037; y >= 2010; --y) {
+        std::int64_t j = days_from_civil(y, 1, 1);
+        if (is_leap(y) == is_leap(year) && weekday_of(j) == weekday_of(jan1)) return utc + (j - jan1) * day_seconds;
+    }
+    return last_covered;  // unreachable: every pattern occurs within 28 years
+}
+
 /// UTC offset (seconds east) of `zone` at the UTC instant `utc`.
 int offset_at(icaltimezone* zone, std::int64_t utc) {
     // Builtin zones are shared between threads and libical extends their
     // transition table on demand: one conversion at a time.
     std::lock_guard lock(builtin_zone_mutex());
-    icaltimetype t = icaltime_from_timet_with_zone(static_cast<time_t>(utc), 0, icaltimezone_get_utc_timezone());
+    icaltimetype t =
+        icaltime_from_timet_with_zone(static_cast<time_t>(covered_instant(utc)), 0, icaltimezone_get_utc_timezone());
     int is_daylight = 0;
     return icaltimezone_get_utc_offset_of_utc_time(zone, &t, &is_daylight);
 }
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 /// RFC 5545 §3.3.5 resolution of wall-clock `wall` given the offsets a day
 /// before (`before`) and after (`after`) it.
@@ -45,6 +91,32 @@ std::int64_t resolve(std::int64_t wall, int before, int after, OffsetAt&& offset
     return u1;  // gap: the offset in force before the gap
 }
 
+/// Whether libical can expand a VTIMEZONE from the data without spinning: it
+/// runs each STANDARD/DAYLIGHT RRULE through its own 3.0 iterator up to 2037
+/// on first use, which takes minutes on FREQ=SECONDLY;BYMONTH=12 (found by
+/// tests/fuzz/fuzz_ical) and can spin on rules that never match. Real zones
+/// change offset on a few days a year (RFC 5545 §3.6.5): a rule must be
+/// YEARLY, without BYHOUR/BYMINUTE/BYSECOND, and have an occurrence.
+bool usable_vtimezone(icaltimezone* zone) {
+    icalcomponent* vtz = icaltimezone_get_component(zone);
+    if (!vtz) return true;
+    for (icalcomponent* part = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); part;
+         part = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+        icalproperty* start = icalcomponent_get_first_property(part, ICAL_DTSTART_PROPERTY);
+        for (icalproperty* p = icalcomponent_get_first_property(part, ICAL_RRULE_PROPERTY); p;
+             p = icalcomponent_get_next_property(part, ICAL_RRULE_PROPERTY)) {
+            icalrecurrencetype r = icalproperty_get_rrule(p);
+            if (!start || r.freq != ICAL_YEARLY_RECURRENCE || r.by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+                r.by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX || r.by_second[0] != ICAL_RECURRENCE_ARRAY_MAX)
+                return false;
+            std::string why;
+            auto it = RuleIterator::make(r, icalproperty_get_dtstart(start), why);
+            if (!it || !it->next(std::chrono::steady_clock::now() + std::chrono::milliseconds(50))) return false;
+        }
+    }
+    return true;
+}
+
 }  // namespace
 
 icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& unknown) {
@@ -59,7 +131,7 @@ icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& u
     }
     std::string name(tzid);
     if (calendar)
-        if (icaltimezone* z = icalcomponent_get_timezone(calendar, name.c_str())) return z;
+        if (icaltimezone* z = icalcomponent_get_timezone(calendar, name.c_str()); z && usable_vtimezone(z)) return z;
     // Outlook/Exchange send Windows names ("W. Europe Standard Time").
     if (auto iana = iana_for_windows_zone(n)) {
         std::lock_guard lock(builtin_zone_mutex());

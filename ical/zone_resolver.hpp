@@ -11,7 +11,9 @@
 namespace ical {
 
 /// The zone named `tzid`: its VTIMEZONE in `calendar` (may be null), else the
-/// IANA zone of that name, else the IANA zone CLDR maps a Windows name to.
+/// IANA zone of that name, else the IANA zone CLDR maps a Windows name to. A
+/// VTIMEZONE whose STANDARD/DAYLIGHT rules are not plain yearly rules with an
+/// occurrence is not used (libical would spin expanding it).
 /// Returns nullptr and sets `unknown` when nothing matches. The zone is owned
 /// by `calendar` or by libical's builtin table. Thread-safe.
 icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& unknown);

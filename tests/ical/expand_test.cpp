@@ -114,6 +114,22 @@ BOOST_AUTO_TEST_CASE(weekly_meeting_stays_at_9_local_in_new_york) {
                boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(daylight_saving_continues_after_2037) {
+    // libical 3.0 expands zones only up to 2037; later years follow the same rules.
+    auto e = run(event("DTSTART;TZID=America/New_York:20400305T090000\nRRULE:FREQ=WEEKLY;COUNT=3"), std::nullopt,
+                 std::nullopt);
+    BOOST_TEST(rids(e) == (std::vector<std::string>{"20400305T140000Z", "20400312T130000Z", "20400319T130000Z"}),
+               boost::test_tools::per_element());
+    auto t0 = std::chrono::steady_clock::now();
+    auto far = run(event("DTSTART;TZID=Europe/Berlin:20990701T090000\nRRULE:FREQ=YEARLY;BYMONTH=1,7;COUNT=4"),
+                   std::nullopt, std::nullopt);
+    BOOST_TEST(rids(far) == (std::vector<std::string>{"20990701T070000Z", "21000101T080000Z", "21000701T070000Z",
+                                                      "21010101T080000Z"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() <
+               500);
+}
+
 BOOST_AUTO_TEST_CASE(weekly_meeting_stays_at_9_local_in_berlin_both_ways) {
     auto e = run(event("DTSTART;TZID=Europe/Berlin:20240325T090000\nRRULE:FREQ=WEEKLY;COUNT=2"), std::nullopt,
                  std::nullopt);
@@ -258,6 +274,23 @@ BOOST_AUTO_TEST_CASE(expand_output_has_one_utc_component_per_instance) {
     BOOST_TEST(count(run(r.text, std::nullopt, std::nullopt)) == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(expand_output_keeps_a_todo_without_dtstart_and_due_by_rfc_4791_9_9) {
+    auto in_output = [](const std::string& lines, const char* from, const char* to) {
+        auto r = ical::expand_to_ical(event(lines, "VTODO"), utc(from), utc(to), {});
+        BOOST_REQUIRE(!r.error);
+        return r.text.find("BEGIN:VTODO") != std::string::npos;
+    };
+    BOOST_TEST(in_output("SUMMARY:no dates", "20240101T000000Z", "20240102T000000Z"));  // always
+    BOOST_TEST(in_output("COMPLETED:20240101T120000Z", "20240101T000000Z", "20240102T000000Z"));
+    BOOST_TEST(!in_output("COMPLETED:20240103T120000Z", "20240101T000000Z", "20240102T000000Z"));
+    BOOST_TEST(in_output("CREATED:20231201T120000Z", "20240101T000000Z", "20240102T000000Z"));  // end > CREATED
+    BOOST_TEST(!in_output("CREATED:20240103T120000Z", "20240101T000000Z", "20240102T000000Z"));
+    BOOST_TEST(in_output("CREATED:20231201T120000Z\nCOMPLETED:20240101T120000Z", "20240101T000000Z",
+                         "20240102T000000Z"));
+    BOOST_TEST(!in_output("CREATED:20231201T120000Z\nCOMPLETED:20231202T120000Z", "20240101T000000Z",
+                          "20240102T000000Z"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(caps)
@@ -340,6 +373,25 @@ BOOST_AUTO_TEST_CASE(windows_zone_names_resolve_through_cldr) {
                boost::test_tools::per_element());
     auto sydney = run(event("DTSTART;TZID=AUS Eastern Standard Time:20240401T090000"), std::nullopt, std::nullopt);
     BOOST_TEST(rids(sydney) == (std::vector<std::string>{"20240331T220000Z"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_vtimezone_whose_rules_libical_would_spin_on_is_not_used) {
+    // Found by tests/fuzz/fuzz_ical: libical 3.0 expands VTIMEZONE rules with
+    // its own iterator up to 2037, for minutes on a SECONDLY rule.
+    auto t0 = std::chrono::steady_clock::now();
+    for (const char* rule : {"FREQ=SECONDLY;BYMONTH=12;BYMONTHDAY=31;BYHOUR=23;BYMINUTE=59",
+                             "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "FREQ=YEARLY;BYMONTH=3;BYDAY=2SU;BYHOUR=1,2"}) {
+        std::string ics = event("DTSTART;TZID=Custom/Zone:20240701T090000");
+        ics.insert(ics.find("BEGIN:VEVENT"), std::string("BEGIN:VTIMEZONE\r\nTZID:Custom/Zone\r\nBEGIN:STANDARD\r\n"
+                                                         "DTSTART:19701101T020000\r\nRRULE:") +
+                                                 rule + "\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\n"
+                                                        "END:VTIMEZONE\r\n");
+        auto e = run(ics, std::nullopt, std::nullopt);
+        BOOST_REQUIRE_MESSAGE(e.error, rule);
+        BOOST_TEST(e.error->message.find("Custom/Zone") != std::string::npos, rule);
+    }
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() <
+               500);
 }
 
 BOOST_AUTO_TEST_CASE(a_vtimezone_in_the_data_wins_over_the_name) {

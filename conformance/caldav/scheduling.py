@@ -88,8 +88,39 @@ def invitation_reaches_inbox():
     state["accept_item"] = items[0]
 
 
+def bounded_recursion(call):
+    # When its PUT to the calendar fails, python3-caldav 0.11's _reply_to_invite_request
+    # retries into the outbox and calls itself until RecursionError (thousands of
+    # requests at the default limit). A lower limit makes that end in a second; a
+    # PUT that succeeds needs far fewer frames.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)
+    try:
+        call()
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def attendee_copy(uid):
+    ev = state["att"].calendar(cal_id="calendar").event_by_uid(uid)
+    ev.load()  # for the Schedule-Tag
+    return ev
+
+
 def accept_invite_updates_organizer():
-    state["accept_item"].accept_invite()
+    # The library's own call: answers the inbox item by a PUT of
+    # calendars()[0]/UID.ics, falling back to the outbox.
+    bounded_recursion(state["accept_item"].accept_invite)
+    line = attendee_line(organizer_copy("sched-accept"), att_addr)
+    check("PARTSTAT=ACCEPTED" in line.upper(), f"organizer's ATTENDEE line: {line}")
+
+
+def accept_attendee_copy_updates_organizer():
+    # The same answer through the lower-level API: PARTSTAT changed on the copy the
+    # server put in the attendee's calendar, saved back to its own URL (RFC 6638 §3.2.2).
+    ev = attendee_copy("sched-accept")
+    ev.change_attendee_status(partstat="ACCEPTED")
+    ev.save()
     line = attendee_line(organizer_copy("sched-accept"), att_addr)
     check("PARTSTAT=ACCEPTED" in line.upper(), f"organizer's ATTENDEE line: {line}")
 
@@ -105,29 +136,73 @@ def decline_invite_updates_organizer():
         invitation_ics("sched-decline", "Offsite", "20250311T140000Z"), [state["org"], state["att"]])
     items = inbox_items(state["att"], "sched-decline")
     check(len(items) == 1 and method_of(items[0]) == "REQUEST", f"{len(items)} inbox items for the second invitation")
-    items[0].decline_invite()
+    try:
+        bounded_recursion(items[0].decline_invite)
+    finally:
+        state["decline_item"] = items[0]
+    line = attendee_line(organizer_copy("sched-decline"), att_addr)
+    check("PARTSTAT=DECLINED" in line.upper(), f"organizer's ATTENDEE line: {line}")
+
+
+def decline_attendee_copy_updates_organizer():
+    ev = attendee_copy("sched-decline")
+    ev.change_attendee_status(partstat="DECLINED")
+    ev.save()
     line = attendee_line(organizer_copy("sched-decline"), att_addr)
     check("PARTSTAT=DECLINED" in line.upper(), f"organizer's ATTENDEE line: {line}")
     replies = [i for i in inbox_items(state["org"], "sched-decline") if method_of(i) == "REPLY"]
     check(len(replies) == 1, f"{len(replies)} REPLY items for the decline, expected 1")
+    check("PARTSTAT=DECLINED" in attendee_line(replies[0].data, att_addr).upper(), f"reply: {replies[0].data!r}")
 
 
 def freebusy_request_busy_no_titles():
-    start = datetime.datetime(2025, 3, 10, 0, 0, tzinfo=UTC)
-    end = datetime.datetime(2025, 3, 12, 0, 0, tzinfo=UTC)
-    response = state["org"].freebusy_request(start, end, [att_addr])
-    text = repr(response)
-    state["fb"] = text
-    check("BEGIN:VFREEBUSY" in text, f"no VFREEBUSY in the response: {text[:800]}")
-    check("SUMMARY" not in text and "Planning" not in text and "Offsite" not in text,
-          f"free/busy leaks titles: {text[:800]}")
-    # The accepted 10 March 10:00Z hour is busy; the declined 11 March one is not.
-    check("20250310T100000Z" in text, f"no busy period for the accepted event: {text[:800]}")
-    check("20250311T140000Z" not in text, f"declined event shows as busy: {text[:800]}")
+    # freebusy_request() returns only what its multistatus parser finds, so keep the
+    # raw schedule-response body (RFC 6638 §5) of the POST it makes.
+    client = state["org_client"]
+    raw = {}
+    post = client.post
+
+    def recording_post(*args, **kwargs):
+        response = post(*args, **kwargs)
+        raw["status"], raw["body"] = response.status, response.raw
+        return response
+
+    client.post = recording_post
+    try:
+        state["fb_result"] = state["org"].freebusy_request(
+            datetime.datetime(2025, 3, 10, 0, 0, tzinfo=UTC), datetime.datetime(2025, 3, 12, 0, 0, tzinfo=UTC),
+            [att_addr])
+    finally:
+        del client.post
+    body = raw.get("body", "")
+    body = unfolded(body.decode() if isinstance(body, bytes) else str(body))
+    check(raw.get("status") == 200, f"POST to the outbox: {raw.get('status')}")
+    check("schedule-response" in body and "BEGIN:VFREEBUSY" in body, f"no VFREEBUSY: {body[:800]}")
+    check("2.0;" in body, f"request-status is not 2.0 (success): {body[:800]}")
+    check("SUMMARY" not in body and "Planning" not in body and "Offsite" not in body,
+          f"free/busy leaks titles: {body[:800]}")
+    fb = [l for l in body.splitlines() if l.upper().startswith("FREEBUSY")]
+    # The accepted 10 March 10:00Z hour is busy; the declined 11 March 14:00Z one is not.
+    check(any("20250310T100000Z" in l for l in fb), f"no busy period for the accepted event: {fb}")
+    state["fb_lines"] = fb
+
+
+def freebusy_declined_is_free():
+    # bob declined the 11 March 14:00Z meeting: that hour should not show as busy.
+    fb = state["fb_lines"]
+    check(not any("20250311T14" in l for l in fb), f"declined event shows as busy: {fb}")
+
+
+def freebusy_request_returns_result():
+    # What a caller of python3-caldav gets back from freebusy_request().
+    result = state["fb_result"]
+    check("VFREEBUSY" in repr(result), f"freebusy_request() returned {result!r}")
 
 
 cases = [principals_have_mailboxes, invitation_reaches_inbox, accept_invite_updates_organizer,
-         organizer_inbox_has_reply, decline_invite_updates_organizer, freebusy_request_busy_no_titles]
+         accept_attendee_copy_updates_organizer, organizer_inbox_has_reply, decline_invite_updates_organizer,
+         decline_attendee_copy_updates_organizer, freebusy_request_busy_no_titles, freebusy_declined_is_free,
+         freebusy_request_returns_result]
 
 for case in cases:
     try:

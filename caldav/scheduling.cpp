@@ -31,6 +31,21 @@ std::string message_name() {
     return "itip-" + std::to_string(std::time(nullptr)) + "-" + std::to_string(counter++) + ".ics";
 }
 
+/// The name of an attendee's new copy: UID.ics when the UID is a plain name
+/// and free there (clients such as python3-caldav address a copy by its UID),
+/// else a generated one.
+std::string copy_name(Store& store, std::int64_t calendar_id, std::string_view uid) {
+    bool plain = !uid.empty() && uid.size() <= 200 && uid.front() != '.' &&
+                 std::all_of(uid.begin(), uid.end(), [](char c) {
+                     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@';
+                 });
+    if (plain) {
+        std::string name = std::string(uid) + ".ics";
+        if (!store.find_object(calendar_id, name, false)) return name;
+    }
+    return message_name();
+}
+
 /// Stores `data` as an object of `collection_id`, indexed like a PUT; with
 /// `booking_owner`, only if it overlaps nothing else that owner holds.
 StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const std::string& name,
@@ -294,7 +309,7 @@ bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_v
     }
     ctx.store.provision_home(who.id);
     if (auto cal = ctx.store.find_collection(who.id, "calendar"); cal && cal->kind == CollectionKind::calendar)
-        return store_object(ctx, cal->id, message_name(), copy, true) && ok;
+        return store_object(ctx, cal->id, copy_name(ctx.store, cal->id, uid), copy, true) && ok;
     return ok;
 }
 

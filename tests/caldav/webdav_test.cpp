@@ -1099,6 +1099,7 @@ BOOST_AUTO_TEST_CASE(invitation_reply_and_cancellation_travel_between_local_user
     // Bob accepts by changing his PARTSTAT in his copy.
     auto calendar = store->find_collection(bob, "calendar");
     BOOST_REQUIRE(copy->collection_id == calendar->id);
+    BOOST_TEST(copy->name == "meeting-1.ics");  // named by its UID, as clients look it up
     auto accepted = replace_all(replace_all(copy->data, "\r\n ", ""), "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob",
                                 "PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob");
     BOOST_REQUIRE(has(accepted, "PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob"));

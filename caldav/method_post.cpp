@@ -61,12 +61,15 @@ Response handle_post(Context& ctx) {
         }
         std::vector<ical::BusyPeriod> busy;
         bool failed = false;
+        // Meetings the recipient declined are not their busy time.
+        std::vector<std::string> addresses{principal_href(who->name)};
+        if (!who->email.empty()) addresses.push_back("mailto:" + who->email);
         // Busy time comes from the calendars that count for free/busy: all of a
         // user's calendars (schedule-calendar-transp is not settable yet).
         for (const auto& cal : ctx.store.list_collections(who->id)) {
             if (cal.kind != CollectionKind::calendar) continue;
             for (const auto& o : ctx.store.list_objects_in_range(cal.id, fb.start, fb.end, true))
-                if (ical::collect_busy(o.data, fb.start, fb.end, limits, busy, cal.timezone)) failed = true;
+                if (ical::collect_busy(o.data, fb.start, fb.end, limits, busy, cal.timezone, addresses)) failed = true;
         }
         if (failed) {
             body += response_element(attendee, "5.1;Service unavailable");

@@ -2,6 +2,7 @@
 #include "ical/freebusy.hpp"
 
 #include "ical/calendar_data.hpp"
+#include "ical/scheduling.hpp"
 #include "ical/zone_resolver.hpp"
 
 #include <algorithm>
@@ -19,6 +20,20 @@ struct Collector {
     std::int64_t start, end;
     const ExpandLimits& limits;
     std::vector<BusyPeriod>& out;
+    const std::vector<std::string>& declined_by;
+
+    bool declined(icalcomponent* c) const {
+        if (declined_by.empty()) return false;
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
+            const char* who = icalproperty_get_attendee(a);
+            if (!ps || !who || icalparameter_get_partstat(ps) != ICAL_PARTSTAT_DECLINED) continue;
+            for (const auto& address : declined_by)
+                if (same_address(who, address)) return true;
+        }
+        return false;
+    }
 
     void add(std::int64_t s, std::int64_t e, BusyType type) {
         s = std::max(s, start);
@@ -35,7 +50,7 @@ struct Collector {
             if (icalproperty* t = icalcomponent_get_first_property(o.source, ICAL_TRANSP_PROPERTY))
                 if (icalproperty_get_transp(t) == ICAL_TRANSP_TRANSPARENT) continue;
             icalproperty_status status = icalcomponent_get_status(o.source);
-            if (status == ICAL_STATUS_CANCELLED) continue;
+            if (status == ICAL_STATUS_CANCELLED || declined(o.source)) continue;
             add(o.instance.start, o.instance.end,
                 status == ICAL_STATUS_TENTATIVE ? BusyType::busy_tentative : BusyType::busy);
         }
@@ -155,12 +170,13 @@ void append_line(std::string& out, std::string_view line) {
 
 std::optional<Error> collect_busy(std::string_view ics, std::int64_t start, std::int64_t end,
                                   const ExpandLimits& limits, std::vector<BusyPeriod>& out,
-                                  std::string_view floating_zone) {
+                                  std::string_view floating_zone, const std::vector<std::string>& declined_by) {
     try {
         ParsedCalendar parsed = parse_calendar(ics);
         if (!parsed.calendar) return parsed.error;
         ComponentPtr zone_holder;
-        Collector c{parsed.calendar.get(), floating_zone_of(floating_zone, zone_holder), start, end, limits, out};
+        Collector c{parsed.calendar.get(), floating_zone_of(floating_zone, zone_holder), start, end, limits, out,
+                    declined_by};
         if (auto error = c.events()) return error;
         for (icalcomponent* comp : calendar_components(parsed.calendar.get())) {
             if (icalcomponent_isa(comp) == ICAL_VFREEBUSY_COMPONENT) c.freebusy(comp);

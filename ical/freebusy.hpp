@@ -28,10 +28,14 @@ struct BusyPeriod {
 /// AVAILABLE slots as its BUSYTYPE (default BUSY-UNAVAILABLE). Floating and DATE
 /// times are read in `floating_zone` — a TZID (IANA or Windows name) or a
 /// VCALENDAR text holding one VTIMEZONE (CALDAV:calendar-timezone); empty means
-/// UTC. Returns an Error on caps or unparseable data. Never throws.
+/// UTC. Instances where one of `declined_by` (calendar user addresses, e.g.
+/// "mailto:bob@example.com") is an ATTENDEE with PARTSTAT=DECLINED take no
+/// time: a meeting its attendee declined is not their busy time. Returns an
+/// Error on caps or unparseable data. Never throws.
 std::optional<Error> collect_busy(std::string_view ics, std::int64_t start, std::int64_t end,
                                   const ExpandLimits& limits, std::vector<BusyPeriod>& out,
-                                  std::string_view floating_zone = {});
+                                  std::string_view floating_zone = {},
+                                  const std::vector<std::string>& declined_by = {});
 
 /// A VCALENDAR/VFREEBUSY (RFC 5545 §3.6.4) for [start, end): DTSTAMP now,
 /// DTSTART/DTEND the range, the optional ORGANIZER/ATTENDEE/UID, and one

@@ -37,6 +37,22 @@ BOOST_AUTO_TEST_CASE(transparent_and_cancelled_events_take_no_time) {
     BOOST_TEST(busy(event("DTSTART:20240105T100000Z")).empty());  // no duration, no busy time
 }
 
+BOOST_AUTO_TEST_CASE(a_meeting_declined_by_the_calendar_user_takes_none_of_their_time) {
+    auto meeting = event("DTSTART:20240105T100000Z\nDTEND:20240105T110000Z\n"
+                         "ORGANIZER:mailto:alice@example.com\n"
+                         "ATTENDEE;PARTSTAT=DECLINED:mailto:Bob@Example.com\n"
+                         "ATTENDEE;PARTSTAT=ACCEPTED:mailto:carol@example.com");
+    auto for_user = [&](std::vector<std::string> addresses) {
+        std::vector<BusyPeriod> out;
+        BOOST_REQUIRE(!ical::collect_busy(meeting, utc("20240101T000000Z"), utc("20240201T000000Z"), {}, out, {},
+                                          addresses));
+        return out;
+    };
+    BOOST_TEST(for_user({"mailto:bob@example.com"}).empty());     // bob declined (addresses compare case-blind)
+    BOOST_TEST(for_user({"mailto:carol@example.com"}).size() == 1u);  // carol accepted
+    BOOST_TEST(for_user({}).size() == 1u);                         // no user named: RFC 4791 §7.10 only
+}
+
 BOOST_AUTO_TEST_CASE(tentative_event_is_busy_tentative) {
     auto out = busy(event("DTSTART:20240105T100000Z\nDTEND:20240105T110000Z\nSTATUS:TENTATIVE"));
     BOOST_REQUIRE(out.size() == 1u);

@@ -550,7 +550,9 @@ struct HttpServer::Impl {
             std::lock_guard lock(sessions_mutex);
             for (auto& [id, entry] : sessions) all.push_back(entry);
         }
-        for (auto& [ex, state] : all) {
+        for (auto& [ex, session] : all) {
+            // A named copy: clang 14 cannot capture a structured binding.
+            auto state = session;
             asio::post(ex, [state] {
                 if (!state->done && state->idle && state->cancel) state->cancel();
             });

@@ -9,6 +9,14 @@
 
 namespace caldav {
 
+/// `s` with ASCII letters in lower case (header values, mailto: addresses).
+inline std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out)
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return out;
+}
+
 /// Header fields in arrival order; names compare case-insensitively.
 class Headers {
 public:

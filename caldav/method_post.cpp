@@ -16,12 +16,6 @@ namespace caldav {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-}
-
 std::string response_element(std::string_view recipient, std::string_view status, std::string_view data = {}) {
     using names::caldav_ns;
     std::string inner = xml::element(caldav_ns, "recipient", xml::href(recipient)) +

@@ -28,12 +28,6 @@ Response multistatus_response(xml::Multistatus& ms) {
     return r;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-}
-
 /// Undoes the five XML entities our own serialiser produces.
 std::string unescape(std::string_view s) {
     std::string out;

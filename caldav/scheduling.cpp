@@ -19,12 +19,6 @@ namespace caldav {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-}
-
 /// A fresh inbox member name: scheduling messages are not unique by UID.
 std::string message_name() {
     static std::atomic<std::uint64_t> counter{0};

@@ -135,6 +135,19 @@ std::optional<std::string> if_match_of(const Request& request) {
     return s;
 }
 
+std::optional<std::string> if_schedule_tag_match_of(const Request& request) {
+    auto v = request.headers.get("If-Schedule-Tag-Match");
+    if (!v) return std::nullopt;
+    std::string s(*v);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.erase(0, 1);
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+    // One opaque tag (RFC 6638 §8.3): no list, no weak tag, no wildcard.
+    if (s.empty() || s.find_first_of("\",*") != std::string::npos)
+        throw Error(400, "If-Schedule-Tag-Match takes one quoted schedule tag");
+    return s;
+}
+
 std::string http_date(std::int64_t t) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};

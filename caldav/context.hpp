@@ -73,6 +73,13 @@ int depth_of(const Request& request, int fallback);
 /// The value of If-Match without quotes (nullopt when absent; "*" kept).
 std::optional<std::string> if_match_of(const Request& request);
 
+/// The value of If-Schedule-Tag-Match (RFC 6638 §8.3) without quotes;
+/// nullopt when absent. An empty or list value is a 400.
+std::optional<std::string> if_schedule_tag_match_of(const Request& request);
+
+/// The Schedule-Tag response header value for a stored tag (quoted).
+inline std::string schedule_tag_header(const std::string& tag) { return "\"" + tag + "\""; }
+
 /// RFC 1123 date for getlastmodified; RFC 3339 for creationdate.
 std::string http_date(std::int64_t unix_seconds);
 std::string rfc3339(std::int64_t unix_seconds);

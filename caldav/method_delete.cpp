@@ -12,6 +12,7 @@ Response handle_delete(Context& ctx) {
         throw Error(403, Precondition::need_privileges, "this resource cannot be deleted");
     if (!t.exists) throw Error(404, "no such resource");
     auto if_match = if_match_of(ctx.request);
+    auto if_schedule_tag = if_schedule_tag_match_of(ctx.request);
     StoreStatus status;
     if (t.kind == ResourceKind::collection) {
         if (t.collection->kind == CollectionKind::inbox || t.collection->kind == CollectionKind::outbox)
@@ -23,7 +24,7 @@ Response handle_delete(Context& ctx) {
         std::optional<ObjectRecord> old;
         if (t.collection->kind == CollectionKind::calendar)
             old = ctx.store.find_object(t.collection->id, t.object->name, true);
-        status = ctx.store.delete_object(t.collection->id, t.object->name, if_match);
+        status = ctx.store.delete_object(t.collection->id, t.object->name, if_match, if_schedule_tag);
         if (status == StoreStatus::ok && old && old->data.find("ORGANIZER") != std::string::npos) {
             // Email (iMIP) is queued right after the delete, in its own write.
             auto mail = schedule_after_delete(ctx, old->data);
@@ -32,7 +33,8 @@ Response handle_delete(Context& ctx) {
         }
     }
     if (status == StoreStatus::not_found) throw Error(404, "no such resource");
-    if (status == StoreStatus::etag_mismatch) throw Error(412, "If-Match does not match the current ETag");
+    if (status == StoreStatus::etag_mismatch)
+        throw Error(412, "If-Match or If-Schedule-Tag-Match does not match the current state");
     if (status != StoreStatus::ok) throw Error(503, "the database is busy; retry");
     Response r;
     r.status = 204;

@@ -28,6 +28,8 @@ Response handle_get(Context& ctx) {
     Response r;
     r.headers.set("ETag", "\"" + o->etag + "\"");
     r.headers.set("Last-Modified", http_date(o->modified_at));
+    // RFC 6638 §3.2.10: scheduling object resources name their Schedule-Tag.
+    if (!o->schedule_tag.empty()) r.headers.set("Schedule-Tag", schedule_tag_header(o->schedule_tag));
     if (none_match(ctx.request, o->etag)) {
         r.status = 304;
         return r;
@@ -75,6 +77,7 @@ Response handle_copy_move(Context& ctx) {
     Response r;
     r.status = result.created ? 201 : 204;
     r.headers.set("ETag", "\"" + result.etag + "\"");
+    if (!result.schedule_tag.empty()) r.headers.set("Schedule-Tag", schedule_tag_header(result.schedule_tag));
     return r;
 }
 

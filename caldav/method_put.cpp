@@ -5,6 +5,8 @@
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "ical/itip.hpp"
+#include "ical/schedule_merge.hpp"
+#include "ical/scheduling.hpp"
 
 namespace caldav {
 
@@ -42,6 +44,26 @@ void check_attendee_count(const Context& ctx) {
         throw Error(403, Precondition::max_attendees_per_instance,
                     std::to_string(count) + " attendees in one instance; at most " +
                         std::to_string(ctx.limits.max_attendees_per_instance) + " are accepted");
+}
+
+/// Stores `put`. With If-Schedule-Tag-Match, the client wrote over a version
+/// whose later changes, if any, were only the server merging replies
+/// (RFC 6638 §3.2.10): those answers are merged into what it sent instead of
+/// being lost, checked against the ETag read so that a reply arriving
+/// meanwhile is merged too (a few attempts).
+PutResult put_merging_replies(Context& ctx, PutObject& put, std::optional<ObjectRecord>& old) {
+    if (!put.if_schedule_tag_match || put.if_match || !old || old->schedule_tag != *put.if_schedule_tag_match)
+        return ctx.store.put_object(put);
+    const std::string sent = put.data;  // as the client sent it, SCHEDULE-FORCE-SEND removed
+    auto own = [&](std::string_view address) { return is_own_address(ctx.user, address); };
+    for (int attempt = 0;; ++attempt) {
+        put.data = ical::merge_replies(sent, old->data, own);
+        put.if_match = old->etag;
+        auto result = ctx.store.put_object(put);
+        if (result.status != StoreStatus::etag_mismatch || attempt == 3) return result;
+        old = ctx.store.find_object(put.collection_id, put.name, true);
+        if (!old || old->schedule_tag != *put.if_schedule_tag_match) return result;
+    }
 }
 
 }  // namespace
@@ -88,14 +110,27 @@ Response handle_put(Context& ctx) {
     if (auto n = ctx.request.headers.get("If-None-Match"); n && n->find('*') != std::string_view::npos)
         put.if_none_match = true;
 
+    put.if_schedule_tag_match = if_schedule_tag_match_of(ctx.request);
+
     // The version being replaced, for implicit scheduling (who was invited).
     std::string previous;
-    bool schedules = t.collection->kind == CollectionKind::calendar &&
-                     ctx.request.body.find("ORGANIZER") != std::string::npos;
-    if (schedules && t.exists)
-        if (auto old = ctx.store.find_object(t.collection->id, t.object->name, true)) previous = std::move(old->data);
+    bool schedules = ctx.request.body.find("ORGANIZER") != std::string::npos;
+    auto info = schedules ? ical::scheduling_info(ctx.request.body) : std::nullopt;
+    // RFC 6638 §3.2.10: the owner's client changed a scheduling object.
+    put.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
+    ScheduleForce force;
+    if (info) {
+        for (const auto& a : info->attendees)
+            if (a.force_send) force.request.push_back(a.address);
+        force.reply = info->organizer_force_send;
+        put.data = ical::without_force_send(put.data);
+    }
+    std::optional<ObjectRecord> old;
+    if ((schedules || put.if_schedule_tag_match) && t.exists)
+        old = ctx.store.find_object(t.collection->id, t.object->name, true);
 
-    auto result = ctx.store.put_object(put);
+    auto result = put_merging_replies(ctx, put, old);
+    if (old) previous = old->data;
     switch (result.status) {
     case StoreStatus::ok: break;
     case StoreStatus::etag_mismatch: throw Error(412, "the conditional headers do not match the current state");
@@ -107,8 +142,9 @@ Response handle_put(Context& ctx) {
     }
     Response r;
     r.status = result.created ? 201 : 204;
+    if (!result.schedule_tag.empty()) r.headers.set("Schedule-Tag", schedule_tag_header(result.schedule_tag));
     if (schedules) {
-        auto scheduled = schedule_after_put(ctx, ctx.request.body, previous);
+        auto scheduled = schedule_after_put(ctx, put.data, previous, force);
         if (scheduled.updated) {
             // SCHEDULE-STATUS recorded on the organizer's copy: what the client
             // sent is no longer what is stored, so no ETag (RFC 6638 §3.2).
@@ -116,6 +152,8 @@ Response handle_put(Context& ctx) {
             put.data = std::move(*scheduled.updated);
             put.if_match = result.etag;
             put.if_none_match = false;
+            put.if_schedule_tag_match.reset();
+            put.schedule_tag = ScheduleTagChange::keep;  // the server's own bookkeeping
             put.mail = std::move(scheduled.mail);
             if (ctx.store.put_object(put).status == StoreStatus::ok) return r;
             // A concurrent write replaced the object: the messages still
@@ -125,7 +163,8 @@ Response handle_put(Context& ctx) {
         if (!scheduled.mail.empty() && ctx.store.queue_mail(scheduled.mail) != StoreStatus::ok)
             throw Error(503, "the database is busy; the object is stored but its email was not queued");
     }
-    r.headers.set("ETag", "\"" + result.etag + "\"");
+    // Replies merged in: what is stored is not what the client sent, so no ETag.
+    if (put.data == ctx.request.body) r.headers.set("ETag", "\"" + result.etag + "\"");
     return r;
 }
 

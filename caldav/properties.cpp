@@ -57,6 +57,12 @@ Value getetag(Context&, const Resource& r) {
     return escape(quoted);
 }
 
+/// RFC 6638 §9.3: only scheduling object resources have one.
+Value schedule_tag(Context&, const Resource& r) {
+    if (r.object->schedule_tag.empty()) return std::nullopt;
+    return escape("\"" + r.object->schedule_tag + "\"");
+}
+
 Value getcontenttype(Context&, const Resource& r) {
     if (r.object->component == "VEVENT") return "text/calendar; charset=utf-8; component=vevent";
     if (r.object->component == "VTODO") return "text/calendar; charset=utf-8; component=vtodo";
@@ -265,6 +271,7 @@ const std::vector<PropertyDescriptor> table{
     {caldav_ns, "schedule-inbox-URL", k_principal, false, true, &schedule_inbox_url},
     {caldav_ns, "schedule-outbox-URL", k_principal, false, true, &schedule_outbox_url},
     {caldav_ns, "schedule-default-calendar-URL", k_inbox, false, true, &schedule_default_calendar_url},
+    {caldav_ns, "schedule-tag", k_object, false, true, &schedule_tag},
     // RFC 4791 §5.2
     {caldav_ns, "calendar-description", k_calendar, false, false, &calendar_description},
     {caldav_ns, "calendar-timezone", k_calendar, false, false, &calendar_timezone},

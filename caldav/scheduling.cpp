@@ -13,6 +13,7 @@
 #include "caldav/error.hpp"
 #include "caldav/imip.hpp"
 #include "ical/itip.hpp"
+#include "ical/schedule_merge.hpp"
 #include "ical/scheduling.hpp"
 
 namespace caldav {
@@ -43,7 +44,8 @@ std::string copy_name(Store& store, std::int64_t calendar_id, std::string_view u
 /// Stores `data` as an object of `collection_id`, indexed like a PUT; with
 /// `booking_owner`, only if it overlaps nothing else that owner holds.
 StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const std::string& name,
-                                const std::string& data, bool unique_uid, std::optional<std::int64_t> booking_owner) {
+                                const std::string& data, bool unique_uid, std::optional<std::int64_t> booking_owner,
+                                ScheduleTagChange tag) {
     CalendarData index;
     try {
         // iTIP messages carry METHOD, which calendar object resources may not
@@ -61,13 +63,14 @@ StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const 
     put.first_start = index.first_start;
     put.last_end = index.last_end;
     put.instances = std::move(index.instances);
+    put.schedule_tag = unique_uid ? tag : ScheduleTagChange::clear;  // inbox messages have none
     return (booking_owner ? ctx.store.book_if_free(put, *booking_owner) : ctx.store.put_object(put)).status;
 }
 
 /// Stores `data` as an object of `collection_id`; false when the store refuses it.
 bool store_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data,
-                  bool unique_uid) {
-    return store_object_status(ctx, collection_id, name, data, unique_uid, std::nullopt) == StoreStatus::ok;
+                  bool unique_uid, ScheduleTagChange tag = ScheduleTagChange::keep) {
+    return store_object_status(ctx, collection_id, name, data, unique_uid, std::nullopt, tag) == StoreStatus::ok;
 }
 
 /// The iCalendar value of the user's calendar-user-address for scheduling.
@@ -122,7 +125,8 @@ bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string&
     auto copy = ical::with_partstat(ical::attendee_copy(data), a.address, "ACCEPTED");
     auto name = existing ? existing->name : message_name();
     auto status = store_object_status(ctx, *calendar, name, copy, true,
-                                      policy == "accept-if-free" ? std::optional(room.id) : std::nullopt);
+                                      policy == "accept-if-free" ? std::optional(room.id) : std::nullopt,
+                                      ScheduleTagChange::renew);
     if (status == StoreStatus::conflict) {
         // Declined: a booking that moved onto a busy slot releases its old one.
         if (existing) ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
@@ -145,9 +149,11 @@ Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const 
     for (const auto& a : info.attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info.organizer)) continue;
         auto who = principal_of(ctx.store, a.address);
-        if (!who && unchanged) {
+        if (unchanged && !a.force_send) {
             // Clients save the organizer's copy again and again (alarms,
-            // answers recorded): no email storm for a change that is none.
+            // answers recorded): no email storm and no new Schedule-Tag on
+            // the attendees' copies for a change that is none, unless the
+            // client asks with SCHEDULE-FORCE-SEND=REQUEST (RFC 6638 §7.3).
             auto before = std::find_if(unchanged->attendees.begin(), unchanged->attendees.end(),
                                        [&](const ical::Attendee& b) { return ical::same_address(b.address, a.address); });
             if (before != unchanged->attendees.end() && before->schedule_status.starts_with("1.")) {
@@ -175,27 +181,23 @@ Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const 
     return out;
 }
 
-/// Attendee side: the user's PARTSTAT goes to a local organizer's copy and
-/// inbox, or by email to an external organizer.
-void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const ical::Attendee& me,
-                        const std::string& data, std::string_view partstat, std::vector<OutgoingMail>& mail) {
+/// Attendee side: the REPLY goes to a local organizer's copy (per instance,
+/// RFC 6638 §4.2; their Schedule-Tag kept, §3.2.10) and inbox, or by email to
+/// an external organizer.
+void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const std::string& reply,
+                        std::vector<OutgoingMail>& mail) {
     auto organizer = principal_of(ctx.store, info.organizer);
     if (!organizer) {
-        auto reply = ical::itip_message(ical::with_partstat(data, me.address, partstat), "REPLY", me.address);
         send_by_email(ctx, info.organizer, reply, mail);
         return;
     }
     if (organizer->id == ctx.user.id) return;
-    auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid);
-    if (copy) {
-        auto theirs = ical::scheduling_info(copy->data);
-        auto current = theirs ? partstat_of(*theirs, me.address) : std::nullopt;
-        if (!current) return;  // not invited by the organizer's copy: nothing to reply to
-        if (*current != partstat)
-            store_object(ctx, copy->collection_id, copy->name, ical::with_partstat(copy->data, me.address, partstat),
-                         true);
+    if (auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid)) {
+        auto applied = ical::apply_reply(copy->data, reply);
+        if (!applied || !applied->invited) return;  // not invited by the organizer's copy: nothing to reply to
+        if (applied->changed)
+            store_object(ctx, copy->collection_id, copy->name, applied->data, true, ScheduleTagChange::keep);
     }
-    auto reply = ical::itip_message(ical::with_partstat(data, me.address, partstat), "REPLY", me.address);
     deliver_to_inbox(ctx, *organizer, reply);
 }
 
@@ -224,10 +226,14 @@ std::optional<PrincipalRecord> principal_of(Store& store, std::string_view addre
     return std::nullopt;
 }
 
-ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous) {
+ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous,
+                                  const ScheduleForce& force) {
     ScheduleResult result;
     auto info = ical::scheduling_info(data);
     if (!info) return result;
+    for (auto& a : info->attendees)
+        a.force_send = std::any_of(force.request.begin(), force.request.end(),
+                                   [&](const std::string& f) { return ical::same_address(f, a.address); });
     if (is_own_address(ctx.user, info->organizer)) {
         auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
         bool unchanged = before && ical::same_for_attendees(previous, data);
@@ -248,13 +254,12 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const s
         result.updated = ical::with_schedule_status(updated, outcome.statuses);
         return result;
     }
-    if (const auto* me = own_entry(ctx.user, *info)) {
-        auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
-        auto old = before ? partstat_of(*before, me->address) : std::nullopt;
-        // A first copy still NEEDS-ACTION answers nothing yet (an invitation
-        // saved from email must not send a reply by itself).
-        bool answered = old ? *old != me->partstat : me->partstat != "NEEDS-ACTION";
-        if (answered) reply_to_organizer(ctx, *info, *me, data, me->partstat, result.mail);
+    if (const auto* me = own_entry(ctx.user, *info); me && info->organizer_server_schedules) {
+        // Only what changed, per instance (RFC 6638 §3.2.2.3); a first copy
+        // still NEEDS-ACTION answers nothing yet (an invitation saved from
+        // email must not send a reply by itself).
+        if (auto reply = ical::attendee_reply(previous, data, me->address, force.reply))
+            reply_to_organizer(ctx, *info, *reply, result.mail);
     }
     return result;
 }
@@ -265,14 +270,15 @@ std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string&
     if (!info) return mail;
     if (is_own_address(ctx.user, info->organizer)) {
         mail = send_to_attendees(ctx, *info, data, true).mail;
-    } else if (const auto* me = own_entry(ctx.user, *info)) {
-        reply_to_organizer(ctx, *info, *me, data, "DECLINED", mail);
+    } else if (const auto* me = own_entry(ctx.user, *info); me && info->organizer_server_schedules) {
+        auto reply = ical::itip_message(ical::with_partstat(data, me->address, "DECLINED"), "REPLY", me->address);
+        reply_to_organizer(ctx, *info, reply, mail);
     }
     return mail;
 }
 
 bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data) {
-    return store_object(ctx, collection_id, name, data, true);
+    return store_object(ctx, collection_id, name, data, true, ScheduleTagChange::keep);
 }
 
 bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::string& message) {
@@ -287,23 +293,25 @@ bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_v
     bool ok = deliver_to_inbox(ctx, who, message);
     // The attendee's copy in their calendars: updated where it exists (their
     // own PARTSTAT kept), else created in the default calendar.
+    // RFC 6638 §3.2.10: the organizer's change is consequential for the
+    // attendee's copy, so its Schedule-Tag changes.
+    constexpr auto renew = ScheduleTagChange::renew;
     auto existing = ctx.store.find_object_by_uid(who.id, uid);
     if (cancel) {
         if (existing)
             ok = store_object(ctx, existing->collection_id, existing->name,
-                              ical::attendee_copy(existing->data, "CANCELLED"), true) && ok;
+                              ical::attendee_copy(existing->data, "CANCELLED"), true, renew) && ok;
         return ok;
     }
     auto copy = ical::attendee_copy(data);
     if (existing) {
-        auto theirs = ical::scheduling_info(existing->data);
-        if (auto own = theirs ? partstat_of(*theirs, address) : std::nullopt)
-            copy = ical::with_partstat(copy, address, *own);
-        return store_object(ctx, existing->collection_id, existing->name, copy, true) && ok;
+        // Their alarms, X- properties and answers stay (issue 6 §3).
+        copy = ical::merge_attendee_copy(copy, existing->data, address);
+        return store_object(ctx, existing->collection_id, existing->name, copy, true, renew) && ok;
     }
     ctx.store.provision_home(who.id);
     if (auto cal = ctx.store.find_collection(who.id, "calendar"); cal && cal->kind == CollectionKind::calendar)
-        return store_object(ctx, cal->id, copy_name(ctx.store, cal->id, uid), copy, true) && ok;
+        return store_object(ctx, cal->id, copy_name(ctx.store, cal->id, uid), copy, true, renew) && ok;
     return ok;
 }
 

@@ -31,10 +31,20 @@ struct ScheduleResult {
     std::vector<OutgoingMail> mail;
 };
 
+/// SCHEDULE-FORCE-SEND (RFC 6638 §7.3) in what the client sent: removed
+/// before the object is stored, it still forces the messages it asks for.
+struct ScheduleForce {
+    std::vector<std::string> request;  ///< ATTENDEE addresses with SCHEDULE-FORCE-SEND=REQUEST
+    bool reply = false;                ///< SCHEDULE-FORCE-SEND=REPLY on the ORGANIZER
+};
+
 /// After the user stored `data`: delivers REQUESTs to local attendees and
 /// composes email for external ones (organizer), or a REPLY to the organizer
 /// (attendee). `previous` is the version replaced (empty when created).
-ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous);
+/// Attendees whose copy would not change get no new REQUEST unless `force`
+/// names them.
+ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous,
+                                  const ScheduleForce& force = {});
 
 /// After the user deleted an object holding `data`: CANCEL to the attendees
 /// (organizer) or a DECLINED reply to the organizer (attendee). Returns the

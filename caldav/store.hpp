@@ -121,6 +121,13 @@ struct OutgoingMail {
     std::string message;            ///< the whole RFC 5322 message
 };
 
+/// What a write does to the object's Schedule-Tag (RFC 6638 §3.2.10).
+enum class ScheduleTagChange {
+    keep,   ///< as it is (an inconsequential change: a reply merged, a status recorded)
+    renew,  ///< a new tag: the owner's client or the organizer changed the object
+    clear,  ///< none: the object is not a scheduling object resource
+};
+
 /// Input of Store::put_object.
 struct PutObject {
     std::int64_t collection_id = 0;
@@ -133,6 +140,10 @@ struct PutObject {
     std::optional<InstanceIndex> instances;  ///< empty: rows to be built later (rebuild)
     std::optional<std::string> if_match;  ///< etag the current version must have
     bool if_none_match = false;           ///< fail with `exists` if the name is taken
+    /// Schedule-Tag the current version must have (If-Schedule-Tag-Match,
+    /// RFC 6638 §8.3); a missing object or tag fails too (`etag_mismatch`).
+    std::optional<std::string> if_schedule_tag_match;
+    ScheduleTagChange schedule_tag = ScheduleTagChange::keep;
     /// Email queued in the same transaction as the object (none when the put fails).
     std::vector<OutgoingMail> mail;
 };
@@ -144,6 +155,7 @@ struct PutResult {
     bool created = false;
     std::string etag;
     std::string conflicting_name;
+    std::string schedule_tag;  ///< the object's Schedule-Tag now; empty when it has none
 };
 
 /// The persistent state of the server as the protocol layer uses it.
@@ -240,12 +252,15 @@ public:
     /// the same transaction; bumps the collection revision and logs the change.
     virtual PutResult put_object(const PutObject& object) = 0;
 
-    /// Deletes a member (optionally only when its etag is `if_match`).
+    /// Deletes a member (optionally only when its etag is `if_match` and its
+    /// Schedule-Tag is `if_schedule_tag_match`; else `etag_mismatch`).
     virtual StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
-                                      const std::optional<std::string>& if_match) = 0;
+                                      const std::optional<std::string>& if_match,
+                                      const std::optional<std::string>& if_schedule_tag_match = std::nullopt) = 0;
 
     /// Copies (or, with `remove_source`, moves) a member to another name and/or
-    /// collection in one transaction, checking the destination's UID uniqueness.
+    /// collection in one transaction, checking the destination's UID uniqueness;
+    /// the copy keeps the source's Schedule-Tag.
     /// `exists` when the destination is taken and `overwrite` is false.
     virtual PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
                                   std::int64_t to_collection, std::string_view to_name,

@@ -109,6 +109,49 @@ std::string text_of(icalcomponent* cal) {
     return text ? std::string(text) : std::string();
 }
 
+/// The ATTENDEE of `c` with `address`, or null.
+icalproperty* attendee_of(icalcomponent* c, const char* address) {
+    for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+         a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+        const char* v = icalproperty_get_attendee(a);
+        if (v && same_address(v, address)) return a;
+    }
+    return nullptr;
+}
+
+/// RFC 6638 §4.2: an answer for one instance of a series the organizer's copy
+/// holds no override for gets one, made from the master: the instance starts
+/// at the reply's RECURRENCE-ID (in its zone) and lasts as long as the master.
+/// Whether the series has that instance is not checked.
+icalcomponent* add_override(icalcomponent* cal, icalcomponent* master, icalproperty* rid) {
+    icalcomponent* o = icalcomponent_new_clone(master);
+    for (auto kind : {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY, ICAL_RECURRENCEID_PROPERTY,
+                      ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY})
+        while (icalproperty* p = icalcomponent_get_first_property(o, kind)) {
+            icalcomponent_remove_property(o, p);
+            icalproperty_free(p);
+        }
+    icaltimetype at = icalproperty_get_recurrenceid(rid);
+    icalproperty* dtstart = icalproperty_new_dtstart(at);
+    for (icalparameter* p = icalproperty_get_first_parameter(rid, ICAL_TZID_PARAMETER); p;
+         p = icalproperty_get_next_parameter(rid, ICAL_TZID_PARAMETER))
+        icalproperty_add_parameter(dtstart, icalparameter_new_clone(p));
+    icalcomponent_add_property(o, icalproperty_new_clone(rid));
+    icalcomponent_add_property(o, dtstart);
+    icalproperty* mstart = icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY);
+    icalproperty* mend = icalcomponent_get_first_property(master, ICAL_DTEND_PROPERTY);
+    if (mstart && mend) {
+        auto length = icaltime_subtract(icalproperty_get_dtend(mend), icalproperty_get_dtstart(mstart));
+        icalproperty* dtend = icalproperty_new_dtend(icaltime_add(at, length));
+        for (icalparameter* p = icalproperty_get_first_parameter(rid, ICAL_TZID_PARAMETER); p;
+             p = icalproperty_get_next_parameter(rid, ICAL_TZID_PARAMETER))
+            icalproperty_add_parameter(dtend, icalparameter_new_clone(p));
+        icalcomponent_add_property(o, dtend);
+    }
+    icalcomponent_add_component(cal, o);
+    return o;
+}
+
 }  // namespace
 
 std::optional<ItipSummary> itip_summary(std::string_view ics) {
@@ -225,6 +268,19 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
         auto kind = given ? icalparameter_get_partstat(given) : ICAL_PARTSTAT_NEEDSACTION;
         bool known = kind > ICAL_PARTSTAT_X && kind < ICAL_PARTSTAT_NONE;
         auto rid = recurrence_id(reply_cal, r);
+        if (rid && known) {
+            icalcomponent* master = nullptr;
+            bool have = false;
+            for (icalcomponent* c : copy_components) {
+                auto own = recurrence_id(copy_cal, c);
+                have = have || own == rid;
+                if (!own) master = c;
+            }
+            icalproperty* in_master = master ? attendee_of(master, address) : nullptr;
+            if (!have && in_master && partstat_of(in_master) != partstat_of(replying))
+                copy_components.push_back(add_override(
+                    copy_cal, master, icalcomponent_get_first_property(r, ICAL_RECURRENCEID_PROPERTY)));
+        }
         for (icalcomponent* c : copy_components) {
             bool applies = known && (!rid || recurrence_id(copy_cal, c) == rid);
             for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;

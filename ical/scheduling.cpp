@@ -84,6 +84,18 @@ std::string edited(std::string_view ics, Edit&& edit) {
     return text_of(parsed.calendar.get());
 }
 
+/// RFC 6638 §7.1: false with SCHEDULE-AGENT=CLIENT or NONE. libical 3.0 has
+/// no enumerator for the value NONE (its ICAL_SCHEDULEAGENT_NONE means "no
+/// value"): NONE arrives as an X- value.
+bool server_schedules(icalproperty* p) {
+    icalparameter* agent = icalproperty_get_first_parameter(p, ICAL_SCHEDULEAGENT_PARAMETER);
+    if (!agent) return true;
+    auto k = icalparameter_get_scheduleagent(agent);
+    if (k == ICAL_SCHEDULEAGENT_CLIENT || k == ICAL_SCHEDULEAGENT_NONE) return false;
+    const char* x = k == ICAL_SCHEDULEAGENT_X ? icalparameter_get_xvalue(agent) : nullptr;
+    return !(x && lower(x) == "none");
+}
+
 }  // namespace
 
 bool same_address(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
@@ -95,7 +107,13 @@ std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
     for (icalcomponent* c : scheduled(parsed.calendar.get())) {
         if (info.uid.empty() && icalcomponent_get_uid(c)) info.uid = icalcomponent_get_uid(c);
         if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY); o && info.organizer.empty())
-            if (const char* v = icalproperty_get_organizer(o)) info.organizer = v;
+            if (const char* v = icalproperty_get_organizer(o)) {
+                info.organizer = v;
+                info.organizer_server_schedules = server_schedules(o);
+                if (icalparameter* force = icalproperty_get_first_parameter(o, ICAL_SCHEDULEFORCESEND_PARAMETER))
+                    info.organizer_force_send =
+                        icalparameter_get_scheduleforcesend(force) == ICAL_SCHEDULEFORCESEND_REPLY;
+            }
         for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
              a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
             const char* v = icalproperty_get_attendee(a);
@@ -107,12 +125,11 @@ std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
             at.address = v;
             icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
             at.partstat = ps ? icalparameter_enum_to_string(icalparameter_get_partstat(ps)) : "NEEDS-ACTION";
-            if (icalparameter* agent = icalproperty_get_first_parameter(a, ICAL_SCHEDULEAGENT_PARAMETER)) {
-                auto k = icalparameter_get_scheduleagent(agent);
-                at.server_schedules = k != ICAL_SCHEDULEAGENT_CLIENT && k != ICAL_SCHEDULEAGENT_NONE;
-            }
+            at.server_schedules = server_schedules(a);
             if (icalparameter* st = icalproperty_get_first_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER))
                 if (const char* v = icalparameter_get_schedulestatus(st)) at.schedule_status = v;
+            if (icalparameter* force = icalproperty_get_first_parameter(a, ICAL_SCHEDULEFORCESEND_PARAMETER))
+                at.force_send = icalparameter_get_scheduleforcesend(force) == ICAL_SCHEDULEFORCESEND_REQUEST;
             info.attendees.push_back(std::move(at));
         }
     }

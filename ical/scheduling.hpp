@@ -40,6 +40,7 @@ struct Attendee {
     std::string partstat;        ///< upper case, NEEDS-ACTION when absent
     bool server_schedules = true;  ///< false with SCHEDULE-AGENT=CLIENT or NONE
     std::string schedule_status;   ///< SCHEDULE-STATUS as stored (e.g. "1.1"), or empty
+    bool force_send = false;       ///< SCHEDULE-FORCE-SEND=REQUEST (RFC 6638 §7.3)
 };
 
 /// Who organizes an object and who attends it, across all its components.
@@ -47,6 +48,10 @@ struct SchedulingInfo {
     std::string uid;
     std::string organizer;
     std::vector<Attendee> attendees;  ///< one entry per address (first occurrence wins)
+    /// False with SCHEDULE-AGENT=CLIENT or NONE on the ORGANIZER: the
+    /// attendee's client answers by itself (RFC 6638 §3.2.2).
+    bool organizer_server_schedules = true;
+    bool organizer_force_send = false;  ///< SCHEDULE-FORCE-SEND=REPLY on the ORGANIZER (RFC 6638 §7.3)
 };
 
 /// The scheduling parties of a stored object, or nullopt when it has no

@@ -726,11 +726,13 @@ void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, 
 caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     caldav::PutResult r;
     auto current = db.prepare(
-        "SELECT etag FROM objects WHERE collection_id = ?1 AND name = ?2");
+        "SELECT etag, schedule_tag FROM objects WHERE collection_id = ?1 AND name = ?2");
     current.bind(1, o.collection_id).bind(2, o.name);
     std::optional<std::string> etag;
-    if (current.step()) etag = current.text(0);
-    if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match))) {
+    std::string schedule_tag;
+    if (current.step()) etag = current.text(0), schedule_tag = current.text(1);
+    if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match)) ||
+        (o.if_schedule_tag_match && (schedule_tag.empty() || schedule_tag != *o.if_schedule_tag_match))) {
         r.status = StoreStatus::etag_mismatch;
         return r;
     }
@@ -750,15 +752,21 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     }
     r.etag = make_etag(revision, o.data);
     r.created = !etag;
+    // A renewed Schedule-Tag takes the new ETag's value: unique for the same reasons.
+    switch (o.schedule_tag) {
+    case caldav::ScheduleTagChange::keep: r.schedule_tag = schedule_tag; break;
+    case caldav::ScheduleTagChange::renew: r.schedule_tag = r.etag; break;
+    case caldav::ScheduleTagChange::clear: break;
+    }
     auto s = db.prepare(
         "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-        "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
+        "revision, first_start, last_end, created_at, modified_at, schedule_tag) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT (collection_id, name) DO "
         "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-        "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
+        "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, schedule_tag = ?12 RETURNING id");
     s.bind(1, o.collection_id).bind(2, o.name).bind(3, o.uid).bind(4, o.component);
     s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
-    s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now);
+    s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now).bind(12, r.schedule_tag);
     if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
     auto id = s.int64(0);
     s.reset();
@@ -778,7 +786,7 @@ caldav::PutResult SqliteStore::put_object(const caldav::PutObject& o) {
     try {
         return write([&](sqlite::Db& db) { return put_locked(db, o); });
     } catch (const sqlite::Error& e) {
-        return {status_of(e), false, {}, {}};
+        return {status_of(e), false, {}, {}, {}};
     }
 }
 
@@ -794,12 +802,12 @@ caldav::PutResult SqliteStore::book_if_free(const caldav::PutObject& o, std::int
                 overlap.bind(1, owner_id).bind(2, o.uid).bind(3, start).bind(4, end);
                 bool busy = overlap.step();
                 overlap.reset();
-                if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}};
+                if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}, {}};
             }
             return put_locked(db, o);
         });
     } catch (const sqlite::Error& e) {
-        return {status_of(e), false, {}, {}};
+        return {status_of(e), false, {}, {}, {}};
     }
 }
 
@@ -828,14 +836,17 @@ StoreStatus SqliteStore::add_resource(const std::string& name, const std::string
 }
 
 StoreStatus SqliteStore::delete_object(std::int64_t collection_id, std::string_view name,
-                                       const std::optional<std::string>& if_match) {
+                                       const std::optional<std::string>& if_match,
+                                       const std::optional<std::string>& if_schedule_tag_match) {
     try {
         return write([&](sqlite::Db& db) {
             auto current = db.prepare(
-                "SELECT etag FROM objects WHERE collection_id = ?1 AND name = ?2");
+                "SELECT etag, schedule_tag FROM objects WHERE collection_id = ?1 AND name = ?2");
             current.bind(1, collection_id).bind(2, name);
             if (!current.step()) return StoreStatus::not_found;
             if (if_match && current.text(0) != *if_match) return StoreStatus::etag_mismatch;
+            if (if_schedule_tag_match && (current.text(1).empty() || current.text(1) != *if_schedule_tag_match))
+                return StoreStatus::etag_mismatch;
             auto s = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
             s.bind(1, collection_id).bind(2, name).run();
             auto props = db.prepare(
@@ -856,7 +867,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
         return write([&](sqlite::Db& db) {
             caldav::PutResult r;
             auto src = db.prepare(
-                "SELECT uid, component, data, first_start, last_end, id FROM objects WHERE "
+                "SELECT uid, component, data, first_start, last_end, id, schedule_tag FROM objects WHERE "
                 "collection_id = ?1 AND name = ?2");
             src.bind(1, from_collection).bind(2, from_name);
             if (!src.step()) {
@@ -866,6 +877,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             std::string uid = src.text(0), component = src.text(1), data = src.text(2);
             auto first = src.optional_int64(3), last = src.optional_int64(4);
             auto instances = read_instances(db, src.int64(5));
+            r.schedule_tag = src.text(6);
             auto dst = db.prepare("SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
             dst.bind(1, to_collection).bind(2, to_name);
             bool exists = dst.step();
@@ -894,13 +906,13 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             r.created = !exists;
             auto s = db.prepare(
                 "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-                "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
-                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
+                "revision, first_start, last_end, created_at, modified_at, schedule_tag) VALUES (?1, ?2, ?3, "
+                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT (collection_id, name) DO "
                 "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
+                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, schedule_tag = ?12 RETURNING id");
             s.bind(1, to_collection).bind(2, to_name).bind(3, uid).bind(4, component);
             s.bind(5, r.etag).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
-            s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now);
+            s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now).bind(12, r.schedule_tag);
             if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
             auto id = s.int64(0);
             s.reset();
@@ -908,7 +920,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             return r;
         });
     } catch (const sqlite::Error& e) {
-        return {status_of(e), false, {}, {}};
+        return {status_of(e), false, {}, {}, {}};
     }
 }
 

@@ -134,7 +134,8 @@ public:
                                                     bool with_data) override;
     caldav::PutResult put_object(const caldav::PutObject& object) override;
     caldav::StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
-                                      const std::optional<std::string>& if_match) override;
+                                      const std::optional<std::string>& if_match,
+                                      const std::optional<std::string>& if_schedule_tag_match = std::nullopt) override;
     caldav::PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
                                   std::int64_t to_collection, std::string_view to_name, bool overwrite,
                                   bool remove_source) override;

@@ -1,0 +1,225 @@
+// Merging versions of scheduling objects (RFC 6638 §3.2.2, §3.2.10, RFC 5546
+// §3.2.3) on libical.
+#include "ical/schedule_merge.hpp"
+
+#include <libical/ical.h>
+
+#include <vector>
+
+#include "ical/calendar_data.hpp"
+#include "ical/scheduling.hpp"
+
+namespace ical {
+
+namespace {
+
+/// The VEVENT, VTODO and VJOURNAL components of a calendar.
+std::vector<icalcomponent*> scheduled_of(icalcomponent* cal) {
+    std::vector<icalcomponent*> out;
+    for (icalcomponent* c : calendar_components(cal)) {
+        auto k = icalcomponent_isa(c);
+        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT)
+            out.push_back(c);
+    }
+    return out;
+}
+
+std::string text_of(icalcomponent* cal) {
+    char* text = icalcomponent_as_ical_string(cal);  // owned by libical's ring buffer
+    return text ? std::string(text) : std::string();
+}
+
+std::string property_text(icalproperty* p) {
+    const char* text = icalproperty_as_ical_string(p);  // ring buffer: copied at once
+    return text ? std::string(text) : std::string();
+}
+
+/// The RECURRENCE-ID as written ("" for a master): versions of one object
+/// name an instance the same way.
+std::string instance_key(icalcomponent* c) {
+    icalproperty* p = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
+    if (!p) return {};
+    const char* v = icalproperty_get_value_as_string(p);
+    return v ? std::string(v) : std::string("?");
+}
+
+icalcomponent* find_instance(const std::vector<icalcomponent*>& components, const std::string& key) {
+    for (icalcomponent* c : components)
+        if (instance_key(c) == key) return c;
+    return nullptr;
+}
+
+/// What makes a reschedule (RFC 6638 §3.2.8): the times and the recurrence set.
+std::string timing(icalcomponent* c) {
+    std::string out;
+    for (auto kind : {ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
+                      ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY})
+        for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
+             p = icalcomponent_get_next_property(c, kind))
+            out += property_text(p);
+    return out;
+}
+
+/// A new override of an instance that did not move: DTSTART is the RECURRENCE-ID.
+bool unmoved_override(icalcomponent* c) {
+    icalproperty* rid = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY);
+    icalproperty* start = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+    if (!rid || !start) return false;
+    const char* a = icalproperty_get_value_as_string(rid);
+    const char* b = icalproperty_get_value_as_string(start);
+    return a && b && std::string_view(a) == std::string_view(b);
+}
+
+icalproperty* attendee_in(icalcomponent* c, std::string_view address) {
+    for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+         a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+        const char* v = icalproperty_get_attendee(a);
+        if (v && same_address(v, address)) return a;
+    }
+    return nullptr;
+}
+
+std::string partstat_text(icalproperty* a) {
+    icalparameter* ps = a ? icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER) : nullptr;
+    const char* text = ps ? icalparameter_enum_to_string(icalparameter_get_partstat(ps)) : nullptr;
+    return text ? text : "NEEDS-ACTION";
+}
+
+/// Makes parameter `kind` of `to` what it is on `from` (absent included);
+/// true when that changed anything.
+bool copy_parameter(icalproperty* to, icalproperty* from, icalparameter_kind kind) {
+    icalparameter* want = icalproperty_get_first_parameter(from, kind);
+    icalparameter* have = icalproperty_get_first_parameter(to, kind);
+    auto text = [](icalparameter* p) {
+        char* t = p ? icalparameter_as_ical_string(p) : nullptr;
+        return t ? std::string(t) : std::string();
+    };
+    if (text(want) == text(have)) return false;
+    while (icalparameter* p = icalproperty_get_first_parameter(to, kind)) icalproperty_remove_parameter_by_ref(to, p);
+    if (want) icalproperty_add_parameter(to, icalparameter_new_clone(want));
+    return true;
+}
+
+void remove_alarms(icalcomponent* c) {
+    while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT)) {
+        icalcomponent_remove_component(c, alarm);
+        icalcomponent_free(alarm);
+    }
+}
+
+bool has_property_named(icalcomponent* c, const char* name) {
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+        const char* n = icalproperty_get_property_name(p);
+        if (n && std::string_view(n) == name) return true;
+    }
+    return false;
+}
+
+/// Adds the X- properties of `from` that `to` has no property of that name for.
+void keep_x_properties(icalcomponent* to, icalcomponent* from) {
+    std::vector<icalproperty*> add;
+    for (icalproperty* p = icalcomponent_get_first_property(from, ICAL_X_PROPERTY); p;
+         p = icalcomponent_get_next_property(from, ICAL_X_PROPERTY)) {
+        const char* name = icalproperty_get_property_name(p);
+        if (name && !has_property_named(to, name)) add.push_back(p);
+    }
+    for (icalproperty* p : add) icalcomponent_add_property(to, icalproperty_new_clone(p));
+}
+
+}  // namespace
+
+std::string merge_replies(std::string_view sent, std::string_view stored,
+                          const std::function<bool(std::string_view)>& is_own) {
+    auto mine = parse_calendar(sent);
+    auto theirs = parse_calendar(stored);
+    if (mine.error || theirs.error) return std::string(sent);
+    auto stored_components = scheduled_of(theirs.calendar.get());
+    bool changed = false;
+    for (icalcomponent* c : scheduled_of(mine.calendar.get())) {
+        icalcomponent* s = find_instance(stored_components, instance_key(c));
+        if (!s || timing(c) != timing(s)) continue;
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            const char* v = icalproperty_get_attendee(a);
+            if (!v || is_own(v)) continue;
+            icalproperty* was = attendee_in(s, v);
+            if (!was) continue;
+            changed = copy_parameter(a, was, ICAL_PARTSTAT_PARAMETER) || changed;
+            changed = copy_parameter(a, was, ICAL_SCHEDULESTATUS_PARAMETER) || changed;
+        }
+    }
+    return changed ? text_of(mine.calendar.get()) : std::string(sent);
+}
+
+std::string merge_attendee_copy(std::string_view incoming, std::string_view existing, std::string_view attendee) {
+    auto update = parse_calendar(incoming);
+    auto copy = parse_calendar(existing);
+    if (update.error || copy.error) return std::string(incoming);
+    auto own_components = scheduled_of(copy.calendar.get());
+    icalcomponent* own_master = find_instance(own_components, {});
+    for (icalcomponent* c : scheduled_of(update.calendar.get())) {
+        auto key = instance_key(c);
+        icalcomponent* same = find_instance(own_components, key);
+        icalcomponent* own = same ? same : (key.empty() ? nullptr : own_master);
+        remove_alarms(c);
+        if (!own) continue;
+        for (icalcomponent* alarm = icalcomponent_get_first_component(own, ICAL_VALARM_COMPONENT); alarm;
+             alarm = icalcomponent_get_next_component(own, ICAL_VALARM_COMPONENT))
+            icalcomponent_add_component(c, icalcomponent_new_clone(alarm));
+        keep_x_properties(c, own);
+        // Their answer stands unless the organizer moved the instance(s).
+        bool unmoved = same ? timing(c) == timing(same) : unmoved_override(c);
+        icalproperty* mine = attendee_in(c, attendee);
+        icalproperty* was = attendee_in(own, attendee);
+        if (unmoved && mine && was) copy_parameter(mine, was, ICAL_PARTSTAT_PARAMETER);
+    }
+    keep_x_properties(update.calendar.get(), copy.calendar.get());
+    return text_of(update.calendar.get());
+}
+
+std::optional<std::string> attendee_reply(std::string_view before, std::string_view now, std::string_view attendee,
+                                          bool force) {
+    auto after = parse_calendar(now);
+    if (after.error) return std::nullopt;
+    auto old = parse_calendar(before);
+    std::vector<icalcomponent*> old_components;
+    if (!old.error) old_components = scheduled_of(old.calendar.get());
+    icalcomponent* old_master = find_instance(old_components, {});
+    icalcomponent* cal = after.calendar.get();
+    std::vector<icalcomponent*> unchanged;
+    bool any = false;
+    for (icalcomponent* c : scheduled_of(cal)) {
+        icalproperty* mine = attendee_in(c, attendee);
+        auto key = instance_key(c);
+        icalcomponent* was = find_instance(old_components, key);
+        if (!was && !key.empty()) was = old_master;
+        bool answered = mine && partstat_text(mine) != partstat_text(was ? attendee_in(was, attendee) : nullptr);
+        if (mine && (answered || force)) {
+            any = true;
+        } else {
+            unchanged.push_back(c);
+        }
+    }
+    if (!any) return std::nullopt;
+    for (icalcomponent* c : unchanged) {
+        icalcomponent_remove_component(cal, c);
+        icalcomponent_free(c);
+    }
+    return itip_message(text_of(cal), "REPLY", attendee);
+}
+
+std::string without_force_send(std::string_view ics) {
+    if (ics.find("SCHEDULE-FORCE-SEND") == std::string_view::npos) return std::string(ics);
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return std::string(ics);
+    for (icalcomponent* c : scheduled_of(parsed.calendar.get()))
+        for (auto kind : {ICAL_ORGANIZER_PROPERTY, ICAL_ATTENDEE_PROPERTY})
+            for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
+                 p = icalcomponent_get_next_property(c, kind))
+                while (icalparameter* f = icalproperty_get_first_parameter(p, ICAL_SCHEDULEFORCESEND_PARAMETER))
+                    icalproperty_remove_parameter_by_ref(p, f);
+    return text_of(parsed.calendar.get());
+}
+
+}  // namespace ical

@@ -1,0 +1,44 @@
+// Merging the versions of one scheduling object (RFC 6638 §3.2.2, §3.2.10,
+// RFC 5546 §3.2.3): answers kept across a client's write, an attendee's own
+// alarms and X- properties kept across the organizer's update, and the REPLY
+// an attendee's change sends, per instance.
+#pragma once
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ical {
+
+/// RFC 6638 §3.2.10: `sent` (a client's write over `stored` whose later
+/// changes were only answers the server merged) with the PARTSTAT and
+/// SCHEDULE-STATUS of every ATTENDEE taken from `stored`, except the user's own
+/// (`is_own`) and in components whose times the client changed (a reschedule
+/// asks everyone again). `sent` unchanged (byte for byte) when nothing
+/// differs or either does not parse.
+std::string merge_replies(std::string_view sent, std::string_view stored,
+                          const std::function<bool(std::string_view)>& is_own);
+
+/// An attendee's copy after the organizer's update (RFC 6638 §3.2.2): the
+/// organizer's `incoming` data (already an attendee copy: no METHOD) with the
+/// attendee's own VALARMs, their X- properties (on the calendar and on each
+/// component) and their PARTSTAT as `attendee` taken from `existing`, for each
+/// component whose times did not change (a new override of an unmoved
+/// instance takes the master's). The organizer's own alarms are not kept.
+/// `incoming` unchanged when either does not parse.
+std::string merge_attendee_copy(std::string_view incoming, std::string_view existing, std::string_view attendee);
+
+/// The iTIP REPLY (RFC 5546 §3.2.3) for an attendee's change from `before`
+/// (empty: a new copy, everything NEEDS-ACTION) to `now`: the components of
+/// `now` where the PARTSTAT of `attendee` changed (a new override compared
+/// with the master), each with that ATTENDEE only; with `force` (RFC 6638
+/// §7.3 SCHEDULE-FORCE-SEND=REPLY) every component. nullopt when there is
+/// nothing to answer or `now` does not parse.
+std::optional<std::string> attendee_reply(std::string_view before, std::string_view now, std::string_view attendee,
+                                          bool force);
+
+/// The data without SCHEDULE-FORCE-SEND parameters (RFC 6638 §7.3: a request
+/// to the server, never stored). `ics` unchanged when it has none.
+std::string without_force_send(std::string_view ics);
+
+}  // namespace ical

@@ -1,0 +1,408 @@
+// Implicit scheduling end to end over HTTP (RFC 6638, issue 6): two users and
+// a room on a real server over loopback; Schedule-Tag and If-Schedule-Tag-Match
+// (§3.2.10, §8.3), SCHEDULE-FORCE-SEND and SCHEDULE-AGENT (§7.1, §7.3), and an
+// attendee's alarms and X- properties kept across the organizer's updates.
+#include "src/http/server.hpp"
+
+#define BOOST_TEST_MODULE scheduling
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "tests/support/server_fixture.hpp"
+
+using test_support::basic_auth;
+using test_support::HttpClient;
+using test_support::HttpReply;
+using test_support::ServerFixture;
+
+namespace {
+
+bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+std::size_t count_of(const std::string& hay, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + needle.size())) ++n;
+    return n;
+}
+
+/// iCalendar text with folded lines joined (RFC 5545 §3.1).
+std::string unfolded(std::string text) {
+    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at)) text.erase(at, 3);
+    return text;
+}
+
+/// The lines of `ics` (unfolded) that start with `prefix` and contain `needle`.
+std::vector<std::string> lines_with(const std::string& ics, const std::string& prefix, const std::string& needle) {
+    std::vector<std::string> out;
+    auto text = unfolded(ics);
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find("\r\n", pos);
+        if (end == std::string::npos) end = text.size();
+        auto line = text.substr(pos, end - pos);
+        if (line.starts_with(prefix) && contains(line, needle)) out.push_back(line);
+        pos = end + 2;
+    }
+    return out;
+}
+
+/// The PARTSTAT of every ATTENDEE line for `address`, in order (NEEDS-ACTION when absent).
+std::vector<std::string> partstats(const std::string& ics, const std::string& address) {
+    std::vector<std::string> out;
+    for (const auto& line : lines_with(ics, "ATTENDEE", address)) {
+        auto at = line.find("PARTSTAT=");
+        if (at == std::string::npos) {
+            out.emplace_back("NEEDS-ACTION");
+            continue;
+        }
+        at += 9;
+        out.push_back(line.substr(at, line.find_first_of(";:", at) - at));
+    }
+    return out;
+}
+
+std::size_t count_partstat(const std::string& ics, const std::string& address, const std::string& partstat) {
+    auto all = partstats(ics, address);
+    return static_cast<std::size_t>(std::count(all.begin(), all.end(), partstat));
+}
+
+/// `ics` (unfolded) with the PARTSTAT of `address` set to `partstat` on every ATTENDEE line.
+std::string with_partstat(const std::string& ics, const std::string& address, const std::string& partstat) {
+    auto text = unfolded(ics);
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find("\r\n", pos);
+        if (end == std::string::npos) end = text.size();
+        auto line = text.substr(pos, end - pos);
+        if (line.starts_with("ATTENDEE") && contains(line, address)) {
+            auto at = line.find("PARTSTAT=");
+            if (at != std::string::npos) {
+                auto stop = line.find_first_of(";:", at);
+                line.replace(at, stop - at, "PARTSTAT=" + partstat);
+            } else {
+                line.insert(std::string("ATTENDEE").size(), ";PARTSTAT=" + partstat);
+            }
+        }
+        out += line + "\r\n";
+        pos = end + 2;
+    }
+    return out;
+}
+
+/// `ics` with `component` (whole BEGIN..END text) added before END:VCALENDAR.
+std::string with_component(const std::string& ics, const std::string& component) {
+    auto text = unfolded(ics);
+    auto at = text.rfind("END:VCALENDAR");
+    return text.substr(0, at) + component + text.substr(at);
+}
+
+const std::string alice_addr = "mailto:alice@example.com";
+const std::string bob_addr = "mailto:bob@example.com";
+const std::string room_addr = "mailto:room1@example.com";
+
+std::string event(const std::string& uid, const std::string& organizer, const std::vector<std::string>& attendees,
+                  const std::string& start = "20270104T100000Z", const std::string& end = "20270104T110000Z",
+                  const std::string& extra = "RRULE:FREQ=WEEKLY;COUNT=10\r\n") {
+    std::string s =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends tests//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+        "\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end + "\r\n" + extra +
+        "SUMMARY:Weekly sync\r\nSEQUENCE:0\r\nORGANIZER:" + organizer + "\r\n";
+    for (const auto& a : attendees) s += "ATTENDEE;" + a + "\r\n";
+    return s + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+/// A server with alice, bob, carol and the room "room1" (accept-if-free).
+struct Site {
+    Site() {
+        f.store->add_user("carol", "carol@example.com", server::hash_password("carol-pw"));
+        f.store->add_resource("room1", "room1@example.com", "room", "accept-if-free");
+    }
+
+    HttpReply call(const std::string& user, const std::string& method, const std::string& path,
+                   const std::string& body = {}, const std::string& headers = {}) {
+        HttpClient c(f.port);
+        std::string h = headers;
+        if (method == "PUT") h += "Content-Type: text/calendar; charset=utf-8\r\n";
+        c.send(ServerFixture::request(method, path, body, basic_auth(user, user + "-pw"), h));
+        auto r = c.read_reply(std::chrono::seconds(10), method == "HEAD");
+        BOOST_REQUIRE(r);
+        return *r;
+    }
+
+    HttpReply get(const std::string& user, const std::string& path) {
+        auto r = call(user, "GET", path);
+        BOOST_TEST_REQUIRE(r.status == 200, path << ": " << r.status << " " << r.body);
+        r.body = unfolded(r.body);
+        return r;
+    }
+
+    /// Every message in a user's scheduling inbox, as one text.
+    std::string inbox(const std::string& user) {
+        auto r = call(user, "PROPFIND", "/dav/calendars/" + user + "/inbox/",
+                      "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\" "
+                      "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:calendar-data/></D:prop></D:propfind>",
+                      "Depth: 1\r\nContent-Type: application/xml\r\n");
+        BOOST_TEST_REQUIRE(r.status == 207);
+        return r.body;
+    }
+
+    std::string tag_match(const std::string& tag) { return "If-Schedule-Tag-Match: " + tag + "\r\n"; }
+
+    ServerFixture f;
+};
+
+const std::string alice_path = "/dav/calendars/alice/calendar/weekly.ics";
+const std::string bob_path = "/dav/calendars/bob/calendar/weekly-1.ics";
+
+std::string weekly() {
+    return event("weekly-1", alice_addr,
+                 {"CN=Alice;PARTSTAT=ACCEPTED:" + alice_addr, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + bob_addr,
+                  "CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION:" + room_addr});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(scheduling_e2e)
+
+BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_the_room_is_freed) {
+    Site s;
+    // alice invites bob and the room to a weekly meeting.
+    auto put = s.call("alice", "PUT", alice_path, weekly());
+    BOOST_TEST_REQUIRE(put.status == 201, put.body);
+    auto alice_tag = put.header("schedule-tag");
+    BOOST_TEST(!alice_tag.empty());
+    BOOST_TEST(put.header("etag").empty());  // SCHEDULE-STATUS was added: not what the client sent
+
+    auto alice_copy = s.get("alice", alice_path);
+    BOOST_TEST(alice_copy.header("schedule-tag") == alice_tag);  // recording SCHEDULE-STATUS kept the tag
+    BOOST_TEST(lines_with(alice_copy.body, "ATTENDEE", room_addr).at(0).find("PARTSTAT=ACCEPTED") != std::string::npos);
+    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "SCHEDULE-STATUS=1.2"));
+
+    // bob has the REQUEST in his inbox and a NEEDS-ACTION copy with its own tag.
+    auto inbox = s.inbox("bob");
+    BOOST_TEST(count_of(inbox, "METHOD:REQUEST") == 1u);
+    auto bob_copy = s.get("bob", bob_path);
+    auto bob_tag = bob_copy.header("schedule-tag");
+    BOOST_TEST(!bob_tag.empty());
+    BOOST_TEST(contains(lines_with(bob_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=NEEDS-ACTION"));
+
+    // bob accepts with If-Schedule-Tag-Match, adding his own alarm and note.
+    auto accepted = with_partstat(bob_copy.body, bob_addr, "ACCEPTED");
+    auto at = accepted.find("END:VEVENT");
+    accepted.insert(at, "X-BOB-NOTE:bring slides\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:bob's own\r\n"
+                        "TRIGGER:-PT15M\r\nEND:VALARM\r\n");
+    auto accept = s.call("bob", "PUT", bob_path, accepted, s.tag_match(bob_tag));
+    BOOST_TEST_REQUIRE(accept.status == 204, accept.body);
+    auto bob_tag2 = accept.header("schedule-tag");
+    BOOST_TEST(!bob_tag2.empty());
+    BOOST_TEST(bob_tag2 != bob_tag);  // the attendee's own change is consequential for his copy
+    // A client still holding the old tag is refused.
+    BOOST_TEST(s.call("bob", "PUT", bob_path, accepted, s.tag_match(bob_tag)).status == 412);
+
+    // alice's copy shows ACCEPTED; her Schedule-Tag did not change (only a reply was merged).
+    alice_copy = s.get("alice", alice_path);
+    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(alice_copy.header("schedule-tag") == alice_tag);
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);
+
+    // alice's client, still holding the version before the reply, edits the
+    // description: accepted thanks to the tag, and bob's answer is merged, not lost.
+    auto stale = weekly();
+    stale.insert(stale.find("SUMMARY"), "DESCRIPTION:agenda attached\r\n");
+    put = s.call("alice", "PUT", alice_path, stale, s.tag_match(alice_tag));
+    BOOST_TEST_REQUIRE(put.status == 204, put.body);
+    auto alice_tag2 = put.header("schedule-tag");
+    BOOST_TEST(alice_tag2 != alice_tag);  // the organizer's own change
+    alice_copy = s.get("alice", alice_path);
+    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(contains(alice_copy.body, "DESCRIPTION:agenda attached"));
+
+    // bob's copy took the update: a new tag, his answer, alarm and note kept.
+    bob_copy = s.get("bob", bob_path);
+    BOOST_TEST(bob_copy.header("schedule-tag") != bob_tag2);
+    BOOST_TEST(contains(bob_copy.body, "DESCRIPTION:agenda attached"));
+    BOOST_TEST(contains(lines_with(bob_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(contains(bob_copy.body, "X-BOB-NOTE:bring slides"));
+    BOOST_TEST(contains(bob_copy.body, "DESCRIPTION:bob's own"));
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:REQUEST") == 2u);
+
+    // alice moves the third instance to the afternoon.
+    auto moved = with_component(
+        with_partstat(alice_copy.body, bob_addr, "ACCEPTED"),
+        "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20270118T100000Z\r\n"
+        "DTSTART:20270118T140000Z\r\nDTEND:20270118T150000Z\r\nSUMMARY:Weekly sync (moved)\r\nSEQUENCE:1\r\n"
+        "ORGANIZER:" + alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
+            "\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:" + bob_addr + "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION:" +
+            room_addr + "\r\nEND:VEVENT\r\n");
+    put = s.call("alice", "PUT", alice_path, moved, s.tag_match(alice_copy.header("schedule-tag")));
+    BOOST_TEST_REQUIRE(put.status == 204, put.body);
+    bob_copy = s.get("bob", bob_path);
+    BOOST_TEST(contains(bob_copy.body, "RECURRENCE-ID:20270118T100000Z"));
+    BOOST_TEST(contains(bob_copy.body, "DTSTART:20270118T140000Z"));
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:REQUEST") == 3u);
+    // The moved instance asks bob again; the series keeps his answer.
+    auto bob_lines = lines_with(bob_copy.body, "ATTENDEE", bob_addr);
+    BOOST_TEST_REQUIRE(bob_lines.size() == 2u);
+    BOOST_TEST(count_partstat(bob_copy.body, bob_addr, "ACCEPTED") == 1u);
+
+    // bob declines one (unmoved) instance: an override of his own copy.
+    alice_tag = s.get("alice", alice_path).header("schedule-tag");
+    auto declined = with_component(
+        bob_copy.body,
+        "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20270125T100000Z\r\n"
+        "DTSTART:20270125T100000Z\r\nDTEND:20270125T110000Z\r\nSUMMARY:Weekly sync\r\nSEQUENCE:0\r\n"
+        "ORGANIZER:" + alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
+            "\r\nATTENDEE;PARTSTAT=DECLINED:" + bob_addr + "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED:" +
+            room_addr + "\r\nEND:VEVENT\r\n");
+    auto decline = s.call("bob", "PUT", bob_path, declined, s.tag_match(bob_copy.header("schedule-tag")));
+    BOOST_TEST_REQUIRE(decline.status == 204, decline.body);
+    alice_copy = s.get("alice", alice_path);
+    BOOST_TEST(alice_copy.header("schedule-tag") == alice_tag);
+    BOOST_TEST(contains(alice_copy.body, "RECURRENCE-ID:20270125T100000Z"));
+    BOOST_TEST(count_partstat(alice_copy.body, bob_addr, "DECLINED") == 1u);
+    BOOST_TEST(count_partstat(alice_copy.body, bob_addr, "ACCEPTED") == 1u);  // the series
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 2u);
+
+    // A wrong tag does not delete; alice cancels with the right one.
+    BOOST_TEST(s.call("alice", "DELETE", alice_path, {}, s.tag_match("\"not-the-tag\"")).status == 412);
+    auto del = s.call("alice", "DELETE", alice_path, {}, s.tag_match(alice_tag));
+    BOOST_TEST_REQUIRE(del.status == 204, del.body);
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:CANCEL") == 1u);
+    bob_copy = s.get("bob", bob_path);
+    BOOST_TEST(contains(bob_copy.body, "STATUS:CANCELLED"));
+
+    // The room is free again: carol books one of the old slots.
+    auto carol = event("carol-1", "mailto:carol@example.com",
+                       {"PARTSTAT=ACCEPTED:mailto:carol@example.com", "CUTYPE=ROOM:" + room_addr},
+                       "20270111T100000Z", "20270111T110000Z", "");
+    BOOST_TEST_REQUIRE(s.call("carol", "PUT", "/dav/calendars/carol/calendar/c1.ics", carol).status == 201);
+    auto carol_copy = s.get("carol", "/dav/calendars/carol/calendar/c1.ics");
+    BOOST_TEST(contains(lines_with(carol_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
+}
+
+BOOST_AUTO_TEST_CASE(a_second_booking_of_a_busy_room_is_declined_on_the_organizers_copy) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    // carol wants the room for the second week's slot, half an hour in.
+    auto carol = event("carol-2", "mailto:carol@example.com",
+                       {"PARTSTAT=ACCEPTED:mailto:carol@example.com", "CUTYPE=ROOM:" + room_addr},
+                       "20270111T103000Z", "20270111T113000Z", "");
+    BOOST_TEST_REQUIRE(s.call("carol", "PUT", "/dav/calendars/carol/calendar/c2.ics", carol).status == 201);
+    auto copy = s.get("carol", "/dav/calendars/carol/calendar/c2.ics");
+    auto room = lines_with(copy.body, "ATTENDEE", room_addr).at(0);
+    BOOST_TEST(contains(room, "PARTSTAT=DECLINED"));
+    BOOST_TEST(contains(room, "SCHEDULE-STATUS=1.2"));  // delivered; the room's answer is the PARTSTAT
+    // alice's booking is untouched.
+    auto alice_copy = s.get("alice", alice_path);
+    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(schedule_tag)
+
+BOOST_AUTO_TEST_CASE(only_scheduling_objects_carry_a_tag_in_headers_and_propfind) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    auto plain = event("plain-1", alice_addr, {});
+    plain.replace(plain.find("ORGANIZER"), plain.find("END:VEVENT") - plain.find("ORGANIZER"), "");
+    auto put = s.call("alice", "PUT", "/dav/calendars/alice/calendar/plain.ics", plain);
+    BOOST_TEST_REQUIRE(put.status == 201, put.body);
+    BOOST_TEST(put.header("schedule-tag").empty());
+    BOOST_TEST(!put.header("etag").empty());
+
+    auto tag = s.get("alice", alice_path).header("schedule-tag");
+    auto head = s.call("alice", "HEAD", alice_path);
+    BOOST_TEST(head.header("schedule-tag") == tag);
+    BOOST_TEST(s.get("alice", "/dav/calendars/alice/calendar/plain.ics").header("schedule-tag").empty());
+
+    auto r = s.call("alice", "PROPFIND", "/dav/calendars/alice/calendar/",
+                    "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                    "<D:prop><C:schedule-tag/></D:prop></D:propfind>",
+                    "Depth: 1\r\nContent-Type: application/xml\r\n");
+    BOOST_TEST_REQUIRE(r.status == 207);
+    BOOST_TEST_REQUIRE(tag.size() > 2u);
+    BOOST_TEST(contains(r.body, tag.substr(1, tag.size() - 2)));
+    BOOST_TEST(count_of(r.body, "schedule-tag") >= 2u);
+    BOOST_TEST(contains(r.body, "404"));  // the plain event has none
+}
+
+BOOST_AUTO_TEST_CASE(if_schedule_tag_match_refuses_stale_missing_and_malformed_tags) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    auto tag = s.get("alice", alice_path).header("schedule-tag");
+    auto body = weekly();
+    BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match("\"nope\"")).status == 412);
+    BOOST_TEST(s.call("alice", "PUT", "/dav/calendars/alice/calendar/new.ics", event("new-1", alice_addr,
+                                                                                      {"PARTSTAT=NEEDS-ACTION:" + bob_addr}),
+                      s.tag_match(tag)).status == 412);  // nothing there to match
+    BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match("\"a\", \"b\"")).status == 400);
+    BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match("*")).status == 400);
+    BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match(tag)).status == 204);
+}
+
+BOOST_AUTO_TEST_CASE(resaving_an_unchanged_invitation_sends_nothing_and_keeps_the_attendees_tag) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    auto bob_tag = s.get("bob", bob_path).header("schedule-tag");
+    auto current = s.get("alice", alice_path).body;
+    BOOST_TEST(s.call("alice", "PUT", alice_path, current).status == 204);
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:REQUEST") == 1u);
+    BOOST_TEST(s.get("bob", bob_path).header("schedule-tag") == bob_tag);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(schedule_agent_and_force_send)
+
+BOOST_AUTO_TEST_CASE(schedule_force_send_request_resends_and_is_not_stored) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    auto current = unfolded(s.get("alice", alice_path).body);
+    auto at = current.find("ATTENDEE;PARTSTAT=NEEDS-ACTION");
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    current.insert(at + std::string("ATTENDEE").size(), ";SCHEDULE-FORCE-SEND=REQUEST");
+    auto put = s.call("alice", "PUT", alice_path, current);
+    BOOST_TEST_REQUIRE(put.status == 204, put.body);
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:REQUEST") == 2u);
+    BOOST_TEST(!contains(s.get("alice", alice_path).body, "SCHEDULE-FORCE-SEND"));
+}
+
+BOOST_AUTO_TEST_CASE(schedule_force_send_reply_answers_again_without_a_change) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    auto copy = s.get("bob", bob_path).body;
+    BOOST_TEST(s.call("bob", "PUT", bob_path, with_partstat(copy, bob_addr, "TENTATIVE")).status == 204);
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);
+    auto again = unfolded(s.get("bob", bob_path).body);
+    BOOST_TEST(s.call("bob", "PUT", bob_path, again).status == 204);
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);  // nothing changed: no reply
+    auto at = again.find("ORGANIZER");
+    again.insert(at + std::string("ORGANIZER").size(), ";SCHEDULE-FORCE-SEND=REPLY");
+    BOOST_TEST(s.call("bob", "PUT", bob_path, again).status == 204);
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 2u);
+    BOOST_TEST(!contains(s.get("bob", bob_path).body, "SCHEDULE-FORCE-SEND"));
+}
+
+BOOST_AUTO_TEST_CASE(schedule_agent_client_or_none_leaves_the_attendee_to_the_client) {
+    Site s;
+    auto body = event("agents-1", alice_addr,
+                      {"SCHEDULE-AGENT=CLIENT;PARTSTAT=NEEDS-ACTION:" + bob_addr,
+                       "SCHEDULE-AGENT=NONE;PARTSTAT=NEEDS-ACTION:mailto:carol@example.com"});
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", "/dav/calendars/alice/calendar/agents.ics", body).status == 201);
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:REQUEST") == 0u);
+    BOOST_TEST(count_of(s.inbox("carol"), "METHOD:REQUEST") == 0u);
+    BOOST_TEST(s.call("bob", "GET", "/dav/calendars/bob/calendar/agents-1.ics").status == 404);
+    BOOST_TEST(!contains(s.get("alice", "/dav/calendars/alice/calendar/agents.ics").body, "SCHEDULE-STATUS"));
+
+    // An attendee copy whose ORGANIZER says SCHEDULE-AGENT=CLIENT: bob's client replies itself.
+    auto mine = event("agents-2", alice_addr + "", {"PARTSTAT=ACCEPTED:" + bob_addr});
+    mine.replace(mine.find("ORGANIZER:"), 10, "ORGANIZER;SCHEDULE-AGENT=CLIENT:");
+    BOOST_TEST_REQUIRE(s.call("bob", "PUT", "/dav/calendars/bob/calendar/agents-2.ics", mine).status == 201);
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

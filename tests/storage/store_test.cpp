@@ -91,6 +91,38 @@ BOOST_AUTO_TEST_CASE(older_database_keeps_its_data_when_migrated) {
     BOOST_TEST(user_version(o.file) == server::builtin_migrations().back().version);
 }
 
+BOOST_AUTO_TEST_CASE(migration_8_gives_stored_scheduling_objects_their_etag_as_tag) {
+    test_support::TempDir dir;
+    server::SqliteOptions o;
+    o.file = dir.path() / "tags.sqlite3";
+    auto up_to_7 = server::builtin_migrations();
+    while (up_to_7.back().version > 7) up_to_7.pop_back();
+    caldav::PutResult meeting;
+    std::int64_t cal_id = 0;
+    {
+        auto old = SqliteStore::open(o, up_to_7);
+        BOOST_REQUIRE(old->add_user("alice", "a@example.com", "$y$x") == StoreStatus::ok);
+        auto alice = old->find_principal("alice")->id;
+        old->provision_home(alice);
+        cal_id = old->find_collection(alice, "calendar")->id;
+        caldav::PutObject put;
+        put.collection_id = cal_id;
+        put.component = "VEVENT";
+        put.name = "m.ics";
+        put.uid = "uid-m";
+        put.data = "ORGANIZER:mailto:a@x\r\nATTENDEE:mailto:b@x\r\n";
+        meeting = old->put_object(put);
+        put.name = "p.ics";
+        put.uid = "uid-p";
+        put.data = "SUMMARY:plain\r\n";
+        old->put_object(put);
+        BOOST_TEST(old->find_object(cal_id, "m.ics", false)->schedule_tag.empty());
+    }
+    auto store = SqliteStore::open(o);
+    BOOST_TEST(store->find_object(cal_id, "m.ics", false)->schedule_tag == meeting.etag);
+    BOOST_TEST(store->find_object(cal_id, "p.ics", false)->schedule_tag.empty());
+}
+
 BOOST_AUTO_TEST_CASE(newer_database_is_refused_and_left_untouched) {
     test_support::TempDir dir;
     server::SqliteOptions o;
@@ -173,6 +205,40 @@ BOOST_AUTO_TEST_CASE(put_get_delete_with_etag_conditions) {
     BOOST_TEST((store->delete_object(cal.id, "a.ics", second.etag) == StoreStatus::ok));
     BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
     BOOST_TEST((store->delete_object(cal.id, "a.ics", std::nullopt) == StoreStatus::not_found));
+}
+
+BOOST_AUTO_TEST_CASE(schedule_tags_are_renewed_kept_cleared_and_checked_in_the_write) {
+    using caldav::ScheduleTagChange;
+    auto cal = calendar("work");
+    auto o = object(cal.id, "s.ics", "uid-s", "v1");
+    o.schedule_tag = ScheduleTagChange::renew;
+    auto first = store->put_object(o);
+    BOOST_TEST(!first.schedule_tag.empty());
+    BOOST_TEST(store->find_object(cal.id, "s.ics", false)->schedule_tag == first.schedule_tag);
+    // A reply merged by the server: new ETag, same tag.
+    o.data = "v2";
+    o.schedule_tag = ScheduleTagChange::keep;
+    o.if_schedule_tag_match = first.schedule_tag;
+    auto merged = store->put_object(o);
+    BOOST_TEST((merged.status == StoreStatus::ok));
+    BOOST_TEST(merged.etag != first.etag);
+    BOOST_TEST(merged.schedule_tag == first.schedule_tag);
+    // The owner's change: a new tag; the old one no longer matches.
+    o.schedule_tag = ScheduleTagChange::renew;
+    auto changed = store->put_object(o);
+    BOOST_TEST(changed.schedule_tag != first.schedule_tag);
+    BOOST_TEST((store->put_object(o).status == StoreStatus::etag_mismatch));
+    BOOST_TEST((store->delete_object(cal.id, "s.ics", std::nullopt, first.schedule_tag) == StoreStatus::etag_mismatch));
+    // A copy keeps the tag; an object that is no scheduling object has none to match.
+    auto other = calendar("other");
+    auto copy = store->copy_object(cal.id, "s.ics", other.id, "copy.ics", false, false);
+    BOOST_TEST((copy.status == StoreStatus::ok));
+    BOOST_TEST(copy.schedule_tag == changed.schedule_tag);
+    o.if_schedule_tag_match.reset();
+    o.schedule_tag = ScheduleTagChange::clear;
+    BOOST_TEST(store->put_object(o).schedule_tag.empty());
+    BOOST_TEST((store->delete_object(cal.id, "s.ics", std::nullopt, changed.schedule_tag) == StoreStatus::etag_mismatch));
+    BOOST_TEST((store->delete_object(other.id, "copy.ics", std::nullopt, changed.schedule_tag) == StoreStatus::ok));
 }
 
 BOOST_AUTO_TEST_CASE(mail_is_queued_with_the_object_write_or_not_at_all) {

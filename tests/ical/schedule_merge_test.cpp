@@ -1,0 +1,132 @@
+// Merging versions of scheduling objects (RFC 6638 §3.2.2, §3.2.10, RFC 5546
+// §3.2.3): answers kept, attendees' alarms kept, per-instance replies, and the
+// override a reply for one instance adds to the organizer's copy.
+#include "ical/schedule_merge.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "ical/itip.hpp"
+
+namespace {
+
+bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+std::string unfolded(std::string text) {
+    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at)) text.erase(at, 3);
+    return text;
+}
+
+const std::string head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n";
+const std::string tail = "END:VCALENDAR\r\n";
+
+/// One VEVENT of the series "s1" by alice with bob; `body` adds lines.
+std::string vevent(const std::string& bob_partstat, const std::string& body = {},
+                   const std::string& start = "20270104T100000Z", const std::string& rid = {}) {
+    std::string s = "BEGIN:VEVENT\r\nUID:s1\r\nDTSTAMP:20260101T000000Z\r\n";
+    if (!rid.empty()) s += "RECURRENCE-ID:" + rid + "\r\n";
+    s += "DTSTART:" + start + "\r\nDURATION:PT1H\r\n";
+    if (rid.empty()) s += "RRULE:FREQ=WEEKLY;COUNT=4\r\n";
+    return s + "ORGANIZER:mailto:alice@x\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@x\r\nATTENDEE;PARTSTAT=" +
+           bob_partstat + ":mailto:bob@x\r\n" + body + "END:VEVENT\r\n";
+}
+
+bool is_alice(std::string_view a) { return a == "mailto:alice@x"; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(schedule_merge)
+
+BOOST_AUTO_TEST_CASE(a_stale_organizer_write_keeps_the_answers_merged_since) {
+    auto stored = head + vevent("ACCEPTED") + tail;
+    auto sent = head + vevent("NEEDS-ACTION", "DESCRIPTION:new\r\n") + tail;
+    auto merged = unfolded(ical::merge_replies(sent, stored, is_alice));
+    BOOST_TEST(has(merged, "PARTSTAT=ACCEPTED:mailto:bob@x"));
+    BOOST_TEST(has(merged, "DESCRIPTION:new"));
+    // Nothing to merge: the client's bytes stay as they are.
+    BOOST_TEST(ical::merge_replies(stored, stored, is_alice) == stored);
+}
+
+BOOST_AUTO_TEST_CASE(a_rescheduled_component_asks_again_instead_of_keeping_answers) {
+    auto stored = head + vevent("ACCEPTED") + tail;
+    auto sent = head + vevent("NEEDS-ACTION", {}, "20270104T140000Z") + tail;
+    BOOST_TEST(ical::merge_replies(sent, stored, is_alice) == sent);
+}
+
+BOOST_AUTO_TEST_CASE(an_organizer_update_keeps_the_attendees_alarms_notes_and_answer) {
+    auto existing = head + "X-WR-CALNAME:bob's\r\n" +
+                    vevent("ACCEPTED", "X-BOB:mine\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:bob\r\n"
+                                       "TRIGGER:-PT5M\r\nEND:VALARM\r\n") +
+                    tail;
+    auto incoming = head + vevent("NEEDS-ACTION", "SUMMARY:renamed\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                                                  "DESCRIPTION:alice\r\nTRIGGER:-PT1H\r\nEND:VALARM\r\n") + tail;
+    auto merged = unfolded(ical::merge_attendee_copy(incoming, existing, "mailto:bob@x"));
+    BOOST_TEST(has(merged, "SUMMARY:renamed"));
+    BOOST_TEST(has(merged, "PARTSTAT=ACCEPTED:mailto:bob@x"));
+    BOOST_TEST(has(merged, "X-BOB:mine"));
+    BOOST_TEST(has(merged, "X-WR-CALNAME:bob's"));
+    BOOST_TEST(has(merged, "DESCRIPTION:bob"));
+    BOOST_TEST(!has(merged, "DESCRIPTION:alice"));  // the organizer's own alarm is not the attendee's
+}
+
+BOOST_AUTO_TEST_CASE(a_moved_instance_takes_the_organizers_partstat_an_unmoved_one_the_series_answer) {
+    auto existing = head + vevent("ACCEPTED") + tail;
+    auto incoming = head + vevent("ACCEPTED") + vevent("NEEDS-ACTION", {}, "20270111T140000Z", "20270111T100000Z") +
+                    vevent("NEEDS-ACTION", {}, "20270118T100000Z", "20270118T100000Z") + tail;
+    auto merged = unfolded(ical::merge_attendee_copy(incoming, existing, "mailto:bob@x"));
+    auto moved = merged.find("RECURRENCE-ID:20270111T100000Z");
+    auto unmoved = merged.find("RECURRENCE-ID:20270118T100000Z");
+    BOOST_REQUIRE(moved != std::string::npos);
+    BOOST_REQUIRE(unmoved != std::string::npos);
+    auto section = [&](std::size_t at) {
+        auto begin = merged.rfind("BEGIN:VEVENT", at);
+        return merged.substr(begin, merged.find("END:VEVENT", at) - begin);
+    };
+    BOOST_TEST(has(section(moved), "PARTSTAT=NEEDS-ACTION:mailto:bob@x"));
+    BOOST_TEST(has(section(unmoved), "PARTSTAT=ACCEPTED:mailto:bob@x"));
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_names_only_the_instances_whose_answer_changed) {
+    auto before = head + vevent("ACCEPTED") + tail;
+    auto now = head + vevent("ACCEPTED") + vevent("DECLINED", {}, "20270111T100000Z", "20270111T100000Z") + tail;
+    auto reply = ical::attendee_reply(before, now, "mailto:bob@x", false);
+    BOOST_REQUIRE(reply);
+    auto text = unfolded(*reply);
+    BOOST_TEST(has(text, "METHOD:REPLY"));
+    BOOST_TEST(has(text, "RECURRENCE-ID:20270111T100000Z"));
+    BOOST_TEST(!has(text, "RRULE"));  // the series' answer did not change
+    BOOST_TEST(!has(text, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@x"));  // only the one replying
+    BOOST_TEST(!ical::attendee_reply(before, before, "mailto:bob@x", false));
+    BOOST_TEST(ical::attendee_reply(before, before, "mailto:bob@x", true).has_value());
+    // A new copy still NEEDS-ACTION answers nothing.
+    BOOST_TEST(!ical::attendee_reply({}, head + vevent("NEEDS-ACTION") + tail, "mailto:bob@x", false));
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_for_one_instance_adds_an_override_to_the_organizers_copy) {
+    auto copy = head + vevent("ACCEPTED") + tail;
+    auto reply = ical::attendee_reply(copy, head + vevent("ACCEPTED") +
+                                                vevent("DECLINED", {}, "20270111T100000Z", "20270111T100000Z") + tail,
+                                      "mailto:bob@x", false);
+    BOOST_REQUIRE(reply);
+    auto applied = ical::apply_reply(copy, *reply);
+    BOOST_REQUIRE(applied);
+    BOOST_TEST(applied->changed);
+    auto text = unfolded(applied->data);
+    auto at = text.find("RECURRENCE-ID:20270111T100000Z");
+    BOOST_REQUIRE(at != std::string::npos);
+    auto begin = text.rfind("BEGIN:VEVENT", at);
+    auto section = text.substr(begin, text.find("END:VEVENT", at) - begin);
+    BOOST_TEST(has(section, "DTSTART:20270111T100000Z"));
+    BOOST_TEST(has(section, "PARTSTAT=DECLINED:mailto:bob@x"));
+    BOOST_TEST(!has(section, "RRULE"));
+    BOOST_TEST(has(text, "PARTSTAT=ACCEPTED:mailto:bob@x"));  // the series
+}
+
+BOOST_AUTO_TEST_CASE(schedule_force_send_is_removed_before_storing) {
+    auto sent = head + vevent("NEEDS-ACTION") + tail;
+    auto forced = sent;
+    forced.replace(forced.find("ATTENDEE;PARTSTAT=NEEDS"), 8, "ATTENDEE;SCHEDULE-FORCE-SEND=REQUEST");
+    BOOST_TEST(!has(ical::without_force_send(forced), "SCHEDULE-FORCE-SEND"));
+    BOOST_TEST(ical::without_force_send(sent) == sent);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

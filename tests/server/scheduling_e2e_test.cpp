@@ -328,6 +328,15 @@ BOOST_AUTO_TEST_CASE(only_scheduling_objects_carry_a_tag_in_headers_and_propfind
     BOOST_TEST(contains(r.body, tag.substr(1, tag.size() - 2)));
     BOOST_TEST(count_of(r.body, "schedule-tag") >= 2u);
     BOOST_TEST(contains(r.body, "404"));  // the plain event has none
+
+    // And in REPORTs (RFC 6638 §9.3 is a property like any other).
+    r = s.call("alice", "REPORT", "/dav/calendars/alice/calendar/",
+               "<?xml version=\"1.0\"?><C:calendar-multiget xmlns:D=\"DAV:\" "
+               "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:schedule-tag/></D:prop>"
+               "<D:href>" + alice_path + "</D:href></C:calendar-multiget>",
+               "Depth: 1\r\nContent-Type: application/xml\r\n");
+    BOOST_TEST_REQUIRE(r.status == 207);
+    BOOST_TEST(contains(r.body, tag.substr(1, tag.size() - 2)));
 }
 
 BOOST_AUTO_TEST_CASE(if_schedule_tag_match_refuses_stale_missing_and_malformed_tags) {

@@ -27,7 +27,10 @@ Response handle_delete(Context& ctx) {
         status = ctx.store.delete_object(t.collection->id, t.object->name, if_match, if_schedule_tag);
         if (status == StoreStatus::ok && old && old->data.find("ORGANIZER") != std::string::npos) {
             // Email (iMIP) is queued right after the delete, in its own write.
-            auto mail = schedule_after_delete(ctx, old->data);
+            // RFC 6638 §8.1: "Schedule-Reply: F" removes an invitation without declining it.
+            auto no_reply = ctx.request.headers.get("Schedule-Reply");
+            bool reply = !(no_reply && (*no_reply == "F" || *no_reply == "f"));
+            auto mail = schedule_after_delete(ctx, old->data, reply);
             if (!mail.empty() && ctx.store.queue_mail(mail) != StoreStatus::ok)
                 throw Error(503, "the database is busy; the object is deleted but its email was not queued");
         }

@@ -264,15 +264,15 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const s
     return result;
 }
 
-std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data) {
+std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data, bool reply) {
     std::vector<OutgoingMail> mail;
     auto info = ical::scheduling_info(data);
     if (!info) return mail;
     if (is_own_address(ctx.user, info->organizer)) {
         mail = send_to_attendees(ctx, *info, data, true).mail;
-    } else if (const auto* me = own_entry(ctx.user, *info); me && info->organizer_server_schedules) {
-        auto reply = ical::itip_message(ical::with_partstat(data, me->address, "DECLINED"), "REPLY", me->address);
-        reply_to_organizer(ctx, *info, reply, mail);
+    } else if (const auto* me = own_entry(ctx.user, *info); me && reply && info->organizer_server_schedules) {
+        auto declined = ical::itip_message(ical::with_partstat(data, me->address, "DECLINED"), "REPLY", me->address);
+        reply_to_organizer(ctx, *info, declined, mail);
     }
     return mail;
 }

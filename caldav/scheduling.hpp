@@ -47,9 +47,10 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const s
                                   const ScheduleForce& force = {});
 
 /// After the user deleted an object holding `data`: CANCEL to the attendees
-/// (organizer) or a DECLINED reply to the organizer (attendee). Returns the
-/// email to queue for external parties.
-std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data);
+/// (organizer) or a DECLINED reply to the organizer (attendee; not with
+/// `reply` false, from "Schedule-Reply: F", RFC 6638 §8.1). Returns the email
+/// to queue for external parties.
+std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data, bool reply = true);
 
 /// Stores `data` as the calendar object `name` of `collection_id`, indexed
 /// like a PUT; false when it is not valid calendar data or the store refuses it.

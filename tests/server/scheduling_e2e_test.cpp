@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <thread>
 #include <vector>
 
 #include "tests/support/server_fixture.hpp"
@@ -298,6 +299,52 @@ BOOST_AUTO_TEST_CASE(a_second_booking_of_a_busy_room_is_declined_on_the_organize
     // alice's booking is untouched.
     auto alice_copy = s.get("alice", alice_path);
     BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
+}
+
+BOOST_AUTO_TEST_CASE(of_three_organizers_booking_the_room_at_once_exactly_one_gets_it) {
+    Site s;
+    const std::vector<std::string> users{"alice", "bob", "carol"};
+    std::vector<std::thread> threads;
+    std::vector<int> statuses(users.size());
+    for (std::size_t i = 0; i < users.size(); ++i)
+        threads.emplace_back([&, i] {
+            auto me = "mailto:" + users[i] + "@example.com";
+            HttpClient c(s.f.port);
+            c.send(ServerFixture::request(
+                "PUT", "/dav/calendars/" + users[i] + "/calendar/race.ics",
+                event("race-" + users[i], me, {"PARTSTAT=ACCEPTED:" + me, "CUTYPE=ROOM:" + room_addr},
+                      "20270301T090000Z", "20270301T100000Z", ""),
+                basic_auth(users[i], users[i] + "-pw"), "Content-Type: text/calendar\r\n"));
+            auto r = c.read_reply();
+            statuses[i] = r ? r->status : 0;
+        });
+    for (auto& t : threads) t.join();
+    std::size_t accepted = 0, declined = 0;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+        BOOST_TEST(statuses[i] == 201);
+        auto copy = s.get(users[i], "/dav/calendars/" + users[i] + "/calendar/race.ics");
+        auto room = partstats(copy.body, room_addr);
+        BOOST_REQUIRE(room.size() == 1u);
+        accepted += room[0] == "ACCEPTED";
+        declined += room[0] == "DECLINED";
+    }
+    BOOST_TEST(accepted == 1u);
+    BOOST_TEST(declined == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(deleting_an_invitation_declines_it_unless_schedule_reply_is_f) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    BOOST_TEST(s.call("bob", "DELETE", bob_path, {}, "Schedule-Reply: F\r\n").status == 204);
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 0u);
+    BOOST_TEST(partstats(s.get("alice", alice_path).body, bob_addr).at(0) == "NEEDS-ACTION");
+    // A fresh invitation, deleted without the header: alice learns bob declined.
+    auto again = s.get("alice", alice_path).body;
+    again.insert(again.find("SUMMARY"), "DESCRIPTION:again\r\n");
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, again).status == 204);
+    BOOST_TEST(s.call("bob", "DELETE", bob_path).status == 204);
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);
+    BOOST_TEST(partstats(s.get("alice", alice_path).body, bob_addr).at(0) == "DECLINED");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

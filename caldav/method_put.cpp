@@ -129,6 +129,10 @@ Response handle_put(Context& ctx) {
     if ((schedules || put.if_schedule_tag_match) && t.exists)
         old = ctx.store.find_object(t.collection->id, t.object->name, true);
 
+    // RFC 6638 §3.2.8: a rescheduled instance asks its attendees again.
+    if (info && old && is_own_address(ctx.user, info->organizer))
+        put.data = ical::reset_rescheduled(put.data, old->data,
+                                           [&](std::string_view a) { return is_own_address(ctx.user, a); });
     auto result = put_merging_replies(ctx, put, old);
     if (old) previous = old->data;
     switch (result.status) {

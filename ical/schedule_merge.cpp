@@ -152,6 +152,30 @@ std::string merge_replies(std::string_view sent, std::string_view stored,
     return changed ? text_of(mine.calendar.get()) : std::string(sent);
 }
 
+std::string reset_rescheduled(std::string_view sent, std::string_view previous,
+                              const std::function<bool(std::string_view)>& is_own) {
+    auto now = parse_calendar(sent);
+    auto before = parse_calendar(previous);
+    if (now.error || before.error) return std::string(sent);
+    auto old_components = scheduled_of(before.calendar.get());
+    bool changed = false;
+    for (icalcomponent* c : scheduled_of(now.calendar.get())) {
+        icalcomponent* was = find_instance(old_components, instance_key(c));
+        bool moved = was ? timing(c) != timing(was) : !instance_key(c).empty() && !unmoved_override(c);
+        if (!moved) continue;
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            const char* v = icalproperty_get_attendee(a);
+            if (!v || is_own(v) || partstat_text(a) == "NEEDS-ACTION") continue;
+            while (icalparameter* p = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER))
+                icalproperty_remove_parameter_by_ref(a, p);
+            icalproperty_add_parameter(a, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+            changed = true;
+        }
+    }
+    return changed ? text_of(now.calendar.get()) : std::string(sent);
+}
+
 std::string merge_attendee_copy(std::string_view incoming, std::string_view existing, std::string_view attendee) {
     auto update = parse_calendar(incoming);
     auto copy = parse_calendar(existing);

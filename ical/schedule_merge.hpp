@@ -19,6 +19,14 @@ namespace ical {
 std::string merge_replies(std::string_view sent, std::string_view stored,
                           const std::function<bool(std::string_view)>& is_own);
 
+/// RFC 6638 §3.2.8: the organizer's `sent` data with the PARTSTAT of every
+/// ATTENDEE but the organizer's own (`is_own`) set to NEEDS-ACTION in each
+/// component rescheduled since `previous` (times or recurrence set changed;
+/// a new override that moves its instance). `sent` unchanged (byte for byte)
+/// when nothing is rescheduled or either does not parse.
+std::string reset_rescheduled(std::string_view sent, std::string_view previous,
+                              const std::function<bool(std::string_view)>& is_own);
+
 /// An attendee's copy after the organizer's update (RFC 6638 §3.2.2): the
 /// organizer's `incoming` data (already an attendee copy: no METHOD) with the
 /// attendee's own VALARMs, their X- properties (on the calendar and on each

@@ -52,6 +52,22 @@ BOOST_AUTO_TEST_CASE(a_rescheduled_component_asks_again_instead_of_keeping_answe
     BOOST_TEST(ical::merge_replies(sent, stored, is_alice) == sent);
 }
 
+BOOST_AUTO_TEST_CASE(a_reschedule_asks_every_attendee_but_the_organizer_again) {
+    auto previous = head + vevent("ACCEPTED") + tail;
+    auto moved = head + vevent("ACCEPTED", {}, "20270104T140000Z") + tail;
+    auto reset = unfolded(ical::reset_rescheduled(moved, previous, is_alice));
+    BOOST_TEST(has(reset, "PARTSTAT=NEEDS-ACTION:mailto:bob@x"));
+    BOOST_TEST(has(reset, "PARTSTAT=ACCEPTED:mailto:alice@x"));
+    // A new override that moves one instance resets that instance only.
+    auto one = head + vevent("ACCEPTED") + vevent("ACCEPTED", {}, "20270111T140000Z", "20270111T100000Z") + tail;
+    reset = unfolded(ical::reset_rescheduled(one, previous, is_alice));
+    BOOST_TEST(reset.find("PARTSTAT=ACCEPTED:mailto:bob@x") < reset.find("RECURRENCE-ID"));
+    BOOST_TEST(reset.find("PARTSTAT=NEEDS-ACTION:mailto:bob@x") > reset.find("BEGIN:VEVENT", 40));
+    // Nothing moved: the bytes stay.
+    auto edited = head + vevent("ACCEPTED", "DESCRIPTION:x\r\n") + tail;
+    BOOST_TEST(ical::reset_rescheduled(edited, previous, is_alice) == edited);
+}
+
 BOOST_AUTO_TEST_CASE(an_organizer_update_keeps_the_attendees_alarms_notes_and_answer) {
     auto existing = head + "X-WR-CALNAME:bob's\r\n" +
                     vevent("ACCEPTED", "X-BOB:mine\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:bob\r\n"

@@ -236,10 +236,15 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
         "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20270118T100000Z\r\n"
         "DTSTART:20270118T140000Z\r\nDTEND:20270118T150000Z\r\nSUMMARY:Weekly sync (moved)\r\nSEQUENCE:1\r\n"
         "ORGANIZER:" + alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
-            "\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:" + bob_addr + "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION:" +
+            "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + bob_addr + "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED:" +
             room_addr + "\r\nEND:VEVENT\r\n");
     put = s.call("alice", "PUT", alice_path, moved, s.tag_match(alice_copy.header("schedule-tag")));
     BOOST_TEST_REQUIRE(put.status == 204, put.body);
+    // Copied from the series by her client, the answers of the moved instance
+    // are reset (RFC 6638 §3.2.8); the room answers again at once.
+    alice_copy = s.get("alice", alice_path);
+    BOOST_TEST((partstats(alice_copy.body, bob_addr) == std::vector<std::string>{"ACCEPTED", "NEEDS-ACTION"}));
+    BOOST_TEST((partstats(alice_copy.body, room_addr) == std::vector<std::string>{"ACCEPTED", "ACCEPTED"}));
     bob_copy = s.get("bob", bob_path);
     BOOST_TEST(contains(bob_copy.body, "RECURRENCE-ID:20270118T100000Z"));
     BOOST_TEST(contains(bob_copy.body, "DTSTART:20270118T140000Z"));

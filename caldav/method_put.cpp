@@ -66,6 +66,26 @@ PutResult put_merging_replies(Context& ctx, PutObject& put, std::optional<Object
     }
 }
 
+/// What a scheduling object (RFC 6638 §3.1) changes in `put` before it is
+/// stored: its Schedule-Tag renewed, as the owner's client changed it
+/// (§3.2.10; a plain object has none); SCHEDULE-FORCE-SEND taken out (§7.3);
+/// on the organizer's copy, rescheduled instances asking again (§3.2.8).
+/// Returns the sends the client forced.
+ScheduleForce prepare_scheduling_object(Context& ctx, PutObject& put, const std::optional<ObjectRecord>& old,
+                                        bool schedules) {
+    ScheduleForce force;
+    auto info = schedules ? ical::scheduling_info(put.data) : std::nullopt;
+    put.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
+    if (!info) return force;
+    for (const auto& a : info->attendees)
+        if (a.force_send) force.request.push_back(a.address);
+    force.reply = info->organizer_force_send;
+    put.data = ical::without_force_send(put.data);
+    auto own = [&](std::string_view address) { return is_own_address(ctx.user, address); };
+    if (old && own(info->organizer)) put.data = ical::reset_rescheduled(put.data, old->data, own);
+    return force;
+}
+
 }  // namespace
 
 Response handle_put(Context& ctx) {
@@ -115,24 +135,10 @@ Response handle_put(Context& ctx) {
     // The version being replaced, for implicit scheduling (who was invited).
     std::string previous;
     bool schedules = ctx.request.body.find("ORGANIZER") != std::string::npos;
-    auto info = schedules ? ical::scheduling_info(ctx.request.body) : std::nullopt;
-    // RFC 6638 §3.2.10: the owner's client changed a scheduling object.
-    put.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
-    ScheduleForce force;
-    if (info) {
-        for (const auto& a : info->attendees)
-            if (a.force_send) force.request.push_back(a.address);
-        force.reply = info->organizer_force_send;
-        put.data = ical::without_force_send(put.data);
-    }
     std::optional<ObjectRecord> old;
     if ((schedules || put.if_schedule_tag_match) && t.exists)
         old = ctx.store.find_object(t.collection->id, t.object->name, true);
-
-    // RFC 6638 §3.2.8: a rescheduled instance asks its attendees again.
-    if (info && old && is_own_address(ctx.user, info->organizer))
-        put.data = ical::reset_rescheduled(put.data, old->data,
-                                           [&](std::string_view a) { return is_own_address(ctx.user, a); });
+    auto force = prepare_scheduling_object(ctx, put, old, schedules);
     auto result = put_merging_replies(ctx, put, old);
     if (old) previous = old->data;
     switch (result.status) {

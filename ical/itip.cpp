@@ -125,8 +125,8 @@ icalproperty* attendee_of(icalcomponent* c, const char* address) {
 /// Whether the series has that instance is not checked.
 icalcomponent* add_override(icalcomponent* cal, icalcomponent* master, icalproperty* rid) {
     icalcomponent* o = icalcomponent_new_clone(master);
-    for (auto kind : {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY, ICAL_RECURRENCEID_PROPERTY,
-                      ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY})
+    for (auto kind : {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY,
+                      ICAL_RECURRENCEID_PROPERTY, ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY})
         while (icalproperty* p = icalcomponent_get_first_property(o, kind)) {
             icalcomponent_remove_property(o, p);
             icalproperty_free(p);
@@ -141,7 +141,8 @@ icalcomponent* add_override(icalcomponent* cal, icalcomponent* master, icalprope
     icalproperty* mstart = icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY);
     icalproperty* mend = icalcomponent_get_first_property(master, ICAL_DTEND_PROPERTY);
     if (mstart && mend) {
-        auto length = icaltime_subtract(icalproperty_get_dtend(mend), icalproperty_get_dtstart(mstart));
+        auto length =
+            icaltime_subtract(icalproperty_get_dtend(mend), icalproperty_get_dtstart(mstart));
         icalproperty* dtend = icalproperty_new_dtend(icaltime_add(at, length));
         for (icalparameter* p = icalproperty_get_first_parameter(rid, ICAL_TZID_PARAMETER); p;
              p = icalproperty_get_next_parameter(rid, ICAL_TZID_PARAMETER))
@@ -278,8 +279,9 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
             }
             icalproperty* in_master = master ? attendee_of(master, address) : nullptr;
             if (!have && in_master && partstat_of(in_master) != partstat_of(replying))
-                copy_components.push_back(add_override(
-                    copy_cal, master, icalcomponent_get_first_property(r, ICAL_RECURRENCEID_PROPERTY)));
+                copy_components.push_back(
+                    add_override(copy_cal, master,
+                                 icalcomponent_get_first_property(r, ICAL_RECURRENCEID_PROPERTY)));
         }
         for (icalcomponent* c : copy_components) {
             bool applies = known && (!rid || recurrence_id(copy_cal, c) == rid);

@@ -43,7 +43,8 @@ std::string instance_key(icalcomponent* c) {
     return v ? std::string(v) : std::string("?");
 }
 
-icalcomponent* find_instance(const std::vector<icalcomponent*>& components, const std::string& key) {
+icalcomponent* find_instance(const std::vector<icalcomponent*>& components,
+                             const std::string& key) {
     for (icalcomponent* c : components)
         if (instance_key(c) == key) return c;
     return nullptr;
@@ -52,8 +53,9 @@ icalcomponent* find_instance(const std::vector<icalcomponent*>& components, cons
 /// What makes a reschedule (RFC 6638 §3.2.8): the times and the recurrence set.
 std::string timing(icalcomponent* c) {
     std::string out;
-    for (auto kind : {ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
-                      ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY})
+    for (auto kind :
+         {ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY, ICAL_DUE_PROPERTY,
+          ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY})
         for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
              p = icalcomponent_get_next_property(c, kind))
             out += property_text(p);
@@ -95,7 +97,8 @@ bool copy_parameter(icalproperty* to, icalproperty* from, icalparameter_kind kin
         return t ? std::string(t) : std::string();
     };
     if (text(want) == text(have)) return false;
-    while (icalparameter* p = icalproperty_get_first_parameter(to, kind)) icalproperty_remove_parameter_by_ref(to, p);
+    while (icalparameter* p = icalproperty_get_first_parameter(to, kind))
+        icalproperty_remove_parameter_by_ref(to, p);
     if (want) icalproperty_add_parameter(to, icalparameter_new_clone(want));
     return true;
 }
@@ -161,7 +164,8 @@ std::string reset_rescheduled(std::string_view sent, std::string_view previous,
     bool changed = false;
     for (icalcomponent* c : scheduled_of(now.calendar.get())) {
         icalcomponent* was = find_instance(old_components, instance_key(c));
-        bool moved = was ? timing(c) != timing(was) : !instance_key(c).empty() && !unmoved_override(c);
+        bool moved =
+            was ? timing(c) != timing(was) : !instance_key(c).empty() && !unmoved_override(c);
         if (!moved) continue;
         for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
              a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
@@ -176,7 +180,8 @@ std::string reset_rescheduled(std::string_view sent, std::string_view previous,
     return changed ? text_of(now.calendar.get()) : std::string(sent);
 }
 
-std::string merge_attendee_copy(std::string_view incoming, std::string_view existing, std::string_view attendee) {
+std::string merge_attendee_copy(std::string_view incoming, std::string_view existing,
+                                std::string_view attendee) {
     auto update = parse_calendar(incoming);
     auto copy = parse_calendar(existing);
     if (update.error || copy.error) return std::string(incoming);
@@ -188,8 +193,8 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
         icalcomponent* own = same ? same : (key.empty() ? nullptr : own_master);
         remove_alarms(c);
         if (!own) continue;
-        for (icalcomponent* alarm = icalcomponent_get_first_component(own, ICAL_VALARM_COMPONENT); alarm;
-             alarm = icalcomponent_get_next_component(own, ICAL_VALARM_COMPONENT))
+        for (icalcomponent* alarm = icalcomponent_get_first_component(own, ICAL_VALARM_COMPONENT);
+             alarm; alarm = icalcomponent_get_next_component(own, ICAL_VALARM_COMPONENT))
             icalcomponent_add_component(c, icalcomponent_new_clone(alarm));
         keep_x_properties(c, own);
         // Their answer stands unless the organizer moved the instance(s).
@@ -202,8 +207,8 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
     return text_of(update.calendar.get());
 }
 
-std::optional<std::string> attendee_reply(std::string_view before, std::string_view now, std::string_view attendee,
-                                          bool force) {
+std::optional<std::string> attendee_reply(std::string_view before, std::string_view now,
+                                          std::string_view attendee, bool force) {
     auto after = parse_calendar(now);
     if (after.error) return std::nullopt;
     auto old = parse_calendar(before);
@@ -218,7 +223,8 @@ std::optional<std::string> attendee_reply(std::string_view before, std::string_v
         auto key = instance_key(c);
         icalcomponent* was = find_instance(old_components, key);
         if (!was && !key.empty()) was = old_master;
-        bool answered = mine && partstat_text(mine) != partstat_text(was ? attendee_in(was, attendee) : nullptr);
+        bool answered = mine && partstat_text(mine) !=
+                                    partstat_text(was ? attendee_in(was, attendee) : nullptr);
         if (mine && (answered || force)) {
             any = true;
         } else {
@@ -241,7 +247,8 @@ std::string without_force_send(std::string_view ics) {
         for (auto kind : {ICAL_ORGANIZER_PROPERTY, ICAL_ATTENDEE_PROPERTY})
             for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
                  p = icalcomponent_get_next_property(c, kind))
-                while (icalparameter* f = icalproperty_get_first_parameter(p, ICAL_SCHEDULEFORCESEND_PARAMETER))
+                while (icalparameter* f =
+                           icalproperty_get_first_parameter(p, ICAL_SCHEDULEFORCESEND_PARAMETER))
                     icalproperty_remove_parameter_by_ref(p, f);
     return text_of(parsed.calendar.get());
 }

@@ -34,7 +34,8 @@ std::string reset_rescheduled(std::string_view sent, std::string_view previous,
 /// component whose times did not change (a new override of an unmoved
 /// instance takes the master's). The organizer's own alarms are not kept.
 /// `incoming` unchanged when either does not parse.
-std::string merge_attendee_copy(std::string_view incoming, std::string_view existing, std::string_view attendee);
+std::string merge_attendee_copy(std::string_view incoming, std::string_view existing,
+                                std::string_view attendee);
 
 /// The iTIP REPLY (RFC 5546 §3.2.3) for an attendee's change from `before`
 /// (empty: a new copy, everything NEEDS-ACTION) to `now`: the components of
@@ -42,8 +43,8 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
 /// with the master), each with that ATTENDEE only; with `force` (RFC 6638
 /// §7.3 SCHEDULE-FORCE-SEND=REPLY) every component. nullopt when there is
 /// nothing to answer or `now` does not parse.
-std::optional<std::string> attendee_reply(std::string_view before, std::string_view now, std::string_view attendee,
-                                          bool force);
+std::optional<std::string> attendee_reply(std::string_view before, std::string_view now,
+                                          std::string_view attendee, bool force);
 
 /// The data without SCHEDULE-FORCE-SEND parameters (RFC 6638 §7.3: a request
 /// to the server, never stored). `ics` unchanged when it has none.

@@ -9,10 +9,13 @@
 
 namespace {
 
-bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool has(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 std::string unfolded(std::string text) {
-    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at)) text.erase(at, 3);
+    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at))
+        text.erase(at, 3);
     return text;
 }
 
@@ -26,7 +29,9 @@ std::string vevent(const std::string& bob_partstat, const std::string& body = {}
     if (!rid.empty()) s += "RECURRENCE-ID:" + rid + "\r\n";
     s += "DTSTART:" + start + "\r\nDURATION:PT1H\r\n";
     if (rid.empty()) s += "RRULE:FREQ=WEEKLY;COUNT=4\r\n";
-    return s + "ORGANIZER:mailto:alice@x\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@x\r\nATTENDEE;PARTSTAT=" +
+    return s +
+           "ORGANIZER:mailto:alice@x\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@x\r\nATTENDEE;"
+           "PARTSTAT=" +
            bob_partstat + ":mailto:bob@x\r\n" + body + "END:VEVENT\r\n";
 }
 
@@ -59,7 +64,8 @@ BOOST_AUTO_TEST_CASE(a_reschedule_asks_every_attendee_but_the_organizer_again) {
     BOOST_TEST(has(reset, "PARTSTAT=NEEDS-ACTION:mailto:bob@x"));
     BOOST_TEST(has(reset, "PARTSTAT=ACCEPTED:mailto:alice@x"));
     // A new override that moves one instance resets that instance only.
-    auto one = head + vevent("ACCEPTED") + vevent("ACCEPTED", {}, "20270111T140000Z", "20270111T100000Z") + tail;
+    auto one = head + vevent("ACCEPTED") +
+               vevent("ACCEPTED", {}, "20270111T140000Z", "20270111T100000Z") + tail;
     reset = unfolded(ical::reset_rescheduled(one, previous, is_alice));
     BOOST_TEST(reset.find("PARTSTAT=ACCEPTED:mailto:bob@x") < reset.find("RECURRENCE-ID"));
     BOOST_TEST(reset.find("PARTSTAT=NEEDS-ACTION:mailto:bob@x") > reset.find("BEGIN:VEVENT", 40));
@@ -70,23 +76,30 @@ BOOST_AUTO_TEST_CASE(a_reschedule_asks_every_attendee_but_the_organizer_again) {
 
 BOOST_AUTO_TEST_CASE(an_organizer_update_keeps_the_attendees_alarms_notes_and_answer) {
     auto existing = head + "X-WR-CALNAME:bob's\r\n" +
-                    vevent("ACCEPTED", "X-BOB:mine\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:bob\r\n"
-                                       "TRIGGER:-PT5M\r\nEND:VALARM\r\n") +
+                    vevent("ACCEPTED",
+                           "X-BOB:mine\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:bob\r\n"
+                           "TRIGGER:-PT5M\r\nEND:VALARM\r\n") +
                     tail;
-    auto incoming = head + vevent("NEEDS-ACTION", "SUMMARY:renamed\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
-                                                  "DESCRIPTION:alice\r\nTRIGGER:-PT1H\r\nEND:VALARM\r\n") + tail;
+    auto incoming = head +
+                    vevent("NEEDS-ACTION",
+                           "SUMMARY:renamed\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                           "DESCRIPTION:alice\r\nTRIGGER:-PT1H\r\nEND:VALARM\r\n") +
+                    tail;
     auto merged = unfolded(ical::merge_attendee_copy(incoming, existing, "mailto:bob@x"));
     BOOST_TEST(has(merged, "SUMMARY:renamed"));
     BOOST_TEST(has(merged, "PARTSTAT=ACCEPTED:mailto:bob@x"));
     BOOST_TEST(has(merged, "X-BOB:mine"));
     BOOST_TEST(has(merged, "X-WR-CALNAME:bob's"));
     BOOST_TEST(has(merged, "DESCRIPTION:bob"));
-    BOOST_TEST(!has(merged, "DESCRIPTION:alice"));  // the organizer's own alarm is not the attendee's
+    BOOST_TEST(
+        !has(merged, "DESCRIPTION:alice"));  // the organizer's own alarm is not the attendee's
 }
 
-BOOST_AUTO_TEST_CASE(a_moved_instance_takes_the_organizers_partstat_an_unmoved_one_the_series_answer) {
+BOOST_AUTO_TEST_CASE(
+    a_moved_instance_takes_the_organizers_partstat_an_unmoved_one_the_series_answer) {
     auto existing = head + vevent("ACCEPTED") + tail;
-    auto incoming = head + vevent("ACCEPTED") + vevent("NEEDS-ACTION", {}, "20270111T140000Z", "20270111T100000Z") +
+    auto incoming = head + vevent("ACCEPTED") +
+                    vevent("NEEDS-ACTION", {}, "20270111T140000Z", "20270111T100000Z") +
                     vevent("NEEDS-ACTION", {}, "20270118T100000Z", "20270118T100000Z") + tail;
     auto merged = unfolded(ical::merge_attendee_copy(incoming, existing, "mailto:bob@x"));
     auto moved = merged.find("RECURRENCE-ID:20270111T100000Z");
@@ -103,7 +116,8 @@ BOOST_AUTO_TEST_CASE(a_moved_instance_takes_the_organizers_partstat_an_unmoved_o
 
 BOOST_AUTO_TEST_CASE(a_reply_names_only_the_instances_whose_answer_changed) {
     auto before = head + vevent("ACCEPTED") + tail;
-    auto now = head + vevent("ACCEPTED") + vevent("DECLINED", {}, "20270111T100000Z", "20270111T100000Z") + tail;
+    auto now = head + vevent("ACCEPTED") +
+               vevent("DECLINED", {}, "20270111T100000Z", "20270111T100000Z") + tail;
     auto reply = ical::attendee_reply(before, now, "mailto:bob@x", false);
     BOOST_REQUIRE(reply);
     auto text = unfolded(*reply);
@@ -114,14 +128,17 @@ BOOST_AUTO_TEST_CASE(a_reply_names_only_the_instances_whose_answer_changed) {
     BOOST_TEST(!ical::attendee_reply(before, before, "mailto:bob@x", false));
     BOOST_TEST(ical::attendee_reply(before, before, "mailto:bob@x", true).has_value());
     // A new copy still NEEDS-ACTION answers nothing.
-    BOOST_TEST(!ical::attendee_reply({}, head + vevent("NEEDS-ACTION") + tail, "mailto:bob@x", false));
+    BOOST_TEST(
+        !ical::attendee_reply({}, head + vevent("NEEDS-ACTION") + tail, "mailto:bob@x", false));
 }
 
 BOOST_AUTO_TEST_CASE(a_reply_for_one_instance_adds_an_override_to_the_organizers_copy) {
     auto copy = head + vevent("ACCEPTED") + tail;
-    auto reply = ical::attendee_reply(copy, head + vevent("ACCEPTED") +
-                                                vevent("DECLINED", {}, "20270111T100000Z", "20270111T100000Z") + tail,
-                                      "mailto:bob@x", false);
+    auto reply = ical::attendee_reply(
+        copy,
+        head + vevent("ACCEPTED") + vevent("DECLINED", {}, "20270111T100000Z", "20270111T100000Z") +
+            tail,
+        "mailto:bob@x", false);
     BOOST_REQUIRE(reply);
     auto applied = ical::apply_reply(copy, *reply);
     BOOST_REQUIRE(applied);
@@ -140,7 +157,8 @@ BOOST_AUTO_TEST_CASE(a_reply_for_one_instance_adds_an_override_to_the_organizers
 BOOST_AUTO_TEST_CASE(schedule_force_send_is_removed_before_storing) {
     auto sent = head + vevent("NEEDS-ACTION") + tail;
     auto forced = sent;
-    forced.replace(forced.find("ATTENDEE;PARTSTAT=NEEDS"), 8, "ATTENDEE;SCHEDULE-FORCE-SEND=REQUEST");
+    forced.replace(forced.find("ATTENDEE;PARTSTAT=NEEDS"), 8,
+                   "ATTENDEE;SCHEDULE-FORCE-SEND=REQUEST");
     BOOST_TEST(!has(ical::without_force_send(forced), "SCHEDULE-FORCE-SEND"));
     BOOST_TEST(ical::without_force_send(sent) == sent);
 }

@@ -20,22 +20,28 @@ using test_support::ServerFixture;
 
 namespace {
 
-bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+bool contains(const std::string& hay, const std::string& needle) {
+    return hay.find(needle) != std::string::npos;
+}
 
 std::size_t count_of(const std::string& hay, const std::string& needle) {
     std::size_t n = 0;
-    for (auto at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + needle.size())) ++n;
+    for (auto at = hay.find(needle); at != std::string::npos;
+         at = hay.find(needle, at + needle.size()))
+        ++n;
     return n;
 }
 
 /// iCalendar text with folded lines joined (RFC 5545 §3.1).
 std::string unfolded(std::string text) {
-    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at)) text.erase(at, 3);
+    for (auto at = text.find("\r\n "); at != std::string::npos; at = text.find("\r\n ", at))
+        text.erase(at, 3);
     return text;
 }
 
 /// The lines of `ics` (unfolded) that start with `prefix` and contain `needle`.
-std::vector<std::string> lines_with(const std::string& ics, const std::string& prefix, const std::string& needle) {
+std::vector<std::string> lines_with(const std::string& ics, const std::string& prefix,
+                                    const std::string& needle) {
     std::vector<std::string> out;
     auto text = unfolded(ics);
     std::size_t pos = 0;
@@ -64,13 +70,15 @@ std::vector<std::string> partstats(const std::string& ics, const std::string& ad
     return out;
 }
 
-std::size_t count_partstat(const std::string& ics, const std::string& address, const std::string& partstat) {
+std::size_t count_partstat(const std::string& ics, const std::string& address,
+                           const std::string& partstat) {
     auto all = partstats(ics, address);
     return static_cast<std::size_t>(std::count(all.begin(), all.end(), partstat));
 }
 
 /// `ics` (unfolded) with the PARTSTAT of `address` set to `partstat` on every ATTENDEE line.
-std::string with_partstat(const std::string& ics, const std::string& address, const std::string& partstat) {
+std::string with_partstat(const std::string& ics, const std::string& address,
+                          const std::string& partstat) {
     auto text = unfolded(ics);
     std::string out;
     std::size_t pos = 0;
@@ -104,13 +112,15 @@ const std::string alice_addr = "mailto:alice@example.com";
 const std::string bob_addr = "mailto:bob@example.com";
 const std::string room_addr = "mailto:room1@example.com";
 
-std::string event(const std::string& uid, const std::string& organizer, const std::vector<std::string>& attendees,
-                  const std::string& start = "20270104T100000Z", const std::string& end = "20270104T110000Z",
+std::string event(const std::string& uid, const std::string& organizer,
+                  const std::vector<std::string>& attendees,
+                  const std::string& start = "20270104T100000Z",
+                  const std::string& end = "20270104T110000Z",
                   const std::string& extra = "RRULE:FREQ=WEEKLY;COUNT=10\r\n") {
     std::string s =
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends tests//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
-        "\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end + "\r\n" + extra +
-        "SUMMARY:Weekly sync\r\nSEQUENCE:0\r\nORGANIZER:" + organizer + "\r\n";
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends tests//EN\r\nBEGIN:VEVENT\r\nUID:" +
+        uid + "\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end + "\r\n" +
+        extra + "SUMMARY:Weekly sync\r\nSEQUENCE:0\r\nORGANIZER:" + organizer + "\r\n";
     for (const auto& a : attendees) s += "ATTENDEE;" + a + "\r\n";
     return s + "END:VEVENT\r\nEND:VCALENDAR\r\n";
 }
@@ -144,13 +154,16 @@ struct Site {
     std::string inbox(const std::string& user) {
         auto r = call(user, "PROPFIND", "/dav/calendars/" + user + "/inbox/",
                       "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\" "
-                      "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:calendar-data/></D:prop></D:propfind>",
+                      "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:calendar-data/></"
+                      "D:prop></D:propfind>",
                       "Depth: 1\r\nContent-Type: application/xml\r\n");
         BOOST_TEST_REQUIRE(r.status == 207);
         return r.body;
     }
 
-    std::string tag_match(const std::string& tag) { return "If-Schedule-Tag-Match: " + tag + "\r\n"; }
+    std::string tag_match(const std::string& tag) {
+        return "If-Schedule-Tag-Match: " + tag + "\r\n";
+    }
 
     ServerFixture f;
 };
@@ -159,9 +172,10 @@ const std::string alice_path = "/dav/calendars/alice/calendar/weekly.ics";
 const std::string bob_path = "/dav/calendars/bob/calendar/weekly-1.ics";
 
 std::string weekly() {
-    return event("weekly-1", alice_addr,
-                 {"CN=Alice;PARTSTAT=ACCEPTED:" + alice_addr, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + bob_addr,
-                  "CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION:" + room_addr});
+    return event(
+        "weekly-1", alice_addr,
+        {"CN=Alice;PARTSTAT=ACCEPTED:" + alice_addr, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + bob_addr,
+         "CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION:" + room_addr});
 }
 
 }  // namespace
@@ -178,9 +192,12 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
     BOOST_TEST(put.header("etag").empty());  // SCHEDULE-STATUS was added: not what the client sent
 
     auto alice_copy = s.get("alice", alice_path);
-    BOOST_TEST(alice_copy.header("schedule-tag") == alice_tag);  // recording SCHEDULE-STATUS kept the tag
-    BOOST_TEST(lines_with(alice_copy.body, "ATTENDEE", room_addr).at(0).find("PARTSTAT=ACCEPTED") != std::string::npos);
-    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "SCHEDULE-STATUS=1.2"));
+    BOOST_TEST(alice_copy.header("schedule-tag") ==
+               alice_tag);  // recording SCHEDULE-STATUS kept the tag
+    BOOST_TEST(lines_with(alice_copy.body, "ATTENDEE", room_addr).at(0).find("PARTSTAT=ACCEPTED") !=
+               std::string::npos);
+    BOOST_TEST(
+        contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "SCHEDULE-STATUS=1.2"));
 
     // bob has the REQUEST in his inbox and a NEEDS-ACTION copy with its own tag.
     auto inbox = s.inbox("bob");
@@ -188,13 +205,16 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
     auto bob_copy = s.get("bob", bob_path);
     auto bob_tag = bob_copy.header("schedule-tag");
     BOOST_TEST(!bob_tag.empty());
-    BOOST_TEST(contains(lines_with(bob_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=NEEDS-ACTION"));
+    BOOST_TEST(
+        contains(lines_with(bob_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=NEEDS-ACTION"));
 
     // bob accepts with If-Schedule-Tag-Match, adding his own alarm and note.
     auto accepted = with_partstat(bob_copy.body, bob_addr, "ACCEPTED");
     auto at = accepted.find("END:VEVENT");
-    accepted.insert(at, "X-BOB-NOTE:bring slides\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:bob's own\r\n"
-                        "TRIGGER:-PT15M\r\nEND:VALARM\r\n");
+    accepted.insert(
+        at,
+        "X-BOB-NOTE:bring slides\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:bob's own\r\n"
+        "TRIGGER:-PT15M\r\nEND:VALARM\r\n");
     auto accept = s.call("bob", "PUT", bob_path, accepted, s.tag_match(bob_tag));
     BOOST_TEST_REQUIRE(accept.status == 204, accept.body);
     auto bob_tag2 = accept.header("schedule-tag");
@@ -205,7 +225,8 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
 
     // alice's copy shows ACCEPTED; her Schedule-Tag did not change (only a reply was merged).
     alice_copy = s.get("alice", alice_path);
-    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(
+        contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
     BOOST_TEST(alice_copy.header("schedule-tag") == alice_tag);
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);
 
@@ -218,33 +239,40 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
     auto alice_tag2 = put.header("schedule-tag");
     BOOST_TEST(alice_tag2 != alice_tag);  // the organizer's own change
     alice_copy = s.get("alice", alice_path);
-    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(
+        contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
     BOOST_TEST(contains(alice_copy.body, "DESCRIPTION:agenda attached"));
 
     // bob's copy took the update: a new tag, his answer, alarm and note kept.
     bob_copy = s.get("bob", bob_path);
     BOOST_TEST(bob_copy.header("schedule-tag") != bob_tag2);
     BOOST_TEST(contains(bob_copy.body, "DESCRIPTION:agenda attached"));
-    BOOST_TEST(contains(lines_with(bob_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(
+        contains(lines_with(bob_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
     BOOST_TEST(contains(bob_copy.body, "X-BOB-NOTE:bring slides"));
     BOOST_TEST(contains(bob_copy.body, "DESCRIPTION:bob's own"));
     BOOST_TEST(count_of(s.inbox("bob"), "METHOD:REQUEST") == 2u);
 
     // alice moves the third instance to the afternoon.
-    auto moved = with_component(
-        with_partstat(alice_copy.body, bob_addr, "ACCEPTED"),
-        "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20270118T100000Z\r\n"
-        "DTSTART:20270118T140000Z\r\nDTEND:20270118T150000Z\r\nSUMMARY:Weekly sync (moved)\r\nSEQUENCE:1\r\n"
-        "ORGANIZER:" + alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
-            "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + bob_addr + "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED:" +
-            room_addr + "\r\nEND:VEVENT\r\n");
+    auto moved = with_component(with_partstat(alice_copy.body, bob_addr, "ACCEPTED"),
+                                "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:"
+                                "20260101T000000Z\r\nRECURRENCE-ID:20270118T100000Z\r\n"
+                                "DTSTART:20270118T140000Z\r\nDTEND:20270118T150000Z\r\nSUMMARY:"
+                                "Weekly sync (moved)\r\nSEQUENCE:1\r\n"
+                                "ORGANIZER:" +
+                                    alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
+                                    "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + bob_addr +
+                                    "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED:" + room_addr +
+                                    "\r\nEND:VEVENT\r\n");
     put = s.call("alice", "PUT", alice_path, moved, s.tag_match(alice_copy.header("schedule-tag")));
     BOOST_TEST_REQUIRE(put.status == 204, put.body);
     // Copied from the series by her client, the answers of the moved instance
     // are reset (RFC 6638 §3.2.8); the room answers again at once.
     alice_copy = s.get("alice", alice_path);
-    BOOST_TEST((partstats(alice_copy.body, bob_addr) == std::vector<std::string>{"ACCEPTED", "NEEDS-ACTION"}));
-    BOOST_TEST((partstats(alice_copy.body, room_addr) == std::vector<std::string>{"ACCEPTED", "ACCEPTED"}));
+    BOOST_TEST((partstats(alice_copy.body, bob_addr) ==
+                std::vector<std::string>{"ACCEPTED", "NEEDS-ACTION"}));
+    BOOST_TEST((partstats(alice_copy.body, room_addr) ==
+                std::vector<std::string>{"ACCEPTED", "ACCEPTED"}));
     bob_copy = s.get("bob", bob_path);
     BOOST_TEST(contains(bob_copy.body, "RECURRENCE-ID:20270118T100000Z"));
     BOOST_TEST(contains(bob_copy.body, "DTSTART:20270118T140000Z"));
@@ -256,14 +284,18 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
 
     // bob declines one (unmoved) instance: an override of his own copy.
     alice_tag = s.get("alice", alice_path).header("schedule-tag");
-    auto declined = with_component(
-        bob_copy.body,
-        "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20270125T100000Z\r\n"
-        "DTSTART:20270125T100000Z\r\nDTEND:20270125T110000Z\r\nSUMMARY:Weekly sync\r\nSEQUENCE:0\r\n"
-        "ORGANIZER:" + alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
-            "\r\nATTENDEE;PARTSTAT=DECLINED:" + bob_addr + "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED:" +
-            room_addr + "\r\nEND:VEVENT\r\n");
-    auto decline = s.call("bob", "PUT", bob_path, declined, s.tag_match(bob_copy.header("schedule-tag")));
+    auto declined = with_component(bob_copy.body,
+                                   "BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:"
+                                   "20260101T000000Z\r\nRECURRENCE-ID:20270125T100000Z\r\n"
+                                   "DTSTART:20270125T100000Z\r\nDTEND:20270125T110000Z\r\nSUMMARY:"
+                                   "Weekly sync\r\nSEQUENCE:0\r\n"
+                                   "ORGANIZER:" +
+                                       alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
+                                       "\r\nATTENDEE;PARTSTAT=DECLINED:" + bob_addr +
+                                       "\r\nATTENDEE;CUTYPE=ROOM;PARTSTAT=ACCEPTED:" + room_addr +
+                                       "\r\nEND:VEVENT\r\n");
+    auto decline =
+        s.call("bob", "PUT", bob_path, declined, s.tag_match(bob_copy.header("schedule-tag")));
     BOOST_TEST_REQUIRE(decline.status == 204, decline.body);
     alice_copy = s.get("alice", alice_path);
     BOOST_TEST(alice_copy.header("schedule-tag") == alice_tag);
@@ -273,7 +305,8 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 2u);
 
     // A wrong tag does not delete; alice cancels with the right one.
-    BOOST_TEST(s.call("alice", "DELETE", alice_path, {}, s.tag_match("\"not-the-tag\"")).status == 412);
+    BOOST_TEST(s.call("alice", "DELETE", alice_path, {}, s.tag_match("\"not-the-tag\"")).status ==
+               412);
     auto del = s.call("alice", "DELETE", alice_path, {}, s.tag_match(alice_tag));
     BOOST_TEST_REQUIRE(del.status == 204, del.body);
     BOOST_TEST(count_of(s.inbox("bob"), "METHOD:CANCEL") == 1u);
@@ -284,9 +317,11 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
     auto carol = event("carol-1", "mailto:carol@example.com",
                        {"PARTSTAT=ACCEPTED:mailto:carol@example.com", "CUTYPE=ROOM:" + room_addr},
                        "20270111T100000Z", "20270111T110000Z", "");
-    BOOST_TEST_REQUIRE(s.call("carol", "PUT", "/dav/calendars/carol/calendar/c1.ics", carol).status == 201);
+    BOOST_TEST_REQUIRE(
+        s.call("carol", "PUT", "/dav/calendars/carol/calendar/c1.ics", carol).status == 201);
     auto carol_copy = s.get("carol", "/dav/calendars/carol/calendar/c1.ics");
-    BOOST_TEST(contains(lines_with(carol_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(
+        contains(lines_with(carol_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
 }
 
 BOOST_AUTO_TEST_CASE(a_second_booking_of_a_busy_room_is_declined_on_the_organizers_copy) {
@@ -296,14 +331,17 @@ BOOST_AUTO_TEST_CASE(a_second_booking_of_a_busy_room_is_declined_on_the_organize
     auto carol = event("carol-2", "mailto:carol@example.com",
                        {"PARTSTAT=ACCEPTED:mailto:carol@example.com", "CUTYPE=ROOM:" + room_addr},
                        "20270111T103000Z", "20270111T113000Z", "");
-    BOOST_TEST_REQUIRE(s.call("carol", "PUT", "/dav/calendars/carol/calendar/c2.ics", carol).status == 201);
+    BOOST_TEST_REQUIRE(
+        s.call("carol", "PUT", "/dav/calendars/carol/calendar/c2.ics", carol).status == 201);
     auto copy = s.get("carol", "/dav/calendars/carol/calendar/c2.ics");
     auto room = lines_with(copy.body, "ATTENDEE", room_addr).at(0);
     BOOST_TEST(contains(room, "PARTSTAT=DECLINED"));
-    BOOST_TEST(contains(room, "SCHEDULE-STATUS=1.2"));  // delivered; the room's answer is the PARTSTAT
+    BOOST_TEST(
+        contains(room, "SCHEDULE-STATUS=1.2"));  // delivered; the room's answer is the PARTSTAT
     // alice's booking is untouched.
     auto alice_copy = s.get("alice", alice_path);
-    BOOST_TEST(contains(lines_with(alice_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(
+        contains(lines_with(alice_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
 }
 
 BOOST_AUTO_TEST_CASE(of_three_organizers_booking_the_room_at_once_exactly_one_gets_it) {
@@ -317,8 +355,9 @@ BOOST_AUTO_TEST_CASE(of_three_organizers_booking_the_room_at_once_exactly_one_ge
             HttpClient c(s.f.port);
             c.send(ServerFixture::request(
                 "PUT", "/dav/calendars/" + users[i] + "/calendar/race.ics",
-                event("race-" + users[i], me, {"PARTSTAT=ACCEPTED:" + me, "CUTYPE=ROOM:" + room_addr},
-                      "20270301T090000Z", "20270301T100000Z", ""),
+                event("race-" + users[i], me,
+                      {"PARTSTAT=ACCEPTED:" + me, "CUTYPE=ROOM:" + room_addr}, "20270301T090000Z",
+                      "20270301T100000Z", ""),
                 basic_auth(users[i], users[i] + "-pw"), "Content-Type: text/calendar\r\n"));
             auto r = c.read_reply();
             statuses[i] = r ? r->status : 0;
@@ -369,10 +408,12 @@ BOOST_AUTO_TEST_CASE(only_scheduling_objects_carry_a_tag_in_headers_and_propfind
     auto tag = s.get("alice", alice_path).header("schedule-tag");
     auto head = s.call("alice", "HEAD", alice_path);
     BOOST_TEST(head.header("schedule-tag") == tag);
-    BOOST_TEST(s.get("alice", "/dav/calendars/alice/calendar/plain.ics").header("schedule-tag").empty());
+    BOOST_TEST(
+        s.get("alice", "/dav/calendars/alice/calendar/plain.ics").header("schedule-tag").empty());
 
     auto r = s.call("alice", "PROPFIND", "/dav/calendars/alice/calendar/",
-                    "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                    "<?xml version=\"1.0\"?><D:propfind xmlns:D=\"DAV:\" "
+                    "xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
                     "<D:prop><C:schedule-tag/></D:prop></D:propfind>",
                     "Depth: 1\r\nContent-Type: application/xml\r\n");
     BOOST_TEST_REQUIRE(r.status == 207);
@@ -385,7 +426,8 @@ BOOST_AUTO_TEST_CASE(only_scheduling_objects_carry_a_tag_in_headers_and_propfind
     r = s.call("alice", "REPORT", "/dav/calendars/alice/calendar/",
                "<?xml version=\"1.0\"?><C:calendar-multiget xmlns:D=\"DAV:\" "
                "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:schedule-tag/></D:prop>"
-               "<D:href>" + alice_path + "</D:href></C:calendar-multiget>",
+               "<D:href>" +
+                   alice_path + "</D:href></C:calendar-multiget>",
                "Depth: 1\r\nContent-Type: application/xml\r\n");
     BOOST_TEST_REQUIRE(r.status == 207);
     BOOST_TEST(contains(r.body, tag.substr(1, tag.size() - 2)));
@@ -397,9 +439,10 @@ BOOST_AUTO_TEST_CASE(if_schedule_tag_match_refuses_stale_missing_and_malformed_t
     auto tag = s.get("alice", alice_path).header("schedule-tag");
     auto body = weekly();
     BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match("\"nope\"")).status == 412);
-    BOOST_TEST(s.call("alice", "PUT", "/dav/calendars/alice/calendar/new.ics", event("new-1", alice_addr,
-                                                                                      {"PARTSTAT=NEEDS-ACTION:" + bob_addr}),
-                      s.tag_match(tag)).status == 412);  // nothing there to match
+    BOOST_TEST(s.call("alice", "PUT", "/dav/calendars/alice/calendar/new.ics",
+                      event("new-1", alice_addr, {"PARTSTAT=NEEDS-ACTION:" + bob_addr}),
+                      s.tag_match(tag))
+                   .status == 412);  // nothing there to match
     BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match("\"a\", \"b\"")).status == 400);
     BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match("*")).status == 400);
     BOOST_TEST(s.call("alice", "PUT", alice_path, body, s.tag_match(tag)).status == 204);
@@ -436,7 +479,8 @@ BOOST_AUTO_TEST_CASE(schedule_force_send_reply_answers_again_without_a_change) {
     Site s;
     BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
     auto copy = s.get("bob", bob_path).body;
-    BOOST_TEST(s.call("bob", "PUT", bob_path, with_partstat(copy, bob_addr, "TENTATIVE")).status == 204);
+    BOOST_TEST(s.call("bob", "PUT", bob_path, with_partstat(copy, bob_addr, "TENTATIVE")).status ==
+               204);
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);
     auto again = unfolded(s.get("bob", bob_path).body);
     BOOST_TEST(s.call("bob", "PUT", bob_path, again).status == 204);
@@ -453,16 +497,19 @@ BOOST_AUTO_TEST_CASE(schedule_agent_client_or_none_leaves_the_attendee_to_the_cl
     auto body = event("agents-1", alice_addr,
                       {"SCHEDULE-AGENT=CLIENT;PARTSTAT=NEEDS-ACTION:" + bob_addr,
                        "SCHEDULE-AGENT=NONE;PARTSTAT=NEEDS-ACTION:mailto:carol@example.com"});
-    BOOST_TEST_REQUIRE(s.call("alice", "PUT", "/dav/calendars/alice/calendar/agents.ics", body).status == 201);
+    BOOST_TEST_REQUIRE(
+        s.call("alice", "PUT", "/dav/calendars/alice/calendar/agents.ics", body).status == 201);
     BOOST_TEST(count_of(s.inbox("bob"), "METHOD:REQUEST") == 0u);
     BOOST_TEST(count_of(s.inbox("carol"), "METHOD:REQUEST") == 0u);
     BOOST_TEST(s.call("bob", "GET", "/dav/calendars/bob/calendar/agents-1.ics").status == 404);
-    BOOST_TEST(!contains(s.get("alice", "/dav/calendars/alice/calendar/agents.ics").body, "SCHEDULE-STATUS"));
+    BOOST_TEST(!contains(s.get("alice", "/dav/calendars/alice/calendar/agents.ics").body,
+                         "SCHEDULE-STATUS"));
 
     // An attendee copy whose ORGANIZER says SCHEDULE-AGENT=CLIENT: bob's client replies itself.
     auto mine = event("agents-2", alice_addr + "", {"PARTSTAT=ACCEPTED:" + bob_addr});
     mine.replace(mine.find("ORGANIZER:"), 10, "ORGANIZER;SCHEDULE-AGENT=CLIENT:");
-    BOOST_TEST_REQUIRE(s.call("bob", "PUT", "/dav/calendars/bob/calendar/agents-2.ics", mine).status == 201);
+    BOOST_TEST_REQUIRE(
+        s.call("bob", "PUT", "/dav/calendars/bob/calendar/agents-2.ics", mine).status == 201);
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 0u);
 }
 

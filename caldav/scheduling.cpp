@@ -156,7 +156,9 @@ Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const 
             // client asks with SCHEDULE-FORCE-SEND=REQUEST (RFC 6638 §7.3).
             auto before = std::find_if(unchanged->attendees.begin(), unchanged->attendees.end(),
                                        [&](const ical::Attendee& b) { return ical::same_address(b.address, a.address); });
-            if (before != unchanged->attendees.end() && before->schedule_status.starts_with("1.")) {
+            // 1.x: sent or delivered; 2.x: answered (RFC 6638 §3.2.9, §4.2).
+            if (before != unchanged->attendees.end() &&
+                (before->schedule_status.starts_with("1.") || before->schedule_status.starts_with("2."))) {
                 statuses.emplace_back(a.address, before->schedule_status);
                 continue;
             }

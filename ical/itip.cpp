@@ -119,6 +119,36 @@ icalproperty* attendee_of(icalcomponent* c, const char* address) {
     return nullptr;
 }
 
+/// RFC 6638 §4.2: what a reply's component says about its delivery, for the
+/// organizer's SCHEDULE-STATUS: the codes of its REQUEST-STATUS properties
+/// (comma-separated), or "2.0" (success) when it has none.
+std::string reply_status(icalcomponent* c) {
+    std::string out;
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_REQUESTSTATUS_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_REQUESTSTATUS_PROPERTY)) {
+        const char* text = icalproperty_get_value_as_string(p);
+        if (!text) continue;
+        std::string code(text);
+        code = code.substr(0, code.find(';'));
+        // A status code is digits and dots (RFC 5545 §3.8.8.3); anything else is dropped.
+        if (code.empty() || code.find_first_not_of("0123456789.") != std::string::npos) continue;
+        out += (out.empty() ? "" : ",") + code;
+    }
+    return out.empty() ? "2.0" : out;
+}
+
+/// Sets SCHEDULE-STATUS of `attendee` to `status`; true when that changed it.
+bool set_schedule_status(icalproperty* attendee, const std::string& status) {
+    icalparameter* have = icalproperty_get_first_parameter(attendee, ICAL_SCHEDULESTATUS_PARAMETER);
+    const char* text = have ? icalparameter_get_schedulestatus(have) : nullptr;
+    if (text && status == text) return false;
+    while (icalparameter* p =
+               icalproperty_get_first_parameter(attendee, ICAL_SCHEDULESTATUS_PARAMETER))
+        icalproperty_remove_parameter_by_ref(attendee, p);
+    icalproperty_add_parameter(attendee, icalparameter_new_schedulestatus(status.c_str()));
+    return true;
+}
+
 /// RFC 6638 §4.2: an answer for one instance of a series the organizer's copy
 /// holds no override for gets one, made from the master: the instance starts
 /// at the reply's RECURRENCE-ID (in its zone) and lasts as long as the master.
@@ -269,6 +299,7 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
         auto kind = given ? icalparameter_get_partstat(given) : ICAL_PARTSTAT_NEEDSACTION;
         bool known = kind > ICAL_PARTSTAT_X && kind < ICAL_PARTSTAT_NONE;
         auto rid = recurrence_id(reply_cal, r);
+        auto status = reply_status(r);
         if (rid && known) {
             icalcomponent* master = nullptr;
             bool have = false;
@@ -295,6 +326,7 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
                 out.attendee = v;
                 if (!applies) continue;
                 out.partstat = partstat;
+                out.changed = set_schedule_status(a, status) || out.changed;
                 if (partstat_of(a) == partstat) continue;
                 while (icalparameter* p =
                            icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER))

@@ -60,7 +60,8 @@ struct ReplyApplication {
 /// Applies a REPLY (RFC 5546 §3.2.3) to the organizer's copy: the PARTSTAT of
 /// the reply's ATTENDEE, matched by address without case (Outlook changes the
 /// case and CN), goes to the component with the same RECURRENCE-ID, or to
-/// every component when the reply names none. A reply without SEQUENCE
+/// every component when the reply names none, with SCHEDULE-STATUS set to
+/// the reply's REQUEST-STATUS codes or 2.0 (RFC 6638 §4.2). A reply without SEQUENCE
 /// (Outlook omits it) answers the current one. nullopt when either text does
 /// not parse or the reply has no ATTENDEE. Never throws.
 std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,

@@ -154,6 +154,20 @@ BOOST_AUTO_TEST_CASE(a_reply_for_one_instance_adds_an_override_to_the_organizers
     BOOST_TEST(has(text, "PARTSTAT=ACCEPTED:mailto:bob@x"));  // the series
 }
 
+BOOST_AUTO_TEST_CASE(a_reply_sets_the_organizers_schedule_status_from_its_request_status) {
+    auto copy = head + vevent("NEEDS-ACTION") + tail;
+    auto reply = head + "METHOD:REPLY\r\n" + vevent("ACCEPTED") + tail;
+    auto plain = ical::apply_reply(copy, reply);
+    BOOST_REQUIRE(plain);
+    BOOST_TEST(has(unfolded(plain->data), "SCHEDULE-STATUS=2.0"));
+    auto with_status = reply;
+    with_status.insert(with_status.find("END:VEVENT"),
+                       "REQUEST-STATUS:2.8;Success\\, repeating event ignored\r\n");
+    auto noted = ical::apply_reply(copy, with_status);
+    BOOST_REQUIRE(noted);
+    BOOST_TEST(has(unfolded(noted->data), "SCHEDULE-STATUS=2.8"));
+}
+
 BOOST_AUTO_TEST_CASE(schedule_force_send_is_removed_before_storing) {
     auto sent = head + vevent("NEEDS-ACTION") + tail;
     auto forced = sent;

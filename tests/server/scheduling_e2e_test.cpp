@@ -227,6 +227,9 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
     alice_copy = s.get("alice", alice_path);
     BOOST_TEST(
         contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "PARTSTAT=ACCEPTED"));
+    // RFC 6638 §4.2: the reply's status (none given: 2.0) replaces "delivered".
+    BOOST_TEST(
+        contains(lines_with(alice_copy.body, "ATTENDEE", bob_addr).at(0), "SCHEDULE-STATUS=2.0"));
     BOOST_TEST(alice_copy.header("schedule-tag") == alice_tag);
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);
 

@@ -60,6 +60,7 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
     r.owner = user;
     if (path.kind == ResourceKind::home) {
         r.href = home_href(user.name);
+        r.home = store.find_home(user.id);
         r.exists = true;
         return r;
     }

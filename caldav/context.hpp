@@ -38,6 +38,7 @@ struct Resource {
     std::optional<PrincipalRecord> owner;
     std::optional<CollectionRecord> collection;
     std::optional<ObjectRecord> object;
+    std::optional<HomeRecord> home;  ///< a calendar home's sync state (home only)
     bool exists = false;
 
     /// The KindBit of this resource (0 for unknown).

@@ -111,6 +111,32 @@ struct ChangeSet {
     std::int64_t revision = 0;
 };
 
+/// A principal's calendar home as a collection of collections (RFC 6578 on the
+/// home, schema 0008): its revision grows whenever a child collection is
+/// created, deleted, has its properties changed or a member written.
+struct HomeRecord {
+    std::int64_t owner_id = 0;
+    std::int64_t revision = 0;
+    std::int64_t sync_floor = 0;   ///< oldest revision a sync token may name
+    std::int64_t created_at = 0;   ///< unix seconds
+    std::int64_t modified_at = 0;  ///< unix seconds
+};
+
+/// One child collection changed in a home since a revision (RFC 6578).
+struct HomeChange {
+    std::string name;
+    std::int64_t revision = 0;
+    bool deleted = false;
+    std::optional<CollectionRecord> collection;  ///< the child now; empty when it is gone
+};
+
+/// Child changes of a home since a revision, with the home's revision in the
+/// same snapshot (the next sync token).
+struct HomeChangeSet {
+    std::vector<HomeChange> changes;
+    std::int64_t revision = 0;
+};
+
 /// An email for the SMTP relay (iMIP, RFC 6047), composed by src/ and queued
 /// durably by the store until the relay accepts it.
 struct OutgoingMail {
@@ -260,6 +286,16 @@ public:
     /// newer than its revision, or the collection is gone.
     virtual std::optional<ChangeSet> changes_since(std::int64_t collection_id, std::int64_t since,
                                                    std::size_t limit) = 0;
+
+    /// The sync state of a principal's calendar home; nullopt when the
+    /// principal is gone.
+    virtual std::optional<HomeRecord> find_home(std::int64_t owner_id) = 0;
+
+    /// Child collections of a home changed with home revision > `since`, oldest
+    /// first, at most `limit`. nullopt when `since` is older than the home's
+    /// sync floor, newer than its revision, or the principal is gone.
+    virtual std::optional<HomeChangeSet> home_changes_since(std::int64_t owner_id, std::int64_t since,
+                                                            std::size_t limit) = 0;
 };
 
 }  // namespace caldav

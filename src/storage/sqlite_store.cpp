@@ -60,20 +60,21 @@ constexpr std::string_view collection_columns =
     "id, owner_id, name, kind, display_name, description, timezone, components, revision, "
     "sync_floor, created_at, modified_at";
 
-caldav::CollectionRecord collection_from(sqlite::Stmt& s) {
+/// A collection from `collection_columns` starting at column `at`.
+caldav::CollectionRecord collection_from(sqlite::Stmt& s, int at = 0) {
     caldav::CollectionRecord c;
-    c.id = s.int64(0);
-    c.owner_id = s.int64(1);
-    c.name = s.text(2);
-    c.kind = kind_from(s.text(3));
-    c.display_name = s.text(4);
-    c.description = s.text(5);
-    c.timezone = s.text(6);
-    c.components = s.text(7);
-    c.revision = s.int64(8);
-    c.sync_floor = s.int64(9);
-    c.created_at = s.int64(10);
-    c.modified_at = s.int64(11);
+    c.id = s.int64(at + 0);
+    c.owner_id = s.int64(at + 1);
+    c.name = s.text(at + 2);
+    c.kind = kind_from(s.text(at + 3));
+    c.display_name = s.text(at + 4);
+    c.description = s.text(at + 5);
+    c.timezone = s.text(at + 6);
+    c.components = s.text(at + 7);
+    c.revision = s.int64(at + 8);
+    c.sync_floor = s.int64(at + 9);
+    c.created_at = s.int64(at + 10);
+    c.modified_at = s.int64(at + 11);
     return c;
 }
 
@@ -931,6 +932,47 @@ std::optional<caldav::ChangeSet> SqliteStore::changes_since(std::int64_t collect
         while (s.step()) {
             caldav::Change c{s.text(0), s.int64(1), s.int64(2) != 0, std::nullopt};
             if (!c.deleted && !s.is_null(3)) c.object = object_from(s, false, 3);
+            out.changes.push_back(std::move(c));
+        }
+        return out;
+    });
+}
+
+std::optional<caldav::HomeRecord> SqliteStore::find_home(std::int64_t owner_id) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::HomeRecord> {
+        auto s = db.prepare(
+            "SELECT home_revision, home_sync_floor, created_at, home_modified_at FROM principals WHERE id = ?1");
+        s.bind(1, owner_id);
+        if (!s.step()) return std::nullopt;
+        return caldav::HomeRecord{owner_id, s.int64(0), s.int64(1), s.int64(2),
+                                  std::max(s.int64(2), s.int64(3))};
+    });
+}
+
+std::optional<caldav::HomeChangeSet> SqliteStore::home_changes_since(std::int64_t owner_id, std::int64_t since,
+                                                                     std::size_t limit) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::HomeChangeSet> {
+        auto floor = db.prepare("SELECT home_sync_floor, home_revision FROM principals WHERE id = ?1");
+        floor.bind(1, owner_id);
+        if (!floor.step() || since < floor.int64(0) || since > floor.int64(1)) return std::nullopt;
+        caldav::HomeChangeSet out;
+        out.revision = floor.int64(1);
+        std::string columns;
+        for (std::string_view rest = collection_columns; !rest.empty();) {
+            auto comma = rest.find(", ");
+            columns += "k." + std::string(rest.substr(0, comma));
+            if (comma == std::string_view::npos) break;
+            columns += ", ";
+            rest.remove_prefix(comma + 2);
+        }
+        auto s = db.prepare(
+            "SELECT h.name, h.revision, h.deleted, " + columns + " FROM home_changes h LEFT JOIN collections k "
+            "ON k.owner_id = h.owner_id AND k.name = h.name "
+            "WHERE h.owner_id = ?1 AND h.revision > ?2 ORDER BY h.revision LIMIT ?3");
+        s.bind(1, owner_id).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
+        while (s.step()) {
+            caldav::HomeChange c{s.text(0), s.int64(1), s.int64(2) != 0, std::nullopt};
+            if (!c.deleted && !s.is_null(3)) c.collection = collection_from(s, 3);
             out.changes.push_back(std::move(c));
         }
         return out;

@@ -140,6 +140,9 @@ public:
                                   bool remove_source) override;
     std::optional<caldav::ChangeSet> changes_since(std::int64_t collection_id, std::int64_t since,
                                                    std::size_t limit) override;
+    std::optional<caldav::HomeRecord> find_home(std::int64_t owner_id) override;
+    std::optional<caldav::HomeChangeSet> home_changes_since(std::int64_t owner_id, std::int64_t since,
+                                                            std::size_t limit) override;
 
 private:
     struct Job {

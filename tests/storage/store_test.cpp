@@ -258,6 +258,53 @@ BOOST_AUTO_TEST_CASE(every_change_bumps_the_revision_and_lands_in_the_change_log
     BOOST_TEST(!store->changes_since(cal.id, r4 + 1, 100));  // a token from the future
 }
 
+BOOST_AUTO_TEST_CASE(home_changes_follow_collections_their_properties_and_members) {
+    auto h0 = store->find_home(alice);
+    BOOST_REQUIRE(h0);
+    auto work = calendar("work");
+    auto other = calendar("other");
+    auto h1 = store->find_home(alice)->revision;
+    BOOST_TEST(h1 > h0->revision);
+    // A member write, a displayname change and a dead property each move the home.
+    store->put_object(object(work.id, "a.ics", "a"));
+    auto h2 = store->find_home(alice)->revision;
+    BOOST_TEST(h2 > h1);
+    caldav::PropertyPatch named;
+    named.display_name = "Other";
+    BOOST_TEST((store->patch_properties(other.id, "", named) == StoreStatus::ok));
+    auto h3 = store->find_home(alice)->revision;
+    BOOST_TEST(h3 > h2);
+    caldav::PropertyPatch colour;
+    colour.set.push_back({"http://apple.com/ns/ical/", "calendar-color",
+                          "<calendar-color xmlns=\"http://apple.com/ns/ical/\">#FF0000</calendar-color>"});
+    BOOST_TEST((store->patch_properties(other.id, "", colour) == StoreStatus::ok));
+    auto h4 = store->find_home(alice)->revision;
+    BOOST_TEST(h4 > h3);
+    // A member's dead property is no change of the home.
+    BOOST_TEST((store->patch_properties(work.id, "a.ics", colour) == StoreStatus::ok));
+    BOOST_TEST(store->find_home(alice)->revision == h4);
+    auto since_h2 = store->home_changes_since(alice, h2, 100);
+    BOOST_REQUIRE(since_h2);
+    BOOST_REQUIRE(since_h2->changes.size() == 1u);  // one row per collection: its latest change
+    BOOST_TEST(since_h2->changes[0].name == "other");
+    BOOST_REQUIRE(since_h2->changes[0].collection);
+    BOOST_TEST(since_h2->changes[0].collection->display_name == "Other");
+    BOOST_TEST(since_h2->revision == h4);
+    BOOST_TEST((store->delete_collection(work.id) == StoreStatus::ok));
+    auto after_delete = store->home_changes_since(alice, h4, 100);
+    BOOST_REQUIRE(after_delete);
+    BOOST_REQUIRE(after_delete->changes.size() == 1u);
+    BOOST_TEST(after_delete->changes[0].name == "work");
+    BOOST_TEST(after_delete->changes[0].deleted);
+    BOOST_TEST(!after_delete->changes[0].collection);
+    BOOST_TEST(store->home_changes_since(alice, h1, 1)->changes.size() == 1u);
+    auto h5 = store->find_home(alice)->revision;
+    BOOST_TEST(!store->home_changes_since(alice, h5 + 1, 100));  // a token from the future
+    // Deleting the user drops the log with the home (no row refers to a gone principal).
+    BOOST_TEST((store->delete_user("alice") == StoreStatus::ok));
+    BOOST_TEST(!store->find_home(alice));
+}
+
 BOOST_AUTO_TEST_CASE(used_bytes_follow_every_write) {
     auto cal = calendar("work");
     BOOST_TEST(store->used_bytes(alice) == 0);

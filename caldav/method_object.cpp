@@ -35,6 +35,12 @@ Response handle_get(Context& ctx) {
     if (auto m = if_match_of(ctx.request); m && *m != "*" && *m != o->etag)
         throw Error(412, "If-Match does not match the current ETag");
     r.status = 200;
+    if (!o->content_type.empty()) {
+        // A resource of a plain collection: its bytes and type as PUT (RFC 4918 §9.4).
+        r.headers.set("Content-Type", o->content_type);
+        r.body = std::move(o->data);
+        return r;
+    }
     std::string comp = o->component;
     for (auto& c : comp) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.headers.set("Content-Type", "text/calendar; charset=utf-8" + (comp.empty() ? "" : "; component=" + comp));
@@ -59,6 +65,9 @@ Response handle_copy_move(Context& ctx) {
     if (dest.href == t.href) throw Error(403, "source and destination are the same");
     if (dest.collection->kind != CollectionKind::calendar && dest.collection->kind != CollectionKind::plain)
         throw Error(403, Precondition::calendar_collection_location_ok, "the destination cannot hold calendar data");
+    // Only validated iCalendar data enters a calendar (RFC 4791 §5.3.2).
+    if (!t.object->content_type.empty() && dest.collection->kind == CollectionKind::calendar)
+        throw Error(403, Precondition::supported_calendar_data, "only calendar data can go into a calendar");
     bool overwrite = true;
     if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
     auto result = ctx.store.copy_object(t.collection->id, t.object->name, dest.collection->id,

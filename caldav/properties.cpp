@@ -58,6 +58,7 @@ Value getetag(Context&, const Resource& r) {
 }
 
 Value getcontenttype(Context&, const Resource& r) {
+    if (!r.object->content_type.empty()) return escape(r.object->content_type);
     if (r.object->component == "VEVENT") return "text/calendar; charset=utf-8; component=vevent";
     if (r.object->component == "VTODO") return "text/calendar; charset=utf-8; component=vtodo";
     std::string comp = r.object->component;
@@ -221,6 +222,7 @@ Value max_attendees(Context& ctx, const Resource&) {
 }
 
 Value calendar_data(Context& ctx, const Resource& r) {
+    if (!r.object->content_type.empty()) return std::nullopt;  // not a calendar object
     // Read here because listings carry no data.
     std::optional<ObjectRecord> full;
     if (r.object->data.empty()) {

@@ -64,7 +64,10 @@ struct ObjectRecord {
     std::int64_t modified_at = 0;
     std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
     std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
-    std::string data;  ///< the stored iCalendar text, only when asked for
+    std::string data;  ///< the stored bytes (iCalendar text for calendar objects), only when asked for
+    /// Media type of a resource in a plain collection (RFC 4918 §9.7, any
+    /// content); empty for a calendar object resource.
+    std::string content_type;
     /// Set by list_objects_in_range: the instance index proves that a VEVENT
     /// instance overlaps the range (RFC 4791 §9.9), so no parsing is needed.
     bool index_match = false;
@@ -154,6 +157,10 @@ struct PutObject {
     std::string uid;
     std::string component;
     std::string data;
+    /// Media type of a non-calendar resource (plain collections); empty for a
+    /// calendar object. The store gives such a resource a UID of its own name,
+    /// so `uid` is ignored for it.
+    std::string content_type;
     std::optional<std::int64_t> first_start;
     std::optional<std::int64_t> last_end;
     std::optional<InstanceIndex> instances;  ///< empty: rows to be built later (rebuild)
@@ -270,8 +277,9 @@ public:
     virtual StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
                                       const std::optional<std::string>& if_match) = 0;
 
-    /// Copies (or, with `remove_source`, moves) a member to another name and/or
-    /// collection in one transaction, checking the destination's UID uniqueness.
+    /// Copies (or, with `remove_source`, moves) a member and its dead properties
+    /// to another name and/or collection in one transaction, checking the
+    /// destination's UID uniqueness.
     /// `exists` when the destination is taken and `overwrite` is false.
     virtual PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
                                   std::int64_t to_collection, std::string_view to_name,

@@ -95,6 +95,7 @@ caldav::ObjectRecord object_from(sqlite::Stmt& s, bool with_data, int at = 0) {
     o.created_at = s.int64(at + 11);
     o.modified_at = s.int64(at + 12);
     if (with_data) o.data = s.text(at + 13);
+    o.content_type = s.text(at + 14);
     return o;
 }
 
@@ -524,7 +525,24 @@ StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
 namespace {
 constexpr std::string_view object_columns =
     "id, collection_id, name, uid, component, etag, schedule_tag, size, revision, first_start, "
-    "last_end, created_at, modified_at, data";
+    "last_end, created_at, modified_at, data, content_type";
+
+/// The UID column of a non-calendar resource: unique per name, and never a
+/// calendar UID (RFC 5545 §3.3.11 TEXT holds no control characters).
+std::string resource_uid(std::string_view name) { return "\x01" + std::string(name); }
+
+/// Replaces the dead properties of member `to` by those of member `from`;
+/// inside the caller's write transaction (RFC 4918 §9.8.2, §9.9.1).
+void copy_dead_properties(sqlite::Db& db, std::int64_t from_collection, std::string_view from_name,
+                          std::int64_t to_collection, std::string_view to_name) {
+    auto clear = db.prepare("DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2");
+    clear.bind(1, to_collection).bind(2, to_name).run();
+    auto copy = db.prepare(
+        "INSERT INTO dead_properties (collection_id, object_name, namespace, name, value_xml) "
+        "SELECT ?3, ?4, namespace, name, value_xml FROM dead_properties WHERE collection_id = ?1 AND "
+        "object_name = ?2");
+    copy.bind(1, from_collection).bind(2, from_name).bind(3, to_collection).bind(4, to_name).run();
+}
 
 /// object_columns qualified by a table alias ("o."), data as NULL unless wanted.
 std::string object_columns_of(std::string_view alias, bool with_data) {
@@ -651,7 +669,7 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
         s.bind(1, collection_id).bind(2, from).bind(3, to).bind(4, scan_from);
         while (s.step()) {
             out.push_back(object_from(s, with_data));
-            out.back().index_match = s.int64(14) != 0;
+            out.back().index_match = s.int64(15) != 0;
         }
         // Ordered by name here rather than in SQL, where the sorter would copy
         // every object's data once more.
@@ -735,9 +753,10 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
         r.status = StoreStatus::etag_mismatch;
         return r;
     }
+    const std::string uid = o.content_type.empty() ? o.uid : resource_uid(o.name);
     auto holder = db.prepare(
         "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3");
-    holder.bind(1, o.collection_id).bind(2, o.uid).bind(3, o.name);
+    holder.bind(1, o.collection_id).bind(2, uid).bind(3, o.name);
     if (holder.step()) {
         r.status = StoreStatus::uid_conflict;
         r.conflicting_name = holder.text(0);
@@ -753,13 +772,13 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     r.created = !etag;
     auto s = db.prepare(
         "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-        "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
+        "revision, first_start, last_end, created_at, modified_at, content_type) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT (collection_id, name) DO "
         "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-        "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
-    s.bind(1, o.collection_id).bind(2, o.name).bind(3, o.uid).bind(4, o.component);
+        "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, content_type = ?12 RETURNING id");
+    s.bind(1, o.collection_id).bind(2, o.name).bind(3, uid).bind(4, o.component);
     s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
-    s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now);
+    s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now).bind(12, o.content_type);
     if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
     auto id = s.int64(0);
     s.reset();
@@ -857,7 +876,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
         return write([&](sqlite::Db& db) {
             caldav::PutResult r;
             auto src = db.prepare(
-                "SELECT uid, component, data, first_start, last_end, id FROM objects WHERE "
+                "SELECT uid, component, data, first_start, last_end, id, content_type FROM objects WHERE "
                 "collection_id = ?1 AND name = ?2");
             src.bind(1, from_collection).bind(2, from_name);
             if (!src.step()) {
@@ -865,6 +884,8 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
                 return r;
             }
             std::string uid = src.text(0), component = src.text(1), data = src.text(2);
+            std::string content_type = src.text(6);
+            if (!content_type.empty()) uid = resource_uid(to_name);
             auto first = src.optional_int64(3), last = src.optional_int64(4);
             auto instances = read_instances(db, src.int64(5));
             auto dst = db.prepare("SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
@@ -885,9 +906,12 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
                 return r;
             }
             auto now = now_seconds();
+            copy_dead_properties(db, from_collection, from_name, to_collection, to_name);
             if (remove_source) {
                 auto del = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
                 del.bind(1, from_collection).bind(2, from_name).run();
+                auto props = db.prepare("DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2");
+                props.bind(1, from_collection).bind(2, from_name).run();
                 log_change(db, from_collection, from_name, true, now);
             }
             auto revision = log_change(db, to_collection, to_name, false, now);
@@ -895,13 +919,14 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             r.created = !exists;
             auto s = db.prepare(
                 "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-                "revision, first_start, last_end, created_at, modified_at) VALUES (?1, ?2, ?3, "
-                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11) ON CONFLICT (collection_id, name) DO "
+                "revision, first_start, last_end, created_at, modified_at, content_type) VALUES (?1, ?2, ?3, "
+                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT (collection_id, name) DO "
                 "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11 RETURNING id");
+                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, content_type = ?12 "
+                "RETURNING id");
             s.bind(1, to_collection).bind(2, to_name).bind(3, uid).bind(4, component);
             s.bind(5, r.etag).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
-            s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now);
+            s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now).bind(12, content_type);
             if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
             auto id = s.int64(0);
             s.reset();

@@ -32,6 +32,20 @@ void check_location(Context& ctx, bool calendar) {
         Error e(405, Precondition::resource_must_be_null, "a resource already exists here");
         throw e;
     }
+    // Plain collections nest in plain collections (RFC 4918 §9.3); calendars
+    // and what they hold stay directly under the home.
+    auto parent_name = parent_collection(ctx.path.collection);
+    if (parent_name.empty()) return;
+    auto parent = ctx.store.find_collection(ctx.user.id, parent_name);
+    if (!parent) throw Error(409, "the parent collection does not exist");
+    if (calendar || parent->kind != CollectionKind::plain)
+        throw Error(403, Precondition::calendar_collection_location_ok,
+                    calendar ? "calendars can only be created in a calendar home"
+                             : "collections cannot be created inside a calendar");
+    // neon-based clients (litmus mkcol_over_plain) add the trailing slash to
+    // the name of an existing resource: still a resource there, so 405.
+    if (ctx.store.find_object(parent->id, ctx.path.collection.substr(parent_name.size() + 1), false))
+        throw Error(405, Precondition::resource_must_be_null, "a resource already exists here");
 }
 
 std::string components_of(const xml::Element& set) {

@@ -58,7 +58,28 @@ Response handle_copy_move(Context& ctx) {
     if (!dest_header) throw Error(400, "Destination header missing");
     auto dest_path = decode_target(*dest_header);
     if (!dest_path) throw Error(400, "Destination is not a valid URL");
-    auto dest = resolve(ResourcePath::parse(*dest_path), ctx.store, ctx.user);
+    auto dest_rp = ResourcePath::parse(*dest_path);
+    refine_path(dest_rp, ctx.store, ctx.user, false);
+    bool overwrite = true;
+    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
+    bool replaced_collection = false;
+    if (dest_rp.kind == ResourceKind::collection && dest_rp.owner == ctx.user.name &&
+        !parent_collection(dest_rp.collection).empty()) {
+        // RFC 4918 §9.8.4, §9.9.3: with Overwrite T a nested collection at the
+        // destination is deleted first and the resource takes its name.
+        auto existing = ctx.store.find_collection(ctx.user.id, dest_rp.collection);
+        if (existing) {
+            if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
+            if (ctx.store.delete_collection(existing->id) != StoreStatus::ok)
+                throw Error(503, "the database is busy; retry");
+            replaced_collection = true;
+        }
+        auto slash = dest_rp.collection.rfind('/');
+        dest_rp.object = dest_rp.collection.substr(slash + 1);
+        dest_rp.collection.erase(slash);
+        dest_rp.kind = ResourceKind::object;
+    }
+    auto dest = resolve(dest_rp, ctx.store, ctx.user);
     if (dest.kind != ResourceKind::object)
         throw Error(409, "the destination must be a resource inside a calendar");
     if (!dest.collection) throw Error(409, "the destination's collection does not exist");
@@ -68,10 +89,8 @@ Response handle_copy_move(Context& ctx) {
     // Only validated iCalendar data enters a calendar (RFC 4791 §5.3.2).
     if (!t.object->content_type.empty() && dest.collection->kind == CollectionKind::calendar)
         throw Error(403, Precondition::supported_calendar_data, "only calendar data can go into a calendar");
-    bool overwrite = true;
-    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
     auto result = ctx.store.copy_object(t.collection->id, t.object->name, dest.collection->id,
-                                        ResourcePath::parse(*dest_path).object, overwrite, move);
+                                        dest_rp.object, overwrite, move);
     switch (result.status) {
     case StoreStatus::ok: break;
     case StoreStatus::not_found: throw Error(404, "the source went away");
@@ -82,7 +101,7 @@ Response handle_copy_move(Context& ctx) {
     default: throw Error(503, "the database is busy; retry");
     }
     Response r;
-    r.status = result.created ? 201 : 204;
+    r.status = result.created && !replaced_collection ? 201 : 204;
     r.headers.set("ETag", "\"" + result.etag + "\"");
     return r;
 }

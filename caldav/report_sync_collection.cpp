@@ -95,7 +95,8 @@ Response sync_home(Context& ctx, const SyncRequest& req) {
         if (all.size() > req.limit)
             throw Error(507, Precondition::number_of_matches_within_limits,
                         "the home has more collections than DAV:limit allows");
-        for (auto& c : all) add_child(std::move(c));
+        for (auto& c : all)
+            if (c.name.find('/') == std::string::npos) add_child(std::move(c));  // nested ones are not members
     } else {
         // One more than the limit tells whether the answer is truncated.
         auto changes = ctx.store.home_changes_since(t.owner->id, since, req.limit + 1);
@@ -106,6 +107,7 @@ Response sync_home(Context& ctx, const SyncRequest& req) {
         reached = changes->revision;
         for (auto& c : changes->changes) {
             if (truncated) reached = c.revision;
+            if (c.name.find('/') != std::string::npos) continue;  // nested below a member
             if (c.deleted || !c.collection) {
                 ms.add_status(collection_href(t.owner->name, c.name), 404);
                 continue;

@@ -96,6 +96,7 @@ Response Service::handle(const Request& request) {
         if (!user) throw Error(401, "the authenticated user no longer exists");
         // Clients expect a calendar to exist from the first request (issue 4 §1).
         store_.provision_home(user->id);
+        refine_path(path, store_, *user, request.method == "MKCOL" || request.method == "MKCALENDAR");
         Context ctx{request, path, store_, limits_, *user, {}};
         ctx.imip = imip_;
         ctx.target = resolve(path, store_, *user);

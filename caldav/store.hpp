@@ -225,7 +225,8 @@ public:
     /// Bytes of calendar data a principal stores (RFC 4331 quota-used-bytes).
     virtual std::int64_t used_bytes(std::int64_t owner_id) = 0;
 
-    /// Deletes a collection and its members.
+    /// Deletes a collection, its members and the plain collections nested in it
+    /// (those named "NAME/..."), in one transaction.
     virtual StoreStatus delete_collection(std::int64_t collection_id) = 0;
 
     /// Members of a collection, with or without their data.

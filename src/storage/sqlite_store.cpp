@@ -510,12 +510,23 @@ StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c,
 StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
     try {
         return write([&](sqlite::Db& db) {
-            // Members first, while the collection still names their owner (usage trigger).
-            auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
-            members.bind(1, collection_id).run();
-            auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
-            s.bind(1, collection_id).run();
-            return db.changes() == 1 ? StoreStatus::ok : StoreStatus::not_found;
+            // The collection and the plain collections nested below it ("NAME/...").
+            const std::string subtree =
+                "SELECT c.id FROM collections c JOIN collections t ON t.id = ?1 AND c.owner_id = t.owner_id "
+                "WHERE c.id = ?1 OR substr(c.name, 1, length(t.name) + 1) = t.name || '/'";
+            std::vector<std::int64_t> ids;
+            auto find = db.prepare(subtree);
+            find.bind(1, collection_id);
+            while (find.step()) ids.push_back(find.int64(0));
+            if (ids.empty()) return StoreStatus::not_found;
+            for (auto id : ids) {
+                // Members first, while the collection still names their owner (usage trigger).
+                auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
+                members.bind(1, id).run();
+                auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
+                s.bind(1, id).run();
+            }
+            return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
         return status_of(e);

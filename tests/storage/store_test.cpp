@@ -305,6 +305,32 @@ BOOST_AUTO_TEST_CASE(home_changes_follow_collections_their_properties_and_member
     BOOST_TEST(!store->find_home(alice));
 }
 
+BOOST_AUTO_TEST_CASE(deleting_a_collection_deletes_the_plain_collections_nested_in_it) {
+    auto plain = [&](const std::string& name) {
+        caldav::CollectionRecord c;
+        c.owner_id = alice;
+        c.name = name;
+        c.kind = caldav::CollectionKind::plain;
+        BOOST_REQUIRE(store->create_collection(c) == StoreStatus::ok);
+        return c;
+    };
+    auto top = plain("files");
+    auto sub = plain("files/sub");
+    auto sibling = plain("files-old");
+    auto note = object(sub.id, "note.txt", "", "hello");
+    note.content_type = "text/plain";
+    BOOST_TEST((store->put_object(note).status == StoreStatus::ok));
+    auto copy = object(sub.id, "copy.txt", "", "hello");
+    copy.content_type = "text/plain";
+    BOOST_TEST((store->put_object(copy).status == StoreStatus::ok));  // no UID conflict between resources
+    BOOST_TEST(store->find_object(sub.id, "note.txt", true)->data == "hello");
+    BOOST_TEST(store->find_object(sub.id, "note.txt", false)->content_type == "text/plain");
+    BOOST_TEST((store->delete_collection(top.id) == StoreStatus::ok));
+    BOOST_TEST(!store->find_collection(alice, "files/sub").has_value());
+    BOOST_TEST(store->find_collection(alice, "files-old").has_value());
+    BOOST_TEST(store->used_bytes(alice) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(used_bytes_follow_every_write) {
     auto cal = calendar("work");
     BOOST_TEST(store->used_bytes(alice) == 0);

@@ -286,6 +286,16 @@ public:
                                   std::int64_t to_collection, std::string_view to_name,
                                   bool overwrite, bool remove_source) = 0;
 
+    /// Copies (or, with `remove_source`, moves) the plain collection `from_name`
+    /// of `owner_id` to `to_name` in one transaction (RFC 4918 §9.8.3, §9.9.2):
+    /// its properties, and with `with_members` its resources and the plain
+    /// collections nested in it, each logged for sync. An existing destination
+    /// collection (and what it holds) is replaced when `overwrite`, else
+    /// `exists`. `not_found` when the source is gone. `created` tells whether
+    /// the destination was new.
+    virtual PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
+                                      bool with_members, bool overwrite, bool remove_source) = 0;
+
     /// Queues email for the relay in one transaction (when no object write
     /// carries it, e.g. after a DELETE).
     virtual StoreStatus queue_mail(const std::vector<OutgoingMail>& mail) = 0;

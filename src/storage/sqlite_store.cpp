@@ -507,6 +507,93 @@ StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c,
     }
 }
 
+namespace {
+
+void copy_dead_properties(sqlite::Db& db, std::int64_t from_collection, std::string_view from_name,
+                          std::int64_t to_collection, std::string_view to_name);
+
+/// Ids and names of a collection of `owner_id` and of the plain collections
+/// nested in it ("NAME/..."), parents before children.
+std::vector<std::pair<std::int64_t, std::string>> collection_subtree(sqlite::Db& db, std::int64_t owner_id,
+                                                                     std::string_view name) {
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    auto s = db.prepare(
+        "SELECT id, name FROM collections WHERE owner_id = ?1 AND (name = ?2 OR substr(name, 1, length(?2) + 1) = "
+        "?2 || '/') ORDER BY length(name)");
+    s.bind(1, owner_id).bind(2, name);
+    while (s.step()) out.emplace_back(s.int64(0), s.text(1));
+    return out;
+}
+
+/// Deletes collections and their members; inside the caller's write transaction.
+void delete_collections(sqlite::Db& db, const std::vector<std::pair<std::int64_t, std::string>>& subtree) {
+    for (const auto& [id, name] : subtree) {
+        // Members first, while the collection still names their owner (usage trigger).
+        db.prepare("DELETE FROM objects WHERE collection_id = ?1").bind(1, id).run();
+        db.prepare("DELETE FROM collections WHERE id = ?1").bind(1, id).run();
+    }
+}
+
+}  // namespace
+
+caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::string_view from_name,
+                                               std::string_view to_name, bool with_members, bool overwrite,
+                                               bool remove_source) {
+    try {
+        return write([&](sqlite::Db& db) {
+            caldav::PutResult r;
+            auto source = collection_subtree(db, owner_id, from_name);
+            if (source.empty()) {
+                r.status = StoreStatus::not_found;
+                return r;
+            }
+            if (!with_members) source.resize(1);
+            auto existing = collection_subtree(db, owner_id, to_name);
+            if (!existing.empty() && !overwrite) {
+                r.status = StoreStatus::exists;
+                return r;
+            }
+            delete_collections(db, existing);
+            r.created = existing.empty();
+            auto now = now_seconds();
+            for (const auto& [from_id, name] : source) {
+                std::string target = std::string(to_name) + name.substr(from_name.size());
+                auto make = db.prepare(
+                    "INSERT INTO collections (owner_id, name, kind, display_name, description, timezone, components, "
+                    "created_at, modified_at) SELECT owner_id, ?2, kind, display_name, description, timezone, "
+                    "components, ?3, ?3 FROM collections WHERE id = ?1 RETURNING id");
+                make.bind(1, from_id).bind(2, target).bind(3, now);
+                if (!make.step()) throw sqlite::Error(SQLITE_ERROR, "collection copy returned no row");
+                auto to_id = make.int64(0);
+                make.reset();
+                copy_dead_properties(db, from_id, "", to_id, "");
+                if (!with_members) break;
+                auto members = db.prepare(
+                    "SELECT name, uid, component, data, content_type, first_start, last_end FROM objects WHERE "
+                    "collection_id = ?1 ORDER BY name");
+                members.bind(1, from_id);
+                while (members.step()) {
+                    std::string member = members.text(0), data = members.text(3);
+                    auto revision = log_change(db, to_id, member, false, now);
+                    auto put = db.prepare(
+                        "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, revision, "
+                        "first_start, last_end, created_at, modified_at, content_type) VALUES (?1, ?2, ?3, ?4, ?5, "
+                        "?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+                    put.bind(1, to_id).bind(2, member).bind(3, members.text(1)).bind(4, members.text(2));
+                    put.bind(5, make_etag(revision, data)).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
+                    put.bind(8, revision).bind(9, members.optional_int64(5)).bind(10, members.optional_int64(6));
+                    put.bind(11, now).bind(12, members.text(4)).run();
+                    copy_dead_properties(db, from_id, member, to_id, member);
+                }
+            }
+            if (remove_source) delete_collections(db, collection_subtree(db, owner_id, from_name));
+            return r;
+        });
+    } catch (const sqlite::Error& e) {
+        return {status_of(e), false, {}, {}};
+    }
+}
+
 StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
     try {
         return write([&](sqlite::Db& db) {

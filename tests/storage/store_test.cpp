@@ -331,6 +331,39 @@ BOOST_AUTO_TEST_CASE(deleting_a_collection_deletes_the_plain_collections_nested_
     BOOST_TEST(store->used_bytes(alice) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(copying_a_collection_copies_its_subtree_and_logs_each_member) {
+    auto plain = [&](const std::string& name) {
+        caldav::CollectionRecord c;
+        c.owner_id = alice;
+        c.name = name;
+        c.kind = caldav::CollectionKind::plain;
+        BOOST_REQUIRE(store->create_collection(c) == StoreStatus::ok);
+        return c;
+    };
+    plain("src");
+    auto inner = plain("src/inner");
+    auto note = object(inner.id, "note.txt", "", "hello");
+    note.content_type = "text/plain";
+    BOOST_TEST((store->put_object(note).status == StoreStatus::ok));
+    auto r = store->copy_collection(alice, "src", "dst", true, false, false);
+    BOOST_TEST((r.status == StoreStatus::ok));
+    BOOST_TEST(r.created);
+    auto copied = store->find_collection(alice, "dst/inner");
+    BOOST_REQUIRE(copied.has_value());
+    auto o = store->find_object(copied->id, "note.txt", true);
+    BOOST_REQUIRE(o.has_value());
+    BOOST_TEST(o->data == "hello");
+    BOOST_TEST(o->content_type == "text/plain");
+    BOOST_TEST(store->changes_since(copied->id, 0, 100)->changes.size() == 1u);  // a sync of the copy sees it
+    BOOST_TEST((store->copy_collection(alice, "src", "dst", true, false, false).status == StoreStatus::exists));
+    auto moved = store->copy_collection(alice, "src", "dst", false, true, true);  // Depth 0 over dst, then gone
+    BOOST_TEST((moved.status == StoreStatus::ok));
+    BOOST_TEST(!moved.created);
+    BOOST_TEST(!store->find_collection(alice, "dst/inner").has_value());
+    BOOST_TEST(!store->find_collection(alice, "src").has_value());
+    BOOST_TEST(store->used_bytes(alice) == 0);
+}
+
 BOOST_AUTO_TEST_CASE(used_bytes_follow_every_write) {
     auto cal = calendar("work");
     BOOST_TEST(store->used_bytes(alice) == 0);

@@ -60,6 +60,7 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
     r.owner = user;
     if (path.kind == ResourceKind::home) {
         r.href = home_href(user.name);
+        r.home = store.find_home(user.id);
         r.exists = true;
         return r;
     }
@@ -73,6 +74,24 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
     if (r.collection) r.object = store.find_object(r.collection->id, path.object, false);
     r.exists = r.object.has_value();
     return r;
+}
+
+void refine_path(ResourcePath& path, Store& store, const PrincipalRecord& user, bool making_collection) {
+    if (path.kind != ResourceKind::object || path.owner != user.name) return;
+    auto parent = store.find_collection(user.id, path.collection);
+    if (!parent || parent->kind != CollectionKind::plain) return;
+    std::string nested = path.collection + "/" + path.object;
+    bool is_collection = making_collection ? !store.find_object(parent->id, path.object, false)
+                                           : store.find_collection(user.id, nested).has_value();
+    if (!is_collection) return;
+    path.kind = ResourceKind::collection;
+    path.collection = std::move(nested);
+    path.object.clear();
+}
+
+std::string parent_collection(std::string_view name) {
+    auto slash = name.rfind('/');
+    return slash == std::string_view::npos ? std::string() : std::string(name.substr(0, slash));
 }
 
 std::vector<Resource> children_of(const Resource& r, Store& store, const PrincipalRecord& user) {
@@ -89,6 +108,7 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
     case ResourceKind::calendars_root: add_path(home_href(user.name)); break;
     case ResourceKind::home:
         for (auto& c : store.list_collections(r.owner->id)) {
+            if (c.name.find('/') != std::string::npos) continue;  // nested below a child
             Resource child;
             child.kind = ResourceKind::collection;
             child.href = collection_href(r.owner->name, c.name);
@@ -100,6 +120,18 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
         break;
     case ResourceKind::collection:
         if (!r.collection) break;
+        if (r.collection->kind == CollectionKind::plain) {
+            for (auto& c : store.list_collections(r.owner->id)) {
+                if (parent_collection(c.name) != r.collection->name) continue;
+                Resource child;
+                child.kind = ResourceKind::collection;
+                child.href = collection_href(r.owner->name, c.name);
+                child.owner = r.owner;
+                child.collection = std::move(c);
+                child.exists = true;
+                out.push_back(std::move(child));
+            }
+        }
         for (auto& o : store.list_objects(r.collection->id, false)) {
             Resource child;
             child.kind = ResourceKind::object;

@@ -38,6 +38,7 @@ struct Resource {
     std::optional<PrincipalRecord> owner;
     std::optional<CollectionRecord> collection;
     std::optional<ObjectRecord> object;
+    std::optional<HomeRecord> home;  ///< a calendar home's sync state (home only)
     bool exists = false;
 
     /// The KindBit of this resource (0 for unknown).
@@ -63,6 +64,16 @@ struct Context {
 /// final, and 403 DAV:need-privileges for another user's home or its content.
 /// A missing last segment gives `exists = false` (for PUT, MKCALENDAR, ...).
 Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user);
+
+/// Turns an object path into a collection path where it names a plain
+/// collection nested in another without the trailing slash, or, with
+/// `making_collection` (MKCOL), where no resource holds the name. Leaves
+/// other paths, and other users' paths, as they are.
+void refine_path(ResourcePath& path, Store& store, const PrincipalRecord& user, bool making_collection);
+
+/// The name of the collection `name` is nested in ("a/b" -> "a"), or empty at
+/// the top of the home.
+std::string parent_collection(std::string_view name);
 
 /// The members of a collection-like resource for Depth 1.
 std::vector<Resource> children_of(const Resource& r, Store& store, const PrincipalRecord& user);

@@ -17,6 +17,8 @@ bool has_body(const Request& r) { return r.body.find_first_not_of(" \t\r\n") != 
 /// Where a new collection may go: directly under the user's own home.
 void check_location(Context& ctx, bool calendar) {
     if (ctx.target.kind == ResourceKind::object) {
+        // RFC 4918 §9.3.1: MKCOL over an existing resource is 405.
+        if (ctx.target.exists) throw Error(405, Precondition::resource_must_be_null, "a resource already exists here");
         if (calendar)
             throw Error(403, Precondition::calendar_collection_location_ok,
                         "calendars cannot be created inside another collection");
@@ -30,6 +32,20 @@ void check_location(Context& ctx, bool calendar) {
         Error e(405, Precondition::resource_must_be_null, "a resource already exists here");
         throw e;
     }
+    // Plain collections nest in plain collections (RFC 4918 §9.3); calendars
+    // and what they hold stay directly under the home.
+    auto parent_name = parent_collection(ctx.path.collection);
+    if (parent_name.empty()) return;
+    auto parent = ctx.store.find_collection(ctx.user.id, parent_name);
+    if (!parent) throw Error(409, "the parent collection does not exist");
+    if (calendar || parent->kind != CollectionKind::plain)
+        throw Error(403, Precondition::calendar_collection_location_ok,
+                    calendar ? "calendars can only be created in a calendar home"
+                             : "collections cannot be created inside a calendar");
+    // neon-based clients (litmus mkcol_over_plain) add the trailing slash to
+    // the name of an existing resource: still a resource there, so 405.
+    if (ctx.store.find_object(parent->id, ctx.path.collection.substr(parent_name.size() + 1), false))
+        throw Error(405, Precondition::resource_must_be_null, "a resource already exists here");
 }
 
 std::string components_of(const xml::Element& set) {
@@ -101,11 +117,13 @@ Response handle_mkcalendar(Context& ctx) {
 }
 
 Response handle_mkcol(Context& ctx) {
+    // RFC 4918 §9.3: a body the server does not understand is 415, wherever
+    // the collection would go.
+    auto type = ctx.request.headers.get("Content-Type");
+    if (has_body(ctx.request) && type && type->find("xml") == std::string_view::npos)
+        throw Error(415, "MKCOL bodies must be XML (RFC 5689)");
     check_location(ctx, false);
     if (!has_body(ctx.request)) return create(ctx, CollectionKind::plain, {}, "D:mkcol-response");
-    auto type = ctx.request.headers.get("Content-Type");
-    if (type && type->find("xml") == std::string_view::npos)
-        throw Error(415, "MKCOL bodies must be XML (RFC 5689)");
     auto root = xml::parse(ctx.request.body, ctx.limits);
     if (!root.is(dav_ns, "mkcol")) throw Error(415, "MKCOL body must be DAV:mkcol");
     auto updates = collect_updates(root);

@@ -1,5 +1,6 @@
 // GET and HEAD of calendar object resources (RFC 4918 §9.4, RFC 4791 §4.1), and
-// COPY and MOVE between the user's calendars (RFC 4918 §9.8-9.9, RFC 4791 §5.3.2).
+// COPY and MOVE between the user's calendars (RFC 4918 §9.8-9.9, RFC 4791 §5.3.2)
+// and of plain collections.
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/target.hpp"
@@ -37,6 +38,12 @@ Response handle_get(Context& ctx) {
     if (auto m = if_match_of(ctx.request); m && *m != "*" && *m != o->etag)
         throw Error(412, "If-Match does not match the current ETag");
     r.status = 200;
+    if (!o->content_type.empty()) {
+        // A resource of a plain collection: its bytes and type as PUT (RFC 4918 §9.4).
+        r.headers.set("Content-Type", o->content_type);
+        r.body = std::move(o->data);
+        return r;
+    }
     std::string comp = o->component;
     for (auto& c : comp) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.headers.set("Content-Type", "text/calendar; charset=utf-8" + (comp.empty() ? "" : "; component=" + comp));
@@ -44,9 +51,77 @@ Response handle_get(Context& ctx) {
     return r;
 }
 
+namespace {
+
+/// COPY and MOVE of a plain collection (RFC 4918 §9.8.3, §9.9.2): Depth
+/// infinity (or 0 for COPY: the collection and its properties only).
+Response copy_move_collection(Context& ctx, bool move) {
+    auto& t = ctx.target;
+    if (!t.exists) throw Error(404, "no such collection");
+    if (t.collection->kind != CollectionKind::plain)
+        throw Error(403, "only plain WebDAV collections can be copied or moved");
+    int depth = depth_of(ctx.request, -1);
+    if (depth == 1 || (move && depth != -1))
+        throw Error(400, move ? "MOVE of a collection is Depth: infinity" : "COPY of a collection is Depth 0 or infinity");
+    auto dest_header = ctx.request.headers.get("Destination");
+    if (!dest_header) throw Error(400, "Destination header missing");
+    auto dest_path = decode_target(*dest_header);
+    if (!dest_path) throw Error(400, "Destination is not a valid URL");
+    auto dest_rp = ResourcePath::parse(*dest_path);
+    refine_path(dest_rp, ctx.store, ctx.user, false);
+    bool overwrite = true;
+    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
+    bool replaced = false;
+    if (dest_rp.kind == ResourceKind::object) {
+        // The destination names a resource in a plain collection: it becomes a
+        // collection of that name, replacing the resource when Overwrite allows.
+        auto dest = resolve(dest_rp, ctx.store, ctx.user);
+        if (!dest.collection) throw Error(409, "the destination's parent collection does not exist");
+        if (dest.collection->kind != CollectionKind::plain)
+            throw Error(403, Precondition::calendar_collection_location_ok, "collections cannot go inside a calendar");
+        if (dest.exists) {
+            if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
+            if (ctx.store.delete_object(dest.collection->id, dest_rp.object, std::nullopt) != StoreStatus::ok)
+                throw Error(503, "the database is busy; retry");
+            replaced = true;
+        }
+        dest_rp.kind = ResourceKind::collection;
+        dest_rp.collection += "/" + dest_rp.object;
+        dest_rp.object.clear();
+    }
+    if (dest_rp.kind != ResourceKind::collection) throw Error(409, "the destination must be under a calendar home");
+    auto dest = resolve(dest_rp, ctx.store, ctx.user);  // 403 for another user's home
+    const std::string& from = t.collection->name;
+    const std::string& to = dest_rp.collection;
+    if (to == from) throw Error(403, "source and destination are the same");
+    if (to.starts_with(from + "/") || from.starts_with(to + "/"))
+        throw Error(409, "a collection cannot be copied or moved into itself or over its own parent");
+    if (dest.exists && dest.collection->kind != CollectionKind::plain)
+        throw Error(403, "only a plain collection can be replaced");
+    if (auto parent = parent_collection(to); !parent.empty()) {
+        auto p = ctx.store.find_collection(ctx.user.id, parent);
+        if (!p) throw Error(409, "the destination's parent collection does not exist");
+        if (p->kind != CollectionKind::plain)
+            throw Error(403, Precondition::calendar_collection_location_ok, "collections cannot go inside a calendar");
+    }
+    auto result = ctx.store.copy_collection(ctx.user.id, from, to, depth != 0, overwrite, move);
+    switch (result.status) {
+    case StoreStatus::ok: break;
+    case StoreStatus::not_found: throw Error(404, "the source went away");
+    case StoreStatus::exists: throw Error(412, "the destination exists and Overwrite is F");
+    default: throw Error(503, "the database is busy; retry");
+    }
+    Response r;
+    r.status = result.created && !replaced ? 201 : 204;
+    return r;
+}
+
+}  // namespace
+
 Response handle_copy_move(Context& ctx) {
     auto& t = ctx.target;
     bool move = ctx.request.method == "MOVE";
+    if (t.kind == ResourceKind::collection) return copy_move_collection(ctx, move);
     if (t.kind != ResourceKind::object)
         throw Error(403, "only calendar objects can be copied or moved");
     if (!t.exists) throw Error(404, "no such calendar object");
@@ -54,17 +129,39 @@ Response handle_copy_move(Context& ctx) {
     if (!dest_header) throw Error(400, "Destination header missing");
     auto dest_path = decode_target(*dest_header);
     if (!dest_path) throw Error(400, "Destination is not a valid URL");
-    auto dest = resolve(ResourcePath::parse(*dest_path), ctx.store, ctx.user);
+    auto dest_rp = ResourcePath::parse(*dest_path);
+    refine_path(dest_rp, ctx.store, ctx.user, false);
+    bool overwrite = true;
+    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
+    bool replaced_collection = false;
+    if (dest_rp.kind == ResourceKind::collection && dest_rp.owner == ctx.user.name &&
+        !parent_collection(dest_rp.collection).empty()) {
+        // RFC 4918 §9.8.4, §9.9.3: with Overwrite T a nested collection at the
+        // destination is deleted first and the resource takes its name.
+        auto existing = ctx.store.find_collection(ctx.user.id, dest_rp.collection);
+        if (existing) {
+            if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
+            if (ctx.store.delete_collection(existing->id) != StoreStatus::ok)
+                throw Error(503, "the database is busy; retry");
+            replaced_collection = true;
+        }
+        auto slash = dest_rp.collection.rfind('/');
+        dest_rp.object = dest_rp.collection.substr(slash + 1);
+        dest_rp.collection.erase(slash);
+        dest_rp.kind = ResourceKind::object;
+    }
+    auto dest = resolve(dest_rp, ctx.store, ctx.user);
     if (dest.kind != ResourceKind::object)
         throw Error(409, "the destination must be a resource inside a calendar");
     if (!dest.collection) throw Error(409, "the destination's collection does not exist");
     if (dest.href == t.href) throw Error(403, "source and destination are the same");
     if (dest.collection->kind != CollectionKind::calendar && dest.collection->kind != CollectionKind::plain)
         throw Error(403, Precondition::calendar_collection_location_ok, "the destination cannot hold calendar data");
-    bool overwrite = true;
-    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
+    // Only validated iCalendar data enters a calendar (RFC 4791 §5.3.2).
+    if (!t.object->content_type.empty() && dest.collection->kind == CollectionKind::calendar)
+        throw Error(403, Precondition::supported_calendar_data, "only calendar data can go into a calendar");
     auto result = ctx.store.copy_object(t.collection->id, t.object->name, dest.collection->id,
-                                        ResourcePath::parse(*dest_path).object, overwrite, move);
+                                        dest_rp.object, overwrite, move);
     switch (result.status) {
     case StoreStatus::ok: break;
     case StoreStatus::not_found: throw Error(404, "the source went away");
@@ -75,7 +172,7 @@ Response handle_copy_move(Context& ctx) {
     default: throw Error(503, "the database is busy; retry");
     }
     Response r;
-    r.status = result.created ? 201 : 204;
+    r.status = result.created && !replaced_collection ? 201 : 204;
     r.headers.set("ETag", "\"" + result.etag + "\"");
     if (!result.schedule_tag.empty()) r.headers.set("Schedule-Tag", schedule_tag_header(result.schedule_tag));
     return r;

@@ -84,6 +84,10 @@ Response handle_propfind(Context& ctx) {
     r.status = 207;
     r.headers.set("Content-Type", "application/xml; charset=utf-8");
     if (depth == 1 && ctx.target.kind == ResourceKind::collection) {
+        // Collections nested in a plain one first, then its resources, streamed.
+        if (ctx.target.collection->kind == CollectionKind::plain)
+            for (const auto& child : children_of(ctx.target, ctx.store, ctx.user))
+                if (child.kind == ResourceKind::collection) ms.add(child.href, properties_of(ctx, child, req));
         auto closing = ms.closing();
         auto stream = std::make_shared<MemberStream>(ctx, req, closing);
         r.body = ms.take_open();

@@ -1,5 +1,6 @@
 // PUT of calendar object resources (RFC 4791 §5.3.2): validation, preconditions,
-// conditional requests, UID uniqueness, all checked in one store transaction.
+// conditional requests, UID uniqueness, all checked in one store transaction;
+// and of resources of any type in plain WebDAV collections (RFC 4918 §9.7).
 #include "caldav/calendar_data.hpp"
 #include "caldav/scheduling.hpp"
 #include "caldav/error.hpp"
@@ -86,12 +87,59 @@ ScheduleForce prepare_scheduling_object(Context& ctx, PutObject& put, const std:
     return force;
 }
 
+/// The If-Match / If-None-Match conditions of a PUT (RFC 7232 §3.1-3.2).
+void set_conditions(const Context& ctx, PutObject& put) {
+    if (auto m = if_match_of(ctx.request)) {
+        if (*m == "*") {
+            if (!ctx.target.exists) throw Error(412, "If-Match: * but the resource does not exist");
+        } else {
+            put.if_match = *m;
+        }
+    }
+    if (auto n = ctx.request.headers.get("If-None-Match"); n && n->find('*') != std::string_view::npos)
+        put.if_none_match = true;
+}
+
+void check_quota(const Context& ctx) {
+    auto used = ctx.store.used_bytes(ctx.user.id);
+    if (static_cast<std::uint64_t>(used) + ctx.request.body.size() > ctx.limits.quota_bytes_per_user)
+        throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");
+}
+
+/// PUT into a plain WebDAV collection (RFC 4918 §9.7): any content, stored as
+/// sent with its Content-Type, bounded by max-resource-size like calendar data.
+Response put_resource(Context& ctx) {
+    if (ctx.request.body.size() > ctx.limits.max_resource_bytes)
+        throw Error(413, "the resource is larger than " + std::to_string(ctx.limits.max_resource_bytes) + " bytes");
+    check_quota(ctx);
+    PutObject put;
+    put.collection_id = ctx.target.collection->id;
+    put.name = ctx.path.object;
+    put.data = ctx.request.body;
+    auto type = ctx.request.headers.get("Content-Type");
+    put.content_type = type && !type->empty() ? std::string(*type) : "application/octet-stream";
+    set_conditions(ctx, put);
+    auto result = ctx.store.put_object(put);
+    switch (result.status) {
+    case StoreStatus::ok: break;
+    case StoreStatus::etag_mismatch: throw Error(412, "the conditional headers do not match the current state");
+    case StoreStatus::not_found: throw Error(409, "the collection went away");
+    case StoreStatus::full: throw Error(507, "the disk is full");
+    default: throw Error(503, "the database is busy; retry");
+    }
+    Response r;
+    r.status = result.created ? 201 : 204;
+    r.headers.set("ETag", "\"" + result.etag + "\"");
+    return r;
+}
+
 }  // namespace
 
 Response handle_put(Context& ctx) {
     auto& t = ctx.target;
     if (t.kind != ResourceKind::object) throw Error(405, "PUT creates calendar objects inside a calendar");
     if (!t.collection) throw Error(409, "the calendar does not exist");
+    if (t.collection->kind == CollectionKind::plain) return put_resource(ctx);
     if (t.collection->kind != CollectionKind::calendar)
         throw Error(403, Precondition::supported_calendar_data, "this collection does not hold calendar objects");
     if (ctx.request.body.size() > ctx.limits.max_resource_bytes)
@@ -107,9 +155,7 @@ Response handle_put(Context& ctx) {
     if (data.first_start && *data.first_start > ctx.limits.max_date_time)
         throw Error(403, Precondition::max_date_time, "the object starts after max-date-time");
     check_attendee_count(ctx);
-    auto used = ctx.store.used_bytes(ctx.user.id);
-    if (static_cast<std::uint64_t>(used) + ctx.request.body.size() > ctx.limits.quota_bytes_per_user)
-        throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");
+    check_quota(ctx);
 
     PutObject put;
     put.collection_id = t.collection->id;
@@ -120,15 +166,7 @@ Response handle_put(Context& ctx) {
     put.first_start = data.first_start;
     put.last_end = data.last_end;
     put.instances = std::move(data.instances);
-    if (auto m = if_match_of(ctx.request)) {
-        if (*m == "*") {
-            if (!t.exists) throw Error(412, "If-Match: * but the resource does not exist");
-        } else {
-            put.if_match = *m;
-        }
-    }
-    if (auto n = ctx.request.headers.get("If-None-Match"); n && n->find('*') != std::string_view::npos)
-        put.if_none_match = true;
+    set_conditions(ctx, put);
 
     put.if_schedule_tag_match = if_schedule_tag_match_of(ctx.request);
 

@@ -64,6 +64,7 @@ Value schedule_tag(Context&, const Resource& r) {
 }
 
 Value getcontenttype(Context&, const Resource& r) {
+    if (!r.object->content_type.empty()) return escape(r.object->content_type);
     if (r.object->component == "VEVENT") return "text/calendar; charset=utf-8; component=vevent";
     if (r.object->component == "VTODO") return "text/calendar; charset=utf-8; component=vtodo";
     std::string comp = r.object->component;
@@ -76,30 +77,29 @@ Value getcontentlength(Context&, const Resource& r) { return std::to_string(r.ob
 Value getlastmodified(Context&, const Resource& r) {
     if (r.object) return http_date(r.object->modified_at);
     if (r.collection) return http_date(r.collection->modified_at);
+    if (r.home) return http_date(r.home->modified_at);
     return std::nullopt;
 }
 
 Value creationdate(Context&, const Resource& r) {
     if (r.object) return rfc3339(r.object->created_at);
     if (r.collection) return rfc3339(r.collection->created_at);
+    if (r.home) return rfc3339(r.home->created_at);
     return std::nullopt;
 }
 
 Value sync_token_prop(Context&, const Resource& r) {
+    if (r.home) return escape(home_sync_token(*r.home, r.home->revision));
+    if (!r.collection) return std::nullopt;
     return escape(sync_token(*r.collection, r.collection->revision));
 }
 
-Value getctag(Context& ctx, const Resource& r) {
+Value getctag(Context&, const Resource& r) {
     if (r.collection) return escape(sync_token(*r.collection, r.collection->revision));
-    // A home's ctag changes whenever any of its collections' does, or one comes or goes.
-    std::int64_t sum = 0;
-    std::int64_t newest = 0;
-    auto all = ctx.store.list_collections(r.owner->id);
-    for (const auto& c : all) {
-        sum += c.revision;
-        newest = std::max({newest, c.modified_at, c.id});
-    }
-    return std::to_string(all.size()) + "-" + std::to_string(sum) + "-" + std::to_string(newest);
+    // A home's revision grows when a collection comes, goes, or changes in
+    // properties or members (schema 0008), so it serves as the home's ctag.
+    if (r.home) return escape(home_sync_token(*r.home, r.home->revision));
+    return std::nullopt;
 }
 
 Value current_user_principal(Context& ctx, const Resource&) { return href(principal_href(ctx.user.name)); }
@@ -138,7 +138,7 @@ Value supported_report_set(Context&, const Resource& r) {
                report(caldav_ns, "calendar-query") +
                (r.bit() & k_calendar ? report(caldav_ns, "free-busy-query") : std::string()) + common;
     if (r.bit() & k_home)
-        return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") +
+        return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") +
                report(caldav_ns, "free-busy-query") + common;
     if (r.bit() & (k_principals | k_principal | k_root))
         return report(dav_ns, "principal-property-search") + report(dav_ns, "principal-search-property-set") + common;
@@ -228,6 +228,7 @@ Value max_attendees(Context& ctx, const Resource&) {
 }
 
 Value calendar_data(Context& ctx, const Resource& r) {
+    if (!r.object->content_type.empty()) return std::nullopt;  // not a calendar object
     // Read here because listings carry no data.
     std::optional<ObjectRecord> full;
     if (r.object->data.empty()) {
@@ -248,10 +249,10 @@ const std::vector<PropertyDescriptor> table{
     {dav_ns, "getetag", k_object, true, true, &getetag},
     {dav_ns, "getcontenttype", k_object, true, true, &getcontenttype},
     {dav_ns, "getcontentlength", k_object, true, true, &getcontentlength},
-    {dav_ns, "getlastmodified", k_object | k_any_collection, true, true, &getlastmodified},
-    {dav_ns, "creationdate", k_object | k_any_collection, true, true, &creationdate},
+    {dav_ns, "getlastmodified", k_object | k_home_and_collections, true, true, &getlastmodified},
+    {dav_ns, "creationdate", k_object | k_home_and_collections, true, true, &creationdate},
     // RFC 6578 §4
-    {dav_ns, "sync-token", k_calendar | k_plain | k_inbox, false, true, &sync_token_prop},
+    {dav_ns, "sync-token", k_home | k_calendar | k_plain | k_inbox, false, true, &sync_token_prop},
     // RFC 5397, RFC 3744 §4-5
     {dav_ns, "current-user-principal", k_all, false, true, &current_user_principal},
     {dav_ns, "principal-URL", k_principal, false, true, &principal_url},
@@ -303,6 +304,20 @@ std::string sync_token(const CollectionRecord& c, std::int64_t revision) {
 
 std::optional<std::int64_t> parse_sync_token(const CollectionRecord& c, std::string_view token) {
     std::string prefix = "urn:kalends:sync:" + std::to_string(c.id) + ":";
+    if (!token.starts_with(prefix)) return std::nullopt;
+    auto rest = token.substr(prefix.size());
+    std::int64_t rev = 0;
+    auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), rev);
+    if (ec != std::errc() || p != rest.data() + rest.size() || rev < 0) return std::nullopt;
+    return rev;
+}
+
+std::string home_sync_token(const HomeRecord& h, std::int64_t revision) {
+    return "urn:kalends:sync:home:" + std::to_string(h.owner_id) + ":" + std::to_string(revision);
+}
+
+std::optional<std::int64_t> parse_home_sync_token(const HomeRecord& h, std::string_view token) {
+    std::string prefix = "urn:kalends:sync:home:" + std::to_string(h.owner_id) + ":";
     if (!token.starts_with(prefix)) return std::nullopt;
     auto rest = token.substr(prefix.size());
     std::int64_t rev = 0;

@@ -53,4 +53,10 @@ std::string sync_token(const CollectionRecord& c, std::int64_t revision);
 /// The revision a token of collection `c` names, or nullopt if it is not one of ours.
 std::optional<std::int64_t> parse_sync_token(const CollectionRecord& c, std::string_view token);
 
+/// The sync-token URI of a calendar home at a revision (RFC 6578 on the home).
+std::string home_sync_token(const HomeRecord& h, std::int64_t revision);
+
+/// The revision a token of home `h` names, or nullopt if it is not one of ours.
+std::optional<std::int64_t> parse_home_sync_token(const HomeRecord& h, std::string_view token);
+
 }  // namespace caldav

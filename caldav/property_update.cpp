@@ -51,8 +51,12 @@ UpdatePlan plan_updates(const std::vector<PropertyUpdate>& updates, unsigned kin
             bad.push_back(name_xml);
             continue;
         } else if (u.remove) {
+            // RFC 4918 §9.2: instructions apply in document order, so a remove
+            // undoes an earlier set of the same property and a set an earlier remove.
+            std::erase_if(plan.patch.set, [&](const DeadProperty& d) { return d.ns == p.ns && d.name == p.local; });
             plan.patch.remove.emplace_back(p.ns, p.local);
         } else {
+            std::erase_if(plan.patch.remove, [&](const auto& r) { return r.first == p.ns && r.second == p.local; });
             plan.patch.set.push_back({p.ns, p.local, p.to_string()});
         }
         good.push_back(name_xml);

@@ -222,7 +222,8 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         Resource member = t;
         member.object = ctx.store.find_object(t.collection->id, t.object->name, true);
         auto zone = reader_for(*t.collection);
-        if (member.object) consider(member, request_zone ? &*request_zone : zone ? &*zone : nullptr);
+        // A non-calendar resource of a plain collection matches no filter.
+        if (member.object && member.object->content_type.empty()) consider(member, request_zone ? &*request_zone : zone ? &*zone : nullptr);
     }
     for (const auto& cal : calendars) {
         Resource member;

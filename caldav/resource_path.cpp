@@ -64,13 +64,23 @@ ResourcePath ResourcePath::parse(std::string_view path) {
             r.collection = seg[3];
             r.kind = ResourceKind::collection;
             break;
-        case 5:
+        default: {
+            // Deeper paths name members of nested plain collections (RFC 4918
+            // §9.3): the collection is stored under its slash-joined path.
             r.owner = seg[2];
-            r.collection = seg[3];
-            r.object = seg[4];
-            r.kind = ResourceKind::object;
+            std::size_t last = r.trailing_slash ? seg.size() : seg.size() - 1;
+            for (std::size_t i = 3; i < last; ++i) {
+                if (i > 3) r.collection += '/';
+                r.collection += seg[i];
+            }
+            if (r.trailing_slash) {
+                r.kind = ResourceKind::collection;
+            } else {
+                r.object = seg.back();
+                r.kind = ResourceKind::object;
+            }
             break;
-        default: break;
+        }
         }
     }
     return r;
@@ -105,7 +115,16 @@ std::string home_href(std::string_view owner) {
 }
 
 std::string collection_href(std::string_view owner, std::string_view collection) {
-    return home_href(owner) + encode_segment(collection) + "/";
+    std::string out = home_href(owner);
+    std::size_t pos = 0;
+    while (true) {
+        auto slash = collection.find('/', pos);
+        out += encode_segment(collection.substr(pos, slash == std::string_view::npos ? slash : slash - pos));
+        out += '/';
+        if (slash == std::string_view::npos) break;
+        pos = slash + 1;
+    }
+    return out;
 }
 
 std::string object_href(std::string_view owner, std::string_view collection,

@@ -22,7 +22,9 @@ enum class ResourceKind {
 struct ResourcePath {
     ResourceKind kind = ResourceKind::unknown;
     std::string owner;       ///< principal name (principal, home, collection, object)
-    std::string collection;  ///< collection segment (collection, object)
+    /// collection segment (collection, object); for a plain collection nested in
+    /// another, the segments below the home joined by "/" ("files/2024")
+    std::string collection;
     std::string object;      ///< resource segment (object)
     bool trailing_slash = false;
 
@@ -34,7 +36,8 @@ struct ResourcePath {
 /// characters and sub-delims other than "/" stay as they are).
 std::string encode_segment(std::string_view segment);
 
-/// The href of a principal, a home, a collection or an object (percent-encoded).
+/// The href of a principal, a home, a collection or an object (percent-encoded;
+/// a nested collection's "/"-joined name becomes one segment per part).
 std::string principal_href(std::string_view owner);
 std::string home_href(std::string_view owner);
 std::string collection_href(std::string_view owner, std::string_view collection);

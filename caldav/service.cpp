@@ -42,8 +42,8 @@ constexpr std::array<MethodRow, 13> method_table{{
     {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing},
     {"PUT", &handle_put, k_all, k_object, When::any},
     {"POST", &handle_post, k_outbox, k_outbox, When::existing},
-    {"COPY", &handle_copy_move, k_object, k_object, When::existing},
-    {"MOVE", &handle_copy_move, k_object, k_object, When::existing},
+    {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing},
+    {"MOVE", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing},
 }};
 
 Response redirect_well_known() {
@@ -96,6 +96,7 @@ Response Service::handle(const Request& request) {
         if (!user) throw Error(401, "the authenticated user no longer exists");
         // Clients expect a calendar to exist from the first request (issue 4 §1).
         store_.provision_home(user->id);
+        refine_path(path, store_, *user, request.method == "MKCOL" || request.method == "MKCALENDAR");
         Context ctx{request, path, store_, limits_, *user, {}};
         ctx.imip = imip_;
         ctx.target = resolve(path, store_, *user);

@@ -64,7 +64,10 @@ struct ObjectRecord {
     std::int64_t modified_at = 0;
     std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
     std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
-    std::string data;  ///< the stored iCalendar text, only when asked for
+    std::string data;  ///< the stored bytes (iCalendar text for calendar objects), only when asked for
+    /// Media type of a resource in a plain collection (RFC 4918 §9.7, any
+    /// content); empty for a calendar object resource.
+    std::string content_type;
     /// Set by list_objects_in_range: the instance index proves that a VEVENT
     /// instance overlaps the range (RFC 4791 §9.9), so no parsing is needed.
     bool index_match = false;
@@ -111,6 +114,32 @@ struct ChangeSet {
     std::int64_t revision = 0;
 };
 
+/// A principal's calendar home as a collection of collections (RFC 6578 on the
+/// home, schema 0008): its revision grows whenever a child collection is
+/// created, deleted, has its properties changed or a member written.
+struct HomeRecord {
+    std::int64_t owner_id = 0;
+    std::int64_t revision = 0;
+    std::int64_t sync_floor = 0;   ///< oldest revision a sync token may name
+    std::int64_t created_at = 0;   ///< unix seconds
+    std::int64_t modified_at = 0;  ///< unix seconds
+};
+
+/// One child collection changed in a home since a revision (RFC 6578).
+struct HomeChange {
+    std::string name;
+    std::int64_t revision = 0;
+    bool deleted = false;
+    std::optional<CollectionRecord> collection;  ///< the child now; empty when it is gone
+};
+
+/// Child changes of a home since a revision, with the home's revision in the
+/// same snapshot (the next sync token).
+struct HomeChangeSet {
+    std::vector<HomeChange> changes;
+    std::int64_t revision = 0;
+};
+
 /// An email for the SMTP relay (iMIP, RFC 6047), composed by src/ and queued
 /// durably by the store until the relay accepts it.
 struct OutgoingMail {
@@ -135,6 +164,10 @@ struct PutObject {
     std::string uid;
     std::string component;
     std::string data;
+    /// Media type of a non-calendar resource (plain collections); empty for a
+    /// calendar object. The store gives such a resource a UID of its own name,
+    /// so `uid` is ignored for it.
+    std::string content_type;
     std::optional<std::int64_t> first_start;
     std::optional<std::int64_t> last_end;
     std::optional<InstanceIndex> instances;  ///< empty: rows to be built later (rebuild)
@@ -204,7 +237,8 @@ public:
     /// Bytes of calendar data a principal stores (RFC 4331 quota-used-bytes).
     virtual std::int64_t used_bytes(std::int64_t owner_id) = 0;
 
-    /// Deletes a collection and its members.
+    /// Deletes a collection, its members and the plain collections nested in it
+    /// (those named "NAME/..."), in one transaction.
     virtual StoreStatus delete_collection(std::int64_t collection_id) = 0;
 
     /// Members of a collection, with or without their data.
@@ -258,13 +292,23 @@ public:
                                       const std::optional<std::string>& if_match,
                                       const std::optional<std::string>& if_schedule_tag_match = std::nullopt) = 0;
 
-    /// Copies (or, with `remove_source`, moves) a member to another name and/or
-    /// collection in one transaction, checking the destination's UID uniqueness;
-    /// the copy keeps the source's Schedule-Tag.
+    /// Copies (or, with `remove_source`, moves) a member and its dead properties
+    /// to another name and/or collection in one transaction, checking the
+    /// destination's UID uniqueness; the copy keeps the source's Schedule-Tag.
     /// `exists` when the destination is taken and `overwrite` is false.
     virtual PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
                                   std::int64_t to_collection, std::string_view to_name,
                                   bool overwrite, bool remove_source) = 0;
+
+    /// Copies (or, with `remove_source`, moves) the plain collection `from_name`
+    /// of `owner_id` to `to_name` in one transaction (RFC 4918 §9.8.3, §9.9.2):
+    /// its properties, and with `with_members` its resources and the plain
+    /// collections nested in it, each logged for sync. An existing destination
+    /// collection (and what it holds) is replaced when `overwrite`, else
+    /// `exists`. `not_found` when the source is gone. `created` tells whether
+    /// the destination was new.
+    virtual PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
+                                      bool with_members, bool overwrite, bool remove_source) = 0;
 
     /// Queues email for the relay in one transaction (when no object write
     /// carries it, e.g. after a DELETE).
@@ -275,6 +319,16 @@ public:
     /// newer than its revision, or the collection is gone.
     virtual std::optional<ChangeSet> changes_since(std::int64_t collection_id, std::int64_t since,
                                                    std::size_t limit) = 0;
+
+    /// The sync state of a principal's calendar home; nullopt when the
+    /// principal is gone.
+    virtual std::optional<HomeRecord> find_home(std::int64_t owner_id) = 0;
+
+    /// Child collections of a home changed with home revision > `since`, oldest
+    /// first, at most `limit`. nullopt when `since` is older than the home's
+    /// sync floor, newer than its revision, or the principal is gone.
+    virtual std::optional<HomeChangeSet> home_changes_since(std::int64_t owner_id, std::int64_t since,
+                                                            std::size_t limit) = 0;
 };
 
 }  // namespace caldav

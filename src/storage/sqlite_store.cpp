@@ -60,20 +60,21 @@ constexpr std::string_view collection_columns =
     "id, owner_id, name, kind, display_name, description, timezone, components, revision, "
     "sync_floor, created_at, modified_at";
 
-caldav::CollectionRecord collection_from(sqlite::Stmt& s) {
+/// A collection from `collection_columns` starting at column `at`.
+caldav::CollectionRecord collection_from(sqlite::Stmt& s, int at = 0) {
     caldav::CollectionRecord c;
-    c.id = s.int64(0);
-    c.owner_id = s.int64(1);
-    c.name = s.text(2);
-    c.kind = kind_from(s.text(3));
-    c.display_name = s.text(4);
-    c.description = s.text(5);
-    c.timezone = s.text(6);
-    c.components = s.text(7);
-    c.revision = s.int64(8);
-    c.sync_floor = s.int64(9);
-    c.created_at = s.int64(10);
-    c.modified_at = s.int64(11);
+    c.id = s.int64(at + 0);
+    c.owner_id = s.int64(at + 1);
+    c.name = s.text(at + 2);
+    c.kind = kind_from(s.text(at + 3));
+    c.display_name = s.text(at + 4);
+    c.description = s.text(at + 5);
+    c.timezone = s.text(at + 6);
+    c.components = s.text(at + 7);
+    c.revision = s.int64(at + 8);
+    c.sync_floor = s.int64(at + 9);
+    c.created_at = s.int64(at + 10);
+    c.modified_at = s.int64(at + 11);
     return c;
 }
 
@@ -94,6 +95,7 @@ caldav::ObjectRecord object_from(sqlite::Stmt& s, bool with_data, int at = 0) {
     o.created_at = s.int64(at + 11);
     o.modified_at = s.int64(at + 12);
     if (with_data) o.data = s.text(at + 13);
+    o.content_type = s.text(at + 14);
     return o;
 }
 
@@ -505,15 +507,113 @@ StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c,
     }
 }
 
+namespace {
+
+void copy_dead_properties(sqlite::Db& db, std::int64_t from_collection, std::string_view from_name,
+                          std::int64_t to_collection, std::string_view to_name);
+
+/// Ids and names of a collection of `owner_id` and of the plain collections
+/// nested in it ("NAME/..."), parents before children.
+std::vector<std::pair<std::int64_t, std::string>> collection_subtree(sqlite::Db& db, std::int64_t owner_id,
+                                                                     std::string_view name) {
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    auto s = db.prepare(
+        "SELECT id, name FROM collections WHERE owner_id = ?1 AND (name = ?2 OR substr(name, 1, length(?2) + 1) = "
+        "?2 || '/') ORDER BY length(name)");
+    s.bind(1, owner_id).bind(2, name);
+    while (s.step()) out.emplace_back(s.int64(0), s.text(1));
+    return out;
+}
+
+/// Deletes collections and their members; inside the caller's write transaction.
+void delete_collections(sqlite::Db& db, const std::vector<std::pair<std::int64_t, std::string>>& subtree) {
+    for (const auto& [id, name] : subtree) {
+        // Members first, while the collection still names their owner (usage trigger).
+        db.prepare("DELETE FROM objects WHERE collection_id = ?1").bind(1, id).run();
+        db.prepare("DELETE FROM collections WHERE id = ?1").bind(1, id).run();
+    }
+}
+
+}  // namespace
+
+caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::string_view from_name,
+                                               std::string_view to_name, bool with_members, bool overwrite,
+                                               bool remove_source) {
+    try {
+        return write([&](sqlite::Db& db) {
+            caldav::PutResult r;
+            auto source = collection_subtree(db, owner_id, from_name);
+            if (source.empty()) {
+                r.status = StoreStatus::not_found;
+                return r;
+            }
+            if (!with_members) source.resize(1);
+            auto existing = collection_subtree(db, owner_id, to_name);
+            if (!existing.empty() && !overwrite) {
+                r.status = StoreStatus::exists;
+                return r;
+            }
+            delete_collections(db, existing);
+            r.created = existing.empty();
+            auto now = now_seconds();
+            for (const auto& [from_id, name] : source) {
+                std::string target = std::string(to_name) + name.substr(from_name.size());
+                auto make = db.prepare(
+                    "INSERT INTO collections (owner_id, name, kind, display_name, description, timezone, components, "
+                    "created_at, modified_at) SELECT owner_id, ?2, kind, display_name, description, timezone, "
+                    "components, ?3, ?3 FROM collections WHERE id = ?1 RETURNING id");
+                make.bind(1, from_id).bind(2, target).bind(3, now);
+                if (!make.step()) throw sqlite::Error(SQLITE_ERROR, "collection copy returned no row");
+                auto to_id = make.int64(0);
+                make.reset();
+                copy_dead_properties(db, from_id, "", to_id, "");
+                if (!with_members) break;
+                auto members = db.prepare(
+                    "SELECT name, uid, component, data, content_type, first_start, last_end FROM objects WHERE "
+                    "collection_id = ?1 ORDER BY name");
+                members.bind(1, from_id);
+                while (members.step()) {
+                    std::string member = members.text(0), data = members.text(3);
+                    auto revision = log_change(db, to_id, member, false, now);
+                    auto put = db.prepare(
+                        "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, revision, "
+                        "first_start, last_end, created_at, modified_at, content_type) VALUES (?1, ?2, ?3, ?4, ?5, "
+                        "?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+                    put.bind(1, to_id).bind(2, member).bind(3, members.text(1)).bind(4, members.text(2));
+                    put.bind(5, make_etag(revision, data)).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
+                    put.bind(8, revision).bind(9, members.optional_int64(5)).bind(10, members.optional_int64(6));
+                    put.bind(11, now).bind(12, members.text(4)).run();
+                    copy_dead_properties(db, from_id, member, to_id, member);
+                }
+            }
+            if (remove_source) delete_collections(db, collection_subtree(db, owner_id, from_name));
+            return r;
+        });
+    } catch (const sqlite::Error& e) {
+        return {status_of(e), false, {}, {}, {}};
+    }
+}
+
 StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
     try {
         return write([&](sqlite::Db& db) {
-            // Members first, while the collection still names their owner (usage trigger).
-            auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
-            members.bind(1, collection_id).run();
-            auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
-            s.bind(1, collection_id).run();
-            return db.changes() == 1 ? StoreStatus::ok : StoreStatus::not_found;
+            // The collection and the plain collections nested below it ("NAME/...").
+            const std::string subtree =
+                "SELECT c.id FROM collections c JOIN collections t ON t.id = ?1 AND c.owner_id = t.owner_id "
+                "WHERE c.id = ?1 OR substr(c.name, 1, length(t.name) + 1) = t.name || '/'";
+            std::vector<std::int64_t> ids;
+            auto find = db.prepare(subtree);
+            find.bind(1, collection_id);
+            while (find.step()) ids.push_back(find.int64(0));
+            if (ids.empty()) return StoreStatus::not_found;
+            for (auto id : ids) {
+                // Members first, while the collection still names their owner (usage trigger).
+                auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
+                members.bind(1, id).run();
+                auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
+                s.bind(1, id).run();
+            }
+            return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
         return status_of(e);
@@ -523,7 +623,24 @@ StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
 namespace {
 constexpr std::string_view object_columns =
     "id, collection_id, name, uid, component, etag, schedule_tag, size, revision, first_start, "
-    "last_end, created_at, modified_at, data";
+    "last_end, created_at, modified_at, data, content_type";
+
+/// The UID column of a non-calendar resource: unique per name, and never a
+/// calendar UID (RFC 5545 §3.3.11 TEXT holds no control characters).
+std::string resource_uid(std::string_view name) { return "\x01" + std::string(name); }
+
+/// Replaces the dead properties of member `to` by those of member `from`;
+/// inside the caller's write transaction (RFC 4918 §9.8.2, §9.9.1).
+void copy_dead_properties(sqlite::Db& db, std::int64_t from_collection, std::string_view from_name,
+                          std::int64_t to_collection, std::string_view to_name) {
+    auto clear = db.prepare("DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2");
+    clear.bind(1, to_collection).bind(2, to_name).run();
+    auto copy = db.prepare(
+        "INSERT INTO dead_properties (collection_id, object_name, namespace, name, value_xml) "
+        "SELECT ?3, ?4, namespace, name, value_xml FROM dead_properties WHERE collection_id = ?1 AND "
+        "object_name = ?2");
+    copy.bind(1, from_collection).bind(2, from_name).bind(3, to_collection).bind(4, to_name).run();
+}
 
 /// object_columns qualified by a table alias ("o."), data as NULL unless wanted.
 std::string object_columns_of(std::string_view alias, bool with_data) {
@@ -650,7 +767,7 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
         s.bind(1, collection_id).bind(2, from).bind(3, to).bind(4, scan_from);
         while (s.step()) {
             out.push_back(object_from(s, with_data));
-            out.back().index_match = s.int64(14) != 0;
+            out.back().index_match = s.int64(15) != 0;
         }
         // Ordered by name here rather than in SQL, where the sorter would copy
         // every object's data once more.
@@ -736,9 +853,10 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
         r.status = StoreStatus::etag_mismatch;
         return r;
     }
+    const std::string uid = o.content_type.empty() ? o.uid : resource_uid(o.name);
     auto holder = db.prepare(
         "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3");
-    holder.bind(1, o.collection_id).bind(2, o.uid).bind(3, o.name);
+    holder.bind(1, o.collection_id).bind(2, uid).bind(3, o.name);
     if (holder.step()) {
         r.status = StoreStatus::uid_conflict;
         r.conflicting_name = holder.text(0);
@@ -760,13 +878,15 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     }
     auto s = db.prepare(
         "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-        "revision, first_start, last_end, created_at, modified_at, schedule_tag) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT (collection_id, name) DO "
+        "revision, first_start, last_end, created_at, modified_at, schedule_tag, content_type) VALUES (?1, ?2, ?3, "
+        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) ON CONFLICT (collection_id, name) DO "
         "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-        "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, schedule_tag = ?12 RETURNING id");
-    s.bind(1, o.collection_id).bind(2, o.name).bind(3, o.uid).bind(4, o.component);
+        "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, schedule_tag = ?12, "
+        "content_type = ?13 RETURNING id");
+    s.bind(1, o.collection_id).bind(2, o.name).bind(3, uid).bind(4, o.component);
     s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
     s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now).bind(12, r.schedule_tag);
+    s.bind(13, o.content_type);
     if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
     auto id = s.int64(0);
     s.reset();
@@ -867,7 +987,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
         return write([&](sqlite::Db& db) {
             caldav::PutResult r;
             auto src = db.prepare(
-                "SELECT uid, component, data, first_start, last_end, id, schedule_tag FROM objects WHERE "
+                "SELECT uid, component, data, first_start, last_end, id, schedule_tag, content_type FROM objects WHERE "
                 "collection_id = ?1 AND name = ?2");
             src.bind(1, from_collection).bind(2, from_name);
             if (!src.step()) {
@@ -875,6 +995,8 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
                 return r;
             }
             std::string uid = src.text(0), component = src.text(1), data = src.text(2);
+            std::string content_type = src.text(7);
+            if (!content_type.empty()) uid = resource_uid(to_name);
             auto first = src.optional_int64(3), last = src.optional_int64(4);
             auto instances = read_instances(db, src.int64(5));
             r.schedule_tag = src.text(6);
@@ -896,9 +1018,12 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
                 return r;
             }
             auto now = now_seconds();
+            copy_dead_properties(db, from_collection, from_name, to_collection, to_name);
             if (remove_source) {
                 auto del = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
                 del.bind(1, from_collection).bind(2, from_name).run();
+                auto props = db.prepare("DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2");
+                props.bind(1, from_collection).bind(2, from_name).run();
                 log_change(db, from_collection, from_name, true, now);
             }
             auto revision = log_change(db, to_collection, to_name, false, now);
@@ -906,13 +1031,15 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             r.created = !exists;
             auto s = db.prepare(
                 "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-                "revision, first_start, last_end, created_at, modified_at, schedule_tag) VALUES (?1, ?2, ?3, "
-                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12) ON CONFLICT (collection_id, name) DO "
+                "revision, first_start, last_end, created_at, modified_at, schedule_tag, content_type) VALUES (?1, ?2, "
+                "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) ON CONFLICT (collection_id, name) DO "
                 "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
-                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, schedule_tag = ?12 RETURNING id");
+                "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, schedule_tag = ?12, "
+                "content_type = ?13 RETURNING id");
             s.bind(1, to_collection).bind(2, to_name).bind(3, uid).bind(4, component);
             s.bind(5, r.etag).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
             s.bind(8, revision).bind(9, first).bind(10, last).bind(11, now).bind(12, r.schedule_tag);
+            s.bind(13, content_type);
             if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
             auto id = s.int64(0);
             s.reset();
@@ -943,6 +1070,47 @@ std::optional<caldav::ChangeSet> SqliteStore::changes_since(std::int64_t collect
         while (s.step()) {
             caldav::Change c{s.text(0), s.int64(1), s.int64(2) != 0, std::nullopt};
             if (!c.deleted && !s.is_null(3)) c.object = object_from(s, false, 3);
+            out.changes.push_back(std::move(c));
+        }
+        return out;
+    });
+}
+
+std::optional<caldav::HomeRecord> SqliteStore::find_home(std::int64_t owner_id) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::HomeRecord> {
+        auto s = db.prepare(
+            "SELECT home_revision, home_sync_floor, created_at, home_modified_at FROM principals WHERE id = ?1");
+        s.bind(1, owner_id);
+        if (!s.step()) return std::nullopt;
+        return caldav::HomeRecord{owner_id, s.int64(0), s.int64(1), s.int64(2),
+                                  std::max(s.int64(2), s.int64(3))};
+    });
+}
+
+std::optional<caldav::HomeChangeSet> SqliteStore::home_changes_since(std::int64_t owner_id, std::int64_t since,
+                                                                     std::size_t limit) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::HomeChangeSet> {
+        auto floor = db.prepare("SELECT home_sync_floor, home_revision FROM principals WHERE id = ?1");
+        floor.bind(1, owner_id);
+        if (!floor.step() || since < floor.int64(0) || since > floor.int64(1)) return std::nullopt;
+        caldav::HomeChangeSet out;
+        out.revision = floor.int64(1);
+        std::string columns;
+        for (std::string_view rest = collection_columns; !rest.empty();) {
+            auto comma = rest.find(", ");
+            columns += "k." + std::string(rest.substr(0, comma));
+            if (comma == std::string_view::npos) break;
+            columns += ", ";
+            rest.remove_prefix(comma + 2);
+        }
+        auto s = db.prepare(
+            "SELECT h.name, h.revision, h.deleted, " + columns + " FROM home_changes h LEFT JOIN collections k "
+            "ON k.owner_id = h.owner_id AND k.name = h.name "
+            "WHERE h.owner_id = ?1 AND h.revision > ?2 ORDER BY h.revision LIMIT ?3");
+        s.bind(1, owner_id).bind(2, since).bind(3, static_cast<std::int64_t>(limit));
+        while (s.step()) {
+            caldav::HomeChange c{s.text(0), s.int64(1), s.int64(2) != 0, std::nullopt};
+            if (!c.deleted && !s.is_null(3)) c.collection = collection_from(s, 3);
             out.changes.push_back(std::move(c));
         }
         return out;

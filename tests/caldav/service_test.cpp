@@ -53,7 +53,15 @@ BOOST_AUTO_TEST_CASE(paths_map_to_resource_kinds) {
     BOOST_TEST(o.object == "e 1.ics");
     BOOST_TEST((ResourcePath::parse("/.well-known/caldav").kind == ResourceKind::well_known));
     BOOST_TEST((ResourcePath::parse("/elsewhere/").kind == ResourceKind::unknown));
-    BOOST_TEST((ResourcePath::parse("/dav/calendars/a/b/c/d").kind == ResourceKind::unknown));
+    // Deeper paths name nested plain collections (RFC 4918 §9.3) and their members.
+    auto deep = ResourcePath::parse("/dav/calendars/a/b/c/d");
+    BOOST_TEST((deep.kind == ResourceKind::object));
+    BOOST_TEST(deep.collection == "b/c");
+    BOOST_TEST(deep.object == "d");
+    auto nested = ResourcePath::parse("/dav/calendars/a/b/c/d/");
+    BOOST_TEST((nested.kind == ResourceKind::collection));
+    BOOST_TEST(nested.collection == "b/c/d");
+    BOOST_TEST(collection_href("a", "b c/d") == "/dav/calendars/a/b%20c/d/");
 }
 
 BOOST_AUTO_TEST_CASE(hrefs_are_percent_encoded_per_segment) {

@@ -2,9 +2,9 @@
 // conditional requests, UID uniqueness, all checked in one store transaction;
 // and of resources of any type in plain WebDAV collections (RFC 4918 §9.7).
 #include "caldav/calendar_data.hpp"
-#include "caldav/scheduling.hpp"
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/scheduling.hpp"
 #include "ical/itip.hpp"
 #include "ical/schedule_merge.hpp"
 #include "ical/scheduling.hpp"
@@ -32,7 +32,8 @@ void check_content_type(const Request& request) {
     std::string t(*type);
     for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (t.rfind("text/calendar", 0) != 0)
-        throw Error(403, Precondition::supported_calendar_data, "calendar collections hold text/calendar only");
+        throw Error(403, Precondition::supported_calendar_data,
+                    "calendar collections hold text/calendar only");
 }
 
 /// RFC 4791 §5.3.2.1 CALDAV:max-attendees-per-instance: refused rather than
@@ -53,7 +54,8 @@ void check_attendee_count(const Context& ctx) {
 /// being lost, checked against the ETag read so that a reply arriving
 /// meanwhile is merged too (a few attempts).
 PutResult put_merging_replies(Context& ctx, PutObject& put, std::optional<ObjectRecord>& old) {
-    if (!put.if_schedule_tag_match || put.if_match || !old || old->schedule_tag != *put.if_schedule_tag_match)
+    if (!put.if_schedule_tag_match || put.if_match || !old ||
+        old->schedule_tag != *put.if_schedule_tag_match)
         return ctx.store.put_object(put);
     const std::string sent = put.data;  // as the client sent it, SCHEDULE-FORCE-SEND removed
     auto own = [&](std::string_view address) { return is_own_address(ctx.user, address); };
@@ -72,8 +74,8 @@ PutResult put_merging_replies(Context& ctx, PutObject& put, std::optional<Object
 /// (§3.2.10; a plain object has none); SCHEDULE-FORCE-SEND taken out (§7.3);
 /// on the organizer's copy, rescheduled instances asking again (§3.2.8).
 /// Returns the sends the client forced.
-ScheduleForce prepare_scheduling_object(Context& ctx, PutObject& put, const std::optional<ObjectRecord>& old,
-                                        bool schedules) {
+ScheduleForce prepare_scheduling_object(Context& ctx, PutObject& put,
+                                        const std::optional<ObjectRecord>& old, bool schedules) {
     ScheduleForce force;
     auto info = schedules ? ical::scheduling_info(put.data) : std::nullopt;
     put.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
@@ -96,13 +98,15 @@ void set_conditions(const Context& ctx, PutObject& put) {
             put.if_match = *m;
         }
     }
-    if (auto n = ctx.request.headers.get("If-None-Match"); n && n->find('*') != std::string_view::npos)
+    if (auto n = ctx.request.headers.get("If-None-Match");
+        n && n->find('*') != std::string_view::npos)
         put.if_none_match = true;
 }
 
 void check_quota(const Context& ctx) {
     auto used = ctx.store.used_bytes(ctx.user.id);
-    if (static_cast<std::uint64_t>(used) + ctx.request.body.size() > ctx.limits.quota_bytes_per_user)
+    if (static_cast<std::uint64_t>(used) + ctx.request.body.size() >
+        ctx.limits.quota_bytes_per_user)
         throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");
 }
 
@@ -110,7 +114,8 @@ void check_quota(const Context& ctx) {
 /// sent with its Content-Type, bounded by max-resource-size like calendar data.
 Response put_resource(Context& ctx) {
     if (ctx.request.body.size() > ctx.limits.max_resource_bytes)
-        throw Error(413, "the resource is larger than " + std::to_string(ctx.limits.max_resource_bytes) + " bytes");
+        throw Error(413, "the resource is larger than " +
+                             std::to_string(ctx.limits.max_resource_bytes) + " bytes");
     check_quota(ctx);
     PutObject put;
     put.collection_id = ctx.target.collection->id;
@@ -121,11 +126,16 @@ Response put_resource(Context& ctx) {
     set_conditions(ctx, put);
     auto result = ctx.store.put_object(put);
     switch (result.status) {
-    case StoreStatus::ok: break;
-    case StoreStatus::etag_mismatch: throw Error(412, "the conditional headers do not match the current state");
-    case StoreStatus::not_found: throw Error(409, "the collection went away");
-    case StoreStatus::full: throw Error(507, "the disk is full");
-    default: throw Error(503, "the database is busy; retry");
+        case StoreStatus::ok:
+            break;
+        case StoreStatus::etag_mismatch:
+            throw Error(412, "the conditional headers do not match the current state");
+        case StoreStatus::not_found:
+            throw Error(409, "the collection went away");
+        case StoreStatus::full:
+            throw Error(507, "the disk is full");
+        default:
+            throw Error(503, "the database is busy; retry");
     }
     Response r;
     r.status = result.created ? 201 : 204;
@@ -137,14 +147,17 @@ Response put_resource(Context& ctx) {
 
 Response handle_put(Context& ctx) {
     auto& t = ctx.target;
-    if (t.kind != ResourceKind::object) throw Error(405, "PUT creates calendar objects inside a calendar");
+    if (t.kind != ResourceKind::object)
+        throw Error(405, "PUT creates calendar objects inside a calendar");
     if (!t.collection) throw Error(409, "the calendar does not exist");
     if (t.collection->kind == CollectionKind::plain) return put_resource(ctx);
     if (t.collection->kind != CollectionKind::calendar)
-        throw Error(403, Precondition::supported_calendar_data, "this collection does not hold calendar objects");
+        throw Error(403, Precondition::supported_calendar_data,
+                    "this collection does not hold calendar objects");
     if (ctx.request.body.size() > ctx.limits.max_resource_bytes)
         throw Error(403, Precondition::max_resource_size,
-                    "the object is larger than " + std::to_string(ctx.limits.max_resource_bytes) + " bytes");
+                    "the object is larger than " + std::to_string(ctx.limits.max_resource_bytes) +
+                        " bytes");
     check_content_type(ctx.request);
     auto data = validate_calendar_data(ctx.request.body, ctx.limits);
     if (!component_allowed(t.collection->components, data.component))
@@ -177,21 +190,37 @@ Response handle_put(Context& ctx) {
     if ((schedules || put.if_schedule_tag_match) && t.exists)
         old = ctx.store.find_object(t.collection->id, t.object->name, true);
     auto force = prepare_scheduling_object(ctx, put, old, schedules);
+    // An organizer's write that schedules only by email is stored once, with
+    // its SCHEDULE-STATUS and its mail, in one transaction.
+    std::optional<ScheduleResult> early;
+    if (schedules && !put.if_schedule_tag_match) {
+        early = schedule_before_put(ctx, put.data, old ? old->data : std::string(), force);
+        if (early) {
+            if (early->updated) put.data = std::move(*early->updated);
+            put.mail = std::move(early->mail);
+        }
+    }
     auto result = put_merging_replies(ctx, put, old);
     if (old) previous = old->data;
     switch (result.status) {
-    case StoreStatus::ok: break;
-    case StoreStatus::etag_mismatch: throw Error(412, "the conditional headers do not match the current state");
-    case StoreStatus::uid_conflict:
-        throw Error(403, Precondition::no_uid_conflict, "another object in this calendar has UID " + data.uid,
-                    object_href(ctx.user.name, t.collection->name, result.conflicting_name));
-    case StoreStatus::not_found: throw Error(409, "the calendar went away");
-    default: throw Error(503, "the database is busy; retry");
+        case StoreStatus::ok:
+            break;
+        case StoreStatus::etag_mismatch:
+            throw Error(412, "the conditional headers do not match the current state");
+        case StoreStatus::uid_conflict:
+            throw Error(403, Precondition::no_uid_conflict,
+                        "another object in this calendar has UID " + data.uid,
+                        object_href(ctx.user.name, t.collection->name, result.conflicting_name));
+        case StoreStatus::not_found:
+            throw Error(409, "the calendar went away");
+        default:
+            throw Error(503, "the database is busy; retry");
     }
     Response r;
     r.status = result.created ? 201 : 204;
-    if (!result.schedule_tag.empty()) r.headers.set("Schedule-Tag", schedule_tag_header(result.schedule_tag));
-    if (schedules) {
+    if (!result.schedule_tag.empty())
+        r.headers.set("Schedule-Tag", schedule_tag_header(result.schedule_tag));
+    if (schedules && !early) {
         auto scheduled = schedule_after_put(ctx, put.data, previous, force);
         if (scheduled.updated) {
             // SCHEDULE-STATUS recorded on the organizer's copy: what the client
@@ -209,7 +238,8 @@ Response handle_put(Context& ctx) {
             scheduled.mail = std::move(put.mail);
         }
         if (!scheduled.mail.empty() && ctx.store.queue_mail(scheduled.mail) != StoreStatus::ok)
-            throw Error(503, "the database is busy; the object is stored but its email was not queued");
+            throw Error(503,
+                        "the database is busy; the object is stored but its email was not queued");
     }
     // Replies merged in: what is stored is not what the client sent, so no ETag.
     if (put.data == ctx.request.body) r.headers.set("ETag", "\"" + result.etag + "\"");

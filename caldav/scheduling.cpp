@@ -32,7 +32,8 @@ std::string message_name() {
 std::string copy_name(Store& store, std::int64_t calendar_id, std::string_view uid) {
     bool plain = !uid.empty() && uid.size() <= 200 && uid.front() != '.' &&
                  std::all_of(uid.begin(), uid.end(), [](char c) {
-                     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@';
+                     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                            c == '.' || c == '@';
                  });
     if (plain) {
         std::string name = std::string(uid) + ".ics";
@@ -44,8 +45,8 @@ std::string copy_name(Store& store, std::int64_t calendar_id, std::string_view u
 /// Stores `data` as an object of `collection_id`, indexed like a PUT; with
 /// `booking_owner`, only if it overlaps nothing else that owner holds.
 StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const std::string& name,
-                                const std::string& data, bool unique_uid, std::optional<std::int64_t> booking_owner,
-                                ScheduleTagChange tag) {
+                                const std::string& data, bool unique_uid,
+                                std::optional<std::int64_t> booking_owner, ScheduleTagChange tag) {
     CalendarData index;
     try {
         // iTIP messages carry METHOD, which calendar object resources may not
@@ -64,13 +65,16 @@ StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const 
     put.last_end = index.last_end;
     put.instances = std::move(index.instances);
     put.schedule_tag = unique_uid ? tag : ScheduleTagChange::clear;  // inbox messages have none
-    return (booking_owner ? ctx.store.book_if_free(put, *booking_owner) : ctx.store.put_object(put)).status;
+    return (booking_owner ? ctx.store.book_if_free(put, *booking_owner) : ctx.store.put_object(put))
+        .status;
 }
 
 /// Stores `data` as an object of `collection_id`; false when the store refuses it.
-bool store_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data,
-                  bool unique_uid, ScheduleTagChange tag = ScheduleTagChange::keep) {
-    return store_object_status(ctx, collection_id, name, data, unique_uid, std::nullopt, tag) == StoreStatus::ok;
+bool store_object(Context& ctx, std::int64_t collection_id, const std::string& name,
+                  const std::string& data, bool unique_uid,
+                  ScheduleTagChange tag = ScheduleTagChange::keep) {
+    return store_object_status(ctx, collection_id, name, data, unique_uid, std::nullopt, tag) ==
+           StoreStatus::ok;
 }
 
 /// The iCalendar value of the user's calendar-user-address for scheduling.
@@ -89,8 +93,8 @@ const ical::Attendee* own_entry(const PrincipalRecord& user, const ical::Schedul
 
 /// What the organizer's copy learns from a round of deliveries.
 struct Outcome {
-    std::vector<std::pair<std::string, std::string>> statuses;  ///< SCHEDULE-STATUS per address
-    std::vector<std::pair<std::string, std::string>> partstats; ///< answers given at once (rooms)
+    std::vector<std::pair<std::string, std::string>> statuses;   ///< SCHEDULE-STATUS per address
+    std::vector<std::pair<std::string, std::string>> partstats;  ///< answers given at once (rooms)
     std::vector<OutgoingMail> mail;                              ///< iMIP for external attendees
 };
 
@@ -108,11 +112,13 @@ bool send_by_email(Context& ctx, std::string_view recipient, const std::string& 
 /// A room or resource with an automatic policy answers at once: the booking is
 /// stored when free (checked in the same transaction) and declined otherwise.
 /// Returns false when the store could not be written.
-bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string& policy, const ical::Attendee& a,
-                   const ical::SchedulingInfo& info, const std::string& data, bool cancel, Outcome& out) {
+bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string& policy,
+                   const ical::Attendee& a, const ical::SchedulingInfo& info,
+                   const std::string& data, bool cancel, Outcome& out) {
     auto existing = ctx.store.find_object_by_uid(room.id, info.uid);
     if (cancel) {
-        if (existing) ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
+        if (existing)
+            ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
         return true;
     }
     auto calendar = existing ? std::optional<std::int64_t>(existing->collection_id) : std::nullopt;
@@ -124,12 +130,14 @@ bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string&
     }
     auto copy = ical::with_partstat(ical::attendee_copy(data), a.address, "ACCEPTED");
     auto name = existing ? existing->name : message_name();
-    auto status = store_object_status(ctx, *calendar, name, copy, true,
-                                      policy == "accept-if-free" ? std::optional(room.id) : std::nullopt,
-                                      ScheduleTagChange::renew);
+    auto status =
+        store_object_status(ctx, *calendar, name, copy, true,
+                            policy == "accept-if-free" ? std::optional(room.id) : std::nullopt,
+                            ScheduleTagChange::renew);
     if (status == StoreStatus::conflict) {
         // Declined: a booking that moved onto a busy slot releases its old one.
-        if (existing) ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
+        if (existing)
+            ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
         out.partstats.emplace_back(a.address, "DECLINED");
         return true;
     }
@@ -141,8 +149,8 @@ bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string&
 /// Organizer side: REQUEST (or CANCEL) to each attendee the server schedules.
 /// `unchanged`: the version replaced, when it tells attendees the same; then
 /// attendees already mailed (SCHEDULE-STATUS 1.x) get no new email.
-Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data, bool cancel,
-                          const ical::SchedulingInfo* unchanged = nullptr) {
+Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data,
+                          bool cancel, const ical::SchedulingInfo* unchanged = nullptr) {
     Outcome out;
     auto& statuses = out.statuses;
     auto message = ical::itip_message(data, cancel ? "CANCEL" : "REQUEST");
@@ -154,11 +162,13 @@ Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const 
             // answers recorded): no email storm and no new Schedule-Tag on
             // the attendees' copies for a change that is none, unless the
             // client asks with SCHEDULE-FORCE-SEND=REQUEST (RFC 6638 §7.3).
-            auto before = std::find_if(unchanged->attendees.begin(), unchanged->attendees.end(),
-                                       [&](const ical::Attendee& b) { return ical::same_address(b.address, a.address); });
+            auto before = std::find_if(
+                unchanged->attendees.begin(), unchanged->attendees.end(),
+                [&](const ical::Attendee& b) { return ical::same_address(b.address, a.address); });
             // 1.x: sent or delivered; 2.x: answered (RFC 6638 §3.2.9, §4.2).
             if (before != unchanged->attendees.end() &&
-                (before->schedule_status.starts_with("1.") || before->schedule_status.starts_with("2."))) {
+                (before->schedule_status.starts_with("1.") ||
+                 before->schedule_status.starts_with("2."))) {
                 statuses.emplace_back(a.address, before->schedule_status);
                 continue;
             }
@@ -167,13 +177,16 @@ Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const 
             // No local account: by email (1.1, sent; its arrival is not known),
             // or not delivered when there is no relay or the sender's
             // allowance is used up (RFC 6638 §3.2.9).
-            statuses.emplace_back(a.address, send_by_email(ctx, a.address, message, out.mail) ? "1.1" : "5.1");
+            statuses.emplace_back(a.address,
+                                  send_by_email(ctx, a.address, message, out.mail) ? "1.1" : "5.1");
             continue;
         }
         if (who->id == ctx.user.id) continue;
         if (who->kind != "user") {
             if (auto policy = ctx.store.booking_policy(who->id); policy != "manual") {
-                statuses.emplace_back(a.address, book_resource(ctx, *who, policy, a, info, data, cancel, out) ? "1.2" : "5.1");
+                statuses.emplace_back(
+                    a.address,
+                    book_resource(ctx, *who, policy, a, info, data, cancel, out) ? "1.2" : "5.1");
                 continue;
             }
         }
@@ -196,9 +209,11 @@ void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const st
     if (organizer->id == ctx.user.id) return;
     if (auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid)) {
         auto applied = ical::apply_reply(copy->data, reply);
-        if (!applied || !applied->invited) return;  // not invited by the organizer's copy: nothing to reply to
+        if (!applied || !applied->invited)
+            return;  // not invited by the organizer's copy: nothing to reply to
         if (applied->changed)
-            store_object(ctx, copy->collection_id, copy->name, applied->data, true, ScheduleTagChange::keep);
+            store_object(ctx, copy->collection_id, copy->name, applied->data, true,
+                         ScheduleTagChange::keep);
     }
     deliver_to_inbox(ctx, *organizer, reply);
 }
@@ -228,34 +243,78 @@ std::optional<PrincipalRecord> principal_of(Store& store, std::string_view addre
     return std::nullopt;
 }
 
-ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous,
-                                  const ScheduleForce& force) {
-    ScheduleResult result;
+namespace {
+
+std::optional<ical::SchedulingInfo> info_with_force(const std::string& data,
+                                                    const ScheduleForce& force) {
     auto info = ical::scheduling_info(data);
-    if (!info) return result;
+    if (!info) return info;
     for (auto& a : info->attendees)
-        a.force_send = std::any_of(force.request.begin(), force.request.end(),
-                                   [&](const std::string& f) { return ical::same_address(f, a.address); });
-    if (is_own_address(ctx.user, info->organizer)) {
-        auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
-        bool unchanged = before && ical::same_for_attendees(previous, data);
-        auto outcome = send_to_attendees(ctx, *info, data, false, unchanged ? &*before : nullptr);
-        result.mail = std::move(outcome.mail);
-        // Attendees dropped from the event get a CANCEL.
-        if (before) {
-            ical::SchedulingInfo removed = *before;
-            std::erase_if(removed.attendees, [&](const ical::Attendee& a) { return partstat_of(*info, a.address).has_value(); });
-            if (!removed.attendees.empty()) {
-                auto cancelled = send_to_attendees(ctx, removed, previous, true);
-                for (auto& m : cancelled.mail) result.mail.push_back(std::move(m));
-            }
+        a.force_send =
+            std::any_of(force.request.begin(), force.request.end(),
+                        [&](const std::string& f) { return ical::same_address(f, a.address); });
+    return info;
+}
+
+/// True when no attendee in `info` the server schedules is a local
+/// principal other than the user: then scheduling only composes email.
+bool attendees_all_remote(Context& ctx, const ical::SchedulingInfo& info) {
+    return std::none_of(info.attendees.begin(), info.attendees.end(), [&](const ical::Attendee& a) {
+        if (!a.server_schedules || ical::same_address(a.address, info.organizer)) return false;
+        auto who = principal_of(ctx.store, a.address);
+        return who && who->id != ctx.user.id;
+    });
+}
+
+/// The organizer's side of schedule_after_put, on `data` parsed as `info`.
+ScheduleResult schedule_as_organizer(Context& ctx, const ical::SchedulingInfo& info,
+                                     const std::string& data, const std::string& previous,
+                                     std::optional<ical::SchedulingInfo> before) {
+    ScheduleResult result;
+    bool unchanged = before && ical::same_for_attendees(previous, data);
+    auto outcome = send_to_attendees(ctx, info, data, false, unchanged ? &*before : nullptr);
+    result.mail = std::move(outcome.mail);
+    // Attendees dropped from the event get a CANCEL.
+    if (before) {
+        ical::SchedulingInfo removed = *before;
+        std::erase_if(removed.attendees, [&](const ical::Attendee& a) {
+            return partstat_of(info, a.address).has_value();
+        });
+        if (!removed.attendees.empty()) {
+            auto cancelled = send_to_attendees(ctx, removed, previous, true);
+            for (auto& m : cancelled.mail) result.mail.push_back(std::move(m));
         }
-        if (outcome.statuses.empty()) return result;
-        auto updated = data;
-        for (const auto& [address, partstat] : outcome.partstats) updated = ical::with_partstat(updated, address, partstat);
-        result.updated = ical::with_schedule_status(updated, outcome.statuses);
-        return result;
     }
+    if (outcome.statuses.empty()) return result;
+    auto updated = data;
+    for (const auto& [address, partstat] : outcome.partstats)
+        updated = ical::with_partstat(updated, address, partstat);
+    result.updated = ical::with_schedule_status(updated, outcome.statuses);
+    return result;
+}
+
+}  // namespace
+
+std::optional<ScheduleResult> schedule_before_put(Context& ctx, const std::string& data,
+                                                  const std::string& previous,
+                                                  const ScheduleForce& force) {
+    auto info = info_with_force(data, force);
+    if (!info || !is_own_address(ctx.user, info->organizer) || !attendees_all_remote(ctx, *info))
+        return std::nullopt;
+    auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
+    if (before && !attendees_all_remote(ctx, *before)) return std::nullopt;
+    return schedule_as_organizer(ctx, *info, data, previous, std::move(before));
+}
+
+ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
+                                  const std::string& previous, const ScheduleForce& force) {
+    ScheduleResult result;
+    auto info = info_with_force(data, force);
+    if (!info) return result;
+    if (is_own_address(ctx.user, info->organizer))
+        return schedule_as_organizer(
+            ctx, *info, data, previous,
+            previous.empty() ? std::nullopt : ical::scheduling_info(previous));
     if (const auto* me = own_entry(ctx.user, *info); me && info->organizer_server_schedules) {
         // Only what changed, per instance (RFC 6638 §3.2.2.3); a first copy
         // still NEEDS-ACTION answers nothing yet (an invitation saved from
@@ -272,14 +331,17 @@ std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string&
     if (!info) return mail;
     if (is_own_address(ctx.user, info->organizer)) {
         mail = send_to_attendees(ctx, *info, data, true).mail;
-    } else if (const auto* me = own_entry(ctx.user, *info); me && reply && info->organizer_server_schedules) {
-        auto declined = ical::itip_message(ical::with_partstat(data, me->address, "DECLINED"), "REPLY", me->address);
+    } else if (const auto* me = own_entry(ctx.user, *info);
+               me && reply && info->organizer_server_schedules) {
+        auto declined = ical::itip_message(ical::with_partstat(data, me->address, "DECLINED"),
+                                           "REPLY", me->address);
         reply_to_organizer(ctx, *info, declined, mail);
     }
     return mail;
 }
 
-bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data) {
+bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name,
+                           const std::string& data) {
     return store_object(ctx, collection_id, name, data, true, ScheduleTagChange::keep);
 }
 
@@ -290,8 +352,9 @@ bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::strin
     return store_object(ctx, inbox->id, message_name(), message, false);
 }
 
-bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address, const std::string& uid,
-                         const std::string& data, const std::string& message, bool cancel) {
+bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address,
+                         const std::string& uid, const std::string& data,
+                         const std::string& message, bool cancel) {
     bool ok = deliver_to_inbox(ctx, who, message);
     // The attendee's copy in their calendars: updated where it exists (their
     // own PARTSTAT kept), else created in the default calendar.
@@ -302,7 +365,8 @@ bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_v
     if (cancel) {
         if (existing)
             ok = store_object(ctx, existing->collection_id, existing->name,
-                              ical::attendee_copy(existing->data, "CANCELLED"), true, renew) && ok;
+                              ical::attendee_copy(existing->data, "CANCELLED"), true, renew) &&
+                 ok;
         return ok;
     }
     auto copy = ical::attendee_copy(data);
@@ -312,8 +376,10 @@ bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_v
         return store_object(ctx, existing->collection_id, existing->name, copy, true, renew) && ok;
     }
     ctx.store.provision_home(who.id);
-    if (auto cal = ctx.store.find_collection(who.id, "calendar"); cal && cal->kind == CollectionKind::calendar)
-        return store_object(ctx, cal->id, copy_name(ctx.store, cal->id, uid), copy, true, renew) && ok;
+    if (auto cal = ctx.store.find_collection(who.id, "calendar");
+        cal && cal->kind == CollectionKind::calendar)
+        return store_object(ctx, cal->id, copy_name(ctx.store, cal->id, uid), copy, true, renew) &&
+               ok;
     return ok;
 }
 

@@ -43,18 +43,29 @@ struct ScheduleForce {
 /// (attendee). `previous` is the version replaced (empty when created).
 /// Attendees whose copy would not change get no new REQUEST unless `force`
 /// names them.
-ScheduleResult schedule_after_put(Context& ctx, const std::string& data, const std::string& previous,
-                                  const ScheduleForce& force = {});
+ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
+                                  const std::string& previous, const ScheduleForce& force = {});
+
+/// Before the user's write of `data`, when the user organizes it and every
+/// attendee it schedules (now or in `previous`) has no local account: then
+/// scheduling has no effect on this server but email, and what it would store
+/// (SCHEDULE-STATUS) and send is known at once, for one write with the mail.
+/// Nothing is done, and nullopt returned, otherwise.
+std::optional<ScheduleResult> schedule_before_put(Context& ctx, const std::string& data,
+                                                  const std::string& previous,
+                                                  const ScheduleForce& force = {});
 
 /// After the user deleted an object holding `data`: CANCEL to the attendees
 /// (organizer) or a DECLINED reply to the organizer (attendee; not with
 /// `reply` false, from "Schedule-Reply: F", RFC 6638 §8.1). Returns the email
 /// to queue for external parties.
-std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data, bool reply = true);
+std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data,
+                                                bool reply = true);
 
 /// Stores `data` as the calendar object `name` of `collection_id`, indexed
 /// like a PUT; false when it is not valid calendar data or the store refuses it.
-bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name, const std::string& data);
+bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name,
+                           const std::string& data);
 
 /// Puts an iTIP message into a principal's scheduling inbox; false when the
 /// store refused it.
@@ -65,7 +76,8 @@ bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::strin
 /// copy of the object `data` created in their default calendar or updated
 /// where it is (their own PARTSTAT kept), or marked CANCELLED. False when a
 /// write failed.
-bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address, const std::string& uid,
-                         const std::string& data, const std::string& message, bool cancel);
+bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address,
+                         const std::string& uid, const std::string& data,
+                         const std::string& message, bool cancel);
 
 }  // namespace caldav

@@ -8,23 +8,13 @@
 #include <cstdio>
 
 #include "ical/calendar_data.hpp"
+#include "ical/scheduled_components.hpp"
 #include "ical/scheduling.hpp"
 #include "ical/zone_resolver.hpp"
 
 namespace ical {
 
 namespace {
-
-/// The VEVENT, VTODO and VJOURNAL components of a calendar.
-std::vector<icalcomponent*> scheduled_components(icalcomponent* cal) {
-    std::vector<icalcomponent*> out;
-    for (icalcomponent* c : calendar_components(cal)) {
-        auto k = icalcomponent_isa(c);
-        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT)
-            out.push_back(c);
-    }
-    return out;
-}
 
 std::string parameter_text(icalproperty* p, icalparameter_kind kind) {
     icalparameter* param = icalproperty_get_first_parameter(p, kind);
@@ -189,7 +179,7 @@ std::optional<ItipSummary> itip_summary(std::string_view ics) {
     auto parsed = parse_calendar(ics);
     if (parsed.error) return std::nullopt;
     icalcomponent* cal = parsed.calendar.get();
-    auto components = scheduled_components(cal);
+    auto components = detail::scheduled_components(cal);
     if (components.empty()) return std::nullopt;
     icalcomponent* c = components.front();
     for (icalcomponent* x : components)
@@ -228,7 +218,7 @@ std::size_t max_attendees_per_component(std::string_view ics) {
     auto parsed = parse_calendar(ics);
     if (parsed.error) return 0;
     std::size_t most = 0;
-    for (icalcomponent* c : scheduled_components(parsed.calendar.get()))
+    for (icalcomponent* c : detail::scheduled_components(parsed.calendar.get()))
         most = std::max(most, static_cast<std::size_t>(
                                   icalcomponent_count_properties(c, ICAL_ATTENDEE_PROPERTY)));
     return most;
@@ -240,7 +230,7 @@ namespace {
 std::optional<std::string> attendee_view(std::string_view ics) {
     auto parsed = parse_calendar(ics);
     if (parsed.error) return std::nullopt;
-    for (icalcomponent* c : scheduled_components(parsed.calendar.get())) {
+    for (icalcomponent* c : detail::scheduled_components(parsed.calendar.get())) {
         while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT)) {
             icalcomponent_remove_component(c, alarm);
             icalcomponent_free(alarm);
@@ -274,7 +264,7 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
     if (copy.error || answer.error) return std::nullopt;
     icalcomponent* copy_cal = copy.calendar.get();
     icalcomponent* reply_cal = answer.calendar.get();
-    auto copy_components = scheduled_components(copy_cal);
+    auto copy_components = detail::scheduled_components(copy_cal);
     int current_sequence = 0;
     for (icalcomponent* c : copy_components)
         if (!icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
@@ -282,7 +272,7 @@ std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
 
     ReplyApplication out;
     bool any_attendee = false;
-    for (icalcomponent* r : scheduled_components(reply_cal)) {
+    for (icalcomponent* r : detail::scheduled_components(reply_cal)) {
         icalproperty* replying = icalcomponent_get_first_property(r, ICAL_ATTENDEE_PROPERTY);
         const char* address = replying ? icalproperty_get_attendee(replying) : nullptr;
         if (!address) continue;

@@ -7,22 +7,12 @@
 #include <vector>
 
 #include "ical/calendar_data.hpp"
+#include "ical/scheduled_components.hpp"
 #include "ical/scheduling.hpp"
 
 namespace ical {
 
 namespace {
-
-/// The VEVENT, VTODO and VJOURNAL components of a calendar.
-std::vector<icalcomponent*> scheduled_of(icalcomponent* cal) {
-    std::vector<icalcomponent*> out;
-    for (icalcomponent* c : calendar_components(cal)) {
-        auto k = icalcomponent_isa(c);
-        if (k == ICAL_VEVENT_COMPONENT || k == ICAL_VTODO_COMPONENT || k == ICAL_VJOURNAL_COMPONENT)
-            out.push_back(c);
-    }
-    return out;
-}
 
 std::string text_of(icalcomponent* cal) {
     char* text = icalcomponent_as_ical_string(cal);  // owned by libical's ring buffer
@@ -137,9 +127,9 @@ std::string merge_replies(std::string_view sent, std::string_view stored,
     auto mine = parse_calendar(sent);
     auto theirs = parse_calendar(stored);
     if (mine.error || theirs.error) return std::string(sent);
-    auto stored_components = scheduled_of(theirs.calendar.get());
+    auto stored_components = detail::scheduled_components(theirs.calendar.get());
     bool changed = false;
-    for (icalcomponent* c : scheduled_of(mine.calendar.get())) {
+    for (icalcomponent* c : detail::scheduled_components(mine.calendar.get())) {
         icalcomponent* s = find_instance(stored_components, instance_key(c));
         if (!s || timing(c) != timing(s)) continue;
         for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
@@ -160,9 +150,9 @@ std::string reset_rescheduled(std::string_view sent, std::string_view previous,
     auto now = parse_calendar(sent);
     auto before = parse_calendar(previous);
     if (now.error || before.error) return std::string(sent);
-    auto old_components = scheduled_of(before.calendar.get());
+    auto old_components = detail::scheduled_components(before.calendar.get());
     bool changed = false;
-    for (icalcomponent* c : scheduled_of(now.calendar.get())) {
+    for (icalcomponent* c : detail::scheduled_components(now.calendar.get())) {
         icalcomponent* was = find_instance(old_components, instance_key(c));
         bool moved =
             was ? timing(c) != timing(was) : !instance_key(c).empty() && !unmoved_override(c);
@@ -185,9 +175,9 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
     auto update = parse_calendar(incoming);
     auto copy = parse_calendar(existing);
     if (update.error || copy.error) return std::string(incoming);
-    auto own_components = scheduled_of(copy.calendar.get());
+    auto own_components = detail::scheduled_components(copy.calendar.get());
     icalcomponent* own_master = find_instance(own_components, {});
-    for (icalcomponent* c : scheduled_of(update.calendar.get())) {
+    for (icalcomponent* c : detail::scheduled_components(update.calendar.get())) {
         auto key = instance_key(c);
         icalcomponent* same = find_instance(own_components, key);
         icalcomponent* own = same ? same : (key.empty() ? nullptr : own_master);
@@ -213,12 +203,12 @@ std::optional<std::string> attendee_reply(std::string_view before, std::string_v
     if (after.error) return std::nullopt;
     auto old = parse_calendar(before);
     std::vector<icalcomponent*> old_components;
-    if (!old.error) old_components = scheduled_of(old.calendar.get());
+    if (!old.error) old_components = detail::scheduled_components(old.calendar.get());
     icalcomponent* old_master = find_instance(old_components, {});
     icalcomponent* cal = after.calendar.get();
     std::vector<icalcomponent*> unchanged;
     bool any = false;
-    for (icalcomponent* c : scheduled_of(cal)) {
+    for (icalcomponent* c : detail::scheduled_components(cal)) {
         icalproperty* mine = attendee_in(c, attendee);
         auto key = instance_key(c);
         icalcomponent* was = find_instance(old_components, key);
@@ -243,7 +233,7 @@ std::string without_force_send(std::string_view ics) {
     if (ics.find("SCHEDULE-FORCE-SEND") == std::string_view::npos) return std::string(ics);
     auto parsed = parse_calendar(ics);
     if (parsed.error) return std::string(ics);
-    for (icalcomponent* c : scheduled_of(parsed.calendar.get()))
+    for (icalcomponent* c : detail::scheduled_components(parsed.calendar.get()))
         for (auto kind : {ICAL_ORGANIZER_PROPERTY, ICAL_ATTENDEE_PROPERTY})
             for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
                  p = icalcomponent_get_next_property(c, kind))

@@ -91,6 +91,27 @@ const ical::Attendee* own_entry(const PrincipalRecord& user, const ical::Schedul
     return nullptr;
 }
 
+/// The local principals of calendar user addresses, each looked up once
+/// while a write is scheduled (deciding whether it schedules by email only,
+/// then sending, resolve the same attendees).
+class Principals {
+public:
+    explicit Principals(Store& store) : store_(store) {}
+
+    /// The principal `address` names, if any (principal_of, remembered).
+    std::optional<PrincipalRecord> of(std::string_view address) {
+        for (const auto& [known, who] : known_)
+            if (known == address) return who;
+        auto who = principal_of(store_, address);
+        known_.emplace_back(std::string(address), who);
+        return who;
+    }
+
+private:
+    Store& store_;
+    std::vector<std::pair<std::string, std::optional<PrincipalRecord>>> known_;
+};
+
 /// What the organizer's copy learns from a round of deliveries.
 struct Outcome {
     std::vector<std::pair<std::string, std::string>> statuses;   ///< SCHEDULE-STATUS per address
@@ -149,14 +170,15 @@ bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string&
 /// Organizer side: REQUEST (or CANCEL) to each attendee the server schedules.
 /// `unchanged`: the version replaced, when it tells attendees the same; then
 /// attendees already mailed (SCHEDULE-STATUS 1.x) get no new email.
-Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const std::string& data,
-                          bool cancel, const ical::SchedulingInfo* unchanged = nullptr) {
+Outcome send_to_attendees(Context& ctx, Principals& principals, const ical::SchedulingInfo& info,
+                          const std::string& data, bool cancel,
+                          const ical::SchedulingInfo* unchanged = nullptr) {
     Outcome out;
     auto& statuses = out.statuses;
     auto message = ical::itip_message(data, cancel ? "CANCEL" : "REQUEST");
     for (const auto& a : info.attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info.organizer)) continue;
-        auto who = principal_of(ctx.store, a.address);
+        auto who = principals.of(a.address);
         if (unchanged && !a.force_send) {
             // Clients save the organizer's copy again and again (alarms,
             // answers recorded): no email storm and no new Schedule-Tag on
@@ -196,9 +218,53 @@ Outcome send_to_attendees(Context& ctx, const ical::SchedulingInfo& info, const 
     return out;
 }
 
+/// RFC 6638 §4.2: after a reply changed the organizer's copy from `before` to
+/// `after`, the other local attendees' copies show the new answers (their
+/// own answer, alarms and X- properties kept, as for any organizer update).
+/// `replying` is the address that answered; `organizer` owns the copy.
+///
+/// Only the answers changed, so their Schedule-Tag stays (§3.2.10, attendee
+/// rule 2: a client holding it still writes with If-Schedule-Tag-Match, its
+/// stale view of the others' answers merged). Should their copy have missed
+/// an organizer change (a delivery that failed), the update carries more than
+/// answers and the tag changes (rule 1).
+///
+/// No message goes to their inboxes: Apple's CalendarServer and Cyrus update
+/// the copies of the other attendees silently, and clients (Apple Calendar,
+/// Thunderbird, DAVx5) show each inbox item as an invitation to act on, so
+/// one notice per answer of every other attendee would only be noise. Nor is
+/// any email sent to external attendees: a message to every attendee for
+/// each answer would flood them (iMIP attendees learn the answers with the
+/// organizer's next real update).
+void share_answers(Context& ctx, const PrincipalRecord& organizer, const std::string& before,
+                   const std::string& after, std::string_view replying) {
+    auto info = ical::scheduling_info(after);
+    if (!info) return;
+    Principals principals(ctx.store);
+    for (const auto& a : info->attendees) {
+        if (!a.server_schedules || ical::same_address(a.address, info->organizer) ||
+            ical::same_address(a.address, replying))
+            continue;
+        auto who = principals.of(a.address);
+        if (!who || who->id == organizer.id || who->id == ctx.user.id) continue;
+        // Only an existing copy is updated: an attendee who deleted theirs
+        // does not get it back for somebody else's answer.
+        auto existing = ctx.store.find_object_by_uid(who->id, info->uid);
+        if (!existing) continue;
+        auto updated =
+            ical::merge_attendee_copy(ical::attendee_copy(after), existing->data, a.address);
+        auto was_in_step = ical::same_for_attendees(
+            existing->data,
+            ical::merge_attendee_copy(ical::attendee_copy(before), existing->data, a.address));
+        store_object(ctx, existing->collection_id, existing->name, updated, true,
+                     was_in_step ? ScheduleTagChange::keep : ScheduleTagChange::renew);
+    }
+}
+
 /// Attendee side: the REPLY goes to a local organizer's copy (per instance,
-/// RFC 6638 §4.2; their Schedule-Tag kept, §3.2.10) and inbox, or by email to
-/// an external organizer.
+/// RFC 6638 §4.2; their Schedule-Tag kept, §3.2.10), from there to the other
+/// local attendees' copies, and to the organizer's inbox; or by email to an
+/// external organizer.
 void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const std::string& reply,
                         std::vector<OutgoingMail>& mail) {
     auto organizer = principal_of(ctx.store, info.organizer);
@@ -211,10 +277,11 @@ void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const st
         auto applied = ical::apply_reply(copy->data, reply);
         if (!applied || !applied->invited)
             return;  // not invited by the organizer's copy: nothing to reply to
-        if (applied->changed)
-            store_object(ctx, copy->collection_id, copy->name, applied->data, true,
-                         ScheduleTagChange::keep);
+        if (applied->changed && store_object(ctx, copy->collection_id, copy->name, applied->data,
+                                             true, ScheduleTagChange::keep))
+            share_answers(ctx, *organizer, copy->data, applied->data, applied->attendee);
     }
+    // RFC 6638 §4.2: in the inbox once all automatic processing is done.
     deliver_to_inbox(ctx, *organizer, reply);
 }
 
@@ -258,21 +325,23 @@ std::optional<ical::SchedulingInfo> info_with_force(const std::string& data,
 
 /// True when no attendee in `info` the server schedules is a local
 /// principal other than the user: then scheduling only composes email.
-bool attendees_all_remote(Context& ctx, const ical::SchedulingInfo& info) {
+bool attendees_all_remote(Context& ctx, Principals& principals, const ical::SchedulingInfo& info) {
     return std::none_of(info.attendees.begin(), info.attendees.end(), [&](const ical::Attendee& a) {
         if (!a.server_schedules || ical::same_address(a.address, info.organizer)) return false;
-        auto who = principal_of(ctx.store, a.address);
+        auto who = principals.of(a.address);
         return who && who->id != ctx.user.id;
     });
 }
 
 /// The organizer's side of schedule_after_put, on `data` parsed as `info`.
-ScheduleResult schedule_as_organizer(Context& ctx, const ical::SchedulingInfo& info,
-                                     const std::string& data, const std::string& previous,
+ScheduleResult schedule_as_organizer(Context& ctx, Principals& principals,
+                                     const ical::SchedulingInfo& info, const std::string& data,
+                                     const std::string& previous,
                                      std::optional<ical::SchedulingInfo> before) {
     ScheduleResult result;
     bool unchanged = before && ical::same_for_attendees(previous, data);
-    auto outcome = send_to_attendees(ctx, info, data, false, unchanged ? &*before : nullptr);
+    auto outcome =
+        send_to_attendees(ctx, principals, info, data, false, unchanged ? &*before : nullptr);
     result.mail = std::move(outcome.mail);
     // Attendees dropped from the event get a CANCEL.
     if (before) {
@@ -281,7 +350,7 @@ ScheduleResult schedule_as_organizer(Context& ctx, const ical::SchedulingInfo& i
             return partstat_of(info, a.address).has_value();
         });
         if (!removed.attendees.empty()) {
-            auto cancelled = send_to_attendees(ctx, removed, previous, true);
+            auto cancelled = send_to_attendees(ctx, principals, removed, previous, true);
             for (auto& m : cancelled.mail) result.mail.push_back(std::move(m));
         }
     }
@@ -299,11 +368,13 @@ std::optional<ScheduleResult> schedule_before_put(Context& ctx, const std::strin
                                                   const std::string& previous,
                                                   const ScheduleForce& force) {
     auto info = info_with_force(data, force);
-    if (!info || !is_own_address(ctx.user, info->organizer) || !attendees_all_remote(ctx, *info))
+    Principals principals(ctx.store);
+    if (!info || !is_own_address(ctx.user, info->organizer) ||
+        !attendees_all_remote(ctx, principals, *info))
         return std::nullopt;
     auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
-    if (before && !attendees_all_remote(ctx, *before)) return std::nullopt;
-    return schedule_as_organizer(ctx, *info, data, previous, std::move(before));
+    if (before && !attendees_all_remote(ctx, principals, *before)) return std::nullopt;
+    return schedule_as_organizer(ctx, principals, *info, data, previous, std::move(before));
 }
 
 ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
@@ -311,10 +382,12 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
     ScheduleResult result;
     auto info = info_with_force(data, force);
     if (!info) return result;
-    if (is_own_address(ctx.user, info->organizer))
+    if (is_own_address(ctx.user, info->organizer)) {
+        Principals principals(ctx.store);
         return schedule_as_organizer(
-            ctx, *info, data, previous,
+            ctx, principals, *info, data, previous,
             previous.empty() ? std::nullopt : ical::scheduling_info(previous));
+    }
     if (const auto* me = own_entry(ctx.user, *info); me && info->organizer_server_schedules) {
         // Only what changed, per instance (RFC 6638 §3.2.2.3); a first copy
         // still NEEDS-ACTION answers nothing yet (an invitation saved from
@@ -330,7 +403,8 @@ std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string&
     auto info = ical::scheduling_info(data);
     if (!info) return mail;
     if (is_own_address(ctx.user, info->organizer)) {
-        mail = send_to_attendees(ctx, *info, data, true).mail;
+        Principals principals(ctx.store);
+        mail = send_to_attendees(ctx, principals, *info, data, true).mail;
     } else if (const auto* me = own_entry(ctx.user, *info);
                me && reply && info->organizer_server_schedules) {
         auto declined = ical::itip_message(ical::with_partstat(data, me->address, "DECLINED"),
@@ -338,6 +412,24 @@ std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string&
         reply_to_organizer(ctx, *info, declined, mail);
     }
     return mail;
+}
+
+void check_attendee_change(Context& ctx, const std::string& data, const std::string& previous,
+                           bool answers_merged) {
+    if (previous.empty()) return;
+    auto before = ical::scheduling_info(previous);
+    if (!before || !before->organizer_server_schedules ||
+        is_own_address(ctx.user, before->organizer) || !own_entry(ctx.user, *before))
+        return;
+    // Only copies this server keeps in step with a local organizer: the copy
+    // of an external organizer's event is updated by the attendee's own
+    // client when the organizer's email arrives (Thunderbird and Evolution
+    // write the new times themselves).
+    auto organizer = principal_of(ctx.store, before->organizer);
+    if (!organizer || organizer->id == ctx.user.id) return;
+    auto own = [&](std::string_view address) { return is_own_address(ctx.user, address); };
+    if (auto why = ical::forbidden_attendee_change(previous, data, own, !answers_merged))
+        throw Error(403, Precondition::allowed_attendee_scheduling_object_change, *why);
 }
 
 bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name,

@@ -62,6 +62,17 @@ std::optional<ScheduleResult> schedule_before_put(Context& ctx, const std::strin
 std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string& data,
                                                 bool reply = true);
 
+/// RFC 6638 §3.2.2.1, §3.2.4.4: when the user, an attendee of an event a
+/// local organizer schedules through this server, writes `data` over their
+/// copy `previous`, throws 403 CALDAV:allowed-attendee-scheduling-object-change
+/// for a change that is the organizer's to make (times, RRULE, SUMMARY,
+/// LOCATION, ORGANIZER, the attendee list, another attendee's answer unless
+/// `answers_merged`: If-Schedule-Tag-Match takes those from the stored copy).
+/// Returns normally for anything else, for a new object and for data that
+/// does not parse (validated elsewhere).
+void check_attendee_change(Context& ctx, const std::string& data, const std::string& previous,
+                           bool answers_merged);
+
 /// Stores `data` as the calendar object `name` of `collection_id`, indexed
 /// like a PUT; false when it is not valid calendar data or the store refuses it.
 bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name,

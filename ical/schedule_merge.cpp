@@ -120,6 +120,97 @@ void keep_x_properties(icalcomponent* to, icalcomponent* from) {
     for (icalproperty* p : add) icalcomponent_add_property(to, icalproperty_new_clone(p));
 }
 
+/// The values of every property `kind` of `c` without parameters ("" when
+/// none): a client writing the same time with other parameters (VALUE,
+/// quoting) changes nothing.
+std::string values_of(icalcomponent* c, icalproperty_kind kind) {
+    std::string out;
+    for (icalproperty* p = icalcomponent_get_first_property(c, kind); p;
+         p = icalcomponent_get_next_property(c, kind)) {
+        const char* v = icalproperty_get_value_as_string(p);  // ring buffer: copied at once
+        out += v ? v : "";
+        out += '\n';
+    }
+    return out;
+}
+
+std::string tzid_of(icalproperty* p) {
+    icalparameter* tz = p ? icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER) : nullptr;
+    const char* v = tz ? icalparameter_get_tzid(tz) : nullptr;
+    return v ? v : "";
+}
+
+/// The first organizer-owned difference of the attendee's `now` from `was`
+/// (the same component before, or the master for a new override), or "".
+std::string organizer_change(icalcomponent* now, icalcomponent* was, bool new_override,
+                             const std::function<bool(std::string_view)>& is_own,
+                             bool other_partstats) {
+    if (new_override) {
+        // RFC 6638 §3.2.2.1 (11): an override may only restate its instance.
+        // A DTSTART written in another form than the RECURRENCE-ID (UTC or
+        // another TZID) is not compared: it may well be the same time.
+        icalproperty* rid = icalcomponent_get_first_property(now, ICAL_RECURRENCEID_PROPERTY);
+        icalproperty* start = icalcomponent_get_first_property(now, ICAL_DTSTART_PROPERTY);
+        if (rid && start && !unmoved_override(now) && tzid_of(rid) == tzid_of(start)) {
+            const char* r = icalproperty_get_value_as_string(rid);
+            std::string a = r ? r : "";
+            const char* t = icalproperty_get_value_as_string(start);
+            std::string b = t ? t : "";
+            if (a.ends_with('Z') == b.ends_with('Z')) return "DTSTART";
+        }
+    } else {
+        for (auto kind : {ICAL_DTSTART_PROPERTY, ICAL_RRULE_PROPERTY})
+            if (values_of(now, kind) != values_of(was, kind))
+                return icalproperty_kind_to_string(kind);
+        // An end given as DTEND on one side and DURATION on the other may be
+        // the same: only like is compared with like.
+        auto has = [](icalcomponent* c, icalproperty_kind kind) {
+            return icalcomponent_get_first_property(c, kind) != nullptr;
+        };
+        if (has(now, ICAL_DTEND_PROPERTY) == has(was, ICAL_DTEND_PROPERTY) &&
+            has(now, ICAL_DURATION_PROPERTY) == has(was, ICAL_DURATION_PROPERTY)) {
+            if (values_of(now, ICAL_DTEND_PROPERTY) != values_of(was, ICAL_DTEND_PROPERTY))
+                return "DTEND";
+            if (values_of(now, ICAL_DURATION_PROPERTY) != values_of(was, ICAL_DURATION_PROPERTY))
+                return "DURATION";
+        }
+    }
+    for (auto kind : {ICAL_SUMMARY_PROPERTY, ICAL_LOCATION_PROPERTY}) {
+        // An empty value and none are the same to a user.
+        auto a = values_of(now, kind), b = values_of(was, kind);
+        if (a == "\n") a.clear();
+        if (b == "\n") b.clear();
+        if (a != b) return icalproperty_kind_to_string(kind);
+    }
+    // A copy written without ORGANIZER is no longer scheduled: that is not
+    // refused here (the server then has no organizer to answer).
+    icalproperty* org_now = icalcomponent_get_first_property(now, ICAL_ORGANIZER_PROPERTY);
+    icalproperty* org_was = icalcomponent_get_first_property(was, ICAL_ORGANIZER_PROPERTY);
+    if (org_now && org_was) {
+        const char* a = icalproperty_get_organizer(org_now);
+        const char* b = icalproperty_get_organizer(org_was);
+        if (a && b && !same_address(a, b)) return "ORGANIZER";
+    }
+    for (icalproperty* a = icalcomponent_get_first_property(now, ICAL_ATTENDEE_PROPERTY); a;
+         a = icalcomponent_get_next_property(now, ICAL_ATTENDEE_PROPERTY)) {
+        const char* v = icalproperty_get_attendee(a);
+        if (!v || is_own(v)) continue;
+        icalproperty* before = attendee_in(was, v);
+        if (!before) return std::string("ATTENDEE ") + v + " (added)";
+        // A new override copies the others' answers from wherever the
+        // client last saw them: only a kept component's are compared.
+        if (other_partstats && !new_override && partstat_text(a) != partstat_text(before))
+            return std::string("PARTSTAT of ") + v;
+    }
+    for (icalproperty* a = icalcomponent_get_first_property(was, ICAL_ATTENDEE_PROPERTY); a;
+         a = icalcomponent_get_next_property(was, ICAL_ATTENDEE_PROPERTY)) {
+        const char* v = icalproperty_get_attendee(a);
+        if (v && !is_own(v) && !attendee_in(now, v))
+            return std::string("ATTENDEE ") + v + " (removed)";
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string merge_replies(std::string_view sent, std::string_view stored,
@@ -227,6 +318,28 @@ std::optional<std::string> attendee_reply(std::string_view before, std::string_v
         icalcomponent_free(c);
     }
     return itip_message(text_of(cal), "REPLY", attendee);
+}
+
+std::optional<std::string> forbidden_attendee_change(
+    std::string_view before, std::string_view after,
+    const std::function<bool(std::string_view)>& is_own, bool other_partstats) {
+    auto was = parse_calendar(before);
+    auto now = parse_calendar(after);
+    if (was.error || now.error) return std::nullopt;
+    auto old_components = detail::scheduled_components(was.calendar.get());
+    icalcomponent* old_master = find_instance(old_components, {});
+    for (icalcomponent* c : detail::scheduled_components(now.calendar.get())) {
+        auto key = instance_key(c);
+        icalcomponent* same = find_instance(old_components, key);
+        // RFC 6638 §3.2.2.1 (8): removed overrides and a new master are not compared.
+        icalcomponent* base = same ? same : (key.empty() ? nullptr : old_master);
+        if (!base) continue;
+        auto what = organizer_change(c, base, !same, is_own, other_partstats);
+        if (!what.empty())
+            return what + (key.empty() ? std::string() : " of the instance " + key) +
+                   " is the organizer's to change (RFC 6638 §3.2.2.1)";
+    }
+    return std::nullopt;
 }
 
 std::string without_force_send(std::string_view ics) {

@@ -46,6 +46,23 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
 std::optional<std::string> attendee_reply(std::string_view before, std::string_view now,
                                           std::string_view attendee, bool force);
 
+/// RFC 6638 §3.2.2.1: the first change from `before` (an attendee's copy as
+/// stored) to `after` (what the attendee's client writes over it) that is the
+/// organizer's to make, described for the client, or nullopt when the change
+/// is one an attendee may make. Only clear changes to the organizer's event
+/// count: in a component kept (same RECURRENCE-ID), DTSTART, DTEND or
+/// DURATION (by value, TZID aside), RRULE, SUMMARY, LOCATION, the ORGANIZER,
+/// an ATTENDEE added or removed (other than the user's own, `is_own`) and,
+/// with `other_partstats`, another attendee's PARTSTAT; in an override the
+/// attendee adds, its instance moved or its SUMMARY, LOCATION, ORGANIZER or
+/// ATTENDEEs not the master's. Everything else (PARTSTAT and parameters of
+/// their own ATTENDEE, alarms, TRANSP, X- properties, DTSTAMP, SEQUENCE,
+/// EXDATE, removed overrides, ...) is allowed, and so is anything when either
+/// text does not parse.
+std::optional<std::string> forbidden_attendee_change(
+    std::string_view before, std::string_view after,
+    const std::function<bool(std::string_view)>& is_own, bool other_partstats);
+
 /// The data without SCHEDULE-FORCE-SEND parameters (RFC 6638 §7.3: a request
 /// to the server, never stored). `ics` unchanged when it has none.
 std::string without_force_send(std::string_view ics);

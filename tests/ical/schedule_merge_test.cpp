@@ -36,6 +36,7 @@ std::string vevent(const std::string& bob_partstat, const std::string& body = {}
 }
 
 bool is_alice(std::string_view a) { return a == "mailto:alice@x"; }
+bool is_bob(std::string_view a) { return a == "mailto:bob@x"; }
 
 }  // namespace
 
@@ -175,6 +176,44 @@ BOOST_AUTO_TEST_CASE(schedule_force_send_is_removed_before_storing) {
                    "ATTENDEE;SCHEDULE-FORCE-SEND=REQUEST");
     BOOST_TEST(!has(ical::without_force_send(forced), "SCHEDULE-FORCE-SEND"));
     BOOST_TEST(ical::without_force_send(sent) == sent);
+}
+
+BOOST_AUTO_TEST_CASE(an_attendee_may_answer_add_alarms_and_notes_but_not_move_or_rename) {
+    auto stored = head + vevent("NEEDS-ACTION", "SUMMARY:Sync\r\n") + tail;
+    auto answered = head +
+                    vevent("ACCEPTED",
+                           "SUMMARY:Sync\r\nTRANSP:TRANSPARENT\r\nX-NOTE:mine\r\nBEGIN:VALARM\r\n"
+                           "ACTION:DISPLAY\r\nDESCRIPTION:x\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n") +
+                    tail;
+    BOOST_TEST(!ical::forbidden_attendee_change(stored, answered, is_bob, true));
+    // Declining one instance with an override that restates it is an answer too.
+    auto declined = head + vevent("ACCEPTED", "SUMMARY:Sync\r\n") +
+                    vevent("DECLINED", "SUMMARY:Sync\r\n", "20270111T100000Z", "20270111T100000Z") +
+                    tail;
+    BOOST_TEST(!ical::forbidden_attendee_change(stored, declined, is_bob, true));
+
+    auto renamed = head + vevent("ACCEPTED", "SUMMARY:Mine now\r\n") + tail;
+    auto why = ical::forbidden_attendee_change(stored, renamed, is_bob, true);
+    BOOST_TEST_REQUIRE(why.has_value());
+    BOOST_TEST(has(*why, "SUMMARY"));
+    auto moved = head + vevent("ACCEPTED", "SUMMARY:Sync\r\n", "20270104T140000Z") + tail;
+    BOOST_TEST(ical::forbidden_attendee_change(stored, moved, is_bob, true).has_value());
+    auto moved_instance =
+        head + vevent("ACCEPTED", "SUMMARY:Sync\r\n") +
+        vevent("ACCEPTED", "SUMMARY:Sync\r\n", "20270111T150000Z", "20270111T100000Z") + tail;
+    BOOST_TEST(ical::forbidden_attendee_change(stored, moved_instance, is_bob, true).has_value());
+    auto added = head + vevent("ACCEPTED", "SUMMARY:Sync\r\nATTENDEE:mailto:eve@x\r\n") + tail;
+    BOOST_TEST(ical::forbidden_attendee_change(stored, added, is_bob, true).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(another_attendees_answer_is_refused_unless_the_server_merges_answers) {
+    auto stored = head + vevent("NEEDS-ACTION") + tail;
+    // The user is bob; alice's PARTSTAT changed from ACCEPTED to DECLINED.
+    auto sent = stored;
+    sent.replace(sent.find("PARTSTAT=ACCEPTED:mailto:alice@x"), 17, "PARTSTAT=DECLINED");
+    BOOST_TEST(ical::forbidden_attendee_change(stored, sent, is_bob, true).has_value());
+    BOOST_TEST(!ical::forbidden_attendee_change(stored, sent, is_bob, false));
+    BOOST_TEST(!ical::forbidden_attendee_change("not ical", sent, is_bob, true));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -154,11 +154,11 @@ public:
     }
 
     test_support::HttpReply request(const std::string& method, const std::string& path,
-                                    const std::string& body = {},
-                                    const std::string& user = "alice") {
+                                    const std::string& body = {}, const std::string& user = "alice",
+                                    const std::string& headers = {}) {
         test_support::HttpClient c(port_);
         std::string r = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: " +
-                        test_support::basic_auth(user, user + "-pw") + "\r\n";
+                        test_support::basic_auth(user, user + "-pw") + "\r\n" + headers;
         if (!body.empty())
             r += "Content-Type: text/calendar\r\nContent-Length: " + std::to_string(body.size()) +
                  "\r\n";
@@ -305,6 +305,44 @@ BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_sur
     BOOST_TEST(server->stop() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_put_refused_with_412_queues_and_sends_no_mail) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto port = free_port();
+    SmtpSink sink(port, d.path() / "maildir");
+    sink.start();
+    auto config =
+        write_file(d.path() / "k.conf", "[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(port) +
+                                            "\nfrom = Kalends <calendar@example.org>\ntls = none\n"
+                                            "retry-min-seconds = 1\nretry-max-seconds = 2\n");
+    BOOST_REQUIRE(
+        *test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
+                                    "--password-stdin", "--data", data},
+                                   "alice-pw\n")
+             ->wait() == 0);
+    Kalends server(config, data);
+    const std::string href = "/dav/calendars/alice/calendar/budget.ics";
+    BOOST_TEST(server.request("PUT", href, event(0, "20261201T090000Z")).status == 201);
+    BOOST_REQUIRE(sink.wait_for(1, 20s));
+    // An update over a version the client no longer has: refused before
+    // anything is stored, so its invitation update is neither queued nor sent.
+    auto refused = server.request("PUT", href, event(1, "20261202T090000Z"), "alice",
+                                  "If-Match: \"not-the-etag\"\r\n");
+    BOOST_TEST(refused.status == 412);
+    // The next accepted update is the second mail: nothing went out between.
+    BOOST_TEST(server.request("PUT", href, event(2, "20261203T090000Z")).status == 204);
+    BOOST_REQUIRE(sink.wait_for(2, 20s));
+    BOOST_TEST(server.stop() == 0);
+    auto sent = sink.messages();
+    BOOST_TEST(sent.size() == 2u);
+    BOOST_TEST(read_mail(sent.at(1)).itip.sequence.value_or(-1) == 2);
+    server::SqliteOptions o;
+    o.file = std::filesystem::path(data) / "kalends.sqlite3";
+    auto store = server::SqliteStore::open(o);
+    BOOST_TEST(store->list_mail().empty());
+    store->close();
+}
+
 BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_starttls) {
     TempDir d;
     auto port = free_port();
@@ -317,7 +355,8 @@ BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_startt
     m.recipient = "carol@outside.test";
     m.envelope_sender = "calendar@example.org";
     m.uid = "tls-1";
-    m.message = "From: calendar@example.org\r\nTo: carol@outside.test\r\nSubject: t\r\n\r\nbody\r\n";
+    m.message =
+        "From: calendar@example.org\r\nTo: carol@outside.test\r\nSubject: t\r\n\r\nbody\r\n";
     BOOST_REQUIRE(store->queue_mail({m}) == caldav::StoreStatus::ok);
     server::SmtpConfig smtp;
     smtp.url = "smtp://127.0.0.1:" + std::to_string(port);

@@ -1,7 +1,9 @@
-// Implicit scheduling end to end over HTTP (RFC 6638, issue 6): two users and
-// a room on a real server over loopback; Schedule-Tag and If-Schedule-Tag-Match
-// (§3.2.10, §8.3), SCHEDULE-FORCE-SEND and SCHEDULE-AGENT (§7.1, §7.3), and an
-// attendee's alarms and X- properties kept across the organizer's updates.
+// Implicit scheduling end to end over HTTP (RFC 6638, issue 6): three users
+// and a room on a real server over loopback; Schedule-Tag and
+// If-Schedule-Tag-Match (§3.2.10, §8.3), SCHEDULE-FORCE-SEND and
+// SCHEDULE-AGENT (§7.1, §7.3), an attendee's alarms and X- properties kept
+// across the organizer's updates, answers shared with the other attendees
+// (§4.2) and what an attendee may change (§3.2.2.1).
 #include "src/http/server.hpp"
 
 #define BOOST_TEST_MODULE scheduling
@@ -110,6 +112,7 @@ std::string with_component(const std::string& ics, const std::string& component)
 
 const std::string alice_addr = "mailto:alice@example.com";
 const std::string bob_addr = "mailto:bob@example.com";
+const std::string carol_addr = "mailto:carol@example.com";
 const std::string room_addr = "mailto:room1@example.com";
 
 std::string event(const std::string& uid, const std::string& organizer,
@@ -163,6 +166,19 @@ struct Site {
 
     std::string tag_match(const std::string& tag) {
         return "If-Schedule-Tag-Match: " + tag + "\r\n";
+    }
+
+    /// carol books the room from `start` to `end` in her NAME.ics (UID
+    /// carol-NAME); returns the room's ATTENDEE line in her stored copy.
+    std::string carol_books_room(const std::string& name, const std::string& start,
+                                 const std::string& end) {
+        auto path = "/dav/calendars/carol/calendar/" + name + ".ics";
+        auto put = call(
+            "carol", "PUT", path,
+            event("carol-" + name, carol_addr,
+                  {"PARTSTAT=ACCEPTED:" + carol_addr, "CUTYPE=ROOM:" + room_addr}, start, end, ""));
+        BOOST_TEST_REQUIRE(put.status == 201, put.body);
+        return lines_with(get("carol", path).body, "ATTENDEE", room_addr).at(0);
     }
 
     ServerFixture f;
@@ -317,27 +333,15 @@ BOOST_AUTO_TEST_CASE(invite_accept_reschedule_decline_one_instance_cancel_and_th
     BOOST_TEST(contains(bob_copy.body, "STATUS:CANCELLED"));
 
     // The room is free again: carol books one of the old slots.
-    auto carol = event("carol-1", "mailto:carol@example.com",
-                       {"PARTSTAT=ACCEPTED:mailto:carol@example.com", "CUTYPE=ROOM:" + room_addr},
-                       "20270111T100000Z", "20270111T110000Z", "");
-    BOOST_TEST_REQUIRE(
-        s.call("carol", "PUT", "/dav/calendars/carol/calendar/c1.ics", carol).status == 201);
-    auto carol_copy = s.get("carol", "/dav/calendars/carol/calendar/c1.ics");
-    BOOST_TEST(
-        contains(lines_with(carol_copy.body, "ATTENDEE", room_addr).at(0), "PARTSTAT=ACCEPTED"));
+    BOOST_TEST(contains(s.carol_books_room("c1", "20270111T100000Z", "20270111T110000Z"),
+                        "PARTSTAT=ACCEPTED"));
 }
 
 BOOST_AUTO_TEST_CASE(a_second_booking_of_a_busy_room_is_declined_on_the_organizers_copy) {
     Site s;
     BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
     // carol wants the room for the second week's slot, half an hour in.
-    auto carol = event("carol-2", "mailto:carol@example.com",
-                       {"PARTSTAT=ACCEPTED:mailto:carol@example.com", "CUTYPE=ROOM:" + room_addr},
-                       "20270111T103000Z", "20270111T113000Z", "");
-    BOOST_TEST_REQUIRE(
-        s.call("carol", "PUT", "/dav/calendars/carol/calendar/c2.ics", carol).status == 201);
-    auto copy = s.get("carol", "/dav/calendars/carol/calendar/c2.ics");
-    auto room = lines_with(copy.body, "ATTENDEE", room_addr).at(0);
+    auto room = s.carol_books_room("c2", "20270111T103000Z", "20270111T113000Z");
     BOOST_TEST(contains(room, "PARTSTAT=DECLINED"));
     BOOST_TEST(
         contains(room, "SCHEDULE-STATUS=1.2"));  // delivered; the room's answer is the PARTSTAT
@@ -392,6 +396,110 @@ BOOST_AUTO_TEST_CASE(deleting_an_invitation_declines_it_unless_schedule_reply_is
     BOOST_TEST(s.call("bob", "DELETE", bob_path).status == 204);
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 1u);
     BOOST_TEST(partstats(s.get("alice", alice_path).body, bob_addr).at(0) == "DECLINED");
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_reaches_the_other_attendees_copies_and_keeps_their_schedule_tag) {
+    Site s;
+    const std::string team_path = "/dav/calendars/alice/calendar/team.ics";
+    const std::string bob_team = "/dav/calendars/bob/calendar/team-1.ics";
+    const std::string carol_team = "/dav/calendars/carol/calendar/team-1.ics";
+    auto put = s.call(
+        "alice", "PUT", team_path,
+        event("team-1", alice_addr,
+              {"PARTSTAT=ACCEPTED:" + alice_addr, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + bob_addr,
+               "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + carol_addr}));
+    BOOST_TEST_REQUIRE(put.status == 201, put.body);
+    auto carol_before = s.get("carol", carol_team);
+    auto carol_tag = carol_before.header("schedule-tag");
+    BOOST_TEST_REQUIRE(!carol_tag.empty());
+    auto carol_inbox = s.inbox("carol");
+    BOOST_TEST(count_of(carol_inbox, "METHOD:") == 1u);
+
+    // bob accepts.
+    auto bob_copy = s.get("bob", bob_team);
+    auto accept = s.call("bob", "PUT", bob_team, with_partstat(bob_copy.body, bob_addr, "ACCEPTED"),
+                         s.tag_match(bob_copy.header("schedule-tag")));
+    BOOST_TEST_REQUIRE(accept.status == 204, accept.body);
+    auto bob_tag = accept.header("schedule-tag");
+
+    // RFC 6638 §4.2: carol's copy shows bob's answer; hers is still to give.
+    auto carol_after = s.get("carol", carol_team);
+    BOOST_TEST((partstats(carol_after.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST(
+        (partstats(carol_after.body, carol_addr) == std::vector<std::string>{"NEEDS-ACTION"}));
+    BOOST_TEST(!contains(carol_after.body, "SCHEDULE-STATUS"));
+    // §3.2.10: only answers changed, so her Schedule-Tag did not (her ETag did).
+    BOOST_TEST(carol_after.header("schedule-tag") == carol_tag);
+    BOOST_TEST(carol_after.header("etag") != carol_before.header("etag"));
+    // No inbox item for somebody else's answer.
+    BOOST_TEST(s.inbox("carol") == carol_inbox);
+
+    // carol's client still holds the copy from before bob's answer: her
+    // old Schedule-Tag still matches, and bob's answer is merged, not lost.
+    auto carol_accept =
+        s.call("carol", "PUT", carol_team, with_partstat(carol_before.body, carol_addr, "ACCEPTED"),
+               s.tag_match(carol_tag));
+    BOOST_TEST_REQUIRE(carol_accept.status == 204, carol_accept.body);
+    auto carol_now = s.get("carol", carol_team);
+    BOOST_TEST((partstats(carol_now.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST((partstats(carol_now.body, carol_addr) == std::vector<std::string>{"ACCEPTED"}));
+
+    // And her answer reaches alice and bob, whose tag stays.
+    auto alice_copy = s.get("alice", team_path);
+    BOOST_TEST((partstats(alice_copy.body, carol_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 2u);
+    auto bob_now = s.get("bob", bob_team);
+    BOOST_TEST((partstats(bob_now.body, carol_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST((partstats(bob_now.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST(bob_now.header("schedule-tag") == bob_tag);
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:") == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(attendee_changes)
+
+BOOST_AUTO_TEST_CASE(an_attendee_renaming_the_event_is_refused_and_the_copy_stays) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    auto before = s.get("bob", bob_path);
+    auto renamed = with_partstat(before.body, bob_addr, "ACCEPTED");
+    renamed.replace(renamed.find("SUMMARY:Weekly sync"), 19, "SUMMARY:Bob's own meeting");
+    auto put = s.call("bob", "PUT", bob_path, renamed, s.tag_match(before.header("schedule-tag")));
+    // RFC 6638 §3.2.2.1, §3.2.4.4.
+    BOOST_TEST(put.status == 403);
+    BOOST_TEST(contains(put.body, "allowed-attendee-scheduling-object-change"));
+    BOOST_TEST(contains(put.body, "urn:ietf:params:xml:ns:caldav"));
+    auto after = s.get("bob", bob_path);
+    BOOST_TEST(after.body == before.body);
+    BOOST_TEST(after.header("etag") == before.header("etag"));
+    BOOST_TEST(after.header("schedule-tag") == before.header("schedule-tag"));
+    BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 0u);
+
+    // Moving the meeting is the organizer's too, with If-Match as Thunderbird sends it.
+    auto moved = before.body;
+    moved.replace(moved.find("DTSTART:20270104T100000Z"), 24, "DTSTART:20270104T090000Z");
+    put = s.call("bob", "PUT", bob_path, moved, "If-Match: " + before.header("etag") + "\r\n");
+    BOOST_TEST(put.status == 403);
+    BOOST_TEST(contains(put.body, "allowed-attendee-scheduling-object-change"));
+}
+
+BOOST_AUTO_TEST_CASE(an_attendee_may_answer_add_an_alarm_an_x_property_and_change_transp) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", alice_path, weekly()).status == 201);
+    auto before = s.get("bob", bob_path);
+    auto mine = with_partstat(before.body, bob_addr, "TENTATIVE");
+    mine.insert(mine.find("END:VEVENT"),
+                "TRANSP:TRANSPARENT\r\nX-BOB-NOTE:maybe\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+                "DESCRIPTION:soon\r\nTRIGGER:-PT10M\r\nEND:VALARM\r\n");
+    auto put = s.call("bob", "PUT", bob_path, mine, "If-Match: " + before.header("etag") + "\r\n");
+    BOOST_TEST_REQUIRE(put.status == 204, put.body);
+    auto after = s.get("bob", bob_path);
+    BOOST_TEST(contains(after.body, "X-BOB-NOTE:maybe"));
+    BOOST_TEST(contains(after.body, "TRANSP:TRANSPARENT"));
+    BOOST_TEST(contains(after.body, "DESCRIPTION:soon"));
+    BOOST_TEST((partstats(s.get("alice", alice_path).body, bob_addr) ==
+                std::vector<std::string>{"TENTATIVE"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

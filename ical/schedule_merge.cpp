@@ -140,41 +140,51 @@ std::string tzid_of(icalproperty* p) {
     return v ? v : "";
 }
 
+/// How a date-time is written: its TZID, in UTC or not, a DATE or not.
+std::string time_form(icalproperty* p) {
+    const char* v = p ? icalproperty_get_value_as_string(p) : nullptr;
+    std::string text = v ? v : "";
+    return tzid_of(p) + (text.ends_with('Z') ? "|utc" : "|") + (text.size() == 8 ? "|date" : "");
+}
+
+/// The time property of the attendee's `now` that the organizer's `was` has
+/// otherwise, or "". Times are compared as written, and only when written
+/// alike: a client that rewrites the zone (another TZID for the same zone,
+/// UTC) may well keep the time, and is given the benefit of the doubt.
+std::string time_change(icalcomponent* now, icalcomponent* was, bool new_override) {
+    auto first = [](icalcomponent* c, icalproperty_kind kind) {
+        return icalcomponent_get_first_property(c, kind);
+    };
+    if (new_override) {
+        // RFC 6638 §3.2.2.1 (11): an override may only restate its instance.
+        icalproperty* rid = first(now, ICAL_RECURRENCEID_PROPERTY);
+        icalproperty* start = first(now, ICAL_DTSTART_PROPERTY);
+        bool alike = rid && start && time_form(rid) == time_form(start);
+        return alike && !unmoved_override(now) ? "DTSTART" : "";
+    }
+    if (time_form(first(now, ICAL_DTSTART_PROPERTY)) !=
+        time_form(first(was, ICAL_DTSTART_PROPERTY)))
+        return {};
+    for (auto kind : {ICAL_DTSTART_PROPERTY, ICAL_RRULE_PROPERTY})
+        if (values_of(now, kind) != values_of(was, kind)) return icalproperty_kind_to_string(kind);
+    // An end given as DTEND on one side and DURATION on the other may be the
+    // same: only like is compared with like.
+    if (first(now, ICAL_DTEND_PROPERTY) && first(was, ICAL_DTEND_PROPERTY) &&
+        time_form(first(now, ICAL_DTEND_PROPERTY)) == time_form(first(was, ICAL_DTEND_PROPERTY)) &&
+        values_of(now, ICAL_DTEND_PROPERTY) != values_of(was, ICAL_DTEND_PROPERTY))
+        return "DTEND";
+    if (first(now, ICAL_DURATION_PROPERTY) && first(was, ICAL_DURATION_PROPERTY) &&
+        values_of(now, ICAL_DURATION_PROPERTY) != values_of(was, ICAL_DURATION_PROPERTY))
+        return "DURATION";
+    return {};
+}
+
 /// The first organizer-owned difference of the attendee's `now` from `was`
 /// (the same component before, or the master for a new override), or "".
 std::string organizer_change(icalcomponent* now, icalcomponent* was, bool new_override,
                              const std::function<bool(std::string_view)>& is_own,
                              bool other_partstats) {
-    if (new_override) {
-        // RFC 6638 §3.2.2.1 (11): an override may only restate its instance.
-        // A DTSTART written in another form than the RECURRENCE-ID (UTC or
-        // another TZID) is not compared: it may well be the same time.
-        icalproperty* rid = icalcomponent_get_first_property(now, ICAL_RECURRENCEID_PROPERTY);
-        icalproperty* start = icalcomponent_get_first_property(now, ICAL_DTSTART_PROPERTY);
-        if (rid && start && !unmoved_override(now) && tzid_of(rid) == tzid_of(start)) {
-            const char* r = icalproperty_get_value_as_string(rid);
-            std::string a = r ? r : "";
-            const char* t = icalproperty_get_value_as_string(start);
-            std::string b = t ? t : "";
-            if (a.ends_with('Z') == b.ends_with('Z')) return "DTSTART";
-        }
-    } else {
-        for (auto kind : {ICAL_DTSTART_PROPERTY, ICAL_RRULE_PROPERTY})
-            if (values_of(now, kind) != values_of(was, kind))
-                return icalproperty_kind_to_string(kind);
-        // An end given as DTEND on one side and DURATION on the other may be
-        // the same: only like is compared with like.
-        auto has = [](icalcomponent* c, icalproperty_kind kind) {
-            return icalcomponent_get_first_property(c, kind) != nullptr;
-        };
-        if (has(now, ICAL_DTEND_PROPERTY) == has(was, ICAL_DTEND_PROPERTY) &&
-            has(now, ICAL_DURATION_PROPERTY) == has(was, ICAL_DURATION_PROPERTY)) {
-            if (values_of(now, ICAL_DTEND_PROPERTY) != values_of(was, ICAL_DTEND_PROPERTY))
-                return "DTEND";
-            if (values_of(now, ICAL_DURATION_PROPERTY) != values_of(was, ICAL_DURATION_PROPERTY))
-                return "DURATION";
-        }
-    }
+    if (auto what = time_change(now, was, new_override); !what.empty()) return what;
     for (auto kind : {ICAL_SUMMARY_PROPERTY, ICAL_LOCATION_PROPERTY}) {
         // An empty value and none are the same to a user.
         auto a = values_of(now, kind), b = values_of(was, kind);

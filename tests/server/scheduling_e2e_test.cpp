@@ -453,6 +453,28 @@ BOOST_AUTO_TEST_CASE(an_answer_reaches_the_other_attendees_copies_and_keeps_thei
     BOOST_TEST((partstats(bob_now.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
     BOOST_TEST(bob_now.header("schedule-tag") == bob_tag);
     BOOST_TEST(count_of(s.inbox("bob"), "METHOD:") == 1u);
+
+    // bob declines one instance: carol's copy gets the instance with his
+    // answer and her own (from her series), and still the same tag.
+    carol_tag = carol_now.header("schedule-tag");
+    auto declined =
+        with_component(bob_now.body,
+                       "BEGIN:VEVENT\r\nUID:team-1\r\nDTSTAMP:20260101T000000Z\r\n"
+                       "RECURRENCE-ID:20270111T100000Z\r\nDTSTART:20270111T100000Z\r\n"
+                       "DTEND:20270111T110000Z\r\nSUMMARY:Weekly sync\r\nSEQUENCE:0\r\n"
+                       "ORGANIZER:" +
+                           alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
+                           "\r\nATTENDEE;PARTSTAT=DECLINED:" + bob_addr +
+                           "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + carol_addr + "\r\nEND:VEVENT\r\n");
+    auto decline = s.call("bob", "PUT", bob_team, declined, s.tag_match(bob_tag));
+    BOOST_TEST_REQUIRE(decline.status == 204, decline.body);
+    carol_now = s.get("carol", carol_team);
+    BOOST_TEST(contains(carol_now.body, "RECURRENCE-ID:20270111T100000Z"));
+    BOOST_TEST(
+        (partstats(carol_now.body, bob_addr) == std::vector<std::string>{"ACCEPTED", "DECLINED"}));
+    BOOST_TEST(count_partstat(carol_now.body, carol_addr, "ACCEPTED") == 2u);
+    BOOST_TEST(carol_now.header("schedule-tag") == carol_tag);
+    BOOST_TEST(s.inbox("carol") == carol_inbox);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -192,7 +192,7 @@ Response handle_put(Context& ctx) {
     auto force = prepare_scheduling_object(ctx, put, old, schedules);
     // An attendee's write over their copy (RFC 6638 §3.2.2.1); a stale
     // condition is left for the store to answer with 412.
-    if (old && schedules && !(put.if_match && *put.if_match != old->etag) &&
+    if (old && schedules && !put.if_none_match && !(put.if_match && *put.if_match != old->etag) &&
         !(put.if_schedule_tag_match && *put.if_schedule_tag_match != old->schedule_tag))
         check_attendee_change(ctx, put.data, old->data,
                               put.if_schedule_tag_match.has_value() && !put.if_match);

@@ -46,7 +46,8 @@ std::string copy_name(Store& store, std::int64_t calendar_id, std::string_view u
 /// `booking_owner`, only if it overlaps nothing else that owner holds.
 StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const std::string& name,
                                 const std::string& data, bool unique_uid,
-                                std::optional<std::int64_t> booking_owner, ScheduleTagChange tag) {
+                                std::optional<std::int64_t> booking_owner, ScheduleTagChange tag,
+                                const std::optional<std::string>& if_match = std::nullopt) {
     CalendarData index;
     try {
         // iTIP messages carry METHOD, which calendar object resources may not
@@ -65,6 +66,7 @@ StoreStatus store_object_status(Context& ctx, std::int64_t collection_id, const 
     put.last_end = index.last_end;
     put.instances = std::move(index.instances);
     put.schedule_tag = unique_uid ? tag : ScheduleTagChange::clear;  // inbox messages have none
+    put.if_match = if_match;
     return (booking_owner ? ctx.store.book_if_free(put, *booking_owner) : ctx.store.put_object(put))
         .status;
 }
@@ -240,6 +242,8 @@ void share_answers(Context& ctx, const PrincipalRecord& organizer, const std::st
                    const std::string& after, std::string_view replying) {
     auto info = ical::scheduling_info(after);
     if (!info) return;
+    const auto now = ical::attendee_copy(after);
+    const auto then = ical::attendee_copy(before);
     Principals principals(ctx.store);
     for (const auto& a : info->attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info->organizer) ||
@@ -247,17 +251,22 @@ void share_answers(Context& ctx, const PrincipalRecord& organizer, const std::st
             continue;
         auto who = principals.of(a.address);
         if (!who || who->id == organizer.id || who->id == ctx.user.id) continue;
-        // Only an existing copy is updated: an attendee who deleted theirs
-        // does not get it back for somebody else's answer.
-        auto existing = ctx.store.find_object_by_uid(who->id, info->uid);
-        if (!existing) continue;
-        auto updated =
-            ical::merge_attendee_copy(ical::attendee_copy(after), existing->data, a.address);
-        auto was_in_step = ical::same_for_attendees(
-            existing->data,
-            ical::merge_attendee_copy(ical::attendee_copy(before), existing->data, a.address));
-        store_object(ctx, existing->collection_id, existing->name, updated, true,
-                     was_in_step ? ScheduleTagChange::keep : ScheduleTagChange::renew);
+        // Written only over the version read, so that an answer the attendee
+        // gives meanwhile is merged into rather than overwritten (a few
+        // attempts). Only an existing copy is updated: an attendee who
+        // deleted theirs does not get it back for somebody else's answer.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            auto existing = ctx.store.find_object_by_uid(who->id, info->uid);
+            if (!existing) break;
+            auto updated = ical::merge_attendee_copy(now, existing->data, a.address);
+            bool in_step = ical::same_for_attendees(
+                existing->data, ical::merge_attendee_copy(then, existing->data, a.address));
+            auto tag = in_step ? ScheduleTagChange::keep : ScheduleTagChange::renew;
+            if (store_object_status(ctx, existing->collection_id, existing->name, updated, true,
+                                    std::nullopt, tag,
+                                    existing->etag) != StoreStatus::etag_mismatch)
+                break;
+        }
     }
 }
 

@@ -210,6 +210,22 @@ std::string write_file(const std::filesystem::path& p, const std::string& text) 
     return p.string();
 }
 
+/// A config file in `dir` for the relay on `port` (plain SMTP, quick retries).
+std::string relay_config(const std::filesystem::path& dir, std::uint16_t port) {
+    return write_file(dir / "k.conf", "[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(port) +
+                                          "\nfrom = Kalends <calendar@example.org>\ntls = none\n"
+                                          "retry-min-seconds = 1\nretry-max-seconds = 2\n");
+}
+
+/// The user alice (alice@example.com, password alice-pw) in the data directory `data`.
+void add_alice(const std::string& data) {
+    BOOST_REQUIRE(
+        *test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
+                                    "--password-stdin", "--data", data},
+                                   "alice-pw\n")
+             ->wait() == 0);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(imip_end_to_end)
@@ -220,15 +236,8 @@ BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_sur
     auto port = free_port();
     SmtpSink sink(port, d.path() / "maildir");
     sink.start();
-    auto config =
-        write_file(d.path() / "k.conf", "[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(port) +
-                                            "\nfrom = Kalends <calendar@example.org>\ntls = none\n"
-                                            "retry-min-seconds = 1\nretry-max-seconds = 2\n");
-    BOOST_REQUIRE(
-        *test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
-                                    "--password-stdin", "--data", data},
-                                   "alice-pw\n")
-             ->wait() == 0);
+    auto config = relay_config(d.path(), port);
+    add_alice(data);
 
     auto server = std::make_unique<Kalends>(config, data);
     const std::string href = "/dav/calendars/alice/calendar/budget.ics";
@@ -311,15 +320,8 @@ BOOST_AUTO_TEST_CASE(a_put_refused_with_412_queues_and_sends_no_mail) {
     auto port = free_port();
     SmtpSink sink(port, d.path() / "maildir");
     sink.start();
-    auto config =
-        write_file(d.path() / "k.conf", "[smtp]\nurl = smtp://127.0.0.1:" + std::to_string(port) +
-                                            "\nfrom = Kalends <calendar@example.org>\ntls = none\n"
-                                            "retry-min-seconds = 1\nretry-max-seconds = 2\n");
-    BOOST_REQUIRE(
-        *test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
-                                    "--password-stdin", "--data", data},
-                                   "alice-pw\n")
-             ->wait() == 0);
+    auto config = relay_config(d.path(), port);
+    add_alice(data);
     Kalends server(config, data);
     const std::string href = "/dav/calendars/alice/calendar/budget.ics";
     BOOST_TEST(server.request("PUT", href, event(0, "20261201T090000Z")).status == 201);

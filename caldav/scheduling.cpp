@@ -244,6 +244,7 @@ void share_answers(Context& ctx, const PrincipalRecord& organizer, const std::st
     if (!info) return;
     const auto now = ical::attendee_copy(after);
     const auto then = ical::attendee_copy(before);
+    if (now == then) return;  // only the organizer's SCHEDULE-STATUS changed
     Principals principals(ctx.store);
     for (const auto& a : info->attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info->organizer) ||

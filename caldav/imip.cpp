@@ -2,7 +2,6 @@
 // an email applied to the local organizer or attendees it is for.
 #include "caldav/imip.hpp"
 
-
 #include "caldav/calendar_data.hpp"
 #include "caldav/context.hpp"
 #include "caldav/error.hpp"
@@ -32,8 +31,7 @@ struct Acting {
 
 /// True when `who` is the user an envelope `recipient` names (or none is given).
 bool addressed_to(const PrincipalRecord& who, std::string_view recipient) {
-    return recipient.empty() ||
-           (!who.email.empty() && ical::same_address(who.email, recipient));
+    return recipient.empty() || (!who.email.empty() && ical::same_address(who.email, recipient));
 }
 
 /// REPLY or COUNTER from an attendee to a local organizer.
@@ -77,9 +75,11 @@ ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSum
         return {ImipOutcome::sender_mismatch, replying.address + " is not invited to " + s.uid};
     if (applied->partstat.empty())
         return {ImipOutcome::ignored, "the REPLY's PARTSTAT applies to no component of " + s.uid};
-    if (applied->changed &&
-        !store_calendar_object(ctx, copy->collection_id, copy->name, applied->data))
-        return {ImipOutcome::busy, "the organizer's copy could not be written"};
+    if (applied->changed) {
+        if (!store_calendar_object(ctx, copy->collection_id, copy->name, applied->data))
+            return {ImipOutcome::busy, "the organizer's copy could not be written"};
+        share_answers(ctx, *organizer, copy->data, applied->data, applied->attendee);
+    }
     if (!deliver_to_inbox(ctx, *organizer, message))
         return {ImipOutcome::busy, "the inbox could not be written"};
     return {ImipOutcome::applied, applied->attendee + " is " + applied->partstat + " for " + s.uid};

@@ -220,6 +220,8 @@ Outcome send_to_attendees(Context& ctx, Principals& principals, const ical::Sche
     return out;
 }
 
+}  // namespace
+
 /// RFC 6638 §4.2: after a reply changed the organizer's copy from `before` to
 /// `after`, the other local attendees' copies show the new answers (their
 /// own answer, alarms and X- properties kept, as for any organizer update).
@@ -270,6 +272,8 @@ void share_answers(Context& ctx, const PrincipalRecord& organizer, const std::st
         }
     }
 }
+
+namespace {
 
 /// Attendee side: the REPLY goes to a local organizer's copy (per instance,
 /// RFC 6638 §4.2; their Schedule-Tag kept, §3.2.10), from there to the other

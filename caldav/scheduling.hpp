@@ -73,6 +73,13 @@ std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string&
 void check_attendee_change(Context& ctx, const std::string& data, const std::string& previous,
                            bool answers_merged);
 
+/// RFC 6638 §4.2: once a reply from `replying` changed `organizer`'s copy
+/// from `before` to `after`, the other local attendees' copies show the new
+/// answers (their own answer, alarms and X- properties kept; Schedule-Tag
+/// kept when only answers changed, §3.2.10). No inbox item and no email.
+void share_answers(Context& ctx, const PrincipalRecord& organizer, const std::string& before,
+                   const std::string& after, std::string_view replying);
+
 /// Stores `data` as the calendar object `name` of `collection_id`, indexed
 /// like a PUT; false when it is not valid calendar data or the store refuses it.
 bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::string& name,

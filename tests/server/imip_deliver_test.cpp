@@ -108,6 +108,35 @@ BOOST_AUTO_TEST_CASE(an_outlook_reply_with_other_case_and_cn_and_no_sequence_is_
     BOOST_TEST(inbox_size(alice) == 1u);  // the REPLY in the organizer's inbox too
 }
 
+BOOST_AUTO_TEST_CASE(an_emailed_reply_reaches_the_copies_of_the_other_local_attendees) {
+    // bob, a local user, is invited too: his copy is in his calendar.
+    auto with_bob =
+        replaced(organized, "ATTENDEE;CN=Dan;",
+                 "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\n"
+                 "ATTENDEE;CN=Dan;");
+    caldav::Request r;
+    r.method = "PUT";
+    r.path = r.raw_target = "/dav/calendars/alice/calendar/budget.ics";
+    r.body = with_bob;
+    r.headers.add("Content-Type", "text/calendar");
+    r.principal = caldav::Principal{0, "alice"};
+    BOOST_REQUIRE(service->handle(r).status == 204);
+    auto before = store->find_object_by_uid(bob.id, "imip-in-1");
+    BOOST_REQUIRE(before);
+    BOOST_TEST(!contains(before->data, "PARTSTAT=ACCEPTED:mailto:carol"));
+
+    BOOST_TEST(deliver(fixture("outlook-reply-accepted.eml"),
+                       {"--sender", "Carol.Outside@outside.test"}) == 0,
+               last_err);
+    auto after = store->find_object_by_uid(bob.id, "imip-in-1");
+    BOOST_REQUIRE(after);
+    auto text = replaced(after->data, "\r\n ", "");
+    BOOST_TEST(contains(text, "PARTSTAT=ACCEPTED:mailto:carol.outside@outside.test"));
+    BOOST_TEST(contains(text, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com"));
+    BOOST_TEST(after->schedule_tag == before->schedule_tag);  // only answers changed
+    BOOST_TEST(inbox_size(bob) == 1u);  // the invitation; no item for carol's answer
+}
+
 BOOST_AUTO_TEST_CASE(a_gmail_reply_in_multipart_mixed_with_an_invite_ics_is_applied_once) {
     BOOST_TEST(deliver(fixture("gmail-reply-declined.eml")) == 0, last_err);
     BOOST_TEST(partstat("mailto:dan.outside@gmail.test") == "DECLINED");
@@ -153,7 +182,8 @@ BOOST_AUTO_TEST_CASE(a_reply_for_an_instance_or_with_an_unknown_partstat_changes
                              "UID:imip-in-1\r\nRECURRENCE-ID:20261208T090000Z\r\n");
     BOOST_TEST(deliver(instance) == 0, last_err);
     BOOST_TEST(partstat("mailto:dan.outside@gmail.test") == "NEEDS-ACTION");
-    auto odd = replaced(fixture("gmail-reply-declined.eml"), "PARTSTAT=DECLINED", "PARTSTAT=X-MAYBE");
+    auto odd =
+        replaced(fixture("gmail-reply-declined.eml"), "PARTSTAT=DECLINED", "PARTSTAT=X-MAYBE");
     BOOST_TEST(deliver(odd) == 0, last_err);
     BOOST_TEST(partstat("mailto:dan.outside@gmail.test") == "NEEDS-ACTION");
 }
@@ -203,10 +233,12 @@ BOOST_AUTO_TEST_CASE(a_request_not_from_its_organizer_is_refused_and_not_deliver
 
 BOOST_AUTO_TEST_CASE(email_in_the_name_of_a_local_user_is_refused) {
     // Local users schedule through the server; email claiming to be them is forged.
-    auto forged = replaced(fixture("gmail-request.eml"), "erin.outside@gmail.test", "alice@example.com");
+    auto forged =
+        replaced(fixture("gmail-request.eml"), "erin.outside@gmail.test", "alice@example.com");
     BOOST_TEST(deliver(forged) == 77, last_err);
     BOOST_TEST(inbox_size(bob) == 0u);
-    auto reply = replaced(fixture("gmail-reply-declined.eml"), "dan.outside@gmail.test", "bob@example.com");
+    auto reply =
+        replaced(fixture("gmail-reply-declined.eml"), "dan.outside@gmail.test", "bob@example.com");
     BOOST_TEST(deliver(reply) == 77, last_err);
     BOOST_TEST(inbox_size(alice) == 0u);
 }

@@ -6,35 +6,22 @@
 
 #include "caldav/error.hpp"
 #include "ical/expand.hpp"
+#include "ical/itip.hpp"
 #include "ical/object_index.hpp"
 
 namespace caldav {
 
-CalendarData validate_calendar_data(std::string_view data, const Limits& limits) {
-    auto result = ical::index_object(data, limits.max_instances);
-    if (!result) {
-        const auto& e = *result.error;
-        auto pre = e.kind == ical::IndexErrorKind::invalid_data ? Precondition::valid_calendar_data
-                                                                 : Precondition::valid_calendar_object_resource;
-        throw Error(403, pre, e.line ? e.message + " (line " + std::to_string(e.line) + ")" : e.message);
-    }
-    auto& i = *result.index;
-    auto instances = index_instances(data, i.component, i.last_end, limits, std::time(nullptr));
-    return {std::move(i.uid), std::move(i.component), i.first_start, i.last_end, std::move(instances)};
-}
+namespace {
 
-InstanceIndex index_instances(std::string_view data, std::string_view component,
-                              std::optional<std::int64_t> last_end, const Limits& limits, std::int64_t now) {
+/// The time-index rows of an expansion up to `horizon` (see index_instances).
+InstanceIndex rows_of(const ical::Expansion& expansion, std::optional<std::int64_t> last_end,
+                      std::int64_t horizon) {
     // Floating and all-day times belong to the reader's zone: their rows are
     // widened by the largest UTC offsets and need an exact check after.
     constexpr std::int64_t widen = 14 * 3600;
     InstanceIndex index;
-    index.indexed_until = std::numeric_limits<std::int64_t>::min();  // no rows: a candidate everywhere
-    if (component != "VEVENT") return index;
-    std::int64_t horizon = now + limits.index_horizon_days * 86400;
-    ical::ExpandLimits bounds;
-    bounds.max_instances = limits.max_instances;
-    auto expansion = ical::expand(data, std::nullopt, horizon, bounds);
+    index.indexed_until =
+        std::numeric_limits<std::int64_t>::min();  // no rows: a candidate everywhere
     if (expansion.error) return index;
     index.exact = true;
     index.rows.reserve(expansion.instances.size());
@@ -55,15 +42,71 @@ InstanceIndex index_instances(std::string_view data, std::string_view component,
     return index;
 }
 
+ical::ExpandLimits expand_limits(const Limits& limits) {
+    ical::ExpandLimits bounds;
+    bounds.max_instances = limits.max_instances;
+    return bounds;
+}
+
+std::int64_t horizon_of(const Limits& limits, std::int64_t now) {
+    return now + static_cast<std::int64_t>(limits.index_horizon_days) * 86400;
+}
+
+}  // namespace
+
+CalendarData validate_calendar_data(std::string_view data, const Limits& limits) {
+    CalendarData out;
+    auto result = ical::index_object(data, limits.max_instances, &out.parsed);
+    if (!result) {
+        const auto& e = *result.error;
+        auto pre = e.kind == ical::IndexErrorKind::invalid_data
+                       ? Precondition::valid_calendar_data
+                       : Precondition::valid_calendar_object_resource;
+        throw Error(403, pre,
+                    e.line ? e.message + " (line " + std::to_string(e.line) + ")" : e.message);
+    }
+    auto& i = *result.index;
+    out.uid = std::move(i.uid);
+    out.component = std::move(i.component);
+    out.first_start = i.first_start;
+    out.last_end = i.last_end;
+    // The parse above serves the time index and the attendee count too.
+    if (out.component == "VEVENT") {
+        auto horizon = horizon_of(limits, std::time(nullptr));
+        out.instances =
+            rows_of(ical::expand(out.parsed.get(), std::nullopt, horizon, expand_limits(limits)),
+                    out.last_end, horizon);
+    } else {
+        out.instances.indexed_until = std::numeric_limits<std::int64_t>::min();
+    }
+    out.max_attendees = ical::max_attendees_per_component(out.parsed.get());
+    return out;
+}
+
+InstanceIndex index_instances(std::string_view data, std::string_view component,
+                              std::optional<std::int64_t> last_end, const Limits& limits,
+                              std::int64_t now) {
+    if (component != "VEVENT") {
+        InstanceIndex index;
+        index.indexed_until = std::numeric_limits<std::int64_t>::min();  // a candidate everywhere
+        return index;
+    }
+    auto horizon = horizon_of(limits, now);
+    return rows_of(ical::expand(data, std::nullopt, horizon, expand_limits(limits)), last_end,
+                   horizon);
+}
+
 std::size_t rebuild_instance_index(Store& store, const Limits& limits) {
     std::size_t done = 0;
     for (;;) {
         auto batch = store.objects_without_index(200);
         if (batch.empty()) return done;
         for (const auto& o : batch) {
-            auto index = index_instances(o.data, o.component, o.last_end, limits, std::time(nullptr));
+            auto index =
+                index_instances(o.data, o.component, o.last_end, limits, std::time(nullptr));
             if (store.set_instances(o.id, index) != StoreStatus::ok)
-                return done;  // the store refuses writes; unindexed objects stay candidates of every query
+                return done;  // the store refuses writes; unindexed objects stay candidates of
+                              // every query
             ++done;
         }
     }

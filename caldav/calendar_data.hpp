@@ -8,6 +8,7 @@
 
 #include "caldav/limits.hpp"
 #include "caldav/store.hpp"
+#include "ical/calendar_data.hpp"
 
 namespace caldav {
 
@@ -18,13 +19,16 @@ struct CalendarData {
     std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
     std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
     InstanceIndex instances;                  ///< rows for the time index
+    std::size_t max_attendees = 0;            ///< most ATTENDEEs in one component
+    ical::ComponentPtr parsed;                ///< the object as parsed, for further reading
 };
 
 /// The time-index rows of a valid object: VEVENT instances up to the horizon
 /// (Limits::index_horizon_days ahead of `now`); other components get none and
 /// are found by their bounds.
 InstanceIndex index_instances(std::string_view data, std::string_view component,
-                              std::optional<std::int64_t> last_end, const Limits& limits, std::int64_t now);
+                              std::optional<std::int64_t> last_end, const Limits& limits,
+                              std::int64_t now);
 
 /// Builds the missing time-index rows of stored objects (after an upgrade).
 /// Returns how many objects were indexed.

@@ -39,9 +39,7 @@ void check_content_type(const Request& request) {
 /// RFC 4791 §5.3.2.1 CALDAV:max-attendees-per-instance: refused rather than
 /// stored and half scheduled, so that one PUT cannot make the server send
 /// invitations to an unbounded list of addresses (issue 6 §7).
-void check_attendee_count(const Context& ctx) {
-    if (ctx.request.body.find("ATTENDEE") == std::string::npos) return;
-    auto count = ical::max_attendees_per_component(ctx.request.body);
+void check_attendee_count(const Context& ctx, std::size_t count) {
     if (count > ctx.limits.max_attendees_per_instance)
         throw Error(403, Precondition::max_attendees_per_instance,
                     std::to_string(count) + " attendees in one instance; at most " +
@@ -73,11 +71,12 @@ PutResult put_merging_replies(Context& ctx, PutObject& put, std::optional<Object
 /// stored: its Schedule-Tag renewed, as the owner's client changed it
 /// (§3.2.10; a plain object has none); SCHEDULE-FORCE-SEND taken out (§7.3);
 /// on the organizer's copy, rescheduled instances asking again (§3.2.8).
-/// Returns the sends the client forced.
+/// Returns the sends the client forced. `info` is the scheduling_info of
+/// `put.data` as sent; it is read again when this changes the data.
 ScheduleForce prepare_scheduling_object(Context& ctx, PutObject& put,
-                                        const std::optional<ObjectRecord>& old, bool schedules) {
+                                        const std::optional<ObjectRecord>& old,
+                                        std::optional<ical::SchedulingInfo>& info) {
     ScheduleForce force;
-    auto info = schedules ? ical::scheduling_info(put.data) : std::nullopt;
     put.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
     if (!info) return force;
     for (const auto& a : info->attendees)
@@ -86,6 +85,7 @@ ScheduleForce prepare_scheduling_object(Context& ctx, PutObject& put,
     put.data = ical::without_force_send(put.data);
     auto own = [&](std::string_view address) { return is_own_address(ctx.user, address); };
     if (old && own(info->organizer)) put.data = ical::reset_rescheduled(put.data, old->data, own);
+    if (put.data != ctx.request.body) info = ical::scheduling_info(put.data);
     return force;
 }
 
@@ -167,7 +167,7 @@ Response handle_put(Context& ctx) {
         throw Error(403, Precondition::min_date_time, "the object ends before min-date-time");
     if (data.first_start && *data.first_start > ctx.limits.max_date_time)
         throw Error(403, Precondition::max_date_time, "the object starts after max-date-time");
-    check_attendee_count(ctx);
+    check_attendee_count(ctx, data.max_attendees);
     check_quota(ctx);
 
     PutObject put;
@@ -189,7 +189,10 @@ Response handle_put(Context& ctx) {
     std::optional<ObjectRecord> old;
     if ((schedules || put.if_schedule_tag_match) && t.exists)
         old = ctx.store.find_object(t.collection->id, t.object->name, true);
-    auto force = prepare_scheduling_object(ctx, put, old, schedules);
+    // Read from the parse that validated the data: no second parse.
+    auto info = schedules ? ical::scheduling_info(data.parsed.get()) : std::nullopt;
+    data.parsed.reset();
+    auto force = prepare_scheduling_object(ctx, put, old, info);
     // An attendee's write over their copy (RFC 6638 §3.2.2.1); a stale
     // condition is left for the store to answer with 412.
     if (old && schedules && !put.if_none_match && !(put.if_match && *put.if_match != old->etag) &&
@@ -200,12 +203,13 @@ Response handle_put(Context& ctx) {
     // its SCHEDULE-STATUS and its mail, in one transaction.
     std::optional<ScheduleResult> early;
     if (schedules && !put.if_schedule_tag_match) {
-        early = schedule_before_put(ctx, put.data, old ? old->data : std::string(), force);
+        early = schedule_before_put(ctx, put.data, old ? old->data : std::string(), force, &info);
         if (early) {
             if (early->updated) put.data = std::move(*early->updated);
             put.mail = std::move(early->mail);
         }
     }
+    const std::string sent_data = schedules && !early ? put.data : std::string();
     auto result = put_merging_replies(ctx, put, old);
     if (old) previous = old->data;
     switch (result.status) {
@@ -227,7 +231,9 @@ Response handle_put(Context& ctx) {
     if (!result.schedule_tag.empty())
         r.headers.set("Schedule-Tag", schedule_tag_header(result.schedule_tag));
     if (schedules && !early) {
-        auto scheduled = schedule_after_put(ctx, put.data, previous, force);
+        // The data stored is the data read unless replies were merged into it.
+        auto scheduled = schedule_after_put(ctx, put.data, previous, force,
+                                            put.data == sent_data ? &info : nullptr);
         if (scheduled.updated) {
             // SCHEDULE-STATUS recorded on the organizer's copy: what the client
             // sent is no longer what is stored, so no ETag (RFC 6638 §3.2).

@@ -326,9 +326,12 @@ std::optional<PrincipalRecord> principal_of(Store& store, std::string_view addre
 
 namespace {
 
-std::optional<ical::SchedulingInfo> info_with_force(const std::string& data,
-                                                    const ScheduleForce& force) {
-    auto info = ical::scheduling_info(data);
+/// scheduling_info of `data` (`parsed` when the caller read it already) with
+/// the attendees `force` names marked.
+std::optional<ical::SchedulingInfo> info_with_force(
+    const std::string& data, const ScheduleForce& force,
+    const std::optional<ical::SchedulingInfo>* parsed) {
+    auto info = parsed ? *parsed : ical::scheduling_info(data);
     if (!info) return info;
     for (auto& a : info->attendees)
         a.force_send =
@@ -378,10 +381,10 @@ ScheduleResult schedule_as_organizer(Context& ctx, Principals& principals,
 
 }  // namespace
 
-std::optional<ScheduleResult> schedule_before_put(Context& ctx, const std::string& data,
-                                                  const std::string& previous,
-                                                  const ScheduleForce& force) {
-    auto info = info_with_force(data, force);
+std::optional<ScheduleResult> schedule_before_put(
+    Context& ctx, const std::string& data, const std::string& previous, const ScheduleForce& force,
+    const std::optional<ical::SchedulingInfo>* parsed) {
+    auto info = info_with_force(data, force, parsed);
     Principals principals(ctx.store);
     if (!info || !is_own_address(ctx.user, info->organizer) ||
         !attendees_all_remote(ctx, principals, *info))
@@ -392,9 +395,10 @@ std::optional<ScheduleResult> schedule_before_put(Context& ctx, const std::strin
 }
 
 ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
-                                  const std::string& previous, const ScheduleForce& force) {
+                                  const std::string& previous, const ScheduleForce& force,
+                                  const std::optional<ical::SchedulingInfo>* parsed) {
     ScheduleResult result;
-    auto info = info_with_force(data, force);
+    auto info = info_with_force(data, force, parsed);
     if (!info) return result;
     if (is_own_address(ctx.user, info->organizer)) {
         Principals principals(ctx.store);

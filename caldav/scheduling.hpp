@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "caldav/context.hpp"
+#include "ical/scheduling.hpp"
 
 namespace caldav {
 
@@ -42,18 +43,20 @@ struct ScheduleForce {
 /// composes email for external ones (organizer), or a REPLY to the organizer
 /// (attendee). `previous` is the version replaced (empty when created).
 /// Attendees whose copy would not change get no new REQUEST unless `force`
-/// names them.
+/// names them. `parsed`, when given, is ical::scheduling_info(data), already
+/// read by the caller (one parse less per write).
 ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
-                                  const std::string& previous, const ScheduleForce& force = {});
+                                  const std::string& previous, const ScheduleForce& force = {},
+                                  const std::optional<ical::SchedulingInfo>* parsed = nullptr);
 
 /// Before the user's write of `data`, when the user organizes it and every
 /// attendee it schedules (now or in `previous`) has no local account: then
 /// scheduling has no effect on this server but email, and what it would store
 /// (SCHEDULE-STATUS) and send is known at once, for one write with the mail.
 /// Nothing is done, and nullopt returned, otherwise.
-std::optional<ScheduleResult> schedule_before_put(Context& ctx, const std::string& data,
-                                                  const std::string& previous,
-                                                  const ScheduleForce& force = {});
+std::optional<ScheduleResult> schedule_before_put(
+    Context& ctx, const std::string& data, const std::string& previous,
+    const ScheduleForce& force = {}, const std::optional<ical::SchedulingInfo>* parsed = nullptr);
 
 /// After the user deleted an object holding `data`: CANCEL to the attendees
 /// (organizer) or a DECLINED reply to the organizer (attendee; not with

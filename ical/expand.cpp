@@ -381,19 +381,24 @@ std::optional<Error> expand_occurrences(icalcomponent* calendar, icalcomponent_k
 
 Expansion expand(std::string_view ics, std::optional<std::int64_t> range_start, std::optional<std::int64_t> range_end,
                  const ExpandLimits& limits) {
+    ParsedCalendar parsed = parse_calendar(ics);  // never throws
+    if (!parsed.calendar) {
+        Expansion result;
+        result.error = parsed.error;
+        return result;
+    }
+    return expand(parsed.calendar.get(), range_start, range_end, limits);
+}
+
+Expansion expand(icalcomponent* calendar, std::optional<std::int64_t> range_start,
+                 std::optional<std::int64_t> range_end, const ExpandLimits& limits) {
     Expansion result;
     try {
-        ParsedCalendar parsed = parse_calendar(ics);
-        if (!parsed.calendar) {
-            result.error = parsed.error;
-            return result;
-        }
-        icalcomponent_kind kind = main_kind(parsed.calendar.get());
+        icalcomponent_kind kind = main_kind(calendar);
         if (kind != ICAL_VEVENT_COMPONENT && kind != ICAL_VTODO_COMPONENT && kind != ICAL_VJOURNAL_COMPONENT)
             return result;
         std::vector<Occurrence> occurrences;
-        result.error =
-            expand_occurrences(parsed.calendar.get(), kind, range_start, range_end, limits, nullptr, occurrences);
+        result.error = expand_occurrences(calendar, kind, range_start, range_end, limits, nullptr, occurrences);
         result.instances.reserve(occurrences.size());
         for (auto& o : occurrences) result.instances.push_back(std::move(o.instance));
         std::sort(result.instances.begin(), result.instances.end(), [](const Instance& a, const Instance& b) {

@@ -45,6 +45,9 @@ struct Expansion {
 /// no instances. Floating and DATE times are read as UTC. Never throws.
 Expansion expand(std::string_view ics, std::optional<std::int64_t> range_start, std::optional<std::int64_t> range_end,
                  const ExpandLimits& limits);
+/// expand() on an already parsed VCALENDAR (left unchanged).
+Expansion expand(icalcomponent* calendar, std::optional<std::int64_t> range_start,
+                 std::optional<std::int64_t> range_end, const ExpandLimits& limits);
 
 /// Text produced from an object, or why it could not be.
 struct TextResult {

@@ -217,8 +217,12 @@ std::optional<ItipSummary> itip_summary(std::string_view ics) {
 std::size_t max_attendees_per_component(std::string_view ics) {
     auto parsed = parse_calendar(ics);
     if (parsed.error) return 0;
+    return max_attendees_per_component(parsed.calendar.get());
+}
+
+std::size_t max_attendees_per_component(icalcomponent* calendar) {
     std::size_t most = 0;
-    for (icalcomponent* c : detail::scheduled_components(parsed.calendar.get()))
+    for (icalcomponent* c : detail::scheduled_components(calendar))
         most = std::max(most, static_cast<std::size_t>(
                                   icalcomponent_count_properties(c, ICAL_ATTENDEE_PROPERTY)));
     return most;

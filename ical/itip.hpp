@@ -2,6 +2,8 @@
 // readable account for the text part of an invitation, and a REPLY applied to
 // the organizer's copy.
 #pragma once
+#include <libical/ical.h>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -39,6 +41,8 @@ std::optional<ItipSummary> itip_summary(std::string_view ics);
 /// The largest number of ATTENDEE properties in one scheduled component
 /// (an instance, RFC 4791 §5.2.9); 0 when `ics` does not parse.
 std::size_t max_attendees_per_component(std::string_view ics);
+/// max_attendees_per_component() of an already parsed VCALENDAR.
+std::size_t max_attendees_per_component(icalcomponent* calendar);
 
 /// True when two versions of a scheduling object tell attendees the same:
 /// equal once DTSTAMP, LAST-MODIFIED, CREATED, VALARMs and the PARTSTAT and

@@ -21,11 +21,6 @@ namespace {
 constexpr std::int64_t floating_slack = 14 * 3600;  // the widest UTC offset
 constexpr std::chrono::milliseconds index_time_limit{2000};  // per rule; past it the end is open
 
-struct ComponentDeleter {
-    void operator()(icalcomponent* c) const { icalcomponent_free(c); }
-};
-using ComponentPtr = std::unique_ptr<icalcomponent, ComponentDeleter>;
-
 IndexResult fail(IndexErrorKind kind, std::string message) {
     IndexResult r;
     r.error = IndexError{kind, std::move(message), 0};
@@ -144,7 +139,7 @@ void add_component(icalcomponent* calendar, icalcomponent* c, std::size_t max_in
 
 }  // namespace
 
-IndexResult index_object(std::string_view data, std::size_t max_instances) {
+IndexResult index_object(std::string_view data, std::size_t max_instances, ComponentPtr* parsed) {
     icalerror_set_errors_are_fatal(0);
     std::string text(data);
     ComponentPtr root(icalparser_parse_string(text.c_str()));
@@ -197,6 +192,7 @@ IndexResult index_object(std::string_view data, std::size_t max_instances) {
     if (b.last && !b.unbounded_end) out.last_end = *b.last + (b.floating ? floating_slack : 0);
     IndexResult r;
     r.index = std::move(out);
+    if (parsed) *parsed = std::move(root);
     return r;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "ical/calendar_data.hpp"
+
 namespace ical {
 
 /// Why a resource was refused: it does not parse (or names an unknown time
@@ -41,7 +43,10 @@ struct IndexResult {
 
 /// Parses and validates one calendar object resource. Never throws.
 /// `max_instances` bounds how many instances of a finite rule are walked to find
-/// the last one; a rule with more is treated as unbounded.
-IndexResult index_object(std::string_view data, std::size_t max_instances);
+/// the last one; a rule with more is treated as unbounded. When the object is
+/// valid and `parsed` is given, the parsed VCALENDAR is handed over there, so
+/// that what else the caller reads from the object (instances, scheduling)
+/// costs no second parse.
+IndexResult index_object(std::string_view data, std::size_t max_instances, ComponentPtr* parsed = nullptr);
 
 }  // namespace ical

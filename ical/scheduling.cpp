@@ -103,8 +103,12 @@ bool same_address(std::string_view a, std::string_view b) { return lower(a) == l
 std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
     auto parsed = parse_calendar(ics);
     if (parsed.error) return std::nullopt;
+    return scheduling_info(parsed.calendar.get());
+}
+
+std::optional<SchedulingInfo> scheduling_info(icalcomponent* calendar) {
     SchedulingInfo info;
-    for (icalcomponent* c : scheduled(parsed.calendar.get())) {
+    for (icalcomponent* c : scheduled(calendar)) {
         if (info.uid.empty() && icalcomponent_get_uid(c)) info.uid = icalcomponent_get_uid(c);
         if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY); o && info.organizer.empty())
             if (const char* v = icalproperty_get_organizer(o)) {

@@ -1,6 +1,8 @@
 // iTIP messages the server reads (RFC 5546): for now the VFREEBUSY REQUEST a
 // client POSTs to its outbox to look up attendees' busy time (RFC 6638 §5).
 #pragma once
+#include <libical/ical.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +59,8 @@ struct SchedulingInfo {
 /// The scheduling parties of a stored object, or nullopt when it has no
 /// ORGANIZER or no ATTENDEE (it is not a scheduling object resource).
 std::optional<SchedulingInfo> scheduling_info(std::string_view ics);
+/// scheduling_info() of an already parsed VCALENDAR.
+std::optional<SchedulingInfo> scheduling_info(icalcomponent* calendar);
 
 /// True when two calendar user addresses name the same user ("mailto:"
 /// scheme and e-mail address compared without case).

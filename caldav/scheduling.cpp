@@ -287,14 +287,14 @@ void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const st
         return;
     }
     if (organizer->id == ctx.user.id) return;
-    if (auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid)) {
-        auto applied = ical::apply_reply(copy->data, reply);
-        if (!applied || !applied->invited)
-            return;  // not invited by the organizer's copy: nothing to reply to
-        if (applied->changed && store_object(ctx, copy->collection_id, copy->name, applied->data,
-                                             true, ScheduleTagChange::keep))
-            share_answers(ctx, *organizer, copy->data, applied->data, applied->attendee);
-    }
+    auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid);
+    if (!copy) return;  // the organizer deleted the event: no answer to deliver
+    auto applied = ical::apply_reply(copy->data, reply);
+    if (!applied || !applied->invited)
+        return;  // not invited by the organizer's copy: nothing to reply to
+    if (applied->changed && store_object(ctx, copy->collection_id, copy->name, applied->data, true,
+                                         ScheduleTagChange::keep))
+        share_answers(ctx, *organizer, copy->data, applied->data, applied->attendee);
     // RFC 6638 §4.2: in the inbox once all automatic processing is done.
     deliver_to_inbox(ctx, *organizer, reply);
 }
@@ -424,7 +424,9 @@ std::vector<OutgoingMail> schedule_after_delete(Context& ctx, const std::string&
         Principals principals(ctx.store);
         mail = send_to_attendees(ctx, principals, *info, data, true).mail;
     } else if (const auto* me = own_entry(ctx.user, *info);
-               me && reply && info->organizer_server_schedules) {
+               me && reply && info->organizer_server_schedules && !ical::cancelled(data)) {
+        // A cancelled event is gone on the organizer's side: removing it
+        // answers nothing (as Apple's CalendarServer does).
         auto declined = ical::itip_message(ical::with_partstat(data, me->address, "DECLINED"),
                                            "REPLY", me->address);
         reply_to_organizer(ctx, *info, declined, mail);

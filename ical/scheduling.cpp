@@ -3,6 +3,7 @@
 
 #include <libical/ical.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "ical/calendar_data.hpp"
@@ -104,6 +105,16 @@ std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
     auto parsed = parse_calendar(ics);
     if (parsed.error) return std::nullopt;
     return scheduling_info(parsed.calendar.get());
+}
+
+bool cancelled(std::string_view ics) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return false;
+    auto components = scheduled(parsed.calendar.get());
+    return !components.empty() && std::all_of(components.begin(), components.end(), [](icalcomponent* c) {
+        icalproperty* status = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY);
+        return status && icalproperty_get_status(status) == ICAL_STATUS_CANCELLED;
+    });
 }
 
 std::optional<SchedulingInfo> scheduling_info(icalcomponent* calendar) {

@@ -62,6 +62,10 @@ std::optional<SchedulingInfo> scheduling_info(std::string_view ics);
 /// scheduling_info() of an already parsed VCALENDAR.
 std::optional<SchedulingInfo> scheduling_info(icalcomponent* calendar);
 
+/// True when every scheduled component of `ics` has STATUS:CANCELLED (the
+/// organizer cancelled the whole event); false when it does not parse.
+bool cancelled(std::string_view ics);
+
 /// True when two calendar user addresses name the same user ("mailto:"
 /// scheme and e-mail address compared without case).
 bool same_address(std::string_view a, std::string_view b);

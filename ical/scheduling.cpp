@@ -164,6 +164,11 @@ std::string itip_message(std::string_view ics, std::string_view method, std::str
                 if (icalproperty* st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY))
                     icalcomponent_remove_property(c, st), icalproperty_free(st);
                 icalcomponent_add_property(c, icalproperty_new_status(ICAL_STATUS_CANCELLED));
+                // The server cancels on the organizer's behalf (a DELETE, an
+                // attendee dropped): a SEQUENCE above the last REQUEST's, or
+                // Outlook, Apple Calendar and Thunderbird take the CANCEL for
+                // a stale message and keep the event (RFC 5546 §2.1.4, §3.2.5).
+                icalcomponent_set_sequence(c, icalcomponent_get_sequence(c) + 1);
             }
             std::vector<icalproperty*> drop;
             for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;

@@ -418,7 +418,10 @@ struct HttpServer::Impl {
             }
         }
         log::info("rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " +
-                  creq.method + " " + creq.raw_target + " " + std::to_string(cres.status) + " " +
+                  creq.method + " " +
+                  // An answer link's token is a credential: not in the log.
+                  (rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)") : creq.raw_target) +
+                  " " + std::to_string(cres.status) + " " +
                   std::to_string(body_bytes) + "B " +
                   format_duration_ms(std::chrono::steady_clock::now() - started) +
                   (cres.precondition.empty() ? "" : " precondition=" + cres.precondition));

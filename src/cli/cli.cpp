@@ -17,9 +17,11 @@
 #include "src/cli/imip_command.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
+#include "src/http/rsvp_endpoint.hpp"
 #include "src/http/server.hpp"
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
+#include "src/mail/rsvp_token.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "src/util/log.hpp"
 
@@ -149,9 +151,19 @@ int cmd_serve(const std::vector<std::string>& args) {
     } else {
         log::info("imip: no [smtp] url; attendees without an account here are not scheduled");
     }
+    // Answer links in invitations (issue 6 §5), only with a public URL to put in them.
+    std::unique_ptr<RsvpEndpoint> rsvp;
+    HttpServer::RsvpHandler rsvp_handler;
+    if (c.imip.enabled()) {
+        auto secret = rsvp_link_secret(c);
+        rsvp = std::make_unique<RsvpEndpoint>(*store, c.limits, secret);
+        rsvp_handler = [&rsvp](const caldav::Request& r) { return rsvp->handle(r); };
+        if (imip) imip->set_answer_links(c.imip, secret);
+        log::info("imip: invitations carry answer links to " + c.imip.public_url + "/rsvp/");
+    }
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay});
     {
-        HttpServer http(c, service, auth);
+        HttpServer http(c, service, auth, rsvp_handler);
         http.bind();
         http.run(true);
     }

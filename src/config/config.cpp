@@ -153,6 +153,9 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("smtp.retry-max-seconds", po::value<std::int64_t>())
         ("smtp.give-up-hours", po::value<std::int64_t>())
         ("smtp.timeout-seconds", po::value<std::int64_t>())
+        ("imip.public-url", po::value<std::string>())
+        ("imip.link-secret", po::value<std::string>())
+        ("imip.link-days", po::value<unsigned>())
         ("auth.cache-ttl-seconds", po::value<std::int64_t>())
         ("auth.free-failures", po::value<unsigned>())
         ("auth.max-delay-ms", po::value<std::int64_t>())
@@ -206,6 +209,10 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.sync-results", c.limits.max_sync_results);
     take(vm, "limits.mail-per-minute", c.mail_per_minute);
     read_smtp(vm, file, c.smtp);
+    take(vm, "imip.public-url", c.imip.public_url);
+    take(vm, "imip.link-secret", c.imip.link_secret);
+    take(vm, "imip.link-days", c.imip.link_days);
+    while (c.imip.public_url.ends_with('/')) c.imip.public_url.pop_back();
     if (vm.count("auth.cache-ttl-seconds"))
         c.auth_cache_ttl = std::chrono::seconds(vm["auth.cache-ttl-seconds"].as<std::int64_t>());
     take(vm, "auth.free-failures", c.auth_free_failures);
@@ -226,6 +233,11 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     if (c.max_connections == 0) throw ConfigError(where("limits.connections") + " must be at least 1");
     if (c.tls_certificate.empty() != c.tls_key.empty())
         throw ConfigError(where("tls") + ": set both certificate and key, or neither");
+    if (!c.imip.public_url.empty() && !c.imip.public_url.starts_with("https://") &&
+        !c.imip.public_url.starts_with("http://"))
+        throw ConfigError(where("imip.public-url") + ": '" + c.imip.public_url +
+                          "' is not an http:// or https:// URL");
+    if (c.imip.link_days == 0) throw ConfigError(where("imip.link-days") + " must be at least 1");
     if (c.storage_readers == 0) throw ConfigError(where("storage.readers") + " must be at least 1");
 }
 

@@ -47,6 +47,16 @@ struct SmtpConfig {
     bool enabled() const { return !url.empty(); }
 };
 
+/// [imip]: answer links in invitation email for attendees without a calendar
+/// program (issue 6 §5). No public_url: no links in mail, no /rsvp/ endpoint.
+struct ImipLinkConfig {
+    std::string public_url;   ///< base URL the links use, e.g. https://cal.example.org
+    std::string link_secret;  ///< HMAC key; empty: a random one kept in the data directory
+    unsigned link_days = 30;  ///< how long a link stays valid
+
+    bool enabled() const { return !public_url.empty(); }
+};
+
 /// Everything the server needs to run. Defaults are the zero-configuration setup.
 struct Config {
     std::filesystem::path data_dir;             ///< holds kalends.sqlite3
@@ -76,6 +86,9 @@ struct Config {
 
     // [smtp]
     SmtpConfig smtp;
+
+    // [imip]
+    ImipLinkConfig imip;
 
     // [auth]
     std::chrono::seconds auth_cache_ttl{300};

@@ -142,6 +142,7 @@ struct HttpServer::Impl {
     const Config& config;
     caldav::Service& service;
     Authenticator& auth;
+    HttpServer::RsvpHandler rsvp;
 
     asio::io_context ioc;
     asio::thread_pool handlers;
@@ -162,10 +163,11 @@ struct HttpServer::Impl {
     std::unordered_map<std::uint64_t, std::pair<asio::any_io_executor, std::shared_ptr<SessionState>>>
         sessions;
 
-    Impl(const Config& c, caldav::Service& s, Authenticator& a)
+    Impl(const Config& c, caldav::Service& s, Authenticator& a, HttpServer::RsvpHandler r)
         : config(c),
           service(s),
           auth(a),
+          rsvp(std::move(r)),
           ioc(static_cast<int>(io_threads())),
           handlers(handler_threads()) {
         id_prefix = static_cast<std::uint32_t>(
@@ -416,7 +418,10 @@ struct HttpServer::Impl {
             }
         }
         log::info("rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " +
-                  creq.method + " " + creq.raw_target + " " + std::to_string(cres.status) + " " +
+                  creq.method + " " +
+                  // An answer link's token is a credential: not in the log.
+                  (rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)") : creq.raw_target) +
+                  " " + std::to_string(cres.status) + " " +
                   std::to_string(body_bytes) + "B " +
                   format_duration_ms(std::chrono::steady_clock::now() - started) +
                   (cres.precondition.empty() ? "" : " precondition=" + cres.precondition));
@@ -500,6 +505,12 @@ struct HttpServer::Impl {
             creq.headers.add(std::string(field.name_string()), std::string(field.value()));
         creq.body = std::move(req.body());
 
+        // Answer links (issue 6 §5): the signed token is the credential.
+        if (rsvp && creq.path.starts_with("/rsvp/")) {
+            co_return co_await asio::co_spawn(
+                handlers, [&]() -> asio::awaitable<caldav::Response> { co_return rsvp(creq); },
+                use_awaitable);
+        }
         bool needs_auth = !creq.path.starts_with("/.well-known/");
         if (needs_auth) {
             std::optional<std::string_view> authorization;
@@ -601,8 +612,9 @@ struct HttpServer::Impl {
     }
 };
 
-HttpServer::HttpServer(const Config& config, caldav::Service& service, Authenticator& auth)
-    : impl_(std::make_unique<Impl>(config, service, auth)) {}
+HttpServer::HttpServer(const Config& config, caldav::Service& service, Authenticator& auth,
+                       RsvpHandler rsvp)
+    : impl_(std::make_unique<Impl>(config, service, auth, std::move(rsvp))) {}
 
 HttpServer::~HttpServer() {
     if (impl_) impl_->handlers.join();

@@ -1,5 +1,6 @@
 // HttpServer: the HTTP/1.1 (and TLS) front end that feeds caldav::Service.
 #pragma once
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -14,7 +15,12 @@ namespace server {
 /// because they block on the store. All references must outlive the server.
 class HttpServer {
 public:
-    HttpServer(const Config& config, caldav::Service& service, Authenticator& auth);
+    /// Answers unauthenticated requests under /rsvp/ (RsvpEndpoint::handle);
+    /// empty: those paths go to the Service like any other.
+    using RsvpHandler = std::function<caldav::Response(const caldav::Request&)>;
+
+    HttpServer(const Config& config, caldav::Service& service, Authenticator& auth,
+               RsvpHandler rsvp = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

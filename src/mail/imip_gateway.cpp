@@ -6,6 +6,7 @@
 #include "ical/itip.hpp"
 #include "ical/scheduling.hpp"
 #include "src/mail/imip_mail.hpp"
+#include "src/mail/rsvp_token.hpp"
 #include "src/util/log.hpp"
 
 namespace server {
@@ -39,6 +40,19 @@ ImipComposer::ImipComposer(SmtpConfig smtp, unsigned per_minute, Clock clock)
     : smtp_(std::move(smtp)), per_minute_(per_minute), clock_(std::move(clock)) {
     if (!clock_) clock_ = [] { return std::chrono::steady_clock::now(); };
     envelope_sender_ = mailbox_address(smtp_.from);
+}
+
+void ImipComposer::set_answer_links(ImipLinkConfig links, std::string secret,
+                                    std::function<std::int64_t()> now) {
+    links_ = std::move(links);
+    link_secret_ = std::move(secret);
+    wall_clock_ = std::move(now);
+    if (!wall_clock_)
+        wall_clock_ = [] {
+            return std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        };
 }
 
 bool ImipComposer::admit(std::int64_t sender_id, bool& first_refusal) {
@@ -87,6 +101,16 @@ std::optional<caldav::OutgoingMail> ImipComposer::compose(const caldav::Principa
     who.originator_name = origin && !origin->name.empty() ? origin->name : sender.display_name;
     if (const auto* r = party(summary->attendees, recipient)) who.recipient_name = r->name;
     if (reply && !summary->organizer.name.empty()) who.recipient_name = summary->organizer.name;
+    if (summary->method == "REQUEST" && links_.enabled() && !link_secret_.empty()) {
+        RsvpToken token;
+        token.organizer_id = sender.id;
+        token.organizer = sender.name;
+        token.uid = summary->uid;
+        token.attendee = std::string(recipient);
+        token.expires = wall_clock_() + std::int64_t(links_.link_days) * 86400;
+        if (auto text = sign_rsvp_token(token, link_secret_); !text.empty())
+            who.answer_url = links_.public_url + "/rsvp/" + text;
+    }
     caldav::OutgoingMail mail;
     mail.principal_id = sender.id;
     mail.uid = summary->uid;

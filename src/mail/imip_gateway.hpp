@@ -22,6 +22,12 @@ public:
     /// `per_minute` messages per user at most (0: none at all).
     ImipComposer(SmtpConfig smtp, unsigned per_minute, Clock clock = {});
 
+    /// Puts answer links (issue 6 §5) signed with `secret` into every REQUEST
+    /// from now on; `now` gives the wall clock for their expiry (tests inject
+    /// one). Call before composing starts.
+    void set_answer_links(ImipLinkConfig links, std::string secret,
+                          std::function<std::int64_t()> now = {});
+
     std::optional<caldav::OutgoingMail> compose(const caldav::PrincipalRecord& sender,
                                                 std::string_view recipient,
                                                 const std::string& itip) override;
@@ -32,6 +38,9 @@ private:
     bool admit(std::int64_t sender_id, bool& first_refusal);
 
     SmtpConfig smtp_;
+    ImipLinkConfig links_;
+    std::string link_secret_;
+    std::function<std::int64_t()> wall_clock_;
     std::string envelope_sender_;
     unsigned per_minute_;
     Clock clock_;

@@ -109,6 +109,13 @@ std::string text_of(const ImipAddresses& who, const ical::ItipSummary& s) {
         out +=
             "\nYour calendar program can answer from the invitation attached to this email;\n"
             "a reply to this email reaches the organizer.\n";
+        if (!who.answer_url.empty()) {
+            // Issue 6 §5: for attendees without a calendar program.
+            out += "\nOr answer in your browser:\n";
+            out += "  Accept:    " + who.answer_url + "?partstat=ACCEPTED\n";
+            out += "  Decline:   " + who.answer_url + "?partstat=DECLINED\n";
+            out += "  Tentative: " + who.answer_url + "?partstat=TENTATIVE\n";
+        }
     }
     return out;
 }

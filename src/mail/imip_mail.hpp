@@ -24,6 +24,7 @@ struct ImipAddresses {
     std::string recipient_name;   ///< CN, may be empty
     std::string originator;       ///< bare address of the organizer (or replying attendee)
     std::string originator_name;  ///< CN, may be empty
+    std::string answer_url;  ///< a REQUEST's answer link without ?partstat=; empty: no links
 };
 
 /// The RFC 6047 message for `itip` (its METHOD in `summary`): From the server's

@@ -59,6 +59,17 @@ BOOST_AUTO_TEST_CASE(bad_value_in_config_names_file_and_key) {
     BOOST_TEST(contains(c->err(), "body-bytes"));
 }
 
+BOOST_AUTO_TEST_CASE(bad_imip_link_settings_name_file_and_key) {
+    TempDir d;
+    for (std::string bad : {"public-url = cal.example.org", "link-days = 0"}) {
+        auto conf = write_file(d, "k.conf", "[imip]\n" + bad + "\n");
+        auto c = run_kalends({"serve", "--config", conf, "--data", (d.path() / "data").string()});
+        BOOST_TEST(*c->wait() == 1);
+        BOOST_TEST(contains(c->err(), conf));
+        BOOST_TEST(contains(c->err(), "imip." + bad.substr(0, bad.find(' '))), c->err());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(bad_port_exits_1_naming_the_address) {
     TempDir d;
     for (std::string addr : {"127.0.0.1:70000", "127.0.0.1:http", "localhost:8008", "127.0.0.1"}) {

@@ -246,7 +246,7 @@ BOOST_AUTO_TEST_CASE(header_fields_cannot_be_injected_through_the_summary) {
     s.summary = "Hi\r\nBcc: victim@example.net";
     s.organizer = {"mailto:alice@example.com", "Alice\r\nBcc: x@example.net", "ACCEPTED"};
     server::ImipAddresses who{"calendar@example.org", "carol@outside.test", "", "alice@example.com",
-                              "Alice\nBcc: y@example.net"};
+                              "Alice\nBcc: y@example.net", ""};
     auto message = server::compose_imip_message(who, s, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
     auto header = message.substr(0, message.find("\r\n\r\n"));
     BOOST_TEST(!contains(header, "\nBcc:"));

@@ -385,4 +385,41 @@ BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_startt
     store->close();
 }
 
+BOOST_AUTO_TEST_CASE(an_answer_link_from_the_sent_invitation_works_after_a_restart) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto port = free_port();
+    SmtpSink sink(port, d.path() / "maildir");
+    sink.start();
+    auto config = relay_config(d.path(), port);
+    std::ofstream(config, std::ios::app) << "[imip]\npublic-url = https://cal.example.org/\nlink-days = 7\n";
+    add_alice(data);
+    auto server = std::make_unique<Kalends>(config, data);
+    const std::string href = "/dav/calendars/alice/calendar/budget.ics";
+    BOOST_TEST(server->request("PUT", href, event(0, "20261201T090000Z")).status == 201);
+    BOOST_REQUIRE(sink.wait_for(1, 20s));
+    auto text = read_mail(sink.messages().at(0)).text;
+    const std::string base = "https://cal.example.org/rsvp/";
+    auto start = text.find(base);
+    BOOST_REQUIRE(start != std::string::npos);
+    start += base.size();
+    auto token = text.substr(start, text.find('?', start) - start);
+    BOOST_TEST(contains(text, base + token + "?partstat=DECLINED"));
+    // The generated key is kept in the data directory: links survive a restart.
+    auto key = std::filesystem::path(data) / "rsvp-link.key";
+    BOOST_TEST(std::filesystem::file_size(key) == 32u);
+    bool others_may_read = (std::filesystem::status(key).permissions() &
+                            (std::filesystem::perms::group_read | std::filesystem::perms::others_read)) !=
+                           std::filesystem::perms::none;
+    BOOST_TEST(!others_may_read);
+    BOOST_TEST(server->stop() == 0);
+    server = std::make_unique<Kalends>(config, data);
+    BOOST_TEST(server->request("GET", "/rsvp/" + token).status == 200);
+    auto answered = server->request("POST", "/rsvp/" + token, "partstat=DECLINED");
+    BOOST_TEST(answered.status == 200, answered.body);
+    auto copy = unfolded(server->request("GET", href).body);
+    BOOST_TEST(contains(copy, "PARTSTAT=DECLINED"), copy);
+    BOOST_TEST(server->stop() == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,7 +8,9 @@
 #include "caldav/service.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
+#include "src/http/rsvp_endpoint.hpp"
 #include "src/http/server.hpp"
+#include "src/mail/rsvp_token.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -34,7 +36,13 @@ public:
         service = std::make_unique<caldav::Service>(*store, config.limits);
         auth = std::make_unique<server::Authenticator>(
             *store, server::AuthOptions{config.auth_cache_ttl, config.auth_free_failures, config.auth_max_delay});
-        http = std::make_unique<server::HttpServer>(config, *service, *auth);
+        server::HttpServer::RsvpHandler rsvp_handler;
+        if (config.imip.enabled()) {
+            rsvp = std::make_unique<server::RsvpEndpoint>(*store, config.limits,
+                                                          server::rsvp_link_secret(config));
+            rsvp_handler = [this](const caldav::Request& r) { return rsvp->handle(r); };
+        }
+        http = std::make_unique<server::HttpServer>(config, *service, *auth, rsvp_handler);
         http->bind();
         port = http->bound().front().port;
         thread = std::thread([this] { http->run(false); });
@@ -68,6 +76,7 @@ public:
     std::unique_ptr<server::SqliteStore> store;
     std::unique_ptr<caldav::Service> service;
     std::unique_ptr<server::Authenticator> auth;
+    std::unique_ptr<server::RsvpEndpoint> rsvp;  ///< with config.imip.public_url set
     std::unique_ptr<server::HttpServer> http;
     std::uint16_t port = 0;
     std::thread thread;

@@ -65,7 +65,7 @@ struct Config {
     // [server]
     std::vector<ListenAddress> listen{{"127.0.0.1", 8008}};
     unsigned io_threads = 0;        ///< 0 = number of cores
-    unsigned handler_threads = 0;   ///< 0 = 4 x cores (handlers block on the store)
+    unsigned handler_threads = 0;   ///< 0 = 8 x cores (handlers block on the store)
     bool allow_plain_remote = false;
 
     // [tls]

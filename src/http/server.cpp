@@ -179,7 +179,7 @@ struct HttpServer::Impl {
     }
     std::size_t handler_threads() const {
         return config.handler_threads ? config.handler_threads
-                                      : 4 * std::max(1u, std::thread::hardware_concurrency());
+                                      : 8 * std::max(1u, std::thread::hardware_concurrency());
     }
 
     std::shared_ptr<ssl::context> current_tls() {

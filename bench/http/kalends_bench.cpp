@@ -31,11 +31,12 @@ struct Options {
     std::string collection;  ///< path of the calendar, ending in '/'
     std::size_t events = 10000;
     std::uint64_t seed = 42;
-    std::string phases = "put1,put16,propfind,multiget,query,expand,freebusy,sync,mixed";
-    double time_cap_seconds = 0;  ///< 0 = none; a non-PUT phase stops issuing work after it
-    double put_cap_seconds = 0;   ///< the same for the PUT phases
-    double mixed_seconds = 20;    ///< length of the mixed phase
-    double timeout_seconds = 300; ///< per request
+    std::string phases =
+        "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,sync,mixed,mixed-etag";
+    double time_cap_seconds = 0;   ///< 0 = none; a non-PUT phase stops issuing work after it
+    double put_cap_seconds = 0;    ///< the same for the PUT phases
+    double mixed_seconds = 20;     ///< length of the mixed phase
+    double timeout_seconds = 300;  ///< per request
     bool csv = false;
 };
 
@@ -68,13 +69,14 @@ std::string basic_auth(const std::string& user, const std::string& password) {
     std::string in = user + ":" + password;
     std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
     int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+                            reinterpret_cast<const unsigned char*>(in.data()),
+                            static_cast<int>(in.size()));
     out.resize(static_cast<std::size_t>(n));
     return "Basic " + out;
 }
 
-std::string request(const Options& o, const std::string& method, const std::string& path, const std::string& body,
-                    const std::string& extra = {}) {
+std::string request(const Options& o, const std::string& method, const std::string& path,
+                    const std::string& body, const std::string& extra = {}) {
     std::string r = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " +
                     basic_auth(o.user, o.password) + "\r\n" + extra;
     if (!body.empty() && extra.find("Content-Type") == std::string::npos)
@@ -85,7 +87,8 @@ std::string request(const Options& o, const std::string& method, const std::stri
 
 /// Runs `total` operations on `concurrency` connections, or until `duration`
 /// seconds pass when it is > 0. An op answering `unsupported` ends the phase.
-Result run_phase(const Options& o, const std::string& name, int concurrency, std::size_t total, double duration,
+Result run_phase(const Options& o, const std::string& name, int concurrency, std::size_t total,
+                 double duration,
                  const std::function<Outcome(Client&, std::size_t, ErrorNote&)>& op) {
     std::atomic<std::size_t> next{0};
     std::atomic<std::size_t> errors{0};
@@ -118,7 +121,8 @@ Result run_phase(const Options& o, const std::string& name, int concurrency, std
                     unsupported = true;
                     break;
                 }
-                mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+                mine.push_back(
+                    std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
                 if (r == Outcome::error) ++errors;
             }
             std::lock_guard lock(m);
@@ -144,7 +148,8 @@ Result run_phase(const Options& o, const std::string& name, int concurrency, std
 
 /// Sends `req`; fills `body`, returns the status or 0 on a transport failure.
 int call(Client& c, const Options& o, const std::string& req, std::string* body = nullptr) {
-    auto r = c.exchange(req, std::chrono::milliseconds(static_cast<long>(o.timeout_seconds * 1000)));
+    auto r =
+        c.exchange(req, std::chrono::milliseconds(static_cast<long>(o.timeout_seconds * 1000)));
     if (!r) return 0;
     if (body) *body = std::move(r->body);
     return r->status;
@@ -162,21 +167,27 @@ Outcome status_outcome(int status, int want, ErrorNote& note, const std::string&
 
 std::string utc(std::int64_t t) { return bench::detail::ical_time(t / 86400, t % 86400) + "Z"; }
 
-std::string query_body(const bench::Window& w, bool expand) {
+/// A one-week calendar-query; `with_data` false asks for ETags only, as DAVx5
+/// and Apple Calendar do before fetching what changed with a multiget.
+std::string query_body(const bench::Window& w, bool expand, bool with_data = true) {
     std::string range = "start=\"" + utc(w.start) + "\" end=\"" + utc(w.end) + "\"";
     return "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-           "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>" +
-           std::string(expand ? "<C:calendar-data><C:expand " + range + "/></C:calendar-data>" : "<C:calendar-data/>") +
-           "</D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:time-range " + range +
-           "/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
+           "<C:calendar-query xmlns:D=\"DAV:\" "
+           "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>" +
+           std::string(!with_data ? ""
+                       : expand   ? "<C:calendar-data><C:expand " + range + "/></C:calendar-data>"
+                                  : "<C:calendar-data/>") +
+           "</D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter "
+           "name=\"VEVENT\"><C:time-range " +
+           range + "/></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
 }
 
 /// Everything the phases share: options, which events are stored, and the
 /// expected answers for the query windows.
 struct Bench {
     Options o;
-    std::vector<char> stored;           ///< stored[i]: event i was PUT successfully
-    std::vector<std::size_t> names;     ///< indices of stored events
+    std::vector<char> stored;        ///< stored[i]: event i was PUT successfully
+    std::vector<std::size_t> names;  ///< indices of stored events
     std::vector<bench::Window> weeks = bench::week_windows(16);
     std::vector<bench::Window> months = bench::month_windows(4);
     std::vector<bench::Expected> week_expect, month_expect;
@@ -184,30 +195,41 @@ struct Bench {
 
     Outcome put(Client& c, std::size_t i, int rev, ErrorNote& note) {
         auto e = bench::make_event(o.seed, i, rev);
-        int s = call(c, o, request(o, "PUT", o.collection + e.name, e.ics, "Content-Type: text/calendar; charset=utf-8\r\n"));
+        int s = call(c, o,
+                     request(o, "PUT", o.collection + e.name, e.ics,
+                             "Content-Type: text/calendar; charset=utf-8\r\n"));
         if (s >= 200 && s < 300) return Outcome::ok;
         note.set("PUT " + e.name + ": HTTP " + std::to_string(s));
         return Outcome::error;
     }
 
-    Outcome query(Client& c, std::size_t window, bool expand, ErrorNote& note) {
+    Outcome query(Client& c, std::size_t window, bool expand, ErrorNote& note,
+                  bool with_data = true) {
         std::string out;
-        int s = call(c, o, request(o, "REPORT", o.collection, query_body(weeks[window], expand), "Depth: 1\r\n"), &out);
-        if (auto r = status_outcome(s, 207, note, expand ? "expand query" : "query"); r != Outcome::ok) return r;
+        int s = call(c, o,
+                     request(o, "REPORT", o.collection,
+                             query_body(weeks[window], expand, with_data), "Depth: 1\r\n"),
+                     &out);
+        if (auto r = status_outcome(s, 207, note, expand ? "expand query" : "query");
+            r != Outcome::ok)
+            return r;
         auto got = bench::object_names(out);
         const auto& want = week_expect[window];
-        if (std::set<std::string>(got.begin(), got.end()) != want.names || got.size() != want.names.size()) {
+        if (std::set<std::string>(got.begin(), got.end()) != want.names ||
+            got.size() != want.names.size()) {
             std::string diff;
             for (const auto& x : want.names)
                 if (!got.count(x)) diff += " -" + x;
             for (const auto& x : got)
                 if (!want.names.count(x)) diff += " +" + x;
-            note.set("query week " + std::to_string(window) + ": " + std::to_string(got.size()) + " hits, expected " +
-                     std::to_string(want.names.size()) + " (missing -, extra +:" + diff.substr(0, 200) + ")");
+            note.set("query week " + std::to_string(window) + ": " + std::to_string(got.size()) +
+                     " hits, expected " + std::to_string(want.names.size()) +
+                     " (missing -, extra +:" + diff.substr(0, 200) + ")");
             return Outcome::error;
         }
         if (expand && bench::occurrences(out, "BEGIN:VEVENT") != want.instances) {
-            note.set("expand week " + std::to_string(window) + ": " + std::to_string(bench::occurrences(out, "BEGIN:VEVENT")) +
+            note.set("expand week " + std::to_string(window) + ": " +
+                     std::to_string(bench::occurrences(out, "BEGIN:VEVENT")) +
                      " instances, expected " + std::to_string(want.instances));
             return Outcome::error;
         }
@@ -215,8 +237,9 @@ struct Bench {
     }
 
     Outcome multiget(Client& c, std::size_t op, ErrorNote& note) {
-        std::string body = "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
-                           "<D:prop><D:getetag/><C:calendar-data/></D:prop>";
+        std::string body =
+            "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+            "<D:prop><D:getetag/><C:calendar-data/></D:prop>";
         std::set<std::string> want;
         for (std::size_t k = 0; want.size() < std::min<std::size_t>(50, names.size()); ++k) {
             auto i = names[(op * 7919 + k * 104729) % names.size()];
@@ -231,8 +254,8 @@ struct Bench {
         if (std::set<std::string>(got.begin(), got.end()) != want ||
             bench::occurrences(out, "BEGIN:VCALENDAR") != want.size()) {
             note.set("multiget: " + std::to_string(got.size()) + " hrefs, " +
-                     std::to_string(bench::occurrences(out, "BEGIN:VCALENDAR")) + " objects, expected " +
-                     std::to_string(want.size()));
+                     std::to_string(bench::occurrences(out, "BEGIN:VCALENDAR")) +
+                     " objects, expected " + std::to_string(want.size()));
             return Outcome::error;
         }
         return Outcome::ok;
@@ -240,8 +263,9 @@ struct Bench {
 
     Outcome freebusy(Client& c, std::size_t window, ErrorNote& note) {
         const auto& w = months[window];
-        std::string body = "<C:free-busy-query xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:time-range start=\"" +
-                           utc(w.start) + "\" end=\"" + utc(w.end) + "\"/></C:free-busy-query>";
+        std::string body =
+            "<C:free-busy-query xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:time-range start=\"" +
+            utc(w.start) + "\" end=\"" + utc(w.end) + "\"/></C:free-busy-query>";
         std::string out;
         int s = call(c, o, request(o, "REPORT", o.collection, body, "Depth: 1\r\n"), &out);
         if (s == 207) {
@@ -256,7 +280,8 @@ struct Bench {
             return Outcome::unsupported;
         }
         if (!busy || *busy != month_expect[window].busy) {
-            note.set("free-busy month " + std::to_string(window) + ": " + (busy ? std::to_string(busy->size()) : "unparsable") +
+            note.set("free-busy month " + std::to_string(window) + ": " +
+                     (busy ? std::to_string(busy->size()) : "unparsable") +
                      " busy periods, expected " + std::to_string(month_expect[window].busy.size()));
             return Outcome::error;
         }
@@ -266,16 +291,18 @@ struct Bench {
     /// A sync-collection REPORT from `token` ("" = initial), following truncated
     /// answers (507 on the collection, RFC 6578 §3.6) page by page; the members
     /// of all pages must equal `want`. Returns the last page's token in `new_token`.
-    Outcome sync(Client& c, const std::string& token, const std::multiset<std::string>& want, std::string* new_token,
-                 ErrorNote& note) {
+    Outcome sync(Client& c, const std::string& token, const std::multiset<std::string>& want,
+                 std::string* new_token, ErrorNote& note) {
         std::multiset<std::string> got;
         std::string from = token;
         for (int page = 0; page < 10000; ++page) {
             std::string body = "<D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" + from +
-                               "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>";
+                               "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></"
+                               "D:prop></D:sync-collection>";
             std::string out;
             int s = call(c, o, request(o, "REPORT", o.collection, body, "Depth: 1\r\n"), &out);
-            if (auto r = status_outcome(s, 207, note, "sync-collection"); r != Outcome::ok) return r;
+            if (auto r = status_outcome(s, 207, note, "sync-collection"); r != Outcome::ok)
+                return r;
             auto names = bench::object_names(out);
             got.insert(names.begin(), names.end());
             auto tokens = bench::element_texts(out, "sync-token");
@@ -283,7 +310,8 @@ struct Bench {
             if (out.find(" 507 ") == std::string::npos || from.empty()) break;
         }
         if (got != want) {
-            note.set("sync-collection: " + std::to_string(got.size()) + " members, expected " + std::to_string(want.size()));
+            note.set("sync-collection: " + std::to_string(got.size()) + " members, expected " +
+                     std::to_string(want.size()));
             return Outcome::error;
         }
         if (new_token) *new_token = from;
@@ -300,8 +328,9 @@ bool ensure_collection(const Options& o) {
         std::cerr << "PROPFIND " << o.collection << ": HTTP " << s << "\n";
         return false;
     }
-    std::string body = "<C:mkcalendar xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
-                       "<D:displayname>bench</D:displayname></D:prop></D:set></C:mkcalendar>";
+    std::string body =
+        "<C:mkcalendar xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+        "<D:displayname>bench</D:displayname></D:prop></D:set></C:mkcalendar>";
     s = call(c, o, request(o, "MKCALENDAR", o.collection, body));
     if (s != 201) std::cerr << "MKCALENDAR " << o.collection << ": HTTP " << s << "\n";
     return s == 201;
@@ -315,11 +344,13 @@ void print(const Options& o, const std::vector<Result>& results, std::size_t sto
     if (o.csv) {
         std::printf("# events %zu stored %zu\n", o.events, stored);
         for (const auto& r : results)
-            std::printf("%s,%zu,%.1f,%.3f,%.3f,%zu,%s\n", r.phase.c_str(), r.ops, r.seconds > 0 ? r.ops / r.seconds : 0.0,
-                        r.p50_ms, r.p99_ms, r.errors, note(r).c_str());
+            std::printf("%s,%zu,%.1f,%.3f,%.3f,%zu,%s\n", r.phase.c_str(), r.ops,
+                        r.seconds > 0 ? r.ops / r.seconds : 0.0, r.p50_ms, r.p99_ms, r.errors,
+                        note(r).c_str());
     } else {
         std::printf("%zu events generated, %zu stored\n", o.events, stored);
-        std::printf("%-28s %8s %10s %10s %10s %7s\n", "phase", "ops", "ops/s", "p50 ms", "p99 ms", "errors");
+        std::printf("%-28s %8s %10s %10s %10s %7s\n", "phase", "ops", "ops/s", "p50 ms", "p99 ms",
+                    "errors");
         for (const auto& r : results) {
             if (r.unsupported) {
                 std::printf("%-28s %8s  unsupported\n", r.phase.c_str(), "-");
@@ -331,7 +362,8 @@ void print(const Options& o, const std::vector<Result>& results, std::size_t sto
         }
     }
     for (const auto& r : results)
-        if (!r.first_error.empty()) std::fprintf(stderr, "%s: first problem: %s\n", r.phase.c_str(), r.first_error.c_str());
+        if (!r.first_error.empty())
+            std::fprintf(stderr, "%s: first problem: %s\n", r.phase.c_str(), r.first_error.c_str());
     std::fflush(stdout);
 }
 
@@ -342,43 +374,62 @@ int main(int argc, char** argv) {
     Options& o = b.o;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
-        if (k == "--port") o.port = static_cast<std::uint16_t>(std::stoi(v));
-        else if (k == "--user") o.user = v;
-        else if (k == "--password") o.password = v;
-        else if (k == "--collection") o.collection = v;
-        else if (k == "--events") o.events = std::stoul(v);
-        else if (k == "--seed") o.seed = std::stoull(v);
-        else if (k == "--phases") o.phases = v;
-        else if (k == "--time-cap") o.time_cap_seconds = std::stod(v);
-        else if (k == "--put-cap") o.put_cap_seconds = std::stod(v);
-        else if (k == "--mixed-seconds") o.mixed_seconds = std::stod(v);
-        else if (k == "--timeout") o.timeout_seconds = std::stod(v);
-        else if (k == "--csv") o.csv = v == "1";
+        if (k == "--port")
+            o.port = static_cast<std::uint16_t>(std::stoi(v));
+        else if (k == "--user")
+            o.user = v;
+        else if (k == "--password")
+            o.password = v;
+        else if (k == "--collection")
+            o.collection = v;
+        else if (k == "--events")
+            o.events = std::stoul(v);
+        else if (k == "--seed")
+            o.seed = std::stoull(v);
+        else if (k == "--phases")
+            o.phases = v;
+        else if (k == "--time-cap")
+            o.time_cap_seconds = std::stod(v);
+        else if (k == "--put-cap")
+            o.put_cap_seconds = std::stod(v);
+        else if (k == "--mixed-seconds")
+            o.mixed_seconds = std::stod(v);
+        else if (k == "--timeout")
+            o.timeout_seconds = std::stod(v);
+        else if (k == "--csv")
+            o.csv = v == "1";
         else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
         }
     }
     if (!o.port || o.collection.empty()) {
-        std::cerr << "usage: kalends-bench --port P --password PW --collection /path/ [--events N] [--seed S]\n"
-                     "  [--phases put1,put16,propfind,multiget,query,expand,freebusy,sync,mixed]\n"
-                     "  [--time-cap SECONDS] [--put-cap SECONDS] [--mixed-seconds SECONDS] [--timeout SECONDS] [--csv 1]\n";
+        std::cerr << "usage: kalends-bench --port P --password PW --collection /path/ [--events N] "
+                     "[--seed S]\n"
+                     "  [--phases "
+                     "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,sync,mixed,"
+                     "mixed-etag]\n"
+                     "  [--time-cap SECONDS] [--put-cap SECONDS] [--mixed-seconds SECONDS] "
+                     "[--timeout SECONDS] [--csv 1]\n";
         return 2;
     }
     if (!ensure_collection(o)) return 1;
     std::vector<Result> results;
-    auto want = [&](const std::string& p) { return ("," + o.phases + ",").find("," + p + ",") != std::string::npos; };
+    auto want = [&](const std::string& p) {
+        return ("," + o.phases + ",").find("," + p + ",") != std::string::npos;
+    };
     const std::size_t n = o.events;
     const std::size_t put1 = std::min<std::size_t>(n, std::max<std::size_t>(1, n / 10));
     b.stored.assign(n, 0);
     // Without the PUT phases the events are assumed to be stored by an earlier run.
     if (!want("put1") && !want("put16")) b.stored.assign(n, 1);
     auto put_range = [&](int conc, std::size_t first, std::size_t count) {
-        return run_phase(o, "PUT", conc, count, 0, [&, first](Client& c, std::size_t i, ErrorNote& note) {
-            auto r = b.put(c, first + i, 0, note);
-            if (r == Outcome::ok) b.stored[first + i] = 1;
-            return r;
-        });
+        return run_phase(o, "PUT", conc, count, 0,
+                         [&, first](Client& c, std::size_t i, ErrorNote& note) {
+                             auto r = b.put(c, first + i, 0, note);
+                             if (r == Outcome::ok) b.stored[first + i] = 1;
+                             return r;
+                         });
     };
     if (want("put1")) results.push_back(put_range(1, 0, put1));
     if (want("put16")) results.push_back(put_range(16, put1, n - put1));
@@ -399,27 +450,33 @@ int main(int argc, char** argv) {
             b.week_expect[w].instances += one_w[w].instances;
         }
         for (std::size_t w = 0; w < b.months.size(); ++w)
-            b.month_expect[w].busy.insert(b.month_expect[w].busy.end(), one_m[w].busy.begin(), one_m[w].busy.end());
+            b.month_expect[w].busy.insert(b.month_expect[w].busy.end(), one_m[w].busy.begin(),
+                                          one_m[w].busy.end());
     }
     for (auto& m : b.month_expect) bench::merge_periods(m.busy);
     std::multiset<std::string> all;
     for (std::size_t i : b.names) all.insert("ev" + std::to_string(i) + ".ics");
 
     if (want("propfind")) {
-        std::string body = "<d:propfind xmlns:d=\"DAV:\"><d:prop><d:getetag/><d:getcontenttype/></d:prop></d:propfind>";
-        results.push_back(run_phase(o, "PROPFIND Depth 1", 1, 20, 0, [&](Client& c, std::size_t, ErrorNote& note) {
-            std::string out;
-            int s = call(c, o, request(o, "PROPFIND", o.collection, body, "Depth: 1\r\n"), &out);
-            if (auto r = status_outcome(s, 207, note, "PROPFIND"); r != Outcome::ok) return r;
-            if (bench::object_names(out) == all) return Outcome::ok;
-            note.set("PROPFIND: " + std::to_string(bench::object_names(out).size()) + " members, expected " +
-                     std::to_string(all.size()));
-            return Outcome::error;
-        }));
+        std::string body =
+            "<d:propfind "
+            "xmlns:d=\"DAV:\"><d:prop><d:getetag/><d:getcontenttype/></d:prop></d:propfind>";
+        results.push_back(run_phase(
+            o, "PROPFIND Depth 1", 1, 20, 0, [&](Client& c, std::size_t, ErrorNote& note) {
+                std::string out;
+                int s =
+                    call(c, o, request(o, "PROPFIND", o.collection, body, "Depth: 1\r\n"), &out);
+                if (auto r = status_outcome(s, 207, note, "PROPFIND"); r != Outcome::ok) return r;
+                if (bench::object_names(out) == all) return Outcome::ok;
+                note.set("PROPFIND: " + std::to_string(bench::object_names(out).size()) +
+                         " members, expected " + std::to_string(all.size()));
+                return Outcome::error;
+            }));
     }
     if (want("multiget"))
-        results.push_back(run_phase(o, "multiget 50 hrefs", 1, 200, 0,
-                                    [&](Client& c, std::size_t i, ErrorNote& note) { return b.multiget(c, i, note); }));
+        results.push_back(run_phase(
+            o, "multiget 50 hrefs", 1, 200, 0,
+            [&](Client& c, std::size_t i, ErrorNote& note) { return b.multiget(c, i, note); }));
     for (bool expand : {false, true}) {
         if (!want(expand ? "expand" : "query")) continue;
         results.push_back(run_phase(o, expand ? "query week expand" : "query week", 1, 320, 0,
@@ -427,47 +484,62 @@ int main(int argc, char** argv) {
                                         return b.query(c, i % b.weeks.size(), expand, note);
                                     }));
     }
+    if (want("query-etag"))
+        results.push_back(run_phase(o, "query week etag-only", 1, 320, 0,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) {
+                                        return b.query(c, i % b.weeks.size(), false, note, false);
+                                    }));
     if (want("freebusy"))
-        results.push_back(run_phase(o, "free-busy month", 1, 100, 0, [&](Client& c, std::size_t i, ErrorNote& note) {
-            return b.freebusy(c, i % b.months.size(), note);
-        }));
+        results.push_back(run_phase(o, "free-busy month", 1, 100, 0,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) {
+                                        return b.freebusy(c, i % b.months.size(), note);
+                                    }));
     if (want("sync")) {
         std::string token;
         std::mutex token_m;
-        results.push_back(run_phase(o, "sync initial", 1, 10, 0, [&](Client& c, std::size_t, ErrorNote& note) {
-            std::string t;
-            auto r = b.sync(c, "", all, &t, note);
-            std::lock_guard lock(token_m);
-            if (token.empty()) token = t;
-            return r;
-        }));
+        results.push_back(
+            run_phase(o, "sync initial", 1, 10, 0, [&](Client& c, std::size_t, ErrorNote& note) {
+                std::string t;
+                auto r = b.sync(c, "", all, &t, note);
+                std::lock_guard lock(token_m);
+                if (token.empty()) token = t;
+                return r;
+            }));
         // 100 changed members (new SUMMARY, same times), then the same delta asked for repeatedly.
         std::multiset<std::string> changed;
         {
             Client c(o.port);
             ErrorNote note;
             for (std::size_t k = 0; k < std::min<std::size_t>(100, b.names.size()); ++k) {
-                std::size_t i = b.names[k * b.names.size() / std::min<std::size_t>(100, b.names.size())];
-                if (b.put(c, i, 1, note) == Outcome::ok) changed.insert("ev" + std::to_string(i) + ".ics");
+                std::size_t i =
+                    b.names[k * b.names.size() / std::min<std::size_t>(100, b.names.size())];
+                if (b.put(c, i, 1, note) == Outcome::ok)
+                    changed.insert("ev" + std::to_string(i) + ".ics");
             }
         }
         if (!token.empty())
-            results.push_back(run_phase(o, "sync incremental (100)", 1, 100, 0, [&](Client& c, std::size_t, ErrorNote& note) {
-                return b.sync(c, token, changed, nullptr, note);
-            }));
+            results.push_back(run_phase(o, "sync incremental (100)", 1, 100, 0,
+                                        [&](Client& c, std::size_t, ErrorNote& note) {
+                                            return b.sync(c, token, changed, nullptr, note);
+                                        }));
     }
-    if (want("mixed")) {
-        results.push_back(run_phase(o, "mixed 70/20/10", 16, static_cast<std::size_t>(-1), o.mixed_seconds,
-                                    [&](Client& c, std::size_t i, ErrorNote& note) {
-                                        std::size_t r = bench::detail::mix(i) % 10;
-                                        if (r < 7) {
-                                            auto q = b.query(c, i % b.weeks.size(), false, note);
-                                            return q == Outcome::unsupported ? Outcome::error : q;
-                                        }
-                                        if (r < 9) return b.multiget(c, i, note);
-                                        return b.put(c, b.names[bench::detail::mix(i + 1) % b.names.size()],
-                                                     b.revision++ % 1000 + 2, note);
-                                    }));
+    // 70% week queries, 20% multigets, 10% PUTs for a fixed time; "mixed-etag"
+    // asks the queries for ETags only (a syncing client's poll).
+    for (bool with_data : {true, false}) {
+        if (!want(with_data ? "mixed" : "mixed-etag")) continue;
+        results.push_back(
+            run_phase(o, with_data ? "mixed 70/20/10" : "mixed 70/20/10 etag-only", 16,
+                      static_cast<std::size_t>(-1), o.mixed_seconds,
+                      [&, with_data](Client& c, std::size_t i, ErrorNote& note) {
+                          std::size_t r = bench::detail::mix(i) % 10;
+                          if (r < 7) {
+                              auto q = b.query(c, i % b.weeks.size(), false, note, with_data);
+                              return q == Outcome::unsupported ? Outcome::error : q;
+                          }
+                          if (r < 9) return b.multiget(c, i, note);
+                          return b.put(c, b.names[bench::detail::mix(i + 1) % b.names.size()],
+                                       b.revision++ % 1000 + 2, note);
+                      }));
     }
     print(o, results, b.names.size());
     return 0;

@@ -51,15 +51,20 @@ const std::string organized =
 
 struct DeliverFixture : ServerFixture {
     DeliverFixture() {
+        BOOST_REQUIRE(put_budget(organized) == 201);
+        alice = *store->find_principal("alice");
+        bob = *store->find_principal("bob");
+    }
+
+    /// alice PUTs `body` as her budget.ics (in process); returns the status.
+    int put_budget(const std::string& body) {
         caldav::Request r;
         r.method = "PUT";
         r.path = r.raw_target = "/dav/calendars/alice/calendar/budget.ics";
-        r.body = organized;
+        r.body = body;
         r.headers.add("Content-Type", "text/calendar");
         r.principal = caldav::Principal{0, "alice"};
-        BOOST_REQUIRE(service->handle(r).status == 201);
-        alice = *store->find_principal("alice");
-        bob = *store->find_principal("bob");
+        return service->handle(r).status;
     }
 
     /// Runs `kalends imip deliver` on this fixture's data with `email` on stdin.
@@ -114,13 +119,7 @@ BOOST_AUTO_TEST_CASE(an_emailed_reply_reaches_the_copies_of_the_other_local_atte
         replaced(organized, "ATTENDEE;CN=Dan;",
                  "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\n"
                  "ATTENDEE;CN=Dan;");
-    caldav::Request r;
-    r.method = "PUT";
-    r.path = r.raw_target = "/dav/calendars/alice/calendar/budget.ics";
-    r.body = with_bob;
-    r.headers.add("Content-Type", "text/calendar");
-    r.principal = caldav::Principal{0, "alice"};
-    BOOST_REQUIRE(service->handle(r).status == 204);
+    BOOST_REQUIRE(put_budget(with_bob) == 204);
     auto before = store->find_object_by_uid(bob.id, "imip-in-1");
     BOOST_REQUIRE(before);
     BOOST_TEST(!contains(before->data, "PARTSTAT=ACCEPTED:mailto:carol"));

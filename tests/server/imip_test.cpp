@@ -226,19 +226,27 @@ void add_alice(const std::string& data) {
              ->wait() == 0);
 }
 
+/// A started SMTP sink on a free port, a config that relays to it, and the
+/// user alice in a fresh data directory: what each end-to-end case starts from.
+struct RelaySite {
+    TempDir d;
+    std::string data = (d.path() / "data").string();
+    std::uint16_t port = free_port();
+    SmtpSink sink{port, d.path() / "maildir"};
+    std::string config = relay_config(d.path(), port);
+
+    RelaySite() {
+        sink.start();
+        add_alice(data);
+    }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(imip_end_to_end)
 
-BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_survives_a_restart) {
-    TempDir d;
-    auto data = (d.path() / "data").string();
-    auto port = free_port();
-    SmtpSink sink(port, d.path() / "maildir");
-    sink.start();
-    auto config = relay_config(d.path(), port);
-    add_alice(data);
-
+BOOST_FIXTURE_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_survives_a_restart,
+                        RelaySite) {
     auto server = std::make_unique<Kalends>(config, data);
     const std::string href = "/dav/calendars/alice/calendar/budget.ics";
     BOOST_TEST(server->request("PUT", href, event(0, "20261201T090000Z")).status == 201);
@@ -314,14 +322,7 @@ BOOST_AUTO_TEST_CASE(invitation_reaches_the_relay_waits_while_it_is_down_and_sur
     BOOST_TEST(server->stop() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_put_refused_with_412_queues_and_sends_no_mail) {
-    TempDir d;
-    auto data = (d.path() / "data").string();
-    auto port = free_port();
-    SmtpSink sink(port, d.path() / "maildir");
-    sink.start();
-    auto config = relay_config(d.path(), port);
-    add_alice(data);
+BOOST_FIXTURE_TEST_CASE(a_put_refused_with_412_queues_and_sends_no_mail, RelaySite) {
     Kalends server(config, data);
     const std::string href = "/dav/calendars/alice/calendar/budget.ics";
     BOOST_TEST(server.request("PUT", href, event(0, "20261201T090000Z")).status == 201);
@@ -385,15 +386,9 @@ BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_startt
     store->close();
 }
 
-BOOST_AUTO_TEST_CASE(an_answer_link_from_the_sent_invitation_works_after_a_restart) {
-    TempDir d;
-    auto data = (d.path() / "data").string();
-    auto port = free_port();
-    SmtpSink sink(port, d.path() / "maildir");
-    sink.start();
-    auto config = relay_config(d.path(), port);
-    std::ofstream(config, std::ios::app) << "[imip]\npublic-url = https://cal.example.org/\nlink-days = 7\n";
-    add_alice(data);
+BOOST_FIXTURE_TEST_CASE(an_answer_link_from_the_sent_invitation_works_after_a_restart, RelaySite) {
+    std::ofstream(config, std::ios::app)
+        << "[imip]\npublic-url = https://cal.example.org/\nlink-days = 7\n";
     auto server = std::make_unique<Kalends>(config, data);
     const std::string href = "/dav/calendars/alice/calendar/budget.ics";
     BOOST_TEST(server->request("PUT", href, event(0, "20261201T090000Z")).status == 201);
@@ -408,9 +403,10 @@ BOOST_AUTO_TEST_CASE(an_answer_link_from_the_sent_invitation_works_after_a_resta
     // The generated key is kept in the data directory: links survive a restart.
     auto key = std::filesystem::path(data) / "rsvp-link.key";
     BOOST_TEST(std::filesystem::file_size(key) == 32u);
-    bool others_may_read = (std::filesystem::status(key).permissions() &
-                            (std::filesystem::perms::group_read | std::filesystem::perms::others_read)) !=
-                           std::filesystem::perms::none;
+    bool others_may_read =
+        (std::filesystem::status(key).permissions() &
+         (std::filesystem::perms::group_read | std::filesystem::perms::others_read)) !=
+        std::filesystem::perms::none;
     BOOST_TEST(!others_may_read);
     BOOST_TEST(server->stop() == 0);
     server = std::make_unique<Kalends>(config, data);

@@ -195,30 +195,33 @@ void SqliteStore::writer_loop() {
                 queue_.pop_front();
             }
         }
+        // Statements the writer runs per job are prepared once: sqlite3_exec
+        // would compile each of them again for every write.
+        auto run = [&](std::string_view sql) { db.prepare(sql).run(); };
         std::exception_ptr batch_error;
         try {
-            db.exec("BEGIN IMMEDIATE");
+            run("BEGIN IMMEDIATE");
         } catch (...) {
             batch_error = std::current_exception();
         }
         if (!batch_error) {
             for (Job* job : batch) {
-                db.exec("SAVEPOINT job");
+                run("SAVEPOINT job");
                 try {
                     job->run(db);
-                    db.exec("RELEASE job");
+                    run("RELEASE job");
                 } catch (...) {
                     job->error = std::current_exception();
-                    db.exec("ROLLBACK TO job");
-                    db.exec("RELEASE job");
+                    run("ROLLBACK TO job");
+                    run("RELEASE job");
                 }
             }
             try {
-                db.exec("COMMIT");
+                run("COMMIT");
             } catch (...) {
                 batch_error = std::current_exception();
                 try {
-                    db.exec("ROLLBACK");
+                    run("ROLLBACK");
                 } catch (const sqlite::Error&) {
                     // COMMIT failing may already have rolled back.
                 }
@@ -659,9 +662,10 @@ std::string object_columns_of(std::string_view alias, bool with_data) {
 
 /// Replaces the instance rows of object `object_id` and widens the collection's
 /// longest-instance bound; inside the caller's write transaction.
-void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
-                     const caldav::InstanceIndex& index) {
-    db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, object_id).run();
+/// Replaces an object's instance rows; the caller records index_state.
+void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
+                         const caldav::InstanceIndex& index, bool replace) {
+    if (replace) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, object_id).run();
     auto insert = db.prepare(
         "INSERT INTO instances (object_id, collection_id, start_at, end_at) VALUES (?1, ?2, ?3, ?4)");
     std::int64_t span = 0;
@@ -670,12 +674,17 @@ void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collec
         insert.reset();
         span = std::max(span, end - start);
     }
-    auto state = db.prepare("UPDATE objects SET index_state = 1, indexed_until = ?2, index_exact = ?3 WHERE id = ?1");
-    state.bind(1, object_id).bind(2, index.indexed_until).bind(3, index.exact ? 1 : 0).run();
     if (span > 0) {
         auto widen = db.prepare("UPDATE collections SET max_span = ?2 WHERE id = ?1 AND max_span < ?2");
         widen.bind(1, collection_id).bind(2, span).run();
     }
+}
+
+void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
+                     const caldav::InstanceIndex& index) {
+    write_instance_rows(db, object_id, collection_id, index, true);
+    auto state = db.prepare("UPDATE objects SET index_state = 1, indexed_until = ?2, index_exact = ?3 WHERE id = ?1");
+    state.bind(1, object_id).bind(2, index.indexed_until).bind(3, index.exact ? 1 : 0).run();
 }
 
 /// The instance rows of one object, for copies.
@@ -876,26 +885,29 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     case caldav::ScheduleTagChange::renew: r.schedule_tag = r.etag; break;
     case caldav::ScheduleTagChange::clear: break;
     }
+    // The index state goes in with the row: a separate UPDATE would rewrite
+    // the row and its partial-index entries in the same transaction.
     auto s = db.prepare(
         "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "
-        "revision, first_start, last_end, created_at, modified_at, schedule_tag, content_type) VALUES (?1, ?2, ?3, "
-        "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) ON CONFLICT (collection_id, name) DO "
+        "revision, first_start, last_end, created_at, modified_at, schedule_tag, content_type, index_state, "
+        "indexed_until, index_exact) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14, ?15, "
+        "?16) ON CONFLICT (collection_id, name) DO "
         "UPDATE SET uid = ?3, component = ?4, etag = ?5, data = ?6, size = ?7, "
         "revision = ?8, first_start = ?9, last_end = ?10, modified_at = ?11, schedule_tag = ?12, "
-        "content_type = ?13 RETURNING id");
+        "content_type = ?13, index_state = ?14, indexed_until = ?15, index_exact = ?16 RETURNING id");
     s.bind(1, o.collection_id).bind(2, o.name).bind(3, uid).bind(4, o.component);
     s.bind(5, r.etag).bind(6, o.data).bind(7, static_cast<std::int64_t>(o.data.size()));
     s.bind(8, revision).bind(9, o.first_start).bind(10, o.last_end).bind(11, now).bind(12, r.schedule_tag);
     s.bind(13, o.content_type);
+    s.bind(14, o.instances ? 1 : 0);
+    o.instances ? s.bind(15, o.instances->indexed_until) : s.bind_null(15);
+    s.bind(16, o.instances && o.instances->exact ? 1 : 0);
     if (!s.step()) throw sqlite::Error(SQLITE_ERROR, "upsert returned no row");
     auto id = s.int64(0);
     s.reset();
-    if (o.instances) {
-        write_instances(db, id, o.collection_id, *o.instances);
-    } else {
-        db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
-        db.prepare("UPDATE objects SET index_state = 0 WHERE id = ?1").bind(1, id).run();
-    }
+    // A new object has no rows to replace.
+    if (o.instances) write_instance_rows(db, id, o.collection_id, *o.instances, etag.has_value());
+    else if (etag) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
     insert_mail(db, o.mail, now);
     return r;
 }

@@ -1,5 +1,6 @@
 // PROPFIND (RFC 4918 §9.1): Depth 0 and 1, prop / allprop (+include) / propname;
 // answered from the index rows, never from the stored calendar data.
+#include <algorithm>
 #include <memory>
 
 #include "caldav/error.hpp"
@@ -37,6 +38,7 @@ struct MemberStream {
     std::string after;
     bool done = false;
     std::string closing;
+    std::size_t chunk_hint = 0;
 
     MemberStream(Context& from, PropertyRequest w, std::string close)
         : limits(from.limits),
@@ -50,6 +52,7 @@ struct MemberStream {
         constexpr std::size_t page = 500;
         auto objects = ctx.store.list_objects_page(collection.collection->id, after, page, false);
         std::string out;
+        out.reserve(chunk_hint);  // chunks are alike: grow once, not by doubling
         // One child resource reused for every member: copying the collection
         // record (its calendar-timezone text) per member would dominate.
         Resource child = collection;
@@ -60,8 +63,9 @@ struct MemberStream {
             child.href = prefix + encode_segment(o.name);
             after = o.name;
             child.object = std::move(o);
-            xml::append_response(out, child.href, properties_of(ctx, child, wanted));
+            append_properties(out, child.href, ctx, child, wanted);
         }
+        chunk_hint = std::max(chunk_hint, out.size() + out.size() / 8);
         if (objects.size() < page) {
             done = true;
             out += closing;

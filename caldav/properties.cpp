@@ -347,6 +347,46 @@ PropertyRequest parse_property_request(const xml::Element& root, PropertyRequest
     return req;
 }
 
+void append_properties(std::string& out, std::string_view encoded_href, Context& ctx, const Resource& r,
+                       const PropertyRequest& req) {
+    if (req.mode != PropertyRequest::Mode::prop) {
+        xml::append_response(out, encoded_href, properties_of(ctx, r, req));
+        return;
+    }
+    ctx.data_selection = req.calendar_data ? &*req.calendar_data : nullptr;
+    if (!req.descriptors) {
+        req.descriptors.emplace();
+        for (const auto& [ns, local] : req.names) req.descriptors->push_back(find_property(ns, local));
+    }
+    // Reused across members: values are appended, not built and copied.
+    thread_local std::string found;
+    thread_local std::string missing;
+    found.clear();
+    missing.clear();
+    const unsigned bit = r.bit();
+    const bool has_dead = r.collection && (r.kind == ResourceKind::collection || r.kind == ResourceKind::object);
+    std::optional<std::vector<DeadProperty>> dead;
+    for (std::size_t i = 0; i < req.names.size(); ++i) {
+        const auto& [ns, local] = req.names[i];
+        if (const auto* d = (*req.descriptors)[i]; d && (d->kinds & bit)) {
+            if (auto v = d->get(ctx, r)) {
+                xml::append_element(found, ns, local, *v);
+                continue;
+            }
+        }
+        if (!dead) {
+            dead = has_dead ? ctx.store.dead_properties(r.collection->id, r.object ? std::string_view(r.object->name)
+                                                                                   : std::string_view())
+                            : std::vector<DeadProperty>{};
+        }
+        auto p = std::find_if(dead->begin(), dead->end(), [&](const auto& p) { return p.ns == ns && p.name == local; });
+        if (p != dead->end()) found += p->xml;
+        else xml::append_element(missing, ns, local, {});
+    }
+    xml::append_response(out, encoded_href, found, missing);
+    if (found.capacity() > (std::size_t{1} << 16)) found = std::string();  // after a large calendar-data
+}
+
 xml::Propstats properties_of(Context& ctx, const Resource& r, const PropertyRequest& req) {
     ctx.data_selection = req.calendar_data ? &*req.calendar_data : nullptr;
     std::vector<std::string> found;

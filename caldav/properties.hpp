@@ -35,12 +35,20 @@ struct PropertyRequest {
     enum class Mode { prop, allprop, propname } mode = Mode::allprop;
     std::vector<std::pair<std::string, std::string>> names;  ///< (ns, local) for prop / include
     std::optional<DataSelection> calendar_data;  ///< what CALDAV:calendar-data asked for, if named
+    /// find_property of each name, looked up once for all members of a listing.
+    mutable std::optional<std::vector<const PropertyDescriptor*>> descriptors;
 };
 
 /// The property request of a PROPFIND or REPORT body `root`: its DAV:prop,
 /// DAV:allprop (with DAV:include) or DAV:propname child; `fallback` when it has
 /// none of them. Reads the CALDAV:calendar-data selection (RFC 4791 §9.6).
 PropertyRequest parse_property_request(const xml::Element& root, PropertyRequest::Mode fallback);
+
+/// Appends the DAV:response of `r` at `encoded_href` to `out`: the same bytes as
+/// xml::append_response(out, encoded_href, properties_of(ctx, r, request)),
+/// written in place (listings call this for every member).
+void append_properties(std::string& out, std::string_view encoded_href, Context& ctx, const Resource& r,
+                       const PropertyRequest& request);
 
 /// The propstats of `r` for `request`: values with 200, unknown ones with 404.
 /// Dead properties are read only for collections and objects, and only when needed.

@@ -202,15 +202,23 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     // A plain VEVENT time-range query is answered by the time index alone for
     // objects whose indexed instances are exact (no floating times).
     const bool index_decides = plain_event_range(filter);
+    // Most clients ask for ETags only and fetch what changed with a multiget:
+    // then the data is read only for members the index cannot decide.
+    const bool wants_data = props.calendar_data || props.mode != PropertyRequest::Mode::prop;
     auto consider = [&](Resource& member, const ical::ReaderZone* reader) {
         if (index_decides && member.object->index_match) {
-            ms.add(member.href, properties_of(ctx, member, props));
+            append_properties(ms.buffer(), member.href, ctx, member, props);
             return;
+        }
+        if (member.object->data.empty()) {
+            auto full = ctx.store.find_object(member.collection->id, member.object->name, true);
+            if (!full) return;  // deleted since the listing
+            member.object = std::move(*full);
         }
         auto result = ical::matches(member.object->data, filter, limits, reader);
         if (result.error)
             throw Error(403, Precondition::max_instances, member.href + ": " + *result.error);
-        if (result.matches) ms.add(member.href, properties_of(ctx, member, props));
+        if (result.matches) append_properties(ms.buffer(), member.href, ctx, member, props);
     };
     auto reader_for = [&](const CollectionRecord& cal) {
         std::optional<ical::ReaderZone> zone;
@@ -235,7 +243,12 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         auto zone = reader_for(cal);
         const ical::ReaderZone* reader = request_zone ? &*request_zone : zone ? &*zone : nullptr;
         auto candidates = ctx.store.list_objects_in_range(cal.id, range ? range->start : std::nullopt,
-                                                          range ? range->end : std::nullopt, true);
+                                                          range ? range->end : std::nullopt, wants_data);
+        // The body is reserved once: grown by doubling, a large answer is
+        // copied several times and each new block faulted in again.
+        std::size_t estimate = 0;
+        for (const auto& o : candidates) estimate += 320 + o.name.size() + o.data.size() + o.data.size() / 8;
+        ms.buffer().reserve(ms.buffer().size() + estimate);
         for (auto& o : candidates) {
             member.href = prefix + encode_segment(o.name);
             member.object = std::move(o);

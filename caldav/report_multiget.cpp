@@ -39,7 +39,7 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
             ms.add_status(member.href, 404);
             continue;
         }
-        ms.add(member.href, properties_of(ctx, member, props));
+        append_properties(ms.buffer(), member.href, ctx, member, props);
     }
     Response r;
     r.status = 207;

@@ -83,7 +83,7 @@ Response sync_home(Context& ctx, const SyncRequest& req) {
         child.owner = t.owner;
         child.collection = std::move(c);
         child.exists = true;
-        ms.add(child.href, properties_of(ctx, child, req.props));
+        append_properties(ms.buffer(), child.href, ctx, child, req.props);
     };
     std::int64_t reached = t.home->revision;
     if (initial) {
@@ -160,7 +160,7 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
         }
         child.href = t.href + encode_segment(c.name);
         child.object = std::move(c.object);
-        ms.add(child.href, properties_of(ctx, child, props));
+        append_properties(ms.buffer(), child.href, ctx, child, props);
     }
     if (truncated) {
         ms.add_status(t.href, 507);

@@ -51,16 +51,25 @@ std::string status_line(int status) {
     return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status));
 }
 
+void append_element(std::string& out, std::string_view ns, std::string_view local, std::string_view inner) {
+    auto p = prefix_of(ns);
+    if (p.empty()) p = "X";
+    const bool declare = p == "X";
+    out.reserve(out.size() + 2 * (local.size() + 4) + inner.size() + (declare ? ns.size() + 12 : 0));
+    out.append("<").append(p).append(":").append(local);
+    if (declare) out.append(" xmlns:X=\"").append(escape(ns)).append("\"");
+    if (inner.empty()) {
+        out.append("/>");
+        return;
+    }
+    out.append(">").append(inner).append("</").append(p).append(":").append(local).append(">");
+}
+
 std::string element(std::string_view ns, std::string_view local, std::string_view inner) {
     // One allocation: this runs for every property of every member listed.
-    auto p = prefix_of(ns);
     std::string out;
-    out.reserve(2 * (local.size() + 4) + inner.size() + (p.empty() ? ns.size() + 12 : 0));
-    out.append("<").append(p.empty() ? std::string_view("X") : p).append(":").append(local);
-    if (p.empty()) out.append(" xmlns:X=\"").append(escape(ns)).append("\"");
-    if (inner.empty()) return out.append("/>");
-    out.append(">").append(inner).append("</").append(p.empty() ? std::string_view("X") : p).append(":").append(local);
-    return out.append(">");
+    append_element(out, ns, local, inner);
+    return out;
 }
 
 std::string text_element(std::string_view ns, std::string_view local, std::string_view text) {
@@ -84,6 +93,18 @@ std::string response(std::string_view encoded_href, const Propstats& propstats) 
 void append_response(std::string& out, std::string_view encoded_href, const Propstats& propstats) {
     out.append("<D:response><D:href>").append(escape(encoded_href)).append("</D:href>");
     write_propstats(out, propstats);
+    out.append("</D:response>");
+}
+
+void append_response(std::string& out, std::string_view encoded_href, std::string_view found,
+                     std::string_view missing) {
+    out.append("<D:response><D:href>").append(escape(encoded_href)).append("</D:href>");
+    if (!found.empty())
+        out.append("<D:propstat><D:prop>").append(found).append("</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+    if (!missing.empty())
+        out.append("<D:propstat><D:prop>")
+            .append(missing)
+            .append("</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>");
     out.append("</D:response>");
 }
 

@@ -15,6 +15,9 @@ std::string status_line(int status);
 /// (D, C, CS, A); any other gets its own declaration.
 std::string element(std::string_view ns, std::string_view local, std::string_view inner = {});
 
+/// The same, appended to `out`.
+void append_element(std::string& out, std::string_view ns, std::string_view local, std::string_view inner);
+
 /// An element holding escaped text.
 std::string text_element(std::string_view ns, std::string_view local, std::string_view text);
 
@@ -36,6 +39,10 @@ using Propstats = std::vector<Propstat>;
 std::string response(std::string_view encoded_href, const Propstats& propstats);
 /// The same, appended to `out`.
 void append_response(std::string& out, std::string_view encoded_href, const Propstats& propstats);
+/// The same for the usual two propstats, given as joined property elements:
+/// `found` with 200 and `missing` with 404, each left out when empty.
+void append_response(std::string& out, std::string_view encoded_href, std::string_view found,
+                     std::string_view missing);
 
 /// Accumulates DAV:response elements into a DAV:multistatus document.
 class Multistatus {
@@ -50,6 +57,8 @@ public:
     void add_status(std::string_view encoded_href, int status);
     /// Raw XML appended inside the root (e.g. DAV:sync-token).
     void append(std::string_view xml);
+    /// The document so far, for writers that append responses in place.
+    std::string& buffer() { return out_; }
     /// Propstats directly under the root (for mkcalendar-response).
     void add_root_propstats(const Propstats& propstats);
     /// The finished document.

@@ -730,6 +730,7 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_page(std::int64_t co
         auto s = db.prepare("SELECT " + columns + (with_data ? " FROM objects" : " FROM objects INDEXED BY objects_listing") +
                             " WHERE collection_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3");
         s.bind(1, collection_id).bind(2, after).bind(3, static_cast<std::int64_t>(limit));
+        out.reserve(std::min<std::size_t>(limit, 4096));
         while (s.step()) out.push_back(object_from(s, with_data));
         return out;
     });
@@ -779,9 +780,14 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
             out.back().index_match = s.int64(15) != 0;
         }
         // Ordered by name here rather than in SQL, where the sorter would copy
-        // every object's data once more.
-        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-        return out;
+        // every object's data once more; sorting positions moves each record once.
+        std::vector<std::size_t> order(out.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return out[a].name < out[b].name; });
+        std::vector<caldav::ObjectRecord> sorted;
+        sorted.reserve(out.size());
+        for (auto i : order) sorted.push_back(std::move(out[i]));
+        return sorted;
     });
 }
 

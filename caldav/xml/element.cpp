@@ -2,6 +2,7 @@
 #include "caldav/xml/element.hpp"
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -130,12 +131,18 @@ constexpr std::uint64_t has_byte(std::uint64_t word, unsigned char c) {
     return (x - byte_ones) & ~x & byte_highs;
 }
 
-/// True when one of the 8 bytes at `p` needs escaping.
-bool needs_escape(const char* p) {
+/// The high bit of each byte of the 8 at `p` that needs escaping, exact up
+/// to the first such byte (borrows only mark bytes after a match).
+std::uint64_t special_bytes(const char* p) {
     std::uint64_t w;
     std::memcpy(&w, p, sizeof w);
-    return (has_byte(w, '<') | has_byte(w, '>') | has_byte(w, '&') | has_byte(w, '"') |
-            has_byte(w, '\r')) != 0;
+    return has_byte(w, '<') | has_byte(w, '>') | has_byte(w, '&') | has_byte(w, '"') | has_byte(w, '\r');
+}
+
+/// Offset of the first marked byte in a nonzero special_bytes() mask.
+std::size_t first_marked(std::uint64_t mask) {
+    if constexpr (std::endian::native == std::endian::little) return static_cast<std::size_t>(std::countr_zero(mask)) / 8;
+    else return static_cast<std::size_t>(std::countl_zero(mask)) / 8;
 }
 
 std::string_view entity_of(char c) {
@@ -165,16 +172,22 @@ std::string escape(std::string_view text) {
     const char* p = text.data();
     const char* const end = p + text.size();
     const char* run = p;
-    while (p < end) {
-        if (end - p >= 8 && !needs_escape(p)) {
+    // Eight bytes at a time, jumping straight to the first one to replace.
+    while (end - p >= 8) {
+        auto mask = special_bytes(p);
+        if (mask == 0) {
             p += 8;
             continue;
         }
+        p += first_marked(mask);
+        out.append(run, static_cast<std::size_t>(p - run)).append(entity_of(*p));
+        run = ++p;
+    }
+    for (; p < end; ++p) {
         if (auto entity = entity_of(*p); !entity.empty()) {
             out.append(run, static_cast<std::size_t>(p - run)).append(entity);
             run = p + 1;
         }
-        ++p;
     }
     return out.append(run, static_cast<std::size_t>(end - run));
 }

@@ -1230,3 +1230,32 @@ BOOST_AUTO_TEST_CASE(escape_replaces_special_bytes_at_every_offset_and_keeps_the
     BOOST_TEST(xml::escape("BEGIN:VCALENDAR\r\nX:a&b<\"c\">\r\n") ==
                "BEGIN:VCALENDAR&#13;\nX:a&amp;b&lt;&quot;c&quot;&gt;&#13;\n");
 }
+
+// Several special bytes in one word, next to each other and to bytes that
+// differ from a special one by one (borrows in the word test): every string of
+// a seeded sample escapes as a byte-by-byte reference does.
+BOOST_AUTO_TEST_CASE(escape_agrees_with_a_byte_by_byte_reference) {
+    const std::string alphabet = "<>&\"\r\n;=?%'x\x01\x80\xff";
+    auto reference = [](const std::string& text) {
+        std::string out;
+        for (char c : text) {
+            if (c == '<') out += "&lt;";
+            else if (c == '>') out += "&gt;";
+            else if (c == '&') out += "&amp;";
+            else if (c == '"') out += "&quot;";
+            else if (c == '\r') out += "&#13;";
+            else out += c;
+        }
+        return out;
+    };
+    std::uint64_t state = 42;
+    auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::size_t>(state >> 33);
+    };
+    for (int i = 0; i < 2000; ++i) {
+        std::string text(next() % 40, ' ');
+        for (auto& c : text) c = alphabet[next() % alphabet.size()];
+        BOOST_TEST(xml::escape(text) == reference(text), "sample " << i);
+    }
+}

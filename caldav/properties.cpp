@@ -50,11 +50,17 @@ Value displayname(Context&, const Resource& r) {
     return std::nullopt;
 }
 
-Value getetag(Context&, const Resource& r) {
-    std::string quoted;
-    quoted.reserve(r.object->etag.size() + 2);
-    quoted.append("\"").append(r.object->etag).append("\"");
-    return escape(quoted);
+bool append_getetag(Context&, const Resource& r, std::string& out) {
+    out += "&quot;";
+    xml::escape_append(out, r.object->etag);
+    out += "&quot;";
+    return true;
+}
+
+Value getetag(Context& ctx, const Resource& r) {
+    std::string out;
+    append_getetag(ctx, r, out);
+    return out;
 }
 
 /// RFC 6638 §9.3: only scheduling object resources have one.
@@ -227,17 +233,24 @@ Value max_attendees(Context& ctx, const Resource&) {
     return std::to_string(ctx.limits.max_attendees_per_instance);
 }
 
-Value calendar_data(Context& ctx, const Resource& r) {
-    if (!r.object->content_type.empty()) return std::nullopt;  // not a calendar object
+bool append_calendar_data(Context& ctx, const Resource& r, std::string& out) {
+    if (!r.object->content_type.empty()) return false;  // not a calendar object
     // Read here because listings carry no data.
     std::optional<ObjectRecord> full;
     if (r.object->data.empty()) {
         full = ctx.store.find_object(r.collection->id, r.object->name, true);
-        if (!full) return std::nullopt;
+        if (!full) return false;
     }
     const std::string& data = full ? full->data : r.object->data;
-    if (!ctx.data_selection || ctx.data_selection->whole()) return escape(data);
-    return escape(render_calendar_data(data, *ctx.data_selection, ctx.limits));
+    if (!ctx.data_selection || ctx.data_selection->whole()) xml::escape_append(out, data);
+    else xml::escape_append(out, render_calendar_data(data, *ctx.data_selection, ctx.limits));
+    return true;
+}
+
+Value calendar_data(Context& ctx, const Resource& r) {
+    std::string out;
+    if (!append_calendar_data(ctx, r, out)) return std::nullopt;
+    return out;
 }
 
 constexpr unsigned k_home_and_collections = k_home | k_any_collection;
@@ -246,7 +259,7 @@ const std::vector<PropertyDescriptor> table{
     // RFC 4918 §15
     {dav_ns, "resourcetype", k_all, true, true, &resourcetype},
     {dav_ns, "displayname", k_principal | k_any_collection, true, false, &displayname},
-    {dav_ns, "getetag", k_object, true, true, &getetag},
+    {dav_ns, "getetag", k_object, true, true, &getetag, &append_getetag},
     {dav_ns, "getcontenttype", k_object, true, true, &getcontenttype},
     {dav_ns, "getcontentlength", k_object, true, true, &getcontentlength},
     {dav_ns, "getlastmodified", k_object | k_home_and_collections, true, true, &getlastmodified},
@@ -283,7 +296,7 @@ const std::vector<PropertyDescriptor> table{
     {caldav_ns, "max-date-time", k_calendar, false, true, &max_date_time},
     {caldav_ns, "max-instances", k_calendar, false, true, &max_instances},
     {caldav_ns, "max-attendees-per-instance", k_calendar, false, true, &max_attendees},
-    {caldav_ns, "calendar-data", k_object, false, true, &calendar_data},
+    {caldav_ns, "calendar-data", k_object, false, true, &calendar_data, &append_calendar_data},
     // CalendarServer
     {calendarserver_ns, "getctag", k_home_and_collections, false, true, &getctag},
 };
@@ -369,7 +382,10 @@ void append_properties(std::string& out, std::string_view encoded_href, Context&
     for (std::size_t i = 0; i < req.names.size(); ++i) {
         const auto& [ns, local] = req.names[i];
         if (const auto* d = (*req.descriptors)[i]; d && (d->kinds & bit)) {
-            if (auto v = d->get(ctx, r)) {
+            if (d->append) {
+                if (xml::append_element_by(found, ns, local, [&](std::string& out) { return d->append(ctx, r, out); }))
+                    continue;
+            } else if (auto v = d->get(ctx, r)) {
                 xml::append_element(found, ns, local, *v);
                 continue;
             }

@@ -22,6 +22,9 @@ struct PropertyDescriptor {
     bool is_protected;     ///< PROPPATCH gets cannot-modify-protected-property
     /// The property's inner XML for `r`, or nullopt when it has no value there.
     std::optional<std::string> (*get)(Context& ctx, const Resource& r);
+    /// The same inner XML appended to `out` (false: no value), for the
+    /// properties every listing member carries; optional.
+    bool (*append)(Context& ctx, const Resource& r, std::string& out) = nullptr;
 };
 
 /// The descriptor of {ns}local, or nullptr for properties we do not compute.

@@ -164,11 +164,10 @@ std::string_view entity_of(char c) {
 
 }  // namespace
 
-std::string escape(std::string_view text) {
+void escape_append(std::string& out, std::string_view text) {
     // Calendar data in reports runs through here byte for byte, and is mostly
     // plain: eight bytes are tested at a time, and plain runs copied at once.
-    std::string out;
-    out.reserve(text.size() + text.size() / 8);
+    out.reserve(out.size() + text.size() + text.size() / 8);
     const char* p = text.data();
     const char* const end = p + text.size();
     const char* run = p;
@@ -189,7 +188,13 @@ std::string escape(std::string_view text) {
             run = p + 1;
         }
     }
-    return out.append(run, static_cast<std::size_t>(end - run));
+    out.append(run, static_cast<std::size_t>(end - run));
+}
+
+std::string escape(std::string_view text) {
+    std::string out;
+    escape_append(out, text);
+    return out;
 }
 
 }  // namespace caldav::xml

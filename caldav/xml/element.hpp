@@ -34,5 +34,7 @@ Element parse(std::string_view body, const Limits& limits);
 
 /// Escapes text for use in XML character data or attribute values.
 std::string escape(std::string_view text);
+/// The same, appended to `out`.
+void escape_append(std::string& out, std::string_view text);
 
 }  // namespace caldav::xml

@@ -51,18 +51,31 @@ std::string status_line(int status) {
     return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason(status));
 }
 
-void append_element(std::string& out, std::string_view ns, std::string_view local, std::string_view inner) {
+void open_element(std::string& out, std::string_view ns, std::string_view local) {
     auto p = prefix_of(ns);
-    if (p.empty()) p = "X";
-    const bool declare = p == "X";
-    out.reserve(out.size() + 2 * (local.size() + 4) + inner.size() + (declare ? ns.size() + 12 : 0));
+    if (p.empty()) {
+        out.append("<X:").append(local).append(" xmlns:X=\"");
+        escape_append(out, ns);
+        out += '"';
+        return;
+    }
     out.append("<").append(p).append(":").append(local);
-    if (declare) out.append(" xmlns:X=\"").append(escape(ns)).append("\"");
+}
+
+void close_element(std::string& out, std::string_view ns, std::string_view local) {
+    auto p = prefix_of(ns);
+    out.append("</").append(p.empty() ? std::string_view("X") : p).append(":").append(local).append(">");
+}
+
+void append_element(std::string& out, std::string_view ns, std::string_view local, std::string_view inner) {
+    out.reserve(out.size() + 2 * (local.size() + 4) + inner.size() + (prefix_of(ns).empty() ? ns.size() + 12 : 0));
+    open_element(out, ns, local);
     if (inner.empty()) {
         out.append("/>");
         return;
     }
-    out.append(">").append(inner).append("</").append(p).append(":").append(local).append(">");
+    out.append(">").append(inner);
+    close_element(out, ns, local);
 }
 
 std::string element(std::string_view ns, std::string_view local, std::string_view inner) {

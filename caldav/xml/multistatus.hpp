@@ -18,6 +18,33 @@ std::string element(std::string_view ns, std::string_view local, std::string_vie
 /// The same, appended to `out`.
 void append_element(std::string& out, std::string_view ns, std::string_view local, std::string_view inner);
 
+/// "<P:local" of {ns}local, with a namespace declaration when P is not one
+/// the root declares; the caller ends the tag.
+void open_element(std::string& out, std::string_view ns, std::string_view local);
+/// "</P:local>" of {ns}local.
+void close_element(std::string& out, std::string_view ns, std::string_view local);
+
+/// Appends {ns}local holding what `write(out)` appends (self-closing when it
+/// appends nothing). When `write` returns false nothing stays appended.
+template <class Write>
+bool append_element_by(std::string& out, std::string_view ns, std::string_view local, Write&& write) {
+    const auto start = out.size();
+    open_element(out, ns, local);
+    out += '>';
+    const auto inner = out.size();
+    if (!write(out)) {
+        out.resize(start);
+        return false;
+    }
+    if (out.size() == inner) {
+        out.resize(inner - 1);
+        out += "/>";
+    } else {
+        close_element(out, ns, local);
+    }
+    return true;
+}
+
 /// An element holding escaped text.
 std::string text_element(std::string_view ns, std::string_view local, std::string_view text);
 

@@ -139,7 +139,10 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
     const auto& props = req.props;
 
     // One more than the limit tells whether the answer is truncated.
-    auto changes = ctx.store.changes_since(t.collection->id, since, limit + 1);
+    // An initial sync that fits is a listing of what exists now; otherwise
+    // (or when it does not fit) the change log pages it by revision.
+    auto changes = initial ? ctx.store.current_members(t.collection->id, limit + 1) : std::nullopt;
+    if (!changes) changes = ctx.store.changes_since(t.collection->id, since, limit + 1);
     if (!changes) throw Error(403, Precondition::valid_sync_token, "sync token unknown or expired; sync again from scratch");
     bool truncated = changes->changes.size() > limit;
     if (truncated) changes->changes.resize(limit);
@@ -151,6 +154,7 @@ Response report_sync_collection(Context& ctx, const xml::Element& root) {
     child.exists = true;
 
     xml::Multistatus ms;
+    ms.buffer().reserve(ms.buffer().size() + 256 * changes->changes.size());
     std::int64_t reached = since;
     for (auto& c : changes->changes) {
         reached = c.revision;

@@ -320,6 +320,12 @@ public:
     virtual std::optional<ChangeSet> changes_since(std::int64_t collection_id, std::int64_t since,
                                                    std::size_t limit) = 0;
 
+    /// Every current member (metadata, no data) in name order, with the
+    /// collection's revision read in the same snapshot: an initial sync
+    /// answered as a listing. nullopt when the collection is gone or has
+    /// `limit` members or more (then changes_since pages by revision).
+    virtual std::optional<ChangeSet> current_members(std::int64_t collection_id, std::size_t limit) = 0;
+
     /// The sync state of a principal's calendar home; nullopt when the
     /// principal is gone.
     virtual std::optional<HomeRecord> find_home(std::int64_t owner_id) = 0;

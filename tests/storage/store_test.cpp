@@ -324,6 +324,32 @@ BOOST_AUTO_TEST_CASE(every_change_bumps_the_revision_and_lands_in_the_change_log
     BOOST_TEST(!store->changes_since(cal.id, r4 + 1, 100));  // a token from the future
 }
 
+// An initial sync is answered as a listing: the members there are now, in
+// name order, with the revision of the same snapshot; none when they do not
+// fit in the limit, so that the caller pages the change log instead.
+BOOST_AUTO_TEST_CASE(current_members_list_what_exists_with_the_snapshot_revision) {
+    auto cal = calendar("work");
+    store->put_object(object(cal.id, "c.ics", "c"));
+    store->put_object(object(cal.id, "a.ics", "a"));
+    store->put_object(object(cal.id, "b.ics", "b"));
+    store->delete_object(cal.id, "b.ics", std::nullopt);
+    store->put_object(object(cal.id, "a.ics", "a", "changed"));
+    auto now = store->find_collection(alice, "work")->revision;
+    auto members = store->current_members(cal.id, 3);
+    BOOST_REQUIRE(members);
+    BOOST_TEST(members->revision == now);
+    BOOST_REQUIRE(members->changes.size() == 2u);  // b.ics is gone
+    BOOST_TEST(members->changes[0].name == "a.ics");
+    BOOST_TEST(members->changes[1].name == "c.ics");
+    BOOST_TEST(!members->changes[0].deleted);
+    BOOST_REQUIRE(members->changes[0].object);
+    BOOST_TEST(members->changes[0].object->etag == store->find_object(cal.id, "a.ics", false)->etag);
+    BOOST_TEST(members->changes[0].revision == now);  // its latest change
+    BOOST_TEST(members->changes[0].object->data.empty());
+    BOOST_TEST(!store->current_members(cal.id, 2));  // two members do not fit under a limit of two
+    BOOST_TEST(!store->current_members(cal.id + 1000, 10));
+}
+
 BOOST_AUTO_TEST_CASE(home_changes_follow_collections_their_properties_and_members) {
     auto h0 = store->find_home(alice);
     BOOST_REQUIRE(h0);

@@ -3,6 +3,7 @@
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
+#include "caldav/resource_path.hpp"
 #include "caldav/report.hpp"
 #include "caldav/target.hpp"
 
@@ -20,6 +21,14 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
         throw Error(403, Precondition::number_of_matches_within_limits,
                     "more than " + std::to_string(ctx.limits.max_multiget_hrefs) + " hrefs (limits.multiget-hrefs)");
     xml::Multistatus ms;
+    // One member record reused for every href, its collection looked up once
+    // per collection named (hrefs usually all name one), and the object read
+    // with its data in the same lookup when calendar-data is asked for.
+    const bool wants_data = props.calendar_data || props.mode != PropertyRequest::Mode::prop;
+    Resource member;
+    member.kind = ResourceKind::object;
+    member.owner = ctx.user;
+    std::optional<std::string> collection_name;
     for (const auto& raw : hrefs) {
         auto trimmed = raw;
         while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
@@ -34,7 +43,14 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
             ms.add_status(trimmed, rp.kind == ResourceKind::object ? 403 : 404);
             continue;
         }
-        auto member = resolve(rp, ctx.store, ctx.user);
+        if (collection_name != rp.collection) {
+            member.collection = ctx.store.find_collection(ctx.user.id, rp.collection);
+            collection_name = rp.collection;
+        }
+        member.href = object_href(ctx.user.name, rp.collection, rp.object);
+        member.object = member.collection ? ctx.store.find_object(member.collection->id, rp.object, wants_data)
+                                          : std::nullopt;
+        member.exists = member.object.has_value();
         if (!member.exists) {
             ms.add_status(member.href, 404);
             continue;

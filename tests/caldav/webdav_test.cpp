@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include "caldav/properties.hpp"
 #include "caldav/service.hpp"
 #include "caldav/xml/element.hpp"
 #include "src/storage/sqlite_store.hpp"
@@ -1258,4 +1259,50 @@ BOOST_AUTO_TEST_CASE(escape_agrees_with_a_byte_by_byte_reference) {
         for (auto& c : text) c = alphabet[next() % alphabet.size()];
         BOOST_TEST(xml::escape(text) == reference(text), "sample " << i);
     }
+}
+
+// Listings render each member with append_properties, which writes the
+// response in place; everything else builds Propstats with properties_of. Both
+// must give the same bytes, for live properties, dead ones, unknown ones,
+// calendar-data with and without a selection, and allprop / propname.
+BOOST_FIXTURE_TEST_CASE(members_render_in_place_as_propstats_would, DavFixture) {
+    request("PUT", "/dav/calendars/alice/calendar/ev.ics", 201, event("ev", "", "VEVENT"), ics);
+    request("PROPPATCH", "/dav/calendars/alice/calendar/ev.ics", 207,
+            "<D:propertyupdate xmlns:D=\"DAV:\"><D:set><D:prop><z:color xmlns:z=\"urn:example:z\">red &amp; "
+            "blue</z:color></D:prop></D:set></D:propertyupdate>");
+    auto user = *store->find_principal("alice");
+    Request req;
+    Limits limits;
+    auto path = ResourcePath::parse("/dav/calendars/alice/calendar/ev.ics");
+    Context ctx{req, path, *store, limits, user, resolve(path, *store, user)};
+    const Resource member = ctx.target;
+    BOOST_REQUIRE(member.exists);
+    const std::vector<std::string> bodies = {
+        "<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>"
+        "<D:getcontenttype/><C:calendar-data/><z:color xmlns:z=\"urn:example:z\"/><z:none xmlns:z=\"urn:example:z\"/>"
+        "<D:displayname/><D:getlastmodified/></D:prop></D:propfind>",
+        "<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><C:calendar-data>"
+        "<C:comp name=\"VCALENDAR\"><C:comp name=\"VEVENT\"><C:prop name=\"UID\"/></C:comp></C:comp>"
+        "</C:calendar-data></D:prop></D:propfind>",
+        "<D:propfind xmlns:D=\"DAV:\"><D:prop><D:displayname/></D:prop></D:propfind>",
+        "<D:propfind xmlns:D=\"DAV:\"><D:allprop/></D:propfind>",
+        "<D:propfind xmlns:D=\"DAV:\"><D:propname/></D:propfind>",
+    };
+    for (const auto& body : bodies) {
+        auto wanted = parse_property_request(xml::parse(body, limits), PropertyRequest::Mode::allprop);
+        std::string in_place;
+        append_properties(in_place, member.href, ctx, member, wanted);
+        std::string built;
+        xml::append_response(built, member.href, properties_of(ctx, member, wanted));
+        BOOST_TEST(in_place == built, body);
+        BOOST_TEST(in_place.find("<D:response><D:href>/dav/calendars/alice/calendar/ev.ics</D:href>") == 0u);
+    }
+    // The first request: values with 200 (the dead one as stored), unknown ones with 404.
+    auto wanted = parse_property_request(xml::parse(bodies[0], limits), PropertyRequest::Mode::allprop);
+    std::string out;
+    append_properties(out, member.href, ctx, member, wanted);
+    BOOST_TEST(out.find("red &amp; blue") != std::string::npos);
+    BOOST_TEST(out.find("UID:ev&#13;") != std::string::npos);
+    BOOST_TEST(out.find("<D:displayname/>") > out.find("HTTP/1.1 200 OK"));  // in the 404 group
+    BOOST_TEST(out.find("HTTP/1.1 404 Not Found") != std::string::npos);
 }

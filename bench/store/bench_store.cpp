@@ -23,9 +23,11 @@ struct Stats {
         std::sort(ms.begin(), ms.end());
         double sum = 0;
         for (double m : ms) sum += m;
-        std::printf("%-34s %6zu calls  mean %7.3f  p50 %7.3f  p99 %7.3f ms  (%zu members per call on average)\n", what,
-                    ms.size(), sum / static_cast<double>(ms.size()), ms[ms.size() / 2], ms[ms.size() * 99 / 100],
-                    members / std::max<std::size_t>(ms.size(), 1));
+        std::printf(
+            "%-34s %6zu calls  mean %7.3f  p50 %7.3f  p99 %7.3f ms  (%zu members per call on "
+            "average)\n",
+            what, ms.size(), sum / static_cast<double>(ms.size()), ms[ms.size() / 2],
+            ms[ms.size() * 99 / 100], members / std::max<std::size_t>(ms.size(), 1));
     }
 };
 
@@ -54,8 +56,12 @@ int main(int argc, char** argv) {
         std::size_t members = 0;
         for (int r = 0; r < repeats; ++r)
             for (const auto& w : weeks)
-                s.ms.push_back(timed([&] { members += store->list_objects_in_range(collection, w.start, w.end, with_data).size(); }));
-        s.print(with_data ? "list_objects_in_range, data" : "list_objects_in_range, no data", members);
+                s.ms.push_back(timed([&] {
+                    members +=
+                        store->list_objects_in_range(collection, w.start, w.end, with_data).size();
+                }));
+        s.print(with_data ? "list_objects_in_range, data" : "list_objects_in_range, no data",
+                members);
     }
     Stats s;
     std::size_t members = 0;

@@ -124,6 +124,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("server.listen", po::value<std::vector<std::string>>())
         ("server.io-threads", po::value<unsigned>())
         ("server.handler-threads", po::value<unsigned>())
+        ("server.malloc-arenas", po::value<unsigned>())
         ("server.allow-plain-remote", po::value<bool>())
         ("tls.certificate", po::value<std::string>())
         ("tls.key", po::value<std::string>())
@@ -188,6 +189,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     }
     take(vm, "server.io-threads", c.io_threads);
     take(vm, "server.handler-threads", c.handler_threads);
+    take(vm, "server.malloc-arenas", c.malloc_arenas);
     take(vm, "server.allow-plain-remote", c.allow_plain_remote);
     if (vm.count("tls.certificate")) c.tls_certificate = vm["tls.certificate"].as<std::string>();
     if (vm.count("tls.key")) c.tls_key = vm["tls.key"].as<std::string>();

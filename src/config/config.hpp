@@ -66,6 +66,9 @@ struct Config {
     std::vector<ListenAddress> listen{{"127.0.0.1", 8008}};
     unsigned io_threads = 0;        ///< 0 = number of cores
     unsigned handler_threads = 0;   ///< 0 = 8 x cores (handlers block on the store)
+    /// glibc malloc arenas; 0 = 2 x cores. glibc's own default (8 x cores)
+    /// keeps freed answer buffers in one arena per handler thread.
+    unsigned malloc_arenas = 0;
     bool allow_plain_remote = false;
 
     // [tls]

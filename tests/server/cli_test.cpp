@@ -188,4 +188,25 @@ BOOST_AUTO_TEST_CASE(serve_answers_and_exits_0_on_sigterm_within_5_seconds) {
     BOOST_TEST(contains(server.err(), "store closed"));
 }
 
+// The [server] tuning keys are read (an unknown key would stop serve with 1)
+// and a server started with them answers.
+BOOST_AUTO_TEST_CASE(serve_takes_thread_and_arena_settings_from_the_config) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto conf = write_file(d, "k.conf", "[server]\nhandler-threads = 3\nio-threads = 1\nmalloc-arenas = 2\n");
+    BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
+    test_support::Child server(
+        {test_support::kalends_bin(), "serve", "--config", conf, "--listen", "127.0.0.1:0", "--data", data});
+    auto port_text = server.stderr_after("listening on http://127.0.0.1:", 10s);
+    BOOST_REQUIRE_MESSAGE(port_text, server.err());
+    test_support::HttpClient c(static_cast<std::uint16_t>(std::stoi(*port_text)));
+    c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + test_support::basic_auth("alice", "pw") +
+           "\r\n\r\n");
+    auto r = c.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+    server.signal(SIGTERM);
+    BOOST_TEST(server.wait(5s).value_or(-1) == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -25,6 +25,18 @@ std::string write_file(const TempDir& d, const std::string& name, const std::str
 
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
+/// Waits for a started `serve` to listen, then sends it one authenticated
+/// OPTIONS (user alice, password pw); the reply's status, or 0 without one.
+int options_status(test_support::Child& server) {
+    auto port_text = server.stderr_after("listening on http://127.0.0.1:", 10s);
+    if (!port_text) return 0;
+    test_support::HttpClient c(static_cast<std::uint16_t>(std::stoi(*port_text)));
+    c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + test_support::basic_auth("alice", "pw") +
+           "\r\n\r\n");
+    auto r = c.read_reply();
+    return r ? r->status : 0;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(cli)
@@ -170,21 +182,11 @@ BOOST_AUTO_TEST_CASE(serve_answers_and_exits_0_on_sigterm_within_5_seconds) {
     auto data = (d.path() / "data").string();
     BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
     test_support::Child server({test_support::kalends_bin(), "serve", "--listen", "127.0.0.1:0", "--data", data});
-    auto port_text = server.stderr_after("listening on http://127.0.0.1:", 10s);
-    BOOST_REQUIRE(port_text);
-    auto port = static_cast<std::uint16_t>(std::stoi(*port_text));
-    {
-        test_support::HttpClient c(port);
-        c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + test_support::basic_auth("alice", "pw") +
-               "\r\n\r\n");
-        auto r = c.read_reply();
-        BOOST_REQUIRE(r);
-        BOOST_TEST(r->status == 200);
-        server.signal(SIGTERM);
-        auto code = server.wait(5s);
-        BOOST_REQUIRE(code.has_value());
-        BOOST_TEST(*code == 0);
-    }
+    BOOST_TEST_REQUIRE(options_status(server) == 200, server.err());
+    server.signal(SIGTERM);
+    auto code = server.wait(5s);
+    BOOST_REQUIRE(code.has_value());
+    BOOST_TEST(*code == 0);
     BOOST_TEST(contains(server.err(), "store closed"));
 }
 
@@ -197,14 +199,7 @@ BOOST_AUTO_TEST_CASE(serve_takes_thread_and_arena_settings_from_the_config) {
     BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
     test_support::Child server(
         {test_support::kalends_bin(), "serve", "--config", conf, "--listen", "127.0.0.1:0", "--data", data});
-    auto port_text = server.stderr_after("listening on http://127.0.0.1:", 10s);
-    BOOST_REQUIRE_MESSAGE(port_text, server.err());
-    test_support::HttpClient c(static_cast<std::uint16_t>(std::stoi(*port_text)));
-    c.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + test_support::basic_auth("alice", "pw") +
-           "\r\n\r\n");
-    auto r = c.read_reply();
-    BOOST_REQUIRE(r);
-    BOOST_TEST(r->status == 200);
+    BOOST_TEST_REQUIRE(options_status(server) == 200, server.err());
     server.signal(SIGTERM);
     BOOST_TEST(server.wait(5s).value_or(-1) == 0);
 }

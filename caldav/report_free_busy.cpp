@@ -30,7 +30,13 @@ Response report_free_busy_query(Context& ctx, const xml::Element& root) {
     limits.max_instances = ctx.limits.max_instances;
     std::vector<ical::BusyPeriod> busy;
     for (const auto& cal : calendars) {
-        for (const auto& o : ctx.store.list_objects_in_range(cal.id, start, end, true)) {
+        // Exactly indexed events answer from their instance rows; the rest
+        // (floating times, past the index horizon, VFREEBUSY, VAVAILABILITY)
+        // are parsed.
+        auto indexed = ctx.store.busy_in_range(cal.id, *start, *end);
+        for (const auto& row : indexed.rows)
+            busy.push_back({row.start, row.end, row.busy == 2 ? ical::BusyType::busy_tentative : ical::BusyType::busy});
+        for (const auto& o : indexed.others) {
             if (auto error = ical::collect_busy(o.data, *start, *end, limits, busy))
                 throw Error(403, Precondition::max_instances, o.name + ": " + error->message);
         }

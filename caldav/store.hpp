@@ -73,9 +73,18 @@ struct ObjectRecord {
     bool index_match = false;
 };
 
+/// One row of the time index: an instance's [start, end] in UTC seconds and
+/// the busy time it takes (RFC 4791 §7.10): 0 none (transparent or cancelled),
+/// 1 BUSY, 2 BUSY-TENTATIVE; empty when the row does not decide it (a widened
+/// floating or all-day instance) or predates schema 0011.
+struct InstanceRow {
+    std::int64_t start = 0, end = 0;
+    std::optional<int> busy;
+};
+
 /// The materialized instances of one object (DESIGN.md "Data").
 struct InstanceIndex {
-    std::vector<std::pair<std::int64_t, std::int64_t>> rows;  ///< [start, end] in UTC seconds
+    std::vector<InstanceRow> rows;
     /// Rows cover every instance starting before this time; empty: all instances.
     /// The minimum int64 means "no rows": the object is a candidate everywhere.
     std::optional<std::int64_t> indexed_until;
@@ -257,6 +266,17 @@ public:
                                                             std::optional<std::int64_t> start,
                                                             std::optional<std::int64_t> end,
                                                             bool with_data) = 0;
+
+    /// Free/busy of [start, end) from the time index (RFC 4791 §7.10). `rows`:
+    /// the busy instance rows (busy > 0, overlapping the range) of the objects
+    /// whose rows decide it (every row's busy known, rows past `end`);
+    /// `others`: the other objects that may overlap, with their data, for the
+    /// caller to parse.
+    struct IndexedBusy {
+        std::vector<InstanceRow> rows;
+        std::vector<ObjectRecord> others;
+    };
+    virtual IndexedBusy busy_in_range(std::int64_t collection_id, std::int64_t start, std::int64_t end) = 0;
 
     /// The object with `uid` in any calendar collection of `owner_id` (with data).
     virtual std::optional<ObjectRecord> find_object_by_uid(std::int64_t owner_id, std::string_view uid) = 0;

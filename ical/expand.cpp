@@ -379,6 +379,14 @@ std::optional<Error> expand_occurrences(icalcomponent* calendar, icalcomponent_k
     return std::nullopt;
 }
 
+std::optional<BusyType> busy_type_of(icalcomponent* event) {
+    if (icalproperty* t = icalcomponent_get_first_property(event, ICAL_TRANSP_PROPERTY))
+        if (icalproperty_get_transp(t) == ICAL_TRANSP_TRANSPARENT) return std::nullopt;
+    icalproperty_status status = icalcomponent_get_status(event);
+    if (status == ICAL_STATUS_CANCELLED) return std::nullopt;
+    return status == ICAL_STATUS_TENTATIVE ? BusyType::busy_tentative : BusyType::busy;
+}
+
 Expansion expand(std::string_view ics, std::optional<std::int64_t> range_start, std::optional<std::int64_t> range_end,
                  const ExpandLimits& limits) {
     ParsedCalendar parsed = parse_calendar(ics);  // never throws
@@ -400,7 +408,10 @@ Expansion expand(icalcomponent* calendar, std::optional<std::int64_t> range_star
         std::vector<Occurrence> occurrences;
         result.error = expand_occurrences(calendar, kind, range_start, range_end, limits, nullptr, occurrences);
         result.instances.reserve(occurrences.size());
-        for (auto& o : occurrences) result.instances.push_back(std::move(o.instance));
+        for (auto& o : occurrences) {
+            result.instances.push_back(std::move(o.instance));
+            if (kind == ICAL_VEVENT_COMPONENT) result.instances.back().busy = busy_type_of(o.source);
+        }
         std::sort(result.instances.begin(), result.instances.end(), [](const Instance& a, const Instance& b) {
             return a.start != b.start ? a.start < b.start : a.recurrence_id < b.recurrence_id;
         });

@@ -21,6 +21,14 @@ struct ExpandLimits {
     std::chrono::milliseconds max_time{2000};
 };
 
+/// FBTYPE of a busy period (RFC 5545 §3.2.9); FREE time is never reported.
+enum class BusyType { busy, busy_tentative, busy_unavailable };
+
+/// The busy time one VEVENT instance takes (RFC 4791 §7.10): none when its
+/// component is TRANSP:TRANSPARENT or STATUS:CANCELLED, BUSY-TENTATIVE when
+/// STATUS:TENTATIVE, BUSY otherwise. Never throws.
+std::optional<BusyType> busy_type_of(icalcomponent* event);
+
 /// One occurrence, in UTC seconds.
 struct Instance {
     std::int64_t start = 0, end = 0;  ///< end == start when no duration; all-day: local midnight read as UTC
@@ -28,6 +36,9 @@ struct Instance {
     bool floating = false;            ///< floating or DATE time (reader's zone applies)
     std::string recurrence_id;        ///< UTC basic "20240105T150000Z", "20240105" all-day, no Z when floating
     bool overridden = false;          ///< comes from a RECURRENCE-ID component (or its RANGE=THISANDFUTURE)
+    /// expand() of a VEVENT: busy_type_of the component the instance takes its
+    /// properties from (an override's own TRANSP and STATUS count).
+    std::optional<BusyType> busy;
 };
 
 /// The instances of an object, or why they could not all be produced.

@@ -46,13 +46,9 @@ struct Collector {
         auto error = expand_occurrences(calendar, ICAL_VEVENT_COMPONENT, start, end, limits, floating_zone, occurrences);
         if (error) return error;
         for (const Occurrence& o : occurrences) {
-            // RFC 4791 §7.10: transparent and cancelled events take no time.
-            if (icalproperty* t = icalcomponent_get_first_property(o.source, ICAL_TRANSP_PROPERTY))
-                if (icalproperty_get_transp(t) == ICAL_TRANSP_TRANSPARENT) continue;
-            icalproperty_status status = icalcomponent_get_status(o.source);
-            if (status == ICAL_STATUS_CANCELLED || declined(o.source)) continue;
-            add(o.instance.start, o.instance.end,
-                status == ICAL_STATUS_TENTATIVE ? BusyType::busy_tentative : BusyType::busy);
+            auto type = busy_type_of(o.source);
+            if (!type || declined(o.source)) continue;
+            add(o.instance.start, o.instance.end, *type);
         }
         return std::nullopt;
     }

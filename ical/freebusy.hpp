@@ -12,9 +12,6 @@
 
 namespace ical {
 
-/// FBTYPE of a busy period (RFC 5545 §3.2.9); FREE time is never reported.
-enum class BusyType { busy, busy_tentative, busy_unavailable };
-
 /// One busy interval, UTC seconds [start, end).
 struct BusyPeriod {
     std::int64_t start = 0, end = 0;

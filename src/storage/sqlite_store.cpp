@@ -7,6 +7,7 @@
 #include <limits>
 #include <ctime>
 #include <type_traits>
+#include <unordered_map>
 
 namespace server {
 
@@ -667,12 +668,17 @@ void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t co
                          const caldav::InstanceIndex& index, bool replace) {
     if (replace) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, object_id).run();
     auto insert = db.prepare(
-        "INSERT INTO instances (object_id, collection_id, start_at, end_at) VALUES (?1, ?2, ?3, ?4)");
+        "INSERT INTO instances (object_id, collection_id, start_at, end_at, busy) VALUES (?1, ?2, ?3, ?4, ?5)");
     std::int64_t span = 0;
-    for (const auto& [start, end] : index.rows) {
-        insert.bind(1, object_id).bind(2, collection_id).bind(3, start).bind(4, end).run();
+    for (const auto& row : index.rows) {
+        insert.bind(1, object_id).bind(2, collection_id).bind(3, row.start).bind(4, row.end);
+        if (row.busy)
+            insert.bind(5, *row.busy);
+        else
+            insert.bind_null(5);
+        insert.run();
         insert.reset();
-        span = std::max(span, end - start);
+        span = std::max(span, row.end - row.start);
     }
     if (span > 0) {
         auto widen = db.prepare("UPDATE collections SET max_span = ?2 WHERE id = ?1 AND max_span < ?2");
@@ -698,9 +704,13 @@ caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id) {
     }
     index.indexed_until = head.optional_int64(0);
     index.exact = head.int64(1) != 0;
-    auto rows = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
+    auto rows = db.prepare("SELECT start_at, end_at, busy FROM instances WHERE object_id = ?1");
     rows.bind(1, object_id);
-    while (rows.step()) index.rows.emplace_back(rows.int64(0), rows.int64(1));
+    while (rows.step()) {
+        auto busy = rows.optional_int64(2);
+        index.rows.push_back({rows.int64(0), rows.int64(1),
+                              busy ? std::optional<int>(static_cast<int>(*busy)) : std::nullopt});
+    }
     return index;
 }
 }
@@ -736,49 +746,69 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_page(std::int64_t co
     });
 }
 
+namespace {
+
+std::int64_t max_span_of(sqlite::Db& db, std::int64_t collection_id) {
+    auto span_of = db.prepare("SELECT max_span FROM collections WHERE id = ?1");
+    span_of.bind(1, collection_id);
+    return span_of.step() ? span_of.int64(0) : 0;
+}
+
+/// Where an instance overlapping [from, to] can start: `span` (the longest
+/// instance of the collection) before `from`.
+std::int64_t scan_start(std::int64_t from, std::int64_t span) {
+    constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
+    return from < lowest + span ? lowest : from - span;
+}
+
+/// list_objects_in_range inside a read transaction, unsorted.
+std::vector<caldav::ObjectRecord> objects_in_range(sqlite::Db& db, std::int64_t collection_id, std::int64_t from,
+                                                   std::int64_t to, bool with_data) {
+    std::vector<caldav::ObjectRecord> out;
+    std::string columns(object_columns);
+    if (!with_data) columns.replace(columns.rfind(", data"), 6, ", NULL");
+    std::int64_t scan_from = scan_start(from, max_span_of(db, collection_id));
+    // Indexed objects: those with an instance row overlapping the range (an
+    // instance starting before scan_from ends before `from`). Inclusive at
+    // both ends, as zero-length events and to-dos due at an edge still match
+    // (RFC 4791 §9.9); hit is the exact VEVENT overlap test.
+    // Not indexed (index_state 0), or indexed only up to a horizon the range
+    // passes: candidates by their bounds, checked by parsing after.
+    // Each arm below is one partial-index scan (schema 0006), never a walk
+    // over every object of the collection.
+    const std::string unindexed_in_range =
+        "(last_end IS NULL OR last_end >= ?2) AND (first_start IS NULL OR first_start <= ?3) AND "
+        "id NOT IN (SELECT object_id FROM hits)";
+    auto s = db.prepare(
+        "WITH hits AS (SELECT object_id, max(start_at < ?3 AND (end_at > ?2 OR (end_at = start_at AND "
+        "start_at >= ?2))) AS hit FROM instances WHERE collection_id = ?1 AND start_at >= ?4 AND "
+        "start_at <= ?3 AND end_at >= ?2 GROUP BY object_id) "
+        "SELECT " + columns + ", hits.hit AND objects.index_exact FROM objects JOIN hits ON hits.object_id = "
+        "objects.id "
+        "UNION ALL SELECT " + columns + ", 0 FROM objects INDEXED BY objects_unindexed WHERE collection_id = ?1 AND "
+        "index_state = 0 AND " +
+        unindexed_in_range +
+        " UNION ALL SELECT " + columns + ", 0 FROM objects INDEXED BY objects_by_horizon WHERE collection_id = ?1 AND "
+        "index_state != 0 AND "
+        "indexed_until IS NOT NULL AND indexed_until <= ?3 AND " + unindexed_in_range);
+    s.bind(1, collection_id).bind(2, from).bind(3, to).bind(4, scan_from);
+    while (s.step()) {
+        out.push_back(object_from(s, with_data));
+        out.back().index_match = s.int64(15) != 0;
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_t collection_id,
                                                                      std::optional<std::int64_t> start,
                                                                      std::optional<std::int64_t> end,
                                                                      bool with_data) {
     return read([&](sqlite::Db& db) {
-        std::vector<caldav::ObjectRecord> out;
-        std::string columns(object_columns);
-        if (!with_data) columns.replace(columns.rfind(", data"), 6, ", NULL");
-        constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
-        constexpr auto highest = std::numeric_limits<std::int64_t>::max();
-        std::int64_t from = start.value_or(lowest), to = end.value_or(highest);
-        auto span_of = db.prepare("SELECT max_span FROM collections WHERE id = ?1");
-        span_of.bind(1, collection_id);
-        std::int64_t span = span_of.step() ? span_of.int64(0) : 0;
-        std::int64_t scan_from = from < lowest + span ? lowest : from - span;
-        // Indexed objects: those with an instance row overlapping the range (an
-        // instance starting before scan_from ends before `from`). Inclusive at
-        // both ends, as zero-length events and to-dos due at an edge still match
-        // (RFC 4791 §9.9); hit is the exact VEVENT overlap test.
-        // Not indexed (index_state 0), or indexed only up to a horizon the range
-        // passes: candidates by their bounds, checked by parsing after.
-        // Each arm below is one partial-index scan (schema 0006), never a walk
-        // over every object of the collection.
-        const std::string unindexed_in_range =
-            "(last_end IS NULL OR last_end >= ?2) AND (first_start IS NULL OR first_start <= ?3) AND "
-            "id NOT IN (SELECT object_id FROM hits)";
-        auto s = db.prepare(
-            "WITH hits AS (SELECT object_id, max(start_at < ?3 AND (end_at > ?2 OR (end_at = start_at AND "
-            "start_at >= ?2))) AS hit FROM instances WHERE collection_id = ?1 AND start_at >= ?4 AND "
-            "start_at <= ?3 AND end_at >= ?2 GROUP BY object_id) "
-            "SELECT " + columns + ", hits.hit AND objects.index_exact FROM objects JOIN hits ON hits.object_id = "
-            "objects.id "
-            "UNION ALL SELECT " + columns + ", 0 FROM objects INDEXED BY objects_unindexed WHERE collection_id = ?1 AND "
-            "index_state = 0 AND " +
-            unindexed_in_range +
-            " UNION ALL SELECT " + columns + ", 0 FROM objects INDEXED BY objects_by_horizon WHERE collection_id = ?1 AND "
-            "index_state != 0 AND "
-            "indexed_until IS NOT NULL AND indexed_until <= ?3 AND " + unindexed_in_range);
-        s.bind(1, collection_id).bind(2, from).bind(3, to).bind(4, scan_from);
-        while (s.step()) {
-            out.push_back(object_from(s, with_data));
-            out.back().index_match = s.int64(15) != 0;
-        }
+        std::vector<caldav::ObjectRecord> out =
+            objects_in_range(db, collection_id, start.value_or(std::numeric_limits<std::int64_t>::min()),
+                             end.value_or(std::numeric_limits<std::int64_t>::max()), with_data);
         // Ordered by name here rather than in SQL, where the sorter would copy
         // every object's data once more; sorting positions moves each record once.
         std::vector<std::size_t> order(out.size());
@@ -788,6 +818,60 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
         sorted.reserve(out.size());
         for (auto i : order) sorted.push_back(std::move(out[i]));
         return sorted;
+    });
+}
+
+caldav::Store::IndexedBusy SqliteStore::busy_in_range(std::int64_t collection_id, std::int64_t start,
+                                                      std::int64_t end) {
+    return read([&](sqlite::Db& db) {
+        IndexedBusy out;
+        // Parsed: objects without rows (index_state 0) and objects whose rows
+        // stop at a horizon before `end`, as in objects_in_range.
+        const std::string in_range =
+            "(last_end IS NULL OR last_end >= ?2) AND (first_start IS NULL OR first_start <= ?3)";
+        auto unindexed = db.prepare(
+            "SELECT " + std::string(object_columns) + " FROM objects INDEXED BY objects_unindexed WHERE "
+            "collection_id = ?1 AND index_state = 0 AND " + in_range +
+            " UNION ALL SELECT " + std::string(object_columns) + " FROM objects INDEXED BY objects_by_horizon WHERE "
+            "collection_id = ?1 AND index_state != 0 AND indexed_until IS NOT NULL AND indexed_until <= ?3 AND " +
+            in_range);
+        unindexed.bind(1, collection_id).bind(2, start).bind(3, end);
+        std::unordered_map<std::int64_t, bool> answered;  // object: every row in the window has its busy time
+        while (unindexed.step()) {
+            out.others.push_back(object_from(unindexed, true));
+            answered.emplace(out.others.back().id, false);
+        }
+        std::size_t parsed_before = out.others.size();
+        // The instance rows in the window of objects_in_range's first arm, from
+        // the covering time index. A row without its busy time (a widened
+        // floating or all-day instance, or a row from before schema 0011)
+        // sends its object to parsing.
+        auto rows = db.prepare(
+            "SELECT object_id, start_at, end_at, busy FROM instances WHERE collection_id = ?1 AND start_at >= ?4 AND "
+            "start_at <= ?3 AND end_at >= ?2");
+        rows.bind(1, collection_id).bind(2, start).bind(3, end).bind(4, scan_start(start, max_span_of(db, collection_id)));
+        std::vector<std::pair<std::int64_t, caldav::InstanceRow>> busy;
+        while (rows.step()) {
+            auto id = rows.int64(0);
+            auto type = rows.optional_int64(3);
+            auto [it, fresh] = answered.try_emplace(id, true);
+            if (!type) it->second = false;
+            std::int64_t s = rows.int64(1), e = rows.int64(2);
+            if (type && *type > 0 && s < end && e > start) busy.push_back({id, {s, e, static_cast<int>(*type)}});
+        }
+        for (auto& [id, row] : busy)
+            if (answered[id]) out.rows.push_back(row);
+        auto object = db.prepare("SELECT " + std::string(object_columns) + " FROM objects WHERE id = ?1");
+        for (auto [id, ok] : answered) {
+            if (ok) continue;
+            if (std::any_of(out.others.begin(), out.others.begin() + static_cast<std::ptrdiff_t>(parsed_before),
+                            [id = id](const caldav::ObjectRecord& o) { return o.id == id; }))
+                continue;
+            object.reset();
+            object.bind(1, id);
+            if (object.step()) out.others.push_back(object_from(object, true));
+        }
+        return out;
     });
 }
 
@@ -935,9 +1019,11 @@ caldav::PutResult SqliteStore::book_if_free(const caldav::PutObject& o, std::int
                 "SELECT 1 FROM instances i JOIN objects o ON o.id = i.object_id JOIN collections c ON c.id = "
                 "o.collection_id WHERE c.owner_id = ?1 AND c.kind = 'calendar' AND o.uid <> ?2 AND i.start_at < ?4 "
                 "AND i.end_at > ?3 AND i.end_at > i.start_at LIMIT 1");
-            for (const auto& [start, end] : o.instances ? o.instances->rows : decltype(o.instances->rows){}) {
-                if (end <= start) continue;
-                overlap.bind(1, owner_id).bind(2, o.uid).bind(3, start).bind(4, end);
+            // Every row counts, whatever its busy time: a transparent booking
+            // still occupies the room.
+            for (const auto& row : o.instances ? o.instances->rows : decltype(o.instances->rows){}) {
+                if (row.end <= row.start) continue;
+                overlap.bind(1, owner_id).bind(2, o.uid).bind(3, row.start).bind(4, row.end);
                 bool busy = overlap.step();
                 overlap.reset();
                 if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}, {}};

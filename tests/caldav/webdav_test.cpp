@@ -7,6 +7,9 @@
 #include "caldav/calendar_data.hpp"
 #include "caldav/calendar_data_select.hpp"
 #include "ical/expand.hpp"
+#include "ical/freebusy.hpp"
+
+#include <sqlite3.h>
 
 #include <ctime>
 #include <random>
@@ -874,8 +877,9 @@ std::string utc_basic(std::int64_t t) {
 std::string local_basic(std::int64_t t) { return utc_basic(t).substr(0, 15); }
 
 /// One random event: single or recurring, UTC, zoned, floating or all-day,
-/// with EXDATEs and a moved override now and then.
-std::string random_event(std::mt19937& rng, int n) {
+/// with EXDATEs and a moved override now and then; with `busy_variants`, also
+/// transparent, cancelled and tentative masters and overrides (RFC 4791 §7.10).
+std::string random_event(std::mt19937& rng, int n, bool busy_variants = false) {
     auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
     const std::int64_t base = 1748736000;  // 2025-06-01T00:00:00Z
     std::int64_t start = base + static_cast<std::int64_t>(pick(0, 900)) * 86400 + pick(0, 47) * 1800;
@@ -910,12 +914,16 @@ std::string random_event(std::mt19937& rng, int n) {
             ev += "\r\n";
         }
     }
+    const char* busy_lines[] = {"TRANSP:TRANSPARENT\r\n", "STATUS:CANCELLED\r\n", "STATUS:TENTATIVE\r\n",
+                                "TRANSP:OPAQUE\r\nSTATUS:CONFIRMED\r\n"};
+    if (busy_variants && pick(0, 1)) ev += busy_lines[pick(0, 3)];
     ev += "SUMMARY:Event " + std::to_string(n) + "\r\nEND:VEVENT\r\n";
     if (recurring && kind == 1 && pick(0, 1)) {
         // Move the first instance by three days.
         ev += "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20250101T000000Z\r\nRECURRENCE-ID;TZID=" + tz + ":" +
               local_basic(start) + "\r\nDTSTART;TZID=" + tz + ":" + local_basic(start + 3 * 86400) +
-              "\r\nDURATION:PT1H\r\nSUMMARY:Moved\r\nEND:VEVENT\r\n";
+              "\r\nDURATION:PT1H\r\nSUMMARY:Moved\r\n" + (busy_variants ? busy_lines[pick(0, 3)] : "") +
+              "END:VEVENT\r\n";
     }
     return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends//test//EN\r\n" + ev + "END:VCALENDAR\r\n";
 }
@@ -968,6 +976,72 @@ BOOST_AUTO_TEST_CASE(indexed_candidates_agree_with_brute_force_expansion_on_rand
     }
     BOOST_TEST(total_hits > 100u);  // the ranges do hit things
     BOOST_TEST(exact_hits > 0u);    // and the index answers some on its own
+}
+
+/// The FREEBUSY lines of a VFREEBUSY text, in order.
+std::vector<std::string> freebusy_lines(const std::string& ics) {
+    std::vector<std::string> out;
+    for (std::size_t at = ics.find("\r\nFREEBUSY"); at != std::string::npos; at = ics.find("\r\nFREEBUSY", at + 2))
+        out.push_back(ics.substr(at + 2, ics.find("\r\n", at + 2) - at - 2));
+    return out;
+}
+
+// A free-busy-query answered from the instance rows' busy column gives the
+// periods that parsing every object gives, inside and past the horizon, with
+// transparent, cancelled and tentative masters and overrides; and rows written
+// before the column existed (NULL) send their objects back to parsing.
+BOOST_AUTO_TEST_CASE(free_busy_from_the_index_agrees_with_parsing_every_object) {
+    Limits limits;
+    limits.index_horizon_days = 200;
+    service = std::make_unique<Service>(*store, limits);
+    std::mt19937 rng(20261201);
+    const int events = 160;
+    for (int i = 0; i < events; ++i)
+        request("PUT", "/dav/calendars/alice/calendar/e" + std::to_string(i) + ".ics", 201,
+                random_event(rng, i, true), {{"Content-Type", "text/calendar"}});
+    auto cal = collection_id("calendar");
+    auto all = store->list_objects(cal, true);
+    std::vector<std::pair<std::int64_t, std::int64_t>> ranges;
+    for (int q = 0; q < 40; ++q) {
+        std::int64_t from = 1748736000 +
+                            static_cast<std::int64_t>(std::uniform_int_distribution<int>(0, 1000)(rng)) * 86400 +
+                            std::uniform_int_distribution<int>(0, 23)(rng) * 3600;
+        ranges.emplace_back(from, from + std::uniform_int_distribution<int>(1, 45)(rng) * 86400);
+    }
+    auto compare = [&](std::size_t& from_rows, std::size_t& parsed) {
+        std::size_t busy_lines = 0;
+        for (auto [from, to] : ranges) {
+            std::vector<ical::BusyPeriod> expected;
+            for (const auto& o : all) BOOST_REQUIRE(!ical::collect_busy(o.data, from, to, ical::ExpandLimits{}, expected));
+            auto want = freebusy_lines(ical::render_freebusy(std::move(expected), from, to));
+            auto got = freebusy_lines(
+                request("REPORT", "/dav/calendars/alice/calendar/", 200,
+                        "<C:free-busy-query xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:time-range start=\"" +
+                            utc_basic(from) + "\" end=\"" + utc_basic(to) + "\"/></C:free-busy-query>")
+                    .body);
+            BOOST_TEST(got == want, "free-busy of " << utc_basic(from) << "/" << utc_basic(to));
+            busy_lines += want.size();
+            auto indexed = store->busy_in_range(cal, from, to);
+            from_rows += indexed.rows.size();
+            parsed += indexed.others.size();
+        }
+        BOOST_TEST(busy_lines > 40u);  // the ranges do hold busy time
+    };
+    std::size_t from_rows = 0, parsed = 0;
+    compare(from_rows, parsed);
+    BOOST_TEST(from_rows > 0u);  // the index answers ...
+    BOOST_TEST(parsed > 0u);     // ... and floating events and ranges past the horizon are parsed
+
+    {
+        sqlite3* db = nullptr;
+        BOOST_REQUIRE(sqlite3_open((dir.path() / "k.sqlite3").c_str(), &db) == SQLITE_OK);
+        BOOST_TEST(sqlite3_exec(db, "UPDATE instances SET busy = NULL", nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    std::size_t legacy_rows = 0, legacy_parsed = 0;
+    compare(legacy_rows, legacy_parsed);
+    BOOST_TEST(legacy_rows == 0u);
+    BOOST_TEST(legacy_parsed > parsed);
 }
 
 BOOST_AUTO_TEST_CASE(copies_and_rebuilds_keep_the_index) {

@@ -1,0 +1,13 @@
+-- 0011: the busy time each instance row takes (RFC 4791 §7.10), so that a
+-- free-busy-query over indexed events reads the time index and parses nothing:
+-- 0 none (TRANSP:TRANSPARENT or STATUS:CANCELLED), 1 BUSY, 2 BUSY-TENTATIVE.
+-- NULL where the row cannot tell: a floating or all-day instance (its row is
+-- widened by the largest UTC offsets), and every row written before this
+-- migration. Their objects are parsed as before, so no object is re-indexed on
+-- upgrade; an object gets the column when it is next written.
+
+ALTER TABLE instances ADD COLUMN busy INTEGER;
+
+-- The time index covers the column, so free/busy reads no table row.
+DROP INDEX instances_by_time;
+CREATE INDEX instances_by_time ON instances (collection_id, start_at, end_at, object_id, busy);

@@ -31,9 +31,9 @@ InstanceIndex rows_of(const ical::Expansion& expansion, std::optional<std::int64
         int busy = !in.busy ? 0 : *in.busy == ical::BusyType::busy_tentative ? 2 : 1;
         if (in.floating) {
             index.exact = false;
-            index.rows.push_back({in.start - widen, in.end + widen, std::nullopt});
+            index.rows.push_back({in.start - widen, in.end + widen, std::nullopt, in.declined});
         } else {
-            index.rows.push_back({in.start, in.end, busy});
+            index.rows.push_back({in.start, in.end, busy, in.declined});
         }
     }
     // Complete when every instance ends before the horizon; else rows cover

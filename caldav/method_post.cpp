@@ -60,9 +60,14 @@ Response handle_post(Context& ctx) {
         if (!who->email.empty()) addresses.push_back("mailto:" + who->email);
         // Busy time comes from the calendars that count for free/busy: all of a
         // user's calendars (schedule-calendar-transp is not settable yet).
+        // Instances the index decides need no parsing (see report_free_busy).
         for (const auto& cal : ctx.store.list_collections(who->id)) {
             if (cal.kind != CollectionKind::calendar) continue;
-            for (const auto& o : ctx.store.list_objects_in_range(cal.id, fb.start, fb.end, true))
+            auto indexed = ctx.store.busy_in_range(cal.id, fb.start, fb.end, true);
+            for (const auto& row : indexed.rows)
+                busy.push_back(
+                    {row.start, row.end, row.busy == 2 ? ical::BusyType::busy_tentative : ical::BusyType::busy});
+            for (const auto& o : indexed.others)
                 if (ical::collect_busy(o.data, fb.start, fb.end, limits, busy, cal.timezone, addresses)) failed = true;
         }
         if (failed) {

@@ -33,7 +33,7 @@ Response report_free_busy_query(Context& ctx, const xml::Element& root) {
         // Exactly indexed events answer from their instance rows; the rest
         // (floating times, past the index horizon, VFREEBUSY, VAVAILABILITY)
         // are parsed.
-        auto indexed = ctx.store.busy_in_range(cal.id, *start, *end);
+        auto indexed = ctx.store.busy_in_range(cal.id, *start, *end, false);
         for (const auto& row : indexed.rows)
             busy.push_back({row.start, row.end, row.busy == 2 ? ical::BusyType::busy_tentative : ical::BusyType::busy});
         for (const auto& o : indexed.others) {

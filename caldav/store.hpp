@@ -80,6 +80,7 @@ struct ObjectRecord {
 struct InstanceRow {
     std::int64_t start = 0, end = 0;
     std::optional<int> busy;
+    bool declined = false;  ///< its component has an ATTENDEE with PARTSTAT=DECLINED
 };
 
 /// The materialized instances of one object (DESIGN.md "Data").
@@ -269,14 +270,16 @@ public:
 
     /// Free/busy of [start, end) from the time index (RFC 4791 §7.10). `rows`:
     /// the busy instance rows (busy > 0, overlapping the range) of the objects
-    /// whose rows decide it (every row's busy known, rows past `end`);
-    /// `others`: the other objects that may overlap, with their data, for the
-    /// caller to parse.
+    /// whose rows decide it (every row's busy known, rows past `end`, and with
+    /// `declines_count`, no row of a component someone declined: the caller
+    /// then leaves out what its user declined); `others`: the other objects
+    /// that may overlap, with their data, for the caller to parse.
     struct IndexedBusy {
         std::vector<InstanceRow> rows;
         std::vector<ObjectRecord> others;
     };
-    virtual IndexedBusy busy_in_range(std::int64_t collection_id, std::int64_t start, std::int64_t end) = 0;
+    virtual IndexedBusy busy_in_range(std::int64_t collection_id, std::int64_t start, std::int64_t end,
+                                      bool declines_count) = 0;
 
     /// The object with `uid` in any calendar collection of `owner_id` (with data).
     virtual std::optional<ObjectRecord> find_object_by_uid(std::int64_t owner_id, std::string_view uid) = 0;

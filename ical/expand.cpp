@@ -410,7 +410,13 @@ Expansion expand(icalcomponent* calendar, std::optional<std::int64_t> range_star
         result.instances.reserve(occurrences.size());
         for (auto& o : occurrences) {
             result.instances.push_back(std::move(o.instance));
-            if (kind == ICAL_VEVENT_COMPONENT) result.instances.back().busy = busy_type_of(o.source);
+            if (kind != ICAL_VEVENT_COMPONENT) continue;
+            result.instances.back().busy = busy_type_of(o.source);
+            for (icalproperty* a = icalcomponent_get_first_property(o.source, ICAL_ATTENDEE_PROPERTY); a;
+                 a = icalcomponent_get_next_property(o.source, ICAL_ATTENDEE_PROPERTY)) {
+                icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
+                if (ps && icalparameter_get_partstat(ps) == ICAL_PARTSTAT_DECLINED) result.instances.back().declined = true;
+            }
         }
         std::sort(result.instances.begin(), result.instances.end(), [](const Instance& a, const Instance& b) {
             return a.start != b.start ? a.start < b.start : a.recurrence_id < b.recurrence_id;

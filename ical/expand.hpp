@@ -39,6 +39,9 @@ struct Instance {
     /// expand() of a VEVENT: busy_type_of the component the instance takes its
     /// properties from (an override's own TRANSP and STATUS count).
     std::optional<BusyType> busy;
+    /// expand() of a VEVENT: that component has an ATTENDEE with
+    /// PARTSTAT=DECLINED, whose free/busy the instance then does not take.
+    bool declined = false;
 };
 
 /// The instances of an object, or why they could not all be produced.

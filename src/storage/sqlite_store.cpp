@@ -668,7 +668,8 @@ void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t co
                          const caldav::InstanceIndex& index, bool replace) {
     if (replace) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, object_id).run();
     auto insert = db.prepare(
-        "INSERT INTO instances (object_id, collection_id, start_at, end_at, busy) VALUES (?1, ?2, ?3, ?4, ?5)");
+        "INSERT INTO instances (object_id, collection_id, start_at, end_at, busy, declined) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     std::int64_t span = 0;
     for (const auto& row : index.rows) {
         insert.bind(1, object_id).bind(2, collection_id).bind(3, row.start).bind(4, row.end);
@@ -676,7 +677,7 @@ void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t co
             insert.bind(5, *row.busy);
         else
             insert.bind_null(5);
-        insert.run();
+        insert.bind(6, row.declined ? 1 : 0).run();
         insert.reset();
         span = std::max(span, row.end - row.start);
     }
@@ -704,12 +705,13 @@ caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id) {
     }
     index.indexed_until = head.optional_int64(0);
     index.exact = head.int64(1) != 0;
-    auto rows = db.prepare("SELECT start_at, end_at, busy FROM instances WHERE object_id = ?1");
+    auto rows = db.prepare("SELECT start_at, end_at, busy, declined FROM instances WHERE object_id = ?1");
     rows.bind(1, object_id);
     while (rows.step()) {
         auto busy = rows.optional_int64(2);
         index.rows.push_back({rows.int64(0), rows.int64(1),
-                              busy ? std::optional<int>(static_cast<int>(*busy)) : std::nullopt});
+                              busy ? std::optional<int>(static_cast<int>(*busy)) : std::nullopt,
+                              rows.int64(3) != 0});
     }
     return index;
 }
@@ -822,7 +824,7 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
 }
 
 caldav::Store::IndexedBusy SqliteStore::busy_in_range(std::int64_t collection_id, std::int64_t start,
-                                                      std::int64_t end) {
+                                                      std::int64_t end, bool declines_count) {
     return read([&](sqlite::Db& db) {
         IndexedBusy out;
         // Parsed: objects without rows (index_state 0) and objects whose rows
@@ -845,17 +847,18 @@ caldav::Store::IndexedBusy SqliteStore::busy_in_range(std::int64_t collection_id
         // The instance rows in the window of objects_in_range's first arm, from
         // the covering time index. A row without its busy time (a widened
         // floating or all-day instance, or a row from before schema 0011)
-        // sends its object to parsing.
+        // sends its object to parsing, as does, when declines count, a row
+        // of a component someone declined.
         auto rows = db.prepare(
-            "SELECT object_id, start_at, end_at, busy FROM instances WHERE collection_id = ?1 AND start_at >= ?4 AND "
-            "start_at <= ?3 AND end_at >= ?2");
+            "SELECT object_id, start_at, end_at, busy, declined FROM instances WHERE collection_id = ?1 AND "
+            "start_at >= ?4 AND start_at <= ?3 AND end_at >= ?2");
         rows.bind(1, collection_id).bind(2, start).bind(3, end).bind(4, scan_start(start, max_span_of(db, collection_id)));
         std::vector<std::pair<std::int64_t, caldav::InstanceRow>> busy;
         while (rows.step()) {
             auto id = rows.int64(0);
             auto type = rows.optional_int64(3);
             auto [it, fresh] = answered.try_emplace(id, true);
-            if (!type) it->second = false;
+            if (!type || (declines_count && rows.int64(4) != 0)) it->second = false;
             std::int64_t s = rows.int64(1), e = rows.int64(2);
             if (type && *type > 0 && s < end && e > start) busy.push_back({id, {s, e, static_cast<int>(*type)}});
         }

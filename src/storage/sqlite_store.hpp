@@ -129,7 +129,8 @@ public:
                                                             std::optional<std::int64_t> start,
                                                             std::optional<std::int64_t> end,
                                                             bool with_data) override;
-    IndexedBusy busy_in_range(std::int64_t collection_id, std::int64_t start, std::int64_t end) override;
+    IndexedBusy busy_in_range(std::int64_t collection_id, std::int64_t start, std::int64_t end,
+                              bool declines_count) override;
     std::optional<caldav::ObjectRecord> find_object(std::int64_t collection_id,
                                                     std::string_view name,
                                                     bool with_data) override;

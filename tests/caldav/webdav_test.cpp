@@ -1021,7 +1021,7 @@ BOOST_AUTO_TEST_CASE(free_busy_from_the_index_agrees_with_parsing_every_object) 
                     .body);
             BOOST_TEST(got == want, "free-busy of " << utc_basic(from) << "/" << utc_basic(to));
             busy_lines += want.size();
-            auto indexed = store->busy_in_range(cal, from, to);
+            auto indexed = store->busy_in_range(cal, from, to, false);
             from_rows += indexed.rows.size();
             parsed += indexed.others.size();
         }
@@ -1042,6 +1042,72 @@ BOOST_AUTO_TEST_CASE(free_busy_from_the_index_agrees_with_parsing_every_object) 
     compare(legacy_rows, legacy_parsed);
     BOOST_TEST(legacy_rows == 0u);
     BOOST_TEST(legacy_parsed > parsed);
+}
+
+// A scheduling lookup of bob's busy time (RFC 6638 §5, through alice's outbox)
+// comes from the index where no one declined and from parsing where someone
+// did: the meetings bob declined are not his busy time, as parsing every
+// object with his address gives.
+BOOST_AUTO_TEST_CASE(outbox_lookup_from_the_index_leaves_out_what_the_user_declined) {
+    Limits limits;
+    limits.index_horizon_days = 200;
+    service = std::make_unique<Service>(*store, limits);
+    auto bob = store->find_principal("bob")->id;
+    store->provision_home(bob);
+    auto cal = store->find_collection(bob, "calendar")->id;
+    std::mt19937 rng(20261202);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    auto insert_before = [](std::string& text, const std::string& marker, const std::string& line) {
+        if (auto at = text.find(marker); at != std::string::npos) text.insert(at, line);
+    };
+    for (int i = 0; i < 160; ++i) {
+        auto data = random_event(rng, i, true);
+        const char* declines[] = {"ATTENDEE;PARTSTAT=DECLINED:mailto:bob@example.com\r\n",
+                                  "ATTENDEE;PARTSTAT=DECLINED:mailto:zed@example.net\r\n",
+                                  "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com\r\n"};
+        if (pick(0, 2) == 0) insert_before(data, "SUMMARY:Event", declines[pick(0, 2)]);
+        if (pick(0, 1) == 0) insert_before(data, "SUMMARY:Moved", declines[pick(0, 2)]);
+        auto index = validate_calendar_data(data, limits);
+        PutObject o;
+        o.collection_id = cal;
+        o.name = "e" + std::to_string(i) + ".ics";
+        o.uid = index.uid;
+        o.component = index.component;
+        o.data = data;
+        o.first_start = index.first_start;
+        o.last_end = index.last_end;
+        o.instances = std::move(index.instances);
+        BOOST_REQUIRE(store->put_object(o).status == StoreStatus::ok);
+    }
+    auto all = store->list_objects(cal, true);
+    std::size_t from_rows = 0, parsed = 0, busy_lines = 0;
+    for (int q = 0; q < 30; ++q) {
+        std::int64_t from = 1748736000 + static_cast<std::int64_t>(pick(0, 1000)) * 86400 + pick(0, 23) * 3600;
+        std::int64_t to = from + pick(1, 45) * 86400;
+        std::vector<ical::BusyPeriod> expected;
+        for (const auto& o : all)
+            BOOST_REQUIRE(!ical::collect_busy(o.data, from, to, ical::ExpandLimits{}, expected, {},
+                                              {"mailto:bob@example.com"}));
+        auto want = freebusy_lines(ical::render_freebusy(std::move(expected), from, to));
+        auto body = request("POST", "/dav/calendars/alice/outbox/", 200,
+                            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nMETHOD:REQUEST\r\n"
+                            "BEGIN:VFREEBUSY\r\nUID:fb-lookup\r\nDTSTAMP:20240301T000000Z\r\nDTSTART:" +
+                                utc_basic(from) + "\r\nDTEND:" + utc_basic(to) +
+                                "\r\nORGANIZER:mailto:alice@example.com\r\nATTENDEE:mailto:bob@example.com\r\n"
+                                "END:VFREEBUSY\r\nEND:VCALENDAR\r\n",
+                            {{"Content-Type", "text/calendar"}})
+                        .body;
+        for (std::size_t at = body.find("&#13;"); at != std::string::npos; at = body.find("&#13;", at))
+            body.replace(at, 5, "\r");
+        BOOST_TEST(freebusy_lines(body) == want, "lookup of " << utc_basic(from) << "/" << utc_basic(to));
+        busy_lines += want.size();
+        auto indexed = store->busy_in_range(cal, from, to, true);
+        from_rows += indexed.rows.size();
+        parsed += indexed.others.size();
+    }
+    BOOST_TEST(busy_lines > 30u);
+    BOOST_TEST(from_rows > 0u);
+    BOOST_TEST(parsed > 0u);
 }
 
 BOOST_AUTO_TEST_CASE(copies_and_rebuilds_keep_the_index) {

@@ -35,10 +35,14 @@ struct Options {
     std::string user = "alice";
     std::string password;
     std::string collection;  ///< path of the calendar, ending in '/'
+    /// The user's scheduling outbox (RFC 6638); empty: no outbox phase.
+    std::string outbox;
+    /// The user's calendar user address, ORGANIZER and ATTENDEE of the lookup.
+    std::string address;
     std::size_t events = 10000;
     std::uint64_t seed = 42;
     std::string phases =
-        "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,sync,mixed,mixed-etag";
+        "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,outbox,sync,mixed,mixed-etag";
     double time_cap_seconds = 0;   ///< 0 = none; a non-PUT phase stops issuing work after it
     double put_cap_seconds = 0;    ///< the same for the PUT phases
     double mixed_seconds = 20;     ///< length of the mixed phase
@@ -295,6 +299,34 @@ struct Bench {
         return Outcome::ok;
     }
 
+    /// A scheduling free/busy lookup of the user's own month (RFC 6638 §5)
+    /// through the outbox: the same busy periods as the free-busy-query, the
+    /// other calendars of the home being empty.
+    Outcome lookup(Client& c, std::size_t window, ErrorNote& note) {
+        const auto& w = months[window];
+        std::string body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends//bench//EN\r\nMETHOD:REQUEST\r\n"
+                           "BEGIN:VFREEBUSY\r\nUID:bench-lookup-" + std::to_string(window) +
+                           "\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:" + utc(w.start) + "\r\nDTEND:" + utc(w.end) +
+                           "\r\nORGANIZER:" + o.address + "\r\nATTENDEE:" + o.address +
+                           "\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+        std::string out;
+        int s = call(c, o, request(o, "POST", o.outbox, body, "Content-Type: text/calendar; charset=utf-8\r\n"), &out);
+        if (auto r = status_outcome(s, 200, note, "outbox POST"); r != Outcome::ok) return r;
+        for (std::size_t at; (at = out.find("&#13;")) != std::string::npos;) out.replace(at, 5, "\r");
+        if (out.find("2.0;Success") == std::string::npos) {
+            note.set("outbox POST: no successful answer for " + o.address);
+            return Outcome::error;
+        }
+        auto busy = bench::busy_periods(out);
+        if (!busy || *busy != month_expect[window].busy) {
+            note.set("free/busy lookup month " + std::to_string(window) + ": " +
+                     (busy ? std::to_string(busy->size()) : "unparsable") + " busy periods, expected " +
+                     std::to_string(month_expect[window].busy.size()));
+            return Outcome::error;
+        }
+        return Outcome::ok;
+    }
+
     /// A sync-collection REPORT from `token` ("" = initial), following truncated
     /// answers (507 on the collection, RFC 6578 §3.6) page by page; the members
     /// of all pages must equal `want`. Returns the last page's token in `new_token`.
@@ -389,6 +421,10 @@ int main(int argc, char** argv) {
             o.password = v;
         else if (k == "--collection")
             o.collection = v;
+        else if (k == "--outbox")
+            o.outbox = v;
+        else if (k == "--address")
+            o.address = v;
         else if (k == "--events")
             o.events = std::stoul(v);
         else if (k == "--seed")
@@ -414,12 +450,14 @@ int main(int argc, char** argv) {
         std::cerr << "usage: kalends-bench --port P --password PW --collection /path/ [--events N] "
                      "[--seed S]\n"
                      "  [--phases "
-                     "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,sync,mixed,"
+                     "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,outbox,sync,mixed,"
                      "mixed-etag]\n"
+                     "  [--outbox /path/ [--address CAL-ADDRESS]]\n"
                      "  [--time-cap SECONDS] [--put-cap SECONDS] [--mixed-seconds SECONDS] "
                      "[--timeout SECONDS] [--csv 1]\n";
         return 2;
     }
+    if (o.address.empty()) o.address = "/dav/principals/users/" + o.user + "/";
     if (!ensure_collection(o)) return 1;
     std::vector<Result> results;
     auto want = [&](const std::string& p) {
@@ -500,6 +538,11 @@ int main(int argc, char** argv) {
         results.push_back(run_phase(o, "free-busy month", 1, 100, 0,
                                     [&](Client& c, std::size_t i, ErrorNote& note) {
                                         return b.freebusy(c, i % b.months.size(), note);
+                                    }));
+    if (want("outbox") && !o.outbox.empty())
+        results.push_back(run_phase(o, "free/busy lookup month", 1, 100, 0,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) {
+                                        return b.lookup(c, i % b.months.size(), note);
                                     }));
     if (want("sync")) {
         std::string token;

@@ -828,9 +828,11 @@ caldav::Store::IndexedBusy SqliteStore::busy_in_range(std::int64_t collection_id
     return read([&](sqlite::Db& db) {
         IndexedBusy out;
         // Parsed: objects without rows (index_state 0) and objects whose rows
-        // stop at a horizon before `end`, as in objects_in_range.
+        // stop at a horizon before `end`, as in objects_in_range. To-dos and
+        // journal entries take no busy time (RFC 4791 §7.10).
         const std::string in_range =
-            "(last_end IS NULL OR last_end >= ?2) AND (first_start IS NULL OR first_start <= ?3)";
+            "(last_end IS NULL OR last_end >= ?2) AND (first_start IS NULL OR first_start <= ?3) AND "
+            "component IN ('VEVENT', 'VFREEBUSY', 'VAVAILABILITY')";
         auto unindexed = db.prepare(
             "SELECT " + std::string(object_columns) + " FROM objects INDEXED BY objects_unindexed WHERE "
             "collection_id = ?1 AND index_state = 0 AND " + in_range +

@@ -26,9 +26,9 @@ InstanceIndex rows_of(const ical::Expansion& expansion, std::optional<std::int64
     index.exact = true;
     index.rows.reserve(expansion.instances.size());
     for (const auto& in : expansion.instances) {
-        // The busy time a row takes: 0 none, 1 BUSY, 2 BUSY-TENTATIVE; a
-        // widened row does not know its time, so it leaves busy unknown.
-        int busy = !in.busy ? 0 : *in.busy == ical::BusyType::busy_tentative ? 2 : 1;
+        // The busy time a row takes (InstanceRow); a widened row does not
+        // know its time, so it leaves busy unknown.
+        int busy = in.cancelled ? -1 : !in.busy ? 0 : *in.busy == ical::BusyType::busy_tentative ? 2 : 1;
         if (in.floating) {
             index.exact = false;
             index.rows.push_back({in.start - widen, in.end + widen, std::nullopt, in.declined});

@@ -74,9 +74,10 @@ struct ObjectRecord {
 };
 
 /// One row of the time index: an instance's [start, end] in UTC seconds and
-/// the busy time it takes (RFC 4791 §7.10): 0 none (transparent or cancelled),
-/// 1 BUSY, 2 BUSY-TENTATIVE; empty when the row does not decide it (a widened
-/// floating or all-day instance) or predates schema 0011.
+/// the busy time it takes (RFC 4791 §7.10): -1 none, cancelled; 0 none,
+/// transparent (it still occupies a room); 1 BUSY; 2 BUSY-TENTATIVE; empty
+/// when the row does not decide it (a widened floating or all-day instance)
+/// or predates schema 0011.
 struct InstanceRow {
     std::int64_t start = 0, end = 0;
     std::optional<int> busy;

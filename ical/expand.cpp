@@ -412,6 +412,7 @@ Expansion expand(icalcomponent* calendar, std::optional<std::int64_t> range_star
             result.instances.push_back(std::move(o.instance));
             if (kind != ICAL_VEVENT_COMPONENT) continue;
             result.instances.back().busy = busy_type_of(o.source);
+            result.instances.back().cancelled = icalcomponent_get_status(o.source) == ICAL_STATUS_CANCELLED;
             for (icalproperty* a = icalcomponent_get_first_property(o.source, ICAL_ATTENDEE_PROPERTY); a;
                  a = icalcomponent_get_next_property(o.source, ICAL_ATTENDEE_PROPERTY)) {
                 icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);

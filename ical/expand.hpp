@@ -42,6 +42,10 @@ struct Instance {
     /// expand() of a VEVENT: that component has an ATTENDEE with
     /// PARTSTAT=DECLINED, whose free/busy the instance then does not take.
     bool declined = false;
+    /// expand() of a VEVENT: that component is STATUS:CANCELLED (the instance
+    /// takes no time at all, unlike a transparent one, which still occupies a
+    /// room).
+    bool cancelled = false;
 };
 
 /// The instances of an object, or why they could not all be produced.

@@ -1023,11 +1023,12 @@ caldav::PutResult SqliteStore::book_if_free(const caldav::PutObject& o, std::int
             auto overlap = db.prepare(
                 "SELECT 1 FROM instances i JOIN objects o ON o.id = i.object_id JOIN collections c ON c.id = "
                 "o.collection_id WHERE c.owner_id = ?1 AND c.kind = 'calendar' AND o.uid <> ?2 AND i.start_at < ?4 "
-                "AND i.end_at > ?3 AND i.end_at > i.start_at LIMIT 1");
-            // Every row counts, whatever its busy time: a transparent booking
-            // still occupies the room.
+                "AND i.end_at > ?3 AND i.end_at > i.start_at AND (i.busy IS NULL OR i.busy >= 0) LIMIT 1");
+            // A cancelled instance neither holds nor asks for the room; a
+            // transparent one does both (its TRANSP is about its organizer's
+            // free/busy time, not the room's). Rows of unknown busy time count.
             for (const auto& row : o.instances ? o.instances->rows : decltype(o.instances->rows){}) {
-                if (row.end <= row.start) continue;
+                if (row.end <= row.start || row.busy == -1) continue;
                 overlap.bind(1, owner_id).bind(2, o.uid).bind(3, row.start).bind(4, row.end);
                 bool busy = overlap.step();
                 overlap.reset();

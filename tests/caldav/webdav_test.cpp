@@ -1320,6 +1320,45 @@ BOOST_AUTO_TEST_CASE(a_room_accepts_when_free_declines_when_busy_and_is_released
     BOOST_TEST(has(attendee_line(third, "mailto:room1@example.com"), "PARTSTAT=ACCEPTED"));
 }
 
+// An occurrence its organizer cancelled (STATUS:CANCELLED on an override)
+// frees the room; a transparent booking still holds it, TRANSP being about the
+// organizer's own free/busy time.
+BOOST_AUTO_TEST_CASE(a_cancelled_occurrence_frees_the_room_and_a_transparent_booking_holds_it) {
+    BOOST_REQUIRE(store->add_resource("room3", "room3@example.com", "room", "accept-if-free") == StoreStatus::ok);
+    const std::string people = "ORGANIZER:mailto:alice@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+                               "ATTENDEE;CUTYPE=ROOM;PARTSTAT=NEEDS-ACTION:mailto:room3@example.com\r\n";
+    auto event = [&](const std::string& uid, const std::string& lines) {
+        return "BEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20240101T000000Z\r\n" + lines + "DURATION:PT1H\r\n" +
+               people + "END:VEVENT\r\n";
+    };
+    auto calendar = [](const std::string& events) {
+        return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\n" + events + "END:VCALENDAR\r\n";
+    };
+    auto room_says = [&](const std::string& name, const std::string& data) {
+        request("PUT", "/dav/calendars/alice/calendar/" + name, 201, data, {{"Content-Type", "text/calendar"}});
+        auto stored = request("GET", "/dav/calendars/alice/calendar/" + name, 200).body;
+        return has(attendee_line(stored, "mailto:room3@example.com"), "PARTSTAT=ACCEPTED") ? "accepted" : "declined";
+    };
+    // Weekly on May 6, 13 and 20, the 13th cancelled.
+    std::string weekly = calendar(
+        event("w", "DTSTART:20240506T090000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n") +
+        event("w", "RECURRENCE-ID:20240513T090000Z\r\nDTSTART:20240513T090000Z\r\nSTATUS:CANCELLED\r\n"));
+    BOOST_TEST(room_says("w.ics", weekly) == "accepted");
+    BOOST_TEST(room_says("x1.ics", calendar(event("x1", "DTSTART:20240513T091500Z\r\n"))) == "accepted");
+    BOOST_TEST(room_says("x2.ics", calendar(event("x2", "DTSTART:20240520T091500Z\r\n"))) == "declined");
+    BOOST_TEST(room_says("t.ics", calendar(event("t", "DTSTART:20240601T090000Z\r\nTRANSP:TRANSPARENT\r\n"))) ==
+               "accepted");
+    BOOST_TEST(room_says("x3.ics", calendar(event("x3", "DTSTART:20240601T093000Z\r\n"))) == "declined");
+    BOOST_TEST(room_says("t2.ics", calendar(event("t2", "DTSTART:20240601T094500Z\r\nTRANSP:TRANSPARENT\r\n"))) ==
+               "declined");
+    // A series whose only clash is an occurrence it cancels gets the room.
+    BOOST_TEST(room_says("y.ics", calendar(event("y", "DTSTART:20240701T090000Z\r\n"))) == "accepted");
+    std::string around = calendar(
+        event("w2", "DTSTART:20240624T090000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n") +
+        event("w2", "RECURRENCE-ID:20240701T090000Z\r\nDTSTART:20240701T090000Z\r\nSTATUS:CANCELLED\r\n"));
+    BOOST_TEST(room_says("w2.ics", around) == "accepted");
+}
+
 BOOST_AUTO_TEST_CASE(parallel_bookings_of_one_slot_give_exactly_one_acceptance) {
     BOOST_REQUIRE(store->add_resource("room2", "room2@example.com", "room", "accept-if-free") == StoreStatus::ok);
     store->provision_home(store->find_principal("bob")->id);

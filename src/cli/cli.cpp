@@ -172,7 +172,8 @@ int cmd_serve(const std::vector<std::string>& args) {
         if (imip) imip->set_answer_links(c.imip, secret);
         log::info("imip: invitations carry answer links to " + c.imip.public_url + "/rsvp/");
     }
-    Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay});
+    Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
+                                c.auth_max_concurrent_hashes});
     {
         HttpServer http(c, service, auth, rsvp_handler);
         http.bind();

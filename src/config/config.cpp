@@ -160,6 +160,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("auth.cache-ttl-seconds", po::value<std::int64_t>())
         ("auth.free-failures", po::value<unsigned>())
         ("auth.max-delay-ms", po::value<std::int64_t>())
+        ("auth.max-concurrent-hashes", po::value<unsigned>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
         ("storage.readers", po::value<unsigned>())
@@ -219,6 +220,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         c.auth_cache_ttl = std::chrono::seconds(vm["auth.cache-ttl-seconds"].as<std::int64_t>());
     take(vm, "auth.free-failures", c.auth_free_failures);
     take_ms(vm, "auth.max-delay-ms", c.auth_max_delay);
+    take(vm, "auth.max-concurrent-hashes", c.auth_max_concurrent_hashes);
     take(vm, "log.level", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error")

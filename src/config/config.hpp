@@ -97,6 +97,7 @@ struct Config {
     std::chrono::seconds auth_cache_ttl{300};
     unsigned auth_free_failures = 3;  ///< failures per address before replies slow down
     std::chrono::milliseconds auth_max_delay{5'000};
+    unsigned auth_max_concurrent_hashes = 2;  ///< yescrypt runs at once (16 MB each)
 
     // [log]
     std::string log_level = "info";

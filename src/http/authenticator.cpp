@@ -60,7 +60,10 @@ bool verify_password(std::string_view password, const std::string& hash) {
 }
 
 Authenticator::Authenticator(SqliteStore& store, AuthOptions options)
-    : store_(store), options_(options), key_(32, '\0') {
+    : store_(store),
+      options_(options),
+      key_(32, '\0'),
+      hash_slots_(static_cast<std::ptrdiff_t>(std::max(1u, options.max_concurrent_hashes))) {
     if (RAND_bytes(reinterpret_cast<unsigned char*>(key_.data()), static_cast<int>(key_.size())) != 1)
         throw std::runtime_error("OpenSSL cannot produce random bytes");
 }
@@ -91,6 +94,13 @@ std::chrono::milliseconds Authenticator::record_failure(const std::string& remot
     return std::min(delay, options_.max_delay);
 }
 
+bool Authenticator::cached(const std::string& name, const std::string& d) {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(name);
+    return it != cache_.end() && it->second.expires > std::chrono::steady_clock::now() &&
+           it->second.digest.size() == d.size() && CRYPTO_memcmp(it->second.digest.data(), d.data(), d.size()) == 0;
+}
+
 Authenticator::Result Authenticator::authenticate(std::optional<std::string_view> authorization,
                                                   const std::string& remote) {
     Result result;
@@ -113,23 +123,28 @@ Authenticator::Result Authenticator::authenticate(std::optional<std::string_view
     auto creds = store_.find_credentials(name);
     std::string stored = creds ? creds->password_hash : std::string();
     auto d = digest(stored, password);
-    bool ok = false;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = cache_.find(name);
-        ok = creds && it != cache_.end() && it->second.expires > std::chrono::steady_clock::now() &&
-             it->second.digest.size() == d.size() &&
-             CRYPTO_memcmp(it->second.digest.data(), d.data(), d.size()) == 0;
-    }
+    bool ok = creds && cached(name, d);
     if (!ok) {
-        // Hash even for unknown users so that timing does not reveal which exist.
-        static const std::string dummy = hash_password("kalends-timing-equaliser");
-        ok = verify_password(password, creds ? stored : dummy) && creds;
-        if (ok) {
-            std::lock_guard lock(mutex_);
-            if (cache_.size() > max_cache_entries) cache_.clear();
-            cache_[name] = {d, std::chrono::steady_clock::now() + options_.cache_ttl};
+        // A bounded number of hashes at once (AuthOptions); a request that
+        // waited may find its credentials verified by the one before it.
+        hash_slots_.acquire();
+        ok = creds && cached(name, d);
+        if (!ok) {
+            // Hash even for unknown users so that timing does not reveal which exist.
+            static const std::string dummy = hash_password("kalends-timing-equaliser");
+            unsigned now_running = ++running_;
+            for (unsigned peak = peak_; now_running > peak && !peak_.compare_exchange_weak(peak, now_running);) {
+            }
+            ok = verify_password(password, creds ? stored : dummy) && creds;
+            --running_;
+            ++hashes_;
+            if (ok) {
+                std::lock_guard lock(mutex_);
+                if (cache_.size() > max_cache_entries) cache_.clear();
+                cache_[name] = {d, std::chrono::steady_clock::now() + options_.cache_ttl};
+            }
         }
+        hash_slots_.release();
     }
     OPENSSL_cleanse(decoded->data(), decoded->size());
     if (!ok) {

@@ -1,10 +1,12 @@
 // HTTP Basic authentication against the store's password hashes, with a
 // verified-credential cache and per-address slow-down after failures.
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,6 +28,12 @@ struct AuthOptions {
     std::chrono::seconds cache_ttl{300};         ///< how long a verified password is trusted
     unsigned free_failures = 3;                  ///< failures per address before slowing down
     std::chrono::milliseconds max_delay{5000};   ///< cap of the slow-down
+    /// Password hashes computed at once. Each yescrypt run holds 16 MB: when
+    /// the cached credentials of 16 busy connections expire together, an
+    /// unbounded server hashed 16 times at once (a 150–200 MB spike every
+    /// cache_ttl while loading 1M events); bounded, the others wait and then
+    /// find the credentials verified.
+    unsigned max_concurrent_hashes = 2;
 };
 
 /// Checks `Authorization: Basic` headers. Thread-safe.
@@ -43,6 +51,10 @@ public:
     /// `remote` (its IP address, for the failure counter). Never logs secrets.
     Result authenticate(std::optional<std::string_view> authorization, const std::string& remote);
 
+    /// Password hashes computed so far, and the most that ran at once.
+    std::size_t hashes_computed() const { return hashes_; }
+    unsigned peak_concurrent_hashes() const { return peak_; }
+
 private:
     struct Cached {
         std::string digest;  ///< HMAC of (stored hash, password) under key_
@@ -54,6 +66,8 @@ private:
     };
 
     std::chrono::milliseconds record_failure(const std::string& remote);
+    /// Whether `name`'s cached digest equals `d` and has not expired.
+    bool cached(const std::string& name, const std::string& d);
     std::string digest(const std::string& stored_hash, std::string_view password) const;
 
     SqliteStore& store_;
@@ -62,6 +76,9 @@ private:
     std::mutex mutex_;
     std::unordered_map<std::string, Cached> cache_;
     std::unordered_map<std::string, Failures> failures_;
+    std::counting_semaphore<> hash_slots_;
+    std::atomic<std::size_t> hashes_{0};
+    std::atomic<unsigned> running_{0}, peak_{0};
 };
 
 }  // namespace server

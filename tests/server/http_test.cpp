@@ -87,6 +87,40 @@ BOOST_AUTO_TEST_CASE(repeated_failures_from_one_address_are_slowed_down) {
     BOOST_TEST(ok->status == 200);
 }
 
+// Password hashes are bounded: when the cached credentials of many busy
+// connections expire together, one hash verifies them all and the others
+// find them verified; wrong passwords, which must each be hashed, never run
+// more hashes at once than the bound.
+BOOST_AUTO_TEST_CASE(concurrent_logins_share_one_hash_and_respect_the_bound) {
+    ServerFixture f;
+    auto run_together = [](server::Authenticator& auth, const std::vector<std::string>& headers) {
+        std::vector<std::future<bool>> done;
+        for (const auto& h : headers)
+            done.push_back(std::async(std::launch::async,
+                                      [&auth, h] { return auth.authenticate(h, "127.0.0.1").principal.has_value(); }));
+        std::size_t accepted = 0;
+        for (auto& d : done) accepted += d.get() ? 1 : 0;
+        return accepted;
+    };
+    server::AuthOptions one;
+    one.max_concurrent_hashes = 1;
+    one.max_delay = 0ms;
+    server::Authenticator shared(*f.store, one);
+    BOOST_TEST(run_together(shared, std::vector<std::string>(12, basic_auth("alice", "alice-pw"))) == 12u);
+    BOOST_TEST(shared.hashes_computed() == 1u);
+
+    server::AuthOptions two;
+    two.max_concurrent_hashes = 2;
+    two.max_delay = 0ms;
+    server::Authenticator bounded(*f.store, two);
+    std::vector<std::string> wrong;
+    for (int i = 0; i < 8; ++i) wrong.push_back(basic_auth("alice", "wrong-" + std::to_string(i)));
+    BOOST_TEST(run_together(bounded, wrong) == 0u);
+    BOOST_TEST(bounded.hashes_computed() == 8u);
+    BOOST_TEST(bounded.peak_concurrent_hashes() >= 1u);
+    BOOST_TEST(bounded.peak_concurrent_hashes() <= 2u);
+}
+
 BOOST_AUTO_TEST_CASE(keep_alive_serves_several_requests_on_one_connection) {
     ServerFixture f;
     HttpClient c(f.port);

@@ -66,7 +66,7 @@ Response handle_post(Context& ctx) {
             auto indexed = ctx.store.busy_in_range(cal.id, fb.start, fb.end, true);
             for (const auto& row : indexed.rows)
                 busy.push_back(
-                    {row.start, row.end, row.busy == 2 ? ical::BusyType::busy_tentative : ical::BusyType::busy});
+                    {row.start, row.end, row.tentative() ? ical::BusyType::busy_tentative : ical::BusyType::busy});
             for (const auto& o : indexed.others)
                 if (ical::collect_busy(o.data, fb.start, fb.end, limits, busy, cal.timezone, addresses)) failed = true;
         }

@@ -35,7 +35,7 @@ Response report_free_busy_query(Context& ctx, const xml::Element& root) {
         // are parsed.
         auto indexed = ctx.store.busy_in_range(cal.id, *start, *end, false);
         for (const auto& row : indexed.rows)
-            busy.push_back({row.start, row.end, row.busy == 2 ? ical::BusyType::busy_tentative : ical::BusyType::busy});
+            busy.push_back({row.start, row.end, row.tentative() ? ical::BusyType::busy_tentative : ical::BusyType::busy});
         for (const auto& o : indexed.others) {
             if (auto error = ical::collect_busy(o.data, *start, *end, limits, busy))
                 throw Error(403, Precondition::max_instances, o.name + ": " + error->message);

@@ -82,6 +82,8 @@ struct InstanceRow {
     std::int64_t start = 0, end = 0;
     std::optional<int> busy;
     bool declined = false;  ///< its component has an ATTENDEE with PARTSTAT=DECLINED
+    /// Whether busy > 0 says BUSY-TENTATIVE rather than BUSY.
+    bool tentative() const { return busy == 2; }
 };
 
 /// The materialized instances of one object (DESIGN.md "Data").

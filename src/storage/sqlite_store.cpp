@@ -8,6 +8,7 @@
 #include <ctime>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace server {
 
@@ -845,7 +846,6 @@ caldav::Store::IndexedBusy SqliteStore::busy_in_range(std::int64_t collection_id
             out.others.push_back(object_from(unindexed, true));
             answered.emplace(out.others.back().id, false);
         }
-        std::size_t parsed_before = out.others.size();
         // The instance rows in the window of objects_in_range's first arm, from
         // the covering time index. A row without its busy time (a widened
         // floating or all-day instance, or a row from before schema 0011)
@@ -867,11 +867,10 @@ caldav::Store::IndexedBusy SqliteStore::busy_in_range(std::int64_t collection_id
         for (auto& [id, row] : busy)
             if (answered[id]) out.rows.push_back(row);
         auto object = db.prepare("SELECT " + std::string(object_columns) + " FROM objects WHERE id = ?1");
+        std::unordered_set<std::int64_t> read_already;
+        for (const auto& o : out.others) read_already.insert(o.id);
         for (auto [id, ok] : answered) {
-            if (ok) continue;
-            if (std::any_of(out.others.begin(), out.others.begin() + static_cast<std::ptrdiff_t>(parsed_before),
-                            [id = id](const caldav::ObjectRecord& o) { return o.id == id; }))
-                continue;
+            if (ok || read_already.count(id)) continue;
             object.reset();
             object.bind(1, id);
             if (object.step()) out.others.push_back(object_from(object, true));

@@ -371,11 +371,11 @@ void append_properties(std::string& out, std::string_view encoded_href, Context&
         req.descriptors.emplace();
         for (const auto& [ns, local] : req.names) req.descriptors->push_back(find_property(ns, local));
     }
-    // Reused across members: values are appended, not built and copied.
-    thread_local std::string found;
+    // Found values are appended straight into the answer; only the names of
+    // missing ones are gathered, in a buffer reused across members.
     thread_local std::string missing;
-    found.clear();
     missing.clear();
+    const auto open = xml::begin_response(out, encoded_href);
     const unsigned bit = r.bit();
     const bool has_dead = r.collection && (r.kind == ResourceKind::collection || r.kind == ResourceKind::object);
     std::optional<std::vector<DeadProperty>> dead;
@@ -383,10 +383,10 @@ void append_properties(std::string& out, std::string_view encoded_href, Context&
         const auto& [ns, local] = req.names[i];
         if (const auto* d = (*req.descriptors)[i]; d && (d->kinds & bit)) {
             if (d->append) {
-                if (xml::append_element_by(found, ns, local, [&](std::string& out) { return d->append(ctx, r, out); }))
+                if (xml::append_element_by(out, ns, local, [&](std::string& value) { return d->append(ctx, r, value); }))
                     continue;
             } else if (auto v = d->get(ctx, r)) {
-                xml::append_element(found, ns, local, *v);
+                xml::append_element(out, ns, local, *v);
                 continue;
             }
         }
@@ -396,11 +396,10 @@ void append_properties(std::string& out, std::string_view encoded_href, Context&
                             : std::vector<DeadProperty>{};
         }
         auto p = std::find_if(dead->begin(), dead->end(), [&](const auto& p) { return p.ns == ns && p.name == local; });
-        if (p != dead->end()) found += p->xml;
+        if (p != dead->end()) out += p->xml;
         else xml::append_element(missing, ns, local, {});
     }
-    xml::append_response(out, encoded_href, found, missing);
-    if (found.capacity() > (std::size_t{1} << 16)) found = std::string();  // after a large calendar-data
+    xml::end_response(out, open, encoded_href, missing);
 }
 
 xml::Propstats properties_of(Context& ctx, const Resource& r, const PropertyRequest& req) {

@@ -205,20 +205,16 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     // Most clients ask for ETags only and fetch what changed with a multiget:
     // then the data is read only for members the index cannot decide.
     const bool wants_data = props.calendar_data || props.mode != PropertyRequest::Mode::prop;
-    auto consider = [&](Resource& member, const ical::ReaderZone* reader) {
+    // Appends the member's response to `out` if it matches.
+    auto consider = [&](Resource& member, const ical::ReaderZone* reader, std::string& out) {
         if (index_decides && member.object->index_match) {
-            append_properties(ms.buffer(), member.href, ctx, member, props);
+            append_properties(out, member.href, ctx, member, props);
             return;
-        }
-        if (member.object->data.empty()) {
-            auto full = ctx.store.find_object(member.collection->id, member.object->name, true);
-            if (!full) return;  // deleted since the listing
-            member.object = std::move(*full);
         }
         auto result = ical::matches(member.object->data, filter, limits, reader);
         if (result.error)
             throw Error(403, Precondition::max_instances, member.href + ": " + *result.error);
-        if (result.matches) append_properties(ms.buffer(), member.href, ctx, member, props);
+        if (result.matches) append_properties(out, member.href, ctx, member, props);
     };
     auto reader_for = [&](const CollectionRecord& cal) {
         std::optional<ical::ReaderZone> zone;
@@ -231,30 +227,70 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         member.object = ctx.store.find_object(t.collection->id, t.object->name, true);
         auto zone = reader_for(*t.collection);
         // A non-calendar resource of a plain collection matches no filter.
-        if (member.object && member.object->content_type.empty()) consider(member, request_zone ? &*request_zone : zone ? &*zone : nullptr);
+        if (member.object && member.object->content_type.empty())
+            consider(member, request_zone ? &*request_zone : zone ? &*zone : nullptr, ms.buffer());
     }
+    // Members are rendered as the store reads them, into one scratch buffer
+    // reused by this thread, then copied into the answer in href order: no
+    // record or string is allocated per member, and the answer is allocated
+    // once at its final size.
+    thread_local std::string scratch;
+    scratch.clear();
+    struct Rendered {
+        std::size_t name, name_size;  // the encoded name, in `names`
+        std::size_t begin, end;       // the response, in `scratch`
+    };
+    std::vector<Rendered> rendered;
+    std::string names;
+    std::vector<std::string> unread;  // members the index cannot decide, listed without data
     for (const auto& cal : calendars) {
         Resource member;
         member.kind = ResourceKind::object;
         member.owner = t.owner;
         member.collection = cal;
         member.exists = true;
-        auto prefix = collection_href(t.owner->name, cal.name);
+        member.object.emplace();
+        const auto prefix = collection_href(t.owner->name, cal.name);
         auto zone = reader_for(cal);
         const ical::ReaderZone* reader = request_zone ? &*request_zone : zone ? &*zone : nullptr;
-        auto candidates = ctx.store.list_objects_in_range(cal.id, range ? range->start : std::nullopt,
-                                                          range ? range->end : std::nullopt, wants_data);
-        // The body is reserved once: grown by doubling, a large answer is
-        // copied several times and each new block faulted in again.
-        std::size_t estimate = 0;
-        for (const auto& o : candidates) estimate += 320 + o.name.size() + o.data.size() + o.data.size() / 8;
-        ms.buffer().reserve(ms.buffer().size() + estimate);
-        for (auto& o : candidates) {
-            member.href = prefix + encode_segment(o.name);
-            member.object = std::move(o);
-            consider(member, reader);
+        const std::size_t first = rendered.size();
+        auto render = [&] {
+            const auto encoded = encode_segment(member.object->name);
+            member.href.assign(prefix).append(encoded);
+            const auto begin = scratch.size();
+            consider(member, reader, scratch);
+            if (scratch.size() == begin) return;
+            rendered.push_back({names.size(), encoded.size(), begin, scratch.size()});
+            names += encoded;
+        };
+        // Without calendar-data, data is read only when a filter needs parsing.
+        ctx.store.visit_objects_in_range(cal.id, range ? range->start : std::nullopt,
+                                         range ? range->end : std::nullopt, wants_data || !index_decides,
+                                         [&](ObjectRecord& o) {
+                                             if (!(index_decides && o.index_match) && o.data.empty()) {
+                                                 unread.push_back(o.name);
+                                                 return;
+                                             }
+                                             std::swap(*member.object, o);
+                                             render();
+                                         });
+        for (const auto& name : unread) {
+            auto full = ctx.store.find_object(cal.id, name, true);
+            if (!full) continue;  // deleted since the listing
+            member.object = std::move(*full);
+            render();
         }
+        unread.clear();
+        std::sort(rendered.begin() + static_cast<std::ptrdiff_t>(first), rendered.end(),
+                  [&](const Rendered& a, const Rendered& b) {
+                      return std::string_view(names).substr(a.name, a.name_size) <
+                             std::string_view(names).substr(b.name, b.name_size);
+                  });
     }
+    auto& answer = ms.buffer();
+    answer.reserve(answer.size() + scratch.size() + 64);
+    for (const auto& m : rendered) answer.append(scratch, m.begin, m.end - m.begin);
+    if (scratch.capacity() > (std::size_t{8} << 20)) scratch = std::string();  // after a very large answer
     Response r;
     r.status = 207;
     r.headers.set("Content-Type", "application/xml; charset=utf-8");

@@ -2,6 +2,7 @@
 // implements it over SQLite. Every write method is one durable transaction.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -270,6 +271,14 @@ public:
                                                             std::optional<std::int64_t> start,
                                                             std::optional<std::int64_t> end,
                                                             bool with_data) = 0;
+
+    /// The members of list_objects_in_range one at a time, in no particular
+    /// order and inside one read: `visit` gets a record refilled for each
+    /// member (no copy per member). It may swap or move from the record, and
+    /// must not call the store.
+    virtual void visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
+                                        std::optional<std::int64_t> end, bool with_data,
+                                        const std::function<void(ObjectRecord&)>& visit) = 0;
 
     /// Free/busy of [start, end) from the time index (RFC 4791 §7.10). `rows`:
     /// the busy instance rows (busy > 0, overlapping the range) of the objects

@@ -121,6 +121,30 @@ void append_response(std::string& out, std::string_view encoded_href, std::strin
     out.append("</D:response>");
 }
 
+OpenResponse begin_response(std::string& out, std::string_view encoded_href) {
+    OpenResponse open{out.size(), 0};
+    out.append("<D:response><D:href>");
+    escape_append(out, encoded_href);
+    out.append("</D:href><D:propstat><D:prop>");
+    open.found = out.size();
+    return open;
+}
+
+void end_response(std::string& out, const OpenResponse& open, std::string_view encoded_href,
+                  std::string_view missing) {
+    if (out.size() == open.found) {
+        out.resize(open.start);
+        append_response(out, encoded_href, {}, missing);
+        return;
+    }
+    out.append("</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat>");
+    if (!missing.empty())
+        out.append("<D:propstat><D:prop>")
+            .append(missing)
+            .append("</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>");
+    out.append("</D:response>");
+}
+
 void Multistatus::add(std::string_view encoded_href, const Propstats& propstats) {
     append_response(out_, encoded_href, propstats);
 }

@@ -71,6 +71,19 @@ void append_response(std::string& out, std::string_view encoded_href, const Prop
 void append_response(std::string& out, std::string_view encoded_href, std::string_view found,
                      std::string_view missing);
 
+/// The same, with the found properties written straight into `out` (no copy
+/// of a large calendar-data): begin_response opens the response and its 200
+/// propstat; the caller appends the found property elements; end_response
+/// closes it with `missing` under 404, dropping the 200 propstat when nothing
+/// was appended.
+struct OpenResponse {
+    std::size_t start = 0;  ///< where the response begins in `out`
+    std::size_t found = 0;  ///< where the found properties begin
+};
+OpenResponse begin_response(std::string& out, std::string_view encoded_href);
+void end_response(std::string& out, const OpenResponse& open, std::string_view encoded_href,
+                  std::string_view missing);
+
 /// Accumulates DAV:response elements into a DAV:multistatus document.
 class Multistatus {
 public:

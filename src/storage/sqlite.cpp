@@ -50,6 +50,12 @@ std::string Stmt::text(int column) const {
              : std::string();
 }
 
+std::string_view Stmt::view(int column) const {
+    auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+             : std::string_view();
+}
+
 std::optional<std::int64_t> Stmt::optional_int64(int column) const {
     if (is_null(column)) return std::nullopt;
     return int64(column);

@@ -53,6 +53,8 @@ public:
 
     std::int64_t int64(int column) const;
     std::string text(int column) const;
+    /// The column's text, valid until the next step or reset.
+    std::string_view view(int column) const;
     std::optional<std::int64_t> optional_int64(int column) const;
     bool is_null(int column) const;
 

@@ -80,24 +80,32 @@ caldav::CollectionRecord collection_from(sqlite::Stmt& s, int at = 0) {
     return c;
 }
 
-/// An object from `object_columns` starting at column `at`.
-caldav::ObjectRecord object_from(sqlite::Stmt& s, bool with_data, int at = 0) {
-    caldav::ObjectRecord o;
+/// Fills `o` from `object_columns` starting at column `at`, reusing its
+/// strings' storage.
+void read_object(const sqlite::Stmt& s, caldav::ObjectRecord& o, bool with_data, int at = 0) {
     o.id = s.int64(at + 0);
     o.collection_id = s.int64(at + 1);
-    o.name = s.text(at + 2);
-    o.uid = s.text(at + 3);
-    o.component = s.text(at + 4);
-    o.etag = s.text(at + 5);
-    o.schedule_tag = s.text(at + 6);
+    o.name.assign(s.view(at + 2));
+    o.uid.assign(s.view(at + 3));
+    o.component.assign(s.view(at + 4));
+    o.etag.assign(s.view(at + 5));
+    o.schedule_tag.assign(s.view(at + 6));
     o.size = s.int64(at + 7);
     o.revision = s.int64(at + 8);
     o.first_start = s.optional_int64(at + 9);
     o.last_end = s.optional_int64(at + 10);
     o.created_at = s.int64(at + 11);
     o.modified_at = s.int64(at + 12);
-    if (with_data) o.data = s.text(at + 13);
-    o.content_type = s.text(at + 14);
+    if (with_data) o.data.assign(s.view(at + 13));
+    else o.data.clear();
+    o.content_type.assign(s.view(at + 14));
+    o.index_match = false;
+}
+
+/// An object from `object_columns` starting at column `at`.
+caldav::ObjectRecord object_from(const sqlite::Stmt& s, bool with_data, int at = 0) {
+    caldav::ObjectRecord o;
+    read_object(s, o, with_data, at);
     return o;
 }
 
@@ -764,10 +772,12 @@ std::int64_t scan_start(std::int64_t from, std::int64_t span) {
     return from < lowest + span ? lowest : from - span;
 }
 
-/// list_objects_in_range inside a read transaction, unsorted.
-std::vector<caldav::ObjectRecord> objects_in_range(sqlite::Db& db, std::int64_t collection_id, std::int64_t from,
-                                                   std::int64_t to, bool with_data) {
-    std::vector<caldav::ObjectRecord> out;
+/// The members of list_objects_in_range, unsorted, inside a read
+/// transaction: `row(statement)` for each, the object in `object_columns`
+/// and column 15 its index_match.
+template <typename Row>
+void objects_in_range(sqlite::Db& db, std::int64_t collection_id, std::int64_t from, std::int64_t to,
+                      bool with_data, Row&& row) {
     std::string columns(object_columns);
     if (!with_data) columns.replace(columns.rfind(", data"), 6, ", NULL");
     std::int64_t scan_from = scan_start(from, max_span_of(db, collection_id));
@@ -795,11 +805,7 @@ std::vector<caldav::ObjectRecord> objects_in_range(sqlite::Db& db, std::int64_t 
         "index_state != 0 AND "
         "indexed_until IS NOT NULL AND indexed_until <= ?3 AND " + unindexed_in_range);
     s.bind(1, collection_id).bind(2, from).bind(3, to).bind(4, scan_from);
-    while (s.step()) {
-        out.push_back(object_from(s, with_data));
-        out.back().index_match = s.int64(15) != 0;
-    }
-    return out;
+    while (s.step()) row(s);
 }
 
 }  // namespace
@@ -809,9 +815,13 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
                                                                      std::optional<std::int64_t> end,
                                                                      bool with_data) {
     return read([&](sqlite::Db& db) {
-        std::vector<caldav::ObjectRecord> out =
-            objects_in_range(db, collection_id, start.value_or(std::numeric_limits<std::int64_t>::min()),
-                             end.value_or(std::numeric_limits<std::int64_t>::max()), with_data);
+        std::vector<caldav::ObjectRecord> out;
+        objects_in_range(db, collection_id, start.value_or(std::numeric_limits<std::int64_t>::min()),
+                         end.value_or(std::numeric_limits<std::int64_t>::max()), with_data,
+                         [&](const sqlite::Stmt& s) {
+                             out.push_back(object_from(s, with_data));
+                             out.back().index_match = s.int64(15) != 0;
+                         });
         // Ordered by name here rather than in SQL, where the sorter would copy
         // every object's data once more; sorting positions moves each record once.
         std::vector<std::size_t> order(out.size());
@@ -821,6 +831,21 @@ std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_
         sorted.reserve(out.size());
         for (auto i : order) sorted.push_back(std::move(out[i]));
         return sorted;
+    });
+}
+
+void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
+                                         std::optional<std::int64_t> end, bool with_data,
+                                         const std::function<void(caldav::ObjectRecord&)>& visit) {
+    read([&](sqlite::Db& db) {
+        caldav::ObjectRecord record;
+        objects_in_range(db, collection_id, start.value_or(std::numeric_limits<std::int64_t>::min()),
+                         end.value_or(std::numeric_limits<std::int64_t>::max()), with_data,
+                         [&](const sqlite::Stmt& s) {
+                             read_object(s, record, with_data);
+                             record.index_match = s.int64(15) != 0;
+                             visit(record);
+                         });
     });
 }
 

@@ -8,6 +8,7 @@
 #include "caldav/calendar_data_select.hpp"
 #include "ical/expand.hpp"
 #include "ical/freebusy.hpp"
+#include "ical/query_filter.hpp"
 
 #include <sqlite3.h>
 
@@ -1117,6 +1118,77 @@ BOOST_AUTO_TEST_CASE(outbox_lookup_from_the_index_leaves_out_what_the_user_decli
     BOOST_TEST(busy_lines > 30u);
     BOOST_TEST(from_rows > 0u);
     BOOST_TEST(parsed > 0u);
+}
+
+// The calendar-query REPORT on random calendars gives exactly the members
+// that parsing each object with the filter gives, in href order, whether the
+// index decides (a plain VEVENT time-range), the member's data must be read
+// first (floating and all-day events, ranges past the horizon, ETags only) or
+// the filter needs parsing throughout (a text-match); with calendar-data, each
+// member's data as stored.
+BOOST_AUTO_TEST_CASE(calendar_query_answers_agree_with_parsing_every_object_in_href_order) {
+    Limits limits;
+    limits.index_horizon_days = 200;
+    service = std::make_unique<Service>(*store, limits);
+    std::mt19937 rng(20261202);
+    const int events = 120;
+    for (int i = 0; i < events; ++i)
+        request("PUT", "/dav/calendars/alice/calendar/e" + std::to_string(i) + ".ics", 201, random_event(rng, i),
+                {{"Content-Type", "text/calendar"}});
+    auto cal = collection_id("calendar");
+    auto all = store->list_objects(cal, true);
+    BOOST_REQUIRE_EQUAL(all.size(), static_cast<std::size_t>(events));
+    std::size_t total = 0;
+    for (int q = 0; q < 24; ++q) {
+        std::int64_t from = 1748736000 + static_cast<std::int64_t>(std::uniform_int_distribution<int>(0, 1000)(rng)) * 86400;
+        std::int64_t to = from + std::uniform_int_distribution<int>(1, 45)(rng) * 86400;
+        const bool text_match = q % 3 == 2;
+        const bool with_data = q % 3 == 0;
+        ical::CompFilter filter{"VCALENDAR", false, std::nullopt, {}, {}};
+        ical::CompFilter vevent{"VEVENT", false, ical::TimeRange{from, to}, {}, {}};
+        if (text_match) vevent.props.push_back({"SUMMARY", false, std::nullopt, ical::TextMatch{"event 1", {}, false}, {}});
+        filter.comps.push_back(vevent);
+        std::vector<std::string> expected;  // hrefs, in the order the answer must have
+        std::map<std::string, std::string> data;
+        for (const auto& o : all) {
+            auto m = ical::matches(o.data, filter, ical::QueryLimits{});
+            BOOST_REQUIRE(!m.error);
+            if (!m.matches) continue;
+            expected.push_back("/dav/calendars/alice/calendar/" + o.name);
+            data[expected.back()] = o.data;
+        }
+        std::sort(expected.begin(), expected.end());
+        auto body = request("REPORT", "/dav/calendars/alice/calendar/", 207,
+                            "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop>"
+                            "<D:getetag/>" + std::string(with_data ? "<C:calendar-data/>" : "") +
+                                "</D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
+                                "<C:time-range start=\"" + utc_basic(from) + "\" end=\"" + utc_basic(to) + "\"/>" +
+                                (text_match ? "<C:prop-filter name=\"SUMMARY\"><C:text-match>event 1</C:text-match>"
+                                              "</C:prop-filter>" : "") +
+                                "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>",
+                            {{"Depth", "1"}})
+                        .body;
+        auto doc = xml::parse(body, Limits{});
+        std::vector<std::string> hrefs;
+        for (const auto& response : doc.children) {
+            const auto* href = response.child("DAV:", "href");
+            BOOST_REQUIRE(href);
+            hrefs.push_back(href->text);
+            const auto* propstat = response.child("DAV:", "propstat");
+            BOOST_REQUIRE(propstat);
+            const auto* prop = propstat->child("DAV:", "prop");
+            BOOST_REQUIRE(prop);
+            BOOST_TEST(!prop->child("DAV:", "getetag")->text.empty());
+            const auto* calendar_data = prop->child("urn:ietf:params:xml:ns:caldav", "calendar-data");
+            BOOST_TEST(static_cast<bool>(calendar_data) == with_data);
+            if (calendar_data && data.count(href->text))
+                BOOST_TEST(calendar_data->text == data[href->text], href->text << " data differs from the stored data");
+        }
+        BOOST_TEST(hrefs == expected, "range " << utc_basic(from) << " to " << utc_basic(to)
+                                               << (text_match ? " with text-match" : ""));
+        total += expected.size();
+    }
+    BOOST_TEST(total > 50u);  // the ranges do hit things
 }
 
 BOOST_AUTO_TEST_CASE(copies_and_rebuilds_keep_the_index) {

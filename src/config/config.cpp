@@ -123,6 +123,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("server.data", po::value<std::string>())
         ("server.listen", po::value<std::vector<std::string>>())
         ("server.io-threads", po::value<unsigned>())
+        ("server.read-threads", po::value<unsigned>())
         ("server.handler-threads", po::value<unsigned>())
         ("server.malloc-arenas", po::value<unsigned>())
         ("server.allow-plain-remote", po::value<bool>())
@@ -189,6 +190,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         }
     }
     take(vm, "server.io-threads", c.io_threads);
+    take(vm, "server.read-threads", c.read_threads);
     take(vm, "server.handler-threads", c.handler_threads);
     take(vm, "server.malloc-arenas", c.malloc_arenas);
     take(vm, "server.allow-plain-remote", c.allow_plain_remote);

@@ -102,7 +102,7 @@ bool Authenticator::cached(const std::string& name, const std::string& d) {
 }
 
 Authenticator::Result Authenticator::authenticate(std::optional<std::string_view> authorization,
-                                                  const std::string& remote) {
+                                                  const std::string& remote, bool may_hash) {
     Result result;
     if (!authorization) return result;  // anonymous: a plain challenge, no penalty
     std::string_view value = *authorization;
@@ -124,6 +124,11 @@ Authenticator::Result Authenticator::authenticate(std::optional<std::string_view
     std::string stored = creds ? creds->password_hash : std::string();
     auto d = digest(stored, password);
     bool ok = creds && cached(name, d);
+    if (!ok && !may_hash) {
+        OPENSSL_cleanse(decoded->data(), decoded->size());
+        result.needs_hash = true;
+        return result;
+    }
     if (!ok) {
         // A bounded number of hashes at once (AuthOptions); a request that
         // waited may find its credentials verified by the one before it.

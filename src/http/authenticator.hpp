@@ -43,13 +43,17 @@ public:
     struct Result {
         std::optional<caldav::Principal> principal;  ///< set on success
         std::chrono::milliseconds delay{0};
+        /// Set instead when `may_hash` was false and only a password hash
+        /// could decide: nothing is recorded, ask again with `may_hash`.
+        bool needs_hash = false;
     };
 
     Authenticator(SqliteStore& store, AuthOptions options);
 
     /// Verifies the header value (nullopt = header absent) for a client at
     /// `remote` (its IP address, for the failure counter). Never logs secrets.
-    Result authenticate(std::optional<std::string_view> authorization, const std::string& remote);
+    Result authenticate(std::optional<std::string_view> authorization, const std::string& remote,
+                        bool may_hash = true);
 
     /// Password hashes computed so far, and the most that ran at once.
     std::size_t hashes_computed() const { return hashes_; }

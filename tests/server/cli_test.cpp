@@ -196,7 +196,7 @@ BOOST_AUTO_TEST_CASE(serve_takes_thread_and_arena_settings_from_the_config) {
     TempDir d;
     auto data = (d.path() / "data").string();
     auto conf = write_file(d, "k.conf",
-                           "[server]\nhandler-threads = 3\nio-threads = 1\nmalloc-arenas = 2\n"
+                           "[server]\nhandler-threads = 3\nread-threads = 1\nio-threads = 1\nmalloc-arenas = 2\n"
                            "[auth]\nmax-concurrent-hashes = 1\n");
     BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
     test_support::Child server(

@@ -121,6 +121,36 @@ BOOST_AUTO_TEST_CASE(concurrent_logins_share_one_hash_and_respect_the_bound) {
     BOOST_TEST(bounded.peak_concurrent_hashes() <= 2u);
 }
 
+// Read requests run on a few reader threads, which must never be tied up by
+// a password hash: a check that may not hash says so (and records no
+// failure) unless the cache has verified the password before.
+BOOST_AUTO_TEST_CASE(a_check_that_may_not_hash_defers_unverified_passwords) {
+    ServerFixture f;
+    server::AuthOptions o;
+    o.free_failures = 1;
+    server::Authenticator a(*f.store, o);
+    auto right = basic_auth("alice", "alice-pw");
+    auto wrong = basic_auth("alice", "wrong");
+    auto r = a.authenticate(right, "127.0.0.1", false);
+    BOOST_TEST(r.needs_hash);
+    BOOST_TEST(!r.principal);
+    for (int i = 0; i < 2; ++i) BOOST_TEST(a.authenticate(wrong, "127.0.0.1", false).needs_hash);
+    BOOST_TEST(a.hashes_computed() == 0u);
+    // No failure was counted: the first real one is still free of delay.
+    auto failed = a.authenticate(wrong, "127.0.0.1", true);
+    BOOST_TEST(!failed.needs_hash);
+    BOOST_TEST(failed.delay.count() == 0);
+    BOOST_TEST(a.authenticate(right, "127.0.0.1", true).principal.has_value());
+    BOOST_TEST(a.hashes_computed() == 2u);
+    // Verified once, the right password passes without a hash; a wrong one
+    // still needs one.
+    r = a.authenticate(right, "127.0.0.1", false);
+    BOOST_TEST(r.principal.has_value());
+    BOOST_TEST(!r.needs_hash);
+    BOOST_TEST(a.authenticate(wrong, "127.0.0.1", false).needs_hash);
+    BOOST_TEST(a.hashes_computed() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(keep_alive_serves_several_requests_on_one_connection) {
     ServerFixture f;
     HttpClient c(f.port);

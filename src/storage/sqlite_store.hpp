@@ -26,7 +26,7 @@ struct SqliteOptions {
     std::chrono::milliseconds busy_timeout{5000};
     std::size_t max_batch = 256;            ///< writes committed together at most
     std::size_t cache_mb = 16;              ///< SQLite page cache per connection
-    std::size_t mmap_mb = 64;               ///< file bytes mapped instead of read (shared by all connections)
+    std::size_t mmap_mb = 0;                ///< file bytes mapped instead of read (shared by all connections)
 };
 
 /// Credentials of a principal for authentication.

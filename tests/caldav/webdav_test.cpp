@@ -931,20 +931,28 @@ std::string random_event(std::mt19937& rng, int n, bool busy_variants = false) {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(time_index, DavFixture)
+/// A service whose index horizon (200 days) falls inside the random ranges,
+/// and a calendar of `events` random events, returned as stored.
+struct TimeIndexFixture : DavFixture {
+    std::vector<ObjectRecord> put_random_events(std::mt19937& rng, int events, bool busy_variants = false) {
+        Limits limits;
+        limits.index_horizon_days = 200;  // so that queries fall on both sides of the horizon
+        service = std::make_unique<Service>(*store, limits);
+        for (int i = 0; i < events; ++i)
+            request("PUT", "/dav/calendars/alice/calendar/e" + std::to_string(i) + ".ics", 201,
+                    random_event(rng, i, busy_variants), {{"Content-Type", "text/calendar"}});
+        auto all = store->list_objects(collection_id("calendar"), true);
+        BOOST_REQUIRE_EQUAL(all.size(), static_cast<std::size_t>(events));
+        return all;
+    }
+};
+
+BOOST_FIXTURE_TEST_SUITE(time_index, TimeIndexFixture)
 
 BOOST_AUTO_TEST_CASE(indexed_candidates_agree_with_brute_force_expansion_on_random_calendars) {
-    Limits limits;
-    limits.index_horizon_days = 200;  // so that queries fall on both sides of the horizon
-    service = std::make_unique<Service>(*store, limits);
     std::mt19937 rng(20261130);
-    const int events = 160;
-    for (int i = 0; i < events; ++i)
-        request("PUT", "/dav/calendars/alice/calendar/e" + std::to_string(i) + ".ics", 201, random_event(rng, i),
-                {{"Content-Type", "text/calendar"}});
+    auto all = put_random_events(rng, 160);
     auto cal = collection_id("calendar");
-    auto all = store->list_objects(cal, true);
-    BOOST_REQUIRE_EQUAL(all.size(), static_cast<std::size_t>(events));
     std::size_t total_hits = 0, exact_hits = 0;
     for (int q = 0; q < 60; ++q) {
         std::int64_t from = 1748736000 + static_cast<std::int64_t>(std::uniform_int_distribution<int>(0, 1300)(rng)) * 86400 +
@@ -992,14 +1000,9 @@ std::vector<std::string> freebusy_lines(const std::string& ics) {
 // transparent, cancelled and tentative masters and overrides; and rows written
 // before the column existed (NULL) send their objects back to parsing.
 BOOST_AUTO_TEST_CASE(free_busy_from_the_index_agrees_with_parsing_every_object) {
-    Limits limits;
-    limits.index_horizon_days = 200;
-    service = std::make_unique<Service>(*store, limits);
     std::mt19937 rng(20261201);
     const int events = 160;
-    for (int i = 0; i < events; ++i)
-        request("PUT", "/dav/calendars/alice/calendar/e" + std::to_string(i) + ".ics", 201,
-                random_event(rng, i, true), {{"Content-Type", "text/calendar"}});
+    put_random_events(rng, events, true);
     // To-dos take no busy time, dated or not (a to-do without dates is a
     // candidate of every range).
     for (std::string dates : {"", "DTSTART:20250701T090000Z\r\nDUE:20270701T090000Z\r\n"})
@@ -1127,17 +1130,8 @@ BOOST_AUTO_TEST_CASE(outbox_lookup_from_the_index_leaves_out_what_the_user_decli
 // the filter needs parsing throughout (a text-match); with calendar-data, each
 // member's data as stored.
 BOOST_AUTO_TEST_CASE(calendar_query_answers_agree_with_parsing_every_object_in_href_order) {
-    Limits limits;
-    limits.index_horizon_days = 200;
-    service = std::make_unique<Service>(*store, limits);
     std::mt19937 rng(20261202);
-    const int events = 120;
-    for (int i = 0; i < events; ++i)
-        request("PUT", "/dav/calendars/alice/calendar/e" + std::to_string(i) + ".ics", 201, random_event(rng, i),
-                {{"Content-Type", "text/calendar"}});
-    auto cal = collection_id("calendar");
-    auto all = store->list_objects(cal, true);
-    BOOST_REQUIRE_EQUAL(all.size(), static_cast<std::size_t>(events));
+    auto all = put_random_events(rng, 120);
     std::size_t total = 0;
     for (int q = 0; q < 24; ++q) {
         std::int64_t from = 1748736000 + static_cast<std::int64_t>(std::uniform_int_distribution<int>(0, 1000)(rng)) * 86400;

@@ -65,7 +65,7 @@ struct Config {
     // [server]
     std::vector<ListenAddress> listen{{"127.0.0.1", 8008}};
     unsigned io_threads = 0;        ///< 0 = number of cores
-    unsigned read_threads = 0;      ///< 0 = number of cores (GET, HEAD, OPTIONS, PROPFIND, REPORT)
+    unsigned read_threads = 0;      ///< 0 = 2 x cores (GET, HEAD, OPTIONS, PROPFIND, REPORT)
     unsigned handler_threads = 0;   ///< 0 = 8 x cores (the other methods; they wait for commits)
     /// glibc malloc arenas; 0 = 2 x cores. glibc's own default (8 x cores)
     /// keeps freed answer buffers in one arena per handler thread.

@@ -536,15 +536,16 @@ struct HttpServer::Impl {
         // One hop to the pool checks the credentials and handles the request.
         // A login that needs a password hash goes to `handlers`, so that
         // hashing (wrong passwords included) never holds a reader thread.
-        auto outcome = co_await asio::co_spawn(
-            pool, [&]() -> asio::awaitable<Handled> { co_return authenticate_and_handle(creq, authorization, remote, &pool == &handlers); },
-            use_awaitable);
-        if (outcome.login.needs_hash) {
-            outcome = co_await asio::co_spawn(
-                handlers,
-                [&]() -> asio::awaitable<Handled> { co_return authenticate_and_handle(creq, authorization, remote, true); },
+        auto on = [&](asio::thread_pool& p) {
+            return asio::co_spawn(
+                p,
+                [&]() -> asio::awaitable<Handled> {
+                    co_return authenticate_and_handle(creq, authorization, remote, &p == &handlers, user);
+                },
                 use_awaitable);
-        }
+        };
+        auto outcome = co_await on(pool);
+        if (outcome.login.needs_hash) outcome = co_await on(handlers);
         if (!outcome.login.principal) {
             if (outcome.login.delay.count() > 0) {
                 asio::steady_timer t(co_await asio::this_coro::executor, outcome.login.delay);
@@ -557,7 +558,6 @@ struct HttpServer::Impl {
             r.body = "authentication required\n";
             co_return r;
         }
-        user = outcome.login.principal->name;
         co_return std::move(*outcome.response);
     }
 
@@ -573,12 +573,14 @@ struct HttpServer::Impl {
         std::optional<caldav::Response> response;  ///< when the login succeeded
     };
 
-    /// On a pool thread: the credentials, then the request if they hold.
+    /// On a pool thread: the credentials, then the request if they hold
+    /// (`user` named first, for the log line even if the handler throws).
     Handled authenticate_and_handle(caldav::Request& creq, std::optional<std::string_view> authorization,
-                                    const std::string& remote, bool may_hash) {
+                                    const std::string& remote, bool may_hash, std::string& user) {
         Handled out;
         out.login = auth.authenticate(authorization, remote, may_hash);
         if (!out.login.principal) return out;
+        user = out.login.principal->name;
         creq.principal = out.login.principal;
         out.response = service.handle(creq);
         return out;

@@ -1,6 +1,7 @@
 // The storage interface the protocol layer needs (DESIGN.md "Data"); src/storage
 // implements it over SQLite. Every write method is one durable transaction.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -69,7 +70,7 @@ struct ObjectRecord {
     /// Media type of a resource in a plain collection (RFC 4918 §9.7, any
     /// content); empty for a calendar object resource.
     std::string content_type;
-    /// Set by list_objects_in_range: the instance index proves that a VEVENT
+    /// Set by visit_objects_in_range: the instance index proves that a VEVENT
     /// instance overlaps the range (RFC 4791 §9.9), so no parsing is needed.
     bool index_match = false;
 };
@@ -266,19 +267,23 @@ public:
                                                         bool with_data) = 0;
 
     /// Members whose indexed bounds may overlap [start, end] (empty = open):
-    /// a superset of those with an instance in the range, for exact checks after.
-    virtual std::vector<ObjectRecord> list_objects_in_range(std::int64_t collection_id,
-                                                            std::optional<std::int64_t> start,
-                                                            std::optional<std::int64_t> end,
-                                                            bool with_data) = 0;
-
-    /// The members of list_objects_in_range one at a time, in no particular
-    /// order and inside one read: `visit` gets a record refilled for each
-    /// member (no copy per member). It may swap or move from the record, and
-    /// must not call the store.
+    /// a superset of those with an instance in the range, for exact checks
+    /// after. One at a time, in no particular order and inside one read:
+    /// `visit` gets a record refilled for each member (no copy per member).
+    /// It may swap or move from the record, and must not call the store.
     virtual void visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                         std::optional<std::int64_t> end, bool with_data,
                                         const std::function<void(ObjectRecord&)>& visit) = 0;
+
+    /// The same members collected, by name.
+    std::vector<ObjectRecord> list_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
+                                                    std::optional<std::int64_t> end, bool with_data) {
+        std::vector<ObjectRecord> out;
+        visit_objects_in_range(collection_id, start, end, with_data,
+                               [&](ObjectRecord& o) { out.push_back(std::move(o)); });
+        std::sort(out.begin(), out.end(), [](const ObjectRecord& a, const ObjectRecord& b) { return a.name < b.name; });
+        return out;
+    }
 
     /// Free/busy of [start, end) from the time index (RFC 4791 §7.10). `rows`:
     /// the busy instance rows (busy > 0, overlapping the range) of the objects

@@ -772,9 +772,9 @@ std::int64_t scan_start(std::int64_t from, std::int64_t span) {
     return from < lowest + span ? lowest : from - span;
 }
 
-/// The members of list_objects_in_range, unsorted, inside a read
-/// transaction: `row(statement)` for each, the object in `object_columns`
-/// and column 15 its index_match.
+/// The members of visit_objects_in_range inside a read transaction:
+/// `row(statement)` for each, the object in `object_columns` and column 15
+/// its index_match.
 template <typename Row>
 void objects_in_range(sqlite::Db& db, std::int64_t collection_id, std::int64_t from, std::int64_t to,
                       bool with_data, Row&& row) {
@@ -809,30 +809,6 @@ void objects_in_range(sqlite::Db& db, std::int64_t collection_id, std::int64_t f
 }
 
 }  // namespace
-
-std::vector<caldav::ObjectRecord> SqliteStore::list_objects_in_range(std::int64_t collection_id,
-                                                                     std::optional<std::int64_t> start,
-                                                                     std::optional<std::int64_t> end,
-                                                                     bool with_data) {
-    return read([&](sqlite::Db& db) {
-        std::vector<caldav::ObjectRecord> out;
-        objects_in_range(db, collection_id, start.value_or(std::numeric_limits<std::int64_t>::min()),
-                         end.value_or(std::numeric_limits<std::int64_t>::max()), with_data,
-                         [&](const sqlite::Stmt& s) {
-                             out.push_back(object_from(s, with_data));
-                             out.back().index_match = s.int64(15) != 0;
-                         });
-        // Ordered by name here rather than in SQL, where the sorter would copy
-        // every object's data once more; sorting positions moves each record once.
-        std::vector<std::size_t> order(out.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return out[a].name < out[b].name; });
-        std::vector<caldav::ObjectRecord> sorted;
-        sorted.reserve(out.size());
-        for (auto i : order) sorted.push_back(std::move(out[i]));
-        return sorted;
-    });
-}
 
 void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                          std::optional<std::int64_t> end, bool with_data,

@@ -125,10 +125,6 @@ public:
     std::vector<caldav::ObjectRecord> list_objects_page(std::int64_t collection_id,
                                                         std::string_view after, std::size_t limit,
                                                         bool with_data) override;
-    std::vector<caldav::ObjectRecord> list_objects_in_range(std::int64_t collection_id,
-                                                            std::optional<std::int64_t> start,
-                                                            std::optional<std::int64_t> end,
-                                                            bool with_data) override;
     void visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                 std::optional<std::int64_t> end, bool with_data,
                                 const std::function<void(caldav::ObjectRecord&)>& visit) override;

@@ -45,24 +45,34 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: bench_store DATABASE [COLLECTION_ID] [REPEATS]\n");
         return 2;
     }
-    server::SqliteOptions options;
-    options.file = argv[1];
     const std::int64_t collection = argc > 2 ? std::atoll(argv[2]) : 1;
     const int repeats = argc > 3 ? std::atoi(argv[3]) : 20;
-    auto store = server::SqliteStore::open(options);
     const auto weeks = bench::week_windows(16);
-    for (bool with_data : {true, false}) {
-        Stats s;
-        std::size_t members = 0;
-        for (int r = 0; r < repeats; ++r)
-            for (const auto& w : weeks)
-                s.ms.push_back(timed([&] {
-                    members +=
-                        store->list_objects_in_range(collection, w.start, w.end, with_data).size();
-                }));
-        s.print(with_data ? "list_objects_in_range, data" : "list_objects_in_range, no data",
-                members);
+    // The range queries from the database, then from the collection cache.
+    for (std::size_t cache_bytes : {std::size_t{0}, server::SqliteOptions{}.collection_cache_bytes}) {
+        server::SqliteOptions options;
+        options.file = argv[1];
+        options.collection_cache_bytes = cache_bytes;
+        auto store = server::SqliteStore::open(options);
+        std::printf("collection cache %zu MB:\n", cache_bytes >> 20);
+        for (bool with_data : {true, false}) {
+            Stats s;
+            std::size_t members = 0;
+            for (int r = 0; r < repeats; ++r)
+                for (const auto& w : weeks)
+                    s.ms.push_back(timed([&] {
+                        members += store->list_objects_in_range(collection, w.start, w.end, with_data).size();
+                    }));
+            s.print(with_data ? "list_objects_in_range, data" : "list_objects_in_range, no data", members);
+        }
+        if (cache_bytes == 0) continue;
+        const auto all = store->list_objects_in_range(collection, std::nullopt, std::nullopt, true).size();
+        std::printf("copy of the collection with all %zu members' data: %.1f MB\n", all,
+                    static_cast<double>(store->collection_cache().bytes()) / (1 << 20));
     }
+    server::SqliteOptions options;
+    options.file = argv[1];
+    auto store = server::SqliteStore::open(options);
     Stats s;
     std::size_t members = 0;
     for (int r = 0; r < repeats; ++r) {

@@ -105,6 +105,7 @@ std::unique_ptr<SqliteStore> open_store(const Config& c) {
     o.busy_timeout = c.busy_timeout;
     o.cache_mb = c.storage_cache_mb;
     o.mmap_mb = c.storage_mmap_mb;
+    o.collection_cache_bytes = std::size_t{c.storage_collection_cache_mb} << 20;
     try {
         return SqliteStore::open(o);
     } catch (const std::exception& e) {

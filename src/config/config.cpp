@@ -167,7 +167,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("storage.readers", po::value<unsigned>())
         ("storage.busy-timeout-ms", po::value<std::int64_t>())
         ("storage.cache-mb", po::value<unsigned>())
-        ("storage.mmap-mb", po::value<unsigned>());
+        ("storage.mmap-mb", po::value<unsigned>())
+        ("storage.collection-cache-mb", po::value<unsigned>());
     po::variables_map vm;
     try {
         po::store(po::parse_config_file(in, d, false), vm);
@@ -233,6 +234,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take_ms(vm, "storage.busy-timeout-ms", c.busy_timeout);
     take(vm, "storage.cache-mb", c.storage_cache_mb);
     take(vm, "storage.mmap-mb", c.storage_mmap_mb);
+    take(vm, "storage.collection-cache-mb", c.storage_collection_cache_mb);
 
     auto where = [&](const char* key) { return file.string() + ": " + key; };
     if (c.max_header_bytes < 1024) throw ConfigError(where("limits.header-bytes") + " must be at least 1024");

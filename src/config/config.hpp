@@ -109,6 +109,7 @@ struct Config {
     std::chrono::milliseconds busy_timeout{5'000};
     unsigned storage_cache_mb = 16;   ///< page cache per connection
     unsigned storage_mmap_mb = 0;   ///< database bytes read through mmap (0 = read(2))
+    unsigned storage_collection_cache_mb = 64;  ///< in-memory copy of queried calendars (0 = off)
 
     /// The SQLite file under data_dir.
     std::filesystem::path database_file() const { return data_dir / "kalends.sqlite3"; }

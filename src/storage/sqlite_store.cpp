@@ -10,9 +10,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "src/storage/object_rows.hpp"
+
 namespace server {
 
 using caldav::StoreStatus;
+using rows::object_columns;
+using rows::read_object;
 
 namespace {
 
@@ -78,28 +82,6 @@ caldav::CollectionRecord collection_from(sqlite::Stmt& s, int at = 0) {
     c.created_at = s.int64(at + 10);
     c.modified_at = s.int64(at + 11);
     return c;
-}
-
-/// Fills `o` from `object_columns` starting at column `at`, reusing its
-/// strings' storage.
-void read_object(const sqlite::Stmt& s, caldav::ObjectRecord& o, bool with_data, int at = 0) {
-    o.id = s.int64(at + 0);
-    o.collection_id = s.int64(at + 1);
-    o.name.assign(s.view(at + 2));
-    o.uid.assign(s.view(at + 3));
-    o.component.assign(s.view(at + 4));
-    o.etag.assign(s.view(at + 5));
-    o.schedule_tag.assign(s.view(at + 6));
-    o.size = s.int64(at + 7);
-    o.revision = s.int64(at + 8);
-    o.first_start = s.optional_int64(at + 9);
-    o.last_end = s.optional_int64(at + 10);
-    o.created_at = s.int64(at + 11);
-    o.modified_at = s.int64(at + 12);
-    if (with_data) o.data.assign(s.view(at + 13));
-    else o.data.clear();
-    o.content_type.assign(s.view(at + 14));
-    o.index_match = false;
 }
 
 /// An object from `object_columns` starting at column `at`.
@@ -634,10 +616,6 @@ StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
 }
 
 namespace {
-constexpr std::string_view object_columns =
-    "id, collection_id, name, uid, component, etag, schedule_tag, size, revision, first_start, "
-    "last_end, created_at, modified_at, data, content_type";
-
 /// The UID column of a non-calendar resource: unique per name, and never a
 /// calendar UID (RFC 5545 §3.3.11 TEXT holds no control characters).
 std::string resource_uid(std::string_view name) { return "\x01" + std::string(name); }
@@ -813,10 +791,14 @@ void objects_in_range(sqlite::Db& db, std::int64_t collection_id, std::int64_t f
 void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                          std::optional<std::int64_t> end, bool with_data,
                                          const std::function<void(caldav::ObjectRecord&)>& visit) {
+    const auto from = start.value_or(std::numeric_limits<std::int64_t>::min());
+    const auto to = end.value_or(std::numeric_limits<std::int64_t>::max());
     read([&](sqlite::Db& db) {
+        auto stamp = CollectionCache::stamp(db, collection_id);
+        if (!stamp) return;  // no such collection
+        if (cache_.visit_in_range(db, *stamp, from, to, with_data, visit)) return;
         caldav::ObjectRecord record;
-        objects_in_range(db, collection_id, start.value_or(std::numeric_limits<std::int64_t>::min()),
-                         end.value_or(std::numeric_limits<std::int64_t>::max()), with_data,
+        objects_in_range(db, collection_id, from, to, with_data,
                          [&](const sqlite::Stmt& s) {
                              read_object(s, record, with_data);
                              record.index_match = s.int64(15) != 0;
@@ -908,7 +890,12 @@ caldav::StoreStatus SqliteStore::set_instances(std::int64_t object_id, const cal
             auto c = db.prepare("SELECT collection_id FROM objects WHERE id = ?1");
             c.bind(1, object_id);
             if (!c.step()) return StoreStatus::not_found;
-            write_instances(db, object_id, c.int64(0), index);
+            const auto collection_id = c.int64(0);
+            write_instances(db, object_id, collection_id, index);
+            // Not a member change: the collection cache learns of it here.
+            db.prepare("UPDATE collections SET index_generation = index_generation + 1 WHERE id = ?1")
+                .bind(1, collection_id)
+                .run();
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "caldav/store.hpp"
+#include "src/storage/collection_cache.hpp"
 #include "src/storage/migrations.hpp"
 #include "src/storage/sqlite.hpp"
 
@@ -27,6 +28,8 @@ struct SqliteOptions {
     std::size_t max_batch = 256;            ///< writes committed together at most
     std::size_t cache_mb = 16;              ///< SQLite page cache per connection
     std::size_t mmap_mb = 0;                ///< file bytes mapped instead of read (shared by all connections)
+    /// Bound of the in-memory copy of queried calendars (CollectionCache); 0 turns it off.
+    std::size_t collection_cache_bytes = std::size_t{64} << 20;
 };
 
 /// Credentials of a principal for authentication.
@@ -66,6 +69,9 @@ public:
     /// Finishes queued writes, stops the writer and closes every connection.
     /// Idempotent; called by the destructor.
     void close();
+
+    /// The in-memory copy of queried calendars (for tests).
+    const CollectionCache& collection_cache() const { return cache_; }
 
     /// The schema version the file had before open() migrated it.
     int opened_version() const { return opened_version_; }
@@ -184,6 +190,7 @@ private:
     std::condition_variable readers_cv_;
     std::vector<std::unique_ptr<sqlite::Db>> readers_;
     std::vector<sqlite::Db*> free_readers_;
+    CollectionCache cache_{options_.collection_cache_bytes};
 };
 
 }  // namespace server

@@ -190,14 +190,15 @@ BOOST_AUTO_TEST_CASE(serve_answers_and_exits_0_on_sigterm_within_5_seconds) {
     BOOST_TEST(contains(server.err(), "store closed"));
 }
 
-// The [server] tuning keys and the hash bound are read (an unknown key would
-// stop serve with 1) and a server started with them answers.
+// The [server] tuning keys, the hash bound and the collection cache's budget
+// are read (an unknown key would stop serve with 1) and a server started with
+// them answers.
 BOOST_AUTO_TEST_CASE(serve_takes_thread_and_arena_settings_from_the_config) {
     TempDir d;
     auto data = (d.path() / "data").string();
     auto conf = write_file(d, "k.conf",
                            "[server]\nhandler-threads = 3\nread-threads = 1\nio-threads = 1\nmalloc-arenas = 2\n"
-                           "[auth]\nmax-concurrent-hashes = 1\n");
+                           "[auth]\nmax-concurrent-hashes = 1\n[storage]\ncollection-cache-mb = 8\n");
     BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
     test_support::Child server(
         {test_support::kalends_bin(), "serve", "--config", conf, "--listen", "127.0.0.1:0", "--data", data});

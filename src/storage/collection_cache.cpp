@@ -1,0 +1,384 @@
+// CollectionCache: see the header. A copy is a map of members by id (the
+// objects row without data, plus its index state), the instance rows sorted
+// by start, and the ids the range query must check by their bounds.
+#include "src/storage/collection_cache.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <shared_mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "src/storage/object_rows.hpp"
+
+namespace server {
+
+namespace {
+
+struct Member {
+    caldav::ObjectRecord record;  ///< data only when has_data
+    bool has_data = false;
+    bool indexed = false;  ///< index_state != 0: its instance rows are written
+    std::optional<std::int64_t> indexed_until;
+    bool exact = false;
+};
+
+struct Instance {
+    std::int64_t start = 0, end = 0, object_id = 0;
+};
+
+/// What a member costs, roughly: its strings, its node in two maps, its record.
+std::size_t cost_of(const Member& m) {
+    const auto& r = m.record;
+    return sizeof(Member) + 2 * r.name.size() + r.uid.size() + r.component.size() + r.etag.size() +
+           r.schedule_tag.size() + r.content_type.size() + r.data.size() + 128;
+}
+
+/// The objects row without its data, then the index state (columns 15–17).
+const std::string& member_select() {
+    static const std::string sql = [] {
+        std::string columns(rows::object_columns);
+        columns.replace(columns.rfind(", data"), 6, ", NULL");
+        return "SELECT " + columns + ", index_state, indexed_until, index_exact FROM objects ";
+    }();
+    return sql;
+}
+
+void read_member(const sqlite::Stmt& s, Member& m) {
+    rows::read_object(s, m.record, false);
+    m.has_data = false;
+    m.indexed = s.int64(15) != 0;
+    m.indexed_until = s.optional_int64(16);
+    m.exact = s.int64(17) != 0;
+}
+
+/// Where an instance overlapping [from, to] can start (as SqliteStore's scan).
+std::int64_t scan_start(std::int64_t from, std::int64_t span) {
+    constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
+    return from < lowest + span ? lowest : from - span;
+}
+
+/// Copies a member's record into `to`, reusing its strings' storage.
+void copy_record(const caldav::ObjectRecord& from, caldav::ObjectRecord& to, bool with_data) {
+    to.id = from.id;
+    to.collection_id = from.collection_id;
+    to.name.assign(from.name);
+    to.uid.assign(from.uid);
+    to.component.assign(from.component);
+    to.etag.assign(from.etag);
+    to.schedule_tag.assign(from.schedule_tag);
+    to.size = from.size;
+    to.revision = from.revision;
+    to.created_at = from.created_at;
+    to.modified_at = from.modified_at;
+    to.first_start = from.first_start;
+    to.last_end = from.last_end;
+    if (with_data) to.data.assign(from.data);
+    else to.data.clear();
+    to.content_type.assign(from.content_type);
+}
+
+}  // namespace
+
+struct CollectionCache::Entry {
+    std::shared_mutex mutex;
+    bool loaded = false;
+    bool evicted = false;  ///< out of the map: no longer counted in the total
+    /// The collection did not fit: not tried again before this revision.
+    std::optional<std::int64_t> retry_at;
+    std::int64_t revision = 0, incarnation = 0, generation = 0;
+    std::unordered_map<std::int64_t, Member> members;
+    std::unordered_map<std::string, std::int64_t> by_name;
+    std::vector<Instance> instances;    ///< by start
+    std::vector<std::int64_t> unbounded;  ///< members without rows, or with rows up to a horizon
+    std::size_t bytes = 0;
+    std::atomic<std::uint64_t> last_used{0};
+
+    bool current(const CollectionStamp& s) const {
+        return loaded && revision == s.revision && incarnation == s.incarnation && generation == s.index_generation;
+    }
+    /// True when this copy is of the same collection and index as `s` but
+    /// newer than that snapshot: only the database can answer it.
+    bool ahead_of(const CollectionStamp& s) const {
+        return loaded && incarnation == s.incarnation && generation == s.index_generation && revision > s.revision;
+    }
+};
+
+namespace {
+
+using Entry = CollectionCache::Entry;
+
+bool counts_by_bounds(const Member& m) { return !m.indexed || m.indexed_until.has_value(); }
+
+/// Adds a member read by `member_select` and its instance rows (appended to `rows`, unsorted).
+void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Instance>& rows) {
+    Member m;
+    read_member(s, m);
+    const auto id = m.record.id;
+    if (m.indexed) {
+        auto r = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
+        r.bind(1, id);
+        while (r.step()) rows.push_back({r.int64(0), r.int64(1), id});
+    }
+    if (counts_by_bounds(m)) e.unbounded.push_back(id);
+    e.bytes += cost_of(m);
+    e.by_name.emplace(m.record.name, id);
+    e.members.emplace(id, std::move(m));
+}
+
+void clear(Entry& e) {
+    e.members.clear();
+    e.by_name.clear();
+    e.instances.clear();
+    e.instances.shrink_to_fit();
+    e.unbounded.clear();
+    e.bytes = 0;
+    e.loaded = false;
+}
+
+/// Reads the whole collection. False when it does not fit in `budget`.
+bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t budget) {
+    clear(e);
+    auto s = db.prepare(member_select() + "WHERE collection_id = ?1");
+    s.bind(1, stamp.id);
+    std::vector<Instance> none;
+    while (s.step()) {
+        Member m;
+        read_member(s, m);
+        if (counts_by_bounds(m)) e.unbounded.push_back(m.record.id);
+        e.bytes += cost_of(m);
+        e.by_name.emplace(m.record.name, m.record.id);
+        e.members.emplace(m.record.id, std::move(m));
+        if (e.bytes > budget) return false;
+    }
+    // The covering time index gives the rows in start order.
+    auto r = db.prepare(
+        "SELECT start_at, end_at, object_id FROM instances WHERE collection_id = ?1 ORDER BY start_at");
+    r.bind(1, stamp.id);
+    while (r.step()) {
+        e.instances.push_back({r.int64(0), r.int64(1), r.int64(2)});
+        e.bytes += sizeof(Instance);
+        if (e.bytes > budget) return false;
+    }
+    return true;
+}
+
+/// Applies the members the change log names since the copy's revision.
+/// False when so many changed that reading everything is cheaper.
+bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp) {
+    std::vector<std::string> names;
+    auto c = db.prepare("SELECT name FROM changes WHERE collection_id = ?1 AND revision > ?2");
+    c.bind(1, stamp.id).bind(2, e.revision);
+    while (c.step()) {
+        names.emplace_back(c.view(0));
+        if (names.size() > 64 + e.members.size() / 4) return false;
+    }
+    std::unordered_set<std::int64_t> gone;
+    for (const auto& name : names) {
+        auto it = e.by_name.find(name);
+        if (it == e.by_name.end()) continue;
+        auto m = e.members.find(it->second);
+        e.bytes -= cost_of(m->second);
+        gone.insert(it->second);
+        e.members.erase(m);
+        e.by_name.erase(it);
+    }
+    if (!gone.empty()) {
+        const auto before = e.instances.size();
+        std::erase_if(e.instances, [&](const Instance& i) { return gone.count(i.object_id) != 0; });
+        e.bytes -= (before - e.instances.size()) * sizeof(Instance);
+        std::erase_if(e.unbounded, [&](std::int64_t id) { return gone.count(id) != 0; });
+    }
+    std::vector<Instance> added;
+    auto s = db.prepare(member_select() + "WHERE collection_id = ?1 AND name = ?2");
+    for (const auto& name : names) {
+        s.reset();
+        s.bind(1, stamp.id).bind(2, name);
+        if (s.step()) add_member(db, e, s, added);
+    }
+    std::sort(added.begin(), added.end(), [](const Instance& a, const Instance& b) { return a.start < b.start; });
+    const auto middle = static_cast<std::ptrdiff_t>(e.instances.size());
+    e.instances.insert(e.instances.end(), added.begin(), added.end());
+    std::inplace_merge(e.instances.begin(), e.instances.begin() + middle, e.instances.end(),
+                       [](const Instance& a, const Instance& b) { return a.start < b.start; });
+    e.bytes += added.size() * sizeof(Instance);
+    return true;
+}
+
+/// The members of a range, as copies into `out` from index 0; `n` is set to
+/// their number and `missing` to those whose data must still be read.
+void collect(const Entry& e, const CollectionStamp& stamp, std::int64_t from, std::int64_t to, bool with_data,
+             std::vector<caldav::ObjectRecord>& out, std::size_t& n, std::vector<std::size_t>& missing) {
+    n = 0;
+    missing.clear();
+    auto emit = [&](const Member& m, bool match) {
+        if (out.size() == n) out.emplace_back();
+        auto& r = out[n];
+        copy_record(m.record, r, with_data && m.has_data);
+        r.index_match = match;
+        if (with_data && !m.has_data) missing.push_back(n);
+        ++n;
+    };
+    // Rows overlapping the range, grouped by object: hit is the exact VEVENT
+    // overlap test (RFC 4791 §9.9), inclusive for zero-length instances.
+    thread_local std::vector<std::pair<std::int64_t, bool>> hits;
+    hits.clear();
+    const auto scan_from = scan_start(from, stamp.max_span);
+    auto it = std::lower_bound(e.instances.begin(), e.instances.end(), scan_from,
+                               [](const Instance& i, std::int64_t t) { return i.start < t; });
+    for (; it != e.instances.end() && it->start <= to; ++it) {
+        if (it->end < from) continue;
+        hits.emplace_back(it->object_id,
+                          it->start < to && (it->end > from || (it->end == it->start && it->start >= from)));
+    }
+    std::sort(hits.begin(), hits.end());
+    for (std::size_t i = 0; i < hits.size();) {
+        std::size_t j = i;
+        bool hit = false;
+        for (; j < hits.size() && hits[j].first == hits[i].first; ++j) hit = hit || hits[j].second;
+        if (auto m = e.members.find(hits[i].first); m != e.members.end()) emit(m->second, hit && m->second.exact);
+        i = j;
+    }
+    // Members whose rows cannot answer: by their bounds, checked by parsing after.
+    for (auto id : e.unbounded) {
+        const auto& m = e.members.at(id);
+        if (m.indexed && !(m.indexed_until && *m.indexed_until <= to)) continue;
+        if (m.record.last_end && *m.record.last_end < from) continue;
+        if (m.record.first_start && *m.record.first_start > to) continue;
+        auto h = std::lower_bound(hits.begin(), hits.end(), id,
+                                  [](const std::pair<std::int64_t, bool>& p, std::int64_t v) { return p.first < v; });
+        if (h != hits.end() && h->first == id) continue;
+        emit(m, false);
+    }
+}
+
+}  // namespace
+
+CollectionCache::CollectionCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+CollectionCache::~CollectionCache() = default;
+
+std::optional<CollectionStamp> CollectionCache::stamp(sqlite::Db& db, std::int64_t collection_id) {
+    auto s = db.prepare(
+        "SELECT revision, sync_floor, incarnation, index_generation, max_span FROM collections WHERE id = ?1");
+    s.bind(1, collection_id);
+    if (!s.step()) return std::nullopt;
+    return CollectionStamp{collection_id, s.int64(0), s.int64(1), s.int64(2), s.int64(3), s.int64(4)};
+}
+
+std::shared_ptr<CollectionCache::Entry> CollectionCache::entry_for(std::int64_t collection_id) {
+    std::lock_guard lock(map_mutex_);
+    auto& e = entries_[collection_id];
+    if (!e) e = std::make_shared<Entry>();
+    e->last_used = ++clock_;
+    return e;
+}
+
+void CollectionCache::make_room(const Entry* keep, std::size_t extra) {
+    if (total_.load() + extra <= max_bytes_) return;
+    std::lock_guard lock(map_mutex_);
+    std::vector<std::pair<std::uint64_t, std::int64_t>> by_age;
+    for (const auto& [id, e] : entries_)
+        if (e.get() != keep) by_age.emplace_back(e->last_used.load(), id);
+    std::sort(by_age.begin(), by_age.end());
+    for (const auto& [age, id] : by_age) {
+        if (total_.load() + extra <= max_bytes_) return;
+        auto it = entries_.find(id);
+        std::unique_lock entry_lock(it->second->mutex, std::try_to_lock);
+        if (!entry_lock) continue;  // in use: dropped next time if still needed
+        it->second->evicted = true;
+        total_ -= it->second->bytes;
+        entry_lock.unlock();
+        entries_.erase(it);
+    }
+}
+
+bool CollectionCache::visit_in_range(sqlite::Db& db, const CollectionStamp& stamp, std::int64_t from,
+                                     std::int64_t to, bool with_data,
+                                     const std::function<void(caldav::ObjectRecord&)>& visit) {
+    if (max_bytes_ == 0) return false;
+    auto entry = entry_for(stamp.id);
+    auto& e = *entry;
+    // Records copied out are reused by the thread's next query; a visit that
+    // queries again (none does today) gets its own.
+    thread_local std::vector<caldav::ObjectRecord> shared_out;
+    thread_local bool in_use = false;
+    std::vector<caldav::ObjectRecord> own_out;
+    auto& out = in_use ? own_out : shared_out;
+    struct Restore {
+        bool& flag;
+        bool was;
+        ~Restore() { flag = was; }
+    } restore{in_use, in_use};
+    in_use = true;
+    std::vector<std::size_t> missing;
+    std::size_t n = 0;
+    bool answered = false;
+    {
+        std::shared_lock lock(e.mutex);
+        if (e.ahead_of(stamp) || (e.retry_at && e.incarnation == stamp.incarnation && stamp.revision < *e.retry_at))
+            return false;
+        if (e.current(stamp)) {
+            collect(e, stamp, from, to, with_data, out, n, missing);
+            answered = true;
+        }
+    }
+    if (!answered) {
+        std::unique_lock lock(e.mutex);
+        if (e.ahead_of(stamp)) return false;
+        if (!e.current(stamp)) {
+            const auto before = e.bytes;
+            const bool fresh = !e.loaded || e.incarnation != stamp.incarnation ||
+                               e.generation != stamp.index_generation || e.revision < stamp.sync_floor;
+            bool fits = (!fresh && catch_up(db, e, stamp)) || rebuild(db, e, stamp, max_bytes_);
+            if (e.bytes > max_bytes_) fits = false;
+            e.retry_at.reset();
+            if (fits) {
+                e.loaded = true;
+                e.revision = stamp.revision;
+                e.incarnation = stamp.incarnation;
+                e.generation = stamp.index_generation;
+            } else {
+                // Tried again once it has changed by an eighth of what was read.
+                e.retry_at = stamp.revision + 64 + static_cast<std::int64_t>(e.members.size() / 8);
+                clear(e);
+                e.incarnation = stamp.incarnation;
+            }
+            if (!e.evicted) {
+                total_ += e.bytes;
+                total_ -= before;
+            }
+            if (!fits) return false;
+        }
+        collect(e, stamp, from, to, with_data, out, n, missing);
+    }
+    make_room(&e, 0);
+    if (!missing.empty()) {
+        // Read in this transaction, whose snapshot is the copy's revision.
+        auto s = db.prepare("SELECT data FROM objects WHERE id = ?1");
+        std::size_t added = 0;
+        for (auto i : missing) {
+            s.reset();
+            s.bind(1, out[i].id);
+            if (s.step()) out[i].data.assign(s.view(0));
+            added += out[i].data.size();
+        }
+        make_room(&e, added);
+        std::unique_lock lock(e.mutex);
+        if (e.current(stamp) && !e.evicted && total_.load() + added <= max_bytes_) {
+            for (auto i : missing) {
+                auto m = e.members.find(out[i].id);
+                if (m == e.members.end() || m->second.has_data) continue;
+                m->second.record.data = out[i].data;
+                m->second.has_data = true;
+                e.bytes += out[i].data.size();
+                total_ += out[i].data.size();
+            }
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) visit(out[i]);
+    return true;
+}
+
+}  // namespace server

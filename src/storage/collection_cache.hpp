@@ -1,0 +1,70 @@
+// CollectionCache: a bounded in-memory copy of calendar collections' time
+// index and member metadata, with the members' data while the budget allows,
+// kept coherent with the database through each collection's change log
+// (DESIGN.md "Scale": the week query of a syncing client reads no page).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "caldav/store.hpp"
+#include "src/storage/sqlite.hpp"
+
+namespace server {
+
+/// What a collection's row says in one read transaction: enough to tell
+/// whether a cached copy is the database's at that snapshot (schema 0012).
+struct CollectionStamp {
+    std::int64_t id = 0;
+    std::int64_t revision = 0;          ///< grows with every member change
+    std::int64_t sync_floor = 0;        ///< changes before it may be gone
+    std::int64_t incarnation = 0;       ///< drawn when the collection was created
+    std::int64_t index_generation = 0;  ///< grows when instance rows change without a member change
+    std::int64_t max_span = 0;          ///< the longest instance, seconds
+};
+
+/// Thread-safe. A copy is brought up to date by the reader that finds it
+/// behind, from the rows that the change log names since its revision, in
+/// that reader's transaction; it answers only a reader whose snapshot is
+/// exactly its revision, so an answer never mixes two versions.
+class CollectionCache {
+public:
+    /// `max_bytes` bounds everything held (0: the cache answers nothing).
+    explicit CollectionCache(std::size_t max_bytes);
+    ~CollectionCache();
+
+    /// The stamp of a collection in `db`'s read transaction; empty when it is gone.
+    static std::optional<CollectionStamp> stamp(sqlite::Db& db, std::int64_t collection_id);
+
+    /// Visits what SqliteStore's range query would: members with an instance
+    /// row overlapping [from, to] (index_match when a VEVENT instance overlaps
+    /// and the rows are exact), and members without rows or indexed only up
+    /// to a horizon before `to` whose bounds reach the range. `db` is the read
+    /// transaction `stamp` was read in. False, having visited nothing, when
+    /// the cache cannot answer: the collection does not fit in the budget, or
+    /// the copy is already newer than that snapshot.
+    bool visit_in_range(sqlite::Db& db, const CollectionStamp& stamp, std::int64_t from, std::int64_t to,
+                        bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit);
+
+    /// Bytes held now (an estimate of the heap used).
+    std::size_t bytes() const { return total_.load(); }
+
+    struct Entry;
+
+private:
+    std::shared_ptr<Entry> entry_for(std::int64_t collection_id);
+    /// Drops least recently used copies other than `keep` until `extra` more bytes fit.
+    void make_room(const Entry* keep, std::size_t extra);
+
+    const std::size_t max_bytes_;
+    std::atomic<std::size_t> total_{0};
+    std::atomic<std::uint64_t> clock_{0};
+    std::mutex map_mutex_;
+    std::unordered_map<std::int64_t, std::shared_ptr<Entry>> entries_;
+};
+
+}  // namespace server

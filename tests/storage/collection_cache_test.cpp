@@ -1,0 +1,182 @@
+// The collection cache (src/storage/collection_cache) answers range queries
+// exactly as the database does, whoever writes: a store with the cache and one
+// without share a file, both write, and every answer is compared.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <random>
+#include <tuple>
+
+#include "src/storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using caldav::StoreStatus;
+using server::SqliteStore;
+
+namespace {
+
+struct CacheFixture {
+    test_support::TempDir dir;
+    std::unique_ptr<SqliteStore> cached = open(std::size_t{64} << 20);
+    std::unique_ptr<SqliteStore> plain = open(0);  // the database's own answers
+    std::int64_t alice = 0;
+    std::mt19937_64 rng{20261201};
+
+    CacheFixture() {
+        BOOST_REQUIRE(cached->add_user("alice", "alice@example.com", "$y$fake") == StoreStatus::ok);
+        alice = cached->find_principal("alice")->id;
+    }
+
+    std::unique_ptr<SqliteStore> open(std::size_t cache_bytes) {
+        server::SqliteOptions o;
+        o.file = dir.path() / "k.sqlite3";
+        o.collection_cache_bytes = cache_bytes;
+        return SqliteStore::open(o);
+    }
+
+    std::int64_t calendar(SqliteStore& via, const std::string& name) {
+        caldav::CollectionRecord c;
+        c.owner_id = alice;
+        c.name = name;
+        c.kind = caldav::CollectionKind::calendar;
+        BOOST_REQUIRE(via.create_collection(c) == StoreStatus::ok);
+        return c.id;
+    }
+
+    std::int64_t pick(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); }
+
+    /// A random time index: rows in 60 days, sometimes up to a horizon,
+    /// sometimes none at all (the object is parsed), sometimes inexact.
+    std::optional<caldav::InstanceIndex> random_index(std::optional<std::int64_t>& first,
+                                                      std::optional<std::int64_t>& last) {
+        first.reset();
+        last.reset();
+        if (pick(0, 9) == 0) return std::nullopt;  // index_state 0: bounds only
+        caldav::InstanceIndex index;
+        index.exact = pick(0, 4) != 0;
+        if (pick(0, 7) == 0) index.indexed_until = pick(0, 60) * 86400;
+        if (pick(0, 15) == 0) index.indexed_until = std::numeric_limits<std::int64_t>::min();
+        const auto n = pick(0, 6);
+        for (std::int64_t i = 0; i < n; ++i) {
+            const auto start = pick(0, 60 * 24) * 3600;
+            const auto length = pick(0, 3) == 0 ? 0 : pick(1, 48) * 1800;  // zero-length too
+            index.rows.push_back({start, start + length, 1, false});
+            first = std::min(first.value_or(start), start);
+            last = std::max(last.value_or(start + length), start + length);
+        }
+        if (pick(0, 5) == 0) first.reset(), last.reset();  // unbounded
+        return index;
+    }
+
+    void put(SqliteStore& via, std::int64_t collection, int k) {
+        caldav::PutObject o;
+        o.collection_id = collection;
+        o.name = "ev" + std::to_string(k) + ".ics";
+        o.uid = "uid-" + std::to_string(k);
+        o.component = "VEVENT";
+        o.data = "BEGIN:VCALENDAR\r\nX-VERSION:" + std::to_string(pick(0, 1 << 30)) + "\r\nEND:VCALENDAR\r\n";
+        o.instances = random_index(o.first_start, o.last_end);
+        BOOST_REQUIRE(via.put_object(o).status == StoreStatus::ok);
+    }
+
+    using Row = std::tuple<std::string, std::string, bool, std::string, std::int64_t>;
+
+    static std::vector<Row> answer(SqliteStore& s, std::int64_t collection, std::optional<std::int64_t> from,
+                                   std::optional<std::int64_t> to, bool with_data) {
+        std::vector<Row> out;
+        for (auto& o : s.list_objects_in_range(collection, from, to, with_data))
+            out.emplace_back(o.name, o.etag, o.index_match, o.data, o.revision);
+        return out;
+    }
+
+    /// Random ranges (some open-ended, some empty or at instants) asked of
+    /// both stores; returns how many members the cached store answered.
+    std::size_t compare(std::int64_t collection, int queries) {
+        std::size_t seen = 0;
+        for (int q = 0; q < queries; ++q) {
+            std::optional<std::int64_t> from = pick(-2, 62 * 24) * 3600, to;
+            to = *from + pick(0, 14 * 24) * 3600 + pick(0, 1);
+            if (pick(0, 9) == 0) from.reset();
+            if (pick(0, 9) == 0) to.reset();
+            const bool with_data = pick(0, 1) == 1;
+            auto want = answer(*plain, collection, from, to, with_data);
+            auto got = answer(*cached, collection, from, to, with_data);
+            BOOST_TEST_REQUIRE((got == want), "query " << q << " [" << from.value_or(-1) << ", " << to.value_or(-1)
+                                                       << "] with_data " << with_data << ": " << got.size()
+                                                       << " members, the database says " << want.size());
+            seen += got.size();
+        }
+        return seen;
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(collection_cache, CacheFixture)
+
+BOOST_AUTO_TEST_CASE(answers_as_the_database_while_both_stores_write_move_reindex_and_delete) {
+    const auto work = calendar(*cached, "work");
+    const auto home = calendar(*cached, "home");
+    for (int k = 0; k < 150; ++k) put(*cached, work, k);
+    BOOST_TEST(compare(work, 20) > 0);
+    BOOST_TEST(cached->collection_cache().bytes() > 0);  // the copy answered, not the database
+    for (int round = 0; round < 120; ++round) {
+        auto& via = pick(0, 1) == 0 ? *cached : *plain;  // the other writer is another connection pool
+        const int k = static_cast<int>(pick(0, 199));
+        const auto name = "ev" + std::to_string(k) + ".ics";
+        switch (pick(0, 5)) {
+        case 0:
+        case 1: put(via, work, k); break;
+        case 2: via.delete_object(work, name, std::nullopt); break;
+        case 3: via.copy_object(work, name, home, name, true, pick(0, 1) == 1); break;
+        case 4: {
+            // The background indexer rewrites rows without a member change.
+            if (auto o = via.find_object(work, name, false)) {
+                std::optional<std::int64_t> first, last;
+                auto index = random_index(first, last);
+                if (index) via.set_instances(o->id, *index);
+            }
+            break;
+        }
+        default: put(via, home, k); break;
+        }
+        compare(work, 3);
+        compare(home, 2);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_collection_created_under_a_deleted_ones_id_is_not_taken_for_it) {
+    const auto old_id = calendar(*cached, "old");
+    for (int k = 0; k < 40; ++k) put(*cached, old_id, k);
+    compare(old_id, 5);
+    // Another process deletes it and creates one that SQLite gives the same id;
+    // with as many writes, the new one reaches the old one's revision.
+    BOOST_REQUIRE(plain->delete_collection(old_id) == StoreStatus::ok);
+    const auto new_id = calendar(*plain, "new");
+    BOOST_REQUIRE(new_id == old_id);
+    for (int k = 100; k < 140; ++k) put(*plain, new_id, k);
+    BOOST_TEST(compare(new_id, 20) > 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_collection_over_the_budget_is_answered_by_the_database_and_copies_are_evicted) {
+    // A budget for one small calendar: the large one never fits, the small
+    // ones push each other out, and every answer stays the database's.
+    cached = open(std::size_t{24} << 10);
+    const auto large = calendar(*cached, "large");
+    for (int k = 0; k < 300; ++k) put(*cached, large, k);
+    std::vector<std::int64_t> small;
+    for (int c = 0; c < 3; ++c) {
+        small.push_back(calendar(*cached, "small" + std::to_string(c)));
+        for (int k = 0; k < 25; ++k) put(*cached, small.back(), 1000 + k);
+    }
+    for (int round = 0; round < 6; ++round) {
+        compare(large, 4);
+        for (auto id : small) compare(id, 4);
+        BOOST_TEST(cached->collection_cache().bytes() <= std::size_t{24} << 10);
+        put(*cached, small[round % 3], 1000 + round);
+    }
+    BOOST_TEST(cached->collection_cache().bytes() > 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,9 @@
 // calendar-multiget REPORT (RFC 4791 §7.9): members named by href, in any
 // encoding that decodes to one of the user's objects; missing ones as 404.
+#include <cctype>
+#include <map>
+#include <unordered_map>
+
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
@@ -21,40 +25,63 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
         throw Error(403, Precondition::number_of_matches_within_limits,
                     "more than " + std::to_string(ctx.limits.max_multiget_hrefs) + " hrefs (limits.multiget-hrefs)");
     xml::Multistatus ms;
-    // One member record reused for every href, its collection looked up once
-    // per collection named (hrefs usually all name one), and the object read
-    // with its data in the same lookup when calendar-data is asked for.
+    // The hrefs are read first; then each collection named is looked up once
+    // and its members read together in one store call, with their data in the
+    // same lookup when calendar-data is asked for; answers keep the hrefs' order.
     const bool wants_data = props.calendar_data || props.mode != PropertyRequest::Mode::prop;
-    Resource member;
-    member.kind = ResourceKind::object;
-    member.owner = ctx.user;
-    std::optional<std::string> collection_name;
+    struct Wanted {
+        std::string href;  ///< as answered: canonical for members, else as sent
+        int status = 0;    ///< 0: a member to look up
+        std::string collection, object;
+    };
+    struct Collection {
+        std::optional<CollectionRecord> record;
+        std::vector<std::string> names;
+        std::unordered_map<std::string, ObjectRecord> found;
+    };
+    std::vector<Wanted> wanted;
+    std::map<std::string, Collection> collections;
     for (const auto& raw : hrefs) {
         auto trimmed = raw;
         while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
         while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) trimmed.erase(0, 1);
         auto path = decode_target(trimmed);
         if (!path) {
-            ms.add_status(xml::escape(trimmed), 404);
+            wanted.push_back({xml::escape(trimmed), 404, {}, {}});
             continue;
         }
         auto rp = ResourcePath::parse(*path);
         if (rp.kind != ResourceKind::object || rp.owner != ctx.user.name) {
-            ms.add_status(trimmed, rp.kind == ResourceKind::object ? 403 : 404);
+            wanted.push_back({trimmed, rp.kind == ResourceKind::object ? 403 : 404, {}, {}});
             continue;
         }
-        if (collection_name != rp.collection) {
-            member.collection = ctx.store.find_collection(ctx.user.id, rp.collection);
-            collection_name = rp.collection;
-        }
-        member.href = object_href(ctx.user.name, rp.collection, rp.object);
-        member.object = member.collection ? ctx.store.find_object(member.collection->id, rp.object, wants_data)
-                                          : std::nullopt;
-        member.exists = member.object.has_value();
-        if (!member.exists) {
-            ms.add_status(member.href, 404);
+        collections[rp.collection].names.push_back(rp.object);
+        wanted.push_back({object_href(ctx.user.name, rp.collection, rp.object), 0, rp.collection, rp.object});
+    }
+    for (auto& [name, c] : collections) {
+        c.record = ctx.store.find_collection(ctx.user.id, name);
+        if (!c.record) continue;
+        ctx.store.visit_objects_named(c.record->id, c.names, wants_data,
+                                      [&](ObjectRecord& o) { c.found.try_emplace(o.name, std::move(o)); });
+    }
+    Resource member;
+    member.kind = ResourceKind::object;
+    member.owner = ctx.user;
+    for (auto& w : wanted) {
+        if (w.status != 0) {
+            ms.add_status(w.href, w.status);
             continue;
         }
+        auto& c = collections[w.collection];
+        auto it = c.found.find(w.object);
+        if (it == c.found.end()) {
+            ms.add_status(w.href, 404);
+            continue;
+        }
+        member.collection = c.record;
+        member.href = std::move(w.href);
+        member.object = it->second;
+        member.exists = true;
         append_properties(ms.buffer(), member.href, ctx, member, props);
     }
     Response r;

@@ -275,6 +275,12 @@ public:
                                         std::optional<std::int64_t> end, bool with_data,
                                         const std::function<void(ObjectRecord&)>& visit) = 0;
 
+    /// The members named (a multiget, RFC 4791 §7.9), in that order and inside
+    /// one read, as visit_objects_in_range visits; a name that is not a
+    /// member is skipped.
+    virtual void visit_objects_named(std::int64_t collection_id, const std::vector<std::string>& names,
+                                     bool with_data, const std::function<void(ObjectRecord&)>& visit) = 0;
+
     /// The same members collected, by name.
     std::vector<ObjectRecord> list_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                                     std::optional<std::int64_t> end, bool with_data) {

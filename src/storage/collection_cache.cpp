@@ -206,20 +206,32 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp) {
     return true;
 }
 
-/// The members of a range, as copies into `out` from index 0; `n` is set to
-/// their number and `missing` to those whose data must still be read.
-void collect(const Entry& e, const CollectionStamp& stamp, std::int64_t from, std::int64_t to, bool with_data,
-             std::vector<caldav::ObjectRecord>& out, std::size_t& n, std::vector<std::size_t>& missing) {
-    n = 0;
-    missing.clear();
-    auto emit = [&](const Member& m, bool match) {
+}  // namespace
+
+/// What a query takes from a copy: records copied out (reused between the
+/// thread's queries), and which of them still need their data read.
+struct CollectionCache::Picked {
+    std::vector<caldav::ObjectRecord>& out;
+    bool with_data;
+    std::size_t n = 0;
+    std::vector<std::size_t> missing;
+
+    void emit(const Member& m, bool match) {
         if (out.size() == n) out.emplace_back();
         auto& r = out[n];
         copy_record(m.record, r, with_data && m.has_data);
         r.index_match = match;
         if (with_data && !m.has_data) missing.push_back(n);
         ++n;
-    };
+    }
+};
+
+namespace {
+
+using Picked = CollectionCache::Picked;
+
+/// The members of a range, as the range query of SqliteStore finds them.
+void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t from, std::int64_t to, Picked& p) {
     // Rows overlapping the range, grouped by object: hit is the exact VEVENT
     // overlap test (RFC 4791 §9.9), inclusive for zero-length instances.
     thread_local std::vector<std::pair<std::int64_t, bool>> hits;
@@ -237,7 +249,7 @@ void collect(const Entry& e, const CollectionStamp& stamp, std::int64_t from, st
         std::size_t j = i;
         bool hit = false;
         for (; j < hits.size() && hits[j].first == hits[i].first; ++j) hit = hit || hits[j].second;
-        if (auto m = e.members.find(hits[i].first); m != e.members.end()) emit(m->second, hit && m->second.exact);
+        if (auto m = e.members.find(hits[i].first); m != e.members.end()) p.emit(m->second, hit && m->second.exact);
         i = j;
     }
     // Members whose rows cannot answer: by their bounds, checked by parsing after.
@@ -249,7 +261,7 @@ void collect(const Entry& e, const CollectionStamp& stamp, std::int64_t from, st
         auto h = std::lower_bound(hits.begin(), hits.end(), id,
                                   [](const std::pair<std::int64_t, bool>& p, std::int64_t v) { return p.first < v; });
         if (h != hits.end() && h->first == id) continue;
-        emit(m, false);
+        p.emit(m, false);
     }
 }
 
@@ -297,6 +309,24 @@ void CollectionCache::make_room(const Entry* keep, std::size_t extra) {
 bool CollectionCache::visit_in_range(sqlite::Db& db, const CollectionStamp& stamp, std::int64_t from,
                                      std::int64_t to, bool with_data,
                                      const std::function<void(caldav::ObjectRecord&)>& visit) {
+    return serve(
+        db, stamp, with_data, [&](const Entry& e, Picked& p) { collect_range(e, stamp, from, to, p); }, visit);
+}
+
+bool CollectionCache::visit_named(sqlite::Db& db, const CollectionStamp& stamp, const std::vector<std::string>& names,
+                                  bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit) {
+    return serve(
+        db, stamp, with_data,
+        [&](const Entry& e, Picked& p) {
+            for (const auto& name : names)
+                if (auto id = e.by_name.find(name); id != e.by_name.end()) p.emit(e.members.at(id->second), false);
+        },
+        visit);
+}
+
+bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool with_data,
+                            const std::function<void(const Entry&, Picked&)>& pick,
+                            const std::function<void(caldav::ObjectRecord&)>& visit) {
     if (max_bytes_ == 0) return false;
     auto entry = entry_for(stamp.id);
     auto& e = *entry;
@@ -312,15 +342,14 @@ bool CollectionCache::visit_in_range(sqlite::Db& db, const CollectionStamp& stam
         ~Restore() { flag = was; }
     } restore{in_use, in_use};
     in_use = true;
-    std::vector<std::size_t> missing;
-    std::size_t n = 0;
+    Picked p{out, with_data};
     bool answered = false;
     {
         std::shared_lock lock(e.mutex);
         if (e.ahead_of(stamp) || (e.retry_at && e.incarnation == stamp.incarnation && stamp.revision < *e.retry_at))
             return false;
         if (e.current(stamp)) {
-            collect(e, stamp, from, to, with_data, out, n, missing);
+            pick(e, p);
             answered = true;
         }
     }
@@ -351,14 +380,14 @@ bool CollectionCache::visit_in_range(sqlite::Db& db, const CollectionStamp& stam
             }
             if (!fits) return false;
         }
-        collect(e, stamp, from, to, with_data, out, n, missing);
+        pick(e, p);
     }
     make_room(&e, 0);
-    if (!missing.empty()) {
+    if (!p.missing.empty()) {
         // Read in this transaction, whose snapshot is the copy's revision.
         auto s = db.prepare("SELECT data FROM objects WHERE id = ?1");
         std::size_t added = 0;
-        for (auto i : missing) {
+        for (auto i : p.missing) {
             s.reset();
             s.bind(1, out[i].id);
             if (s.step()) out[i].data.assign(s.view(0));
@@ -367,7 +396,7 @@ bool CollectionCache::visit_in_range(sqlite::Db& db, const CollectionStamp& stam
         make_room(&e, added);
         std::unique_lock lock(e.mutex);
         if (e.current(stamp) && !e.evicted && total_.load() + added <= max_bytes_) {
-            for (auto i : missing) {
+            for (auto i : p.missing) {
                 auto m = e.members.find(out[i].id);
                 if (m == e.members.end() || m->second.has_data) continue;
                 m->second.record.data = out[i].data;
@@ -377,7 +406,7 @@ bool CollectionCache::visit_in_range(sqlite::Db& db, const CollectionStamp& stam
             }
         }
     }
-    for (std::size_t i = 0; i < n; ++i) visit(out[i]);
+    for (std::size_t i = 0; i < p.n; ++i) visit(out[i]);
     return true;
 }
 

@@ -9,7 +9,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "caldav/store.hpp"
 #include "src/storage/sqlite.hpp"
@@ -50,12 +52,23 @@ public:
     bool visit_in_range(sqlite::Db& db, const CollectionStamp& stamp, std::int64_t from, std::int64_t to,
                         bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit);
 
+    /// Visits the members named, in that order, skipping names that are not
+    /// members; false as visit_in_range.
+    bool visit_named(sqlite::Db& db, const CollectionStamp& stamp, const std::vector<std::string>& names,
+                     bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit);
+
     /// Bytes held now (an estimate of the heap used).
     std::size_t bytes() const { return total_.load(); }
 
     struct Entry;
+    struct Picked;
 
 private:
+    /// Brings the copy up to `stamp`, lets `pick` choose members from it,
+    /// reads the data it lacks, and visits them.
+    bool serve(sqlite::Db& db, const CollectionStamp& stamp, bool with_data,
+               const std::function<void(const Entry&, Picked&)>& pick,
+               const std::function<void(caldav::ObjectRecord&)>& visit);
     std::shared_ptr<Entry> entry_for(std::int64_t collection_id);
     /// Drops least recently used copies other than `keep` until `extra` more bytes fit.
     void make_room(const Entry* keep, std::size_t extra);

@@ -807,6 +807,25 @@ void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::option
     });
 }
 
+void SqliteStore::visit_objects_named(std::int64_t collection_id, const std::vector<std::string>& names,
+                                      bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit) {
+    read([&](sqlite::Db& db) {
+        auto stamp = CollectionCache::stamp(db, collection_id);
+        if (!stamp) return;  // no such collection
+        if (cache_.visit_named(db, *stamp, names, with_data, visit)) return;
+        auto s = db.prepare("SELECT " + object_columns_of("", with_data) +
+                            " FROM objects WHERE collection_id = ?1 AND name = ?2");
+        caldav::ObjectRecord record;
+        for (const auto& name : names) {
+            s.reset();
+            s.bind(1, collection_id).bind(2, name);
+            if (!s.step()) continue;
+            read_object(s, record, with_data);
+            visit(record);
+        }
+    });
+}
+
 caldav::Store::IndexedBusy SqliteStore::busy_in_range(std::int64_t collection_id, std::int64_t start,
                                                       std::int64_t end, bool declines_count) {
     return read([&](sqlite::Db& db) {

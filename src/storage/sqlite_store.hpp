@@ -134,6 +134,8 @@ public:
     void visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                 std::optional<std::int64_t> end, bool with_data,
                                 const std::function<void(caldav::ObjectRecord&)>& visit) override;
+    void visit_objects_named(std::int64_t collection_id, const std::vector<std::string>& names, bool with_data,
+                             const std::function<void(caldav::ObjectRecord&)>& visit) override;
     IndexedBusy busy_in_range(std::int64_t collection_id, std::int64_t start, std::int64_t end,
                               bool declines_count) override;
     std::optional<caldav::ObjectRecord> find_object(std::int64_t collection_id,

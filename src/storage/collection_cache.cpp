@@ -7,7 +7,6 @@
 #include <limits>
 #include <shared_mutex>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "src/storage/object_rows.hpp"
@@ -26,6 +25,14 @@ struct Member {
 
 struct Instance {
     std::int64_t start = 0, end = 0, object_id = 0;
+};
+
+/// A member the range query checks by its bounds: it is a candidate for a
+/// range reaching `until` (rows written only before it; the lowest value
+/// when it has none) and overlapping [first, last].
+struct Bounded {
+    std::int64_t object_id = 0;
+    std::int64_t until = 0, first = 0, last = 0;
 };
 
 /// What a member costs, roughly: its strings, its node in two maps, its record.
@@ -91,7 +98,7 @@ struct CollectionCache::Entry {
     std::unordered_map<std::int64_t, Member> members;
     std::unordered_map<std::string, std::int64_t> by_name;
     std::vector<Instance> instances;    ///< by start
-    std::vector<std::int64_t> unbounded;  ///< members without rows, or with rows up to a horizon
+    std::vector<Bounded> bounded;  ///< members without rows, or with rows up to a horizon
     std::size_t bytes = 0;
     std::atomic<std::uint64_t> last_used{0};
 
@@ -109,7 +116,14 @@ namespace {
 
 using Entry = CollectionCache::Entry;
 
-bool counts_by_bounds(const Member& m) { return !m.indexed || m.indexed_until.has_value(); }
+/// Adds `m` to the members checked by their bounds if its rows cannot answer.
+void note_bounds(Entry& e, const Member& m) {
+    if (m.indexed && !m.indexed_until) return;
+    constexpr auto lowest = std::numeric_limits<std::int64_t>::min();
+    constexpr auto highest = std::numeric_limits<std::int64_t>::max();
+    e.bounded.push_back({m.record.id, m.indexed ? *m.indexed_until : lowest, m.record.first_start.value_or(lowest),
+                         m.record.last_end.value_or(highest)});
+}
 
 /// Adds a member read by `member_select` and its instance rows (appended to `rows`, unsorted).
 void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Instance>& rows) {
@@ -121,7 +135,7 @@ void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Ins
         r.bind(1, id);
         while (r.step()) rows.push_back({r.int64(0), r.int64(1), id});
     }
-    if (counts_by_bounds(m)) e.unbounded.push_back(id);
+    note_bounds(e, m);
     e.bytes += cost_of(m);
     e.by_name.emplace(m.record.name, id);
     e.members.emplace(id, std::move(m));
@@ -132,7 +146,7 @@ void clear(Entry& e) {
     e.by_name.clear();
     e.instances.clear();
     e.instances.shrink_to_fit();
-    e.unbounded.clear();
+    e.bounded.clear();
     e.bytes = 0;
     e.loaded = false;
 }
@@ -146,7 +160,7 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
     while (s.step()) {
         Member m;
         read_member(s, m);
-        if (counts_by_bounds(m)) e.unbounded.push_back(m.record.id);
+        note_bounds(e, m);
         e.bytes += cost_of(m);
         e.by_name.emplace(m.record.name, m.record.id);
         e.members.emplace(m.record.id, std::move(m));
@@ -174,21 +188,23 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp) {
         names.emplace_back(c.view(0));
         if (names.size() > 64 + e.members.size() / 4) return false;
     }
-    std::unordered_set<std::int64_t> gone;
+    std::vector<std::int64_t> gone;  // sorted below: usually one or a few
     for (const auto& name : names) {
         auto it = e.by_name.find(name);
         if (it == e.by_name.end()) continue;
         auto m = e.members.find(it->second);
         e.bytes -= cost_of(m->second);
-        gone.insert(it->second);
+        gone.push_back(it->second);
         e.members.erase(m);
         e.by_name.erase(it);
     }
     if (!gone.empty()) {
+        std::sort(gone.begin(), gone.end());
+        auto is_gone = [&](std::int64_t id) { return std::binary_search(gone.begin(), gone.end(), id); };
         const auto before = e.instances.size();
-        std::erase_if(e.instances, [&](const Instance& i) { return gone.count(i.object_id) != 0; });
+        std::erase_if(e.instances, [&](const Instance& i) { return is_gone(i.object_id); });
         e.bytes -= (before - e.instances.size()) * sizeof(Instance);
-        std::erase_if(e.unbounded, [&](std::int64_t id) { return gone.count(id) != 0; });
+        std::erase_if(e.bounded, [&](const Bounded& b) { return is_gone(b.object_id); });
     }
     std::vector<Instance> added;
     auto s = db.prepare(member_select() + "WHERE collection_id = ?1 AND name = ?2");
@@ -253,15 +269,13 @@ void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t fr
         i = j;
     }
     // Members whose rows cannot answer: by their bounds, checked by parsing after.
-    for (auto id : e.unbounded) {
-        const auto& m = e.members.at(id);
-        if (m.indexed && !(m.indexed_until && *m.indexed_until <= to)) continue;
-        if (m.record.last_end && *m.record.last_end < from) continue;
-        if (m.record.first_start && *m.record.first_start > to) continue;
+    for (const auto& b : e.bounded) {
+        if (b.until > to || b.last < from || b.first > to) continue;
+        const auto id = b.object_id;
         auto h = std::lower_bound(hits.begin(), hits.end(), id,
                                   [](const std::pair<std::int64_t, bool>& p, std::int64_t v) { return p.first < v; });
         if (h != hits.end() && h->first == id) continue;
-        p.emit(m, false);
+        p.emit(e.members.at(id), false);
     }
 }
 

@@ -227,6 +227,8 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp) {
 /// What a query takes from a copy: records copied out (reused between the
 /// thread's queries), and which of them still need their data read.
 struct CollectionCache::Picked {
+    Picked(std::vector<caldav::ObjectRecord>& records, bool data) : out(records), with_data(data) {}
+
     std::vector<caldav::ObjectRecord>& out;
     bool with_data;
     std::size_t n = 0;
@@ -356,7 +358,7 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
         ~Restore() { flag = was; }
     } restore{in_use, in_use};
     in_use = true;
-    Picked p{out, with_data};
+    Picked p(out, with_data);
     bool answered = false;
     {
         std::shared_lock lock(e.mutex);

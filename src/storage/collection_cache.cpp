@@ -376,7 +376,15 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
             const auto before = e.bytes;
             const bool fresh = !e.loaded || e.incarnation != stamp.incarnation ||
                                e.generation != stamp.index_generation || e.revision < stamp.sync_floor;
-            bool fits = (!fresh && catch_up(db, e, stamp)) || rebuild(db, e, stamp, max_bytes_);
+            bool fits = false;
+            try {
+                fits = (!fresh && catch_up(db, e, stamp)) || rebuild(db, e, stamp, max_bytes_);
+            } catch (...) {
+                // A read that failed half-way leaves no half-updated copy.
+                clear(e);
+                if (!e.evicted) total_ -= before;
+                throw;
+            }
             if (e.bytes > max_bytes_) fits = false;
             e.retry_at.reset();
             if (fits) {
@@ -406,7 +414,15 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
         for (auto i : p.missing) {
             s.reset();
             s.bind(1, out[i].id);
-            if (s.step()) out[i].data.assign(s.view(0));
+            if (!s.step()) {
+                // Not in the snapshot the copy claims to be: drop the copy and
+                // let the database answer (nothing is visited yet).
+                std::unique_lock lock(e.mutex);
+                if (!e.evicted) total_ -= e.bytes;
+                clear(e);
+                return false;
+            }
+            out[i].data.assign(s.view(0));
             added += out[i].data.size();
         }
         make_room(&e, added);

@@ -25,6 +25,7 @@ struct Member {
 
 struct Instance {
     std::int64_t start = 0, end = 0, object_id = 0;
+    const Member* member = nullptr;  ///< its node in Entry::members (nodes do not move)
 };
 
 /// A member the range query checks by its bounds: it is a candidate for a
@@ -42,19 +43,20 @@ std::size_t cost_of(const Member& m) {
            r.schedule_tag.size() + r.content_type.size() + r.data.size() + 128;
 }
 
-/// The objects row without its data, then the index state (columns 15–17).
+/// The objects row, then the index state (columns 15–17).
 const std::string& member_select() {
-    static const std::string sql = [] {
-        std::string columns(rows::object_columns);
-        columns.replace(columns.rfind(", data"), 6, ", NULL");
-        return "SELECT " + columns + ", index_state, indexed_until, index_exact FROM objects ";
-    }();
+    static const std::string sql =
+        "SELECT " + std::string(rows::object_columns) + ", index_state, indexed_until, index_exact FROM objects ";
     return sql;
 }
 
-void read_member(const sqlite::Stmt& s, Member& m) {
-    rows::read_object(s, m.record, false);
-    m.has_data = false;
+/// Reads a member from `member_select`, with its data while the copy holds
+/// less than `data_room` bytes: a copy read whole answers its first queries
+/// from memory too, and a large calendar keeps its index and metadata.
+void read_member(const sqlite::Stmt& s, Member& m, std::size_t held, std::size_t data_room) {
+    const bool with_data = held + s.view(13).size() <= data_room;
+    rows::read_object(s, m.record, with_data);
+    m.has_data = with_data;
     m.indexed = s.int64(15) != 0;
     m.indexed_until = s.optional_int64(16);
     m.exact = s.int64(17) != 0;
@@ -126,19 +128,20 @@ void note_bounds(Entry& e, const Member& m) {
 }
 
 /// Adds a member read by `member_select` and its instance rows (appended to `rows`, unsorted).
-void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Instance>& rows) {
+void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Instance>& rows,
+                std::size_t data_room) {
     Member m;
-    read_member(s, m);
+    read_member(s, m, e.bytes, data_room);
     const auto id = m.record.id;
-    if (m.indexed) {
-        auto r = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
-        r.bind(1, id);
-        while (r.step()) rows.push_back({r.int64(0), r.int64(1), id});
-    }
     note_bounds(e, m);
     e.bytes += cost_of(m);
     e.by_name.emplace(m.record.name, id);
-    e.members.emplace(id, std::move(m));
+    const Member* node = &e.members.emplace(id, std::move(m)).first->second;
+    if (node->indexed) {
+        auto r = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
+        r.bind(1, id);
+        while (r.step()) rows.push_back({r.int64(0), r.int64(1), id, node});
+    }
 }
 
 void clear(Entry& e) {
@@ -156,10 +159,9 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
     clear(e);
     auto s = db.prepare(member_select() + "WHERE collection_id = ?1");
     s.bind(1, stamp.id);
-    std::vector<Instance> none;
     while (s.step()) {
         Member m;
-        read_member(s, m);
+        read_member(s, m, e.bytes, budget / 2);
         note_bounds(e, m);
         e.bytes += cost_of(m);
         e.by_name.emplace(m.record.name, m.record.id);
@@ -171,7 +173,10 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
         "SELECT start_at, end_at, object_id FROM instances WHERE collection_id = ?1 ORDER BY start_at");
     r.bind(1, stamp.id);
     while (r.step()) {
-        e.instances.push_back({r.int64(0), r.int64(1), r.int64(2)});
+        const auto id = r.int64(2);
+        auto m = e.members.find(id);
+        if (m == e.members.end()) continue;  // cannot be: rows go with their object
+        e.instances.push_back({r.int64(0), r.int64(1), id, &m->second});
         e.bytes += sizeof(Instance);
         if (e.bytes > budget) return false;
     }
@@ -180,7 +185,7 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
 
 /// Applies the members the change log names since the copy's revision.
 /// False when so many changed that reading everything is cheaper.
-bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp) {
+bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t budget) {
     std::vector<std::string> names;
     auto c = db.prepare("SELECT name FROM changes WHERE collection_id = ?1 AND revision > ?2");
     c.bind(1, stamp.id).bind(2, e.revision);
@@ -211,7 +216,7 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp) {
     for (const auto& name : names) {
         s.reset();
         s.bind(1, stamp.id).bind(2, name);
-        if (s.step()) add_member(db, e, s, added);
+        if (s.step()) add_member(db, e, s, added, budget / 2);
     }
     std::sort(added.begin(), added.end(), [](const Instance& a, const Instance& b) { return a.start < b.start; });
     const auto middle = static_cast<std::ptrdiff_t>(e.instances.size());
@@ -252,22 +257,27 @@ using Picked = CollectionCache::Picked;
 void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t from, std::int64_t to, Picked& p) {
     // Rows overlapping the range, grouped by object: hit is the exact VEVENT
     // overlap test (RFC 4791 §9.9), inclusive for zero-length instances.
-    thread_local std::vector<std::pair<std::int64_t, bool>> hits;
+    struct Hit {
+        std::int64_t object_id;
+        const Member* member;
+        bool hit;
+    };
+    thread_local std::vector<Hit> hits;
     hits.clear();
     const auto scan_from = scan_start(from, stamp.max_span);
     auto it = std::lower_bound(e.instances.begin(), e.instances.end(), scan_from,
                                [](const Instance& i, std::int64_t t) { return i.start < t; });
     for (; it != e.instances.end() && it->start <= to; ++it) {
         if (it->end < from) continue;
-        hits.emplace_back(it->object_id,
-                          it->start < to && (it->end > from || (it->end == it->start && it->start >= from)));
+        hits.push_back({it->object_id, it->member,
+                        it->start < to && (it->end > from || (it->end == it->start && it->start >= from))});
     }
-    std::sort(hits.begin(), hits.end());
+    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.object_id < b.object_id; });
     for (std::size_t i = 0; i < hits.size();) {
         std::size_t j = i;
         bool hit = false;
-        for (; j < hits.size() && hits[j].first == hits[i].first; ++j) hit = hit || hits[j].second;
-        if (auto m = e.members.find(hits[i].first); m != e.members.end()) p.emit(m->second, hit && m->second.exact);
+        for (; j < hits.size() && hits[j].object_id == hits[i].object_id; ++j) hit = hit || hits[j].hit;
+        p.emit(*hits[i].member, hit && hits[i].member->exact);
         i = j;
     }
     // Members whose rows cannot answer: by their bounds, checked by parsing after.
@@ -275,8 +285,8 @@ void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t fr
         if (b.until > to || b.last < from || b.first > to) continue;
         const auto id = b.object_id;
         auto h = std::lower_bound(hits.begin(), hits.end(), id,
-                                  [](const std::pair<std::int64_t, bool>& p, std::int64_t v) { return p.first < v; });
-        if (h != hits.end() && h->first == id) continue;
+                                  [](const Hit& a, std::int64_t v) { return a.object_id < v; });
+        if (h != hits.end() && h->object_id == id) continue;
         p.emit(e.members.at(id), false);
     }
 }
@@ -378,7 +388,7 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
                                e.generation != stamp.index_generation || e.revision < stamp.sync_floor;
             bool fits = false;
             try {
-                fits = (!fresh && catch_up(db, e, stamp)) || rebuild(db, e, stamp, max_bytes_);
+                fits = (!fresh && catch_up(db, e, stamp, max_bytes_)) || rebuild(db, e, stamp, max_bytes_);
             } catch (...) {
                 // A read that failed half-way leaves no half-updated copy.
                 clear(e);

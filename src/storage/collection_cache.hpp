@@ -1,5 +1,6 @@
 // CollectionCache: a bounded in-memory copy of calendar collections' time
-// index and member metadata, with the members' data while the budget allows,
+// index and member metadata, with the members' data while the budget allows
+// (read with the copy up to half the budget, the rest as queries need it),
 // kept coherent with the database through each collection's change log
 // (DESIGN.md "Scale": the week query of a syncing client reads no page).
 #pragma once

@@ -1,6 +1,7 @@
 // CollectionCache: see the header. A copy is a map of members by id (the
-// objects row without data, plus its index state), the instance rows sorted
-// by start, and the ids the range query must check by their bounds.
+// objects row, its data while there is room, and its index state), the
+// instance rows sorted by start, and the members the range query must check
+// by their bounds.
 #include "src/storage/collection_cache.hpp"
 
 #include <algorithm>
@@ -238,11 +239,13 @@ struct CollectionCache::Picked {
     bool with_data;
     std::size_t n = 0;
     std::vector<std::size_t> missing;
+    std::size_t data_bytes = 0;  ///< copied out
 
     void emit(const Member& m, bool match) {
         if (out.size() == n) out.emplace_back();
         auto& r = out[n];
         copy_record(m.record, r, with_data && m.has_data);
+        data_bytes += r.data.size();
         r.index_match = match;
         if (with_data && !m.has_data) missing.push_back(n);
         ++n;
@@ -434,6 +437,7 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
             }
             out[i].data.assign(s.view(0));
             added += out[i].data.size();
+            p.data_bytes += out[i].data.size();
         }
         make_room(&e, added);
         std::unique_lock lock(e.mutex);
@@ -449,6 +453,9 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
         }
     }
     for (std::size_t i = 0; i < p.n; ++i) visit(out[i]);
+    // After a very large answer (a whole calendar with its data), the
+    // thread does not keep the copies.
+    if (p.n > 4096 || p.data_bytes > (std::size_t{8} << 20)) std::vector<caldav::ObjectRecord>().swap(out);
     return true;
 }
 

@@ -7,6 +7,10 @@
 #include <cstring>
 #include <map>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <pugixml.hpp>
 
 #include "caldav/error.hpp"
@@ -166,11 +170,29 @@ std::string_view entity_of(char c) {
 
 void escape_append(std::string& out, std::string_view text) {
     // Calendar data in reports runs through here byte for byte, and is mostly
-    // plain: eight bytes are tested at a time, and plain runs copied at once.
+    // plain: sixteen or eight bytes are tested at a time, and plain runs
+    // copied at once.
     out.reserve(out.size() + text.size() + text.size() / 8);
     const char* p = text.data();
     const char* const end = p + text.size();
     const char* run = p;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time (SSE2 is part of x86-64): the bytes to replace
+    // as a bit mask, each replaced in turn.
+    const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), amp = _mm_set1_epi8('&'),
+                  quot = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+    for (; end - p >= 16; p += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i hits =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
+                         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, quot)), _mm_cmpeq_epi8(v, cr)));
+        for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits)); mask != 0; mask &= mask - 1) {
+            const char* hit = p + std::countr_zero(mask);
+            out.append(run, static_cast<std::size_t>(hit - run)).append(entity_of(*hit));
+            run = hit + 1;
+        }
+    }
+#endif
     // Eight bytes at a time, jumping straight to the first one to replace.
     while (end - p >= 8) {
         auto mask = special_bytes(p);

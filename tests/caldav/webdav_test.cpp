@@ -1467,16 +1467,17 @@ BOOST_AUTO_TEST_CASE(parallel_bookings_of_one_slot_give_exactly_one_acceptance) 
 
 BOOST_AUTO_TEST_SUITE_END()
 
-// xml::escape tests eight bytes at a time: every special byte at every offset
-// of a word, next to plain text, must still become its entity.
+// xml::escape tests sixteen and eight bytes at a time: every special byte at
+// every offset of two blocks and a tail, next to plain text, must still become
+// its entity.
 BOOST_AUTO_TEST_CASE(escape_replaces_special_bytes_at_every_offset_and_keeps_the_rest) {
     const std::string specials = "<>&\"\r";
     const std::vector<std::string> entities{"&lt;", "&gt;", "&amp;", "&quot;", "&#13;"};
     for (std::size_t k = 0; k < specials.size(); ++k)
-        for (std::size_t at = 0; at < 19; ++at) {
-            std::string text(19, 'x');
+        for (std::size_t at = 0; at < 43; ++at) {
+            std::string text(43, 'x');
             text[at] = specials[k];
-            std::string expected = std::string(at, 'x') + entities[k] + std::string(18 - at, 'x');
+            std::string expected = std::string(at, 'x') + entities[k] + std::string(42 - at, 'x');
             BOOST_TEST(xml::escape(text) == expected, "special " << k << " at " << at);
         }
     BOOST_TEST(xml::escape("") == "");

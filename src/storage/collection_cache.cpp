@@ -158,6 +158,9 @@ void clear(Entry& e) {
 /// Reads the whole collection. False when it does not fit in `budget`.
 bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t budget) {
     clear(e);
+    // Even an empty calendar's copy counts, so that copies of many small
+    // calendars are evicted like one large one.
+    e.bytes = sizeof(Entry) + 256;
     auto s = db.prepare(member_select() + "WHERE collection_id = ?1");
     s.bind(1, stamp.id);
     while (s.step()) {

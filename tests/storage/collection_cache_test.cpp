@@ -198,4 +198,13 @@ BOOST_AUTO_TEST_CASE(a_collection_over_the_budget_is_answered_by_the_database_an
     BOOST_TEST(cached->collection_cache().bytes() > 0);
 }
 
+BOOST_AUTO_TEST_CASE(copies_of_many_empty_calendars_count_against_the_budget) {
+    cached = open(std::size_t{24} << 10);
+    const auto first = calendar(*cached, "empty0");
+    BOOST_TEST(compare(first, 1) == 0);
+    BOOST_TEST(cached->collection_cache().bytes() > 0);  // an empty copy is not free
+    for (int c = 1; c < 120; ++c) compare(calendar(*cached, "empty" + std::to_string(c)), 1);
+    BOOST_TEST(cached->collection_cache().bytes() <= std::size_t{24} << 10);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

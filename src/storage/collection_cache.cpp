@@ -128,16 +128,22 @@ void note_bounds(Entry& e, const Member& m) {
                          m.record.last_end.value_or(highest)});
 }
 
+/// Puts a member into the copy and counts it; its node does not move after.
+const Member* insert(Entry& e, Member&& m) {
+    note_bounds(e, m);
+    e.bytes += cost_of(m);
+    e.by_name.emplace(m.record.name, m.record.id);
+    const auto id = m.record.id;
+    return &e.members.emplace(id, std::move(m)).first->second;
+}
+
 /// Adds a member read by `member_select` and its instance rows (appended to `rows`, unsorted).
 void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Instance>& rows,
                 std::size_t data_room) {
     Member m;
     read_member(s, m, e.bytes, data_room);
     const auto id = m.record.id;
-    note_bounds(e, m);
-    e.bytes += cost_of(m);
-    e.by_name.emplace(m.record.name, id);
-    const Member* node = &e.members.emplace(id, std::move(m)).first->second;
+    const Member* node = insert(e, std::move(m));
     if (node->indexed) {
         auto r = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
         r.bind(1, id);
@@ -166,10 +172,7 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
     while (s.step()) {
         Member m;
         read_member(s, m, e.bytes, budget / 2);
-        note_bounds(e, m);
-        e.bytes += cost_of(m);
-        e.by_name.emplace(m.record.name, m.record.id);
-        e.members.emplace(m.record.id, std::move(m));
+        insert(e, std::move(m));
         if (e.bytes > budget) return false;
     }
     // The covering time index gives the rows in start order.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -85,20 +86,31 @@ private:
         return true;
     }
 
+    /// Appends what the socket has to `buffer_`, waiting (poll) only when
+    /// nothing is there yet; received straight into the buffer.
     bool fill(std::chrono::steady_clock::time_point deadline) {
         if (eof_) return false;
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return false;
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
-        char buf[65536];
-        auto n = ::recv(fd_, buf, sizeof buf, 0);
+        constexpr std::size_t chunk = 256 * 1024;
+        const auto had = buffer_.size();
+        buffer_.resize(had + chunk);
+        auto n = ::recv(fd_, buffer_.data() + had, chunk, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            pollfd p{fd_, POLLIN, 0};
+            if (left.count() > 0 && ::poll(&p, 1, static_cast<int>(left.count())) > 0)
+                n = ::recv(fd_, buffer_.data() + had, chunk, 0);
+            else {
+                buffer_.resize(had);
+                return false;
+            }
+        }
         if (n <= 0) {
+            buffer_.resize(had);
             eof_ = true;
             return false;
         }
+        buffer_.resize(had + static_cast<std::size_t>(n));
         received_any_ = true;
-        buffer_.append(buf, static_cast<std::size_t>(n));
         return true;
     }
 
@@ -143,8 +155,13 @@ private:
             std::size_t n = length.empty() ? 0 : std::stoul(length);
             while (buffer_.size() < n)
                 if (!fill(deadline)) return std::nullopt;
-            r.body = buffer_.substr(0, n);
-            buffer_.erase(0, n);
+            if (buffer_.size() == n) {
+                r.body = std::move(buffer_);  // the usual case: nothing pipelined after it
+                buffer_ = std::string();
+            } else {
+                r.body = buffer_.substr(0, n);
+                buffer_.erase(0, n);
+            }
         } else {
             while (fill(deadline)) {
             }

@@ -3,10 +3,12 @@
 // §14, RFC 5545 §3.8.2.6). Namespace prefixes vary by server, so elements are
 // matched by local name.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,36 +16,58 @@
 
 namespace bench {
 
-/// Text of every element with local name `local` (e.g. "href"), in order.
-inline std::vector<std::string> element_texts(const std::string& xml, const std::string& local) {
-    std::vector<std::string> out;
-    for (std::size_t p = xml.find('<'); p != std::string::npos; p = xml.find('<', p + 1)) {
+/// Calls `f` with the text of every element with local name `local` (e.g.
+/// "href"), in order, as views into `xml`; an empty element gives "".
+template <class F>
+void for_each_element_text(std::string_view xml, std::string_view local, F&& f) {
+    for (std::size_t p = xml.find('<'); p != std::string_view::npos; p = xml.find('<', p + 1)) {
         if (p + 1 >= xml.size() || xml[p + 1] == '/' || xml[p + 1] == '?' || xml[p + 1] == '!') continue;
         std::size_t name_end = xml.find_first_of(" \t\r\n/>", p + 1);
-        if (name_end == std::string::npos) break;
-        std::string name = xml.substr(p + 1, name_end - p - 1);
-        auto colon = name.find(':');
-        if ((colon == std::string::npos ? name : name.substr(colon + 1)) != local) continue;
+        if (name_end == std::string_view::npos) break;
+        auto name = xml.substr(p + 1, name_end - p - 1);
+        if (auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
+        if (name != local) continue;
         std::size_t open_end = xml.find('>', name_end);
-        if (open_end == std::string::npos) break;
+        if (open_end == std::string_view::npos) break;
         if (xml[open_end - 1] == '/') {
-            out.emplace_back();
+            f(std::string_view());
             continue;
         }
         std::size_t close = xml.find('<', open_end);
-        if (close == std::string::npos) break;
-        out.push_back(xml.substr(open_end + 1, close - open_end - 1));
+        if (close == std::string_view::npos) break;
+        f(xml.substr(open_end + 1, close - open_end - 1));
+        p = close - 1;  // the next search starts at `close`
     }
+}
+
+/// Text of every element with local name `local`, in order.
+inline std::vector<std::string> element_texts(std::string_view xml, std::string_view local) {
+    std::vector<std::string> out;
+    for_each_element_text(xml, local, [&](std::string_view t) { out.emplace_back(t); });
     return out;
 }
 
+/// Base names of the hrefs that name calendar objects ("ev17.ics"), sorted;
+/// views into `xml`.
+inline std::vector<std::string_view> object_name_views(std::string_view xml) {
+    std::vector<std::string_view> out;
+    for_each_element_text(xml, "href", [&](std::string_view h) {
+        if (h.size() < 4 || h.substr(h.size() - 4) != ".ics") return;
+        out.push_back(h.substr(h.rfind('/') + 1));
+    });
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// True if the sorted `got` holds each name of `want` exactly once and nothing else.
+inline bool same_names(const std::vector<std::string_view>& got, const std::set<std::string>& want) {
+    return got.size() == want.size() && std::equal(got.begin(), got.end(), want.begin());
+}
+
 /// Base names of the hrefs that name calendar objects ("ev17.ics").
-inline std::multiset<std::string> object_names(const std::string& xml) {
+inline std::multiset<std::string> object_names(std::string_view xml) {
     std::multiset<std::string> out;
-    for (const auto& h : element_texts(xml, "href")) {
-        if (h.size() < 4 || h.compare(h.size() - 4, 4, ".ics") != 0) continue;
-        out.insert(h.substr(h.rfind('/') + 1));
-    }
+    for (auto n : object_name_views(xml)) out.emplace_hint(out.end(), n);
     return out;
 }
 

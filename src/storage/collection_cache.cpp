@@ -22,6 +22,8 @@ struct Member {
     bool indexed = false;  ///< index_state != 0: its instance rows are written
     std::optional<std::int64_t> indexed_until;
     bool exact = false;
+    bool gone = false;       ///< removed by a catch-up: its rows are skipped until compacted away
+    std::uint32_t rows = 0;  ///< its instance rows in the copy
 };
 
 struct Instance {
@@ -98,9 +100,17 @@ struct CollectionCache::Entry {
     /// The collection did not fit: not tried again before this revision.
     std::optional<std::int64_t> retry_at;
     std::int64_t revision = 0, incarnation = 0, generation = 0;
-    std::unordered_map<std::int64_t, Member> members;
+    using Members = std::unordered_map<std::int64_t, Member>;
+    Members members;
     std::unordered_map<std::string, std::int64_t> by_name;
-    std::vector<Instance> instances;    ///< by start
+    std::vector<Instance> instances;  ///< by start
+    /// Rows added by catch-ups since the last compaction, by start: a change
+    /// costs what it changed, not a pass over every row.
+    std::vector<Instance> recent;
+    /// Members removed since the last compaction: their nodes stay, marked
+    /// gone, so that their rows in `instances` and `recent` can be skipped.
+    std::vector<Members::node_type> graveyard;
+    std::size_t dead_rows = 0;  ///< rows of the graveyard's members
     std::vector<Bounded> bounded;  ///< members without rows, or with rows up to a horizon
     std::size_t bytes = 0;
     std::atomic<std::uint64_t> last_used{0};
@@ -129,7 +139,7 @@ void note_bounds(Entry& e, const Member& m) {
 }
 
 /// Puts a member into the copy and counts it; its node does not move after.
-const Member* insert(Entry& e, Member&& m) {
+Member* insert(Entry& e, Member&& m) {
     note_bounds(e, m);
     e.bytes += cost_of(m);
     e.by_name.emplace(m.record.name, m.record.id);
@@ -143,11 +153,13 @@ void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Ins
     Member m;
     read_member(s, m, e.bytes, data_room);
     const auto id = m.record.id;
-    const Member* node = insert(e, std::move(m));
+    Member* node = insert(e, std::move(m));
     if (node->indexed) {
         auto r = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
         r.bind(1, id);
-        while (r.step()) rows.push_back({r.int64(0), r.int64(1), id, node});
+        std::uint32_t n = 0;
+        for (; r.step(); ++n) rows.push_back({r.int64(0), r.int64(1), id, node});
+        node->rows = n;
     }
 }
 
@@ -156,6 +168,9 @@ void clear(Entry& e) {
     e.by_name.clear();
     e.instances.clear();
     e.instances.shrink_to_fit();
+    e.recent.clear();
+    e.graveyard.clear();
+    e.dead_rows = 0;
     e.bounded.clear();
     e.bytes = 0;
     e.loaded = false;
@@ -184,10 +199,28 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
         auto m = e.members.find(id);
         if (m == e.members.end()) continue;  // cannot be: rows go with their object
         e.instances.push_back({r.int64(0), r.int64(1), id, &m->second});
+        ++m->second.rows;
         e.bytes += sizeof(Instance);
         if (e.bytes > budget) return false;
     }
     return true;
+}
+
+/// Drops the rows of removed members and merges the recent rows in.
+void compact(Entry& e) {
+    auto dead = [](const Instance& i) { return i.member->gone; };
+    const auto before = e.instances.size() + e.recent.size();
+    std::erase_if(e.instances, dead);
+    std::erase_if(e.recent, dead);
+    const auto middle = static_cast<std::ptrdiff_t>(e.instances.size());
+    e.instances.insert(e.instances.end(), e.recent.begin(), e.recent.end());
+    std::inplace_merge(e.instances.begin(), e.instances.begin() + middle, e.instances.end(),
+                       [](const Instance& a, const Instance& b) { return a.start < b.start; });
+    e.bytes -= (before - e.instances.size()) * sizeof(Instance);
+    for (const auto& node : e.graveyard) e.bytes -= cost_of(node.mapped());
+    e.recent.clear();
+    e.graveyard.clear();
+    e.dead_rows = 0;
 }
 
 /// Applies the members the change log names since the copy's revision.
@@ -204,19 +237,21 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_
     for (const auto& name : names) {
         auto it = e.by_name.find(name);
         if (it == e.by_name.end()) continue;
-        auto m = e.members.find(it->second);
-        e.bytes -= cost_of(m->second);
+        auto node = e.members.extract(it->second);
+        auto& m = node.mapped();
+        // Its data goes now; the rest of its cost when its rows are compacted away.
+        e.bytes -= m.record.data.size();
+        std::string().swap(m.record.data);
+        m.gone = true;
+        e.dead_rows += m.rows;
         gone.push_back(it->second);
-        e.members.erase(m);
+        e.graveyard.push_back(std::move(node));
         e.by_name.erase(it);
     }
     if (!gone.empty()) {
         std::sort(gone.begin(), gone.end());
-        auto is_gone = [&](std::int64_t id) { return std::binary_search(gone.begin(), gone.end(), id); };
-        const auto before = e.instances.size();
-        std::erase_if(e.instances, [&](const Instance& i) { return is_gone(i.object_id); });
-        e.bytes -= (before - e.instances.size()) * sizeof(Instance);
-        std::erase_if(e.bounded, [&](const Bounded& b) { return is_gone(b.object_id); });
+        std::erase_if(e.bounded,
+                      [&](const Bounded& b) { return std::binary_search(gone.begin(), gone.end(), b.object_id); });
     }
     std::vector<Instance> added;
     auto s = db.prepare(member_select() + "WHERE collection_id = ?1 AND name = ?2");
@@ -225,12 +260,14 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_
         s.bind(1, stamp.id).bind(2, name);
         if (s.step()) add_member(db, e, s, added, budget / 2);
     }
-    std::sort(added.begin(), added.end(), [](const Instance& a, const Instance& b) { return a.start < b.start; });
-    const auto middle = static_cast<std::ptrdiff_t>(e.instances.size());
-    e.instances.insert(e.instances.end(), added.begin(), added.end());
-    std::inplace_merge(e.instances.begin(), e.instances.begin() + middle, e.instances.end(),
-                       [](const Instance& a, const Instance& b) { return a.start < b.start; });
+    auto by_start = [](const Instance& a, const Instance& b) { return a.start < b.start; };
+    std::sort(added.begin(), added.end(), by_start);
+    const auto middle = static_cast<std::ptrdiff_t>(e.recent.size());
+    e.recent.insert(e.recent.end(), added.begin(), added.end());
+    std::inplace_merge(e.recent.begin(), e.recent.begin() + middle, e.recent.end(), by_start);
     e.bytes += added.size() * sizeof(Instance);
+    // Compacted once the rows to skip or merge are a sixteenth of the rest.
+    if (e.recent.size() + e.dead_rows > 64 + e.instances.size() / 16) compact(e);
     return true;
 }
 
@@ -274,12 +311,14 @@ void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t fr
     thread_local std::vector<Hit> hits;
     hits.clear();
     const auto scan_from = scan_start(from, stamp.max_span);
-    auto it = std::lower_bound(e.instances.begin(), e.instances.end(), scan_from,
-                               [](const Instance& i, std::int64_t t) { return i.start < t; });
-    for (; it != e.instances.end() && it->start <= to; ++it) {
-        if (it->end < from) continue;
-        hits.push_back({it->object_id, it->member,
-                        it->start < to && (it->end > from || (it->end == it->start && it->start >= from))});
+    for (const auto* rows : {&e.instances, &e.recent}) {
+        auto it = std::lower_bound(rows->begin(), rows->end(), scan_from,
+                                   [](const Instance& i, std::int64_t t) { return i.start < t; });
+        for (; it != rows->end() && it->start <= to; ++it) {
+            if (it->end < from || it->member->gone) continue;
+            hits.push_back({it->object_id, it->member,
+                            it->start < to && (it->end > from || (it->end == it->start && it->start >= from))});
+        }
     }
     std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.object_id < b.object_id; });
     for (std::size_t i = 0; i < hits.size();) {

@@ -165,6 +165,25 @@ BOOST_AUTO_TEST_CASE(answers_as_the_database_while_both_stores_write_move_reinde
     }
 }
 
+BOOST_AUTO_TEST_CASE(many_small_changes_are_caught_up_and_compacted_without_losing_a_row) {
+    // Each catch-up marks the old rows of a changed member and keeps its new
+    // rows apart until they are merged in: hundreds of rounds of one to three
+    // changes cross that merge many times.
+    const auto work = calendar(*cached, "work");
+    for (int k = 0; k < 120; ++k) put(*cached, work, k);
+    BOOST_TEST(compare(work, 5) > 0);
+    for (int round = 0; round < 400; ++round) {
+        for (auto n = pick(1, 3); n > 0; --n) {
+            auto& via = pick(0, 1) == 0 ? *cached : *plain;
+            const int k = static_cast<int>(pick(0, 139));
+            if (pick(0, 3) == 0) via.delete_object(work, "ev" + std::to_string(k) + ".ics", std::nullopt);
+            else put(via, work, k);
+        }
+        compare(work, 2);
+    }
+    BOOST_TEST(cached->collection_cache().bytes() > 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_collection_created_under_a_deleted_ones_id_is_not_taken_for_it) {
     const auto old_id = calendar(*cached, "old");
     for (int k = 0; k < 40; ++k) put(*cached, old_id, k);

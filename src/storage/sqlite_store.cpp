@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <ctime>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
@@ -651,14 +652,55 @@ std::string object_columns_of(std::string_view alias, bool with_data) {
 /// Replaces the instance rows of object `object_id` and widens the collection's
 /// longest-instance bound; inside the caller's write transaction.
 /// Replaces an object's instance rows; the caller records index_state.
+/// An instance row as stored: start, end, busy (-2 for NULL), declined.
+using StoredRow = std::tuple<std::int64_t, std::int64_t, std::int64_t, int>;
+
+StoredRow stored_row(const caldav::InstanceRow& row) {
+    return {row.start, row.end, row.busy ? *row.busy : -2, row.declined ? 1 : 0};
+}
+
+/// Writes `index`'s rows for the object. With `replace`, only the rows that
+/// differ from the stored ones are deleted and inserted: most updates (a new
+/// title, a reply's PARTSTAT) leave the times alone, and then the time index
+/// is not touched at all.
 void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
                          const caldav::InstanceIndex& index, bool replace) {
-    if (replace) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, object_id).run();
+    std::vector<const caldav::InstanceRow*> to_insert;
+    to_insert.reserve(index.rows.size());
+    for (const auto& row : index.rows) to_insert.push_back(&row);
+    if (replace) {
+        std::vector<std::pair<StoredRow, std::int64_t>> old;  // with its rowid
+        auto read = db.prepare(
+            "SELECT start_at, end_at, coalesce(busy, -2), declined, rowid FROM instances WHERE object_id = ?1");
+        read.bind(1, object_id);
+        while (read.step())
+            old.push_back({{read.int64(0), read.int64(1), read.int64(2), static_cast<int>(read.int64(3))}, read.int64(4)});
+        std::sort(old.begin(), old.end());
+        auto by_row = [](const caldav::InstanceRow* a, const caldav::InstanceRow* b) {
+            return stored_row(*a) < stored_row(*b);
+        };
+        std::sort(to_insert.begin(), to_insert.end(), by_row);
+        // A multiset difference: rows in both stay, the rest of `old` goes.
+        std::vector<const caldav::InstanceRow*> fresh;
+        auto erase = db.prepare("DELETE FROM instances WHERE rowid = ?1");
+        std::size_t i = 0, j = 0;
+        while (i < old.size() || j < to_insert.size()) {
+            if (j == to_insert.size() || (i < old.size() && old[i].first < stored_row(*to_insert[j]))) {
+                erase.bind(1, old[i++].second).run();
+                erase.reset();
+            } else if (i == old.size() || stored_row(*to_insert[j]) < old[i].first) {
+                fresh.push_back(to_insert[j++]);
+            } else {
+                ++i, ++j;
+            }
+        }
+        to_insert.swap(fresh);
+    }
     auto insert = db.prepare(
         "INSERT INTO instances (object_id, collection_id, start_at, end_at, busy, declined) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    std::int64_t span = 0;
-    for (const auto& row : index.rows) {
+    for (const auto* r : to_insert) {
+        const auto& row = *r;
         insert.bind(1, object_id).bind(2, collection_id).bind(3, row.start).bind(4, row.end);
         if (row.busy)
             insert.bind(5, *row.busy);
@@ -666,8 +708,9 @@ void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t co
             insert.bind_null(5);
         insert.bind(6, row.declined ? 1 : 0).run();
         insert.reset();
-        span = std::max(span, row.end - row.start);
     }
+    std::int64_t span = 0;
+    for (const auto& row : index.rows) span = std::max(span, row.end - row.start);
     if (span > 0) {
         auto widen = db.prepare("UPDATE collections SET max_span = ?2 WHERE id = ?1 AND max_span < ?2");
         widen.bind(1, collection_id).bind(2, span).run();

@@ -6,7 +6,12 @@
 #define BOOST_TEST_MODULE storage
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <random>
+#include <set>
+#include <tuple>
 #include <thread>
 
 #include "tests/support/temp_dir.hpp"
@@ -516,6 +521,67 @@ BOOST_AUTO_TEST_CASE(a_failing_write_does_not_undo_the_others_in_its_batch) {
     BOOST_TEST(ok.load() == 9);
     BOOST_TEST(conflicts.load() == 7);
     BOOST_TEST(store->list_objects(cal.id, false).size() == 9u);
+}
+
+BOOST_AUTO_TEST_CASE(rewriting_instance_rows_touches_only_the_rows_that_changed) {
+    auto cal = calendar("diff");
+    std::mt19937 rng(7);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    using Row = std::tuple<std::int64_t, std::int64_t, std::int64_t, int>;  // start, end, busy (-2 NULL), declined
+    auto stored = [&](std::int64_t object_id) {
+        server::sqlite::Db db(dir.path() / "k.sqlite3", false, true);
+        auto s = db.prepare(
+            "SELECT start_at, end_at, coalesce(busy, -2), declined, rowid FROM instances WHERE object_id = ?1");
+        s.bind(1, object_id);
+        std::multimap<Row, std::int64_t> rows;  // with their rowids
+        while (s.step())
+            rows.emplace(Row{s.int64(0), s.int64(1), s.int64(2), static_cast<int>(s.int64(3))}, s.int64(4));
+        return rows;
+    };
+    std::vector<caldav::InstanceRow> current;
+    for (int round = 0; round < 150; ++round) {
+        // Keep some rows, drop some, add some (repeats included).
+        std::vector<caldav::InstanceRow> next;
+        for (const auto& r : current)
+            if (pick(0, 4) != 0) next.push_back(r);
+        for (auto n = pick(0, 4); n > 0; --n) {
+            caldav::InstanceRow r;
+            r.start = pick(0, 20) * 3600;
+            r.end = r.start + pick(0, 2) * 1800;
+            if (pick(0, 3) != 0) r.busy = pick(-1, 2);
+            r.declined = pick(0, 5) == 0;
+            next.push_back(r);
+            if (pick(0, 6) == 0) next.push_back(r);
+        }
+        std::shuffle(next.begin(), next.end(), rng);
+        auto o = object(cal.id, "ev.ics", "uid-ev", std::to_string(round));
+        o.instances.emplace();
+        o.instances->rows = next;
+        o.instances->exact = true;
+        const auto id = store->find_object(cal.id, "ev.ics", false) ? store->find_object(cal.id, "ev.ics", false)->id : 0;
+        const auto before = id ? stored(id) : std::multimap<Row, std::int64_t>{};
+        BOOST_REQUIRE(store->put_object(o).status == StoreStatus::ok);
+        const auto after = stored(store->find_object(cal.id, "ev.ics", false)->id);
+        std::multiset<Row> want;
+        for (const auto& r : next) want.insert(Row{r.start, r.end, r.busy ? *r.busy : -2, r.declined ? 1 : 0});
+        std::multiset<Row> got;
+        for (const auto& [row, rowid] : after) got.insert(row);
+        BOOST_TEST_REQUIRE((got == want), "round " << round << ": " << got.size() << " rows, want " << want.size());
+        // Every row the update kept is the same stored row, not a new copy of it.
+        std::size_t kept = 0;
+        for (auto it = after.begin(); it != after.end(); it = after.upper_bound(it->first)) {
+            std::set<std::int64_t> old_ids, new_ids;
+            for (auto [a, b] = before.equal_range(it->first); a != b; ++a) old_ids.insert(a->second);
+            for (auto [a, b] = after.equal_range(it->first); a != b; ++a) new_ids.insert(a->second);
+            for (auto r : new_ids) kept += old_ids.count(r);
+            BOOST_TEST_REQUIRE(std::min(old_ids.size(), new_ids.size()) ==
+                                   static_cast<std::size_t>(std::count_if(new_ids.begin(), new_ids.end(),
+                                                                          [&](auto r) { return old_ids.count(r); })),
+                               "round " << round << ": a row present before and after was written again");
+        }
+        if (round > 0 && !current.empty()) BOOST_TEST(kept <= before.size());
+        current = next;
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

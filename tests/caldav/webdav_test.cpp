@@ -1514,6 +1514,24 @@ BOOST_AUTO_TEST_CASE(escape_agrees_with_a_byte_by_byte_reference) {
         for (auto& c : text) c = alphabet[next() % alphabet.size()];
         BOOST_TEST(xml::escape(text) == reference(text), "sample " << i);
     }
+    // Long texts, sparse to dense in special bytes, appended after what `out`
+    // already holds.
+    for (int i = 0; i < 60; ++i) {
+        std::string text(next() % 20000, 'x');
+        const std::size_t one_in = 1 + i % 6 * 12;  // 1, 13, 25, ... bytes per special
+        for (auto& c : text)
+            if (next() % one_in == 0) c = alphabet[next() % alphabet.size()];
+        std::string out = "prefix";
+        xml::escape_append(out, text);
+        BOOST_TEST((out == "prefix" + reference(text)), "long sample " << i << " of " << text.size() << " bytes");
+    }
+    // Plain texts ending in a special byte or not, around 4 KiB.
+    for (std::size_t size = 4070; size < 4140; ++size)
+        for (const char last : {'x', '&', '\r'}) {
+            std::string text(size, 'x');
+            text.back() = last;
+            BOOST_TEST(xml::escape(text) == reference(text), size << " bytes ending in " << int(last));
+        }
 }
 
 // Listings render each member with append_properties, which writes the

@@ -237,11 +237,11 @@ bool append_calendar_data(Context& ctx, const Resource& r, std::string& out) {
     if (!r.object->content_type.empty()) return false;  // not a calendar object
     // Read here because listings carry no data.
     std::optional<ObjectRecord> full;
-    if (r.object->data.empty()) {
+    if (r.object->text().empty()) {
         full = ctx.store.find_object(r.collection->id, r.object->name, true);
         if (!full) return false;
     }
-    const std::string& data = full ? full->data : r.object->data;
+    const std::string_view data = full ? full->text() : r.object->text();
     if (!ctx.data_selection || ctx.data_selection->whole()) xml::escape_append(out, data);
     else xml::escape_append(out, render_calendar_data(data, *ctx.data_selection, ctx.limits));
     return true;

@@ -211,7 +211,7 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
             append_properties(out, member.href, ctx, member, props);
             return;
         }
-        auto result = ical::matches(member.object->data, filter, limits, reader);
+        auto result = ical::matches(member.object->text(), filter, limits, reader);
         if (result.error)
             throw Error(403, Precondition::max_instances, member.href + ": " + *result.error);
         if (result.matches) append_properties(out, member.href, ctx, member, props);
@@ -267,7 +267,7 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         ctx.store.visit_objects_in_range(cal.id, range ? range->start : std::nullopt,
                                          range ? range->end : std::nullopt, wants_data || !index_decides,
                                          [&](ObjectRecord& o) {
-                                             if (!(index_decides && o.index_match) && o.data.empty()) {
+                                             if (!(index_decides && o.index_match) && o.text().empty()) {
                                                  unread.push_back(o.name);
                                                  return;
                                              }

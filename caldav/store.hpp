@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace caldav {
@@ -67,12 +69,19 @@ struct ObjectRecord {
     std::optional<std::int64_t> first_start;  ///< UTC seconds; empty = unbounded
     std::optional<std::int64_t> last_end;     ///< UTC seconds; empty = unbounded
     std::string data;  ///< the stored bytes (iCalendar text for calendar objects), only when asked for
+    /// The same bytes shared with a store's in-memory copy instead of copied
+    /// into `data` (visit_objects_in_range and visit_objects_named may give
+    /// them so); read the bytes with text().
+    std::shared_ptr<const std::string> shared_data;
     /// Media type of a resource in a plain collection (RFC 4918 §9.7, any
     /// content); empty for a calendar object resource.
     std::string content_type;
     /// Set by visit_objects_in_range: the instance index proves that a VEVENT
     /// instance overlaps the range (RFC 4791 §9.9), so no parsing is needed.
     bool index_match = false;
+
+    /// The stored bytes, from `shared_data` or `data`.
+    std::string_view text() const { return shared_data ? std::string_view(*shared_data) : std::string_view(data); }
 };
 
 /// One row of the time index: an instance's [start, end] in UTC seconds and
@@ -269,8 +278,9 @@ public:
     /// Members whose indexed bounds may overlap [start, end] (empty = open):
     /// a superset of those with an instance in the range, for exact checks
     /// after. One at a time, in no particular order and inside one read:
-    /// `visit` gets a record refilled for each member (no copy per member).
-    /// It may swap or move from the record, and must not call the store.
+    /// `visit` gets a record refilled for each member (no copy per member),
+    /// its bytes in `data` or `shared_data` (ObjectRecord::text()). It may
+    /// swap or move from the record, and must not call the store.
     virtual void visit_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                         std::optional<std::int64_t> end, bool with_data,
                                         const std::function<void(ObjectRecord&)>& visit) = 0;
@@ -285,8 +295,10 @@ public:
     std::vector<ObjectRecord> list_objects_in_range(std::int64_t collection_id, std::optional<std::int64_t> start,
                                                     std::optional<std::int64_t> end, bool with_data) {
         std::vector<ObjectRecord> out;
-        visit_objects_in_range(collection_id, start, end, with_data,
-                               [&](ObjectRecord& o) { out.push_back(std::move(o)); });
+        visit_objects_in_range(collection_id, start, end, with_data, [&](ObjectRecord& o) {
+            if (o.shared_data) o.data.assign(*std::exchange(o.shared_data, nullptr));
+            out.push_back(std::move(o));
+        });
         std::sort(out.begin(), out.end(), [](const ObjectRecord& a, const ObjectRecord& b) { return a.name < b.name; });
         return out;
     }

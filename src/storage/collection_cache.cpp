@@ -17,8 +17,10 @@ namespace server {
 namespace {
 
 struct Member {
-    caldav::ObjectRecord record;  ///< data only when has_data
-    bool has_data = false;
+    caldav::ObjectRecord record;  ///< without its data, which is in `data`
+    /// The member's bytes while there is room, shared with the records that
+    /// queries are given (no copy per answer).
+    std::shared_ptr<const std::string> data;
     bool indexed = false;  ///< index_state != 0: its instance rows are written
     std::optional<std::int64_t> indexed_until;
     bool exact = false;
@@ -43,7 +45,7 @@ struct Bounded {
 std::size_t cost_of(const Member& m) {
     const auto& r = m.record;
     return sizeof(Member) + 2 * r.name.size() + r.uid.size() + r.component.size() + r.etag.size() +
-           r.schedule_tag.size() + r.content_type.size() + r.data.size() + 128;
+           r.schedule_tag.size() + r.content_type.size() + (m.data ? m.data->size() : 0) + 128;
 }
 
 /// The objects row, then the index state (columns 15–17).
@@ -58,8 +60,8 @@ const std::string& member_select() {
 /// from memory too, and a large calendar keeps its index and metadata.
 void read_member(const sqlite::Stmt& s, Member& m, std::size_t held, std::size_t data_room) {
     const bool with_data = held + s.view(13).size() <= data_room;
-    rows::read_object(s, m.record, with_data);
-    m.has_data = with_data;
+    rows::read_object(s, m.record, false);
+    if (with_data) m.data = std::make_shared<const std::string>(s.view(13));
     m.indexed = s.int64(15) != 0;
     m.indexed_until = s.optional_int64(16);
     m.exact = s.int64(17) != 0;
@@ -71,8 +73,10 @@ std::int64_t scan_start(std::int64_t from, std::int64_t span) {
     return from < lowest + span ? lowest : from - span;
 }
 
-/// Copies a member's record into `to`, reusing its strings' storage.
-void copy_record(const caldav::ObjectRecord& from, caldav::ObjectRecord& to, bool with_data) {
+/// Copies a member's record into `to`, reusing its strings' storage; its
+/// data is shared, not copied.
+void copy_record(const Member& m, caldav::ObjectRecord& to, bool with_data) {
+    const auto& from = m.record;
     to.id = from.id;
     to.collection_id = from.collection_id;
     to.name.assign(from.name);
@@ -86,8 +90,9 @@ void copy_record(const caldav::ObjectRecord& from, caldav::ObjectRecord& to, boo
     to.modified_at = from.modified_at;
     to.first_start = from.first_start;
     to.last_end = from.last_end;
-    if (with_data) to.data.assign(from.data);
-    else to.data.clear();
+    to.data.clear();
+    if (with_data) to.shared_data = m.data;
+    else to.shared_data.reset();
     to.content_type.assign(from.content_type);
 }
 
@@ -240,8 +245,8 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_
         auto node = e.members.extract(it->second);
         auto& m = node.mapped();
         // Its data goes now; the rest of its cost when its rows are compacted away.
-        e.bytes -= m.record.data.size();
-        std::string().swap(m.record.data);
+        if (m.data) e.bytes -= m.data->size();
+        m.data.reset();
         m.gone = true;
         e.dead_rows += m.rows;
         gone.push_back(it->second);
@@ -282,15 +287,13 @@ struct CollectionCache::Picked {
     bool with_data;
     std::size_t n = 0;
     std::vector<std::size_t> missing;
-    std::size_t data_bytes = 0;  ///< copied out
 
     void emit(const Member& m, bool match) {
         if (out.size() == n) out.emplace_back();
         auto& r = out[n];
-        copy_record(m.record, r, with_data && m.has_data);
-        data_bytes += r.data.size();
+        copy_record(m, r, with_data);
         r.index_match = match;
-        if (with_data && !m.has_data) missing.push_back(n);
+        if (with_data && !m.data) missing.push_back(n);
         ++n;
     }
 };
@@ -417,6 +420,15 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
     } restore{in_use, in_use};
     in_use = true;
     Picked p(out, with_data);
+    // The records kept for the thread's next query hold no data, however
+    // this one ends: a copy evicted meanwhile is freed.
+    struct Release {
+        std::vector<caldav::ObjectRecord>& out;
+        const Picked& p;
+        ~Release() {
+            for (std::size_t i = 0; i < std::min(p.n, out.size()); ++i) out[i].shared_data.reset();
+        }
+    } release{out, p};
     bool answered = false;
     {
         std::shared_lock lock(e.mutex);
@@ -480,27 +492,24 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
                 clear(e);
                 return false;
             }
-            out[i].data.assign(s.view(0));
-            added += out[i].data.size();
-            p.data_bytes += out[i].data.size();
+            out[i].shared_data = std::make_shared<const std::string>(s.view(0));
+            added += out[i].shared_data->size();
         }
         make_room(&e, added);
         std::unique_lock lock(e.mutex);
         if (e.current(stamp) && !e.evicted && total_.load() + added <= max_bytes_) {
             for (auto i : p.missing) {
                 auto m = e.members.find(out[i].id);
-                if (m == e.members.end() || m->second.has_data) continue;
-                m->second.record.data = out[i].data;
-                m->second.has_data = true;
-                e.bytes += out[i].data.size();
-                total_ += out[i].data.size();
+                if (m == e.members.end() || m->second.data) continue;
+                m->second.data = out[i].shared_data;
+                e.bytes += m->second.data->size();
+                total_ += m->second.data->size();
             }
         }
     }
     for (std::size_t i = 0; i < p.n; ++i) visit(out[i]);
-    // After a very large answer (a whole calendar with its data), the
-    // thread does not keep the copies.
-    if (p.n > 4096 || p.data_bytes > (std::size_t{8} << 20)) std::vector<caldav::ObjectRecord>().swap(out);
+    // After a very large answer (a whole calendar) the thread keeps no records.
+    if (p.n > 4096) std::vector<caldav::ObjectRecord>().swap(out);
     return true;
 }
 

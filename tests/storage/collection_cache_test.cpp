@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <random>
+#include <thread>
 #include <tuple>
 
 #include "src/storage/sqlite_store.hpp"
@@ -124,7 +126,7 @@ struct CacheFixture {
                                   bool with_data) {
         std::vector<Row> out;
         s.visit_objects_named(collection, names, with_data, [&](caldav::ObjectRecord& o) {
-            out.emplace_back(o.name, o.etag, o.index_match, o.data, o.revision);
+            out.emplace_back(o.name, o.etag, o.index_match, std::string(o.text()), o.revision);
         });
         return out;
     }
@@ -224,6 +226,26 @@ BOOST_AUTO_TEST_CASE(copies_of_many_empty_calendars_count_against_the_budget) {
     BOOST_TEST(cached->collection_cache().bytes() > 0);  // an empty copy is not free
     for (int c = 1; c < 120; ++c) compare(calendar(*cached, "empty" + std::to_string(c)), 1);
     BOOST_TEST(cached->collection_cache().bytes() <= std::size_t{24} << 10);
+}
+
+BOOST_AUTO_TEST_CASE(data_given_to_a_visitor_is_shared_and_not_kept_once_the_copy_drops_it) {
+    const auto work = calendar(*cached, "work");
+    for (int k = 0; k < 20; ++k) put(*cached, work, k);
+    std::weak_ptr<const std::string> given;
+    std::string text;
+    cached->visit_objects_named(work, {"ev3.ics"}, true, [&](caldav::ObjectRecord& o) {
+        BOOST_REQUIRE(o.shared_data);  // from the copy, not copied into `data`
+        given = o.shared_data;
+        text = o.text();
+    });
+    BOOST_TEST(text == plain->find_object(work, "ev3.ics", true)->data);
+    BOOST_TEST(!given.expired());  // the copy holds it
+    // Another writer replaces the member; a query on another thread brings
+    // the copy up to date, which lets go of the old bytes: neither the store
+    // nor the thread that was given them keeps them.
+    put(*plain, work, 3);
+    std::thread([&] { compare(work, 1); }).join();
+    BOOST_TEST(given.expired());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

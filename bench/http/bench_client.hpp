@@ -9,14 +9,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace bench {
 
@@ -66,7 +70,7 @@ private:
         }
         int one = 1;
         ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        buffer_.clear();
+        len_ = 0;
         eof_ = false;
         return true;
     }
@@ -83,48 +87,62 @@ private:
             if (n <= 0) return false;
             off += static_cast<std::size_t>(n);
         }
+        sent_ = true;
         return true;
     }
 
-    /// Appends what the socket has to `buffer_`, waiting (poll) only when
-    /// nothing is there yet; received straight into the buffer.
+    /// What has been received and not consumed yet.
+    std::string_view received() const { return {buf_.get(), len_}; }
+
+    /// Drops the first `n` bytes received (a reply; usually all there is).
+    void consume(std::size_t n) {
+        std::memmove(buf_.get(), buf_.get() + n, len_ - n);
+        len_ -= n;
+    }
+
+    /// Receives more into the buffer (kept between replies, never zeroed),
+    /// straight after a request waiting first (the answer is not there yet),
+    /// then trying first and waiting only when the socket is empty.
     bool fill(std::chrono::steady_clock::time_point deadline) {
         if (eof_) return false;
-        constexpr std::size_t chunk = 256 * 1024;
-        const auto had = buffer_.size();
-        buffer_.resize(had + chunk);
-        auto n = ::recv(fd_, buffer_.data() + had, chunk, MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        constexpr std::size_t room = 64 * 1024;
+        if (cap_ - len_ < room) {
+            const auto cap = std::max(2 * cap_, len_ + 4 * room);
+            auto bigger = std::make_unique_for_overwrite<char[]>(cap);
+            std::memcpy(bigger.get(), buf_.get(), len_);
+            buf_ = std::move(bigger);
+            cap_ = cap;
+        }
+        ssize_t n = -1;
+        if (!sent_) n = ::recv(fd_, buf_.get() + len_, cap_ - len_, MSG_DONTWAIT);
+        if (sent_ || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+            sent_ = false;
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             pollfd p{fd_, POLLIN, 0};
-            if (left.count() > 0 && ::poll(&p, 1, static_cast<int>(left.count())) > 0)
-                n = ::recv(fd_, buffer_.data() + had, chunk, 0);
-            else {
-                buffer_.resize(had);
-                return false;
-            }
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+            n = ::recv(fd_, buf_.get() + len_, cap_ - len_, 0);
         }
         if (n <= 0) {
-            buffer_.resize(had);
             eof_ = true;
             return false;
         }
-        buffer_.resize(had + static_cast<std::size_t>(n));
+        len_ += static_cast<std::size_t>(n);
         received_any_ = true;
         return true;
     }
 
-    static std::string lower(std::string s) {
-        for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return s;
+    static std::string lower(std::string_view s) {
+        std::string out(s);
+        for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return out;
     }
 
     std::optional<Reply> read_reply(std::chrono::steady_clock::time_point deadline) {
         std::size_t header_end;
-        while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos)
+        while ((header_end = received().find("\r\n\r\n")) == std::string_view::npos)
             if (!fill(deadline)) return std::nullopt;
-        std::string head = lower(buffer_.substr(0, header_end));
-        buffer_.erase(0, header_end + 4);
+        std::string head = lower(received().substr(0, header_end));
+        consume(header_end + 4);
         if (head.size() < 12 || head.compare(0, 5, "http/") != 0) return std::nullopt;
         Reply r;
         r.status = std::atoi(head.c_str() + 9);
@@ -142,32 +160,27 @@ private:
         if (header("transfer-encoding").find("chunked") != std::string::npos) {
             for (;;) {  // RFC 9112 §7.1: size line, data, CRLF; a zero size ends the body
                 std::size_t line_end;
-                while ((line_end = buffer_.find("\r\n")) == std::string::npos)
+                while ((line_end = received().find("\r\n")) == std::string_view::npos)
                     if (!fill(deadline)) return std::nullopt;
-                std::size_t size = std::stoul(buffer_.substr(0, line_end), nullptr, 16);
-                while (buffer_.size() < line_end + 2 + size + 2)
+                std::size_t size = std::stoul(std::string(received().substr(0, line_end)), nullptr, 16);
+                while (len_ < line_end + 2 + size + 2)
                     if (!fill(deadline)) return std::nullopt;
-                r.body.append(buffer_, line_end + 2, size);
-                buffer_.erase(0, line_end + 2 + size + 2);
+                r.body.append(received().substr(line_end + 2, size));
+                consume(line_end + 2 + size + 2);
                 if (size == 0) break;
             }
         } else if (auto length = header("content-length"); !length.empty() || r.status == 204 || r.status == 304) {
             std::size_t n = length.empty() ? 0 : std::stoul(length);
-            while (buffer_.size() < n)
+            while (len_ < n)
                 if (!fill(deadline)) return std::nullopt;
-            if (buffer_.size() == n) {
-                r.body = std::move(buffer_);  // the usual case: nothing pipelined after it
-                buffer_ = std::string();
-            } else {
-                r.body = buffer_.substr(0, n);
-                buffer_.erase(0, n);
-            }
+            r.body.assign(received().substr(0, n));
+            consume(n);
         } else {
             while (fill(deadline)) {
             }
             if (!eof_) return std::nullopt;
-            r.body = std::move(buffer_);
-            buffer_.clear();
+            r.body.assign(received());
+            len_ = 0;
             keep_alive = false;
         }
         if (!keep_alive) close();
@@ -176,7 +189,9 @@ private:
 
     std::uint16_t port_;
     int fd_ = -1;
-    std::string buffer_;
+    std::unique_ptr<char[]> buf_;
+    std::size_t cap_ = 0, len_ = 0;
+    bool sent_ = false;  ///< a request went out since the last receive
     bool eof_ = false;
     bool received_any_ = false;
 };

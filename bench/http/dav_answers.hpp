@@ -59,11 +59,6 @@ inline std::vector<std::string_view> object_name_views(std::string_view xml) {
     return out;
 }
 
-/// True if the sorted `got` holds each name of `want` exactly once and nothing else.
-inline bool same_names(const std::vector<std::string_view>& got, const std::set<std::string>& want) {
-    return got.size() == want.size() && std::equal(got.begin(), got.end(), want.begin());
-}
-
 /// Base names of the hrefs that name calendar objects ("ev17.ics").
 inline std::multiset<std::string> object_names(std::string_view xml) {
     std::multiset<std::string> out;

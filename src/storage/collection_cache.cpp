@@ -26,6 +26,7 @@ struct Member {
     bool exact = false;
     bool gone = false;       ///< removed by a catch-up: its rows are skipped until compacted away
     std::uint32_t rows = 0;  ///< its instance rows in the copy
+    std::uint32_t slot = 0;  ///< below Entry::slots, one per member: where a query marks it found
 };
 
 struct Instance {
@@ -116,6 +117,7 @@ struct CollectionCache::Entry {
     /// gone, so that their rows in `instances` and `recent` can be skipped.
     std::vector<Members::node_type> graveyard;
     std::size_t dead_rows = 0;  ///< rows of the graveyard's members
+    std::uint32_t slots = 0;    ///< slots given out since the copy was read or compacted
     std::vector<Bounded> bounded;  ///< members without rows, or with rows up to a horizon
     std::size_t bytes = 0;
     std::atomic<std::uint64_t> last_used{0};
@@ -146,6 +148,7 @@ void note_bounds(Entry& e, const Member& m) {
 /// Puts a member into the copy and counts it; its node does not move after.
 Member* insert(Entry& e, Member&& m) {
     note_bounds(e, m);
+    m.slot = e.slots++;
     e.bytes += cost_of(m);
     e.by_name.emplace(m.record.name, m.record.id);
     const auto id = m.record.id;
@@ -176,6 +179,7 @@ void clear(Entry& e) {
     e.recent.clear();
     e.graveyard.clear();
     e.dead_rows = 0;
+    e.slots = 0;
     e.bounded.clear();
     e.bytes = 0;
     e.loaded = false;
@@ -226,6 +230,9 @@ void compact(Entry& e) {
     e.recent.clear();
     e.graveyard.clear();
     e.dead_rows = 0;
+    // The slots of removed members are given out again.
+    e.slots = 0;
+    for (auto& [id, m] : e.members) m.slot = e.slots++;
 }
 
 /// Applies the members the change log names since the copy's revision.
@@ -304,41 +311,48 @@ using Picked = CollectionCache::Picked;
 
 /// The members of a range, as the range query of SqliteStore finds them.
 void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t from, std::int64_t to, Picked& p) {
-    // Rows overlapping the range, grouped by object: hit is the exact VEVENT
-    // overlap test (RFC 4791 §9.9), inclusive for zero-length instances.
-    struct Hit {
-        std::int64_t object_id;
+    // Rows overlapping the range, one entry per member (found through its
+    // slot, marked with this query's number): hit is the exact VEVENT overlap
+    // test (RFC 4791 §9.9), inclusive for zero-length instances.
+    struct Found {
         const Member* member;
         bool hit;
     };
-    thread_local std::vector<Hit> hits;
-    hits.clear();
+    thread_local std::vector<Found> found;
+    thread_local std::vector<std::uint32_t> mark, where;  // by slot: the query that found it, and where
+    thread_local std::uint32_t query = 0;
+    found.clear();
+    if (mark.size() < e.slots) {
+        mark.resize(e.slots, 0);
+        where.resize(e.slots, 0);
+    }
+    if (++query == 0) {  // the numbers wrapped: forget every old mark
+        std::fill(mark.begin(), mark.end(), 0);
+        query = 1;
+    }
     const auto scan_from = scan_start(from, stamp.max_span);
     for (const auto* rows : {&e.instances, &e.recent}) {
         auto it = std::lower_bound(rows->begin(), rows->end(), scan_from,
                                    [](const Instance& i, std::int64_t t) { return i.start < t; });
         for (; it != rows->end() && it->start <= to; ++it) {
             if (it->end < from || it->member->gone) continue;
-            hits.push_back({it->object_id, it->member,
-                            it->start < to && (it->end > from || (it->end == it->start && it->start >= from))});
+            const bool hit = it->start < to && (it->end > from || (it->end == it->start && it->start >= from));
+            const auto slot = it->member->slot;
+            if (mark[slot] != query) {
+                mark[slot] = query;
+                where[slot] = static_cast<std::uint32_t>(found.size());
+                found.push_back({it->member, hit});
+            } else if (hit) {
+                found[where[slot]].hit = true;
+            }
         }
     }
-    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.object_id < b.object_id; });
-    for (std::size_t i = 0; i < hits.size();) {
-        std::size_t j = i;
-        bool hit = false;
-        for (; j < hits.size() && hits[j].object_id == hits[i].object_id; ++j) hit = hit || hits[j].hit;
-        p.emit(*hits[i].member, hit && hits[i].member->exact);
-        i = j;
-    }
+    for (const auto& f : found) p.emit(*f.member, f.hit && f.member->exact);
     // Members whose rows cannot answer: by their bounds, checked by parsing after.
     for (const auto& b : e.bounded) {
         if (b.until > to || b.last < from || b.first > to) continue;
-        const auto id = b.object_id;
-        auto h = std::lower_bound(hits.begin(), hits.end(), id,
-                                  [](const Hit& a, std::int64_t v) { return a.object_id < v; });
-        if (h != hits.end() && h->object_id == id) continue;
-        p.emit(e.members.at(id), false);
+        const auto& m = e.members.at(b.object_id);
+        if (mark[m.slot] != query) p.emit(m, false);
     }
 }
 

@@ -197,4 +197,11 @@ std::int64_t ZoneConverter::wall_to_utc(std::int64_t wall) {
 
 std::int64_t ZoneConverter::to_utc(icaltimetype local) { return wall_to_utc(wall_seconds(local)); }
 
+std::size_t load_builtin_zone_table() {
+    std::lock_guard lock(builtin_zone_mutex());
+    icaltimezone_get_utc_timezone();
+    icalarray* zones = icaltimezone_get_builtin_timezones();
+    return zones ? zones->num_elements : 0;
+}
+
 }  // namespace ical

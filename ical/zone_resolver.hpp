@@ -5,10 +5,17 @@
 #include <libical/ical.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 namespace ical {
+
+/// Reads libical's builtin zone table (its zones.tab) now. libical 3.0 builds
+/// that table lazily on first use, and its own calls that reach it do not take
+/// the lock this file takes around its lookups: a server calls this once,
+/// before its threads start. Returns the number of zones in the table.
+std::size_t load_builtin_zone_table();
 
 /// The zone named `tzid`: its VTIMEZONE in `calendar` (may be null), else the
 /// IANA zone of that name, else the IANA zone CLDR maps a Windows name to. A

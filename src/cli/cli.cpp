@@ -16,6 +16,7 @@
 
 #include "caldav/calendar_data.hpp"
 #include "caldav/service.hpp"
+#include "ical/zone_resolver.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/config/config.hpp"
@@ -144,6 +145,9 @@ int cmd_serve(const std::vector<std::string>& args) {
     const unsigned arenas = c.malloc_arenas ? c.malloc_arenas : 2 * std::max(1u, std::thread::hardware_concurrency());
     mallopt(M_ARENA_MAX, static_cast<int>(arenas));
 #endif
+    // Before any thread parses calendar data (the store's indexer included).
+    if (ical::load_builtin_zone_table() == 0)
+        log::warn("libical has no builtin time zones: TZIDs without a VTIMEZONE will not resolve");
     auto store = open_store(c);
     log::info("kalends " KALENDS_VERSION " using " + c.database_file().string());
     // Objects stored before the time index existed get their rows now, once.

@@ -3,7 +3,10 @@
 // CALDAV:expand / limit-recurrence-set outputs.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "tests/ical/support.hpp"
 
@@ -411,3 +414,31 @@ BOOST_AUTO_TEST_CASE(unknown_tzid_without_vtimezone_is_an_error) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The server reads libical's builtin zone table once before its threads
+// start; afterwards threads resolve and convert in builtin zones at once and
+// agree with one thread doing the same.
+BOOST_AUTO_TEST_CASE(builtin_zone_table_loads_once_and_serves_threads_alike) {
+    BOOST_TEST(ical::load_builtin_zone_table() > 300u);
+    const std::vector<std::string> names{"Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney"};
+    auto convert = [&](std::size_t k) {
+        bool unknown = false;
+        icaltimezone* zone = ical::zone_named(nullptr, names[k % names.size()], unknown);
+        if (!zone || unknown) return std::int64_t{-1};
+        icaltimetype t = icaltime_from_string("20260329T023000");  // in Berlin's DST gap
+        t.day += static_cast<int>(k % 200);
+        t = icaltime_normalize(t);
+        return ical::local_to_utc(t, zone);
+    };
+    std::vector<std::int64_t> want(800);
+    for (std::size_t k = 0; k < want.size(); ++k) want[k] = convert(k);
+    BOOST_TEST(std::count(want.begin(), want.end(), std::int64_t{-1}) == 0);
+    std::vector<std::vector<std::int64_t>> got(4, std::vector<std::int64_t>(want.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < got.size(); ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t k = 0; k < want.size(); ++k) got[t][(k + t * 97) % want.size()] = convert((k + t * 97) % want.size());
+        });
+    for (auto& t : threads) t.join();
+    for (const auto& g : got) BOOST_TEST((g == want));
+}

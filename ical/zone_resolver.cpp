@@ -204,4 +204,13 @@ std::size_t load_builtin_zone_table() {
     return zones ? zones->num_elements : 0;
 }
 
+namespace {
+// Read before main() too, while a process has one thread, in every program
+// that links this file (tests and tools start threads that parse as well):
+// libical's parser reaches the table through icaltimezone_get_utc_timezone()
+// for every UTC value, with no lock, and a lookup here during its first
+// reading crashed the server (strcmp on a half-built table).
+[[maybe_unused]] const std::size_t builtin_zones_at_start = load_builtin_zone_table();
+}  // namespace
+
 }  // namespace ical

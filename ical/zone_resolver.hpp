@@ -11,10 +11,12 @@
 
 namespace ical {
 
-/// Reads libical's builtin zone table (its zones.tab) now. libical 3.0 builds
-/// that table lazily on first use, and its own calls that reach it do not take
-/// the lock this file takes around its lookups: a server calls this once,
-/// before its threads start. Returns the number of zones in the table.
+/// Reads libical's builtin zone table (its zones.tab) if not read yet, and
+/// returns the number of zones in it. libical 3.0 builds that table lazily on
+/// first use, and its own calls that reach it (the parser, for every UTC
+/// value) take no lock: a program must have it read before its threads
+/// parse. This file does so before main(); the server calls it again to
+/// report the table.
 std::size_t load_builtin_zone_table();
 
 /// The zone named `tzid`: its VTIMEZONE in `calendar` (may be null), else the

@@ -649,9 +649,6 @@ std::string object_columns_of(std::string_view alias, bool with_data) {
     return out;
 }
 
-/// Replaces the instance rows of object `object_id` and widens the collection's
-/// longest-instance bound; inside the caller's write transaction.
-/// Replaces an object's instance rows; the caller records index_state.
 /// An instance row as stored: start, end, busy (-2 for NULL), declined.
 using StoredRow = std::tuple<std::int64_t, std::int64_t, std::int64_t, int>;
 
@@ -659,10 +656,11 @@ StoredRow stored_row(const caldav::InstanceRow& row) {
     return {row.start, row.end, row.busy ? *row.busy : -2, row.declined ? 1 : 0};
 }
 
-/// Writes `index`'s rows for the object. With `replace`, only the rows that
-/// differ from the stored ones are deleted and inserted: most updates (a new
-/// title, a reply's PARTSTAT) leave the times alone, and then the time index
-/// is not touched at all.
+/// Writes `index`'s rows for object `object_id` and widens the collection's
+/// longest-instance bound, inside the caller's write transaction; the caller
+/// records index_state. With `replace`, only the rows that differ from the
+/// stored ones are deleted and inserted: most updates (a new title, a reply's
+/// PARTSTAT) leave the times alone, and then the time index is not touched.
 void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
                          const caldav::InstanceIndex& index, bool replace) {
     std::vector<const caldav::InstanceRow*> to_insert;

@@ -267,7 +267,7 @@ struct Bench {
         auto got = bench::object_name_views(out);
         if (!std::equal(got.begin(), got.end(), want.begin(), want.end()) ||
             bench::occurrences(out, "BEGIN:VCALENDAR") != want.size()) {
-            note.set("multiget: " + std::to_string(bench::object_name_views(out).size()) + " hrefs, " +
+            note.set("multiget: " + std::to_string(got.size()) + " hrefs, " +
                      std::to_string(bench::occurrences(out, "BEGIN:VCALENDAR")) +
                      " objects, expected " + std::to_string(want.size()));
             return Outcome::error;

@@ -16,18 +16,24 @@
 
 namespace bench {
 
+/// Whether `c` ends an element name in a start tag.
+constexpr bool ends_name(char c) { return c == ' ' || c == '>' || c == '/' || c == '\t' || c == '\r' || c == '\n'; }
+
 /// Calls `f` with the text of every element with local name `local` (e.g.
 /// "href"), in order, as views into `xml`; an empty element gives "".
+/// It looks for `local` itself and keeps the places where a start tag names
+/// it ("<href", "<D:href", then a space, '/' or '>'): far fewer stops than
+/// reading every tag of a large answer.
 template <class F>
 void for_each_element_text(std::string_view xml, std::string_view local, F&& f) {
-    for (std::size_t p = xml.find('<'); p != std::string_view::npos; p = xml.find('<', p + 1)) {
-        if (p + 1 >= xml.size() || xml[p + 1] == '/' || xml[p + 1] == '?' || xml[p + 1] == '!') continue;
-        std::size_t name_end = xml.find_first_of(" \t\r\n/>", p + 1);
-        if (name_end == std::string_view::npos) break;
-        auto name = xml.substr(p + 1, name_end - p - 1);
-        if (auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
-        if (name != local) continue;
-        std::size_t open_end = xml.find('>', name_end);
+    for (std::size_t at = xml.find(local); at != std::string_view::npos; at = xml.find(local, at + 1)) {
+        const std::size_t after = at + local.size();
+        if (at == 0 || after >= xml.size() || !ends_name(xml[after])) continue;
+        std::size_t lt = at - 1;  // the tag's '<', before any prefix
+        if (xml[lt] == ':')
+            while (lt > 0 && xml[lt] != '<' && !ends_name(xml[lt])) --lt;
+        if (xml[lt] != '<') continue;  // text, an end tag, or a longer name
+        std::size_t open_end = xml.find('>', after);
         if (open_end == std::string_view::npos) break;
         if (xml[open_end - 1] == '/') {
             f(std::string_view());
@@ -36,7 +42,7 @@ void for_each_element_text(std::string_view xml, std::string_view local, F&& f) 
         std::size_t close = xml.find('<', open_end);
         if (close == std::string_view::npos) break;
         f(xml.substr(open_end + 1, close - open_end - 1));
-        p = close - 1;  // the next search starts at `close`
+        at = close;  // the next search starts after `close`
     }
 }
 

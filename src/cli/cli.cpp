@@ -180,7 +180,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
                                 c.auth_max_concurrent_hashes});
     {
-        HttpServer http(c, service, auth, rsvp_handler);
+        HttpServer http(c, *store, service, auth, rsvp_handler);
         http.bind();
         http.run(true);
     }

@@ -140,6 +140,7 @@ std::string format_duration_ms(std::chrono::steady_clock::duration d) {
 
 struct HttpServer::Impl {
     const Config& config;
+    SqliteStore& store;
     caldav::Service& service;
     Authenticator& auth;
     HttpServer::RsvpHandler rsvp;
@@ -173,8 +174,9 @@ struct HttpServer::Impl {
     std::unordered_map<std::uint64_t, std::pair<asio::any_io_executor, std::shared_ptr<SessionState>>>
         sessions;
 
-    Impl(const Config& c, caldav::Service& s, Authenticator& a, HttpServer::RsvpHandler r)
+    Impl(const Config& c, SqliteStore& st, caldav::Service& s, Authenticator& a, HttpServer::RsvpHandler r)
         : config(c),
+          store(st),
           service(s),
           auth(a),
           rsvp(std::move(r)),
@@ -540,6 +542,11 @@ struct HttpServer::Impl {
             return asio::co_spawn(
                 p,
                 [&]() -> asio::awaitable<Handled> {
+                    // A read-only request's lookups (credentials, principal,
+                    // home, collection, members) share one snapshot and one
+                    // read transaction; other requests read as they go.
+                    std::optional<SqliteStore::ReadSession> snapshot;
+                    if (&p == &readers) snapshot.emplace(store);
                     co_return authenticate_and_handle(creq, authorization, remote, &p == &handlers, user);
                 },
                 use_awaitable);
@@ -655,9 +662,9 @@ struct HttpServer::Impl {
     }
 };
 
-HttpServer::HttpServer(const Config& config, caldav::Service& service, Authenticator& auth,
+HttpServer::HttpServer(const Config& config, SqliteStore& store, caldav::Service& service, Authenticator& auth,
                        RsvpHandler rsvp)
-    : impl_(std::make_unique<Impl>(config, service, auth, std::move(rsvp))) {}
+    : impl_(std::make_unique<Impl>(config, store, service, auth, std::move(rsvp))) {}
 
 HttpServer::~HttpServer() {
     if (impl_) {

@@ -19,7 +19,9 @@ public:
     /// empty: those paths go to the Service like any other.
     using RsvpHandler = std::function<caldav::Response(const caldav::Request&)>;
 
-    HttpServer(const Config& config, caldav::Service& service, Authenticator& auth,
+    /// `store` is the one `service` and `auth` read: a read-only request's
+    /// reads share one snapshot of it (SqliteStore::ReadSession).
+    HttpServer(const Config& config, SqliteStore& store, caldav::Service& service, Authenticator& auth,
                RsvpHandler rsvp = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "src/storage/object_rows.hpp"
 
@@ -232,6 +233,7 @@ void SqliteStore::writer_loop() {
 template <class F>
 auto SqliteStore::write(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
     using R = std::invoke_result_t<F, sqlite::Db&>;
+    end_session_snapshot();
     Job job;
     if constexpr (std::is_void_v<R>) {
         job.run = [&](sqlite::Db& db) { fn(db); };
@@ -246,16 +248,83 @@ auto SqliteStore::write(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
     }
 }
 
+namespace {
+/// The calling thread's innermost ReadSession, of whichever store.
+thread_local SqliteStore::ReadSession* thread_session = nullptr;
+}  // namespace
+
+SqliteStore::ReadSession::ReadSession(SqliteStore& store) : store_(&store), outer_(thread_session) {
+    thread_session = this;
+}
+
+SqliteStore::ReadSession::~ReadSession() {
+    if (db_) {
+        try {
+            db_->prepare("COMMIT").run();
+        } catch (const sqlite::Error&) {
+            // A read transaction has nothing to lose.
+        }
+        store_->return_reader(db_);
+    }
+    thread_session = outer_;
+}
+
+sqlite::Db* SqliteStore::take_reader() {
+    std::unique_lock lock(readers_mutex_);
+    readers_cv_.wait(lock, [&] { return !free_readers_.empty() || readers_.empty(); });
+    if (readers_.empty()) throw sqlite::Error(SQLITE_MISUSE, "store is closed");
+    auto* db = free_readers_.back();
+    free_readers_.pop_back();
+    return db;
+}
+
+void SqliteStore::return_reader(sqlite::Db* db) {
+    {
+        std::lock_guard lock(readers_mutex_);
+        free_readers_.push_back(db);
+    }
+    readers_cv_.notify_one();
+}
+
+void SqliteStore::end_session_snapshot() {
+    // The outermost session of this store on the thread holds the connection.
+    ReadSession* session = nullptr;
+    for (auto* s = thread_session; s; s = s->outer_)
+        if (s->store_ == this) session = s;
+    // A write from inside a read (none does today) leaves the snapshot be.
+    if (!session || !session->db_ || session->busy_ > 0) return;
+    auto* db = std::exchange(session->db_, nullptr);
+    try {
+        db->prepare("COMMIT").run();
+    } catch (const sqlite::Error&) {
+        // As in ~ReadSession.
+    }
+    return_reader(db);
+}
+
 template <class F>
 auto SqliteStore::read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
-    sqlite::Db* db = nullptr;
-    {
-        std::unique_lock lock(readers_mutex_);
-        readers_cv_.wait(lock, [&] { return !free_readers_.empty() || readers_.empty(); });
-        if (readers_.empty()) throw sqlite::Error(SQLITE_MISUSE, "store is closed");
-        db = free_readers_.back();
-        free_readers_.pop_back();
+    ReadSession* session = nullptr;
+    for (auto* s = thread_session; s; s = s->outer_)
+        if (s->store_ == this) session = s;
+    if (session) {
+        if (!session->db_) {
+            auto* db = take_reader();
+            try {
+                db->prepare("BEGIN").run();
+            } catch (...) {
+                return_reader(db);
+                throw;
+            }
+            session->db_ = db;
+        }
+        struct Busy {
+            int& n;
+            ~Busy() { --n; }
+        } busy{++session->busy_};
+        return fn(*session->db_);
     }
+    sqlite::Db* db = take_reader();
     struct Release {
         SqliteStore* self;
         sqlite::Db* db;
@@ -265,11 +334,7 @@ auto SqliteStore::read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
             } catch (const sqlite::Error&) {
                 // A read transaction has nothing to lose.
             }
-            {
-                std::lock_guard lock(self->readers_mutex_);
-                self->free_readers_.push_back(db);
-            }
-            self->readers_cv_.notify_one();
+            self->return_reader(db);
         }
     } release{this, db};
     db->prepare("BEGIN").run();  // cached: a read is often one short statement

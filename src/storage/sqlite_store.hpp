@@ -59,6 +59,29 @@ struct QueuedMail {
 /// pool of connections and never wait for writes (WAL).
 class SqliteStore final : public caldav::Store {
 public:
+    /// While one lives, the reads of the thread that made it share one pooled
+    /// connection and one read transaction, begun at the first read: they see
+    /// one snapshot, and a request's several lookups (credentials, principal,
+    /// home, collection, objects) pay for one BEGIN, COMMIT and trip to the
+    /// pool instead of one each. A write on the thread ends the snapshot
+    /// first (what follows reads what was written) and gives the connection
+    /// back. Sessions nest; the outer one counts. Holds a connection until it
+    /// ends, so it belongs around work that is mostly reads.
+    class ReadSession {
+    public:
+        explicit ReadSession(SqliteStore& store);
+        ~ReadSession();
+        ReadSession(const ReadSession&) = delete;
+        ReadSession& operator=(const ReadSession&) = delete;
+
+    private:
+        friend class SqliteStore;
+        SqliteStore* store_;
+        ReadSession* outer_;        ///< the thread's session before this one
+        sqlite::Db* db_ = nullptr;  ///< taken at the first read, in a transaction
+        int busy_ = 0;              ///< reads running on db_ (a read inside a read)
+    };
+
     /// Opens the file, applies `migrations` and starts the writer. Throws
     /// MigrationError or sqlite::Error with a message naming the file.
     static std::unique_ptr<SqliteStore> open(const SqliteOptions& options,
@@ -169,7 +192,8 @@ private:
     /// Runs `fn` inside the writer's transaction and returns once committed.
     template <class F>
     auto write(F&& fn) -> std::invoke_result_t<F, sqlite::Db&>;
-    /// Runs `fn` on a pooled reader inside a read transaction.
+    /// Runs `fn` on a pooled reader inside a read transaction (the thread's
+    /// ReadSession's, if it has one).
     template <class F>
     auto read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&>;
 
@@ -187,6 +211,11 @@ private:
     std::deque<Job*> queue_;
     bool stopping_ = false;
     bool closed_ = false;
+
+    sqlite::Db* take_reader();
+    void return_reader(sqlite::Db* db);
+    /// Ends the calling thread's session snapshot (before a write on it).
+    void end_session_snapshot();
 
     std::mutex readers_mutex_;
     std::condition_variable readers_cv_;

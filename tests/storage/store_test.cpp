@@ -584,4 +584,58 @@ BOOST_AUTO_TEST_CASE(rewriting_instance_rows_touches_only_the_rows_that_changed)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_read_session_reads_one_snapshot_until_it_ends) {
+    auto cal = calendar("snapshot");
+    auto put_elsewhere = [&](const std::string& name) {
+        std::thread([&] { BOOST_TEST((store->put_object(object(cal.id, name, name)).status == StoreStatus::ok)); })
+            .join();
+    };
+    {
+        SqliteStore::ReadSession session(*store);
+        BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+        put_elsewhere("a.ics");
+        // Another thread's commit is after this thread's snapshot.
+        BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+        BOOST_TEST(store->find_collection(alice, "snapshot")->revision == 0);
+        {
+            SqliteStore::ReadSession inner(*store);
+            BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+        }
+        // An inner session ending leaves the outer one's snapshot in place.
+        put_elsewhere("b.ics");
+        BOOST_TEST(store->list_objects(cal.id, false).empty());
+    }
+    BOOST_TEST(store->list_objects(cal.id, false).size() == 2u);
+    BOOST_TEST(store->find_collection(alice, "snapshot")->revision == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_write_on_the_sessions_thread_ends_its_snapshot) {
+    auto cal = calendar("own-writes");
+    SqliteStore::ReadSession session(*store);
+    BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+    auto put = store->put_object(object(cal.id, "a.ics", "uid-a"));
+    BOOST_TEST((put.status == StoreStatus::ok));
+    // What this thread wrote, it reads next, in a snapshot taken after it.
+    auto got = store->find_object(cal.id, "a.ics", false);
+    BOOST_REQUIRE(got);
+    BOOST_TEST(got->etag == put.etag);
+    std::thread([&] { store->put_object(object(cal.id, "b.ics", "uid-b")); }).join();
+    BOOST_TEST(!store->find_object(cal.id, "b.ics", false));
+}
+
+BOOST_AUTO_TEST_CASE(a_read_session_of_one_store_leaves_another_stores_reads_alone) {
+    auto cal = calendar("two-stores");
+    test_support::TempDir other_dir;
+    server::SqliteOptions o;
+    o.file = other_dir.path() / "other.sqlite3";
+    auto other = SqliteStore::open(o);
+    BOOST_REQUIRE(other->add_user("bob", "bob@example.com", "$y$fake") == StoreStatus::ok);
+    SqliteStore::ReadSession session(*store);
+    BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+    // `other` has no session on this thread: each of its reads is fresh.
+    BOOST_TEST(!other->find_principal("carol"));
+    std::thread([&] { other->add_user("carol", "carol@example.com", "$y$fake"); }).join();
+    BOOST_TEST(other->find_principal("carol").has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -42,7 +42,7 @@ public:
                                                           server::rsvp_link_secret(config));
             rsvp_handler = [this](const caldav::Request& r) { return rsvp->handle(r); };
         }
-        http = std::make_unique<server::HttpServer>(config, *service, *auth, rsvp_handler);
+        http = std::make_unique<server::HttpServer>(config, *store, *service, *auth, rsvp_handler);
         http->bind();
         port = http->bound().front().port;
         thread = std::thread([this] { http->run(false); });

@@ -242,7 +242,9 @@ bool append_calendar_data(Context& ctx, const Resource& r, std::string& out) {
         if (!full) return false;
     }
     const std::string_view data = full ? full->text() : r.object->text();
-    if (!ctx.data_selection || ctx.data_selection->whole()) xml::escape_append(out, data);
+    const bool whole = !ctx.data_selection || ctx.data_selection->whole();
+    if (whole && !full && r.object->shared_escaped) out.append(*r.object->shared_escaped);
+    else if (whole) xml::escape_append(out, data);
     else xml::escape_append(out, render_calendar_data(data, *ctx.data_selection, ctx.limits));
     return true;
 }

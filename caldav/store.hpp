@@ -73,6 +73,10 @@ struct ObjectRecord {
     /// into `data` (visit_objects_in_range and visit_objects_named may give
     /// them so); read the bytes with text().
     std::shared_ptr<const std::string> shared_data;
+    /// When a store keeps it: text() already escaped for XML character data
+    /// (xml::escape_append), as a report sends whole calendar-data. Escaping
+    /// is then done once per change of the object, not once per answer.
+    std::shared_ptr<const std::string> shared_escaped;
     /// Media type of a resource in a plain collection (RFC 4918 §9.7, any
     /// content); empty for a calendar object resource.
     std::string content_type;
@@ -297,6 +301,7 @@ public:
         std::vector<ObjectRecord> out;
         visit_objects_in_range(collection_id, start, end, with_data, [&](ObjectRecord& o) {
             if (o.shared_data) o.data.assign(*std::exchange(o.shared_data, nullptr));
+            o.shared_escaped.reset();
             out.push_back(std::move(o));
         });
         std::sort(out.begin(), out.end(), [](const ObjectRecord& a, const ObjectRecord& b) { return a.name < b.name; });

@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 
+#include "caldav/xml/element.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -77,7 +78,9 @@ struct CacheFixture {
         o.name = "ev" + std::to_string(k) + ".ics";
         o.uid = "uid-" + std::to_string(k);
         o.component = "VEVENT";
-        o.data = "BEGIN:VCALENDAR\r\nX-VERSION:" + std::to_string(pick(0, 1 << 30)) + "\r\nEND:VCALENDAR\r\n";
+        // Bytes XML escapes too (the copy keeps them escaped as well).
+        o.data = "BEGIN:VCALENDAR\r\nX-VERSION:" + std::to_string(pick(0, 1 << 30)) +
+                 "\r\nX-NOTE:a<b & \"c\">\r\nEND:VCALENDAR\r\n";
         o.instances = random_index(o.first_start, o.last_end);
         BOOST_REQUIRE(via.put_object(o).status == StoreStatus::ok);
     }
@@ -122,11 +125,18 @@ struct CacheFixture {
         return seen;
     }
 
+    /// Escaped bytes, when given, are the XML escape of the bytes given with them.
+    static void check_escaped(const caldav::ObjectRecord& o, bool with_data) {
+        if (!with_data) BOOST_TEST(!o.shared_escaped);
+        if (o.shared_escaped) BOOST_TEST(*o.shared_escaped == caldav::xml::escape(o.text()));
+    }
+
     static std::vector<Row> named(SqliteStore& s, std::int64_t collection, const std::vector<std::string>& names,
                                   bool with_data) {
         std::vector<Row> out;
         s.visit_objects_named(collection, names, with_data, [&](caldav::ObjectRecord& o) {
             out.emplace_back(o.name, o.etag, o.index_match, std::string(o.text()), o.revision);
+            check_escaped(o, with_data);
         });
         return out;
     }
@@ -246,6 +256,33 @@ BOOST_AUTO_TEST_CASE(data_given_to_a_visitor_is_shared_and_not_kept_once_the_cop
     put(*plain, work, 3);
     std::thread([&] { compare(work, 1); }).join();
     BOOST_TEST(given.expired());
+}
+
+BOOST_AUTO_TEST_CASE(escaped_bytes_come_with_the_bytes_and_follow_every_change) {
+    const auto work = calendar(*cached, "work");
+    for (int k = 0; k < 30; ++k) put(*cached, work, k);
+    // Members with an instance anywhere (a random index may have none): all
+    // given with their escaped bytes when data is asked for, none without.
+    auto visit_all = [&](bool with_data) {
+        std::size_t visited = 0, escaped = 0;
+        cached->visit_objects_in_range(work, std::nullopt, std::nullopt, with_data, [&](caldav::ObjectRecord& o) {
+            check_escaped(o, with_data);
+            ++visited;
+            if (o.shared_escaped) ++escaped;
+        });
+        BOOST_TEST(visited > 0u);
+        return std::pair(escaped, visited);
+    };
+    BOOST_TEST(visit_all(false).first == 0u);
+    auto [escaped, visited] = visit_all(true);
+    BOOST_TEST(escaped == visited);
+    // Changed by the other store, read again: the escaped bytes are the new ones.
+    for (int k = 0; k < 30; k += 3) put(*plain, work, k);
+    std::tie(escaped, visited) = visit_all(true);
+    BOOST_TEST(escaped == visited);
+    const auto got = named(*cached, work, {"ev3.ics"}, true);
+    BOOST_REQUIRE(got.size() == 1u);
+    BOOST_TEST(std::get<3>(got.front()) == plain->find_object(work, "ev3.ics", true)->data);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -230,18 +230,23 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         if (member.object && member.object->content_type.empty())
             consider(member, request_zone ? &*request_zone : zone ? &*zone : nullptr, ms.buffer());
     }
-    // Members are rendered as the store reads them, into one scratch buffer
-    // reused by this thread, then copied into the answer in href order: no
-    // record or string is allocated per member, and the answer is allocated
-    // once at its final size.
-    thread_local std::string scratch;
-    scratch.clear();
+    // Members are rendered straight into the answer as the store gives them,
+    // with no record or string allocated per member. A store gives them in
+    // name order when it can (the collection cache does); otherwise they are
+    // put in href order after, through a scratch buffer kept by the thread.
+    auto& answer = ms.buffer();
+    const std::size_t members_start = answer.size();
     struct Rendered {
         std::size_t name, name_size;  // the encoded name, in `names`
-        std::size_t begin, end;       // the response, in `scratch`
+        std::size_t begin, end;       // the response, in `answer`
     };
     std::vector<Rendered> rendered;
     std::string names;
+    bool in_order = true;
+    auto by_name = [&](const Rendered& a, const Rendered& b) {
+        return std::string_view(names).substr(a.name, a.name_size) <
+               std::string_view(names).substr(b.name, b.name_size);
+    };
     std::vector<std::string> unread;  // members the index cannot decide, listed without data
     for (const auto& cal : calendars) {
         Resource member;
@@ -257,10 +262,10 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         auto render = [&] {
             const auto encoded = encode_segment(member.object->name);
             member.href.assign(prefix).append(encoded);
-            const auto begin = scratch.size();
-            consider(member, reader, scratch);
-            if (scratch.size() == begin) return;
-            rendered.push_back({names.size(), encoded.size(), begin, scratch.size()});
+            const auto begin = answer.size();
+            consider(member, reader, answer);
+            if (answer.size() == begin) return;
+            rendered.push_back({names.size(), encoded.size(), begin, answer.size()});
             names += encoded;
         };
         // Without calendar-data, data is read only when a filter needs parsing.
@@ -281,16 +286,22 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
             render();
         }
         unread.clear();
-        std::sort(rendered.begin() + static_cast<std::ptrdiff_t>(first), rendered.end(),
-                  [&](const Rendered& a, const Rendered& b) {
-                      return std::string_view(names).substr(a.name, a.name_size) <
-                             std::string_view(names).substr(b.name, b.name_size);
-                  });
+        const auto from = rendered.begin() + static_cast<std::ptrdiff_t>(first);
+        if (!std::is_sorted(from, rendered.end(), by_name)) {
+            std::sort(from, rendered.end(), by_name);
+            in_order = false;
+        }
     }
-    auto& answer = ms.buffer();
-    answer.reserve(answer.size() + scratch.size() + 64);
-    for (const auto& m : rendered) answer.append(scratch, m.begin, m.end - m.begin);
-    if (scratch.capacity() > (std::size_t{8} << 20)) scratch = std::string();  // after a very large answer
+    if (!in_order) {
+        thread_local std::string scratch;
+        scratch.assign(answer, 0, members_start);
+        scratch.reserve(answer.size());
+        for (const auto& m : rendered) scratch.append(answer, m.begin, m.end - m.begin);
+        answer.swap(scratch);
+        // The thread keeps the old buffer for next time, unless very large.
+        if (scratch.capacity() > (std::size_t{8} << 20)) scratch = std::string();
+        else scratch.clear();
+    }
     Response r;
     r.status = 207;
     r.headers.set("Content-Type", "application/xml; charset=utf-8");

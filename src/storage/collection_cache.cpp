@@ -369,13 +369,17 @@ void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t fr
             }
         }
     }
-    for (const auto& f : found) p.emit(*f.member, f.hit && f.member->exact);
     // Members whose rows cannot answer: by their bounds, checked by parsing after.
     for (const auto& b : e.bounded) {
         if (b.until > to || b.last < from || b.first > to) continue;
         const auto& m = e.members.at(b.object_id);
-        if (mark[m.slot] != query) p.emit(m, false);
+        if (mark[m.slot] != query) found.push_back({&m, false});
     }
+    // In name order: a report then writes its answer as it goes, in href
+    // order, with no second copy to sort it.
+    std::sort(found.begin(), found.end(),
+              [](const Found& a, const Found& b) { return a.member->record.name < b.member->record.name; });
+    for (const auto& f : found) p.emit(*f.member, f.hit && f.member->exact);
 }
 
 }  // namespace

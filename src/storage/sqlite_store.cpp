@@ -258,14 +258,7 @@ SqliteStore::ReadSession::ReadSession(SqliteStore& store) : store_(&store), oute
 }
 
 SqliteStore::ReadSession::~ReadSession() {
-    if (db_) {
-        try {
-            db_->prepare("COMMIT").run();
-        } catch (const sqlite::Error&) {
-            // A read transaction has nothing to lose.
-        }
-        store_->return_reader(db_);
-    }
+    if (db_) store_->finish_read(db_);
     thread_session = outer_;
 }
 
@@ -286,28 +279,33 @@ void SqliteStore::return_reader(sqlite::Db* db) {
     readers_cv_.notify_one();
 }
 
-void SqliteStore::end_session_snapshot() {
-    // The outermost session of this store on the thread holds the connection.
-    ReadSession* session = nullptr;
-    for (auto* s = thread_session; s; s = s->outer_)
-        if (s->store_ == this) session = s;
-    // A write from inside a read (none does today) leaves the snapshot be.
-    if (!session || !session->db_ || session->busy_ > 0) return;
-    auto* db = std::exchange(session->db_, nullptr);
+void SqliteStore::finish_read(sqlite::Db* db) {
     try {
         db->prepare("COMMIT").run();
     } catch (const sqlite::Error&) {
-        // As in ~ReadSession.
+        // A read transaction has nothing to lose.
     }
     return_reader(db);
 }
 
-template <class F>
-auto SqliteStore::read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
+SqliteStore::ReadSession* SqliteStore::thread_session_of_this_store() {
+    // The outermost one: it holds the connection.
     ReadSession* session = nullptr;
     for (auto* s = thread_session; s; s = s->outer_)
         if (s->store_ == this) session = s;
-    if (session) {
+    return session;
+}
+
+void SqliteStore::end_session_snapshot() {
+    auto* session = thread_session_of_this_store();
+    // A write from inside a read (none does today) leaves the snapshot be.
+    if (!session || !session->db_ || session->busy_ > 0) return;
+    finish_read(std::exchange(session->db_, nullptr));
+}
+
+template <class F>
+auto SqliteStore::read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
+    if (auto* session = thread_session_of_this_store()) {
         if (!session->db_) {
             auto* db = take_reader();
             try {
@@ -328,14 +326,7 @@ auto SqliteStore::read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
     struct Release {
         SqliteStore* self;
         sqlite::Db* db;
-        ~Release() {
-            try {
-                db->prepare("COMMIT").run();
-            } catch (const sqlite::Error&) {
-                // A read transaction has nothing to lose.
-            }
-            self->return_reader(db);
-        }
+        ~Release() { self->finish_read(db); }
     } release{this, db};
     db->prepare("BEGIN").run();  // cached: a read is often one short statement
     return fn(*db);

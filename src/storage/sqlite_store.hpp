@@ -214,6 +214,10 @@ private:
 
     sqlite::Db* take_reader();
     void return_reader(sqlite::Db* db);
+    /// Ends `db`'s read transaction and gives it back to the pool.
+    void finish_read(sqlite::Db* db);
+    /// The calling thread's session of this store, if it has one.
+    ReadSession* thread_session_of_this_store();
     /// Ends the calling thread's session snapshot (before a write on it).
     void end_session_snapshot();
 

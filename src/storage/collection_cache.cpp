@@ -38,11 +38,27 @@ struct Member {
     bool gone = false;       ///< removed by a catch-up: its rows are skipped until compacted away
     std::uint32_t rows = 0;  ///< its instance rows in the copy
     std::uint32_t slot = 0;  ///< below Entry::slots, one per member: where a query marks it found
+    /// The name's first eight bytes as a big-endian number (zeros after a
+    /// shorter name): names with different keys compare as their keys do.
+    std::uint64_t name_key = 0;
 };
 
+/// The first eight bytes of `name`, big-endian, zero-padded.
+std::uint64_t name_key_of(std::string_view name) {
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < 8; ++i)
+        key = key << 8 | (i < name.size() ? static_cast<unsigned char>(name[i]) : 0u);
+    return key;
+}
+
+/// One instance row. A range query reads rows by the thousand: what it checks
+/// on each (the times, and through the slot whether the member is gone or
+/// already found) sits in the row or in dense per-slot arrays, not in the
+/// member's node, which is read only for members found.
 struct Instance {
-    std::int64_t start = 0, end = 0, object_id = 0;
+    std::int64_t start = 0, end = 0;
     const Member* member = nullptr;  ///< its node in Entry::members (nodes do not move)
+    std::uint32_t slot = 0;          ///< the member's slot, renumbered with it by compact()
 };
 
 /// A member the range query checks by its bounds: it is a candidate for a
@@ -140,6 +156,7 @@ struct CollectionCache::Entry {
     std::vector<Members::node_type> graveyard;
     std::size_t dead_rows = 0;  ///< rows of the graveyard's members
     std::uint32_t slots = 0;    ///< slots given out since the copy was read or compacted
+    std::vector<std::uint8_t> gone;  ///< by slot: the member was removed (Member::gone)
     std::vector<Bounded> bounded;  ///< members without rows, or with rows up to a horizon
     std::size_t bytes = 0;
     std::atomic<std::uint64_t> last_used{0};
@@ -171,6 +188,8 @@ void note_bounds(Entry& e, const Member& m) {
 Member* insert(Entry& e, Member&& m) {
     note_bounds(e, m);
     m.slot = e.slots++;
+    m.name_key = name_key_of(m.record.name);
+    e.gone.push_back(0);
     e.bytes += cost_of(m);
     e.by_name.emplace(m.record.name, m.record.id);
     const auto id = m.record.id;
@@ -188,7 +207,7 @@ void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Ins
         auto r = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
         r.bind(1, id);
         std::uint32_t n = 0;
-        for (; r.step(); ++n) rows.push_back({r.int64(0), r.int64(1), id, node});
+        for (; r.step(); ++n) rows.push_back({r.int64(0), r.int64(1), node, node->slot});
         node->rows = n;
     }
 }
@@ -202,6 +221,7 @@ void clear(Entry& e) {
     e.graveyard.clear();
     e.dead_rows = 0;
     e.slots = 0;
+    e.gone.clear();
     e.bounded.clear();
     e.bytes = 0;
     e.loaded = false;
@@ -229,7 +249,7 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
         const auto id = r.int64(2);
         auto m = e.members.find(id);
         if (m == e.members.end()) continue;  // cannot be: rows go with their object
-        e.instances.push_back({r.int64(0), r.int64(1), id, &m->second});
+        e.instances.push_back({r.int64(0), r.int64(1), &m->second, m->second.slot});
         ++m->second.rows;
         e.bytes += sizeof(Instance);
         if (e.bytes > budget) return false;
@@ -255,6 +275,8 @@ void compact(Entry& e) {
     // The slots of removed members are given out again.
     e.slots = 0;
     for (auto& [id, m] : e.members) m.slot = e.slots++;
+    e.gone.assign(e.slots, 0);
+    for (auto& i : e.instances) i.slot = i.member->slot;
 }
 
 /// Applies the members the change log names since the copy's revision.
@@ -277,6 +299,7 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_
         if (m.data) e.bytes -= m.data->size();
         m.data.reset();
         m.gone = true;
+        e.gone[m.slot] = 1;
         e.dead_rows += m.rows;
         gone.push_back(it->second);
         e.graveyard.push_back(std::move(node));
@@ -337,6 +360,7 @@ void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t fr
     // slot, marked with this query's number): hit is the exact VEVENT overlap
     // test (RFC 4791 §9.9), inclusive for zero-length instances.
     struct Found {
+        std::uint64_t name_key;  ///< the member's, copied: the sort reads no node
         const Member* member;
         bool hit;
     };
@@ -357,13 +381,13 @@ void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t fr
         auto it = std::lower_bound(rows->begin(), rows->end(), scan_from,
                                    [](const Instance& i, std::int64_t t) { return i.start < t; });
         for (; it != rows->end() && it->start <= to; ++it) {
-            if (it->end < from || it->member->gone) continue;
+            const auto slot = it->slot;
+            if (it->end < from || e.gone[slot]) continue;
             const bool hit = it->start < to && (it->end > from || (it->end == it->start && it->start >= from));
-            const auto slot = it->member->slot;
             if (mark[slot] != query) {
                 mark[slot] = query;
                 where[slot] = static_cast<std::uint32_t>(found.size());
-                found.push_back({it->member, hit});
+                found.push_back({it->member->name_key, it->member, hit});
             } else if (hit) {
                 found[where[slot]].hit = true;
             }
@@ -373,12 +397,14 @@ void collect_range(const Entry& e, const CollectionStamp& stamp, std::int64_t fr
     for (const auto& b : e.bounded) {
         if (b.until > to || b.last < from || b.first > to) continue;
         const auto& m = e.members.at(b.object_id);
-        if (mark[m.slot] != query) found.push_back({&m, false});
+        if (mark[m.slot] != query) found.push_back({m.name_key, &m, false});
     }
     // In name order: a report then writes its answer as it goes, in href
     // order, with no second copy to sort it.
-    std::sort(found.begin(), found.end(),
-              [](const Found& a, const Found& b) { return a.member->record.name < b.member->record.name; });
+    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+        if (a.name_key != b.name_key) return a.name_key < b.name_key;
+        return a.member->record.name < b.member->record.name;
+    });
     for (const auto& f : found) p.emit(*f.member, f.hit && f.member->exact);
 }
 

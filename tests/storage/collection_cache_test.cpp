@@ -111,6 +111,13 @@ struct CacheFixture {
                                                        << "] with_data " << with_data << ": " << got.size()
                                                        << " members, the database says " << want.size());
             seen += got.size();
+            // The copy visits them in name order (a report then writes its
+            // answer as they come, with no second pass to sort it).
+            std::vector<std::string> visited;
+            cached->visit_objects_in_range(collection, from, to, with_data,
+                                           [&](caldav::ObjectRecord& o) { visited.push_back(o.name); });
+            BOOST_TEST_REQUIRE(std::is_sorted(visited.begin(), visited.end()), "query " << q << ": visited out of name order");
+            BOOST_TEST_REQUIRE(visited.size() == got.size());
         }
         // A multiget's names: members, names that are not, repeats, in any order.
         std::vector<std::string> names;

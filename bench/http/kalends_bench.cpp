@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <mutex>
@@ -40,6 +41,12 @@ struct Options {
     /// The user's calendar user address, ORGANIZER and ATTENDEE of the lookup.
     std::string address;
     std::size_t events = 10000;
+    /// The PUT phases store events [0, put_events); the rest, up to `events`,
+    /// are stored before the run (phase "seed", or files written by
+    /// --write-ics and loaded into a peer's storage), so that a peer whose
+    /// PUT takes minutes per thousand can still be measured at 10,000.
+    std::size_t put_events = static_cast<std::size_t>(-1);
+    std::string write_ics;  ///< when set: write events [put_events, events) here and exit
     std::uint64_t seed = 42;
     std::string phases =
         "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,outbox,sync,mixed,mixed-etag";
@@ -430,6 +437,10 @@ int main(int argc, char** argv) {
             o.address = v;
         else if (k == "--events")
             o.events = std::stoul(v);
+        else if (k == "--put-events")
+            o.put_events = std::stoul(v);
+        else if (k == "--write-ics")
+            o.write_ics = v;
         else if (k == "--seed")
             o.seed = std::stoull(v);
         else if (k == "--phases")
@@ -449,12 +460,27 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    o.put_events = std::min(o.put_events, o.events);
+    if (!o.write_ics.empty()) {
+        // One file per event, named as the PUT phases name its resource.
+        for (std::size_t i = o.put_events; i < o.events; ++i) {
+            auto e = bench::make_event(o.seed, i);
+            std::ofstream f(o.write_ics + "/" + e.name, std::ios::binary);
+            f << e.ics;
+            if (!f) {
+                std::cerr << "cannot write " << o.write_ics << "/" << e.name << "\n";
+                return 1;
+            }
+        }
+        return 0;
+    }
     if (!o.port || o.collection.empty()) {
         std::cerr << "usage: kalends-bench --port P --password PW --collection /path/ [--events N] "
-                     "[--seed S]\n"
+                     "[--seed S] [--put-events P]\n"
                      "  [--phases "
-                     "put1,put16,propfind,multiget,query,query-etag,expand,freebusy,outbox,sync,mixed,"
-                     "mixed-etag]\n"
+                     "seed,put1,put16,propfind,multiget,query,query-etag,expand,freebusy,outbox,sync,"
+                     "mixed,mixed-etag]\n"
+                     "  kalends-bench --write-ics DIR [--events N] [--put-events P] [--seed S]\n"
                      "  [--outbox /path/ [--address CAL-ADDRESS]]\n"
                      "  [--time-cap SECONDS] [--put-cap SECONDS] [--mixed-seconds SECONDS] "
                      "[--timeout SECONDS] [--csv 1]\n";
@@ -467,10 +493,13 @@ int main(int argc, char** argv) {
         return ("," + o.phases + ",").find("," + p + ",") != std::string::npos;
     };
     const std::size_t n = o.events;
-    const std::size_t put1 = std::min<std::size_t>(n, std::max<std::size_t>(1, n / 10));
+    const std::size_t np = o.put_events;
+    const std::size_t put1 = std::min<std::size_t>(np, std::max<std::size_t>(1, np / 10));
     b.stored.assign(n, 0);
-    // Without the PUT phases the events are assumed to be stored by an earlier run.
+    // Without the PUT phases the events are assumed to be stored by an earlier
+    // run; those past --put-events always are.
     if (!want("put1") && !want("put16")) b.stored.assign(n, 1);
+    std::fill(b.stored.begin() + static_cast<std::ptrdiff_t>(np), b.stored.end(), 1);
     auto put_range = [&](int conc, std::size_t first, std::size_t count) {
         return run_phase(o, "PUT", conc, count, 0,
                          [&, first](Client& c, std::size_t i, ErrorNote& note) {
@@ -479,8 +508,14 @@ int main(int argc, char** argv) {
                              return r;
                          });
     };
+    if (want("seed")) {
+        // Stores the events past --put-events, as a setup step of its own run.
+        auto r = put_range(16, np, n - np);
+        print(o, {r}, n - np - r.errors);
+        return r.errors ? 1 : 0;
+    }
     if (want("put1")) results.push_back(put_range(1, 0, put1));
-    if (want("put16")) results.push_back(put_range(16, put1, n - put1));
+    if (want("put16")) results.push_back(put_range(16, put1, np - put1));
     for (std::size_t i = 0; i < n; ++i)
         if (b.stored[i]) b.names.push_back(i);
     if (b.names.empty()) {

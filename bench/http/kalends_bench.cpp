@@ -393,7 +393,7 @@ void print(const Options& o, const std::vector<Result>& results, std::size_t sto
     if (o.csv) {
         std::printf("# events %zu stored %zu\n", o.events, stored);
         for (const auto& r : results)
-            std::printf("%s,%zu,%.1f,%.3f,%.3f,%zu,%s\n", r.phase.c_str(), r.ops,
+            std::printf("%s,%zu,%.4f,%.3f,%.3f,%zu,%s\n", r.phase.c_str(), r.ops,
                         r.seconds > 0 ? r.ops / r.seconds : 0.0, r.p50_ms, r.p99_ms, r.errors,
                         note(r).c_str());
     } else {

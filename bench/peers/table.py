@@ -29,7 +29,9 @@ def cell(p):
         return "not run"
     if p["note"] == "unsupported":
         return "unsupported"
-    text = "%.1f/s, %.1f / %.1f ms" % (p["rate"], p["p50"], p["p99"])
+    # A peer's slowest phases run below one operation a second.
+    rate = "%.1f" % p["rate"] if p["rate"] >= 1 else "%.2g" % p["rate"]
+    text = "%s/s, %.1f / %.1f ms" % (rate, p["p50"], p["p99"])
     if p["errors"]:
         text += ", **%d wrong of %d**" % (p["errors"], p["ops"])
     if p["note"] == "time cap":

@@ -35,7 +35,6 @@ struct Member {
     bool indexed = false;  ///< index_state != 0: its instance rows are written
     std::optional<std::int64_t> indexed_until;
     bool exact = false;
-    bool gone = false;       ///< removed by a catch-up: its rows are skipped until compacted away
     std::uint32_t rows = 0;  ///< its instance rows in the copy
     std::uint32_t slot = 0;  ///< below Entry::slots, one per member: where a query marks it found
     /// The name's first eight bytes as a big-endian number (zeros after a
@@ -151,12 +150,13 @@ struct CollectionCache::Entry {
     /// Rows added by catch-ups since the last compaction, by start: a change
     /// costs what it changed, not a pass over every row.
     std::vector<Instance> recent;
-    /// Members removed since the last compaction: their nodes stay, marked
-    /// gone, so that their rows in `instances` and `recent` can be skipped.
+    /// Members removed since the last compaction: their nodes stay (rows
+    /// point at them), their slots marked in `gone` so that the rows are skipped.
     std::vector<Members::node_type> graveyard;
     std::size_t dead_rows = 0;  ///< rows of the graveyard's members
     std::uint32_t slots = 0;    ///< slots given out since the copy was read or compacted
-    std::vector<std::uint8_t> gone;  ///< by slot: the member was removed (Member::gone)
+    /// By slot: the member was removed by a catch-up; its rows are skipped until compacted away.
+    std::vector<std::uint8_t> gone;
     std::vector<Bounded> bounded;  ///< members without rows, or with rows up to a horizon
     std::size_t bytes = 0;
     std::atomic<std::uint64_t> last_used{0};
@@ -259,7 +259,7 @@ bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t
 
 /// Drops the rows of removed members and merges the recent rows in.
 void compact(Entry& e) {
-    auto dead = [](const Instance& i) { return i.member->gone; };
+    auto dead = [&](const Instance& i) { return e.gone[i.slot] != 0; };
     const auto before = e.instances.size() + e.recent.size();
     std::erase_if(e.instances, dead);
     std::erase_if(e.recent, dead);
@@ -298,7 +298,6 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_
         // Its data goes now; the rest of its cost when its rows are compacted away.
         if (m.data) e.bytes -= m.data->size();
         m.data.reset();
-        m.gone = true;
         e.gone[m.slot] = 1;
         e.dead_rows += m.rows;
         gone.push_back(it->second);

@@ -118,7 +118,12 @@ ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSu
             }
         }
         Acting acting(store, limits, *who);
-        if (!deliver_to_attendee(acting.ctx, *who, a.address, s.uid, message, message, cancel))
+        auto delivered = deliver_to_attendee(acting.ctx, *who, a.address, s.organizer.address,
+                                             s.uid, message, message, cancel);
+        if (delivered == Delivery::refused)
+            return {ImipOutcome::sender_mismatch,
+                    s.uid + " of " + who->name + " has another ORGANIZER"};
+        if (delivered != Delivery::delivered)
             return {ImipOutcome::busy, "the calendar of " + who->name + " could not be written"};
         result = {ImipOutcome::applied, s.method + " " + s.uid + " delivered to " + who->name};
     }
@@ -132,6 +137,11 @@ bool record_schedule_status(Store& store, const Limits& limits, std::int64_t pri
                             const std::string& status) {
     auto copy = store.find_object_by_uid(principal_id, uid);
     if (!copy) return false;
+    // Only on the copy this principal organizes (issue 22 §1): the status
+    // is about their own mail.
+    auto info = ical::scheduling_info(copy->data);
+    auto organizer = info ? principal_of(store, info->organizer) : std::nullopt;
+    if (!organizer || organizer->id != principal_id) return false;
     auto updated = ical::with_schedule_status(copy->data, {{"mailto:" + recipient, status}});
     if (updated == copy->data) return false;
     CalendarData index;

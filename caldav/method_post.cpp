@@ -6,6 +6,7 @@
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
+#include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
@@ -58,11 +59,11 @@ Response handle_post(Context& ctx) {
         // Meetings the recipient declined are not their busy time.
         std::vector<std::string> addresses{principal_href(who->name)};
         if (!who->email.empty()) addresses.push_back("mailto:" + who->email);
-        // Busy time comes from the calendars that count for free/busy: all of a
-        // user's calendars (schedule-calendar-transp is not settable yet).
-        // Instances the index decides need no parsing (see report_free_busy).
+        // Busy time comes from the calendars that count for free/busy: those
+        // the user did not make transparent (RFC 6638 §9.1). Instances the
+        // index decides need no parsing (see report_free_busy).
         for (const auto& cal : ctx.store.list_collections(who->id)) {
-            if (cal.kind != CollectionKind::calendar) continue;
+            if (!counts_for_busy(ctx.store, cal)) continue;
             auto indexed = ctx.store.busy_in_range(cal.id, fb.start, fb.end, true);
             for (const auto& row : indexed.rows)
                 busy.push_back(

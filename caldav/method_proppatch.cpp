@@ -1,10 +1,39 @@
 // PROPPATCH (RFC 4918 §9.2): all or nothing, one propstat per outcome.
+#include "caldav/schedule_collections.hpp"
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/property_update.hpp"
 
 namespace caldav {
+
+namespace {
+
+/// RFC 6638 §9.2: a schedule-default-calendar-URL set on the inbox must name
+/// one of the owner's calendars that takes events; otherwise the whole
+/// update fails, that property with CALDAV:valid-schedule-default-calendar-URL.
+void check_default_calendar_choice(Context& ctx, const std::vector<PropertyUpdate>& updates,
+                                   UpdatePlan& plan) {
+    if (!plan.ok || !ctx.target.collection || ctx.target.collection->kind != CollectionKind::inbox)
+        return;
+    for (const auto& u : updates) {
+        const auto& p = *u.property;
+        if (u.remove || !p.is(names::caldav_ns, "schedule-default-calendar-URL")) continue;
+        const auto* h = p.child(names::dav_ns, "href");
+        if (h && invitation_calendar_at(ctx.store, *ctx.target.owner, h->text)) continue;
+        std::vector<std::string> others;
+        for (const auto& o : updates)
+            if (&o != &u) others.push_back(xml::element(o.property->ns, o.property->local));
+        plan = UpdatePlan{};
+        plan.ok = false;
+        plan.propstats.push_back(
+            {403, {xml::element(p.ns, p.local)}, "<C:valid-schedule-default-calendar-URL/>"});
+        if (!others.empty()) plan.propstats.push_back({424, std::move(others), {}});
+        return;
+    }
+}
+
+}  // namespace
 
 Response handle_proppatch(Context& ctx) {
     auto& t = ctx.target;
@@ -18,6 +47,7 @@ Response handle_proppatch(Context& ctx) {
     UpdatePlan plan;
     if (writable) {
         plan = plan_updates(updates, t.bit(), false);
+        check_default_calendar_choice(ctx, updates, plan);
     } else {
         // Principals, homes and the fixed collections keep no client properties.
         std::vector<std::string> names;

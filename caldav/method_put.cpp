@@ -185,7 +185,11 @@ Response handle_put(Context& ctx) {
 
     // The version being replaced, for implicit scheduling (who was invited).
     std::string previous;
-    bool schedules = ctx.request.body.find("ORGANIZER") != std::string::npos;
+    // A scheduling object now, or one before this write (RFC 6638 §3.2.1.2:
+    // the organizer taking ORGANIZER and the attendees out cancels it).
+    bool names_organizer = ctx.request.body.find("ORGANIZER") != std::string::npos;
+    bool schedules =
+        names_organizer || (t.exists && t.object && !t.object->schedule_tag.empty());
     std::optional<ObjectRecord> old;
     if ((schedules || put.if_schedule_tag_match) && t.exists)
         old = ctx.store.find_object(t.collection->id, t.object->name, true);
@@ -195,7 +199,7 @@ Response handle_put(Context& ctx) {
     auto force = prepare_scheduling_object(ctx, put, old, info);
     // An attendee's write over their copy (RFC 6638 §3.2.2.1); a stale
     // condition is left for the store to answer with 412.
-    if (old && schedules && !put.if_none_match && !(put.if_match && *put.if_match != old->etag) &&
+    if (old && names_organizer && !put.if_none_match && !(put.if_match && *put.if_match != old->etag) &&
         !(put.if_schedule_tag_match && *put.if_schedule_tag_match != old->schedule_tag))
         check_attendee_change(ctx, put.data, old->data,
                               put.if_schedule_tag_match.has_value() && !put.if_match);

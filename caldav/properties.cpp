@@ -5,6 +5,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "caldav/schedule_collections.hpp"
 #include "caldav/names.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
@@ -188,14 +189,17 @@ Value schedule_inbox_url(Context&, const Resource& r) { return href(collection_h
 Value schedule_outbox_url(Context&, const Resource& r) { return href(collection_href(r.owner->name, "outbox")); }
 
 Value schedule_default_calendar_url(Context& ctx, const Resource& r) {
-    // RFC 6638 §9.2: the calendar new invitations land in; the first one that
-    // takes events ("calendar" unless the user deleted it).
-    for (const auto& c : ctx.store.list_collections(r.owner->id)) {
-        if (c.kind != CollectionKind::calendar) continue;
-        if (c.components.empty() || c.components.find("VEVENT") != std::string::npos)
-            return href(collection_href(r.owner->name, c.name));
-    }
+    // RFC 6638 §9.2: the calendar new invitations land in, the same one
+    // deliveries use (caldav/schedule_collections.hpp).
+    if (auto c = default_calendar(ctx.store, *r.owner, ctx.limits))
+        return href(collection_href(r.owner->name, c->name));
     return std::nullopt;
+}
+
+Value schedule_calendar_transp(Context& ctx, const Resource& r) {
+    // RFC 6638 §9.1: opaque unless the user made it transparent (kept as a
+    // dead property, read where busy time is computed).
+    return counts_for_busy(ctx.store, *r.collection) ? "<C:opaque/>" : "<C:transparent/>";
 }
 
 Value calendar_description(Context&, const Resource& r) {
@@ -286,8 +290,11 @@ const std::vector<PropertyDescriptor> table{
     {caldav_ns, "calendar-user-type", k_principal, false, true, &calendar_user_type},
     {caldav_ns, "schedule-inbox-URL", k_principal, false, true, &schedule_inbox_url},
     {caldav_ns, "schedule-outbox-URL", k_principal, false, true, &schedule_outbox_url},
-    {caldav_ns, "schedule-default-calendar-URL", k_inbox, false, true, &schedule_default_calendar_url},
+    // Settable (§9.2): the user's choice is kept as a dead property of the
+    // inbox, checked in PROPPATCH (check_default_calendar_choice).
+    {caldav_ns, "schedule-default-calendar-URL", k_inbox, false, false, &schedule_default_calendar_url},
     {caldav_ns, "schedule-tag", k_object, false, true, &schedule_tag},
+    {caldav_ns, "schedule-calendar-transp", k_calendar, false, false, &schedule_calendar_transp},
     // RFC 4791 §5.2
     {caldav_ns, "calendar-description", k_calendar, false, false, &calendar_description},
     {caldav_ns, "calendar-timezone", k_calendar, false, false, &calendar_timezone},

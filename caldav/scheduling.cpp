@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "caldav/calendar_data.hpp"
+#include "caldav/schedule_collections.hpp"
 #include "caldav/error.hpp"
 #include "caldav/imip.hpp"
 #include "ical/itip.hpp"
@@ -93,6 +94,21 @@ const ical::Attendee* own_entry(const PrincipalRecord& user, const ical::Schedul
     return nullptr;
 }
 
+/// RFC 5546 §3.2: only an event's organizer changes the attendees' copies of
+/// it. True when `copy` (a stored object) is organized by `organizer`: the
+/// same calendar user address, or two addresses of one local principal.
+/// Delivery finds copies by UID alone, and a UID is anybody's to choose: a
+/// copy organized by somebody else (or by nobody: the attendee's own event)
+/// is not the sender's to change.
+bool organized_by(Store& store, std::string_view copy, std::string_view organizer) {
+    auto info = ical::scheduling_info(copy);
+    if (!info || info->organizer.empty()) return false;
+    if (ical::same_address(info->organizer, organizer)) return true;
+    auto theirs = principal_of(store, info->organizer);
+    auto sender = theirs ? principal_of(store, organizer) : std::nullopt;
+    return sender && theirs->id == sender->id;
+}
+
 /// The local principals of calendar user addresses, each looked up once
 /// while a write is scheduled (deciding whether it schedules by email only,
 /// then sending, resolve the same attendees).
@@ -132,13 +148,24 @@ bool send_by_email(Context& ctx, std::string_view recipient, const std::string& 
     return true;
 }
 
+/// SCHEDULE-STATUS of a delivery refused because the sender is not the
+/// organizer of the recipient's copy (RFC 5546 §3.6: 3.8, "No authority").
+constexpr std::string_view no_authority = "3.8";
+
 /// A room or resource with an automatic policy answers at once: the booking is
 /// stored when free (checked in the same transaction) and declined otherwise.
-/// Returns false when the store could not be written.
+/// Returns false when the store could not be written; when it records a
+/// status of its own in `out` (3.8), the caller records none.
 bool book_resource(Context& ctx, const PrincipalRecord& room, const std::string& policy,
                    const ical::Attendee& a, const ical::SchedulingInfo& info,
                    const std::string& data, bool cancel, Outcome& out) {
     auto existing = ctx.store.find_object_by_uid(room.id, info.uid);
+    if (existing && !organized_by(ctx.store, existing->data, info.organizer)) {
+        // Another organizer's booking with this UID: neither replaced nor
+        // cancelled by this one (issue 22 §1).
+        out.statuses.emplace_back(a.address, std::string(no_authority));
+        return true;
+    }
     if (cancel) {
         if (existing)
             ctx.store.delete_object(existing->collection_id, existing->name, std::nullopt);
@@ -208,14 +235,17 @@ Outcome send_to_attendees(Context& ctx, Principals& principals, const ical::Sche
         if (who->id == ctx.user.id) continue;
         if (who->kind != "user") {
             if (auto policy = ctx.store.booking_policy(who->id); policy != "manual") {
-                statuses.emplace_back(
-                    a.address,
-                    book_resource(ctx, *who, policy, a, info, data, cancel, out) ? "1.2" : "5.1");
+                auto before = statuses.size();
+                bool ok = book_resource(ctx, *who, policy, a, info, data, cancel, out);
+                if (statuses.size() == before) statuses.emplace_back(a.address, ok ? "1.2" : "5.1");
                 continue;
             }
         }
-        bool ok = deliver_to_attendee(ctx, *who, a.address, info.uid, data, message, cancel);
-        statuses.emplace_back(a.address, ok ? "1.2" : "5.1");
+        auto delivered = deliver_to_attendee(ctx, *who, a.address, info.organizer, info.uid, data,
+                                             message, cancel);
+        statuses.emplace_back(a.address, delivered == Delivery::delivered ? "1.2"
+                                         : delivered == Delivery::refused ? no_authority
+                                                                          : "5.1");
     }
     return out;
 }
@@ -260,7 +290,8 @@ void share_answers(Context& ctx, const PrincipalRecord& organizer, const std::st
         // deleted theirs does not get it back for somebody else's answer.
         for (int attempt = 0; attempt < 3; ++attempt) {
             auto existing = ctx.store.find_object_by_uid(who->id, info->uid);
-            if (!existing) break;
+            // Only the copy of this organizer's event (issue 22 §1).
+            if (!existing || !organized_by(ctx.store, existing->data, info->organizer)) break;
             auto updated = ical::merge_attendee_copy(now, existing->data, a.address);
             bool in_step = ical::same_for_attendees(
                 existing->data, ical::merge_attendee_copy(then, existing->data, a.address));
@@ -279,24 +310,28 @@ namespace {
 /// RFC 6638 §4.2; their Schedule-Tag kept, §3.2.10), from there to the other
 /// local attendees' copies, and to the organizer's inbox; or by email to an
 /// external organizer.
-void reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info, const std::string& reply,
-                        std::vector<OutgoingMail>& mail) {
+/// Returns the SCHEDULE-STATUS of the reply (RFC 6638 §3.2.9): 1.2
+/// delivered, 1.1 sent by email, 3.8 when the organizer holds no event of
+/// theirs with this UID inviting the user, 5.1 when it could not be
+/// delivered; empty when there is nobody to reply to.
+std::string reply_to_organizer(Context& ctx, const ical::SchedulingInfo& info,
+                               const std::string& reply, std::vector<OutgoingMail>& mail) {
     auto organizer = principal_of(ctx.store, info.organizer);
-    if (!organizer) {
-        send_by_email(ctx, info.organizer, reply, mail);
-        return;
-    }
-    if (organizer->id == ctx.user.id) return;
+    if (!organizer) return send_by_email(ctx, info.organizer, reply, mail) ? "1.1" : "5.1";
+    if (organizer->id == ctx.user.id) return {};
     auto copy = ctx.store.find_object_by_uid(organizer->id, info.uid);
-    if (!copy) return;  // the organizer deleted the event: no answer to deliver
+    // Gone (the organizer deleted the event: no answer to deliver), or the
+    // UID names an event of theirs they do not organize: a reply changes
+    // only the organizer's own copy (RFC 5546 §3.2.3, issue 22 §1).
+    if (!copy || !organized_by(ctx.store, copy->data, info.organizer)) return "5.1";
     auto applied = ical::apply_reply(copy->data, reply);
     if (!applied || !applied->invited)
-        return;  // not invited by the organizer's copy: nothing to reply to
+        return std::string(no_authority);  // not invited by the organizer's copy
     if (applied->changed && store_object(ctx, copy->collection_id, copy->name, applied->data, true,
                                          ScheduleTagChange::keep))
         share_answers(ctx, *organizer, copy->data, applied->data, applied->attendee);
     // RFC 6638 §4.2: in the inbox once all automatic processing is done.
-    deliver_to_inbox(ctx, *organizer, reply);
+    return deliver_to_inbox(ctx, *organizer, reply) ? "1.2" : "5.1";
 }
 
 }  // namespace
@@ -399,7 +434,17 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
                                   const std::optional<ical::SchedulingInfo>* parsed) {
     ScheduleResult result;
     auto info = info_with_force(data, force, parsed);
-    if (!info) return result;
+    if (!info) {
+        // RFC 6638 §3.2.1.2: the organizer took ORGANIZER and every ATTENDEE
+        // out, so the object is no meeting any more: the attendees it had
+        // get a CANCEL (issue 22 §14).
+        auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
+        if (before && is_own_address(ctx.user, before->organizer)) {
+            Principals principals(ctx.store);
+            result.mail = send_to_attendees(ctx, principals, *before, previous, true).mail;
+        }
+        return result;
+    }
     if (is_own_address(ctx.user, info->organizer)) {
         Principals principals(ctx.store);
         return schedule_as_organizer(
@@ -410,8 +455,11 @@ ScheduleResult schedule_after_put(Context& ctx, const std::string& data,
         // Only what changed, per instance (RFC 6638 §3.2.2.3); a first copy
         // still NEEDS-ACTION answers nothing yet (an invitation saved from
         // email must not send a reply by itself).
+        // RFC 6638 §7.3: how the reply fared is recorded on the ORGANIZER
+        // of the attendee's copy.
         if (auto reply = ical::attendee_reply(previous, data, me->address, force.reply))
-            reply_to_organizer(ctx, *info, *reply, result.mail);
+            if (auto status = reply_to_organizer(ctx, *info, *reply, result.mail); !status.empty())
+                result.updated = ical::with_organizer_schedule_status(data, status);
     }
     return result;
 }
@@ -464,35 +512,37 @@ bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::strin
     return store_object(ctx, inbox->id, message_name(), message, false);
 }
 
-bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address,
-                         const std::string& uid, const std::string& data,
-                         const std::string& message, bool cancel) {
-    bool ok = deliver_to_inbox(ctx, who, message);
+Delivery deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address,
+                             std::string_view organizer, const std::string& uid,
+                             const std::string& data, const std::string& message, bool cancel) {
     // The attendee's copy in their calendars: updated where it exists (their
-    // own PARTSTAT kept), else created in the default calendar.
+    // own PARTSTAT kept), else created in the default calendar. A copy with
+    // this UID that `organizer` does not organize is left alone, and so is
+    // the inbox (RFC 5546 §3.2, issue 22 §1).
+    auto existing = ctx.store.find_object_by_uid(who.id, uid);
+    if (existing && !organized_by(ctx.store, existing->data, organizer)) return Delivery::refused;
+    bool ok = deliver_to_inbox(ctx, who, message);
     // RFC 6638 §3.2.10: the organizer's change is consequential for the
     // attendee's copy, so its Schedule-Tag changes.
     constexpr auto renew = ScheduleTagChange::renew;
-    auto existing = ctx.store.find_object_by_uid(who.id, uid);
     if (cancel) {
         if (existing)
             ok = store_object(ctx, existing->collection_id, existing->name,
                               ical::attendee_copy(existing->data, "CANCELLED"), true, renew) &&
                  ok;
-        return ok;
+        return ok ? Delivery::delivered : Delivery::failed;
     }
     auto copy = ical::attendee_copy(data);
     if (existing) {
         // Their alarms, X- properties and answers stay (issue 6 §3).
         copy = ical::merge_attendee_copy(copy, existing->data, address);
-        return store_object(ctx, existing->collection_id, existing->name, copy, true, renew) && ok;
+        ok = store_object(ctx, existing->collection_id, existing->name, copy, true, renew) && ok;
+        return ok ? Delivery::delivered : Delivery::failed;
     }
     ctx.store.provision_home(who.id);
-    if (auto cal = ctx.store.find_collection(who.id, "calendar");
-        cal && cal->kind == CollectionKind::calendar)
-        return store_object(ctx, cal->id, copy_name(ctx.store, cal->id, uid), copy, true, renew) &&
-               ok;
-    return ok;
+    if (auto cal = default_calendar(ctx.store, who, ctx.limits))
+        ok = store_object(ctx, cal->id, copy_name(ctx.store, cal->id, uid), copy, true, renew) && ok;
+    return ok ? Delivery::delivered : Delivery::failed;
 }
 
 }  // namespace caldav

@@ -92,13 +92,21 @@ bool store_calendar_object(Context& ctx, std::int64_t collection_id, const std::
 /// store refused it.
 bool deliver_to_inbox(Context& ctx, const PrincipalRecord& who, const std::string& message);
 
+/// What became of one delivery to a local attendee.
+enum class Delivery {
+    delivered,  ///< inbox item and copy written
+    failed,     ///< a write failed (SCHEDULE-STATUS 5.1)
+    refused,    ///< the attendee holds the UID in an event `organizer` does not organize (3.8)
+};
+
 /// Delivers an organizer's REQUEST (or CANCEL) to a local attendee `who`
-/// (invited as `address`): the message `message` into their inbox, and their
-/// copy of the object `data` created in their default calendar or updated
-/// where it is (their own PARTSTAT kept), or marked CANCELLED. False when a
-/// write failed.
-bool deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address,
-                         const std::string& uid, const std::string& data,
-                         const std::string& message, bool cancel);
+/// (invited as `address`) from `organizer` (the ORGANIZER address): the
+/// message `message` into their inbox, and their copy of the object `data`
+/// created in their default calendar or updated where it is (their own
+/// PARTSTAT kept), or marked CANCELLED. Nothing is written when the copy the
+/// UID finds is not organized by `organizer` (RFC 5546 §3.2).
+Delivery deliver_to_attendee(Context& ctx, const PrincipalRecord& who, std::string_view address,
+                             std::string_view organizer, const std::string& uid,
+                             const std::string& data, const std::string& message, bool cancel);
 
 }  // namespace caldav

@@ -249,6 +249,11 @@ std::optional<std::string> attendee_view(std::string_view ics) {
             for (auto kind : {ICAL_PARTSTAT_PARAMETER, ICAL_SCHEDULESTATUS_PARAMETER})
                 while (icalparameter* p = icalproperty_get_first_parameter(a, kind))
                     icalproperty_remove_parameter_by_ref(a, p);
+        // An attendee's copy records how their reply fared on the ORGANIZER
+        // (RFC 6638 §7.3): bookkeeping of theirs, not the organizer's event.
+        if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY))
+            while (icalparameter* p = icalproperty_get_first_parameter(o, ICAL_SCHEDULESTATUS_PARAMETER))
+                icalproperty_remove_parameter_by_ref(o, p);
     }
     return text_of(parsed.calendar.get());
 }

@@ -152,12 +152,26 @@ std::optional<SchedulingInfo> scheduling_info(icalcomponent* calendar) {
     return info;
 }
 
+namespace {
+
+/// RFC 5545 §3.6.1 requires DTSTAMP in every VEVENT, VTODO and VJOURNAL, and
+/// RFC 5546 §3.2 in every iTIP message: one that a client left out is the
+/// time the message is made (issue 22 §14).
+void ensure_dtstamp(icalcomponent* c) {
+    if (icalcomponent_get_first_property(c, ICAL_DTSTAMP_PROPERTY)) return;
+    icalcomponent_add_property(
+        c, icalproperty_new_dtstamp(icaltime_current_time_with_zone(icaltimezone_get_utc_timezone())));
+}
+
+}  // namespace
+
 std::string itip_message(std::string_view ics, std::string_view method, std::string_view replying) {
     return edited(ics, [&](icalcomponent* cal) {
         while (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
             icalcomponent_remove_property(cal, m), icalproperty_free(m);
         icalcomponent_add_property(cal, icalproperty_new_method(icalenum_string_to_method(std::string(method).c_str())));
         for (icalcomponent* c : scheduled(cal)) {
+            ensure_dtstamp(c);
             while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT))
                 icalcomponent_remove_component(c, alarm), icalcomponent_free(alarm);
             if (method == "CANCEL") {
@@ -195,6 +209,16 @@ std::string with_schedule_status(std::string_view ics,
                     remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
                     icalproperty_add_parameter(a, icalparameter_new_schedulestatus(status.c_str()));
                 }
+            }
+    });
+}
+
+std::string with_organizer_schedule_status(std::string_view ics, std::string_view status) {
+    return edited(ics, [&](icalcomponent* cal) {
+        for (icalcomponent* c : scheduled(cal))
+            if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY)) {
+                remove_parameter(o, ICAL_SCHEDULESTATUS_PARAMETER);
+                icalproperty_add_parameter(o, icalparameter_new_schedulestatus(std::string(status).c_str()));
             }
     });
 }

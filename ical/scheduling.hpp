@@ -72,7 +72,7 @@ bool same_address(std::string_view a, std::string_view b);
 
 /// The iTIP message (RFC 5546) for `method` ("REQUEST", "CANCEL" or "REPLY")
 /// made from a stored object: METHOD added, VALARMs and SCHEDULE-STATUS
-/// parameters removed; a CANCEL also gets STATUS:CANCELLED; a REPLY keeps only
+/// parameters removed, DTSTAMP added where a component lacks it; a CANCEL also gets STATUS:CANCELLED; a REPLY keeps only
 /// the ATTENDEE `replying`.
 std::string itip_message(std::string_view ics, std::string_view method, std::string_view replying = {});
 
@@ -80,6 +80,10 @@ std::string itip_message(std::string_view ics, std::string_view method, std::str
 /// (address, status code such as "1.2"), in every component.
 std::string with_schedule_status(std::string_view ics,
                                  const std::vector<std::pair<std::string, std::string>>& statuses);
+
+/// The object with SCHEDULE-STATUS `status` on the ORGANIZER of every
+/// component: in an attendee's copy, how their last reply fared (RFC 6638 §7.3).
+std::string with_organizer_schedule_status(std::string_view ics, std::string_view status);
 
 /// The object with the PARTSTAT of `attendee` set to `partstat` in every component.
 std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat);

@@ -646,4 +646,152 @@ BOOST_AUTO_TEST_CASE(schedule_agent_client_or_none_leaves_the_attendee_to_the_cl
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 0u);
 }
 
+// Issue 22 §9, RFC 6638 §9.2: Apple Calendar's second calendar (its usual
+// MKCALENDAR: VEVENT only, a UUID name that sorts before "calendar") does
+// not move invitations; they land where schedule-default-calendar-URL
+// points, and follow it when the user changes it.
+BOOST_AUTO_TEST_CASE(invitations_land_in_the_calendar_schedule_default_calendar_url_names) {
+    Site s;
+    const std::string second = "/dav/calendars/bob/0A1B2C3D-5C3A-4B7E-9F21-6A0D8C3E7F11/";
+    auto mk = s.call("bob", "MKCALENDAR", second,
+                     "<C:mkcalendar xmlns:C=\"urn:ietf:params:xml:ns:caldav\" xmlns:D=\"DAV:\" "
+                     "xmlns:I=\"http://apple.com/ns/ical/\"><D:set><D:prop><I:calendar-order>2</"
+                     "I:calendar-order><C:supported-calendar-component-set><C:comp name=\"VEVENT\"/>"
+                     "</C:supported-calendar-component-set><I:calendar-color>#FF2968FF</"
+                     "I:calendar-color></D:prop></D:set></C:mkcalendar>",
+                     "Content-Type: text/xml\r\n");
+    BOOST_TEST_REQUIRE(mk.status == 201, mk.body);
+    const std::string ask =
+        "<D:propfind xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop>"
+        "<C:schedule-default-calendar-URL/></D:prop></D:propfind>";
+    auto default_url = [&] {
+        auto r = s.call("bob", "PROPFIND", "/dav/calendars/bob/inbox/", ask,
+                        "Depth: 0\r\nContent-Type: text/xml\r\n");
+        BOOST_TEST_REQUIRE(r.status == 207);
+        auto at = r.body.find("/dav/calendars/bob/", r.body.find("schedule-default-calendar-URL"));
+        BOOST_TEST_REQUIRE(at != std::string::npos, r.body);
+        return r.body.substr(at, r.body.find('<', at) - at);
+    };
+    auto where = default_url();
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", "/dav/calendars/alice/calendar/d1.ics",
+                              event("default-1", alice_addr, {"PARTSTAT=NEEDS-ACTION:" + bob_addr}))
+                           .status == 201);
+    // Apple's accept flow looks for the copy where the property points.
+    BOOST_TEST(s.call("bob", "GET", where + "default-1.ics").status == 200, where);
+
+    // bob chooses the new calendar: the next invitation lands there.
+    const std::string choose =
+        "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:set><D:prop>"
+        "<C:schedule-default-calendar-URL><D:href>" + second +
+        "</D:href></C:schedule-default-calendar-URL></D:prop></D:set></D:propertyupdate>";
+    auto set = s.call("bob", "PROPPATCH", "/dav/calendars/bob/inbox/", choose,
+                      "Content-Type: text/xml\r\n");
+    BOOST_TEST(set.status == 207);
+    BOOST_TEST(contains(set.body, "200 OK"), set.body);
+    BOOST_TEST(default_url() == second);
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", "/dav/calendars/alice/calendar/d2.ics",
+                              event("default-2", alice_addr, {"PARTSTAT=NEEDS-ACTION:" + bob_addr}))
+                           .status == 201);
+    BOOST_TEST(s.call("bob", "GET", second + "default-2.ics").status == 200);
+    // The copy of the first invitation stays where it was, and is updated there.
+    BOOST_TEST(s.call("bob", "GET", where + "default-1.ics").status == 200);
+
+    // Not a calendar of bob's that takes events: refused, the choice kept.
+    for (const std::string& bad : {std::string("/dav/calendars/alice/calendar/"),
+                                   std::string("/dav/calendars/bob/outbox/")}) {
+        auto r = s.call("bob", "PROPPATCH", "/dav/calendars/bob/inbox/",
+                        "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                        "<D:set><D:prop><C:schedule-default-calendar-URL><D:href>" + bad +
+                            "</D:href></C:schedule-default-calendar-URL></D:prop></D:set>"
+                            "</D:propertyupdate>",
+                        "Content-Type: text/xml\r\n");
+        BOOST_TEST(r.status == 207);
+        BOOST_TEST(contains(r.body, "valid-schedule-default-calendar-URL"), r.body);
+    }
+    BOOST_TEST(default_url() == second);
+}
+
+// Issue 22 §14, RFC 6638 §3.2.1.2: an organizer who takes ORGANIZER and every
+// ATTENDEE out of the event cancels it for the attendees.
+BOOST_AUTO_TEST_CASE(removing_organizer_and_attendees_cancels_the_meeting_for_them) {
+    Site s;
+    const std::string path = "/dav/calendars/alice/calendar/plain.ics";
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", path,
+                              event("plain-1", alice_addr,
+                                    {"PARTSTAT=ACCEPTED:" + alice_addr,
+                                     "PARTSTAT=NEEDS-ACTION:" + bob_addr}))
+                           .status == 201);
+    BOOST_TEST(!contains(s.get("bob", "/dav/calendars/bob/calendar/plain-1.ics").body,
+                         "STATUS:CANCELLED"));
+    auto plain = event("plain-1", alice_addr, {});
+    plain.erase(plain.find("ORGANIZER:"), std::string("ORGANIZER:" + alice_addr + "\r\n").size());
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", path, plain).status == 204);
+    BOOST_TEST(contains(s.get("bob", "/dav/calendars/bob/calendar/plain-1.ics").body,
+                        "STATUS:CANCELLED"));
+    BOOST_TEST(count_of(s.inbox("bob"), "METHOD:CANCEL") == 1u);
+}
+
+// Issue 22 §14, RFC 6638 §7.3: once bob's reply is delivered, his copy's
+// ORGANIZER says so (SCHEDULE-STATUS=1.2).
+BOOST_AUTO_TEST_CASE(a_delivered_reply_is_recorded_on_the_attendees_organizer_property) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", "/dav/calendars/alice/calendar/r.ics",
+                              event("reply-1", alice_addr, {"PARTSTAT=NEEDS-ACTION:" + bob_addr}))
+                           .status == 201);
+    const std::string path = "/dav/calendars/bob/calendar/reply-1.ics";
+    auto copy = s.get("bob", path).body;
+    BOOST_TEST(!contains(copy, "SCHEDULE-STATUS"));
+    BOOST_TEST_REQUIRE(s.call("bob", "PUT", path, with_partstat(copy, bob_addr, "ACCEPTED")).status ==
+                       204);
+    auto organizer = lines_with(s.get("bob", path).body, "ORGANIZER", alice_addr);
+    BOOST_TEST_REQUIRE(organizer.size() == 1u);
+    BOOST_TEST(contains(organizer[0], "SCHEDULE-STATUS=1.2"), organizer[0]);
+}
+
+// Issue 22 §14, RFC 5545 §3.6.1 / RFC 5546 §3.2: an event stored without
+// DTSTAMP goes out with one.
+BOOST_AUTO_TEST_CASE(an_invitation_without_dtstamp_is_sent_with_one) {
+    Site s;
+    auto body = event("stamp-1", alice_addr, {"PARTSTAT=NEEDS-ACTION:" + bob_addr});
+    body.erase(body.find("DTSTAMP:"), std::string("DTSTAMP:20260101T000000Z\r\n").size());
+    BOOST_TEST_REQUIRE(
+        s.call("alice", "PUT", "/dav/calendars/alice/calendar/stamp.ics", body).status == 201);
+    auto inbox = s.inbox("bob");
+    BOOST_TEST(count_of(inbox, "METHOD:REQUEST") == 1u);
+    BOOST_TEST(count_of(inbox, "DTSTAMP:") == 1u, inbox);
+}
+
+// Issue 22 §14, RFC 6638 §9.1: a calendar made transparent does not make its
+// owner busy in free/busy lookups; opaque is the default.
+BOOST_AUTO_TEST_CASE(a_transparent_calendar_does_not_count_for_busy_time) {
+    Site s;
+    BOOST_TEST_REQUIRE(s.call("bob", "PUT", "/dav/calendars/bob/calendar/busy.ics",
+                              event("busy-1", bob_addr, {}, "20270301T100000Z", "20270301T110000Z", ""))
+                           .status == 201);
+    const std::string lookup =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\n"
+        "UID:fb-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270301T000000Z\r\nDTEND:20270302T000000Z\r\n"
+        "ORGANIZER:" + alice_addr + "\r\nATTENDEE:" + bob_addr + "\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+    auto busy = [&] {
+        auto r = s.call("alice", "POST", "/dav/calendars/alice/outbox/", lookup,
+                        "Content-Type: text/calendar; charset=utf-8\r\n");
+        BOOST_TEST_REQUIRE(r.status == 200, r.body);
+        return contains(r.body, "20270301T100000Z");
+    };
+    BOOST_TEST(busy());
+    auto transp = [&](const std::string& value) {
+        auto r = s.call("bob", "PROPPATCH", "/dav/calendars/bob/calendar/",
+                        "<D:propertyupdate xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                        "<D:set><D:prop><C:schedule-calendar-transp><C:" + value +
+                            "/></C:schedule-calendar-transp></D:prop></D:set></D:propertyupdate>",
+                        "Content-Type: text/xml\r\n");
+        BOOST_TEST(r.status == 207);
+        BOOST_TEST(contains(r.body, "200 OK"), r.body);
+    };
+    transp("transparent");
+    BOOST_TEST(!busy());
+    transp("opaque");
+    BOOST_TEST(busy());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -17,7 +17,8 @@ namespace server {
 namespace {
 
 bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 std::optional<std::u16string> to_utf16(std::string_view s) {
@@ -64,14 +65,21 @@ std::string code_point_name(UChar32 c) {
 /// Why code point `c` may not appear in a name or address, or empty.
 std::string invisible_or_control(UChar32 c) {
     switch (u_charType(c)) {
-        case U_CONTROL_CHAR: return "control character " + code_point_name(c);
-        case U_FORMAT_CHAR: return "invisible format character " + code_point_name(c);
-        case U_UNASSIGNED: return "unassigned character " + code_point_name(c);
-        case U_PRIVATE_USE_CHAR: return "private-use character " + code_point_name(c);
-        case U_SURROGATE: return "lone surrogate " + code_point_name(c);
+        case U_CONTROL_CHAR:
+            return "control character " + code_point_name(c);
+        case U_FORMAT_CHAR:
+            return "invisible format character " + code_point_name(c);
+        case U_UNASSIGNED:
+            return "unassigned character " + code_point_name(c);
+        case U_PRIVATE_USE_CHAR:
+            return "private-use character " + code_point_name(c);
+        case U_SURROGATE:
+            return "lone surrogate " + code_point_name(c);
         case U_LINE_SEPARATOR:
-        case U_PARAGRAPH_SEPARATOR: return "line separator " + code_point_name(c);
-        default: break;
+        case U_PARAGRAPH_SEPARATOR:
+            return "line separator " + code_point_name(c);
+        default:
+            break;
     }
     if (u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
         return "invisible character " + code_point_name(c);
@@ -88,7 +96,8 @@ std::optional<std::string> to_nfc(std::string_view text) {
     const UNormalizer2* nfc = unorm2_getNFCInstance(&err);
     if (U_FAILURE(err)) return std::nullopt;
     auto normal = icu_transform([&](UChar* dest, int32_t cap, UErrorCode* e) {
-        return unorm2_normalize(nfc, wide->data(), static_cast<int32_t>(wide->size()), dest, cap, e);
+        return unorm2_normalize(nfc, wide->data(), static_cast<int32_t>(wide->size()), dest, cap,
+                                e);
     });
     if (!normal) return std::nullopt;
     return to_utf8(*normal);
@@ -105,7 +114,8 @@ std::string account_name_problem(std::string_view name) {
         U16_NEXT(wide->data(), i, n, c);
         if (c == '/' || c == ':') return "no '/' or ':'";
         if (auto why = invisible_or_control(c); !why.empty()) return "no " + why;
-        if (c != ' ' && u_charType(c) == U_SPACE_SEPARATOR) return "no space other than ' ' (" + code_point_name(c) + ")";
+        if (c != ' ' && u_charType(c) == U_SPACE_SEPARATOR)
+            return "no space other than ' ' (" + code_point_name(c) + ")";
     }
     return {};
 }
@@ -130,15 +140,18 @@ std::string email_address_problem(std::string_view address) {
 
 namespace {
 
-std::optional<std::u16string> skeleton_of(const USpoofChecker* checker, const std::u16string& text) {
+std::optional<std::u16string> skeleton_of(const USpoofChecker* checker,
+                                          const std::u16string& text) {
     return icu_transform([&](UChar* dest, int32_t cap, UErrorCode* e) {
-        return uspoof_getSkeleton(checker, 0, text.data(), static_cast<int32_t>(text.size()), dest, cap, e);
+        return uspoof_getSkeleton(checker, 0, text.data(), static_cast<int32_t>(text.size()), dest,
+                                  cap, e);
     });
 }
 
 std::optional<std::u16string> folded(const std::u16string& text) {
     return icu_transform([&](UChar* dest, int32_t cap, UErrorCode* e) {
-        return u_strFoldCase(dest, cap, text.data(), static_cast<int32_t>(text.size()), U_FOLD_CASE_DEFAULT, e);
+        return u_strFoldCase(dest, cap, text.data(), static_cast<int32_t>(text.size()),
+                             U_FOLD_CASE_DEFAULT, e);
     });
 }
 
@@ -164,7 +177,8 @@ std::optional<std::pair<std::u16string, std::u16string>> alike_keys(const USpoof
 
 bool looks_alike(std::string_view a, std::string_view b) {
     UErrorCode err = U_ZERO_ERROR;
-    std::unique_ptr<USpoofChecker, decltype(&uspoof_close)> checker(uspoof_open(&err), &uspoof_close);
+    std::unique_ptr<USpoofChecker, decltype(&uspoof_close)> checker(uspoof_open(&err),
+                                                                    &uspoof_close);
     if (U_FAILURE(err)) return false;
     auto ka = alike_keys(checker.get(), a);
     auto kb = alike_keys(checker.get(), b);

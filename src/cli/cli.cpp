@@ -290,10 +290,19 @@ int cmd_user(const std::vector<std::string>& args) {
         std::cout << "added user " << name << "\n";
         return 0;
     }
+    // An existing account: its name as stored, or else in NFC. A name stored
+    // before the rules above (say with a trailing space) can still be fixed.
+    auto existing_name = [&](SqliteStore& store) {
+        if (pos.size() != 2) throw UsageError("user " + verb + ": expected one NAME");
+        for (const auto& p : store.list_principals())
+            if (p.name == pos[1]) return pos[1];
+        return to_nfc(pos[1]).value_or(pos[1]);
+    };
     if (verb == "passwd") {
-        auto name = need_name();
+        if (pos.size() != 2) throw UsageError("user passwd: expected one NAME");
         auto password = read_password(vm.count("password-stdin") > 0);
         auto store = open_store(c);
+        auto name = existing_name(*store);
         if (store->set_password(name, hash_password(password)) != caldav::StoreStatus::ok) {
             std::cerr << "kalends: no user '" << name << "'\n";
             return 1;
@@ -302,8 +311,8 @@ int cmd_user(const std::vector<std::string>& args) {
         return 0;
     }
     if (verb == "del") {
-        auto name = need_name();
         auto store = open_store(c);
+        auto name = existing_name(*store);
         if (store->delete_user(name) != caldav::StoreStatus::ok) {
             std::cerr << "kalends: no user '" << name << "'\n";
             return 1;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "src/storage/sqlite_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -228,6 +229,30 @@ BOOST_AUTO_TEST_CASE(user_names_differing_by_normalization_spaces_invisibles_or_
                              "alice\tuser\talice@example.com\n", "alicia\tuser\talicia@example.com\n"})
         BOOST_TEST(contains(list->out(), line), list->out());
     BOOST_TEST(std::count(list->out().begin(), list->out().end(), '\n') == 4);
+    // passwd and del find the account by its name typed decomposed too.
+    BOOST_TEST(*run_kalends({"user", "passwd", "Jose\xcc\x81", "--password-stdin", "--data", data}, "n3w\n")->wait() ==
+               0);
+    BOOST_TEST(*run_kalends({"user", "del", "Jose\xcc\x81", "--data", data})->wait() == 0);
+}
+
+// A name stored before the rules (here by the store directly, as an older
+// version did) can still get a new password and be deleted.
+BOOST_AUTO_TEST_CASE(an_account_named_before_the_name_rules_can_still_be_deleted) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
+    {
+        server::SqliteOptions o;
+        o.file = d.path() / "data" / "kalends.sqlite3";
+        auto store = server::SqliteStore::open(o);
+        BOOST_REQUIRE(store->add_user("bob ", "", "*") == caldav::StoreStatus::ok);
+        store->close();
+    }
+    BOOST_TEST(*run_kalends({"user", "passwd", "bob ", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
+    auto del = run_kalends({"user", "del", "bob ", "--data", data});
+    BOOST_TEST(*del->wait() == 0, del->err());
+    auto list = run_kalends({"user", "list", "--data", data});
+    BOOST_TEST(list->out() == "alice\tuser\t-\n");
 }
 
 BOOST_AUTO_TEST_CASE(serve_answers_and_exits_0_on_sigterm_within_5_seconds) {

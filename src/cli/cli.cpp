@@ -23,6 +23,7 @@
 #include "src/http/authenticator.hpp"
 #include "src/http/rsvp_endpoint.hpp"
 #include "src/http/server.hpp"
+#include "src/http/user_name.hpp"
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
 #include "src/mail/rsvp_token.hpp"
@@ -178,7 +179,7 @@ int cmd_serve(const std::vector<std::string>& args) {
         log::info("imip: invitations carry answer links to " + c.imip.public_url + "/rsvp/");
     }
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
-                                c.auth_max_concurrent_hashes});
+                                c.auth_max_concurrent_hashes, c.auth_failure_entries, c.auth_failure_memory});
     {
         HttpServer http(c, *store, service, auth, rsvp_handler);
         http.bind();
@@ -218,11 +219,40 @@ std::string read_password(bool from_stdin) {
     return password;
 }
 
-void check_user_name(const std::string& name) {
-    if (name.empty() || name.size() > 128) throw UsageError("a user name has 1 to 128 bytes");
-    for (unsigned char ch : name)
-        if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == ':')
-            throw UsageError("user name '" + name + "': no '/', ':' or control characters");
+/// `name` as it is stored and logged in with: NFC, checked against the
+/// account name rules (issue 22 §10); throws UsageError saying what is wrong.
+std::string checked_name(const std::string& name) {
+    auto nfc = to_nfc(name);
+    if (!nfc) throw UsageError("name '" + name + "' is not UTF-8");
+    if (auto why = account_name_problem(*nfc); !why.empty())
+        throw UsageError("name '" + name + "' refused: " + why);
+    return *nfc;
+}
+
+/// `email` without "mailto:", NFC, checked; empty stays empty.
+std::string checked_email(std::string email) {
+    if (email.starts_with("mailto:")) email = email.substr(7);
+    if (email.empty()) return email;
+    auto nfc = to_nfc(email);
+    if (!nfc) throw UsageError("--email '" + email + "' is not UTF-8");
+    if (auto why = email_address_problem(*nfc); !why.empty())
+        throw UsageError("--email '" + email + "' is not an email address: " + why);
+    return *nfc;
+}
+
+/// Why a new account `name` with `email` would be taken for an existing one,
+/// or empty: a name or address that differs from another only by case or
+/// look-alike characters (UTS #39), or an address already in use. The same
+/// name is left to the store, which answers "already exists".
+std::string look_alike_problem(SqliteStore& store, const std::string& name, const std::string& email) {
+    for (const auto& p : store.list_principals()) {
+        if (p.name != name && looks_alike(p.name, name))
+            return "name '" + name + "' looks like the existing '" + p.name + "'";
+        if (!email.empty() && !p.email.empty() && looks_alike(p.email, email))
+            return "address " + email + (p.email == email ? " is already used by '" : " looks like the address of '") +
+                   p.name + "' (" + p.email + ")";
+    }
+    return {};
 }
 
 int cmd_user(const std::vector<std::string>& args) {
@@ -237,17 +267,17 @@ int cmd_user(const std::vector<std::string>& args) {
     Config c = load_config(vm);
     auto need_name = [&] {
         if (pos.size() != 2) throw UsageError("user " + verb + ": expected one NAME");
-        check_user_name(pos[1]);
-        return pos[1];
+        return checked_name(pos[1]);
     };
     if (verb == "add") {
         auto name = need_name();
-        std::string email = vm.count("email") ? vm["email"].as<std::string>() : "";
-        if (email.starts_with("mailto:")) email = email.substr(7);
-        if (!email.empty() && (email.find('@') == std::string::npos || email.find_first_of(" <>\"") != std::string::npos))
-            throw UsageError("--email '" + email + "' is not an email address");
+        std::string email = checked_email(vm.count("email") ? vm["email"].as<std::string>() : "");
         auto password = read_password(vm.count("password-stdin") > 0);
         auto store = open_store(c);
+        if (auto why = look_alike_problem(*store, name, email); !why.empty()) {
+            std::cerr << "kalends: user not added: " << why << "\n";
+            return 1;
+        }
         auto status = store->add_user(name, email, hash_password(password));
         if (status == caldav::StoreStatus::exists) {
             std::cerr << "kalends: user '" << name << "' already exists\n";
@@ -300,28 +330,31 @@ int cmd_resource(const std::vector<std::string>& args) {
     std::vector<std::string> pos;
     auto vm = parse(args, d, pos);
     if (pos.size() != 2 || pos[0] != "add") throw UsageError("resource: expected add NAME");
-    check_user_name(pos[1]);
+    auto name = checked_name(pos[1]);
     auto type = vm["type"].as<std::string>();
     auto policy = vm["policy"].as<std::string>();
     if (type != "room" && type != "resource") throw UsageError("--type is room or resource");
     if (policy != "accept-if-free" && policy != "always" && policy != "manual")
         throw UsageError("--policy is accept-if-free, always or manual");
-    std::string email = vm.count("email") ? vm["email"].as<std::string>() : "";
-    if (email.starts_with("mailto:")) email = email.substr(7);
-    if (email.find('@') == std::string::npos || email.find_first_of(" <>\"") != std::string::npos)
-        throw UsageError("resource add needs --email with the address invitations name it by");
+    if (!vm.count("email")) throw UsageError("resource add needs --email with the address invitations name it by");
+    std::string email = checked_email(vm["email"].as<std::string>());
+    if (email.empty()) throw UsageError("resource add needs --email with the address invitations name it by");
     Config c = load_config(vm);
     auto store = open_store(c);
-    auto status = store->add_resource(pos[1], email, type, policy);
+    if (auto why = look_alike_problem(*store, name, email); !why.empty()) {
+        std::cerr << "kalends: " << type << " not added: " << why << "\n";
+        return 1;
+    }
+    auto status = store->add_resource(name, email, type, policy);
     if (status == caldav::StoreStatus::exists) {
-        std::cerr << "kalends: '" << pos[1] << "' already exists\n";
+        std::cerr << "kalends: '" << name << "' already exists\n";
         return 1;
     }
     if (status != caldav::StoreStatus::ok) {
-        std::cerr << "kalends: cannot add '" << pos[1] << "': database busy or full\n";
+        std::cerr << "kalends: cannot add '" << name << "': database busy or full\n";
         return 1;
     }
-    std::cout << "added " << type << " " << pos[1] << " (" << policy << ")\n";
+    std::cout << "added " << type << " " << name << " (" << policy << ")\n";
     return 0;
 }
 

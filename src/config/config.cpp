@@ -132,6 +132,9 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.header-bytes", po::value<std::size_t>())
         ("limits.body-bytes", po::value<std::size_t>())
         ("limits.connections", po::value<std::size_t>())
+        ("limits.connections-per-address", po::value<std::size_t>())
+        ("limits.pressure-percent", po::value<unsigned>())
+        ("limits.pressure-idle-timeout-ms", po::value<std::int64_t>())
         ("limits.header-timeout-ms", po::value<std::int64_t>())
         ("limits.body-timeout-ms", po::value<std::int64_t>())
         ("limits.idle-timeout-ms", po::value<std::int64_t>())
@@ -162,6 +165,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("auth.free-failures", po::value<unsigned>())
         ("auth.max-delay-ms", po::value<std::int64_t>())
         ("auth.max-concurrent-hashes", po::value<unsigned>())
+        ("auth.failure-entries", po::value<std::size_t>())
+        ("auth.failure-memory-seconds", po::value<std::int64_t>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
         ("storage.readers", po::value<unsigned>())
@@ -200,6 +205,9 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.header-bytes", c.max_header_bytes);
     take(vm, "limits.body-bytes", c.max_body_bytes);
     take(vm, "limits.connections", c.max_connections);
+    take(vm, "limits.connections-per-address", c.max_connections_per_address);
+    take(vm, "limits.pressure-percent", c.pressure_percent);
+    take_ms(vm, "limits.pressure-idle-timeout-ms", c.pressure_idle_timeout);
     take_ms(vm, "limits.header-timeout-ms", c.header_timeout);
     take_ms(vm, "limits.body-timeout-ms", c.body_timeout);
     take_ms(vm, "limits.idle-timeout-ms", c.idle_timeout);
@@ -224,6 +232,9 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "auth.free-failures", c.auth_free_failures);
     take_ms(vm, "auth.max-delay-ms", c.auth_max_delay);
     take(vm, "auth.max-concurrent-hashes", c.auth_max_concurrent_hashes);
+    take(vm, "auth.failure-entries", c.auth_failure_entries);
+    if (vm.count("auth.failure-memory-seconds"))
+        c.auth_failure_memory = std::chrono::seconds(vm["auth.failure-memory-seconds"].as<std::int64_t>());
     take(vm, "log.level", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error")
@@ -239,6 +250,11 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     auto where = [&](const char* key) { return file.string() + ": " + key; };
     if (c.max_header_bytes < 1024) throw ConfigError(where("limits.header-bytes") + " must be at least 1024");
     if (c.max_connections == 0) throw ConfigError(where("limits.connections") + " must be at least 1");
+    if (c.pressure_percent == 0 || c.pressure_percent > 100)
+        throw ConfigError(where("limits.pressure-percent") + " must be between 1 and 100");
+    if (c.auth_failure_entries < 16) throw ConfigError(where("auth.failure-entries") + " must be at least 16");
+    if (c.auth_failure_memory.count() < 1)
+        throw ConfigError(where("auth.failure-memory-seconds") + " must be at least 1");
     if (c.tls_certificate.empty() != c.tls_key.empty())
         throw ConfigError(where("tls") + ": set both certificate and key, or neither");
     if (!c.imip.public_url.empty() && !c.imip.public_url.starts_with("https://") &&

@@ -80,6 +80,14 @@ struct Config {
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 16 * 1024 * 1024;
     std::size_t max_connections = 1024;
+    /// Connections one client address (an IPv6 /64) may hold at once; past it
+    /// new ones get 503 (issue 22 §6). 0 = no per-address limit.
+    std::size_t max_connections_per_address = 128;
+    /// Share of max_connections (percent) above which idle keep-alive
+    /// connections get pressure_idle_timeout, and the oldest idle one is
+    /// closed for each new connection.
+    unsigned pressure_percent = 75;
+    std::chrono::milliseconds pressure_idle_timeout{2'000};  ///< idle timeout under pressure
     std::chrono::milliseconds header_timeout{30'000};  ///< to read one request's header
     std::chrono::milliseconds body_timeout{60'000};    ///< to read one request's body
     std::chrono::milliseconds idle_timeout{60'000};    ///< between requests on a connection
@@ -99,6 +107,8 @@ struct Config {
     unsigned auth_free_failures = 3;  ///< failures per address before replies slow down
     std::chrono::milliseconds auth_max_delay{5'000};
     unsigned auth_max_concurrent_hashes = 2;  ///< yescrypt runs at once (16 MB each)
+    std::size_t auth_failure_entries = 100'000;  ///< per failure table (address, account, both)
+    std::chrono::seconds auth_failure_memory{900};  ///< how long a failure counts
 
     // [log]
     std::string log_level = "info";

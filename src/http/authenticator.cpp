@@ -1,6 +1,7 @@
 // HTTP Basic authentication (RFC 7617) over yescrypt hashes from libcrypt.
 #include "src/http/authenticator.hpp"
 
+#include <arpa/inet.h>
 #include <crypt.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,7 +10,9 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
+#include "src/http/user_name.hpp"
 #include "src/util/log.hpp"
 
 namespace server {
@@ -17,8 +20,23 @@ namespace server {
 namespace {
 
 constexpr std::size_t max_cache_entries = 100000;
-constexpr std::size_t max_failure_entries = 100000;
-constexpr auto failure_memory = std::chrono::minutes(15);
+/// Account names longer than this are counted under a digest of the name,
+/// so that a spray of long names costs the failure tables little memory.
+constexpr std::size_t max_name_key_bytes = 128;
+
+std::string account_key(const std::string& name) {
+    if (name.size() <= max_name_key_bytes) return name;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(name.data(), name.size(), md, &len, EVP_sha256(), nullptr);
+    std::string key = "#";
+    static constexpr char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < len; ++i) {
+        key.push_back(hex[md[i] >> 4]);
+        key.push_back(hex[md[i] & 15]);
+    }
+    return key;
+}
 
 /// Decodes standard base64; nullopt on malformed input.
 std::optional<std::string> decode_base64(std::string_view in) {
@@ -35,6 +53,15 @@ std::optional<std::string> decode_base64(std::string_view in) {
 }
 
 }  // namespace
+
+std::string address_key(const std::string& remote) {
+    in6_addr a{};
+    if (remote.find(':') == std::string::npos || inet_pton(AF_INET6, remote.c_str(), &a) != 1) return remote;
+    std::fill(a.s6_addr + 8, a.s6_addr + 16, 0);
+    char buf[INET6_ADDRSTRLEN];
+    if (!inet_ntop(AF_INET6, &a, buf, sizeof buf)) return remote;
+    return std::string(buf) + "/64";
+}
 
 std::string hash_password(std::string_view password) {
     char setting[CRYPT_GENSALT_OUTPUT_SIZE];
@@ -80,18 +107,67 @@ std::string Authenticator::digest(const std::string& stored_hash, std::string_vi
     return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::chrono::milliseconds Authenticator::record_failure(const std::string& remote) {
-    auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(mutex_);
-    if (failures_.size() > max_failure_entries) failures_.clear();
-    auto& f = failures_[remote];
-    if (now - f.last > failure_memory) f.count = 0;
+unsigned Authenticator::bump(FailureTable& table, const std::string& key,
+                             std::chrono::steady_clock::time_point now) {
+    if (table.size() >= options_.max_failure_entries && !table.contains(key)) {
+        // Full: forget what expired, then the oldest tenth, so that a spray of
+        // addresses or names neither grows the table nor wipes it.
+        std::erase_if(table, [&](const auto& e) { return now - e.second.last > options_.failure_memory; });
+        if (table.size() >= options_.max_failure_entries) {
+            std::vector<std::chrono::steady_clock::time_point> times;
+            times.reserve(table.size());
+            for (const auto& [k, f] : table) times.push_back(f.last);
+            auto cut = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 10);
+            std::nth_element(times.begin(), cut, times.end());
+            auto oldest = *cut;
+            std::erase_if(table, [&](const auto& e) { return e.second.last <= oldest; });
+        }
+    }
+    auto& f = table[key];
+    if (now - f.last > options_.failure_memory) f.count = 0;
     f.last = now;
-    ++f.count;
-    if (f.count <= options_.free_failures) return std::chrono::milliseconds(0);
-    auto extra = std::min<unsigned>(f.count - options_.free_failures, 16);
+    return ++f.count;
+}
+
+std::chrono::milliseconds Authenticator::record_failure(const std::string& remote, const std::string& name) {
+    auto now = std::chrono::steady_clock::now();
+    auto address = address_key(remote);
+    std::lock_guard lock(mutex_);
+    unsigned count = bump(by_address_, address, now);
+    if (!name.empty()) {
+        auto account = account_key(name);
+        count = std::max(count, bump(by_account_, account, now));
+        bump(by_pair_, address + '\n' + account, now);
+    }
+    if (count <= options_.free_failures) return std::chrono::milliseconds(0);
+    auto extra = std::min<unsigned>(count - options_.free_failures, 16);
     auto delay = std::chrono::milliseconds(125) * (1u << (extra - 1));
     return std::min(delay, options_.max_delay);
+}
+
+void Authenticator::record_success(const std::string& remote, const std::string& name) {
+    auto address = address_key(remote);
+    auto account = account_key(name);
+    std::lock_guard lock(mutex_);
+    auto pair = by_pair_.find(address + '\n' + account);
+    if (pair == by_pair_.end()) return;
+    // Only this address's failures for this account are taken back: those
+    // were the user's own typos. Guesses at other accounts still count.
+    unsigned mine = pair->second.count;
+    by_pair_.erase(pair);
+    for (auto [table, key] : {std::pair{&by_address_, &address}, std::pair{&by_account_, &account}}) {
+        auto it = table->find(*key);
+        if (it == table->end()) continue;
+        if (it->second.count <= mine)
+            table->erase(it);
+        else
+            it->second.count -= mine;
+    }
+}
+
+std::size_t Authenticator::failure_entries() {
+    std::lock_guard lock(mutex_);
+    return by_address_.size() + by_account_.size() + by_pair_.size();
 }
 
 bool Authenticator::cached(const std::string& name, const std::string& d) {
@@ -108,19 +184,26 @@ Authenticator::Result Authenticator::authenticate(std::optional<std::string_view
     std::string_view value = *authorization;
     constexpr std::string_view scheme = "basic ";
     if (value.size() <= scheme.size() || !caldav::iequals(value.substr(0, scheme.size()), scheme)) {
-        result.delay = record_failure(remote);
+        result.delay = record_failure(remote, {});
         return result;
     }
     auto decoded = decode_base64(value.substr(scheme.size()));
     auto colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos) {
-        result.delay = record_failure(remote);
+        result.delay = record_failure(remote, {});
         return result;
     }
-    std::string name = decoded->substr(0, colon);
+    // Names are stored in NFC (kalends user add): "é" typed as e + U+0301
+    // logs in too. A name stored before that rule is found as it was.
+    std::string raw_name = decoded->substr(0, colon);
+    std::string name = to_nfc(raw_name).value_or(raw_name);
     std::string_view password = std::string_view(*decoded).substr(colon + 1);
 
     auto creds = store_.find_credentials(name);
+    if (!creds && name != raw_name) {
+        creds = store_.find_credentials(raw_name);
+        if (creds) name = raw_name;
+    }
     std::string stored = creds ? creds->password_hash : std::string();
     auto d = digest(stored, password);
     bool ok = creds && cached(name, d);
@@ -153,14 +236,11 @@ Authenticator::Result Authenticator::authenticate(std::optional<std::string_view
     }
     OPENSSL_cleanse(decoded->data(), decoded->size());
     if (!ok) {
-        result.delay = record_failure(remote);
+        result.delay = record_failure(remote, name);
         log::info("auth: failed login for user '" + name + "' from " + remote);
         return result;
     }
-    {
-        std::lock_guard lock(mutex_);
-        failures_.erase(remote);
-    }
+    record_success(remote, name);
     result.principal = caldav::Principal{creds->principal_id, creds->name};
     return result;
 }

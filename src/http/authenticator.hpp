@@ -1,5 +1,6 @@
 // HTTP Basic authentication against the store's password hashes, with a
-// verified-credential cache and per-address slow-down after failures.
+// verified-credential cache and a slow-down after failures per address and
+// per account (issue 22 §7).
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -16,6 +17,11 @@
 
 namespace server {
 
+/// The key a client at `remote` (a numeric IP address) is counted under for
+/// limits: the address itself, or for IPv6 its /64 ("2001:db8::/64"), which
+/// one client usually holds whole.
+std::string address_key(const std::string& remote);
+
 /// Hashes a password with yescrypt (libcrypt's strongest method) and a fresh
 /// salt. Throws std::runtime_error if libcrypt cannot produce a hash.
 std::string hash_password(std::string_view password);
@@ -26,7 +32,10 @@ bool verify_password(std::string_view password, const std::string& hash);
 /// Tuning of the authenticator (from [auth] in the config file).
 struct AuthOptions {
     std::chrono::seconds cache_ttl{300};         ///< how long a verified password is trusted
-    unsigned free_failures = 3;                  ///< failures per address before slowing down
+    /// Failures per address, or per account, before slowing down. A success
+    /// for an account clears only the failures from that address for that
+    /// account: logging in as oneself does not reset guesses at others.
+    unsigned free_failures = 3;
     std::chrono::milliseconds max_delay{5000};   ///< cap of the slow-down
     /// Password hashes computed at once. Each yescrypt run holds 16 MB: when
     /// the cached credentials of 16 busy connections expire together, an
@@ -34,6 +43,11 @@ struct AuthOptions {
     /// cache_ttl while loading 1M events); bounded, the others wait and then
     /// find the credentials verified.
     unsigned max_concurrent_hashes = 2;
+    /// Entries each failure table (per address, per account, per address and
+    /// account) holds at most; past it, the entries failed longest ago go.
+    std::size_t max_failure_entries = 100000;
+    /// A failure counts for this long after the last one of its key.
+    std::chrono::seconds failure_memory{900};
 };
 
 /// Checks `Authorization: Basic` headers. Thread-safe.
@@ -58,6 +72,9 @@ public:
     /// Password hashes computed so far, and the most that ran at once.
     std::size_t hashes_computed() const { return hashes_; }
     unsigned peak_concurrent_hashes() const { return peak_; }
+    /// Entries in the failure tables together (each is bounded by
+    /// AuthOptions::max_failure_entries).
+    std::size_t failure_entries();
 
 private:
     struct Cached {
@@ -68,8 +85,16 @@ private:
         unsigned count = 0;
         std::chrono::steady_clock::time_point last;
     };
+    using FailureTable = std::unordered_map<std::string, Failures>;
 
-    std::chrono::milliseconds record_failure(const std::string& remote);
+    /// Counts a failure from `remote` for account `name` (empty: no name
+    /// could be read) and returns the delay before answering.
+    std::chrono::milliseconds record_failure(const std::string& remote, const std::string& name);
+    /// Forgets the failures from `remote` for `name` (a correct password).
+    void record_success(const std::string& remote, const std::string& name);
+    /// Adds one failure to `key` in `table`, keeping the table bounded;
+    /// returns the new count. Needs mutex_.
+    unsigned bump(FailureTable& table, const std::string& key, std::chrono::steady_clock::time_point now);
     /// Whether `name`'s cached digest equals `d` and has not expired.
     bool cached(const std::string& name, const std::string& d);
     std::string digest(const std::string& stored_hash, std::string_view password) const;
@@ -79,7 +104,9 @@ private:
     std::string key_;  ///< random per process: cached digests are useless elsewhere
     std::mutex mutex_;
     std::unordered_map<std::string, Cached> cache_;
-    std::unordered_map<std::string, Failures> failures_;
+    FailureTable by_address_;  ///< every failure from an address (an IPv6 /64)
+    FailureTable by_account_;  ///< every failure for an account name, from anywhere
+    FailureTable by_pair_;     ///< failures from an address for one account
     std::counting_semaphore<> hash_slots_;
     std::atomic<std::size_t> hashes_{0};
     std::atomic<unsigned> running_{0}, peak_{0};

@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cctype>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -69,11 +71,21 @@ std::shared_ptr<ssl::context> make_tls_context(const Config& c) {
     return ctx;
 }
 
-/// A session as shutdown sees it; touched only on the session's strand.
+/// A session as shutdown and the pressure valve see it. `done` and `cancel`
+/// are touched only on the session's strand; `idle`, `idle_since` and
+/// `evicting` are read from the accept loop too.
 struct SessionState {
-    bool idle = true;
+    std::atomic<bool> idle{true};
+    /// When the session last became idle (steady_clock ticks).
+    std::atomic<std::int64_t> idle_since{std::chrono::steady_clock::now().time_since_epoch().count()};
+    std::atomic<bool> evicting{false};  ///< chosen to make room; not chosen again
     bool done = false;
     std::function<void()> cancel;
+
+    void set_idle(bool now_idle) {
+        if (now_idle && !idle) idle_since = std::chrono::steady_clock::now().time_since_epoch().count();
+        idle = now_idle;
+    }
 };
 
 /// A per-connection timeout that cancels (not closes) the socket when it fires,
@@ -123,6 +135,64 @@ HttpResponse plain_response(http::status status, unsigned version, std::string b
     return res;
 }
 
+/// RFC 3986 §2.2-2.3 and §3.3-3.4: the characters of a path and query
+/// (unreserved, sub-delims, ":", "@", "/", "?" and "%" of an escape).
+bool is_path_or_query_char(char c) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("-._~!$&'()*+,;=:@/?%").find(c) != std::string_view::npos;
+}
+
+/// Why `target` is not a request-target RFC 9112 §3.2 allows (origin-form,
+/// absolute-form with http(s), or "*"), or empty when it is. A fragment
+/// ("#") is never sent (RFC 9110 §7.1): one that arrives is refused rather
+/// than cut off, as what follows it would otherwise be dropped silently.
+std::string request_target_problem(std::string_view target) {
+    if (target == "*") return {};
+    std::string_view path = target;
+    for (std::string_view scheme : {"http://", "https://"}) {
+        if (!target.starts_with(scheme)) continue;
+        auto slash = target.find('/', scheme.size());
+        auto authority = target.substr(scheme.size(), slash - scheme.size());
+        if (authority.empty()) return "absolute-form without a host";
+        for (char c : authority)
+            if (!is_path_or_query_char(c) && c != '[' && c != ']') return "character not allowed in the host";
+        path = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    }
+    if (path.empty() || path.front() != '/') return "not an absolute path";
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        char c = path[i];
+        if (c == '#') return "a fragment (#) is not part of a request target";
+        if (!is_path_or_query_char(c)) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "character 0x%02x not allowed in a request target",
+                          static_cast<unsigned>(static_cast<unsigned char>(c)));
+            return buf;
+        }
+        if (c == '%' && (i + 2 >= path.size() || !std::isxdigit(static_cast<unsigned char>(path[i + 1])) ||
+                         !std::isxdigit(static_cast<unsigned char>(path[i + 2]))))
+            return "malformed percent escape";
+    }
+    return {};
+}
+
+/// Why the request's Transfer-Encoding cannot be read, or empty. RFC 9112
+/// §6.1: a transfer coding the server does not understand is answered 501;
+/// chunked, alone, is the only one we read (no gzip or other coding under it).
+std::string transfer_coding_problem(const http::request_header<>& head) {
+    std::string codings;
+    auto [first, last] = head.equal_range(http::field::transfer_encoding);
+    for (auto it = first; it != last; ++it) {
+        if (!codings.empty()) codings += ", ";
+        codings += std::string(it->value());
+    }
+    if (codings.empty()) return {};
+    std::string_view v(codings);
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    if (caldav::iequals(v, "chunked")) return {};
+    return "transfer coding '" + codings.substr(0, 64) + "' not supported (only chunked)";
+}
+
 std::string remote_of(const tcp::socket& s) {
     boost::system::error_code ec;
     auto ep = s.remote_endpoint(ec);
@@ -165,6 +235,9 @@ struct HttpServer::Impl {
     std::shared_ptr<ssl::context> tls;
 
     std::atomic<std::size_t> connections{0};
+    std::mutex per_address_mutex;
+    /// Open connections per address_key(); an entry goes with its last connection.
+    std::unordered_map<std::string, std::size_t> per_address;
     std::atomic<bool> stopping{false};
     std::atomic<std::uint64_t> request_counter{0};
     std::uint32_t id_prefix = 0;
@@ -241,24 +314,94 @@ struct HttpServer::Impl {
         }
     }
 
+    /// Counts a connection from `key` while it lives (limits.connections-per-address).
+    struct AddressSlot {
+        Impl& self;
+        std::string key;
+        std::size_t count = 0;  ///< connections from `key`, this one included
+        AddressSlot(Impl& s, std::string k) : self(s), key(std::move(k)) {
+            std::lock_guard lock(self.per_address_mutex);
+            count = ++self.per_address[key];
+        }
+        ~AddressSlot() {
+            std::lock_guard lock(self.per_address_mutex);
+            if (auto it = self.per_address.find(key); it != self.per_address.end() && --it->second == 0)
+                self.per_address.erase(it);
+        }
+        AddressSlot(const AddressSlot&) = delete;
+        AddressSlot& operator=(const AddressSlot&) = delete;
+    };
+
+    /// More connections open than limits.pressure-percent of limits.connections.
+    bool under_pressure() const {
+        return connections.load() * 100 > config.max_connections * config.pressure_percent;
+    }
+
+    /// Answers 503 to a connection we do not serve, with a log line saying why.
+    asio::awaitable<void> refuse(tcp::socket socket, const std::string& remote, const std::string& why) {
+        log::warn("connection from " + remote + " refused: " + why);
+        beast::tcp_stream stream(std::move(socket));
+        Deadline deadline(co_await asio::this_coro::executor, stream.socket());
+        deadline.arm(std::chrono::seconds(5));
+        auto res = plain_response(http::status::service_unavailable, 11, "too many connections\n");
+        res.set(http::field::retry_after, "1");
+        co_await http::async_write(stream, res, tuple_awaitable);
+        boost::system::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+
+    /// Closes the connection that has been idle longest (waiting for a
+    /// request, or for the first one), so that a new client can be served.
+    /// False when no connection is idle.
+    bool evict_oldest_idle() {
+        std::pair<asio::any_io_executor, std::shared_ptr<SessionState>> victim;
+        {
+            std::lock_guard lock(sessions_mutex);
+            std::int64_t oldest = std::numeric_limits<std::int64_t>::max();
+            for (auto& [id, entry] : sessions) {
+                auto& st = *entry.second;
+                if (!st.idle || st.evicting || st.idle_since.load() >= oldest) continue;
+                oldest = st.idle_since;
+                victim = entry;
+            }
+            if (!victim.second) return false;
+            victim.second->evicting = true;
+        }
+        auto state = victim.second;
+        asio::post(victim.first, [state] {
+            if (!state->done && state->idle && state->cancel)
+                state->cancel();
+            else
+                state->evicting = false;  // busy again: it may be chosen later
+        });
+        return true;
+    }
+
     asio::awaitable<void> run_connection(tcp::socket socket, std::string remote) {
         struct Count {
             std::atomic<std::size_t>& n;
             ~Count() { --n; }
         } count{connections};
-        if (++connections > config.max_connections) {
-            log::warn("connection from " + remote + " refused: limits.connections (" +
-                      std::to_string(config.max_connections) + ") reached");
-            beast::tcp_stream stream(std::move(socket));
-            Deadline deadline(co_await asio::this_coro::executor, stream.socket());
-            deadline.arm(std::chrono::seconds(5));
-            auto res = plain_response(http::status::service_unavailable, 11, "too many connections\n");
-            res.set(http::field::retry_after, "1");
-            co_await http::async_write(stream, res, tuple_awaitable);
-            boost::system::error_code ignored;
-            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        ++connections;
+        // Issue 22 §6: one client must not hold the server. Its own limit
+        // first, so that a client at its limit closes nobody else's connection.
+        AddressSlot slot(*this, address_key(remote));
+        if (config.max_connections_per_address && slot.count > config.max_connections_per_address) {
+            co_await refuse(std::move(socket), remote,
+                            "limits.connections-per-address (" +
+                                std::to_string(config.max_connections_per_address) + ") reached");
             co_return;
         }
+        if (connections.load() > config.max_connections) {
+            co_await refuse(std::move(socket), remote,
+                            "limits.connections (" + std::to_string(config.max_connections) + ") reached");
+            co_return;
+        }
+        // Under pressure each new connection closes the longest-idle one, so
+        // the count stays near the pressure mark while any are idle and the
+        // limit is reached only by connections that are all busy.
+        if (under_pressure() && evict_oldest_idle())
+            log::info("connections above limits.pressure-percent: closed the longest-idle one for " + remote);
         auto state = std::make_shared<SessionState>();
         std::uint64_t id = register_session(socket.get_executor(), state);
         struct Unregister {
@@ -314,11 +457,13 @@ struct HttpServer::Impl {
                                       const std::string& remote) {
         beast::flat_buffer buffer;
         for (;;) {
-            state.idle = true;
+            state.set_idle(true);
             if (stopping) co_return;
             if (buffer.size() == 0) {
-                // Idle between requests: wait for the first byte of the next one.
-                deadline.arm(config.idle_timeout);
+                // Idle between requests: wait for the first byte of the next
+                // one; briefly when connections are scarce (issue 22 §6).
+                deadline.arm(under_pressure() ? std::min(config.idle_timeout, config.pressure_idle_timeout)
+                                              : config.idle_timeout);
                 auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), tuple_awaitable);
                 if (ec) {
                     log::debug("connection from " + remote + " closed while idle: " +
@@ -327,7 +472,7 @@ struct HttpServer::Impl {
                 }
                 buffer.commit(n);
             }
-            state.idle = false;
+            state.set_idle(false);
 
             http::request_parser<http::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
@@ -336,6 +481,17 @@ struct HttpServer::Impl {
             auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple_awaitable);
             if (hec) {
                 co_await reject(stream, deadline, hec, remote, "header");
+                co_return;
+            }
+            // Refused before any body is read; the connection closes, as the
+            // body's framing (or the request's meaning) is unknown.
+            if (auto why = transfer_coding_problem(parser.get()); !why.empty()) {
+                co_await answer_and_close(stream, deadline, remote, http::status::not_implemented, why);
+                co_return;
+            }
+            if (auto why = request_target_problem(parser.get().target()); !why.empty()) {
+                co_await answer_and_close(stream, deadline, remote, http::status::bad_request,
+                                          "malformed request target: " + why);
                 co_return;
             }
             if (!parser.is_done()) {
@@ -386,9 +542,18 @@ struct HttpServer::Impl {
             status = http::status::request_timeout;
             why = std::string(phase) + " not received within limits." + phase + "-timeout-ms";
         }
+        co_await answer_and_close(stream, deadline, remote, status, why, ec.message());
+    }
+
+    /// Answers `status` with `why` as the body and logs both (and `detail`);
+    /// the caller closes.
+    template <class Stream>
+    asio::awaitable<void> answer_and_close(Stream& stream, Deadline& deadline, const std::string& remote,
+                                           http::status status, const std::string& why,
+                                           const std::string& detail = {}) {
         log::warn("rid=" + next_request_id() + " remote=" + remote + " status=" +
-                  std::to_string(static_cast<unsigned>(status)) + " reason=\"" + why + "\" (" +
-                  ec.message() + ")");
+                  std::to_string(static_cast<unsigned>(status)) + " reason=\"" + why + "\"" +
+                  (detail.empty() ? "" : " (" + detail + ")"));
         auto res = plain_response(status, 11, why + "\n");
         deadline.arm(std::chrono::seconds(5));
         co_await http::async_write(stream, res, tuple_awaitable);

@@ -16,7 +16,8 @@ namespace server {
 /// on success; a failure is logged and retried after retry_min, doubling up
 /// to retry_max, until the message is older than give_up (then dropped,
 /// logged as an error, and the organizer's copy says SCHEDULE-STATUS 5.1 for
-/// that attendee). The store must outlive the worker.
+/// that attendee). A message the relay refuses for good (a 5xx to RCPT or
+/// DATA) is dropped the same way at once. The store must outlive the worker.
 class MailWorker {
 public:
     MailWorker(SqliteStore& store, SmtpConfig smtp, caldav::Limits limits = {});

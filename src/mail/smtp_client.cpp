@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 namespace server {
 
@@ -36,6 +37,21 @@ curl_usessl tls_mode(const std::string& tls) {
     if (tls == "required") return CURLUSESSL_ALL;
     if (tls == "none") return CURLUSESSL_NONE;
     return CURLUSESSL_TRY;  // starttls: upgrade whenever the relay offers it
+}
+
+/// RFC 5321 §4.2.1: a 5yz reply is a permanent negative completion. One to
+/// RCPT (the mailbox is refused) or to DATA and the end of the message (the
+/// content is refused) is about this message: sending it again gets the same
+/// answer. A 5yz to the greeting, EHLO, AUTH or MAIL FROM is about our own
+/// setup (address, credentials) and may pass once the operator fixes it;
+/// 4yz, connection and TLS failures may pass later. libcurl names the command
+/// in its error ("RCPT failed: 550", "DATA failed: 554"); a refusal after the
+/// message body is CURLE_WEIRD_SERVER_REPLY with no text of its own.
+bool refused_for_good(CURLcode code, long reply, const char* error) {
+    if (reply < 500 || reply > 599) return false;
+    std::string_view text(error);
+    if (text.starts_with("RCPT failed") || text.starts_with("DATA failed")) return true;
+    return code == CURLE_WEIRD_SERVER_REPLY && text.empty();
 }
 
 }  // namespace
@@ -83,9 +99,7 @@ SmtpResult send_smtp(const SmtpConfig& smtp, const std::string& envelope_sender,
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply);
     result.error = std::string(*error ? error : curl_easy_strerror(code));
     if (reply > 0) result.error += " (SMTP " + std::to_string(reply) + ")";
-    // RFC 5321 §4.2.2: 550, 551 and 553 refuse the mailbox itself; retrying
-    // cannot help. Everything else (4xx, connection, TLS, auth) may pass later.
-    result.permanent = reply == 550 || reply == 551 || reply == 553;
+    result.permanent = refused_for_good(code, reply, error);
     return result;
 }
 

@@ -10,7 +10,7 @@ namespace server {
 /// The outcome of one delivery attempt.
 struct SmtpResult {
     bool ok = false;
-    bool permanent = false;  ///< the relay refused the recipient for good (5xx mailbox errors)
+    bool permanent = false;  ///< the relay refused this message for good (5xx to RCPT or DATA)
     std::string error;       ///< curl's message and the last SMTP reply code
 };
 

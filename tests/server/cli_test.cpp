@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE cli
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 
@@ -177,6 +178,58 @@ BOOST_AUTO_TEST_CASE(empty_password_and_bad_email_are_refused) {
     BOOST_TEST(*bad->wait() == 2);
 }
 
+// Issue 22 §10: names that differ only by Unicode normalization, spaces at
+// an end, invisible characters or look-alike letters were separate accounts.
+BOOST_AUTO_TEST_CASE(user_names_differing_by_normalization_spaces_invisibles_or_look_alikes_are_refused) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto add = [&](const std::string& name, const std::string& email = {}) {
+        std::vector<std::string> args{"user", "add", name, "--password-stdin", "--data", data};
+        if (!email.empty()) args.insert(args.end(), {"--email", email});
+        auto c = run_kalends(args, "pw\n");
+        int code = *c->wait();
+        return std::make_pair(code, c->err());
+    };
+    BOOST_TEST(add("alice", "alice@example.com").first == 0);
+    BOOST_TEST(add("Jos\xc3\xa9").first == 0);  // é, precomposed (NFC)
+    // The same name decomposed (e + U+0301) is the same account once normalized.
+    auto decomposed = add("Jose\xcc\x81");
+    BOOST_TEST(decomposed.first == 1);
+    BOOST_TEST(contains(decomposed.second, "already exists"), decomposed.second);
+    // Spaces at either end, invisible and control characters: usage errors.
+    for (std::string name : {"alice ", " alice", "ali\xe2\x80\x8b" "ce", "alice\xc2\xa0", "bob\xe2\x80\xae",
+                             "al\xc2\xadice", "a\tb", "a  b"}) {
+        auto r = add(name);
+        BOOST_TEST(r.first == 2, name);
+        BOOST_TEST(contains(r.second, "refused"), r.second);
+    }
+    // Look-alikes of an existing name: a case change, Cyrillic а, capital I for l.
+    for (std::string name : {"Alice", "\xd0\xb0lice", "aIice", "ALICE"}) {
+        auto r = add(name);
+        BOOST_TEST(r.first == 1, name);
+        BOOST_TEST(contains(r.second, "looks like the existing 'alice'"), r.second);
+    }
+    // Addresses: the same one twice, a look-alike, invisible characters.
+    auto same = add("alicia", "alice@example.com");
+    BOOST_TEST(same.first == 1);
+    BOOST_TEST(contains(same.second, "already used by 'alice'"), same.second);
+    BOOST_TEST(add("alicia", "\xd0\xb0lice@example.com").first == 1);
+    BOOST_TEST(add("alicia", "alicia\xe2\x80\x8b@example.com").first == 2);
+    BOOST_TEST(add("alicia", "alicia@example.com").first == 0);
+    // Rooms follow the same rules.
+    auto room = run_kalends({"resource", "add", "Room 1 ", "--email", "room1@example.com", "--data", data});
+    BOOST_TEST(*room->wait() == 2);
+    auto look_alike = run_kalends({"resource", "add", "Alicia", "--email", "room@example.com", "--data", data});
+    BOOST_TEST(*look_alike->wait() == 1);
+    BOOST_TEST(*run_kalends({"resource", "add", "Room 1", "--email", "room1@example.com", "--data", data})->wait() == 0);
+    auto list = run_kalends({"user", "list", "--data", data});
+    BOOST_TEST(*list->wait() == 0);
+    for (std::string line : {"Jos\xc3\xa9\tuser\t-\n", "Room 1\troom\troom1@example.com\n",
+                             "alice\tuser\talice@example.com\n", "alicia\tuser\talicia@example.com\n"})
+        BOOST_TEST(contains(list->out(), line), list->out());
+    BOOST_TEST(std::count(list->out().begin(), list->out().end(), '\n') == 4);
+}
+
 BOOST_AUTO_TEST_CASE(serve_answers_and_exits_0_on_sigterm_within_5_seconds) {
     TempDir d;
     auto data = (d.path() / "data").string();
@@ -205,6 +258,27 @@ BOOST_AUTO_TEST_CASE(serve_takes_thread_and_arena_settings_from_the_config) {
     BOOST_TEST_REQUIRE(options_status(server) == 200, server.err());
     server.signal(SIGTERM);
     BOOST_TEST(server.wait(5s).value_or(-1) == 0);
+}
+
+// Issue 22 §6, §7: the per-address connection limit, the pressure valve
+// and the login failure tables are read from the config, and checked.
+BOOST_AUTO_TEST_CASE(serve_takes_connection_and_login_failure_limits_from_the_config) {
+    TempDir d;
+    auto data = (d.path() / "data").string();
+    auto conf = write_file(d, "k.conf",
+                           "[limits]\nconnections-per-address = 4\npressure-percent = 90\n"
+                           "pressure-idle-timeout-ms = 500\n[auth]\nfailure-entries = 1000\n"
+                           "failure-memory-seconds = 60\n");
+    BOOST_REQUIRE(*run_kalends({"user", "add", "alice", "--password-stdin", "--data", data}, "pw\n")->wait() == 0);
+    test_support::Child server(
+        {test_support::kalends_bin(), "serve", "--config", conf, "--listen", "127.0.0.1:0", "--data", data});
+    BOOST_TEST_REQUIRE(options_status(server) == 200, server.err());
+    server.signal(SIGTERM);
+    BOOST_TEST(server.wait(5s).value_or(-1) == 0);
+    auto bad = write_file(d, "bad.conf", "[limits]\npressure-percent = 0\n");
+    auto refused = run_kalends({"serve", "--config", bad, "--listen", "127.0.0.1:0", "--data", data});
+    BOOST_TEST(*refused->wait() == 1);
+    BOOST_TEST(contains(refused->err(), "limits.pressure-percent"), refused->err());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -87,6 +87,89 @@ BOOST_AUTO_TEST_CASE(repeated_failures_from_one_address_are_slowed_down) {
     BOOST_TEST(ok->status == 200);
 }
 
+// Issue 22 §7: three wrong guesses at bob, one correct login as oneself, and
+// again: the slow-down reset at each success, allowing 10 guesses a second.
+BOOST_AUTO_TEST_CASE(a_success_for_ones_own_account_does_not_reset_the_slow_down_for_guesses_at_another) {
+    ServerFixture f([](server::Config& c) {
+        c.auth_free_failures = 2;
+        c.auth_max_delay = 300ms;
+    });
+    HttpClient c(f.port);
+    auto guess_at_bob = [&] {
+        auto start = std::chrono::steady_clock::now();
+        c.send(ServerFixture::request("OPTIONS", "/dav/", {}, basic_auth("bob", "guess")));
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 401);
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    };
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 3; ++i) guess_at_bob();
+        c.send(ServerFixture::request("OPTIONS", "/dav/"));  // alice, correctly
+        auto ok = c.read_reply();
+        BOOST_REQUIRE(ok);
+        BOOST_TEST(ok->status == 200);
+        BOOST_TEST(guess_at_bob().count() >= 120, "round " << round);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(failures_count_per_account_across_addresses_and_a_success_clears_only_its_own) {
+    ServerFixture f;
+    server::AuthOptions o;
+    o.free_failures = 3;
+    o.max_delay = 1000ms;
+    server::Authenticator a(*f.store, o);
+    auto bob_wrong = basic_auth("bob", "wrong");
+    // A spray at bob from many addresses slows down after three, whatever the address.
+    for (int i = 0; i < 3; ++i) BOOST_TEST(a.authenticate(bob_wrong, "10.0.0." + std::to_string(i)).delay.count() == 0);
+    BOOST_TEST(a.authenticate(bob_wrong, "10.0.0.9").delay.count() > 0);
+    // Alice's own typos, then her password: her slate from that address is clean.
+    auto alice_wrong = basic_auth("alice", "typo");
+    BOOST_TEST(a.authenticate(alice_wrong, "10.1.0.1").delay.count() == 0);
+    BOOST_TEST(a.authenticate(alice_wrong, "10.1.0.1").delay.count() == 0);
+    BOOST_TEST(a.authenticate(basic_auth("alice", "alice-pw"), "10.1.0.1").principal.has_value());
+    BOOST_TEST(a.authenticate(alice_wrong, "10.1.0.1").delay.count() == 0);
+    BOOST_TEST(a.authenticate(alice_wrong, "10.1.0.1").delay.count() == 0);
+    // IPv6 addresses of one /64 count as one client.
+    for (int i = 0; i < 3; ++i)
+        BOOST_TEST(a.authenticate(basic_auth("user" + std::to_string(i), "x"), "2001:db8::" + std::to_string(i + 1))
+                       .delay.count() == 0);
+    BOOST_TEST(a.authenticate(basic_auth("user9", "x"), "2001:db8::ff").delay.count() > 0);
+}
+
+// Names are stored in NFC (kalends user add); a client that sends the name
+// decomposed (e + U+0301) logs in as the same account.
+BOOST_AUTO_TEST_CASE(a_login_name_is_normalized_to_nfc_like_stored_names) {
+    ServerFixture f;
+    f.store->add_user("Jos\xc3\xa9", "jose@example.com", server::hash_password("jose-pw"));
+    server::Authenticator a(*f.store, {});
+    auto r = a.authenticate(basic_auth("Jose\xcc\x81", "jose-pw"), "127.0.0.1");
+    BOOST_REQUIRE(r.principal.has_value());
+    BOOST_TEST(r.principal->name == "Jos\xc3\xa9");
+    BOOST_TEST(!a.authenticate(basic_auth("Jose\xcc\x81", "wrong"), "127.0.0.1").principal.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_failure_tables_stay_bounded_under_a_spray_of_addresses_and_names) {
+    ServerFixture f;
+    server::AuthOptions o;
+    o.free_failures = 2;
+    o.max_delay = 1000ms;
+    o.max_failure_entries = 64;
+    o.max_concurrent_hashes = 2;
+    server::Authenticator a(*f.store, o);
+    auto bob_wrong = basic_auth("bob", "wrong");
+    for (int i = 0; i < 3; ++i) a.authenticate(bob_wrong, "192.0.2.1");
+    BOOST_TEST(a.authenticate(bob_wrong, "192.0.2.1").delay.count() > 0);
+    // Malformed credentials from many addresses: the tables keep at most 64
+    // entries each, the ones that failed longest ago going first.
+    for (int i = 0; i < 300; ++i)
+        a.authenticate("Basic !!", "198.51." + std::to_string(i / 256) + "." + std::to_string(i % 256));
+    BOOST_TEST(a.failure_entries() <= 3u * 64u);
+    // The address spray pushed out the oldest address entries, but the
+    // guesses at bob still count in the per-account table.
+    BOOST_TEST(a.authenticate(bob_wrong, "192.0.2.1").delay.count() > 0);
+}
+
 // Password hashes are bounded: when the cached credentials of many busy
 // connections expire together, one hash verifies them all and the others
 // find them verified; wrong passwords, which must each be hashed, never run
@@ -288,6 +371,157 @@ BOOST_AUTO_TEST_CASE(connections_past_the_limit_get_503) {
     auto r = second.read_reply();
     BOOST_REQUIRE(r);
     BOOST_TEST(r->status == 503);
+}
+
+// Issue 22 §6: 1,100 idle connections from one client denied everyone. One
+// address at its own limit gets 503 for more, and another address is served.
+BOOST_AUTO_TEST_CASE(one_address_at_its_connection_limit_does_not_stop_another_address) {
+    ServerFixture f([](server::Config& c) {
+        c.max_connections = 16;
+        c.max_connections_per_address = 8;
+    });
+    std::vector<std::unique_ptr<HttpClient>> hog;
+    for (int i = 0; i < 16; ++i) hog.push_back(std::make_unique<HttpClient>(f.port));
+    std::size_t refused = 0;
+    for (auto& h : hog)
+        if (auto r = h->read_reply(300ms); r && r->status == 503) ++refused;
+    BOOST_TEST(refused == 8u);
+    HttpClient other(f.port, "127.0.0.2");
+    other.send(ServerFixture::request("GET", "/health", {}, ""));
+    auto r = other.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+    // The hog's admitted connections still work.
+    hog.front()->send(ServerFixture::request("GET", "/health", {}, ""));
+    auto mine = hog.front()->read_reply();
+    BOOST_REQUIRE(mine);
+    BOOST_TEST(mine->status == 200);
+}
+
+// Above limits.pressure-percent, each new connection closes the longest-idle
+// one: idle connections that fill the server make room for new clients.
+BOOST_AUTO_TEST_CASE(under_pressure_the_longest_idle_connection_makes_room_for_a_new_client) {
+    ServerFixture f([](server::Config& c) {
+        c.max_connections = 4;
+        c.max_connections_per_address = 0;
+    });
+    std::vector<std::unique_ptr<HttpClient>> idle;
+    for (int i = 0; i < 4; ++i) {
+        idle.push_back(std::make_unique<HttpClient>(f.port));
+        idle.back()->send(ServerFixture::request("GET", "/health", {}, ""));
+        BOOST_REQUIRE(idle.back()->read_reply());
+        std::this_thread::sleep_for(20ms);
+    }
+    // The fourth went past 75 % of 4: the first, idle longest, was closed.
+    BOOST_TEST(idle[0]->closed_by_peer(2s));
+    std::this_thread::sleep_for(50ms);
+    HttpClient newcomer(f.port, "127.0.0.2");
+    newcomer.send(ServerFixture::request("GET", "/health", {}, ""));
+    auto r = newcomer.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 200);
+    BOOST_TEST(idle[1]->closed_by_peer(2s));
+    // The most recent idle connection was left alone.
+    idle[3]->send(ServerFixture::request("GET", "/health", {}, ""));
+    auto kept = idle[3]->read_reply();
+    BOOST_REQUIRE(kept);
+    BOOST_TEST(kept->status == 200);
+}
+
+// Above limits.pressure-percent with nothing idle to close (the others are
+// in the middle of a request), a connection that goes idle gets the short
+// idle timeout instead of limits.idle-timeout-ms.
+BOOST_AUTO_TEST_CASE(under_pressure_idle_connections_get_the_short_idle_timeout) {
+    ServerFixture f([](server::Config& c) {
+        c.max_connections = 4;
+        c.pressure_percent = 50;
+        c.pressure_idle_timeout = 200ms;
+    });
+    HttpClient quiet(f.port);
+    quiet.send(ServerFixture::request("GET", "/health", {}, ""));
+    BOOST_REQUIRE(quiet.read_reply());
+    // One of four is not above 50 %: the usual idle timeout (60 s).
+    BOOST_TEST(!quiet.closed_by_peer(500ms));
+    quiet.send(std::string("GET /health HTTP/1.1\r\nHost: x\r\n"));  // a header under way
+    HttpClient busy(f.port);
+    busy.send(std::string("GET /health HTTP/1.1\r\nHost: x\r\n"));
+    std::this_thread::sleep_for(100ms);
+    HttpClient c(f.port, "127.0.0.2");
+    c.send(ServerFixture::request("GET", "/health", {}, ""));
+    BOOST_REQUIRE(c.read_reply());
+    BOOST_TEST(c.closed_by_peer(3s));
+    // The busy ones were not closed to make room: they finish their requests.
+    for (auto* h : {&quiet, &busy}) {
+        h->send("\r\n");
+        auto r = h->read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 200);
+    }
+}
+
+// Issue 22 §10: "DELETE .../calendar/#/../../../other/" deleted the sender's
+// own calendar, as the target was cut at "#". RFC 9112 §3.2 and RFC 3986:
+// a fragment or a character outside the grammar is refused.
+BOOST_AUTO_TEST_CASE(a_request_target_with_a_fragment_or_a_forbidden_character_gets_400) {
+    ServerFixture f;
+    HttpClient put(f.port);
+    const std::string ics =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:frag-1\r\n"
+        "DTSTAMP:20260101T000000Z\r\nDTSTART:20260102T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    put.send(ServerFixture::request("PUT", "/dav/calendars/alice/calendar/frag.ics", ics, std::nullopt,
+                                    "Content-Type: text/calendar\r\n"));
+    auto stored = put.read_reply();
+    BOOST_REQUIRE(stored);
+    BOOST_TEST(stored->status == 201);
+    for (std::string target :
+         {"/dav/calendars/alice/calendar/#/../../../bob/calendar/", "/dav/calendars/alice/calendar/#",
+          "/dav/calendars/alice/calendar/frag.ics#x", "/dav/calendars/alice/cal\"endar/",
+          "/dav/calendars/alice/{calendar}/", "/dav/calendars/alice/calendar/\x7f", "/dav/caf\xc3\xa9/",
+          "/dav/calendars/alice/calendar/%4/", "http://localhost/dav/#/"}) {
+        HttpClient c(f.port);
+        c.send(ServerFixture::request("DELETE", target));
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 400, target);
+    }
+    HttpClient get(f.port);
+    get.send(ServerFixture::request("GET", "/dav/calendars/alice/calendar/frag.ics"));
+    auto still = get.read_reply();
+    BOOST_REQUIRE(still);
+    BOOST_TEST(still->status == 200);
+    // What the grammar allows is still served: sub-delims, ":", "@", a query.
+    HttpClient ok(f.port);
+    ok.send(ServerFixture::request("OPTIONS", "/dav/calendars/alice/calendar/a;b=c,d!$'()*+:@x.ics?q=1/2"));
+    auto allowed = ok.read_reply();
+    BOOST_REQUIRE(allowed);
+    BOOST_TEST(allowed->status != 400);
+}
+
+// RFC 9112 §6.1: a transfer coding the server does not understand is
+// answered 501; only "chunked", alone, is read.
+BOOST_AUTO_TEST_CASE(a_transfer_coding_other_than_chunked_gets_501) {
+    ServerFixture f;
+    for (std::string coding : {"xchunked", "gzip, chunked", "chunked, chunked", "identity"}) {
+        HttpClient c(f.port);
+        c.send("PUT /dav/calendars/alice/calendar/te.ics HTTP/1.1\r\nHost: x\r\nAuthorization: " +
+               basic_auth("alice", "alice-pw") + "\r\nContent-Type: text/calendar\r\nTransfer-Encoding: " +
+               coding + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        auto r = c.read_reply();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->status == 501, coding);
+    }
+    HttpClient get(f.port);
+    get.send(ServerFixture::request("GET", "/dav/calendars/alice/calendar/te.ics"));
+    auto r = get.read_reply();
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 404);
+    // Plain chunked is read as before.
+    HttpClient chunked(f.port);
+    chunked.send("OPTIONS /dav/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + basic_auth("alice", "alice-pw") +
+                 "\r\nTransfer-Encoding: Chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n");
+    auto ok = chunked.read_reply();
+    BOOST_REQUIRE(ok);
+    BOOST_TEST(ok->status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(shutdown_lets_an_in_flight_request_finish) {

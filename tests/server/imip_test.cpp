@@ -68,18 +68,61 @@ bool accepts_connections(std::uint16_t port) {
     return ok;
 }
 
+/// How the sink answers one recipient instead of accepting its message.
+struct SmtpRefusal {
+    std::string recipient;  ///< the RCPT TO address
+    std::string phase;      ///< "RCPT" (refused at RCPT TO) or "DATA" (after the message)
+    std::string reply;      ///< the SMTP reply line, e.g. "550 5.1.1 no such user"
+};
+
+/// The sink with refusals: aiosmtpd's Mailbox handler with RCPT and DATA hooks
+/// that answer the listed recipients with their reply. argv: port, maildir,
+/// then phase, recipient, reply for each refusal.
+const char* const refusing_sink_script = R"(
+import sys, signal, threading
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+port, maildir, rest = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+refusals = {(rest[i], rest[i + 1]): rest[i + 2] for i in range(0, len(rest), 3)}
+class Refusing(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, options):
+        if ('RCPT', address) in refusals:
+            return refusals[('RCPT', address)]
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
+    async def handle_DATA(self, server, session, envelope):
+        for address in envelope.rcpt_tos:
+            if ('DATA', address) in refusals:
+                return refusals[('DATA', address)]
+        return await super().handle_DATA(server, session, envelope)
+controller = Controller(Refusing(maildir), hostname='127.0.0.1', port=port)
+controller.start()
+signal.signal(signal.SIGTERM, lambda *a: (controller.stop(), sys.exit(0)))
+threading.Event().wait()
+)";
+
 /// python3-aiosmtpd storing every message it accepts in a Maildir; started and
-/// stopped (by its own pid) by the test.
+/// stopped (by its own pid) by the test. With `refusals`, those recipients
+/// are answered with their reply instead.
 class SmtpSink {
 public:
-    SmtpSink(std::uint16_t port, std::filesystem::path maildir)
-        : port_(port), maildir_(std::move(maildir)) {}
+    SmtpSink(std::uint16_t port, std::filesystem::path maildir, std::vector<SmtpRefusal> refusals = {})
+        : port_(port), maildir_(std::move(maildir)), refusals_(std::move(refusals)) {}
     ~SmtpSink() { stop(); }
 
     void start() {
-        child_ = std::make_unique<Child>(std::vector<std::string>{
-            "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_),
-            "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
+        if (refusals_.empty()) {
+            child_ = std::make_unique<Child>(std::vector<std::string>{
+                "/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + std::to_string(port_),
+                "-c", "aiosmtpd.handlers.Mailbox", maildir_.string()});
+        } else {
+            for (const char* sub : {"", "new", "cur", "tmp"})
+                std::filesystem::create_directories(maildir_ / sub);
+            std::vector<std::string> args{"/usr/bin/python3", "-c", refusing_sink_script,
+                                          std::to_string(port_), maildir_.string()};
+            for (const auto& r : refusals_) args.insert(args.end(), {r.phase, r.recipient, r.reply});
+            child_ = std::make_unique<Child>(args);
+        }
         child_->close_stdin();
         auto deadline = std::chrono::steady_clock::now() + 15s;
         while (!accepts_connections(port_)) {
@@ -128,6 +171,7 @@ public:
 private:
     std::uint16_t port_;
     std::filesystem::path maildir_;
+    std::vector<SmtpRefusal> refusals_;
     std::unique_ptr<Child> child_;
 };
 
@@ -416,6 +460,48 @@ BOOST_FIXTURE_TEST_CASE(an_answer_link_from_the_sent_invitation_works_after_a_re
     auto copy = unfolded(server->request("GET", href).body);
     BOOST_TEST(contains(copy, "PARTSTAT=DECLINED"), copy);
     BOOST_TEST(server->stop() == 0);
+}
+
+// Issue 22 §10: a 5xx to RCPT TO or to the message (RFC 5321 §4.2.1,
+// permanent) fails that mail at once, and the organizer's copy says 5.1 for
+// that attendee; a 4xx is retried; the other attendees' mail goes out.
+BOOST_AUTO_TEST_CASE(a_recipient_the_relay_refuses_for_good_fails_at_once_and_a_4xx_is_retried) {
+    TempDir d;
+    std::string data = (d.path() / "data").string();
+    auto port = free_port();
+    SmtpSink sink(port, d.path() / "maildir",
+                  {{"nobody@outside.test", "RCPT", "550 5.1.1 no such user"},
+                   {"dave@outside.test", "DATA", "554 5.7.1 message refused"},
+                   {"erin@outside.test", "RCPT", "554 5.7.1 relay access denied"},
+                   {"later@outside.test", "RCPT", "451 4.3.0 try again later"}});
+    sink.start();
+    add_alice(data);
+    Kalends server(relay_config(d.path(), port), data);
+    const std::string href = "/dav/calendars/alice/calendar/refused.ics";
+    std::string body = event(0, "20261201T090000Z");
+    std::string others;
+    for (std::string who : {"nobody", "dave", "erin", "later"})
+        others += "ATTENDEE;RSVP=TRUE:mailto:" + who + "@outside.test\r\n";
+    body.insert(body.find("END:VEVENT"), others);
+    BOOST_TEST(server.request("PUT", href, body).status == 201);
+    BOOST_REQUIRE(sink.wait_for(1, 20s));
+    BOOST_TEST(server.child().wait_for_stderr("not sent (attempt 2)", 20s));
+    BOOST_TEST(sink.messages().size() == 1u);
+    BOOST_TEST(contains(sink.messages().front(), "X-RcptTo: carol@outside.test"));
+    auto copy = unfolded(server.request("GET", href).body);
+    BOOST_TEST(contains(copy, "SCHEDULE-STATUS=1.1:mailto:carol@outside.test"), copy);
+    for (std::string who : {"nobody", "dave", "erin"})
+        BOOST_TEST(contains(copy, "SCHEDULE-STATUS=5.1:mailto:" + who + "@outside.test"), copy);
+    BOOST_TEST(contains(copy, "SCHEDULE-STATUS=1.1:mailto:later@outside.test"), copy);
+    BOOST_TEST(server.stop() == 0);
+    server::SqliteOptions o;
+    o.file = std::filesystem::path(data) / "kalends.sqlite3";
+    auto store = server::SqliteStore::open(o);
+    auto queued = store->list_mail();
+    BOOST_REQUIRE(queued.size() == 1u);
+    BOOST_TEST(queued.front().recipient == "later@outside.test");
+    BOOST_TEST(queued.front().attempts >= 2);
+    store->close();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

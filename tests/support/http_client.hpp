@@ -57,6 +57,30 @@ public:
             }
         }
     }
+    /// A plain connection to 127.0.0.1:port from the local IPv4 address
+    /// `source` ("127.0.0.2": on Linux all of 127/8 is loopback), so that the
+    /// server sees another client address.
+    HttpClient(std::uint16_t port, const std::string& source) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (fd_ < 0) throw std::runtime_error("socket failed");
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+            ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            ::close(fd_);
+            throw std::runtime_error("cannot bind to " + source);
+        }
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            ::close(fd_);
+            throw std::runtime_error("connect failed");
+        }
+        int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     ~HttpClient() {
         if (ssl_) SSL_free(ssl_);
         if (fd_ >= 0) ::close(fd_);

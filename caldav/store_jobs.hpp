@@ -31,7 +31,33 @@ struct JobRecord {
     std::string last_error;
     std::int64_t lease_until = 0;  ///< unix seconds the lease held by the worker ends
     std::optional<std::int64_t> failed_at;  ///< set on a job that failed for good
+    std::int64_t created_at = 0;   ///< unix seconds it was enqueued
 };
+
+/// The kind of the jobs that send e-mail (iMIP) through the relay.
+inline constexpr std::string_view mail_job_kind = "mail";
+
+/// The payload of a mail job: UID, recipient and envelope sender on a line
+/// each, then the message (schema 0014 moves queued mail over in this form).
+inline std::string mail_job_payload(const OutgoingMail& m) {
+    return m.uid + "\n" + m.recipient + "\n" + m.envelope_sender + "\n" + m.message;
+}
+
+/// The mail a mail job carries (principal_id from its owner); nullopt when
+/// the payload is not in that form.
+inline std::optional<OutgoingMail> mail_of_job(std::int64_t owner_id, std::string_view payload) {
+    OutgoingMail m;
+    m.principal_id = owner_id;
+    std::string* fields[] = {&m.uid, &m.recipient, &m.envelope_sender};
+    for (auto* field : fields) {
+        auto end = payload.find('\n');
+        if (end == std::string_view::npos) return std::nullopt;
+        field->assign(payload.substr(0, end));
+        payload.remove_prefix(end + 1);
+    }
+    m.message.assign(payload);
+    return m;
+}
 
 /// A durable queue of jobs leased to workers. Every call is one transaction.
 /// Times are unix seconds from the caller's clock (tests move it).

@@ -25,3 +25,19 @@ CREATE TABLE jobs (
 -- Due work of a kind, for the leasing query; failed jobs are not scanned.
 CREATE INDEX jobs_due ON jobs (kind, due_at) WHERE failed_at IS NULL;
 CREATE INDEX jobs_owner ON jobs (owner_id);
+
+-- A job outlives the principal it is for: its handler decides (an e-mail
+-- that was promised is still sent; a reminder for nobody is dropped).
+CREATE TRIGGER jobs_owner_deleted AFTER DELETE ON principals BEGIN
+    UPDATE jobs SET owner_id = 0 WHERE owner_id = OLD.id;
+END;
+
+-- E-mail (0007's queue) becomes the first kind: payload = UID, recipient and
+-- envelope sender on a line each, then the whole message
+-- (caldav::mail_job_payload). Queued mail moves over as it stands.
+INSERT INTO jobs (owner_id, kind, payload, due_at, attempts, last_error, created_at)
+    SELECT coalesce(principal_id, 0), 'mail',
+           uid || char(10) || recipient || char(10) || envelope_sender || char(10) || message,
+           next_attempt_at, attempts, last_error, created_at
+    FROM mail_queue ORDER BY id;
+DROP TABLE mail_queue;

@@ -25,25 +25,24 @@ void JobRunner::handle(const std::string& kind, JobHandler handler, RetryPolicy 
     for (const auto& [name, k] : kinds_) kind_names_.push_back(name);
 }
 
-std::size_t JobRunner::run_due() {
-    auto now = clock_();
+std::size_t JobRunner::run_due_at(std::int64_t now) {
     auto jobs = store_.lease_jobs(kind_names_, now, now + options_.lease_seconds, options_.worker,
                                   options_.batch);
     for (const auto& job : jobs) {
         const auto& kind = kinds_.at(job.kind);
         JobOutcome outcome;
         try {
-            outcome = kind.handler(job);
+            outcome = kind.handler(job, now);
         } catch (const std::exception& e) {
             outcome = JobOutcome::retry(e.what());
         }
-        finish(job, kind, std::move(outcome));
+        finish(job, kind, std::move(outcome), now);
     }
     return jobs.size();
 }
 
-void JobRunner::finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome) {
-    auto now = clock_();
+void JobRunner::finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome,
+                       std::int64_t now) {
     caldav::StoreStatus status = caldav::StoreStatus::ok;
     const auto attempt = job.attempts + 1;
     if (outcome.kind == JobOutcome::Kind::retry && attempt >= kind.retry.max_attempts)

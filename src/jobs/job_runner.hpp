@@ -31,8 +31,9 @@ struct JobOutcome {
     static JobOutcome fail(std::string why) { return {Kind::fail, std::move(why)}; }
 };
 
-/// Runs one job; may throw (taken as a retry with the exception's text).
-using JobHandler = std::function<JobOutcome(const caldav::JobRecord&)>;
+/// Runs one job at `now` (unix seconds, the runner's clock); may throw
+/// (taken as a retry with the exception's text).
+using JobHandler = std::function<JobOutcome(const caldav::JobRecord& job, std::int64_t now)>;
 
 /// When a job that asked for a retry runs again: `first_delay` after the
 /// first failure, doubling up to `max_delay`; after `max_attempts` runs the
@@ -70,7 +71,9 @@ public:
     void handle(const std::string& kind, JobHandler handler, RetryPolicy retry = {});
 
     /// Leases the jobs due now and runs each once; returns how many ran.
-    std::size_t run_due();
+    std::size_t run_due() { return run_due_at(clock_()); }
+    /// The same at `now` (unix seconds), for callers that hold the time.
+    std::size_t run_due_at(std::int64_t now);
 
     /// Starts the runner's thread: passes until stop(), sleeping until the
     /// next due job (at most idle_poll) or wake().
@@ -85,7 +88,7 @@ private:
         JobHandler handler;
         RetryPolicy retry;
     };
-    void finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome);
+    void finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome, std::int64_t now);
     void loop();
 
     caldav::JobStore& store_;

@@ -1036,12 +1036,15 @@ namespace {
 /// Queues email inside the caller's write transaction; due at once.
 void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, std::int64_t now) {
     if (mail.empty()) return;
+    // Jobs of the queue (schema 0014), due at once.
     auto s = db.prepare(
-        "INSERT INTO mail_queue (principal_id, uid, recipient, envelope_sender, message, next_attempt_at, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+        "INSERT INTO jobs (owner_id, kind, payload, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)");
     for (const auto& m : mail) {
-        m.principal_id > 0 ? s.bind(1, m.principal_id) : s.bind_null(1);
-        s.bind(2, m.uid).bind(3, m.recipient).bind(4, m.envelope_sender).bind(5, m.message).bind(6, now).run();
+        s.bind(1, std::max<std::int64_t>(m.principal_id, 0))
+            .bind(2, caldav::mail_job_kind)
+            .bind(3, caldav::mail_job_payload(m))
+            .bind(4, now)
+            .run();
         s.reset();
     }
 }
@@ -1365,54 +1368,16 @@ StoreStatus SqliteStore::queue_mail(const std::vector<caldav::OutgoingMail>& mai
     }
 }
 
-namespace {
-
-constexpr std::string_view mail_columns =
-    "id, coalesce(principal_id, 0), uid, recipient, envelope_sender, message, attempts, created_at, last_error, "
-    "next_attempt_at";
-
-QueuedMail mail_from(sqlite::Stmt& s) {
-    return {s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.text(5),
-            s.int64(6), s.int64(7), s.text(8), s.int64(9)};
-}
-
-}  // namespace
-
-std::vector<QueuedMail> SqliteStore::claim_due_mail(std::int64_t now, std::int64_t lease_seconds, std::size_t limit) {
-    return write([&](sqlite::Db& db) {
-        std::vector<QueuedMail> out;
-        auto s = db.prepare("SELECT " + std::string(mail_columns) +
-                            " FROM mail_queue WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2");
-        s.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
-        while (s.step()) out.push_back(mail_from(s));
-        auto lease = db.prepare("UPDATE mail_queue SET next_attempt_at = ?2 WHERE id = ?1");
-        for (const auto& m : out) {
-            lease.bind(1, m.id).bind(2, now + lease_seconds).run();
-            lease.reset();
-        }
-        return out;
-    });
-}
-
-void SqliteStore::delete_mail(std::int64_t id) {
-    write([&](sqlite::Db& db) { db.prepare("DELETE FROM mail_queue WHERE id = ?1").bind(1, id).run(); });
-}
-
-void SqliteStore::mail_failed(std::int64_t id, std::int64_t next_attempt_at, const std::string& error) {
-    write([&](sqlite::Db& db) {
-        auto s = db.prepare(
-            "UPDATE mail_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
-        s.bind(1, id).bind(2, next_attempt_at).bind(3, error).run();
-    });
-}
-
 std::vector<QueuedMail> SqliteStore::list_mail() {
-    return read([&](sqlite::Db& db) {
-        std::vector<QueuedMail> out;
-        auto s = db.prepare("SELECT " + std::string(mail_columns) + " FROM mail_queue ORDER BY created_at, id");
-        while (s.step()) out.push_back(mail_from(s));
-        return out;
-    });
+    std::vector<QueuedMail> out;
+    for (const auto& j : list_jobs(caldav::mail_job_kind)) {
+        if (j.failed_at) continue;  // given up: kept for operators, no longer queued
+        auto m = caldav::mail_of_job(j.owner_id, j.payload);
+        if (!m) continue;
+        out.push_back({j.id, j.owner_id, m->uid, m->recipient, m->envelope_sender, m->message, j.attempts,
+                       j.created_at, j.last_error, j.due_at});
+    }
+    return out;
 }
 
 // The job queue (schema 0014, caldav/store_jobs.hpp). Leasing is one write
@@ -1421,7 +1386,7 @@ std::vector<QueuedMail> SqliteStore::list_mail() {
 namespace {
 
 constexpr std::string_view job_columns =
-    "id, kind, owner_id, due_at, payload, attempts, last_error, lease_until, failed_at";
+    "id, kind, owner_id, due_at, payload, attempts, last_error, lease_until, failed_at, created_at";
 
 caldav::JobRecord job_from(sqlite::Stmt& s) {
     caldav::JobRecord j;
@@ -1434,6 +1399,7 @@ caldav::JobRecord job_from(sqlite::Stmt& s) {
     j.last_error = s.text(6);
     j.lease_until = s.int64(7);
     j.failed_at = s.optional_int64(8);
+    j.created_at = s.int64(9);
     return j;
 }
 

@@ -40,7 +40,7 @@ struct Credentials {
     std::string password_hash;  ///< crypt(3) string; empty = cannot log in
 };
 
-/// An email waiting in the queue (schema 0006), as the mail worker sees it.
+/// An email waiting in the queue (a mail job, schema 0014), as tests and the CLI see it.
 struct QueuedMail {
     std::int64_t id = 0;
     std::int64_t principal_id = 0;  ///< 0 when the user is gone
@@ -113,16 +113,9 @@ public:
     /// The stored hash of a principal, for authentication.
     std::optional<Credentials> find_credentials(const std::string& name);
 
-    // Mail queue (iMIP, RFC 6047): the worker's side; caldav/ only queues.
-    /// Takes up to `limit` messages due at `now` and leases them: their next
-    /// attempt moves to `now + lease_seconds`, so a crash mid-send retries them
-    /// later and two workers never take the same message at once.
-    std::vector<QueuedMail> claim_due_mail(std::int64_t now, std::int64_t lease_seconds, std::size_t limit);
-    /// Removes a message (sent, or given up).
-    void delete_mail(std::int64_t id);
-    /// Records a failed attempt: attempts + 1, the error, the next attempt time.
-    void mail_failed(std::int64_t id, std::int64_t next_attempt_at, const std::string& error);
-    /// Every queued message, oldest first (for tests and the CLI).
+    // Mail queue (iMIP, RFC 6047): mail jobs of the job queue (schema 0014),
+    // sent by MailWorker; caldav/ only queues.
+    /// Every queued message not given up, oldest first (for tests and the CLI).
     std::vector<QueuedMail> list_mail();
 
     // caldav::Store

@@ -13,6 +13,8 @@
 #include <set>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -150,6 +152,43 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_workers_never_lease_one_job_twice, B, b
     BOOST_TEST(q.list_jobs("").empty());
 }
 
+BOOST_AUTO_TEST_CASE(mail_queued_before_the_job_queue_moves_over_as_it_stands) {
+    test_support::TempDir dir;
+    server::SqliteOptions o;
+    o.file = dir.path() / "old.sqlite3";
+    auto all = server::builtin_migrations();
+    auto before = std::vector<server::Migration>(all.begin(), all.end() - 1);
+    BOOST_TEST_REQUIRE(std::string(all.back().name).find("jobs") != std::string::npos);
+    std::int64_t alice = 0;
+    {
+        auto old = server::SqliteStore::open(o, before);
+        BOOST_REQUIRE(old->add_user("alice", "alice@example.com", "$y$fake") == StoreStatus::ok);
+        alice = old->find_principal("alice")->id;
+    }
+    // A message the 0007 queue held, written as that version wrote it.
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(o.file.c_str(), &db) == SQLITE_OK);
+    const std::string insert =
+        "INSERT INTO mail_queue (principal_id, uid, recipient, envelope_sender, message, attempts, "
+        "next_attempt_at, last_error, created_at) VALUES (" + std::to_string(alice) +
+        ", 'uid-1', 'carol@outside.test', 'calendar@example.org', 'Subject: x\r\n\r\nline\nmore\r\n', 2, "
+        "5000, 'relay down', 4000)";
+    BOOST_TEST(sqlite3_exec(db, insert.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    auto store = server::SqliteStore::open(o, all);
+    auto mail = store->list_mail();
+    BOOST_TEST_REQUIRE(mail.size() == 1u);
+    BOOST_TEST(mail[0].principal_id == alice);
+    BOOST_TEST(mail[0].uid == "uid-1");
+    BOOST_TEST(mail[0].recipient == "carol@outside.test");
+    BOOST_TEST(mail[0].envelope_sender == "calendar@example.org");
+    BOOST_TEST(mail[0].message == "Subject: x\r\n\r\nline\nmore\r\n");
+    BOOST_TEST(mail[0].attempts == 2);
+    BOOST_TEST(mail[0].next_attempt_at == 5000);
+    BOOST_TEST(mail[0].last_error == "relay down");
+    BOOST_TEST(mail[0].created_at == 4000);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(job_runner)
@@ -168,7 +207,7 @@ BOOST_AUTO_TEST_CASE(a_job_runs_when_due_is_retried_with_backoff_and_then_done) 
     std::int64_t now = 1000;
     server::JobRunner runner(b.jobs(), [&] { return now; }, {"node1", 60, 8, std::chrono::milliseconds(50)});
     std::vector<std::int64_t> runs;
-    runner.handle("mail", [&](const JobRecord& j) {
+    runner.handle("mail", [&](const JobRecord& j, std::int64_t) {
         runs.push_back(now);
         if (j.attempts < 2) return server::JobOutcome::retry("relay down");
         return server::JobOutcome::done();
@@ -192,7 +231,7 @@ BOOST_AUTO_TEST_CASE(a_job_that_keeps_failing_fails_for_good_after_max_attempts_
     std::int64_t now = 0;
     server::JobRunner runner(b.jobs(), [&] { return now; });
     int runs = 0;
-    runner.handle("mail", [&](const JobRecord&) -> server::JobOutcome {
+    runner.handle("mail", [&](const JobRecord&, std::int64_t) -> server::JobOutcome {
         ++runs;
         throw std::runtime_error("boom");
     }, {10, 10, 3});
@@ -210,7 +249,7 @@ BOOST_AUTO_TEST_CASE(two_running_runners_run_each_job_exactly_once) {
     std::atomic<std::int64_t> now{100};
     std::mutex m;
     std::map<std::string, int> ran;
-    auto handler = [&](const JobRecord& j) {
+    auto handler = [&](const JobRecord& j, std::int64_t) {
         std::lock_guard lock(m);
         ++ran[j.payload];
         return server::JobOutcome::done();

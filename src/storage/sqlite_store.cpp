@@ -1036,12 +1036,15 @@ namespace {
 /// Queues email inside the caller's write transaction; due at once.
 void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, std::int64_t now) {
     if (mail.empty()) return;
+    // Jobs of the queue (schema 0014), due at once.
     auto s = db.prepare(
-        "INSERT INTO mail_queue (principal_id, uid, recipient, envelope_sender, message, next_attempt_at, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+        "INSERT INTO jobs (owner_id, kind, payload, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)");
     for (const auto& m : mail) {
-        m.principal_id > 0 ? s.bind(1, m.principal_id) : s.bind_null(1);
-        s.bind(2, m.uid).bind(3, m.recipient).bind(4, m.envelope_sender).bind(5, m.message).bind(6, now).run();
+        s.bind(1, std::max<std::int64_t>(m.principal_id, 0))
+            .bind(2, caldav::mail_job_kind)
+            .bind(3, caldav::mail_job_payload(m))
+            .bind(4, now)
+            .run();
         s.reset();
     }
 }
@@ -1365,52 +1368,167 @@ StoreStatus SqliteStore::queue_mail(const std::vector<caldav::OutgoingMail>& mai
     }
 }
 
+std::vector<QueuedMail> SqliteStore::list_mail() {
+    std::vector<QueuedMail> out;
+    for (const auto& j : list_jobs(caldav::mail_job_kind)) {
+        if (j.failed_at) continue;  // given up: kept for operators, no longer queued
+        auto m = caldav::mail_of_job(j.owner_id, j.payload);
+        if (!m) continue;
+        out.push_back({j.id, j.owner_id, m->uid, m->recipient, m->envelope_sender, m->message, j.attempts,
+                       j.created_at, j.last_error, j.due_at});
+    }
+    return out;
+}
+
+// The job queue (schema 0014, caldav/store_jobs.hpp). Leasing is one write
+// on the single writer connection, so two workers never take one job.
+
 namespace {
 
-constexpr std::string_view mail_columns =
-    "id, coalesce(principal_id, 0), uid, recipient, envelope_sender, message, attempts, created_at, last_error, "
-    "next_attempt_at";
+constexpr std::string_view job_columns =
+    "id, kind, owner_id, due_at, payload, attempts, last_error, lease_until, failed_at, created_at";
 
-QueuedMail mail_from(sqlite::Stmt& s) {
-    return {s.int64(0), s.int64(1), s.text(2), s.text(3), s.text(4), s.text(5),
-            s.int64(6), s.int64(7), s.text(8), s.int64(9)};
+caldav::JobRecord job_from(sqlite::Stmt& s) {
+    caldav::JobRecord j;
+    j.id = s.int64(0);
+    j.kind = s.text(1);
+    j.owner_id = s.int64(2);
+    j.due_at = s.int64(3);
+    j.payload = s.text(4);
+    j.attempts = s.int64(5);
+    j.last_error = s.text(6);
+    j.lease_until = s.int64(7);
+    j.failed_at = s.optional_int64(8);
+    j.created_at = s.int64(9);
+    return j;
+}
+
+/// "?F, ?F+1, ..." for `n` values bound from index `first`.
+std::string placeholders(std::size_t first, std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) out += (i ? ", ?" : "?") + std::to_string(first + i);
+    return out;
 }
 
 }  // namespace
 
-std::vector<QueuedMail> SqliteStore::claim_due_mail(std::int64_t now, std::int64_t lease_seconds, std::size_t limit) {
+StoreStatus SqliteStore::enqueue_jobs(const std::vector<caldav::NewJob>& jobs, std::vector<std::int64_t>* ids) {
+    if (jobs.empty()) return StoreStatus::ok;
+    try {
+        auto made = write([&](sqlite::Db& db) {
+            std::vector<std::int64_t> out;
+            auto s = db.prepare(
+                "INSERT INTO jobs (owner_id, kind, payload, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+            for (const auto& j : jobs) {
+                s.bind(1, j.owner_id).bind(2, j.kind).bind(3, j.payload).bind(4, j.due_at).bind(5, now_seconds());
+                s.run();
+                s.reset();
+                out.push_back(db.last_insert_rowid());
+            }
+            return out;
+        });
+        if (ids) *ids = std::move(made);
+        return StoreStatus::ok;
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::vector<caldav::JobRecord> SqliteStore::lease_jobs(const std::vector<std::string>& kinds, std::int64_t now,
+                                                      std::int64_t lease_until, std::string_view worker,
+                                                      std::size_t limit) {
+    if (kinds.empty() || limit == 0) return {};
     return write([&](sqlite::Db& db) {
-        std::vector<QueuedMail> out;
-        auto s = db.prepare("SELECT " + std::string(mail_columns) +
-                            " FROM mail_queue WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2");
-        s.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
-        while (s.step()) out.push_back(mail_from(s));
-        auto lease = db.prepare("UPDATE mail_queue SET next_attempt_at = ?2 WHERE id = ?1");
-        for (const auto& m : out) {
-            lease.bind(1, m.id).bind(2, now + lease_seconds).run();
-            lease.reset();
-        }
+        auto s = db.prepare(
+            "UPDATE jobs SET lease_owner = ?1, lease_until = ?2 WHERE id IN (SELECT id FROM jobs WHERE kind IN (" +
+            placeholders(5, kinds.size()) +
+            ") AND failed_at IS NULL AND due_at <= ?3 AND (lease_owner = '' OR lease_until < ?3) "
+            "ORDER BY due_at, id LIMIT ?4) RETURNING " +
+            std::string(job_columns));
+        s.bind(1, worker).bind(2, lease_until).bind(3, now).bind(4, static_cast<std::int64_t>(limit));
+        for (std::size_t i = 0; i < kinds.size(); ++i) s.bind(static_cast<int>(5 + i), kinds[i]);
+        std::vector<caldav::JobRecord> out;
+        while (s.step()) out.push_back(job_from(s));
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.due_at, a.id) < std::tie(b.due_at, b.id);
+        });
         return out;
     });
 }
 
-void SqliteStore::delete_mail(std::int64_t id) {
-    write([&](sqlite::Db& db) { db.prepare("DELETE FROM mail_queue WHERE id = ?1").bind(1, id).run(); });
+StoreStatus SqliteStore::complete_job(std::int64_t id, std::string_view worker) {
+    try {
+        bool held = write([&](sqlite::Db& db) {
+            db.prepare("DELETE FROM jobs WHERE id = ?1 AND lease_owner = ?2 AND failed_at IS NULL")
+                .bind(1, id)
+                .bind(2, worker)
+                .run();
+            return db.changes() == 1;
+        });
+        return held ? StoreStatus::ok : StoreStatus::not_found;
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
 }
 
-void SqliteStore::mail_failed(std::int64_t id, std::int64_t next_attempt_at, const std::string& error) {
-    write([&](sqlite::Db& db) {
-        auto s = db.prepare(
-            "UPDATE mail_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
-        s.bind(1, id).bind(2, next_attempt_at).bind(3, error).run();
+StoreStatus SqliteStore::retry_job(std::int64_t id, std::string_view worker, std::int64_t due_at,
+                                   std::string_view error) {
+    try {
+        bool held = write([&](sqlite::Db& db) {
+            db.prepare(
+                  "UPDATE jobs SET due_at = ?3, attempts = attempts + 1, last_error = ?4, lease_owner = '', "
+                  "lease_until = 0 WHERE id = ?1 AND lease_owner = ?2 AND failed_at IS NULL")
+                .bind(1, id)
+                .bind(2, worker)
+                .bind(3, due_at)
+                .bind(4, error)
+                .run();
+            return db.changes() == 1;
+        });
+        return held ? StoreStatus::ok : StoreStatus::not_found;
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::fail_job(std::int64_t id, std::string_view worker, std::int64_t now,
+                                  std::string_view error) {
+    try {
+        bool held = write([&](sqlite::Db& db) {
+            db.prepare(
+                  "UPDATE jobs SET failed_at = ?3, attempts = attempts + 1, last_error = ?4, lease_owner = '', "
+                  "lease_until = 0 WHERE id = ?1 AND lease_owner = ?2 AND failed_at IS NULL")
+                .bind(1, id)
+                .bind(2, worker)
+                .bind(3, now)
+                .bind(4, error)
+                .run();
+            return db.changes() == 1;
+        });
+        return held ? StoreStatus::ok : StoreStatus::not_found;
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::optional<std::int64_t> SqliteStore::next_job_due(const std::vector<std::string>& kinds) {
+    if (kinds.empty()) return std::nullopt;
+    return read([&](sqlite::Db& db) -> std::optional<std::int64_t> {
+        auto s = db.prepare("SELECT min(CASE WHEN lease_owner = '' THEN due_at ELSE max(due_at, lease_until) END) "
+                            "FROM jobs WHERE failed_at IS NULL AND kind IN (" +
+                            placeholders(1, kinds.size()) + ")");
+        for (std::size_t i = 0; i < kinds.size(); ++i) s.bind(static_cast<int>(1 + i), kinds[i]);
+        if (!s.step() || s.is_null(0)) return std::nullopt;
+        return s.int64(0);
     });
 }
 
-std::vector<QueuedMail> SqliteStore::list_mail() {
+std::vector<caldav::JobRecord> SqliteStore::list_jobs(std::string_view kind) {
     return read([&](sqlite::Db& db) {
-        std::vector<QueuedMail> out;
-        auto s = db.prepare("SELECT " + std::string(mail_columns) + " FROM mail_queue ORDER BY created_at, id");
-        while (s.step()) out.push_back(mail_from(s));
+        auto s = db.prepare("SELECT " + std::string(job_columns) + " FROM jobs WHERE ?1 = '' OR kind = ?1 ORDER BY id");
+        s.bind(1, kind);
+        std::vector<caldav::JobRecord> out;
+        while (s.step()) out.push_back(job_from(s));
         return out;
     });
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "caldav/store.hpp"
+#include "caldav/store_jobs.hpp"
 #include "src/storage/collection_cache.hpp"
 #include "src/storage/migrations.hpp"
 #include "src/storage/sqlite.hpp"
@@ -39,7 +40,7 @@ struct Credentials {
     std::string password_hash;  ///< crypt(3) string; empty = cannot log in
 };
 
-/// An email waiting in the queue (schema 0006), as the mail worker sees it.
+/// An email waiting in the queue (a mail job, schema 0014), as tests and the CLI see it.
 struct QueuedMail {
     std::int64_t id = 0;
     std::int64_t principal_id = 0;  ///< 0 when the user is gone
@@ -57,7 +58,7 @@ struct QueuedMail {
 /// queued to one writer thread that commits them together (group commit) with
 /// synchronous=FULL, so a write returns only once it is durable; reads use a
 /// pool of connections and never wait for writes (WAL).
-class SqliteStore final : public caldav::Store {
+class SqliteStore final : public caldav::Store, public caldav::JobStore {
 public:
     /// While one lives, the reads of the thread that made it share one pooled
     /// connection and one read transaction, begun at the first read: they see
@@ -112,20 +113,27 @@ public:
     /// The stored hash of a principal, for authentication.
     std::optional<Credentials> find_credentials(const std::string& name);
 
-    // Mail queue (iMIP, RFC 6047): the worker's side; caldav/ only queues.
-    /// Takes up to `limit` messages due at `now` and leases them: their next
-    /// attempt moves to `now + lease_seconds`, so a crash mid-send retries them
-    /// later and two workers never take the same message at once.
-    std::vector<QueuedMail> claim_due_mail(std::int64_t now, std::int64_t lease_seconds, std::size_t limit);
-    /// Removes a message (sent, or given up).
-    void delete_mail(std::int64_t id);
-    /// Records a failed attempt: attempts + 1, the error, the next attempt time.
-    void mail_failed(std::int64_t id, std::int64_t next_attempt_at, const std::string& error);
-    /// Every queued message, oldest first (for tests and the CLI).
+    // Mail queue (iMIP, RFC 6047): mail jobs of the job queue (schema 0014),
+    // sent by MailWorker; caldav/ only queues.
+    /// Every queued message not given up, oldest first (for tests and the CLI).
     std::vector<QueuedMail> list_mail();
 
     // caldav::Store
     caldav::StoreStatus queue_mail(const std::vector<caldav::OutgoingMail>& mail) override;
+
+    // caldav::JobStore (schema 0014).
+    caldav::StoreStatus enqueue_jobs(const std::vector<caldav::NewJob>& jobs,
+                                     std::vector<std::int64_t>* ids = nullptr) override;
+    std::vector<caldav::JobRecord> lease_jobs(const std::vector<std::string>& kinds, std::int64_t now,
+                                              std::int64_t lease_until, std::string_view worker,
+                                              std::size_t limit) override;
+    caldav::StoreStatus complete_job(std::int64_t id, std::string_view worker) override;
+    caldav::StoreStatus retry_job(std::int64_t id, std::string_view worker, std::int64_t due_at,
+                                  std::string_view error) override;
+    caldav::StoreStatus fail_job(std::int64_t id, std::string_view worker, std::int64_t now,
+                                 std::string_view error) override;
+    std::optional<std::int64_t> next_job_due(const std::vector<std::string>& kinds) override;
+    std::vector<caldav::JobRecord> list_jobs(std::string_view kind) override;
     std::optional<caldav::PrincipalRecord> find_principal(std::string_view name) override;
     std::vector<caldav::PrincipalRecord> list_principals(std::string_view after, std::size_t limit) override;
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;

@@ -269,12 +269,14 @@ BOOST_AUTO_TEST_CASE(mail_is_queued_with_the_object_write_or_not_at_all) {
     BOOST_TEST(store->list_mail().size() == 3u);
     // Leased messages are not handed out again until the lease ends.
     auto now = store->list_mail().back().created_at;  // every message is due by then
-    BOOST_TEST(store->claim_due_mail(now, 600, 2).size() == 2u);
-    BOOST_TEST(store->claim_due_mail(now, 600, 10).size() == 1u);
-    BOOST_TEST(store->claim_due_mail(now + 1, 600, 10).empty());
-    BOOST_TEST(store->claim_due_mail(now + 601, 600, 10).size() == 3u);
-    store->mail_failed(queued[0].id, now + 5000, "relay down");
-    store->delete_mail(store->list_mail().back().id);
+    // Queued mail is mail jobs (schema 0014): leased, retried, completed there.
+    const std::vector<std::string> mail{std::string(caldav::mail_job_kind)};
+    BOOST_TEST(store->lease_jobs(mail, now, now + 600, "w", 2).size() == 2u);
+    BOOST_TEST(store->lease_jobs(mail, now, now + 600, "w", 10).size() == 1u);
+    BOOST_TEST(store->lease_jobs(mail, now + 1, now + 601, "w", 10).empty());
+    BOOST_TEST(store->lease_jobs(mail, now + 601, now + 1201, "w", 10).size() == 3u);
+    BOOST_TEST((store->retry_job(queued[0].id, "w", now + 5000, "relay down") == StoreStatus::ok));
+    BOOST_TEST((store->complete_job(store->list_mail().back().id, "w") == StoreStatus::ok));
     auto left = store->list_mail();
     BOOST_REQUIRE(left.size() == 2u);
     BOOST_TEST(left[0].attempts == 1);

@@ -1,0 +1,104 @@
+// The job queue a store keeps (DESIGN.md "Data": jobs live in one durable,
+// leased queue): a capability interface of its own, so that a backend
+// implements it beside caldav::Store (issue 23 §5, §7).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "caldav/store.hpp"
+
+namespace caldav {
+
+/// A job to enqueue.
+struct NewJob {
+    std::string kind;           ///< which handler runs it ("mail", "reminder", ...)
+    std::int64_t owner_id = 0;  ///< the principal it is for; 0 for none
+    std::int64_t due_at = 0;    ///< unix seconds: not run before
+    std::string payload;        ///< the kind's own data
+};
+
+/// A job as a worker holds it.
+struct JobRecord {
+    std::int64_t id = 0;
+    std::string kind;
+    std::int64_t owner_id = 0;
+    std::int64_t due_at = 0;
+    std::string payload;
+    std::int64_t attempts = 0;   ///< earlier runs that ended in a retry
+    std::string last_error;
+    std::int64_t lease_until = 0;  ///< unix seconds the lease held by the worker ends
+    std::optional<std::int64_t> failed_at;  ///< set on a job that failed for good
+    std::int64_t created_at = 0;   ///< unix seconds it was enqueued
+};
+
+/// The kind of the jobs that send e-mail (iMIP) through the relay.
+inline constexpr std::string_view mail_job_kind = "mail";
+
+/// The payload of a mail job: UID, recipient and envelope sender on a line
+/// each, then the message (schema 0014 moves queued mail over in this form).
+inline std::string mail_job_payload(const OutgoingMail& m) {
+    return m.uid + "\n" + m.recipient + "\n" + m.envelope_sender + "\n" + m.message;
+}
+
+/// The mail a mail job carries (principal_id from its owner); nullopt when
+/// the payload is not in that form.
+inline std::optional<OutgoingMail> mail_of_job(std::int64_t owner_id, std::string_view payload) {
+    OutgoingMail m;
+    m.principal_id = owner_id;
+    std::string* fields[] = {&m.uid, &m.recipient, &m.envelope_sender};
+    for (auto* field : fields) {
+        auto end = payload.find('\n');
+        if (end == std::string_view::npos) return std::nullopt;
+        field->assign(payload.substr(0, end));
+        payload.remove_prefix(end + 1);
+    }
+    m.message.assign(payload);
+    return m;
+}
+
+/// A durable queue of jobs leased to workers. Every call is one transaction.
+/// Times are unix seconds from the caller's clock (tests move it).
+class JobStore {
+public:
+    virtual ~JobStore() = default;
+
+    /// Adds jobs in one transaction; their ids in `ids` when given.
+    virtual StoreStatus enqueue_jobs(const std::vector<NewJob>& jobs,
+                                     std::vector<std::int64_t>* ids = nullptr) = 0;
+
+    /// Leases to `worker`, until `lease_until`, up to `limit` jobs of one of
+    /// `kinds` that are due at `now`, not failed, and not leased (or whose
+    /// lease ended before `now`), earliest due first. Two callers never get
+    /// the same job while its lease runs.
+    virtual std::vector<JobRecord> lease_jobs(const std::vector<std::string>& kinds,
+                                              std::int64_t now, std::int64_t lease_until,
+                                              std::string_view worker, std::size_t limit) = 0;
+
+    /// Removes a job `worker` holds (it ran). `not_found` when the job is gone
+    /// or its lease passed to another worker: then the caller's run does not
+    /// count, and whoever holds it now decides.
+    virtual StoreStatus complete_job(std::int64_t id, std::string_view worker) = 0;
+
+    /// Gives a job `worker` holds back, due again at `due_at`, with one more
+    /// attempt and `error` recorded. `not_found` as for complete_job.
+    virtual StoreStatus retry_job(std::int64_t id, std::string_view worker, std::int64_t due_at,
+                                  std::string_view error) = 0;
+
+    /// Marks a job `worker` holds as failed for good at `now`: kept with
+    /// `error` for operators, never leased again. `not_found` as for complete_job.
+    virtual StoreStatus fail_job(std::int64_t id, std::string_view worker, std::int64_t now,
+                                 std::string_view error) = 0;
+
+    /// The earliest due_at of a job of `kinds` that is not failed (its lease
+    /// end when leased), or nullopt: when a worker should look again.
+    virtual std::optional<std::int64_t> next_job_due(const std::vector<std::string>& kinds) = 0;
+
+    /// Every job of `kind` (all kinds when empty), failed ones too, by id:
+    /// for operators and tests.
+    virtual std::vector<JobRecord> list_jobs(std::string_view kind) = 0;
+};
+
+}  // namespace caldav

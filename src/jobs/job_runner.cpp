@@ -1,0 +1,118 @@
+// JobRunner: the worker side of the job queue (issue 23 §7).
+#include "src/jobs/job_runner.hpp"
+
+#include <algorithm>
+#include <exception>
+
+#include "src/util/log.hpp"
+
+namespace server {
+
+std::int64_t RetryPolicy::delay_after(std::int64_t attempt) const {
+    std::int64_t delay = std::max<std::int64_t>(first_delay, 1);
+    for (std::int64_t i = 1; i < attempt && delay < max_delay; ++i) delay *= 2;
+    return std::min(delay, max_delay);
+}
+
+JobRunner::JobRunner(caldav::JobStore& store, JobClock clock, JobRunnerOptions options)
+    : store_(store), clock_(std::move(clock)), options_(std::move(options)) {}
+
+JobRunner::~JobRunner() { stop(); }
+
+void JobRunner::handle(const std::string& kind, JobHandler handler, RetryPolicy retry) {
+    kinds_[kind] = {std::move(handler), retry};
+    kind_names_.clear();
+    for (const auto& [name, k] : kinds_) kind_names_.push_back(name);
+}
+
+std::size_t JobRunner::run_due_at(std::int64_t now) {
+    auto jobs = store_.lease_jobs(kind_names_, now, now + options_.lease_seconds, options_.worker,
+                                  options_.batch);
+    for (const auto& job : jobs) {
+        const auto& kind = kinds_.at(job.kind);
+        JobOutcome outcome;
+        try {
+            outcome = kind.handler(job, now);
+        } catch (const std::exception& e) {
+            outcome = JobOutcome::retry(e.what());
+        }
+        finish(job, kind, std::move(outcome), now);
+    }
+    return jobs.size();
+}
+
+void JobRunner::finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome,
+                       std::int64_t now) {
+    caldav::StoreStatus status = caldav::StoreStatus::ok;
+    const auto attempt = job.attempts + 1;
+    if (outcome.kind == JobOutcome::Kind::retry && attempt >= kind.retry.max_attempts)
+        outcome = JobOutcome::fail(outcome.error + " (" + std::to_string(attempt) + " attempts)");
+    switch (outcome.kind) {
+        case JobOutcome::Kind::done:
+            status = store_.complete_job(job.id, options_.worker);
+            break;
+        case JobOutcome::Kind::retry:
+            status = store_.retry_job(job.id, options_.worker, now + kind.retry.delay_after(attempt),
+                                      outcome.error);
+            break;
+        case JobOutcome::Kind::fail:
+            log::warn("job " + std::to_string(job.id) + " (" + job.kind + ") failed: " + outcome.error);
+            status = store_.fail_job(job.id, options_.worker, now, outcome.error);
+            break;
+    }
+    // Its lease ran out while it ran and another worker holds it now: that
+    // worker's run decides (the handler must tolerate running twice then).
+    if (status == caldav::StoreStatus::not_found)
+        log::warn("job " + std::to_string(job.id) + " (" + job.kind + ") outlived its lease");
+}
+
+void JobRunner::start() {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { loop(); });
+}
+
+void JobRunner::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void JobRunner::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    cv_.notify_all();
+}
+
+void JobRunner::loop() {
+    for (;;) {
+        std::size_t ran = 0;
+        try {
+            ran = run_due();
+        } catch (const std::exception& e) {
+            log::warn(std::string("job runner: ") + e.what());
+        }
+        auto wait = options_.idle_poll;
+        if (ran == 0) {
+            // Until the next job is due, measured on the injected clock.
+            if (auto next = store_.next_job_due(kind_names_)) {
+                auto seconds = std::max<std::int64_t>(*next - clock_(), 0);
+                wait = std::min<std::chrono::milliseconds>(wait, std::chrono::seconds(seconds));
+            }
+        } else {
+            wait = std::chrono::milliseconds(0);  // more may be due
+        }
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, wait, [&] { return stopping_ || woken_; });
+        woken_ = false;
+        if (stopping_) return;
+    }
+}
+
+}  // namespace server

@@ -167,7 +167,10 @@ Response handle_copy_move(Context& ctx) {
     case StoreStatus::not_found: throw Error(404, "the source went away");
     case StoreStatus::exists: throw Error(412, "the destination exists and Overwrite is F");
     case StoreStatus::uid_conflict:
-        throw Error(403, Precondition::no_uid_conflict, "the destination calendar already holds this UID",
+        throw Error(403, Precondition::no_uid_conflict,
+                    result.conflicting_name == dest_rp.object
+                        ? "the destination holds another UID, and the UID of a resource cannot change"
+                        : "the destination calendar already holds this UID",
                     object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
     default: throw Error(503, "the database is busy; retry");
     }

@@ -347,6 +347,9 @@ public:
 
     /// Creates or replaces a member, checking conditions and UID uniqueness in
     /// the same transaction; bumps the collection revision and logs the change.
+    /// Replacing calendar data with calendar data of another UID is
+    /// `uid_conflict` with `conflicting_name` the member itself (RFC 4791
+    /// §5.3.2.1: the UID of a resource cannot change).
     virtual PutResult put_object(const PutObject& object) = 0;
 
     /// Deletes a member (optionally only when its etag is `if_match` and its
@@ -358,7 +361,9 @@ public:
     /// Copies (or, with `remove_source`, moves) a member and its dead properties
     /// to another name and/or collection in one transaction, checking the
     /// destination's UID uniqueness; the copy keeps the source's Schedule-Tag.
-    /// `exists` when the destination is taken and `overwrite` is false.
+    /// `exists` when the destination is taken and `overwrite` is false;
+    /// `uid_conflict` naming the destination when it holds calendar data of
+    /// another UID (its UID cannot change, RFC 4791 §5.3.2.1).
     virtual PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
                                   std::int64_t to_collection, std::string_view to_name,
                                   bool overwrite, bool remove_source) = 0;

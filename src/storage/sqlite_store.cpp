@@ -1050,17 +1050,28 @@ void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, 
 caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     caldav::PutResult r;
     auto current = db.prepare(
-        "SELECT etag, schedule_tag FROM objects WHERE collection_id = ?1 AND name = ?2");
+        "SELECT etag, schedule_tag, uid, content_type FROM objects WHERE collection_id = ?1 AND name = ?2");
     current.bind(1, o.collection_id).bind(2, o.name);
     std::optional<std::string> etag;
-    std::string schedule_tag;
-    if (current.step()) etag = current.text(0), schedule_tag = current.text(1);
+    std::string schedule_tag, old_uid;
+    bool old_is_calendar_data = false;
+    if (current.step())
+        etag = current.text(0), schedule_tag = current.text(1), old_uid = current.text(2),
+        old_is_calendar_data = current.text(3).empty();
     if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match)) ||
         (o.if_schedule_tag_match && (schedule_tag.empty() || schedule_tag != *o.if_schedule_tag_match))) {
         r.status = StoreStatus::etag_mismatch;
         return r;
     }
     const std::string uid = o.content_type.empty() ? o.uid : resource_uid(o.name);
+    // RFC 4791 §5.3.2.1 CALDAV:no-uid-conflict: the UID of a calendar object
+    // resource cannot change; checked here, in the write, so that no other
+    // write slips between the read of the old UID and the replacement.
+    if (etag && old_is_calendar_data && o.content_type.empty() && old_uid != uid) {
+        r.status = StoreStatus::uid_conflict;
+        r.conflicting_name = o.name;
+        return r;
+    }
     auto holder = db.prepare(
         "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3");
     holder.bind(1, o.collection_id).bind(2, uid).bind(3, o.name);
@@ -1213,11 +1224,18 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             auto first = src.optional_int64(3), last = src.optional_int64(4);
             auto instances = read_instances(db, src.int64(5));
             r.schedule_tag = src.text(6);
-            auto dst = db.prepare("SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
+            auto dst = db.prepare("SELECT uid, content_type FROM objects WHERE collection_id = ?1 AND name = ?2");
             dst.bind(1, to_collection).bind(2, to_name);
             bool exists = dst.step();
             if (exists && !overwrite) {
                 r.status = StoreStatus::exists;
+                return r;
+            }
+            // RFC 4791 §5.3.2.1: Overwrite: T replaces the resource's data, and
+            // calendar data over calendar data keeps its UID (as put_locked).
+            if (exists && content_type.empty() && dst.text(1).empty() && dst.text(0) != uid) {
+                r.status = StoreStatus::uid_conflict;
+                r.conflicting_name = std::string(to_name);
                 return r;
             }
             auto holder = db.prepare(

@@ -94,13 +94,55 @@ Response handle_get(Context& ctx) {
 
 namespace {
 
+/// MOVE of a calendar collection: a rename within the calendar home (RFC 4918
+/// §9.9; RFC 4791 §4.2: no calendar inside another collection). The calendar
+/// keeps its objects (with their data, Schedule-Tags and dead properties) and
+/// its own properties; objects get new ETags. For sync it is a new collection
+/// (RFC 6578 §3.2): tokens issued for the old URL name a collection that is
+/// gone, and the new URL starts its own. An existing destination is not
+/// replaced (412 with Overwrite: F, else 403). COPY of a calendar stays refused.
+Response move_calendar(Context& ctx) {
+    auto& t = ctx.target;
+    if (depth_of(ctx.request, -1) != -1) throw Error(400, "MOVE of a collection is Depth: infinity");
+    auto dest_rp = ResourcePath::parse(destination_path(ctx.request));
+    refine_path(dest_rp, ctx.store, ctx.user, false);
+    bool overwrite = true;
+    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
+    const auto not_in_home = [] {
+        return Error(403, Precondition::calendar_collection_location_ok,
+                     "a calendar moves to another name directly in the calendar home");
+    };
+    if (dest_rp.kind == ResourceKind::object) throw not_in_home();
+    if (dest_rp.kind != ResourceKind::collection) throw Error(409, "the destination must be under a calendar home");
+    auto dest = resolve(dest_rp, ctx.store, ctx.user);  // 403 for another user's home
+    const std::string& to = dest_rp.collection;
+    if (to == t.collection->name) throw Error(403, "source and destination are the same");
+    if (!parent_collection(to).empty()) throw not_in_home();
+    if (dest.exists) {
+        if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
+        throw Error(403, "a calendar does not replace an existing collection; delete that first");
+    }
+    auto result = ctx.store.copy_collection(ctx.user.id, t.collection->name, to, true, false, true);
+    switch (result.status) {
+    case StoreStatus::ok: break;
+    case StoreStatus::not_found: throw Error(404, "the source went away");
+    case StoreStatus::exists: throw Error(412, "the destination exists");
+    case StoreStatus::full: throw Error(507, "the disk is full");
+    default: throw Error(503, "the database is busy; retry");
+    }
+    Response r;
+    r.status = 201;
+    return r;
+}
+
 /// COPY and MOVE of a plain collection (RFC 4918 §9.8.3, §9.9.2): Depth
 /// infinity (or 0 for COPY: the collection and its properties only).
 Response copy_move_collection(Context& ctx, bool move) {
     auto& t = ctx.target;
     if (!t.exists) throw Error(404, "no such collection");
+    if (move && t.collection->kind == CollectionKind::calendar) return move_calendar(ctx);
     if (t.collection->kind != CollectionKind::plain)
-        throw Error(403, "only plain WebDAV collections can be copied or moved");
+        throw Error(403, "only plain WebDAV collections can be copied or moved, and calendars moved");
     int depth = depth_of(ctx.request, -1);
     if (depth == 1 || (move && depth != -1))
         throw Error(400, move ? "MOVE of a collection is Depth: infinity" : "COPY of a collection is Depth 0 or infinity");

@@ -368,10 +368,12 @@ public:
                                   std::int64_t to_collection, std::string_view to_name,
                                   bool overwrite, bool remove_source) = 0;
 
-    /// Copies (or, with `remove_source`, moves) the plain collection `from_name`
-    /// of `owner_id` to `to_name` in one transaction (RFC 4918 §9.8.3, §9.9.2):
-    /// its properties, and with `with_members` its resources and the plain
-    /// collections nested in it, each logged for sync. An existing destination
+    /// Copies (or, with `remove_source`, moves) the plain collection or
+    /// calendar `from_name` of `owner_id` to `to_name` in one transaction
+    /// (RFC 4918 §9.8.3, §9.9.2): its kind and properties, and with
+    /// `with_members` its resources (with their Schedule-Tags and time index)
+    /// and the plain collections nested in it, each logged for sync. The copy
+    /// is a new collection: sync tokens of the source do not apply to it. An existing destination
     /// collection (and what it holds) is replaced when `overwrite`, else
     /// `exists`. `not_found` when the source is gone. `created` tells whether
     /// the destination was new.

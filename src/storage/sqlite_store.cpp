@@ -563,6 +563,9 @@ namespace {
 
 void copy_dead_properties(sqlite::Db& db, std::int64_t from_collection, std::string_view from_name,
                           std::int64_t to_collection, std::string_view to_name);
+void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
+                     const caldav::InstanceIndex& index);
+caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id);
 
 /// Ids and names of a collection of `owner_id` and of the plain collections
 /// nested in it ("NAME/..."), parents before children.
@@ -621,20 +624,26 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                 copy_dead_properties(db, from_id, "", to_id, "");
                 if (!with_members) break;
                 auto members = db.prepare(
-                    "SELECT name, uid, component, data, content_type, first_start, last_end FROM objects WHERE "
-                    "collection_id = ?1 ORDER BY name");
+                    "SELECT name, uid, component, data, content_type, first_start, last_end, id, schedule_tag FROM "
+                    "objects WHERE collection_id = ?1 ORDER BY name");
                 members.bind(1, from_id);
                 while (members.step()) {
                     std::string member = members.text(0), data = members.text(3);
                     auto revision = log_change(db, to_id, member, false, now);
+                    // The Schedule-Tag and the time index go along (a calendar's
+                    // MOVE keeps its scheduling objects as they were, RFC 6638 §3.2.10).
                     auto put = db.prepare(
                         "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, revision, "
-                        "first_start, last_end, created_at, modified_at, content_type) VALUES (?1, ?2, ?3, ?4, ?5, "
-                        "?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+                        "first_start, last_end, created_at, modified_at, content_type, schedule_tag) VALUES (?1, ?2, "
+                        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) RETURNING id");
                     put.bind(1, to_id).bind(2, member).bind(3, members.text(1)).bind(4, members.text(2));
                     put.bind(5, make_etag(revision, data)).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
                     put.bind(8, revision).bind(9, members.optional_int64(5)).bind(10, members.optional_int64(6));
-                    put.bind(11, now).bind(12, members.text(4)).run();
+                    put.bind(11, now).bind(12, members.text(4)).bind(13, members.text(8));
+                    if (!put.step()) throw sqlite::Error(SQLITE_ERROR, "member copy returned no row");
+                    auto copy_id = put.int64(0);
+                    put.reset();
+                    write_instances(db, copy_id, to_id, read_instances(db, members.int64(7)));
                     copy_dead_properties(db, from_id, member, to_id, member);
                 }
             }

@@ -87,8 +87,8 @@ CalendarData validate_calendar_data(std::string_view data, const Limits& limits)
     std::vector<std::int64_t> anchors;
     if (out.first_start) anchors.push_back(*out.first_start);
     anchors.push_back(std::time(nullptr));
-    if (auto dense = ical::check_instance_density(out.parsed.get(), anchors, limits.instance_window_days * 86400,
-                                                  expand_limits(limits)))
+    if (auto dense = ical::check_instance_density(
+            out.parsed.get(), anchors, limits.instance_window_days * 86400, expand_limits(limits)))
         throw Error(403, Precondition::max_instances, dense->message);
     out.max_attendees = ical::max_attendees_per_component(out.parsed.get());
     return out;

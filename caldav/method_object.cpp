@@ -103,7 +103,8 @@ namespace {
 /// replaced (412 with Overwrite: F, else 403). COPY of a calendar stays refused.
 Response move_calendar(Context& ctx) {
     auto& t = ctx.target;
-    if (depth_of(ctx.request, -1) != -1) throw Error(400, "MOVE of a collection is Depth: infinity");
+    if (depth_of(ctx.request, -1) != -1)
+        throw Error(400, "MOVE of a collection is Depth: infinity");
     auto dest_rp = ResourcePath::parse(destination_path(ctx.request));
     refine_path(dest_rp, ctx.store, ctx.user, false);
     bool overwrite = true;
@@ -113,7 +114,8 @@ Response move_calendar(Context& ctx) {
                      "a calendar moves to another name directly in the calendar home");
     };
     if (dest_rp.kind == ResourceKind::object) throw not_in_home();
-    if (dest_rp.kind != ResourceKind::collection) throw Error(409, "the destination must be under a calendar home");
+    if (dest_rp.kind != ResourceKind::collection)
+        throw Error(409, "the destination must be under a calendar home");
     auto dest = resolve(dest_rp, ctx.store, ctx.user);  // 403 for another user's home
     const std::string& to = dest_rp.collection;
     if (to == t.collection->name) throw Error(403, "source and destination are the same");
@@ -124,11 +126,16 @@ Response move_calendar(Context& ctx) {
     }
     auto result = ctx.store.copy_collection(ctx.user.id, t.collection->name, to, true, false, true);
     switch (result.status) {
-    case StoreStatus::ok: break;
-    case StoreStatus::not_found: throw Error(404, "the source went away");
-    case StoreStatus::exists: throw Error(412, "the destination exists");
-    case StoreStatus::full: throw Error(507, "the disk is full");
-    default: throw Error(503, "the database is busy; retry");
+        case StoreStatus::ok:
+            break;
+        case StoreStatus::not_found:
+            throw Error(404, "the source went away");
+        case StoreStatus::exists:
+            throw Error(412, "the destination exists");
+        case StoreStatus::full:
+            throw Error(507, "the disk is full");
+        default:
+            throw Error(503, "the database is busy; retry");
     }
     Response r;
     r.status = 201;
@@ -142,7 +149,8 @@ Response copy_move_collection(Context& ctx, bool move) {
     if (!t.exists) throw Error(404, "no such collection");
     if (move && t.collection->kind == CollectionKind::calendar) return move_calendar(ctx);
     if (t.collection->kind != CollectionKind::plain)
-        throw Error(403, "only plain WebDAV collections can be copied or moved, and calendars moved");
+        throw Error(403,
+                    "only plain WebDAV collections can be copied or moved, and calendars moved");
     int depth = depth_of(ctx.request, -1);
     if (depth == 1 || (move && depth != -1))
         throw Error(400, move ? "MOVE of a collection is Depth: infinity" : "COPY of a collection is Depth 0 or infinity");
@@ -242,11 +250,12 @@ Response handle_copy_move(Context& ctx) {
     case StoreStatus::not_found: throw Error(404, "the source went away");
     case StoreStatus::exists: throw Error(412, "the destination exists and Overwrite is F");
     case StoreStatus::uid_conflict:
-        throw Error(403, Precondition::no_uid_conflict,
-                    result.conflicting_name == dest_rp.object
-                        ? "the destination holds another UID, and the UID of a resource cannot change"
-                        : "the destination calendar already holds this UID",
-                    object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
+        throw Error(
+            403, Precondition::no_uid_conflict,
+            result.conflicting_name == dest_rp.object
+                ? "the destination holds another UID, and the UID of a resource cannot change"
+                : "the destination calendar already holds this UID",
+            object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
     default: throw Error(503, "the database is busy; retry");
     }
     Response r;

@@ -72,7 +72,8 @@ Response handle_post(Context& ctx) {
             // (issue 22 item 5).
             for (const auto& o : indexed.others) {
                 own.clear();
-                if (!ical::collect_busy(o.data, fb.start, fb.end, limits, own, cal.timezone, addresses))
+                if (!ical::collect_busy(o.data, fb.start, fb.end, limits, own, cal.timezone,
+                                        addresses))
                     busy.insert(busy.end(), own.begin(), own.end());
             }
         }

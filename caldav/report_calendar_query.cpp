@@ -198,7 +198,8 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     if (const auto* tz = root.child(caldav_ns, "timezone")) {
         // RFC 4791 §7.3, §9.8: the CALDAV:timezone precondition is valid-calendar-data.
         if (auto error = ical::check_reader_zone(tz->text))
-            throw Error(403, Precondition::valid_calendar_data, "CALDAV:timezone: " + error->message);
+            throw Error(403, Precondition::valid_calendar_data,
+                        "CALDAV:timezone: " + error->message);
         request_zone = ical::ReaderZone::parse(tz->text);
         if (!request_zone)
             throw Error(403, Precondition::valid_calendar_data, "CALDAV:timezone must hold one VTIMEZONE");

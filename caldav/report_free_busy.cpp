@@ -32,7 +32,8 @@ Response report_free_busy_query(Context& ctx, const xml::Element& root) {
     std::string request_zone;
     if (const auto* tz = root.child(names::caldav_ns, "timezone")) {
         if (auto error = ical::check_reader_zone(tz->text))
-            throw Error(403, Precondition::valid_calendar_data, "CALDAV:timezone: " + error->message);
+            throw Error(403, Precondition::valid_calendar_data,
+                        "CALDAV:timezone: " + error->message);
         request_zone = tz->text;
     }
 

@@ -112,8 +112,10 @@ std::optional<Error> expand_occurrences(icalcomponent* calendar, icalcomponent_k
 /// now find a FREQ=SECONDLY or MINUTELY rule, or BYSECOND/BYMINUTE lists,
 /// wherever they are dense. Running out of time is not an error here (the
 /// time cap stays the query's). Never throws.
-std::optional<Error> check_instance_density(icalcomponent* calendar, const std::vector<std::int64_t>& anchors,
-                                            std::int64_t window_seconds, const ExpandLimits& limits);
+std::optional<Error> check_instance_density(icalcomponent* calendar,
+                                            const std::vector<std::int64_t>& anchors,
+                                            std::int64_t window_seconds,
+                                            const ExpandLimits& limits);
 
 /// "20240105T150000Z" for UTC seconds.
 std::string format_utc(std::int64_t utc);

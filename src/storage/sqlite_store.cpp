@@ -624,7 +624,8 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                 copy_dead_properties(db, from_id, "", to_id, "");
                 if (!with_members) break;
                 auto members = db.prepare(
-                    "SELECT name, uid, component, data, content_type, first_start, last_end, id, schedule_tag FROM "
+                    "SELECT name, uid, component, data, content_type, first_start, last_end, id, "
+                    "schedule_tag FROM "
                     "objects WHERE collection_id = ?1 ORDER BY name");
                 members.bind(1, from_id);
                 while (members.step()) {
@@ -633,14 +634,17 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                     // The Schedule-Tag and the time index go along (a calendar's
                     // MOVE keeps its scheduling objects as they were, RFC 6638 §3.2.10).
                     auto put = db.prepare(
-                        "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, revision, "
-                        "first_start, last_end, created_at, modified_at, content_type, schedule_tag) VALUES (?1, ?2, "
+                        "INSERT INTO objects (collection_id, name, uid, component, etag, data, "
+                        "size, revision, "
+                        "first_start, last_end, created_at, modified_at, content_type, "
+                        "schedule_tag) VALUES (?1, ?2, "
                         "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) RETURNING id");
                     put.bind(1, to_id).bind(2, member).bind(3, members.text(1)).bind(4, members.text(2));
                     put.bind(5, make_etag(revision, data)).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
                     put.bind(8, revision).bind(9, members.optional_int64(5)).bind(10, members.optional_int64(6));
                     put.bind(11, now).bind(12, members.text(4)).bind(13, members.text(8));
-                    if (!put.step()) throw sqlite::Error(SQLITE_ERROR, "member copy returned no row");
+                    if (!put.step())
+                        throw sqlite::Error(SQLITE_ERROR, "member copy returned no row");
                     auto copy_id = put.int64(0);
                     put.reset();
                     write_instances(db, copy_id, to_id, read_instances(db, members.int64(7)));
@@ -1059,7 +1063,8 @@ void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, 
 caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     caldav::PutResult r;
     auto current = db.prepare(
-        "SELECT etag, schedule_tag, uid, content_type FROM objects WHERE collection_id = ?1 AND name = ?2");
+        "SELECT etag, schedule_tag, uid, content_type FROM objects WHERE collection_id = ?1 AND "
+        "name = ?2");
     current.bind(1, o.collection_id).bind(2, o.name);
     std::optional<std::string> etag;
     std::string schedule_tag, old_uid;
@@ -1233,7 +1238,8 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             auto first = src.optional_int64(3), last = src.optional_int64(4);
             auto instances = read_instances(db, src.int64(5));
             r.schedule_tag = src.text(6);
-            auto dst = db.prepare("SELECT uid, content_type FROM objects WHERE collection_id = ?1 AND name = ?2");
+            auto dst = db.prepare(
+                "SELECT uid, content_type FROM objects WHERE collection_id = ?1 AND name = ?2");
             dst.bind(1, to_collection).bind(2, to_name);
             bool exists = dst.step();
             if (exists && !overwrite) {

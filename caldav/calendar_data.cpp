@@ -82,6 +82,14 @@ CalendarData validate_calendar_data(std::string_view data, const Limits& limits)
     } else {
         out.instances.indexed_until = std::numeric_limits<std::int64_t>::min();
     }
+    // RFC 4791 §5.3.2.1 CALDAV:max-instances: data a query could not expand
+    // within the limits is refused now rather than stored (issue 22 item 5).
+    std::vector<std::int64_t> anchors;
+    if (out.first_start) anchors.push_back(*out.first_start);
+    anchors.push_back(std::time(nullptr));
+    if (auto dense = ical::check_instance_density(
+            out.parsed.get(), anchors, limits.instance_window_days * 86400, expand_limits(limits)))
+        throw Error(403, Precondition::max_instances, dense->message);
     out.max_attendees = ical::max_attendees_per_component(out.parsed.get());
     return out;
 }

@@ -7,6 +7,7 @@
 
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
+#include "caldav/xml/multistatus.hpp"
 #include "ical/expand.hpp"
 #include "ical/query_filter.hpp"
 
@@ -280,6 +281,16 @@ std::string render_calendar_data(std::string_view ics, const DataSelection& sele
         text = limit_freebusy(text, selection.limit_freebusy_set->start, selection.limit_freebusy_set->end);
     if (selection.comp) text = select_components(text, *selection.comp);
     return text;
+}
+
+void append_member_error(std::string& out, std::string_view encoded_href, const Error& error) {
+    out += "<D:response>";
+    out += xml::href(encoded_href);
+    out += xml::text_element(names::dav_ns, "status", xml::status_line(error.status()));
+    if (auto pre = name_of(error.precondition()); !pre.local.empty())
+        out += xml::element(names::dav_ns, "error", xml::element(pre.ns, pre.local));
+    out += xml::text_element(names::dav_ns, "responsedescription", error.description());
+    out += "</D:response>";
 }
 
 }  // namespace caldav

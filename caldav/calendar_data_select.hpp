@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "caldav/error.hpp"
 #include "caldav/limits.hpp"
 #include "caldav/xml/element.hpp"
 
@@ -64,5 +65,12 @@ CalendarParts split_calendar(std::string_view ics);
 /// first, then subset. Throws Error 403 CALDAV:max-instances when expansion
 /// reaches the limits.
 std::string render_calendar_data(std::string_view ics, const DataSelection& selection, const Limits& limits);
+
+/// Appends the DAV:response of one member a REPORT could not evaluate within
+/// the limits (issue 22 item 5): `error`'s status in DAV:status, its
+/// precondition in DAV:error and its description in DAV:responsedescription
+/// (RFC 4918 §14.24), so that one resource does not fail the whole report.
+/// `encoded_href` is percent-encoded.
+void append_member_error(std::string& out, std::string_view encoded_href, const Error& error);
 
 }  // namespace caldav

@@ -13,6 +13,10 @@ struct Limits {
     std::size_t max_xml_elements = 100000;           ///< elements in one request body
     std::size_t max_multiget_hrefs = 1000;           ///< hrefs per calendar-multiget
     std::size_t max_instances = 10000;               ///< CALDAV:max-instances
+    /// Stored data may not have more than max_instances instances within this
+    /// many days (from its start, or from now): the span of the longest
+    /// free/busy lookup, so that what is stored can be queried (issue 22 item 5).
+    std::int64_t instance_window_days = 366;
     std::int64_t index_horizon_days = 1100;          ///< instances indexed ahead of now
     std::size_t max_attendees_per_instance = 500;    ///< CALDAV:max-attendees-per-instance
     std::uint64_t quota_bytes_per_user = 10ULL << 30;  ///< RFC 4331 quota per principal

@@ -1,6 +1,8 @@
 // GET and HEAD of calendar object resources (RFC 4918 §9.4, RFC 4791 §4.1), and
 // COPY and MOVE between the user's calendars (RFC 4918 §9.8-9.9, RFC 4791 §5.3.2)
 // and of plain collections.
+#include <cctype>
+
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/target.hpp"
@@ -15,6 +17,45 @@ bool none_match(const Request& request, const std::string& etag) {
     std::string_view list = *v;
     if (list.find('*') != std::string_view::npos) return true;
     return list.find("\"" + etag + "\"") != std::string_view::npos;
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+/// `authority` (host[:port], lower case) without the scheme's default port.
+std::string without_default_port(std::string authority, std::string_view scheme) {
+    std::string_view port = scheme == "https" ? ":443" : ":80";
+    if (authority.ends_with(port)) authority.erase(authority.size() - port.size());
+    return authority;
+}
+
+/// RFC 4918 §9.8.4, §9.9.4: a Destination on another server is answered 502
+/// (Bad Gateway). An absolute Destination must name the host of the request's
+/// Host header (default ports aside); a path alone names this server.
+void check_destination_server(const Request& request, std::string_view destination) {
+    auto scheme_end = destination.find("://");
+    if (scheme_end == std::string_view::npos) return;
+    auto scheme = lower_ascii(destination.substr(0, scheme_end));
+    auto rest = destination.substr(scheme_end + 3);
+    auto authority = lower_ascii(rest.substr(0, rest.find_first_of("/?#")));
+    if (auto at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
+    auto host = request.headers.get("Host");
+    if (!host) return;  // HTTP/1.1 requires Host; without one there is nothing to compare with
+    if (without_default_port(authority, scheme) != without_default_port(lower_ascii(*host), scheme))
+        throw Error(502, "the Destination names another server");
+}
+
+/// The path of the Destination header, after checking that it names this server.
+std::string destination_path(const Request& request) {
+    auto dest_header = request.headers.get("Destination");
+    if (!dest_header) throw Error(400, "Destination header missing");
+    check_destination_server(request, *dest_header);
+    auto dest_path = decode_target(*dest_header);
+    if (!dest_path) throw Error(400, "Destination is not a valid URL");
+    return *dest_path;
 }
 
 }  // namespace
@@ -53,21 +94,67 @@ Response handle_get(Context& ctx) {
 
 namespace {
 
+/// MOVE of a calendar collection: a rename within the calendar home (RFC 4918
+/// §9.9; RFC 4791 §4.2: no calendar inside another collection). The calendar
+/// keeps its objects (with their data, Schedule-Tags and dead properties) and
+/// its own properties; objects get new ETags. For sync it is a new collection
+/// (RFC 6578 §3.2): tokens issued for the old URL name a collection that is
+/// gone, and the new URL starts its own. An existing destination is not
+/// replaced (412 with Overwrite: F, else 403). COPY of a calendar stays refused.
+Response move_calendar(Context& ctx) {
+    auto& t = ctx.target;
+    if (depth_of(ctx.request, -1) != -1)
+        throw Error(400, "MOVE of a collection is Depth: infinity");
+    auto dest_rp = ResourcePath::parse(destination_path(ctx.request));
+    refine_path(dest_rp, ctx.store, ctx.user, false);
+    bool overwrite = true;
+    if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
+    const auto not_in_home = [] {
+        return Error(403, Precondition::calendar_collection_location_ok,
+                     "a calendar moves to another name directly in the calendar home");
+    };
+    if (dest_rp.kind == ResourceKind::object) throw not_in_home();
+    if (dest_rp.kind != ResourceKind::collection)
+        throw Error(409, "the destination must be under a calendar home");
+    auto dest = resolve(dest_rp, ctx.store, ctx.user);  // 403 for another user's home
+    const std::string& to = dest_rp.collection;
+    if (to == t.collection->name) throw Error(403, "source and destination are the same");
+    if (!parent_collection(to).empty()) throw not_in_home();
+    if (dest.exists) {
+        if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
+        throw Error(403, "a calendar does not replace an existing collection; delete that first");
+    }
+    auto result = ctx.store.copy_collection(ctx.user.id, t.collection->name, to, true, false, true);
+    switch (result.status) {
+        case StoreStatus::ok:
+            break;
+        case StoreStatus::not_found:
+            throw Error(404, "the source went away");
+        case StoreStatus::exists:
+            throw Error(412, "the destination exists");
+        case StoreStatus::full:
+            throw Error(507, "the disk is full");
+        default:
+            throw Error(503, "the database is busy; retry");
+    }
+    Response r;
+    r.status = 201;
+    return r;
+}
+
 /// COPY and MOVE of a plain collection (RFC 4918 §9.8.3, §9.9.2): Depth
 /// infinity (or 0 for COPY: the collection and its properties only).
 Response copy_move_collection(Context& ctx, bool move) {
     auto& t = ctx.target;
     if (!t.exists) throw Error(404, "no such collection");
+    if (move && t.collection->kind == CollectionKind::calendar) return move_calendar(ctx);
     if (t.collection->kind != CollectionKind::plain)
-        throw Error(403, "only plain WebDAV collections can be copied or moved");
+        throw Error(403,
+                    "only plain WebDAV collections can be copied or moved, and calendars moved");
     int depth = depth_of(ctx.request, -1);
     if (depth == 1 || (move && depth != -1))
         throw Error(400, move ? "MOVE of a collection is Depth: infinity" : "COPY of a collection is Depth 0 or infinity");
-    auto dest_header = ctx.request.headers.get("Destination");
-    if (!dest_header) throw Error(400, "Destination header missing");
-    auto dest_path = decode_target(*dest_header);
-    if (!dest_path) throw Error(400, "Destination is not a valid URL");
-    auto dest_rp = ResourcePath::parse(*dest_path);
+    auto dest_rp = ResourcePath::parse(destination_path(ctx.request));
     refine_path(dest_rp, ctx.store, ctx.user, false);
     bool overwrite = true;
     if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
@@ -125,11 +212,7 @@ Response handle_copy_move(Context& ctx) {
     if (t.kind != ResourceKind::object)
         throw Error(403, "only calendar objects can be copied or moved");
     if (!t.exists) throw Error(404, "no such calendar object");
-    auto dest_header = ctx.request.headers.get("Destination");
-    if (!dest_header) throw Error(400, "Destination header missing");
-    auto dest_path = decode_target(*dest_header);
-    if (!dest_path) throw Error(400, "Destination is not a valid URL");
-    auto dest_rp = ResourcePath::parse(*dest_path);
+    auto dest_rp = ResourcePath::parse(destination_path(ctx.request));
     refine_path(dest_rp, ctx.store, ctx.user, false);
     bool overwrite = true;
     if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
@@ -167,8 +250,12 @@ Response handle_copy_move(Context& ctx) {
     case StoreStatus::not_found: throw Error(404, "the source went away");
     case StoreStatus::exists: throw Error(412, "the destination exists and Overwrite is F");
     case StoreStatus::uid_conflict:
-        throw Error(403, Precondition::no_uid_conflict, "the destination calendar already holds this UID",
-                    object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
+        throw Error(
+            403, Precondition::no_uid_conflict,
+            result.conflicting_name == dest_rp.object
+                ? "the destination holds another UID, and the UID of a resource cannot change"
+                : "the destination calendar already holds this UID",
+            object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
     default: throw Error(503, "the database is busy; retry");
     }
     Response r;

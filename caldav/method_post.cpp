@@ -54,8 +54,7 @@ Response handle_post(Context& ctx) {
             body += response_element(attendee, "3.7;Invalid calendar user");
             continue;
         }
-        std::vector<ical::BusyPeriod> busy;
-        bool failed = false;
+        std::vector<ical::BusyPeriod> busy, own;
         // Meetings the recipient declined are not their busy time.
         std::vector<std::string> addresses{principal_href(who->name)};
         if (!who->email.empty()) addresses.push_back("mailto:" + who->email);
@@ -68,12 +67,16 @@ Response handle_post(Context& ctx) {
             for (const auto& row : indexed.rows)
                 busy.push_back(
                     {row.start, row.end, row.tentative() ? ical::BusyType::busy_tentative : ical::BusyType::busy});
-            for (const auto& o : indexed.others)
-                if (ical::collect_busy(o.data, fb.start, fb.end, limits, busy, cal.timezone, addresses)) failed = true;
-        }
-        if (failed) {
-            body += response_element(attendee, "5.1;Service unavailable");
-            continue;
+            // An object whose expansion reaches the limits takes no busy time
+            // and the lookup still succeeds, as in report_free_busy: one
+            // invitation cannot make its attendee's free/busy answer 5.1
+            // (issue 22 item 5).
+            for (const auto& o : indexed.others) {
+                own.clear();
+                if (!ical::collect_busy(o.data, fb.start, fb.end, limits, own, cal.timezone,
+                                        addresses))
+                    busy.insert(busy.end(), own.begin(), own.end());
+            }
         }
         auto reply = ical::as_reply(ical::render_freebusy(std::move(busy), fb.start, fb.end, fb.organizer, attendee, fb.uid));
         body += response_element(attendee, "2.0;Success", reply);

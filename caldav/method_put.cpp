@@ -223,7 +223,9 @@ Response handle_put(Context& ctx) {
             throw Error(412, "the conditional headers do not match the current state");
         case StoreStatus::uid_conflict:
             throw Error(403, Precondition::no_uid_conflict,
-                        "another object in this calendar has UID " + data.uid,
+                        result.conflicting_name == put.name
+                            ? "the UID of a calendar object resource cannot change (RFC 4791 §5.3.2.1)"
+                            : "another object in this calendar has UID " + data.uid,
                         object_href(ctx.user.name, t.collection->name, result.conflicting_name));
         case StoreStatus::not_found:
             throw Error(409, "the calendar went away");

@@ -5,10 +5,12 @@
 #include <cctype>
 #include <string_view>
 
+#include "caldav/calendar_data_select.hpp"
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
 #include "caldav/report.hpp"
+#include "ical/freebusy.hpp"
 #include "ical/query_filter.hpp"
 
 namespace caldav {
@@ -194,6 +196,10 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     // CALDAV:timezone, else in the calendar's calendar-timezone, else in UTC.
     std::optional<ical::ReaderZone> request_zone;
     if (const auto* tz = root.child(caldav_ns, "timezone")) {
+        // RFC 4791 §7.3, §9.8: the CALDAV:timezone precondition is valid-calendar-data.
+        if (auto error = ical::check_reader_zone(tz->text))
+            throw Error(403, Precondition::valid_calendar_data,
+                        "CALDAV:timezone: " + error->message);
         request_zone = ical::ReaderZone::parse(tz->text);
         if (!request_zone)
             throw Error(403, Precondition::valid_calendar_data, "CALDAV:timezone must hold one VTIMEZONE");
@@ -206,15 +212,26 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
     // then the data is read only for members the index cannot decide.
     const bool wants_data = props.calendar_data || props.mode != PropertyRequest::Mode::prop;
     // Appends the member's response to `out` if it matches.
+    // A member whose expansion reaches the limits (in the filter or in
+    // calendar-data's expand) gets its own 403 response naming
+    // CALDAV:max-instances, and the others are answered as usual: one object
+    // (say a FREQ=SECONDLY invitation) must not fail every query of the
+    // calendar (issue 22 item 5).
     auto consider = [&](Resource& member, const ical::ReaderZone* reader, std::string& out) {
-        if (index_decides && member.object->index_match) {
-            append_properties(out, member.href, ctx, member, props);
-            return;
+        const auto before = out.size();
+        try {
+            if (index_decides && member.object->index_match) {
+                append_properties(out, member.href, ctx, member, props);
+                return;
+            }
+            auto result = ical::matches(member.object->text(), filter, limits, reader);
+            if (result.error) throw Error(403, Precondition::max_instances, *result.error);
+            if (result.matches) append_properties(out, member.href, ctx, member, props);
+        } catch (const Error& e) {
+            if (e.precondition() != Precondition::max_instances) throw;
+            out.resize(before);
+            append_member_error(out, member.href, e);
         }
-        auto result = ical::matches(member.object->text(), filter, limits, reader);
-        if (result.error)
-            throw Error(403, Precondition::max_instances, member.href + ": " + *result.error);
-        if (result.matches) append_properties(out, member.href, ctx, member, props);
     };
     auto reader_for = [&](const CollectionRecord& cal) {
         std::optional<ical::ReaderZone> zone;

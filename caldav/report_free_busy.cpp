@@ -26,19 +26,38 @@ Response report_free_busy_query(Context& ctx, const xml::Element& root) {
     if (!start || !end || *end <= *start)
         throw Error(400, "the free-busy time-range needs UTC start and end, end after start");
 
+    // RFC 4791 §7.10 with §9.8: floating and all-day times are read in the
+    // request's CALDAV:timezone when it gives one (as in calendar-query), else
+    // in each calendar's calendar-timezone (§5.2.2), else in UTC.
+    std::string request_zone;
+    if (const auto* tz = root.child(names::caldav_ns, "timezone")) {
+        if (auto error = ical::check_reader_zone(tz->text))
+            throw Error(403, Precondition::valid_calendar_data,
+                        "CALDAV:timezone: " + error->message);
+        request_zone = tz->text;
+    }
+
     ical::ExpandLimits limits;
     limits.max_instances = ctx.limits.max_instances;
     std::vector<ical::BusyPeriod> busy;
     for (const auto& cal : calendars) {
+        const std::string& zone = request_zone.empty() ? cal.timezone : request_zone;
         // Exactly indexed events answer from their instance rows; the rest
         // (floating times, past the index horizon, VFREEBUSY, VAVAILABILITY)
         // are parsed.
         auto indexed = ctx.store.busy_in_range(cal.id, *start, *end, false);
         for (const auto& row : indexed.rows)
             busy.push_back({row.start, row.end, row.tentative() ? ical::BusyType::busy_tentative : ical::BusyType::busy});
+        // An object whose expansion reaches the limits (max-instances, time)
+        // takes no busy time: it is skipped whole, and the others still answer,
+        // so that one object (say a FREQ=SECONDLY invitation) cannot make the
+        // calendar's free/busy fail (issue 22 item 5). Such data is refused on
+        // PUT and delivery; this covers what was stored before.
+        std::vector<ical::BusyPeriod> own;
         for (const auto& o : indexed.others) {
-            if (auto error = ical::collect_busy(o.data, *start, *end, limits, busy))
-                throw Error(403, Precondition::max_instances, o.name + ": " + error->message);
+            own.clear();
+            if (!ical::collect_busy(o.data, *start, *end, limits, own, zone))
+                busy.insert(busy.end(), own.begin(), own.end());
         }
     }
     Response r;

@@ -43,7 +43,7 @@ constexpr std::array<MethodRow, 13> method_table{{
     {"PUT", &handle_put, k_all, k_object, When::any},
     {"POST", &handle_post, k_outbox, k_outbox, When::existing},
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing},
-    {"MOVE", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing},
+    {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing},
 }};
 
 Response redirect_well_known() {

@@ -347,6 +347,9 @@ public:
 
     /// Creates or replaces a member, checking conditions and UID uniqueness in
     /// the same transaction; bumps the collection revision and logs the change.
+    /// Replacing calendar data with calendar data of another UID is
+    /// `uid_conflict` with `conflicting_name` the member itself (RFC 4791
+    /// §5.3.2.1: the UID of a resource cannot change).
     virtual PutResult put_object(const PutObject& object) = 0;
 
     /// Deletes a member (optionally only when its etag is `if_match` and its
@@ -358,15 +361,19 @@ public:
     /// Copies (or, with `remove_source`, moves) a member and its dead properties
     /// to another name and/or collection in one transaction, checking the
     /// destination's UID uniqueness; the copy keeps the source's Schedule-Tag.
-    /// `exists` when the destination is taken and `overwrite` is false.
+    /// `exists` when the destination is taken and `overwrite` is false;
+    /// `uid_conflict` naming the destination when it holds calendar data of
+    /// another UID (its UID cannot change, RFC 4791 §5.3.2.1).
     virtual PutResult copy_object(std::int64_t from_collection, std::string_view from_name,
                                   std::int64_t to_collection, std::string_view to_name,
                                   bool overwrite, bool remove_source) = 0;
 
-    /// Copies (or, with `remove_source`, moves) the plain collection `from_name`
-    /// of `owner_id` to `to_name` in one transaction (RFC 4918 §9.8.3, §9.9.2):
-    /// its properties, and with `with_members` its resources and the plain
-    /// collections nested in it, each logged for sync. An existing destination
+    /// Copies (or, with `remove_source`, moves) the plain collection or
+    /// calendar `from_name` of `owner_id` to `to_name` in one transaction
+    /// (RFC 4918 §9.8.3, §9.9.2): its kind and properties, and with
+    /// `with_members` its resources (with their Schedule-Tags and time index)
+    /// and the plain collections nested in it, each logged for sync. The copy
+    /// is a new collection: sync tokens of the source do not apply to it. An existing destination
     /// collection (and what it holds) is replaced when `overwrite`, else
     /// `exists`. `not_found` when the source is gone. `created` tells whether
     /// the destination was new.

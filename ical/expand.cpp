@@ -379,6 +379,29 @@ std::optional<Error> expand_occurrences(icalcomponent* calendar, icalcomponent_k
     return std::nullopt;
 }
 
+std::optional<Error> check_instance_density(icalcomponent* calendar,
+                                            const std::vector<std::int64_t>& anchors,
+                                            std::int64_t window_seconds,
+                                            const ExpandLimits& limits) {
+    icalcomponent_kind kind = main_kind(calendar);
+    if (kind != ICAL_VEVENT_COMPONENT && kind != ICAL_VTODO_COMPONENT &&
+        kind != ICAL_VJOURNAL_COMPONENT)
+        return std::nullopt;
+    std::vector<Occurrence> found;
+    for (std::int64_t anchor : anchors) {
+        found.clear();
+        auto error = expand_occurrences(calendar, kind, anchor, anchor + window_seconds, limits,
+                                        nullptr, found);
+        // The instance cap, not the time cap, is what stops here.
+        if (error && found.size() >= limits.max_instances)
+            return Error{"more than " + std::to_string(limits.max_instances) +
+                             " instances within " + std::to_string(window_seconds / 86400) +
+                             " days from " + format_utc(anchor),
+                         0};
+    }
+    return std::nullopt;
+}
+
 std::optional<BusyType> busy_type_of(icalcomponent* event) {
     if (icalproperty* t = icalcomponent_get_first_property(event, ICAL_TRANSP_PROPERTY))
         if (icalproperty_get_transp(t) == ICAL_TRANSP_TRANSPARENT) return std::nullopt;

@@ -104,6 +104,19 @@ std::optional<Error> expand_occurrences(icalcomponent* calendar, icalcomponent_k
                                         icaltimezone* floating_zone, std::vector<Occurrence>& out,
                                         icalcomponent* container = nullptr);
 
+/// Refuses data whose instances are too dense to be queried (issue 22 item 5):
+/// an Error when one of the windows [anchor, anchor + window_seconds) holds
+/// more than limits.max_instances instances of the object's main component
+/// (VEVENT, VTODO or VJOURNAL; RRULE, RDATE and overrides alike). Rules are
+/// periodic within a year, so a window of a year from DTSTART and one from
+/// now find a FREQ=SECONDLY or MINUTELY rule, or BYSECOND/BYMINUTE lists,
+/// wherever they are dense. Running out of time is not an error here (the
+/// time cap stays the query's). Never throws.
+std::optional<Error> check_instance_density(icalcomponent* calendar,
+                                            const std::vector<std::int64_t>& anchors,
+                                            std::int64_t window_seconds,
+                                            const ExpandLimits& limits);
+
 /// "20240105T150000Z" for UTC seconds.
 std::string format_utc(std::int64_t utc);
 

@@ -6,6 +6,7 @@
 #include "ical/zone_resolver.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 namespace ical {
@@ -181,6 +182,58 @@ std::optional<Error> collect_busy(std::string_view ics, std::int64_t start, std:
         }
     } catch (const std::exception& e) {
         return Error{std::string("free/busy failed: ") + e.what(), 0};
+    }
+    return std::nullopt;
+}
+
+std::optional<Error> check_reader_zone(std::string_view vcalendar) {
+    try {
+        ParsedCalendar parsed = parse_calendar(vcalendar);
+        if (!parsed.calendar)
+            return parsed.error ? parsed.error : Error{"the time zone does not parse", 0};
+        icalcomponent* root = parsed.calendar.get();
+        if (icalcomponent_count_components(root, ICAL_VTIMEZONE_COMPONENT) != 1 ||
+            icalcomponent_count_components(root, ICAL_ANY_COMPONENT) != 1)
+            return Error{"the time zone must be a VCALENDAR holding one VTIMEZONE", 0};
+        icalcomponent* vtz = icalcomponent_get_first_component(root, ICAL_VTIMEZONE_COMPONENT);
+        if (!icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY))
+            return Error{"the VTIMEZONE has no TZID", 0};
+        std::size_t observances = 0;
+        for (icalcomponent* o = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); o;
+             o = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+            auto kind = icalcomponent_isa(o);
+            if (kind != ICAL_XSTANDARD_COMPONENT && kind != ICAL_XDAYLIGHT_COMPONENT) continue;
+            ++observances;
+            for (auto required :
+                 {ICAL_DTSTART_PROPERTY, ICAL_TZOFFSETFROM_PROPERTY, ICAL_TZOFFSETTO_PROPERTY})
+                if (!icalcomponent_get_first_property(o, required))
+                    return Error{std::string("a VTIMEZONE observance lacks ") +
+                                     icalproperty_kind_to_string(required) + " (RFC 5545 §3.6.5)",
+                                 0};
+        }
+        if (observances == 0)
+            return Error{"the VTIMEZONE has no STANDARD or DAYLIGHT observance", 0};
+        // libical reads an offset it cannot parse as +0000 and says nothing:
+        // the text must be a UTC-OFFSET (RFC 5545 §3.3.14), ("+" / "-") HHMM[SS].
+        for (std::string_view rest = vcalendar; !rest.empty();) {
+            auto nl = rest.find('\n');
+            std::string_view line = rest.substr(0, nl);
+            rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            std::string name(line.substr(0, std::min(line.find_first_of(";:"), line.size())));
+            for (auto& ch : name)
+                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            if (name != "TZOFFSETFROM" && name != "TZOFFSETTO") continue;
+            auto colon = line.find(':');
+            std::string_view v =
+                colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+            bool ok =
+                (v.size() == 5 || v.size() == 7) && (v[0] == '+' || v[0] == '-') &&
+                std::all_of(v.begin() + 1, v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+            if (!ok) return Error{name + " is not a UTC offset: " + std::string(v), 0};
+        }
+    } catch (const std::exception& e) {
+        return Error{std::string("the time zone does not parse: ") + e.what(), 0};
     }
     return std::nullopt;
 }

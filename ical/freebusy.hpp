@@ -34,6 +34,13 @@ std::optional<Error> collect_busy(std::string_view ics, std::int64_t start, std:
                                   std::string_view floating_zone = {},
                                   const std::vector<std::string>& declined_by = {});
 
+/// Checks a reader's time zone as a request gives it (CALDAV:timezone, RFC 4791
+/// §9.8) or a calendar holds it (calendar-timezone, §5.2.2): one VCALENDAR that
+/// parses without error and holds one VTIMEZONE with a TZID and STANDARD or
+/// DAYLIGHT observances, each with DTSTART, TZOFFSETFROM and TZOFFSETTO
+/// (RFC 5545 §3.6.5). Returns what is wrong, or nothing. Never throws.
+std::optional<Error> check_reader_zone(std::string_view vcalendar);
+
 /// A VCALENDAR/VFREEBUSY (RFC 5545 §3.6.4) for [start, end): DTSTAMP now,
 /// DTSTART/DTEND the range, the optional ORGANIZER/ATTENDEE/UID, and one
 /// FREEBUSY line per merged period grouped by FBTYPE (BUSY, BUSY-TENTATIVE,

@@ -145,6 +145,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.multiget-hrefs", po::value<std::size_t>())
         ("limits.instances", po::value<std::size_t>())
         ("limits.index-horizon-days", po::value<std::int64_t>())
+        ("limits.instance-window-days", po::value<std::int64_t>())
         ("limits.attendees-per-instance", po::value<std::size_t>())
         ("limits.quota-bytes", po::value<std::uint64_t>())
         ("limits.sync-results", po::value<std::size_t>())
@@ -218,6 +219,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.multiget-hrefs", c.limits.max_multiget_hrefs);
     take(vm, "limits.instances", c.limits.max_instances);
     take(vm, "limits.index-horizon-days", c.limits.index_horizon_days);
+    take(vm, "limits.instance-window-days", c.limits.instance_window_days);
     take(vm, "limits.attendees-per-instance", c.limits.max_attendees_per_instance);
     take(vm, "limits.quota-bytes", c.limits.quota_bytes_per_user);
     take(vm, "limits.sync-results", c.limits.max_sync_results);
@@ -255,6 +257,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     if (c.auth_failure_entries < 16) throw ConfigError(where("auth.failure-entries") + " must be at least 16");
     if (c.auth_failure_memory.count() < 1)
         throw ConfigError(where("auth.failure-memory-seconds") + " must be at least 1");
+    if (c.limits.instance_window_days < 1 || c.limits.instance_window_days > 36600)
+        throw ConfigError(where("limits.instance-window-days") + " must be between 1 and 36600");
     if (c.tls_certificate.empty() != c.tls_key.empty())
         throw ConfigError(where("tls") + ": set both certificate and key, or neither");
     if (!c.imip.public_url.empty() && !c.imip.public_url.starts_with("https://") &&

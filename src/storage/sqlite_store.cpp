@@ -563,6 +563,9 @@ namespace {
 
 void copy_dead_properties(sqlite::Db& db, std::int64_t from_collection, std::string_view from_name,
                           std::int64_t to_collection, std::string_view to_name);
+void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
+                     const caldav::InstanceIndex& index);
+caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id);
 
 /// Ids and names of a collection of `owner_id` and of the plain collections
 /// nested in it ("NAME/..."), parents before children.
@@ -621,20 +624,30 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                 copy_dead_properties(db, from_id, "", to_id, "");
                 if (!with_members) break;
                 auto members = db.prepare(
-                    "SELECT name, uid, component, data, content_type, first_start, last_end FROM objects WHERE "
-                    "collection_id = ?1 ORDER BY name");
+                    "SELECT name, uid, component, data, content_type, first_start, last_end, id, "
+                    "schedule_tag FROM "
+                    "objects WHERE collection_id = ?1 ORDER BY name");
                 members.bind(1, from_id);
                 while (members.step()) {
                     std::string member = members.text(0), data = members.text(3);
                     auto revision = log_change(db, to_id, member, false, now);
+                    // The Schedule-Tag and the time index go along (a calendar's
+                    // MOVE keeps its scheduling objects as they were, RFC 6638 §3.2.10).
                     auto put = db.prepare(
-                        "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, revision, "
-                        "first_start, last_end, created_at, modified_at, content_type) VALUES (?1, ?2, ?3, ?4, ?5, "
-                        "?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+                        "INSERT INTO objects (collection_id, name, uid, component, etag, data, "
+                        "size, revision, "
+                        "first_start, last_end, created_at, modified_at, content_type, "
+                        "schedule_tag) VALUES (?1, ?2, "
+                        "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) RETURNING id");
                     put.bind(1, to_id).bind(2, member).bind(3, members.text(1)).bind(4, members.text(2));
                     put.bind(5, make_etag(revision, data)).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
                     put.bind(8, revision).bind(9, members.optional_int64(5)).bind(10, members.optional_int64(6));
-                    put.bind(11, now).bind(12, members.text(4)).run();
+                    put.bind(11, now).bind(12, members.text(4)).bind(13, members.text(8));
+                    if (!put.step())
+                        throw sqlite::Error(SQLITE_ERROR, "member copy returned no row");
+                    auto copy_id = put.int64(0);
+                    put.reset();
+                    write_instances(db, copy_id, to_id, read_instances(db, members.int64(7)));
                     copy_dead_properties(db, from_id, member, to_id, member);
                 }
             }
@@ -1053,17 +1066,29 @@ void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, 
 caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     caldav::PutResult r;
     auto current = db.prepare(
-        "SELECT etag, schedule_tag FROM objects WHERE collection_id = ?1 AND name = ?2");
+        "SELECT etag, schedule_tag, uid, content_type FROM objects WHERE collection_id = ?1 AND "
+        "name = ?2");
     current.bind(1, o.collection_id).bind(2, o.name);
     std::optional<std::string> etag;
-    std::string schedule_tag;
-    if (current.step()) etag = current.text(0), schedule_tag = current.text(1);
+    std::string schedule_tag, old_uid;
+    bool old_is_calendar_data = false;
+    if (current.step())
+        etag = current.text(0), schedule_tag = current.text(1), old_uid = current.text(2),
+        old_is_calendar_data = current.text(3).empty();
     if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match)) ||
         (o.if_schedule_tag_match && (schedule_tag.empty() || schedule_tag != *o.if_schedule_tag_match))) {
         r.status = StoreStatus::etag_mismatch;
         return r;
     }
     const std::string uid = o.content_type.empty() ? o.uid : resource_uid(o.name);
+    // RFC 4791 §5.3.2.1 CALDAV:no-uid-conflict: the UID of a calendar object
+    // resource cannot change; checked here, in the write, so that no other
+    // write slips between the read of the old UID and the replacement.
+    if (etag && old_is_calendar_data && o.content_type.empty() && old_uid != uid) {
+        r.status = StoreStatus::uid_conflict;
+        r.conflicting_name = o.name;
+        return r;
+    }
     auto holder = db.prepare(
         "SELECT name FROM objects WHERE collection_id = ?1 AND uid = ?2 AND name <> ?3");
     holder.bind(1, o.collection_id).bind(2, uid).bind(3, o.name);
@@ -1216,11 +1241,19 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             auto first = src.optional_int64(3), last = src.optional_int64(4);
             auto instances = read_instances(db, src.int64(5));
             r.schedule_tag = src.text(6);
-            auto dst = db.prepare("SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
+            auto dst = db.prepare(
+                "SELECT uid, content_type FROM objects WHERE collection_id = ?1 AND name = ?2");
             dst.bind(1, to_collection).bind(2, to_name);
             bool exists = dst.step();
             if (exists && !overwrite) {
                 r.status = StoreStatus::exists;
+                return r;
+            }
+            // RFC 4791 §5.3.2.1: Overwrite: T replaces the resource's data, and
+            // calendar data over calendar data keeps its UID (as put_locked).
+            if (exists && content_type.empty() && dst.text(1).empty() && dst.text(0) != uid) {
+                r.status = StoreStatus::uid_conflict;
+                r.conflicting_name = std::string(to_name);
                 return r;
             }
             auto holder = db.prepare(

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "caldav/calendar_data.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/service.hpp"
 #include "src/storage/sqlite_store.hpp"
@@ -281,6 +282,118 @@ BOOST_AUTO_TEST_CASE(filter_errors_name_their_precondition) {
     bad("<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\"><C:comp-filter name=\"VTODO\"/>"
         "</C:comp-filter></C:comp-filter>",
         "valid-filter");
+}
+
+// Issue 22 item 5: an invitation with RRULE:FREQ=SECONDLY from 1900 made every
+// calendar-query, expand and free/busy lookup of its calendar fail. Such data,
+// stored before PUT refused it, is answered on its own and the rest as usual.
+namespace {
+const std::string secondly_since_1900 = calendar(
+    "BEGIN:VEVENT\r\nUID:dense\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:19000101T000000Z\r\n"
+    "DURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:flood\r\nEND:VEVENT\r\n");
+const std::string a_meeting = calendar(
+    "BEGIN:VEVENT\r\nUID:meeting\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240105T100000Z\r\n"
+    "DTEND:20240105T110000Z\r\nSUMMARY:meeting\r\nEND:VEVENT\r\n");
+}  // namespace
+
+/// Stores `ics` as an older version did, without the checks of PUT.
+void store_unchecked(server::SqliteStore& store, std::int64_t collection_id,
+                     const std::string& name, const std::string& uid, const std::string& ics) {
+    PutObject o;
+    o.collection_id = collection_id;
+    o.name = name;
+    o.uid = uid;
+    o.component = "VEVENT";
+    o.data = ics;
+    o.instances = index_instances(ics, "VEVENT", std::nullopt, Limits{}, jan_1_2024);
+    BOOST_REQUIRE((store.put_object(o).status == StoreStatus::ok));
+}
+
+BOOST_AUTO_TEST_CASE(one_object_past_the_instance_limit_does_not_fail_the_calendars_queries) {
+    put("meeting.ics", a_meeting);
+    auto work = store->find_collection(store->find_principal("alice")->id, "work");
+    store_unchecked(*store, work->id, "dense.ics", "dense", secondly_since_1900);
+    const std::string range = "start=\"20240101T000000Z\" end=\"20240201T000000Z\"";
+    for (const std::string& data :
+         {std::string("<C:calendar-data/>"),
+          "<C:calendar-data><C:expand " + range + "/></C:calendar-data>"}) {
+        auto r =
+            request("REPORT", "/dav/calendars/alice/work/", 207,
+                    "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+                    "<D:prop><D:getetag/>" +
+                        data +
+                        "</D:prop><C:filter><C:comp-filter name=\"VCALENDAR\">"
+                        "<C:comp-filter name=\"VEVENT\"><C:time-range " +
+                        range +
+                        "/></C:comp-filter>"
+                        "</C:comp-filter></C:filter></C:calendar-query>",
+                    {{"Depth", "1"}});
+        BOOST_TEST_CONTEXT(r.body) {
+            // The meeting is answered with its data ...
+            BOOST_TEST(
+                r.body.find("<D:href>/dav/calendars/alice/work/meeting.ics</D:href><D:propstat>") !=
+                std::string::npos);
+            BOOST_TEST(r.body.find("SUMMARY:meeting") != std::string::npos);
+            // ... and the dense object alone is refused, naming the precondition.
+            BOOST_TEST(
+                r.body.find(
+                    "<D:href>/dav/calendars/alice/work/dense.ics</D:href><D:status>HTTP/1.1 403 "
+                    "Forbidden</D:status><D:error><C:max-instances/></D:error>") !=
+                std::string::npos);
+            BOOST_TEST(r.body.find("flood") == std::string::npos);
+        }
+    }
+    // RFC 4791 §7.10: the free/busy of the calendar is the meeting's.
+    auto fb =
+        request("REPORT", "/dav/calendars/alice/work/", 200,
+                "<C:free-busy-query xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><C:time-range " +
+                    range + "/></C:free-busy-query>");
+    BOOST_TEST(
+        fb.body.find("FREEBUSY;FBTYPE=BUSY:20240105T100000Z/20240105T110000Z") != std::string::npos,
+        fb.body);
+    // RFC 6638 §5: another user's free/busy lookup of alice succeeds (2.0, not 5.1).
+    store->add_user("bob", "bob@example.com", "$y$x");
+    store->provision_home(store->find_principal("bob")->id);
+    Request post;
+    post.method = "POST";
+    post.path = "/dav/calendars/bob/outbox/";
+    post.headers.add("Content-Type", "text/calendar");
+    post.body =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\n"
+        "UID:fb1\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240101T000000Z\r\nDTEND:"
+        "20240201T000000Z\r\n"
+        "ORGANIZER:mailto:bob@example.com\r\nATTENDEE:mailto:alice@example.com\r\n"
+        "END:VFREEBUSY\r\nEND:VCALENDAR\r\n";
+    post.principal = Principal{store->find_principal("bob")->id, "bob"};
+    auto answer = service->handle(post);
+    answer.collect();
+    BOOST_TEST(answer.status == 200, answer.body);
+    BOOST_TEST(answer.body.find("2.0;Success") != std::string::npos, answer.body);
+    BOOST_TEST(answer.body.find("20240105T100000Z/20240105T110000Z") != std::string::npos,
+               answer.body);
+}
+
+BOOST_AUTO_TEST_CASE(a_put_too_dense_to_query_is_refused_with_max_instances) {
+    // Rules no query could expand: per second, per minute, or per second by BY-lists of a daily
+    // rule.
+    for (const std::string rule :
+         {"FREQ=SECONDLY", "FREQ=MINUTELY;INTERVAL=5",
+          "FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15,16;BYMINUTE=0,10,20,30,40,50;"
+          "BYSECOND=0,30"}) {
+        auto r = request("PUT", "/dav/calendars/alice/work/dense.ics", 403,
+                         calendar("BEGIN:VEVENT\r\nUID:dense\r\nDTSTAMP:20240101T000000Z\r\n"
+                                  "DTSTART:19000101T000000Z\r\nRRULE:" +
+                                  rule + "\r\nEND:VEVENT\r\n"),
+                         {{"Content-Type", "text/calendar"}});
+        BOOST_TEST(r.body.find("max-instances") != std::string::npos, rule << ": " << r.body);
+    }
+    request("GET", "/dav/calendars/alice/work/dense.ics", 404);
+    // What clients send stays accepted: a daily event since 1990 and an hourly reminder, both
+    // endless.
+    put("daily.ics", calendar("BEGIN:VEVENT\r\nUID:daily\r\nDTSTAMP:20240101T000000Z\r\n"
+                              "DTSTART:19900101T090000Z\r\nRRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"));
+    put("hourly.ics", calendar("BEGIN:VEVENT\r\nUID:hourly\r\nDTSTAMP:20240101T000000Z\r\n"
+                               "DTSTART:20200101T000000Z\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\n"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

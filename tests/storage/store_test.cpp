@@ -297,6 +297,30 @@ BOOST_AUTO_TEST_CASE(a_uid_may_be_used_once_per_collection) {
     BOOST_TEST((store->put_object(object(other.id, "b.ics", "same")).status == StoreStatus::ok));
 }
 
+// Issue 22 item 13 (RFC 4791 §5.3.2.1): the UID of a calendar object resource
+// cannot change, by PUT or by COPY/MOVE with Overwrite: T; the check runs in
+// the write transaction and leaves the resource as it was.
+BOOST_AUTO_TEST_CASE(a_resource_keeps_its_uid_when_replaced) {
+    auto cal = calendar("work");
+    BOOST_TEST(
+        (store->put_object(object(cal.id, "a.ics", "uid-a", "v1")).status == StoreStatus::ok));
+    auto changed = store->put_object(object(cal.id, "a.ics", "uid-other", "v2"));
+    BOOST_TEST((changed.status == StoreStatus::uid_conflict));
+    BOOST_TEST(changed.conflicting_name == "a.ics");
+    BOOST_TEST(store->find_object(cal.id, "a.ics", true)->uid == "uid-a");
+    BOOST_TEST(
+        (store->put_object(object(cal.id, "a.ics", "uid-a", "v3")).status == StoreStatus::ok));
+    BOOST_TEST(
+        (store->put_object(object(cal.id, "b.ics", "uid-b", "v1")).status == StoreStatus::ok));
+    for (bool move : {false, true}) {
+        auto over = store->copy_object(cal.id, "b.ics", cal.id, "a.ics", true, move);
+        BOOST_TEST((over.status == StoreStatus::uid_conflict));
+        BOOST_TEST(over.conflicting_name == "a.ics");
+    }
+    BOOST_TEST(store->find_object(cal.id, "a.ics", true)->uid == "uid-a");
+    BOOST_TEST(store->find_object(cal.id, "b.ics", true).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(every_change_bumps_the_revision_and_lands_in_the_change_log) {
     auto cal = calendar("work");
     auto r0 = store->find_collection(alice, "work")->revision;

@@ -182,6 +182,7 @@ struct World {
         r.path = r.raw_target = path;
         r.principal = who;
         r.body = body;
+        if (r.method == "PROPFIND") r.headers.set("Depth", "0");
         if (!body.empty()) r.headers.set("Content-Type", body.starts_with("BEGIN") ? "text/calendar" : "application/xml");
         auto res = run(r);
         if (res.status != status) {
@@ -361,5 +362,54 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (res.status >= 400 && res.status < 500 && !ignored("4xx") && w.revision() != before)
         finding("4xx", req, res.status, "the database changed: " + res.body);
+
+    // A write that succeeded is read back at once, so that what it stored and a
+    // later answer renders (issue 22 item 4) shows in this one input: the
+    // collection written (its properties, its members' data), and the other
+    // user's calendar, where scheduling delivers.
+    if (!reader && res.status >= 200 && res.status < 300 && !ignored("xml")) {
+        std::string collection = req.path.substr(0, req.path.rfind('/') + 1);
+        const caldav::Principal& other = (flags & 4) ? w.alice : w.bob;
+        std::string other_calendar = "/dav/calendars/" + other.name + "/calendar/";
+        struct Read {
+            const char* method;
+            std::string path;
+            const caldav::Principal* who;
+            const char* body;
+        } reads[] = {
+            {"PROPFIND", collection, &*req.principal, "<propfind xmlns=\"DAV:\"><allprop/></propfind>"},
+            {"REPORT", collection, &*req.principal,
+             "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>"
+             "<C:calendar-data/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"/></C:filter></C:calendar-query>"},
+            {"REPORT", other_calendar, &other,
+             "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>"
+             "<C:calendar-data/></D:prop><C:filter><C:comp-filter name=\"VCALENDAR\"/></C:filter></C:calendar-query>"},
+        };
+        for (const auto& r : reads) {
+            caldav::Request rr;
+            rr.method = r.method;
+            rr.path = rr.raw_target = r.path;
+            rr.principal = *r.who;
+            rr.body = r.body;
+            rr.headers.add("Depth", "1");
+            rr.headers.add("Content-Type", "application/xml; charset=utf-8");
+            caldav::Response rs;
+            try {
+                server::SqliteStore::ReadSession snapshot(*w.store);
+                rs = w.service->handle(rr);
+                rs.collect();
+            } catch (const std::exception& e) {
+                if (!ignored("500"))
+                    finding("500", rr, 500, std::string("exception escaped Service::handle: ") + e.what());
+                continue;
+            }
+            if (rs.status == 500 && !ignored("500")) finding("500", rr, 500, rs.body);
+            if (rs.status != 207) continue;
+            std::string problem = xml_problem(rs.body);
+            if (!problem.empty())
+                finding("xml", rr, rs.status,
+                        "after " + req.method + " " + req.raw_target + ": " + problem + "\n" + rs.body.substr(0, 1500));
+        }
+    }
     return 0;
 }

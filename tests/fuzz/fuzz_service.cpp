@@ -25,8 +25,8 @@
 // reseeded from scratch every kResetEvery inputs, so it stays small.
 //
 // Oracles besides crashes, sanitizer reports, leaks and -timeout (each aborts,
-// so libFuzzer saves the input; KALENDS_FUZZ_IGNORE=xml,500,4xx turns some off
-// while a known bug is being fixed):
+// so libFuzzer saves the input; KALENDS_FUZZ_IGNORE=xml,500,4xx,partstat and
+// KALENDS_FUZZ_IGNORE_TEXT=substring|... turn known bugs off while they are fixed):
 //   500  an exception other than caldav::Error escapes Service::handle (the
 //        HTTP layer would answer 500), or a handler answers 500 itself;
 //   xml  a response labelled XML is not well-formed (pugixml) or holds a
@@ -130,7 +130,44 @@ bool ignored(std::string_view oracle) {
     return false;
 }
 
-[[noreturn]] void finding(std::string_view oracle, const caldav::Request& req, int status, std::string_view what) {
+/// KALENDS_FUZZ_IGNORE_TEXT=a|b: findings whose message holds one of these are
+/// not reported (a known bug, e.g. "home_changes.owner_id" while it is fixed).
+bool ignored_text(std::string_view what) {
+    const char* v = std::getenv("KALENDS_FUZZ_IGNORE_TEXT");
+    if (!v || !*v) return false;
+    std::string_view list(v);
+    std::size_t pos = 0;
+    while (pos <= list.size()) {
+        auto end = list.find('|', pos);
+        if (end == std::string_view::npos) end = list.size();
+        auto part = list.substr(pos, end - pos);
+        if (!part.empty() && what.find(part) != std::string_view::npos) return true;
+        pos = end + 1;
+    }
+    return false;
+}
+
+/// True when an iCalendar body has a PARTSTAT other than RFC 5545's values: with
+/// KALENDS_FUZZ_IGNORE=partstat such input is skipped (issue 22 item 2 crashes on
+/// it while unfixed, and would stop every run).
+bool odd_partstat(std::string_view body) {
+    static const std::string_view known[] = {"NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE",
+                                             "DELEGATED",    "COMPLETED", "IN-PROCESS"};
+    std::string upper(body);
+    for (auto& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    for (std::size_t p = upper.find("PARTSTAT="); p != std::string::npos; p = upper.find("PARTSTAT=", p + 1)) {
+        std::size_t start = p + 9, end = upper.find_first_of(";:,\r\n", start);
+        std::string_view value =
+            std::string_view(upper).substr(start, end == std::string::npos ? std::string::npos : end - start);
+        bool ok = false;
+        for (auto k : known) ok = ok || value == k;
+        if (!ok) return true;
+    }
+    return false;
+}
+
+void finding(std::string_view oracle, const caldav::Request& req, int status, std::string_view what) {
+    if (ignored_text(what)) return;
     std::fprintf(stderr, "==KALENDS FINDING (%.*s): %s %s -> %d: %.*s\n", static_cast<int>(oracle.size()),
                  oracle.data(), req.method.c_str(), req.raw_target.c_str(), status,
                  static_cast<int>(std::min<std::size_t>(what.size(), 2000)), what.data());
@@ -314,6 +351,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!path) return 0;  // src/http answers 400 before the Service sees it
     req.path = *path;
     req.body = std::string(body);
+    if (ignored("partstat") && odd_partstat(req.body)) return 0;
     req.principal = (flags & 4) ? w.bob : w.alice;
     req.request_id = "fuzz";
 

@@ -347,6 +347,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!req.raw_target.empty() && req.raw_target.back() == '\r') req.raw_target.pop_back();
         body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
     }
+    // Beast refuses a request-target with controls or spaces before decoding.
+    for (char c : req.raw_target)
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return 0;
     auto path = caldav::decode_target(req.raw_target);
     if (!path) return 0;  // src/http answers 400 before the Service sees it
     req.path = *path;
@@ -391,6 +394,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         w.seed();  // the store may be mid-way; start again
         return 0;
     }
+    if (std::getenv("KALENDS_FUZZ_VERBOSE"))
+        std::fprintf(stderr, "fuzz_service: %s %s -> %d, revision %lld -> %lld\n%s\n", req.method.c_str(),
+                     req.raw_target.c_str(), res.status, static_cast<long long>(before),
+                     static_cast<long long>(w.revision()), res.body.substr(0, 3000).c_str());
     if (res.status == 500 && !ignored("500")) finding("500", req, 500, res.body);
 
     auto type = res.headers.get("Content-Type");

@@ -404,7 +404,10 @@ void append_properties(std::string& out, std::string_view encoded_href, Context&
                                                                                    : std::string_view())
                             : std::vector<DeadProperty>{};
         }
-        auto p = std::find_if(dead->begin(), dead->end(), [&](const auto& p) { return p.ns == ns && p.name == local; });
+        // Init-captures: clang before 16 (14 builds the fuzzers) lacks C++20's
+        // capture of structured bindings (P1091).
+        auto p = std::find_if(dead->begin(), dead->end(),
+                              [&, ns = ns, local = local](const auto& p) { return p.ns == ns && p.name == local; });
         if (p != dead->end()) out += p->xml;
         else xml::append_element(missing, ns, local, {});
     }

@@ -62,7 +62,7 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
         c.record = ctx.store.find_collection(ctx.user.id, name);
         if (!c.record) continue;
         ctx.store.visit_objects_named(c.record->id, c.names, wants_data,
-                                      [&](ObjectRecord& o) { c.found.try_emplace(o.name, std::move(o)); });
+                                      [&found = c.found](ObjectRecord& o) { found.try_emplace(o.name, std::move(o)); });
     }
     Resource member;
     member.kind = ResourceKind::object;

@@ -146,6 +146,10 @@ Value supported_report_set(Context&, const Resource& r) {
     if (r.bit() & k_home)
         return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") +
                report(caldav_ns, "free-busy-query") + common;
+    // RFC 4791 §7.8, §7.9: calendar-query and calendar-multiget may address a
+    // calendar object resource itself (issue 22 item 17).
+    if ((r.bit() & k_object) && r.collection && r.collection->kind == CollectionKind::calendar)
+        return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") + common;
     if (r.bit() & (k_principals | k_principal | k_root))
         return report(dav_ns, "principal-property-search") + report(dav_ns, "principal-search-property-set") + common;
     return common;

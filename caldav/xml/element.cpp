@@ -103,12 +103,13 @@ struct Builder {
     std::size_t attributes = 0;
     Scopes scopes;
 
-    Element build(const pugi::xml_node& node, std::size_t depth) {
+    Element build(const pugi::xml_node& node, std::size_t depth, const std::shared_ptr<const std::string>& parent_lang) {
         if (depth > limits.max_xml_depth)
             throw Error(400, "XML body nested deeper than limits.xml-depth");
         if (++elements > limits.max_xml_elements)
             throw Error(400, "XML body has more elements than limits.xml-elements");
         Element e;
+        e.lang = parent_lang;
         const auto mark = scopes.mark();
         for (auto a : node.attributes()) {
             // Namespace declarations count too: they cost as much as any attribute.
@@ -116,7 +117,9 @@ struct Builder {
                 throw Error(400, "XML body has more attributes than limits.xml-attributes");
             std::string_view name = a.name();
             require_xml_chars(a.value(), "an attribute value");
-            if (name == "xmlns")
+            if (name == "xml:lang")
+                e.lang = std::make_shared<const std::string>(a.value());
+            else if (name == "xmlns")
                 scopes.bind("", a.value());
             else if (name.starts_with("xmlns:")) {
                 // Namespaces in XML 1.0 §3: a prefix cannot be bound to the empty name.
@@ -144,7 +147,7 @@ struct Builder {
         }
         for (auto c : node.children()) {
             if (c.type() == pugi::node_element) {
-                e.children.push_back(build(c, depth + 1));
+                e.children.push_back(build(c, depth + 1, e.lang));
             } else if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
                 // pugixml decodes character references such as &#1; without
                 // checking them: XML 1.0 §4.1 (WFC: Legal Character).
@@ -157,9 +160,10 @@ struct Builder {
     }
 };
 
-void write(const Element& e, std::string& out, const std::string& parent_ns) {
+void write(const Element& e, std::string& out, const std::string& parent_ns, const std::string* parent_lang) {
     out += "<" + e.local;
     if (e.ns != parent_ns) out += " xmlns=\"" + escape(e.ns) + "\"";
+    if (e.lang.get() != parent_lang) out += " xml:lang=\"" + escape(e.lang ? *e.lang : std::string()) + "\"";
     for (const auto& [k, v] : e.attributes) out += " " + k + "=\"" + escape(v) + "\"";
     if (e.children.empty() && e.text.empty()) {
         out += "/>";
@@ -167,7 +171,7 @@ void write(const Element& e, std::string& out, const std::string& parent_ns) {
     }
     out += ">";
     out += escape(e.text);
-    for (const auto& c : e.children) write(c, out, e.ns);
+    for (const auto& c : e.children) write(c, out, e.ns, e.lang.get());
     out += "</" + e.local + ">";
 }
 
@@ -189,11 +193,14 @@ std::string Element::to_string() const {
     std::string out;
     // The root always declares its namespace (even "" for no namespace).
     out += "<" + local + " xmlns=\"" + escape(ns) + "\"";
+    // RFC 4918 §4.3: a property's language, even one set on an ancestor such
+    // as DAV:prop, is kept with its value.
+    if (lang) out += " xml:lang=\"" + escape(*lang) + "\"";
     for (const auto& [k, v] : attributes) out += " " + k + "=\"" + escape(v) + "\"";
     if (children.empty() && text.empty()) return out + "/>";
     out += ">";
     out += escape(text);
-    for (const auto& c : children) write(c, out, ns);
+    for (const auto& c : children) write(c, out, ns, lang.get());
     return out + "</" + local + ">";
 }
 
@@ -208,7 +215,7 @@ Element parse(std::string_view body, const Limits& limits) {
     // UTF-8), also in comments and processing instructions the tree drops.
     require_xml_chars(body, "the body");
     Builder b{limits, 0, 0, Scopes{}};
-    return b.build(root, 1);
+    return b.build(root, 1, nullptr);
 }
 
 namespace {

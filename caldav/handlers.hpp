@@ -16,6 +16,7 @@ Response export_calendar(Context& ctx);    // GET of a calendar      method_expo
 Response handle_post(Context& ctx);        // RFC 6638 §5 (outbox)   method_post.cpp
 Response handle_put(Context& ctx);         // RFC 4791 §5.3.2        method_put.cpp
 Response handle_copy_move(Context& ctx);   // RFC 4918 §9.8, §9.9    method_object.cpp
+Response handle_acl(Context& ctx);         // RFC 3744 §8.1          method_acl.cpp
 
 /// The Allow header value for the target (exactly the methods that work there).
 std::string allowed_methods(const Resource& r);

@@ -11,6 +11,7 @@ struct Limits {
     std::size_t max_resource_bytes = 1 << 20;        ///< CALDAV:max-resource-size
     std::size_t max_xml_depth = 64;                  ///< nesting of request XML bodies
     std::size_t max_xml_elements = 100000;           ///< elements in one request body
+    std::size_t max_xml_attributes = 100000;         ///< attributes, namespace declarations included, in one request body
     std::size_t max_multiget_hrefs = 1000;           ///< hrefs per calendar-multiget
     std::size_t max_instances = 10000;               ///< CALDAV:max-instances
     /// Stored data may not have more than max_instances instances within this

@@ -14,11 +14,16 @@ using names::dav_ns;
 
 bool has_body(const Request& r) { return r.body.find_first_not_of(" \t\r\n") != std::string::npos; }
 
+/// The status for a request whose URL is taken: RFC 4791 §5.3.1.1 (MKCALENDAR)
+/// and RFC 5689 §3 (extended MKCOL, with a body) make DAV:resource-must-be-null
+/// a 403 precondition; RFC 4918 §9.3.1 keeps 405 for a plain MKCOL, as litmus expects.
+int taken_status(const Context& ctx, bool calendar) { return calendar || has_body(ctx.request) ? 403 : 405; }
+
 /// Where a new collection may go: directly under the user's own home.
 void check_location(Context& ctx, bool calendar) {
     if (ctx.target.kind == ResourceKind::object) {
-        // RFC 4918 §9.3.1: MKCOL over an existing resource is 405.
-        if (ctx.target.exists) throw Error(405, Precondition::resource_must_be_null, "a resource already exists here");
+        if (ctx.target.exists)
+            throw Error(taken_status(ctx, calendar), Precondition::resource_must_be_null, "a resource already exists here");
         if (calendar)
             throw Error(403, Precondition::calendar_collection_location_ok,
                         "calendars cannot be created inside another collection");
@@ -28,10 +33,8 @@ void check_location(Context& ctx, bool calendar) {
         throw Error(calendar ? 403 : 405,
                     calendar ? Precondition::calendar_collection_location_ok : Precondition::none,
                     "collections can only be created in a calendar home");
-    if (ctx.target.exists) {
-        Error e(405, Precondition::resource_must_be_null, "a resource already exists here");
-        throw e;
-    }
+    if (ctx.target.exists)
+        throw Error(taken_status(ctx, calendar), Precondition::resource_must_be_null, "a resource already exists here");
     // Plain collections nest in plain collections (RFC 4918 §9.3); calendars
     // and what they hold stay directly under the home.
     auto parent_name = parent_collection(ctx.path.collection);
@@ -43,9 +46,9 @@ void check_location(Context& ctx, bool calendar) {
                     calendar ? "calendars can only be created in a calendar home"
                              : "collections cannot be created inside a calendar");
     // neon-based clients (litmus mkcol_over_plain) add the trailing slash to
-    // the name of an existing resource: still a resource there, so 405.
+    // the name of an existing resource: still a resource there.
     if (ctx.store.find_object(parent->id, ctx.path.collection.substr(parent_name.size() + 1), false))
-        throw Error(405, Precondition::resource_must_be_null, "a resource already exists here");
+        throw Error(taken_status(ctx, calendar), Precondition::resource_must_be_null, "a resource already exists here");
 }
 
 std::string components_of(const xml::Element& set) {
@@ -93,7 +96,8 @@ Response create(Context& ctx, CollectionKind kind, const std::vector<PropertyUpd
     if (plan.patch.timezone) c.timezone = *plan.patch.timezone;
     auto status = ctx.store.create_collection(c, plan.patch.set);
     if (status == StoreStatus::exists)
-        throw Error(405, Precondition::resource_must_be_null, "a resource already exists here");
+        throw Error(taken_status(ctx, failure_root.starts_with("C:")),
+                    Precondition::resource_must_be_null, "a resource already exists here");
     if (status != StoreStatus::ok) throw Error(503, "the database is busy; retry");
     Response r;
     r.status = 201;

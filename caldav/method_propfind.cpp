@@ -19,9 +19,12 @@ PropertyRequest parse_propfind(const Context& ctx) {
     if (ctx.request.body.find_first_not_of(" \t\r\n") == std::string::npos) return req;  // allprop
     auto root = xml::parse(ctx.request.body, ctx.limits);
     if (!root.is(names::dav_ns, "propfind")) throw Error(400, "PROPFIND body must be DAV:propfind");
-    if (!root.child(names::dav_ns, "prop") && !root.child(names::dav_ns, "propname") &&
-        !root.child(names::dav_ns, "allprop"))
-        throw Error(400, "DAV:propfind needs prop, allprop or propname");
+    // RFC 4918 §14.20: <!ELEMENT propfind ( propname | (allprop, include?) | prop ) >
+    std::size_t kinds = 0;
+    for (const auto& c : root.children)
+        if (c.is(names::dav_ns, "prop") || c.is(names::dav_ns, "propname") || c.is(names::dav_ns, "allprop")) ++kinds;
+    if (kinds == 0) throw Error(400, "DAV:propfind needs prop, allprop or propname");
+    if (kinds > 1) throw Error(400, "DAV:propfind takes one of prop, allprop or propname (RFC 4918 §14.20)");
     req = parse_property_request(root, PropertyRequest::Mode::allprop);
     return req;
 }

@@ -48,6 +48,8 @@ enum class Precondition {
     organizer_allowed,
     // RFC 4331
     quota_not_exceeded,
+    // RFC 3744 §8.1.1 (ACL method)
+    no_protected_ace_conflict,
     count_  // keep last: the table below must have one row per enumerator
 };
 
@@ -91,6 +93,7 @@ inline constexpr std::array<PreconditionName, static_cast<std::size_t>(Precondit
         {"urn:ietf:params:xml:ns:caldav", "valid-scheduling-message"},
         {"urn:ietf:params:xml:ns:caldav", "organizer-allowed"},
         {"DAV:", "quota-not-exceeded"},
+        {"DAV:", "no-protected-ace-conflict"},
     }};
 
 static_assert(precondition_names.size() == static_cast<std::size_t>(Precondition::count_),

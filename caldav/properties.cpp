@@ -147,9 +147,38 @@ Value supported_report_set(Context&, const Resource& r) {
     if (r.bit() & k_home)
         return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") +
                report(caldav_ns, "free-busy-query") + common;
+    // RFC 4791 §7.8, §7.9: calendar-query and calendar-multiget may address a
+    // calendar object resource itself (issue 22 item 17).
+    if ((r.bit() & k_object) && r.collection && r.collection->kind == CollectionKind::calendar)
+        return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") + common;
     if (r.bit() & (k_principals | k_principal | k_root))
         return report(dav_ns, "principal-property-search") + report(dav_ns, "principal-search-property-set") + common;
     return common;
+}
+
+// RFC 3744 §5.3: the privilege tree, with CalDAV's read-free-busy under read
+// (RFC 4791 §6.1.1) and the scheduling privileges on inbox and outbox (RFC
+// 6638 §6.1, §6.2). Issue 22 item 16.
+Value supported_privilege_set(Context&, const Resource& r) {
+    auto node = [](std::string_view ns, std::string_view name, std::string_view description,
+                   const std::string& children = {}) {
+        return element(dav_ns, "supported-privilege",
+                       element(dav_ns, "privilege", element(ns, name)) +
+                           "<D:description xml:lang=\"en\">" + std::string(description) + "</D:description>" + children);
+    };
+    auto read = node(dav_ns, "read", "Read any object",
+                     node(caldav_ns, "read-free-busy", "Read free/busy information"));
+    auto write = node(dav_ns, "write", "Write any object",
+                      node(dav_ns, "write-properties", "Write properties") +
+                          node(dav_ns, "write-content", "Write resource content") +
+                          node(dav_ns, "bind", "Add new members") + node(dav_ns, "unbind", "Remove members"));
+    std::string scheduling;
+    if (r.bit() & k_inbox) scheduling = node(caldav_ns, "schedule-deliver", "Deliver scheduling messages");
+    if (r.bit() & k_outbox) scheduling = node(caldav_ns, "schedule-send", "Send scheduling messages");
+    return node(dav_ns, "all", "Any operation",
+                read + write + node(dav_ns, "read-acl", "Read the access control list") +
+                    node(dav_ns, "read-current-user-privilege-set", "Read the current user's privileges") +
+                    scheduling);
 }
 
 Value quota_used_bytes(Context& ctx, const Resource& r) {
@@ -280,6 +309,7 @@ const std::vector<PropertyDescriptor> table{
     {dav_ns, "current-user-privilege-set", k_all, false, true, &current_user_privilege_set},
     // RFC 3253 §3.1.5
     {dav_ns, "supported-report-set", k_all, false, true, &supported_report_set},
+    {dav_ns, "supported-privilege-set", k_all, false, true, &supported_privilege_set},
     // RFC 4331
     {dav_ns, "quota-used-bytes", k_home_and_collections, false, true, &quota_used_bytes},
     {dav_ns, "quota-available-bytes", k_home_and_collections, false, true, &quota_available_bytes},

@@ -5,11 +5,31 @@
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
+#include "ical/calendar_data.hpp"
 
 namespace caldav {
 
 using names::caldav_ns;
 using names::dav_ns;
+
+namespace {
+
+/// RFC 4791 §5.2.2, §5.3.1.1: a calendar-timezone value is an iCalendar
+/// object holding exactly one VTIMEZONE and no other component.
+bool is_one_vtimezone(const std::string& text) {
+    auto parsed = ical::parse_calendar(text);
+    if (parsed.error || !parsed.calendar || icalcomponent_isa(parsed.calendar.get()) != ICAL_VCALENDAR_COMPONENT)
+        return false;
+    std::size_t zones = 0;
+    for (auto* c = icalcomponent_get_first_component(parsed.calendar.get(), ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(parsed.calendar.get(), ICAL_ANY_COMPONENT)) {
+        if (icalcomponent_isa(c) != ICAL_VTIMEZONE_COMPONENT) return false;
+        ++zones;
+    }
+    return zones == 1;
+}
+
+}  // namespace
 
 std::vector<PropertyUpdate> collect_updates(const xml::Element& root) {
     std::vector<PropertyUpdate> out;
@@ -42,7 +62,7 @@ UpdatePlan plan_updates(const std::vector<PropertyUpdate>& updates, unsigned kin
         } else if ((kind & k_calendar) && p.is(caldav_ns, "calendar-description")) {
             plan.patch.description = text();
         } else if ((kind & k_calendar) && p.is(caldav_ns, "calendar-timezone")) {
-            if (!u.remove && p.text.find("BEGIN:VTIMEZONE") == std::string::npos) {
+            if (!u.remove && !is_one_vtimezone(p.text)) {
                 bad_timezone.push_back(name_xml);
                 continue;
             }
@@ -66,7 +86,8 @@ UpdatePlan plan_updates(const std::vector<PropertyUpdate>& updates, unsigned kin
         plan.propstats.push_back({200, std::move(good), {}});
     } else {
         plan.propstats.push_back({403, std::move(bad), "<D:cannot-modify-protected-property/>"});
-        plan.propstats.push_back({403, std::move(bad_timezone), "<C:valid-calendar-timezone/>"});
+        // RFC 4791 §5.3.1.1 names CALDAV:valid-calendar-data for a bad calendar-timezone.
+        plan.propstats.push_back({403, std::move(bad_timezone), "<C:valid-calendar-data/>"});
         plan.propstats.push_back({424, std::move(good), {}});
     }
     return plan;

@@ -15,8 +15,10 @@ namespace caldav {
 
 Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
     auto& t = ctx.target;
-    if (t.kind != ResourceKind::collection && t.kind != ResourceKind::home)
-        throw Error(403, Precondition::supported_report, "calendar-multiget works on calendars and the home");
+    // RFC 4791 §7.9: the Request-URI is a calendar collection or a calendar
+    // object resource (issue 22 item 17); the home is accepted as well.
+    if (t.kind != ResourceKind::collection && t.kind != ResourceKind::home && t.kind != ResourceKind::object)
+        throw Error(403, Precondition::supported_report, "calendar-multiget works on calendars, their objects and the home");
     auto props = parse_property_request(root, PropertyRequest::Mode::prop);
     std::vector<std::string> hrefs;
     for (const auto& c : root.children)

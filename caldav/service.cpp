@@ -30,7 +30,7 @@ struct MethodRow {
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 13> method_table{{
+constexpr std::array<MethodRow, 14> method_table{{
     {"OPTIONS", &handle_options, k_all, k_all, When::any},
     {"PROPFIND", &handle_propfind, k_all, k_all, When::existing},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing},
@@ -44,6 +44,10 @@ constexpr std::array<MethodRow, 13> method_table{{
     {"POST", &handle_post, k_outbox, k_outbox, When::existing},
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing},
     {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing},
+    // access-control is advertised: ACL is answered (403, every ACE is
+    // protected until sharing builds the write side) but not listed in Allow,
+    // since no ACL request can succeed yet.
+    {"ACL", &handle_acl, k_all, 0, When::existing},
 }};
 
 Response redirect_well_known() {

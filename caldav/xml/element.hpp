@@ -1,6 +1,7 @@
 // A namespace-resolved XML tree for request bodies (pugixml does not resolve
 // namespaces itself), parsed under the Limits on depth and element count.
 #pragma once
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,9 @@ struct Element {
     std::vector<std::pair<std::string, std::string>> attributes;  ///< unprefixed names only
     std::string text;  ///< concatenated character data directly inside
     std::vector<Element> children;
+    /// xml:lang in scope, set here or inherited (RFC 4918 §4.3); null when
+    /// none. Shared with the subtree, so a long value costs one copy.
+    std::shared_ptr<const std::string> lang;
 
     /// True when this element is {ns}local.
     bool is(std::string_view n, std::string_view l) const { return ns == n && local == l; }
@@ -24,7 +28,8 @@ struct Element {
     /// The value of an unprefixed attribute, or "" when absent.
     std::string attribute(std::string_view name) const;
     /// Serialises the element (and its subtree) back to XML with its namespaces
-    /// declared on itself: what dead properties store.
+    /// declared on itself, and its xml:lang when one is in scope (RFC 4918
+    /// §4.3): what dead properties store.
     std::string to_string() const;
 };
 

@@ -33,9 +33,12 @@ std::string_view reason(int status) {
     }
 }
 
-void write_propstats(std::string& out, const Propstats& propstats) {
+/// Writes the non-empty propstats; false when there was none.
+bool write_propstats(std::string& out, const Propstats& propstats) {
+    bool any = false;
     for (const auto& ps : propstats) {
         if (ps.props.empty()) continue;
+        any = true;
         out += "<D:propstat><D:prop>";
         for (const auto& p : ps.props) out += p;
         out.append("</D:prop><D:status>HTTP/1.1 ").append(std::to_string(ps.status)).append(" ");
@@ -43,7 +46,13 @@ void write_propstats(std::string& out, const Propstats& propstats) {
         if (!ps.error.empty()) out.append("<D:error>").append(ps.error).append("</D:error>");
         out += "</D:propstat>";
     }
+    return any;
 }
+
+// RFC 4918 §14.24: a response holds either propstats or a status. When no
+// property was asked for (sync-collection or principal-property-search with
+// an empty DAV:prop) the member itself is reported with 200.
+constexpr std::string_view no_properties_status = "<D:status>HTTP/1.1 200 OK</D:status>";
 
 }  // namespace
 
@@ -105,7 +114,7 @@ std::string response(std::string_view encoded_href, const Propstats& propstats) 
 
 void append_response(std::string& out, std::string_view encoded_href, const Propstats& propstats) {
     out.append("<D:response><D:href>").append(escape(encoded_href)).append("</D:href>");
-    write_propstats(out, propstats);
+    if (!write_propstats(out, propstats)) out.append(no_properties_status);
     out.append("</D:response>");
 }
 
@@ -118,6 +127,7 @@ void append_response(std::string& out, std::string_view encoded_href, std::strin
         out.append("<D:propstat><D:prop>")
             .append(missing)
             .append("</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>");
+    if (found.empty() && missing.empty()) out.append(no_properties_status);
     out.append("</D:response>");
 }
 

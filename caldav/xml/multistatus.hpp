@@ -62,7 +62,8 @@ struct Propstat {
 /// Properties grouped by the status they are reported with.
 using Propstats = std::vector<Propstat>;
 
-/// One DAV:response element with propstats (for streamed bodies).
+/// One DAV:response element with propstats (for streamed bodies); with no
+/// property at all it carries a 200 DAV:status instead (RFC 4918 §14.24).
 std::string response(std::string_view encoded_href, const Propstats& propstats);
 /// The same, appended to `out`.
 void append_response(std::string& out, std::string_view encoded_href, const Propstats& propstats);

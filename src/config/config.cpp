@@ -142,6 +142,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.resource-bytes", po::value<std::size_t>())
         ("limits.xml-depth", po::value<std::size_t>())
         ("limits.xml-elements", po::value<std::size_t>())
+        ("limits.xml-attributes", po::value<std::size_t>())
         ("limits.multiget-hrefs", po::value<std::size_t>())
         ("limits.instances", po::value<std::size_t>())
         ("limits.index-horizon-days", po::value<std::int64_t>())
@@ -216,6 +217,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.resource-bytes", c.limits.max_resource_bytes);
     take(vm, "limits.xml-depth", c.limits.max_xml_depth);
     take(vm, "limits.xml-elements", c.limits.max_xml_elements);
+    take(vm, "limits.xml-attributes", c.limits.max_xml_attributes);
     take(vm, "limits.multiget-hrefs", c.limits.max_multiget_hrefs);
     take(vm, "limits.instances", c.limits.max_instances);
     take(vm, "limits.index-horizon-days", c.limits.index_horizon_days);

@@ -16,7 +16,7 @@ struct ReportRow {
     Response (*run)(Context&, const xml::Element&);
 };
 
-constexpr std::array<ReportRow, 8> reports{{
+constexpr std::array<ReportRow, 9> reports{{
     {names::caldav_ns, "free-busy-query", &report_free_busy_query},
     {names::caldav_ns, "calendar-query", &report_calendar_query},
     {names::dav_ns, "sync-collection", &report_sync_collection},
@@ -25,6 +25,7 @@ constexpr std::array<ReportRow, 8> reports{{
     {names::dav_ns, "principal-property-search", &report_principal_property_search},
     {names::dav_ns, "principal-search-property-set", &report_principal_search_property_set},
     {names::dav_ns, "principal-match", &report_principal_match},
+    {names::dav_ns, "acl-principal-prop-set", &report_acl_principal_prop_set},
 }};
 
 }  // namespace

@@ -126,6 +126,7 @@ Value current_user_privilege_set(Context& ctx, const Resource& r) {
     };
     bool own = r.owner && r.owner->id == ctx.user.id;
     std::string out = priv(dav_ns, "read") + priv(dav_ns, "read-current-user-privilege-set");
+    if (own && r.kind == ResourceKind::principal) out += priv(dav_ns, "read-acl");  // its DAV:acl
     if (own && r.kind != ResourceKind::principal) {
         out += priv(dav_ns, "write") + priv(dav_ns, "write-properties") +
                priv(dav_ns, "write-content") + priv(dav_ns, "bind") + priv(dav_ns, "unbind") +
@@ -139,7 +140,8 @@ Value supported_report_set(Context&, const Resource& r) {
         return element(dav_ns, "supported-report", element(dav_ns, "report", element(ns, name)));
     };
     // Only reports that work are listed.
-    auto common = report(dav_ns, "expand-property") + report(dav_ns, "principal-match");
+    auto common = report(dav_ns, "expand-property") + report(dav_ns, "principal-match") +
+                  (r.owner ? report(dav_ns, "acl-principal-prop-set") : std::string());
     if (r.bit() & (k_calendar | k_plain | k_inbox))
         return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") +
                report(caldav_ns, "calendar-query") +
@@ -179,6 +181,33 @@ Value supported_privilege_set(Context&, const Resource& r) {
                 read + write + node(dav_ns, "read-acl", "Read the access control list") +
                     node(dav_ns, "read-current-user-privilege-set", "Read the current user's privileges") +
                     scheduling);
+}
+
+// RFC 3744 §5.5-5.7: the ACL as access is decided today — the owner holds
+// every privilege on what they own; any authenticated user reads a principal
+// resource. Every ACE is protected until sharing (issue 25) makes grants.
+// Read with DAV:read-acl, which only the owner holds (issue 22 item 16).
+Value acl(Context& ctx, const Resource& r) {
+    if (!r.owner || r.owner->id != ctx.user.id) return std::nullopt;
+    auto grant = [](const std::string& principal, std::initializer_list<std::string_view> privileges) {
+        std::string granted;
+        for (auto p : privileges) granted += element(dav_ns, "privilege", element(dav_ns, p));
+        return element(dav_ns, "ace", element(dav_ns, "principal", principal) + element(dav_ns, "grant", granted) +
+                                          element(dav_ns, "protected"));
+    };
+    if (r.kind == ResourceKind::principal)
+        return grant(element(dav_ns, "authenticated"), {"read", "read-current-user-privilege-set"}) +
+               grant(href(principal_href(r.owner->name)), {"read", "read-acl"});
+    return grant(href(principal_href(r.owner->name)), {"all"});
+}
+
+Value acl_restrictions(Context&, const Resource&) {
+    // §5.6: only grants, never a deny, and no inverted principals.
+    return element(dav_ns, "grant-only") + element(dav_ns, "no-invert");
+}
+
+Value inherited_acl_set(Context&, const Resource&) {
+    return std::string();  // §5.7: no ACL is inherited from another resource
 }
 
 Value quota_used_bytes(Context& ctx, const Resource& r) {
@@ -310,6 +339,11 @@ const std::vector<PropertyDescriptor> table{
     // RFC 3253 §3.1.5
     {dav_ns, "supported-report-set", k_all, false, true, &supported_report_set},
     {dav_ns, "supported-privilege-set", k_all, false, true, &supported_privilege_set},
+    {dav_ns, "acl", k_principal | k_home_and_collections | k_object, false, true, &acl},
+    {dav_ns, "acl-restrictions", k_principal | k_home_and_collections | k_object, false, true,
+     &acl_restrictions},
+    {dav_ns, "inherited-acl-set", k_principal | k_home_and_collections | k_object, false, true,
+     &inherited_acl_set},
     // RFC 4331
     {dav_ns, "quota-used-bytes", k_home_and_collections, false, true, &quota_used_bytes},
     {dav_ns, "quota-available-bytes", k_home_and_collections, false, true, &quota_available_bytes},

@@ -26,4 +26,7 @@ Response report_principal_property_search(Context& ctx, const xml::Element& root
 Response report_principal_search_property_set(Context& ctx, const xml::Element& root);
 Response report_principal_match(Context& ctx, const xml::Element& root);
 
+/// acl-principal-prop-set (RFC 3744 §9.2), in report_principal.cpp.
+Response report_acl_principal_prop_set(Context& ctx, const xml::Element& root);
+
 }  // namespace caldav

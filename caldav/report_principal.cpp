@@ -1,6 +1,7 @@
 // Reports about principals and href-valued properties: expand-property
 // (RFC 3253 §3.8), principal-property-search and principal-search-property-set
-// (RFC 3744 §9.4, §9.5) and principal-match (RFC 3744 §9.3).
+// (RFC 3744 §9.4, §9.5), principal-match (RFC 3744 §9.3) and
+// acl-principal-prop-set (RFC 3744 §9.2).
 #include <cctype>
 
 #include "caldav/error.hpp"
@@ -269,6 +270,20 @@ Response report_principal_match(Context& ctx, const xml::Element& root) {
         for (auto& member : children_of(ctx.target, ctx.store, ctx.user))
             ms.add(member.href, properties_of(ctx, member, wanted));
     }
+    return multistatus_response(ms);
+}
+
+Response report_acl_principal_prop_set(Context& ctx, const xml::Element& root) {
+    if (depth_of(ctx.request, 0) != 0)
+        throw Error(400, "acl-principal-prop-set needs Depth: 0 (RFC 3744 §9.2)");
+    const auto& t = ctx.target;
+    // §9.2: the user needs DAV:read-acl, which only the owner holds.
+    if (!t.owner || t.owner->id != ctx.user.id)
+        throw Error(403, Precondition::need_privileges, "reading the ACL needs DAV:read-acl");
+    auto wanted = parse_property_request(root, PropertyRequest::Mode::prop);
+    xml::Multistatus ms;
+    // The principals the ACL names by href (DAV:acl): the owner alone.
+    ms.add(principal_href(t.owner->name), properties_of(ctx, principal_resource(*t.owner), wanted));
     return multistatus_response(ms);
 }
 

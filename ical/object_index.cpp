@@ -2,6 +2,7 @@
 // bounds of its instances for the server's index.
 #include "ical/object_index.hpp"
 
+#include "ical/libical_text.hpp"
 #include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -149,7 +150,7 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
     // libical reports problems as X-LIC-ERROR properties rather than failing.
     for (icalcomponent* c = root.get(); c;) {
         if (icalproperty* e = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY))
-            return fail(IndexErrorKind::invalid_data, std::string("invalid iCalendar: ") + icalproperty_get_xlicerror(e));
+            return fail(IndexErrorKind::invalid_data, "invalid iCalendar: " + text_or(icalproperty_get_xlicerror(e), "libical error"));
         c = c == root.get() ? icalcomponent_get_first_component(root.get(), ICAL_ANY_COMPONENT)
                             : icalcomponent_get_next_component(root.get(), ICAL_ANY_COMPONENT);
     }
@@ -165,7 +166,7 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
         auto kind = icalcomponent_isa(c);
         if (kind == ICAL_VTIMEZONE_COMPONENT) continue;
         if (!is_calendar_component(kind)) continue;  // unknown X- components survive as stored
-        std::string name = icalcomponent_kind_to_string(kind);
+        std::string name = component_name(kind);
         if (out.component.empty()) out.component = name;
         if (out.component != name)
             return fail(IndexErrorKind::invalid_object, "one resource holds one component type (RFC 4791 §4.1)");

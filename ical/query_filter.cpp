@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "ical/libical_text.hpp"
 #include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -375,12 +376,7 @@ bool param_matches(icalproperty* p, const ParamFilter& f) {
 }
 
 std::string property_name(icalproperty* p) {
-    if (icalproperty_isa(p) == ICAL_X_PROPERTY) {
-        const char* x = icalproperty_get_x_name(p);
-        return x ? x : "";
-    }
-    const char* n = icalproperty_kind_to_string(icalproperty_isa(p));
-    return n ? n : "";
+    return property_name_of(p);
 }
 
 /// The value a text-match compares: TEXT values unescaped (RFC 5545 §3.3.11,

@@ -1,6 +1,7 @@
 // iCalendar text → libical components, with line-numbered errors (RFC 5545 §3.1).
 #include "ical/calendar_data.hpp"
 
+#include "ical/content_check.hpp"
 #include "ical/object_index.hpp"
 
 #include <cctype>
@@ -157,6 +158,7 @@ ParsedCalendar parse_calendar(std::string_view ics) {
 std::vector<Error> validate_calendar(std::string_view ics) {
     std::vector<Error> errors;
     try {
+        if (auto bad = check_characters(ics)) return {*bad};
         auto lines = unfold(ics);
         ParsedCalendar parsed = parse_lines(ics, lines, &errors);
         if (!parsed.calendar) return errors;

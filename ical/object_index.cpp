@@ -2,6 +2,7 @@
 // bounds of its instances for the server's index.
 #include "ical/object_index.hpp"
 
+#include "ical/content_check.hpp"
 #include "ical/libical_text.hpp"
 #include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
@@ -141,6 +142,12 @@ void add_component(icalcomponent* calendar, icalcomponent* c, std::size_t max_in
 }  // namespace
 
 IndexResult index_object(std::string_view data, std::size_t max_instances, ComponentPtr* parsed) {
+    // What libical would pass through to storage and into XML answers (issue 22).
+    if (auto bad = check_characters(data)) {
+        IndexResult r;
+        r.error = IndexError{IndexErrorKind::invalid_data, std::move(bad->message), bad->line};
+        return r;
+    }
     icalerror_set_errors_are_fatal(0);
     std::string text(data);
     ComponentPtr root(icalparser_parse_string(text.c_str()));

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "ical/calendar_data.hpp"
+#include "ical/content_check.hpp"
 #include "ical/libical_text.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -19,6 +20,7 @@ FreeBusyRequestResult failure(std::string message) { return {std::nullopt, Error
 }  // namespace
 
 FreeBusyRequestResult parse_freebusy_request(std::string_view ics) {
+    if (auto bad = check_characters(ics)) return {std::nullopt, bad};  // answers echo its values in XML
     auto parsed = parse_calendar(ics);
     if (parsed.error) return {std::nullopt, parsed.error};
     icalcomponent* cal = parsed.calendar.get();

@@ -148,9 +148,7 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
         r.error = IndexError{IndexErrorKind::invalid_data, std::move(bad->message), bad->line};
         return r;
     }
-    icalerror_set_errors_are_fatal(0);
-    std::string text(data);
-    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_with_libical(data);
     if (!root) return fail(IndexErrorKind::invalid_data, "not iCalendar data");
     if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
         return fail(IndexErrorKind::invalid_data, "the data is not one VCALENDAR");

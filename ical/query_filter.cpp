@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "ical/calendar_data.hpp"
 #include "ical/libical_text.hpp"
 #include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
@@ -450,9 +451,7 @@ bool comp_matches(Evaluation& ev, icalcomponent* parent, icalcomponent* c, const
 }  // namespace
 
 std::optional<ReaderZone> ReaderZone::parse(std::string_view vcalendar) {
-    icalerror_set_errors_are_fatal(0);
-    std::string text(vcalendar);
-    std::unique_ptr<icalcomponent, ComponentDeleter> root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_with_libical(vcalendar);
     if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT ||
         icalcomponent_count_components(root.get(), ICAL_VTIMEZONE_COMPONENT) != 1 ||
         icalcomponent_count_components(root.get(), ICAL_ANY_COMPONENT) != 1)
@@ -476,9 +475,7 @@ std::optional<ReaderZone> ReaderZone::parse(std::string_view vcalendar) {
 
 MatchResult matches(std::string_view data, const CompFilter& filter, const QueryLimits& limits,
                     const ReaderZone* reader) {
-    icalerror_set_errors_are_fatal(0);
-    std::string text(data);
-    std::unique_ptr<icalcomponent, ComponentDeleter> root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_with_libical(data);
     MatchResult r;
     if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
         r.error = "stored data is not a VCALENDAR";

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "ical/itip.hpp"
+#include "ical/object_index.hpp"
 #include "ical/scheduling.hpp"
 #include "tests/ical/support.hpp"
 
@@ -47,6 +48,36 @@ BOOST_AUTO_TEST_CASE(messages_and_copies_of_odd_partstats_keep_them) {
     BOOST_TEST(changed.find("PARTSTAT=X-MAYBE:mailto:bob") != std::string::npos);
     changed = ical::with_partstat(odd_partstats, "mailto:dave@example.com", "DECLINED");
     BOOST_TEST(changed.find("PARTSTAT=DECLINED:mailto:dave") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(unknown_properties)
+
+// RFC 5545 §3.7, §3.8.8.1: iana-token properties and parameters libical 3.0
+// does not know are kept (issue 22 item 11).
+const std::string rfc9073 = event(
+    "DTSTART:20240105T100000Z\n"
+    "STRUCTURED-DATA;VALUE=URI;FMTTYPE=application/ld+json:http://example.com/e.json\n"
+    "STRUCTURED-LOCATION;VALUE=URI;LABEL=\"Room: 1\";FOO=bar:geo:52.5,13.4\n"
+    "SOME-FUTURE-PROPERTY:text\n"
+    "ORGANIZER:mailto:alice@example.com\n"
+    "ATTENDEE;PARTSTAT=ACCEPTED;NEW-PARAM=x:mailto:bob@example.com");
+
+BOOST_AUTO_TEST_CASE(unknown_iana_properties_are_accepted) {
+    auto r = ical::index_object(rfc9073, 1000);
+    BOOST_TEST(static_cast<bool>(r), (r ? std::string() : r.error->message));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_iana_properties_and_parameters_survive_rewriting) {
+    auto copy = ical::attendee_copy(rfc9073);
+    for (std::size_t p; (p = copy.find("\r\n ")) != std::string::npos;) copy.erase(p, 3);  // unfold
+    BOOST_TEST(copy.find("STRUCTURED-DATA;VALUE=URI;FMTTYPE=application/ld+json:http://example.com/e.json") !=
+               std::string::npos);
+    BOOST_TEST(copy.find("STRUCTURED-LOCATION;VALUE=URI;LABEL=\"Room: 1\";FOO=bar:geo:52.5,13.4") != std::string::npos);
+    BOOST_TEST(copy.find("SOME-FUTURE-PROPERTY:text") != std::string::npos);
+    BOOST_TEST(copy.find("NEW-PARAM=x") != std::string::npos);
+    BOOST_TEST(copy.find("X-KALENDS") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,7 @@
 // iCalendar text → libical components, with line-numbered errors (RFC 5545 §3.1).
 #include "ical/calendar_data.hpp"
 
+#include "ical/content_check.hpp"
 #include "ical/object_index.hpp"
 
 #include <cctype>
@@ -127,9 +128,7 @@ ParsedCalendar parse_lines(std::string_view ics, const std::vector<ContentLine>&
         if (all) all->insert(all->end(), syntax.begin(), syntax.end());
         return out;
     }
-    icalerror_set_errors_are_fatal(0);
-    std::string text(ics);
-    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_with_libical(ics);
     if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
         out.error = Error{"the data is not one VCALENDAR", 0};
     } else if (icalproperty* e = first_libical_error(root.get())) {
@@ -144,6 +143,97 @@ ParsedCalendar parse_lines(std::string_view ics, const std::vector<ContentLine>&
 
 }  // namespace
 
+namespace {
+
+/// Prefix an iana-token property name and its VALUE parameter get while
+/// libical reads them (see parse_with_libical).
+constexpr std::string_view iana_marker = "X-KALENDS-IANA-";
+
+bool known_to_libical(std::string_view name) {
+    std::string n(name);
+    if (n.empty()) return true;  // not a property: the syntax check speaks
+    for (char& c : n) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (n == "BEGIN" || n == "END" || n.starts_with("X-")) return true;
+    return icalproperty_string_to_kind(n.c_str()) != ICAL_NO_PROPERTY;
+}
+
+/// `ics` with every property libical does not know renamed X-KALENDS-IANA-NAME
+/// and its VALUE parameter X-KALENDS-IANA-VALUE (so libical keeps the value
+/// raw rather than re-escape it as TEXT on the way out).
+std::string mark_unknown_properties(std::string_view ics) {
+    std::string out;
+    out.reserve(ics.size() + 64);
+    while (!ics.empty()) {
+        std::size_t nl = ics.find('\n');
+        std::string_view line = ics.substr(0, nl == std::string_view::npos ? ics.size() : nl + 1);
+        ics.remove_prefix(line.size());
+        std::size_t i = 0;
+        while (i < line.size() && is_name_char(line[i])) ++i;
+        if (line.empty() || line[0] == ' ' || line[0] == '\t' || i == line.size() ||
+            (line[i] != ';' && line[i] != ':') || known_to_libical(line.substr(0, i))) {
+            out.append(line);
+            continue;
+        }
+        out.append(iana_marker).append(line.substr(0, i));
+        bool quoted = false;
+        for (std::size_t j = i; j < line.size(); ++j) {
+            char c = line[j];
+            if (c == '"') quoted = !quoted;
+            if (!quoted && c == ':') {
+                out.append(line.substr(j));
+                break;
+            }
+            if (!quoted && c == ';' && j + 7 <= line.size()) {
+                std::string p(line.substr(j + 1, 6));
+                for (char& ch : p) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                if (p == "VALUE=") {
+                    out.append(";").append(iana_marker);
+                    continue;
+                }
+            }
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+/// Gives the properties renamed by mark_unknown_properties their names back.
+void restore_unknown_properties(icalcomponent* c) {
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
+        const char* name = icalproperty_get_x_name(p);
+        if (!name || !std::string_view(name).starts_with(iana_marker)) continue;
+        std::string real(std::string_view(name).substr(iana_marker.size()));
+        icalproperty_set_x_name(p, real.c_str());
+        for (icalparameter* q = icalproperty_get_first_parameter(p, ICAL_X_PARAMETER); q;
+             q = icalproperty_get_next_parameter(p, ICAL_X_PARAMETER)) {
+            const char* x = icalparameter_get_xname(q);
+            if (x && std::string_view(x).starts_with(iana_marker))
+                icalparameter_set_xname(q, std::string(std::string_view(x).substr(iana_marker.size())).c_str());
+        }
+    }
+    for (icalcomponent* s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
+         s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+        restore_unknown_properties(s);
+}
+
+/// libical keeps parameters it does not know (as IANA parameters) rather than
+/// drop them; set once, before any thread parses.
+[[maybe_unused]] const bool keep_unknown_parameters = [] {
+    ical_set_unknown_token_handling_setting(ICAL_ASSUME_IANA_TOKEN);
+    return true;
+}();
+
+}  // namespace
+
+ComponentPtr parse_with_libical(std::string_view ics) {
+    icalerror_set_errors_are_fatal(0);
+    std::string text = mark_unknown_properties(ics);
+    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    if (root) restore_unknown_properties(root.get());
+    return root;
+}
+
 ParsedCalendar parse_calendar(std::string_view ics) {
     try {
         return parse_lines(ics, unfold(ics), nullptr);
@@ -157,6 +247,7 @@ ParsedCalendar parse_calendar(std::string_view ics) {
 std::vector<Error> validate_calendar(std::string_view ics) {
     std::vector<Error> errors;
     try {
+        if (auto bad = check_characters(ics)) return {*bad};
         auto lines = unfold(ics);
         ParsedCalendar parsed = parse_lines(ics, lines, &errors);
         if (!parsed.calendar) return errors;

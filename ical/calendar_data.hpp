@@ -26,6 +26,16 @@ struct ParsedCalendar {
     std::optional<Error> error;
 };
 
+/// libical's parse of `ics` (null when it finds no component), keeping
+/// properties and parameters libical 3.0 does not know (RFC 5545 §3.7, §3.8.8.1:
+/// iana-token names such as RFC 9073's STRUCTURED-DATA): libical answers such
+/// a property with an X-LIC-ERROR and drops such a parameter. Unknown
+/// properties come back as X- properties under their own name, with their
+/// value as written (not re-escaped), so they survive re-serialisation
+/// byte-for-byte; unknown parameters as IANA parameters. All parsing of
+/// calendar data goes through here. Never throws.
+ComponentPtr parse_with_libical(std::string_view ics);
+
 /// Parses one VCALENDAR. Content-line syntax errors, unbalanced BEGIN/END and
 /// the errors libical reports (as X-LIC-ERROR) become an Error with the 1-based
 /// line where they were found (0 when not tied to a line). Never throws.

@@ -3,6 +3,7 @@
 #include "ical/expand.hpp"
 
 #include "ical/calendar_data.hpp"
+#include "ical/libical_text.hpp"
 #include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -129,7 +130,7 @@ private:
         icaltimezone* z = zone_of(calendar_, p, unknown);
         if (unknown) {
             icalparameter* tzid = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-            stop(std::string("unknown TZID \"") + (tzid ? icalparameter_get_tzid(tzid) : "") +
+            stop("unknown TZID \"" + text_or(tzid ? icalparameter_get_tzid(tzid) : nullptr) +
                  "\" and no VTIMEZONE for it");
         }
         return z;
@@ -164,7 +165,7 @@ private:
         icalproperty* end = icalcomponent_get_first_property(c, todo ? ICAL_DUE_PROPERTY : ICAL_DTEND_PROPERTY);
         Timing tm;
         if (!start) {
-            if (!todo) stop(std::string(icalcomponent_kind_to_string(kind)) + " without DTSTART");
+            if (!todo) stop(component_name(kind) + " without DTSTART");
             if (!end) return std::nullopt;  // RFC 4791 §9.9: such a VTODO has no time of its own
             icaltimetype due = icalproperty_get_due(end);
             tm.zoning = zoning_of(due, end);

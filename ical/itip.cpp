@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "ical/calendar_data.hpp"
+#include "ical/libical_text.hpp"
 #include "ical/scheduled_components.hpp"
 #include "ical/scheduling.hpp"
 #include "ical/zone_resolver.hpp"
@@ -30,11 +31,7 @@ std::string parameter_text(icalproperty* p, icalparameter_kind kind) {
     return {};
 }
 
-std::string partstat_of(icalproperty* attendee) {
-    icalparameter* ps = icalproperty_get_first_parameter(attendee, ICAL_PARTSTAT_PARAMETER);
-    const char* text = ps ? icalparameter_enum_to_string(icalparameter_get_partstat(ps)) : nullptr;
-    return text ? text : "NEEDS-ACTION";
-}
+std::string partstat_of(icalproperty* attendee) { return partstat_text(attendee); }
 
 std::string two(int v) {
     char buf[8];
@@ -191,7 +188,7 @@ std::optional<ItipSummary> itip_summary(std::string_view ics) {
     if (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
         if (const char* text = icalenum_method_to_string(icalproperty_get_method(m)))
             s.method = text;
-    s.component = icalcomponent_kind_to_string(icalcomponent_isa(c));
+    s.component = component_name(icalcomponent_isa(c));
     if (const char* v = icalcomponent_get_uid(c)) s.uid = v;
     if (icalproperty* p = icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY))
         if (const char* v = icalproperty_get_summary(p)) s.summary = v;

@@ -2,6 +2,8 @@
 // bounds of its instances for the server's index.
 #include "ical/object_index.hpp"
 
+#include "ical/content_check.hpp"
+#include "ical/libical_text.hpp"
 #include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -137,19 +139,69 @@ void add_component(icalcomponent* calendar, icalcomponent* c, std::size_t max_in
     }
 }
 
+/// True when the fields of a DATE or DATE-TIME are a real date and time
+/// (RFC 5545 §3.3.4, §3.3.12): libical 3.0 reads "20241305" without a word.
+bool real_time(icaltimetype t) {
+    if (icaltime_is_null_time(t)) return true;
+    if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > icaltime_days_in_month(t.month, t.year)) return false;
+    return t.is_date || (t.hour >= 0 && t.hour < 24 && t.minute >= 0 && t.minute < 60 && t.second >= 0 && t.second <= 60);
+}
+
+/// The first date/time problem of one component, or "": impossible dates,
+/// date-times that must be UTC (RFC 5545 §3.8.7.1-3, §3.8.2.1; RFC 9074 §6
+/// ACKNOWLEDGED), DTEND or DUE before DTSTART (§3.8.2.2, §3.8.2.3; equal is
+/// accepted: clients write zero-length events so).
+std::string time_problem(icalcomponent* calendar, icalcomponent* c) {
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+        auto kind = icalproperty_isa(p);
+        icalvalue* v = icalproperty_get_value(p);
+        if (!v) continue;
+        auto vk = icalvalue_isa(v);
+        if (vk != ICAL_DATETIME_VALUE && vk != ICAL_DATE_VALUE) continue;
+        icaltimetype t = icalvalue_get_datetime(v);
+        if (!real_time(t)) return property_name_of(p) + " is not a real date or time (RFC 5545 §3.3.4, §3.3.5)";
+        bool utc_only = kind == ICAL_DTSTAMP_PROPERTY || kind == ICAL_CREATED_PROPERTY ||
+                        kind == ICAL_LASTMODIFIED_PROPERTY || kind == ICAL_COMPLETED_PROPERTY ||
+                        kind == ICAL_ACKNOWLEDGED_PROPERTY;
+        if (utc_only && (t.is_date || !icaltime_is_utc(t)))
+            return property_name_of(p) + " must be a UTC date-time (RFC 5545 §3.8.7, RFC 9074 §6)";
+    }
+    icalproperty* start = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+    icalproperty* end = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
+    if (!end) end = icalcomponent_get_first_property(c, ICAL_DUE_PROPERTY);
+    if (start && end) {
+        bool unknown = false, start_floating = false, end_floating = false;
+        icaltimetype s = icalproperty_get_dtstart(start);
+        icaltimetype e = icalvalue_get_datetime(icalproperty_get_value(end));
+        auto su = to_utc(s, zone_of(calendar, start, unknown), start_floating);
+        auto eu = to_utc(e, zone_of(calendar, end, unknown), end_floating);
+        if (!unknown && start_floating == end_floating && eu < su)
+            return property_name_of(end) + " is before DTSTART (RFC 5545 §3.8.2.2, §3.8.2.3)";
+    }
+    for (icalcomponent* s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
+         s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+        if (auto why = time_problem(calendar, s); !why.empty()) return why;
+    return {};
+}
+
 }  // namespace
 
 IndexResult index_object(std::string_view data, std::size_t max_instances, ComponentPtr* parsed) {
-    icalerror_set_errors_are_fatal(0);
-    std::string text(data);
-    ComponentPtr root(icalparser_parse_string(text.c_str()));
+    // What libical would pass through to storage and into XML answers (issue 22).
+    if (auto bad = check_characters(data)) {
+        IndexResult r;
+        r.error = IndexError{IndexErrorKind::invalid_data, std::move(bad->message), bad->line};
+        return r;
+    }
+    ComponentPtr root = parse_with_libical(data);
     if (!root) return fail(IndexErrorKind::invalid_data, "not iCalendar data");
     if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
         return fail(IndexErrorKind::invalid_data, "the data is not one VCALENDAR");
     // libical reports problems as X-LIC-ERROR properties rather than failing.
     for (icalcomponent* c = root.get(); c;) {
         if (icalproperty* e = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY))
-            return fail(IndexErrorKind::invalid_data, std::string("invalid iCalendar: ") + icalproperty_get_xlicerror(e));
+            return fail(IndexErrorKind::invalid_data, "invalid iCalendar: " + text_or(icalproperty_get_xlicerror(e), "libical error"));
         c = c == root.get() ? icalcomponent_get_first_component(root.get(), ICAL_ANY_COMPONENT)
                             : icalcomponent_get_next_component(root.get(), ICAL_ANY_COMPONENT);
     }
@@ -165,7 +217,7 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
         auto kind = icalcomponent_isa(c);
         if (kind == ICAL_VTIMEZONE_COMPONENT) continue;
         if (!is_calendar_component(kind)) continue;  // unknown X- components survive as stored
-        std::string name = icalcomponent_kind_to_string(kind);
+        std::string name = component_name(kind);
         if (out.component.empty()) out.component = name;
         if (out.component != name)
             return fail(IndexErrorKind::invalid_object, "one resource holds one component type (RFC 4791 §4.1)");
@@ -179,6 +231,7 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
             out.recurring = true;
         if (icalproperty* org = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY); org && out.organizer.empty())
             if (const char* v = icalproperty_get_organizer(org)) out.organizer = v;
+        if (auto why = time_problem(root.get(), c); !why.empty()) return fail(IndexErrorKind::invalid_data, why);
         add_component(root.get(), c, max_instances, b);
     }
     if (out.component.empty()) return fail(IndexErrorKind::invalid_object, "no VEVENT, VTODO or VJOURNAL");

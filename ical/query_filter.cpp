@@ -8,6 +8,8 @@
 #include <set>
 #include <vector>
 
+#include "ical/calendar_data.hpp"
+#include "ical/libical_text.hpp"
 #include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -375,12 +377,7 @@ bool param_matches(icalproperty* p, const ParamFilter& f) {
 }
 
 std::string property_name(icalproperty* p) {
-    if (icalproperty_isa(p) == ICAL_X_PROPERTY) {
-        const char* x = icalproperty_get_x_name(p);
-        return x ? x : "";
-    }
-    const char* n = icalproperty_kind_to_string(icalproperty_isa(p));
-    return n ? n : "";
+    return property_name_of(p);
 }
 
 /// The value a text-match compares: TEXT values unescaped (RFC 5545 §3.3.11,
@@ -454,9 +451,7 @@ bool comp_matches(Evaluation& ev, icalcomponent* parent, icalcomponent* c, const
 }  // namespace
 
 std::optional<ReaderZone> ReaderZone::parse(std::string_view vcalendar) {
-    icalerror_set_errors_are_fatal(0);
-    std::string text(vcalendar);
-    std::unique_ptr<icalcomponent, ComponentDeleter> root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_with_libical(vcalendar);
     if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT ||
         icalcomponent_count_components(root.get(), ICAL_VTIMEZONE_COMPONENT) != 1 ||
         icalcomponent_count_components(root.get(), ICAL_ANY_COMPONENT) != 1)
@@ -480,9 +475,7 @@ std::optional<ReaderZone> ReaderZone::parse(std::string_view vcalendar) {
 
 MatchResult matches(std::string_view data, const CompFilter& filter, const QueryLimits& limits,
                     const ReaderZone* reader) {
-    icalerror_set_errors_are_fatal(0);
-    std::string text(data);
-    std::unique_ptr<icalcomponent, ComponentDeleter> root(icalparser_parse_string(text.c_str()));
+    ComponentPtr root = parse_with_libical(data);
     MatchResult r;
     if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT) {
         r.error = "stored data is not a VCALENDAR";

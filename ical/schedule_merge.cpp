@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ical/calendar_data.hpp"
+#include "ical/libical_text.hpp"
 #include "ical/scheduled_components.hpp"
 #include "ical/scheduling.hpp"
 
@@ -69,12 +70,6 @@ icalproperty* attendee_in(icalcomponent* c, std::string_view address) {
         if (v && same_address(v, address)) return a;
     }
     return nullptr;
-}
-
-std::string partstat_text(icalproperty* a) {
-    icalparameter* ps = a ? icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER) : nullptr;
-    const char* text = ps ? icalparameter_enum_to_string(icalparameter_get_partstat(ps)) : nullptr;
-    return text ? text : "NEEDS-ACTION";
 }
 
 /// Makes parameter `kind` of `to` what it is on `from` (absent included);
@@ -166,7 +161,7 @@ std::string time_change(icalcomponent* now, icalcomponent* was, bool new_overrid
         time_form(first(was, ICAL_DTSTART_PROPERTY)))
         return {};
     for (auto kind : {ICAL_DTSTART_PROPERTY, ICAL_RRULE_PROPERTY})
-        if (values_of(now, kind) != values_of(was, kind)) return icalproperty_kind_to_string(kind);
+        if (values_of(now, kind) != values_of(was, kind)) return property_kind_name(kind);
     // An end given as DTEND on one side and DURATION on the other may be the
     // same: only like is compared with like.
     if (first(now, ICAL_DTEND_PROPERTY) && first(was, ICAL_DTEND_PROPERTY) &&
@@ -190,7 +185,7 @@ std::string organizer_change(icalcomponent* now, icalcomponent* was, bool new_ov
         auto a = values_of(now, kind), b = values_of(was, kind);
         if (a == "\n") a.clear();
         if (b == "\n") b.clear();
-        if (a != b) return icalproperty_kind_to_string(kind);
+        if (a != b) return property_kind_name(kind);
     }
     // A copy written without ORGANIZER is no longer scheduled: that is not
     // refused here (the server then has no organizer to answer).

@@ -7,6 +7,8 @@
 #include <cctype>
 
 #include "ical/calendar_data.hpp"
+#include "ical/content_check.hpp"
+#include "ical/libical_text.hpp"
 #include "ical/zone_resolver.hpp"
 
 namespace ical {
@@ -18,6 +20,7 @@ FreeBusyRequestResult failure(std::string message) { return {std::nullopt, Error
 }  // namespace
 
 FreeBusyRequestResult parse_freebusy_request(std::string_view ics) {
+    if (auto bad = check_characters(ics)) return {std::nullopt, bad};  // answers echo its values in XML
     auto parsed = parse_calendar(ics);
     if (parsed.error) return {std::nullopt, parsed.error};
     icalcomponent* cal = parsed.calendar.get();
@@ -28,10 +31,10 @@ FreeBusyRequestResult parse_freebusy_request(std::string_view ics) {
     if (!fb || icalcomponent_get_next_component(cal, ICAL_VFREEBUSY_COMPONENT))
         return failure("a free/busy lookup holds exactly one VFREEBUSY");
     FreeBusyRequest r;
-    if (icalproperty* uid = icalcomponent_get_first_property(fb, ICAL_UID_PROPERTY)) r.uid = icalproperty_get_uid(uid);
+    if (icalproperty* uid = icalcomponent_get_first_property(fb, ICAL_UID_PROPERTY)) r.uid = text_or(icalproperty_get_uid(uid));
     icalproperty* organizer = icalcomponent_get_first_property(fb, ICAL_ORGANIZER_PROPERTY);
-    if (!organizer || !icalproperty_get_organizer(organizer)) return failure("the VFREEBUSY needs an ORGANIZER");
-    r.organizer = icalproperty_get_organizer(organizer);
+    r.organizer = organizer ? text_or(icalproperty_get_organizer(organizer)) : std::string();
+    if (r.organizer.empty()) return failure("the VFREEBUSY needs an ORGANIZER");
     for (icalproperty* a = icalcomponent_get_first_property(fb, ICAL_ATTENDEE_PROPERTY); a;
          a = icalcomponent_get_next_property(fb, ICAL_ATTENDEE_PROPERTY))
         if (const char* v = icalproperty_get_attendee(a)) r.attendees.emplace_back(v);
@@ -138,8 +141,7 @@ std::optional<SchedulingInfo> scheduling_info(icalcomponent* calendar) {
             if (known) continue;
             Attendee at;
             at.address = v;
-            icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
-            at.partstat = ps ? icalparameter_enum_to_string(icalparameter_get_partstat(ps)) : "NEEDS-ACTION";
+            at.partstat = partstat_text(a);  // x-name and iana-token values kept (issue 22)
             at.server_schedules = server_schedules(a);
             if (icalparameter* st = icalproperty_get_first_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER))
                 if (const char* v = icalparameter_get_schedulestatus(st)) at.schedule_status = v;
@@ -224,7 +226,6 @@ std::string with_organizer_schedule_status(std::string_view ics, std::string_vie
 }
 
 std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat) {
-    auto kind = icalparameter_string_to_enum(std::string(partstat).c_str());
     return edited(ics, [&](icalcomponent* cal) {
         for (icalcomponent* c : scheduled(cal))
             for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
@@ -232,7 +233,7 @@ std::string with_partstat(std::string_view ics, std::string_view attendee, std::
                 const char* v = icalproperty_get_attendee(a);
                 if (!v || !same_address(v, attendee)) continue;
                 remove_parameter(a, ICAL_PARTSTAT_PARAMETER);
-                icalproperty_add_parameter(a, icalparameter_new_partstat(static_cast<icalparameter_partstat>(kind)));
+                icalproperty_add_parameter(a, new_partstat(partstat));
             }
     });
 }

@@ -3,6 +3,7 @@
 #include "caldav/error.hpp"
 #include "caldav/scheduling.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/store_outcome.hpp"
 
 namespace caldav {
 
@@ -38,7 +39,7 @@ Response handle_delete(Context& ctx) {
     if (status == StoreStatus::not_found) throw Error(404, "no such resource");
     if (status == StoreStatus::etag_mismatch)
         throw Error(412, "If-Match or If-Schedule-Tag-Match does not match the current state");
-    if (status != StoreStatus::ok) throw Error(503, "the database is busy; retry");
+    if (status != StoreStatus::ok) throw store_error(status);
     Response r;
     r.status = 204;
     return r;

@@ -2,6 +2,7 @@
 // extended MKCOL RFC 5689): collections directly under the user's calendar home.
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/store_outcome.hpp"
 #include "caldav/names.hpp"
 #include "caldav/property_update.hpp"
 
@@ -98,7 +99,7 @@ Response create(Context& ctx, CollectionKind kind, const std::vector<PropertyUpd
     if (status == StoreStatus::exists)
         throw Error(taken_status(ctx, failure_root.starts_with("C:")),
                     Precondition::resource_must_be_null, "a resource already exists here");
-    if (status != StoreStatus::ok) throw Error(503, "the database is busy; retry");
+    if (status != StoreStatus::ok) throw store_error(status);
     Response r;
     r.status = 201;
     r.headers.set("Cache-Control", "no-cache");

@@ -5,6 +5,7 @@
 
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/store_outcome.hpp"
 #include "caldav/target.hpp"
 
 namespace caldav {
@@ -132,10 +133,8 @@ Response move_calendar(Context& ctx) {
             throw Error(404, "the source went away");
         case StoreStatus::exists:
             throw Error(412, "the destination exists");
-        case StoreStatus::full:
-            throw Error(507, "the disk is full");
         default:
-            throw Error(503, "the database is busy; retry");
+            throw store_error(result.status);
     }
     Response r;
     r.status = 201;
@@ -168,8 +167,9 @@ Response copy_move_collection(Context& ctx, bool move) {
             throw Error(403, Precondition::calendar_collection_location_ok, "collections cannot go inside a calendar");
         if (dest.exists) {
             if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
-            if (ctx.store.delete_object(dest.collection->id, dest_rp.object, std::nullopt) != StoreStatus::ok)
-                throw Error(503, "the database is busy; retry");
+            if (auto s = ctx.store.delete_object(dest.collection->id, dest_rp.object, std::nullopt);
+                s != StoreStatus::ok)
+                throw store_error(s);
             replaced = true;
         }
         dest_rp.kind = ResourceKind::collection;
@@ -196,7 +196,7 @@ Response copy_move_collection(Context& ctx, bool move) {
     case StoreStatus::ok: break;
     case StoreStatus::not_found: throw Error(404, "the source went away");
     case StoreStatus::exists: throw Error(412, "the destination exists and Overwrite is F");
-    default: throw Error(503, "the database is busy; retry");
+    default: throw store_error(result.status);
     }
     Response r;
     r.status = result.created && !replaced ? 201 : 204;
@@ -224,8 +224,8 @@ Response handle_copy_move(Context& ctx) {
         auto existing = ctx.store.find_collection(ctx.user.id, dest_rp.collection);
         if (existing) {
             if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
-            if (ctx.store.delete_collection(existing->id) != StoreStatus::ok)
-                throw Error(503, "the database is busy; retry");
+            if (auto s = ctx.store.delete_collection(existing->id); s != StoreStatus::ok)
+                throw store_error(s);
             replaced_collection = true;
         }
         auto slash = dest_rp.collection.rfind('/');
@@ -256,7 +256,7 @@ Response handle_copy_move(Context& ctx) {
                 ? "the destination holds another UID, and the UID of a resource cannot change"
                 : "the destination calendar already holds this UID",
             object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
-    default: throw Error(503, "the database is busy; retry");
+    default: throw store_error(result.status);
     }
     Response r;
     r.status = result.created && !replaced_collection ? 201 : 204;

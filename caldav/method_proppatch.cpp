@@ -2,6 +2,7 @@
 #include "caldav/schedule_collections.hpp"
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/store_outcome.hpp"
 #include "caldav/names.hpp"
 #include "caldav/property_update.hpp"
 
@@ -59,7 +60,7 @@ Response handle_proppatch(Context& ctx) {
         auto object_name = t.object ? std::string_view(t.object->name) : std::string_view();
         auto status = ctx.store.patch_properties(t.collection->id, object_name, plan.patch);
         if (status == StoreStatus::not_found) throw Error(404, "the resource went away");
-        if (status != StoreStatus::ok) throw Error(503, "the database is busy; retry");
+        if (status != StoreStatus::ok) throw store_error(status);
     }
     xml::Multistatus ms;
     ms.add(t.href, plan.propstats);

@@ -5,6 +5,7 @@
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/scheduling.hpp"
+#include "caldav/store_outcome.hpp"
 #include "ical/itip.hpp"
 #include "ical/schedule_merge.hpp"
 #include "ical/scheduling.hpp"
@@ -132,10 +133,8 @@ Response put_resource(Context& ctx) {
             throw Error(412, "the conditional headers do not match the current state");
         case StoreStatus::not_found:
             throw Error(409, "the collection went away");
-        case StoreStatus::full:
-            throw Error(507, "the disk is full");
         default:
-            throw Error(503, "the database is busy; retry");
+            throw store_error(result.status);
     }
     Response r;
     r.status = result.created ? 201 : 204;
@@ -230,7 +229,7 @@ Response handle_put(Context& ctx) {
         case StoreStatus::not_found:
             throw Error(409, "the calendar went away");
         default:
-            throw Error(503, "the database is busy; retry");
+            throw store_error(result.status);
     }
     Response r;
     r.status = result.created ? 201 : 204;

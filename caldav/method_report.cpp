@@ -10,25 +10,47 @@ namespace caldav {
 
 namespace {
 
+/// Calendar object resources of a calendar: RFC 4791 §7.8, §7.9 let
+/// calendar-query and calendar-multiget address one (issue 22 item 17).
+bool calendar_object(const Resource& r) {
+    return (r.bit() & k_object) && r.collection && r.collection->kind == CollectionKind::calendar;
+}
+
 struct ReportRow {
     std::string_view ns;
     std::string_view local;
     Response (*run)(Context&, const xml::Element&);
+    unsigned kinds;                               ///< resources it is listed for
+    bool (*also)(const Resource&) = nullptr;      ///< and these (nullptr: none)
+    bool needs_owner = false;                     ///< listed only where the resource has an owner
 };
 
+constexpr unsigned k_member_sets = k_home | k_calendar | k_plain | k_inbox;
+constexpr unsigned k_principal_sets = k_principals | k_principal | k_root;
+
+// In the order supported-report-set lists them.
 constexpr std::array<ReportRow, 9> reports{{
-    {names::caldav_ns, "free-busy-query", &report_free_busy_query},
-    {names::caldav_ns, "calendar-query", &report_calendar_query},
-    {names::dav_ns, "sync-collection", &report_sync_collection},
-    {names::caldav_ns, "calendar-multiget", &report_calendar_multiget},
-    {names::dav_ns, "expand-property", &report_expand_property},
-    {names::dav_ns, "principal-property-search", &report_principal_property_search},
-    {names::dav_ns, "principal-search-property-set", &report_principal_search_property_set},
-    {names::dav_ns, "principal-match", &report_principal_match},
-    {names::dav_ns, "acl-principal-prop-set", &report_acl_principal_prop_set},
+    {names::dav_ns, "sync-collection", &report_sync_collection, k_member_sets},
+    {names::caldav_ns, "calendar-multiget", &report_calendar_multiget, k_member_sets, &calendar_object},
+    {names::caldav_ns, "calendar-query", &report_calendar_query, k_member_sets, &calendar_object},
+    {names::caldav_ns, "free-busy-query", &report_free_busy_query, k_home | k_calendar},
+    {names::dav_ns, "principal-property-search", &report_principal_property_search, k_principal_sets},
+    {names::dav_ns, "principal-search-property-set", &report_principal_search_property_set, k_principal_sets},
+    {names::dav_ns, "expand-property", &report_expand_property, k_all},
+    {names::dav_ns, "principal-match", &report_principal_match, k_all},
+    {names::dav_ns, "acl-principal-prop-set", &report_acl_principal_prop_set, k_all, nullptr, true},
 }};
 
 }  // namespace
+
+std::vector<std::pair<std::string_view, std::string_view>> supported_reports(const Resource& r) {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    for (const auto& row : reports) {
+        if (row.needs_owner && !r.owner) continue;
+        if ((row.kinds & r.bit()) || (row.also && row.also(r))) out.emplace_back(row.ns, row.local);
+    }
+    return out;
+}
 
 Response handle_report(Context& ctx) {
     if (!ctx.target.exists) throw Error(404, "no such resource");

@@ -7,6 +7,7 @@
 
 #include "caldav/schedule_collections.hpp"
 #include "caldav/names.hpp"
+#include "caldav/report.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
 
@@ -136,26 +137,11 @@ Value current_user_privilege_set(Context& ctx, const Resource& r) {
 }
 
 Value supported_report_set(Context&, const Resource& r) {
-    auto report = [](std::string_view ns, std::string_view name) {
-        return element(dav_ns, "supported-report", element(dav_ns, "report", element(ns, name)));
-    };
-    // Only reports that work are listed.
-    auto common = report(dav_ns, "expand-property") + report(dav_ns, "principal-match") +
-                  (r.owner ? report(dav_ns, "acl-principal-prop-set") : std::string());
-    if (r.bit() & (k_calendar | k_plain | k_inbox))
-        return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") +
-               report(caldav_ns, "calendar-query") +
-               (r.bit() & k_calendar ? report(caldav_ns, "free-busy-query") : std::string()) + common;
-    if (r.bit() & k_home)
-        return report(dav_ns, "sync-collection") + report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") +
-               report(caldav_ns, "free-busy-query") + common;
-    // RFC 4791 §7.8, §7.9: calendar-query and calendar-multiget may address a
-    // calendar object resource itself (issue 22 item 17).
-    if ((r.bit() & k_object) && r.collection && r.collection->kind == CollectionKind::calendar)
-        return report(caldav_ns, "calendar-multiget") + report(caldav_ns, "calendar-query") + common;
-    if (r.bit() & (k_principals | k_principal | k_root))
-        return report(dav_ns, "principal-property-search") + report(dav_ns, "principal-search-property-set") + common;
-    return common;
+    // Derived from the report table (caldav/method_report.cpp): only reports that work.
+    std::string out;
+    for (const auto& [ns, name] : supported_reports(r))
+        out += element(dav_ns, "supported-report", element(dav_ns, "report", element(ns, name)));
+    return out;
 }
 
 // RFC 3744 §5.3: the privilege tree, with CalDAV's read-free-busy under read

@@ -1,9 +1,17 @@
 // REPORT dispatch (RFC 3253 §3.6): one function per report, one table row each.
 #pragma once
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "caldav/context.hpp"
 #include "caldav/xml/element.hpp"
 
 namespace caldav {
+
+/// The reports listed in `r`'s DAV:supported-report-set (RFC 3253 §3.1.5),
+/// as (namespace, name), derived from the report table.
+std::vector<std::pair<std::string_view, std::string_view>> supported_reports(const Resource& r);
 
 /// sync-collection (RFC 6578 §3), in report_sync_collection.cpp.
 Response report_sync_collection(Context& ctx, const xml::Element& root);

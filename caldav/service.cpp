@@ -25,21 +25,22 @@ struct MethodRow {
     unsigned dispatch;   ///< kinds the handler is called for (it gives precise errors)
     unsigned advertise;  ///< kinds whose Allow header lists the method
     When when;           ///< for Allow: existing or missing targets
+    bool read_only = false;  ///< changes nothing: served from the readers' pool
 };
 
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
 constexpr std::array<MethodRow, 14> method_table{{
-    {"OPTIONS", &handle_options, k_all, k_all, When::any},
-    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing},
+    {"OPTIONS", &handle_options, k_all, k_all, When::any, true},
+    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, true},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing},
     {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing},
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing},
     {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing},
-    {"REPORT", &handle_report, k_all, k_all, When::existing},
-    {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing},
-    {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing},
+    {"REPORT", &handle_report, k_all, k_all, When::existing, true},
+    {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, true},
+    {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, true},
     {"PUT", &handle_put, k_all, k_object, When::any},
     {"POST", &handle_post, k_outbox, k_outbox, When::existing},
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing},
@@ -59,6 +60,12 @@ Response redirect_well_known() {
 }
 
 }  // namespace
+
+bool Service::is_read_only(std::string_view method) {
+    for (const auto& row : method_table)
+        if (row.method == method) return row.read_only;
+    return false;
+}
 
 std::string allowed_methods(const Resource& r) {
     std::string out;

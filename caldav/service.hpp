@@ -1,6 +1,7 @@
 // caldav::Service: the protocol entry point; routes a Request to its handler.
 #pragma once
 #include <string>
+#include <string_view>
 
 #include "caldav/limits.hpp"
 #include "caldav/message.hpp"
@@ -25,6 +26,10 @@ public:
     /// body here and nowhere else; any other exception propagates to the caller
     /// (the HTTP session answers 500 and logs it).
     Response handle(const Request& request);
+
+    /// True when `method` only reads (its method-table row says so): the
+    /// HTTP layer runs such requests on the readers' pool.
+    static bool is_read_only(std::string_view method);
 
     /// The value of the DAV response header: the compliance classes that work.
     static const std::string& dav_header();

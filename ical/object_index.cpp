@@ -20,6 +20,28 @@ namespace ical {
 
 namespace {
 
+/// RFC 5545 §3.2.19: every TZID names a VTIMEZONE of the object or a zone we
+/// know. True when a property of `c` or of a component in it (EXDATE,
+/// RECURRENCE-ID, a VALARM's trigger, ...) names neither (issue 22 item 17;
+/// the instance index reads DTSTART, DTEND, DUE and RDATE itself).
+bool names_unknown_zone(icalcomponent* calendar, icalcomponent* c) {
+    for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+        if (!icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER)) continue;
+        bool unknown = false;
+        zone_of(calendar, p, unknown);
+        if (unknown) return true;
+    }
+    for (icalcomponent* sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); sub;
+         sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+        if (names_unknown_zone(calendar, sub)) return true;
+    return false;
+}
+
+}  // namespace
+
+namespace {
+
 constexpr std::int64_t floating_slack = 14 * 3600;  // the widest UTC offset
 constexpr std::chrono::milliseconds index_time_limit{2000};  // per rule; past it the end is open
 
@@ -232,6 +254,7 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
         if (icalproperty* org = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY); org && out.organizer.empty())
             if (const char* v = icalproperty_get_organizer(org)) out.organizer = v;
         if (auto why = time_problem(root.get(), c); !why.empty()) return fail(IndexErrorKind::invalid_data, why);
+        if (names_unknown_zone(root.get(), c)) b.unknown_zone = true;
         add_component(root.get(), c, max_instances, b);
     }
     if (out.component.empty()) return fail(IndexErrorKind::invalid_object, "no VEVENT, VTODO or VJOURNAL");

@@ -735,9 +735,7 @@ struct HttpServer::Impl {
 
     /// The pool a request runs on: `readers` for methods that only read.
     asio::thread_pool& pool_for(std::string_view method) {
-        for (std::string_view m : {"GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"})
-            if (method == m) return readers;
-        return handlers;
+        return caldav::Service::is_read_only(method) ? readers : handlers;
     }
 
     struct Handled {

@@ -1,6 +1,7 @@
 // libFuzzer target for the iCalendar engine (ical/): parse, validate, index,
-// expand (RFC 5545 §3.8.5 recurrence sets), CALDAV:expand output and free/busy
-// on arbitrary input. Any crash, sanitizer report, leak or hang is a bug: every
+// expand (RFC 5545 §3.8.5 recurrence sets), CALDAV:expand output, free/busy
+// and the scheduling functions (iTIP messages, attendee copies, replies) on
+// arbitrary input. Any crash, sanitizer report, leak or hang is a bug: every
 // entry point must return a value within its caps (STYLE.md §5, §6).
 //
 // Input that starts with "BEGIN:VCALENDAR" is used as is; anything else is
@@ -15,6 +16,9 @@
 #include "ical/calendar_data.hpp"
 #include "ical/expand.hpp"
 #include "ical/freebusy.hpp"
+#include "ical/itip.hpp"
+#include "ical/schedule_merge.hpp"
+#include "ical/scheduling.hpp"
 #include "ical/object_index.hpp"
 
 namespace {
@@ -49,5 +53,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)ical::limit_recurrence_set(ics, range_start, short_end, limits);
     std::vector<ical::BusyPeriod> busy;
     (void)ical::collect_busy(ics, range_start, short_end, limits, busy);
+    // Scheduling reads ORGANIZER, ATTENDEE and their parameters (issue 22
+    // item 2: an x-name PARTSTAT crashed here).
+    if (auto info = ical::scheduling_info(ics)) {
+        const std::string who = info->attendees.empty() ? info->organizer : info->attendees.front().address;
+        auto request = ical::itip_message(ics, "REQUEST");
+        (void)ical::itip_message(ics, "REPLY", who);
+        (void)ical::with_partstat(ics, who, "ACCEPTED");
+        (void)ical::with_schedule_status(ics, {{who, "1.2"}});
+        auto copy = ical::attendee_copy(request);
+        (void)ical::merge_attendee_copy(copy, ics, who);
+        (void)ical::attendee_reply(ics, ical::with_partstat(ics, who, "DECLINED"), who, false);
+        (void)ical::apply_reply(ics, ical::itip_message(ics, "REPLY", who));
+        (void)ical::same_for_attendees(ics, copy);
+    }
+    (void)ical::itip_summary(ics);
     return 0;
 }

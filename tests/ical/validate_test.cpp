@@ -49,6 +49,23 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(object_index)
 
+// Issue 22 item 17, RFC 5545 §3.2.19: a TZID in EXDATE, RECURRENCE-ID or an
+// alarm names a VTIMEZONE of the object or a known zone, like one in DTSTART.
+BOOST_AUTO_TEST_CASE(a_tzid_naming_no_zone_anywhere_in_the_object_is_refused) {
+    const std::string start = "DTSTART;TZID=America/New_York:20240101T090000\nRRULE:FREQ=DAILY;COUNT=5\n";
+    for (const std::string& line :
+         {std::string("EXDATE;TZID=Nowhere/Atlantis:20240102T090000"),
+          std::string("BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:x\nTRIGGER;VALUE=DATE-TIME:20240101T080000Z\n"
+                      "X-ALARM-AT;TZID=Nowhere/Atlantis:20240101T080000\nEND:VALARM")}) {
+        auto r = ical::index_object(event(start + line), 1000);
+        BOOST_TEST(!r.index.has_value(), line);
+        if (!r.index) BOOST_TEST((r.error->kind == ical::IndexErrorKind::invalid_data));
+    }
+    // A known zone (IANA or Windows name) without VTIMEZONE stays accepted.
+    BOOST_TEST(ical::index_object(event(start + "EXDATE;TZID=Europe/Paris:20240102T150000"), 1000).index.has_value());
+    BOOST_TEST(ical::index_object(event(start + "EXDATE;TZID=Eastern Standard Time:20240102T090000"), 1000).index.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(bounded_rules_get_a_last_end_and_endless_ones_none) {
     auto r = ical::index_object(event("DTSTART:20240101T100000Z\nDURATION:PT1H\nRRULE:FREQ=DAILY;UNTIL=20240110T100000Z"),
                                 10000);

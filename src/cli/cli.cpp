@@ -162,7 +162,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     if (c.smtp.enabled()) {
         imip = std::make_unique<ImipComposer>(c.smtp, c.mail_per_minute);
         service.set_imip_gateway(imip.get());
-        mail = std::make_unique<MailWorker>(*store, c.smtp, c.limits);
+        mail = std::make_unique<MailWorker>(*store, *store, c.smtp, c.limits);
         mail->start();
         log::info("imip: scheduling email goes through the [smtp] relay, from " + c.smtp.from);
     } else {

@@ -30,13 +30,13 @@ JobRunnerOptions runner_options(const SmtpConfig& smtp) {
 
 }  // namespace
 
-MailWorker::MailWorker(SqliteStore& store, SmtpConfig smtp, caldav::Limits limits)
+MailWorker::MailWorker(caldav::Store& store, caldav::JobStore& jobs, SmtpConfig smtp, caldav::Limits limits)
     : store_(store),
       smtp_(std::move(smtp)),
       limits_(limits),
       // Giving up is by age (give_up), not by a count of attempts.
       retry_{smtp_.retry_min.count(), smtp_.retry_max.count(), std::numeric_limits<std::int64_t>::max()},
-      runner_(store, &now_seconds, runner_options(smtp_)) {
+      runner_(jobs, &now_seconds, runner_options(smtp_)) {
     runner_.handle(std::string(caldav::mail_job_kind),
                    [this](const caldav::JobRecord& job, std::int64_t now) { return send(job, now); },
                    retry_);

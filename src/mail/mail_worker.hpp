@@ -6,7 +6,8 @@
 #include "caldav/limits.hpp"
 #include "src/config/config.hpp"
 #include "src/jobs/job_runner.hpp"
-#include "src/storage/sqlite_store.hpp"
+#include "caldav/store.hpp"
+#include "caldav/store_jobs.hpp"
 
 namespace server {
 
@@ -15,10 +16,11 @@ namespace server {
 /// to retry_max, until the message is older than give_up (then failed for
 /// good, logged as an error, and the organizer's copy says SCHEDULE-STATUS
 /// 5.1 for that attendee). A message the relay refuses for good (a 5xx to
-/// RCPT or DATA) fails the same way at once. The store must outlive the worker.
+/// RCPT or DATA) fails the same way at once. `store` (for the 5.1 status) and
+/// `jobs` (the queue) must outlive the worker; one SqliteStore is both.
 class MailWorker {
 public:
-    MailWorker(SqliteStore& store, SmtpConfig smtp, caldav::Limits limits = {});
+    MailWorker(caldav::Store& store, caldav::JobStore& jobs, SmtpConfig smtp, caldav::Limits limits = {});
     MailWorker(const MailWorker&) = delete;
     MailWorker& operator=(const MailWorker&) = delete;
 
@@ -42,7 +44,7 @@ private:
     /// Tells the organizer of a message that will never be sent.
     void give_up(const caldav::OutgoingMail& m);
 
-    SqliteStore& store_;
+    caldav::Store& store_;
     SmtpConfig smtp_;
     caldav::Limits limits_;
     RetryPolicy retry_;

@@ -1504,16 +1504,18 @@ StoreStatus SqliteStore::complete_job(std::int64_t id, std::string_view worker) 
     }
 }
 
-StoreStatus SqliteStore::retry_job(std::int64_t id, std::string_view worker, std::int64_t due_at,
-                                   std::string_view error) {
+/// Gives a job `worker` holds back (the UPDATE's SET clause `set`, with ?3 the
+/// time and ?4 the error): one more attempt, the lease released.
+StoreStatus SqliteStore::release_job(std::int64_t id, std::string_view worker, std::string_view set,
+                                     std::int64_t time, std::string_view error) {
     try {
         bool held = write([&](sqlite::Db& db) {
-            db.prepare(
-                  "UPDATE jobs SET due_at = ?3, attempts = attempts + 1, last_error = ?4, lease_owner = '', "
-                  "lease_until = 0 WHERE id = ?1 AND lease_owner = ?2 AND failed_at IS NULL")
+            db.prepare("UPDATE jobs SET " + std::string(set) +
+                       ", attempts = attempts + 1, last_error = ?4, lease_owner = '', lease_until = 0 "
+                       "WHERE id = ?1 AND lease_owner = ?2 AND failed_at IS NULL")
                 .bind(1, id)
                 .bind(2, worker)
-                .bind(3, due_at)
+                .bind(3, time)
                 .bind(4, error)
                 .run();
             return db.changes() == 1;
@@ -1524,24 +1526,14 @@ StoreStatus SqliteStore::retry_job(std::int64_t id, std::string_view worker, std
     }
 }
 
+StoreStatus SqliteStore::retry_job(std::int64_t id, std::string_view worker, std::int64_t due_at,
+                                   std::string_view error) {
+    return release_job(id, worker, "due_at = ?3", due_at, error);
+}
+
 StoreStatus SqliteStore::fail_job(std::int64_t id, std::string_view worker, std::int64_t now,
                                   std::string_view error) {
-    try {
-        bool held = write([&](sqlite::Db& db) {
-            db.prepare(
-                  "UPDATE jobs SET failed_at = ?3, attempts = attempts + 1, last_error = ?4, lease_owner = '', "
-                  "lease_until = 0 WHERE id = ?1 AND lease_owner = ?2 AND failed_at IS NULL")
-                .bind(1, id)
-                .bind(2, worker)
-                .bind(3, now)
-                .bind(4, error)
-                .run();
-            return db.changes() == 1;
-        });
-        return held ? StoreStatus::ok : StoreStatus::not_found;
-    } catch (const sqlite::Error& e) {
-        return status_of(e);
-    }
+    return release_job(id, worker, "failed_at = ?3", now, error);
 }
 
 std::optional<std::int64_t> SqliteStore::next_job_due(const std::vector<std::string>& kinds) {

@@ -198,6 +198,9 @@ private:
     explicit SqliteStore(const SqliteOptions& options);
 
     /// Runs `fn` inside the writer's transaction and returns once committed.
+    /// retry_job and fail_job: `set` is their SET clause (?3 = `time`).
+    caldav::StoreStatus release_job(std::int64_t id, std::string_view worker, std::string_view set,
+                                    std::int64_t time, std::string_view error);
     template <class F>
     auto write(F&& fn) -> std::invoke_result_t<F, sqlite::Db&>;
     /// Runs `fn` on a pooled reader inside a read transaction (the thread's

@@ -258,7 +258,7 @@ BOOST_AUTO_TEST_CASE(retries_back_off_exponentially_up_to_the_maximum) {
     auto smtp = relay();
     smtp.retry_min = std::chrono::seconds(60);
     smtp.retry_max = std::chrono::seconds(600);
-    server::MailWorker worker(*f.store, smtp);
+    server::MailWorker worker(*f.store, *f.store, smtp);
     BOOST_TEST(worker.backoff_seconds(1) == 60);
     BOOST_TEST(worker.backoff_seconds(2) == 120);
     BOOST_TEST(worker.backoff_seconds(4) == 480);
@@ -274,7 +274,7 @@ BOOST_AUTO_TEST_CASE(a_failed_send_is_kept_with_its_error_and_an_old_message_is_
     server::ImipComposer composer(smtp, 10);
     f.service->set_imip_gateway(&composer);
     BOOST_TEST(call(f, "PUT", href, meeting("q7", 0, {"carol@outside.test"})).status == 201);
-    server::MailWorker worker(*f.store, smtp);
+    server::MailWorker worker(*f.store, *f.store, smtp);
     auto now = static_cast<std::int64_t>(std::time(nullptr));
     BOOST_TEST(worker.run_once(now) == 0u);
     auto queued = f.store->list_mail();

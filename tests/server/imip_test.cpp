@@ -412,7 +412,7 @@ BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_startt
     smtp.timeout = std::chrono::seconds(10);
     auto now = static_cast<std::int64_t>(std::time(nullptr));
     {
-        server::MailWorker worker(*store, smtp);
+        server::MailWorker worker(*store, *store, smtp);
         BOOST_TEST(worker.run_once(now) == 0u);
     }
     auto queued = store->list_mail();
@@ -422,7 +422,7 @@ BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_startt
     BOOST_TEST(sink.messages().empty());
     // The same relay with tls = none (loopback) takes it.
     smtp.tls = "none";
-    server::MailWorker worker(*store, smtp);
+    server::MailWorker worker(*store, *store, smtp);
     BOOST_TEST(worker.run_once(now + 3600) == 1u);
     BOOST_TEST(store->list_mail().empty());
     BOOST_REQUIRE(sink.wait_for(1, 10s));

@@ -3,9 +3,9 @@
 #include "caldav/imip.hpp"
 
 #include "caldav/calendar_data.hpp"
-#include "caldav/context.hpp"
 #include "caldav/error.hpp"
 #include "caldav/scheduling.hpp"
+#include "caldav/write_plan.hpp"
 #include "ical/itip.hpp"
 #include "ical/scheduling.hpp"
 
@@ -21,13 +21,12 @@ bool sent_by(const std::vector<std::string>& senders, std::string_view address) 
     return false;
 }
 
-/// A Context for acting as `user` outside an HTTP request.
-struct Acting {
-    Request request;
-    Context ctx;
-    Acting(Store& store, const Limits& limits, const PrincipalRecord& user)
-        : ctx{request, {}, store, limits, user, {}} {}
-};
+/// Commits `plan`: one transaction for everything a message does.
+ImipResult committed(Store& store, const WritePlan& plan, ImipResult done, std::string_view what) {
+    auto result = store.commit(plan.writes());
+    if (result.status == StoreStatus::ok) return done;
+    return {ImipOutcome::busy, std::string(what) + " could not be written"};
+}
 
 /// True when `who` is the user an envelope `recipient` names (or none is given).
 bool addressed_to(const PrincipalRecord& who, std::string_view recipient) {
@@ -53,36 +52,46 @@ ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSum
     if (principal_of(store, replying.address))
         return {ImipOutcome::sender_mismatch,
                 "the ATTENDEE " + replying.address + " is a local user"};
-    Acting acting(store, limits, *organizer);
-    auto& ctx = acting.ctx;
+    Actor actor{store, limits, *organizer};
     std::string message(itip);
     if (s.method == "COUNTER") {
         // RFC 5546 §3.2.7: a proposal for the organizer to accept or decline
         // with a client; nothing changes until they do.
-        if (!deliver_to_inbox(ctx, *organizer, message))
+        WritePlan plan(store);
+        if (!plan_inbox_item(actor, plan, *organizer, message))
             return {ImipOutcome::busy, "the inbox could not be written"};
-        return {ImipOutcome::applied,
-                "COUNTER from " + replying.address + " delivered to " + organizer->name};
+        return committed(store, plan,
+                         {ImipOutcome::applied, "COUNTER from " + replying.address + " delivered to " + organizer->name},
+                         "the inbox");
     }
-    auto copy = store.find_object_by_uid(organizer->id, s.uid);
-    auto theirs = copy ? ical::scheduling_info(copy->data) : std::nullopt;
-    if (!copy || !theirs || !is_own_address(*organizer, theirs->organizer))
-        return {ImipOutcome::ignored, "no event " + s.uid + " organized by " + organizer->name};
-    auto applied = ical::apply_reply(copy->data, itip);
-    if (!applied) return {ImipOutcome::bad_data, "the REPLY names no ATTENDEE"};
-    if (applied->stale) return {ImipOutcome::ignored, "the REPLY answers an older SEQUENCE"};
-    if (!applied->invited)
-        return {ImipOutcome::sender_mismatch, replying.address + " is not invited to " + s.uid};
-    if (applied->partstat.empty())
-        return {ImipOutcome::ignored, "the REPLY's PARTSTAT applies to no component of " + s.uid};
-    if (applied->changed) {
-        if (!store_calendar_object(ctx, copy->collection_id, copy->name, applied->data))
+    // The answer, the other attendees' copies and the inbox item in one
+    // transaction, planned again when a copy changed meanwhile.
+    PlanHints hints;
+    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+        WritePlan plan(store, hints);
+        auto copy = plan.find_by_uid(organizer->id, s.uid);
+        auto theirs = copy ? ical::scheduling_info(copy->data) : std::nullopt;
+        if (!copy || !theirs || !is_own_address(*organizer, theirs->organizer))
+            return {ImipOutcome::ignored, "no event " + s.uid + " organized by " + organizer->name};
+        auto applied = ical::apply_reply(copy->data, itip);
+        if (!applied) return {ImipOutcome::bad_data, "the REPLY names no ATTENDEE"};
+        if (applied->stale) return {ImipOutcome::ignored, "the REPLY answers an older SEQUENCE"};
+        if (!applied->invited)
+            return {ImipOutcome::sender_mismatch, replying.address + " is not invited to " + s.uid};
+        if (applied->partstat.empty())
+            return {ImipOutcome::ignored, "the REPLY's PARTSTAT applies to no component of " + s.uid};
+        if (!plan_reply(actor, plan, *organizer, *copy, message))
             return {ImipOutcome::busy, "the organizer's copy could not be written"};
-        share_answers(ctx, *organizer, copy->data, applied->data, applied->attendee);
+        if (!plan_inbox_item(actor, plan, *organizer, message))
+            return {ImipOutcome::busy, "the inbox could not be written"};
+        auto result = store.commit(plan.writes());
+        if (result.status == StoreStatus::ok)
+            return {ImipOutcome::applied, applied->attendee + " is " + applied->partstat + " for " + s.uid};
+        auto next = plan.replan(result);
+        if (!next) break;
+        hints = std::move(*next);
     }
-    if (!deliver_to_inbox(ctx, *organizer, message))
-        return {ImipOutcome::busy, "the inbox could not be written"};
-    return {ImipOutcome::applied, applied->attendee + " is " + applied->partstat + " for " + s.uid};
+    return {ImipOutcome::busy, "the organizer's copy could not be written"};
 }
 
 /// REQUEST or CANCEL from an external organizer to local attendees.
@@ -101,33 +110,42 @@ ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSu
                 "the ORGANIZER " + s.organizer.address + " is a local user"};
     bool cancel = s.method == "CANCEL";
     std::string message(itip);
-    ImipResult result{ImipOutcome::unknown_recipient, "no local ATTENDEE"};
-    for (const auto& a : s.attendees) {
-        auto who = principal_of(store, a.address);
-        if (!who || who->kind != "user" || !addressed_to(*who, recipient)) continue;
-        if (auto existing = store.find_object_by_uid(who->id, s.uid)) {
-            // The UID is taken by another organizer's event: not this sender's to change.
-            auto theirs = ical::itip_summary(existing->data);
-            if (!theirs || !ical::same_address(theirs->organizer.address, s.organizer.address))
-                return {ImipOutcome::sender_mismatch,
-                        s.uid + " of " + who->name + " has another ORGANIZER"};
-            if (theirs->sequence.value_or(0) > s.sequence.value_or(0)) {
-                result = {ImipOutcome::ignored,
-                          "the " + s.method + " is older than " + who->name + "'s copy"};
-                continue;
+    // Every local attendee's inbox item and copy in one transaction,
+    // planned again when a copy changed meanwhile.
+    PlanHints hints;
+    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+        WritePlan plan(store, hints);
+        ImipResult result{ImipOutcome::unknown_recipient, "no local ATTENDEE"};
+        for (const auto& a : s.attendees) {
+            auto who = plan.principal_of(a.address);
+            if (!who || who->kind != "user" || !addressed_to(*who, recipient)) continue;
+            if (auto existing = plan.find_by_uid(who->id, s.uid)) {
+                // The UID is taken by another organizer's event: not this sender's to change.
+                auto theirs = ical::itip_summary(existing->data);
+                if (!theirs || !ical::same_address(theirs->organizer.address, s.organizer.address))
+                    return {ImipOutcome::sender_mismatch, s.uid + " of " + who->name + " has another ORGANIZER"};
+                if (theirs->sequence.value_or(0) > s.sequence.value_or(0)) {
+                    result = {ImipOutcome::ignored, "the " + s.method + " is older than " + who->name + "'s copy"};
+                    continue;
+                }
             }
+            Actor actor{store, limits, *who};
+            auto delivered =
+                plan_delivery(actor, plan, *who, a.address, s.organizer.address, s.uid, message, message, cancel);
+            if (delivered == Delivery::refused)
+                return {ImipOutcome::sender_mismatch, s.uid + " of " + who->name + " has another ORGANIZER"};
+            if (delivered != Delivery::delivered)
+                return {ImipOutcome::busy, "the calendar of " + who->name + " could not be written"};
+            result = {ImipOutcome::applied, s.method + " " + s.uid + " delivered to " + who->name};
         }
-        Acting acting(store, limits, *who);
-        auto delivered = deliver_to_attendee(acting.ctx, *who, a.address, s.organizer.address,
-                                             s.uid, message, message, cancel);
-        if (delivered == Delivery::refused)
-            return {ImipOutcome::sender_mismatch,
-                    s.uid + " of " + who->name + " has another ORGANIZER"};
-        if (delivered != Delivery::delivered)
-            return {ImipOutcome::busy, "the calendar of " + who->name + " could not be written"};
-        result = {ImipOutcome::applied, s.method + " " + s.uid + " delivered to " + who->name};
+        if (plan.empty()) return result;
+        auto outcome = store.commit(plan.writes());
+        if (outcome.status == StoreStatus::ok) return result;
+        auto next = plan.replan(outcome);
+        if (!next) break;
+        hints = std::move(*next);
     }
-    return result;
+    return {ImipOutcome::busy, "the attendees' calendars could not be written"};
 }
 
 }  // namespace

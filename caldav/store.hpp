@@ -13,6 +13,9 @@
 
 namespace caldav {
 
+struct WriteSet;
+struct CommitResult;
+
 /// Typed outcome of a store operation; caldav/ maps these to statuses.
 enum class StoreStatus {
     ok,
@@ -205,8 +208,6 @@ struct PutObject {
     /// RFC 6638 §8.3); a missing object or tag fails too (`etag_mismatch`).
     std::optional<std::string> if_schedule_tag_match;
     ScheduleTagChange schedule_tag = ScheduleTagChange::keep;
-    /// Email queued in the same transaction as the object (none when the put fails).
-    std::vector<OutgoingMail> mail;
 };
 
 /// Outcome of Store::put_object: the new etag, whether it was created, and on
@@ -358,6 +359,11 @@ public:
                                       const std::optional<std::string>& if_match,
                                       const std::optional<std::string>& if_schedule_tag_match = std::nullopt) = 0;
 
+    /// Applies every write of one user action and queues its mail and jobs in
+    /// one durable transaction, or nothing (caldav/write_set.hpp). Each write
+    /// checks its conditions as put_object, delete_object and book_if_free do.
+    virtual CommitResult commit(const WriteSet& writes) = 0;
+
     /// Copies (or, with `remove_source`, moves) a member and its dead properties
     /// to another name and/or collection in one transaction, checking the
     /// destination's UID uniqueness; the copy keeps the source's Schedule-Tag.
@@ -379,10 +385,6 @@ public:
     /// the destination was new.
     virtual PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
                                       bool with_members, bool overwrite, bool remove_source) = 0;
-
-    /// Queues email for the relay in one transaction (when no object write
-    /// carries it, e.g. after a DELETE).
-    virtual StoreStatus queue_mail(const std::vector<OutgoingMail>& mail) = 0;
 
     /// Member changes with revision > `since`, oldest first, at most `limit`.
     /// Returns nullopt when `since` is older than the collection's sync floor,

@@ -1062,6 +1062,19 @@ void insert_mail(sqlite::Db& db, const std::vector<caldav::OutgoingMail>& mail, 
     }
 }
 
+/// Adds jobs inside the caller's write transaction; their ids in `ids` when given.
+void insert_jobs(sqlite::Db& db, const std::vector<caldav::NewJob>& jobs, std::int64_t now,
+                 std::vector<std::int64_t>* ids) {
+    if (jobs.empty()) return;
+    auto s = db.prepare("INSERT INTO jobs (owner_id, kind, payload, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const auto& j : jobs) {
+        s.bind(1, j.owner_id).bind(2, j.kind).bind(3, j.payload).bind(4, j.due_at).bind(5, now);
+        s.run();
+        s.reset();
+        if (ids) ids->push_back(db.last_insert_rowid());
+    }
+}
+
 /// put_object's work inside a write transaction.
 caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     caldav::PutResult r;
@@ -1134,7 +1147,6 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     // A new object has no rows to replace.
     if (o.instances) write_instance_rows(db, id, o.collection_id, *o.instances, etag.has_value());
     else if (etag) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
-    insert_mail(db, o.mail, now);
     return r;
 }
 
@@ -1148,28 +1160,96 @@ caldav::PutResult SqliteStore::put_object(const caldav::PutObject& o) {
     }
 }
 
+namespace {
+
+/// book_if_free's work inside a write transaction.
+caldav::PutResult book_locked(sqlite::Db& db, const caldav::PutObject& o, std::int64_t owner_id) {
+    auto overlap = db.prepare(
+        "SELECT 1 FROM instances i JOIN objects o ON o.id = i.object_id JOIN collections c ON c.id = "
+        "o.collection_id WHERE c.owner_id = ?1 AND c.kind = 'calendar' AND o.uid <> ?2 AND i.start_at < ?4 "
+        "AND i.end_at > ?3 AND i.end_at > i.start_at AND (i.busy IS NULL OR i.busy >= 0) LIMIT 1");
+    // A cancelled instance neither holds nor asks for the room; a
+    // transparent one does both (its TRANSP is about its organizer's
+    // free/busy time, not the room's). Rows of unknown busy time count.
+    for (const auto& row : o.instances ? o.instances->rows : decltype(o.instances->rows){}) {
+        if (row.end <= row.start || row.busy == -1) continue;
+        overlap.bind(1, owner_id).bind(2, o.uid).bind(3, row.start).bind(4, row.end);
+        bool busy = overlap.step();
+        overlap.reset();
+        if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}, {}};
+    }
+    return put_locked(db, o);
+}
+
+/// delete_object's work inside a write transaction.
+StoreStatus delete_locked(sqlite::Db& db, std::int64_t collection_id, std::string_view name,
+                          const std::optional<std::string>& if_match,
+                          const std::optional<std::string>& if_schedule_tag_match) {
+    auto current = db.prepare("SELECT etag, schedule_tag FROM objects WHERE collection_id = ?1 AND name = ?2");
+    current.bind(1, collection_id).bind(2, name);
+    if (!current.step()) return StoreStatus::not_found;
+    if (if_match && current.text(0) != *if_match) return StoreStatus::etag_mismatch;
+    if (if_schedule_tag_match && (current.text(1).empty() || current.text(1) != *if_schedule_tag_match))
+        return StoreStatus::etag_mismatch;
+    auto s = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
+    s.bind(1, collection_id).bind(2, name).run();
+    auto props = db.prepare("DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2");
+    props.bind(1, collection_id).bind(2, name).run();
+    log_change(db, collection_id, name, true, now_seconds());
+    return StoreStatus::ok;
+}
+
+/// A write of a WriteSet refused: thrown inside the writer's transaction so
+/// that everything the set wrote before it is rolled back.
+struct Refused {
+    std::size_t index;
+    caldav::PutResult result;
+};
+
+}  // namespace
+
 caldav::PutResult SqliteStore::book_if_free(const caldav::PutObject& o, std::int64_t owner_id) {
     try {
-        return write([&](sqlite::Db& db) {
-            auto overlap = db.prepare(
-                "SELECT 1 FROM instances i JOIN objects o ON o.id = i.object_id JOIN collections c ON c.id = "
-                "o.collection_id WHERE c.owner_id = ?1 AND c.kind = 'calendar' AND o.uid <> ?2 AND i.start_at < ?4 "
-                "AND i.end_at > ?3 AND i.end_at > i.start_at AND (i.busy IS NULL OR i.busy >= 0) LIMIT 1");
-            // A cancelled instance neither holds nor asks for the room; a
-            // transparent one does both (its TRANSP is about its organizer's
-            // free/busy time, not the room's). Rows of unknown busy time count.
-            for (const auto& row : o.instances ? o.instances->rows : decltype(o.instances->rows){}) {
-                if (row.end <= row.start || row.busy == -1) continue;
-                overlap.bind(1, owner_id).bind(2, o.uid).bind(3, row.start).bind(4, row.end);
-                bool busy = overlap.step();
-                overlap.reset();
-                if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}, {}};
-            }
-            return put_locked(db, o);
-        });
+        return write([&](sqlite::Db& db) { return book_locked(db, o, owner_id); });
     } catch (const sqlite::Error& e) {
         return {status_of(e), false, {}, {}, {}};
     }
+}
+
+caldav::CommitResult SqliteStore::commit(const caldav::WriteSet& set) {
+    using Kind = caldav::ObjectWrite::Kind;
+    caldav::CommitResult out;
+    try {
+        out.results = write([&](sqlite::Db& db) {
+            std::vector<caldav::PutResult> results;
+            results.reserve(set.writes.size());
+            for (std::size_t i = 0; i < set.writes.size(); ++i) {
+                const auto& w = set.writes[i];
+                caldav::PutResult r;
+                switch (w.kind) {
+                case Kind::put: r = put_locked(db, w.object); break;
+                case Kind::book: r = book_locked(db, w.object, w.booking_owner); break;
+                case Kind::remove:
+                    r.status = delete_locked(db, w.object.collection_id, w.object.name, w.object.if_match,
+                                             w.object.if_schedule_tag_match);
+                    break;
+                }
+                if (r.status != StoreStatus::ok) throw Refused{i, std::move(r)};
+                results.push_back(std::move(r));
+            }
+            insert_mail(db, set.mail, now_seconds());
+            insert_jobs(db, set.jobs, now_seconds(), nullptr);
+            return results;
+        });
+    } catch (Refused& refused) {
+        out.status = refused.result.status;
+        out.failed = refused.index;
+        out.results.push_back(std::move(refused.result));
+    } catch (const sqlite::Error& e) {
+        out.status = status_of(e);
+        out.failed = set.writes.size();
+    }
+    return out;
 }
 
 std::string SqliteStore::booking_policy(std::int64_t principal_id) {
@@ -1201,20 +1281,7 @@ StoreStatus SqliteStore::delete_object(std::int64_t collection_id, std::string_v
                                        const std::optional<std::string>& if_schedule_tag_match) {
     try {
         return write([&](sqlite::Db& db) {
-            auto current = db.prepare(
-                "SELECT etag, schedule_tag FROM objects WHERE collection_id = ?1 AND name = ?2");
-            current.bind(1, collection_id).bind(2, name);
-            if (!current.step()) return StoreStatus::not_found;
-            if (if_match && current.text(0) != *if_match) return StoreStatus::etag_mismatch;
-            if (if_schedule_tag_match && (current.text(1).empty() || current.text(1) != *if_schedule_tag_match))
-                return StoreStatus::etag_mismatch;
-            auto s = db.prepare("DELETE FROM objects WHERE collection_id = ?1 AND name = ?2");
-            s.bind(1, collection_id).bind(2, name).run();
-            auto props = db.prepare(
-                "DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2");
-            props.bind(1, collection_id).bind(2, name).run();
-            log_change(db, collection_id, name, true, now_seconds());
-            return StoreStatus::ok;
+            return delete_locked(db, collection_id, name, if_match, if_schedule_tag_match);
         });
     } catch (const sqlite::Error& e) {
         return status_of(e);
@@ -1391,16 +1458,6 @@ std::optional<caldav::HomeChangeSet> SqliteStore::home_changes_since(std::int64_
     });
 }
 
-StoreStatus SqliteStore::queue_mail(const std::vector<caldav::OutgoingMail>& mail) {
-    if (mail.empty()) return StoreStatus::ok;
-    try {
-        write([&](sqlite::Db& db) { insert_mail(db, mail, now_seconds()); });
-        return StoreStatus::ok;
-    } catch (const sqlite::Error& e) {
-        return status_of(e);
-    }
-}
-
 std::vector<QueuedMail> SqliteStore::list_mail() {
     std::vector<QueuedMail> out;
     for (const auto& j : list_jobs(caldav::mail_job_kind)) {
@@ -1450,14 +1507,7 @@ StoreStatus SqliteStore::enqueue_jobs(const std::vector<caldav::NewJob>& jobs, s
     try {
         auto made = write([&](sqlite::Db& db) {
             std::vector<std::int64_t> out;
-            auto s = db.prepare(
-                "INSERT INTO jobs (owner_id, kind, payload, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-            for (const auto& j : jobs) {
-                s.bind(1, j.owner_id).bind(2, j.kind).bind(3, j.payload).bind(4, j.due_at).bind(5, now_seconds());
-                s.run();
-                s.reset();
-                out.push_back(db.last_insert_rowid());
-            }
+            insert_jobs(db, jobs, now_seconds(), &out);
             return out;
         });
         if (ids) *ids = std::move(made);

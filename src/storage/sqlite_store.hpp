@@ -15,6 +15,7 @@
 
 #include "caldav/store.hpp"
 #include "caldav/store_jobs.hpp"
+#include "caldav/write_set.hpp"
 #include "src/storage/collection_cache.hpp"
 #include "src/storage/migrations.hpp"
 #include "src/storage/sqlite.hpp"
@@ -118,8 +119,6 @@ public:
     /// Every queued message not given up, oldest first (for tests and the CLI).
     std::vector<QueuedMail> list_mail();
 
-    // caldav::Store
-    caldav::StoreStatus queue_mail(const std::vector<caldav::OutgoingMail>& mail) override;
 
     // caldav::JobStore (schema 0014).
     caldav::StoreStatus enqueue_jobs(const std::vector<caldav::NewJob>& jobs,
@@ -173,6 +172,7 @@ public:
                                                     std::string_view name,
                                                     bool with_data) override;
     caldav::PutResult put_object(const caldav::PutObject& object) override;
+    caldav::CommitResult commit(const caldav::WriteSet& writes) override;
     caldav::StoreStatus delete_object(std::int64_t collection_id, std::string_view name,
                                       const std::optional<std::string>& if_match,
                                       const std::optional<std::string>& if_schedule_tag_match = std::nullopt) override;

@@ -404,7 +404,9 @@ BOOST_AUTO_TEST_CASE(tls_required_never_sends_in_clear_to_a_relay_without_startt
     m.uid = "tls-1";
     m.message =
         "From: calendar@example.org\r\nTo: carol@outside.test\r\nSubject: t\r\n\r\nbody\r\n";
-    BOOST_REQUIRE(store->queue_mail({m}) == caldav::StoreStatus::ok);
+    caldav::WriteSet set;
+    set.mail = {m};
+    BOOST_REQUIRE(store->commit(set).status == caldav::StoreStatus::ok);
     server::SmtpConfig smtp;
     smtp.url = "smtp://127.0.0.1:" + std::to_string(port);
     smtp.from = "calendar@example.org";

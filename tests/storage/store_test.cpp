@@ -254,18 +254,21 @@ BOOST_AUTO_TEST_CASE(mail_is_queued_with_the_object_write_or_not_at_all) {
     m.recipient = "carol@outside.test";
     m.envelope_sender = "calendar@example.org";
     m.message = "Subject: x\r\n\r\nx\r\n";
-    auto o = object(cal.id, "m.ics", "uid-m", "v1");
-    o.mail = {m};
-    BOOST_TEST((store->put_object(o).status == StoreStatus::ok));
+    caldav::WriteSet set;
+    set.writes.push_back({caldav::ObjectWrite::Kind::put, object(cal.id, "m.ics", "uid-m", "v1"), 0});
+    set.mail = {m};
+    BOOST_TEST((store->commit(set).status == StoreStatus::ok));
     auto queued = store->list_mail();
     BOOST_REQUIRE(queued.size() == 1u);
     BOOST_TEST(queued[0].recipient == "carol@outside.test");
     BOOST_TEST(queued[0].principal_id == alice);
     // A refused write (If-Match) queues nothing: the mail shares its transaction.
-    o.if_match = "stale";
-    BOOST_TEST((store->put_object(o).status == StoreStatus::etag_mismatch));
+    set.writes[0].object.if_match = "stale";
+    BOOST_TEST((store->commit(set).status == StoreStatus::etag_mismatch));
     BOOST_TEST(store->list_mail().size() == 1u);
-    BOOST_TEST((store->queue_mail({m, m}) == StoreStatus::ok));
+    caldav::WriteSet mail_only;
+    mail_only.mail = {m, m};
+    BOOST_TEST((store->commit(mail_only).status == StoreStatus::ok));
     BOOST_TEST(store->list_mail().size() == 3u);
     // Leased messages are not handed out again until the lease ends.
     auto now = store->list_mail().back().created_at;  // every message is due by then
@@ -285,6 +288,62 @@ BOOST_AUTO_TEST_CASE(mail_is_queued_with_the_object_write_or_not_at_all) {
     BOOST_TEST((store->delete_user("alice") == StoreStatus::ok));
     BOOST_TEST(store->list_mail().size() == 2u);
     BOOST_TEST(store->list_mail()[0].principal_id == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_write_set_commits_every_write_or_none) {
+    using Kind = caldav::ObjectWrite::Kind;
+    auto cal = calendar("work");
+    auto other = calendar("home");
+    auto first = store->put_object(object(other.id, "held.ics", "uid-held"));
+    BOOST_REQUIRE((first.status == StoreStatus::ok));
+    caldav::OutgoingMail m;
+    m.principal_id = alice;
+    m.uid = "uid-a";
+    m.recipient = "carol@outside.test";
+    m.message = "Subject: x\r\n\r\nx\r\n";
+    caldav::NewJob job{"reminder", alice, 100, "p"};
+
+    // The third write is refused (a stale If-Match): the two before it, the
+    // mail and the job are not written either.
+    caldav::WriteSet set;
+    set.writes.push_back({Kind::put, object(cal.id, "a.ics", "uid-a"), 0});
+    set.writes.push_back({Kind::remove, object(other.id, "held.ics", ""), 0});
+    auto stale = object(cal.id, "b.ics", "uid-b");
+    stale.if_match = "stale";
+    set.writes.push_back({Kind::put, stale, 0});
+    set.mail = {m};
+    set.jobs = {job};
+    auto refused = store->commit(set);
+    BOOST_TEST((refused.status == StoreStatus::etag_mismatch));
+    BOOST_TEST(refused.failed == 2u);
+    BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+    BOOST_TEST(store->find_object(other.id, "held.ics", false).has_value());
+    BOOST_TEST(store->list_mail().empty());
+    BOOST_TEST(store->list_jobs("reminder").empty());
+    auto revision = store->find_collection(alice, "work")->revision;
+
+    // Without it, all of them, each with its own result.
+    set.writes.pop_back();
+    set.writes[1].object.if_match = first.etag;
+    auto done = store->commit(set);
+    BOOST_REQUIRE((done.status == StoreStatus::ok));
+    BOOST_TEST(done.results.size() == 2u);
+    BOOST_TEST(done.results[0].created);
+    BOOST_TEST(done.results[0].etag == store->find_object(cal.id, "a.ics", false)->etag);
+    BOOST_TEST(!store->find_object(other.id, "held.ics", false));
+    BOOST_TEST(store->list_mail().size() == 1u);
+    BOOST_TEST(store->list_jobs("reminder").size() == 1u);
+    BOOST_TEST(store->find_collection(alice, "work")->revision == revision + 1);
+
+    // A UID held by another member names its holder; a missing calendar is not_found.
+    caldav::WriteSet clash;
+    clash.writes.push_back({Kind::put, object(cal.id, "c.ics", "uid-a"), 0});
+    auto conflict = store->commit(clash);
+    BOOST_TEST((conflict.status == StoreStatus::uid_conflict));
+    BOOST_REQUIRE(conflict.results.size() == 1u);
+    BOOST_TEST(conflict.results[0].conflicting_name == "a.ics");
+    clash.writes[0].object.collection_id = 999999;
+    BOOST_TEST((store->commit(clash).status == StoreStatus::not_found));
 }
 
 BOOST_AUTO_TEST_CASE(a_uid_may_be_used_once_per_collection) {

@@ -1,0 +1,55 @@
+// The calendar service's object operations (issue 23 §1): storing and
+// deleting a calendar object resource with everything the action implies
+// (validation, conditions, implicit scheduling, email), as one transaction.
+// Every front end calls these: the DAV handlers (PUT, DELETE), and the JSON
+// API to come; they throw caldav::Error with the status and CalDAV
+// precondition to answer, and know nothing of HTTP messages or XML.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "caldav/store.hpp"
+#include "caldav/write_plan.hpp"
+
+namespace caldav {
+
+/// The conditions a client puts on a write (RFC 7232 §3.1-3.2, RFC 6638 §8.3).
+struct WriteConditions {
+    std::optional<std::string> if_match;  ///< an ETag, or "*": the object must exist
+    bool if_none_match = false;           ///< the object must not exist
+    std::optional<std::string> if_schedule_tag_match;
+};
+
+/// A calendar object to store.
+struct ObjectPut {
+    CollectionRecord calendar;      ///< a calendar collection
+    std::string owner_name;         ///< the principal owning it (URL name)
+    std::string name;               ///< the member name
+    std::string data;               ///< iCalendar text as sent
+    WriteConditions conditions;
+    std::optional<ObjectRecord> current;  ///< the member as resolved (no data), when it exists
+};
+
+/// What storing it did.
+struct ObjectPutOutcome {
+    bool created = false;
+    /// The new ETag when what is stored is what was sent; empty when the
+    /// server changed it (SCHEDULE-STATUS, merged replies: RFC 6638 §3.2, the
+    /// client must read it back).
+    std::string etag;
+    std::string schedule_tag;  ///< the object's Schedule-Tag now; empty when it has none
+};
+
+/// Validates and stores a calendar object (RFC 4791 §5.3.2), and when it is
+/// a scheduling object resource (RFC 6638 §3.1), everything implicit
+/// scheduling writes and sends, in one transaction.
+ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put);
+
+/// Deletes the member `name` of `collection` (a calendar: with its
+/// cancellations or its attendee's declining reply, in one transaction;
+/// `reply` false from "Schedule-Reply: F", RFC 6638 §8.1). `if_match` "*"
+/// means only that it exists.
+void remove_object(Actor& actor, const CollectionRecord& collection, const std::string& name,
+                   const WriteConditions& conditions, bool reply = true);
+
+}  // namespace caldav

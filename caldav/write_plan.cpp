@@ -1,0 +1,107 @@
+// WritePlan: the writes of one action, read through before they are committed.
+#include "caldav/write_plan.hpp"
+
+#include "caldav/scheduling.hpp"
+
+namespace caldav {
+
+std::optional<std::size_t> WritePlan::planned(std::int64_t collection_id, std::string_view name) const {
+    for (std::size_t i = 0; i < set_.writes.size(); ++i)
+        if (set_.writes[i].object.collection_id == collection_id && set_.writes[i].object.name == name) return i;
+    return std::nullopt;
+}
+
+std::size_t WritePlan::put(PutObject object, std::int64_t owner_id, bool client) {
+    if (auto i = planned(object.collection_id, object.name)) {
+        // Written once, last version first condition: what the plan read
+        // before its first write of the object is what the store must hold.
+        auto& w = set_.writes[*i];
+        object.if_match = w.object.if_match;
+        object.if_none_match = w.object.if_none_match;
+        object.if_schedule_tag_match = w.object.if_schedule_tag_match;
+        if (w.kind != ObjectWrite::Kind::remove && w.object.schedule_tag == ScheduleTagChange::renew)
+            object.schedule_tag = ScheduleTagChange::renew;
+        if (w.kind == ObjectWrite::Kind::remove) w.kind = ObjectWrite::Kind::put;
+        w.object = std::move(object);
+        planned_[*i].client = planned_[*i].client || client;
+        return *i;
+    }
+    set_.writes.push_back({ObjectWrite::Kind::put, std::move(object), 0});
+    planned_.push_back({owner_id, client});
+    return set_.writes.size() - 1;
+}
+
+void WritePlan::book(PutObject object, std::int64_t owner_id) {
+    auto i = put(std::move(object), owner_id);
+    set_.writes[i].kind = ObjectWrite::Kind::book;
+    set_.writes[i].booking_owner = owner_id;
+}
+
+std::size_t WritePlan::remove(std::int64_t collection_id, std::int64_t owner_id, std::string name,
+                              std::optional<std::string> if_match, bool client,
+                              std::optional<std::string> if_schedule_tag_match) {
+    if (auto i = planned(collection_id, name)) {
+        // Planned as written, then deleted: only the deletion remains, under
+        // the first write's condition (a new object's deletion is none).
+        auto& w = set_.writes[*i];
+        w.kind = ObjectWrite::Kind::remove;
+        planned_[*i].client = planned_[*i].client || client;
+        return *i;
+    }
+    ObjectWrite w;
+    w.kind = ObjectWrite::Kind::remove;
+    w.object.collection_id = collection_id;
+    w.object.name = std::move(name);
+    w.object.if_match = std::move(if_match);
+    w.object.if_schedule_tag_match = std::move(if_schedule_tag_match);
+    set_.writes.push_back(std::move(w));
+    planned_.push_back({owner_id, client});
+    return set_.writes.size() - 1;
+}
+
+std::optional<ObjectRecord> WritePlan::find_by_uid(std::int64_t owner_id, std::string_view uid) {
+    for (std::size_t i = set_.writes.size(); i-- > 0;) {
+        const auto& w = set_.writes[i];
+        if (planned_[i].owner_id != owner_id || w.kind == ObjectWrite::Kind::remove || w.object.uid != uid ||
+            !w.object.content_type.empty())
+            continue;
+        ObjectRecord o;
+        o.collection_id = w.object.collection_id;
+        o.name = w.object.name;
+        o.uid = w.object.uid;
+        o.component = w.object.component;
+        o.etag = w.object.if_match.value_or(std::string());
+        o.data = w.object.data;
+        return o;
+    }
+    auto stored = store_.find_object_by_uid(owner_id, uid);
+    if (stored) {
+        auto i = planned(stored->collection_id, stored->name);
+        if (i && set_.writes[*i].kind == ObjectWrite::Kind::remove) return std::nullopt;
+    }
+    return stored;
+}
+
+bool WritePlan::name_taken(std::int64_t collection_id, std::string_view name) {
+    return planned(collection_id, name) || store_.find_object(collection_id, name, false);
+}
+
+std::optional<PrincipalRecord> WritePlan::principal_of(std::string_view address) {
+    for (const auto& [known, who] : principals_)
+        if (known == address) return who;
+    auto who = caldav::principal_of(store_, address);
+    principals_.emplace_back(std::string(address), who);
+    return who;
+}
+
+std::optional<PlanHints> WritePlan::replan(const CommitResult& result) const {
+    if (result.status == StoreStatus::ok || result.failed >= set_.writes.size()) return std::nullopt;
+    if (planned_[result.failed].client) return std::nullopt;
+    auto hints = hints_;
+    const auto& w = set_.writes[result.failed];
+    if (w.kind == ObjectWrite::Kind::book && result.status == StoreStatus::conflict)
+        hints.busy_rooms.insert(w.booking_owner);
+    return hints;
+}
+
+}  // namespace caldav

@@ -1,0 +1,105 @@
+// Plan, then commit (issue 23 §3): a user action reads what it needs and
+// collects every write it makes (its own object, the attendees' copies and
+// inbox items, room bookings, email) in a WritePlan; Store::commit applies
+// them together or not at all. A write made over a version the plan read
+// carries that version as its condition: when somebody wrote meanwhile, the
+// commit is refused and the action planned again from what is there now.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "caldav/limits.hpp"
+#include "caldav/store.hpp"
+#include "caldav/write_set.hpp"
+
+namespace caldav {
+
+class ImipGateway;
+
+/// Who acts, on which store and within which limits: the front ends (a DAV
+/// request, an RSVP link, an iMIP message) each make one for the principal
+/// they act for.
+struct Actor {
+    Store& store;
+    const Limits& limits;
+    PrincipalRecord principal;
+    ImipGateway* imip = nullptr;  ///< email for external calendar users; nullptr: none is sent
+};
+
+/// What an earlier attempt of an action learnt at its commit.
+struct PlanHints {
+    std::set<std::int64_t> busy_rooms;  ///< rooms whose booking was refused as a conflict
+};
+
+/// The writes of one action being planned. Reads go to the store but see the
+/// writes planned so far: an object planned twice is written once, in its
+/// last version, under the condition of the first.
+class WritePlan {
+public:
+    WritePlan(Store& store, PlanHints hints = {}) : store_(store), hints_(std::move(hints)) {}
+
+    Store& store() { return store_; }
+
+    /// Plans `object` into a collection of `owner_id`. `client` marks a write
+    /// whose conditions are the client's own (its refusal is the answer,
+    /// not a reason to plan again). Returns its index in the set.
+    std::size_t put(PutObject object, std::int64_t owner_id, bool client = false);
+
+    /// Plans a booking of room `owner_id` (ObjectWrite::Kind::book).
+    void book(PutObject object, std::int64_t owner_id);
+
+    /// Plans the deletion of `name` in `collection_id` of `owner_id`, made
+    /// over the version `if_match` (nullopt: any); `client` as for put().
+    std::size_t remove(std::int64_t collection_id, std::int64_t owner_id, std::string name,
+                       std::optional<std::string> if_match, bool client = false,
+                       std::optional<std::string> if_schedule_tag_match = std::nullopt);
+
+    /// Queues `mail` with the writes.
+    void mail(OutgoingMail mail) { set_.mail.push_back(std::move(mail)); }
+
+    /// The object with `uid` in the calendars of `owner_id` as it is once
+    /// the plan commits (with data); nullopt when there is none or the plan
+    /// deletes it.
+    std::optional<ObjectRecord> find_by_uid(std::int64_t owner_id, std::string_view uid);
+
+    /// True when the plan or the store holds `name` in `collection_id`.
+    bool name_taken(std::int64_t collection_id, std::string_view name);
+
+    /// The local principal a calendar user address names, each looked up once per plan.
+    std::optional<PrincipalRecord> principal_of(std::string_view address);
+
+    /// True when an earlier attempt found room `id` booked at this time.
+    bool room_busy(std::int64_t id) const { return hints_.busy_rooms.contains(id); }
+
+    const WriteSet& writes() const { return set_; }
+    bool empty() const { return set_.writes.empty() && set_.mail.empty() && set_.jobs.empty(); }
+
+    /// After a refused commit: the hints for the next attempt, or nullopt
+    /// when the refusal is the client's answer (a condition of its own) or
+    /// the store failed (busy, full): then planning again would not help.
+    std::optional<PlanHints> replan(const CommitResult& result) const;
+
+private:
+    struct Planned {
+        std::int64_t owner_id = 0;
+        bool client = false;
+    };
+    std::optional<std::size_t> planned(std::int64_t collection_id, std::string_view name) const;
+
+    Store& store_;
+    PlanHints hints_;
+    WriteSet set_;
+    std::vector<Planned> planned_;  ///< beside set_.writes, one per write
+    std::vector<std::pair<std::string, std::optional<PrincipalRecord>>> principals_;
+};
+
+/// How many times an action is planned when writes keep meeting newer
+/// versions, before it is answered 503 (somebody else keeps writing).
+inline constexpr int max_plan_attempts = 5;
+
+}  // namespace caldav

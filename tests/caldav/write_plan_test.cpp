@@ -1,0 +1,128 @@
+// WritePlan: the writes of one action, read through before the commit, and
+// which refusals make an action plan again (issue 23 §3).
+#include "caldav/write_plan.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "src/storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace caldav;
+
+namespace {
+
+struct PlanFixture {
+    test_support::TempDir dir;
+    std::unique_ptr<server::SqliteStore> store;
+    std::int64_t alice = 0;
+    CollectionRecord calendar;
+
+    PlanFixture() {
+        server::SqliteOptions o;
+        o.file = dir.path() / "k.sqlite3";
+        store = server::SqliteStore::open(o);
+        store->add_user("alice", "alice@example.com", "$y$x");
+        alice = store->find_principal("alice")->id;
+        store->provision_home(alice);
+        calendar = *store->find_collection(alice, "calendar");
+    }
+
+    PutObject object(const std::string& name, const std::string& uid, const std::string& data) {
+        PutObject o;
+        o.collection_id = calendar.id;
+        o.name = name;
+        o.uid = uid;
+        o.component = "VEVENT";
+        o.data = data;
+        return o;
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(write_plan, PlanFixture)
+
+BOOST_AUTO_TEST_CASE(an_object_planned_twice_is_written_once_last_version_first_condition) {
+    auto stored = store->put_object(object("a.ics", "uid-a", "v1"));
+    WritePlan plan(*store);
+    auto first = object("a.ics", "uid-a", "v2");
+    first.if_match = stored.etag;
+    plan.put(first, alice);
+    // Read through: the UID finds the planned version, not the stored one.
+    auto seen = plan.find_by_uid(alice, "uid-a");
+    BOOST_REQUIRE(seen.has_value());
+    BOOST_TEST(seen->data == "v2");
+    auto second = object("a.ics", "uid-a", "v3");
+    second.if_match = "something-else";
+    second.schedule_tag = ScheduleTagChange::keep;
+    plan.put(second, alice);
+    BOOST_REQUIRE(plan.writes().writes.size() == 1u);
+    BOOST_TEST(plan.writes().writes[0].object.data == "v3");
+    BOOST_TEST(*plan.writes().writes[0].object.if_match == stored.etag);
+    BOOST_TEST((store->commit(plan.writes()).status == StoreStatus::ok));
+    BOOST_TEST(store->find_object(calendar.id, "a.ics", true)->data == "v3");
+}
+
+BOOST_AUTO_TEST_CASE(a_planned_deletion_hides_the_stored_object_and_names_are_taken_by_plans) {
+    auto stored = store->put_object(object("a.ics", "uid-a", "v1"));
+    WritePlan plan(*store);
+    BOOST_TEST(plan.find_by_uid(alice, "uid-a").has_value());
+    plan.remove(calendar.id, alice, "a.ics", stored.etag);
+    BOOST_TEST(!plan.find_by_uid(alice, "uid-a"));
+    BOOST_TEST(!plan.name_taken(calendar.id, "b.ics"));
+    plan.put(object("b.ics", "uid-b", "v1"), alice);
+    BOOST_TEST(plan.name_taken(calendar.id, "b.ics"));
+    BOOST_TEST(plan.name_taken(calendar.id, "a.ics"));  // in the store until the commit
+    BOOST_TEST((store->commit(plan.writes()).status == StoreStatus::ok));
+    BOOST_TEST(!store->find_object(calendar.id, "a.ics", false));
+}
+
+BOOST_AUTO_TEST_CASE(only_refusals_of_writes_made_over_a_version_read_plan_again) {
+    BOOST_REQUIRE((store->put_object(object("a.ics", "uid-a", "v1")).status == StoreStatus::ok));
+    // Somebody wrote after the plan read: planned again, with the same hints.
+    WritePlan plan(*store);
+    auto over = object("a.ics", "uid-a", "v2");
+    over.if_match = "read-before";
+    plan.put(over, alice);
+    auto refused = store->commit(plan.writes());
+    BOOST_TEST((refused.status == StoreStatus::etag_mismatch));
+    auto hints = plan.replan(refused);
+    BOOST_REQUIRE(hints.has_value());
+    BOOST_TEST(hints->busy_rooms.empty());
+
+    // The client's own condition: its refusal is the answer.
+    WritePlan client(*store);
+    client.put(over, alice, true);
+    BOOST_TEST(!client.replan(store->commit(client.writes())));
+
+    // A room found booked: the next attempt knows it.
+    store->add_resource("room", "room@example.com", "room", "accept-if-free");
+    auto room = store->find_principal("room")->id;
+    store->provision_home(room);
+    auto room_calendar = store->find_collection(room, "calendar")->id;
+    InstanceIndex busy;
+    busy.rows.push_back({1000, 2000, 1, false});
+    auto held = object("held.ics", "uid-held", "v1");
+    held.collection_id = room_calendar;
+    held.instances = busy;
+    BOOST_REQUIRE((store->put_object(held).status == StoreStatus::ok));
+    WritePlan booking(*store);
+    auto asked = object("asked.ics", "uid-asked", "v1");
+    asked.collection_id = room_calendar;
+    asked.instances = busy;
+    booking.book(asked, room);
+    auto conflict = store->commit(booking.writes());
+    BOOST_TEST((conflict.status == StoreStatus::conflict));
+    auto next = booking.replan(conflict);
+    BOOST_REQUIRE(next.has_value());
+    BOOST_TEST(next->busy_rooms.contains(room));
+    BOOST_TEST(WritePlan(*store, *next).room_busy(room));
+
+    // The store failing is no reason to plan again.
+    CommitResult failed;
+    failed.status = StoreStatus::busy;
+    failed.failed = booking.writes().writes.size();
+    BOOST_TEST(!booking.replan(failed));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

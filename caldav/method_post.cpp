@@ -3,10 +3,10 @@
 // time leaves the server, never what the events are.
 #include <cctype>
 
+#include "caldav/availability.hpp"
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
-#include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
@@ -45,8 +45,6 @@ Response handle_post(Context& ctx) {
     if (fb.end - fb.start > 366LL * 86400)
         throw Error(403, Precondition::valid_scheduling_message, "free/busy lookups span at most a year");
 
-    ical::ExpandLimits limits;
-    limits.max_instances = ctx.limits.max_instances;
     std::string body;
     for (const auto& attendee : fb.attendees) {
         auto who = principal_of(ctx.store, attendee);
@@ -54,30 +52,7 @@ Response handle_post(Context& ctx) {
             body += response_element(attendee, "3.7;Invalid calendar user");
             continue;
         }
-        std::vector<ical::BusyPeriod> busy, own;
-        // Meetings the recipient declined are not their busy time.
-        std::vector<std::string> addresses{principal_href(who->name)};
-        if (!who->email.empty()) addresses.push_back("mailto:" + who->email);
-        // Busy time comes from the calendars that count for free/busy: those
-        // the user did not make transparent (RFC 6638 §9.1). Instances the
-        // index decides need no parsing (see report_free_busy).
-        for (const auto& cal : ctx.store.list_collections(who->id)) {
-            if (!counts_for_busy(ctx.store, cal)) continue;
-            auto indexed = ctx.store.busy_in_range(cal.id, fb.start, fb.end, true);
-            for (const auto& row : indexed.rows)
-                busy.push_back(
-                    {row.start, row.end, row.tentative() ? ical::BusyType::busy_tentative : ical::BusyType::busy});
-            // An object whose expansion reaches the limits takes no busy time
-            // and the lookup still succeeds, as in report_free_busy: one
-            // invitation cannot make its attendee's free/busy answer 5.1
-            // (issue 22 item 5).
-            for (const auto& o : indexed.others) {
-                own.clear();
-                if (!ical::collect_busy(o.data, fb.start, fb.end, limits, own, cal.timezone,
-                                        addresses))
-                    busy.insert(busy.end(), own.begin(), own.end());
-            }
-        }
+        auto busy = busy_time(ctx.store, ctx.limits, *who, fb.start, fb.end);
         auto reply = ical::as_reply(ical::render_freebusy(std::move(busy), fb.start, fb.end, fb.organizer, attendee, fb.uid));
         body += response_element(attendee, "2.0;Success", reply);
     }

@@ -2,6 +2,8 @@
 // scheduling (caldav/scheduling.hpp), committed in one transaction.
 #include "caldav/object_service.hpp"
 
+#include <algorithm>
+
 #include "caldav/calendar_data.hpp"
 #include "caldav/error.hpp"
 #include "caldav/resource_path.hpp"
@@ -194,6 +196,39 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
         auto next = plan.replan(result);
         if (!next) throw store_error(result.status);
         hints = std::move(*next);
+    }
+    throw changing_meanwhile();
+}
+
+ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
+                                   const std::string& name, const std::string& partstat) {
+    static constexpr std::string_view answers[] = {"ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION"};
+    if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
+        throw Error(400, "an answer is ACCEPTED, DECLINED, TENTATIVE or NEEDS-ACTION");
+    // Written over the version read, read again when the organizer changed
+    // it meanwhile.
+    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+        auto copy = actor.store.find_object(calendar.id, name, true);
+        if (!copy) throw Error(404, "no such event");
+        auto info = ical::scheduling_info(copy->data);
+        const ical::Attendee* me = nullptr;
+        if (info)
+            for (const auto& a : info->attendees)
+                if (is_own_address(actor.principal, a.address)) me = &a;
+        if (!me || is_own_address(actor.principal, info->organizer))
+            throw Error(403, Precondition::valid_calendar_data, "you are not an attendee of this event");
+        ObjectPut put;
+        put.calendar = calendar;
+        put.owner_name = owner_name;
+        put.name = name;
+        put.data = ical::with_partstat(copy->data, me->address, partstat);
+        put.conditions.if_match = copy->etag;
+        put.current = copy;
+        try {
+            return put_calendar_object(actor, std::move(put));
+        } catch (const Error& e) {
+            if (e.status() != 412) throw;
+        }
     }
     throw changing_meanwhile();
 }

@@ -45,6 +45,15 @@ struct ObjectPutOutcome {
 /// scheduling writes and sends, in one transaction.
 ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put);
 
+/// The actor, an attendee, answers the invitation held as `name` in their
+/// `calendar` (owned by `owner_name`): their PARTSTAT becomes `partstat`
+/// (ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION) in every instance, and the
+/// REPLY goes to the organizer (RFC 6638 §3.2.2), exactly as when their
+/// client writes the copy. 404 when there is no such object, 403
+/// CALDAV:valid-calendar-data when the actor is not invited to it.
+ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
+                                   const std::string& name, const std::string& partstat);
+
 /// Deletes the member `name` of `collection` (a calendar: with its
 /// cancellations or its attendee's declining reply, in one transaction;
 /// `reply` false from "Schedule-Reply: F", RFC 6638 §8.1). `if_match` "*"

@@ -262,6 +262,8 @@ SqliteStore::ReadSession::~ReadSession() {
     thread_session = outer_;
 }
 
+std::unique_ptr<caldav::ReadScope> SqliteStore::read_scope() { return std::make_unique<ReadSession>(*this); }
+
 sqlite::Db* SqliteStore::take_reader() {
     std::unique_lock lock(readers_mutex_);
     readers_cv_.wait(lock, [&] { return !free_readers_.empty() || readers_.empty(); });
@@ -1399,18 +1401,6 @@ StoreStatus SqliteStore::queue_mail(const std::vector<caldav::OutgoingMail>& mai
     } catch (const sqlite::Error& e) {
         return status_of(e);
     }
-}
-
-std::vector<QueuedMail> SqliteStore::list_mail() {
-    std::vector<QueuedMail> out;
-    for (const auto& j : list_jobs(caldav::mail_job_kind)) {
-        if (j.failed_at) continue;  // given up: kept for operators, no longer queued
-        auto m = caldav::mail_of_job(j.owner_id, j.payload);
-        if (!m) continue;
-        out.push_back({j.id, j.owner_id, m->uid, m->recipient, m->envelope_sender, m->message, j.attempts,
-                       j.created_at, j.last_error, j.due_at});
-    }
-    return out;
 }
 
 // The job queue (schema 0014, caldav/store_jobs.hpp). Leasing is one write

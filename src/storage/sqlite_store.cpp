@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "src/storage/object_rows.hpp"
+#include "src/storage/sqlite_collection_source.hpp"
 
 namespace server {
 
@@ -906,9 +907,10 @@ void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::option
     const auto from = start.value_or(std::numeric_limits<std::int64_t>::min());
     const auto to = end.value_or(std::numeric_limits<std::int64_t>::max());
     read([&](sqlite::Db& db) {
-        auto stamp = CollectionCache::stamp(db, collection_id);
+        SqliteCollectionSource source(db);
+        auto stamp = source.stamp(collection_id);
         if (!stamp) return;  // no such collection
-        if (cache_.visit_in_range(db, *stamp, from, to, with_data, visit)) return;
+        if (cache_.visit_in_range(source, *stamp, from, to, with_data, visit)) return;
         caldav::ObjectRecord record;
         objects_in_range(db, collection_id, from, to, with_data,
                          [&](const sqlite::Stmt& s) {
@@ -922,9 +924,10 @@ void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::option
 void SqliteStore::visit_objects_named(std::int64_t collection_id, const std::vector<std::string>& names,
                                       bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit) {
     read([&](sqlite::Db& db) {
-        auto stamp = CollectionCache::stamp(db, collection_id);
+        SqliteCollectionSource source(db);
+        auto stamp = source.stamp(collection_id);
         if (!stamp) return;  // no such collection
-        if (cache_.visit_named(db, *stamp, names, with_data, visit)) return;
+        if (cache_.visit_named(source, *stamp, names, with_data, visit)) return;
         auto s = db.prepare("SELECT " + object_columns_of("", with_data) +
                             " FROM objects WHERE collection_id = ?1 AND name = ?2");
         caldav::ObjectRecord record;

@@ -1,5 +1,5 @@
-// SqliteStore: caldav::Store over SQLite in WAL mode, with one group-committing
-// writer thread and a pool of reader connections (DESIGN.md "Scale").
+// SqliteStore: the storage Backend (src/storage/backend.hpp) over SQLite in WAL mode, with one
+// group-committing writer thread and a pool of reader connections (DESIGN.md "Scale").
 #pragma once
 #include <chrono>
 #include <condition_variable>

@@ -220,12 +220,14 @@ struct PutResult {
     std::string schedule_tag;  ///< the object's Schedule-Tag now; empty when it has none
 };
 
-/// The persistent state of the server as the protocol layer uses it.
-/// Implementations are thread-safe; reads see a consistent snapshot; every
-/// mutating call is atomic and durable when it returns StoreStatus::ok.
-class Store {
+// The store in capabilities (issue 23 §5): a backend implements each
+// interface below, and Store combines them for the protocol layer. Store's
+// contract (thread safety, snapshots, durable writes) holds for each.
+
+/// Principals (users, rooms and resources) as calendar users see them.
+class PrincipalStore {
 public:
-    virtual ~Store() = default;
+    virtual ~PrincipalStore() = default;
 
     /// Looks a principal up by URL name.
     virtual std::optional<PrincipalRecord> find_principal(std::string_view name) = 0;
@@ -237,6 +239,16 @@ public:
     /// Looks a principal up by calendar user address (email, without "mailto:"),
     /// case-insensitively.
     virtual std::optional<PrincipalRecord> find_principal_by_email(std::string_view email) = 0;
+
+    /// How a room or resource answers invitations: "accept-if-free", "always"
+    /// or "manual" (users: "manual").
+    virtual std::string booking_policy(std::int64_t principal_id) = 0;
+};
+
+/// The collections of principals' calendar homes, with their properties.
+class CollectionStore {
+public:
+    virtual ~CollectionStore() = default;
 
     /// Creates the principal's default collections (calendar, inbox, outbox) when
     /// missing; idempotent and cheap when they exist.
@@ -269,6 +281,25 @@ public:
     /// Deletes a collection, its members and the plain collections nested in it
     /// (those named "NAME/..."), in one transaction.
     virtual StoreStatus delete_collection(std::int64_t collection_id) = 0;
+
+    /// Copies (or, with `remove_source`, moves) the plain collection or
+    /// calendar `from_name` of `owner_id` to `to_name` in one transaction
+    /// (RFC 4918 §9.8.3, §9.9.2): its kind and properties, and with
+    /// `with_members` its resources (with their Schedule-Tags and time index)
+    /// and the plain collections nested in it, each logged for sync. The copy
+    /// is a new collection: sync tokens of the source do not apply to it. An existing destination
+    /// collection (and what it holds) is replaced when `overwrite`, else
+    /// `exists`. `not_found` when the source is gone. `created` tells whether
+    /// the destination was new.
+    virtual PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
+                                      bool with_members, bool overwrite, bool remove_source) = 0;
+};
+
+/// The members of collections (calendar object resources and plain
+/// resources) and their time index.
+class ObjectStore {
+public:
+    virtual ~ObjectStore() = default;
 
     /// Members of a collection, with or without their data.
     virtual std::vector<ObjectRecord> list_objects(std::int64_t collection_id,
@@ -325,10 +356,6 @@ public:
     /// The object with `uid` in any calendar collection of `owner_id` (with data).
     virtual std::optional<ObjectRecord> find_object_by_uid(std::int64_t owner_id, std::string_view uid) = 0;
 
-    /// How a room or resource answers invitations: "accept-if-free", "always"
-    /// or "manual" (users: "manual").
-    virtual std::string booking_policy(std::int64_t principal_id) = 0;
-
     /// put_object for a booking of a room or resource owned by `owner_id`: in
     /// the same transaction, refuses with `conflict` when an instance of the
     /// object overlaps an instance of another object in the owner's calendars,
@@ -374,17 +401,13 @@ public:
                                   std::int64_t to_collection, std::string_view to_name,
                                   bool overwrite, bool remove_source) = 0;
 
-    /// Copies (or, with `remove_source`, moves) the plain collection or
-    /// calendar `from_name` of `owner_id` to `to_name` in one transaction
-    /// (RFC 4918 §9.8.3, §9.9.2): its kind and properties, and with
-    /// `with_members` its resources (with their Schedule-Tags and time index)
-    /// and the plain collections nested in it, each logged for sync. The copy
-    /// is a new collection: sync tokens of the source do not apply to it. An existing destination
-    /// collection (and what it holds) is replaced when `overwrite`, else
-    /// `exists`. `not_found` when the source is gone. `created` tells whether
-    /// the destination was new.
-    virtual PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
-                                      bool with_members, bool overwrite, bool remove_source) = 0;
+};
+
+/// What changed in a collection or a home since a revision (RFC 6578): the
+/// ordered change log that sync tokens name positions in.
+class ChangeLog {
+public:
+    virtual ~ChangeLog() = default;
 
     /// Member changes with revision > `since`, oldest first, at most `limit`.
     /// Returns nullopt when `since` is older than the collection's sync floor,
@@ -407,6 +430,25 @@ public:
     /// sync floor, newer than its revision, or the principal is gone.
     virtual std::optional<HomeChangeSet> home_changes_since(std::int64_t owner_id, std::int64_t since,
                                                             std::size_t limit) = 0;
+};
+
+/// While one lives, reads made through the store that made it may share one
+/// snapshot (and what it costs to begin one).
+class ReadScope {
+public:
+    virtual ~ReadScope() = default;
+};
+
+/// The persistent state of the server as the protocol layer uses it.
+/// Implementations are thread-safe; reads see a consistent snapshot; every
+/// mutating call is atomic and durable when it returns StoreStatus::ok.
+class Store : public PrincipalStore, public CollectionStore, public ObjectStore, public ChangeLog {
+public:
+    /// A scope around work of the calling thread that is mostly reads (a
+    /// read-only request): its reads may see one snapshot until the scope
+    /// ends; a write on the thread ends the snapshot first. nullptr when the
+    /// backend has no such batching (each read is then its own snapshot).
+    virtual std::unique_ptr<ReadScope> read_scope() { return nullptr; }
 };
 
 }  // namespace caldav

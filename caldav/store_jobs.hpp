@@ -59,6 +59,21 @@ inline std::optional<OutgoingMail> mail_of_job(std::int64_t owner_id, std::strin
     return m;
 }
 
+/// An email waiting in the queue (a mail job, schema 0014), as operators and
+/// tests see it.
+struct QueuedMail {
+    std::int64_t id = 0;            ///< the mail job's id
+    std::int64_t principal_id = 0;  ///< 0 when the user is gone
+    std::string uid;
+    std::string recipient;
+    std::string envelope_sender;
+    std::string message;
+    std::int64_t attempts = 0;    ///< failed attempts so far
+    std::int64_t created_at = 0;  ///< unix seconds
+    std::string last_error;
+    std::int64_t next_attempt_at = 0;  ///< unix seconds
+};
+
 /// A durable queue of jobs leased to workers. Every call is one transaction.
 /// Times are unix seconds from the caller's clock (tests move it).
 class JobStore {
@@ -99,6 +114,20 @@ public:
     /// Every job of `kind` (all kinds when empty), failed ones too, by id:
     /// for operators and tests.
     virtual std::vector<JobRecord> list_jobs(std::string_view kind) = 0;
+
+    /// Every queued message not given up, oldest first (for the CLI and
+    /// tests): the mail jobs read as mail, whichever backend keeps them.
+    std::vector<QueuedMail> list_mail() {
+        std::vector<QueuedMail> out;
+        for (const auto& j : list_jobs(mail_job_kind)) {
+            if (j.failed_at) continue;  // given up: kept for operators, no longer queued
+            auto m = mail_of_job(j.owner_id, j.payload);
+            if (!m) continue;
+            out.push_back({j.id, j.owner_id, m->uid, m->recipient, m->envelope_sender, m->message, j.attempts,
+                           j.created_at, j.last_error, j.due_at});
+        }
+        return out;
+    }
 };
 
 }  // namespace caldav

@@ -27,7 +27,7 @@
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
 #include "src/mail/rsvp_token.hpp"
-#include "src/storage/sqlite_store.hpp"
+#include "src/storage/open_backend.hpp"
 #include "src/util/log.hpp"
 
 namespace po = boost::program_options;
@@ -99,22 +99,6 @@ Config load_config(const po::variables_map& vm) {
     return c;
 }
 
-std::unique_ptr<SqliteStore> open_store(const Config& c) {
-    prepare_data_dir(c);
-    SqliteOptions o;
-    o.file = c.database_file();
-    o.readers = c.storage_readers;
-    o.busy_timeout = c.busy_timeout;
-    o.cache_mb = c.storage_cache_mb;
-    o.mmap_mb = c.storage_mmap_mb;
-    o.collection_cache_bytes = std::size_t{c.storage_collection_cache_mb} << 20;
-    try {
-        return SqliteStore::open(o);
-    } catch (const std::exception& e) {
-        throw ConfigError(c.database_file().string() + ": " + e.what());
-    }
-}
-
 int cmd_serve(const std::vector<std::string>& args) {
     auto d = common_options();
     d.add_options()
@@ -149,7 +133,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     // Before any thread parses calendar data (the store's indexer included).
     if (ical::load_builtin_zone_table() == 0)
         log::warn("libical has no builtin time zones: TZIDs without a VTIMEZONE will not resolve");
-    auto store = open_store(c);
+    auto store = open_backend(c);
     log::info("kalends " KALENDS_VERSION " using " + c.database_file().string());
     // Objects stored before the time index existed get their rows now, once.
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
@@ -244,7 +228,7 @@ std::string checked_email(std::string email) {
 /// or empty: a name or address that differs from another only by case or
 /// look-alike characters (UTS #39), or an address already in use. The same
 /// name is left to the store, which answers "already exists".
-std::string look_alike_problem(SqliteStore& store, const std::string& name, const std::string& email) {
+std::string look_alike_problem(AccountStore& store, const std::string& name, const std::string& email) {
     for (const auto& p : store.list_principals()) {
         if (p.name != name && looks_alike(p.name, name))
             return "name '" + name + "' looks like the existing '" + p.name + "'";
@@ -273,7 +257,7 @@ int cmd_user(const std::vector<std::string>& args) {
         auto name = need_name();
         std::string email = checked_email(vm.count("email") ? vm["email"].as<std::string>() : "");
         auto password = read_password(vm.count("password-stdin") > 0);
-        auto store = open_store(c);
+        auto store = open_backend(c);
         if (auto why = look_alike_problem(*store, name, email); !why.empty()) {
             std::cerr << "kalends: user not added: " << why << "\n";
             return 1;
@@ -292,7 +276,7 @@ int cmd_user(const std::vector<std::string>& args) {
     }
     // An existing account: its name as stored, or else in NFC. A name stored
     // before the rules above (say with a trailing space) can still be fixed.
-    auto existing_name = [&](SqliteStore& store) {
+    auto existing_name = [&](AccountStore& store) {
         if (pos.size() != 2) throw UsageError("user " + verb + ": expected one NAME");
         for (const auto& p : store.list_principals())
             if (p.name == pos[1]) return pos[1];
@@ -301,7 +285,7 @@ int cmd_user(const std::vector<std::string>& args) {
     if (verb == "passwd") {
         if (pos.size() != 2) throw UsageError("user passwd: expected one NAME");
         auto password = read_password(vm.count("password-stdin") > 0);
-        auto store = open_store(c);
+        auto store = open_backend(c);
         auto name = existing_name(*store);
         if (store->set_password(name, hash_password(password)) != caldav::StoreStatus::ok) {
             std::cerr << "kalends: no user '" << name << "'\n";
@@ -311,7 +295,7 @@ int cmd_user(const std::vector<std::string>& args) {
         return 0;
     }
     if (verb == "del") {
-        auto store = open_store(c);
+        auto store = open_backend(c);
         auto name = existing_name(*store);
         if (store->delete_user(name) != caldav::StoreStatus::ok) {
             std::cerr << "kalends: no user '" << name << "'\n";
@@ -322,7 +306,7 @@ int cmd_user(const std::vector<std::string>& args) {
     }
     if (verb == "list") {
         if (pos.size() != 1) throw UsageError("user list takes no arguments");
-        auto store = open_store(c);
+        auto store = open_backend(c);
         for (const auto& p : store->list_principals())
             std::cout << p.name << "\t" << p.kind << "\t" << (p.email.empty() ? "-" : p.email) << "\n";
         return 0;
@@ -349,7 +333,7 @@ int cmd_resource(const std::vector<std::string>& args) {
     std::string email = checked_email(vm["email"].as<std::string>());
     if (email.empty()) throw UsageError("resource add needs --email with the address invitations name it by");
     Config c = load_config(vm);
-    auto store = open_store(c);
+    auto store = open_backend(c);
     if (auto why = look_alike_problem(*store, name, email); !why.empty()) {
         std::cerr << "kalends: " << type << " not added: " << why << "\n";
         return 1;
@@ -377,7 +361,7 @@ int cmd_imip(const std::vector<std::string>& args) {
     if (pos.size() != 1 || (pos[0] != "deliver" && pos[0] != "queue"))
         throw UsageError("imip: expected deliver or queue");
     if (pos[0] == "queue") {
-        auto store = open_store(load_config(vm));
+        auto store = open_backend(load_config(vm));
         for (const auto& m : store->list_mail())
             std::cout << m.id << "\t" << m.recipient << "\t" << m.uid << "\tattempts=" << m.attempts
                       << "\tcreated=" << m.created_at << "\tnext=" << m.next_attempt_at << "\t"
@@ -392,7 +376,7 @@ int cmd_imip(const std::vector<std::string>& args) {
     std::string recipient = vm.count("recipient") ? vm["recipient"].as<std::string>() : from_env("RECIPIENT");
     try {
         Config c = load_config(vm);
-        auto store = open_store(c);
+        auto store = open_backend(c);
         int status = deliver_imip(*store, c, std::cin, sender, recipient);
         store->close();
         return status;

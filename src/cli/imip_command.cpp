@@ -31,7 +31,7 @@ int exit_of(caldav::ImipOutcome outcome) {
 
 }  // namespace
 
-int deliver_imip(SqliteStore& store, const Config& config, std::istream& in,
+int deliver_imip(caldav::Store& store, const Config& config, std::istream& in,
                  const std::string& envelope_sender, const std::string& recipient) {
     std::string raw;
     char buffer[65536];

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "src/config/config.hpp"
-#include "src/storage/sqlite_store.hpp"
+#include "caldav/store.hpp"
 
 namespace server {
 
@@ -22,7 +22,7 @@ enum ImipExit : int {
 /// `recipient` are the SMTP envelope as the MTA knows it (may be empty).
 /// Prints one line on stderr (the MTA quotes it in a bounce); returns the
 /// exit status.
-int deliver_imip(SqliteStore& store, const Config& config, std::istream& in,
+int deliver_imip(caldav::Store& store, const Config& config, std::istream& in,
                  const std::string& envelope_sender, const std::string& recipient);
 
 }  // namespace server

@@ -86,7 +86,7 @@ bool verify_password(std::string_view password, const std::string& hash) {
     return h.size() == hash.size() && CRYPTO_memcmp(h.data(), hash.data(), h.size()) == 0;
 }
 
-Authenticator::Authenticator(SqliteStore& store, AuthOptions options)
+Authenticator::Authenticator(AccountStore& store, AuthOptions options)
     : store_(store),
       options_(options),
       key_(32, '\0'),

@@ -13,7 +13,7 @@
 #include <unordered_map>
 
 #include "caldav/message.hpp"
-#include "src/storage/sqlite_store.hpp"
+#include "src/storage/account_store.hpp"
 
 namespace server {
 
@@ -62,7 +62,7 @@ public:
         bool needs_hash = false;
     };
 
-    Authenticator(SqliteStore& store, AuthOptions options);
+    Authenticator(AccountStore& store, AuthOptions options);
 
     /// Verifies the header value (nullopt = header absent) for a client at
     /// `remote` (its IP address, for the failure counter). Never logs secrets.
@@ -99,7 +99,7 @@ private:
     bool cached(const std::string& name, const std::string& d);
     std::string digest(const std::string& stored_hash, std::string_view password) const;
 
-    SqliteStore& store_;
+    AccountStore& store_;
     AuthOptions options_;
     std::string key_;  ///< random per process: cached digests are useless elsewhere
     std::mutex mutex_;

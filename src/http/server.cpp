@@ -210,7 +210,7 @@ std::string format_duration_ms(std::chrono::steady_clock::duration d) {
 
 struct HttpServer::Impl {
     const Config& config;
-    SqliteStore& store;
+    caldav::Store& store;
     caldav::Service& service;
     Authenticator& auth;
     HttpServer::RsvpHandler rsvp;
@@ -247,7 +247,7 @@ struct HttpServer::Impl {
     std::unordered_map<std::uint64_t, std::pair<asio::any_io_executor, std::shared_ptr<SessionState>>>
         sessions;
 
-    Impl(const Config& c, SqliteStore& st, caldav::Service& s, Authenticator& a, HttpServer::RsvpHandler r)
+    Impl(const Config& c, caldav::Store& st, caldav::Service& s, Authenticator& a, HttpServer::RsvpHandler r)
         : config(c),
           store(st),
           service(s),
@@ -710,8 +710,8 @@ struct HttpServer::Impl {
                     // A read-only request's lookups (credentials, principal,
                     // home, collection, members) share one snapshot and one
                     // read transaction; other requests read as they go.
-                    std::optional<SqliteStore::ReadSession> snapshot;
-                    if (&p == &readers) snapshot.emplace(store);
+                    std::unique_ptr<caldav::ReadScope> snapshot;
+                    if (&p == &readers) snapshot = store.read_scope();
                     co_return authenticate_and_handle(creq, authorization, remote, &p == &handlers, user);
                 },
                 use_awaitable);
@@ -825,7 +825,7 @@ struct HttpServer::Impl {
     }
 };
 
-HttpServer::HttpServer(const Config& config, SqliteStore& store, caldav::Service& service, Authenticator& auth,
+HttpServer::HttpServer(const Config& config, caldav::Store& store, caldav::Service& service, Authenticator& auth,
                        RsvpHandler rsvp)
     : impl_(std::make_unique<Impl>(config, store, service, auth, std::move(rsvp))) {}
 

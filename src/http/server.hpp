@@ -20,8 +20,8 @@ public:
     using RsvpHandler = std::function<caldav::Response(const caldav::Request&)>;
 
     /// `store` is the one `service` and `auth` read: a read-only request's
-    /// reads share one snapshot of it (SqliteStore::ReadSession).
-    HttpServer(const Config& config, SqliteStore& store, caldav::Service& service, Authenticator& auth,
+    /// reads share one snapshot of it (caldav::Store::read_scope).
+    HttpServer(const Config& config, caldav::Store& store, caldav::Service& service, Authenticator& auth,
                RsvpHandler rsvp = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;

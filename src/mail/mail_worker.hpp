@@ -17,7 +17,7 @@ namespace server {
 /// good, logged as an error, and the organizer's copy says SCHEDULE-STATUS
 /// 5.1 for that attendee). A message the relay refuses for good (a 5xx to
 /// RCPT or DATA) fails the same way at once. `store` (for the 5.1 status) and
-/// `jobs` (the queue) must outlive the worker; one SqliteStore is both.
+/// `jobs` (the queue) must outlive the worker; one Backend is both.
 class MailWorker {
 public:
     MailWorker(caldav::Store& store, caldav::JobStore& jobs, SmtpConfig smtp, caldav::Limits limits = {});

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "caldav/xml/element.hpp"
-#include "src/storage/object_rows.hpp"
 
 namespace server {
 
@@ -75,24 +74,17 @@ std::size_t cost_of(const Member& m) {
            r.schedule_tag.size() + r.content_type.size() + (m.data ? m.data->size() : 0) + 128;
 }
 
-/// The objects row, then the index state (columns 15–17).
-const std::string& member_select() {
-    static const std::string sql =
-        "SELECT " + std::string(rows::object_columns) + ", index_state, indexed_until, index_exact FROM objects ";
-    return sql;
-}
-
-/// Reads a member from `member_select`, with its data while the copy holds
+/// Takes a member as the source gives it, with its data while the copy holds
 /// less than `data_room` bytes: a copy read whole answers its first queries
 /// from memory too, and a large calendar keeps its index and metadata.
-void read_member(const sqlite::Stmt& s, Member& m, std::size_t held, std::size_t data_room) {
+void read_member(CachedMember& row, Member& m, std::size_t held, std::size_t data_room) {
     // The escaped form takes a little more than the bytes (&#13; per line).
-    const bool with_data = held + 2 * s.view(13).size() + s.view(13).size() / 8 <= data_room;
-    rows::read_object(s, m.record, false);
-    if (with_data) m.data = std::make_shared<const Text>(s.view(13));
-    m.indexed = s.int64(15) != 0;
-    m.indexed_until = s.optional_int64(16);
-    m.exact = s.int64(17) != 0;
+    const bool with_data = held + 2 * row.data.size() + row.data.size() / 8 <= data_room;
+    m.record = std::move(row.record);
+    if (with_data) m.data = std::make_shared<const Text>(row.data);
+    m.indexed = row.indexed;
+    m.indexed_until = row.indexed_until;
+    m.exact = row.exact;
 }
 
 /// Where an instance overlapping [from, to] can start (as SqliteStore's scan).
@@ -196,18 +188,19 @@ Member* insert(Entry& e, Member&& m) {
     return &e.members.emplace(id, std::move(m)).first->second;
 }
 
-/// Adds a member read by `member_select` and its instance rows (appended to `rows`, unsorted).
-void add_member(sqlite::Db& db, Entry& e, const sqlite::Stmt& s, std::vector<Instance>& rows,
+/// Adds a member and its instance rows (appended to `rows`, unsorted).
+void add_member(CollectionSource& source, Entry& e, CachedMember& row, std::vector<Instance>& rows,
                 std::size_t data_room) {
     Member m;
-    read_member(s, m, e.bytes, data_room);
+    read_member(row, m, e.bytes, data_room);
     const auto id = m.record.id;
     Member* node = insert(e, std::move(m));
     if (node->indexed) {
-        auto r = db.prepare("SELECT start_at, end_at FROM instances WHERE object_id = ?1");
-        r.bind(1, id);
         std::uint32_t n = 0;
-        for (; r.step(); ++n) rows.push_back({r.int64(0), r.int64(1), node, node->slot});
+        source.instances_of(id, [&](std::int64_t start, std::int64_t end) {
+            rows.push_back({start, end, node, node->slot});
+            ++n;
+        });
         node->rows = n;
     }
 }
@@ -228,33 +221,27 @@ void clear(Entry& e) {
 }
 
 /// Reads the whole collection. False when it does not fit in `budget`.
-bool rebuild(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t budget) {
+bool rebuild(CollectionSource& source, Entry& e, const CollectionStamp& stamp, std::size_t budget) {
     clear(e);
     // Even an empty calendar's copy counts, so that copies of many small
     // calendars are evicted like one large one.
     e.bytes = sizeof(Entry) + 256;
-    auto s = db.prepare(member_select() + "WHERE collection_id = ?1");
-    s.bind(1, stamp.id);
-    while (s.step()) {
+    source.members(stamp.id, [&](CachedMember& row) {
         Member m;
-        read_member(s, m, e.bytes, budget / 2);
+        read_member(row, m, e.bytes, budget / 2);
         insert(e, std::move(m));
-        if (e.bytes > budget) return false;
-    }
-    // The covering time index gives the rows in start order.
-    auto r = db.prepare(
-        "SELECT start_at, end_at, object_id FROM instances WHERE collection_id = ?1 ORDER BY start_at");
-    r.bind(1, stamp.id);
-    while (r.step()) {
-        const auto id = r.int64(2);
+        return e.bytes <= budget;
+    });
+    if (e.bytes > budget) return false;
+    source.instances(stamp.id, [&](std::int64_t start, std::int64_t end, std::int64_t id) {
         auto m = e.members.find(id);
-        if (m == e.members.end()) continue;  // cannot be: rows go with their object
-        e.instances.push_back({r.int64(0), r.int64(1), &m->second, m->second.slot});
+        if (m == e.members.end()) return true;  // cannot be: rows go with their object
+        e.instances.push_back({start, end, &m->second, m->second.slot});
         ++m->second.rows;
         e.bytes += sizeof(Instance);
-        if (e.bytes > budget) return false;
-    }
-    return true;
+        return e.bytes <= budget;
+    });
+    return e.bytes <= budget;
 }
 
 /// Drops the rows of removed members and merges the recent rows in.
@@ -281,14 +268,9 @@ void compact(Entry& e) {
 
 /// Applies the members the change log names since the copy's revision.
 /// False when so many changed that reading everything is cheaper.
-bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_t budget) {
+bool catch_up(CollectionSource& source, Entry& e, const CollectionStamp& stamp, std::size_t budget) {
     std::vector<std::string> names;
-    auto c = db.prepare("SELECT name FROM changes WHERE collection_id = ?1 AND revision > ?2");
-    c.bind(1, stamp.id).bind(2, e.revision);
-    while (c.step()) {
-        names.emplace_back(c.view(0));
-        if (names.size() > 64 + e.members.size() / 4) return false;
-    }
+    if (!source.changed_names(stamp.id, e.revision, 64 + e.members.size() / 4, names)) return false;
     std::vector<std::int64_t> gone;  // sorted below: usually one or a few
     for (const auto& name : names) {
         auto it = e.by_name.find(name);
@@ -310,12 +292,8 @@ bool catch_up(sqlite::Db& db, Entry& e, const CollectionStamp& stamp, std::size_
                       [&](const Bounded& b) { return std::binary_search(gone.begin(), gone.end(), b.object_id); });
     }
     std::vector<Instance> added;
-    auto s = db.prepare(member_select() + "WHERE collection_id = ?1 AND name = ?2");
-    for (const auto& name : names) {
-        s.reset();
-        s.bind(1, stamp.id).bind(2, name);
-        if (s.step()) add_member(db, e, s, added, budget / 2);
-    }
+    for (const auto& name : names)
+        source.member(stamp.id, name, [&](CachedMember& row) { add_member(source, e, row, added, budget / 2); });
     auto by_start = [](const Instance& a, const Instance& b) { return a.start < b.start; };
     std::sort(added.begin(), added.end(), by_start);
     const auto middle = static_cast<std::ptrdiff_t>(e.recent.size());
@@ -413,14 +391,6 @@ CollectionCache::CollectionCache(std::size_t max_bytes) : max_bytes_(max_bytes) 
 
 CollectionCache::~CollectionCache() = default;
 
-std::optional<CollectionStamp> CollectionCache::stamp(sqlite::Db& db, std::int64_t collection_id) {
-    auto s = db.prepare(
-        "SELECT revision, sync_floor, incarnation, index_generation, max_span FROM collections WHERE id = ?1");
-    s.bind(1, collection_id);
-    if (!s.step()) return std::nullopt;
-    return CollectionStamp{collection_id, s.int64(0), s.int64(1), s.int64(2), s.int64(3), s.int64(4)};
-}
-
 std::shared_ptr<CollectionCache::Entry> CollectionCache::entry_for(std::int64_t collection_id) {
     std::lock_guard lock(map_mutex_);
     auto& e = entries_[collection_id];
@@ -448,17 +418,17 @@ void CollectionCache::make_room(const Entry* keep, std::size_t extra) {
     }
 }
 
-bool CollectionCache::visit_in_range(sqlite::Db& db, const CollectionStamp& stamp, std::int64_t from,
+bool CollectionCache::visit_in_range(CollectionSource& source, const CollectionStamp& stamp, std::int64_t from,
                                      std::int64_t to, bool with_data,
                                      const std::function<void(caldav::ObjectRecord&)>& visit) {
     return serve(
-        db, stamp, with_data, [&](const Entry& e, Picked& p) { collect_range(e, stamp, from, to, p); }, visit);
+        source, stamp, with_data, [&](const Entry& e, Picked& p) { collect_range(e, stamp, from, to, p); }, visit);
 }
 
-bool CollectionCache::visit_named(sqlite::Db& db, const CollectionStamp& stamp, const std::vector<std::string>& names,
+bool CollectionCache::visit_named(CollectionSource& source, const CollectionStamp& stamp, const std::vector<std::string>& names,
                                   bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit) {
     return serve(
-        db, stamp, with_data,
+        source, stamp, with_data,
         [&](const Entry& e, Picked& p) {
             for (const auto& name : names)
                 if (auto id = e.by_name.find(name); id != e.by_name.end()) p.emit(e.members.at(id->second), false);
@@ -466,7 +436,7 @@ bool CollectionCache::visit_named(sqlite::Db& db, const CollectionStamp& stamp, 
         visit);
 }
 
-bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool with_data,
+bool CollectionCache::serve(CollectionSource& source, const CollectionStamp& stamp, bool with_data,
                             const std::function<void(const Entry&, Picked&)>& pick,
                             const std::function<void(caldav::ObjectRecord&)>& visit) {
     if (max_bytes_ == 0) return false;
@@ -513,7 +483,7 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
                                e.generation != stamp.index_generation || e.revision < stamp.sync_floor;
             bool fits = false;
             try {
-                fits = (!fresh && catch_up(db, e, stamp, max_bytes_)) || rebuild(db, e, stamp, max_bytes_);
+                fits = (!fresh && catch_up(source, e, stamp, max_bytes_)) || rebuild(source, e, stamp, max_bytes_);
             } catch (...) {
                 // A read that failed half-way leaves no half-updated copy.
                 clear(e);
@@ -543,15 +513,13 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
     }
     make_room(&e, 0);
     if (!p.missing.empty()) {
-        // Read in this transaction, whose snapshot is the copy's revision.
-        auto s = db.prepare("SELECT data FROM objects WHERE id = ?1");
+        // Read in the source's snapshot, which is the copy's revision.
         std::size_t added = 0;
         std::vector<std::shared_ptr<const Text>> texts;
         texts.reserve(p.missing.size());
         for (auto i : p.missing) {
-            s.reset();
-            s.bind(1, out[i].id);
-            if (!s.step()) {
+            std::shared_ptr<const Text> text;
+            if (!source.data(out[i].id, [&](std::string_view bytes) { text = std::make_shared<const Text>(bytes); })) {
                 // Not in the snapshot the copy claims to be: drop the copy and
                 // let the database answer (nothing is visited yet).
                 std::unique_lock lock(e.mutex);
@@ -559,7 +527,7 @@ bool CollectionCache::serve(sqlite::Db& db, const CollectionStamp& stamp, bool w
                 clear(e);
                 return false;
             }
-            texts.push_back(std::make_shared<const Text>(s.view(0)));
+            texts.push_back(std::move(text));
             give_text(texts.back(), out[i]);
             added += texts.back()->size();
         }

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "src/storage/object_rows.hpp"
+#include "src/storage/sqlite_collection_source.hpp"
 
 namespace server {
 
@@ -261,6 +262,8 @@ SqliteStore::ReadSession::~ReadSession() {
     if (db_) store_->finish_read(db_);
     thread_session = outer_;
 }
+
+std::unique_ptr<caldav::ReadScope> SqliteStore::read_scope() { return std::make_unique<ReadSession>(*this); }
 
 sqlite::Db* SqliteStore::take_reader() {
     std::unique_lock lock(readers_mutex_);
@@ -904,9 +907,10 @@ void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::option
     const auto from = start.value_or(std::numeric_limits<std::int64_t>::min());
     const auto to = end.value_or(std::numeric_limits<std::int64_t>::max());
     read([&](sqlite::Db& db) {
-        auto stamp = CollectionCache::stamp(db, collection_id);
+        SqliteCollectionSource source(db);
+        auto stamp = source.stamp(collection_id);
         if (!stamp) return;  // no such collection
-        if (cache_.visit_in_range(db, *stamp, from, to, with_data, visit)) return;
+        if (cache_.visit_in_range(source, *stamp, from, to, with_data, visit)) return;
         caldav::ObjectRecord record;
         objects_in_range(db, collection_id, from, to, with_data,
                          [&](const sqlite::Stmt& s) {
@@ -920,9 +924,10 @@ void SqliteStore::visit_objects_in_range(std::int64_t collection_id, std::option
 void SqliteStore::visit_objects_named(std::int64_t collection_id, const std::vector<std::string>& names,
                                       bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit) {
     read([&](sqlite::Db& db) {
-        auto stamp = CollectionCache::stamp(db, collection_id);
+        SqliteCollectionSource source(db);
+        auto stamp = source.stamp(collection_id);
         if (!stamp) return;  // no such collection
-        if (cache_.visit_named(db, *stamp, names, with_data, visit)) return;
+        if (cache_.visit_named(source, *stamp, names, with_data, visit)) return;
         auto s = db.prepare("SELECT " + object_columns_of("", with_data) +
                             " FROM objects WHERE collection_id = ?1 AND name = ?2");
         caldav::ObjectRecord record;
@@ -1456,18 +1461,6 @@ std::optional<caldav::HomeChangeSet> SqliteStore::home_changes_since(std::int64_
         }
         return out;
     });
-}
-
-std::vector<QueuedMail> SqliteStore::list_mail() {
-    std::vector<QueuedMail> out;
-    for (const auto& j : list_jobs(caldav::mail_job_kind)) {
-        if (j.failed_at) continue;  // given up: kept for operators, no longer queued
-        auto m = caldav::mail_of_job(j.owner_id, j.payload);
-        if (!m) continue;
-        out.push_back({j.id, j.owner_id, m->uid, m->recipient, m->envelope_sender, m->message, j.attempts,
-                       j.created_at, j.last_error, j.due_at});
-    }
-    return out;
 }
 
 // The job queue (schema 0014, caldav/store_jobs.hpp). Leasing is one write

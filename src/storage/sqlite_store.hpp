@@ -1,5 +1,5 @@
-// SqliteStore: caldav::Store over SQLite in WAL mode, with one group-committing
-// writer thread and a pool of reader connections (DESIGN.md "Scale").
+// SqliteStore: the storage Backend (src/storage/backend.hpp) over SQLite in WAL mode, with one
+// group-committing writer thread and a pool of reader connections (DESIGN.md "Scale").
 #pragma once
 #include <chrono>
 #include <condition_variable>
@@ -13,8 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "caldav/store.hpp"
-#include "caldav/store_jobs.hpp"
+#include "src/storage/backend.hpp"
 #include "caldav/write_set.hpp"
 #include "src/storage/collection_cache.hpp"
 #include "src/storage/migrations.hpp"
@@ -34,32 +33,11 @@ struct SqliteOptions {
     std::size_t collection_cache_bytes = std::size_t{64} << 20;
 };
 
-/// Credentials of a principal for authentication.
-struct Credentials {
-    std::int64_t principal_id = 0;
-    std::string name;
-    std::string password_hash;  ///< crypt(3) string; empty = cannot log in
-};
-
-/// An email waiting in the queue (a mail job, schema 0014), as tests and the CLI see it.
-struct QueuedMail {
-    std::int64_t id = 0;
-    std::int64_t principal_id = 0;  ///< 0 when the user is gone
-    std::string uid;
-    std::string recipient;
-    std::string envelope_sender;
-    std::string message;
-    std::int64_t attempts = 0;    ///< failed attempts so far
-    std::int64_t created_at = 0;  ///< unix seconds
-    std::string last_error;
-    std::int64_t next_attempt_at = 0;  ///< unix seconds
-};
-
 /// A Store opened from one SQLite file. Thread-safe. Writes from many threads are
 /// queued to one writer thread that commits them together (group commit) with
 /// synchronous=FULL, so a write returns only once it is durable; reads use a
 /// pool of connections and never wait for writes (WAL).
-class SqliteStore final : public caldav::Store, public caldav::JobStore {
+class SqliteStore final : public Backend {
 public:
     /// While one lives, the reads of the thread that made it share one pooled
     /// connection and one read transaction, begun at the first read: they see
@@ -69,10 +47,10 @@ public:
     /// first (what follows reads what was written) and gives the connection
     /// back. Sessions nest; the outer one counts. Holds a connection until it
     /// ends, so it belongs around work that is mostly reads.
-    class ReadSession {
+    class ReadSession final : public caldav::ReadScope {
     public:
         explicit ReadSession(SqliteStore& store);
-        ~ReadSession();
+        ~ReadSession() override;
         ReadSession(const ReadSession&) = delete;
         ReadSession& operator=(const ReadSession&) = delete;
 
@@ -93,7 +71,10 @@ public:
 
     /// Finishes queued writes, stops the writer and closes every connection.
     /// Idempotent; called by the destructor.
-    void close();
+    void close() override;
+
+    /// A ReadSession.
+    std::unique_ptr<caldav::ReadScope> read_scope() override;
 
     /// The in-memory copy of queried calendars (for tests).
     const CollectionCache& collection_cache() const { return cache_; }
@@ -101,23 +82,13 @@ public:
     /// The schema version the file had before open() migrated it.
     int opened_version() const { return opened_version_; }
 
-    // Users (server-level; caldav/ sees principals only).
-    /// Adds a user; `exists` when the name is taken.
+    // AccountStore (server-level; caldav/ sees principals only).
     caldav::StoreStatus add_user(const std::string& name, const std::string& email,
-                                 const std::string& password_hash);
-    /// Replaces a user's password hash; `not_found` when there is no such user.
-    caldav::StoreStatus set_password(const std::string& name, const std::string& password_hash);
-    /// Deletes a user and everything they own; `not_found` when absent.
-    caldav::StoreStatus delete_user(const std::string& name);
-    /// Every principal, by name.
-    std::vector<caldav::PrincipalRecord> list_principals();
-    /// The stored hash of a principal, for authentication.
-    std::optional<Credentials> find_credentials(const std::string& name);
-
-    // Mail queue (iMIP, RFC 6047): mail jobs of the job queue (schema 0014),
-    // sent by MailWorker; caldav/ only queues.
-    /// Every queued message not given up, oldest first (for tests and the CLI).
-    std::vector<QueuedMail> list_mail();
+                                 const std::string& password_hash) override;
+    caldav::StoreStatus set_password(const std::string& name, const std::string& password_hash) override;
+    caldav::StoreStatus delete_user(const std::string& name) override;
+    std::vector<caldav::PrincipalRecord> list_principals() override;
+    std::optional<Credentials> find_credentials(const std::string& name) override;
 
 
     // caldav::JobStore (schema 0014).

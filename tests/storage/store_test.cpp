@@ -694,6 +694,25 @@ BOOST_AUTO_TEST_CASE(a_read_session_reads_one_snapshot_until_it_ends) {
     BOOST_TEST(store->find_collection(alice, "snapshot")->revision == 2);
 }
 
+BOOST_AUTO_TEST_CASE(the_read_scope_of_the_backend_interfaces_reads_one_snapshot_of_all_of_them) {
+    auto cal = calendar("scope");
+    server::Backend& backend = *store;
+    auto scope = backend.read_scope();
+    BOOST_REQUIRE(scope);
+    BOOST_TEST(!backend.find_object(cal.id, "a.ics", false));
+    BOOST_TEST(!backend.find_credentials("carol"));
+    std::thread([&] {
+        BOOST_TEST((store->put_object(object(cal.id, "a.ics", "uid-a")).status == StoreStatus::ok));
+        BOOST_TEST((store->add_user("carol", "carol@example.com", "$y$fake") == StoreStatus::ok));
+    }).join();
+    // Calendars and accounts alike: the other thread's commits are after the snapshot.
+    BOOST_TEST(!backend.find_object(cal.id, "a.ics", false));
+    BOOST_TEST(!backend.find_credentials("carol"));
+    scope.reset();
+    BOOST_TEST(backend.find_object(cal.id, "a.ics", false).has_value());
+    BOOST_TEST(backend.find_credentials("carol").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_write_on_the_sessions_thread_ends_its_snapshot) {
     auto cal = calendar("own-writes");
     SqliteStore::ReadSession session(*store);

@@ -1,0 +1,26 @@
+// Backend: every storage capability in one object (issue 23 §5). The program
+// opens the configured one through open_backend (src/storage/open_backend.hpp)
+// and hands each part the interfaces it needs; only src/storage names the
+// implementations (SqliteStore; PostgreSQL later).
+#pragma once
+#include "caldav/store.hpp"
+#include "caldav/store_jobs.hpp"
+#include "src/storage/account_store.hpp"
+
+namespace server {
+
+/// A storage backend: calendars (caldav::Store), the job queue
+/// (caldav::JobStore) and accounts (AccountStore) kept together.
+/// read_scope() covers the reads of all three.
+class Backend : public caldav::Store, public caldav::JobStore, public AccountStore {
+public:
+    /// Both: every principal (accounts), or a page of them (principal searches).
+    using AccountStore::list_principals;
+    using caldav::PrincipalStore::list_principals;
+
+    /// Finishes queued writes and releases what the backend holds (threads,
+    /// connections). Idempotent; nothing may be called after it.
+    virtual void close() = 0;
+};
+
+}  // namespace server

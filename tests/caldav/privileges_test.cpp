@@ -1,18 +1,31 @@
 // Authorization decisions (issue 23 §4): a table of method × resource kind ×
-// role → status, driven through caldav::Service over a real SqliteStore.
-#include "caldav/service.hpp"
+// role → status, driven through caldav::Service over a real SqliteStore; the
+// privilege model (caldav/privileges.hpp) and the one check on its own.
+#include "caldav/privileges.hpp"
 
 #define BOOST_TEST_MODULE privileges
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
 #include <array>
+#include <ostream>
 #include <string>
 
+#include "caldav/context.hpp"
+#include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
+#include "caldav/service.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace caldav;
+
+namespace caldav {
+// For failure messages: the names, and the bits behind them.
+std::ostream& operator<<(std::ostream& out, Privileges p) {
+    return out << privilege_elements(p) << " (" << static_cast<std::uint32_t>(p) << ")";
+}
+}  // namespace caldav
 
 namespace {
 
@@ -226,6 +239,203 @@ BOOST_AUTO_TEST_CASE(every_method_kind_and_role_gets_todays_answer) {
                        row.shape << " " << kinds()[k].first << " as " << user << ": got " << answer_of(res));
         }
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(body_dependent_checks)
+
+BOOST_AUTO_TEST_CASE(multiget_answers_403_for_hrefs_in_another_home_and_reads_its_own) {
+    World w;
+    Request r;
+    r.headers.set("Depth", "1");
+    r.body = "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>"
+             "</D:prop><D:href>/dav/calendars/alice/calendar/e1.ics</D:href>"
+             "<D:href>/dav/calendars/bob/calendar/e1.ics</D:href>"
+             "<D:href>/dav/calendars/nobody/calendar/e1.ics</D:href></C:calendar-multiget>";
+    auto alice = w.send("alice", "REPORT", "/dav/calendars/alice/calendar/", r, 207);
+    auto status_of = [](const std::string& body, const std::string& href) {
+        auto at = body.find("<D:href>" + href + "</D:href>");
+        return at == std::string::npos ? std::string("absent") : body.substr(body.find("HTTP/1.1 ", at) + 9, 3);
+    };
+    BOOST_TEST(status_of(alice.body, "/dav/calendars/alice/calendar/e1.ics") == "200");
+    BOOST_TEST(status_of(alice.body, "/dav/calendars/bob/calendar/e1.ics") == "403");
+    BOOST_TEST(status_of(alice.body, "/dav/calendars/nobody/calendar/e1.ics") == "403");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(privilege_model)
+
+using P = Privileges;
+
+PrincipalRecord principal(std::int64_t id, std::string name) {
+    PrincipalRecord p;
+    p.id = id;
+    p.name = std::move(name);
+    return p;
+}
+
+Resource resource(ResourceKind kind, std::optional<PrincipalRecord> owner, bool exists = true) {
+    Resource r;
+    r.kind = kind;
+    r.owner = std::move(owner);
+    r.exists = exists;
+    return r;
+}
+
+BOOST_AUTO_TEST_CASE(aggregates_hold_their_members) {
+    BOOST_TEST(holds(P::all, P::write_content));
+    BOOST_TEST(holds(P::all, P::schedule_send_freebusy));
+    BOOST_TEST(holds(P::write, P::bind));
+    BOOST_TEST(holds(P::read, P::read_free_busy));  // RFC 4791 §6.1.1
+    BOOST_TEST(holds(P::schedule_deliver, P::schedule_query_freebusy));  // RFC 6638 §6.1.1
+    BOOST_TEST(!holds(P::read, P::write_content));
+    BOOST_TEST(!holds(P::write, P::write_acl));
+    BOOST_TEST(!holds(P::read_free_busy, P::read));
+    BOOST_TEST(holds(P::none, P::none));
+}
+
+BOOST_AUTO_TEST_CASE(the_table_is_a_tree_whose_aggregates_are_their_members) {
+    auto rows = privilege_names();
+    BOOST_TEST(rows.front().privilege == P::all);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        BOOST_TEST(privilege_name(rows[i].privilege) == &rows[i], rows[i].local);  // one row per privilege
+        Privileges members = P::none;
+        for (std::size_t j = i + 1; j < rows.size() && rows[j].depth > rows[i].depth; ++j) {
+            BOOST_TEST(holds(rows[i].privilege, rows[j].privilege), rows[j].local << " in " << rows[i].local);
+            members |= rows[j].privilege;
+        }
+        // Only DAV:read has a part of its own (reading content) besides its members.
+        if (members != P::none && rows[i].privilege != P::read)
+            BOOST_TEST((members == rows[i].privilege), rows[i].local);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(owners_hold_all_in_their_home_and_others_nothing) {
+    auto alice = principal(1, "alice"), bob = principal(2, "bob");
+    for (auto kind : {ResourceKind::home, ResourceKind::collection, ResourceKind::object}) {
+        BOOST_TEST((privileges_of(resource(kind, alice), alice) == P::all));
+        BOOST_TEST((privileges_of(resource(kind, alice), bob) == P::none));
+        BOOST_TEST((privileges_of(resource(kind, alice, false), alice) == P::all));  // not yet created
+    }
+}
+
+BOOST_AUTO_TEST_CASE(principals_are_readable_by_everyone_and_their_acl_by_their_owner) {
+    auto alice = principal(1, "alice"), bob = principal(2, "bob");
+    const auto readable = P::read | P::read_current_user_privilege_set;
+    BOOST_TEST((privileges_of(resource(ResourceKind::principal, alice), bob) == readable));
+    BOOST_TEST((privileges_of(resource(ResourceKind::principal, alice), alice) == (readable | P::read_acl)));
+    for (auto kind : {ResourceKind::root, ResourceKind::principals, ResourceKind::calendars_root})
+        BOOST_TEST((privileges_of(resource(kind, std::nullopt), bob) == readable));
+}
+
+BOOST_AUTO_TEST_CASE(current_user_privilege_set_names_what_the_actor_holds) {
+    auto alice = principal(1, "alice"), bob = principal(2, "bob");
+    auto calendar = resource(ResourceKind::collection, alice);
+    BOOST_TEST(current_user_privilege_set_xml(privileges_of(calendar, alice), k_calendar) ==
+               "<D:privilege><D:read/></D:privilege>"
+               "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
+               "<D:privilege><D:write/></D:privilege><D:privilege><D:write-properties/></D:privilege>"
+               "<D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>"
+               "<D:privilege><D:unbind/></D:privilege><D:privilege><D:read-acl/></D:privilege>"
+               "<D:privilege><C:read-free-busy/></D:privilege>");
+    BOOST_TEST(current_user_privilege_set_xml(privileges_of(calendar, bob), k_calendar).empty());
+    auto own = resource(ResourceKind::principal, alice);
+    BOOST_TEST(current_user_privilege_set_xml(privileges_of(own, bob), k_principal) ==
+               "<D:privilege><D:read/></D:privilege>"
+               "<D:privilege><D:read-current-user-privilege-set/></D:privilege>");
+    BOOST_TEST(current_user_privilege_set_xml(privileges_of(own, alice), k_principal) ==
+               "<D:privilege><D:read/></D:privilege>"
+               "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
+               "<D:privilege><D:read-acl/></D:privilege>");
+    // A sharee's read-only grant (issue 25) would read as read and its parts.
+    BOOST_TEST(current_user_privilege_set_xml(P::read | P::read_current_user_privilege_set, k_calendar) ==
+               "<D:privilege><D:read/></D:privilege>"
+               "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
+               "<D:privilege><C:read-free-busy/></D:privilege>");
+}
+
+BOOST_AUTO_TEST_CASE(grants_name_aggregates_held_whole) {
+    BOOST_TEST(privilege_elements(P::all) == "<D:privilege><D:all/></D:privilege>");
+    BOOST_TEST(privilege_elements(P::read | P::read_acl) ==
+               "<D:privilege><D:read/></D:privilege><D:privilege><D:read-acl/></D:privilege>");
+    BOOST_TEST(privilege_elements(P::write_content | P::bind) ==
+               "<D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>");
+}
+
+BOOST_AUTO_TEST_CASE(scheduling_privileges_are_listed_on_inbox_and_outbox_only) {
+    auto has = [](const std::string& xml, const std::string& s) { return xml.find(s) != std::string::npos; };
+    BOOST_TEST(has(supported_privilege_set_xml(k_inbox), "schedule-deliver"));
+    BOOST_TEST(!has(supported_privilege_set_xml(k_inbox), "schedule-send"));
+    BOOST_TEST(has(supported_privilege_set_xml(k_outbox), "schedule-send"));
+    BOOST_TEST(!has(supported_privilege_set_xml(k_calendar), "schedule-"));
+    BOOST_TEST(has(supported_privilege_set_xml(k_calendar), "<C:read-free-busy/>"));
+}
+
+/// A resource of `kind` on which the actor holds `held`, in a collection where they hold `parent`.
+Resource granted(unsigned kind, Privileges held, Privileges parent, bool exists = true) {
+    Resource r;
+    r.kind = kind == k_object ? ResourceKind::object : ResourceKind::collection;
+    r.collection.emplace();
+    r.collection->kind = kind == k_outbox ? CollectionKind::outbox : CollectionKind::calendar;
+    r.exists = exists;
+    r.privileges = held;
+    r.parent_privileges = parent;
+    return r;
+}
+
+bool allowed(std::string_view method, const Resource& r) {
+    try {
+        check_privileges(method, r);
+        return true;
+    } catch (const Error& e) {
+        BOOST_TEST(e.status() == 403);
+        BOOST_TEST((e.precondition() == Precondition::need_privileges));
+        return false;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_method_table_names_what_each_method_needs) {
+    // As a read-only sharee of a calendar would hold (issue 25).
+    auto object = granted(k_object, P::read, P::read);
+    BOOST_TEST(allowed("GET", object));
+    BOOST_TEST(allowed("PROPFIND", object));
+    BOOST_TEST(allowed("REPORT", object));
+    BOOST_TEST(allowed("COPY", object));
+    BOOST_TEST(!allowed("PUT", object));
+    BOOST_TEST(!allowed("PROPPATCH", object));
+    BOOST_TEST(!allowed("DELETE", object));
+    BOOST_TEST(!allowed("MOVE", object));
+    BOOST_TEST(!allowed("ACL", object));
+    // Writing a member needs write-content; creating one, bind on the calendar too.
+    BOOST_TEST(allowed("PUT", granted(k_object, P::write_content, P::none)));
+    BOOST_TEST(!allowed("PUT", granted(k_object, P::write_content, P::none, false)));
+    BOOST_TEST(allowed("PUT", granted(k_object, P::write_content, P::bind, false)));
+    // Removing one needs unbind on the calendar, not a privilege on itself.
+    BOOST_TEST(allowed("DELETE", granted(k_object, P::none, P::unbind)));
+    BOOST_TEST(!allowed("DELETE", granted(k_object, P::all, P::bind)));
+    BOOST_TEST(allowed("MKCALENDAR", granted(k_calendar, P::none, P::bind, false)));
+    BOOST_TEST(!allowed("MKCOL", granted(k_calendar, P::all, P::read, false)));
+    BOOST_TEST(allowed("PROPPATCH", granted(k_calendar, P::write_properties, P::none)));
+    BOOST_TEST(allowed("POST", granted(k_outbox, P::schedule_send, P::none)));
+    BOOST_TEST(!allowed("POST", granted(k_outbox, P::all & P::read, P::all)));
+    BOOST_TEST(allowed("ACL", granted(k_calendar, P::write_acl, P::none)));
+    // A method the table does not offer there is answered 405 to those who see the resource.
+    BOOST_TEST(allowed("LOCK", granted(k_calendar, P::read, P::none)));
+    BOOST_TEST(!allowed("LOCK", granted(k_calendar, P::none, P::all)));
+    BOOST_TEST(!allowed("OPTIONS", granted(k_calendar, P::read_free_busy, P::all)));
+}
+
+BOOST_AUTO_TEST_CASE(on_the_servers_own_resources_seeing_is_enough_for_the_handlers_answer) {
+    Resource principal_resource;
+    principal_resource.kind = ResourceKind::principal;
+    principal_resource.exists = true;
+    principal_resource.privileges = P::read | P::read_current_user_privilege_set;
+    for (auto method : {"PROPPATCH", "MKCOL", "DELETE", "ACL", "PUT"})
+        BOOST_TEST(allowed(method, principal_resource), method);
+    principal_resource.privileges = P::none;
+    BOOST_TEST(!allowed("PROPFIND", principal_resource));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -39,11 +39,13 @@ constexpr std::array<PrivilegeName, 19> table{{
     {P::schedule_deliver, caldav_ns, "schedule-deliver", "Deliver scheduling messages", 1, k_inbox},
     {P::schedule_deliver_invite, caldav_ns, "schedule-deliver-invite", "Deliver invitations", 2, 0},
     {P::schedule_deliver_reply, caldav_ns, "schedule-deliver-reply", "Deliver replies", 2, 0},
-    {P::schedule_query_freebusy, caldav_ns, "schedule-query-freebusy", "Ask for free/busy time", 2, 0},
+    {P::schedule_query_freebusy, caldav_ns, "schedule-query-freebusy", "Ask for free/busy time", 2,
+     0},
     {P::schedule_send, caldav_ns, "schedule-send", "Send scheduling messages", 1, k_outbox},
     {P::schedule_send_invite, caldav_ns, "schedule-send-invite", "Send invitations", 2, 0},
     {P::schedule_send_reply, caldav_ns, "schedule-send-reply", "Send replies", 2, 0},
-    {P::schedule_send_freebusy, caldav_ns, "schedule-send-freebusy", "Ask others for free/busy time", 2, 0},
+    {P::schedule_send_freebusy, caldav_ns, "schedule-send-freebusy",
+     "Ask others for free/busy time", 2, 0},
 }};
 
 /// One privilege current-user-privilege-set reports when held, and where.
@@ -106,20 +108,20 @@ const PrivilegeName* privilege_name(Privileges p) {
 std::vector<Ace> acl_of(const Resource& r) {
     const Privileges readable = P::read | P::read_current_user_privilege_set;
     switch (r.kind) {
-    case ResourceKind::root:
-    case ResourceKind::principals:
-    case ResourceKind::calendars_root:
-        return {Ace{std::nullopt, readable}};
-    case ResourceKind::principal:
-        // RFC 6638 §2.4: calendar users find each other's addresses and homes.
-        return {Ace{std::nullopt, readable}, Ace{r.owner, P::read | P::read_acl}};
-    case ResourceKind::home:
-    case ResourceKind::collection:
-    case ResourceKind::object:
-        if (!r.owner) return {};
-        return {Ace{r.owner, P::all}};
-    default:
-        return {};
+        case ResourceKind::root:
+        case ResourceKind::principals:
+        case ResourceKind::calendars_root:
+            return {Ace{std::nullopt, readable}};
+        case ResourceKind::principal:
+            // RFC 6638 §2.4: calendar users find each other's addresses and homes.
+            return {Ace{std::nullopt, readable}, Ace{r.owner, P::read | P::read_acl}};
+        case ResourceKind::home:
+        case ResourceKind::collection:
+        case ResourceKind::object:
+            if (!r.owner) return {};
+            return {Ace{r.owner, P::all}};
+        default:
+            return {};
     }
 }
 
@@ -133,11 +135,14 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor) {
 std::string current_user_privilege_set_xml(Privileges held, unsigned kind) {
     std::string out;
     for (const auto& [privilege, kinds] : reported)
-        if ((kinds & kind) && holds(held, privilege)) out += privilege_element(*privilege_name(privilege));
+        if ((kinds & kind) && holds(held, privilege))
+            out += privilege_element(*privilege_name(privilege));
     return out;
 }
 
-std::string supported_privilege_set_xml(unsigned kind) { return supported(0, table.size(), 0, kind); }
+std::string supported_privilege_set_xml(unsigned kind) {
+    return supported(0, table.size(), 0, kind);
+}
 
 std::string privilege_elements(Privileges p) {
     std::string out;

@@ -70,14 +70,16 @@ struct World {
         send("alice", "PUT", "/dav/calendars/alice/files/f.txt", file, 201);
     }
 
-    Response send(const std::string& user, const std::string& method, const std::string& path, Request r,
-                  int expected = 0) {
+    Response send(const std::string& user, const std::string& method, const std::string& path,
+                  Request r, int expected = 0) {
         r.method = method;
         r.path = path;
         r.principal = Principal{store->find_principal(user)->id, user};
         auto res = service->handle(r);
         res.collect();
-        if (expected) BOOST_REQUIRE_MESSAGE(res.status == expected, method << " " << path << ": " << res.body);
+        if (expected)
+            BOOST_REQUIRE_MESSAGE(res.status == expected,
+                                  method << " " << path << ": " << res.body);
         return res;
     }
 };
@@ -97,30 +99,44 @@ const std::vector<Shape>& shapes() {
         {"OPTIONS", "OPTIONS", "", {}},
         {"PROPFIND", "PROPFIND", "", {{"Depth", "0"}}},
         {"PROPFIND-1", "PROPFIND", "", {{"Depth", "1"}}},
-        {"PROPPATCH", "PROPPATCH",
-         "<D:propertyupdate xmlns:D=\"DAV:\"><D:set><D:prop><D:displayname>x</D:displayname></D:prop></D:set>"
+        {"PROPPATCH",
+         "PROPPATCH",
+         "<D:propertyupdate "
+         "xmlns:D=\"DAV:\"><D:set><D:prop><D:displayname>x</D:displayname></D:prop></D:set>"
          "</D:propertyupdate>",
          {}},
         {"MKCALENDAR", "MKCALENDAR", "", {}},
         {"MKCOL", "MKCOL", "", {}},
         {"DELETE", "DELETE", "", {}},
-        {"REPORT", "REPORT",
+        {"REPORT",
+         "REPORT",
          "<D:expand-property xmlns:D=\"DAV:\"><D:property name=\"owner\"/></D:expand-property>",
          {{"Depth", "0"}}},
-        {"REPORT-acl", "REPORT",
-         "<D:acl-principal-prop-set xmlns:D=\"DAV:\"><D:prop><D:displayname/></D:prop></D:acl-principal-prop-set>",
+        {"REPORT-acl",
+         "REPORT",
+         "<D:acl-principal-prop-set "
+         "xmlns:D=\"DAV:\"><D:prop><D:displayname/></D:prop></D:acl-principal-prop-set>",
          {{"Depth", "0"}}},
         {"GET", "GET", "", {}},
         {"HEAD", "HEAD", "", {}},
         {"PUT", "PUT", event, {{"Content-Type", "text/calendar"}}},
         {"PUT-new", "PUT", other_event, {{"Content-Type", "text/calendar"}}},
         {"POST", "POST", freebusy_request, {{"Content-Type", "text/calendar"}}},
-        {"COPY", "COPY", "", {{"Destination", "/dav/calendars/alice/copied/"}, {"Depth", "infinity"}}},
+        {"COPY",
+         "COPY",
+         "",
+         {{"Destination", "/dav/calendars/alice/copied/"}, {"Depth", "infinity"}}},
         {"COPY-obj", "COPY", "", {{"Destination", "/dav/calendars/alice/files/copied.ics"}}},
         {"COPY-away", "COPY", "", {{"Destination", "/dav/calendars/bob/calendar/copied.ics"}}},
-        {"MOVE", "MOVE", "", {{"Destination", "/dav/calendars/alice/moved/"}, {"Depth", "infinity"}}},
+        {"MOVE",
+         "MOVE",
+         "",
+         {{"Destination", "/dav/calendars/alice/moved/"}, {"Depth", "infinity"}}},
         {"MOVE-obj", "MOVE", "", {{"Destination", "/dav/calendars/alice/files/moved.ics"}}},
-        {"MOVE-away", "MOVE", "", {{"Destination", "/dav/calendars/bob/moved/"}, {"Depth", "infinity"}}},
+        {"MOVE-away",
+         "MOVE",
+         "",
+         {{"Destination", "/dav/calendars/bob/moved/"}, {"Depth", "infinity"}}},
         {"ACL", "ACL", "<D:acl xmlns:D=\"DAV:\"/>", {}},
         {"LOCK", "LOCK", "", {}},
     };
@@ -216,7 +232,8 @@ const Row table[] = {
 // clang-format on
 
 std::string answer_of(const Response& r) {
-    return r.precondition.empty() ? std::to_string(r.status) : std::to_string(r.status) + " " + r.precondition;
+    return r.precondition.empty() ? std::to_string(r.status)
+                                  : std::to_string(r.status) + " " + r.precondition;
 }
 
 }  // namespace
@@ -226,7 +243,8 @@ BOOST_AUTO_TEST_SUITE(authorization_table)
 BOOST_AUTO_TEST_CASE(every_method_kind_and_role_gets_todays_answer) {
     BOOST_TEST(std::size(table) == shapes().size() * 2);
     for (const auto& row : table) {
-        const auto shape = std::find_if(shapes().begin(), shapes().end(), [&](const Shape& s) { return s.name == row.shape; });
+        const auto shape = std::find_if(shapes().begin(), shapes().end(),
+                                        [&](const Shape& s) { return s.name == row.shape; });
         BOOST_REQUIRE(shape != shapes().end());
         const auto* user = row.role == Role::owner ? "alice" : "bob";
         for (std::size_t k = 0; k < kinds().size(); ++k) {
@@ -236,7 +254,8 @@ BOOST_AUTO_TEST_CASE(every_method_kind_and_role_gets_todays_answer) {
             for (const auto& [n, v] : shape->headers) r.headers.set(n, v);
             auto res = w.send(user, shape->method, kinds()[k].second, r);
             BOOST_TEST(answer_of(res) == std::string(row.answers[k]),
-                       row.shape << " " << kinds()[k].first << " as " << user << ": got " << answer_of(res));
+                       row.shape << " " << kinds()[k].first << " as " << user << ": got "
+                                 << answer_of(res));
         }
     }
 }
@@ -249,14 +268,17 @@ BOOST_AUTO_TEST_CASE(multiget_answers_403_for_hrefs_in_another_home_and_reads_it
     World w;
     Request r;
     r.headers.set("Depth", "1");
-    r.body = "<C:calendar-multiget xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>"
-             "</D:prop><D:href>/dav/calendars/alice/calendar/e1.ics</D:href>"
-             "<D:href>/dav/calendars/bob/calendar/e1.ics</D:href>"
-             "<D:href>/dav/calendars/nobody/calendar/e1.ics</D:href></C:calendar-multiget>";
+    r.body =
+        "<C:calendar-multiget xmlns:D=\"DAV:\" "
+        "xmlns:C=\"urn:ietf:params:xml:ns:caldav\"><D:prop><D:getetag/>"
+        "</D:prop><D:href>/dav/calendars/alice/calendar/e1.ics</D:href>"
+        "<D:href>/dav/calendars/bob/calendar/e1.ics</D:href>"
+        "<D:href>/dav/calendars/nobody/calendar/e1.ics</D:href></C:calendar-multiget>";
     auto alice = w.send("alice", "REPORT", "/dav/calendars/alice/calendar/", r, 207);
     auto status_of = [](const std::string& body, const std::string& href) {
         auto at = body.find("<D:href>" + href + "</D:href>");
-        return at == std::string::npos ? std::string("absent") : body.substr(body.find("HTTP/1.1 ", at) + 9, 3);
+        return at == std::string::npos ? std::string("absent")
+                                       : body.substr(body.find("HTTP/1.1 ", at) + 9, 3);
     };
     BOOST_TEST(status_of(alice.body, "/dav/calendars/alice/calendar/e1.ics") == "200");
     BOOST_TEST(status_of(alice.body, "/dav/calendars/bob/calendar/e1.ics") == "403");
@@ -288,7 +310,7 @@ BOOST_AUTO_TEST_CASE(aggregates_hold_their_members) {
     BOOST_TEST(holds(P::all, P::write_content));
     BOOST_TEST(holds(P::all, P::schedule_send_freebusy));
     BOOST_TEST(holds(P::write, P::bind));
-    BOOST_TEST(holds(P::read, P::read_free_busy));  // RFC 4791 §6.1.1
+    BOOST_TEST(holds(P::read, P::read_free_busy));                       // RFC 4791 §6.1.1
     BOOST_TEST(holds(P::schedule_deliver, P::schedule_query_freebusy));  // RFC 6638 §6.1.1
     BOOST_TEST(!holds(P::read, P::write_content));
     BOOST_TEST(!holds(P::write, P::write_acl));
@@ -300,10 +322,12 @@ BOOST_AUTO_TEST_CASE(the_table_is_a_tree_whose_aggregates_are_their_members) {
     auto rows = privilege_names();
     BOOST_TEST(rows.front().privilege == P::all);
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        BOOST_TEST(privilege_name(rows[i].privilege) == &rows[i], rows[i].local);  // one row per privilege
+        BOOST_TEST(privilege_name(rows[i].privilege) == &rows[i],
+                   rows[i].local);  // one row per privilege
         Privileges members = P::none;
         for (std::size_t j = i + 1; j < rows.size() && rows[j].depth > rows[i].depth; ++j) {
-            BOOST_TEST(holds(rows[i].privilege, rows[j].privilege), rows[j].local << " in " << rows[i].local);
+            BOOST_TEST(holds(rows[i].privilege, rows[j].privilege),
+                       rows[j].local << " in " << rows[i].local);
             members |= rows[j].privilege;
         }
         // Only DAV:read has a part of its own (reading content) besides its members.
@@ -317,7 +341,8 @@ BOOST_AUTO_TEST_CASE(owners_hold_all_in_their_home_and_others_nothing) {
     for (auto kind : {ResourceKind::home, ResourceKind::collection, ResourceKind::object}) {
         BOOST_TEST((privileges_of(resource(kind, alice), alice) == P::all));
         BOOST_TEST((privileges_of(resource(kind, alice), bob) == P::none));
-        BOOST_TEST((privileges_of(resource(kind, alice, false), alice) == P::all));  // not yet created
+        BOOST_TEST(
+            (privileges_of(resource(kind, alice, false), alice) == P::all));  // not yet created
     }
 }
 
@@ -325,7 +350,8 @@ BOOST_AUTO_TEST_CASE(principals_are_readable_by_everyone_and_their_acl_by_their_
     auto alice = principal(1, "alice"), bob = principal(2, "bob");
     const auto readable = P::read | P::read_current_user_privilege_set;
     BOOST_TEST((privileges_of(resource(ResourceKind::principal, alice), bob) == readable));
-    BOOST_TEST((privileges_of(resource(ResourceKind::principal, alice), alice) == (readable | P::read_acl)));
+    BOOST_TEST((privileges_of(resource(ResourceKind::principal, alice), alice) ==
+                (readable | P::read_acl)));
     for (auto kind : {ResourceKind::root, ResourceKind::principals, ResourceKind::calendars_root})
         BOOST_TEST((privileges_of(resource(kind, std::nullopt), bob) == readable));
 }
@@ -333,13 +359,14 @@ BOOST_AUTO_TEST_CASE(principals_are_readable_by_everyone_and_their_acl_by_their_
 BOOST_AUTO_TEST_CASE(current_user_privilege_set_names_what_the_actor_holds) {
     auto alice = principal(1, "alice"), bob = principal(2, "bob");
     auto calendar = resource(ResourceKind::collection, alice);
-    BOOST_TEST(current_user_privilege_set_xml(privileges_of(calendar, alice), k_calendar) ==
-               "<D:privilege><D:read/></D:privilege>"
-               "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
-               "<D:privilege><D:write/></D:privilege><D:privilege><D:write-properties/></D:privilege>"
-               "<D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>"
-               "<D:privilege><D:unbind/></D:privilege><D:privilege><D:read-acl/></D:privilege>"
-               "<D:privilege><C:read-free-busy/></D:privilege>");
+    BOOST_TEST(
+        current_user_privilege_set_xml(privileges_of(calendar, alice), k_calendar) ==
+        "<D:privilege><D:read/></D:privilege>"
+        "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
+        "<D:privilege><D:write/></D:privilege><D:privilege><D:write-properties/></D:privilege>"
+        "<D:privilege><D:write-content/></D:privilege><D:privilege><D:bind/></D:privilege>"
+        "<D:privilege><D:unbind/></D:privilege><D:privilege><D:read-acl/></D:privilege>"
+        "<D:privilege><C:read-free-busy/></D:privilege>");
     BOOST_TEST(current_user_privilege_set_xml(privileges_of(calendar, bob), k_calendar).empty());
     auto own = resource(ResourceKind::principal, alice);
     BOOST_TEST(current_user_privilege_set_xml(privileges_of(own, bob), k_principal) ==
@@ -350,10 +377,11 @@ BOOST_AUTO_TEST_CASE(current_user_privilege_set_names_what_the_actor_holds) {
                "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
                "<D:privilege><D:read-acl/></D:privilege>");
     // A sharee's read-only grant (issue 25) would read as read and its parts.
-    BOOST_TEST(current_user_privilege_set_xml(P::read | P::read_current_user_privilege_set, k_calendar) ==
-               "<D:privilege><D:read/></D:privilege>"
-               "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
-               "<D:privilege><C:read-free-busy/></D:privilege>");
+    BOOST_TEST(
+        current_user_privilege_set_xml(P::read | P::read_current_user_privilege_set, k_calendar) ==
+        "<D:privilege><D:read/></D:privilege>"
+        "<D:privilege><D:read-current-user-privilege-set/></D:privilege>"
+        "<D:privilege><C:read-free-busy/></D:privilege>");
 }
 
 BOOST_AUTO_TEST_CASE(grants_name_aggregates_held_whole) {
@@ -365,7 +393,9 @@ BOOST_AUTO_TEST_CASE(grants_name_aggregates_held_whole) {
 }
 
 BOOST_AUTO_TEST_CASE(scheduling_privileges_are_listed_on_inbox_and_outbox_only) {
-    auto has = [](const std::string& xml, const std::string& s) { return xml.find(s) != std::string::npos; };
+    auto has = [](const std::string& xml, const std::string& s) {
+        return xml.find(s) != std::string::npos;
+    };
     BOOST_TEST(has(supported_privilege_set_xml(k_inbox), "schedule-deliver"));
     BOOST_TEST(!has(supported_privilege_set_xml(k_inbox), "schedule-send"));
     BOOST_TEST(has(supported_privilege_set_xml(k_outbox), "schedule-send"));

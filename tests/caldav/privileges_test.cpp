@@ -285,6 +285,29 @@ BOOST_AUTO_TEST_CASE(multiget_answers_403_for_hrefs_in_another_home_and_reads_it
     BOOST_TEST(status_of(alice.body, "/dav/calendars/nobody/calendar/e1.ics") == "403");
 }
 
+BOOST_AUTO_TEST_CASE(a_principals_acl_is_read_by_its_owner_only) {
+    World w;
+    Request r;
+    r.headers.set("Depth", "0");
+    r.body =
+        "<D:propfind "
+        "xmlns:D=\"DAV:\"><D:prop><D:acl/><D:current-user-privilege-set/></D:prop></D:propfind>";
+    auto own = w.send("alice", "PROPFIND", "/dav/principals/users/alice/", r, 207);
+    BOOST_TEST(
+        own.body.find(
+            "<D:acl><D:ace><D:principal><D:authenticated/></D:principal><D:grant><D:privilege>"
+            "<D:read/></D:privilege><D:privilege><D:read-current-user-privilege-set/>"
+            "</D:privilege></D:grant><D:protected/></D:ace><D:ace><D:principal><D:href>"
+            "/dav/principals/users/alice/</D:href></D:principal><D:grant><D:privilege><D:read/>"
+            "</D:privilege><D:privilege><D:read-acl/></D:privilege></D:grant><D:protected/>"
+            "</D:ace></D:acl>") != std::string::npos,
+        own.body);
+    auto other = w.send("bob", "PROPFIND", "/dav/principals/users/alice/", r, 207);
+    BOOST_TEST(other.body.find("<D:acl/>") != std::string::npos,
+               other.body);  // among the 404 properties
+    BOOST_TEST(other.body.find("<D:read-acl/>") == std::string::npos, other.body);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(privilege_model)

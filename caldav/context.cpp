@@ -1,4 +1,5 @@
-// Resource resolution and access checks shared by the method handlers (RFC 3744 §7).
+// Resource resolution with the actor's privileges (RFC 3744 §7), and the
+// request header helpers shared by the method handlers.
 #include "caldav/context.hpp"
 
 #include <ctime>
@@ -30,8 +31,46 @@ unsigned Resource::bit() const {
 
 namespace {
 
-[[noreturn]] void forbidden() {
-    throw Error(403, Precondition::need_privileges, "only the owner may access this resource");
+/// Where `r` sits, as far as privileges go (RFC 3744 §3.9-3.10: bind and unbind
+/// are privileges on the collection that gains or loses a member): the
+/// collection holding an object or a nested collection, the home holding a
+/// collection, the collection of homes or of principals above the others.
+/// `collection` is the name of the collection `r` is or is in.
+Resource parent_of(const Resource& r, std::string_view collection) {
+    Resource p;
+    p.owner = r.owner;
+    switch (r.kind) {
+    case ResourceKind::object:
+        p.kind = ResourceKind::collection;
+        break;
+    case ResourceKind::collection:
+        p.kind = parent_collection(collection).empty() ? ResourceKind::home : ResourceKind::collection;
+        break;
+    case ResourceKind::home:
+        p.kind = ResourceKind::calendars_root;
+        p.owner.reset();
+        break;
+    case ResourceKind::principal:
+        p.kind = ResourceKind::principals;
+        p.owner.reset();
+        break;
+    default:
+        p.kind = ResourceKind::root;
+        p.owner.reset();
+        break;
+    }
+    return p;
+}
+
+/// Fills in `user`'s privileges on `r` and on where it sits.
+void grant(Resource& r, const ResourcePath& path, const PrincipalRecord& user) {
+    r.privileges = privileges_of(r, user);
+    r.parent_privileges = privileges_of(parent_of(r, path.collection), user);
+}
+
+/// The owner of the home `name` names: `user` or another principal.
+std::optional<PrincipalRecord> home_owner(std::string_view name, Store& store, const PrincipalRecord& user) {
+    return name == user.name ? std::optional<PrincipalRecord>(user) : store.find_principal(name);
 }
 
 }  // namespace
@@ -39,50 +78,56 @@ namespace {
 Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user) {
     Resource r;
     r.kind = path.kind;
+    r.exists = true;
     switch (path.kind) {
-    case ResourceKind::root: r.href = path.object == "/" ? "/" : "/dav/"; r.exists = true; return r;
-    case ResourceKind::principals: r.href = "/dav/principals/users/"; r.exists = true; return r;
-    case ResourceKind::calendars_root: r.href = "/dav/calendars/"; r.exists = true; return r;
+    case ResourceKind::root: r.href = path.object == "/" ? "/" : "/dav/"; break;
+    case ResourceKind::principals: r.href = "/dav/principals/users/"; break;
+    case ResourceKind::calendars_root: r.href = "/dav/calendars/"; break;
     case ResourceKind::principal:
-        r.owner = path.owner == user.name ? user : store.find_principal(path.owner);
+        r.owner = home_owner(path.owner, store, user);
         if (!r.owner) throw Error(404, "no such principal");
         r.href = principal_href(r.owner->name);
-        r.exists = true;
-        return r;
-    default: break;
+        break;
+    default:
+        r.owner = home_owner(path.owner, store, user);
+        if (!r.owner) throw Error(404, "no such calendar home");
+        break;
     }
-    // Homes and what they hold belong to their owner alone (sharing comes later);
-    // checked before any lookup so that nothing about others' data leaks.
-    if (path.owner != user.name) {
-        if (!store.find_principal(path.owner)) throw Error(404, "no such calendar home");
-        forbidden();
-    }
-    r.owner = user;
+    grant(r, path, user);
+    if (!r.owner || path.kind == ResourceKind::principal) return r;
+    // A home is looked into only for an actor holding some privilege there,
+    // so that nothing about others' data leaks (RFC 3744 §7.1.1).
+    if (r.privileges == Privileges::none)
+        throw Error(403, Precondition::need_privileges, "only the owner may access this resource");
+    const auto& owner = *r.owner;
     if (path.kind == ResourceKind::home) {
-        r.href = home_href(user.name);
-        r.home = store.find_home(user.id);
-        r.exists = true;
+        r.href = home_href(owner.name);
+        r.home = store.find_home(owner.id);
         return r;
     }
-    r.collection = store.find_collection(user.id, path.collection);
+    r.collection = store.find_collection(owner.id, path.collection);
     if (path.kind == ResourceKind::collection) {
-        r.href = collection_href(user.name, path.collection);
+        r.href = collection_href(owner.name, path.collection);
         r.exists = r.collection.has_value();
         return r;
     }
-    r.href = object_href(user.name, path.collection, path.object);
+    r.href = object_href(owner.name, path.collection, path.object);
     if (r.collection) r.object = store.find_object(r.collection->id, path.object, false);
     r.exists = r.object.has_value();
     return r;
 }
 
 void refine_path(ResourcePath& path, Store& store, const PrincipalRecord& user, bool making_collection) {
-    if (path.kind != ResourceKind::object || path.owner != user.name) return;
-    auto parent = store.find_collection(user.id, path.collection);
+    if (path.kind != ResourceKind::object) return;
+    Resource home;
+    home.kind = ResourceKind::home;
+    home.owner = home_owner(path.owner, store, user);
+    if (!home.owner || privileges_of(home, user) == Privileges::none) return;
+    auto parent = store.find_collection(home.owner->id, path.collection);
     if (!parent || parent->kind != CollectionKind::plain) return;
     std::string nested = path.collection + "/" + path.object;
     bool is_collection = making_collection ? !store.find_object(parent->id, path.object, false)
-                                           : store.find_collection(user.id, nested).has_value();
+                                           : store.find_collection(home.owner->id, nested).has_value();
     if (!is_collection) return;
     path.kind = ResourceKind::collection;
     path.collection = std::move(nested);
@@ -115,6 +160,8 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
             child.owner = r.owner;
             child.collection = std::move(c);
             child.exists = true;
+            child.privileges = privileges_of(child, user);
+            child.parent_privileges = r.privileges;
             out.push_back(std::move(child));
         }
         break;
@@ -129,6 +176,8 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
                 child.owner = r.owner;
                 child.collection = std::move(c);
                 child.exists = true;
+                child.privileges = privileges_of(child, user);
+                child.parent_privileges = r.privileges;
                 out.push_back(std::move(child));
             }
         }
@@ -140,6 +189,8 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
             child.collection = r.collection;
             child.object = std::move(o);
             child.exists = true;
+            child.privileges = privileges_of(child, user);
+            child.parent_privileges = r.privileges;
             out.push_back(std::move(child));
         }
         break;

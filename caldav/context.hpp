@@ -1,5 +1,5 @@
-// What every method handler works with: the request, the resolved resource,
-// the store and the limits; plus the shared access checks (RFC 3744).
+// What every method handler works with: the request, the resolved resource
+// with the actor's privileges on it (RFC 3744), the store and the limits.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -7,6 +7,7 @@
 
 #include "caldav/limits.hpp"
 #include "caldav/message.hpp"
+#include "caldav/privileges.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/store.hpp"
 
@@ -40,6 +41,11 @@ struct Resource {
     std::optional<ObjectRecord> object;
     std::optional<HomeRecord> home;  ///< a calendar home's sync state (home only)
     bool exists = false;
+    /// The actor's privileges on it (privileges_of); a resource not yet
+    /// created has those its place gives.
+    Privileges privileges = Privileges::none;
+    /// The actor's privileges on the collection holding it (bind, unbind).
+    Privileges parent_privileges = Privileges::none;
 
     /// The KindBit of this resource (0 for unknown).
     unsigned bit() const;
@@ -60,22 +66,24 @@ struct Context {
     ImipGateway* imip = nullptr;
 };
 
-/// Looks the path up. Throws Error 404 when a parent is missing where that is
-/// final, and 403 DAV:need-privileges for another user's home or its content.
-/// A missing last segment gives `exists = false` (for PUT, MKCALENDAR, ...).
+/// Looks the path up for `user` and fills in their privileges on it. Throws
+/// Error 404 for a principal or home of no one, and 403 DAV:need-privileges
+/// for what lies in a home where `user` holds no privilege at all, before
+/// anything it holds is looked up. A missing last segment gives
+/// `exists = false` (for PUT, MKCALENDAR, ...).
 Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user);
 
 /// Turns an object path into a collection path where it names a plain
 /// collection nested in another without the trailing slash, or, with
 /// `making_collection` (MKCOL), where no resource holds the name. Leaves
-/// other paths, and other users' paths, as they are.
+/// other paths, and paths in homes where `user` holds no privilege, as they are.
 void refine_path(ResourcePath& path, Store& store, const PrincipalRecord& user, bool making_collection);
 
 /// The name of the collection `name` is nested in ("a/b" -> "a"), or empty at
 /// the top of the home.
 std::string parent_collection(std::string_view name);
 
-/// The members of a collection-like resource for Depth 1.
+/// The members of a collection-like resource for Depth 1, with `user`'s privileges on each.
 std::vector<Resource> children_of(const Resource& r, Store& store, const PrincipalRecord& user);
 
 /// The Depth header: 0, 1 or infinity (-1); `fallback` when absent.

@@ -21,4 +21,10 @@ Response handle_acl(Context& ctx);         // RFC 3744 §8.1          method_acl
 /// The Allow header value for the target (exactly the methods that work there).
 std::string allowed_methods(const Resource& r);
 
+/// Throws 403 DAV:need-privileges unless the actor's privileges on `target`
+/// (Resource::privileges, parent_privileges) include what the method table
+/// says `method` needs there (RFC 3744 §7.1.1). Service::handle calls it once,
+/// before the handler.
+void check_privileges(std::string_view method, const Resource& target);
+
 }  // namespace caldav

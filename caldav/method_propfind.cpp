@@ -61,6 +61,8 @@ struct MemberStream {
         Resource child = collection;
         child.kind = ResourceKind::object;
         child.exists = true;
+        // Members hold what their collection gives (caldav/privileges.hpp).
+        child.parent_privileges = collection.privileges;
         const std::string prefix = collection.href;
         for (auto& o : objects) {
             child.href = prefix + encode_segment(o.name);

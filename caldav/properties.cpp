@@ -5,8 +5,9 @@
 #include <charconv>
 #include <ctime>
 
-#include "caldav/schedule_collections.hpp"
 #include "caldav/names.hpp"
+#include "caldav/privileges.hpp"
+#include "caldav/schedule_collections.hpp"
 #include "caldav/report.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
@@ -121,19 +122,9 @@ Value owner(Context&, const Resource& r) {
     return href(principal_href(r.owner->name));
 }
 
-Value current_user_privilege_set(Context& ctx, const Resource& r) {
-    auto priv = [](std::string_view ns, std::string_view name) {
-        return element(dav_ns, "privilege", element(ns, name));
-    };
-    bool own = r.owner && r.owner->id == ctx.user.id;
-    std::string out = priv(dav_ns, "read") + priv(dav_ns, "read-current-user-privilege-set");
-    if (own && r.kind == ResourceKind::principal) out += priv(dav_ns, "read-acl");  // its DAV:acl
-    if (own && r.kind != ResourceKind::principal) {
-        out += priv(dav_ns, "write") + priv(dav_ns, "write-properties") +
-               priv(dav_ns, "write-content") + priv(dav_ns, "bind") + priv(dav_ns, "unbind") +
-               priv(dav_ns, "read-acl") + priv(caldav_ns, "read-free-busy");
-    }
-    return out;
+// RFC 3744 §5.4: what privileges_of gave the actor when the resource was resolved.
+Value current_user_privilege_set(Context&, const Resource& r) {
+    return current_user_privilege_set_xml(r.privileges, r.bit());
 }
 
 Value supported_report_set(Context&, const Resource& r) {
@@ -144,47 +135,23 @@ Value supported_report_set(Context&, const Resource& r) {
     return out;
 }
 
-// RFC 3744 §5.3: the privilege tree, with CalDAV's read-free-busy under read
-// (RFC 4791 §6.1.1) and the scheduling privileges on inbox and outbox (RFC
-// 6638 §6.1, §6.2). Issue 22 item 16.
-Value supported_privilege_set(Context&, const Resource& r) {
-    auto node = [](std::string_view ns, std::string_view name, std::string_view description,
-                   const std::string& children = {}) {
-        return element(dav_ns, "supported-privilege",
-                       element(dav_ns, "privilege", element(ns, name)) +
-                           "<D:description xml:lang=\"en\">" + std::string(description) + "</D:description>" + children);
-    };
-    auto read = node(dav_ns, "read", "Read any object",
-                     node(caldav_ns, "read-free-busy", "Read free/busy information"));
-    auto write = node(dav_ns, "write", "Write any object",
-                      node(dav_ns, "write-properties", "Write properties") +
-                          node(dav_ns, "write-content", "Write resource content") +
-                          node(dav_ns, "bind", "Add new members") + node(dav_ns, "unbind", "Remove members"));
-    std::string scheduling;
-    if (r.bit() & k_inbox) scheduling = node(caldav_ns, "schedule-deliver", "Deliver scheduling messages");
-    if (r.bit() & k_outbox) scheduling = node(caldav_ns, "schedule-send", "Send scheduling messages");
-    return node(dav_ns, "all", "Any operation",
-                read + write + node(dav_ns, "read-acl", "Read the access control list") +
-                    node(dav_ns, "read-current-user-privilege-set", "Read the current user's privileges") +
-                    scheduling);
-}
+// RFC 3744 §5.3: the aggregation tree of caldav/privileges.cpp, with the
+// scheduling privileges on inbox and outbox (RFC 6638 §6.1, §6.2). Issue 22 item 16.
+Value supported_privilege_set(Context&, const Resource& r) { return supported_privilege_set_xml(r.bit()); }
 
-// RFC 3744 §5.5-5.7: the ACL as access is decided today — the owner holds
-// every privilege on what they own; any authenticated user reads a principal
-// resource. Every ACE is protected until sharing (issue 25) makes grants.
-// Read with DAV:read-acl, which only the owner holds (issue 22 item 16).
-Value acl(Context& ctx, const Resource& r) {
-    if (!r.owner || r.owner->id != ctx.user.id) return std::nullopt;
-    auto grant = [](const std::string& principal, std::initializer_list<std::string_view> privileges) {
-        std::string granted;
-        for (auto p : privileges) granted += element(dav_ns, "privilege", element(dav_ns, p));
-        return element(dav_ns, "ace", element(dav_ns, "principal", principal) + element(dav_ns, "grant", granted) +
+// RFC 3744 §5.5: the entries privileges_of evaluates (acl_of), every one
+// protected until sharing (issue 25) makes grants. Read with DAV:read-acl
+// (issue 22 item 16).
+Value acl(Context&, const Resource& r) {
+    if (!holds(r.privileges, Privileges::read_acl)) return std::nullopt;
+    std::string out;
+    for (const auto& ace : acl_of(r)) {
+        auto principal = ace.principal ? href(principal_href(ace.principal->name)) : element(dav_ns, "authenticated");
+        out += element(dav_ns, "ace", element(dav_ns, "principal", principal) +
+                                          element(dav_ns, "grant", privilege_elements(ace.granted)) +
                                           element(dav_ns, "protected"));
-    };
-    if (r.kind == ResourceKind::principal)
-        return grant(element(dav_ns, "authenticated"), {"read", "read-current-user-privilege-set"}) +
-               grant(href(principal_href(r.owner->name)), {"read", "read-acl"});
-    return grant(href(principal_href(r.owner->name)), {"all"});
+    }
+    return out;
 }
 
 Value acl_restrictions(Context&, const Resource&) {

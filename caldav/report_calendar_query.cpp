@@ -272,6 +272,9 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         member.collection = cal;
         member.exists = true;
         member.object.emplace();
+        // Members hold what their calendar gives (caldav/privileges.hpp).
+        member.privileges = privileges_of(member, ctx.user);
+        member.parent_privileges = member.privileges;
         const auto prefix = collection_href(t.owner->name, cal.name);
         auto zone = reader_for(cal);
         const ical::ReaderZone* reader = request_zone ? &*request_zone : zone ? &*zone : nullptr;

@@ -1,5 +1,5 @@
 // calendar-multiget REPORT (RFC 4791 §7.9): members named by href, in any
-// encoding that decodes to one of the user's objects; missing ones as 404.
+// encoding that decodes to an object the user may read; missing ones as 404.
 #include <cctype>
 #include <map>
 #include <unordered_map>
@@ -34,15 +34,19 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
     struct Wanted {
         std::string href;  ///< as answered: canonical for members, else as sent
         int status = 0;    ///< 0: a member to look up
-        std::string collection, object;
+        std::string collection, object;  ///< the collection's href, the member's name
     };
     struct Collection {
+        PrincipalRecord owner;
+        std::string name;
+        Privileges privileges = Privileges::none;  ///< what its members give the user
         std::optional<CollectionRecord> record;
         std::vector<std::string> names;
         std::unordered_map<std::string, ObjectRecord> found;
     };
     std::vector<Wanted> wanted;
-    std::map<std::string, Collection> collections;
+    std::map<std::string, Collection> collections;  // by href
+    std::map<std::string, std::optional<PrincipalRecord>, std::less<>> owners;  // by name
     for (const auto& raw : hrefs) {
         auto trimmed = raw;
         while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) trimmed.pop_back();
@@ -53,22 +57,37 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
             continue;
         }
         auto rp = ResourcePath::parse(*path);
-        if (rp.kind != ResourceKind::object || rp.owner != ctx.user.name) {
-            wanted.push_back({trimmed, rp.kind == ResourceKind::object ? 403 : 404, {}, {}});
+        if (rp.kind != ResourceKind::object) {
+            wanted.push_back({trimmed, 404, {}, {}});
             continue;
         }
-        collections[rp.collection].names.push_back(rp.object);
-        wanted.push_back({object_href(ctx.user.name, rp.collection, rp.object), 0, rp.collection, rp.object});
+        // RFC 3744 §7.1.1: a member the user may not read is answered 403, as
+        // resolve answers for it, without looking it up.
+        auto [known, fresh] = owners.try_emplace(rp.owner);
+        if (fresh) known->second = rp.owner == ctx.user.name ? ctx.user : ctx.store.find_principal(rp.owner);
+        Resource member;
+        member.kind = ResourceKind::object;
+        member.owner = known->second;
+        auto privileges = known->second ? privileges_of(member, ctx.user) : Privileges::none;
+        if (!holds(privileges, Privileges::read)) {
+            wanted.push_back({trimmed, 403, {}, {}});
+            continue;
+        }
+        auto key = collection_href(rp.owner, rp.collection);
+        auto& c = collections[key];
+        if (c.names.empty()) c = Collection{*known->second, rp.collection, privileges, {}, {}, {}};
+        c.names.push_back(rp.object);
+        wanted.push_back({object_href(rp.owner, rp.collection, rp.object), 0, key, rp.object});
     }
-    for (auto& [name, c] : collections) {
-        c.record = ctx.store.find_collection(ctx.user.id, name);
+    for (auto& [key, c] : collections) {
+        c.record = ctx.store.find_collection(c.owner.id, c.name);
         if (!c.record) continue;
         ctx.store.visit_objects_named(c.record->id, c.names, wants_data,
                                       [&found = c.found](ObjectRecord& o) { found.try_emplace(o.name, std::move(o)); });
     }
     Resource member;
     member.kind = ResourceKind::object;
-    member.owner = ctx.user;
+    const Collection* last = nullptr;  // the owner is copied when it changes, not per member
     for (auto& w : wanted) {
         if (w.status != 0) {
             ms.add_status(w.href, w.status);
@@ -79,6 +98,11 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
         if (it == c.found.end()) {
             ms.add_status(w.href, 404);
             continue;
+        }
+        if (last != &c) {
+            member.owner = c.owner;
+            member.privileges = member.parent_privileges = c.privileges;
+            last = &c;
         }
         member.collection = c.record;
         member.href = std::move(w.href);

@@ -2,6 +2,7 @@
 // (RFC 3253 §3.8), principal-property-search and principal-search-property-set
 // (RFC 3744 §9.4, §9.5), principal-match (RFC 3744 §9.3) and
 // acl-principal-prop-set (RFC 3744 §9.2).
+#include <algorithm>
 #include <cctype>
 
 #include "caldav/error.hpp"
@@ -163,12 +164,14 @@ bool term_matches(const PrincipalRecord& p, const SearchTerm& t) {
     return false;
 }
 
-Resource principal_resource(const PrincipalRecord& p) {
+/// The principal resource of `p`, with `actor`'s privileges on it.
+Resource principal_resource(const PrincipalRecord& p, const PrincipalRecord& actor) {
     Resource r;
     r.kind = ResourceKind::principal;
     r.owner = p;
     r.href = principal_href(p.name);
     r.exists = true;
+    r.privileges = privileges_of(r, actor);
     return r;
 }
 
@@ -237,7 +240,7 @@ Response report_principal_property_search(Context& ctx, const xml::Element& root
             if (!ok) continue;
             if (++matched > ctx.limits.max_multiget_hrefs)
                 throw Error(507, Precondition::number_of_matches_within_limits, "too many principals match");
-            ms.add(principal_href(p.name), properties_of(ctx, principal_resource(p), wanted));
+            ms.add(principal_href(p.name), properties_of(ctx, principal_resource(p, ctx.user), wanted));
         }
         if (page.size() < principal_page) break;
         after = page.back().name;
@@ -256,7 +259,7 @@ Response report_principal_match(Context& ctx, const xml::Element& root) {
         if (ctx.target.kind == ResourceKind::principals || ctx.target.kind == ResourceKind::principal ||
             ctx.target.kind == ResourceKind::root) {
             if (ctx.target.kind != ResourceKind::principal || ctx.target.owner->id == ctx.user.id)
-                ms.add(principal_href(ctx.user.name), properties_of(ctx, principal_resource(ctx.user), wanted));
+                ms.add(principal_href(ctx.user.name), properties_of(ctx, principal_resource(ctx.user, ctx.user), wanted));
         }
         return multistatus_response(ms);
     }
@@ -277,13 +280,18 @@ Response report_acl_principal_prop_set(Context& ctx, const xml::Element& root) {
     if (depth_of(ctx.request, 0) != 0)
         throw Error(400, "acl-principal-prop-set needs Depth: 0 (RFC 3744 §9.2)");
     const auto& t = ctx.target;
-    // §9.2: the user needs DAV:read-acl, which only the owner holds.
-    if (!t.owner || t.owner->id != ctx.user.id)
+    // §9.2: the user needs DAV:read-acl.
+    if (!holds(t.privileges, Privileges::read_acl))
         throw Error(403, Precondition::need_privileges, "reading the ACL needs DAV:read-acl");
     auto wanted = parse_property_request(root, PropertyRequest::Mode::prop);
     xml::Multistatus ms;
-    // The principals the ACL names by href (DAV:acl): the owner alone.
-    ms.add(principal_href(t.owner->name), properties_of(ctx, principal_resource(*t.owner), wanted));
+    // The principals the ACL (acl_of, as DAV:acl shows it) names by href, once each.
+    std::vector<std::int64_t> named;
+    for (const auto& ace : acl_of(t)) {
+        if (!ace.principal || std::find(named.begin(), named.end(), ace.principal->id) != named.end()) continue;
+        named.push_back(ace.principal->id);
+        ms.add(principal_href(ace.principal->name), properties_of(ctx, principal_resource(*ace.principal, ctx.user), wanted));
+    }
     return multistatus_response(ms);
 }
 

@@ -83,6 +83,8 @@ Response sync_home(Context& ctx, const SyncRequest& req) {
         child.owner = t.owner;
         child.collection = std::move(c);
         child.exists = true;
+        child.privileges = privileges_of(child, ctx.user);
+        child.parent_privileges = t.privileges;
         append_properties(ms.buffer(), child.href, ctx, child, req.props);
     };
     std::int64_t reached = t.home->revision;

@@ -1,5 +1,5 @@
-// Request routing (the method table) and the one place where caldav::Error
-// becomes a DAV:error body.
+// Request routing (the method table), the one privilege check (RFC 3744 §7)
+// and the one place where caldav::Error becomes a DAV:error body.
 #include "caldav/service.hpp"
 
 #include <array>
@@ -19,12 +19,24 @@ namespace {
 /// When a method applies: to existing resources, to missing ones, or both.
 enum class When { existing, missing, any };
 
+using P = Privileges;
+
+/// What the actor must hold for a method to run (RFC 3744 §7 and its
+/// Appendix B): on the target, on the collection holding it, and on that
+/// collection when the method creates the target.
+struct Need {
+    Privileges target = P::read;
+    Privileges parent = P::none;
+    Privileges parent_if_new = P::none;
+};
+
 struct MethodRow {
     std::string_view method;
     Response (*handler)(Context&);
     unsigned dispatch;   ///< kinds the handler is called for (it gives precise errors)
     unsigned advertise;  ///< kinds whose Allow header lists the method
     When when;           ///< for Allow: existing or missing targets
+    Need need;           ///< checked before the handler runs (check_privileges)
     bool read_only = false;  ///< changes nothing: served from the readers' pool
 };
 
@@ -32,24 +44,34 @@ constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
 constexpr std::array<MethodRow, 14> method_table{{
-    {"OPTIONS", &handle_options, k_all, k_all, When::any, true},
-    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, true},
-    {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing},
-    {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing},
-    {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing},
-    {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing},
-    {"REPORT", &handle_report, k_all, k_all, When::existing, true},
-    {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, true},
-    {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, true},
-    {"PUT", &handle_put, k_all, k_object, When::any},
-    {"POST", &handle_post, k_outbox, k_outbox, When::existing},
-    {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing},
-    {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing},
+    {"OPTIONS", &handle_options, k_all, k_all, When::any, {}, true},
+    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, {}, true},
+    {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing, {P::write_properties}},
+    {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing, {P::none, P::bind}},
+    {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing, {P::none, P::bind}},
+    {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing, {P::none, P::unbind}},
+    {"REPORT", &handle_report, k_all, k_all, When::existing, {}, true},
+    {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
+    {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
+    {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},
+    // RFC 6638 §6.2.1: the outbox answers free/busy lookups (the only POST we take).
+    {"POST", &handle_post, k_outbox, k_outbox, When::existing, {P::schedule_send_freebusy}},
+    // The destination is the handler's: it resolves it for the same actor.
+    {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {}},
+    {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing,
+     {P::read, P::unbind}},
     // access-control is advertised: ACL is answered (403, every ACE is
     // protected until sharing builds the write side) but not listed in Allow,
     // since no ACL request can succeed yet.
-    {"ACL", &handle_acl, k_all, 0, When::existing},
+    {"ACL", &handle_acl, k_all, 0, When::existing, {P::write_acl}},
 }};
+
+// Where methods change what users made: collections and their members. The
+// root, the collections of principals and homes, principals and homes are
+// the server's; every handler refuses changes there, alike for everyone,
+// with its own answer (405, a precondition, a protected property), so there
+// the actor needs only to see the resource.
+constexpr unsigned k_made_by_users = k_any_collection | k_object;
 
 Response redirect_well_known() {
     // RFC 6764 §5: the well-known URI redirects to the context path, every method.
@@ -77,6 +99,17 @@ std::string allowed_methods(const Resource& r) {
         out += row.method;
     }
     return out;
+}
+
+void check_privileges(std::string_view method, const Resource& target) {
+    Need need;  // a method with no row here learns the Allow header: read
+    if (target.bit() & k_made_by_users) {
+        for (const auto& row : method_table)
+            if (row.method == method && (row.dispatch & target.bit())) need = row.need;
+    }
+    const bool allowed = holds(target.privileges, need.target) && holds(target.parent_privileges, need.parent) &&
+                         (target.exists || holds(target.parent_privileges, need.parent_if_new));
+    if (!allowed) throw Error(403, Precondition::need_privileges, "the user lacks a privilege this request needs");
 }
 
 Response handle_options(Context& ctx) {
@@ -111,6 +144,7 @@ Response Service::handle(const Request& request) {
         Context ctx{request, path, store_, limits_, *user, {}};
         ctx.imip = imip_;
         ctx.target = resolve(path, store_, *user);
+        check_privileges(request.method, ctx.target);
         for (const auto& row : method_table) {
             if (row.method == request.method && (row.dispatch & ctx.target.bit()))
                 return row.handler(ctx);

@@ -1,0 +1,107 @@
+// Privileges (RFC 3744 §3, CalDAV's read-free-busy RFC 4791 §6.1.1, the
+// scheduling privileges RFC 6638 §6.1-6.2): their names and aggregation in one
+// table, and who holds which on a resource (issue 23 §4).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "caldav/store.hpp"
+
+namespace caldav {
+
+struct Resource;
+
+/// A set of privileges, one bit per privilege that aggregates nothing; an
+/// aggregate is the union of what it contains (RFC 3744 §3.12), so holding it
+/// means holding every member.
+enum class Privileges : std::uint32_t {
+    none = 0,
+    read_content = 1u << 0,  ///< DAV:read without what it aggregates (no name of its own)
+    read_free_busy = 1u << 1,
+    write_properties = 1u << 2,
+    write_content = 1u << 3,
+    bind = 1u << 4,
+    unbind = 1u << 5,
+    write_acl = 1u << 6,
+    read_acl = 1u << 7,
+    read_current_user_privilege_set = 1u << 8,
+    schedule_deliver_invite = 1u << 9,
+    schedule_deliver_reply = 1u << 10,
+    schedule_query_freebusy = 1u << 11,
+    schedule_send_invite = 1u << 12,
+    schedule_send_reply = 1u << 13,
+    schedule_send_freebusy = 1u << 14,
+    // Aggregates.
+    read = read_content | read_free_busy,  ///< RFC 4791 §6.1.1: read-free-busy is in read
+    write = write_properties | write_content | bind | unbind,  ///< RFC 3744 §3.12
+    schedule_deliver = schedule_deliver_invite | schedule_deliver_reply | schedule_query_freebusy,
+    schedule_send = schedule_send_invite | schedule_send_reply | schedule_send_freebusy,
+    all = (1u << 15) - 1,
+};
+
+constexpr Privileges operator|(Privileges a, Privileges b) {
+    return static_cast<Privileges>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr Privileges operator&(Privileges a, Privileges b) {
+    return static_cast<Privileges>(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
+}
+constexpr Privileges& operator|=(Privileges& a, Privileges b) { return a = a | b; }
+
+/// True when `held` includes every privilege of `needed` (an aggregate: all its members).
+constexpr bool holds(Privileges held, Privileges needed) { return (held & needed) == needed; }
+
+/// One named privilege: its XML name, where it sits in the aggregation tree
+/// and where DAV:supported-privilege-set lists it.
+struct PrivilegeName {
+    Privileges privilege;
+    std::string_view ns;
+    std::string_view local;
+    std::string_view description;  ///< for DAV:supported-privilege-set (English)
+    int depth;                     ///< in the aggregation tree: 0 for DAV:all
+    unsigned listed_on;            ///< KindBits whose supported-privilege-set lists it
+};
+
+/// Every named privilege, in pre-order of the aggregation tree: a row's
+/// members are the rows after it with a greater depth.
+std::span<const PrivilegeName> privilege_names();
+
+/// The row of `p`, or nullptr when `p` is not one named privilege.
+const PrivilegeName* privilege_name(Privileges p);
+
+/// An access control entry (RFC 3744 §5.5): a grant to one principal, or
+/// with no principal to every authenticated user (DAV:authenticated).
+/// Every ACE is protected: none can be changed by an ACL request yet.
+struct Ace {
+    std::optional<PrincipalRecord> principal;
+    Privileges granted = Privileges::none;
+};
+
+/// The access control list of `r`: the protected entries ownership implies
+/// (the owner holds DAV:all on their home and what it holds, read and
+/// read-acl on their principal; every authenticated user reads principals
+/// and the collections of principals and homes). Sharing (issue 25) adds
+/// its grants here, so that every decision below follows them.
+std::vector<Ace> acl_of(const Resource& r);
+
+/// The privileges `actor` holds on `r`: the union of the ACEs of acl_of(r)
+/// that apply to them (RFC 3744 §6). A resource not yet created (PUT,
+/// MKCOL) has what its place in the URL space gives.
+Privileges privileges_of(const Resource& r, const PrincipalRecord& actor);
+
+/// The inner XML of DAV:current-user-privilege-set (RFC 3744 §5.4) for
+/// `held` on a resource of KindBit `kind`.
+std::string current_user_privilege_set_xml(Privileges held, unsigned kind);
+
+/// The inner XML of DAV:supported-privilege-set (RFC 3744 §5.3) on a
+/// resource of KindBit `kind`: the aggregation tree.
+std::string supported_privilege_set_xml(unsigned kind);
+
+/// The DAV:privilege elements naming `p` with the fewest names: an
+/// aggregate held whole is named instead of its members (DAV:grant in DAV:acl).
+std::string privilege_elements(Privileges p);
+
+}  // namespace caldav

@@ -1388,6 +1388,9 @@ void concurrent_writers_all_commit_and_each_gets_its_own_revision(Fixture& f) {
     std::set<std::int64_t> revisions;
     for (const auto& c : log->changes) revisions.insert(c.revision);
     BOOST_TEST(revisions.size() == std::size_t(threads * per_thread));
+    // Every write that returned is durable.
+    f.reopen();
+    BOOST_TEST(f.store().list_objects(cal.id, false).size() == std::size_t(threads * per_thread));
 }
 
 void everything_written_is_there_after_a_reopen(Fixture& f) {

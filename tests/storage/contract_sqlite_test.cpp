@@ -14,7 +14,8 @@ namespace {
 
 class SqliteFixture final : public contract::Fixture {
 public:
-    explicit SqliteFixture(std::size_t collection_cache_bytes) : cache_bytes_(collection_cache_bytes) {}
+    explicit SqliteFixture(std::size_t collection_cache_bytes)
+        : cache_bytes_(collection_cache_bytes) {}
 
     caldav::Store& store() override { return *store_; }
     caldav::JobStore& jobs() override { return *store_; }
@@ -25,7 +26,8 @@ public:
     }
 
     std::int64_t add_room(const std::string& name, const std::string& email) override {
-        BOOST_TEST_REQUIRE((store_->add_resource(name, email, "room", "accept-if-free") == caldav::StoreStatus::ok));
+        BOOST_TEST_REQUIRE((store_->add_resource(name, email, "room", "accept-if-free") ==
+                            caldav::StoreStatus::ok));
         return store_->find_principal(name)->id;
     }
 
@@ -50,7 +52,9 @@ private:
 const std::size_t default_cache_bytes = server::SqliteOptions{}.collection_cache_bytes;
 
 const bool registered =
-    contract::register_backend({"sqlite", [] { return std::make_unique<SqliteFixture>(default_cache_bytes); }}) &&
-    contract::register_backend({"sqlite_uncached", [] { return std::make_unique<SqliteFixture>(0); }});
+    contract::register_backend(
+        {"sqlite", [] { return std::make_unique<SqliteFixture>(default_cache_bytes); }}) &&
+    contract::register_backend(
+        {"sqlite_uncached", [] { return std::make_unique<SqliteFixture>(0); }});
 
 }  // namespace

@@ -61,6 +61,7 @@ Response put_resource(Context& ctx) {
         case StoreStatus::ok:
             break;
         case StoreStatus::etag_mismatch:
+        case StoreStatus::exists:
             throw Error(412, "the conditional headers do not match the current state");
         case StoreStatus::not_found:
             throw Error(409, "the collection went away");

@@ -20,8 +20,8 @@ struct CommitResult;
 enum class StoreStatus {
     ok,
     not_found,      ///< the resource (or its parent) does not exist
-    exists,         ///< a create found the name taken
-    etag_mismatch,  ///< If-Match / If-None-Match condition failed
+    exists,         ///< a create found the name taken (If-None-Match, or a destination without Overwrite)
+    etag_mismatch,  ///< an If-Match or If-Schedule-Tag-Match condition failed
     uid_conflict,   ///< another resource in the collection has this UID
     busy,           ///< the database stayed locked past the busy timeout
     full,           ///< disk or quota full

@@ -1093,7 +1093,11 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     if (current.step())
         etag = current.text(0), schedule_tag = current.text(1), old_uid = current.text(2),
         old_is_calendar_data = current.text(3).empty();
-    if ((o.if_none_match && etag) || (o.if_match && (!etag || *etag != *o.if_match)) ||
+    if (o.if_none_match && etag) {
+        r.status = StoreStatus::exists;
+        return r;
+    }
+    if ((o.if_match && (!etag || *etag != *o.if_match)) ||
         (o.if_schedule_tag_match && (schedule_tag.empty() || schedule_tag != *o.if_schedule_tag_match))) {
         r.status = StoreStatus::etag_mismatch;
         return r;
@@ -1336,6 +1340,14 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             if (holder.step()) {
                 r.status = StoreStatus::uid_conflict;
                 r.conflicting_name = holder.text(0);
+                return r;
+            }
+            // The destination collection may have gone since the request
+            // looked it up: nothing is written then.
+            auto target = db.prepare("SELECT 1 FROM collections WHERE id = ?1");
+            target.bind(1, to_collection);
+            if (!target.step()) {
+                r.status = StoreStatus::not_found;
                 return r;
             }
             auto now = now_seconds();

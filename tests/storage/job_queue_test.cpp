@@ -1,11 +1,9 @@
-// The job queue contract (caldav::JobStore, schema 0014) on every backend —
-// SQLite now; a PostgreSQL store joins the backend list (issue 27) — and the
-// JobRunner over it with a clock the test moves (issue 23 §7): leases keep
-// two workers off one job, retries back off, failures are kept, nothing is
-// lost across a reopen.
+// The JobRunner over the job queue with a clock the test moves (issue 23
+// §7): retries back off, failures are kept, two runners never run one job
+// twice; and schema 0014 moving queued mail into the queue. The queue's own
+// contract (caldav::JobStore) is in the contract suite (store_contract.cpp).
 #include "src/jobs/job_runner.hpp"
 
-#include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -24,7 +22,7 @@ using caldav::StoreStatus;
 
 namespace {
 
-/// A SQLite store over a real file, opened (and reopened) through the migrations.
+/// A SQLite store over a real file, opened through the migrations.
 struct SqliteBackend {
     test_support::TempDir dir;
     std::unique_ptr<server::SqliteStore> store = open();
@@ -35,13 +33,7 @@ struct SqliteBackend {
         return server::SqliteStore::open(o);
     }
     caldav::JobStore& jobs() { return *store; }
-    void reopen() {
-        store.reset();
-        store = open();
-    }
 };
-
-using backends = boost::mpl::list<SqliteBackend>;
 
 NewJob job(const std::string& kind, std::int64_t due, const std::string& payload = "p") {
     return {kind, 7, due, payload};
@@ -50,107 +42,6 @@ NewJob job(const std::string& kind, std::int64_t due, const std::string& payload
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(job_queue)
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(due_jobs_of_the_asked_kinds_are_leased_earliest_first, B, backends) {
-    B b;
-    auto& q = b.jobs();
-    std::vector<std::int64_t> ids;
-    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("mail", 200, "late"), job("mail", 100, "early"),
-                                        job("reminder", 50), job("mail", 1000, "future")},
-                                       &ids) == StoreStatus::ok));
-    BOOST_TEST(ids.size() == 4u);
-    auto leased = q.lease_jobs({"mail"}, 500, 800, "w1", 10);
-    BOOST_TEST_REQUIRE(leased.size() == 2u);
-    BOOST_TEST(leased[0].payload == "early");
-    BOOST_TEST(leased[1].payload == "late");
-    BOOST_TEST(leased[0].owner_id == 7);
-    BOOST_TEST(leased[0].lease_until == 800);
-    // Leased: nobody else gets them while the lease runs.
-    BOOST_TEST(q.lease_jobs({"mail"}, 600, 900, "w2", 10).empty());
-    // The other kind is there for whoever asks for it.
-    BOOST_TEST(q.lease_jobs({"reminder", "mail"}, 600, 900, "w2", 10).size() == 1u);
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(an_expired_lease_passes_to_another_worker_and_the_first_cannot_finish, B,
-                              backends) {
-    B b;
-    auto& q = b.jobs();
-    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("mail", 100)}) == StoreStatus::ok));
-    auto first = q.lease_jobs({"mail"}, 100, 130, "w1", 1);
-    BOOST_TEST_REQUIRE(first.size() == 1u);
-    BOOST_TEST(q.lease_jobs({"mail"}, 130, 160, "w2", 1).empty());  // not before the lease ends
-    auto second = q.lease_jobs({"mail"}, 131, 161, "w2", 1);
-    BOOST_TEST_REQUIRE(second.size() == 1u);
-    BOOST_TEST(second[0].id == first[0].id);
-    // w1 stalled past its lease: its completion does not count.
-    BOOST_TEST((q.complete_job(first[0].id, "w1") == StoreStatus::not_found));
-    BOOST_TEST((q.retry_job(first[0].id, "w1", 500, "x") == StoreStatus::not_found));
-    BOOST_TEST((q.fail_job(first[0].id, "w1", 140, "x") == StoreStatus::not_found));
-    BOOST_TEST(q.list_jobs("mail").size() == 1u);
-    BOOST_TEST((q.complete_job(first[0].id, "w2") == StoreStatus::ok));
-    BOOST_TEST(q.list_jobs("mail").empty());
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(a_retry_counts_an_attempt_and_a_failed_job_is_kept_and_never_leased, B,
-                              backends) {
-    B b;
-    auto& q = b.jobs();
-    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("mail", 100), job("mail", 100)}) == StoreStatus::ok));
-    auto leased = q.lease_jobs({"mail"}, 100, 400, "w", 2);
-    BOOST_TEST_REQUIRE(leased.size() == 2u);
-    BOOST_TEST((q.retry_job(leased[0].id, "w", 250, "relay down") == StoreStatus::ok));
-    BOOST_TEST((q.fail_job(leased[1].id, "w", 120, "550 no such user") == StoreStatus::ok));
-    BOOST_TEST((q.next_job_due({"mail"}) == std::optional<std::int64_t>(250)));
-    BOOST_TEST(q.lease_jobs({"mail"}, 249, 500, "w", 5).empty());
-    auto again = q.lease_jobs({"mail"}, 250, 500, "w", 5);
-    BOOST_TEST_REQUIRE(again.size() == 1u);
-    BOOST_TEST(again[0].attempts == 1);
-    BOOST_TEST(again[0].last_error == "relay down");
-    auto all = q.list_jobs("");
-    BOOST_TEST_REQUIRE(all.size() == 2u);
-    BOOST_TEST((all[1].failed_at == std::optional<std::int64_t>(120)));
-    BOOST_TEST(all[1].last_error == "550 no such user");
-    BOOST_TEST(q.lease_jobs({"mail"}, 100000, 100100, "w2", 5).empty() == false);  // only the retried one
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(queued_jobs_survive_a_reopen, B, backends) {
-    B b;
-    BOOST_TEST_REQUIRE((b.jobs().enqueue_jobs({job("reminder", 42, "remind me")}) == StoreStatus::ok));
-    b.reopen();
-    auto leased = b.jobs().lease_jobs({"reminder"}, 42, 100, "w", 1);
-    BOOST_TEST_REQUIRE(leased.size() == 1u);
-    BOOST_TEST(leased[0].payload == "remind me");
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_workers_never_lease_one_job_twice, B, backends) {
-    B b;
-    auto& q = b.jobs();
-    std::vector<NewJob> many;
-    for (int i = 0; i < 400; ++i) many.push_back(job("mail", i % 10, std::to_string(i)));
-    BOOST_TEST_REQUIRE((q.enqueue_jobs(many) == StoreStatus::ok));
-    std::mutex m;
-    std::map<std::int64_t, int> seen;
-    std::vector<std::thread> workers;
-    for (int w = 0; w < 4; ++w)
-        workers.emplace_back([&, w] {
-            const std::string name = "w" + std::to_string(w);
-            for (;;) {
-                auto got = q.lease_jobs({"mail"}, 100, 10000, name, 7);
-                if (got.empty()) return;
-                for (const auto& j : got) {
-                    {
-                        std::lock_guard lock(m);
-                        ++seen[j.id];
-                    }
-                    BOOST_CHECK(q.complete_job(j.id, name) == StoreStatus::ok);
-                }
-            }
-        });
-    for (auto& t : workers) t.join();
-    BOOST_TEST(seen.size() == 400u);
-    BOOST_TEST(std::all_of(seen.begin(), seen.end(), [](const auto& e) { return e.second == 1; }));
-    BOOST_TEST(q.list_jobs("").empty());
-}
 
 BOOST_AUTO_TEST_CASE(mail_queued_before_the_job_queue_moves_over_as_it_stands) {
     test_support::TempDir dir;

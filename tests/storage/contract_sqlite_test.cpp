@@ -1,0 +1,60 @@
+// The storage contract suite (store_contract.cpp) on SqliteStore over a real
+// file in a temporary directory, opened through the migrations: once as the
+// server runs it, and once without the collection cache, so that the reads
+// the cache answers (time ranges, multigets) are held to the contract in SQL
+// too.
+#include "tests/storage/store_contract.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "src/storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+class SqliteFixture final : public contract::Fixture {
+public:
+    explicit SqliteFixture(std::size_t collection_cache_bytes)
+        : cache_bytes_(collection_cache_bytes) {}
+
+    caldav::Store& store() override { return *store_; }
+    caldav::JobStore& jobs() override { return *store_; }
+
+    std::int64_t add_user(const std::string& name, const std::string& email) override {
+        BOOST_TEST_REQUIRE((store_->add_user(name, email, "$y$fake") == caldav::StoreStatus::ok));
+        return store_->find_principal(name)->id;
+    }
+
+    std::int64_t add_room(const std::string& name, const std::string& email) override {
+        BOOST_TEST_REQUIRE((store_->add_resource(name, email, "room", "accept-if-free") ==
+                            caldav::StoreStatus::ok));
+        return store_->find_principal(name)->id;
+    }
+
+    void reopen() override {
+        store_->close();
+        store_ = open();
+    }
+
+private:
+    std::unique_ptr<server::SqliteStore> open() {
+        server::SqliteOptions o;
+        o.file = dir_.path() / "contract.sqlite3";
+        o.collection_cache_bytes = cache_bytes_;
+        return server::SqliteStore::open(o);
+    }
+
+    std::size_t cache_bytes_;
+    test_support::TempDir dir_;
+    std::unique_ptr<server::SqliteStore> store_ = open();
+};
+
+const std::size_t default_cache_bytes = server::SqliteOptions{}.collection_cache_bytes;
+
+const bool registered =
+    contract::register_backend(
+        {"sqlite", [] { return std::make_unique<SqliteFixture>(default_cache_bytes); }}) &&
+    contract::register_backend(
+        {"sqlite_uncached", [] { return std::make_unique<SqliteFixture>(0); }});
+
+}  // namespace

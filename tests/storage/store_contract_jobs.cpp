@@ -1,0 +1,365 @@
+// Contract cases (store_contract.hpp) for queued mail (RFC 6047), the job
+// queue (issue 23 §7), concurrent writers and durability.
+#include "tests/storage/store_contract_cases.hpp"
+
+namespace contract {
+
+namespace {
+
+// --------------------------------------------------- mail (RFC 6047 iMIP)
+
+std::vector<caldav::OutgoingMail> queued_mail(Fixture& f) {
+    std::vector<caldav::OutgoingMail> out;
+    for (const auto& j : f.jobs().list_jobs(caldav::mail_job_kind)) {
+        auto m = caldav::mail_of_job(j.owner_id, j.payload);
+        BOOST_TEST_REQUIRE(m.has_value(), "mail job " << j.id);
+        out.push_back(*m);
+    }
+    return out;
+}
+
+/// Commits `writes` (a Store::commit of one action).
+caldav::CommitResult commit(Fixture& f, const caldav::WriteSet& writes) { return f.store().commit(writes); }
+
+void a_write_set_commits_every_write_with_its_mail_and_jobs_or_none(Fixture& f) {
+    using Kind = caldav::ObjectWrite::Kind;
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto cal = make_collection(f, alice, "work");
+    auto other = make_collection(f, alice, "home");
+    auto held = put(f, calendar_object(other.id, "held.ics", event("uid-held", day0, day0 + hour)));
+    auto mail = mail_to(alice, "carol@outside.test");
+
+    // The third write is refused (a stale If-Match): the two before it, the
+    // mail and the job are not written either, and the result names it.
+    caldav::WriteSet set;
+    set.writes.push_back({Kind::put, calendar_object(cal.id, "a.ics", event("uid-a", day0, day0 + hour)), 0});
+    caldav::PutObject removal;
+    removal.collection_id = other.id;
+    removal.name = "held.ics";
+    set.writes.push_back({Kind::remove, removal, 0});
+    auto stale = calendar_object(cal.id, "b.ics", event("uid-b", day0, day0 + hour));
+    stale.if_match = "stale";
+    set.writes.push_back({Kind::put, stale, 0});
+    set.mail = {mail};
+    set.jobs = {job("reminder", 100, "p")};
+    auto before = revision_of(f, alice, "work");
+    auto refused = commit(f, set);
+    BOOST_TEST((refused.status == StoreStatus::etag_mismatch));
+    BOOST_TEST(refused.failed == 2u);
+    BOOST_TEST(!f.store().find_object(cal.id, "a.ics", false));
+    BOOST_TEST(f.store().find_object(other.id, "held.ics", false).has_value());
+    BOOST_TEST(queued_mail(f).empty());
+    BOOST_TEST(f.jobs().list_jobs("reminder").empty());
+    BOOST_TEST(revision_of(f, alice, "work") == before);
+
+    // Without it: all of them, each write with its own result, in order.
+    set.writes.pop_back();
+    set.writes[1].object.if_match = held.etag;
+    auto done = commit(f, set);
+    BOOST_TEST_REQUIRE((done.status == StoreStatus::ok));
+    BOOST_TEST_REQUIRE(done.results.size() == 2u);
+    BOOST_TEST(done.results[0].created);
+    BOOST_TEST(done.results[0].etag == f.store().find_object(cal.id, "a.ics", false)->etag);
+    BOOST_TEST(!f.store().find_object(other.id, "held.ics", false));
+    auto queued = queued_mail(f);
+    BOOST_TEST_REQUIRE(queued.size() == 1u);
+    BOOST_TEST(queued[0].recipient == "carol@outside.test");
+    BOOST_TEST(queued[0].principal_id == alice);
+    BOOST_TEST(queued[0].message == mail.message);
+    BOOST_TEST(f.jobs().list_jobs("reminder").size() == 1u);
+    BOOST_TEST(revision_of(f, alice, "work") == before + 1);
+    // Queued mail is due at once; a set of mail alone is a write too.
+    BOOST_TEST(f.jobs().next_job_due({std::string(caldav::mail_job_kind)}).has_value());
+    caldav::WriteSet mail_only;
+    mail_only.mail = {mail_to(alice, "dave@outside.test"), mail_to(alice, "erin@outside.test")};
+    BOOST_TEST((commit(f, mail_only).status == StoreStatus::ok));
+    BOOST_TEST((commit(f, caldav::WriteSet{}).status == StoreStatus::ok));
+    BOOST_TEST(queued_mail(f).size() == 3u);
+
+    // A UID held by another member names its holder; a missing calendar is not_found.
+    caldav::WriteSet clash;
+    clash.writes.push_back({Kind::put, calendar_object(cal.id, "c.ics", event("uid-a", day0, day0 + hour)), 0});
+    auto conflict = commit(f, clash);
+    BOOST_TEST((conflict.status == StoreStatus::uid_conflict));
+    BOOST_TEST_REQUIRE(conflict.results.size() == 1u);
+    BOOST_TEST(conflict.results[0].conflicting_name == "a.ics");
+    clash.writes[0].object.collection_id = 999999;
+    BOOST_TEST((commit(f, clash).status == StoreStatus::not_found));
+}
+
+void a_booking_in_a_write_set_refuses_an_overlap_and_undoes_the_set(Fixture& f) {
+    using Kind = caldav::ObjectWrite::Kind;
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto room = f.add_room("room", "room@example.com");
+    auto cal = make_collection(f, alice, "work");
+    auto rooms = make_collection(f, room, "bookings");
+    put(f, calendar_object(rooms.id, "held.ics", event("uid-held", day0, day0 + hour)));
+    caldav::WriteSet set;
+    set.writes.push_back({Kind::put, calendar_object(cal.id, "a.ics", event("uid-a", day0, day0 + hour)), 0});
+    set.writes.push_back(
+        {Kind::book, calendar_object(rooms.id, "asked.ics", event("uid-asked", day0 + hour / 2, day0 + hour)), room});
+    auto refused = commit(f, set);
+    BOOST_TEST((refused.status == StoreStatus::conflict));
+    BOOST_TEST(refused.failed == 1u);
+    BOOST_TEST(!f.store().find_object(cal.id, "a.ics", false));
+    // The next slot is free: booked with the rest.
+    set.writes[1].object = calendar_object(rooms.id, "asked.ics", event("uid-asked", day0 + hour, day0 + 2 * hour));
+    BOOST_TEST((commit(f, set).status == StoreStatus::ok));
+    BOOST_TEST(f.store().find_object(rooms.id, "asked.ics", false).has_value());
+}
+
+// ------------------------------------------------------------ the job queue
+
+void due_jobs_of_the_asked_kinds_are_leased_earliest_first(Fixture& f) {
+    auto& q = f.jobs();
+    std::vector<std::int64_t> ids;
+    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("mail", 200, "late"), job("mail", 100, "early"),
+                                        job("reminder", 50), job("mail", 1000, "future")},
+                                       &ids) == StoreStatus::ok));
+    BOOST_TEST(ids.size() == 4u);
+    BOOST_TEST(std::set<std::int64_t>(ids.begin(), ids.end()).size() == 4u);
+    auto leased = q.lease_jobs({"mail"}, 500, 800, "w1", 10);
+    BOOST_TEST_REQUIRE(leased.size() == 2u);
+    BOOST_TEST(leased[0].payload == "early");
+    BOOST_TEST(leased[0].id == ids[1]);
+    BOOST_TEST(leased[1].payload == "late");
+    BOOST_TEST(leased[0].owner_id == 7);
+    BOOST_TEST(leased[0].kind == "mail");
+    BOOST_TEST(leased[0].due_at == 100);
+    BOOST_TEST(leased[0].lease_until == 800);
+    BOOST_TEST(leased[0].attempts == 0);
+    // Leased: nobody else gets them while the lease runs.
+    BOOST_TEST(q.lease_jobs({"mail"}, 600, 900, "w2", 10).empty());
+    // The other kind is there for whoever asks for it.
+    BOOST_TEST(q.lease_jobs({"reminder", "mail"}, 600, 900, "w2", 10).size() == 1u);
+    BOOST_TEST(q.lease_jobs({"other"}, 600, 900, "w2", 10).empty());
+    // A limit is a limit.
+    BOOST_TEST(q.lease_jobs({"mail"}, 5000, 5100, "w3", 1).size() == 1u);
+}
+
+void an_expired_lease_passes_to_another_worker_and_the_first_cannot_finish(Fixture& f) {
+    auto& q = f.jobs();
+    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("mail", 100)}) == StoreStatus::ok));
+    auto first = q.lease_jobs({"mail"}, 100, 130, "w1", 1);
+    BOOST_TEST_REQUIRE(first.size() == 1u);
+    BOOST_TEST(q.lease_jobs({"mail"}, 130, 160, "w2", 1).empty());  // not before the lease ends
+    auto second = q.lease_jobs({"mail"}, 131, 161, "w2", 1);
+    BOOST_TEST_REQUIRE(second.size() == 1u);
+    BOOST_TEST(second[0].id == first[0].id);
+    // w1 stalled past its lease: its completion does not count.
+    BOOST_TEST((q.complete_job(first[0].id, "w1") == StoreStatus::not_found));
+    BOOST_TEST((q.retry_job(first[0].id, "w1", 500, "x") == StoreStatus::not_found));
+    BOOST_TEST((q.fail_job(first[0].id, "w1", 140, "x") == StoreStatus::not_found));
+    BOOST_TEST(q.list_jobs("mail").size() == 1u);
+    BOOST_TEST((q.complete_job(first[0].id, "w2") == StoreStatus::ok));
+    BOOST_TEST(q.list_jobs("mail").empty());
+    BOOST_TEST((q.complete_job(first[0].id, "w2") == StoreStatus::not_found));  // gone
+}
+
+void a_retry_counts_an_attempt_and_a_failed_job_is_kept_and_never_leased(Fixture& f) {
+    auto& q = f.jobs();
+    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("mail", 100), job("mail", 100)}) == StoreStatus::ok));
+    auto leased = q.lease_jobs({"mail"}, 100, 400, "w", 2);
+    BOOST_TEST_REQUIRE(leased.size() == 2u);
+    BOOST_TEST((q.retry_job(leased[0].id, "w", 250, "relay down") == StoreStatus::ok));
+    BOOST_TEST((q.fail_job(leased[1].id, "w", 120, "550 no such user") == StoreStatus::ok));
+    BOOST_TEST((q.next_job_due({"mail"}) == std::optional<std::int64_t>(250)));
+    BOOST_TEST(q.lease_jobs({"mail"}, 249, 500, "w", 5).empty());
+    auto again = q.lease_jobs({"mail"}, 250, 500, "w", 5);
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].id == leased[0].id);
+    BOOST_TEST(again[0].attempts == 1);
+    BOOST_TEST(again[0].last_error == "relay down");
+    BOOST_TEST(again[0].due_at == 250);
+    auto all = q.list_jobs("");
+    BOOST_TEST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(!all[0].failed_at);
+    BOOST_TEST((all[1].failed_at == std::optional<std::int64_t>(120)));
+    BOOST_TEST(all[1].last_error == "550 no such user");
+    // The failed one never comes back, however late it gets.
+    auto late = q.lease_jobs({"mail"}, 100000, 100100, "w2", 5);
+    BOOST_TEST_REQUIRE(late.size() == 1u);
+    BOOST_TEST(late[0].id == leased[0].id);
+    BOOST_TEST((q.complete_job(leased[1].id, "w") == StoreStatus::not_found));
+}
+
+void next_job_due_says_when_to_look_again(Fixture& f) {
+    auto& q = f.jobs();
+    BOOST_TEST(!q.next_job_due({"mail"}));
+    BOOST_TEST_REQUIRE(
+        (q.enqueue_jobs({job("mail", 300), job("reminder", 100)}) == StoreStatus::ok));
+    BOOST_TEST((q.next_job_due({"mail"}) == std::optional<std::int64_t>(300)));
+    BOOST_TEST((q.next_job_due({"mail", "reminder"}) == std::optional<std::int64_t>(100)));
+    BOOST_TEST(!q.next_job_due({"other"}));
+    // A leased job is due again when its lease ends.
+    BOOST_TEST_REQUIRE(q.lease_jobs({"reminder"}, 100, 700, "w", 1).size() == 1u);
+    BOOST_TEST((q.next_job_due({"reminder"}) == std::optional<std::int64_t>(700)));
+}
+
+void list_jobs_lists_one_kind_or_all_by_id(Fixture& f) {
+    auto& q = f.jobs();
+    std::vector<std::int64_t> ids;
+    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("b", 5, "1"), job("a", 1, "2"), job("b", 3, "3")},
+                                       &ids) == StoreStatus::ok));
+    auto all = q.list_jobs("");
+    BOOST_TEST_REQUIRE(all.size() == 3u);
+    BOOST_TEST(all[0].id == ids[0]);
+    BOOST_TEST(all[1].id == ids[1]);
+    BOOST_TEST(all[2].id == ids[2]);
+    BOOST_TEST(all[0].payload == "1");
+    auto b = q.list_jobs("b");
+    BOOST_TEST_REQUIRE(b.size() == 2u);
+    BOOST_TEST(b[0].payload == "1");
+    BOOST_TEST(b[1].payload == "3");
+    BOOST_TEST(q.list_jobs("none").empty());
+    BOOST_TEST((q.enqueue_jobs({}) == StoreStatus::ok));
+    BOOST_TEST(q.list_jobs("").size() == 3u);
+}
+
+void concurrent_workers_never_lease_one_job_twice(Fixture& f) {
+    auto& q = f.jobs();
+    std::vector<caldav::NewJob> many;
+    for (int i = 0; i < 400; ++i) many.push_back(job("mail", i % 10, std::to_string(i)));
+    BOOST_TEST_REQUIRE((q.enqueue_jobs(many) == StoreStatus::ok));
+    std::mutex m;
+    std::map<std::int64_t, int> seen;
+    std::atomic<int> failed_completions{0};
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 4; ++w)
+        workers.emplace_back([&, w] {
+            const std::string name = "w" + std::to_string(w);
+            for (;;) {
+                auto got = q.lease_jobs({"mail"}, 100, 10000, name, 7);
+                if (got.empty()) return;
+                for (const auto& j : got) {
+                    {
+                        std::lock_guard lock(m);
+                        ++seen[j.id];
+                    }
+                    if (q.complete_job(j.id, name) != StoreStatus::ok) ++failed_completions;
+                }
+            }
+        });
+    for (auto& t : workers) t.join();
+    BOOST_TEST(failed_completions.load() == 0);
+    BOOST_TEST(seen.size() == 400u);
+    BOOST_TEST(std::all_of(seen.begin(), seen.end(), [](const auto& e) { return e.second == 1; }));
+    BOOST_TEST(q.list_jobs("").empty());
+}
+
+// ------------------------------------------- concurrency and durability
+
+void concurrent_writers_all_commit_and_each_gets_its_own_revision(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto cal = make_collection(f, alice, "busy");
+    constexpr int threads = 8;
+    constexpr int per_thread = 25;
+    std::atomic<int> failures{0};
+    std::mutex m;
+    std::set<std::string> etags;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                auto name = "t" + std::to_string(t) + "-" + std::to_string(i);
+                auto r = f.store().put_object(
+                    calendar_object(cal.id, name + ".ics", event(name, day0, day0 + hour)));
+                if (r.status != StoreStatus::ok) ++failures;
+                std::lock_guard lock(m);
+                etags.insert(r.etag);
+            }
+        });
+    for (auto& t : pool) t.join();
+    BOOST_TEST(failures.load() == 0);
+    BOOST_TEST(etags.size() == std::size_t(threads * per_thread));
+    BOOST_TEST(revision_of(f, alice, "busy") == threads * per_thread);
+    BOOST_TEST(f.store().list_objects(cal.id, false).size() == std::size_t(threads * per_thread));
+    auto log = f.store().changes_since(cal.id, 0, 1000);
+    BOOST_TEST_REQUIRE(log.has_value());
+    std::set<std::int64_t> revisions;
+    for (const auto& c : log->changes) revisions.insert(c.revision);
+    BOOST_TEST(revisions.size() == std::size_t(threads * per_thread));
+    // Every write that returned is durable.
+    f.reopen();
+    BOOST_TEST(f.store().list_objects(cal.id, false).size() == std::size_t(threads * per_thread));
+}
+
+void everything_written_is_there_after_a_reopen(Fixture& f) {
+    auto alice = f.add_user("alice", "Alice@Example.com");
+    f.store().provision_home(alice);
+    CollectionRecord cal;
+    cal.owner_id = alice;
+    cal.name = "work";
+    cal.display_name = "Work";
+    BOOST_TEST_REQUIRE((f.store().create_collection(cal, {colour("#FF0000")}) == StoreStatus::ok));
+    auto o = calendar_object(cal.id, "a.ics", event("uid-a", day0 + 9 * hour, day0 + 10 * hour));
+    o.schedule_tag = caldav::ScheduleTagChange::renew;
+    caldav::WriteSet with_mail;
+    with_mail.writes.push_back({caldav::ObjectWrite::Kind::put, o, 0});
+    with_mail.mail = {mail_to(alice, "carol@outside.test")};
+    auto committed = f.store().commit(with_mail);
+    BOOST_TEST_REQUIRE((committed.status == StoreStatus::ok));
+    auto written = committed.results.front();
+    put_event(f, cal.id, "b.ics", "uid-b");
+    BOOST_TEST((f.store().delete_object(cal.id, "b.ics", std::nullopt) == StoreStatus::ok));
+    caldav::PropertyPatch patch;
+    patch.set = {order("3")};
+    BOOST_TEST((f.store().patch_properties(cal.id, "a.ics", patch) == StoreStatus::ok));
+    BOOST_TEST_REQUIRE(
+        (f.jobs().enqueue_jobs({job("reminder", 42, "remind me")}) == StoreStatus::ok));
+    const auto revision = revision_of(f, alice, "work");
+    const auto home = f.store().find_home(alice)->revision;
+    const auto used = f.store().used_bytes(alice);
+
+    f.reopen();
+
+    BOOST_TEST(f.store().find_principal_by_email("alice@example.com")->id == alice);
+    BOOST_TEST(f.store().list_collections(alice).size() == 4u);
+    auto c = f.store().find_collection(alice, "work");
+    BOOST_TEST_REQUIRE(c.has_value());
+    BOOST_TEST(c->display_name == "Work");
+    BOOST_TEST(c->revision == revision);
+    BOOST_TEST(f.store().dead_properties(c->id, "").size() == 1u);
+    auto a = f.store().find_object(c->id, "a.ics", true);
+    BOOST_TEST_REQUIRE(a.has_value());
+    BOOST_TEST(a->text() == o.data);
+    BOOST_TEST(a->etag == written.etag);
+    BOOST_TEST(a->schedule_tag == written.schedule_tag);
+    BOOST_TEST(f.store().dead_properties(c->id, "a.ics").size() == 1u);
+    BOOST_TEST(!f.store().find_object(c->id, "b.ics", false));
+    auto log = f.store().changes_since(c->id, 0, 100);
+    BOOST_TEST_REQUIRE(log.has_value());
+    BOOST_TEST(log->changes.size() == 2u);  // a.ics, and b.ics's tombstone
+    BOOST_TEST(f.store().find_home(alice)->revision == home);
+    BOOST_TEST(f.store().used_bytes(alice) == used);
+    BOOST_TEST(names_in_range(f, c->id, day0 + 9 * hour, day0 + 10 * hour).count("a.ics") == 1u);
+    BOOST_TEST(queued_mail(f).size() == 1u);
+    auto leased = f.jobs().lease_jobs({"reminder"}, 42, 100, "w", 1);
+    BOOST_TEST_REQUIRE(leased.size() == 1u);
+    BOOST_TEST(leased[0].payload == "remind me");
+}
+
+constexpr Case cases[] = {
+    {"a_write_set_commits_every_write_with_its_mail_and_jobs_or_none",
+     a_write_set_commits_every_write_with_its_mail_and_jobs_or_none},
+    {"a_booking_in_a_write_set_refuses_an_overlap_and_undoes_the_set",
+     a_booking_in_a_write_set_refuses_an_overlap_and_undoes_the_set},
+    {"due_jobs_of_the_asked_kinds_are_leased_earliest_first",
+     due_jobs_of_the_asked_kinds_are_leased_earliest_first},
+    {"an_expired_lease_passes_to_another_worker_and_the_first_cannot_finish",
+     an_expired_lease_passes_to_another_worker_and_the_first_cannot_finish},
+    {"a_retry_counts_an_attempt_and_a_failed_job_is_kept_and_never_leased",
+     a_retry_counts_an_attempt_and_a_failed_job_is_kept_and_never_leased},
+    {"next_job_due_says_when_to_look_again", next_job_due_says_when_to_look_again},
+    {"list_jobs_lists_one_kind_or_all_by_id", list_jobs_lists_one_kind_or_all_by_id},
+    {"concurrent_workers_never_lease_one_job_twice", concurrent_workers_never_lease_one_job_twice},
+    {"concurrent_writers_all_commit_and_each_gets_its_own_revision",
+     concurrent_writers_all_commit_and_each_gets_its_own_revision},
+    {"everything_written_is_there_after_a_reopen", everything_written_is_there_after_a_reopen},
+};
+
+}  // namespace
+
+std::span<const Case> jobs_cases() { return cases; }
+
+}  // namespace contract

@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "caldav/store_policy.hpp"
 #include "src/storage/object_rows.hpp"
 #include "src/storage/sqlite_collection_source.hpp"
 
@@ -27,18 +28,6 @@ std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)
 
 /// Strong ETag of a stored version: the collection revision that wrote it and a
 /// hash of the bytes (FNV-1a), so neither a rewrite nor a recreation repeats one.
-std::string make_etag(std::int64_t revision, std::string_view data) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : data) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%llx-%016llx", static_cast<unsigned long long>(revision),
-                  static_cast<unsigned long long>(h));
-    return buf;
-}
-
 StoreStatus status_of(const sqlite::Error& e) {
     switch (e.code()) {
     case SQLITE_BUSY:
@@ -433,19 +422,17 @@ void SqliteStore::provision_home(std::int64_t principal_id) {
         auto has_calendar = db.prepare(
             "SELECT 1 FROM collections WHERE owner_id = ?1 AND kind = 'calendar' LIMIT 1");
         has_calendar.bind(1, principal_id);
-        bool need_calendar = !has_calendar.step();
-        auto insert = [&](const char* name, const char* kind, const char* display) {
-            auto s = db.prepare(
-                "INSERT INTO collections (owner_id, name, kind, display_name, components, "
-                "created_at, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
-                "ON CONFLICT (owner_id, name) DO NOTHING");
-            s.bind(1, principal_id).bind(2, name).bind(3, kind).bind(4, display);
-            s.bind(5, std::string_view(std::string_view(kind) == "calendar" ? "VEVENT,VTODO" : ""));
-            s.bind(6, now).run();
-        };
-        if (need_calendar) insert("calendar", "calendar", "Calendar");
-        insert("inbox", "inbox", "Inbox");
-        insert("outbox", "outbox", "Outbox");
+        bool has_a_calendar = has_calendar.step();
+        auto insert = db.prepare(
+            "INSERT INTO collections (owner_id, name, kind, display_name, components, "
+            "created_at, modified_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+            "ON CONFLICT (owner_id, name) DO NOTHING");
+        for (const auto& c : caldav::default_collections()) {
+            if (c.unless_a_calendar_exists && has_a_calendar) continue;
+            insert.bind(1, principal_id).bind(2, c.name).bind(3, kind_name(c.kind)).bind(4, c.display_name);
+            insert.bind(5, c.components).bind(6, now).run();
+            insert.reset();
+        }
     });
 }
 
@@ -643,7 +630,7 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                         "schedule_tag) VALUES (?1, ?2, "
                         "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13) RETURNING id");
                     put.bind(1, to_id).bind(2, member).bind(3, members.text(1)).bind(4, members.text(2));
-                    put.bind(5, make_etag(revision, data)).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
+                    put.bind(5, caldav::entity_tag(revision, data)).bind(6, data).bind(7, static_cast<std::int64_t>(data.size()));
                     put.bind(8, revision).bind(9, members.optional_int64(5)).bind(10, members.optional_int64(6));
                     put.bind(11, now).bind(12, members.text(4)).bind(13, members.text(8));
                     if (!put.step())
@@ -1125,14 +1112,10 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
         r.status = StoreStatus::not_found;
         return r;
     }
-    r.etag = make_etag(revision, o.data);
+    r.etag = caldav::entity_tag(revision, o.data);
     r.created = !etag;
     // A renewed Schedule-Tag takes the new ETag's value: unique for the same reasons.
-    switch (o.schedule_tag) {
-    case caldav::ScheduleTagChange::keep: r.schedule_tag = schedule_tag; break;
-    case caldav::ScheduleTagChange::renew: r.schedule_tag = r.etag; break;
-    case caldav::ScheduleTagChange::clear: break;
-    }
+    r.schedule_tag = caldav::schedule_tag_after(o.schedule_tag, schedule_tag, r.etag);
     // The index state goes in with the row: a separate UPDATE would rewrite
     // the row and its partial-index entries in the same transaction.
     auto s = db.prepare(
@@ -1360,7 +1343,7 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
                 log_change(db, from_collection, from_name, true, now);
             }
             auto revision = log_change(db, to_collection, to_name, false, now);
-            r.etag = make_etag(revision, data);
+            r.etag = caldav::entity_tag(revision, data);
             r.created = !exists;
             auto s = db.prepare(
                 "INSERT INTO objects (collection_id, name, uid, component, etag, data, size, "

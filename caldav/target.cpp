@@ -1,6 +1,7 @@
 // Request-target decoding and normalisation (RFC 3986 §2.1, §5.2.4).
 #include "caldav/target.hpp"
 
+#include <cctype>
 #include <vector>
 
 namespace caldav {
@@ -27,10 +28,20 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+/// True when `target` starts with `scheme` ("http://"), in any case (RFC 3986
+/// §3.1: schemes are case-insensitive; a Destination of "HTTP://host/..." is
+/// the same URL).
+bool starts_with_scheme(std::string_view target, std::string_view scheme) {
+    if (target.size() < scheme.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(target[i])) != scheme[i]) return false;
+    return true;
+}
+
 }  // namespace
 
 std::optional<std::string> decode_target(std::string_view target) {
-    if (target.starts_with("http://") || target.starts_with("https://")) {
+    if (starts_with_scheme(target, "http://") || starts_with_scheme(target, "https://")) {
         auto slash = target.find('/', target.find("//") + 2);
         target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
     }

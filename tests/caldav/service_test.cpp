@@ -6,6 +6,7 @@
 
 #include "caldav/error.hpp"
 #include "caldav/resource_path.hpp"
+#include "caldav/target.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -68,6 +69,16 @@ BOOST_AUTO_TEST_CASE(hrefs_are_percent_encoded_per_segment) {
     BOOST_TEST(object_href("alice@example.com", "my cal", "ü.ics") ==
                "/dav/calendars/alice@example.com/my%20cal/%C3%BC.ics");
     BOOST_TEST(principal_href("a/b") == "/dav/principals/users/a%2Fb/");
+}
+
+// RFC 3986 §3.1: a scheme is case-insensitive, so a Destination written
+// "HTTP://host/..." names the same resource as "http://host/...".
+BOOST_AUTO_TEST_CASE(absolute_targets_lose_scheme_and_host_in_any_case) {
+    for (const char* url : {"http://h/dav/calendars/a/x.ics", "HTTP://h/dav/calendars/a/x.ics",
+                            "Https://h:8443/dav/calendars/a/x.ics"})
+        BOOST_TEST(decode_target(url).value_or("") == "/dav/calendars/a/x.ics", url);
+    BOOST_TEST(decode_target("HTTP://h").value_or("") == "/");
+    BOOST_TEST(!decode_target("ftp://h/dav/"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

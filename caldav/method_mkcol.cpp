@@ -20,6 +20,10 @@ bool has_body(const Request& r) { return r.body.find_first_not_of(" \t\r\n") != 
 /// a 403 precondition; RFC 4918 §9.3.1 keeps 405 for a plain MKCOL, as litmus expects.
 int taken_status(const Context& ctx, bool calendar) { return calendar || has_body(ctx.request) ? 403 : 405; }
 
+/// The principal whose home the new collection goes into: the owner the path
+/// names, not necessarily the one asking (a delegate or sharee with bind).
+const PrincipalRecord& home_owner(const Context& ctx) { return ctx.target.owner ? *ctx.target.owner : ctx.user; }
+
 /// Where a new collection may go: directly under the user's own home.
 void check_location(Context& ctx, bool calendar) {
     if (ctx.target.kind == ResourceKind::object) {
@@ -40,7 +44,7 @@ void check_location(Context& ctx, bool calendar) {
     // and what they hold stay directly under the home.
     auto parent_name = parent_collection(ctx.path.collection);
     if (parent_name.empty()) return;
-    auto parent = ctx.store.find_collection(ctx.user.id, parent_name);
+    auto parent = ctx.store.find_collection(home_owner(ctx).id, parent_name);
     if (!parent) throw Error(409, "the parent collection does not exist");
     if (calendar || parent->kind != CollectionKind::plain)
         throw Error(403, Precondition::calendar_collection_location_ok,
@@ -70,7 +74,7 @@ std::string components_of(const xml::Element& set) {
 Response create(Context& ctx, CollectionKind kind, const std::vector<PropertyUpdate>& updates,
                 std::string_view failure_root) {
     CollectionRecord c;
-    c.owner_id = ctx.user.id;
+    c.owner_id = home_owner(ctx).id;
     c.name = ctx.path.collection;
     c.kind = kind;
     c.components = kind == CollectionKind::calendar ? "VEVENT,VTODO,VJOURNAL,VFREEBUSY" : "";

@@ -36,7 +36,8 @@ void set_conditions(const Context& ctx, PutObject& put) {
 }
 
 void check_quota(const Context& ctx) {
-    auto used = ctx.store.used_bytes(ctx.user.id);
+    // The quota of the calendar's owner, whoever writes (RFC 4331).
+    auto used = ctx.store.used_bytes(ctx.target.collection->owner_id);
     if (static_cast<std::uint64_t>(used) + ctx.request.body.size() >
         ctx.limits.quota_bytes_per_user)
         throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");

@@ -95,6 +95,16 @@ Response handle_get(Context& ctx) {
 
 namespace {
 
+/// A collection copied or moved stays in its owner's home (Store::
+/// copy_collection works within one home), and the actor needs bind where
+/// it lands (RFC 3744 §3.9).
+void check_destination(const Resource& source, const Resource& dest) {
+    if (dest.owner && source.owner && dest.owner->id != source.owner->id)
+        throw Error(403, Precondition::need_privileges, "a collection is copied or moved within its own home");
+    if (!holds(dest.parent_privileges, Privileges::bind))
+        throw Error(403, Precondition::need_privileges, "no bind privilege on the destination's parent");
+}
+
 /// MOVE of a calendar collection: a rename within the calendar home (RFC 4918
 /// §9.9; RFC 4791 §4.2: no calendar inside another collection). The calendar
 /// keeps its objects (with their data, Schedule-Tags and dead properties) and
@@ -118,6 +128,7 @@ Response move_calendar(Context& ctx) {
     if (dest_rp.kind != ResourceKind::collection)
         throw Error(409, "the destination must be under a calendar home");
     auto dest = resolve(dest_rp, ctx.store, ctx.user);  // 403 for another user's home
+    check_destination(t, dest);
     const std::string& to = dest_rp.collection;
     if (to == t.collection->name) throw Error(403, "source and destination are the same");
     if (!parent_collection(to).empty()) throw not_in_home();
@@ -125,7 +136,7 @@ Response move_calendar(Context& ctx) {
         if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
         throw Error(403, "a calendar does not replace an existing collection; delete that first");
     }
-    auto result = ctx.store.copy_collection(ctx.user.id, t.collection->name, to, true, false, true);
+    auto result = ctx.store.copy_collection(t.collection->owner_id, t.collection->name, to, true, false, true);
     switch (result.status) {
         case StoreStatus::ok:
             break;
@@ -178,6 +189,7 @@ Response copy_move_collection(Context& ctx, bool move) {
     }
     if (dest_rp.kind != ResourceKind::collection) throw Error(409, "the destination must be under a calendar home");
     auto dest = resolve(dest_rp, ctx.store, ctx.user);  // 403 for another user's home
+    check_destination(t, dest);
     const std::string& from = t.collection->name;
     const std::string& to = dest_rp.collection;
     if (to == from) throw Error(403, "source and destination are the same");
@@ -186,12 +198,12 @@ Response copy_move_collection(Context& ctx, bool move) {
     if (dest.exists && dest.collection->kind != CollectionKind::plain)
         throw Error(403, "only a plain collection can be replaced");
     if (auto parent = parent_collection(to); !parent.empty()) {
-        auto p = ctx.store.find_collection(ctx.user.id, parent);
+        auto p = ctx.store.find_collection(t.collection->owner_id, parent);
         if (!p) throw Error(409, "the destination's parent collection does not exist");
         if (p->kind != CollectionKind::plain)
             throw Error(403, Precondition::calendar_collection_location_ok, "collections cannot go inside a calendar");
     }
-    auto result = ctx.store.copy_collection(ctx.user.id, from, to, depth != 0, overwrite, move);
+    auto result = ctx.store.copy_collection(t.collection->owner_id, from, to, depth != 0, overwrite, move);
     switch (result.status) {
     case StoreStatus::ok: break;
     case StoreStatus::not_found: throw Error(404, "the source went away");
@@ -217,11 +229,11 @@ Response handle_copy_move(Context& ctx) {
     bool overwrite = true;
     if (auto o = ctx.request.headers.get("Overwrite")) overwrite = !(*o == "F" || *o == "f");
     bool replaced_collection = false;
-    if (dest_rp.kind == ResourceKind::collection && dest_rp.owner == ctx.user.name &&
+    if (dest_rp.kind == ResourceKind::collection && t.owner && dest_rp.owner == t.owner->name &&
         !parent_collection(dest_rp.collection).empty()) {
         // RFC 4918 §9.8.4, §9.9.3: with Overwrite T a nested collection at the
         // destination is deleted first and the resource takes its name.
-        auto existing = ctx.store.find_collection(ctx.user.id, dest_rp.collection);
+        auto existing = ctx.store.find_collection(t.owner->id, dest_rp.collection);
         if (existing) {
             if (!overwrite) throw Error(412, "the destination exists and Overwrite is F");
             if (auto s = ctx.store.delete_collection(existing->id); s != StoreStatus::ok)
@@ -236,6 +248,8 @@ Response handle_copy_move(Context& ctx) {
     auto dest = resolve(dest_rp, ctx.store, ctx.user);
     if (dest.kind != ResourceKind::object)
         throw Error(409, "the destination must be a resource inside a calendar");
+    if (!holds(dest.parent_privileges, Privileges::bind))
+        throw Error(403, Precondition::need_privileges, "no bind privilege on the destination collection");
     if (!dest.collection) throw Error(409, "the destination's collection does not exist");
     if (dest.href == t.href) throw Error(403, "source and destination are the same");
     if (dest.collection->kind != CollectionKind::calendar && dest.collection->kind != CollectionKind::plain)
@@ -255,7 +269,7 @@ Response handle_copy_move(Context& ctx) {
             result.conflicting_name == dest_rp.object
                 ? "the destination holds another UID, and the UID of a resource cannot change"
                 : "the destination calendar already holds this UID",
-            object_href(ctx.user.name, dest.collection->name, result.conflicting_name));
+            object_href(dest.owner ? dest.owner->name : ctx.user.name, dest.collection->name, result.conflicting_name));
     default: throw store_error(result.status);
     }
     Response r;

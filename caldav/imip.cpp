@@ -67,7 +67,7 @@ ImipResult from_attendee(Store& store, const Limits& limits, const ical::ItipSum
     // The answer, the other attendees' copies and the inbox item in one
     // transaction, planned again when a copy changed meanwhile.
     PlanHints hints;
-    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+    for (int attempt = 0; attempt < limits.plan_attempts; ++attempt) {
         WritePlan plan(store, hints);
         auto copy = plan.find_by_uid(organizer->id, s.uid);
         auto theirs = copy ? ical::scheduling_info(copy->data) : std::nullopt;
@@ -113,7 +113,7 @@ ImipResult from_organizer(Store& store, const Limits& limits, const ical::ItipSu
     // Every local attendee's inbox item and copy in one transaction,
     // planned again when a copy changed meanwhile.
     PlanHints hints;
-    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+    for (int attempt = 0; attempt < limits.plan_attempts; ++attempt) {
         WritePlan plan(store, hints);
         ImipResult result{ImipOutcome::unknown_recipient, "no local ATTENDEE"};
         for (const auto& a : s.attendees) {

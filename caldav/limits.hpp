@@ -18,6 +18,10 @@ struct Limits {
     /// many days (from its start, or from now): the span of the longest
     /// free/busy lookup, so that what is stored can be queried (issue 22 item 5).
     std::int64_t instance_window_days = 366;
+    /// How many times one user action is planned when the writes it planned
+    /// keep meeting versions somebody wrote meanwhile, before it is answered
+    /// 503 (caldav/write_plan.hpp).
+    int plan_attempts = 5;
     std::int64_t index_horizon_days = 1100;          ///< instances indexed ahead of now
     std::size_t max_attendees_per_instance = 500;    ///< CALDAV:max-attendees-per-instance
     std::uint64_t quota_bytes_per_user = 10ULL << 30;  ///< RFC 4331 quota per principal

@@ -144,7 +144,7 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
     auto own = [&](std::string_view address) { return is_own_address(actor.principal, address); };
     const auto& c = put.conditions;
     PlanHints hints;
-    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+    for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
         auto old = actor.store.find_object(put.calendar.id, put.name, true);
         check_conditions(c, old);
         std::string stored = sent;
@@ -207,7 +207,7 @@ ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calenda
         throw Error(400, "an answer is ACCEPTED, DECLINED, TENTATIVE or NEEDS-ACTION");
     // Written over the version read, read again when the organizer changed
     // it meanwhile.
-    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+    for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
         auto copy = actor.store.find_object(calendar.id, name, true);
         if (!copy) throw Error(404, "no such event");
         auto info = ical::scheduling_info(copy->data);
@@ -245,7 +245,7 @@ void remove_object(Actor& actor, const CollectionRecord& collection, const std::
         return;
     }
     PlanHints hints;
-    for (int attempt = 0; attempt < max_plan_attempts; ++attempt) {
+    for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
         auto old = actor.store.find_object(collection.id, name, true);
         if (!old) throw Error(404, "no such resource");
         if ((if_match && *if_match != old->etag) ||

@@ -98,8 +98,4 @@ private:
     std::vector<std::pair<std::string, std::optional<PrincipalRecord>>> principals_;
 };
 
-/// How many times an action is planned when writes keep meeting newer
-/// versions, before it is answered 503 (somebody else keeps writing).
-inline constexpr int max_plan_attempts = 5;
-
 }  // namespace caldav

@@ -150,6 +150,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.attendees-per-instance", po::value<std::size_t>())
         ("limits.quota-bytes", po::value<std::uint64_t>())
         ("limits.sync-results", po::value<std::size_t>())
+        ("limits.plan-attempts", po::value<int>())
         ("limits.mail-per-minute", po::value<unsigned>())
         ("smtp.url", po::value<std::string>())
         ("smtp.from", po::value<std::string>())
@@ -225,6 +226,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.attendees-per-instance", c.limits.max_attendees_per_instance);
     take(vm, "limits.quota-bytes", c.limits.quota_bytes_per_user);
     take(vm, "limits.sync-results", c.limits.max_sync_results);
+    take(vm, "limits.plan-attempts", c.limits.plan_attempts);
     take(vm, "limits.mail-per-minute", c.mail_per_minute);
     read_smtp(vm, file, c.smtp);
     take(vm, "imip.public-url", c.imip.public_url);
@@ -259,6 +261,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     if (c.auth_failure_entries < 16) throw ConfigError(where("auth.failure-entries") + " must be at least 16");
     if (c.auth_failure_memory.count() < 1)
         throw ConfigError(where("auth.failure-memory-seconds") + " must be at least 1");
+    if (c.limits.plan_attempts < 1 || c.limits.plan_attempts > 100)
+        throw ConfigError(where("limits.plan-attempts") + " must be between 1 and 100");
     if (c.limits.instance_window_days < 1 || c.limits.instance_window_days > 36600)
         throw ConfigError(where("limits.instance-window-days") + " must be between 1 and 36600");
     if (c.tls_certificate.empty() != c.tls_key.empty())

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 
+#include "src/config/config.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
@@ -304,6 +305,19 @@ BOOST_AUTO_TEST_CASE(serve_takes_connection_and_login_failure_limits_from_the_co
     auto refused = run_kalends({"serve", "--config", bad, "--listen", "127.0.0.1:0", "--data", data});
     BOOST_TEST(*refused->wait() == 1);
     BOOST_TEST(contains(refused->err(), "limits.pressure-percent"), refused->err());
+}
+
+// How often one action is planned again (issue 23 §3) is a limit like the others.
+BOOST_AUTO_TEST_CASE(plan_attempts_are_read_from_the_config_and_checked) {
+    TempDir d;
+    server::Config config;
+    BOOST_TEST(config.limits.plan_attempts == 5);
+    server::read_config_file(write_file(d, "k.conf", "[limits]\nplan-attempts = 2\n"), config);
+    BOOST_TEST(config.limits.plan_attempts == 2);
+    server::Config refused;
+    BOOST_CHECK_EXCEPTION(server::read_config_file(write_file(d, "bad.conf", "[limits]\nplan-attempts = 0\n"), refused),
+                          server::ConfigError,
+                          [](const server::ConfigError& e) { return contains(e.what(), "limits.plan-attempts"); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -159,30 +159,38 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
         if (merging) stored = ical::merge_replies(stored, old->data, own);
 
         WritePlan plan(actor.store, hints);
+        auto own_object = [&](const std::string& text) {
+            PutObject o;
+            o.collection_id = put.calendar.id;
+            o.name = put.name;
+            o.uid = data.uid;
+            o.component = data.component;
+            o.data = text;
+            o.first_start = data.first_start;
+            o.last_end = data.last_end;
+            o.instances = data.instances;
+            // Over the version read: the conditions the client set were
+            // checked against it.
+            o.if_match = old ? std::optional(old->etag) : std::nullopt;
+            o.if_none_match = !old;
+            // The owner's client changed a scheduling object: a new
+            // Schedule-Tag (§3.2.10); a plain object has none.
+            o.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
+            return o;
+        };
+        // The actor's own write comes first in the set: refused (a UID taken,
+        // the calendar gone), it stops the commit before anything else is
+        // applied. Scheduling then replaces its data (SCHEDULE-STATUS).
+        auto own_write = plan.put(own_object(stored), put.calendar.owner_id);
         if (schedules) {
             std::optional<ical::SchedulingInfo> reread;
             if (stored != put.data) reread = ical::scheduling_info(stored);
             const auto* parsed = stored == put.data ? &info : &reread;
-            if (auto updated = plan_put_scheduling(actor, plan, stored, old ? old->data : std::string(), force, parsed))
+            if (auto updated = plan_put_scheduling(actor, plan, stored, old ? old->data : std::string(), force, parsed)) {
                 stored = std::move(*updated);
+                plan.put(own_object(stored), put.calendar.owner_id);
+            }
         }
-        PutObject o;
-        o.collection_id = put.calendar.id;
-        o.name = put.name;
-        o.uid = data.uid;
-        o.component = data.component;
-        o.data = stored;
-        o.first_start = data.first_start;
-        o.last_end = data.last_end;
-        o.instances = data.instances;
-        // Over the version read: the conditions the client set were checked
-        // against it.
-        o.if_match = old ? std::optional(old->etag) : std::nullopt;
-        o.if_none_match = !old;
-        // The owner's client changed a scheduling object: a new Schedule-Tag
-        // (§3.2.10); a plain object has none.
-        o.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
-        auto own_write = plan.put(std::move(o), put.calendar.owner_id);
         auto result = actor.store.commit(plan.writes());
         if (result.status == StoreStatus::ok) {
             const auto& r = result.results[own_write];
@@ -253,9 +261,9 @@ void remove_object(Actor& actor, const CollectionRecord& collection, const std::
              (old->schedule_tag.empty() || old->schedule_tag != *c.if_schedule_tag_match)))
             throw Error(412, "If-Match or If-Schedule-Tag-Match does not match the current state");
         WritePlan plan(actor.store, hints);
+        auto own_write = plan.remove(collection.id, collection.owner_id, name, old->etag);
         // Cancellations to the attendees, or the attendee's declining reply.
         if (old->data.find("ORGANIZER") != std::string::npos) plan_delete_scheduling(actor, plan, old->data, reply);
-        auto own_write = plan.remove(collection.id, collection.owner_id, name, old->etag);
         auto result = actor.store.commit(plan.writes());
         if (result.status == StoreStatus::ok) return;
         if (result.failed == own_write) continue;  // changed or gone meanwhile: the next look answers

@@ -3,7 +3,11 @@
 // free/busy lookup) and as the JSON API's availability check will. Busy time
 // only: never what the events are.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "caldav/limits.hpp"
@@ -20,5 +24,77 @@ namespace caldav {
 /// Unsorted and unmerged (ical::render_freebusy merges them).
 std::vector<ical::BusyPeriod> busy_time(Store& store, const Limits& limits, const PrincipalRecord& who,
                                         std::int64_t start, std::int64_t end);
+
+/// One interval, UTC seconds [start, end).
+struct Period {
+    std::int64_t start = 0, end = 0;
+    bool operator==(const Period&) const = default;
+};
+
+/// Working hours when a user has set none (RFC 7953 VAVAILABILITY): per
+/// weekday (0 Sunday … 6 Saturday) the local [from, to) minutes after
+/// midnight, in the user's time zone, else `time_zone`.
+struct WorkingHours {
+    std::array<std::vector<std::pair<int, int>>, 7> days{
+        {{}, {{540, 1020}}, {{540, 1020}}, {{540, 1020}}, {{540, 1020}}, {{540, 1020}}, {}}};
+    std::string time_zone = "UTC";  ///< IANA name for users whose calendars name none
+};
+
+/// A user's time in [start, end) as an availability check shows it.
+struct UserAvailability {
+    std::vector<Period> busy;  ///< merged, sorted: busy time (any FBTYPE) clipped to the range
+    /// Merged, sorted: inside working hours (their VAVAILABILITY AVAILABLE
+    /// slots when they have any, else `defaults` in their zone) and not busy.
+    std::vector<Period> free;
+    std::vector<Period> working;  ///< merged, sorted: the working hours within the range
+    std::string time_zone;        ///< the zone their working hours are read in
+};
+
+/// The IANA zone a user lives in: the TZID of their default calendar's
+/// calendar-timezone (RFC 4791 §5.2.2) when it names one libical knows,
+/// else `fallback`.
+std::string time_zone_of(Store& store, const PrincipalRecord& who, const std::string& fallback);
+
+/// `who`'s busy, working and free time in [start, end): busy from busy_time;
+/// working hours from their VAVAILABILITY components (RFC 7953 §3: AVAILABLE
+/// slots, recurring ones expanded, minus BUSY-UNAVAILABLE) when they store
+/// any, else `defaults` in time_zone_of(who).
+UserAvailability availability_of(Store& store, const Limits& limits, const PrincipalRecord& who,
+                                 std::int64_t start, std::int64_t end, const WorkingHours& defaults);
+
+/// The intersection of several users' free time (each sorted and merged);
+/// empty input gives nothing.
+std::vector<Period> common_free(const std::vector<std::vector<Period>>& free);
+
+/// What a meeting-time search looks for (POST /api/v1/availability/suggest).
+struct SuggestRequest {
+    std::vector<PrincipalRecord> required;
+    std::vector<PrincipalRecord> optional;
+    std::int64_t duration = 1800;       ///< seconds, > 0
+    std::int64_t start = 0, end = 0;    ///< UTC seconds: the window searched
+    std::string time_zone = "UTC";      ///< the caller's zone, for the times of day below
+    std::optional<int> earliest_minute; ///< local minutes after midnight a slot may start
+    std::optional<int> latest_minute;   ///< local minutes after midnight a slot must end by
+    std::int64_t buffer = 0;            ///< seconds kept free before and after
+    bool working_hours_only = false;    ///< a slot must lie in every required user's working hours
+    std::int64_t step = 900;            ///< candidate starts are aligned to this many seconds
+    std::size_t max_results = 5;
+};
+
+/// One suggested slot and who is free for it.
+struct Suggestion {
+    Period slot;
+    std::vector<std::string> free;         ///< emails (or names) of the users free, required first
+    std::vector<std::string> busy;         ///< those not free
+    std::size_t required_free = 0, optional_free = 0;
+    bool in_working_hours = false;          ///< inside every required user's working hours
+};
+
+/// The best slots, ranked: every required user free first, then most
+/// optional users free, then inside working hours, then earliest. Slots do
+/// not overlap each other. Busy time of rooms among the users counts like a
+/// person's (a room has no working hours: always "working").
+std::vector<Suggestion> suggest_times(Store& store, const Limits& limits, const SuggestRequest& request,
+                                      const WorkingHours& defaults);
 
 }  // namespace caldav

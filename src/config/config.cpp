@@ -4,6 +4,9 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <thread>
@@ -115,6 +118,88 @@ void read_smtp(const po::variables_map& vm, const std::filesystem::path& file, S
 
 }  // namespace
 
+namespace {
+
+/// "09:00-17:00" or "08:00-12:00,13:00-17:00": local [from, to) minutes.
+std::vector<std::pair<int, int>> parse_working_hours(const std::string& text, const std::string& where) {
+    std::vector<std::pair<int, int>> out;
+    auto minutes = [&](std::string_view t) {
+        if (t.size() != 5 || t[2] != ':' || !std::isdigit(static_cast<unsigned char>(t[0])) ||
+            !std::isdigit(static_cast<unsigned char>(t[1])) || !std::isdigit(static_cast<unsigned char>(t[3])) ||
+            !std::isdigit(static_cast<unsigned char>(t[4])))
+            throw ConfigError(where + ": '" + std::string(t) + "' is not a time HH:MM");
+        int h = (t[0] - '0') * 10 + (t[1] - '0'), m = (t[3] - '0') * 10 + (t[4] - '0');
+        if (h > 24 || m > 59 || (h == 24 && m != 0)) throw ConfigError(where + ": '" + std::string(t) + "' is not a time of day");
+        return h * 60 + m;
+    };
+    std::string_view rest(text);
+    while (!rest.empty()) {
+        auto comma = rest.find(',');
+        auto part = rest.substr(0, comma);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+        auto dash = part.find('-');
+        if (dash == std::string_view::npos) throw ConfigError(where + ": '" + std::string(part) + "' is not FROM-TO");
+        int from = minutes(part.substr(0, dash)), to = minutes(part.substr(dash + 1));
+        if (to <= from) throw ConfigError(where + ": '" + std::string(part) + "' ends before it starts");
+        out.emplace_back(from, to);
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    if (out.empty()) throw ConfigError(where + ": no hours given");
+    return out;
+}
+
+/// The [api] section (issue 24).
+void read_api(const po::variables_map& vm, const std::filesystem::path& file, ApiConfig& api) {
+    auto where = [&](const char* key) { return file.string() + ": " + key; };
+    std::vector<std::pair<int, int>> hours{{540, 1020}};
+    bool hours_set = vm.count("api.working-hours") > 0;
+    if (hours_set) hours = parse_working_hours(vm["api.working-hours"].as<std::string>(), where("api.working-hours"));
+    std::array<bool, 7> working{false, true, true, true, true, true, false};
+    if (vm.count("api.working-days")) {
+        static constexpr std::string_view names[] = {"SU", "MO", "TU", "WE", "TH", "FR", "SA"};
+        working.fill(false);
+        std::string text = vm["api.working-days"].as<std::string>();
+        std::string_view rest(text);
+        while (!rest.empty()) {
+            auto comma = rest.find(',');
+            std::string day(rest.substr(0, comma));
+            day.erase(0, day.find_first_not_of(' '));
+            day.erase(day.find_last_not_of(' ') + 1);
+            for (auto& ch : day) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            auto it = std::find(std::begin(names), std::end(names), day);
+            if (it == std::end(names))
+                throw ConfigError(where("api.working-days") + ": '" + day + "' is not one of MO TU WE TH FR SA SU");
+            working[static_cast<std::size_t>(it - std::begin(names))] = true;
+            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        }
+    }
+    for (std::size_t d = 0; d < 7; ++d) api.working_hours.days[d] = working[d] ? hours : std::vector<std::pair<int, int>>{};
+    take(vm, "api.time-zone", api.working_hours.time_zone);
+    take(vm, "api.conflict-horizon-days", api.conflict_horizon_days);
+    take(vm, "api.availability-users", api.max_availability_users);
+    take(vm, "api.availability-days", api.max_availability_days);
+    take(vm, "api.list-days", api.max_list_days);
+    take(vm, "api.list-page-size", api.list_page_size);
+    take(vm, "api.json-depth", api.max_json_depth);
+    take(vm, "api.json-bytes", api.max_json_bytes);
+    take(vm, "api.string-bytes", api.max_string_bytes);
+    take(vm, "api.rate-per-minute", api.rate_per_minute);
+    take(vm, "api.rate-burst", api.rate_burst);
+    take(vm, "api.idempotency-hours", api.idempotency_hours);
+    if (api.working_hours.time_zone.empty()) throw ConfigError(where("api.time-zone") + " is empty");
+    if (api.conflict_horizon_days < 1 || api.conflict_horizon_days > 3660)
+        throw ConfigError(where("api.conflict-horizon-days") + " must be between 1 and 3660");
+    if (api.max_availability_users < 1) throw ConfigError(where("api.availability-users") + " must be at least 1");
+    if (api.max_availability_days < 1) throw ConfigError(where("api.availability-days") + " must be at least 1");
+    if (api.max_list_days < 1) throw ConfigError(where("api.list-days") + " must be at least 1");
+    if (api.list_page_size < 1) throw ConfigError(where("api.list-page-size") + " must be at least 1");
+    if (api.max_json_depth < 4) throw ConfigError(where("api.json-depth") + " must be at least 4");
+    if (api.max_json_bytes < 1024) throw ConfigError(where("api.json-bytes") + " must be at least 1024");
+    if (api.max_string_bytes < 256) throw ConfigError(where("api.string-bytes") + " must be at least 256");
+    if (api.idempotency_hours < 1) throw ConfigError(where("api.idempotency-hours") + " must be at least 1");
+}
+
 void read_config_file(const std::filesystem::path& file, Config& c) {
     std::ifstream in(file);
     if (!in) throw ConfigError(file.string() + ": cannot read config file");
@@ -170,6 +255,20 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("auth.max-concurrent-hashes", po::value<unsigned>())
         ("auth.failure-entries", po::value<std::size_t>())
         ("auth.failure-memory-seconds", po::value<std::int64_t>())
+        ("api.working-hours", po::value<std::string>())
+        ("api.working-days", po::value<std::string>())
+        ("api.time-zone", po::value<std::string>())
+        ("api.conflict-horizon-days", po::value<unsigned>())
+        ("api.availability-users", po::value<std::size_t>())
+        ("api.availability-days", po::value<unsigned>())
+        ("api.list-days", po::value<unsigned>())
+        ("api.list-page-size", po::value<std::size_t>())
+        ("api.json-depth", po::value<std::size_t>())
+        ("api.json-bytes", po::value<std::size_t>())
+        ("api.string-bytes", po::value<std::size_t>())
+        ("api.rate-per-minute", po::value<unsigned>())
+        ("api.rate-burst", po::value<unsigned>())
+        ("api.idempotency-hours", po::value<unsigned>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
         ("storage.readers", po::value<unsigned>())
@@ -241,6 +340,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "auth.failure-entries", c.auth_failure_entries);
     if (vm.count("auth.failure-memory-seconds"))
         c.auth_failure_memory = std::chrono::seconds(vm["auth.failure-memory-seconds"].as<std::int64_t>());
+    read_api(vm, file, c.api);
     take(vm, "log.level", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error")

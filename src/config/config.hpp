@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "caldav/availability.hpp"
 #include "caldav/limits.hpp"
 
 namespace server {
@@ -55,6 +56,25 @@ struct ImipLinkConfig {
     unsigned link_days = 30;  ///< how long a link stays valid
 
     bool enabled() const { return !public_url.empty(); }
+};
+
+/// The [api] section: the JSON API (issue 24).
+struct ApiConfig {
+    /// Working hours of users who have set none (VAVAILABILITY), and the
+    /// zone of users whose calendars name none: api.working-hours,
+    /// api.working-days, api.time-zone.
+    caldav::WorkingHours working_hours;
+    unsigned conflict_horizon_days = 90;     ///< recurring events checked this far for conflicts
+    std::size_t max_availability_users = 50; ///< users in one availability check or suggestion
+    unsigned max_availability_days = 62;     ///< longest range of one check or suggestion
+    unsigned max_list_days = 366;            ///< longest range of one listing
+    std::size_t list_page_size = 250;        ///< instances per listing page (default and most)
+    std::size_t max_json_depth = 32;         ///< nesting of a request body
+    std::size_t max_json_bytes = 1 << 20;    ///< bytes of a request body
+    std::size_t max_string_bytes = 64 * 1024;  ///< bytes of one string in a request body
+    unsigned rate_per_minute = 600;          ///< requests per user per minute (0 = no limit)
+    unsigned rate_burst = 120;               ///< requests a user may send at once above the rate
+    unsigned idempotency_hours = 24;         ///< how long an Idempotency-Key's answer is kept
 };
 
 /// Everything the server needs to run. Defaults are the zero-configuration setup.
@@ -109,6 +129,9 @@ struct Config {
     unsigned auth_max_concurrent_hashes = 2;  ///< yescrypt runs at once (16 MB each)
     std::size_t auth_failure_entries = 100'000;  ///< per failure table (address, account, both)
     std::chrono::seconds auth_failure_memory{900};  ///< how long a failure counts
+
+    // [api]
+    ApiConfig api;
 
     // [log]
     std::string log_level = "info";

@@ -2,9 +2,11 @@
 #include "ical/zone_resolver.hpp"
 
 #include "ical/recurrence.hpp"
+#include "ical/calendar_data.hpp"
 #include "ical/windows_zones.hpp"
 
 #include <chrono>
+#include <cstdlib>
 
 #include <mutex>
 #include <string>
@@ -212,5 +214,35 @@ namespace {
 // reading crashed the server (strcmp on a half-built table).
 [[maybe_unused]] const std::size_t builtin_zones_at_start = load_builtin_zone_table();
 }  // namespace
+
+std::string zone_calendar(std::string_view iana) {
+    icaltimezone* zone = icaltimezone_get_builtin_timezone(std::string(iana).c_str());
+    if (!zone) return {};
+    icalcomponent* vtimezone = icaltimezone_get_component(zone);
+    if (!vtimezone) return {};
+    ComponentPtr calendar(icalcomponent_new_vcalendar());
+    icalcomponent_add_property(calendar.get(), icalproperty_new_version("2.0"));
+    icalcomponent_add_property(calendar.get(), icalproperty_new_prodid("-//Kalends//Kalends//EN"));
+    icalcomponent_add_component(calendar.get(), icalcomponent_new_clone(vtimezone));
+    char* text = icalcomponent_as_ical_string_r(calendar.get());
+    std::string out = text ? text : "";
+    free(text);
+    return out;
+}
+
+std::string zone_calendar_tzid(std::string_view vcalendar) {
+    auto at = vcalendar.find("\nTZID:");
+    std::size_t skip = 7;
+    if (at == std::string_view::npos) {
+        at = vcalendar.find("\nTZID;");  // with parameters: take the value after ':'
+        if (at == std::string_view::npos) return {};
+        auto colon = vcalendar.find(':', at);
+        if (colon == std::string_view::npos) return {};
+        skip = colon - at + 1;
+    }
+    auto value = vcalendar.substr(at + skip);
+    auto eol = value.find_first_of("\r\n");
+    return std::string(value.substr(0, eol));
+}
 
 }  // namespace ical

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace ical {
@@ -66,5 +67,14 @@ private:
     std::array<Entry, 8> cache_{};
     std::size_t next_ = 0;
 };
+
+/// A VCALENDAR holding the VTIMEZONE of IANA zone `iana` from libical's
+/// builtin table, as CALDAV:calendar-timezone holds one (RFC 4791 §5.2.2);
+/// empty when libical does not know the zone. CRLF line endings.
+std::string zone_calendar(std::string_view iana);
+
+/// The TZID of the first VTIMEZONE in `vcalendar` (calendar-timezone text),
+/// or empty.
+std::string zone_calendar_tzid(std::string_view vcalendar);
 
 }  // namespace ical

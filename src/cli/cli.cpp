@@ -16,12 +16,15 @@
 
 #include "caldav/calendar_data.hpp"
 #include "caldav/service.hpp"
+#include "ical/event_spec.hpp"
 #include "ical/zone_resolver.hpp"
+#include "src/api/api_endpoint.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
 #include "src/http/rsvp_endpoint.hpp"
+#include "src/http/rate_limiter.hpp"
 #include "src/http/server.hpp"
 #include "src/http/user_name.hpp"
 #include "src/mail/imip_gateway.hpp"
@@ -122,6 +125,8 @@ int cmd_serve(const std::vector<std::string>& args) {
         throw ConfigError(e.what());
     }
     validate_for_serving(c);
+    if (!ical::known_time_zone(c.api.working_hours.time_zone))
+        throw ConfigError("api.time-zone: '" + c.api.working_hours.time_zone + "' is not a time zone libical knows");
 #ifdef M_ARENA_MAX
     // Before any thread starts: each handler thread would otherwise get its own
     // arena and keep the blocks of the largest answers it built (peak anonymous
@@ -164,8 +169,17 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
                                 c.auth_max_concurrent_hashes, c.auth_failure_entries, c.auth_failure_memory});
+    // The JSON API (issue 24) behind the per-user rate limit.
+    api::ApiEndpoint api_endpoint(*store, c.limits, c.api);
+    if (imip) api_endpoint.set_imip_gateway(imip.get());
+    RateLimiter rate(c.api.rate_per_minute, c.api.rate_burst);
+    auto api_handler = [&](const caldav::Request& r) {
+        if (auto wait = rate.admit(r.principal->id))
+            return api::ApiEndpoint::rate_limited(r.request_id, wait->count());
+        return api_endpoint.handle(r);
+    };
     {
-        HttpServer http(c, *store, service, auth, rsvp_handler);
+        HttpServer http(c, *store, service, auth, rsvp_handler, api_handler);
         http.bind();
         http.run(true);
     }

@@ -13,9 +13,9 @@ out.write_text(
     "#include <string_view>\n\n"
     "namespace server::api {\n\n"
     "namespace {\n"
-    f"const char bytes[{len(data) + 1}] = {{\n" + "\n".join(lines) + "\n    0};\n"
+    f"const unsigned char bytes[{len(data) + 1}] = {{\n" + "\n".join(lines) + "\n    0};\n"
     "}  // namespace\n\n"
-    "std::string_view openapi_document() { return {bytes, " + str(len(data)) + "}; }\n\n"
+    "std::string_view openapi_document() { return {reinterpret_cast<const char*>(bytes), " + str(len(data)) + "}; }\n\n"
     "}  // namespace server::api\n",
     encoding="utf-8",
 )

@@ -191,7 +191,9 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
                 plan.put(own_object(stored), put.calendar.owner_id);
             }
         }
+        if (put.idempotency) plan.record(*put.idempotency);
         auto result = actor.store.commit(plan.writes());
+        if (result.idempotency_taken) throw Error(409, "a request with this Idempotency-Key finished meanwhile");
         if (result.status == StoreStatus::ok) {
             const auto& r = result.results[own_write];
             return {r.created, stored == put.data ? r.etag : std::string(), r.schedule_tag};

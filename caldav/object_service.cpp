@@ -84,6 +84,18 @@ Error changing_meanwhile() {
     return Error(503, "the calendar kept changing while this write was planned; try again");
 }
 
+/// put_object of `o` with the answer `record` in the same commit (issue 24):
+/// Error 409 when the record's key was taken meanwhile.
+PutResult put_recorded(Actor& actor, PutObject o, const IdempotencyRecord& record) {
+    WriteSet set;
+    set.writes.push_back({ObjectWrite::Kind::put, std::move(o), 0});
+    set.idempotency = record;
+    auto result = actor.store.commit(set);
+    if (result.idempotency_taken) throw Error(409, "a request with this Idempotency-Key finished meanwhile");
+    if (result.results.empty()) return PutResult{result.status, false, {}, {}, {}};
+    return std::move(result.results.front());
+}
+
 /// A plain object (no scheduling, no If-Schedule-Tag-Match): one write
 /// whose conditions the store checks.
 ObjectPutOutcome put_plain(Actor& actor, const ObjectPut& put, CalendarData& data) {
@@ -104,7 +116,7 @@ ObjectPutOutcome put_plain(Actor& actor, const ObjectPut& put, CalendarData& dat
         o.if_match = c.if_match;
     }
     o.if_none_match = c.if_none_match;
-    auto result = actor.store.put_object(o);
+    auto result = put.idempotency ? put_recorded(actor, std::move(o), *put.idempotency) : actor.store.put_object(o);
     switch (result.status) {
     case StoreStatus::ok: break;
     case StoreStatus::etag_mismatch:
@@ -191,7 +203,9 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
                 plan.put(own_object(stored), put.calendar.owner_id);
             }
         }
+        if (put.idempotency) plan.record(*put.idempotency);
         auto result = actor.store.commit(plan.writes());
+        if (result.idempotency_taken) throw Error(409, "a request with this Idempotency-Key finished meanwhile");
         if (result.status == StoreStatus::ok) {
             const auto& r = result.results[own_write];
             return {r.created, stored == put.data ? r.etag : std::string(), r.schedule_tag};

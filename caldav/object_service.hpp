@@ -28,6 +28,10 @@ struct ObjectPut {
     std::string data;               ///< iCalendar text as sent
     WriteConditions conditions;
     std::optional<ObjectRecord> current;  ///< the member as resolved (no data), when it exists
+    /// Committed with the object (JSON API Idempotency-Key, issue 24); a
+    /// record already held for its key ends the call with Error 409 and
+    /// nothing written.
+    std::optional<IdempotencyRecord> idempotency;
 };
 
 /// What storing it did.

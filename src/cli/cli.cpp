@@ -1,4 +1,4 @@
-// Subcommand dispatch and the serve/user/version/help commands (man/kalends.8).
+// Subcommand dispatch and the serve/user/token/version/help commands (man/kalends.8).
 #include "src/cli/cli.hpp"
 
 #include <malloc.h>
@@ -21,6 +21,7 @@
 #include "src/api/api_endpoint.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/cli/imip_command.hpp"
+#include "src/cli/token_command.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
 #include "src/http/rsvp_endpoint.hpp"
@@ -48,6 +49,9 @@ constexpr const char* usage_text =
     "  user passwd NAME [--password-stdin]\n"
     "  user list\n"
     "  user del NAME\n"
+    "  token add USER --name NAME         make a personal access token (shown once)\n"
+    "  token list USER\n"
+    "  token revoke USER NAME\n"
     "  resource add NAME --email ADDR [--type room|resource]\n"
     "               [--policy accept-if-free|always|manual]\n"
     "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
@@ -365,6 +369,32 @@ int cmd_resource(const std::vector<std::string>& args) {
     return 0;
 }
 
+int cmd_token(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()("name", po::value<std::string>(), "the token's name (add)");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (pos.empty()) throw UsageError("token: expected add, list or revoke");
+    const std::string& verb = pos[0];
+    if (verb == "add") {
+        if (pos.size() != 2) throw UsageError("token add: expected one USER");
+        if (!vm.count("name")) throw UsageError("token add: expected --name NAME");
+        auto store = open_backend(load_config(vm));
+        return token_add(*store, pos[1], vm["name"].as<std::string>(), std::cout, std::cerr);
+    }
+    if (verb == "list") {
+        if (pos.size() != 2) throw UsageError("token list: expected one USER");
+        auto store = open_backend(load_config(vm));
+        return token_list(*store, pos[1], std::cout, std::cerr);
+    }
+    if (verb == "revoke") {
+        if (pos.size() != 3) throw UsageError("token revoke: expected USER NAME");
+        auto store = open_backend(load_config(vm));
+        return token_revoke(*store, pos[1], pos[2], std::cout, std::cerr);
+    }
+    throw UsageError("token: unknown action '" + verb + "'");
+}
+
 int cmd_imip(const std::vector<std::string>& args) {
     auto d = common_options();
     d.add_options()
@@ -415,6 +445,7 @@ int run_cli(int argc, char** argv) {
         if (command == "serve") return cmd_serve(args);
         if (command == "user") return cmd_user(args);
         if (command == "resource") return cmd_resource(args);
+        if (command == "token") return cmd_token(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
         if (command == "version" || command == "--version") {

@@ -21,6 +21,17 @@ constexpr std::int64_t day_seconds = 86400;
 
 icaltimetype time_value(icalproperty* prop) { return icalvalue_get_datetime(icalproperty_get_value(prop)); }
 
+/// The zone a TZID names: as expand() resolves it, else through the IANA
+/// name inside a vendor TZID ("/mozilla.org/20050126_1/America/New_York"
+/// without its VTIMEZONE).
+icaltimezone* zone_for_tzid(icalcomponent* calendar, const std::string& tzid) {
+    bool unknown = false;
+    if (icaltimezone* z = zone_named(calendar, tzid, unknown)) return z;
+    std::string iana = iana_of_tzid(calendar, tzid);
+    unknown = false;
+    return iana != tzid ? zone_named(nullptr, iana, unknown) : nullptr;
+}
+
 std::string upper(std::string s) {
     for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return s;
@@ -96,15 +107,15 @@ TimeForm form_of(icalcomponent* calendar, icalproperty* prop) {
     form.utc = !t.is_date && icaltime_is_utc(t);
     if (icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER); tzid && !form.is_date) {
         form.tzid = text_or(icalparameter_get_tzid(tzid));
-        bool unknown = false;
-        form.zone = zone_named(calendar, form.tzid, unknown);
+        form.zone = zone_for_tzid(calendar, form.tzid);
     }
     return form;
 }
 
 std::int64_t utc_of(icalcomponent* calendar, icalproperty* prop) {
-    bool unknown = false, floating = false;
-    icaltimezone* zone = zone_of(calendar, prop, unknown);
+    bool floating = false;
+    icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
+    icaltimezone* zone = tzid ? zone_for_tzid(calendar, text_or(icalparameter_get_tzid(tzid))) : nullptr;
     return to_utc(time_value(prop), zone, floating);
 }
 

@@ -149,6 +149,8 @@ icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown
     return zone_named(calendar, name, unknown);
 }
 
+int utc_offset_at(icaltimezone* zone, std::int64_t utc) { return offset_at(zone, utc); }
+
 std::int64_t wall_seconds(icaltimetype t) {
     // Days from civil (Howard Hinnant's algorithm): no libc time zone involved.
     std::int64_t y = t.year - (t.month <= 2);

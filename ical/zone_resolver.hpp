@@ -37,6 +37,10 @@ icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown
 /// ambiguous time in an overlap is its first occurrence. Ignores `local.zone`.
 std::int64_t local_to_utc(icaltimetype local, icaltimezone* zone);
 
+/// UTC offset (seconds east) of `zone` (non-null) at the UTC instant `utc`,
+/// through the same lock as every builtin-zone lookup. Thread-safe.
+int utc_offset_at(icaltimezone* zone, std::int64_t utc);
+
 /// Wall-clock seconds (local time read as UTC) of a date or date-time value:
 /// the value's own fields, without any zone conversion.
 std::int64_t wall_seconds(icaltimetype t);

@@ -27,9 +27,16 @@ std::optional<ZoneClock> ZoneClock::named(std::string_view tzid) {
     if (!z) return std::nullopt;
     ZoneClock clock;
     clock.zone_ = z;
-    const char* location = icaltimezone_get_location(z);
-    const char* id = icaltimezone_get_tzid(z);
-    clock.name_ = location && *location ? location : id ? id : std::string(tzid);
+    // A lookup loads a builtin zone under the resolver's lock, so reading its
+    // TZID after one races with no other loader. (libical 3.0's
+    // icaltimezone_get_location gives garbage for builtin zones.)
+    utc_offset_at(z, 0);
+    std::string_view id = icaltimezone_get_tzid(z) ? icaltimezone_get_tzid(z) : "";
+    // Builtin TZIDs carry libical's default prefix (icaltimezone_tzid_prefix
+    // is not exported by libical 3.0).
+    constexpr std::string_view prefix = "/freeassociation.sourceforge.net/";
+    if (id.starts_with(prefix)) id.remove_prefix(prefix.size());
+    clock.name_ = id.empty() ? std::string(tzid) : std::string(id);
     if (names_utc(clock.name_)) return ZoneClock{};
     return clock;
 }

@@ -229,14 +229,12 @@ namespace {
 }  // namespace
 
 std::string zone_calendar(std::string_view iana) {
-    icaltimezone* zone = icaltimezone_get_builtin_timezone(std::string(iana).c_str());
-    if (!zone) return {};
-    icalcomponent* vtimezone = icaltimezone_get_component(zone);
+    ComponentPtr vtimezone(builtin_vtimezone(iana));
     if (!vtimezone) return {};
     ComponentPtr calendar(icalcomponent_new_vcalendar());
     icalcomponent_add_property(calendar.get(), icalproperty_new_version("2.0"));
     icalcomponent_add_property(calendar.get(), icalproperty_new_prodid("-//Kalends//Kalends//EN"));
-    icalcomponent_add_component(calendar.get(), icalcomponent_new_clone(vtimezone));
+    icalcomponent_add_component(calendar.get(), vtimezone.release());
     char* text = icalcomponent_as_ical_string_r(calendar.get());
     std::string out = text ? text : "";
     free(text);

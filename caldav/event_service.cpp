@@ -14,7 +14,6 @@
 #include <set>
 #include <tuple>
 
-#include "caldav/resource_path.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
 #include "ical/expand.hpp"
@@ -523,8 +522,12 @@ CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const 
     // The organizer is the actor; it is no attendee of its own (build adds it).
     std::erase_if(spec.attendees, [&](const ical::AttendeeSpec& a) { return is_me(actor, a.email); });
     if (!spec.attendees.empty()) {
-        spec.organizer_email = actor.principal.email.empty() ? principal_href(actor.principal.name)
-                                                             : actor.principal.email;
+        // ical::build_event writes mailto: addresses; a principal URL as
+        // ORGANIZER (what CalDAV clients of a user without email send) would
+        // reach no external attendee anyway.
+        if (actor.principal.email.empty())
+            throw EventFieldError("attendees", "your account has no email address to invite attendees from");
+        spec.organizer_email = actor.principal.email;
         spec.organizer_name = actor.principal.display_name;
     }
     if (auto problem = ical::check_event(spec)) refuse(*problem);

@@ -54,6 +54,12 @@ struct Conflict {
 std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
                                      int horizon_days, std::size_t max = 50);
 
+/// find_conflicts with a clock: for an event that began before `now` (a
+/// series running), the instances from `now` less the horizon on are checked
+/// rather than those from its start.
+std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
+                                     int horizon_days, std::size_t max, std::int64_t now);
+
 /// A new event and what creating it did.
 struct CreatedEvent {
     EventLocation where;          ///< the stored object (its data as stored)

@@ -352,9 +352,9 @@ std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics, const s
 
 void refuse_conflicts(const std::vector<Conflict>& conflicts) {
     const auto& c = conflicts.front();
-    throw Error(409, "the event overlaps " + std::to_string(conflicts.size()) + " busy event" +
-                         (conflicts.size() == 1 ? "" : "s") + ", the first at " + ical::format_rfc3339(c.start) +
-                         " (" + c.who + ")");
+    throw ConflictsError(conflicts, "the event overlaps " + std::to_string(conflicts.size()) + " busy event" +
+                                        (conflicts.size() == 1 ? "" : "s") + ", the first at " +
+                                        ical::format_rfc3339(c.start) + " (" + c.who + ")");
 }
 
 // Listing ------------------------------------------------------------------
@@ -515,7 +515,8 @@ std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const
 }
 
 CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
-                          ical::EventSpec spec, bool reject_conflicts, int horizon_days, std::int64_t now) {
+                          ical::EventSpec spec, bool reject_conflicts, int horizon_days, std::int64_t now,
+                          std::optional<IdempotencyRecord> record) {
     if (calendar.kind != CollectionKind::calendar || calendar.owner_id != actor.principal.id)
         throw Error(403, "events are created in your own calendars");
     if (spec.uid.empty()) spec.uid = fresh_uuid();
@@ -543,6 +544,7 @@ CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const 
     put.name = (plain_name(spec.uid) ? spec.uid : fresh_uuid()) + ".ics";
     put.data = std::move(ics);
     put.conditions.if_none_match = true;
+    put.idempotency = std::move(record);
     created.outcome = put_calendar_object(actor, put);
     // Read back: scheduling may have written SCHEDULE-STATUS into it.
     EventLocation where{calendar, owner_name, {}};

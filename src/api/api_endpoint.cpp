@@ -11,6 +11,7 @@
 #include "ical/event_spec.hpp"
 #include "src/api/api_call.hpp"
 #include "src/api/api_error.hpp"
+#include "src/api/event_json.hpp"
 #include "src/util/log.hpp"
 
 namespace server::api {
@@ -169,6 +170,11 @@ caldav::Response ApiEndpoint::handle(const caldav::Request& request) {
     } catch (const caldav::EventFieldError& e) {
         log::info("rid=" + request.request_id + " api: " + e.field() + ": " + e.description());
         return problem_response(ApiError(422, "validation", e.description(), e.field()), request.request_id);
+    } catch (const caldav::ConflictsError& e) {
+        log::info("rid=" + request.request_id + " api: 409 conflict: " + e.description());
+        ApiError problem(409, "conflict", e.description());
+        problem.extra["conflicts"] = conflicts_json(e.conflicts());
+        return problem_response(problem, request.request_id);
     } catch (const ApiError& e) {
         log::info("rid=" + request.request_id + " api: " + std::to_string(e.status()) + " " + e.slug() + ": " +
                   e.detail() + (e.field().empty() ? "" : " (" + e.field() + ")"));

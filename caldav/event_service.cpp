@@ -331,9 +331,13 @@ std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics, const s
     // The instances to check: from the start (or from a while before now for
     // a series already running) up to the horizon.
     const std::int64_t horizon = std::int64_t{std::max(horizon_days, 1)} * day_seconds;
-    std::int64_t from = view->start, to = view->start + horizon;
-    if (now && *now > view->start) from = std::max(view->start, *now - horizon), to = *now + horizon;
-    auto windows = busy_windows(ical::expand(ics, from, to, bounds(actor)).instances);
+    // A series already running is checked from now on; one wholly in the
+    // past (an event entered after the fact) at its own time.
+    std::vector<std::pair<std::int64_t, std::int64_t>> windows;
+    if (now && *now > view->start)
+        windows = busy_windows(ical::expand(ics, std::max(view->start, *now - day_seconds), *now + horizon, bounds(actor)).instances);
+    if (windows.empty())
+        windows = busy_windows(ical::expand(ics, view->start, view->start + horizon, bounds(actor)).instances);
     if (windows.empty()) return {};
     std::vector<Conflict> out;
     party_conflicts(actor, {actor.principal, true}, view->uid, windows, out);
@@ -599,14 +603,22 @@ std::string rsvp_event(Actor& actor, const EventLocation& event, const std::stri
     if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
         throw EventFieldError("response", "the response is accepted, declined or tentative");
     std::string address;
-    answer_invitation_with(actor, event.calendar, event.owner_name, event.object.name,
-                           [&](const std::string& copy, const std::string& attendee) {
-                               address = attendee;
-                               auto answered =
-                                   instance ? edited(ical::with_instance_partstat(copy, attendee, partstat, *instance, now))
-                                            : ical::with_partstat(copy, attendee, partstat);
-                               return comment.empty() ? answered : with_comment(answered, comment);
-                           });
+    try {
+        answer_invitation_with(actor, event.calendar, event.owner_name, event.object.name,
+                               [&](const std::string& copy, const std::string& attendee) {
+                                   address = attendee;
+                                   auto answered = instance ? edited(ical::with_instance_partstat(copy, attendee, partstat,
+                                                                                                 *instance, now))
+                                                            : ical::with_partstat(copy, attendee, partstat);
+                                   return comment.empty() ? answered : with_comment(answered, comment);
+                               });
+    } catch (const Error& e) {
+        // CalDAV names the data it refuses (valid-calendar-data); here the
+        // refusal is of the caller, who is not invited.
+        if (e.status() == 403 && e.precondition() == Precondition::valid_calendar_data && address.empty())
+            throw Error(403, e.description());
+        throw;
+    }
     return bare_of(address);
 }
 

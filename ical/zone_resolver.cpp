@@ -243,7 +243,7 @@ std::string zone_calendar(std::string_view iana) {
 
 std::string zone_calendar_tzid(std::string_view vcalendar) {
     auto at = vcalendar.find("\nTZID:");
-    std::size_t skip = 7;
+    std::size_t skip = 6;
     if (at == std::string_view::npos) {
         at = vcalendar.find("\nTZID;");  // with parameters: take the value after ':'
         if (at == std::string_view::npos) return {};

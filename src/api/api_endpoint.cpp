@@ -229,8 +229,9 @@ caldav::Response ApiEndpoint::route(const caldav::Request& request) {
 
 caldav::Response ApiEndpoint::unauthorized(const std::string& request_id) {
     ApiError e(401, "unauthorized", "send HTTP Basic credentials or a personal access token (Bearer)");
-    e.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\"");
-    e.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"Kalends\"");
+    // Both challenges in one field (RFC 9110 §11.6.1): a client reading only
+    // the first WWW-Authenticate still learns of both schemes.
+    e.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\", Bearer realm=\"Kalends\"");
     return problem_response(e, request_id);
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "caldav/event_service.hpp"
+#include "caldav/resource_path.hpp"
 #include "ical/event_spec.hpp"
 #include "src/api/api_error.hpp"
 #include "src/api/event_json.hpp"

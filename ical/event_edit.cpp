@@ -44,6 +44,11 @@ void touch(icalcomponent* c, std::int64_t now, bool bump_sequence = true) {
 
 icalproperty* dtstart_of(icalcomponent* c) { return icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY); }
 
+bool recurring(icalcomponent* master) {
+    return icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY) ||
+           icalcomponent_get_first_property(master, ICAL_RDATE_PROPERTY);
+}
+
 /// UTC seconds of an RDATE (a PERIOD counts from its start) or EXDATE.
 std::int64_t date_list_utc(icalcomponent* cal, icalproperty* p) {
     icalvalue* v = icalproperty_get_value(p);
@@ -332,6 +337,8 @@ EditResult edit_instance(std::string_view ics, std::int64_t instance, const Even
     if (auto e = check_patch(*view, patch)) return *e;
     icalcomponent* cal = opened->cal.get();
     icalcomponent* o = override_at(cal, instance);
+    // A single event is its only instance: no RECURRENCE-ID without a series.
+    if (!o && !recurring(opened->master)) o = opened->master;
     if (!o) o = new_override(cal, opened->master, instance);
     apply_patch(cal, o, patch);
     touch(o, now);
@@ -392,6 +399,7 @@ EditResult with_instance_partstat(std::string_view ics, std::string_view attende
          a = icalcomponent_get_next_property(source, ICAL_ATTENDEE_PROPERTY))
         if (same_address(text_or(icalproperty_get_attendee(a)), attendee)) found = a;
     if (!found) return FieldError{"attendee", "not invited to this instance"};
+    if (!o && !recurring(opened->master)) o = opened->master;
     if (!o) {
         o = new_override(cal, opened->master, instance);
         found = nullptr;

@@ -106,6 +106,12 @@ std::optional<FieldError> rule_part_problem(const RecurrenceSpec& r, std::int64_
     if (auto e = list_problem("recurrence.by_set_pos", r.by_set_pos,
                               [](int v) { return v != 0 && v >= -366 && v <= 366; }, "±1..366"))
         return e;
+    // RFC 5545 §3.3.10: no BYMONTHDAY in a weekly rule; BYSETPOS only with
+    // another BYxxx part to select from.
+    if (freq == "weekly" && !r.by_month_day.empty())
+        return FieldError{"recurrence.by_month_day[0]", "a weekly rule has no month days"};
+    if (!r.by_set_pos.empty() && r.by_day.empty() && r.by_month_day.empty() && r.by_month.empty())
+        return FieldError{"recurrence.by_set_pos[0]", "needs by_day, by_month_day or by_month to select from"};
     if (!r.week_start.empty() && !is_weekday(upper(r.week_start)))
         return FieldError{"recurrence.week_start", "must be MO..SU"};
     return std::nullopt;

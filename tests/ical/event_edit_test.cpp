@@ -318,6 +318,37 @@ BOOST_AUTO_TEST_CASE(with_instance_partstat_changes_one_instance_only) {
                                                           at("2024-03-16T14:00:00Z"), edited)) == "instance_date");
 }
 
+BOOST_AUTO_TEST_CASE(a_single_event_is_edited_and_answered_in_place_without_recurrence_id) {
+    auto spec = standup();
+    spec.recurrence.reset();
+    auto ics = ical::build_event(spec, created);
+    ical::EventPatch p;
+    p.title = "One-off";
+    auto out = text(ical::edit_instance(ics, spec.start, p, edited));
+    BOOST_TEST(occurrences(out, "RECURRENCE-ID") == 0u);
+    BOOST_TEST(ical::read_event(out)->title == "One-off");
+    auto answered = text(ical::with_instance_partstat(out, "mailto:bob@example.com", "ACCEPTED", spec.start, edited));
+    BOOST_TEST(occurrences(answered, "RECURRENCE-ID") == 0u);
+    BOOST_TEST(ical::read_event(answered)->attendees.at(0).partstat == "ACCEPTED");
+    BOOST_TEST(refused_field(ical::edit_instance(ics, spec.start + hour, p, edited)) == "instance_date");
+}
+
+BOOST_AUTO_TEST_CASE(removing_the_rule_drops_overrides_and_exdates) {
+    auto ics = ical::build_event(standup(), created);
+    ical::EventPatch rename;
+    rename.title = "Special";
+    ics = text(ical::edit_instance(ics, at("2024-03-12T14:00:00Z"), rename, edited));
+    ics = text(ical::remove_instance(ics, at("2024-03-13T14:00:00Z"), edited));
+    ical::EventPatch once;
+    once.recurrence = std::optional<ical::RecurrenceSpec>();
+    auto out = text(ical::edit_all(ics, once, edited));
+    BOOST_TEST(occurrences(out, "RRULE:FREQ=WEEKLY") == 0u);
+    BOOST_TEST(occurrences(out, "RECURRENCE-ID") == 0u);
+    BOOST_TEST(occurrences(out, "EXDATE") == 0u);
+    BOOST_TEST(starts(out).size() == 1u);
+    BOOST_TEST(!ical::read_event(out)->recurrence);
+}
+
 BOOST_AUTO_TEST_CASE(apple_calendar_body_from_the_golden_files_reads_as_an_event) {
     auto v = ical::read_event(golden_body("tests/golden/clients/apple/scheduling-invite-accept.txt"));
     BOOST_REQUIRE(v);

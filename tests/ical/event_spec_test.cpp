@@ -302,6 +302,13 @@ BOOST_AUTO_TEST_CASE(check_event_names_the_first_bad_field) {
     e.recurrence->by_set_pos = {1, 367};
     BOOST_TEST(field_of(e) == "recurrence.by_set_pos[1]");
     e = s;
+    e.recurrence->by_month_day = {15};  // RFC 5545 §3.3.10: not in a weekly rule
+    BOOST_TEST(field_of(e) == "recurrence.by_month_day[0]");
+    e = s;
+    e.recurrence->by_day.clear();
+    e.recurrence->by_set_pos = {1};  // nothing to select from
+    BOOST_TEST(field_of(e) == "recurrence.by_set_pos[0]");
+    e = s;
     e.recurrence->week_start = "XY";
     BOOST_TEST(field_of(e) == "recurrence.week_start");
     e = s;

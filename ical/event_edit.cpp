@@ -149,7 +149,7 @@ void patch_times(icalcomponent* cal, icalcomponent* c, const EventPatch& patch) 
     TimeForm form = form_of(cal, start);
     if (patch.time_zone) {
         form = form_for_zone(*patch.time_zone, form.is_date);
-        if (!form.is_date) ensure_vtimezone(cal, *patch.time_zone);
+        if (!form.is_date) ensure_vtimezone(cal, *patch.time_zone, patch.start.value_or(utc_of(cal, start)));
     }
     std::int64_t old_start = utc_of(cal, start);
     std::int64_t old_end = old_start + duration_of(cal, c);

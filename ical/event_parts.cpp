@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 
 #include "ical/expand.hpp"
@@ -253,7 +254,48 @@ icalcomponent* alarm_component(const ReminderSpec& reminder, const std::string& 
     return alarm;
 }
 
-void ensure_vtimezone(icalcomponent* calendar, const std::string& iana) {
+namespace {
+
+/// Wall seconds of the last onset of a STANDARD/DAYLIGHT observance: its
+/// RRULE's UNTIL (none: never ends), its last RDATE, else its DTSTART.
+std::int64_t last_onset(icalcomponent* observance) {
+    constexpr std::int64_t forever = INT64_MAX;
+    std::int64_t last = 0;
+    if (icalproperty* start = icalcomponent_get_first_property(observance, ICAL_DTSTART_PROPERTY))
+        last = wall_seconds(icalproperty_get_dtstart(start));
+    for (icalproperty* r = icalcomponent_get_first_property(observance, ICAL_RRULE_PROPERTY); r;
+         r = icalcomponent_get_next_property(observance, ICAL_RRULE_PROPERTY)) {
+        icalrecurrencetype rule = icalproperty_get_rrule(r);
+        if (icaltime_is_null_time(rule.until)) return forever;
+        last = std::max(last, wall_seconds(rule.until));
+    }
+    for (icalproperty* r = icalcomponent_get_first_property(observance, ICAL_RDATE_PROPERTY); r;
+         r = icalcomponent_get_next_property(observance, ICAL_RDATE_PROPERTY)) {
+        icaldatetimeperiodtype d = icalproperty_get_rdate(r);
+        if (!icaltime_is_null_time(d.time)) last = std::max(last, wall_seconds(d.time));
+    }
+    return last;
+}
+
+/// Drops the observances of `vtz` that ended before `cutoff`, except the
+/// last of them, which gives the offset in force at `cutoff`.
+void trim_observances(icalcomponent* vtz, std::int64_t cutoff) {
+    std::vector<std::pair<std::int64_t, icalcomponent*>> old;
+    for (icalcomponent* c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
+        if (std::int64_t last = last_onset(c); last < cutoff) old.emplace_back(last, c);
+    if (old.empty()) return;
+    std::sort(old.begin(), old.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    old.pop_back();
+    for (const auto& entry : old) {
+        icalcomponent_remove_component(vtz, entry.second);
+        icalcomponent_free(entry.second);
+    }
+}
+
+}  // namespace
+
+void ensure_vtimezone(icalcomponent* calendar, const std::string& iana, std::optional<std::int64_t> from) {
     if (iana.empty() || iana == "UTC") return;
     for (icalcomponent* tz = icalcomponent_get_first_component(calendar, ICAL_VTIMEZONE_COMPONENT); tz;
          tz = icalcomponent_get_next_component(calendar, ICAL_VTIMEZONE_COMPONENT)) {
@@ -262,6 +304,7 @@ void ensure_vtimezone(icalcomponent* calendar, const std::string& iana) {
     }
     icalcomponent* vtz = builtin_vtimezone(iana);
     if (!vtz) return;
+    if (from) trim_observances(vtz, *from - 366 * day_seconds);
     // VTIMEZONEs first, as clients write them (RFC 5545 §3.6.5 allows any order).
     icalcomponent* first = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT);
     if (!first) {

@@ -70,8 +70,11 @@ icalcomponent* alarm_component(const ReminderSpec& reminder, const std::string& 
                                const std::string& organizer_email);
 
 /// Adds the VTIMEZONE of IANA zone `iana` to `calendar` unless it has one
-/// with that TZID (or `iana` is UTC or unknown).
-void ensure_vtimezone(icalcomponent* calendar, const std::string& iana);
+/// with that TZID (or `iana` is UTC or unknown). With `from` (UTC seconds),
+/// only the observances in force from a year before it on are kept: the
+/// system zones reach back to the 19th century, and the server reads zones
+/// by name anyway (zone_named), so the copy is for clients.
+void ensure_vtimezone(icalcomponent* calendar, const std::string& iana, std::optional<std::int64_t> from = {});
 
 /// The iCalendar text of `comp`, CRLF line endings.
 std::string text_of(icalcomponent* comp);

@@ -213,7 +213,7 @@ std::string build_event(const EventSpec& spec, std::int64_t now) {
     icalcomponent_add_property(cal.get(), icalproperty_new_version("2.0"));
     icalcomponent_add_property(cal.get(), icalproperty_new_prodid("-//Kalends//Kalends API//EN"));
     TimeForm form = form_for_zone(spec.time_zone, spec.all_day);
-    if (!spec.all_day && !form.tzid.empty()) ensure_vtimezone(cal.get(), spec.time_zone);
+    if (!spec.all_day && !form.tzid.empty()) ensure_vtimezone(cal.get(), spec.time_zone, spec.start);
     icalcomponent* ev = icalcomponent_new_vevent();
     icalcomponent_add_property(ev, icalproperty_new_uid(spec.uid.c_str()));
     icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(now)));

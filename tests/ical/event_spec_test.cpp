@@ -105,6 +105,29 @@ BOOST_AUTO_TEST_CASE(daily_series_keeps_its_local_time_across_dst) {
     BOOST_TEST((std::find(s.begin(), s.end(), at("2024-03-11T14:00:00Z")) != s.end()));
 }
 
+BOOST_AUTO_TEST_CASE(built_vtimezone_is_trimmed_but_still_gives_the_offsets_around_the_event) {
+    auto ics = ical::build_event(standup(), now);
+    auto cal = ical::parse_with_libical(ics);
+    BOOST_REQUIRE(cal);
+    icaltimezone* zone = icalcomponent_get_timezone(cal.get(), "America/New_York");
+    BOOST_REQUIRE(zone);
+    auto offset = [zone](const char* utc_text) {
+        icaltimetype t = icaltime_from_string(utc_text);
+        int daylight = 0;
+        return icaltimezone_get_utc_offset_of_utc_time(zone, &t, &daylight);
+    };
+    BOOST_TEST(offset("20240115T150000Z") == -5 * 3600);
+    BOOST_TEST(offset("20240311T140000Z") == -4 * 3600);
+    BOOST_TEST(offset("20301201T150000Z") == -5 * 3600);
+    BOOST_TEST(ics.find("1883") == std::string::npos);  // the 19th-century LMT observance is gone
+    auto tokyo = standup();
+    tokyo.time_zone = "Asia/Tokyo";
+    auto t = ical::build_event(tokyo, now);
+    BOOST_TEST(t.find("BEGIN:STANDARD") != std::string::npos);
+    BOOST_TEST(t.find("TZOFFSETTO:+0900") != std::string::npos);
+    BOOST_TEST(ical::validate_calendar(t).empty());
+}
+
 BOOST_AUTO_TEST_CASE(built_event_has_the_required_properties_and_crlf_lines) {
     auto ics = ical::build_event(meeting(), now);
     BOOST_TEST(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kalends//Kalends API//EN\r\n"));

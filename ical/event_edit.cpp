@@ -142,30 +142,51 @@ void replace_reminders(icalcomponent* c, const std::vector<ReminderSpec>& remind
 }
 
 /// Applies the time fields of `patch` to `c`: DTSTART/DTEND at the patched
-/// instants, in the patched zone (its VTIMEZONE added to `cal`).
+/// instants, in the patched zone (its VTIMEZONE added to `cal`). DATE values
+/// carry no zone (RFC 5545 §3.2.19): a patched zone only says which day a
+/// patched all-day start or end falls on; the other keeps its date.
 void patch_times(icalcomponent* cal, icalcomponent* c, const EventPatch& patch) {
     icalproperty* start = dtstart_of(c);
     if (!start || (!patch.start && !patch.end && !patch.time_zone)) return;
-    TimeForm form = form_of(cal, start);
+    TimeForm kept = form_of(cal, start);
+    TimeForm patched = kept;
     if (patch.time_zone) {
-        form = form_for_zone(*patch.time_zone, form.is_date);
-        if (!form.is_date) ensure_vtimezone(cal, *patch.time_zone, patch.start.value_or(utc_of(cal, start)));
+        patched = form_for_zone(*patch.time_zone, kept.is_date);
+        if (!kept.is_date) {
+            ensure_vtimezone(cal, *patch.time_zone, patch.start.value_or(utc_of(cal, start)));
+            kept = patched;
+        }
     }
     std::int64_t old_start = utc_of(cal, start);
     std::int64_t old_end = old_start + duration_of(cal, c);
     bool had_end = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY) ||
                    icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
-    replace_property(c, time_property(ICAL_DTSTART_PROPERTY, patch.start.value_or(old_start), form));
+    replace_property(c, patch.start ? time_property(ICAL_DTSTART_PROPERTY, *patch.start, patched)
+                                    : time_property(ICAL_DTSTART_PROPERTY, old_start, kept));
     if (!had_end && !patch.end) return;
     remove_properties(c, ICAL_DURATION_PROPERTY);
-    replace_property(c, time_property(ICAL_DTEND_PROPERTY, patch.end.value_or(old_end), form));
+    replace_property(c, patch.end ? time_property(ICAL_DTEND_PROPERTY, *patch.end, patched)
+                                  : time_property(ICAL_DTEND_PROPERTY, old_end, kept));
+}
+
+/// A new title reaches the reminders that showed the old one.
+void retitle_alarms(icalcomponent* c, const std::string& old_title, const std::string& title) {
+    for (icalcomponent* a = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT); a;
+         a = icalcomponent_get_next_component(c, ICAL_VALARM_COMPONENT))
+        for (auto kind : {ICAL_DESCRIPTION_PROPERTY, ICAL_SUMMARY_PROPERTY})
+            if (icalproperty* p = icalcomponent_get_first_property(a, kind);
+                p && text_or(icalvalue_get_text(icalproperty_get_value(p))) == old_title)
+                icalproperty_set_value(p, icalvalue_new_text(title.c_str()));
 }
 
 /// Applies `patch` to one component (the master takes `recurrence` too).
 void apply_patch(icalcomponent* cal, icalcomponent* c, const EventPatch& patch) {
     if (patch.title) {
+        icalproperty* summary = icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY);
+        std::string old_title = summary ? text_or(icalproperty_get_summary(summary)) : "";
         remove_properties(c, ICAL_SUMMARY_PROPERTY);
         icalcomponent_add_property(c, icalproperty_new_summary(patch.title->c_str()));
+        if (!patch.reminders) retitle_alarms(c, old_title, *patch.title);
     }
     if (patch.description) set_text(c, ICAL_DESCRIPTION_PROPERTY, *patch.description);
     if (patch.location) set_text(c, ICAL_LOCATION_PROPERTY, *patch.location);

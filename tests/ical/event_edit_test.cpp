@@ -349,6 +349,35 @@ BOOST_AUTO_TEST_CASE(removing_the_rule_drops_overrides_and_exdates) {
     BOOST_TEST(!ical::read_event(out)->recurrence);
 }
 
+BOOST_AUTO_TEST_CASE(all_day_series_keeps_its_dates_when_edited_and_split) {
+    auto spec = ten_days();
+    spec.all_day = true;
+    spec.start = at("2024-01-15T00:00:00-05:00");
+    spec.end = at("2024-01-16T00:00:00-05:00");
+    spec.reminders = {{30, "display"}};
+    auto ics = ical::build_event(spec, created);
+    std::int64_t third = at("2024-01-17T00:00:00Z");  // DATE instances: midnight read as UTC
+    BOOST_TEST(contains(starts(ics), third));
+    ical::EventPatch rename;
+    rename.title = "Holiday";
+    rename.time_zone = "Asia/Tokyo";
+    auto out = text(ical::edit_all(ics, rename, edited));
+    BOOST_TEST(has_line(out, "DTSTART;VALUE=DATE:20240115"));
+    BOOST_TEST(has_line(out, "DTEND;VALUE=DATE:20240116"));
+    BOOST_TEST(has_line(out, "DESCRIPTION:Holiday"));  // the reminder follows the title
+    out = text(ical::edit_instance(out, third, rename, edited));
+    BOOST_TEST(has_line(out, "RECURRENCE-ID;VALUE=DATE:20240117"));
+    out = text(ical::remove_instance(out, third + 86400, edited));
+    BOOST_TEST(has_line(out, "EXDATE;VALUE=DATE:20240118"));
+    auto split = ical::split_series(out, at("2024-01-20T00:00:00Z"), "daily-2", ical::EventPatch{}, edited);
+    BOOST_REQUIRE(std::holds_alternative<ical::SplitResult>(split));
+    auto [first, second] = std::get<ical::SplitResult>(split);
+    BOOST_TEST(has_line(first, "RRULE:FREQ=DAILY;UNTIL=20240119"));
+    BOOST_TEST(has_line(second, "DTSTART;VALUE=DATE:20240120"));
+    BOOST_TEST(has_line(second, "RRULE:FREQ=DAILY;COUNT=5"));
+    BOOST_TEST(starts(first).size() + starts(second).size() == 9u);  // ten less the removed one
+}
+
 BOOST_AUTO_TEST_CASE(apple_calendar_body_from_the_golden_files_reads_as_an_event) {
     auto v = ical::read_event(golden_body("tests/golden/clients/apple/scheduling-invite-accept.txt"));
     BOOST_REQUIRE(v);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "ical/calendar_data.hpp"
 #include "tests/ical/support.hpp"
@@ -406,6 +407,26 @@ BOOST_AUTO_TEST_CASE(local_time_and_back_follow_the_zone_and_dst) {
     BOOST_TEST(!ical::known_time_zone(""));
     BOOST_TEST(!ical::known_time_zone("/Europe/Berlin"));
     BOOST_TEST(!ical::known_time_zone("Europe/Atlantis"));
+}
+
+BOOST_AUTO_TEST_CASE(zones_are_looked_up_and_converted_safely_from_several_threads) {
+    const std::vector<std::string> zones = {"Australia/Hobart", "Europe/Lisbon", "America/Boise", "Asia/Kathmandu"};
+    std::vector<int> ok(zones.size(), 0);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < zones.size(); ++i)
+        threads.emplace_back([&, i] {
+            for (int round = 0; round < 20; ++round) {
+                auto s = standup();
+                s.time_zone = zones[i];
+                auto v = ical::read_event(ical::build_event(s, now));
+                auto lt = ical::local_time(s.start, zones[i]);
+                if (v && v->time_zone == zones[i] && v->start == s.start && ical::known_time_zone(zones[i]) &&
+                    ical::utc_of_local(lt, zones[i]) == s.start)
+                    ++ok[i];
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (int n : ok) BOOST_TEST(n == 20);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -61,9 +61,11 @@ icaltimezone* builtin_zone(std::string_view iana) {
 
 bool is_weekday(std::string_view s) { return std::find(weekdays.begin(), weekdays.end(), s) != weekdays.end(); }
 
-/// A BYDAY entry: [+|-][1..53]weekday; ordinals only for MONTHLY and
-/// YEARLY rules (RFC 5545 §3.3.10).
-std::optional<std::string> by_day_problem(std::string_view entry, const std::string& freq) {
+/// A BYDAY entry: [+|-]ordinal weekday; ordinals only for MONTHLY and
+/// YEARLY rules, counted within the month (±1..5) in a MONTHLY rule or a
+/// YEARLY one with BYMONTH, within the year (±1..53) otherwise (RFC 5545
+/// §3.3.10).
+std::optional<std::string> by_day_problem(std::string_view entry, const std::string& freq, bool by_month) {
     std::string e = upper(entry);
     if (e.size() < 2 || !is_weekday(std::string_view(e).substr(e.size() - 2))) return "not a weekday: " + e;
     std::string_view ordinal = std::string_view(e).substr(0, e.size() - 2);
@@ -72,9 +74,10 @@ std::optional<std::string> by_day_problem(std::string_view entry, const std::str
     if (digits.front() == '+' || digits.front() == '-') digits.remove_prefix(1);
     if (digits.empty() || digits.size() > 2 || !std::all_of(digits.begin(), digits.end(), ::isdigit))
         return "not an ordinal weekday: " + e;
-    int n = std::stoi(std::string(digits));
-    if (n < 1 || n > 53) return "ordinal out of range ±1..53: " + e;
     if (freq != "monthly" && freq != "yearly") return "an ordinal weekday needs a monthly or yearly rule: " + e;
+    int n = std::stoi(std::string(digits));
+    int limit = freq == "monthly" || by_month ? 5 : 53;
+    if (n < 1 || n > limit) return "ordinal out of range ±1.." + std::to_string(limit) + ": " + e;
     return std::nullopt;
 }
 
@@ -96,7 +99,7 @@ std::optional<FieldError> rule_part_problem(const RecurrenceSpec& r, std::int64_
     if (r.until && r.count) return FieldError{"recurrence", "until and count cannot both be given"};
     if (r.until && *r.until < start) return FieldError{"recurrence.until", "is before the start"};
     for (std::size_t i = 0; i < r.by_day.size(); ++i)
-        if (auto why = by_day_problem(r.by_day[i], freq))
+        if (auto why = by_day_problem(r.by_day[i], freq, !r.by_month.empty()))
             return FieldError{"recurrence.by_day[" + std::to_string(i) + "]", *why};
     if (auto e = list_problem("recurrence.by_month_day", r.by_month_day,
                               [](int v) { return v != 0 && v >= -31 && v <= 31; }, "±1..31"))

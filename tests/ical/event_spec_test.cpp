@@ -310,9 +310,17 @@ BOOST_AUTO_TEST_CASE(check_event_names_the_first_bad_field) {
     BOOST_TEST(field_of(e) == "recurrence.by_day[0]");
     e.recurrence->frequency = "monthly";
     BOOST_TEST(field_of(e) == "(none)");
-    e.recurrence->by_day = {"-1FR", "9MO"};
-    BOOST_TEST(field_of(e) == "(none)");  // in range; a month has no 9th Monday, but the Fridays yield
+    e.recurrence->by_day = {"-1FR", "9MO"};  // a month has no 9th Monday
+    BOOST_TEST(field_of(e) == "recurrence.by_day[1]");
+    e.recurrence->by_day = {"-5FR", "+5MO"};
+    BOOST_TEST(field_of(e) == "(none)");
+    e.recurrence->frequency = "yearly";
+    e.recurrence->by_day = {"20MO"};  // the 20th Monday of the year
+    BOOST_TEST(field_of(e) == "(none)");
     e.recurrence->by_day = {"54MO"};
+    BOOST_TEST(field_of(e) == "recurrence.by_day[0]");
+    e.recurrence->by_month = {3};
+    e.recurrence->by_day = {"20MO"};  // within March
     BOOST_TEST(field_of(e) == "recurrence.by_day[0]");
     e = s;
     e.recurrence->by_month_day = {1, 32};

@@ -280,6 +280,45 @@ BOOST_AUTO_TEST_CASE(split_series_with_until_carries_later_overrides_to_the_new_
     BOOST_TEST(std::get<ical::FieldError>(at_first).field == "instance_date");
 }
 
+BOOST_AUTO_TEST_CASE(split_series_moving_the_future_moves_its_unmoved_overrides_too) {
+    auto ics = ical::build_event(standup(), created);
+    std::int64_t late = at("2024-09-10T14:00:00Z");
+    ical::EventPatch rename;
+    rename.title = "Special";
+    ics = text(ical::edit_instance(ics, late, rename, edited));
+    std::int64_t cut = at("2024-06-03T14:00:00Z");
+    ical::EventPatch later;
+    later.start = cut + 2 * hour;
+    later.end = cut + 2 * hour + 30 * 60;
+    auto split = ical::split_series(ics, cut, "standup-2", later, edited);
+    BOOST_REQUIRE(std::holds_alternative<ical::SplitResult>(split));
+    auto second = std::get<ical::SplitResult>(split).second;
+    BOOST_TEST(has_line(second, "DTSTART;TZID=America/New_York:20240603T120000"));
+    BOOST_TEST(has_line(second, "DTEND;TZID=America/New_York:20240603T123000"));
+    BOOST_TEST(has_line(second, "RECURRENCE-ID;TZID=America/New_York:20240910T120000"));
+    auto s = starts(second);
+    BOOST_TEST(s.front() == cut + 2 * hour);
+    BOOST_TEST(contains(s, late + 2 * hour));
+    BOOST_TEST(ical::read_event(second, late + 2 * hour)->title == "Special");
+    BOOST_TEST(ical::read_event(second)->sequence == 0);
+}
+
+BOOST_AUTO_TEST_CASE(edit_all_from_utc_to_a_zone_writes_tzid_forms) {
+    auto spec = ten_days();
+    spec.time_zone = "UTC";
+    auto ics = ical::build_event(spec, created);
+    std::int64_t third = spec.start + 2 * 86400;
+    ics = text(ical::remove_instance(ics, third, edited));
+    BOOST_TEST(has_line(ics, "EXDATE:20240117T150000Z"));
+    ical::EventPatch zone;
+    zone.time_zone = "Europe/Paris";
+    auto out = text(ical::edit_all(ics, zone, edited));
+    BOOST_TEST(has_line(out, "DTSTART;TZID=Europe/Paris:20240115T160000"));
+    BOOST_TEST(has_line(out, "EXDATE;TZID=Europe/Paris:20240117T160000"));
+    BOOST_TEST(starts(out).size() == 9u);
+    BOOST_TEST(ical::read_event(out)->time_zone == "Europe/Paris");
+}
+
 BOOST_AUTO_TEST_CASE(remove_instance_adds_an_exdate_in_the_tzid_form_and_drops_the_override) {
     auto ics = ical::build_event(standup(), created);
     std::int64_t tuesday = at("2024-03-12T14:00:00Z");

@@ -97,7 +97,7 @@ std::vector<Suggestion> suggest_times(Store& store, const Limits& limits, const 
                                       const WorkingHours& defaults) {
     std::vector<Suggestion> out;
     if (request.duration <= 0 || request.max_results == 0 || request.start >= request.end) return out;
-    std::int64_t buffer = std::max<std::int64_t>(request.buffer, 0);
+    std::int64_t buffer = std::clamp<std::int64_t>(request.buffer, 0, max_suggest_buffer);
     SuggestRequest r = request;
     r.buffer = buffer;
     // Read once per attendee; the buffer reaches past the window's edges.

@@ -15,7 +15,8 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b 
 
 /// True when [s, e) lies inside one period of `list` (sorted, merged).
 bool inside(const std::vector<Period>& list, std::int64_t s, std::int64_t e) {
-    auto it = std::upper_bound(list.begin(), list.end(), s, [](std::int64_t t, const Period& p) { return t < p.start; });
+    auto it = std::upper_bound(list.begin(), list.end(), s,
+                               [](std::int64_t t, const Period& p) { return t < p.start; });
     if (it == list.begin()) return false;
     --it;
     return it->start <= s && e <= it->end;

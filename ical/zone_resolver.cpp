@@ -168,6 +168,19 @@ std::int64_t local_to_utc(icaltimetype local, icaltimezone* zone) {
     return resolve(wall, offset(wall - day_seconds), offset(wall + day_seconds), offset);
 }
 
+int utc_offset_at(icaltimezone* zone, std::int64_t utc) { return offset_at(zone, utc); }
+
+icalcomponent* builtin_vtimezone(std::string_view iana) {
+    std::lock_guard lock(builtin_zone_mutex());
+    icaltimezone* zone = icaltimezone_get_builtin_timezone(std::string(iana).c_str());
+    icalcomponent* vtz = zone ? icaltimezone_get_component(zone) : nullptr;
+    if (!vtz) return nullptr;
+    icalcomponent* copy = icalcomponent_new_clone(vtz);
+    if (icalproperty* tzid = icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY))
+        icalproperty_set_tzid(tzid, std::string(iana).c_str());
+    return copy;
+}
+
 std::int64_t to_utc(icaltimetype t, icaltimezone* zone, bool& floating) {
     if (icaltime_is_utc(t)) return wall_seconds(t);
     if (t.is_date || !zone) {

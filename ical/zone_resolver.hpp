@@ -37,6 +37,15 @@ icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown
 /// ambiguous time in an overlap is its first occurrence. Ignores `local.zone`.
 std::int64_t local_to_utc(icaltimetype local, icaltimezone* zone);
 
+/// UTC offset (seconds east) of `zone` (non-null) at the UTC instant `utc`.
+/// Thread-safe.
+int utc_offset_at(icaltimezone* zone, std::int64_t utc);
+
+/// A copy of the VTIMEZONE of libical's builtin zone `iana`, its TZID set to
+/// `iana` (the system zones carry a "/freeassociation…/" prefix); nullptr
+/// when there is no such zone. The caller owns it. Thread-safe.
+icalcomponent* builtin_vtimezone(std::string_view iana);
+
 /// Wall-clock seconds (local time read as UTC) of a date or date-time value:
 /// the value's own fields, without any zone conversion.
 std::int64_t wall_seconds(icaltimetype t);

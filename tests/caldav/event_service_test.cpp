@@ -309,6 +309,44 @@ BOOST_AUTO_TEST_CASE(all_future_from_the_first_instance_changes_the_whole_series
     BOOST_TEST(contains(where("alice", uid_of(created)).object.data, "SUMMARY:Renamed"));
 }
 
+BOOST_AUTO_TEST_CASE(several_puts_commit_together_or_not_at_all) {
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                        {"bob@example.com"}));
+    auto taken = create("alice", spec("Taken", "2027-01-08T10:00:00Z", "2027-01-08T11:00:00Z"));
+    auto loc = where("alice", uid_of(created));
+    std::string text(loc.object.text());
+    auto renamed = text;
+    renamed.replace(renamed.find("SUMMARY:Planning"), 16, "SUMMARY:Renamed!");
+    ObjectPut first;
+    first.calendar = loc.calendar;
+    first.owner_name = "alice";
+    first.name = loc.object.name;
+    first.data = renamed;
+    first.conditions.if_match = loc.object.etag;
+    first.current = loc.object;
+    // The second holds a UID the calendar already has under another name.
+    ObjectPut second;
+    second.calendar = loc.calendar;
+    second.owner_name = "alice";
+    second.name = "other.ics";
+    second.data = std::string(where("alice", uid_of(taken)).object.text());
+    second.conditions.if_none_match = true;
+    auto a = actor("alice");
+    BOOST_CHECK_EXCEPTION(put_calendar_objects(a, {first, second}), Error, [](const Error& e) {
+        return e.status() == 403 && e.precondition() == Precondition::no_uid_conflict;
+    });
+    // Nothing of the first was written, nor sent.
+    BOOST_TEST(where("alice", uid_of(created)).object.etag == loc.object.etag);
+    BOOST_TEST(inbox_of("bob").size() == 1u);
+    BOOST_TEST(!contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
+    // Alone, the first goes through, with its update to bob.
+    auto outcomes = put_calendar_objects(a, {first});
+    BOOST_REQUIRE(outcomes.size() == 1u);
+    BOOST_TEST(!outcomes[0].created);
+    BOOST_TEST(contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
+    BOOST_TEST(inbox_of("bob").size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_if_match_answers_412_and_changes_nothing) {
     auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z"));
     auto before = where("alice", uid_of(created)).object;

@@ -607,12 +607,22 @@ void delete_event(Actor& actor, const EventLocation& event, EditScope scope, std
         throw EventFieldError("instance_date", "this scope needs the instance_date of an occurrence");
     over_current(actor, event, if_match, [&](const EventLocation& current) {
         const std::string text(current.object.text());
+        auto master = master_of(current);
         auto how = scope;
-        if (how == EditScope::all_future && *instance <= master_of(current).start) how = EditScope::all;
+        if (how == EditScope::all_future && *instance <= master.start) how = EditScope::all;
         if (how == EditScope::all) {
+            // An attendee's copy removed: their DECLINED reply goes out (RFC 6638 §3.2.2).
             WriteConditions c;
             c.if_match = current.object.etag;
             remove_object(actor, current.calendar, current.object.name, c);
+            return 0;
+        }
+        if (!master.organizer_email.empty() && !master.attendees.empty() && !is_me(actor, master.organizer_email)) {
+            // An attendee leaves one occurrence by declining it: the organizer
+            // learns it, where an EXDATE in the copy would tell nobody.
+            if (how == EditScope::all_future)
+                throw Error(403, "only the organizer ends a series; as an attendee, decline its occurrences (rsvp)");
+            rsvp_event(actor, current, "DECLINED", instance, "", now);
             return 0;
         }
         auto changed = how == EditScope::this_instance ? edited(ical::remove_instance(text, *instance, now))

@@ -407,6 +407,26 @@ BOOST_AUTO_TEST_CASE(deleting_by_scope_excludes_ends_or_removes_the_series) {
     BOOST_TEST(contains(copy->data, "STATUS:CANCELLED"));
 }
 
+BOOST_AUTO_TEST_CASE(an_attendee_deleting_one_instance_declines_it_for_the_organizer) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
+                                         {"bob@example.com"}));
+    auto b = actor("bob");
+    delete_event(b, where("bob", uid_of(created)), EditScope::this_instance, utc("2027-01-06T10:00:00Z"),
+                 std::nullopt, now);
+    auto a = actor("alice");
+    auto listed = list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
+    BOOST_REQUIRE(listed.size() == 5u);
+    for (const auto& li : listed)
+        for (const auto& at : li.view.attendees)
+            if (at.email == "bob@example.com")
+                BOOST_TEST(at.partstat == (li.start == utc("2027-01-06T10:00:00Z") ? "DECLINED" : "NEEDS-ACTION"));
+    BOOST_TEST(inbox_of("alice").size() == 1u);
+    // Ending the series is the organizer's.
+    BOOST_CHECK_EXCEPTION(delete_event(b, where("bob", uid_of(created)), EditScope::all_future,
+                                       utc("2027-01-07T10:00:00Z"), std::nullopt, now),
+                          Error, [](const Error& e) { return e.status() == 403; });
+}
+
 BOOST_AUTO_TEST_CASE(deleting_all_cancels_for_the_attendees) {
     auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
                                         {"bob@example.com"}));

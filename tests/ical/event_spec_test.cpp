@@ -362,9 +362,12 @@ BOOST_AUTO_TEST_CASE(check_event_names_the_first_bad_field) {
     e.reminders = {{10, "sms"}};
     BOOST_TEST(field_of(e) == "reminders[0].method");
     e = s;
-    e.attendees = {{"bob@example.com"}, {"not-an-address"}};
+    e.attendees.assign(2, ical::AttendeeSpec{});
+    e.attendees[0].email = "bob@example.com";
+    e.attendees[1].email = "not-an-address";
     BOOST_TEST(field_of(e) == "attendees[1].email");
-    e.attendees = {{"@example.com"}};
+    e.attendees.assign(1, ical::AttendeeSpec{});
+    e.attendees[0].email = "@example.com";
     BOOST_TEST(field_of(e) == "attendees[0].email");
 }
 

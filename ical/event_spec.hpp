@@ -127,6 +127,9 @@ struct EventView {
 std::optional<EventView> read_event(std::string_view ics, std::optional<std::int64_t> recurrence_id = std::nullopt);
 
 /// Outcome of an edit: the new text, or the field that made it impossible.
+/// The edits below name an instance by its original start in UTC seconds,
+/// as expand() gives it (a DATE instance: its midnight read as UTC), and
+/// check it against an expansion of the master (ExpandLimits defaults).
 using EditResult = std::variant<std::string, FieldError>;
 
 /// "All": applies `patch` to the master; when the start moves by Δ, the

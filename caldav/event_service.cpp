@@ -29,7 +29,8 @@ constexpr std::int64_t day_seconds = 86400;
 std::mt19937_64& thread_random() {
     thread_local std::mt19937_64 engine = [] {
         std::random_device device;
-        std::seed_seq seed{device(), device(), device(), device(), device(), device(), device(), device()};
+        std::seed_seq seed{device(), device(), device(), device(),
+                           device(), device(), device(), device()};
         return std::mt19937_64(seed);
     }();
     return engine;
@@ -39,12 +40,13 @@ std::mt19937_64& thread_random() {
 std::string fresh_uuid() {
     auto& random = thread_random();
     std::uint64_t high = random(), low = random();
-    high = (high & ~std::uint64_t{0xF000}) | 0x4000;                       // version 4
-    low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;           // variant 10
+    high = (high & ~std::uint64_t{0xF000}) | 0x4000;              // version 4
+    low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
     char text[40];
-    std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
-                  static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
-                  static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
+    std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx",
+                  static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xFFFF),
+                  static_cast<unsigned>(high & 0xFFFF), static_cast<unsigned>(low >> 48),
+                  static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
     return text;
 }
 
@@ -52,7 +54,8 @@ std::string fresh_uuid() {
 bool plain_name(std::string_view uid) {
     return !uid.empty() && uid.size() <= 200 && uid.front() != '.' &&
            std::all_of(uid.begin(), uid.end(), [](char c) {
-               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@';
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                      c == '.' || c == '@';
            });
 }
 
@@ -72,7 +75,8 @@ std::string edited(ical::EditResult result) {
 
 /// A calendar user address for a bare address as EventView gives it.
 std::string address_of(std::string_view bare) {
-    if (bare.empty() || bare.front() == '/' || bare.find(':') != std::string_view::npos) return std::string(bare);
+    if (bare.empty() || bare.front() == '/' || bare.find(':') != std::string_view::npos)
+        return std::string(bare);
     return "mailto:" + std::string(bare);
 }
 
@@ -82,7 +86,9 @@ std::string bare_of(std::string_view address) {
     return mail.empty() ? std::string(address) : mail;
 }
 
-bool is_me(const Actor& actor, std::string_view bare) { return is_own_address(actor.principal, address_of(bare)); }
+bool is_me(const Actor& actor, std::string_view bare) {
+    return is_own_address(actor.principal, address_of(bare));
+}
 
 /// The actor's calendars (the only ones it reaches until sharing, issue 25).
 std::vector<CollectionRecord> calendars_of(Actor& actor) {
@@ -106,7 +112,8 @@ std::optional<std::int64_t> rid_seconds(std::string_view rid) {
     int y = digits(0, 4), m = digits(4, 2), d = digits(6, 2);
     if (y < 0 || m < 1 || d < 1) return std::nullopt;
     int hh = 0, mm = 0, ss = 0;
-    if (rid.size() >= 15 && rid[8] == 'T') hh = digits(9, 2), mm = digits(11, 2), ss = digits(13, 2);
+    if (rid.size() >= 15 && rid[8] == 'T')
+        hh = digits(9, 2), mm = digits(11, 2), ss = digits(13, 2);
     if (hh < 0 || mm < 0 || ss < 0) return std::nullopt;
     // Days from the civil date (proleptic Gregorian).
     y -= m <= 2;
@@ -132,8 +139,8 @@ std::optional<EventLocation> reread(Actor& actor, const EventLocation& event) {
 /// somebody wrote it meanwhile and the caller named no version (If-Match):
 /// the change is made from what is there, never over it.
 template <typename Change>
-auto over_current(Actor& actor, const EventLocation& event, const std::optional<std::string>& if_match,
-                  Change change) {
+auto over_current(Actor& actor, const EventLocation& event,
+                  const std::optional<std::string>& if_match, Change change) {
     if (if_match && *if_match != event.object.etag) stale();
     EventLocation current = event;
     for (int attempt = 0;; ++attempt) {
@@ -171,7 +178,9 @@ ical::EventView master_of(const EventLocation& event) {
 
 /// RFC 6638 §3.2.2: a meeting is its organizer's to change.
 void check_may_change(const Actor& actor, const ical::EventView& view) {
-    if (view.organizer_email.empty() || view.attendees.empty() || is_me(actor, view.organizer_email)) return;
+    if (view.organizer_email.empty() || view.attendees.empty() ||
+        is_me(actor, view.organizer_email))
+        return;
     throw Error(403, "only the organizer changes a meeting; as an attendee, answer it (rsvp)");
 }
 
@@ -189,9 +198,12 @@ std::vector<std::string> others_invited(const Actor& actor, std::string_view ics
 std::string escape_text(std::string_view text) {
     std::string out;
     for (char c : text) {
-        if (c == '\\' || c == ';' || c == ',') out += '\\', out += c;
-        else if (c == '\n') out += "\\n";
-        else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
+        if (c == '\\' || c == ';' || c == ',')
+            out += '\\', out += c;
+        else if (c == '\n')
+            out += "\\n";
+        else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F)
+            out += c;
     }
     return out;
 }
@@ -226,11 +238,16 @@ std::string with_comment(std::string_view ics, std::string_view comment) {
         auto bare = line.substr(0, line.find_last_not_of("\r\n") + 1);
         if (skipping && !line.empty() && (line[0] == ' ' || line[0] == '\t')) continue;
         skipping = false;
-        if (bare == "BEGIN:VEVENT") in_event = true, depth = 0;
-        else if (in_event && bare.starts_with("BEGIN:")) ++depth;
-        else if (in_event && bare == "END:VEVENT") out += line_added, in_event = false;
-        else if (in_event && bare.starts_with("END:")) --depth;
-        else if (in_event && depth == 0 && (bare.starts_with("COMMENT:") || bare.starts_with("COMMENT;"))) {
+        if (bare == "BEGIN:VEVENT")
+            in_event = true, depth = 0;
+        else if (in_event && bare.starts_with("BEGIN:"))
+            ++depth;
+        else if (in_event && bare == "END:VEVENT")
+            out += line_added, in_event = false;
+        else if (in_event && bare.starts_with("END:"))
+            --depth;
+        else if (in_event && depth == 0 &&
+                 (bare.starts_with("COMMENT:") || bare.starts_with("COMMENT;"))) {
             skipping = true;
             continue;
         }
@@ -242,7 +259,8 @@ std::string with_comment(std::string_view ics, std::string_view comment) {
 // Conflicts ----------------------------------------------------------------
 
 /// The instances of the event being checked: sorted, merged busy windows.
-std::vector<std::pair<std::int64_t, std::int64_t>> busy_windows(const std::vector<ical::Instance>& instances) {
+std::vector<std::pair<std::int64_t, std::int64_t>> busy_windows(
+    const std::vector<ical::Instance>& instances) {
     std::vector<std::pair<std::int64_t, std::int64_t>> out;
     for (const auto& i : instances)
         if (i.busy && !i.cancelled && i.end > i.start) out.emplace_back(i.start, i.end);
@@ -281,15 +299,20 @@ bool declined_by(const PrincipalRecord& who, std::string_view ics) {
 }
 
 /// Adds the busy instances of `o` (in `cal` of `party`) that overlap `windows`.
-void add_overlaps(Actor& actor, const Party& party, const CollectionRecord& cal, const ObjectRecord& o,
-                  const std::vector<std::pair<std::int64_t, std::int64_t>>& windows, std::vector<Conflict>& out) {
+void add_overlaps(Actor& actor, const Party& party, const CollectionRecord& cal,
+                  const ObjectRecord& o,
+                  const std::vector<std::pair<std::int64_t, std::int64_t>>& windows,
+                  std::vector<Conflict>& out) {
     auto text = o.text();
-    auto expansion = ical::expand(text, windows.front().first, windows.back().second, bounds(actor));
+    auto expansion =
+        ical::expand(text, windows.front().first, windows.back().second, bounds(actor));
     std::optional<bool> declined;
     std::optional<ical::EventView> master;
     for (const auto& i : expansion.instances) {
-        if (!i.busy || i.cancelled || i.end <= i.start || !overlaps(windows, i.start, i.end)) continue;
-        if (i.declined && (declined ? *declined : *(declined = declined_by(party.who, text)))) continue;
+        if (!i.busy || i.cancelled || i.end <= i.start || !overlaps(windows, i.start, i.end))
+            continue;
+        if (i.declined && (declined ? *declined : *(declined = declined_by(party.who, text))))
+            continue;
         Conflict c;
         c.event_id = o.uid;
         c.who = party.who.email.empty() ? party.who.name : party.who.email;
@@ -324,8 +347,9 @@ void party_conflicts(Actor& actor, const Party& party, const std::string& uid,
     }
 }
 
-std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
-                                   int horizon_days, std::size_t max, std::optional<std::int64_t> now) {
+std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics,
+                                   const std::vector<std::string>& attendees, int horizon_days,
+                                   std::size_t max, std::optional<std::int64_t> now) {
     auto view = ical::read_event(ics);
     if (!view || max == 0 || view->transparent) return {};
     // The instances to check: from the start (or from a while before now for
@@ -348,7 +372,8 @@ std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics, const s
         party_conflicts(actor, {*who, false}, view->uid, windows, out);
     }
     std::sort(out.begin(), out.end(), [](const Conflict& a, const Conflict& b) {
-        return std::tie(a.start, a.end, a.who, a.event_id) < std::tie(b.start, b.end, b.who, b.event_id);
+        return std::tie(a.start, a.end, a.who, a.event_id) <
+               std::tie(b.start, b.end, b.who, b.event_id);
     });
     if (out.size() > max) out.resize(max);
     return out;
@@ -368,7 +393,8 @@ std::string my_status(const Actor& actor, const ical::EventView& view) {
     if (view.organizer_email.empty()) return {};
     if (is_me(actor, view.organizer_email)) return "organizer";
     for (const auto& a : view.attendees)
-        if (is_me(actor, a.email)) return api_status(a.partstat.empty() ? "NEEDS-ACTION" : a.partstat);
+        if (is_me(actor, a.email))
+            return api_status(a.partstat.empty() ? "NEEDS-ACTION" : a.partstat);
     return {};
 }
 
@@ -379,8 +405,8 @@ struct Listed {
 };
 
 /// One occurrence of `o` as listed, `view` its values at its own times.
-Listed occurrence(const Actor& actor, const CollectionRecord& cal, const ObjectRecord& o, ical::EventView view,
-                  bool recurring, std::optional<std::int64_t> instance_date) {
+Listed occurrence(const Actor& actor, const CollectionRecord& cal, const ObjectRecord& o,
+                  ical::EventView view, bool recurring, std::optional<std::int64_t> instance_date) {
     Listed l;
     auto& li = l.instance;
     li.event_id = view.uid;
@@ -399,7 +425,8 @@ Listed occurrence(const Actor& actor, const CollectionRecord& cal, const ObjectR
 /// True when `text` cannot hold more than one occurrence: no rule, no added
 /// dates, no override (a word in a description only costs the fast path).
 bool single_occurrence(std::string_view text) {
-    return text.find("RRULE") == std::string_view::npos && text.find("RDATE") == std::string_view::npos &&
+    return text.find("RRULE") == std::string_view::npos &&
+           text.find("RDATE") == std::string_view::npos &&
            text.find("RECURRENCE-ID") == std::string_view::npos;
 }
 
@@ -411,14 +438,15 @@ bool in_range(std::int64_t s, std::int64_t e, std::int64_t start, std::int64_t e
 /// Adds the occurrences of `o` overlapping [start, end) to `out`: the views
 /// read once for the master and once per override, not per instance; a
 /// timed event without recurrence is read once and not expanded at all.
-void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& o, std::int64_t start,
-                 std::int64_t end, std::vector<Listed>& out) {
+void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& o,
+                 std::int64_t start, std::int64_t end, std::vector<Listed>& out) {
     auto text = o.text();
     if (single_occurrence(text)) {
         auto view = ical::read_event(text);
         if (view && !view->all_day && !view->time_zone.empty()) {
             if (!in_range(view->start, view->end, start, end)) return;
-            const bool busy = !view->transparent && view->status != "CANCELLED" && view->end > view->start;
+            const bool busy =
+                !view->transparent && view->status != "CANCELLED" && view->end > view->start;
             out.push_back(occurrence(actor, cal, o, std::move(*view), false, std::nullopt));
             out.back().busy = busy && out.back().instance.my_status != "declined";
             return;
@@ -441,7 +469,8 @@ void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& 
         view.start = i.start;
         view.end = i.end;
         out.push_back(occurrence(actor, cal, o, std::move(view), recurring, instance_date));
-        out.back().busy = i.busy && !i.cancelled && i.end > i.start && out.back().instance.my_status != "declined";
+        out.back().busy = i.busy && !i.cancelled && i.end > i.start &&
+                          out.back().instance.my_status != "declined";
     }
 }
 
@@ -460,12 +489,14 @@ void mark_conflicts(std::vector<Listed>& out) {
 }
 
 /// The calendars a listing reads: the actor's, or those named among them.
-std::vector<CollectionRecord> listed_calendars(Actor& actor, const std::vector<std::string>& names) {
+std::vector<CollectionRecord> listed_calendars(Actor& actor,
+                                               const std::vector<std::string>& names) {
     auto all = calendars_of(actor);
     if (names.empty()) return all;
     std::vector<CollectionRecord> out;
     for (const auto& name : names) {
-        auto it = std::find_if(all.begin(), all.end(), [&](const CollectionRecord& c) { return c.name == name; });
+        auto it = std::find_if(all.begin(), all.end(),
+                               [&](const CollectionRecord& c) { return c.name == name; });
         if (it == all.end()) throw Error(404, "no calendar " + name);
         out.push_back(*it);
     }
@@ -476,21 +507,23 @@ std::vector<CollectionRecord> listed_calendars(Actor& actor, const std::vector<s
 
 /// Conflicts of `changed` (only those of its instance `instance` when set).
 std::vector<Conflict> changed_conflicts(Actor& actor, const std::string& changed,
-                                        std::optional<std::int64_t> instance, int horizon_days, std::int64_t now) {
+                                        std::optional<std::int64_t> instance, int horizon_days,
+                                        std::int64_t now) {
     auto found = conflicts_of(actor, changed, others_invited(actor, changed), horizon_days,
                               instance ? std::size_t(1000) : std::size_t(50), now);
     if (!instance) return found;
     auto view = ical::read_event(changed, instance);
     if (!view) return {};
-    std::erase_if(found, [&](const Conflict& c) { return c.end <= view->start || c.start >= view->end; });
+    std::erase_if(found,
+                  [&](const Conflict& c) { return c.end <= view->start || c.start >= view->end; });
     if (found.size() > 50) found.resize(50);
     return found;
 }
 
 /// Writes the change of one scope over `event`; fills `result`.
-void apply_change(Actor& actor, const EventLocation& event, const ical::EventPatch& patch, EditScope scope,
-                  std::optional<std::int64_t> instance, bool reject_conflicts, int horizon_days, std::int64_t now,
-                  EditedEvent& result) {
+void apply_change(Actor& actor, const EventLocation& event, const ical::EventPatch& patch,
+                  EditScope scope, std::optional<std::int64_t> instance, bool reject_conflicts,
+                  int horizon_days, std::int64_t now, EditedEvent& result) {
     const std::string text(event.object.text());
     std::string changed, second;
     if (scope == EditScope::all) {
@@ -507,8 +540,9 @@ void apply_change(Actor& actor, const EventLocation& event, const ical::EventPat
         result.new_event_id = new_uid;
     }
     const auto& checked = second.empty() ? changed : second;
-    result.conflicts = changed_conflicts(actor, checked, scope == EditScope::this_instance ? instance : std::nullopt,
-                                         horizon_days, now);
+    result.conflicts = changed_conflicts(
+        actor, checked, scope == EditScope::this_instance ? instance : std::nullopt, horizon_days,
+        now);
     if (reject_conflicts && !result.conflicts.empty()) refuse_conflicts(result.conflicts);
     if (second.empty()) {
         result.etag = put_calendar_object(actor, put_over(event, std::move(changed))).etag;
@@ -535,17 +569,20 @@ std::optional<EventLocation> find_event(Actor& actor, const std::string& uid) {
     if (!object) return std::nullopt;
     if (object->shared_data) object->data.assign(*std::exchange(object->shared_data, nullptr));
     for (auto& c : calendars_of(actor))
-        if (c.id == object->collection_id) return EventLocation{std::move(c), actor.principal.name, std::move(*object)};
+        if (c.id == object->collection_id)
+            return EventLocation{std::move(c), actor.principal.name, std::move(*object)};
     return std::nullopt;
 }
 
-std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
-                                     int horizon_days, std::size_t max) {
+std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics,
+                                     const std::vector<std::string>& attendees, int horizon_days,
+                                     std::size_t max) {
     return conflicts_of(actor, ics, attendees, horizon_days, max, std::nullopt);
 }
 
-std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
-                                     int horizon_days, std::size_t max, std::int64_t now) {
+std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics,
+                                     const std::vector<std::string>& attendees, int horizon_days,
+                                     std::size_t max, std::int64_t now) {
     return conflicts_of(actor, ics, attendees, horizon_days, max, now);
 }
 
@@ -556,13 +593,15 @@ CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const 
         throw Error(403, "events are created in your own calendars");
     if (spec.uid.empty()) spec.uid = fresh_uuid();
     // The organizer is the actor; it is no attendee of its own (build adds it).
-    std::erase_if(spec.attendees, [&](const ical::AttendeeSpec& a) { return is_me(actor, a.email); });
+    std::erase_if(spec.attendees,
+                  [&](const ical::AttendeeSpec& a) { return is_me(actor, a.email); });
     if (!spec.attendees.empty()) {
         // ical::build_event writes mailto: addresses; a principal URL as
         // ORGANIZER (what CalDAV clients of a user without email send) would
         // reach no external attendee anyway.
         if (actor.principal.email.empty())
-            throw EventFieldError("attendees", "your account has no email address to invite attendees from");
+            throw EventFieldError("attendees",
+                                  "your account has no email address to invite attendees from");
         spec.organizer_email = actor.principal.email;
         spec.organizer_name = actor.principal.display_name;
     }
@@ -590,27 +629,33 @@ CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const 
     return created;
 }
 
-EditedEvent update_event(Actor& actor, const EventLocation& event, const ical::EventPatch& patch, EditScope scope,
-                         std::optional<std::int64_t> instance, const std::optional<std::string>& if_match,
-                         bool reject_conflicts, int horizon_days, std::int64_t now) {
+EditedEvent update_event(Actor& actor, const EventLocation& event, const ical::EventPatch& patch,
+                         EditScope scope, std::optional<std::int64_t> instance,
+                         const std::optional<std::string>& if_match, bool reject_conflicts,
+                         int horizon_days, std::int64_t now) {
     if (scope != EditScope::all && !instance)
-        throw EventFieldError("instance_date", "this update_scope needs the instance_date of an occurrence");
+        throw EventFieldError("instance_date",
+                              "this update_scope needs the instance_date of an occurrence");
     return over_current(actor, event, if_match, [&](const EventLocation& current) {
         auto master = master_of(current);
         check_may_change(actor, master);
         EditedEvent result;
         result.event_id = master.uid;
         // From the first instance on, the rest of the series is all of it.
-        auto how = scope == EditScope::all_future && *instance <= master.start ? EditScope::all : scope;
-        apply_change(actor, current, patch, how, instance, reject_conflicts, horizon_days, now, result);
+        auto how =
+            scope == EditScope::all_future && *instance <= master.start ? EditScope::all : scope;
+        apply_change(actor, current, patch, how, instance, reject_conflicts, horizon_days, now,
+                     result);
         return result;
     });
 }
 
-void delete_event(Actor& actor, const EventLocation& event, EditScope scope, std::optional<std::int64_t> instance,
-                  const std::optional<std::string>& if_match, std::int64_t now) {
+void delete_event(Actor& actor, const EventLocation& event, EditScope scope,
+                  std::optional<std::int64_t> instance, const std::optional<std::string>& if_match,
+                  std::int64_t now) {
     if (scope != EditScope::all && !instance)
-        throw EventFieldError("instance_date", "this scope needs the instance_date of an occurrence");
+        throw EventFieldError("instance_date",
+                              "this scope needs the instance_date of an occurrence");
     over_current(actor, event, if_match, [&](const EventLocation& current) {
         const std::string text(current.object.text());
         auto master = master_of(current);
@@ -623,23 +668,28 @@ void delete_event(Actor& actor, const EventLocation& event, EditScope scope, std
             remove_object(actor, current.calendar, current.object.name, c);
             return 0;
         }
-        if (!master.organizer_email.empty() && !master.attendees.empty() && !is_me(actor, master.organizer_email)) {
+        if (!master.organizer_email.empty() && !master.attendees.empty() &&
+            !is_me(actor, master.organizer_email)) {
             // An attendee leaves one occurrence by declining it: the organizer
             // learns it, where an EXDATE in the copy would tell nobody.
             if (how == EditScope::all_future)
-                throw Error(403, "only the organizer ends a series; as an attendee, decline its occurrences (rsvp)");
+                throw Error(403,
+                            "only the organizer ends a series; as an attendee, decline its "
+                            "occurrences (rsvp)");
             rsvp_event(actor, current, "DECLINED", instance, "", now);
             return 0;
         }
-        auto changed = how == EditScope::this_instance ? edited(ical::remove_instance(text, *instance, now))
-                                                       : edited(ical::end_series_before(text, *instance, now));
+        auto changed = how == EditScope::this_instance
+                           ? edited(ical::remove_instance(text, *instance, now))
+                           : edited(ical::end_series_before(text, *instance, now));
         put_calendar_object(actor, put_over(current, std::move(changed)));
         return 0;
     });
 }
 
 std::string rsvp_event(Actor& actor, const EventLocation& event, const std::string& partstat,
-                       std::optional<std::int64_t> instance, const std::string& comment, std::int64_t now) {
+                       std::optional<std::int64_t> instance, const std::string& comment,
+                       std::int64_t now) {
     static constexpr std::string_view answers[] = {"ACCEPTED", "DECLINED", "TENTATIVE"};
     if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
         throw EventFieldError("response", "the response is accepted, declined or tentative");
@@ -676,7 +726,8 @@ std::vector<ListedInstance> list_events(Actor& actor, std::int64_t start, std::i
         for (const auto& o : objects) {
             list_object(actor, cal, o, start, end, listed);
             if (listed.size() > actor.limits.max_instances)
-                throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
+                throw Error(422, "the range holds more than " +
+                                     std::to_string(actor.limits.max_instances) +
                                      " occurrences; ask for a shorter one");
         }
     }

@@ -21,7 +21,9 @@ std::int64_t utc(std::string_view text) {
     return *t;
 }
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
 
 std::string unfolded(std::string_view text) {
     std::string out;
@@ -69,7 +71,9 @@ struct EventFixture {
 
     PrincipalRecord user(const std::string& name) { return *store->find_principal(name); }
     Actor actor(const std::string& name) { return Actor{*store, limits, user(name)}; }
-    CollectionRecord calendar_of(const std::string& name) { return *store->find_collection(user(name).id, "calendar"); }
+    CollectionRecord calendar_of(const std::string& name) {
+        return *store->find_collection(user(name).id, "calendar");
+    }
 
     std::vector<ObjectRecord> inbox_of(const std::string& name) {
         auto inbox = store->find_collection(user(name).id, "inbox");
@@ -94,8 +98,8 @@ struct EventFixture {
     }
 
     /// A daily series of `days` instances.
-    static ical::EventSpec daily(std::string title, std::string_view start, std::string_view end, int days,
-                                 std::vector<std::string> attendees = {}) {
+    static ical::EventSpec daily(std::string title, std::string_view start, std::string_view end,
+                                 int days, std::vector<std::string> attendees = {}) {
         auto s = spec(std::move(title), start, end, std::move(attendees));
         s.recurrence.emplace();
         s.recurrence->frequency = "daily";
@@ -123,18 +127,21 @@ struct EventFixture {
 BOOST_FIXTURE_TEST_SUITE(event_service, EventFixture)
 
 BOOST_AUTO_TEST_CASE(creating_a_meeting_invites_its_attendees_exactly_as_a_put_does) {
-    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", {"bob@example.com"}));
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                        {"bob@example.com"}));
     BOOST_TEST(created.outcome.created);
     const auto& uid = created.where.object.uid;
     // A fresh version 4 UUID in lower case names it.
     BOOST_TEST(uid.size() == 36u);
     BOOST_TEST(uid[14] == '4');
     BOOST_TEST(uid == created.where.object.name.substr(0, 36));
-    BOOST_TEST(std::none_of(uid.begin(), uid.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); }));
+    BOOST_TEST(std::none_of(uid.begin(), uid.end(),
+                            [](char c) { return std::isupper(static_cast<unsigned char>(c)); }));
     // The stored object is what scheduling made of it (SCHEDULE-STATUS).
     BOOST_TEST(contains(created.where.object.data, "SCHEDULE-STATUS"));
     BOOST_TEST(lines_with(created.where.object.data, "ORGANIZER").size() == 1u);
-    BOOST_TEST(contains(lines_with(created.where.object.data, "ORGANIZER").front(), "mailto:alice@example.com"));
+    BOOST_TEST(contains(lines_with(created.where.object.data, "ORGANIZER").front(),
+                        "mailto:alice@example.com"));
     auto copy = store->find_object_by_uid(user("bob").id, uid);
     BOOST_REQUIRE(copy.has_value());
     BOOST_TEST(contains(copy->data, "SUMMARY:Planning"));
@@ -185,7 +192,8 @@ BOOST_AUTO_TEST_CASE(conflicts_show_the_callers_own_events_with_titles_and_atten
     BOOST_TEST(!own.event_id.empty());
     // The event itself is never its own conflict (bob's copy included).
     auto a = actor("alice");
-    auto again = find_conflicts(a, created.where.object.data, {"bob@example.com"}, horizon, 50, now);
+    auto again =
+        find_conflicts(a, created.where.object.data, {"bob@example.com"}, horizon, 50, now);
     BOOST_TEST(again.size() == 2u);
     for (const auto& c : again) BOOST_TEST(c.event_id != uid_of(created));
 }
@@ -193,7 +201,8 @@ BOOST_AUTO_TEST_CASE(conflicts_show_the_callers_own_events_with_titles_and_atten
 BOOST_AUTO_TEST_CASE(a_series_conflicts_where_any_instance_overlaps_within_the_horizon) {
     create("alice", spec("Offsite", "2027-01-07T09:00:00Z", "2027-01-07T17:00:00Z"));
     create("alice", spec("Far away", "2027-06-07T10:00:00Z", "2027-06-07T11:00:00Z"));
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 300));
+    auto created =
+        create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 300));
     BOOST_REQUIRE(created.conflicts.size() == 1u);
     BOOST_TEST(created.conflicts[0].title == "Offsite");
     auto a = actor("alice");
@@ -202,8 +211,9 @@ BOOST_AUTO_TEST_CASE(a_series_conflicts_where_any_instance_overlaps_within_the_h
 
 BOOST_AUTO_TEST_CASE(rejecting_conflicts_answers_409_and_writes_nothing) {
     create("alice", spec("Dentist", "2027-01-05T10:30:00Z", "2027-01-05T11:30:00Z"));
-    BOOST_CHECK_EXCEPTION(create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
-                                               {"bob@example.com"}),
+    BOOST_CHECK_EXCEPTION(create("alice",
+                                 spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                      {"bob@example.com"}),
                                  true),
                           Error, [](const Error& e) { return e.status() == 409; });
     BOOST_TEST(events_of("alice").size() == 1u);
@@ -228,13 +238,13 @@ BOOST_AUTO_TEST_CASE(a_description_that_cannot_be_an_event_names_its_field) {
 }
 
 BOOST_AUTO_TEST_CASE(changing_all_of_a_series_updates_the_attendees_copies) {
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
-                                         {"bob@example.com"}));
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z",
+                                         5, {"bob@example.com"}));
     ical::EventPatch patch;
     patch.title = "Daily sync";
     auto a = actor("alice");
-    auto edited = update_event(a, where("alice", uid_of(created)), patch, EditScope::all, std::nullopt, std::nullopt,
-                               false, horizon, now);
+    auto edited = update_event(a, where("alice", uid_of(created)), patch, EditScope::all,
+                               std::nullopt, std::nullopt, false, horizon, now);
     BOOST_TEST(edited.event_id == uid_of(created));
     BOOST_TEST(!edited.exception_id.has_value());
     BOOST_TEST(contains(where("alice", uid_of(created)).object.data, "SUMMARY:Daily sync"));
@@ -245,8 +255,8 @@ BOOST_AUTO_TEST_CASE(changing_all_of_a_series_updates_the_attendees_copies) {
 }
 
 BOOST_AUTO_TEST_CASE(changing_one_instance_writes_an_override_for_everyone) {
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
-                                         {"bob@example.com"}));
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z",
+                                         5, {"bob@example.com"}));
     ical::EventPatch patch;
     patch.title = "Standup with demo";
     patch.start = utc("2027-01-06T14:00:00Z");
@@ -266,8 +276,8 @@ BOOST_AUTO_TEST_CASE(changing_one_instance_writes_an_override_for_everyone) {
 }
 
 BOOST_AUTO_TEST_CASE(changing_all_future_instances_writes_both_series_in_one_action) {
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
-                                         {"bob@example.com"}));
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z",
+                                         5, {"bob@example.com"}));
     ical::EventPatch patch;
     patch.title = "New standup";
     auto a = actor("alice");
@@ -298,7 +308,8 @@ BOOST_AUTO_TEST_CASE(changing_all_future_instances_writes_both_series_in_one_act
 }
 
 BOOST_AUTO_TEST_CASE(all_future_from_the_first_instance_changes_the_whole_series) {
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5));
+    auto created =
+        create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5));
     ical::EventPatch patch;
     patch.title = "Renamed";
     auto a = actor("alice");
@@ -338,31 +349,34 @@ BOOST_AUTO_TEST_CASE(several_puts_commit_together_or_not_at_all) {
     // Nothing of the first was written, nor sent.
     BOOST_TEST(where("alice", uid_of(created)).object.etag == loc.object.etag);
     BOOST_TEST(inbox_of("bob").size() == 1u);
-    BOOST_TEST(!contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
+    BOOST_TEST(
+        !contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
     // Alone, the first goes through, with its update to bob.
     auto outcomes = put_calendar_objects(a, {first});
     BOOST_REQUIRE(outcomes.size() == 1u);
     BOOST_TEST(!outcomes[0].created);
-    BOOST_TEST(contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
+    BOOST_TEST(
+        contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
     BOOST_TEST(inbox_of("bob").size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_stale_if_match_answers_412_and_changes_nothing) {
-    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z"));
+    auto created =
+        create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z"));
     auto before = where("alice", uid_of(created)).object;
     ical::EventPatch patch;
     patch.title = "Changed";
     auto a = actor("alice");
-    BOOST_CHECK_EXCEPTION(update_event(a, where("alice", uid_of(created)), patch, EditScope::all, std::nullopt,
-                                       std::string("stale"), false, horizon, now),
+    BOOST_CHECK_EXCEPTION(update_event(a, where("alice", uid_of(created)), patch, EditScope::all,
+                                       std::nullopt, std::string("stale"), false, horizon, now),
                           Error, [](const Error& e) { return e.status() == 412; });
-    BOOST_CHECK_EXCEPTION(delete_event(a, where("alice", uid_of(created)), EditScope::all, std::nullopt,
-                                       std::string("stale"), now),
+    BOOST_CHECK_EXCEPTION(delete_event(a, where("alice", uid_of(created)), EditScope::all,
+                                       std::nullopt, std::string("stale"), now),
                           Error, [](const Error& e) { return e.status() == 412; });
     BOOST_TEST(where("alice", uid_of(created)).object.etag == before.etag);
     // The current ETag is accepted.
-    update_event(a, where("alice", uid_of(created)), patch, EditScope::all, std::nullopt, before.etag, false,
-                 horizon, now);
+    update_event(a, where("alice", uid_of(created)), patch, EditScope::all, std::nullopt,
+                 before.etag, false, horizon, now);
     BOOST_TEST(contains(where("alice", uid_of(created)).object.data, "SUMMARY:Changed"));
 }
 
@@ -374,8 +388,8 @@ BOOST_AUTO_TEST_CASE(an_attendee_cannot_change_the_meeting_and_is_told_to_answer
     patch.title = "Bob's meeting now";
     auto b = actor("bob");
     try {
-        update_event(b, where("bob", uid_of(created)), patch, EditScope::all, std::nullopt, std::nullopt, false,
-                     horizon, now);
+        update_event(b, where("bob", uid_of(created)), patch, EditScope::all, std::nullopt,
+                     std::nullopt, false, horizon, now);
         BOOST_FAIL("no error");
     } catch (const Error& e) {
         BOOST_TEST(e.status() == 403);
@@ -385,22 +399,27 @@ BOOST_AUTO_TEST_CASE(an_attendee_cannot_change_the_meeting_and_is_told_to_answer
 }
 
 BOOST_AUTO_TEST_CASE(deleting_by_scope_excludes_ends_or_removes_the_series) {
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
-                                         {"bob@example.com"}));
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z",
+                                         5, {"bob@example.com"}));
     auto uid = uid_of(created);
     auto a = actor("alice");
-    auto week = [&] { return list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z")).size(); };
-    delete_event(a, where("alice", uid), EditScope::this_instance, utc("2027-01-05T10:00:00Z"), std::nullopt, now);
+    auto week = [&] {
+        return list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z")).size();
+    };
+    delete_event(a, where("alice", uid), EditScope::this_instance, utc("2027-01-05T10:00:00Z"),
+                 std::nullopt, now);
     BOOST_TEST(contains(where("alice", uid).object.data, "EXDATE"));
     BOOST_TEST(week() == 4u);
-    delete_event(a, where("alice", uid), EditScope::all_future, utc("2027-01-07T10:00:00Z"), std::nullopt, now);
+    delete_event(a, where("alice", uid), EditScope::all_future, utc("2027-01-07T10:00:00Z"),
+                 std::nullopt, now);
     BOOST_TEST(contains(where("alice", uid).object.data, "UNTIL="));
     BOOST_TEST(week() == 2u);
     auto copy = store->find_object_by_uid(user("bob").id, uid);
     BOOST_REQUIRE(copy.has_value());
     BOOST_TEST(contains(copy->data, "UNTIL="));
     // From the first instance on: all of it, cancelled for the attendee.
-    delete_event(a, where("alice", uid), EditScope::all_future, utc("2027-01-04T10:00:00Z"), std::nullopt, now);
+    delete_event(a, where("alice", uid), EditScope::all_future, utc("2027-01-04T10:00:00Z"),
+                 std::nullopt, now);
     BOOST_TEST(!find_event(a, uid).has_value());
     copy = store->find_object_by_uid(user("bob").id, uid);
     BOOST_REQUIRE(copy.has_value());
@@ -408,18 +427,19 @@ BOOST_AUTO_TEST_CASE(deleting_by_scope_excludes_ends_or_removes_the_series) {
 }
 
 BOOST_AUTO_TEST_CASE(an_attendee_deleting_one_instance_declines_it_for_the_organizer) {
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
-                                         {"bob@example.com"}));
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z",
+                                         5, {"bob@example.com"}));
     auto b = actor("bob");
-    delete_event(b, where("bob", uid_of(created)), EditScope::this_instance, utc("2027-01-06T10:00:00Z"),
-                 std::nullopt, now);
+    delete_event(b, where("bob", uid_of(created)), EditScope::this_instance,
+                 utc("2027-01-06T10:00:00Z"), std::nullopt, now);
     auto a = actor("alice");
     auto listed = list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
     BOOST_REQUIRE(listed.size() == 5u);
     for (const auto& li : listed)
         for (const auto& at : li.view.attendees)
             if (at.email == "bob@example.com")
-                BOOST_TEST(at.partstat == (li.start == utc("2027-01-06T10:00:00Z") ? "DECLINED" : "NEEDS-ACTION"));
+                BOOST_TEST(at.partstat ==
+                           (li.start == utc("2027-01-06T10:00:00Z") ? "DECLINED" : "NEEDS-ACTION"));
     BOOST_TEST(inbox_of("alice").size() == 1u);
     // Ending the series is the organizer's.
     BOOST_CHECK_EXCEPTION(delete_event(b, where("bob", uid_of(created)), EditScope::all_future,
@@ -431,9 +451,11 @@ BOOST_AUTO_TEST_CASE(deleting_all_cancels_for_the_attendees) {
     auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
                                         {"bob@example.com"}));
     auto a = actor("alice");
-    delete_event(a, where("alice", uid_of(created)), EditScope::all, std::nullopt, std::nullopt, now);
+    delete_event(a, where("alice", uid_of(created)), EditScope::all, std::nullopt, std::nullopt,
+                 now);
     BOOST_TEST(events_of("alice").empty());
-    BOOST_TEST(contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "STATUS:CANCELLED"));
+    BOOST_TEST(contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data,
+                        "STATUS:CANCELLED"));
     BOOST_TEST(inbox_of("bob").size() == 2u);
 }
 
@@ -441,8 +463,8 @@ BOOST_AUTO_TEST_CASE(answering_the_whole_event_reaches_the_organizers_copy_with_
     auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
                                         {"bob@example.com"}));
     auto b = actor("bob");
-    auto who = rsvp_event(b, where("bob", uid_of(created)), "ACCEPTED", std::nullopt, "Happy to, see you there",
-                          now);
+    auto who = rsvp_event(b, where("bob", uid_of(created)), "ACCEPTED", std::nullopt,
+                          "Happy to, see you there", now);
     BOOST_TEST(who == "bob@example.com");
     auto organizers = where("alice", uid_of(created)).object.data;
     auto bob_lines = lines_with(organizers, "ATTENDEE");
@@ -463,13 +485,14 @@ BOOST_AUTO_TEST_CASE(answering_the_whole_event_reaches_the_organizers_copy_with_
     BOOST_REQUIRE(bobs.size() == 1u);
     BOOST_TEST(bobs[0].my_status == "accepted");
     // Only an answer is an answer.
-    BOOST_CHECK_EXCEPTION(rsvp_event(b, where("bob", uid_of(created)), "MAYBE", std::nullopt, "", now),
-                          EventFieldError, [](const EventFieldError& e) { return e.field() == "response"; });
+    BOOST_CHECK_EXCEPTION(
+        rsvp_event(b, where("bob", uid_of(created)), "MAYBE", std::nullopt, "", now),
+        EventFieldError, [](const EventFieldError& e) { return e.field() == "response"; });
 }
 
 BOOST_AUTO_TEST_CASE(answering_one_instance_changes_only_that_instance_for_the_organizer) {
-    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
-                                         {"bob@example.com"}));
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z",
+                                         5, {"bob@example.com"}));
     auto b = actor("bob");
     rsvp_event(b, where("bob", uid_of(created)), "DECLINED", utc("2027-01-06T10:00:00Z"), "", now);
     auto organizers = where("alice", uid_of(created)).object.data;
@@ -491,21 +514,22 @@ BOOST_AUTO_TEST_CASE(answering_one_instance_changes_only_that_instance_for_the_o
 }
 
 BOOST_AUTO_TEST_CASE(a_week_listing_expands_series_shows_overrides_and_flags_overlaps) {
-    auto series = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", 10,
-                                        {"bob@example.com"}));
+    auto series = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z",
+                                        10, {"bob@example.com"}));
     ical::EventPatch moved;
     moved.title = "Standup (moved)";
     moved.start = utc("2027-01-06T14:00:00Z");
     moved.end = utc("2027-01-06T14:30:00Z");
     auto a = actor("alice");
-    update_event(a, where("alice", uid_of(series)), moved, EditScope::this_instance, utc("2027-01-06T10:00:00Z"),
-                 std::nullopt, false, horizon, now);
+    update_event(a, where("alice", uid_of(series)), moved, EditScope::this_instance,
+                 utc("2027-01-06T10:00:00Z"), std::nullopt, false, horizon, now);
     auto lunch = create("alice", spec("Lunch", "2027-01-06T14:15:00Z", "2027-01-06T15:00:00Z"));
     create("alice", spec("Next week", "2027-01-12T09:00:00Z", "2027-01-12T10:00:00Z"));
 
     auto listed = list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
     BOOST_REQUIRE(listed.size() == 8u);  // seven standups and the lunch
-    for (std::size_t i = 1; i < listed.size(); ++i) BOOST_TEST(listed[i - 1].start <= listed[i].start);
+    for (std::size_t i = 1; i < listed.size(); ++i)
+        BOOST_TEST(listed[i - 1].start <= listed[i].start);
     const auto& wednesday = listed[2];
     BOOST_TEST(wednesday.view.title == "Standup (moved)");
     BOOST_TEST(wednesday.start == utc("2027-01-06T14:00:00Z"));
@@ -535,11 +559,13 @@ BOOST_AUTO_TEST_CASE(a_listing_past_the_instance_limit_answers_422) {
     create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", 10));
     limits.max_instances = 4;
     auto a = actor("alice");
-    BOOST_CHECK_EXCEPTION(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z")), Error,
-                          [](const Error& e) { return e.status() == 422; });
-    BOOST_TEST(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-06T00:00:00Z")).size() == 2u);
-    BOOST_CHECK_EXCEPTION(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-06T00:00:00Z"), {"nope"}), Error,
-                          [](const Error& e) { return e.status() == 404; });
+    BOOST_CHECK_EXCEPTION(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z")),
+                          Error, [](const Error& e) { return e.status() == 422; });
+    BOOST_TEST(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-06T00:00:00Z")).size() ==
+               2u);
+    BOOST_CHECK_EXCEPTION(
+        list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-06T00:00:00Z"), {"nope"}), Error,
+        [](const Error& e) { return e.status() == 404; });
 }
 
 BOOST_AUTO_TEST_CASE(instance_ids_and_api_statuses_read_as_the_api_documents) {

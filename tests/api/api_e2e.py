@@ -899,7 +899,8 @@ def doc_examples_run_with_the_status_they_state():
     check(len(blocks) >= 8, f"only {len(blocks)} runnable examples in docs/api.md")
     body_file = os.path.join(state["work"], "example-body")
     env = dict(os.environ, KALENDS=f"http://127.0.0.1:{state['port']}", AUTH=f"-u alice:{PASSWORD['alice']}",
-               EVENT_ID=state["standup"]["event_id"], BODY=body_file)
+               EVENT_ID=state["standup"]["event_id"], BODY=body_file, TOKEN=state["token"],
+               AUTH_BOB=f"-u bob:{PASSWORD['bob']}")
     failures = []
     for name, status, script in blocks:
         wrapper = ('curl() { command curl -sS -o "$BODY" -w "%{http_code}\\n" "$@"; }\n' + script)

@@ -42,12 +42,15 @@ RESOLVER = RefResolver.from_schema(DOC)
 
 
 def operation(method, path):
-    """The OpenAPI path template and operation matching a request path."""
+    """The OpenAPI path template and operation matching a request path. A
+    method the path does not define gets the 405 answer."""
     path = path.split("?", 1)[0]
     for template, item in DOC["paths"].items():
         pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, path) and method.lower() in item:
-            return template, item[method.lower()]
+        if re.match(pattern, path):
+            if method.lower() in item:
+                return template, item[method.lower()]
+            return template, {"responses": {"405": {"$ref": "#/components/responses/MethodNotAllowed"}}}
     return None, None
 
 
@@ -164,6 +167,13 @@ def api(method, path, body=None, user="alice", headers=None, expect=None, port=N
     if expect is not None and resp.status != expect:
         raise AssertionError(f"{method} /api/v1{path}: expected {expect}, got {resp!r}")
     return resp
+
+
+def need(key):
+    """What an earlier case left in state; a clear failure when it did not."""
+    if key not in state:
+        raise AssertionError(f"needs '{key}' from an earlier case, which failed")
+    return state[key]
 
 
 def eq(got, want, what):
@@ -426,7 +436,7 @@ def availability_reports_unknown_addresses_as_unknown_not_free():
 
 
 def spec_single_instance_patch_writes_an_override():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     r = api("PATCH", f"/events/{eid}", {
         "update_scope": "this_instance",
         "instance_date": "2024-01-17T15:00:00Z",
@@ -447,7 +457,7 @@ def spec_single_instance_patch_writes_an_override():
 
 
 def spec_rsvp_bob_accepts():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     r = api("POST", f"/events/{eid}/rsvp", {"response": "accepted", "comment": "See you there"}, user="bob",
             expect=200)
     b = r.json
@@ -459,7 +469,7 @@ def spec_rsvp_bob_accepts():
 
 
 def spec_week_listing_in_new_york_expands_instances():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     q = urllib.parse.urlencode({"start": "2024-01-15T00:00:00-05:00", "end": "2024-01-20T00:00:00-05:00",
                                 "time_zone": "America/New_York"})
     b = api("GET", f"/events?{q}", expect=200).json
@@ -517,7 +527,7 @@ def listing_without_range_is_400():
 
 
 def caldav_propfind_lists_the_standup():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     body = ('<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/>'
             '<d:getcontenttype/></d:prop></d:propfind>')
     r = dav("PROPFIND", "/dav/calendars/alice/calendar/", body, headers={"Depth": "1"})
@@ -527,7 +537,7 @@ def caldav_propfind_lists_the_standup():
 
 
 def caldav_multiget_shows_rrule_override_partstat_alarm_organizer():
-    s = state["standup"]
+    s = need("standup")
     data = multiget("alice", "calendar", [s["calendar_url"]])
     ics = data.get(s["calendar_url"])
     check(ics, f"no calendar-data for {s['calendar_url']}: {data}")
@@ -556,7 +566,7 @@ def caldav_multiget_shows_rrule_override_partstat_alarm_organizer():
 
 
 def caldav_bob_has_the_invitation():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     ics = dav_object("bob", f"/dav/calendars/bob/calendar/{eid}.ics")
     master, _ = master_and_overrides(ics)
     atts = {v.lower(): p for p, v in master.get("ATTENDEE", [])}
@@ -684,7 +694,7 @@ def unknown_fields_are_ignored():
 
 
 def another_users_event_is_404_to_bob():
-    lunch = state["lunch"]["event_id"]
+    lunch = need("lunch")["event_id"]
     problem(api("GET", f"/events/{lunch}", user="bob"), 404, "not-found")
     problem(api("PATCH", f"/events/{lunch}", {"title": "mine"}, user="bob"), 404, "not-found")
     problem(api("DELETE", f"/events/{lunch}", user="bob"), 404, "not-found")
@@ -708,7 +718,7 @@ def method_not_allowed_is_405_with_allow():
 
 
 def stale_if_match_is_412():
-    eid = state["lunch"]["event_id"]
+    eid = need("lunch")["event_id"]
     g = api("GET", f"/events/{eid}", expect=200)
     old = g.header("ETag")
     eq(old, g.json["etag"], "ETag header and etag member")
@@ -734,7 +744,7 @@ def idempotency_key_retry_gives_the_same_201_and_one_event():
 
 
 def reject_conflicts_is_409_listing_them():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     body = valid_event(title="Clash", start_time="2024-01-23T15:05:00Z", end_time="2024-01-23T15:10:00Z",
                        reject_conflicts=True)
     r = api("POST", "/events", body)
@@ -747,7 +757,7 @@ def reject_conflicts_is_409_listing_them():
 
 
 def conflicts_are_reported_on_create():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     body = valid_event(title="Clash anyway", start_time="2024-01-23T15:05:00Z", end_time="2024-01-23T15:10:00Z")
     b = api("POST", "/events", body, expect=201).json
     mine = [c for c in b["conflicts"] if c["event_id"] == eid]
@@ -859,7 +869,7 @@ def patch_all_future_starts_a_new_series():
 
 
 def patch_all_changes_the_series():
-    eid = state["standup"]["event_id"]
+    eid = need("standup")["event_id"]
     p = api("PATCH", f"/events/{eid}", {"location": "Conference Room B"}, expect=200).json
     eq((p["exception_id"], p["new_event_id"]), (None, None), "ids of an all-scope change")
     eq(api("GET", f"/events/{eid}", expect=200).json["location"], "Conference Room B", "location")
@@ -899,7 +909,7 @@ def doc_examples_run_with_the_status_they_state():
     check(len(blocks) >= 8, f"only {len(blocks)} runnable examples in docs/api.md")
     body_file = os.path.join(state["work"], "example-body")
     env = dict(os.environ, KALENDS=f"http://127.0.0.1:{state['port']}", AUTH=f"-u alice:{PASSWORD['alice']}",
-               EVENT_ID=state["standup"]["event_id"], BODY=body_file, TOKEN=state["token"],
+               EVENT_ID=need("standup")["event_id"], BODY=body_file, TOKEN=state["token"],
                AUTH_BOB=f"-u bob:{PASSWORD['bob']}")
     failures = []
     for name, status, script in blocks:

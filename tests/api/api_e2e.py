@@ -913,12 +913,25 @@ def doc_examples_run_with_the_status_they_state():
                AUTH_BOB=f"-u bob:{PASSWORD['bob']}")
     failures = []
     for name, status, script in blocks:
-        wrapper = ('curl() { command curl -sS -o "$BODY" -w "%{http_code}\\n" "$@"; }\n' + script)
+        if os.path.exists(body_file):
+            os.remove(body_file)
+        wrapper = ('curl() { command curl -sS -o "$BODY" -w "%{http_code} %{content_type}\\n" "$@"; }\n' + script)
         p = subprocess.run(["bash", "-c", wrapper], env=env, capture_output=True, text=True, timeout=60)
-        got = p.stdout.strip().splitlines()[-1:] or ["(none)"]
-        if p.returncode != 0 or got[0] != status:
-            failures.append(f"{name}: expected {status}, got {got[0]} (exit {p.returncode}) {p.stderr.strip()[:200]}"
-                            f" {open(body_file, errors='replace').read()[:200] if os.path.exists(body_file) else ''}")
+        last = (p.stdout.strip().splitlines() or ["(none)"])[-1].split(" ", 1)
+        body = open(body_file, "rb").read() if os.path.exists(body_file) else b""
+        if p.returncode != 0 or last[0] != status:
+            failures.append(f"{name}: expected {status}, got {last[0]} (exit {p.returncode}) {p.stderr.strip()[:200]}"
+                            f" {body[:200]!r}")
+            continue
+        # The answer must match the document too: the method and path of the last curl.
+        url = re.findall(r'"\$KALENDS(/api/v1/[^"?]*)', script)[-1]
+        url = re.sub(r"\$\{?[A-Z_]+\}?", "x", url)
+        method = (re.findall(r"-X (\w+)", script) or ["POST" if " -d " in script else "GET"])[-1]
+        resp = Resp(int(last[0]), [("Content-Type", last[1] if len(last) > 1 else "")], body)
+        try:
+            validate(method, url, resp)
+        except AssertionError as e:
+            failures.append(f"{name}: {e}")
     check(not failures, "; ".join(failures))
 
 # ---------------------------------------------------------------- main

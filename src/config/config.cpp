@@ -200,6 +200,8 @@ void read_api(const po::variables_map& vm, const std::filesystem::path& file, Ap
     if (api.idempotency_hours < 1) throw ConfigError(where("api.idempotency-hours") + " must be at least 1");
 }
 
+}  // namespace
+
 void read_config_file(const std::filesystem::path& file, Config& c) {
     std::ifstream in(file);
     if (!in) throw ConfigError(file.string() + ": cannot read config file");

@@ -816,7 +816,7 @@ def suggestions_are_at_most_five_ranked():
 
 
 def openapi_document_is_served():
-    r = api("GET", "/openapi.json", user=None, expect=200)
+    r = api("GET", "/openapi.json", expect=200)
     eq(r.json, DOC, "served document equals docs/openapi.json")
 
 # ---------------------------------------------------------------- scopes

@@ -104,10 +104,8 @@ class Resp:
         self._json = None
 
     def header(self, name):
-        for k, v in self.headers:
-            if k.lower() == name.lower():
-                return v
-        return ""
+        """The header's value; several fields of one name joined by ", "."""
+        return ", ".join(v for k, v in self.headers if k.lower() == name.lower())
 
     @property
     def json(self):

@@ -684,12 +684,44 @@ def nothing_is_written_by_a_refused_create():
 
 
 def unknown_fields_are_ignored():
-    body = valid_event(title="Unknown fields", colour="red", frobnicate={"deep": [1, 2, {"x": None}]})
-    body["recurrence"] = None
+    body = valid_event(title="Unknown fields", colour="red", frobnicate={"deep": [1, 2, {"x": None}]},
+                       recurrence={"frequency": "daily", "count": 2, "every_other_blue_moon": True},
+                       attendees=[{"email": "carol@example.com", "nickname": "C"}])
     b = api("POST", "/events", body, expect=201).json
     check("colour" not in b and "frobnicate" not in b, f"unknown members echoed: {sorted(b)}")
     eq(b["title"], "Unknown fields", "title")
+    eq((b["is_recurring"], b["recurrence"]["count"]), (True, 2), "recurrence with an unknown member")
+    eq([x["email"] for x in b["attendees"]], ["carol@example.com"], "attendee with an unknown member")
     api("DELETE", f"/events/{b['event_id']}", expect=204)
+
+
+def attendee_address_error_names_its_path():
+    body = valid_event(attendees=[{"email": "bob@example.com"}, {"email": 42}])
+    problem(api("POST", "/events", body), 422, "validation", "attendees[1].email")
+
+
+def availability_over_its_limits_is_422():
+    users = [f"user{i}@example.com" for i in range(51)]
+    problem(api("POST", "/availability/check", {"users": users, "start_time": "2024-01-15T00:00:00Z",
+                                                "end_time": "2024-01-16T00:00:00Z"}), 422, "validation")
+    problem(api("POST", "/availability/check", {"users": ["alice@example.com"], "start_time": "2024-01-01T00:00:00Z",
+                                                "end_time": "2024-03-15T00:00:00Z"}), 422, "validation")
+
+
+def rsvp_for_one_instance_changes_only_that_instance():
+    eid = need("standup")["event_id"]
+    r = api("POST", f"/events/{eid}/rsvp", {"response": "tentative", "instance_date": "2024-01-18T10:00:00-05:00"},
+            user="carol", expect=200).json
+    eq((r["attendee"], r["status"]), ("carol@example.com", "tentative"), "answer")
+    one = api("GET", f"/events/{eid}_20240118T150000Z", expect=200).json
+    eq(attendee(one, "carol@example.com")["status"], "tentative", "carol on the 18th")
+    eq(attendee(api("GET", f"/events/{eid}", expect=200).json, "carol@example.com")["status"], "pending",
+       "carol on the series")
+    master, overrides = master_and_overrides(dav_object("alice", need("standup")["calendar_url"]))
+    o = [x for x in overrides if instant(*x["RECURRENCE-ID"][0]) == secs("2024-01-18T15:00:00Z")]
+    check(o, "no override for the 18th in alice's copy")
+    atts = {v.lower(): p for p, v in o[0].get("ATTENDEE", [])}
+    eq(atts.get("mailto:carol@example.com", {}).get("PARTSTAT"), "TENTATIVE", "carol's PARTSTAT in the override")
 
 
 def another_users_event_is_404_to_bob():
@@ -981,6 +1013,7 @@ CASES = [
     caldav_propfind_lists_the_standup,
     caldav_multiget_shows_rrule_override_partstat_alarm_organizer,
     caldav_bob_has_the_invitation,
+    rsvp_for_one_instance_changes_only_that_instance,
     apple_calendar_put_appears_in_the_json_listing,
     api_created_event_is_found_by_a_caldav_report,
     malformed_json_is_400,
@@ -996,6 +1029,8 @@ CASES = [
     recurrence_without_instances_is_422,
     nothing_is_written_by_a_refused_create,
     unknown_fields_are_ignored,
+    attendee_address_error_names_its_path,
+    availability_over_its_limits_is_422,
     another_users_event_is_404_to_bob,
     rsvp_to_an_event_one_is_not_invited_to_is_403,
     unknown_id_is_404,

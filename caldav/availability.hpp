@@ -1,7 +1,9 @@
-// The calendar service's availability operations (issue 23 §1): a calendar
-// user's busy time, as scheduling shares it (RFC 6638 §5: the outbox
-// free/busy lookup) and as the JSON API's availability check will. Busy time
-// only: never what the events are.
+// The calendar service's availability operations (issue 23 §1, issue 24): a
+// calendar user's busy time, as scheduling shares it (RFC 6638 §5: the outbox
+// free/busy lookup), their working hours (RFC 7953 VAVAILABILITY, else
+// defaults) and free time, as the JSON API's availability check and
+// meeting-time suggestions read them. Busy time only: never what the events
+// are. Implemented in availability.cpp and suggestions.cpp.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -50,6 +52,19 @@ struct UserAvailability {
     std::string time_zone;        ///< the zone their working hours are read in
 };
 
+/// Sorts `periods` and merges overlapping or touching ones; empty periods
+/// are dropped.
+std::vector<Period> merge_periods(std::vector<Period> periods);
+
+/// The time of `from` not in `minus` (both sorted and merged); sorted, merged.
+std::vector<Period> subtract_periods(const std::vector<Period>& from, const std::vector<Period>& minus);
+
+/// The time in both `a` and `b` (both sorted and merged); sorted, merged.
+std::vector<Period> intersect_periods(const std::vector<Period>& a, const std::vector<Period>& b);
+
+/// True for principals without working hours: rooms and resources.
+bool is_room(const PrincipalRecord& who);
+
 /// The IANA zone a user lives in: the TZID of their default calendar's
 /// calendar-timezone (RFC 4791 §5.2.2) when it names one libical knows,
 /// else `fallback`.
@@ -59,6 +74,18 @@ std::string time_zone_of(Store& store, const PrincipalRecord& who, const std::st
 /// working hours from their VAVAILABILITY components (RFC 7953 §3: AVAILABLE
 /// slots, recurring ones expanded, minus BUSY-UNAVAILABLE) when they store
 /// any, else `defaults` in time_zone_of(who).
+///
+/// VAVAILABILITY comes from the calendars that count for busy time and from
+/// the CALDAV:calendar-availability property of their inbox (RFC 7953
+/// §7.2.4, stored as a dead property). Each one replaces, within its own
+/// DTSTART/DTEND, what lies below it by its AVAILABLE instances, from the
+/// lowest PRIORITY to the highest (§4); outside every VAVAILABILITY the
+/// defaults apply. Time a VAVAILABILITY leaves unavailable is busy
+/// (BUSY-UNAVAILABLE) like busy_time reports it, but with the priorities
+/// applied. Rooms and resources (is_room) work the whole range: their free
+/// time is the range minus busy. Data that does not parse or reaches the
+/// limits is left out, as busy_time does. An empty or inverted range gives
+/// nothing.
 UserAvailability availability_of(Store& store, const Limits& limits, const PrincipalRecord& who,
                                  std::int64_t start, std::int64_t end, const WorkingHours& defaults);
 
@@ -90,10 +117,27 @@ struct Suggestion {
     bool in_working_hours = false;          ///< inside every required user's working hours
 };
 
+/// The most candidate starts suggest_times looks at in one search.
+inline constexpr std::int64_t max_suggest_candidates = 50000;
+
 /// The best slots, ranked: every required user free first, then most
 /// optional users free, then inside working hours, then earliest. Slots do
 /// not overlap each other. Busy time of rooms among the users counts like a
 /// person's (a room has no working hours: always "working").
+///
+/// Candidates start at every multiple of `step` (UTC) in [start, end -
+/// duration]. A user is free for [s, s + duration) when it lies in their
+/// free time (working hours, not busy) and no busy time of theirs overlaps
+/// [s - buffer, s + duration + buffer): the buffer keeps meetings apart, it
+/// does not need working hours. earliest/latest_minute in `time_zone` (an
+/// unknown zone reads as UTC) filter candidates; latest <= earliest means a
+/// window past midnight. Slots where not every required user is free still
+/// rank, below every slot where all are (fewer required free ranks lower),
+/// unless `working_hours_only` already dropped them. Each user's
+/// availability is read once (range widened by the buffer). Bounds: a step
+/// below 60 s reads as 60 s, and the step grows so that at most
+/// max_suggest_candidates candidates are looked at; an empty window,
+/// duration <= 0 or max_results 0 gives nothing.
 std::vector<Suggestion> suggest_times(Store& store, const Limits& limits, const SuggestRequest& request,
                                       const WorkingHours& defaults);
 

@@ -54,6 +54,24 @@ struct Conflict {
 std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
                                      int horizon_days, std::size_t max = 50);
 
+/// find_conflicts with a clock: for an event that began before `now` (a
+/// series running), the instances from `now` less the horizon on are checked
+/// rather than those from its start.
+std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
+                                     int horizon_days, std::size_t max, std::int64_t now);
+
+/// A write refused because the event would overlap busy time
+/// (reject_conflicts): 409 with what it overlaps.
+class ConflictsError : public Error {
+public:
+    ConflictsError(std::vector<Conflict> conflicts, const std::string& detail)
+        : Error(409, detail), conflicts_(std::move(conflicts)) {}
+    const std::vector<Conflict>& conflicts() const { return conflicts_; }
+
+private:
+    std::vector<Conflict> conflicts_;
+};
+
 /// A new event and what creating it did.
 struct CreatedEvent {
     EventLocation where;          ///< the stored object (its data as stored)
@@ -66,8 +84,10 @@ struct CreatedEvent {
 /// PUT. With `reject_conflicts` a conflict throws Error 409 before anything
 /// is written. `spec.uid` empty: a fresh UUID. The object is named UID.ics.
 /// `if_none_match`: fail 412 when that name is taken (Idempotency-Key retries).
+/// `record`: the Idempotency-Key answer committed with the event (issue 24).
 CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
-                          ical::EventSpec spec, bool reject_conflicts, int horizon_days, std::int64_t now);
+                          ical::EventSpec spec, bool reject_conflicts, int horizon_days, std::int64_t now,
+                          std::optional<IdempotencyRecord> record = std::nullopt);
 
 /// Which part of a series a change applies to.
 enum class EditScope { this_instance, all_future, all };

@@ -84,6 +84,18 @@ Error changing_meanwhile() {
     return Error(503, "the calendar kept changing while this write was planned; try again");
 }
 
+/// put_object of `o` with the answer `record` in the same commit (issue 24):
+/// Error 409 when the record's key was taken meanwhile.
+PutResult put_recorded(Actor& actor, PutObject o, const IdempotencyRecord& record) {
+    WriteSet set;
+    set.writes.push_back({ObjectWrite::Kind::put, std::move(o), 0});
+    set.idempotency = record;
+    auto result = actor.store.commit(set);
+    if (result.idempotency_taken) throw Error(409, "a request with this Idempotency-Key finished meanwhile");
+    if (result.results.empty()) return PutResult{result.status, false, {}, {}, {}};
+    return std::move(result.results.front());
+}
+
 /// A plain object (no scheduling, no If-Schedule-Tag-Match): one write
 /// whose conditions the store checks.
 ObjectPutOutcome put_plain(Actor& actor, const ObjectPut& put, CalendarData& data) {
@@ -104,7 +116,7 @@ ObjectPutOutcome put_plain(Actor& actor, const ObjectPut& put, CalendarData& dat
         o.if_match = c.if_match;
     }
     o.if_none_match = c.if_none_match;
-    auto result = actor.store.put_object(o);
+    auto result = put.idempotency ? put_recorded(actor, std::move(o), *put.idempotency) : actor.store.put_object(o);
     switch (result.status) {
     case StoreStatus::ok: break;
     case StoreStatus::etag_mismatch:
@@ -125,79 +137,126 @@ ScheduleForce force_of(const ical::SchedulingInfo& info) {
     return force;
 }
 
-}  // namespace
+/// One put, validated and read once: what every attempt plans from.
+struct PreparedPut {
+    ObjectPut put;
+    CalendarData data;
+    std::optional<ical::SchedulingInfo> info;
+    ScheduleForce force;
+    std::string sent;  ///< what is stored before scheduling: SCHEDULE-FORCE-SEND taken out (§7.3)
+    bool names_organizer = false;
+    bool schedules = false;  ///< a scheduling object now, or one before this write
+};
 
-ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
-    auto data = validated(actor, put);
+PreparedPut prepare(Actor& actor, ObjectPut put) {
+    PreparedPut p;
+    p.data = validated(actor, put);
     // A scheduling object now, or one before this write (RFC 6638 §3.2.1.2:
     // the organizer taking ORGANIZER and the attendees out cancels it).
-    const bool names_organizer = put.data.find("ORGANIZER") != std::string::npos;
-    const bool schedules = names_organizer || (put.current && !put.current->schedule_tag.empty());
-    if (!schedules && !put.conditions.if_schedule_tag_match) return put_plain(actor, put, data);
-
+    p.names_organizer = put.data.find("ORGANIZER") != std::string::npos;
+    p.schedules = p.names_organizer || (put.current && !put.current->schedule_tag.empty());
     // Read from the parse that validated the data: no second parse.
-    auto info = schedules ? ical::scheduling_info(data.parsed.get()) : std::nullopt;
-    data.parsed.reset();
-    auto force = info ? force_of(*info) : ScheduleForce{};
-    // SCHEDULE-FORCE-SEND is taken out before the object is stored (§7.3).
-    const std::string sent = info ? ical::without_force_send(put.data) : put.data;
+    if (p.schedules) p.info = ical::scheduling_info(p.data.parsed.get());
+    p.data.parsed.reset();
+    p.force = p.info ? force_of(*p.info) : ScheduleForce{};
+    p.sent = p.info ? ical::without_force_send(put.data) : put.data;
+    p.put = std::move(put);
+    return p;
+}
+
+/// A put as one attempt planned it.
+struct PlannedPut {
+    std::size_t write = 0;  ///< the actor's own write in the plan
+    std::string stored;     ///< what it stores
+    std::optional<ObjectRecord> old;
+};
+
+/// The actor's own object holding `text`, written over `old`.
+PutObject own_object(const PreparedPut& p, const std::optional<ObjectRecord>& old, const std::string& text) {
+    PutObject o;
+    o.collection_id = p.put.calendar.id;
+    o.name = p.put.name;
+    o.uid = p.data.uid;
+    o.component = p.data.component;
+    o.data = text;
+    o.first_start = p.data.first_start;
+    o.last_end = p.data.last_end;
+    o.instances = p.data.instances;
+    // Over the version read: the conditions the client set were checked
+    // against it.
+    o.if_match = old ? std::optional(old->etag) : std::nullopt;
+    o.if_none_match = !old;
+    // The owner's client changed a scheduling object: a new Schedule-Tag
+    // (§3.2.10); a plain object has none.
+    o.schedule_tag = p.info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
+    return o;
+}
+
+/// Reads the version `p` replaces, checks the client's conditions against
+/// it and plans the actor's own write.
+PlannedPut plan_own_write(Actor& actor, WritePlan& plan, const PreparedPut& p) {
     auto own = [&](std::string_view address) { return is_own_address(actor.principal, address); };
-    const auto& c = put.conditions;
+    const auto& c = p.put.conditions;
+    auto old = actor.store.find_object(p.put.calendar.id, p.put.name, true);
+    check_conditions(c, old);
+    std::string stored = p.sent;
+    // On the organizer's copy, rescheduled instances ask again (§3.2.8).
+    if (old && p.info && own(p.info->organizer)) stored = ical::reset_rescheduled(stored, old->data, own);
+    // An attendee's write over their copy (RFC 6638 §3.2.2.1).
+    const bool merging = c.if_schedule_tag_match && !c.if_match && old;
+    if (old && p.names_organizer) check_attendee_change(actor, stored, old->data, merging);
+    // With If-Schedule-Tag-Match, the client wrote over a version whose
+    // later changes, if any, were only the server merging replies
+    // (§3.2.10): those answers are merged into what it sent.
+    if (merging) stored = ical::merge_replies(stored, old->data, own);
+    auto write = plan.put(own_object(p, old, stored), p.put.calendar.owner_id);
+    return {write, std::move(stored), std::move(old)};
+}
+
+/// Plans what `p`'s write sends; scheduling then replaces the data of the
+/// actor's own write (SCHEDULE-STATUS).
+void plan_scheduling_of(Actor& actor, WritePlan& plan, const PreparedPut& p, PlannedPut& planned) {
+    if (!p.schedules) return;
+    std::optional<ical::SchedulingInfo> reread;
+    if (planned.stored != p.put.data) reread = ical::scheduling_info(planned.stored);
+    const auto* parsed = planned.stored == p.put.data ? &p.info : &reread;
+    auto previous = planned.old ? planned.old->data : std::string();
+    if (auto updated = plan_put_scheduling(actor, plan, planned.stored, previous, p.force, parsed)) {
+        planned.stored = std::move(*updated);
+        plan.put(own_object(p, planned.old, planned.stored), p.put.calendar.owner_id);
+    }
+}
+
+/// Plans `puts` with their scheduling into one WritePlan and commits it,
+/// planning again over what is there now when somebody wrote meanwhile.
+std::vector<ObjectPutOutcome> commit_puts(Actor& actor, const std::vector<PreparedPut>& puts) {
     PlanHints hints;
     for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
-        auto old = actor.store.find_object(put.calendar.id, put.name, true);
-        check_conditions(c, old);
-        std::string stored = sent;
-        // On the organizer's copy, rescheduled instances ask again (§3.2.8).
-        if (old && info && own(info->organizer)) stored = ical::reset_rescheduled(stored, old->data, own);
-        // An attendee's write over their copy (RFC 6638 §3.2.2.1).
-        const bool merging = c.if_schedule_tag_match && !c.if_match && old;
-        if (old && names_organizer) check_attendee_change(actor, stored, old->data, merging);
-        // With If-Schedule-Tag-Match, the client wrote over a version whose
-        // later changes, if any, were only the server merging replies
-        // (§3.2.10): those answers are merged into what it sent.
-        if (merging) stored = ical::merge_replies(stored, old->data, own);
-
         WritePlan plan(actor.store, hints);
-        auto own_object = [&](const std::string& text) {
-            PutObject o;
-            o.collection_id = put.calendar.id;
-            o.name = put.name;
-            o.uid = data.uid;
-            o.component = data.component;
-            o.data = text;
-            o.first_start = data.first_start;
-            o.last_end = data.last_end;
-            o.instances = data.instances;
-            // Over the version read: the conditions the client set were
-            // checked against it.
-            o.if_match = old ? std::optional(old->etag) : std::nullopt;
-            o.if_none_match = !old;
-            // The owner's client changed a scheduling object: a new
-            // Schedule-Tag (§3.2.10); a plain object has none.
-            o.schedule_tag = info ? ScheduleTagChange::renew : ScheduleTagChange::clear;
-            return o;
-        };
-        // The actor's own write comes first in the set: refused (a UID taken,
-        // the calendar gone), it stops the commit before anything else is
-        // applied. Scheduling then replaces its data (SCHEDULE-STATUS).
-        auto own_write = plan.put(own_object(stored), put.calendar.owner_id);
-        if (schedules) {
-            std::optional<ical::SchedulingInfo> reread;
-            if (stored != put.data) reread = ical::scheduling_info(stored);
-            const auto* parsed = stored == put.data ? &info : &reread;
-            if (auto updated = plan_put_scheduling(actor, plan, stored, old ? old->data : std::string(), force, parsed)) {
-                stored = std::move(*updated);
-                plan.put(own_object(stored), put.calendar.owner_id);
-            }
-        }
+        // The actor's own writes come first in the set: refused (a UID taken,
+        // the calendar gone), one stops the commit before anything else is
+        // applied.
+        std::vector<PlannedPut> planned;
+        for (const auto& p : puts) planned.push_back(plan_own_write(actor, plan, p));
+        for (std::size_t i = 0; i < puts.size(); ++i) plan_scheduling_of(actor, plan, puts[i], planned[i]);
+        for (const auto& p : puts)
+            if (p.put.idempotency) plan.record(*p.put.idempotency);
         auto result = actor.store.commit(plan.writes());
+        if (result.idempotency_taken) throw Error(409, "a request with this Idempotency-Key finished meanwhile");
         if (result.status == StoreStatus::ok) {
-            const auto& r = result.results[own_write];
-            return {r.created, stored == put.data ? r.etag : std::string(), r.schedule_tag};
+            std::vector<ObjectPutOutcome> out;
+            for (std::size_t i = 0; i < puts.size(); ++i) {
+                const auto& r = result.results[planned[i].write];
+                out.push_back({r.created, planned[i].stored == puts[i].put.data ? r.etag : std::string(),
+                               r.schedule_tag});
+            }
+            return out;
         }
-        if (result.failed == own_write) {
-            if (result.status == StoreStatus::uid_conflict) throw uid_conflict(put, data, result.results.front());
+        auto own = std::find_if(planned.begin(), planned.end(),
+                                [&](const PlannedPut& p) { return p.write == result.failed; });
+        if (own != planned.end()) {
+            const auto& p = puts[own - planned.begin()];
+            if (result.status == StoreStatus::uid_conflict) throw uid_conflict(p.put, p.data, result.results.front());
             if (result.status == StoreStatus::not_found) throw Error(409, "the calendar went away");
             continue;  // written meanwhile: planned again over what is there now
         }
@@ -208,11 +267,36 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
     throw changing_meanwhile();
 }
 
+}  // namespace
+
+ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
+    std::vector<PreparedPut> one;
+    one.push_back(prepare(actor, std::move(put)));
+    auto& p = one.front();
+    if (!p.schedules && !p.put.conditions.if_schedule_tag_match) return put_plain(actor, p.put, p.data);
+    return commit_puts(actor, one).front();
+}
+
+std::vector<ObjectPutOutcome> put_calendar_objects(Actor& actor, std::vector<ObjectPut> puts) {
+    std::vector<PreparedPut> prepared;
+    for (auto& put : puts) prepared.push_back(prepare(actor, std::move(put)));
+    if (prepared.empty()) return {};
+    return commit_puts(actor, prepared);
+}
+
 ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
                                    const std::string& name, const std::string& partstat) {
     static constexpr std::string_view answers[] = {"ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION"};
     if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
         throw Error(400, "an answer is ACCEPTED, DECLINED, TENTATIVE or NEEDS-ACTION");
+    return answer_invitation_with(actor, calendar, owner_name, name,
+                                  [&](const std::string& copy, const std::string& attendee) {
+                                      return ical::with_partstat(copy, attendee, partstat);
+                                  });
+}
+
+ObjectPutOutcome answer_invitation_with(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
+                                        const std::string& name, const AnswerEdit& answer) {
     // Written over the version read, read again when the organizer changed
     // it meanwhile.
     for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
@@ -229,7 +313,7 @@ ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calenda
         put.calendar = calendar;
         put.owner_name = owner_name;
         put.name = name;
-        put.data = ical::with_partstat(copy->data, me->address, partstat);
+        put.data = answer(copy->data, me->address);
         put.conditions.if_match = copy->etag;
         put.current = copy;
         try {

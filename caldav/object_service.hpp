@@ -5,8 +5,10 @@
 // API to come; they throw caldav::Error with the status and CalDAV
 // precondition to answer, and know nothing of HTTP messages or XML.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "caldav/store.hpp"
 #include "caldav/write_plan.hpp"
@@ -28,6 +30,10 @@ struct ObjectPut {
     std::string data;               ///< iCalendar text as sent
     WriteConditions conditions;
     std::optional<ObjectRecord> current;  ///< the member as resolved (no data), when it exists
+    /// Committed with the object (JSON API Idempotency-Key, issue 24); a
+    /// record already held for its key ends the call with Error 409 and
+    /// nothing written.
+    std::optional<IdempotencyRecord> idempotency;
 };
 
 /// What storing it did.
@@ -45,6 +51,13 @@ struct ObjectPutOutcome {
 /// scheduling writes and sends, in one transaction.
 ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put);
 
+/// put_calendar_object for several objects of one user action (a series
+/// split in two, issue 24): each validated and scheduled as alone, all of
+/// them with everything their scheduling writes committed in one
+/// transaction, or none. Outcomes in the order of `puts`; the first refused
+/// put's error is thrown.
+std::vector<ObjectPutOutcome> put_calendar_objects(Actor& actor, std::vector<ObjectPut> puts);
+
 /// The actor, an attendee, answers the invitation held as `name` in their
 /// `calendar` (owned by `owner_name`): their PARTSTAT becomes `partstat`
 /// (ACCEPTED, DECLINED, TENTATIVE, NEEDS-ACTION) in every instance, and the
@@ -53,6 +66,18 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put);
 /// CALDAV:valid-calendar-data when the actor is not invited to it.
 ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
                                    const std::string& name, const std::string& partstat);
+
+/// What an answer makes of the attendee's copy: given its stored text and the
+/// actor's ATTENDEE address as written there, the text to store. May throw
+/// caldav::Error (e.g. no such instance).
+using AnswerEdit = std::function<std::string(const std::string& copy, const std::string& attendee)>;
+
+/// answer_invitation with the change made by `answer` (one instance's
+/// PARTSTAT, a COMMENT): the copy read, checked to invite the actor, changed
+/// and written over the version read (read again when the organizer wrote
+/// meanwhile), with the REPLY as from a client.
+ObjectPutOutcome answer_invitation_with(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
+                                        const std::string& name, const AnswerEdit& answer);
 
 /// Deletes the member `name` of `collection` (a calendar: with its
 /// cancellations or its attendee's declining reply, in one transaction;

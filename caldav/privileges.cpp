@@ -132,6 +132,21 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor) {
     return held;
 }
 
+Privileges privileges_on_collection(const PrincipalRecord& actor, const PrincipalRecord& owner,
+                                    const CollectionRecord& c) {
+    Resource r;
+    r.kind = ResourceKind::collection;
+    r.owner = owner;
+    r.collection = c;
+    r.exists = true;
+    return privileges_of(r, actor);
+}
+
+Privileges free_busy_privileges(const PrincipalRecord& actor, const PrincipalRecord& target) {
+    if (actor.id == target.id) return P::all;
+    return P::read_free_busy;
+}
+
 std::string current_user_privilege_set_xml(Privileges held, unsigned kind) {
     std::string out;
     for (const auto& [privilege, kinds] : reported)

@@ -92,6 +92,19 @@ std::vector<Ace> acl_of(const Resource& r);
 /// MKCOL) has what its place in the URL space gives.
 Privileges privileges_of(const Resource& r, const PrincipalRecord& actor);
 
+/// The privileges `actor` holds on calendar `c` of `owner`: privileges_of
+/// for that collection, for front ends that name calendars by id rather
+/// than by URL (the JSON API).
+Privileges privileges_on_collection(const PrincipalRecord& actor, const PrincipalRecord& owner,
+                                    const CollectionRecord& c);
+
+/// The privileges `actor` holds on `target`'s busy time (read-free-busy,
+/// RFC 4791 §6.1.1) as the availability API asks for it: all of their own;
+/// of another calendar user, read-free-busy, as scheduling already shares
+/// it with every local user (RFC 6638 §5, the outbox lookup). Sharing
+/// (issue 25) narrows this with its organisation rule, here.
+Privileges free_busy_privileges(const PrincipalRecord& actor, const PrincipalRecord& target);
+
 /// The inner XML of DAV:current-user-privilege-set (RFC 3744 §5.4) for
 /// `held` on a resource of KindBit `kind`.
 std::string current_user_privilege_set_xml(Privileges held, unsigned kind);

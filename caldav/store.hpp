@@ -15,6 +15,7 @@ namespace caldav {
 
 struct WriteSet;
 struct CommitResult;
+struct IdempotencyRecord;
 
 /// Typed outcome of a store operation; caldav/ maps these to statuses.
 enum class StoreStatus {
@@ -432,6 +433,25 @@ public:
                                                             std::size_t limit) = 0;
 };
 
+/// The recorded answers to POSTs sent with an Idempotency-Key (issue 24): a
+/// record is written by Store::commit in the transaction of the write it
+/// answers (WriteSet::idempotency, caldav/write_set.hpp), so a retry finds
+/// either both or neither.
+class IdempotencyStore {
+public:
+    virtual ~IdempotencyStore() = default;
+
+    /// The answer recorded for `key` of `principal_id`, whatever its age
+    /// (the caller compares created_at with its own window); nullopt when none.
+    virtual std::optional<IdempotencyRecord> find_idempotency(std::int64_t principal_id,
+                                                              std::string_view key) = 0;
+
+    /// Deletes up to `limit` records created before `created_before` (unix
+    /// seconds), oldest first; returns how many went. `busy`/`full` errors
+    /// count as none deleted.
+    virtual std::size_t prune_idempotency(std::int64_t created_before, std::size_t limit) = 0;
+};
+
 /// While one lives, reads made through the store that made it may share one
 /// snapshot (and what it costs to begin one).
 class ReadScope {
@@ -442,7 +462,8 @@ public:
 /// The persistent state of the server as the protocol layer uses it.
 /// Implementations are thread-safe; reads see a consistent snapshot; every
 /// mutating call is atomic and durable when it returns StoreStatus::ok.
-class Store : public PrincipalStore, public CollectionStore, public ObjectStore, public ChangeLog {
+class Store : public PrincipalStore, public CollectionStore, public ObjectStore, public ChangeLog,
+              public IdempotencyStore {
 public:
     /// A scope around work of the calling thread that is mostly reads (a
     /// read-only request): its reads may see one snapshot until the scope

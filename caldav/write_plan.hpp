@@ -59,6 +59,9 @@ public:
                        std::optional<std::string> if_match, bool client = false,
                        std::optional<std::string> if_schedule_tag_match = std::nullopt);
 
+    /// Records the answer `r` with the writes (WriteSet::idempotency).
+    void record(IdempotencyRecord r) { set_.idempotency = std::move(r); }
+
     /// Queues `mail` with the writes.
     void mail(OutgoingMail mail) { set_.mail.push_back(std::move(mail)); }
 

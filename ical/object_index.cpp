@@ -104,6 +104,11 @@ void add_component(icalcomponent* calendar, icalcomponent* c, std::size_t max_in
     std::int64_t start_utc = to_utc(start, zone, b.floating);
     std::int64_t length = length_of(calendar, c, start, start_utc, b.unknown_zone, b.floating);
     b.add(start_utc, start_utc + length);
+    // RFC 7953 §3.1: a VAVAILABILITY without DTEND or DURATION never ends.
+    if (icalcomponent_isa(c) == ICAL_VAVAILABILITY_COMPONENT &&
+        !icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY) &&
+        !icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
+        b.unbounded_end = true;
     for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
          p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY)) {
         icaldatetimeperiodtype rd = icalproperty_get_rdate(p);

@@ -2,9 +2,11 @@
 #include "ical/zone_resolver.hpp"
 
 #include "ical/recurrence.hpp"
+#include "ical/calendar_data.hpp"
 #include "ical/windows_zones.hpp"
 
 #include <chrono>
+#include <cstdlib>
 
 #include <mutex>
 #include <string>
@@ -168,6 +170,19 @@ std::int64_t local_to_utc(icaltimetype local, icaltimezone* zone) {
     return resolve(wall, offset(wall - day_seconds), offset(wall + day_seconds), offset);
 }
 
+int utc_offset_at(icaltimezone* zone, std::int64_t utc) { return offset_at(zone, utc); }
+
+icalcomponent* builtin_vtimezone(std::string_view iana) {
+    std::lock_guard lock(builtin_zone_mutex());
+    icaltimezone* zone = icaltimezone_get_builtin_timezone(std::string(iana).c_str());
+    icalcomponent* vtz = zone ? icaltimezone_get_component(zone) : nullptr;
+    if (!vtz) return nullptr;
+    icalcomponent* copy = icalcomponent_new_clone(vtz);
+    if (icalproperty* tzid = icalcomponent_get_first_property(copy, ICAL_TZID_PROPERTY))
+        icalproperty_set_tzid(tzid, std::string(iana).c_str());
+    return copy;
+}
+
 std::int64_t to_utc(icaltimetype t, icaltimezone* zone, bool& floating) {
     if (icaltime_is_utc(t)) return wall_seconds(t);
     if (t.is_date || !zone) {
@@ -212,5 +227,33 @@ namespace {
 // reading crashed the server (strcmp on a half-built table).
 [[maybe_unused]] const std::size_t builtin_zones_at_start = load_builtin_zone_table();
 }  // namespace
+
+std::string zone_calendar(std::string_view iana) {
+    ComponentPtr vtimezone(builtin_vtimezone(iana));
+    if (!vtimezone) return {};
+    ComponentPtr calendar(icalcomponent_new_vcalendar());
+    icalcomponent_add_property(calendar.get(), icalproperty_new_version("2.0"));
+    icalcomponent_add_property(calendar.get(), icalproperty_new_prodid("-//Kalends//Kalends//EN"));
+    icalcomponent_add_component(calendar.get(), vtimezone.release());
+    char* text = icalcomponent_as_ical_string_r(calendar.get());
+    std::string out = text ? text : "";
+    free(text);
+    return out;
+}
+
+std::string zone_calendar_tzid(std::string_view vcalendar) {
+    auto at = vcalendar.find("\nTZID:");
+    std::size_t skip = 6;
+    if (at == std::string_view::npos) {
+        at = vcalendar.find("\nTZID;");  // with parameters: take the value after ':'
+        if (at == std::string_view::npos) return {};
+        auto colon = vcalendar.find(':', at);
+        if (colon == std::string_view::npos) return {};
+        skip = colon - at + 1;
+    }
+    auto value = vcalendar.substr(at + skip);
+    auto eol = value.find_first_of("\r\n");
+    return std::string(value.substr(0, eol));
+}
 
 }  // namespace ical

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace ical {
@@ -37,6 +38,15 @@ icaltimezone* zone_of(icalcomponent* calendar, icalproperty* prop, bool& unknown
 /// ambiguous time in an overlap is its first occurrence. Ignores `local.zone`.
 std::int64_t local_to_utc(icaltimetype local, icaltimezone* zone);
 
+/// UTC offset (seconds east) of `zone` (non-null) at the UTC instant `utc`.
+/// Thread-safe.
+int utc_offset_at(icaltimezone* zone, std::int64_t utc);
+
+/// A copy of the VTIMEZONE of libical's builtin zone `iana`, its TZID set to
+/// `iana` (the system zones carry a "/freeassociation…/" prefix); nullptr
+/// when there is no such zone. The caller owns it. Thread-safe.
+icalcomponent* builtin_vtimezone(std::string_view iana);
+
 /// Wall-clock seconds (local time read as UTC) of a date or date-time value:
 /// the value's own fields, without any zone conversion.
 std::int64_t wall_seconds(icaltimetype t);
@@ -66,5 +76,14 @@ private:
     std::array<Entry, 8> cache_{};
     std::size_t next_ = 0;
 };
+
+/// A VCALENDAR holding the VTIMEZONE of IANA zone `iana` from libical's
+/// builtin table, as CALDAV:calendar-timezone holds one (RFC 4791 §5.2.2);
+/// empty when libical does not know the zone. CRLF line endings.
+std::string zone_calendar(std::string_view iana);
+
+/// The TZID of the first VTIMEZONE in `vcalendar` (calendar-timezone text),
+/// or empty.
+std::string zone_calendar_tzid(std::string_view vcalendar);
 
 }  // namespace ical

@@ -1,4 +1,4 @@
-// Subcommand dispatch and the serve/user/version/help commands (man/kalends.8).
+// Subcommand dispatch and the serve/user/token/version/help commands (man/kalends.8).
 #include "src/cli/cli.hpp"
 
 #include <malloc.h>
@@ -16,12 +16,16 @@
 
 #include "caldav/calendar_data.hpp"
 #include "caldav/service.hpp"
+#include "ical/event_spec.hpp"
 #include "ical/zone_resolver.hpp"
+#include "src/api/api_endpoint.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/cli/imip_command.hpp"
+#include "src/cli/token_command.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
 #include "src/http/rsvp_endpoint.hpp"
+#include "src/http/rate_limiter.hpp"
 #include "src/http/server.hpp"
 #include "src/http/user_name.hpp"
 #include "src/mail/imip_gateway.hpp"
@@ -45,6 +49,9 @@ constexpr const char* usage_text =
     "  user passwd NAME [--password-stdin]\n"
     "  user list\n"
     "  user del NAME\n"
+    "  token add USER --name NAME         make a personal access token (shown once)\n"
+    "  token list USER\n"
+    "  token revoke USER NAME\n"
     "  resource add NAME --email ADDR [--type room|resource]\n"
     "               [--policy accept-if-free|always|manual]\n"
     "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
@@ -122,6 +129,8 @@ int cmd_serve(const std::vector<std::string>& args) {
         throw ConfigError(e.what());
     }
     validate_for_serving(c);
+    if (!ical::known_time_zone(c.api.working_hours.time_zone))
+        throw ConfigError("api.time-zone: '" + c.api.working_hours.time_zone + "' is not a time zone libical knows");
 #ifdef M_ARENA_MAX
     // Before any thread starts: each handler thread would otherwise get its own
     // arena and keep the blocks of the largest answers it built (peak anonymous
@@ -164,8 +173,17 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
                                 c.auth_max_concurrent_hashes, c.auth_failure_entries, c.auth_failure_memory});
+    // The JSON API (issue 24) behind the per-user rate limit.
+    api::ApiEndpoint api_endpoint(*store, c.limits, c.api);
+    if (imip) api_endpoint.set_imip_gateway(imip.get());
+    RateLimiter rate(c.api.rate_per_minute, c.api.rate_burst);
+    auto api_handler = [&](const caldav::Request& r) {
+        if (auto wait = rate.admit(r.principal->id))
+            return api::ApiEndpoint::rate_limited(r.request_id, wait->count());
+        return api_endpoint.handle(r);
+    };
     {
-        HttpServer http(c, *store, service, auth, rsvp_handler);
+        HttpServer http(c, *store, service, auth, rsvp_handler, api_handler);
         http.bind();
         http.run(true);
     }
@@ -351,6 +369,32 @@ int cmd_resource(const std::vector<std::string>& args) {
     return 0;
 }
 
+int cmd_token(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()("name", po::value<std::string>(), "the token's name (add)");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (pos.empty()) throw UsageError("token: expected add, list or revoke");
+    const std::string& verb = pos[0];
+    if (verb == "add") {
+        if (pos.size() != 2) throw UsageError("token add: expected one USER");
+        if (!vm.count("name")) throw UsageError("token add: expected --name NAME");
+        auto store = open_backend(load_config(vm));
+        return token_add(*store, pos[1], vm["name"].as<std::string>(), std::cout, std::cerr);
+    }
+    if (verb == "list") {
+        if (pos.size() != 2) throw UsageError("token list: expected one USER");
+        auto store = open_backend(load_config(vm));
+        return token_list(*store, pos[1], std::cout, std::cerr);
+    }
+    if (verb == "revoke") {
+        if (pos.size() != 3) throw UsageError("token revoke: expected USER NAME");
+        auto store = open_backend(load_config(vm));
+        return token_revoke(*store, pos[1], pos[2], std::cout, std::cerr);
+    }
+    throw UsageError("token: unknown action '" + verb + "'");
+}
+
 int cmd_imip(const std::vector<std::string>& args) {
     auto d = common_options();
     d.add_options()
@@ -401,6 +445,7 @@ int run_cli(int argc, char** argv) {
         if (command == "serve") return cmd_serve(args);
         if (command == "user") return cmd_user(args);
         if (command == "resource") return cmd_resource(args);
+        if (command == "token") return cmd_token(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
         if (command == "version" || command == "--version") {

@@ -1,4 +1,4 @@
-// The `kalends` command line: subcommands serve, user, ics, version, help (man/kalends.8).
+// The `kalends` command line: subcommands serve, user, token, ics, version, help (man/kalends.8).
 #pragma once
 
 namespace server {

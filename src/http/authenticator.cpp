@@ -1,4 +1,5 @@
-// HTTP Basic authentication (RFC 7617) over yescrypt hashes from libcrypt.
+// HTTP Basic authentication (RFC 7617) over yescrypt hashes from libcrypt, and
+// Bearer personal access tokens (RFC 6750 §2.1) stored as SHA-256 hashes.
 #include "src/http/authenticator.hpp"
 
 #include <arpa/inet.h>
@@ -9,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <ctime>
 #include <stdexcept>
 #include <vector>
 
@@ -24,18 +26,40 @@ constexpr std::size_t max_cache_entries = 100000;
 /// so that a spray of long names costs the failure tables little memory.
 constexpr std::size_t max_name_key_bytes = 128;
 
-std::string account_key(const std::string& name) {
-    if (name.size() <= max_name_key_bytes) return name;
+/// Longest Bearer credential looked up; ours are 47 characters.
+constexpr std::size_t max_token_bytes = 256;
+/// A token's last use is written when it is older than this (seconds).
+constexpr std::int64_t token_touch_interval = 60;
+
+/// Lowercase hex SHA-256 of `text`.
+std::string sha256_hex(std::string_view text) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(name.data(), name.size(), md, &len, EVP_sha256(), nullptr);
-    std::string key = "#";
+    EVP_Digest(text.data(), text.size(), md, &len, EVP_sha256(), nullptr);
+    std::string out;
     static constexpr char hex[] = "0123456789abcdef";
     for (unsigned i = 0; i < len; ++i) {
-        key.push_back(hex[md[i] >> 4]);
-        key.push_back(hex[md[i] & 15]);
+        out.push_back(hex[md[i] >> 4]);
+        out.push_back(hex[md[i] & 15]);
     }
-    return key;
+    return out;
+}
+
+std::string account_key(const std::string& name) {
+    if (name.size() <= max_name_key_bytes) return name;
+    return "#" + sha256_hex(name);
+}
+
+/// `value` without the auth scheme `scheme` (lowercase, with its space);
+/// nullopt when it names another scheme or has no credentials.
+std::optional<std::string_view> credentials_of(std::string_view value, std::string_view scheme) {
+    if (value.size() <= scheme.size() || !caldav::iequals(value.substr(0, scheme.size()), scheme))
+        return std::nullopt;
+    value.remove_prefix(scheme.size());
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (value.empty()) return std::nullopt;
+    return value;
 }
 
 /// Decodes standard base64; nullopt on malformed input.
@@ -85,6 +109,29 @@ bool verify_password(std::string_view password, const std::string& hash) {
     std::string_view h(hashed);
     return h.size() == hash.size() && CRYPTO_memcmp(h.data(), hash.data(), h.size()) == 0;
 }
+
+std::string new_access_token() {
+    unsigned char bytes[32];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("OpenSSL cannot produce random bytes");
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string token = "kal_";
+    // Unpadded base64url (RFC 4648 §5): 32 bytes are 43 characters.
+    std::uint32_t bits = 0;
+    int held = 0;
+    for (unsigned char b : bytes) {
+        bits = (bits << 8) | b;
+        held += 8;
+        while (held >= 6) {
+            held -= 6;
+            token.push_back(alphabet[(bits >> held) & 63]);
+        }
+    }
+    if (held > 0) token.push_back(alphabet[(bits << (6 - held)) & 63]);
+    OPENSSL_cleanse(bytes, sizeof bytes);
+    return token;
+}
+
+std::string hash_access_token(std::string_view token) { return sha256_hex(token); }
 
 Authenticator::Authenticator(AccountStore& store, AuthOptions options)
     : store_(store),
@@ -177,11 +224,31 @@ bool Authenticator::cached(const std::string& name, const std::string& d) {
            it->second.digest.size() == d.size() && CRYPTO_memcmp(it->second.digest.data(), d.data(), d.size()) == 0;
 }
 
+Authenticator::Result Authenticator::authenticate_token(std::string_view token, const std::string& remote) {
+    Result result;
+    std::optional<TokenCredentials> creds;
+    if (token.size() <= max_token_bytes) creds = store_.find_token(hash_access_token(token));
+    if (!creds) {
+        // No account name to count it under: the address pays for it.
+        result.delay = record_failure(remote, {});
+        log::info("auth: unknown access token from " + remote);
+        return result;
+    }
+    // The last use to the minute: one write a minute per token, not one per request.
+    auto now = static_cast<std::int64_t>(std::time(nullptr));
+    if (!creds->last_used_at || now - *creds->last_used_at >= token_touch_interval)
+        store_.touch_token(creds->token_id, now);
+    result.principal = caldav::Principal{creds->principal_id, creds->principal_name};
+    return result;
+}
+
 Authenticator::Result Authenticator::authenticate(std::optional<std::string_view> authorization,
-                                                  const std::string& remote, bool may_hash) {
+                                                  const std::string& remote, bool may_hash, bool allow_bearer) {
     Result result;
     if (!authorization) return result;  // anonymous: a plain challenge, no penalty
     std::string_view value = *authorization;
+    if (allow_bearer)
+        if (auto token = credentials_of(value, "bearer ")) return authenticate_token(*token, remote);
     constexpr std::string_view scheme = "basic ";
     if (value.size() <= scheme.size() || !caldav::iequals(value.substr(0, scheme.size()), scheme)) {
         result.delay = record_failure(remote, {});

@@ -1,6 +1,7 @@
 // HTTP Basic authentication against the store's password hashes, with a
 // verified-credential cache and a slow-down after failures per address and
-// per account (issue 22 §7).
+// per account (issue 22 §7); personal access tokens as Bearer credentials
+// (RFC 6750 §2.1) where the caller allows them (the JSON API, issue 24).
 #pragma once
 #include <atomic>
 #include <chrono>
@@ -29,6 +30,14 @@ std::string hash_password(std::string_view password);
 /// True when `password` matches the crypt(3) string `hash` (constant-time compare).
 bool verify_password(std::string_view password, const std::string& hash);
 
+/// A new personal access token: "kal_" and 32 random bytes in unpadded
+/// base64url (47 characters). Throws std::runtime_error when OpenSSL has no
+/// randomness.
+std::string new_access_token();
+
+/// What a token is stored as: the lowercase hex SHA-256 of its text.
+std::string hash_access_token(std::string_view token);
+
 /// Tuning of the authenticator (from [auth] in the config file).
 struct AuthOptions {
     std::chrono::seconds cache_ttl{300};         ///< how long a verified password is trusted
@@ -50,7 +59,7 @@ struct AuthOptions {
     std::chrono::seconds failure_memory{900};
 };
 
-/// Checks `Authorization: Basic` headers. Thread-safe.
+/// Checks `Authorization: Basic` headers, and `Bearer` ones where allowed. Thread-safe.
 class Authenticator {
 public:
     /// Outcome of one check; `delay` is how long to wait before answering 401.
@@ -66,8 +75,12 @@ public:
 
     /// Verifies the header value (nullopt = header absent) for a client at
     /// `remote` (its IP address, for the failure counter). Never logs secrets.
+    /// With `allow_bearer`, "Bearer TOKEN" is checked against the stored
+    /// personal access tokens (no cache: a revoked token fails at once; its
+    /// last use is written at most once a minute); without it, or when the
+    /// token is unknown, it is a failure like a wrong password.
     Result authenticate(std::optional<std::string_view> authorization, const std::string& remote,
-                        bool may_hash = true);
+                        bool may_hash = true, bool allow_bearer = false);
 
     /// Password hashes computed so far, and the most that ran at once.
     std::size_t hashes_computed() const { return hashes_; }
@@ -89,6 +102,8 @@ private:
 
     /// Counts a failure from `remote` for account `name` (empty: no name
     /// could be read) and returns the delay before answering.
+    /// The Bearer path of authenticate(): `token` is the header's credentials.
+    Result authenticate_token(std::string_view token, const std::string& remote);
     std::chrono::milliseconds record_failure(const std::string& remote, const std::string& name);
     /// Forgets the failures from `remote` for `name` (a correct password).
     void record_success(const std::string& remote, const std::string& name);

@@ -32,6 +32,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "caldav/target.hpp"
+#include "src/api/api_endpoint.hpp"
 #include "src/util/log.hpp"
 
 namespace server {
@@ -214,6 +215,7 @@ struct HttpServer::Impl {
     caldav::Service& service;
     Authenticator& auth;
     HttpServer::RsvpHandler rsvp;
+    HttpServer::ApiHandler api;
 
     asio::io_context ioc;
     /// Requests that only read run on `readers`, two threads per core by
@@ -247,12 +249,14 @@ struct HttpServer::Impl {
     std::unordered_map<std::uint64_t, std::pair<asio::any_io_executor, std::shared_ptr<SessionState>>>
         sessions;
 
-    Impl(const Config& c, caldav::Store& st, caldav::Service& s, Authenticator& a, HttpServer::RsvpHandler r)
+    Impl(const Config& c, caldav::Store& st, caldav::Service& s, Authenticator& a, HttpServer::RsvpHandler r,
+         HttpServer::ApiHandler ap)
         : config(c),
           store(st),
           service(s),
           auth(a),
           rsvp(std::move(r)),
+          api(std::move(ap)),
           ioc(static_cast<int>(io_threads())),
           readers(read_threads()),
           handlers(handler_threads()) {
@@ -723,6 +727,7 @@ struct HttpServer::Impl {
                 asio::steady_timer t(co_await asio::this_coro::executor, outcome.login.delay);
                 co_await t.async_wait(tuple_awaitable);
             }
+            if (is_api(creq.path)) co_return api::ApiEndpoint::unauthorized(creq.request_id);
             caldav::Response r;
             r.status = 401;
             r.headers.set("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\"");
@@ -748,13 +753,18 @@ struct HttpServer::Impl {
     Handled authenticate_and_handle(caldav::Request& creq, std::optional<std::string_view> authorization,
                                     const std::string& remote, bool may_hash, std::string& user) {
         Handled out;
-        out.login = auth.authenticate(authorization, remote, may_hash);
+        // Personal access tokens are for the API (DESIGN.md "A request's path").
+        bool to_api = is_api(creq.path);
+        out.login = auth.authenticate(authorization, remote, may_hash, to_api);
         if (!out.login.principal) return out;
         user = out.login.principal->name;
         creq.principal = out.login.principal;
-        out.response = service.handle(creq);
+        out.response = to_api ? api(creq) : service.handle(creq);
         return out;
     }
+
+    /// True when the JSON API answers `path`.
+    bool is_api(std::string_view path) const { return api && api::ApiEndpoint::serves(path); }
 
     // ---- shutdown --------------------------------------------------------
 
@@ -826,8 +836,8 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(const Config& config, caldav::Store& store, caldav::Service& service, Authenticator& auth,
-                       RsvpHandler rsvp)
-    : impl_(std::make_unique<Impl>(config, store, service, auth, std::move(rsvp))) {}
+                       RsvpHandler rsvp, ApiHandler api)
+    : impl_(std::make_unique<Impl>(config, store, service, auth, std::move(rsvp), std::move(api))) {}
 
 HttpServer::~HttpServer() {
     if (impl_) {

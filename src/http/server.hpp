@@ -18,11 +18,14 @@ public:
     /// Answers unauthenticated requests under /rsvp/ (RsvpEndpoint::handle);
     /// empty: those paths go to the Service like any other.
     using RsvpHandler = std::function<caldav::Response(const caldav::Request&)>;
+    /// Answers authenticated requests under /api/ (the JSON API,
+    /// api::ApiEndpoint::handle behind the rate limit); empty: no API.
+    using ApiHandler = std::function<caldav::Response(const caldav::Request&)>;
 
     /// `store` is the one `service` and `auth` read: a read-only request's
     /// reads share one snapshot of it (caldav::Store::read_scope).
     HttpServer(const Config& config, caldav::Store& store, caldav::Service& service, Authenticator& auth,
-               RsvpHandler rsvp = {});
+               RsvpHandler rsvp = {}, ApiHandler api = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

@@ -375,6 +375,106 @@ std::optional<Credentials> SqliteStore::find_credentials(const std::string& name
     });
 }
 
+StoreStatus SqliteStore::add_token(const std::string& user, const std::string& token_name,
+                                   const std::string& token_hash) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "INSERT INTO access_tokens (principal_id, name, token_hash, created_at) "
+                "SELECT id, ?2, ?3, ?4 FROM principals WHERE name = ?1 AND kind = 'user' "
+                "ON CONFLICT (principal_id, name) DO NOTHING");
+            s.bind(1, user).bind(2, token_name).bind(3, token_hash).bind(4, now_seconds()).run();
+            if (db.changes() == 1) return StoreStatus::ok;
+            auto p = db.prepare("SELECT 1 FROM principals WHERE name = ?1 AND kind = 'user'");
+            p.bind(1, user);
+            return p.step() ? StoreStatus::exists : StoreStatus::not_found;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::optional<std::vector<AccessToken>> SqliteStore::list_tokens(const std::string& user) {
+    return read([&](sqlite::Db& db) -> std::optional<std::vector<AccessToken>> {
+        auto p = db.prepare("SELECT id FROM principals WHERE name = ?1 AND kind = 'user'");
+        p.bind(1, user);
+        if (!p.step()) return std::nullopt;
+        auto s = db.prepare(
+            "SELECT id, principal_id, name, created_at, last_used_at FROM access_tokens "
+            "WHERE principal_id = ?1 ORDER BY name");
+        s.bind(1, p.int64(0));
+        std::vector<AccessToken> out;
+        while (s.step()) out.push_back({s.int64(0), s.int64(1), s.text(2), s.int64(3), s.optional_int64(4)});
+        return out;
+    });
+}
+
+StoreStatus SqliteStore::revoke_token(const std::string& user, const std::string& token_name) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "DELETE FROM access_tokens WHERE name = ?2 AND principal_id = "
+                "(SELECT id FROM principals WHERE name = ?1 AND kind = 'user')");
+            s.bind(1, user).bind(2, token_name).run();
+            return db.changes() == 1 ? StoreStatus::ok : StoreStatus::not_found;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::optional<TokenCredentials> SqliteStore::find_token(const std::string& token_hash) {
+    return read([&](sqlite::Db& db) -> std::optional<TokenCredentials> {
+        auto s = db.prepare(
+            "SELECT t.id, p.id, p.name, t.last_used_at FROM access_tokens t "
+            "JOIN principals p ON p.id = t.principal_id WHERE t.token_hash = ?1 AND p.kind = 'user'");
+        s.bind(1, token_hash);
+        if (!s.step()) return std::nullopt;
+        return TokenCredentials{s.int64(0), s.int64(1), s.text(2), s.optional_int64(3)};
+    });
+}
+
+StoreStatus SqliteStore::touch_token(std::int64_t token_id, std::int64_t used_at) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "UPDATE access_tokens SET last_used_at = ?2 WHERE id = ?1 "
+                "AND (last_used_at IS NULL OR last_used_at < ?2 - 59)");
+            s.bind(1, token_id).bind(2, used_at).run();
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::optional<caldav::IdempotencyRecord> SqliteStore::find_idempotency(std::int64_t principal_id,
+                                                                      std::string_view key) {
+    return read([&](sqlite::Db& db) -> std::optional<caldav::IdempotencyRecord> {
+        auto s = db.prepare(
+            "SELECT request_hash, status, body, created_at FROM idempotency_records "
+            "WHERE principal_id = ?1 AND key = ?2");
+        s.bind(1, principal_id).bind(2, key);
+        if (!s.step()) return std::nullopt;
+        return caldav::IdempotencyRecord{principal_id, std::string(key), s.text(0),
+                                         static_cast<int>(s.int64(1)), s.text(2), s.int64(3)};
+    });
+}
+
+std::size_t SqliteStore::prune_idempotency(std::int64_t created_before, std::size_t limit) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "DELETE FROM idempotency_records WHERE rowid IN (SELECT rowid FROM idempotency_records "
+                "WHERE created_at < ?1 ORDER BY created_at LIMIT ?2)");
+            s.bind(1, created_before).bind(2, static_cast<std::int64_t>(limit)).run();
+            return static_cast<std::size_t>(db.changes());
+        });
+    } catch (const sqlite::Error&) {
+        return 0;
+    }
+}
+
 std::optional<caldav::PrincipalRecord> SqliteStore::find_principal(std::string_view name) {
     return read([&](sqlite::Db& db) -> std::optional<caldav::PrincipalRecord> {
         auto s = db.prepare(
@@ -1198,6 +1298,26 @@ struct Refused {
     caldav::PutResult result;
 };
 
+/// The WriteSet's idempotency key already has a record: thrown inside the
+/// writer's transaction so that nothing of the set is written.
+struct IdempotencyTaken {};
+
+/// Records `r` (after pruning a handful of records older than `retention`
+/// seconds before it, its own key's included); throws IdempotencyTaken when
+/// its key has a younger record.
+void insert_idempotency(sqlite::Db& db, const caldav::IdempotencyRecord& r, std::int64_t retention) {
+    auto prune = db.prepare(
+        "DELETE FROM idempotency_records WHERE rowid IN (SELECT rowid FROM idempotency_records "
+        "WHERE created_at < ?1 ORDER BY created_at LIMIT 64) OR (principal_id = ?2 AND key = ?3 AND created_at < ?1)");
+    prune.bind(1, r.created_at - retention).bind(2, r.principal_id).bind(3, r.key).run();
+    auto s = db.prepare(
+        "INSERT INTO idempotency_records (principal_id, key, request_hash, status, body, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (principal_id, key) DO NOTHING");
+    s.bind(1, r.principal_id).bind(2, r.key).bind(3, r.request_hash).bind(4, r.status).bind(5, r.body);
+    s.bind(6, r.created_at).run();
+    if (db.changes() != 1) throw IdempotencyTaken{};
+}
+
 }  // namespace
 
 caldav::PutResult SqliteStore::book_if_free(const caldav::PutObject& o, std::int64_t owner_id) {
@@ -1213,6 +1333,9 @@ caldav::CommitResult SqliteStore::commit(const caldav::WriteSet& set) {
     caldav::CommitResult out;
     try {
         out.results = write([&](sqlite::Db& db) {
+            // First: a taken key stops the set before any write is tried.
+            if (set.idempotency)
+                insert_idempotency(db, *set.idempotency, options_.idempotency_retention.count());
             std::vector<caldav::PutResult> results;
             results.reserve(set.writes.size());
             for (std::size_t i = 0; i < set.writes.size(); ++i) {
@@ -1233,6 +1356,10 @@ caldav::CommitResult SqliteStore::commit(const caldav::WriteSet& set) {
             insert_jobs(db, set.jobs, now_seconds(), nullptr);
             return results;
         });
+    } catch (const IdempotencyTaken&) {
+        out.status = StoreStatus::exists;
+        out.failed = set.writes.size();
+        out.idempotency_taken = true;
     } catch (Refused& refused) {
         out.status = refused.result.status;
         out.failed = refused.index;

@@ -31,6 +31,10 @@ struct SqliteOptions {
     std::size_t mmap_mb = 0;                ///< file bytes mapped instead of read (shared by all connections)
     /// Bound of the in-memory copy of queried calendars (CollectionCache); 0 turns it off.
     std::size_t collection_cache_bytes = std::size_t{64} << 20;
+    /// Idempotency records older than this are deleted when a new one is
+    /// committed (a bounded handful each time) and no longer block their key
+    /// (api.idempotency-hours).
+    std::chrono::seconds idempotency_retention{std::chrono::hours(24)};
 };
 
 /// A Store opened from one SQLite file. Thread-safe. Writes from many threads are
@@ -89,6 +93,17 @@ public:
     caldav::StoreStatus delete_user(const std::string& name) override;
     std::vector<caldav::PrincipalRecord> list_principals() override;
     std::optional<Credentials> find_credentials(const std::string& name) override;
+    caldav::StoreStatus add_token(const std::string& user, const std::string& token_name,
+                                  const std::string& token_hash) override;
+    std::optional<std::vector<AccessToken>> list_tokens(const std::string& user) override;
+    caldav::StoreStatus revoke_token(const std::string& user, const std::string& token_name) override;
+    std::optional<TokenCredentials> find_token(const std::string& token_hash) override;
+    caldav::StoreStatus touch_token(std::int64_t token_id, std::int64_t used_at) override;
+
+    // caldav::IdempotencyStore (schema 0015).
+    std::optional<caldav::IdempotencyRecord> find_idempotency(std::int64_t principal_id,
+                                                              std::string_view key) override;
+    std::size_t prune_idempotency(std::int64_t created_before, std::size_t limit) override;
 
 
     // caldav::JobStore (schema 0014).

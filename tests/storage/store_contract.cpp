@@ -13,7 +13,8 @@ namespace contract {
 bool register_backend(const Backend& backend) {
     auto* suite = BOOST_TEST_SUITE(backend.name);
     for (auto part :
-         {collections_cases(), objects_cases(), sync_cases(), time_cases(), jobs_cases()}) {
+         {collections_cases(), objects_cases(), sync_cases(), time_cases(), jobs_cases(),
+          idempotency_cases()}) {
         for (const auto& c : part) {
             auto run = [make = backend.make, body = c.run] {
                 auto fixture = make();

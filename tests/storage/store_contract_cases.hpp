@@ -36,6 +36,7 @@ std::span<const Case> objects_cases();
 std::span<const Case> sync_cases();
 std::span<const Case> time_cases();
 std::span<const Case> jobs_cases();
+std::span<const Case> idempotency_cases();
 
 using caldav::CollectionKind;
 using caldav::CollectionRecord;

@@ -7,7 +7,9 @@
 
 #include "caldav/service.hpp"
 #include "src/config/config.hpp"
+#include "src/api/api_endpoint.hpp"
 #include "src/http/authenticator.hpp"
+#include "src/http/rate_limiter.hpp"
 #include "src/http/rsvp_endpoint.hpp"
 #include "src/http/server.hpp"
 #include "src/mail/rsvp_token.hpp"
@@ -42,7 +44,14 @@ public:
                                                           server::rsvp_link_secret(config));
             rsvp_handler = [this](const caldav::Request& r) { return rsvp->handle(r); };
         }
-        http = std::make_unique<server::HttpServer>(config, *store, *service, *auth, rsvp_handler);
+        api = std::make_unique<server::api::ApiEndpoint>(*store, config.limits, config.api);
+        rate = std::make_unique<server::RateLimiter>(config.api.rate_per_minute, config.api.rate_burst);
+        server::HttpServer::ApiHandler api_handler = [this](const caldav::Request& r) {
+            if (auto wait = rate->admit(r.principal->id))
+                return server::api::ApiEndpoint::rate_limited(r.request_id, wait->count());
+            return api->handle(r);
+        };
+        http = std::make_unique<server::HttpServer>(config, *store, *service, *auth, rsvp_handler, api_handler);
         http->bind();
         port = http->bound().front().port;
         thread = std::thread([this] { http->run(false); });
@@ -77,6 +86,8 @@ public:
     std::unique_ptr<caldav::Service> service;
     std::unique_ptr<server::Authenticator> auth;
     std::unique_ptr<server::RsvpEndpoint> rsvp;  ///< with config.imip.public_url set
+    std::unique_ptr<server::api::ApiEndpoint> api;  ///< the JSON API (issue 24)
+    std::unique_ptr<server::RateLimiter> rate;     ///< api.rate-per-minute
     std::unique_ptr<server::HttpServer> http;
     std::uint16_t port = 0;
     std::thread thread;

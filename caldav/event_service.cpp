@@ -1,0 +1,664 @@
+// The calendar service's event operations for apps (issue 24): events built
+// from a description (ical/event_spec.hpp) and written through object_service
+// (the validation, implicit scheduling of RFC 6638 §3.2 and single
+// transaction of a CalDAV PUT or DELETE), listed with their recurrences
+// expanded (RFC 5545 §3.8.5), and checked for overlapping busy time (the
+// RFC 4791 §7.10 rules: transparent, cancelled and declined time is free).
+#include "caldav/event_service.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <random>
+#include <set>
+#include <tuple>
+
+#include "caldav/schedule_collections.hpp"
+#include "caldav/scheduling.hpp"
+#include "ical/expand.hpp"
+#include "ical/itip.hpp"
+
+namespace caldav {
+
+namespace {
+
+constexpr std::int64_t day_seconds = 86400;
+
+/// The random engine of the calling thread, seeded once from the system.
+std::mt19937_64& thread_random() {
+    thread_local std::mt19937_64 engine = [] {
+        std::random_device device;
+        std::seed_seq seed{device(), device(), device(), device(), device(), device(), device(), device()};
+        return std::mt19937_64(seed);
+    }();
+    return engine;
+}
+
+/// A version 4 UUID (RFC 9562 §5.4) in lower case.
+std::string fresh_uuid() {
+    auto& random = thread_random();
+    std::uint64_t high = random(), low = random();
+    high = (high & ~std::uint64_t{0xF000}) | 0x4000;                       // version 4
+    low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;           // variant 10
+    char text[40];
+    std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                  static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
+                  static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
+    return text;
+}
+
+/// True when a UID can name the object (UID.ics) as it is.
+bool plain_name(std::string_view uid) {
+    return !uid.empty() && uid.size() <= 200 && uid.front() != '.' &&
+           std::all_of(uid.begin(), uid.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@';
+           });
+}
+
+ical::ExpandLimits bounds(const Actor& actor) {
+    ical::ExpandLimits limits;
+    limits.max_instances = actor.limits.max_instances;
+    return limits;
+}
+
+[[noreturn]] void refuse(const ical::FieldError& e) { throw EventFieldError(e.field, e.detail); }
+
+/// The text an edit made, or its FieldError thrown as EventFieldError.
+std::string edited(ical::EditResult result) {
+    if (auto* error = std::get_if<ical::FieldError>(&result)) refuse(*error);
+    return std::move(std::get<std::string>(result));
+}
+
+/// A calendar user address for a bare address as EventView gives it.
+std::string address_of(std::string_view bare) {
+    if (bare.empty() || bare.front() == '/' || bare.find(':') != std::string_view::npos) return std::string(bare);
+    return "mailto:" + std::string(bare);
+}
+
+/// The bare address of a calendar user address ("mailto:" taken off).
+std::string bare_of(std::string_view address) {
+    auto mail = mail_address(address);
+    return mail.empty() ? std::string(address) : mail;
+}
+
+bool is_me(const Actor& actor, std::string_view bare) { return is_own_address(actor.principal, address_of(bare)); }
+
+/// The actor's calendars (the only ones it reaches until sharing, issue 25).
+std::vector<CollectionRecord> calendars_of(Actor& actor) {
+    std::vector<CollectionRecord> out;
+    for (auto& c : actor.store.list_collections(actor.principal.id))
+        if (c.kind == CollectionKind::calendar) out.push_back(std::move(c));
+    return out;
+}
+
+/// UTC seconds of a RECURRENCE-ID as ical::Instance writes it
+/// ("20240105T150000Z", floating without Z and dates read as UTC).
+std::optional<std::int64_t> rid_seconds(std::string_view rid) {
+    auto digits = [&](std::size_t at, std::size_t n) {
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (i >= rid.size() || !std::isdigit(static_cast<unsigned char>(rid[i]))) return -1;
+            v = v * 10 + (rid[i] - '0');
+        }
+        return v;
+    };
+    int y = digits(0, 4), m = digits(4, 2), d = digits(6, 2);
+    if (y < 0 || m < 1 || d < 1) return std::nullopt;
+    int hh = 0, mm = 0, ss = 0;
+    if (rid.size() >= 15 && rid[8] == 'T') hh = digits(9, 2), mm = digits(11, 2), ss = digits(13, 2);
+    if (hh < 0 || mm < 0 || ss < 0) return std::nullopt;
+    // Days from the civil date (proleptic Gregorian).
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    const std::int64_t days = std::int64_t(era) * 146097 + doe - 719468;
+    return days * day_seconds + hh * 3600 + mm * 60 + ss;
+}
+
+/// The object as `event` holds it, read again (with data) from the store.
+std::optional<EventLocation> reread(Actor& actor, const EventLocation& event) {
+    auto object = actor.store.find_object(event.calendar.id, event.object.name, true);
+    if (!object) return std::nullopt;
+    if (object->shared_data) object->data.assign(*std::exchange(object->shared_data, nullptr));
+    return EventLocation{event.calendar, event.owner_name, std::move(*object)};
+}
+
+[[noreturn]] void stale() { throw Error(412, "the event changed since it was read (If-Match)"); }
+
+/// Runs `change` over the event as read, then over a fresh read when
+/// somebody wrote it meanwhile and the caller named no version (If-Match):
+/// the change is made from what is there, never over it.
+template <typename Change>
+auto over_current(Actor& actor, const EventLocation& event, const std::optional<std::string>& if_match,
+                  Change change) {
+    if (if_match && *if_match != event.object.etag) stale();
+    EventLocation current = event;
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return change(current);
+        } catch (const Error& e) {
+            if (e.status() != 412 || if_match || attempt + 1 >= actor.limits.plan_attempts) throw;
+        }
+        auto again = reread(actor, event);
+        if (!again) throw Error(404, "the event is gone");
+        current = std::move(*again);
+    }
+}
+
+/// A put of `data` over the version `event` read.
+ObjectPut put_over(const EventLocation& event, std::string data) {
+    ObjectPut put;
+    put.calendar = event.calendar;
+    put.owner_name = event.owner_name;
+    put.name = event.object.name;
+    put.data = std::move(data);
+    put.conditions.if_match = event.object.etag;
+    put.current = event.object;
+    put.current->data.clear();
+    put.current->shared_data.reset();
+    return put;
+}
+
+/// The master view of a stored event; 409 when it holds none.
+ical::EventView master_of(const EventLocation& event) {
+    auto view = ical::read_event(event.object.text());
+    if (!view) throw Error(409, "the stored object holds no event to change");
+    return *view;
+}
+
+/// RFC 6638 §3.2.2: a meeting is its organizer's to change.
+void check_may_change(const Actor& actor, const ical::EventView& view) {
+    if (view.organizer_email.empty() || view.attendees.empty() || is_me(actor, view.organizer_email)) return;
+    throw Error(403, "only the organizer changes a meeting; as an attendee, answer it (rsvp)");
+}
+
+/// The bare addresses of the attendees of `ics` other than the actor.
+std::vector<std::string> others_invited(const Actor& actor, std::string_view ics,
+                                        std::optional<std::int64_t> instance = std::nullopt) {
+    std::vector<std::string> out;
+    if (auto view = ical::read_event(ics, instance))
+        for (const auto& a : view->attendees)
+            if (!is_me(actor, a.email)) out.push_back(a.email);
+    return out;
+}
+
+/// RFC 5545 §3.3.11 TEXT escaping.
+std::string escape_text(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '\\' || c == ';' || c == ',') out += '\\', out += c;
+        else if (c == '\n') out += "\\n";
+        else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F) out += c;
+    }
+    return out;
+}
+
+/// `line` folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence.
+std::string folded(std::string_view line) {
+    std::string out;
+    std::size_t width = 0;
+    for (char c : line) {
+        const bool continuation = (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+        if (width >= 74 && !continuation) out += "\r\n ", width = 1;
+        out += c;
+        ++width;
+    }
+    return out + "\r\n";
+}
+
+/// The object with `comment` as the only COMMENT of each VEVENT (the
+/// answer's words to the organizer, RFC 5546 §3.2.3). Line by line: the
+/// COMMENTs of the VEVENTs themselves (not of their VALARMs) are replaced.
+std::string with_comment(std::string_view ics, std::string_view comment) {
+    const std::string line_added = folded("COMMENT:" + escape_text(comment));
+    std::string out;
+    int depth = 0;  // components open inside the current VEVENT; -1 outside any
+    bool in_event = false, skipping = false;
+    std::size_t at = 0;
+    while (at < ics.size()) {
+        auto next = ics.find('\n', at);
+        next = next == std::string_view::npos ? ics.size() : next + 1;
+        auto line = ics.substr(at, next - at);
+        at = next;
+        auto bare = line.substr(0, line.find_last_not_of("\r\n") + 1);
+        if (skipping && !line.empty() && (line[0] == ' ' || line[0] == '\t')) continue;
+        skipping = false;
+        if (bare == "BEGIN:VEVENT") in_event = true, depth = 0;
+        else if (in_event && bare.starts_with("BEGIN:")) ++depth;
+        else if (in_event && bare == "END:VEVENT") out += line_added, in_event = false;
+        else if (in_event && bare.starts_with("END:")) --depth;
+        else if (in_event && depth == 0 && (bare.starts_with("COMMENT:") || bare.starts_with("COMMENT;"))) {
+            skipping = true;
+            continue;
+        }
+        out += line;
+    }
+    return out;
+}
+
+// Conflicts ----------------------------------------------------------------
+
+/// The instances of the event being checked: sorted, merged busy windows.
+std::vector<std::pair<std::int64_t, std::int64_t>> busy_windows(const std::vector<ical::Instance>& instances) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (const auto& i : instances)
+        if (i.busy && !i.cancelled && i.end > i.start) out.emplace_back(i.start, i.end);
+    std::sort(out.begin(), out.end());
+    std::vector<std::pair<std::int64_t, std::int64_t>> merged;
+    for (const auto& w : out) {
+        if (!merged.empty() && w.first <= merged.back().second)
+            merged.back().second = std::max(merged.back().second, w.second);
+        else
+            merged.push_back(w);
+    }
+    return merged;
+}
+
+/// True when [start, end) overlaps one of the sorted, merged `windows`.
+bool overlaps(const std::vector<std::pair<std::int64_t, std::int64_t>>& windows, std::int64_t start,
+              std::int64_t end) {
+    auto it = std::upper_bound(windows.begin(), windows.end(), start,
+                               [](std::int64_t t, const auto& w) { return t < w.second; });
+    return it != windows.end() && it->first < end;
+}
+
+/// Whose busy time is looked at, and what of it the caller may see.
+struct Party {
+    PrincipalRecord who;
+    bool own = false;  ///< the caller: event ids, calendars and titles are theirs to see
+};
+
+/// True when `who` declined the event `ics` (their PARTSTAT in the master).
+bool declined_by(const PrincipalRecord& who, std::string_view ics) {
+    auto info = ical::scheduling_info(ics);
+    if (!info) return false;
+    for (const auto& a : info->attendees)
+        if (is_own_address(who, a.address)) return a.partstat == "DECLINED";
+    return false;
+}
+
+/// Adds the busy instances of `o` (in `cal` of `party`) that overlap `windows`.
+void add_overlaps(Actor& actor, const Party& party, const CollectionRecord& cal, const ObjectRecord& o,
+                  const std::vector<std::pair<std::int64_t, std::int64_t>>& windows, std::vector<Conflict>& out) {
+    auto text = o.text();
+    auto expansion = ical::expand(text, windows.front().first, windows.back().second, bounds(actor));
+    std::optional<bool> declined;
+    std::optional<ical::EventView> master;
+    for (const auto& i : expansion.instances) {
+        if (!i.busy || i.cancelled || i.end <= i.start || !overlaps(windows, i.start, i.end)) continue;
+        if (i.declined && (declined ? *declined : *(declined = declined_by(party.who, text)))) continue;
+        Conflict c;
+        c.event_id = o.uid;
+        c.who = party.who.email.empty() ? party.who.name : party.who.email;
+        c.start = i.start;
+        c.end = i.end;
+        if (party.own) {
+            c.calendar_id = cal.name;
+            std::optional<ical::EventView> view;
+            if (i.overridden) view = ical::read_event(text, rid_seconds(i.recurrence_id));
+            if (!view && !master) master = ical::read_event(text);
+            if (!view) view = master;
+            if (view) c.title = view->title;
+        }
+        out.push_back(std::move(c));
+    }
+}
+
+/// Adds the conflicts `party`'s calendars hold with `windows`, leaving out `uid`.
+void party_conflicts(Actor& actor, const Party& party, const std::string& uid,
+                     const std::vector<std::pair<std::int64_t, std::int64_t>>& windows,
+                     std::vector<Conflict>& out) {
+    for (const auto& cal : actor.store.list_collections(party.who.id)) {
+        if (cal.kind != CollectionKind::calendar || !counts_for_busy(actor.store, cal)) continue;
+        // The index finds the candidates of each window; each is read once.
+        std::map<std::int64_t, ObjectRecord> candidates;
+        for (const auto& [start, end] : windows)
+            actor.store.visit_objects_in_range(cal.id, start, end, true, [&](ObjectRecord& o) {
+                if (o.uid == uid || o.component != "VEVENT" || candidates.contains(o.id)) return;
+                candidates.emplace(o.id, std::move(o));
+            });
+        for (const auto& [id, o] : candidates) add_overlaps(actor, party, cal, o, windows, out);
+    }
+}
+
+std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
+                                   int horizon_days, std::size_t max, std::optional<std::int64_t> now) {
+    auto view = ical::read_event(ics);
+    if (!view || max == 0 || view->transparent) return {};
+    // The instances to check: from the start (or from a while before now for
+    // a series already running) up to the horizon.
+    const std::int64_t horizon = std::int64_t{std::max(horizon_days, 1)} * day_seconds;
+    // A series already running is checked from now on; one wholly in the
+    // past (an event entered after the fact) at its own time.
+    std::vector<std::pair<std::int64_t, std::int64_t>> windows;
+    if (now && *now > view->start)
+        windows = busy_windows(ical::expand(ics, std::max(view->start, *now - day_seconds), *now + horizon, bounds(actor)).instances);
+    if (windows.empty())
+        windows = busy_windows(ical::expand(ics, view->start, view->start + horizon, bounds(actor)).instances);
+    if (windows.empty()) return {};
+    std::vector<Conflict> out;
+    party_conflicts(actor, {actor.principal, true}, view->uid, windows, out);
+    std::set<std::int64_t> seen{actor.principal.id};
+    for (const auto& email : attendees) {
+        auto who = actor.store.find_principal_by_email(bare_of(email));
+        if (!who || !seen.insert(who->id).second) continue;
+        party_conflicts(actor, {*who, false}, view->uid, windows, out);
+    }
+    std::sort(out.begin(), out.end(), [](const Conflict& a, const Conflict& b) {
+        return std::tie(a.start, a.end, a.who, a.event_id) < std::tie(b.start, b.end, b.who, b.event_id);
+    });
+    if (out.size() > max) out.resize(max);
+    return out;
+}
+
+void refuse_conflicts(const std::vector<Conflict>& conflicts) {
+    const auto& c = conflicts.front();
+    throw ConflictsError(conflicts, "the event overlaps " + std::to_string(conflicts.size()) + " busy event" +
+                                        (conflicts.size() == 1 ? "" : "s") + ", the first at " +
+                                        ical::format_rfc3339(c.start) + " (" + c.who + ")");
+}
+
+// Listing ------------------------------------------------------------------
+
+/// The actor's part in an occurrence, as the API shows it.
+std::string my_status(const Actor& actor, const ical::EventView& view) {
+    if (view.organizer_email.empty()) return {};
+    if (is_me(actor, view.organizer_email)) return "organizer";
+    for (const auto& a : view.attendees)
+        if (is_me(actor, a.email)) return api_status(a.partstat.empty() ? "NEEDS-ACTION" : a.partstat);
+    return {};
+}
+
+/// An occurrence listed, and whether it takes the actor's time.
+struct Listed {
+    ListedInstance instance;
+    bool busy = false;
+};
+
+/// Adds the occurrences of `o` overlapping [start, end) to `out`: the views
+/// read once for the master and once per override, not per instance.
+void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& o, std::int64_t start,
+                 std::int64_t end, std::vector<Listed>& out) {
+    auto text = o.text();
+    auto expansion = ical::expand(text, start, end, bounds(actor));
+    if (expansion.error && !expansion.instances.empty())
+        throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
+                             " occurrences; ask for a shorter one");
+    if (expansion.instances.empty()) return;
+    auto master = ical::read_event(text);
+    if (!master) return;
+    const auto& first = expansion.instances.front();
+    const bool recurring = master->recurrence || expansion.instances.size() > 1 || first.overridden;
+    for (const auto& i : expansion.instances) {
+        Listed l;
+        auto& li = l.instance;
+        li.event_id = master->uid;
+        li.calendar_id = cal.name;
+        li.etag = o.etag;
+        li.start = i.start;
+        li.end = i.end;
+        li.is_recurring = recurring;
+        if (recurring) li.instance_date = rid_seconds(i.recurrence_id);
+        std::optional<ical::EventView> own;
+        if (i.overridden && li.instance_date) own = ical::read_event(text, li.instance_date);
+        li.view = own ? std::move(*own) : *master;
+        li.view.start = i.start;
+        li.view.end = i.end;
+        li.view.recurrence_id = li.instance_date;
+        li.my_status = my_status(actor, li.view);
+        l.busy = i.busy && !i.cancelled && i.end > i.start && li.my_status != "declined";
+        out.push_back(std::move(l));
+    }
+}
+
+/// Marks the busy occurrences that overlap another busy one (`out` sorted by start).
+void mark_conflicts(std::vector<Listed>& out) {
+    std::optional<std::size_t> longest;  // the busy occurrence reaching furthest so far
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if (!out[i].busy) continue;
+        auto& li = out[i].instance;
+        if (longest && li.start < out[*longest].instance.end) {
+            li.conflicts = true;
+            out[*longest].instance.conflicts = true;
+        }
+        if (!longest || li.end > out[*longest].instance.end) longest = i;
+    }
+}
+
+/// The calendars a listing reads: the actor's, or those named among them.
+std::vector<CollectionRecord> listed_calendars(Actor& actor, const std::vector<std::string>& names) {
+    auto all = calendars_of(actor);
+    if (names.empty()) return all;
+    std::vector<CollectionRecord> out;
+    for (const auto& name : names) {
+        auto it = std::find_if(all.begin(), all.end(), [&](const CollectionRecord& c) { return c.name == name; });
+        if (it == all.end()) throw Error(404, "no calendar " + name);
+        out.push_back(*it);
+    }
+    return out;
+}
+
+// Changes ------------------------------------------------------------------
+
+/// Conflicts of `changed` (only those of its instance `instance` when set).
+std::vector<Conflict> changed_conflicts(Actor& actor, const std::string& changed,
+                                        std::optional<std::int64_t> instance, int horizon_days, std::int64_t now) {
+    auto found = conflicts_of(actor, changed, others_invited(actor, changed), horizon_days,
+                              instance ? std::size_t(1000) : std::size_t(50), now);
+    if (!instance) return found;
+    auto view = ical::read_event(changed, instance);
+    if (!view) return {};
+    std::erase_if(found, [&](const Conflict& c) { return c.end <= view->start || c.start >= view->end; });
+    if (found.size() > 50) found.resize(50);
+    return found;
+}
+
+/// Writes the change of one scope over `event`; fills `result`.
+void apply_change(Actor& actor, const EventLocation& event, const ical::EventPatch& patch, EditScope scope,
+                  std::optional<std::int64_t> instance, bool reject_conflicts, int horizon_days, std::int64_t now,
+                  EditedEvent& result) {
+    const std::string text(event.object.text());
+    std::string changed, second;
+    if (scope == EditScope::all) {
+        changed = edited(ical::edit_all(text, patch, now));
+    } else if (scope == EditScope::this_instance) {
+        changed = edited(ical::edit_instance(text, *instance, patch, now));
+        result.exception_id = instance_id(result.event_id, *instance);
+    } else {
+        auto new_uid = fresh_uuid();
+        auto split = ical::split_series(text, *instance, new_uid, patch, now);
+        if (auto* error = std::get_if<ical::FieldError>(&split)) refuse(*error);
+        changed = std::move(std::get<ical::SplitResult>(split).first);
+        second = std::move(std::get<ical::SplitResult>(split).second);
+        result.new_event_id = new_uid;
+    }
+    const auto& checked = second.empty() ? changed : second;
+    result.conflicts = changed_conflicts(actor, checked, scope == EditScope::this_instance ? instance : std::nullopt,
+                                         horizon_days, now);
+    if (reject_conflicts && !result.conflicts.empty()) refuse_conflicts(result.conflicts);
+    if (second.empty()) {
+        result.etag = put_calendar_object(actor, put_over(event, std::move(changed))).etag;
+        return;
+    }
+    // The series ended and the one starting at the instance: one transaction,
+    // each with the scheduling it implies (attendees get both updates).
+    ObjectPut next;
+    next.calendar = event.calendar;
+    next.owner_name = event.owner_name;
+    next.name = *result.new_event_id + ".ics";
+    next.data = std::move(second);
+    next.conditions.if_none_match = true;
+    std::vector<ObjectPut> puts;
+    puts.push_back(put_over(event, std::move(changed)));
+    puts.push_back(std::move(next));
+    result.etag = put_calendar_objects(actor, std::move(puts)).front().etag;
+}
+
+}  // namespace
+
+std::optional<EventLocation> find_event(Actor& actor, const std::string& uid) {
+    auto object = actor.store.find_object_by_uid(actor.principal.id, uid);
+    if (!object) return std::nullopt;
+    if (object->shared_data) object->data.assign(*std::exchange(object->shared_data, nullptr));
+    for (auto& c : calendars_of(actor))
+        if (c.id == object->collection_id) return EventLocation{std::move(c), actor.principal.name, std::move(*object)};
+    return std::nullopt;
+}
+
+std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
+                                     int horizon_days, std::size_t max) {
+    return conflicts_of(actor, ics, attendees, horizon_days, max, std::nullopt);
+}
+
+std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics, const std::vector<std::string>& attendees,
+                                     int horizon_days, std::size_t max, std::int64_t now) {
+    return conflicts_of(actor, ics, attendees, horizon_days, max, now);
+}
+
+CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
+                          ical::EventSpec spec, bool reject_conflicts, int horizon_days, std::int64_t now,
+                          std::optional<IdempotencyRecord> record) {
+    if (calendar.kind != CollectionKind::calendar || calendar.owner_id != actor.principal.id)
+        throw Error(403, "events are created in your own calendars");
+    if (spec.uid.empty()) spec.uid = fresh_uuid();
+    // The organizer is the actor; it is no attendee of its own (build adds it).
+    std::erase_if(spec.attendees, [&](const ical::AttendeeSpec& a) { return is_me(actor, a.email); });
+    if (!spec.attendees.empty()) {
+        // ical::build_event writes mailto: addresses; a principal URL as
+        // ORGANIZER (what CalDAV clients of a user without email send) would
+        // reach no external attendee anyway.
+        if (actor.principal.email.empty())
+            throw EventFieldError("attendees", "your account has no email address to invite attendees from");
+        spec.organizer_email = actor.principal.email;
+        spec.organizer_name = actor.principal.display_name;
+    }
+    if (auto problem = ical::check_event(spec)) refuse(*problem);
+    auto ics = ical::build_event(spec, now);
+    std::vector<std::string> invited;
+    for (const auto& a : spec.attendees) invited.push_back(a.email);
+    CreatedEvent created;
+    created.conflicts = conflicts_of(actor, ics, invited, horizon_days, 50, now);
+    if (reject_conflicts && !created.conflicts.empty()) refuse_conflicts(created.conflicts);
+    ObjectPut put;
+    put.calendar = calendar;
+    put.owner_name = owner_name;
+    put.name = (plain_name(spec.uid) ? spec.uid : fresh_uuid()) + ".ics";
+    put.data = std::move(ics);
+    put.conditions.if_none_match = true;
+    put.idempotency = std::move(record);
+    created.outcome = put_calendar_object(actor, put);
+    // Read back: scheduling may have written SCHEDULE-STATUS into it.
+    EventLocation where{calendar, owner_name, {}};
+    where.object.name = put.name;
+    auto stored = reread(actor, where);
+    if (!stored) throw Error(503, "the event went away as it was created; try again");
+    created.where = std::move(*stored);
+    return created;
+}
+
+EditedEvent update_event(Actor& actor, const EventLocation& event, const ical::EventPatch& patch, EditScope scope,
+                         std::optional<std::int64_t> instance, const std::optional<std::string>& if_match,
+                         bool reject_conflicts, int horizon_days, std::int64_t now) {
+    if (scope != EditScope::all && !instance)
+        throw EventFieldError("instance_date", "this update_scope needs the instance_date of an occurrence");
+    return over_current(actor, event, if_match, [&](const EventLocation& current) {
+        auto master = master_of(current);
+        check_may_change(actor, master);
+        EditedEvent result;
+        result.event_id = master.uid;
+        // From the first instance on, the rest of the series is all of it.
+        auto how = scope == EditScope::all_future && *instance <= master.start ? EditScope::all : scope;
+        apply_change(actor, current, patch, how, instance, reject_conflicts, horizon_days, now, result);
+        return result;
+    });
+}
+
+void delete_event(Actor& actor, const EventLocation& event, EditScope scope, std::optional<std::int64_t> instance,
+                  const std::optional<std::string>& if_match, std::int64_t now) {
+    if (scope != EditScope::all && !instance)
+        throw EventFieldError("instance_date", "this scope needs the instance_date of an occurrence");
+    over_current(actor, event, if_match, [&](const EventLocation& current) {
+        const std::string text(current.object.text());
+        auto how = scope;
+        if (how == EditScope::all_future && *instance <= master_of(current).start) how = EditScope::all;
+        if (how == EditScope::all) {
+            WriteConditions c;
+            c.if_match = current.object.etag;
+            remove_object(actor, current.calendar, current.object.name, c);
+            return 0;
+        }
+        auto changed = how == EditScope::this_instance ? edited(ical::remove_instance(text, *instance, now))
+                                                       : edited(ical::end_series_before(text, *instance, now));
+        put_calendar_object(actor, put_over(current, std::move(changed)));
+        return 0;
+    });
+}
+
+std::string rsvp_event(Actor& actor, const EventLocation& event, const std::string& partstat,
+                       std::optional<std::int64_t> instance, const std::string& comment, std::int64_t now) {
+    static constexpr std::string_view answers[] = {"ACCEPTED", "DECLINED", "TENTATIVE"};
+    if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
+        throw EventFieldError("response", "the response is accepted, declined or tentative");
+    std::string address;
+    try {
+        answer_invitation_with(actor, event.calendar, event.owner_name, event.object.name,
+                               [&](const std::string& copy, const std::string& attendee) {
+                                   address = attendee;
+                                   auto answered = instance ? edited(ical::with_instance_partstat(copy, attendee, partstat,
+                                                                                                 *instance, now))
+                                                            : ical::with_partstat(copy, attendee, partstat);
+                                   return comment.empty() ? answered : with_comment(answered, comment);
+                               });
+    } catch (const Error& e) {
+        // CalDAV names the data it refuses (valid-calendar-data); here the
+        // refusal is of the caller, who is not invited.
+        if (e.status() == 403 && e.precondition() == Precondition::valid_calendar_data && address.empty())
+            throw Error(403, e.description());
+        throw;
+    }
+    return bare_of(address);
+}
+
+std::vector<ListedInstance> list_events(Actor& actor, std::int64_t start, std::int64_t end,
+                                        const std::vector<std::string>& calendars) {
+    if (end <= start) throw EventFieldError("end", "the range must end after it starts");
+    std::vector<Listed> listed;
+    std::vector<ObjectRecord> objects;
+    for (const auto& cal : listed_calendars(actor, calendars)) {
+        objects.clear();
+        actor.store.visit_objects_in_range(cal.id, start, end, true, [&](ObjectRecord& o) {
+            if (o.component == "VEVENT") objects.push_back(std::move(o));
+        });
+        for (const auto& o : objects) {
+            list_object(actor, cal, o, start, end, listed);
+            if (listed.size() > actor.limits.max_instances)
+                throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
+                                     " occurrences; ask for a shorter one");
+        }
+    }
+    std::sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
+        return std::tie(a.instance.start, a.instance.event_id, a.instance.instance_date) <
+               std::tie(b.instance.start, b.instance.event_id, b.instance.instance_date);
+    });
+    mark_conflicts(listed);
+    std::vector<ListedInstance> out;
+    out.reserve(listed.size());
+    for (auto& l : listed) out.push_back(std::move(l.instance));
+    return out;
+}
+
+std::string instance_id(const std::string& uid, std::int64_t instance) {
+    return uid + "_" + ical::format_utc(instance);
+}
+
+std::string api_status(const std::string& partstat) {
+    if (partstat == "NEEDS-ACTION" || partstat.empty()) return "pending";
+    std::string out;
+    for (char c : partstat) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;  // accepted, declined, tentative, delegated (and any other, in lower case)
+}
+
+}  // namespace caldav

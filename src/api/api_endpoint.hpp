@@ -1,0 +1,61 @@
+// The JSON API at /api/v1 (issue 24, docs/api.md, docs/openapi.json): a second
+// front end over the calendar service, beside the DAV handlers. It calls the
+// same object writes, scheduling, availability and privilege decisions
+// (caldav/event_service.hpp, caldav/availability.hpp) and knows no Beast.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "caldav/limits.hpp"
+#include "caldav/message.hpp"
+#include "caldav/store.hpp"
+#include "src/config/config.hpp"
+
+namespace caldav {
+class ImipGateway;
+}
+
+namespace server::api {
+
+/// Serves /api/v1/... for authenticated principals. Thread-safe; runs on the
+/// handler pools like caldav::Service.
+class ApiEndpoint {
+public:
+    /// Seconds since the Unix epoch (tests inject a clock).
+    using WallClock = std::function<std::int64_t()>;
+
+    /// `store` and `config` must outlive the endpoint.
+    ApiEndpoint(caldav::Store& store, const caldav::Limits& limits, const ApiConfig& config, WallClock now = {});
+
+    /// Email for external attendees (iMIP), as caldav::Service has; nullptr: none.
+    void set_imip_gateway(caldav::ImipGateway* imip) { imip_ = imip; }
+
+    /// True for the paths this endpoint answers.
+    static bool serves(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
+
+    /// True for requests that only read (they may run on the reader pool).
+    static bool is_read_only(std::string_view method) { return method == "GET" || method == "HEAD"; }
+
+    /// Answers one request; `request.principal` must be set (src/http
+    /// authenticates first). Errors become RFC 9457 problems (4xx with the
+    /// offending field, 500 with the request id only). Never throws.
+    caldav::Response handle(const caldav::Request& request);
+
+    /// The problem+json answer for an unauthenticated request (401).
+    static caldav::Response unauthorized(const std::string& request_id);
+
+    /// The problem+json answer for a user over api.rate-per-minute (429).
+    static caldav::Response rate_limited(const std::string& request_id, std::int64_t retry_after_seconds);
+
+private:
+    caldav::Response route(const caldav::Request& request);
+
+    caldav::Store& store_;
+    caldav::Limits limits_;
+    const ApiConfig& config_;
+    WallClock now_;
+    caldav::ImipGateway* imip_ = nullptr;
+};
+
+}  // namespace server::api

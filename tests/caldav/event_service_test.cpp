@@ -1,0 +1,496 @@
+// The event operations apps call (issue 24) over a real SQLite store: they
+// write through the same path as a CalDAV PUT or DELETE (invitations,
+// replies, cancellations), change a series by scope, list a range with
+// recurrences expanded, and find conflicts without leaking other users'
+// event details.
+#include "caldav/event_service.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "caldav/error.hpp"
+#include "src/storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace caldav;
+
+namespace {
+
+std::int64_t utc(std::string_view text) {
+    auto t = ical::parse_rfc3339(text);
+    BOOST_REQUIRE(t.has_value());
+    return *t;
+}
+
+bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+std::string unfolded(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text.compare(i, 3, "\r\n ") == 0) {
+            i += 2;
+            continue;
+        }
+        out += text[i];
+    }
+    return out;
+}
+
+/// The unfolded lines of `text` naming `part`.
+std::vector<std::string> lines_with(std::string_view text, std::string_view part) {
+    std::vector<std::string> out;
+    auto all = unfolded(text);
+    std::size_t at = 0;
+    while (at < all.size()) {
+        auto end = all.find("\r\n", at);
+        if (end == std::string::npos) end = all.size();
+        auto line = all.substr(at, end - at);
+        if (contains(line, part)) out.push_back(line);
+        at = end + 2;
+    }
+    return out;
+}
+
+struct EventFixture {
+    test_support::TempDir dir;
+    std::unique_ptr<server::SqliteStore> store;
+    Limits limits;
+    const std::int64_t now = utc("2027-01-01T00:00:00Z");
+    const int horizon = 90;
+
+    EventFixture() {
+        server::SqliteOptions o;
+        o.file = dir.path() / "k.sqlite3";
+        store = server::SqliteStore::open(o);
+        for (const char* name : {"alice", "bob", "carol"}) {
+            store->add_user(name, std::string(name) + "@example.com", "$y$x");
+            store->provision_home(user(name).id);
+        }
+    }
+
+    PrincipalRecord user(const std::string& name) { return *store->find_principal(name); }
+    Actor actor(const std::string& name) { return Actor{*store, limits, user(name)}; }
+    CollectionRecord calendar_of(const std::string& name) { return *store->find_collection(user(name).id, "calendar"); }
+
+    std::vector<ObjectRecord> inbox_of(const std::string& name) {
+        auto inbox = store->find_collection(user(name).id, "inbox");
+        return store->list_objects(inbox->id, true);
+    }
+    std::vector<ObjectRecord> events_of(const std::string& name) {
+        return store->list_objects(calendar_of(name).id, true);
+    }
+
+    static ical::EventSpec spec(std::string title, std::string_view start, std::string_view end,
+                                std::vector<std::string> attendees = {}) {
+        ical::EventSpec s;
+        s.title = std::move(title);
+        s.start = utc(start);
+        s.end = utc(end);
+        for (auto& a : attendees) {
+            ical::AttendeeSpec who;
+            who.email = std::move(a);
+            s.attendees.push_back(std::move(who));
+        }
+        return s;
+    }
+
+    /// A daily series of `days` instances.
+    static ical::EventSpec daily(std::string title, std::string_view start, std::string_view end, int days,
+                                 std::vector<std::string> attendees = {}) {
+        auto s = spec(std::move(title), start, end, std::move(attendees));
+        s.recurrence.emplace();
+        s.recurrence->frequency = "daily";
+        s.recurrence->count = days;
+        return s;
+    }
+
+    CreatedEvent create(const std::string& who, ical::EventSpec s, bool reject = false) {
+        auto a = actor(who);
+        return create_event(a, calendar_of(who), who, std::move(s), reject, horizon, now);
+    }
+
+    EventLocation where(const std::string& who, const std::string& uid) {
+        auto a = actor(who);
+        auto found = find_event(a, uid);
+        BOOST_REQUIRE(found.has_value());
+        return *found;
+    }
+
+    std::string uid_of(const CreatedEvent& e) { return e.where.object.uid; }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(event_service, EventFixture)
+
+BOOST_AUTO_TEST_CASE(creating_a_meeting_invites_its_attendees_exactly_as_a_put_does) {
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", {"bob@example.com"}));
+    BOOST_TEST(created.outcome.created);
+    const auto& uid = created.where.object.uid;
+    // A fresh version 4 UUID in lower case names it.
+    BOOST_TEST(uid.size() == 36u);
+    BOOST_TEST(uid[14] == '4');
+    BOOST_TEST(uid == created.where.object.name.substr(0, 36));
+    BOOST_TEST(std::none_of(uid.begin(), uid.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); }));
+    // The stored object is what scheduling made of it (SCHEDULE-STATUS).
+    BOOST_TEST(contains(created.where.object.data, "SCHEDULE-STATUS"));
+    BOOST_TEST(lines_with(created.where.object.data, "ORGANIZER").size() == 1u);
+    BOOST_TEST(contains(lines_with(created.where.object.data, "ORGANIZER").front(), "mailto:alice@example.com"));
+    auto copy = store->find_object_by_uid(user("bob").id, uid);
+    BOOST_REQUIRE(copy.has_value());
+    BOOST_TEST(contains(copy->data, "SUMMARY:Planning"));
+    auto inbox = inbox_of("bob");
+    BOOST_REQUIRE(inbox.size() == 1u);
+    BOOST_TEST(contains(inbox[0].data, "METHOD:REQUEST"));
+    // Found again by its UID, with its data.
+    auto found = where("alice", uid);
+    BOOST_TEST(found.object.etag == created.where.object.etag);
+    BOOST_TEST(found.calendar.name == "calendar");
+}
+
+BOOST_AUTO_TEST_CASE(conflicts_show_the_callers_own_events_with_titles_and_attendees_only_by_time) {
+    create("alice", spec("Dentist", "2027-01-05T10:30:00Z", "2027-01-05T11:30:00Z"));
+    create("bob", spec("Secret interview", "2027-01-05T09:30:00Z", "2027-01-05T10:15:00Z"));
+    // Free time does not conflict: transparent, or the day after.
+    auto free = spec("Holiday note", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z");
+    auto transparent = create("bob", free);
+    {
+        // Mark it transparent through a plain edit of the stored text.
+        auto loc = where("bob", uid_of(transparent));
+        std::string text(loc.object.text());
+        text.insert(text.find("END:VEVENT"), "TRANSP:TRANSPARENT\r\n");
+        ObjectPut put;
+        put.calendar = loc.calendar;
+        put.owner_name = "bob";
+        put.name = loc.object.name;
+        put.data = text;
+        put.current = loc.object;
+        auto bob = actor("bob");
+        put_calendar_object(bob, put);
+    }
+    create("bob", spec("Tomorrow", "2027-01-06T10:00:00Z", "2027-01-06T11:00:00Z"));
+
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                        {"bob@example.com", "someone@elsewhere.example"}));
+    BOOST_REQUIRE(created.conflicts.size() == 2u);
+    const auto& bobs = created.conflicts[0];
+    BOOST_TEST(bobs.who == "bob@example.com");
+    BOOST_TEST(bobs.start == utc("2027-01-05T09:30:00Z"));
+    BOOST_TEST(bobs.end == utc("2027-01-05T10:15:00Z"));
+    BOOST_TEST(bobs.title.empty());
+    BOOST_TEST(bobs.calendar_id.empty());
+    const auto& own = created.conflicts[1];
+    BOOST_TEST(own.who == "alice@example.com");
+    BOOST_TEST(own.title == "Dentist");
+    BOOST_TEST(own.calendar_id == "calendar");
+    BOOST_TEST(!own.event_id.empty());
+    // The event itself is never its own conflict (bob's copy included).
+    auto a = actor("alice");
+    auto again = find_conflicts(a, created.where.object.data, {"bob@example.com"}, horizon, 50, now);
+    BOOST_TEST(again.size() == 2u);
+    for (const auto& c : again) BOOST_TEST(c.event_id != uid_of(created));
+}
+
+BOOST_AUTO_TEST_CASE(a_series_conflicts_where_any_instance_overlaps_within_the_horizon) {
+    create("alice", spec("Offsite", "2027-01-07T09:00:00Z", "2027-01-07T17:00:00Z"));
+    create("alice", spec("Far away", "2027-06-07T10:00:00Z", "2027-06-07T11:00:00Z"));
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 300));
+    BOOST_REQUIRE(created.conflicts.size() == 1u);
+    BOOST_TEST(created.conflicts[0].title == "Offsite");
+    auto a = actor("alice");
+    BOOST_TEST(find_conflicts(a, created.where.object.data, {}, horizon, 0, now).empty());
+}
+
+BOOST_AUTO_TEST_CASE(rejecting_conflicts_answers_409_and_writes_nothing) {
+    create("alice", spec("Dentist", "2027-01-05T10:30:00Z", "2027-01-05T11:30:00Z"));
+    BOOST_CHECK_EXCEPTION(create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                               {"bob@example.com"}),
+                                 true),
+                          Error, [](const Error& e) { return e.status() == 409; });
+    BOOST_TEST(events_of("alice").size() == 1u);
+    BOOST_TEST(events_of("bob").empty());
+    BOOST_TEST(inbox_of("bob").empty());
+    // Without a conflict, rejecting them creates as usual.
+    auto ok = create("alice", spec("Later", "2027-01-05T12:00:00Z", "2027-01-05T13:00:00Z"), true);
+    BOOST_TEST(ok.conflicts.empty());
+    BOOST_TEST(events_of("alice").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_description_that_cannot_be_an_event_names_its_field) {
+    auto bad = spec("Backwards", "2027-01-05T11:00:00Z", "2027-01-05T10:00:00Z");
+    try {
+        create("alice", bad);
+        BOOST_FAIL("no error");
+    } catch (const EventFieldError& e) {
+        BOOST_TEST(e.status() == 422);
+        BOOST_TEST(!e.field().empty());
+    }
+    BOOST_TEST(events_of("alice").empty());
+}
+
+BOOST_AUTO_TEST_CASE(changing_all_of_a_series_updates_the_attendees_copies) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
+                                         {"bob@example.com"}));
+    ical::EventPatch patch;
+    patch.title = "Daily sync";
+    auto a = actor("alice");
+    auto edited = update_event(a, where("alice", uid_of(created)), patch, EditScope::all, std::nullopt, std::nullopt,
+                               false, horizon, now);
+    BOOST_TEST(edited.event_id == uid_of(created));
+    BOOST_TEST(!edited.exception_id.has_value());
+    BOOST_TEST(contains(where("alice", uid_of(created)).object.data, "SUMMARY:Daily sync"));
+    auto copy = store->find_object_by_uid(user("bob").id, uid_of(created));
+    BOOST_REQUIRE(copy.has_value());
+    BOOST_TEST(contains(copy->data, "SUMMARY:Daily sync"));
+    BOOST_TEST(inbox_of("bob").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(changing_one_instance_writes_an_override_for_everyone) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
+                                         {"bob@example.com"}));
+    ical::EventPatch patch;
+    patch.title = "Standup with demo";
+    patch.start = utc("2027-01-06T14:00:00Z");
+    patch.end = utc("2027-01-06T14:30:00Z");
+    auto a = actor("alice");
+    auto edited = update_event(a, where("alice", uid_of(created)), patch, EditScope::this_instance,
+                               utc("2027-01-06T10:00:00Z"), std::nullopt, false, horizon, now);
+    BOOST_REQUIRE(edited.exception_id.has_value());
+    BOOST_TEST(*edited.exception_id == uid_of(created) + "_20270106T100000Z");
+    auto mine = where("alice", uid_of(created)).object.data;
+    BOOST_TEST(lines_with(mine, "RECURRENCE-ID").size() == 1u);
+    BOOST_TEST(contains(mine, "SUMMARY:Standup with demo"));
+    auto copy = store->find_object_by_uid(user("bob").id, uid_of(created));
+    BOOST_REQUIRE(copy.has_value());
+    BOOST_TEST(lines_with(copy->data, "RECURRENCE-ID").size() == 1u);
+    BOOST_TEST(contains(copy->data, "SUMMARY:Standup with demo"));
+}
+
+BOOST_AUTO_TEST_CASE(changing_all_future_instances_writes_both_series_in_one_action) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
+                                         {"bob@example.com"}));
+    ical::EventPatch patch;
+    patch.title = "New standup";
+    auto a = actor("alice");
+    auto edited = update_event(a, where("alice", uid_of(created)), patch, EditScope::all_future,
+                               utc("2027-01-06T10:00:00Z"), std::nullopt, false, horizon, now);
+    BOOST_REQUIRE(edited.new_event_id.has_value());
+    BOOST_TEST(*edited.new_event_id != uid_of(created));
+    auto old = where("alice", uid_of(created)).object.data;
+    BOOST_TEST(contains(old, "UNTIL="));
+    BOOST_TEST(contains(old, "SUMMARY:Standup"));
+    auto next = where("alice", *edited.new_event_id).object.data;
+    BOOST_TEST(contains(next, "SUMMARY:New standup"));
+    BOOST_TEST(events_of("alice").size() == 2u);
+    // Bob got both: the shortened series and the new one.
+    auto bobs_old = store->find_object_by_uid(user("bob").id, uid_of(created));
+    auto bobs_new = store->find_object_by_uid(user("bob").id, *edited.new_event_id);
+    BOOST_REQUIRE(bobs_old.has_value());
+    BOOST_REQUIRE(bobs_new.has_value());
+    BOOST_TEST(contains(bobs_old->data, "UNTIL="));
+    BOOST_TEST(contains(bobs_new->data, "SUMMARY:New standup"));
+    BOOST_TEST(inbox_of("bob").size() == 3u);
+    // The listing shows two days of the old series and three of the new.
+    auto listed = list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
+    BOOST_REQUIRE(listed.size() == 5u);
+    BOOST_TEST(listed[1].view.title == "Standup");
+    BOOST_TEST(listed[2].view.title == "New standup");
+    BOOST_TEST(listed[2].event_id == *edited.new_event_id);
+}
+
+BOOST_AUTO_TEST_CASE(all_future_from_the_first_instance_changes_the_whole_series) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5));
+    ical::EventPatch patch;
+    patch.title = "Renamed";
+    auto a = actor("alice");
+    auto edited = update_event(a, where("alice", uid_of(created)), patch, EditScope::all_future,
+                               utc("2027-01-04T10:00:00Z"), std::nullopt, false, horizon, now);
+    BOOST_TEST(!edited.new_event_id.has_value());
+    BOOST_TEST(events_of("alice").size() == 1u);
+    BOOST_TEST(contains(where("alice", uid_of(created)).object.data, "SUMMARY:Renamed"));
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_if_match_answers_412_and_changes_nothing) {
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z"));
+    auto before = where("alice", uid_of(created)).object;
+    ical::EventPatch patch;
+    patch.title = "Changed";
+    auto a = actor("alice");
+    BOOST_CHECK_EXCEPTION(update_event(a, where("alice", uid_of(created)), patch, EditScope::all, std::nullopt,
+                                       std::string("stale"), false, horizon, now),
+                          Error, [](const Error& e) { return e.status() == 412; });
+    BOOST_CHECK_EXCEPTION(delete_event(a, where("alice", uid_of(created)), EditScope::all, std::nullopt,
+                                       std::string("stale"), now),
+                          Error, [](const Error& e) { return e.status() == 412; });
+    BOOST_TEST(where("alice", uid_of(created)).object.etag == before.etag);
+    // The current ETag is accepted.
+    update_event(a, where("alice", uid_of(created)), patch, EditScope::all, std::nullopt, before.etag, false,
+                 horizon, now);
+    BOOST_TEST(contains(where("alice", uid_of(created)).object.data, "SUMMARY:Changed"));
+}
+
+BOOST_AUTO_TEST_CASE(an_attendee_cannot_change_the_meeting_and_is_told_to_answer_it) {
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                        {"bob@example.com"}));
+    auto before = *store->find_object_by_uid(user("bob").id, uid_of(created));
+    ical::EventPatch patch;
+    patch.title = "Bob's meeting now";
+    auto b = actor("bob");
+    try {
+        update_event(b, where("bob", uid_of(created)), patch, EditScope::all, std::nullopt, std::nullopt, false,
+                     horizon, now);
+        BOOST_FAIL("no error");
+    } catch (const Error& e) {
+        BOOST_TEST(e.status() == 403);
+        BOOST_TEST(contains(e.description(), "rsvp"));
+    }
+    BOOST_TEST(store->find_object_by_uid(user("bob").id, uid_of(created))->etag == before.etag);
+}
+
+BOOST_AUTO_TEST_CASE(deleting_by_scope_excludes_ends_or_removes_the_series) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
+                                         {"bob@example.com"}));
+    auto uid = uid_of(created);
+    auto a = actor("alice");
+    auto week = [&] { return list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z")).size(); };
+    delete_event(a, where("alice", uid), EditScope::this_instance, utc("2027-01-05T10:00:00Z"), std::nullopt, now);
+    BOOST_TEST(contains(where("alice", uid).object.data, "EXDATE"));
+    BOOST_TEST(week() == 4u);
+    delete_event(a, where("alice", uid), EditScope::all_future, utc("2027-01-07T10:00:00Z"), std::nullopt, now);
+    BOOST_TEST(contains(where("alice", uid).object.data, "UNTIL="));
+    BOOST_TEST(week() == 2u);
+    auto copy = store->find_object_by_uid(user("bob").id, uid);
+    BOOST_REQUIRE(copy.has_value());
+    BOOST_TEST(contains(copy->data, "UNTIL="));
+    // From the first instance on: all of it, cancelled for the attendee.
+    delete_event(a, where("alice", uid), EditScope::all_future, utc("2027-01-04T10:00:00Z"), std::nullopt, now);
+    BOOST_TEST(!find_event(a, uid).has_value());
+    copy = store->find_object_by_uid(user("bob").id, uid);
+    BOOST_REQUIRE(copy.has_value());
+    BOOST_TEST(contains(copy->data, "STATUS:CANCELLED"));
+}
+
+BOOST_AUTO_TEST_CASE(deleting_all_cancels_for_the_attendees) {
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                        {"bob@example.com"}));
+    auto a = actor("alice");
+    delete_event(a, where("alice", uid_of(created)), EditScope::all, std::nullopt, std::nullopt, now);
+    BOOST_TEST(events_of("alice").empty());
+    BOOST_TEST(contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "STATUS:CANCELLED"));
+    BOOST_TEST(inbox_of("bob").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(answering_the_whole_event_reaches_the_organizers_copy_with_the_comment) {
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                        {"bob@example.com"}));
+    auto b = actor("bob");
+    auto who = rsvp_event(b, where("bob", uid_of(created)), "ACCEPTED", std::nullopt, "Happy to, see you there",
+                          now);
+    BOOST_TEST(who == "bob@example.com");
+    auto organizers = where("alice", uid_of(created)).object.data;
+    auto bob_lines = lines_with(organizers, "ATTENDEE");
+    bool accepted = false;
+    for (const auto& l : bob_lines)
+        if (contains(l, "bob@example.com")) accepted = contains(l, "PARTSTAT=ACCEPTED");
+    BOOST_TEST(accepted);
+    auto replies = inbox_of("alice");
+    BOOST_REQUIRE(replies.size() == 1u);
+    BOOST_TEST(contains(replies[0].data, "METHOD:REPLY"));
+    BOOST_TEST(contains(unfolded(replies[0].data), "COMMENT:Happy to\\, see you there"));
+    // The organizer's listing shows it; bob's shows his answer.
+    auto a = actor("alice");
+    auto listed = list_events(a, utc("2027-01-05T00:00:00Z"), utc("2027-01-06T00:00:00Z"));
+    BOOST_REQUIRE(listed.size() == 1u);
+    BOOST_TEST(listed[0].my_status == "organizer");
+    auto bobs = list_events(b, utc("2027-01-05T00:00:00Z"), utc("2027-01-06T00:00:00Z"));
+    BOOST_REQUIRE(bobs.size() == 1u);
+    BOOST_TEST(bobs[0].my_status == "accepted");
+    // Only an answer is an answer.
+    BOOST_CHECK_EXCEPTION(rsvp_event(b, where("bob", uid_of(created)), "MAYBE", std::nullopt, "", now),
+                          EventFieldError, [](const EventFieldError& e) { return e.field() == "response"; });
+}
+
+BOOST_AUTO_TEST_CASE(answering_one_instance_changes_only_that_instance_for_the_organizer) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
+                                         {"bob@example.com"}));
+    auto b = actor("bob");
+    rsvp_event(b, where("bob", uid_of(created)), "DECLINED", utc("2027-01-06T10:00:00Z"), "", now);
+    auto organizers = where("alice", uid_of(created)).object.data;
+    BOOST_TEST(lines_with(organizers, "RECURRENCE-ID").size() == 1u);
+    auto a = actor("alice");
+    auto listed = list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
+    BOOST_REQUIRE(listed.size() == 5u);
+    for (const auto& li : listed) {
+        std::string bobs;
+        for (const auto& at : li.view.attendees)
+            if (at.email == "bob@example.com") bobs = at.partstat;
+        BOOST_TEST(bobs == (li.start == utc("2027-01-06T10:00:00Z") ? "DECLINED" : "NEEDS-ACTION"));
+    }
+    // Bob's week: that day declined, the others pending.
+    auto bobs = list_events(b, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
+    BOOST_REQUIRE(bobs.size() == 5u);
+    BOOST_TEST(bobs[2].my_status == "declined");
+    BOOST_TEST(bobs[1].my_status == "pending");
+}
+
+BOOST_AUTO_TEST_CASE(a_week_listing_expands_series_shows_overrides_and_flags_overlaps) {
+    auto series = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", 10,
+                                        {"bob@example.com"}));
+    ical::EventPatch moved;
+    moved.title = "Standup (moved)";
+    moved.start = utc("2027-01-06T14:00:00Z");
+    moved.end = utc("2027-01-06T14:30:00Z");
+    auto a = actor("alice");
+    update_event(a, where("alice", uid_of(series)), moved, EditScope::this_instance, utc("2027-01-06T10:00:00Z"),
+                 std::nullopt, false, horizon, now);
+    auto lunch = create("alice", spec("Lunch", "2027-01-06T14:15:00Z", "2027-01-06T15:00:00Z"));
+    create("alice", spec("Next week", "2027-01-12T09:00:00Z", "2027-01-12T10:00:00Z"));
+
+    auto listed = list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
+    BOOST_REQUIRE(listed.size() == 8u);  // seven standups and the lunch
+    for (std::size_t i = 1; i < listed.size(); ++i) BOOST_TEST(listed[i - 1].start <= listed[i].start);
+    const auto& wednesday = listed[2];
+    BOOST_TEST(wednesday.view.title == "Standup (moved)");
+    BOOST_TEST(wednesday.start == utc("2027-01-06T14:00:00Z"));
+    BOOST_REQUIRE(wednesday.instance_date.has_value());
+    BOOST_TEST(*wednesday.instance_date == utc("2027-01-06T10:00:00Z"));
+    BOOST_TEST(wednesday.is_recurring);
+    BOOST_TEST(wednesday.my_status == "organizer");
+    BOOST_TEST(wednesday.conflicts);
+    BOOST_TEST(listed[3].event_id == uid_of(lunch));
+    BOOST_TEST(!listed[3].is_recurring);
+    BOOST_TEST(!listed[3].instance_date.has_value());
+    BOOST_TEST(listed[3].my_status == "");
+    BOOST_TEST(listed[3].conflicts);
+    BOOST_TEST(!listed[0].conflicts);
+    BOOST_TEST(*listed[0].instance_date == utc("2027-01-04T10:00:00Z"));
+    BOOST_TEST(listed[0].view.title == "Standup");
+    BOOST_TEST(listed[0].view.start == listed[0].start);
+    // Bob sees the same series, as an attendee who has not answered.
+    auto b = actor("bob");
+    auto bobs = list_events(b, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
+    BOOST_REQUIRE(bobs.size() == 7u);
+    BOOST_TEST(bobs[0].my_status == "pending");
+    BOOST_TEST(!bobs[2].conflicts);
+}
+
+BOOST_AUTO_TEST_CASE(a_listing_past_the_instance_limit_answers_422) {
+    create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", 10));
+    limits.max_instances = 4;
+    auto a = actor("alice");
+    BOOST_CHECK_EXCEPTION(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z")), Error,
+                          [](const Error& e) { return e.status() == 422; });
+    BOOST_TEST(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-06T00:00:00Z")).size() == 2u);
+    BOOST_CHECK_EXCEPTION(list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-06T00:00:00Z"), {"nope"}), Error,
+                          [](const Error& e) { return e.status() == 404; });
+}
+
+BOOST_AUTO_TEST_CASE(instance_ids_and_api_statuses_read_as_the_api_documents) {
+    BOOST_TEST(instance_id("abc", utc("2024-01-15T10:00:00Z")) == "abc_20240115T100000Z");
+    BOOST_TEST(api_status("NEEDS-ACTION") == "pending");
+    BOOST_TEST(api_status("ACCEPTED") == "accepted");
+    BOOST_TEST(api_status("DECLINED") == "declined");
+    BOOST_TEST(api_status("TENTATIVE") == "tentative");
+    BOOST_TEST(api_status("DELEGATED") == "delegated");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

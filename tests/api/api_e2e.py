@@ -772,6 +772,14 @@ def idempotency_key_retry_gives_the_same_201_and_one_event():
     eq(len(api("GET", f"/events?{q}", expect=200).json["events"]), 1, "events after the retry")
     other = api("POST", "/events", dict(body, title="Something else"), headers=key)
     problem(other, 422, "idempotency-key-reused")
+    state["idempotent"] = first.json
+
+
+def idempotent_create_gets_a_uuid_v4_like_any_api_event():
+    # The contract: "Events created by the API get a lowercase UUID v4", with
+    # or without an Idempotency-Key.
+    eid = need("idempotent")["event_id"]
+    check(UUID4.match(eid), f"event_id {eid!r} of a create with an Idempotency-Key is not a lowercase UUID v4")
 
 
 def future_monday(days_ahead=60):
@@ -1037,6 +1045,7 @@ CASES = [
     method_not_allowed_is_405_with_allow,
     stale_if_match_is_412,
     idempotency_key_retry_gives_the_same_201_and_one_event,
+    idempotent_create_gets_a_uuid_v4_like_any_api_event,
     reject_conflicts_is_409_listing_them,
     conflicts_are_reported_on_create,
     past_event_overlapping_a_past_instance_is_a_conflict,

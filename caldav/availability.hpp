@@ -119,6 +119,8 @@ struct Suggestion {
 
 /// The most candidate starts suggest_times looks at in one search.
 inline constexpr std::int64_t max_suggest_candidates = 50000;
+/// The longest buffer suggest_times keeps around a slot, seconds (a day).
+inline constexpr std::int64_t max_suggest_buffer = 86400;
 
 /// The best slots, ranked: every required user free first, then most
 /// optional users free, then inside working hours, then earliest. Slots do
@@ -134,7 +136,8 @@ inline constexpr std::int64_t max_suggest_candidates = 50000;
 /// window past midnight. Slots where not every required user is free still
 /// rank, below every slot where all are (fewer required free ranks lower),
 /// unless `working_hours_only` already dropped them. Each user's
-/// availability is read once (range widened by the buffer). Bounds: a step
+/// availability is read once (range widened by the buffer). Bounds: a
+/// negative buffer reads as none, one past max_suggest_buffer as that; a step
 /// below 60 s reads as 60 s, and the step grows so that at most
 /// max_suggest_candidates candidates are looked at; an empty window,
 /// duration <= 0 or max_results 0 gives nothing.

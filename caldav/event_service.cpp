@@ -378,11 +378,52 @@ struct Listed {
     bool busy = false;
 };
 
+/// One occurrence of `o` as listed, `view` its values at its own times.
+Listed occurrence(const Actor& actor, const CollectionRecord& cal, const ObjectRecord& o, ical::EventView view,
+                  bool recurring, std::optional<std::int64_t> instance_date) {
+    Listed l;
+    auto& li = l.instance;
+    li.event_id = view.uid;
+    li.calendar_id = cal.name;
+    li.etag = o.etag;
+    li.start = view.start;
+    li.end = view.end;
+    li.is_recurring = recurring;
+    li.instance_date = instance_date;
+    li.my_status = my_status(actor, view);
+    view.recurrence_id = instance_date;
+    li.view = std::move(view);
+    return l;
+}
+
+/// True when `text` cannot hold more than one occurrence: no rule, no added
+/// dates, no override (a word in a description only costs the fast path).
+bool single_occurrence(std::string_view text) {
+    return text.find("RRULE") == std::string_view::npos && text.find("RDATE") == std::string_view::npos &&
+           text.find("RECURRENCE-ID") == std::string_view::npos;
+}
+
+/// RFC 4791 §9.9: whether the occurrence [s, e) overlaps [start, end).
+bool in_range(std::int64_t s, std::int64_t e, std::int64_t start, std::int64_t end) {
+    return e > s ? s < end && e > start : s >= start && s < end;
+}
+
 /// Adds the occurrences of `o` overlapping [start, end) to `out`: the views
-/// read once for the master and once per override, not per instance.
+/// read once for the master and once per override, not per instance; a
+/// timed event without recurrence is read once and not expanded at all.
 void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& o, std::int64_t start,
                  std::int64_t end, std::vector<Listed>& out) {
     auto text = o.text();
+    if (single_occurrence(text)) {
+        auto view = ical::read_event(text);
+        if (view && !view->all_day && !view->time_zone.empty()) {
+            if (!in_range(view->start, view->end, start, end)) return;
+            const bool busy = !view->transparent && view->status != "CANCELLED" && view->end > view->start;
+            out.push_back(occurrence(actor, cal, o, std::move(*view), false, std::nullopt));
+            out.back().busy = busy && out.back().instance.my_status != "declined";
+            return;
+        }
+    }
     auto expansion = ical::expand(text, start, end, bounds(actor));
     if (expansion.error && !expansion.instances.empty())
         throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
@@ -393,24 +434,14 @@ void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& 
     const auto& first = expansion.instances.front();
     const bool recurring = master->recurrence || expansion.instances.size() > 1 || first.overridden;
     for (const auto& i : expansion.instances) {
-        Listed l;
-        auto& li = l.instance;
-        li.event_id = master->uid;
-        li.calendar_id = cal.name;
-        li.etag = o.etag;
-        li.start = i.start;
-        li.end = i.end;
-        li.is_recurring = recurring;
-        if (recurring) li.instance_date = rid_seconds(i.recurrence_id);
+        auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
         std::optional<ical::EventView> own;
-        if (i.overridden && li.instance_date) own = ical::read_event(text, li.instance_date);
-        li.view = own ? std::move(*own) : *master;
-        li.view.start = i.start;
-        li.view.end = i.end;
-        li.view.recurrence_id = li.instance_date;
-        li.my_status = my_status(actor, li.view);
-        l.busy = i.busy && !i.cancelled && i.end > i.start && li.my_status != "declined";
-        out.push_back(std::move(l));
+        if (i.overridden && instance_date) own = ical::read_event(text, instance_date);
+        auto view = own ? std::move(*own) : *master;
+        view.start = i.start;
+        view.end = i.end;
+        out.push_back(occurrence(actor, cal, o, std::move(view), recurring, instance_date));
+        out.back().busy = i.busy && !i.cancelled && i.end > i.start && out.back().instance.my_status != "declined";
     }
 }
 
@@ -582,12 +613,22 @@ void delete_event(Actor& actor, const EventLocation& event, EditScope scope, std
         throw EventFieldError("instance_date", "this scope needs the instance_date of an occurrence");
     over_current(actor, event, if_match, [&](const EventLocation& current) {
         const std::string text(current.object.text());
+        auto master = master_of(current);
         auto how = scope;
-        if (how == EditScope::all_future && *instance <= master_of(current).start) how = EditScope::all;
+        if (how == EditScope::all_future && *instance <= master.start) how = EditScope::all;
         if (how == EditScope::all) {
+            // An attendee's copy removed: their DECLINED reply goes out (RFC 6638 §3.2.2).
             WriteConditions c;
             c.if_match = current.object.etag;
             remove_object(actor, current.calendar, current.object.name, c);
+            return 0;
+        }
+        if (!master.organizer_email.empty() && !master.attendees.empty() && !is_me(actor, master.organizer_email)) {
+            // An attendee leaves one occurrence by declining it: the organizer
+            // learns it, where an EXDATE in the copy would tell nobody.
+            if (how == EditScope::all_future)
+                throw Error(403, "only the organizer ends a series; as an attendee, decline its occurrences (rsvp)");
+            rsvp_event(actor, current, "DECLINED", instance, "", now);
             return 0;
         }
         auto changed = how == EditScope::this_instance ? edited(ical::remove_instance(text, *instance, now))

@@ -110,7 +110,9 @@ EditedEvent update_event(Actor& actor, const EventLocation& event, const ical::E
                          bool reject_conflicts, int horizon_days, std::int64_t now);
 
 /// Deletes `scope` of the event: one instance → EXDATE, all_future → UNTIL,
-/// all → the object (cancellations as for a CalDAV DELETE).
+/// all → the object (cancellations as for a CalDAV DELETE). An attendee of
+/// a meeting deletes their copy (all: a DECLINED reply) or declines one
+/// instance (this_instance); all_future is the organizer's (403).
 void delete_event(Actor& actor, const EventLocation& event, EditScope scope, std::optional<std::int64_t> instance,
                   const std::optional<std::string>& if_match, std::int64_t now);
 

@@ -15,7 +15,8 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b 
 
 /// True when [s, e) lies inside one period of `list` (sorted, merged).
 bool inside(const std::vector<Period>& list, std::int64_t s, std::int64_t e) {
-    auto it = std::upper_bound(list.begin(), list.end(), s, [](std::int64_t t, const Period& p) { return t < p.start; });
+    auto it = std::upper_bound(list.begin(), list.end(), s,
+                               [](std::int64_t t, const Period& p) { return t < p.start; });
     if (it == list.begin()) return false;
     --it;
     return it->start <= s && e <= it->end;
@@ -97,7 +98,7 @@ std::vector<Suggestion> suggest_times(Store& store, const Limits& limits, const 
                                       const WorkingHours& defaults) {
     std::vector<Suggestion> out;
     if (request.duration <= 0 || request.max_results == 0 || request.start >= request.end) return out;
-    std::int64_t buffer = std::max<std::int64_t>(request.buffer, 0);
+    std::int64_t buffer = std::clamp<std::int64_t>(request.buffer, 0, max_suggest_buffer);
     SuggestRequest r = request;
     r.buffer = buffer;
     // Read once per attendee; the buffer reaches past the window's edges.

@@ -42,7 +42,14 @@ void touch(icalcomponent* c, std::int64_t now, bool bump_sequence = true) {
     replace_property(c, icalproperty_new_dtstamp(utc_time(now)));
 }
 
-icalproperty* dtstart_of(icalcomponent* c) { return icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY); }
+icalproperty* dtstart_of(icalcomponent* c) {
+    return icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+}
+
+bool recurring(icalcomponent* master) {
+    return icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY) ||
+           icalcomponent_get_first_property(master, ICAL_RDATE_PROPERTY);
+}
 
 /// UTC seconds of an RDATE (a PERIOD counts from its start) or EXDATE.
 std::int64_t date_list_utc(icalcomponent* cal, icalproperty* p) {
@@ -76,13 +83,15 @@ void drop_dates(icalcomponent* cal, icalcomponent* master, icalproperty_kind kin
 icalcomponent* new_override(icalcomponent* cal, icalcomponent* master, std::int64_t instance) {
     std::int64_t duration = duration_of(cal, master);
     icalcomponent* o = icalcomponent_new_clone(master);
-    for (auto kind : {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY, ICAL_EXRULE_PROPERTY})
+    for (auto kind :
+         {ICAL_RRULE_PROPERTY, ICAL_RDATE_PROPERTY, ICAL_EXDATE_PROPERTY, ICAL_EXRULE_PROPERTY})
         remove_properties(o, kind);
     TimeForm form = form_of(cal, dtstart_of(master));
     icalcomponent_add_property(o, time_property(ICAL_RECURRENCEID_PROPERTY, instance, form));
     replace_property(o, time_property(ICAL_DTSTART_PROPERTY, instance, form));
     if (icalproperty* end = icalcomponent_get_first_property(master, ICAL_DTEND_PROPERTY))
-        replace_property(o, time_property(ICAL_DTEND_PROPERTY, instance + duration, form_of(cal, end)));
+        replace_property(
+            o, time_property(ICAL_DTEND_PROPERTY, instance + duration, form_of(cal, end)));
     icalcomponent_add_component(cal, o);
     return o;
 }
@@ -111,7 +120,8 @@ std::string organizer_of(icalcomponent* c, std::string* name = nullptr) {
     if (icalparameter* cn = icalproperty_get_first_parameter(org, ICAL_CN_PARAMETER); cn && name)
         *name = text_or(icalparameter_get_cn(cn));
     std::string a = text_or(icalproperty_get_organizer(org));
-    if (a.size() >= 7 && (a.compare(0, 7, "mailto:") == 0 || a.compare(0, 7, "MAILTO:") == 0)) a.erase(0, 7);
+    if (a.size() >= 7 && (a.compare(0, 7, "mailto:") == 0 || a.compare(0, 7, "MAILTO:") == 0))
+        a.erase(0, 7);
     return a;
 }
 
@@ -121,7 +131,8 @@ void replace_attendees(icalcomponent* c, std::vector<AttendeeSpec> attendees) {
         if (!a.partstat.empty()) continue;
         for (icalproperty* p = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); p;
              p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY))
-            if (same_address(text_or(icalproperty_get_attendee(p)), "mailto:" + a.email)) a.partstat = partstat_text(p);
+            if (same_address(text_or(icalproperty_get_attendee(p)), "mailto:" + a.email))
+                a.partstat = partstat_text(p);
     }
     std::string name;
     std::string organizer = organizer_of(c, &name);
@@ -130,37 +141,60 @@ void replace_attendees(icalcomponent* c, std::vector<AttendeeSpec> attendees) {
 }
 
 void replace_reminders(icalcomponent* c, const std::vector<ReminderSpec>& reminders) {
-    while (icalcomponent* a = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT)) drop_component(c, a);
+    while (icalcomponent* a = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT))
+        drop_component(c, a);
     icalproperty* summary = icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY);
     std::string title = summary ? text_or(icalproperty_get_summary(summary)) : "";
-    for (const ReminderSpec& r : reminders) icalcomponent_add_component(c, alarm_component(r, title, organizer_of(c)));
+    for (const ReminderSpec& r : reminders)
+        icalcomponent_add_component(c, alarm_component(r, title, organizer_of(c)));
 }
 
 /// Applies the time fields of `patch` to `c`: DTSTART/DTEND at the patched
-/// instants, in the patched zone (its VTIMEZONE added to `cal`).
+/// instants, in the patched zone (its VTIMEZONE added to `cal`). DATE values
+/// carry no zone (RFC 5545 §3.2.19): a patched zone only says which day a
+/// patched all-day start or end falls on; the other keeps its date.
 void patch_times(icalcomponent* cal, icalcomponent* c, const EventPatch& patch) {
     icalproperty* start = dtstart_of(c);
     if (!start || (!patch.start && !patch.end && !patch.time_zone)) return;
-    TimeForm form = form_of(cal, start);
+    TimeForm kept = form_of(cal, start);
+    TimeForm patched = kept;
     if (patch.time_zone) {
-        form = form_for_zone(*patch.time_zone, form.is_date);
-        if (!form.is_date) ensure_vtimezone(cal, *patch.time_zone);
+        patched = form_for_zone(*patch.time_zone, kept.is_date);
+        if (!kept.is_date) {
+            ensure_vtimezone(cal, *patch.time_zone, patch.start.value_or(utc_of(cal, start)));
+            kept = patched;
+        }
     }
     std::int64_t old_start = utc_of(cal, start);
     std::int64_t old_end = old_start + duration_of(cal, c);
     bool had_end = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY) ||
                    icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY);
-    replace_property(c, time_property(ICAL_DTSTART_PROPERTY, patch.start.value_or(old_start), form));
+    replace_property(c, patch.start ? time_property(ICAL_DTSTART_PROPERTY, *patch.start, patched)
+                                    : time_property(ICAL_DTSTART_PROPERTY, old_start, kept));
     if (!had_end && !patch.end) return;
     remove_properties(c, ICAL_DURATION_PROPERTY);
-    replace_property(c, time_property(ICAL_DTEND_PROPERTY, patch.end.value_or(old_end), form));
+    replace_property(c, patch.end ? time_property(ICAL_DTEND_PROPERTY, *patch.end, patched)
+                                  : time_property(ICAL_DTEND_PROPERTY, old_end, kept));
+}
+
+/// A new title reaches the reminders that showed the old one.
+void retitle_alarms(icalcomponent* c, const std::string& old_title, const std::string& title) {
+    for (icalcomponent* a = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT); a;
+         a = icalcomponent_get_next_component(c, ICAL_VALARM_COMPONENT))
+        for (auto kind : {ICAL_DESCRIPTION_PROPERTY, ICAL_SUMMARY_PROPERTY})
+            if (icalproperty* p = icalcomponent_get_first_property(a, kind);
+                p && text_or(icalvalue_get_text(icalproperty_get_value(p))) == old_title)
+                icalproperty_set_value(p, icalvalue_new_text(title.c_str()));
 }
 
 /// Applies `patch` to one component (the master takes `recurrence` too).
 void apply_patch(icalcomponent* cal, icalcomponent* c, const EventPatch& patch) {
     if (patch.title) {
+        icalproperty* summary = icalcomponent_get_first_property(c, ICAL_SUMMARY_PROPERTY);
+        std::string old_title = summary ? text_or(icalproperty_get_summary(summary)) : "";
         remove_properties(c, ICAL_SUMMARY_PROPERTY);
         icalcomponent_add_property(c, icalproperty_new_summary(patch.title->c_str()));
+        if (!patch.reminders) retitle_alarms(c, old_title, *patch.title);
     }
     if (patch.description) set_text(c, ICAL_DESCRIPTION_PROPERTY, *patch.description);
     if (patch.location) set_text(c, ICAL_LOCATION_PROPERTY, *patch.location);
@@ -170,7 +204,8 @@ void apply_patch(icalcomponent* cal, icalcomponent* c, const EventPatch& patch) 
     if (patch.recurrence) {
         remove_properties(c, ICAL_RRULE_PROPERTY);
         if (*patch.recurrence)
-            icalcomponent_add_property(c, rrule_property(**patch.recurrence, form_of(cal, dtstart_of(c))));
+            icalcomponent_add_property(
+                c, rrule_property(**patch.recurrence, form_of(cal, dtstart_of(c))));
     }
 }
 
@@ -187,7 +222,8 @@ struct SeriesShift {
     }
     std::int64_t apply(std::int64_t utc) const {
         std::int64_t w = wall(utc, from) + wall_delta;
-        return to.zone && !to.utc && !to.is_date ? local_to_utc(wall_to_icaltime(w, false), to.zone) : w;
+        return to.zone && !to.utc && !to.is_date ? local_to_utc(wall_to_icaltime(w, false), to.zone)
+                                                 : w;
     }
     bool moves() const { return wall_delta != 0 || from.tzid != to.tzid || from.utc != to.utc; }
 };
@@ -198,20 +234,24 @@ void shift_exdates(icalcomponent* cal, icalcomponent* master, const SeriesShift&
          p = icalcomponent_get_next_property(master, ICAL_EXDATE_PROPERTY))
         dates.push_back(utc_of(cal, p));
     remove_properties(master, ICAL_EXDATE_PROPERTY);
-    for (std::int64_t d : dates) icalcomponent_add_property(master, time_property(ICAL_EXDATE_PROPERTY, shift.apply(d), shift.to));
+    for (std::int64_t d : dates)
+        icalcomponent_add_property(master,
+                                   time_property(ICAL_EXDATE_PROPERTY, shift.apply(d), shift.to));
 }
 
 /// An override follows the series: its RECURRENCE-ID always, its times when
 /// it still sat at its RECURRENCE-ID; times in the old zone are written in
 /// the new one.
-void shift_override(icalcomponent* cal, icalcomponent* o, const SeriesShift& shift, std::int64_t now) {
+void shift_override(icalcomponent* cal, icalcomponent* o, const SeriesShift& shift,
+                    std::int64_t now) {
     icalproperty* rid = icalcomponent_get_first_property(o, ICAL_RECURRENCEID_PROPERTY);
     icalproperty* start = dtstart_of(o);
     std::int64_t old_rid = utc_of(cal, rid);
     replace_property(o, time_property(ICAL_RECURRENCEID_PROPERTY, shift.apply(old_rid), shift.to));
     if (!start) return touch(o, now);
     TimeForm form = form_of(cal, start);
-    bool in_old_zone = form.tzid == shift.from.tzid && form.utc == shift.from.utc && form.is_date == shift.from.is_date;
+    bool in_old_zone = form.tzid == shift.from.tzid && form.utc == shift.from.utc &&
+                       form.is_date == shift.from.is_date;
     std::int64_t old_start = utc_of(cal, start);
     std::int64_t duration = duration_of(cal, o);
     std::int64_t new_start = old_start == old_rid ? shift.apply(old_start) : old_start;
@@ -224,7 +264,8 @@ void shift_override(icalcomponent* cal, icalcomponent* o, const SeriesShift& shi
 
 /// edit_all on a parsed calendar: the patch on the master, the overrides
 /// and EXDATEs following its move. `bump`: SEQUENCE+1 on the master.
-void patch_series(icalcomponent* cal, icalcomponent* master, const EventPatch& patch, std::int64_t now, bool bump) {
+void patch_series(icalcomponent* cal, icalcomponent* master, const EventPatch& patch,
+                  std::int64_t now, bool bump) {
     TimeForm old_form = form_of(cal, dtstart_of(master));
     std::int64_t old_start = utc_of(cal, dtstart_of(master));
     apply_patch(cal, master, patch);
@@ -257,7 +298,8 @@ void cut_before(icalcomponent* cal, icalcomponent* master, std::int64_t instance
     drop_dates(cal, master, ICAL_EXDATE_PROPERTY, later);
     drop_dates(cal, master, ICAL_RDATE_PROPERTY, later);
     for (icalcomponent* o : overrides_of(cal))
-        if (later(utc_of(cal, icalcomponent_get_first_property(o, ICAL_RECURRENCEID_PROPERTY)))) drop_component(cal, o);
+        if (later(utc_of(cal, icalcomponent_get_first_property(o, ICAL_RECURRENCEID_PROPERTY))))
+            drop_component(cal, o);
 }
 
 /// The series from `instance` on under `uid`: DTSTART at the instance (in
@@ -266,9 +308,11 @@ void cut_before(icalcomponent* cal, icalcomponent* master, std::int64_t instance
 void keep_from(icalcomponent* cal, icalcomponent* master, std::int64_t instance, std::size_t before,
                const std::string& uid, std::int64_t now) {
     std::int64_t duration = duration_of(cal, master);
-    replace_property(master, time_property(ICAL_DTSTART_PROPERTY, instance, form_of(cal, dtstart_of(master))));
+    replace_property(
+        master, time_property(ICAL_DTSTART_PROPERTY, instance, form_of(cal, dtstart_of(master))));
     if (icalproperty* end = icalcomponent_get_first_property(master, ICAL_DTEND_PROPERTY))
-        replace_property(master, time_property(ICAL_DTEND_PROPERTY, instance + duration, form_of(cal, end)));
+        replace_property(
+            master, time_property(ICAL_DTEND_PROPERTY, instance + duration, form_of(cal, end)));
     if (icalproperty* p = icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY)) {
         icalrecurrencetype r = icalproperty_get_rrule(p);
         if (r.count > 0) r.count = std::max(1, r.count - static_cast<int>(before));
@@ -308,7 +352,8 @@ std::variant<std::size_t, FieldError> instances_before(icalcomponent* cal, std::
     if (!has_instance(cal, instance)) return no_instance();
     auto before = master_starts(cal, std::nullopt, instance, false);
     if (!before) return FieldError{"instance_date", "the series is too long to split"};
-    if (before->empty()) return FieldError{"instance_date", "the first instance: change or delete the whole event"};
+    if (before->empty())
+        return FieldError{"instance_date", "the first instance: change or delete the whole event"};
     return before->size();
 }
 
@@ -323,8 +368,10 @@ EditResult edit_all(std::string_view ics, const EventPatch& patch, std::int64_t 
     return text_of(opened->cal.get());
 }
 
-EditResult edit_instance(std::string_view ics, std::int64_t instance, const EventPatch& patch, std::int64_t now) {
-    if (patch.recurrence) return FieldError{"recurrence", "one instance has no recurrence of its own"};
+EditResult edit_instance(std::string_view ics, std::int64_t instance, const EventPatch& patch,
+                         std::int64_t now) {
+    if (patch.recurrence)
+        return FieldError{"recurrence", "one instance has no recurrence of its own"};
     auto opened = open(ics);
     if (!opened) return no_event();
     auto view = read_event(ics, instance);
@@ -332,6 +379,8 @@ EditResult edit_instance(std::string_view ics, std::int64_t instance, const Even
     if (auto e = check_patch(*view, patch)) return *e;
     icalcomponent* cal = opened->cal.get();
     icalcomponent* o = override_at(cal, instance);
+    // A single event is its only instance: no RECURRENCE-ID without a series.
+    if (!o && !recurring(opened->master)) o = opened->master;
     if (!o) o = new_override(cal, opened->master, instance);
     apply_patch(cal, o, patch);
     touch(o, now);
@@ -339,8 +388,8 @@ EditResult edit_instance(std::string_view ics, std::int64_t instance, const Even
 }
 
 std::variant<SplitResult, FieldError> split_series(std::string_view ics, std::int64_t instance,
-                                                   const std::string& new_uid, const EventPatch& patch,
-                                                   std::int64_t now) {
+                                                   const std::string& new_uid,
+                                                   const EventPatch& patch, std::int64_t now) {
     auto opened = open(ics);
     if (!opened) return no_event();
     auto before = instances_before(opened->cal.get(), instance);
@@ -379,8 +428,9 @@ EditResult end_series_before(std::string_view ics, std::int64_t instance, std::i
     return text_of(opened->cal.get());
 }
 
-EditResult with_instance_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat,
-                                  std::int64_t instance, std::int64_t now) {
+EditResult with_instance_partstat(std::string_view ics, std::string_view attendee,
+                                  std::string_view partstat, std::int64_t instance,
+                                  std::int64_t now) {
     auto opened = open(ics);
     if (!opened) return no_event();
     icalcomponent* cal = opened->cal.get();
@@ -388,15 +438,16 @@ EditResult with_instance_partstat(std::string_view ics, std::string_view attende
     if (!o && !has_instance(cal, instance)) return no_instance();
     icalcomponent* source = o ? o : opened->master;
     icalproperty* found = nullptr;
-    for (icalproperty* a = icalcomponent_get_first_property(source, ICAL_ATTENDEE_PROPERTY); a && !found;
-         a = icalcomponent_get_next_property(source, ICAL_ATTENDEE_PROPERTY))
+    for (icalproperty* a = icalcomponent_get_first_property(source, ICAL_ATTENDEE_PROPERTY);
+         a && !found; a = icalcomponent_get_next_property(source, ICAL_ATTENDEE_PROPERTY))
         if (same_address(text_or(icalproperty_get_attendee(a)), attendee)) found = a;
     if (!found) return FieldError{"attendee", "not invited to this instance"};
+    if (!o && !recurring(opened->master)) o = opened->master;
     if (!o) {
         o = new_override(cal, opened->master, instance);
         found = nullptr;
-        for (icalproperty* a = icalcomponent_get_first_property(o, ICAL_ATTENDEE_PROPERTY); a && !found;
-             a = icalcomponent_get_next_property(o, ICAL_ATTENDEE_PROPERTY))
+        for (icalproperty* a = icalcomponent_get_first_property(o, ICAL_ATTENDEE_PROPERTY);
+             a && !found; a = icalcomponent_get_next_property(o, ICAL_ATTENDEE_PROPERTY))
             if (same_address(text_or(icalproperty_get_attendee(a)), attendee)) found = a;
     }
     while (icalparameter* p = icalproperty_get_first_parameter(found, ICAL_PARTSTAT_PARAMETER))

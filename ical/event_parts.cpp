@@ -3,6 +3,7 @@
 #include "ical/event_parts.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -19,7 +20,9 @@ namespace {
 
 constexpr std::int64_t day_seconds = 86400;
 
-icaltimetype time_value(icalproperty* prop) { return icalvalue_get_datetime(icalproperty_get_value(prop)); }
+icaltimetype time_value(icalproperty* prop) {
+    return icalvalue_get_datetime(icalproperty_get_value(prop));
+}
 
 /// The zone a TZID names: as expand() resolves it, else through the IANA
 /// name inside a vendor TZID ("/mozilla.org/20050126_1/America/New_York"
@@ -55,8 +58,10 @@ void append_list(std::string& out, const char* name, const std::vector<T>& value
     out.append(";").append(name).append("=");
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i) out += ',';
-        if constexpr (std::is_same_v<T, std::string>) out += upper(values[i]);
-        else out += std::to_string(values[i]);
+        if constexpr (std::is_same_v<T, std::string>)
+            out += upper(values[i]);
+        else
+            out += std::to_string(values[i]);
     }
 }
 
@@ -95,8 +100,10 @@ TimeForm form_for_zone(const std::string& iana, bool all_day) {
     }
     bool unknown = false;
     form.zone = zone_named(nullptr, iana, unknown);
-    if (!form.zone) form.utc = !all_day;
-    else if (!all_day) form.tzid = iana;
+    if (!form.zone)
+        form.utc = !all_day;
+    else if (!all_day)
+        form.tzid = iana;
     return form;
 }
 
@@ -105,7 +112,8 @@ TimeForm form_of(icalcomponent* calendar, icalproperty* prop) {
     icaltimetype t = time_value(prop);
     form.is_date = t.is_date;
     form.utc = !t.is_date && icaltime_is_utc(t);
-    if (icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER); tzid && !form.is_date) {
+    if (icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
+        tzid && !form.is_date) {
         form.tzid = text_or(icalparameter_get_tzid(tzid));
         form.zone = zone_for_tzid(calendar, form.tzid);
     }
@@ -115,7 +123,8 @@ TimeForm form_of(icalcomponent* calendar, icalproperty* prop) {
 std::int64_t utc_of(icalcomponent* calendar, icalproperty* prop) {
     bool floating = false;
     icalparameter* tzid = icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER);
-    icaltimezone* zone = tzid ? zone_for_tzid(calendar, text_or(icalparameter_get_tzid(tzid))) : nullptr;
+    icaltimezone* zone =
+        tzid ? zone_for_tzid(calendar, text_or(icalparameter_get_tzid(tzid))) : nullptr;
     return to_utc(time_value(prop), zone, floating);
 }
 
@@ -179,32 +188,42 @@ RecurrenceSpec recurrence_of(icalproperty* rrule, const TimeForm& form) {
         auto eq = part.find('=');
         if (eq == std::string::npos) continue;
         std::string key = upper(part.substr(0, eq)), value = part.substr(eq + 1);
-        if (key == "FREQ") out.frequency = lower(value);
-        else if (key == "INTERVAL") out.interval = std::max(1, std::atoi(value.c_str()));
-        else if (key == "COUNT") out.count = std::atoi(value.c_str());
-        else if (key == "BYDAY") out.by_day = split(upper(value), ',');
-        else if (key == "BYMONTHDAY") out.by_month_day = int_list(value);
-        else if (key == "BYMONTH") out.by_month = int_list(value);
-        else if (key == "BYSETPOS") out.by_set_pos = int_list(value);
-        else if (key == "WKST") out.week_start = upper(value);
+        if (key == "FREQ")
+            out.frequency = lower(value);
+        else if (key == "INTERVAL")
+            out.interval = std::max(1, std::atoi(value.c_str()));
+        else if (key == "COUNT")
+            out.count = std::atoi(value.c_str());
+        else if (key == "BYDAY")
+            out.by_day = split(upper(value), ',');
+        else if (key == "BYMONTHDAY")
+            out.by_month_day = int_list(value);
+        else if (key == "BYMONTH")
+            out.by_month = int_list(value);
+        else if (key == "BYSETPOS")
+            out.by_set_pos = int_list(value);
+        else if (key == "WKST")
+            out.week_start = upper(value);
         else if (key == "UNTIL") {
             icaltimetype t = icaltime_from_string(value.c_str());
             if (icaltime_is_null_time(t)) continue;
             bool utc = icaltime_is_utc(t) || value.ends_with("Z");
             // A DATE UNTIL counts whole days: its midnight read as UTC, as
             // expand() reads the DATE instances it bounds.
-            out.until = (utc || t.is_date || !form.zone) ? wall_seconds(t) : local_to_utc(t, form.zone);
+            out.until =
+                (utc || t.is_date || !form.zone) ? wall_seconds(t) : local_to_utc(t, form.zone);
         }
     }
     return out;
 }
 
-void add_attendees(icalcomponent* event, const std::string& organizer_email, const std::string& organizer_name,
-                   const std::vector<AttendeeSpec>& attendees) {
+void add_attendees(icalcomponent* event, const std::string& organizer_email,
+                   const std::string& organizer_name, const std::vector<AttendeeSpec>& attendees) {
     if (attendees.empty()) return;
     if (!organizer_email.empty()) {
         icalproperty* org = icalproperty_new_organizer(("mailto:" + organizer_email).c_str());
-        if (!organizer_name.empty()) icalproperty_add_parameter(org, icalparameter_new_cn(organizer_name.c_str()));
+        if (!organizer_name.empty())
+            icalproperty_add_parameter(org, icalparameter_new_cn(organizer_name.c_str()));
         icalcomponent_add_property(event, org);
         icalproperty* self = attendee_property(organizer_email, organizer_name);
         icalproperty_add_parameter(self, icalparameter_new_role(ICAL_ROLE_CHAIR));
@@ -213,9 +232,11 @@ void add_attendees(icalcomponent* event, const std::string& organizer_email, con
     }
     for (const AttendeeSpec& a : attendees) {
         icalproperty* p = attendee_property(a.email, a.name);
+        icalproperty_add_parameter(p,
+                                   icalparameter_new_role(a.optional ? ICAL_ROLE_OPTPARTICIPANT
+                                                                     : ICAL_ROLE_REQPARTICIPANT));
         icalproperty_add_parameter(
-            p, icalparameter_new_role(a.optional ? ICAL_ROLE_OPTPARTICIPANT : ICAL_ROLE_REQPARTICIPANT));
-        icalproperty_add_parameter(p, new_partstat(a.partstat.empty() ? "NEEDS-ACTION" : upper(a.partstat)));
+            p, new_partstat(a.partstat.empty() ? "NEEDS-ACTION" : upper(a.partstat)));
         icalproperty_add_parameter(p, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
         if (a.is_room) icalproperty_add_parameter(p, icalparameter_new_cutype(ICAL_CUTYPE_ROOM));
         icalcomponent_add_property(event, p);
@@ -240,7 +261,8 @@ icalcomponent* alarm_component(const ReminderSpec& reminder, const std::string& 
         icalcomponent_add_property(alarm, icalproperty_new_summary(title.c_str()));
         icalcomponent_add_property(alarm, icalproperty_new_description(title.c_str()));
         if (!organizer_email.empty())
-            icalcomponent_add_property(alarm, icalproperty_new_attendee(("mailto:" + organizer_email).c_str()));
+            icalcomponent_add_property(
+                alarm, icalproperty_new_attendee(("mailto:" + organizer_email).c_str()));
         return alarm;
     }
     icalcomponent_add_property(alarm, icalproperty_new_action(ICAL_ACTION_DISPLAY));
@@ -253,15 +275,59 @@ icalcomponent* alarm_component(const ReminderSpec& reminder, const std::string& 
     return alarm;
 }
 
-void ensure_vtimezone(icalcomponent* calendar, const std::string& iana) {
+namespace {
+
+/// Wall seconds of the last onset of a STANDARD/DAYLIGHT observance: its
+/// RRULE's UNTIL (none: never ends), its last RDATE, else its DTSTART.
+std::int64_t last_onset(icalcomponent* observance) {
+    constexpr std::int64_t forever = INT64_MAX;
+    std::int64_t last = 0;
+    if (icalproperty* start = icalcomponent_get_first_property(observance, ICAL_DTSTART_PROPERTY))
+        last = wall_seconds(icalproperty_get_dtstart(start));
+    for (icalproperty* r = icalcomponent_get_first_property(observance, ICAL_RRULE_PROPERTY); r;
+         r = icalcomponent_get_next_property(observance, ICAL_RRULE_PROPERTY)) {
+        icalrecurrencetype rule = icalproperty_get_rrule(r);
+        if (icaltime_is_null_time(rule.until)) return forever;
+        last = std::max(last, wall_seconds(rule.until));
+    }
+    for (icalproperty* r = icalcomponent_get_first_property(observance, ICAL_RDATE_PROPERTY); r;
+         r = icalcomponent_get_next_property(observance, ICAL_RDATE_PROPERTY)) {
+        icaldatetimeperiodtype d = icalproperty_get_rdate(r);
+        if (!icaltime_is_null_time(d.time)) last = std::max(last, wall_seconds(d.time));
+    }
+    return last;
+}
+
+/// Drops the observances of `vtz` that ended before `cutoff`, except the
+/// last of them, which gives the offset in force at `cutoff`.
+void trim_observances(icalcomponent* vtz, std::int64_t cutoff) {
+    std::vector<std::pair<std::int64_t, icalcomponent*>> old;
+    for (icalcomponent* c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT))
+        if (std::int64_t last = last_onset(c); last < cutoff) old.emplace_back(last, c);
+    if (old.empty()) return;
+    std::sort(old.begin(), old.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    old.pop_back();
+    for (const auto& entry : old) {
+        icalcomponent_remove_component(vtz, entry.second);
+        icalcomponent_free(entry.second);
+    }
+}
+
+}  // namespace
+
+void ensure_vtimezone(icalcomponent* calendar, const std::string& iana,
+                      std::optional<std::int64_t> from) {
     if (iana.empty() || iana == "UTC") return;
-    for (icalcomponent* tz = icalcomponent_get_first_component(calendar, ICAL_VTIMEZONE_COMPONENT); tz;
-         tz = icalcomponent_get_next_component(calendar, ICAL_VTIMEZONE_COMPONENT)) {
+    for (icalcomponent* tz = icalcomponent_get_first_component(calendar, ICAL_VTIMEZONE_COMPONENT);
+         tz; tz = icalcomponent_get_next_component(calendar, ICAL_VTIMEZONE_COMPONENT)) {
         icalproperty* id = icalcomponent_get_first_property(tz, ICAL_TZID_PROPERTY);
         if (id && text_or(icalproperty_get_tzid(id)) == iana) return;
     }
     icalcomponent* vtz = builtin_vtimezone(iana);
     if (!vtz) return;
+    if (from) trim_observances(vtz, *from - 366 * day_seconds);
     // VTIMEZONEs first, as clients write them (RFC 5545 §3.6.5 allows any order).
     icalcomponent* first = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT);
     if (!first) {
@@ -270,7 +336,8 @@ void ensure_vtimezone(icalcomponent* calendar, const std::string& iana) {
     }
     // libical has no insert-before: move the others after it.
     std::vector<icalcomponent*> rest;
-    for (icalcomponent* c = first; c; c = icalcomponent_get_next_component(calendar, ICAL_ANY_COMPONENT))
+    for (icalcomponent* c = first; c;
+         c = icalcomponent_get_next_component(calendar, ICAL_ANY_COMPONENT))
         rest.push_back(c);
     for (icalcomponent* c : rest) icalcomponent_remove_component(calendar, c);
     icalcomponent_add_component(calendar, vtz);
@@ -300,14 +367,18 @@ icalcomponent* override_at(icalcomponent* calendar, std::int64_t instance) {
     return nullptr;
 }
 
-std::optional<std::vector<std::int64_t>> master_starts(icalcomponent* calendar, std::optional<std::int64_t> from,
-                                                       std::optional<std::int64_t> to, bool with_exdates) {
+std::optional<std::vector<std::int64_t>> master_starts(icalcomponent* calendar,
+                                                       std::optional<std::int64_t> from,
+                                                       std::optional<std::int64_t> to,
+                                                       bool with_exdates) {
     ComponentPtr copy(icalcomponent_new_clone(calendar));
     std::vector<icalcomponent*> drop;
     for (icalcomponent* c = icalcomponent_get_first_component(copy.get(), ICAL_VEVENT_COMPONENT); c;
          c = icalcomponent_get_next_component(copy.get(), ICAL_VEVENT_COMPONENT)) {
-        if (icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY)) drop.push_back(c);
-        else if (!with_exdates) remove_properties(c, ICAL_EXDATE_PROPERTY);
+        if (icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY))
+            drop.push_back(c);
+        else if (!with_exdates)
+            remove_properties(c, ICAL_EXDATE_PROPERTY);
     }
     for (icalcomponent* c : drop) {
         icalcomponent_remove_component(copy.get(), c);

@@ -59,8 +59,8 @@ RecurrenceSpec recurrence_of(icalproperty* rrule, const TimeForm& form);
 
 /// Adds ORGANIZER, the organizer's own ATTENDEE (CHAIR, ACCEPTED) and one
 /// ATTENDEE per entry; nothing when `attendees` is empty.
-void add_attendees(icalcomponent* event, const std::string& organizer_email, const std::string& organizer_name,
-                   const std::vector<AttendeeSpec>& attendees);
+void add_attendees(icalcomponent* event, const std::string& organizer_email,
+                   const std::string& organizer_name, const std::vector<AttendeeSpec>& attendees);
 
 /// Removes ORGANIZER and every ATTENDEE.
 void remove_attendees(icalcomponent* event);
@@ -70,8 +70,12 @@ icalcomponent* alarm_component(const ReminderSpec& reminder, const std::string& 
                                const std::string& organizer_email);
 
 /// Adds the VTIMEZONE of IANA zone `iana` to `calendar` unless it has one
-/// with that TZID (or `iana` is UTC or unknown).
-void ensure_vtimezone(icalcomponent* calendar, const std::string& iana);
+/// with that TZID (or `iana` is UTC or unknown). With `from` (UTC seconds),
+/// only the observances in force from a year before it on are kept: the
+/// system zones reach back to the 19th century, and the server reads zones
+/// by name anyway (zone_named), so the copy is for clients.
+void ensure_vtimezone(icalcomponent* calendar, const std::string& iana,
+                      std::optional<std::int64_t> from = {});
 
 /// The iCalendar text of `comp`, CRLF line endings.
 std::string text_of(icalcomponent* comp);
@@ -85,8 +89,10 @@ icalcomponent* override_at(icalcomponent* calendar, std::int64_t instance);
 /// Instances of the master alone (overrides left out; with `with_exdates`
 /// false, EXDATEs ignored too) starting in [from, to), sorted; nullopt when
 /// the expansion hit a cap.
-std::optional<std::vector<std::int64_t>> master_starts(icalcomponent* calendar, std::optional<std::int64_t> from,
-                                                       std::optional<std::int64_t> to, bool with_exdates = true);
+std::optional<std::vector<std::int64_t>> master_starts(icalcomponent* calendar,
+                                                       std::optional<std::int64_t> from,
+                                                       std::optional<std::int64_t> to,
+                                                       bool with_exdates = true);
 
 /// The master has an instance that originally starts at `instance`.
 bool has_instance(icalcomponent* calendar, std::int64_t instance);

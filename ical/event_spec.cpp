@@ -37,7 +37,9 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 /// Civil date of day `days` since 1970-01-01 (Howard Hinnant's algorithm).
 void civil_from_days(std::int64_t days, int& year, int& month, int& day) {
@@ -59,31 +61,41 @@ icaltimezone* builtin_zone(std::string_view iana) {
     return zone_named(nullptr, iana, unknown);
 }
 
-bool is_weekday(std::string_view s) { return std::find(weekdays.begin(), weekdays.end(), s) != weekdays.end(); }
+bool is_weekday(std::string_view s) {
+    return std::find(weekdays.begin(), weekdays.end(), s) != weekdays.end();
+}
 
-/// A BYDAY entry: [+|-][1..53]weekday; ordinals only for MONTHLY and
-/// YEARLY rules (RFC 5545 §3.3.10).
-std::optional<std::string> by_day_problem(std::string_view entry, const std::string& freq) {
+/// A BYDAY entry: [+|-]ordinal weekday; ordinals only for MONTHLY and
+/// YEARLY rules, counted within the month (±1..5) in a MONTHLY rule or a
+/// YEARLY one with BYMONTH, within the year (±1..53) otherwise (RFC 5545
+/// §3.3.10).
+std::optional<std::string> by_day_problem(std::string_view entry, const std::string& freq,
+                                          bool by_month) {
     std::string e = upper(entry);
-    if (e.size() < 2 || !is_weekday(std::string_view(e).substr(e.size() - 2))) return "not a weekday: " + e;
+    if (e.size() < 2 || !is_weekday(std::string_view(e).substr(e.size() - 2)))
+        return "not a weekday: " + e;
     std::string_view ordinal = std::string_view(e).substr(0, e.size() - 2);
     if (ordinal.empty()) return std::nullopt;
     std::string_view digits = ordinal;
     if (digits.front() == '+' || digits.front() == '-') digits.remove_prefix(1);
-    if (digits.empty() || digits.size() > 2 || !std::all_of(digits.begin(), digits.end(), ::isdigit))
+    if (digits.empty() || digits.size() > 2 ||
+        !std::all_of(digits.begin(), digits.end(), ::isdigit))
         return "not an ordinal weekday: " + e;
+    if (freq != "monthly" && freq != "yearly")
+        return "an ordinal weekday needs a monthly or yearly rule: " + e;
     int n = std::stoi(std::string(digits));
-    if (n < 1 || n > 53) return "ordinal out of range ±1..53: " + e;
-    if (freq != "monthly" && freq != "yearly") return "an ordinal weekday needs a monthly or yearly rule: " + e;
+    int limit = freq == "monthly" || by_month ? 5 : 53;
+    if (n < 1 || n > limit) return "ordinal out of range ±1.." + std::to_string(limit) + ": " + e;
     return std::nullopt;
 }
 
 template <class Pred>
-std::optional<FieldError> list_problem(const std::string& field, const std::vector<int>& values, Pred in_range,
-                                       const char* range) {
+std::optional<FieldError> list_problem(const std::string& field, const std::vector<int>& values,
+                                       Pred in_range, const char* range) {
     for (std::size_t i = 0; i < values.size(); ++i)
         if (!in_range(values[i]))
-            return FieldError{field + "[" + std::to_string(i) + "]", std::to_string(values[i]) + " is outside " + range};
+            return FieldError{field + "[" + std::to_string(i) + "]",
+                              std::to_string(values[i]) + " is outside " + range};
     return std::nullopt;
 }
 
@@ -96,16 +108,26 @@ std::optional<FieldError> rule_part_problem(const RecurrenceSpec& r, std::int64_
     if (r.until && r.count) return FieldError{"recurrence", "until and count cannot both be given"};
     if (r.until && *r.until < start) return FieldError{"recurrence.until", "is before the start"};
     for (std::size_t i = 0; i < r.by_day.size(); ++i)
-        if (auto why = by_day_problem(r.by_day[i], freq))
+        if (auto why = by_day_problem(r.by_day[i], freq, !r.by_month.empty()))
             return FieldError{"recurrence.by_day[" + std::to_string(i) + "]", *why};
-    if (auto e = list_problem("recurrence.by_month_day", r.by_month_day,
-                              [](int v) { return v != 0 && v >= -31 && v <= 31; }, "±1..31"))
+    if (auto e = list_problem(
+            "recurrence.by_month_day", r.by_month_day,
+            [](int v) { return v != 0 && v >= -31 && v <= 31; }, "±1..31"))
         return e;
-    if (auto e = list_problem("recurrence.by_month", r.by_month, [](int v) { return v >= 1 && v <= 12; }, "1..12"))
+    if (auto e = list_problem(
+            "recurrence.by_month", r.by_month, [](int v) { return v >= 1 && v <= 12; }, "1..12"))
         return e;
-    if (auto e = list_problem("recurrence.by_set_pos", r.by_set_pos,
-                              [](int v) { return v != 0 && v >= -366 && v <= 366; }, "±1..366"))
+    if (auto e = list_problem(
+            "recurrence.by_set_pos", r.by_set_pos,
+            [](int v) { return v != 0 && v >= -366 && v <= 366; }, "±1..366"))
         return e;
+    // RFC 5545 §3.3.10: no BYMONTHDAY in a weekly rule; BYSETPOS only with
+    // another BYxxx part to select from.
+    if (freq == "weekly" && !r.by_month_day.empty())
+        return FieldError{"recurrence.by_month_day[0]", "a weekly rule has no month days"};
+    if (!r.by_set_pos.empty() && r.by_day.empty() && r.by_month_day.empty() && r.by_month.empty())
+        return FieldError{"recurrence.by_set_pos[0]",
+                          "needs by_day, by_month_day or by_month to select from"};
     if (!r.week_start.empty() && !is_weekday(upper(r.week_start)))
         return FieldError{"recurrence.week_start", "must be MO..SU"};
     return std::nullopt;
@@ -126,8 +148,9 @@ bool yields_instance(const EventSpec& spec) {
     auto first = it->next(std::chrono::steady_clock::now() + std::chrono::milliseconds(300));
     if (!first) return it->timed_out();
     if (!spec.recurrence->until) return true;
-    std::int64_t first_utc =
-        form.zone && !spec.all_day ? local_to_utc(wall_to_icaltime(*first, false), form.zone) : *first;
+    std::int64_t first_utc = form.zone && !spec.all_day
+                                 ? local_to_utc(wall_to_icaltime(*first, false), form.zone)
+                                 : *first;
     std::int64_t until = *spec.recurrence->until;
     // A DATE series' UNTIL is a day of the zone (event_parts::rrule_property).
     if (spec.all_day) until = until + (form.zone ? utc_offset_at(form.zone, until) : 0);
@@ -148,7 +171,8 @@ std::optional<FieldError> reminder_problem(const std::vector<ReminderSpec>& remi
     for (std::size_t i = 0; i < reminders.size(); ++i) {
         std::string at = "reminders[" + std::to_string(i) + "]";
         if (reminders[i].minutes_before < 0 || reminders[i].minutes_before > max_reminder_minutes)
-            return FieldError{at + ".minutes_before", "must be 0.." + std::to_string(max_reminder_minutes)};
+            return FieldError{at + ".minutes_before",
+                              "must be 0.." + std::to_string(max_reminder_minutes)};
         std::string m = lower(reminders[i].method);
         if (m != "display" && m != "push" && m != "email")
             return FieldError{at + ".method", "must be display, push or email"};
@@ -185,7 +209,8 @@ bool known_time_zone(std::string_view iana) {
 
 std::optional<FieldError> check_event(const EventSpec& spec) {
     if (spec.end <= spec.start) return FieldError{"end_time", "must be after the start"};
-    if (!known_time_zone(spec.time_zone)) return FieldError{"time_zone", "unknown time zone: " + spec.time_zone};
+    if (!known_time_zone(spec.time_zone))
+        return FieldError{"time_zone", "unknown time zone: " + spec.time_zone};
     for (char c : spec.title) {
         auto u = static_cast<unsigned char>(c);
         if ((u < 0x20 && c != '\t' && c != '\n') || u == 0x7f)
@@ -198,7 +223,8 @@ std::optional<FieldError> check_event(const EventSpec& spec) {
     if (auto e = reminder_problem(spec.reminders)) return e;
     for (std::size_t i = 0; i < spec.attendees.size(); ++i)
         if (!plausible_address(spec.attendees[i].email))
-            return FieldError{"attendees[" + std::to_string(i) + "].email", "not an address: " + spec.attendees[i].email};
+            return FieldError{"attendees[" + std::to_string(i) + "].email",
+                              "not an address: " + spec.attendees[i].email};
     return std::nullopt;
 }
 
@@ -207,7 +233,8 @@ std::string build_event(const EventSpec& spec, std::int64_t now) {
     icalcomponent_add_property(cal.get(), icalproperty_new_version("2.0"));
     icalcomponent_add_property(cal.get(), icalproperty_new_prodid("-//Kalends//Kalends API//EN"));
     TimeForm form = form_for_zone(spec.time_zone, spec.all_day);
-    if (!spec.all_day && !form.tzid.empty()) ensure_vtimezone(cal.get(), spec.time_zone);
+    if (!spec.all_day && !form.tzid.empty())
+        ensure_vtimezone(cal.get(), spec.time_zone, spec.start);
     icalcomponent* ev = icalcomponent_new_vevent();
     icalcomponent_add_property(ev, icalproperty_new_uid(spec.uid.c_str()));
     icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(now)));
@@ -234,7 +261,8 @@ std::string text_property(icalcomponent* c, icalproperty_kind kind) {
     icalvalue* v = p ? icalproperty_get_value(p) : nullptr;
     if (!v) return "";
     // TEXT unescaped (RFC 5545 §3.3.11); other kinds as written.
-    return text_or(icalvalue_isa(v) == ICAL_TEXT_VALUE ? icalvalue_get_text(v) : icalvalue_as_ical_string(v));
+    return text_or(icalvalue_isa(v) == ICAL_TEXT_VALUE ? icalvalue_get_text(v)
+                                                       : icalvalue_as_ical_string(v));
 }
 
 std::string address_of(const char* cal_address) {
@@ -309,8 +337,10 @@ EventView view_of(icalcomponent* cal, icalcomponent* c, icalcomponent* master) {
     if (icalproperty* org = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY))
         v.organizer_email = address_of(icalproperty_get_organizer(org));
     v.attendees = attendees_of(c, v.organizer_email);
-    icalproperty* rrule = master ? icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY) : nullptr;
-    icalproperty* master_start = master ? icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY) : nullptr;
+    icalproperty* rrule =
+        master ? icalcomponent_get_first_property(master, ICAL_RRULE_PROPERTY) : nullptr;
+    icalproperty* master_start =
+        master ? icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY) : nullptr;
     if (rrule && master_start) v.recurrence = recurrence_of(rrule, form_of(cal, master_start));
     for (icalcomponent* a = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT); a;
          a = icalcomponent_get_next_component(c, ICAL_VALARM_COMPONENT))
@@ -329,16 +359,19 @@ EventView view_of(icalcomponent* cal, icalcomponent* c, icalcomponent* master) {
 
 }  // namespace
 
-std::optional<EventView> read_event(std::string_view ics, std::optional<std::int64_t> recurrence_id) {
+std::optional<EventView> read_event(std::string_view ics,
+                                    std::optional<std::int64_t> recurrence_id) {
     ComponentPtr cal = parse_with_libical(ics);
     if (!cal || icalcomponent_isa(cal.get()) != ICAL_VCALENDAR_COMPONENT) return std::nullopt;
     icalcomponent* master = master_of(cal.get());
     if (!recurrence_id) {
-        icalcomponent* c = master ? master : icalcomponent_get_first_component(cal.get(), ICAL_VEVENT_COMPONENT);
+        icalcomponent* c =
+            master ? master : icalcomponent_get_first_component(cal.get(), ICAL_VEVENT_COMPONENT);
         if (!c) return std::nullopt;
         return view_of(cal.get(), c, master);
     }
-    if (icalcomponent* o = override_at(cal.get(), *recurrence_id)) return view_of(cal.get(), o, master);
+    if (icalcomponent* o = override_at(cal.get(), *recurrence_id))
+        return view_of(cal.get(), o, master);
     if (!master || !has_instance(cal.get(), *recurrence_id)) return std::nullopt;
     EventView v = view_of(cal.get(), master, master);
     std::int64_t duration = v.end - v.start;
@@ -353,19 +386,23 @@ std::string format_rfc3339(std::int64_t utc) {
     civil_from_days(floor_div(utc, day_seconds), y, mo, d);
     std::int64_t s = utc - floor_div(utc, day_seconds) * day_seconds;
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, static_cast<int>(s / 3600),
-                  static_cast<int>(s / 60 % 60), static_cast<int>(s % 60));
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d,
+                  static_cast<int>(s / 3600), static_cast<int>(s / 60 % 60),
+                  static_cast<int>(s % 60));
     return buf;
 }
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {
     bool ok = true;
-    if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
-        text[13] != ':' || text[16] != ':')
+    if (text.size() < 20 || text[4] != '-' || text[7] != '-' ||
+        (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':')
         return std::nullopt;
-    int y = digits_at(text, 0, 4, ok), mo = digits_at(text, 5, 2, ok), d = digits_at(text, 8, 2, ok);
-    int h = digits_at(text, 11, 2, ok), mi = digits_at(text, 14, 2, ok), s = digits_at(text, 17, 2, ok);
-    if (!ok || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59)
+    int y = digits_at(text, 0, 4, ok), mo = digits_at(text, 5, 2, ok),
+        d = digits_at(text, 8, 2, ok);
+    int h = digits_at(text, 11, 2, ok), mi = digits_at(text, 14, 2, ok),
+        s = digits_at(text, 17, 2, ok);
+    if (!ok || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+        s > 59)
         return std::nullopt;
     std::size_t at = 19;
     if (text[at] == '.') {

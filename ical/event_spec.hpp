@@ -86,13 +86,17 @@ bool known_time_zone(std::string_view iana);
 /// Checks a description: end after start, a known time zone, a recurrence
 /// whose parts are in range and that yields at least one instance, reminders
 /// ≥ 0 minutes with a known method, attendee addresses that look like
-/// addresses. The first problem, or nothing.
+/// addresses. The first problem, or nothing. A rule yields an instance when
+/// its own first occurrence exists and is not after `until` (DTSTART alone
+/// does not count). Reminders: 0..40320 minutes (four weeks).
 std::optional<FieldError> check_event(const EventSpec& spec);
 
 /// A VCALENDAR holding one VEVENT (and the VTIMEZONE of `time_zone` when not
 /// UTC) for `spec`, with DTSTAMP/CREATED/LAST-MODIFIED `now`, SEQUENCE:0,
 /// ORGANIZER and ATTENDEEs (RSVP=TRUE, PARTSTAT=NEEDS-ACTION unless given),
 /// one VALARM per reminder. CRLF line endings. Call check_event first.
+/// An all-day event is written as DATE values of `time_zone`'s days (no
+/// TZID: RFC 5545 §3.2.19), so read_event gives its days' midnights in UTC.
 std::string build_event(const EventSpec& spec, std::int64_t now);
 
 /// An event as the API shows it, read from stored iCalendar.
@@ -106,7 +110,7 @@ struct EventView {
     std::vector<AttendeeSpec> attendees;
     std::optional<RecurrenceSpec> recurrence;  ///< from the master's RRULE
     std::vector<ReminderSpec> reminders;
-    std::optional<std::int64_t> recurrence_id;  ///< set when read from an override
+    std::optional<std::int64_t> recurrence_id;  ///< set when read for one instance (its override or the master moved there)
     std::int64_t sequence = 0;
     std::int64_t last_modified = 0;    ///< LAST-MODIFIED or DTSTAMP, UTC seconds
     std::string status;                ///< STATUS, upper case, may be empty
@@ -116,22 +120,36 @@ struct EventView {
 /// The master VEVENT of `ics` (or, with `recurrence_id`, the override for
 /// that instance, falling back to the master's values moved to that
 /// instance). nullopt when there is no VEVENT (or no such instance).
+/// `time_zone`: a vendor TZID ("/mozilla.org/…/America/New_York"), a Windows
+/// name or a VTIMEZONE's X-LIC-LOCATION is given as its IANA name. Reminders:
+/// VALARMs with a TRIGGER relative to the start, at or before it; ACTION:EMAIL
+/// is "email", X-KALENDS-METHOD gives "push", anything else "display".
 std::optional<EventView> read_event(std::string_view ics, std::optional<std::int64_t> recurrence_id = std::nullopt);
 
 /// Outcome of an edit: the new text, or the field that made it impossible.
+/// The edits below name an instance by its original start in UTC seconds,
+/// as expand() gives it (a DATE instance: its midnight read as UTC), and
+/// check it against an expansion of the master (ExpandLimits defaults).
 using EditResult = std::variant<std::string, FieldError>;
 
 /// "All": applies `patch` to the master; when the start moves by Δ, the
 /// RECURRENCE-IDs and EXDATEs move by Δ too, and an override's DTSTART/DTEND
 /// moves by Δ only where it was at its RECURRENCE-ID (not moved on its own).
 /// SEQUENCE+1 and LAST-MODIFIED/DTSTAMP `now` on every changed component.
+/// The shift is one of wall clock (read in the old zone, written in the new
+/// one), so instances keep their local time across DST changes. Removing
+/// the rule drops the overrides and EXDATEs. Only the patched fields are
+/// checked (check_event), so data written by other clients stays editable.
+/// A patched start alone leaves the end where it was (end_time error when
+/// it is then not after the start).
 EditResult edit_all(std::string_view ics, const EventPatch& patch, std::int64_t now);
 
 /// "This instance": writes (or rewrites) the override of the instance
 /// starting at `instance` (UTC seconds): the instance's current values with
 /// `patch` applied, RECURRENCE-ID in the master's zone. A FieldError
 /// ("instance_date") when the series has no such instance. A patch of
-/// `recurrence` is refused for one instance.
+/// `recurrence` is refused for one instance. On an event without RRULE or
+/// RDATE the patch applies to the event itself.
 EditResult edit_instance(std::string_view ics, std::int64_t instance, const EventPatch& patch, std::int64_t now);
 
 /// "All future": splits the series at `instance`. `first` is the old series
@@ -139,7 +157,9 @@ EditResult edit_instance(std::string_view ics, std::int64_t instance, const Even
 /// and EXDATEs from it on dropped; COUNT turned into the UNTIL it reached);
 /// `second` is a new series with `new_uid` starting at the instance, `patch`
 /// applied, keeping the remaining COUNT, with the overrides and EXDATEs from
-/// the instance on carried over.
+/// the instance on carried over (SEQUENCE 0, CREATED `now`). FieldError
+/// ("instance_date") when `instance` is not an instance or is the first one
+/// (edit the whole series then).
 struct SplitResult {
     std::string first;
     std::string second;
@@ -160,7 +180,10 @@ EditResult end_series_before(std::string_view ics, std::int64_t instance, std::i
 /// Sets `attendee`'s (calendar user address, "mailto:…") PARTSTAT in the
 /// instance at `instance` only: in its override, created from the master
 /// when missing (RFC 5546 §3.2.3 reply to one instance). FieldError when
-/// there is no such instance or the attendee is not invited to it.
+/// there is no such instance or the attendee ("attendee") is not invited to
+/// it. SEQUENCE stays (an attendee's answer, RFC 5546 §2.1.4); DTSTAMP and
+/// LAST-MODIFIED become `now`. On an event without RRULE or RDATE the event
+/// itself is changed.
 EditResult with_instance_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat,
                                   std::int64_t instance, std::int64_t now);
 

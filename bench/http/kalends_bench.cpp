@@ -16,6 +16,7 @@
 
 #include <openssl/evp.h>
 
+#include "bench/http/api_workload.hpp"
 #include "bench/http/bench_client.hpp"
 #include "bench/http/dav_answers.hpp"
 #include "bench/http/workload.hpp"
@@ -55,7 +56,17 @@ struct Options {
     double mixed_seconds = 20;     ///< length of the mixed phase
     double timeout_seconds = 300;  ///< per request
     bool csv = false;
+    /// JSON API phases (issue 24): users bench1..benchN besides `user`, all
+    /// with `password` and the address NAME@api_domain, each holding
+    /// api_user_events generated events of their own before those phases run.
+    std::size_t api_users = 9;
+    std::size_t api_user_events = 300;
+    std::string api_domain = "kalends-bench.example";
+    std::size_t api_page_size = 250;  ///< the server's api.list-page-size (a listing page's most)
 };
+
+/// The JSON API phases, in the order they run (after the CalDAV phases).
+constexpr const char* api_phases = "api-list,api-list-page,api-availability,api-create,api-rsvp,api-suggest";
 
 /// How one operation went.
 enum class Outcome { ok, error, unsupported };
@@ -385,6 +396,279 @@ bool ensure_collection(const Options& o) {
     return s == 201;
 }
 
+/// The JSON API phases (issue 24): what they send, as whom, and what a
+/// correct server answers. The caller is the user of the CalDAV phases (whose
+/// calendar holds the generated events); the availability and suggestion
+/// phases ask about it and the users bench1..benchN.
+struct ApiBench {
+    Bench& b;
+    const Options& o;
+    std::vector<std::string> names;   ///< account names: the caller first
+    std::vector<std::string> emails;  ///< their addresses, in the same order
+    std::vector<bench::api::LocalWindow> weeks = bench::api::local_weeks(16, 7);
+    std::vector<bench::api::LocalWindow> work_weeks = bench::api::local_weeks(16, 5);
+    std::vector<bench::api::LocalWindow> fortnights = bench::api::local_weeks(16, 14);
+    std::vector<std::size_t> week_instances;  ///< the caller's instances per week
+    /// busy[u][w]: user u's merged busy periods in work week w, clipped.
+    std::vector<std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>>> busy;
+    std::vector<std::string> invitations;  ///< event ids for the RSVP phase
+    std::atomic<std::size_t> with_conflicts{0};
+
+    ApiBench(Bench& bench, const Options& options) : b(bench), o(options) {
+        names.push_back(o.user);
+        for (std::size_t k = 1; k <= o.api_users; ++k) names.push_back("bench" + std::to_string(k));
+        for (const auto& n : names) emails.push_back(n + "@" + o.api_domain);
+    }
+
+    /// The generated events of bench user k (1-based): their own seed.
+    std::uint64_t user_seed(std::size_t k) const { return o.seed * 1000 + k; }
+
+    /// The calendar of account `name`: the caller's collection path with the name swapped in.
+    std::string collection_of(const std::string& name) const {
+        auto at = o.collection.find("/" + o.user + "/");
+        if (at == std::string::npos) return o.collection;
+        return o.collection.substr(0, at + 1) + name + o.collection.substr(at + 1 + o.user.size());
+    }
+
+    /// Expected answers: the caller's stored events (b.names) and each bench user's events.
+    void expect() {
+        auto week_utc = bench::api::utc_windows(weeks), work_utc = bench::api::utc_windows(work_weeks);
+        week_instances.assign(weeks.size(), 0);
+        busy.assign(names.size(), std::vector<std::vector<std::pair<std::int64_t, std::int64_t>>>(work_weeks.size()));
+        for (std::size_t i : b.names) {
+            auto w = bench::expectations(o.seed, i, 1, week_utc);
+            for (std::size_t k = 0; k < weeks.size(); ++k) week_instances[k] += w[k].instances;
+            auto ww = bench::expectations(o.seed, i, 1, work_utc);
+            for (std::size_t k = 0; k < work_weeks.size(); ++k)
+                busy[0][k].insert(busy[0][k].end(), ww[k].busy.begin(), ww[k].busy.end());
+        }
+        for (auto& p : busy[0]) bench::merge_periods(p);
+        for (std::size_t u = 1; u < names.size(); ++u) {
+            auto ww = bench::expectations(user_seed(u), 0, o.api_user_events, work_utc);
+            for (std::size_t k = 0; k < work_weeks.size(); ++k) busy[u][k] = ww[k].busy;
+        }
+    }
+
+    std::string request_as(const std::string& who, const std::string& method, const std::string& path,
+                           const std::string& body = {}) const {
+        Options as = o;
+        as.user = who;
+        return request(as, method, path, body, body.empty() ? "" : "Content-Type: application/json\r\n");
+    }
+
+    /// Checks the status; a wrong one is noted with the exact request line, status and body.
+    Outcome expect_status(int s, int want, const std::string& what, const std::string& body,
+                          const std::string& answer, ErrorNote& note) const {
+        if (s == want) return Outcome::ok;
+        note.set(what + (body.empty() ? "" : " " + body.substr(0, 300)) + " -> HTTP " + std::to_string(s) + " " +
+                 answer.substr(0, 400));
+        return s == 501 || s == 405 ? Outcome::unsupported : Outcome::error;
+    }
+
+    /// Stores each bench user's events by CalDAV PUT, as that user (not measured).
+    bool seed_users() {
+        bool ok = true;
+        for (std::size_t u = 1; u < names.size(); ++u) {
+            Options as = o;
+            as.user = names[u];
+            as.collection = collection_of(names[u]);
+            if (!ensure_collection(as)) return false;
+            auto r = run_phase(as, "PUT", 16, o.api_user_events, 0, [&](Client& c, std::size_t i, ErrorNote& note) {
+                auto e = bench::make_event(user_seed(u), i);
+                int s = call(c, as,
+                             request(as, "PUT", as.collection + e.name, e.ics,
+                                     "Content-Type: text/calendar; charset=utf-8\r\n"));
+                if (s >= 200 && s < 300) return Outcome::ok;
+                note.set("PUT " + as.collection + e.name + ": HTTP " + std::to_string(s));
+                return Outcome::error;
+            });
+            if (r.errors || r.ops != o.api_user_events) {
+                std::cerr << "api setup: " << names[u] << ": " << r.errors << " of " << r.ops
+                          << " PUTs failed: " << r.first_error << "\n";
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /// GET /api/v1/events for week `w`, following next_cursor unless
+    /// `first_page_only`; `total` must equal the expected instances, and the
+    /// pages' events must add up to it (the first page alone: to
+    /// min(total, page_size)).
+    Outcome list(Client& c, std::size_t w, ErrorNote& note, bool first_page_only = false) {
+        const auto& win = weeks[w];
+        std::string base = "/api/v1/events?start=" + bench::api::percent_encoded(win.start_text()) +
+                           "&end=" + bench::api::percent_encoded(win.end_text()) +
+                           "&time_zone=" + bench::api::percent_encoded(bench::api::zone);
+        std::string cursor;
+        std::size_t seen = 0;
+        long long total = -1;
+        for (int page = 0; page < 1000; ++page) {
+            std::string path = base + (cursor.empty() ? "" : "&cursor=" + bench::api::percent_encoded(cursor));
+            std::string out;
+            int s = call(c, o, request_as(o.user, "GET", path), &out);
+            if (auto r = expect_status(s, 200, "GET " + path, "", out, note); r != Outcome::ok) return r;
+            seen += bench::api::count(out, "\"event_id\"");
+            if (page == 0) total = bench::api::number_value(out, "total").value_or(-1);
+            auto next = bench::api::string_value(out, "next_cursor");
+            if (first_page_only || !next || next->empty()) break;
+            cursor = *next;
+        }
+        std::size_t want = first_page_only ? std::min(week_instances[w], o.api_page_size) : week_instances[w];
+        if (total != static_cast<long long>(week_instances[w]) || seen != want) {
+            note.set("GET " + base + ": total " + std::to_string(total) + ", " + std::to_string(seen) +
+                     " events on the pages, expected " + std::to_string(want) + " of " +
+                     std::to_string(week_instances[w]) + " instances");
+            return Outcome::error;
+        }
+        return Outcome::ok;
+    }
+
+    /// POST /api/v1/availability/check for everyone over work week `w`:
+    /// each user's busy_slots must be their expected merged busy time.
+    Outcome availability(Client& c, std::size_t w, ErrorNote& note) {
+        std::string body = bench::api::availability_body(emails, work_weeks[w]), out;
+        int s = call(c, o, request_as(o.user, "POST", "/api/v1/availability/check", body), &out);
+        if (auto r = expect_status(s, 200, "POST /api/v1/availability/check", body, out, note); r != Outcome::ok)
+            return r;
+        for (std::size_t u = 0; u < emails.size(); ++u) {
+            auto at = out.find(bench::api::quoted(emails[u]) + ":");
+            auto got = at == std::string::npos ? std::nullopt : bench::api::periods(out, "busy_slots", at);
+            if (!got || *got != busy[u][w]) {
+                note.set("availability work week " + std::to_string(w) + ", " + emails[u] + ": " +
+                         (got ? std::to_string(got->size()) : std::string("no readable")) +
+                         " busy slots, expected " + std::to_string(busy[u][w].size()) + " (request " + body +
+                         ")");
+                return Outcome::error;
+            }
+        }
+        return Outcome::ok;
+    }
+
+    /// POST /api/v1/events by the caller: meeting `i` (of the series starting
+    /// at `first`) with two bench users; 201 with an event_id. Keeps the id when `keep`.
+    Outcome create(Client& c, std::size_t i, std::int64_t first, ErrorNote& note, std::string* id = nullptr) {
+        const auto& a = emails[1 + i % (emails.size() - 1)];
+        const auto& z = emails[1 + (i + 1) % (emails.size() - 1)];
+        std::string body = bench::api::create_body(i, first, a, z), out;
+        int s = call(c, o, request_as(o.user, "POST", "/api/v1/events", body), &out);
+        if (auto r = expect_status(s, 201, "POST /api/v1/events", body, out, note); r != Outcome::ok) return r;
+        auto event_id = bench::api::string_value(out, "event_id");
+        if (!event_id || event_id->empty()) {
+            note.set("POST /api/v1/events " + body + " -> 201 without event_id: " + out.substr(0, 400));
+            return Outcome::error;
+        }
+        auto conflicts = bench::api::value_at(out, "conflicts");
+        if (conflicts != std::string::npos && conflicts + 1 < out.size() && out[conflicts + 1] != ']')
+            ++with_conflicts;
+        if (id) *id = *event_id;
+        return Outcome::ok;
+    }
+
+    /// POST /api/v1/events/{id}/rsvp by the first attendee of invitation `i`.
+    Outcome rsvp(Client& c, std::size_t i, ErrorNote& note) {
+        static const char* answers[] = {"accepted", "tentative", "declined"};
+        const auto& who = names[1 + i % (names.size() - 1)];
+        std::string path = "/api/v1/events/" + bench::api::percent_encoded(invitations[i]) + "/rsvp";
+        std::string want = answers[i % 3];
+        std::string body = "{\"response\":\"" + want + "\",\"comment\":\"from the load driver\"}", out;
+        int s = call(c, o, request_as(who, "POST", path, body), &out);
+        if (auto r = expect_status(s, 200, "POST " + path + " as " + who, body, out, note); r != Outcome::ok)
+            return r;
+        if (bench::api::string_value(out, "status") != want) {
+            note.set("POST " + path + " as " + who + " " + body + " -> 200 with " + out.substr(0, 400));
+            return Outcome::error;
+        }
+        return Outcome::ok;
+    }
+
+    /// POST /api/v1/availability/suggest: 60 minutes for everyone over two
+    /// weeks; 200 with one to five suggestions.
+    Outcome suggest(Client& c, std::size_t w, ErrorNote& note) {
+        std::string body = bench::api::suggest_body(emails, fortnights[w], 60), out;
+        int s = call(c, o, request_as(o.user, "POST", "/api/v1/availability/suggest", body), &out);
+        if (auto r = expect_status(s, 200, "POST /api/v1/availability/suggest", body, out, note); r != Outcome::ok)
+            return r;
+        auto at = bench::api::value_at(out, "suggestions");
+        std::size_t n = at == std::string::npos ? 0 : bench::api::count(out.substr(at), "\"start\"");
+        if (n < 1 || n > 5) {
+            note.set("POST /api/v1/availability/suggest " + body + " -> 200 with " + std::to_string(n) +
+                     " suggestions: " + out.substr(0, 400));
+            return Outcome::error;
+        }
+        return Outcome::ok;
+    }
+};
+
+
+/// The JSON API phases that `want` names, appended to `results`. The bench
+/// users' events are stored first (not measured) when a phase asks about
+/// their time; the RSVP phase's invitations are created before it.
+void run_api_phases(Bench& b, const std::function<bool(const std::string&)>& want, std::vector<Result>& results) {
+    const Options& o = b.o;
+    bool any = false;
+    for (const char* p : {"api-list", "api-list-page", "api-availability", "api-create", "api-rsvp", "api-suggest"})
+        any |= want(p);
+    if (!any) return;
+    ApiBench api(b, o);
+    bool needs_users = want("api-availability") || want("api-suggest");
+    if (needs_users && !api.seed_users()) std::cerr << "api setup: the bench users' events are incomplete\n";
+    api.expect();
+    const auto n_weeks = api.weeks.size();
+    auto [few, many] = std::minmax_element(api.week_instances.begin(), api.week_instances.end());
+    std::size_t slots = 0;
+    for (const auto& user : api.busy)
+        for (const auto& week : user) slots += week.size();
+    std::fprintf(stderr, "api: %zu-%zu instances per listed week; %.1f busy periods per user and work week\n", *few,
+                 *many, static_cast<double>(slots) / static_cast<double>(api.busy.size() * n_weeks));
+    if (want("api-list"))
+        results.push_back(run_phase(o, "api week list", 1, 160, 0, [&](Client& c, std::size_t i, ErrorNote& note) {
+            return api.list(c, i % n_weeks, note);
+        }));
+    if (want("api-list-page"))
+        results.push_back(run_phase(o, "api week list page 1", 1, 160, 0,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) {
+                                        return api.list(c, i % n_weeks, note, true);
+                                    }));
+    if (want("api-availability"))
+        for (int conc : {1, 16})
+            results.push_back(run_phase(o, "api availability 10 users", conc, conc == 1 ? 200 : 800, 0,
+                                        [&](Client& c, std::size_t i, ErrorNote& note) {
+                                            return api.availability(c, i % n_weeks, note);
+                                        }));
+    // Meetings in March-April 2026, among the generated events, so conflicts are found.
+    const std::int64_t create_first = bench::detail::days_from_civil(2026, 3, 2) * 86400 + 14 * 3600;
+    if (want("api-create")) {
+        results.push_back(run_phase(o, "api create 2 attendees", 1, 300, 0,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) {
+                                        return api.create(c, i, create_first, note);
+                                    }));
+        std::fprintf(stderr, "api create 2 attendees: %zu answers reported conflicts\n", api.with_conflicts.load());
+    }
+    if (want("api-rsvp")) {
+        // 200 invitations from September 2026 on, created outside the measured phase.
+        const std::int64_t first = bench::detail::days_from_civil(2026, 9, 7) * 86400 + 13 * 3600;
+        Client c(o.port);
+        ErrorNote note;
+        api.invitations.resize(200);
+        std::size_t made = 0;
+        for (std::size_t i = 0; i < api.invitations.size(); ++i)
+            made += api.create(c, i, first, note, &api.invitations[i]) == Outcome::ok;
+        if (made < api.invitations.size())
+            std::cerr << "api setup: " << made << " of 200 invitations created: " << note.text << "\n";
+        api.invitations.resize(made);
+        if (made)
+            results.push_back(run_phase(o, "api rsvp", 1, made, 0, [&](Client& cl, std::size_t i, ErrorNote& n) {
+                return api.rsvp(cl, i, n);
+            }));
+    }
+    if (want("api-suggest"))
+        results.push_back(run_phase(o, "api suggest 10 users 2 weeks", 1, 100, 0,
+                                    [&](Client& c, std::size_t i, ErrorNote& note) {
+                                        return api.suggest(c, i % n_weeks, note);
+                                    }));
+}
+
 void print(const Options& o, const std::vector<Result>& results, std::size_t stored) {
     auto note = [](const Result& r) -> std::string {
         if (r.unsupported) return "unsupported";
@@ -398,14 +682,14 @@ void print(const Options& o, const std::vector<Result>& results, std::size_t sto
                         note(r).c_str());
     } else {
         std::printf("%zu events generated, %zu stored\n", o.events, stored);
-        std::printf("%-28s %8s %10s %10s %10s %7s\n", "phase", "ops", "ops/s", "p50 ms", "p99 ms",
+        std::printf("%-32s %8s %10s %10s %10s %7s\n", "phase", "ops", "ops/s", "p50 ms", "p99 ms",
                     "errors");
         for (const auto& r : results) {
             if (r.unsupported) {
-                std::printf("%-28s %8s  unsupported\n", r.phase.c_str(), "-");
+                std::printf("%-32s %8s  unsupported\n", r.phase.c_str(), "-");
                 continue;
             }
-            std::printf("%-28s %8zu %10.1f %10.2f %10.2f %7zu%s\n", r.phase.c_str(), r.ops,
+            std::printf("%-32s %8zu %10.1f %10.2f %10.2f %7zu%s\n", r.phase.c_str(), r.ops,
                         r.seconds > 0 ? r.ops / r.seconds : 0.0, r.p50_ms, r.p99_ms, r.errors,
                         r.capped ? "  (time cap)" : "");
         }
@@ -421,6 +705,7 @@ void print(const Options& o, const std::vector<Result>& results, std::size_t sto
 int main(int argc, char** argv) {
     Bench b;
     Options& o = b.o;
+    bool api = false;  // --api 1: the JSON API phases after those of --phases
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string k = argv[i], v = argv[i + 1];
         if (k == "--port")
@@ -455,12 +740,21 @@ int main(int argc, char** argv) {
             o.timeout_seconds = std::stod(v);
         else if (k == "--csv")
             o.csv = v == "1";
+        else if (k == "--api")
+            api = v == "1";
+        else if (k == "--api-users")
+            o.api_users = std::stoul(v);
+        else if (k == "--api-user-events")
+            o.api_user_events = std::stoul(v);
+        else if (k == "--api-domain")
+            o.api_domain = v;
         else {
             std::cerr << "unknown option " << k << "\n";
             return 2;
         }
     }
     o.put_events = std::min(o.put_events, o.events);
+    if (api) o.phases += std::string(",") + api_phases;
     if (!o.write_ics.empty()) {
         // One file per event, named as the PUT phases name its resource.
         for (std::size_t i = o.put_events; i < o.events; ++i) {
@@ -483,7 +777,9 @@ int main(int argc, char** argv) {
                      "  kalends-bench --write-ics DIR [--events N] [--put-events P] [--seed S]\n"
                      "  [--outbox /path/ [--address CAL-ADDRESS]]\n"
                      "  [--time-cap SECONDS] [--put-cap SECONDS] [--mixed-seconds SECONDS] "
-                     "[--timeout SECONDS] [--csv 1]\n";
+                     "[--timeout SECONDS] [--csv 1]\n"
+                     "  [--api 1 (adds " << api_phases << ")] [--api-users N] [--api-user-events M] "
+                     "[--api-domain DOMAIN]\n";
         return 2;
     }
     if (o.address.empty()) o.address = "/dav/principals/users/" + o.user + "/";
@@ -630,6 +926,7 @@ int main(int argc, char** argv) {
                                        b.revision++ % 1000 + 2, note);
                       }));
     }
+    run_api_phases(b, want, results);
     print(o, results, b.names.size());
     return 0;
 }

@@ -253,7 +253,8 @@ BOOST_AUTO_TEST_CASE(a_room_is_free_the_whole_range_until_it_is_booked) {
     r = of("room1", weekend, weekend + 48 * hour);
     BOOST_TEST(r.busy == (std::vector<Period>{{weekend + 10 * hour, weekend + 12 * hour}}),
                boost::test_tools::per_element());
-    BOOST_TEST(r.free == (std::vector<Period>{{weekend, weekend + 10 * hour}, {weekend + 12 * hour, weekend + 48 * hour}}),
+    BOOST_TEST(r.free == (std::vector<Period>{{weekend, weekend + 10 * hour},
+                                              {weekend + 12 * hour, weekend + 48 * hour}}),
                boost::test_tools::per_element());
 }
 

@@ -309,6 +309,44 @@ BOOST_AUTO_TEST_CASE(all_future_from_the_first_instance_changes_the_whole_series
     BOOST_TEST(contains(where("alice", uid_of(created)).object.data, "SUMMARY:Renamed"));
 }
 
+BOOST_AUTO_TEST_CASE(several_puts_commit_together_or_not_at_all) {
+    auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                        {"bob@example.com"}));
+    auto taken = create("alice", spec("Taken", "2027-01-08T10:00:00Z", "2027-01-08T11:00:00Z"));
+    auto loc = where("alice", uid_of(created));
+    std::string text(loc.object.text());
+    auto renamed = text;
+    renamed.replace(renamed.find("SUMMARY:Planning"), 16, "SUMMARY:Renamed!");
+    ObjectPut first;
+    first.calendar = loc.calendar;
+    first.owner_name = "alice";
+    first.name = loc.object.name;
+    first.data = renamed;
+    first.conditions.if_match = loc.object.etag;
+    first.current = loc.object;
+    // The second holds a UID the calendar already has under another name.
+    ObjectPut second;
+    second.calendar = loc.calendar;
+    second.owner_name = "alice";
+    second.name = "other.ics";
+    second.data = std::string(where("alice", uid_of(taken)).object.text());
+    second.conditions.if_none_match = true;
+    auto a = actor("alice");
+    BOOST_CHECK_EXCEPTION(put_calendar_objects(a, {first, second}), Error, [](const Error& e) {
+        return e.status() == 403 && e.precondition() == Precondition::no_uid_conflict;
+    });
+    // Nothing of the first was written, nor sent.
+    BOOST_TEST(where("alice", uid_of(created)).object.etag == loc.object.etag);
+    BOOST_TEST(inbox_of("bob").size() == 1u);
+    BOOST_TEST(!contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
+    // Alone, the first goes through, with its update to bob.
+    auto outcomes = put_calendar_objects(a, {first});
+    BOOST_REQUIRE(outcomes.size() == 1u);
+    BOOST_TEST(!outcomes[0].created);
+    BOOST_TEST(contains(store->find_object_by_uid(user("bob").id, uid_of(created))->data, "Renamed!"));
+    BOOST_TEST(inbox_of("bob").size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_if_match_answers_412_and_changes_nothing) {
     auto created = create("alice", spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z"));
     auto before = where("alice", uid_of(created)).object;
@@ -367,6 +405,26 @@ BOOST_AUTO_TEST_CASE(deleting_by_scope_excludes_ends_or_removes_the_series) {
     copy = store->find_object_by_uid(user("bob").id, uid);
     BOOST_REQUIRE(copy.has_value());
     BOOST_TEST(contains(copy->data, "STATUS:CANCELLED"));
+}
+
+BOOST_AUTO_TEST_CASE(an_attendee_deleting_one_instance_declines_it_for_the_organizer) {
+    auto created = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:15:00Z", 5,
+                                         {"bob@example.com"}));
+    auto b = actor("bob");
+    delete_event(b, where("bob", uid_of(created)), EditScope::this_instance, utc("2027-01-06T10:00:00Z"),
+                 std::nullopt, now);
+    auto a = actor("alice");
+    auto listed = list_events(a, utc("2027-01-04T00:00:00Z"), utc("2027-01-11T00:00:00Z"));
+    BOOST_REQUIRE(listed.size() == 5u);
+    for (const auto& li : listed)
+        for (const auto& at : li.view.attendees)
+            if (at.email == "bob@example.com")
+                BOOST_TEST(at.partstat == (li.start == utc("2027-01-06T10:00:00Z") ? "DECLINED" : "NEEDS-ACTION"));
+    BOOST_TEST(inbox_of("alice").size() == 1u);
+    // Ending the series is the organizer's.
+    BOOST_CHECK_EXCEPTION(delete_event(b, where("bob", uid_of(created)), EditScope::all_future,
+                                       utc("2027-01-07T10:00:00Z"), std::nullopt, now),
+                          Error, [](const Error& e) { return e.status() == 403; });
 }
 
 BOOST_AUTO_TEST_CASE(deleting_all_cancels_for_the_attendees) {

@@ -61,10 +61,13 @@ std::vector<std::int64_t> starts(const std::string& ics) {
     return out;
 }
 
-bool contains(const std::vector<std::int64_t>& v, std::int64_t t) { return std::find(v.begin(), v.end(), t) != v.end(); }
+bool contains(const std::vector<std::int64_t>& v, std::int64_t t) {
+    return std::find(v.begin(), v.end(), t) != v.end();
+}
 
 std::string text(const ical::EditResult& r) {
-    if (auto* e = std::get_if<ical::FieldError>(&r)) BOOST_FAIL("edit refused: " + e->field + ": " + e->detail);
+    if (auto* e = std::get_if<ical::FieldError>(&r))
+        BOOST_FAIL("edit refused: " + e->field + ": " + e->detail);
     return std::get<std::string>(r);
 }
 
@@ -143,17 +146,22 @@ BOOST_AUTO_TEST_CASE(edit_instance_refuses_a_missing_instance_a_rule_change_and_
     auto ics = ical::build_event(standup(), created);
     ical::EventPatch p;
     p.title = "x";
-    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-16T14:00:00Z"), p, edited)) == "instance_date");
-    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-12T14:30:00Z"), p, edited)) == "instance_date");
+    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-16T14:00:00Z"), p, edited)) ==
+               "instance_date");
+    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-12T14:30:00Z"), p, edited)) ==
+               "instance_date");
     ical::EventPatch rule;
     rule.recurrence = std::optional<ical::RecurrenceSpec>();
-    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-12T14:00:00Z"), rule, edited)) == "recurrence");
+    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-12T14:00:00Z"), rule, edited)) ==
+               "recurrence");
     ical::EventPatch backwards;
     backwards.end = at("2024-03-12T13:00:00Z");
-    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-12T14:00:00Z"), backwards, edited)) == "end_time");
+    BOOST_TEST(refused_field(ical::edit_instance(ics, at("2024-03-12T14:00:00Z"), backwards,
+                                                 edited)) == "end_time");
 }
 
-BOOST_AUTO_TEST_CASE(edit_all_moving_the_series_moves_unmoved_overrides_and_exdates_but_keeps_a_moved_one) {
+BOOST_AUTO_TEST_CASE(
+    edit_all_moving_the_series_moves_unmoved_overrides_and_exdates_but_keeps_a_moved_one) {
     auto ics = ical::build_event(standup(), created);
     std::int64_t renamed = at("2024-06-04T14:00:00Z");  // EDT
     std::int64_t moved = at("2024-06-05T14:00:00Z");
@@ -266,9 +274,49 @@ BOOST_AUTO_TEST_CASE(split_series_with_until_carries_later_overrides_to_the_new_
     BOOST_TEST(ical::read_event(second, late)->uid == "standup-2");
     BOOST_TEST(!ical::read_event(second, early));
     BOOST_TEST(occurrences(second, "UID:standup-1") == 0u);
-    auto at_first = ical::split_series(ics, ical::read_event(ics)->start, "x", ical::EventPatch{}, edited);
+    auto at_first =
+        ical::split_series(ics, ical::read_event(ics)->start, "x", ical::EventPatch{}, edited);
     BOOST_REQUIRE(std::holds_alternative<ical::FieldError>(at_first));
     BOOST_TEST(std::get<ical::FieldError>(at_first).field == "instance_date");
+}
+
+BOOST_AUTO_TEST_CASE(split_series_moving_the_future_moves_its_unmoved_overrides_too) {
+    auto ics = ical::build_event(standup(), created);
+    std::int64_t late = at("2024-09-10T14:00:00Z");
+    ical::EventPatch rename;
+    rename.title = "Special";
+    ics = text(ical::edit_instance(ics, late, rename, edited));
+    std::int64_t cut = at("2024-06-03T14:00:00Z");
+    ical::EventPatch later;
+    later.start = cut + 2 * hour;
+    later.end = cut + 2 * hour + 30 * 60;
+    auto split = ical::split_series(ics, cut, "standup-2", later, edited);
+    BOOST_REQUIRE(std::holds_alternative<ical::SplitResult>(split));
+    auto second = std::get<ical::SplitResult>(split).second;
+    BOOST_TEST(has_line(second, "DTSTART;TZID=America/New_York:20240603T120000"));
+    BOOST_TEST(has_line(second, "DTEND;TZID=America/New_York:20240603T123000"));
+    BOOST_TEST(has_line(second, "RECURRENCE-ID;TZID=America/New_York:20240910T120000"));
+    auto s = starts(second);
+    BOOST_TEST(s.front() == cut + 2 * hour);
+    BOOST_TEST(contains(s, late + 2 * hour));
+    BOOST_TEST(ical::read_event(second, late + 2 * hour)->title == "Special");
+    BOOST_TEST(ical::read_event(second)->sequence == 0);
+}
+
+BOOST_AUTO_TEST_CASE(edit_all_from_utc_to_a_zone_writes_tzid_forms) {
+    auto spec = ten_days();
+    spec.time_zone = "UTC";
+    auto ics = ical::build_event(spec, created);
+    std::int64_t third = spec.start + 2 * 86400;
+    ics = text(ical::remove_instance(ics, third, edited));
+    BOOST_TEST(has_line(ics, "EXDATE:20240117T150000Z"));
+    ical::EventPatch zone;
+    zone.time_zone = "Europe/Paris";
+    auto out = text(ical::edit_all(ics, zone, edited));
+    BOOST_TEST(has_line(out, "DTSTART;TZID=Europe/Paris:20240115T160000"));
+    BOOST_TEST(has_line(out, "EXDATE;TZID=Europe/Paris:20240117T160000"));
+    BOOST_TEST(starts(out).size() == 9u);
+    BOOST_TEST(ical::read_event(out)->time_zone == "Europe/Paris");
 }
 
 BOOST_AUTO_TEST_CASE(remove_instance_adds_an_exdate_in_the_tzid_form_and_drops_the_override) {
@@ -291,14 +339,17 @@ BOOST_AUTO_TEST_CASE(end_series_before_keeps_the_earlier_instances_only) {
     auto ics = ical::build_event(ten_days(), created);
     auto out = text(ical::end_series_before(ics, at("2024-01-20T15:00:00Z"), edited));
     BOOST_TEST(starts(out).size() == 5u);
-    BOOST_TEST(refused_field(ical::end_series_before(ics, at("2024-01-15T15:00:00Z"), edited)) == "instance_date");
-    BOOST_TEST(refused_field(ical::end_series_before(ics, at("2024-01-20T15:30:00Z"), edited)) == "instance_date");
+    BOOST_TEST(refused_field(ical::end_series_before(ics, at("2024-01-15T15:00:00Z"), edited)) ==
+               "instance_date");
+    BOOST_TEST(refused_field(ical::end_series_before(ics, at("2024-01-20T15:30:00Z"), edited)) ==
+               "instance_date");
 }
 
 BOOST_AUTO_TEST_CASE(with_instance_partstat_changes_one_instance_only) {
     auto ics = ical::build_event(standup(), created);
     std::int64_t tuesday = at("2024-03-12T14:00:00Z");
-    auto out = text(ical::with_instance_partstat(ics, "mailto:Bob@Example.com", "DECLINED", tuesday, edited));
+    auto out = text(
+        ical::with_instance_partstat(ics, "mailto:Bob@Example.com", "DECLINED", tuesday, edited));
     auto one = ical::read_event(out, tuesday);
     BOOST_REQUIRE(one);
     BOOST_TEST(one->attendees.at(0).partstat == "DECLINED");
@@ -309,17 +360,83 @@ BOOST_AUTO_TEST_CASE(with_instance_partstat_changes_one_instance_only) {
     BOOST_REQUIRE(e.instances.size() == 1u);
     BOOST_TEST(e.instances[0].overridden);
     // Answering again rewrites the same override.
-    auto again = text(ical::with_instance_partstat(out, "mailto:bob@example.com", "ACCEPTED", tuesday, edited));
+    auto again = text(
+        ical::with_instance_partstat(out, "mailto:bob@example.com", "ACCEPTED", tuesday, edited));
     BOOST_TEST(occurrences(again, "RECURRENCE-ID") == 1u);
     BOOST_TEST(ical::read_event(again, tuesday)->attendees.at(0).partstat == "ACCEPTED");
-    BOOST_TEST(refused_field(ical::with_instance_partstat(ics, "mailto:eve@example.com", "ACCEPTED", tuesday,
-                                                          edited)) == "attendee");
+    BOOST_TEST(refused_field(ical::with_instance_partstat(ics, "mailto:eve@example.com", "ACCEPTED",
+                                                          tuesday, edited)) == "attendee");
     BOOST_TEST(refused_field(ical::with_instance_partstat(ics, "mailto:bob@example.com", "ACCEPTED",
-                                                          at("2024-03-16T14:00:00Z"), edited)) == "instance_date");
+                                                          at("2024-03-16T14:00:00Z"), edited)) ==
+               "instance_date");
+}
+
+BOOST_AUTO_TEST_CASE(a_single_event_is_edited_and_answered_in_place_without_recurrence_id) {
+    auto spec = standup();
+    spec.recurrence.reset();
+    auto ics = ical::build_event(spec, created);
+    ical::EventPatch p;
+    p.title = "One-off";
+    auto out = text(ical::edit_instance(ics, spec.start, p, edited));
+    BOOST_TEST(occurrences(out, "RECURRENCE-ID") == 0u);
+    BOOST_TEST(ical::read_event(out)->title == "One-off");
+    auto answered = text(ical::with_instance_partstat(out, "mailto:bob@example.com", "ACCEPTED",
+                                                      spec.start, edited));
+    BOOST_TEST(occurrences(answered, "RECURRENCE-ID") == 0u);
+    BOOST_TEST(ical::read_event(answered)->attendees.at(0).partstat == "ACCEPTED");
+    BOOST_TEST(refused_field(ical::edit_instance(ics, spec.start + hour, p, edited)) ==
+               "instance_date");
+}
+
+BOOST_AUTO_TEST_CASE(removing_the_rule_drops_overrides_and_exdates) {
+    auto ics = ical::build_event(standup(), created);
+    ical::EventPatch rename;
+    rename.title = "Special";
+    ics = text(ical::edit_instance(ics, at("2024-03-12T14:00:00Z"), rename, edited));
+    ics = text(ical::remove_instance(ics, at("2024-03-13T14:00:00Z"), edited));
+    ical::EventPatch once;
+    once.recurrence = std::optional<ical::RecurrenceSpec>();
+    auto out = text(ical::edit_all(ics, once, edited));
+    BOOST_TEST(occurrences(out, "RRULE:FREQ=WEEKLY") == 0u);
+    BOOST_TEST(occurrences(out, "RECURRENCE-ID") == 0u);
+    BOOST_TEST(occurrences(out, "EXDATE") == 0u);
+    BOOST_TEST(starts(out).size() == 1u);
+    BOOST_TEST(!ical::read_event(out)->recurrence);
+}
+
+BOOST_AUTO_TEST_CASE(all_day_series_keeps_its_dates_when_edited_and_split) {
+    auto spec = ten_days();
+    spec.all_day = true;
+    spec.start = at("2024-01-15T00:00:00-05:00");
+    spec.end = at("2024-01-16T00:00:00-05:00");
+    spec.reminders = {{30, "display"}};
+    auto ics = ical::build_event(spec, created);
+    std::int64_t third = at("2024-01-17T00:00:00Z");  // DATE instances: midnight read as UTC
+    BOOST_TEST(contains(starts(ics), third));
+    ical::EventPatch rename;
+    rename.title = "Holiday";
+    rename.time_zone = "Asia/Tokyo";
+    auto out = text(ical::edit_all(ics, rename, edited));
+    BOOST_TEST(has_line(out, "DTSTART;VALUE=DATE:20240115"));
+    BOOST_TEST(has_line(out, "DTEND;VALUE=DATE:20240116"));
+    BOOST_TEST(has_line(out, "DESCRIPTION:Holiday"));  // the reminder follows the title
+    out = text(ical::edit_instance(out, third, rename, edited));
+    BOOST_TEST(has_line(out, "RECURRENCE-ID;VALUE=DATE:20240117"));
+    out = text(ical::remove_instance(out, third + 86400, edited));
+    BOOST_TEST(has_line(out, "EXDATE;VALUE=DATE:20240118"));
+    auto split =
+        ical::split_series(out, at("2024-01-20T00:00:00Z"), "daily-2", ical::EventPatch{}, edited);
+    BOOST_REQUIRE(std::holds_alternative<ical::SplitResult>(split));
+    auto [first, second] = std::get<ical::SplitResult>(split);
+    BOOST_TEST(has_line(first, "RRULE:FREQ=DAILY;UNTIL=20240119"));
+    BOOST_TEST(has_line(second, "DTSTART;VALUE=DATE:20240120"));
+    BOOST_TEST(has_line(second, "RRULE:FREQ=DAILY;COUNT=5"));
+    BOOST_TEST(starts(first).size() + starts(second).size() == 9u);  // ten less the removed one
 }
 
 BOOST_AUTO_TEST_CASE(apple_calendar_body_from_the_golden_files_reads_as_an_event) {
-    auto v = ical::read_event(golden_body("tests/golden/clients/apple/scheduling-invite-accept.txt"));
+    auto v =
+        ical::read_event(golden_body("tests/golden/clients/apple/scheduling-invite-accept.txt"));
     BOOST_REQUIRE(v);
     BOOST_TEST(v->uid == "8F2C5A3E-1B7D-4E0A-9C11-2D6B3F4A5E70");
     BOOST_TEST(v->title == "Quarterly review");
@@ -336,17 +453,27 @@ BOOST_AUTO_TEST_CASE(apple_calendar_body_from_the_golden_files_reads_as_an_event
 
 BOOST_AUTO_TEST_CASE(apple_style_series_with_alarm_reads_rule_zone_and_reminder) {
     auto v = ical::read_event(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Apple Inc.//macOS 14.5//EN\r\nCALSCALE:GREGORIAN\r\n"
-        "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=3;"
-        "BYDAY=-1SU\r\nDTSTART:19810329T020000\r\nTZNAME:CEST\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nBEGIN:STANDARD\r\n"
-        "TZOFFSETFROM:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nDTSTART:19961027T030000\r\nTZNAME:CET\r\n"
-        "TZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nTRANSP:TRANSPARENT\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Apple Inc.//macOS "
+        "14.5//EN\r\nCALSCALE:GREGORIAN\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:Europe/"
+        "Berlin\r\nBEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nRRULE:FREQ=YEARLY;BYMONTH=3;"
+        "BYDAY=-1SU\r\nDTSTART:19810329T020000\r\nTZNAME:CEST\r\nTZOFFSETTO:+0200\r\nEND:"
+        "DAYLIGHT\r\nBEGIN:STANDARD\r\n"
+        "TZOFFSETFROM:+0200\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nDTSTART:"
+        "19961027T030000\r\nTZNAME:CET\r\n"
+        "TZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nTRANSP:"
+        "TRANSPARENT\r\n"
         "DTEND;TZID=Europe/Berlin:20240108T100000\r\nUID:A1B2C3D4-0000-4000-8000-000000000001\r\n"
-        "DTSTAMP:20240101T120000Z\r\nLOCATION:Caf\xC3\xA9\\, upstairs\r\nSTATUS:CONFIRMED\r\nSEQUENCE:2\r\n"
-        "SUMMARY:Team sync\r\nLAST-MODIFIED:20240102T120000Z\r\nDTSTART;TZID=Europe/Berlin:20240108T093000\r\n"
-        "CREATED:20240101T120000Z\r\nRRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20240630T215959Z;BYDAY=MO\r\n"
-        "BEGIN:VALARM\r\nX-WR-ALARMUID:0F9E\r\nUID:0F9E\r\nTRIGGER:-PT10M\r\nATTACH;VALUE=URI:Chord\r\n"
-        "ACTION:AUDIO\r\nEND:VALARM\r\nBEGIN:VALARM\r\nTRIGGER;VALUE=DATE-TIME:20240108T080000Z\r\nACTION:DISPLAY\r\n"
+        "DTSTAMP:20240101T120000Z\r\nLOCATION:Caf\xC3\xA9\\, "
+        "upstairs\r\nSTATUS:CONFIRMED\r\nSEQUENCE:2\r\n"
+        "SUMMARY:Team "
+        "sync\r\nLAST-MODIFIED:20240102T120000Z\r\nDTSTART;TZID=Europe/Berlin:20240108T093000\r\n"
+        "CREATED:20240101T120000Z\r\nRRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20240630T215959Z;BYDAY="
+        "MO\r\n"
+        "BEGIN:VALARM\r\nX-WR-ALARMUID:0F9E\r\nUID:0F9E\r\nTRIGGER:-PT10M\r\nATTACH;VALUE=URI:"
+        "Chord\r\n"
+        "ACTION:AUDIO\r\nEND:VALARM\r\nBEGIN:VALARM\r\nTRIGGER;VALUE=DATE-TIME:"
+        "20240108T080000Z\r\nACTION:DISPLAY\r\n"
         "DESCRIPTION:x\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
     BOOST_REQUIRE(v);
     BOOST_TEST(v->time_zone == "Europe/Berlin");
@@ -368,8 +495,10 @@ BOOST_AUTO_TEST_CASE(apple_style_series_with_alarm_reads_rule_zone_and_reminder)
 
 BOOST_AUTO_TEST_CASE(thunderbird_and_outlook_zone_names_map_to_iana) {
     auto body = [](const char* tzid) {
-        return std::string("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN\r\n"
-                           "BEGIN:VEVENT\r\nUID:tb-1\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=") +
+        return std::string(
+                   "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Mozilla.org/NONSGML Mozilla "
+                   "Calendar V1.1//EN\r\n"
+                   "BEGIN:VEVENT\r\nUID:tb-1\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=") +
                tzid + ":20240115T100000\r\nDURATION:PT30M\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     };
     auto tb = ical::read_event(body("/mozilla.org/20050126_1/America/New_York"));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "ical/calendar_data.hpp"
 #include "tests/ical/support.hpp"
@@ -93,7 +94,8 @@ BOOST_AUTO_TEST_CASE(standup_example_is_valid_and_expands_on_weekdays_at_ten_new
     // Across the DST change of 2024-03-10: 10:00 EST is 15:00Z, 10:00 EDT 14:00Z.
     BOOST_TEST((std::find(s.begin(), s.end(), at("2024-03-08T15:00:00Z")) != s.end()));
     BOOST_TEST((std::find(s.begin(), s.end(), at("2024-03-11T14:00:00Z")) != s.end()));
-    BOOST_TEST((std::find(s.begin(), s.end(), at("2024-03-09T15:00:00Z")) == s.end()));  // a Saturday
+    BOOST_TEST(
+        (std::find(s.begin(), s.end(), at("2024-03-09T15:00:00Z")) == s.end()));  // a Saturday
 }
 
 BOOST_AUTO_TEST_CASE(daily_series_keeps_its_local_time_across_dst) {
@@ -105,12 +107,37 @@ BOOST_AUTO_TEST_CASE(daily_series_keeps_its_local_time_across_dst) {
     BOOST_TEST((std::find(s.begin(), s.end(), at("2024-03-11T14:00:00Z")) != s.end()));
 }
 
+BOOST_AUTO_TEST_CASE(built_vtimezone_is_trimmed_but_still_gives_the_offsets_around_the_event) {
+    auto ics = ical::build_event(standup(), now);
+    auto cal = ical::parse_with_libical(ics);
+    BOOST_REQUIRE(cal);
+    icaltimezone* zone = icalcomponent_get_timezone(cal.get(), "America/New_York");
+    BOOST_REQUIRE(zone);
+    auto offset = [zone](const char* utc_text) {
+        icaltimetype t = icaltime_from_string(utc_text);
+        int daylight = 0;
+        return icaltimezone_get_utc_offset_of_utc_time(zone, &t, &daylight);
+    };
+    BOOST_TEST(offset("20240115T150000Z") == -5 * 3600);
+    BOOST_TEST(offset("20240311T140000Z") == -4 * 3600);
+    BOOST_TEST(offset("20301201T150000Z") == -5 * 3600);
+    BOOST_TEST(ics.find("1883") == std::string::npos);  // the 19th-century LMT observance is gone
+    auto tokyo = standup();
+    tokyo.time_zone = "Asia/Tokyo";
+    auto t = ical::build_event(tokyo, now);
+    BOOST_TEST(t.find("BEGIN:STANDARD") != std::string::npos);
+    BOOST_TEST(t.find("TZOFFSETTO:+0900") != std::string::npos);
+    BOOST_TEST(ical::validate_calendar(t).empty());
+}
+
 BOOST_AUTO_TEST_CASE(built_event_has_the_required_properties_and_crlf_lines) {
     auto ics = ical::build_event(meeting(), now);
-    BOOST_TEST(ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kalends//Kalends API//EN\r\n"));
-    for (const char* line : {"UID:meeting-1", "DTSTAMP:20240101T000000Z", "CREATED:20240101T000000Z",
-                             "LAST-MODIFIED:20240101T000000Z", "SEQUENCE:0", "SUMMARY:Plan\\; Q3\\, \"big\"",
-                             "DTSTART:20240603T140000Z", "DTEND:20240603T153000Z"})
+    BOOST_TEST(ics.starts_with(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kalends//Kalends API//EN\r\n"));
+    for (const char* line :
+         {"UID:meeting-1", "DTSTAMP:20240101T000000Z", "CREATED:20240101T000000Z",
+          "LAST-MODIFIED:20240101T000000Z", "SEQUENCE:0", "SUMMARY:Plan\\; Q3\\, \"big\"",
+          "DTSTART:20240603T140000Z", "DTEND:20240603T153000Z"})
         BOOST_TEST(has_line(ics, line), line);
     BOOST_TEST(ics.find("VTIMEZONE") == std::string::npos);
     BOOST_TEST(ics.find("ORGANIZER") == std::string::npos);
@@ -130,21 +157,26 @@ BOOST_AUTO_TEST_CASE(attendees_organizer_and_reminders_are_written_as_the_api_co
     spec.reminders = {{15, "display"}, {60, "email"}, {5, "push"}};
     auto ics = ical::build_event(spec, now);
     BOOST_TEST(ics.find("ORGANIZER;CN=Olga:mailto:org@example.com") != std::string::npos);
-    BOOST_TEST(ics.find("ATTENDEE;CN=Olga;ROLE=CHAIR;PARTSTAT=ACCEPTED:mailto:org@example.com") != std::string::npos);
+    BOOST_TEST(ics.find("ATTENDEE;CN=Olga;ROLE=CHAIR;PARTSTAT=ACCEPTED:mailto:org@example.com") !=
+               std::string::npos);
     auto unfolded = std::string();
     for (std::size_t i = 0; i < ics.size(); ++i) {
-        if (ics.compare(i, 3, "\r\n ") == 0) { i += 2; continue; }
+        if (ics.compare(i, 3, "\r\n ") == 0) {
+            i += 2;
+            continue;
+        }
         unfolded += ics[i];
     }
-    BOOST_TEST(unfolded.find("ATTENDEE;CN=Bob;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com") !=
+    BOOST_TEST(unfolded.find("ATTENDEE;CN=Bob;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:"
+                             "mailto:bob@example.com") != std::string::npos);
+    BOOST_TEST(unfolded.find("ROLE=OPT-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=TRUE;CUTYPE=ROOM:mailto:"
+                             "room@example.com") != std::string::npos);
+    BOOST_TEST(unfolded.find("TRIGGER:-PT15M\r\nACTION:DISPLAY\r\nDESCRIPTION:Plan") !=
                std::string::npos);
-    BOOST_TEST(unfolded.find("ROLE=OPT-PARTICIPANT;PARTSTAT=ACCEPTED;RSVP=TRUE;CUTYPE=ROOM:mailto:room@example.com") !=
-               std::string::npos);
-    BOOST_TEST(unfolded.find("TRIGGER:-PT15M\r\nACTION:DISPLAY\r\nDESCRIPTION:Plan") != std::string::npos);
     BOOST_TEST(unfolded.find("TRIGGER:-PT1H\r\nACTION:EMAIL\r\nSUMMARY:Plan") != std::string::npos);
     BOOST_TEST(unfolded.find("ATTENDEE:mailto:org@example.com\r\nEND:VALARM") != std::string::npos);
-    BOOST_TEST(unfolded.find("TRIGGER:-PT5M\r\nACTION:DISPLAY\r\nDESCRIPTION:Plan\\; Q3\\, \"big\"\r\nX-KALENDS-METHOD:push") !=
-               std::string::npos);
+    BOOST_TEST(unfolded.find("TRIGGER:-PT5M\r\nACTION:DISPLAY\r\nDESCRIPTION:Plan\\; Q3\\, "
+                             "\"big\"\r\nX-KALENDS-METHOD:push") != std::string::npos);
     BOOST_TEST(ical::validate_calendar(ics).empty());
 }
 
@@ -160,7 +192,8 @@ BOOST_AUTO_TEST_CASE(all_day_event_is_written_as_dates_of_its_zone) {
     auto v = ical::read_event(ics);
     BOOST_REQUIRE(v);
     BOOST_TEST(v->all_day);
-    BOOST_TEST(v->start == at("2024-06-03T00:00:00Z"));  // a DATE has no zone: its midnight read as UTC
+    BOOST_TEST(v->start ==
+               at("2024-06-03T00:00:00Z"));  // a DATE has no zone: its midnight read as UTC
     BOOST_TEST(v->end == at("2024-06-05T00:00:00Z"));
 }
 
@@ -233,12 +266,14 @@ BOOST_AUTO_TEST_CASE(monthly_rule_parts_survive_build_then_read) {
     BOOST_TEST(v->recurrence->by_set_pos == std::vector<int>{-1});
     BOOST_TEST(v->recurrence->by_month == (std::vector<int>{1, 6, 12}));
     auto yearly = meeting();
-    yearly.recurrence = ical::RecurrenceSpec{"yearly", 1, std::nullopt, 3, {"-1FR"}, {}, {5}, {}, ""};
+    yearly.recurrence =
+        ical::RecurrenceSpec{"yearly", 1, std::nullopt, 3, {"-1FR"}, {}, {5}, {}, ""};
     auto y = ical::read_event(ical::build_event(yearly, now));
     BOOST_REQUIRE((y && y->recurrence));
     BOOST_TEST(y->recurrence->by_day == std::vector<std::string>{"-1FR"});
     auto monthday = meeting();
-    monthday.recurrence = ical::RecurrenceSpec{"monthly", 1, std::nullopt, 3, {}, {3, -1}, {}, {}, ""};
+    monthday.recurrence =
+        ical::RecurrenceSpec{"monthly", 1, std::nullopt, 3, {}, {3, -1}, {}, {}, ""};
     auto m = ical::read_event(ical::build_event(monthday, now));
     BOOST_REQUIRE((m && m->recurrence));
     BOOST_TEST(m->recurrence->by_month_day == (std::vector<int>{3, -1}));
@@ -286,9 +321,17 @@ BOOST_AUTO_TEST_CASE(check_event_names_the_first_bad_field) {
     BOOST_TEST(field_of(e) == "recurrence.by_day[0]");
     e.recurrence->frequency = "monthly";
     BOOST_TEST(field_of(e) == "(none)");
-    e.recurrence->by_day = {"-1FR", "9MO"};
-    BOOST_TEST(field_of(e) == "(none)");  // in range; a month has no 9th Monday, but the Fridays yield
+    e.recurrence->by_day = {"-1FR", "9MO"};  // a month has no 9th Monday
+    BOOST_TEST(field_of(e) == "recurrence.by_day[1]");
+    e.recurrence->by_day = {"-5FR", "+5MO"};
+    BOOST_TEST(field_of(e) == "(none)");
+    e.recurrence->frequency = "yearly";
+    e.recurrence->by_day = {"20MO"};  // the 20th Monday of the year
+    BOOST_TEST(field_of(e) == "(none)");
     e.recurrence->by_day = {"54MO"};
+    BOOST_TEST(field_of(e) == "recurrence.by_day[0]");
+    e.recurrence->by_month = {3};
+    e.recurrence->by_day = {"20MO"};  // within March
     BOOST_TEST(field_of(e) == "recurrence.by_day[0]");
     e = s;
     e.recurrence->by_month_day = {1, 32};
@@ -301,6 +344,13 @@ BOOST_AUTO_TEST_CASE(check_event_names_the_first_bad_field) {
     e = s;
     e.recurrence->by_set_pos = {1, 367};
     BOOST_TEST(field_of(e) == "recurrence.by_set_pos[1]");
+    e = s;
+    e.recurrence->by_month_day = {15};  // RFC 5545 §3.3.10: not in a weekly rule
+    BOOST_TEST(field_of(e) == "recurrence.by_month_day[0]");
+    e = s;
+    e.recurrence->by_day.clear();
+    e.recurrence->by_set_pos = {1};  // nothing to select from
+    BOOST_TEST(field_of(e) == "recurrence.by_set_pos[0]");
     e = s;
     e.recurrence->week_start = "XY";
     BOOST_TEST(field_of(e) == "recurrence.week_start");
@@ -320,19 +370,22 @@ BOOST_AUTO_TEST_CASE(check_event_names_the_first_bad_field) {
 
 BOOST_AUTO_TEST_CASE(a_rule_without_any_instance_is_refused) {
     auto s = meeting();
-    s.recurrence = ical::RecurrenceSpec{"yearly", 1, std::nullopt, std::nullopt, {}, {30}, {2}, {}, ""};
+    s.recurrence =
+        ical::RecurrenceSpec{"yearly", 1, std::nullopt, std::nullopt, {}, {30}, {2}, {}, ""};
     auto e = ical::check_event(s);
     BOOST_REQUIRE(e);
     BOOST_TEST(e->field == "recurrence");
     // UNTIL after the start but before the first Friday.
-    s.recurrence = ical::RecurrenceSpec{"weekly", 1, s.start + 3600, std::nullopt, {"FR"}, {}, {}, {}, ""};
+    s.recurrence =
+        ical::RecurrenceSpec{"weekly", 1, s.start + 3600, std::nullopt, {"FR"}, {}, {}, {}, ""};
     e = ical::check_event(s);
     BOOST_REQUIRE(e);
     BOOST_TEST(e->field == "recurrence");
     s.recurrence->until = s.start + 7 * 86400;
     BOOST_TEST(!ical::check_event(s));
     // Every 29 February: rare, but an instance.
-    s.recurrence = ical::RecurrenceSpec{"yearly", 1, std::nullopt, std::nullopt, {}, {29}, {2}, {}, ""};
+    s.recurrence =
+        ical::RecurrenceSpec{"yearly", 1, std::nullopt, std::nullopt, {}, {29}, {2}, {}, ""};
     BOOST_TEST(!ical::check_event(s));
 }
 
@@ -344,8 +397,8 @@ BOOST_AUTO_TEST_CASE(rfc3339_times_parse_with_offsets_and_fractions_and_format_i
     BOOST_TEST(*ical::parse_rfc3339("2024-02-29T00:00:00Z") == utc("20240229T000000Z"));
     for (const char* bad : {"2024-01-15T10:00:00", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
                             "2024-02-30T00:00:00Z", "2024-01-15 10:00:00Z", "2024-01-15T24:00:00Z",
-                            "2024-01-15T10:00:00+0500", "2024-01-15T10:00:00.Z", "2024-01-15T10:00:00Zjunk", "",
-                            "20240115T100000Z"})
+                            "2024-01-15T10:00:00+0500", "2024-01-15T10:00:00.Z",
+                            "2024-01-15T10:00:00Zjunk", "", "20240115T100000Z"})
         BOOST_TEST(!ical::parse_rfc3339(bad), bad);
     BOOST_TEST(ical::format_rfc3339(utc("20240115T100000Z")) == "2024-01-15T10:00:00Z");
     BOOST_TEST(ical::format_rfc3339(0) == "1970-01-01T00:00:00Z");
@@ -368,7 +421,8 @@ BOOST_AUTO_TEST_CASE(local_time_and_back_follow_the_zone_and_dst) {
     BOOST_TEST(winter.utc_offset == -5 * 3600);
     BOOST_TEST(ical::local_time(at("2024-01-15T15:00:00Z"), "UTC").hour == 15);
     BOOST_TEST(ical::local_time(at("2024-01-15T15:00:00Z"), "Nowhere/Land").hour == 15);
-    // 02:30 on 2024-03-10 does not exist in New York: read with the offset before the gap (RFC 5545 §3.3.5).
+    // 02:30 on 2024-03-10 does not exist in New York: read with the offset before the gap (RFC 5545
+    // §3.3.5).
     ical::LocalTime gap{2024, 3, 10, 2, 30, 0};
     BOOST_TEST(ical::utc_of_local(gap, "America/New_York") == at("2024-03-10T07:30:00Z"));
     BOOST_TEST(ical::known_time_zone("Europe/Berlin"));
@@ -376,6 +430,27 @@ BOOST_AUTO_TEST_CASE(local_time_and_back_follow_the_zone_and_dst) {
     BOOST_TEST(!ical::known_time_zone(""));
     BOOST_TEST(!ical::known_time_zone("/Europe/Berlin"));
     BOOST_TEST(!ical::known_time_zone("Europe/Atlantis"));
+}
+
+BOOST_AUTO_TEST_CASE(zones_are_looked_up_and_converted_safely_from_several_threads) {
+    const std::vector<std::string> zones = {"Australia/Hobart", "Europe/Lisbon", "America/Boise",
+                                            "Asia/Kathmandu"};
+    std::vector<int> ok(zones.size(), 0);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < zones.size(); ++i)
+        threads.emplace_back([&, i] {
+            for (int round = 0; round < 20; ++round) {
+                auto s = standup();
+                s.time_zone = zones[i];
+                auto v = ical::read_event(ical::build_event(s, now));
+                auto lt = ical::local_time(s.start, zones[i]);
+                if (v && v->time_zone == zones[i] && v->start == s.start &&
+                    ical::known_time_zone(zones[i]) && ical::utc_of_local(lt, zones[i]) == s.start)
+                    ++ok[i];
+            }
+        });
+    for (auto& t : threads) t.join();
+    for (int n : ok) BOOST_TEST(n == 20);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

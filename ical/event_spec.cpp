@@ -37,23 +37,6 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-/// Civil date of day `days` since 1970-01-01 (Howard Hinnant's algorithm).
-void civil_from_days(std::int64_t days, int& year, int& month, int& day) {
-    days += 719468;
-    std::int64_t era = floor_div(days, 146097);
-    std::int64_t doe = days - era * 146097;
-    std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    std::int64_t mp = (5 * doy + 2) / 153;
-    day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    year = static_cast<int>(yoe + era * 400 + (month <= 2));
-}
-
 /// The builtin zone `iana`, null for UTC or an unknown name.
 icaltimezone* builtin_zone(std::string_view iana) {
     if (iana.empty() || iana == "UTC") return nullptr;
@@ -383,7 +366,8 @@ std::optional<EventView> read_event(std::string_view ics,
 
 std::string format_rfc3339(std::int64_t utc) {
     int y = 0, mo = 0, d = 0;
-    civil_from_days(floor_div(utc, day_seconds), y, mo, d);
+    auto date = civil_from_days(floor_div(utc, day_seconds));
+    y = date.year, mo = date.month, d = date.day;
     std::int64_t s = utc - floor_div(utc, day_seconds) * day_seconds;
     char buf[40];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d,
@@ -432,7 +416,8 @@ LocalTime local_time(std::int64_t utc, std::string_view iana) {
     out.utc_offset = zone ? utc_offset_at(zone, utc) : 0;
     std::int64_t wall = utc + out.utc_offset;
     std::int64_t days = floor_div(wall, day_seconds);
-    civil_from_days(days, out.year, out.month, out.day);
+    auto date = civil_from_days(days);
+    out.year = date.year, out.month = date.month, out.day = date.day;
     std::int64_t s = wall - days * day_seconds;
     out.hour = static_cast<int>(s / 3600);
     out.minute = static_cast<int>(s / 60 % 60);

@@ -22,7 +22,6 @@ constexpr std::int64_t day_seconds = 86400;
 constexpr std::int64_t lowest = -(std::int64_t{1} << 50);
 constexpr std::int64_t highest = std::int64_t{1} << 50;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 /// Which RFC 4791 §9.9 overlap test applies to a component.
 enum class Overlap { span, point, todo_duration, todo_due, todo_start, todo_due_only };

@@ -2,6 +2,7 @@
 #include "ical/local_time.hpp"
 
 #include "ical/calendar_data.hpp"
+#include "ical/recurrence.hpp"
 #include "ical/zone_resolver.hpp"
 
 #include <algorithm>
@@ -12,7 +13,6 @@ namespace {
 
 constexpr std::int64_t day_seconds = 86400;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 bool names_utc(std::string_view tzid) {
     return tzid == "UTC" || tzid == "Etc/UTC" || tzid == "GMT" || tzid == "Etc/GMT" || tzid == "Z";

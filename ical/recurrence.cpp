@@ -22,14 +22,12 @@ constexpr std::int64_t day_seconds = 86400;
 constexpr std::int64_t last_wall = 253402300799;  // 9999-12-31T23:59:59
 constexpr int feasibility_days = 3000;            // > 8 years: covers Feb 29 across 2100
 
+}  // namespace
+
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return -floor_div(-a, b); }
 
-struct Civil {
-    int year, month, day;
-};
-
-Civil civil_from_days(std::int64_t z) {
+CivilDate civil_from_days(std::int64_t z) {
     z += 719468;
     std::int64_t era = floor_div(z, 146097);
     std::int64_t doe = z - era * 146097;
@@ -50,6 +48,8 @@ std::int64_t days_from_civil(int y, int m, int d) {
     return era * 146097 + doe - 719468;
 }
 
+namespace {
+
 /// libical weekday number (SUNDAY = 1 … SATURDAY = 7); day 0 was a Thursday.
 int weekday(std::int64_t days) { return static_cast<int>(days + 4 - floor_div(days + 4, 7) * 7) + 1; }
 
@@ -58,7 +58,7 @@ int days_in_month(int y, int m) {
     static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
-int day_of_year(const Civil& c) {
+int day_of_year(const CivilDate& c) {
     int n = c.day;
     for (int m = 1; m < c.month; ++m) n += days_in_month(c.year, m);
     return n;
@@ -95,7 +95,7 @@ struct DayFilter {
     }
 
     bool matches(std::int64_t days) const {
-        Civil c = civil_from_days(days);
+        CivilDate c = civil_from_days(days);
         if (!any_month && !months.test(static_cast<std::size_t>(c.month))) return false;
         if (!any_weekday && !weekdays.test(static_cast<std::size_t>(weekday(days)))) return false;
         if (!month_days.empty()) {
@@ -297,7 +297,7 @@ public:
                     ? static_cast<int>(r.week_start)
                     : static_cast<int>(ICAL_MONDAY_WEEKDAY);
         std::int64_t first_day = floor_div(origin_, day_seconds);
-        Civil c = civil_from_days(first_day);
+        CivilDate c = civil_from_days(first_day);
         for (int m : list_of(r.by_month))
             months_.set(static_cast<std::size_t>(icalrecurrencetype_month_month(static_cast<short>(m)) % 13));
         month_days_ = list_of(r.by_month_day);
@@ -341,7 +341,7 @@ public:
         if (freq_ == ICAL_WEEKLY_RECURRENCE) {
             k = floor_div(day - first_week_, 7 * static_cast<std::int64_t>(interval_));
         } else {
-            Civil c = civil_from_days(day);
+            CivilDate c = civil_from_days(day);
             k = freq_ == ICAL_MONTHLY_RECURRENCE ? floor_div(c.year * 12 + c.month - 1 - first_month_, interval_)
                                                  : floor_div(c.year - first_year_, interval_);
         }
@@ -440,7 +440,7 @@ private:
                            [&](int v) { return v == value || (v < 0 && length + 1 + v == value); });
     }
 
-    bool day_matches(std::int64_t day, const Civil& c, const YearFrame& y) const {
+    bool day_matches(std::int64_t day, const CivilDate& c, const YearFrame& y) const {
         if (months_.any() && !months_.test(static_cast<std::size_t>(c.month))) return false;
         int dim = days_in_month(c.year, c.month);
         if (!month_days_.empty() && !signed_match(month_days_, c.day, dim)) return false;
@@ -481,7 +481,7 @@ private:
         }
         if (first * day_seconds > last_wall) return false;
         days_.clear();
-        Civil c = civil_from_days(first);
+        CivilDate c = civil_from_days(first);
         YearFrame y = year_frame(c.year);
         for (std::int64_t d = first; d < first + length; ++d) {
             if (d - y.jan1 >= y.length) y = year_frame(y.year + 1);
@@ -566,7 +566,7 @@ bool in_range(const std::vector<int>& v, int lo, int hi, bool signed_allowed) {
 icaltimetype wall_to_icaltime(std::int64_t wall, bool is_date) {
     std::int64_t days = floor_div(wall, day_seconds);
     std::int64_t secs = wall - days * day_seconds;
-    Civil c = civil_from_days(days);
+    CivilDate c = civil_from_days(days);
     icaltimetype t = icaltime_null_time();
     t.year = c.year;
     t.month = c.month;

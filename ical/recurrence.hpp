@@ -42,4 +42,20 @@ protected:
 /// Wall-clock seconds → a libical date-time (or date) without a zone.
 icaltimetype wall_to_icaltime(std::int64_t wall, bool is_date);
 
+/// a / b rounded towards minus infinity (b != 0).
+std::int64_t floor_div(std::int64_t a, std::int64_t b);
+/// a / b rounded towards plus infinity (b != 0).
+std::int64_t ceil_div(std::int64_t a, std::int64_t b);
+
+/// A proleptic Gregorian calendar date.
+struct CivilDate {
+    int year, month, day;
+};
+
+/// The date `days` days after 1970-01-01 (Howard Hinnant's algorithm).
+CivilDate civil_from_days(std::int64_t days);
+
+/// Days from 1970-01-01 to `y`-`m`-`d` (negative before it).
+std::int64_t days_from_civil(int y, int m, int d);
+
 }  // namespace ical

@@ -23,16 +23,6 @@ std::mutex& builtin_zone_mutex() {
     return m;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-std::int64_t days_from_civil(std::int64_t y, int m, int d) {
-    y -= m <= 2;
-    std::int64_t era = floor_div(y, 400);
-    std::int64_t yoe = y - era * 400;
-    std::int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 /// Civil year holding day `days` (days since 1970-01-01).
@@ -59,9 +49,9 @@ std::int64_t covered_instant(std::int64_t utc) {
     constexpr std::int64_t last_covered = 2145916799;  // 2037-12-31T23:59:59Z
     if (utc <= last_covered) return utc;
     std::int64_t year = year_of(floor_div(utc, day_seconds));
-    std::int64_t jan1 = days_from_civil(year, 1, 1);
+    std::int64_t jan1 = days_from_civil(static_cast<int>(year), 1, 1);
     for (std::int64_t y = 2037; y >= 2010; --y) {
-        std::int64_t j = days_from_civil(y, 1, 1);
+        std::int64_t j = days_from_civil(static_cast<int>(y), 1, 1);
         if (is_leap(y) == is_leap(year) && weekday_of(j) == weekday_of(jan1)) return utc + (j - jan1) * day_seconds;
     }
     return last_covered;  // unreachable: every pattern occurs within 28 years

@@ -4,6 +4,7 @@
 
 #include <ctime>
 
+#include "ical/event_spec.hpp"
 #include "src/http/authenticator.hpp"
 #include "src/http/user_name.hpp"
 
@@ -19,14 +20,6 @@ std::string stored_user(AccountStore& store, const std::string& user) {
     return to_nfc(user).value_or(user);
 }
 
-std::string rfc3339(std::int64_t unix_seconds) {
-    std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 }  // namespace
 
@@ -72,8 +65,8 @@ int token_list(AccountStore& store, const std::string& user, std::ostream& out, 
         return 1;
     }
     for (const auto& t : *tokens)
-        out << t.name << "\tcreated=" << rfc3339(t.created_at)
-            << "\tlast-used=" << (t.last_used_at ? rfc3339(*t.last_used_at) : std::string("never")) << "\n";
+        out << t.name << "\tcreated=" << ical::format_rfc3339(t.created_at)
+            << "\tlast-used=" << (t.last_used_at ? ical::format_rfc3339(*t.last_used_at) : std::string("never")) << "\n";
     return 0;
 }
 

@@ -452,25 +452,23 @@ void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& 
             return;
         }
     }
-    auto expansion = ical::expand(text, start, end, bounds(actor));
-    if (expansion.error && !expansion.instances.empty())
+    std::vector<ical::OccurrenceView> found;
+    auto error = ical::read_occurrences(text, start, end, bounds(actor), found);
+    if (error && !found.empty())
         throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
                              " occurrences; ask for a shorter one");
-    if (expansion.instances.empty()) return;
-    auto master = ical::read_event(text);
-    if (!master) return;
-    const auto& first = expansion.instances.front();
-    const bool recurring = master->recurrence || expansion.instances.size() > 1 || first.overridden;
-    for (const auto& i : expansion.instances) {
+    if (found.empty()) return;
+    const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [](const auto& f) {
+                               return f.view.recurrence.has_value() || f.instance.overridden;
+                           });
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.instance.start < b.instance.start; });
+    for (auto& f : found) {
+        const auto& i = f.instance;
         auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
-        std::optional<ical::EventView> own;
-        if (i.overridden && instance_date) own = ical::read_event(text, instance_date);
-        auto view = own ? std::move(*own) : *master;
-        view.start = i.start;
-        view.end = i.end;
-        out.push_back(occurrence(actor, cal, o, std::move(view), recurring, instance_date));
-        out.back().busy = i.busy && !i.cancelled && i.end > i.start &&
-                          out.back().instance.my_status != "declined";
+        const bool busy = i.busy && !i.cancelled && i.end > i.start;
+        out.push_back(occurrence(actor, cal, o, std::move(f.view), recurring, instance_date));
+        out.back().busy = busy && out.back().instance.my_status != "declined";
     }
 }
 

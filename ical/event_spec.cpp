@@ -364,6 +364,30 @@ std::optional<EventView> read_event(std::string_view ics,
     return v;
 }
 
+std::optional<Error> read_occurrences(std::string_view ics, std::int64_t start, std::int64_t end,
+                                      const ExpandLimits& limits, std::vector<OccurrenceView>& out) {
+    ComponentPtr cal = parse_with_libical(ics);
+    if (!cal || icalcomponent_isa(cal.get()) != ICAL_VCALENDAR_COMPONENT) return Error{"not an iCalendar object", 0};
+    std::vector<Occurrence> found;
+    auto error = expand_occurrences(cal.get(), ICAL_VEVENT_COMPONENT, start, end, limits, nullptr, found);
+    icalcomponent* master = master_of(cal.get());
+    // One view per component: a series with one override reads two.
+    std::vector<std::pair<icalcomponent*, EventView>> views;
+    for (auto& o : found) {
+        auto it = std::find_if(views.begin(), views.end(), [&](const auto& v) { return v.first == o.source; });
+        if (it == views.end()) {
+            views.emplace_back(o.source, view_of(cal.get(), o.source, master));
+            it = std::prev(views.end());
+        }
+        mark_event_instance(o.instance, o.source);
+        OccurrenceView v{std::move(o.instance), it->second};
+        v.view.start = v.instance.start;
+        v.view.end = v.instance.end;
+        out.push_back(std::move(v));
+    }
+    return error;
+}
+
 std::string format_rfc3339(std::int64_t utc) {
     int y = 0, mo = 0, d = 0;
     auto date = civil_from_days(floor_div(utc, day_seconds));

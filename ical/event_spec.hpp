@@ -12,6 +12,9 @@
 #include <variant>
 #include <vector>
 
+#include "ical/error.hpp"
+#include "ical/expand.hpp"
+
 namespace ical {
 
 /// A recurrence as the API gives it (RFC 5545 §3.3.10 RECUR parts).
@@ -125,6 +128,21 @@ struct EventView {
 /// VALARMs with a TRIGGER relative to the start, at or before it; ACTION:EMAIL
 /// is "email", X-KALENDS-METHOD gives "push", anything else "display".
 std::optional<EventView> read_event(std::string_view ics, std::optional<std::int64_t> recurrence_id = std::nullopt);
+
+/// One occurrence of an event with the view of the component it comes from
+/// (the master, or the override of that instance), moved to the occurrence.
+struct OccurrenceView {
+    Instance instance;
+    EventView view;
+};
+
+/// The VEVENT occurrences of `ics` overlapping [start, end) and their views,
+/// appended to `out` unsorted, parsing the text once and reading each
+/// component once however many occurrences it gives (a listing's view of one
+/// object). The expansion's error when it hits a cap of `limits` or the text
+/// does not parse; `out` may then hold part of the occurrences. Never throws.
+std::optional<Error> read_occurrences(std::string_view ics, std::int64_t start, std::int64_t end,
+                                      const ExpandLimits& limits, std::vector<OccurrenceView>& out);
 
 /// Outcome of an edit: the new text, or the field that made it impossible.
 /// The edits below name an instance by its original start in UTC seconds,

@@ -402,6 +402,16 @@ std::optional<Error> check_instance_density(icalcomponent* calendar,
     return std::nullopt;
 }
 
+void mark_event_instance(Instance& instance, icalcomponent* source) {
+    instance.busy = busy_type_of(source);
+    instance.cancelled = icalcomponent_get_status(source) == ICAL_STATUS_CANCELLED;
+    for (icalproperty* a = icalcomponent_get_first_property(source, ICAL_ATTENDEE_PROPERTY); a;
+         a = icalcomponent_get_next_property(source, ICAL_ATTENDEE_PROPERTY)) {
+        icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
+        if (ps && icalparameter_get_partstat(ps) == ICAL_PARTSTAT_DECLINED) instance.declined = true;
+    }
+}
+
 std::optional<BusyType> busy_type_of(icalcomponent* event) {
     if (icalproperty* t = icalcomponent_get_first_property(event, ICAL_TRANSP_PROPERTY))
         if (icalproperty_get_transp(t) == ICAL_TRANSP_TRANSPARENT) return std::nullopt;
@@ -434,13 +444,7 @@ Expansion expand(icalcomponent* calendar, std::optional<std::int64_t> range_star
         for (auto& o : occurrences) {
             result.instances.push_back(std::move(o.instance));
             if (kind != ICAL_VEVENT_COMPONENT) continue;
-            result.instances.back().busy = busy_type_of(o.source);
-            result.instances.back().cancelled = icalcomponent_get_status(o.source) == ICAL_STATUS_CANCELLED;
-            for (icalproperty* a = icalcomponent_get_first_property(o.source, ICAL_ATTENDEE_PROPERTY); a;
-                 a = icalcomponent_get_next_property(o.source, ICAL_ATTENDEE_PROPERTY)) {
-                icalparameter* ps = icalproperty_get_first_parameter(a, ICAL_PARTSTAT_PARAMETER);
-                if (ps && icalparameter_get_partstat(ps) == ICAL_PARTSTAT_DECLINED) result.instances.back().declined = true;
-            }
+            mark_event_instance(result.instances.back(), o.source);
         }
         std::sort(result.instances.begin(), result.instances.end(), [](const Instance& a, const Instance& b) {
             return a.start != b.start ? a.start < b.start : a.recurrence_id < b.recurrence_id;

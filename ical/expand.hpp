@@ -48,6 +48,10 @@ struct Instance {
     bool cancelled = false;
 };
 
+/// Sets `busy`, `cancelled` and `declined` of a VEVENT instance from the
+/// component it takes its properties from (as expand() does). Never throws.
+void mark_event_instance(Instance& instance, icalcomponent* source);
+
 /// The instances of an object, or why they could not all be produced.
 struct Expansion {
     std::vector<Instance> instances;

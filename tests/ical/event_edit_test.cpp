@@ -142,6 +142,39 @@ BOOST_AUTO_TEST_CASE(edit_instance_writes_an_override_read_back_for_that_instanc
     BOOST_TEST(ical::validate_calendar(twice).empty());
 }
 
+BOOST_AUTO_TEST_CASE(read_occurrences_gives_each_instance_the_view_of_its_component) {
+    auto ics = ical::build_event(standup(), created);
+    std::int64_t tuesday = at("2024-03-12T14:00:00Z");  // 10:00 EDT
+    ical::EventPatch p;
+    p.title = "Standup (moved)";
+    p.start = tuesday + hour;
+    p.end = tuesday + hour + 15 * 60;
+    auto out = text(ical::edit_instance(ics, tuesday, p, edited));
+    std::vector<ical::OccurrenceView> week;
+    auto error = ical::read_occurrences(out, at("2024-03-11T00:00:00Z"), at("2024-03-18T00:00:00Z"), {}, week);
+    BOOST_TEST(!error);
+    BOOST_REQUIRE(week.size() == 5u);
+    std::sort(week.begin(), week.end(), [](const auto& a, const auto& b) { return a.instance.start < b.instance.start; });
+    // The same as reading each instance on its own, with one parse.
+    for (const auto& o : week) {
+        auto rid = o.instance.overridden ? std::optional<std::int64_t>(tuesday) : std::optional<std::int64_t>(o.instance.start);
+        auto alone = ical::read_event(out, rid);
+        BOOST_REQUIRE(alone);
+        BOOST_TEST(o.view.title == alone->title);
+        BOOST_TEST(o.view.start == alone->start);
+        BOOST_TEST(o.view.end == alone->end);
+        BOOST_TEST(o.view.attendees.size() == alone->attendees.size());
+        BOOST_TEST(o.view.recurrence.has_value());
+    }
+    BOOST_TEST(week[1].instance.overridden);
+    BOOST_TEST(week[1].view.title == "Standup (moved)");
+    BOOST_TEST(week[1].view.start == tuesday + hour);
+    BOOST_TEST(week[0].view.title == "Standup");
+    std::vector<ical::OccurrenceView> none;
+    BOOST_TEST(ical::read_occurrences("not a calendar", 0, 1, {}, none).has_value());
+    BOOST_TEST(none.empty());
+}
+
 BOOST_AUTO_TEST_CASE(edit_instance_refuses_a_missing_instance_a_rule_change_and_a_bad_field) {
     auto ics = ical::build_event(standup(), created);
     ical::EventPatch p;

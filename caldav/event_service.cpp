@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
 #include "ical/expand.hpp"
@@ -401,7 +402,7 @@ std::string my_status(const Actor& actor, const ical::EventView& view) {
 }
 
 /// A calendar a listing reads, and its id in the listing: its name for the
-/// actor's own, "OWNER/NAME" for one shared with the actor.
+/// actor's own, "OWNER:NAME" for one shared with the actor.
 struct ListedCalendar {
     CollectionRecord calendar;
     std::string id;
@@ -471,7 +472,7 @@ std::vector<ListedCalendar> listed_calendars(Actor& actor, const std::vector<std
     std::vector<ListedCalendar> all;
     for (auto& c : calendars_of(actor)) all.push_back({c, c.name, true});
     for (auto& s : readable_shared_calendars(actor))
-        all.push_back({s.calendar, s.owner.name + "/" + s.calendar.name, false});
+        all.push_back({s.calendar, s.owner.name + ":" + s.calendar.name, false});
     if (names.empty()) return all;
     std::vector<ListedCalendar> out;
     for (const auto& name : names) {

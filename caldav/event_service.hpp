@@ -137,7 +137,7 @@ struct ListedInstance {
 };
 
 /// The actor's events overlapping [start, end) in `calendars` (ids: a name
-/// of the actor's own, "OWNER/NAME" of one shared with it for reading; all
+/// of the actor's own, "OWNER:NAME" of one shared with it for reading; all
 /// of those when empty; only the actor's own count for conflicts), recurring ones expanded into instances, sorted by
 /// start then event id. Throws Error 422 when the range yields more than
 /// limits.max_instances instances.

@@ -57,6 +57,10 @@ std::vector<std::pair<std::string_view, std::string_view>> supported_reports(con
 }
 
 Response handle_report(Context& ctx) {
+    // A sharee who may not read (free-busy, issue 25) learns no member names.
+    if (!ctx.target.exists && (ctx.target.bit() & (k_any_collection | k_object)) &&
+        !holds(ctx.target.privileges, Privileges::read))
+        throw Error(403, Precondition::need_privileges, "the user lacks a privilege this report needs");
     if (!ctx.target.exists) throw Error(404, "no such resource");
     auto root = xml::parse(ctx.request.body, ctx.limits);
     for (const auto& row : reports) {

@@ -45,21 +45,21 @@ constexpr unsigned k_writable = k_any_collection | k_object;
 // One row per method (STYLE.md §3: map names to behaviour with a table).
 constexpr std::array<MethodRow, 14> method_table{{
     {"OPTIONS", &handle_options, k_all, k_all, When::any, {}, true},
-    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, {P::read}, true},
+    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, {}, true},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing, {P::write_properties}},
     {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing, {P::none, P::unbind}},
-    {"REPORT", &handle_report, k_all, k_all, When::existing, {}, true},
-    {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {P::read}, true},
-    {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {P::read}, true},
+    // Each report checks what it needs (caldav/method_report.cpp): a
+    // free-busy sharee (issue 25) runs free-busy-query and nothing else.
+    {"REPORT", &handle_report, k_all, k_all, When::existing, {P::read_free_busy}, true},
+    {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
+    {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},
     // RFC 6638 §6.2.1: the outbox answers free/busy lookups (the only POST we take).
     {"POST", &handle_post, k_outbox, k_outbox, When::existing, {P::schedule_send_freebusy}},
     // The destination is the handler's: it resolves it for the same actor.
-    // Reading (GET, PROPFIND, COPY's source) needs DAV:read: a free-busy
-    // sharee (issue 25) reaches a calendar for free-busy-query only.
-    {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {P::read}},
+    {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {}},
     {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing,
      {P::read, P::unbind}},
     // access-control is advertised: ACL is answered (403, every ACE is

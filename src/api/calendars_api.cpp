@@ -55,11 +55,11 @@ json::object calendar_json(Call& call, const caldav::CollectionRecord& c, const 
     return o;
 }
 
-/// A calendar shared with the caller (issue 25): its id is "OWNER/NAME", its
+/// A calendar shared with the caller (issue 25): its id is "OWNER:NAME", its
 /// permission what the grant gives. A free-busy sharee sees no description.
 json::object shared_calendar_json(Call& call, const caldav::GrantRecord& g, const caldav::CollectionRecord& c) {
     json::object o = calendar_json(call, c, {});
-    o["calendar_id"] = g.owner.name + "/" + c.name;
+    o["calendar_id"] = g.owner.name + ":" + c.name;
     if (g.permission == caldav::SharePermission::free_busy) o["description"] = "";
     o["url"] = caldav::collection_href(g.owner.name, c.name);
     o["permission"] = std::string(caldav::share_permission_name(g.permission));

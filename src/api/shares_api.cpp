@@ -1,7 +1,7 @@
 // /api/v1/calendars/{id}/shares: who a calendar is shared with, sharing it and
 // ending a share (issue 25 §10). A share is a GrantStore row, the same the
 // `kalends share` command and CalDAV's privileges read. The calendar id is
-// the name of one of the caller's calendars, or "OWNER/NAME" of one shared
+// the name of one of the caller's calendars, or "OWNER:NAME" of one shared
 // with them; the owner and admin sharees manage its shares.
 #include <algorithm>
 
@@ -30,11 +30,14 @@ struct Shared {
 Shared managed_calendar(Call& call, const std::string& id) {
     auto& store = call.actor.store;
     const auto& me = call.actor.principal;
-    auto slash = id.find('/');
-    std::optional<caldav::PrincipalRecord> owner =
-        slash == std::string::npos ? std::optional(me) : store.find_principal(id.substr(0, slash));
-    std::optional<caldav::CollectionRecord> c;
-    if (owner) c = store.find_collection(owner->id, slash == std::string::npos ? id : id.substr(slash + 1));
+    // The caller's own calendar first; else OWNER:NAME (user names hold no ':').
+    std::optional<caldav::PrincipalRecord> owner = me;
+    auto c = store.find_collection(me.id, id);
+    auto colon = id.find(':');
+    if (!c && colon != std::string::npos) {
+        owner = store.find_principal(id.substr(0, colon));
+        if (owner) c = store.find_collection(owner->id, id.substr(colon + 1));
+    }
     Shared s;
     if (c && c->kind == caldav::CollectionKind::calendar) s.grants = store.grants_of_collection(c->id);
     auto held = c && c->kind == caldav::CollectionKind::calendar

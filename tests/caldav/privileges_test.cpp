@@ -491,6 +491,15 @@ BOOST_AUTO_TEST_CASE(on_the_servers_own_resources_seeing_is_enough_for_the_handl
     BOOST_TEST(!allowed("PROPFIND", principal_resource));
 }
 
+BOOST_AUTO_TEST_CASE(a_free_busy_grant_passes_the_method_table_for_report_only) {
+    // Issue 25: the REPORT handler then allows free-busy-query alone.
+    auto calendar = granted(k_calendar, P::read_free_busy, P::none);
+    BOOST_TEST(allowed("REPORT", calendar));
+    for (auto method : {"GET", "HEAD", "PROPFIND", "COPY", "PUT", "PROPPATCH", "DELETE", "MOVE"})
+        BOOST_TEST(!allowed(method, calendar), method);
+    BOOST_TEST(!allowed("GET", granted(k_object, P::read_free_busy, P::read_free_busy)));
+}
+
 BOOST_AUTO_TEST_CASE(each_share_permission_gives_its_privileges_on_the_calendar_and_its_members) {
     using caldav::SharePermission;
     const auto view = P::read | P::read_current_user_privilege_set;

@@ -42,6 +42,7 @@ Resource parent_of(const Resource& r, std::string_view collection) {
     switch (r.kind) {
     case ResourceKind::object:
         p.kind = ResourceKind::collection;
+        p.grants = r.grants;  // the same calendar
         break;
     case ResourceKind::collection:
         p.kind = parent_collection(collection).empty() ? ResourceKind::home : ResourceKind::collection;
@@ -93,10 +94,18 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
         if (!r.owner) throw Error(404, "no such calendar home");
         break;
     }
+    if (r.owner && path.kind != ResourceKind::principal && path.kind != ResourceKind::home) {
+        // Issue 25: a calendar's grants decide who else holds privileges on it.
+        r.collection = store.find_collection(r.owner->id, path.collection);
+        if (r.collection && r.collection->kind == CollectionKind::calendar)
+            r.grants = store.grants_of_collection(r.collection->id);
+    }
     grant(r, path, user);
     if (!r.owner || path.kind == ResourceKind::principal) return r;
-    // A home is looked into only for an actor holding some privilege there,
-    // so that nothing about others' data leaks (RFC 3744 §7.1.1).
+    // A home is looked into only for an actor holding some privilege there:
+    // the owner, or a sharee on the shared calendar and its members. Anything
+    // else is 403 whether it exists or not, so that nothing about others'
+    // data leaks (RFC 3744 §7.1.1).
     if (r.privileges == Privileges::none)
         throw Error(403, Precondition::need_privileges, "only the owner may access this resource");
     const auto& owner = *r.owner;
@@ -105,7 +114,6 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
         r.home = store.find_home(owner.id);
         return r;
     }
-    r.collection = store.find_collection(owner.id, path.collection);
     if (path.kind == ResourceKind::collection) {
         r.href = collection_href(owner.name, path.collection);
         r.exists = r.collection.has_value();
@@ -187,6 +195,7 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
             child.href = object_href(r.owner->name, r.collection->name, o.name);
             child.owner = r.owner;
             child.collection = r.collection;
+            child.grants = r.grants;
             child.object = std::move(o);
             child.exists = true;
             child.privileges = privileges_of(child, user);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "caldav/limits.hpp"
 #include "caldav/message.hpp"
@@ -40,6 +41,9 @@ struct Resource {
     std::optional<CollectionRecord> collection;
     std::optional<ObjectRecord> object;
     std::optional<HomeRecord> home;  ///< a calendar home's sync state (home only)
+    /// The grants on the calendar this resource is or is in (issue 25),
+    /// loaded by resolve for a calendar and its objects; acl_of reads them.
+    std::vector<GrantRecord> grants;
     bool exists = false;
     /// The actor's privileges on it (privileges_of); a resource not yet
     /// created has those its place gives.
@@ -66,10 +70,11 @@ struct Context {
     ImipGateway* imip = nullptr;
 };
 
-/// Looks the path up for `user` and fills in their privileges on it. Throws
-/// Error 404 for a principal or home of no one, and 403 DAV:need-privileges
-/// for what lies in a home where `user` holds no privilege at all, before
-/// anything it holds is looked up. A missing last segment gives
+/// Looks the path up for `user` and fills in their privileges on it, with
+/// the grants of the calendar it is or is in (issue 25). Throws Error 404 for
+/// a principal or home of no one, and 403 DAV:need-privileges for what lies
+/// in a home where `user` holds no privilege on it (not the owner, no grant),
+/// existing or not, before any member is looked up. A missing last segment gives
 /// `exists = false` (for PUT, MKCALENDAR, ...).
 Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user);
 

@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
 #include "ical/expand.hpp"
@@ -90,12 +91,40 @@ bool is_me(const Actor& actor, std::string_view bare) {
     return is_own_address(actor.principal, address_of(bare));
 }
 
-/// The actor's calendars (the only ones it reaches until sharing, issue 25).
+/// The actor's own calendars.
 std::vector<CollectionRecord> calendars_of(Actor& actor) {
     std::vector<CollectionRecord> out;
     for (auto& c : actor.store.list_collections(actor.principal.id))
         if (c.kind == CollectionKind::calendar) out.push_back(std::move(c));
     return out;
+}
+
+/// A calendar another user shared with the actor, whose events it may read.
+struct SharedCalendar {
+    CollectionRecord calendar;
+    PrincipalRecord owner;
+};
+
+/// The calendars shared with the actor for reading (view, edit, admin: DAV:read
+/// through privileges_on_collection); never those shared for free-busy only (issue 25).
+std::vector<SharedCalendar> readable_shared_calendars(Actor& actor) {
+    std::vector<SharedCalendar> out;
+    for (const auto& g : actor.store.grants_to_principal(actor.principal.id)) {
+        auto c = actor.store.find_collection(g.owner.id, g.collection_name);
+        if (!c || c->kind != CollectionKind::calendar) continue;
+        // The actor's privileges come from its own grant only.
+        const GrantRecord mine[] = {g};
+        if (!holds(privileges_on_collection(actor.principal, g.owner, *c, mine), Privileges::read)) continue;
+        out.push_back({std::move(*c), g.owner});
+    }
+    return out;
+}
+
+/// Events in calendars shared with the actor are read, not changed, through
+/// this service for now (issue 25: scheduling on shared calendars is to come).
+void check_own_calendar(const Actor& actor, const EventLocation& event) {
+    if (event.calendar.owner_id != actor.principal.id)
+        throw Error(403, "events of a calendar shared with you are changed through CalDAV for now");
 }
 
 /// UTC seconds of a RECURRENCE-ID as ical::Instance writes it
@@ -398,6 +427,14 @@ std::string my_status(const Actor& actor, const ical::EventView& view) {
     return {};
 }
 
+/// A calendar a listing reads, and its id in the listing: its name for the
+/// actor's own, "OWNER:NAME" for one shared with the actor.
+struct ListedCalendar {
+    CollectionRecord calendar;
+    std::string id;
+    bool own = true;
+};
+
 /// An occurrence listed, and whether it takes the actor's time.
 struct Listed {
     ListedInstance instance;
@@ -405,12 +442,12 @@ struct Listed {
 };
 
 /// One occurrence of `o` as listed, `view` its values at its own times.
-Listed occurrence(const Actor& actor, const CollectionRecord& cal, const ObjectRecord& o,
+Listed occurrence(const Actor& actor, const ListedCalendar& cal, const ObjectRecord& o,
                   ical::EventView view, bool recurring, std::optional<std::int64_t> instance_date) {
     Listed l;
     auto& li = l.instance;
     li.event_id = view.uid;
-    li.calendar_id = cal.name;
+    li.calendar_id = cal.id;
     li.etag = o.etag;
     li.start = view.start;
     li.end = view.end;
@@ -438,8 +475,10 @@ bool in_range(std::int64_t s, std::int64_t e, std::int64_t start, std::int64_t e
 /// Adds the occurrences of `o` overlapping [start, end) to `out`: the views
 /// read once for the master and once per override, not per instance; a
 /// timed event without recurrence is read once and not expanded at all.
-void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& o,
-                 std::int64_t start, std::int64_t end, std::vector<Listed>& out) {
+/// Another's calendar (shared with the actor) holds their time, not the
+/// actor's: its occurrences never count as the actor's conflicts.
+void list_object(Actor& actor, const ListedCalendar& cal, const ObjectRecord& o, std::int64_t start,
+                 std::int64_t end, std::vector<Listed>& out) {
     auto text = o.text();
     if (single_occurrence(text)) {
         auto view = ical::read_event(text);
@@ -448,7 +487,7 @@ void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& 
             const bool busy =
                 !view->transparent && view->status != "CANCELLED" && view->end > view->start;
             out.push_back(occurrence(actor, cal, o, std::move(*view), false, std::nullopt));
-            out.back().busy = busy && out.back().instance.my_status != "declined";
+            out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
             return;
         }
     }
@@ -468,7 +507,7 @@ void list_object(Actor& actor, const CollectionRecord& cal, const ObjectRecord& 
         auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
         const bool busy = i.busy && !i.cancelled && i.end > i.start;
         out.push_back(occurrence(actor, cal, o, std::move(f.view), recurring, instance_date));
-        out.back().busy = busy && out.back().instance.my_status != "declined";
+        out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
     }
 }
 
@@ -486,15 +525,17 @@ void mark_conflicts(std::vector<Listed>& out) {
     }
 }
 
-/// The calendars a listing reads: the actor's, or those named among them.
-std::vector<CollectionRecord> listed_calendars(Actor& actor,
-                                               const std::vector<std::string>& names) {
-    auto all = calendars_of(actor);
+/// The calendars a listing reads: the actor's and those shared with it for
+/// reading, or those named among them.
+std::vector<ListedCalendar> listed_calendars(Actor& actor, const std::vector<std::string>& names) {
+    std::vector<ListedCalendar> all;
+    for (auto& c : calendars_of(actor)) all.push_back({c, c.name, true});
+    for (auto& s : readable_shared_calendars(actor))
+        all.push_back({s.calendar, s.owner.name + ":" + s.calendar.name, false});
     if (names.empty()) return all;
-    std::vector<CollectionRecord> out;
+    std::vector<ListedCalendar> out;
     for (const auto& name : names) {
-        auto it = std::find_if(all.begin(), all.end(),
-                               [&](const CollectionRecord& c) { return c.name == name; });
+        auto it = std::find_if(all.begin(), all.end(), [&](const ListedCalendar& c) { return c.id == name; });
         if (it == all.end()) throw Error(404, "no calendar " + name);
         out.push_back(*it);
     }
@@ -564,11 +605,19 @@ void apply_change(Actor& actor, const EventLocation& event, const ical::EventPat
 
 std::optional<EventLocation> find_event(Actor& actor, const std::string& uid) {
     auto object = actor.store.find_object_by_uid(actor.principal.id, uid);
-    if (!object) return std::nullopt;
-    if (object->shared_data) object->data.assign(*std::exchange(object->shared_data, nullptr));
-    for (auto& c : calendars_of(actor))
-        if (c.id == object->collection_id)
-            return EventLocation{std::move(c), actor.principal.name, std::move(*object)};
+    if (object) {
+        if (object->shared_data) object->data.assign(*std::exchange(object->shared_data, nullptr));
+        for (auto& c : calendars_of(actor))
+            if (c.id == object->collection_id)
+                return EventLocation{std::move(c), actor.principal.name, std::move(*object)};
+    }
+    // Issue 25: then the calendars shared with the actor for reading.
+    for (auto& s : readable_shared_calendars(actor)) {
+        auto shared = actor.store.find_object_by_uid(s.owner.id, uid);
+        if (!shared || shared->collection_id != s.calendar.id) continue;
+        if (shared->shared_data) shared->data.assign(*std::exchange(shared->shared_data, nullptr));
+        return EventLocation{std::move(s.calendar), s.owner.name, std::move(*shared)};
+    }
     return std::nullopt;
 }
 
@@ -632,8 +681,8 @@ EditedEvent update_event(Actor& actor, const EventLocation& event, const ical::E
                          const std::optional<std::string>& if_match, bool reject_conflicts,
                          int horizon_days, std::int64_t now) {
     if (scope != EditScope::all && !instance)
-        throw EventFieldError("instance_date",
-                              "this update_scope needs the instance_date of an occurrence");
+        throw EventFieldError("instance_date", "this update_scope needs the instance_date of an occurrence");
+    check_own_calendar(actor, event);
     return over_current(actor, event, if_match, [&](const EventLocation& current) {
         auto master = master_of(current);
         check_may_change(actor, master);
@@ -652,8 +701,8 @@ void delete_event(Actor& actor, const EventLocation& event, EditScope scope,
                   std::optional<std::int64_t> instance, const std::optional<std::string>& if_match,
                   std::int64_t now) {
     if (scope != EditScope::all && !instance)
-        throw EventFieldError("instance_date",
-                              "this scope needs the instance_date of an occurrence");
+        throw EventFieldError("instance_date", "this scope needs the instance_date of an occurrence");
+    check_own_calendar(actor, event);
     over_current(actor, event, if_match, [&](const EventLocation& current) {
         const std::string text(current.object.text());
         auto master = master_of(current);
@@ -691,6 +740,7 @@ std::string rsvp_event(Actor& actor, const EventLocation& event, const std::stri
     static constexpr std::string_view answers[] = {"ACCEPTED", "DECLINED", "TENTATIVE"};
     if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
         throw EventFieldError("response", "the response is accepted, declined or tentative");
+    check_own_calendar(actor, event);
     std::string address;
     try {
         answer_invitation_with(actor, event.calendar, event.owner_name, event.object.name,
@@ -718,7 +768,7 @@ std::vector<ListedInstance> list_events(Actor& actor, std::int64_t start, std::i
     std::vector<ObjectRecord> objects;
     for (const auto& cal : listed_calendars(actor, calendars)) {
         objects.clear();
-        actor.store.visit_objects_in_range(cal.id, start, end, true, [&](ObjectRecord& o) {
+        actor.store.visit_objects_in_range(cal.calendar.id, start, end, true, [&](ObjectRecord& o) {
             if (o.component == "VEVENT") objects.push_back(std::move(o));
         });
         for (const auto& o : objects) {

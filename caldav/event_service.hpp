@@ -35,8 +35,10 @@ struct EventLocation {
     ObjectRecord object;  ///< with data
 };
 
-/// Finds the event with UID `uid` in the calendars of the actor (the only
-/// calendars it may reach until sharing lands, issue 25). nullopt when none.
+/// Finds the event with UID `uid` in the calendars of the actor, then in
+/// those shared with it for reading (view, edit, admin; issue 25). nullopt
+/// when none. update_event, delete_event and rsvp_event answer 403 for an
+/// event of a shared calendar (changes go through CalDAV for now).
 std::optional<EventLocation> find_event(Actor& actor, const std::string& uid);
 
 /// Something the caller or a local attendee is busy with at the same time.
@@ -136,8 +138,9 @@ struct ListedInstance {
     std::string etag;
 };
 
-/// The actor's events overlapping [start, end) in `calendars` (the actor's
-/// calendars when empty), recurring ones expanded into instances, sorted by
+/// The actor's events overlapping [start, end) in `calendars` (ids: a name
+/// of the actor's own, "OWNER:NAME" of one shared with it for reading; all
+/// of those when empty; only the actor's own count for conflicts), recurring ones expanded into instances, sorted by
 /// start then event id. Throws Error 422 when the range yields more than
 /// limits.max_instances instances.
 std::vector<ListedInstance> list_events(Actor& actor, std::int64_t start, std::int64_t end,

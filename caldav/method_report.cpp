@@ -23,6 +23,9 @@ struct ReportRow {
     unsigned kinds;                               ///< resources it is listed for
     bool (*also)(const Resource&) = nullptr;      ///< and these (nullptr: none)
     bool needs_owner = false;                     ///< listed only where the resource has an owner
+    /// What the actor needs on a collection or object to run it (issue 25: a
+    /// free-busy sharee runs free-busy-query only).
+    Privileges needs = Privileges::read;
 };
 
 constexpr unsigned k_member_sets = k_home | k_calendar | k_plain | k_inbox;
@@ -33,7 +36,8 @@ constexpr std::array<ReportRow, 9> reports{{
     {names::dav_ns, "sync-collection", &report_sync_collection, k_member_sets},
     {names::caldav_ns, "calendar-multiget", &report_calendar_multiget, k_member_sets, &calendar_object},
     {names::caldav_ns, "calendar-query", &report_calendar_query, k_member_sets, &calendar_object},
-    {names::caldav_ns, "free-busy-query", &report_free_busy_query, k_home | k_calendar},
+    {names::caldav_ns, "free-busy-query", &report_free_busy_query, k_home | k_calendar, nullptr, false,
+     Privileges::read_free_busy},
     {names::dav_ns, "principal-property-search", &report_principal_property_search, k_principal_sets},
     {names::dav_ns, "principal-search-property-set", &report_principal_search_property_set, k_principal_sets},
     {names::dav_ns, "expand-property", &report_expand_property, k_all},
@@ -53,10 +57,18 @@ std::vector<std::pair<std::string_view, std::string_view>> supported_reports(con
 }
 
 Response handle_report(Context& ctx) {
+    // A sharee who may not read (free-busy, issue 25) learns no member names.
+    if (!ctx.target.exists && (ctx.target.bit() & (k_any_collection | k_object)) &&
+        !holds(ctx.target.privileges, Privileges::read))
+        throw Error(403, Precondition::need_privileges, "the user lacks a privilege this report needs");
     if (!ctx.target.exists) throw Error(404, "no such resource");
     auto root = xml::parse(ctx.request.body, ctx.limits);
-    for (const auto& row : reports)
-        if (root.is(row.ns, row.local)) return row.run(ctx, root);
+    for (const auto& row : reports) {
+        if (!root.is(row.ns, row.local)) continue;
+        if ((ctx.target.bit() & (k_any_collection | k_object)) && !holds(ctx.target.privileges, row.needs))
+            throw Error(403, Precondition::need_privileges, "the user lacks a privilege this report needs");
+        return row.run(ctx, root);
+    }
     throw Error(403, Precondition::supported_report, "report {" + root.ns + "}" + root.local + " is not supported here");
 }
 

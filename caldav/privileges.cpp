@@ -116,10 +116,16 @@ std::vector<Ace> acl_of(const Resource& r) {
             // RFC 6638 §2.4: calendar users find each other's addresses and homes.
             return {Ace{std::nullopt, readable}, Ace{r.owner, P::read | P::read_acl}};
         case ResourceKind::home:
-        case ResourceKind::collection:
-        case ResourceKind::object:
             if (!r.owner) return {};
             return {Ace{r.owner, P::all}};
+        case ResourceKind::collection:
+        case ResourceKind::object: {
+            if (!r.owner) return {};
+            std::vector<Ace> acl{Ace{r.owner, P::all}};
+            // Issue 25: a grant holds on the shared calendar and on each member.
+            for (const auto& g : r.grants) acl.push_back(Ace{g.grantee, share_privileges(g.permission)});
+            return acl;
+        }
         default:
             return {};
     }
@@ -132,13 +138,25 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor) {
     return held;
 }
 
+Privileges share_privileges(SharePermission p) {
+    const Privileges view = P::read | P::read_current_user_privilege_set;
+    switch (p) {
+        case SharePermission::free_busy: return P::read_free_busy;
+        case SharePermission::view: return view;
+        case SharePermission::edit: return view | P::write_content | P::bind;
+        case SharePermission::admin: return view | P::write | P::read_acl;
+    }
+    return P::none;
+}
+
 Privileges privileges_on_collection(const PrincipalRecord& actor, const PrincipalRecord& owner,
-                                    const CollectionRecord& c) {
+                                    const CollectionRecord& c, std::span<const GrantRecord> grants) {
     Resource r;
     r.kind = ResourceKind::collection;
     r.owner = owner;
     r.collection = c;
     r.exists = true;
+    r.grants.assign(grants.begin(), grants.end());
     return privileges_of(r, actor);
 }
 

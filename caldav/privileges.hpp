@@ -83,8 +83,9 @@ struct Ace {
 /// The access control list of `r`: the protected entries ownership implies
 /// (the owner holds DAV:all on their home and what it holds, read and
 /// read-acl on their principal; every authenticated user reads principals
-/// and the collections of principals and homes). Sharing (issue 25) adds
-/// its grants here, so that every decision below follows them.
+/// and the collections of principals and homes), and on a shared calendar
+/// and its members one entry per grant in `r.grants` (share_privileges), so
+/// that every decision below follows them (issue 25).
 std::vector<Ace> acl_of(const Resource& r);
 
 /// The privileges `actor` holds on `r`: the union of the ACEs of acl_of(r)
@@ -92,11 +93,20 @@ std::vector<Ace> acl_of(const Resource& r);
 /// MKCOL) has what its place in the URL space gives.
 Privileges privileges_of(const Resource& r, const PrincipalRecord& actor);
 
-/// The privileges `actor` holds on calendar `c` of `owner`: privileges_of
-/// for that collection, for front ends that name calendars by id rather
-/// than by URL (the JSON API).
+/// The privileges a grant of `p` gives on the shared calendar and each of
+/// its members (issue 25 §1): free-busy: read-free-busy; view: read and
+/// read-current-user-privilege-set; edit: also write-content and bind
+/// (create and update, not unbind); admin: also unbind, write-properties
+/// and read-acl. There is no share privilege bit yet: admin's "share
+/// further" is granted by the front ends (JSON API) from admin itself.
+Privileges share_privileges(SharePermission p);
+
+/// The privileges `actor` holds on calendar `c` of `owner` whose grants
+/// (GrantStore::grants_of_collection) are `grants`: privileges_of for that
+/// collection, for front ends that name calendars by id rather than by URL
+/// (the JSON API).
 Privileges privileges_on_collection(const PrincipalRecord& actor, const PrincipalRecord& owner,
-                                    const CollectionRecord& c);
+                                    const CollectionRecord& c, std::span<const GrantRecord> grants = {});
 
 /// The privileges `actor` holds on `target`'s busy time (read-free-busy,
 /// RFC 4791 §6.1.1) as the availability API asks for it: all of their own;

@@ -270,6 +270,7 @@ Response report_calendar_query(Context& ctx, const xml::Element& root) {
         member.kind = ResourceKind::object;
         member.owner = t.owner;
         member.collection = cal;
+        member.grants = t.grants;  // issue 25: those of the calendar reported on
         member.exists = true;
         member.object.emplace();
         // Members hold what their calendar gives (caldav/privileges.hpp).

@@ -68,6 +68,10 @@ Response report_calendar_multiget(Context& ctx, const xml::Element& root) {
         Resource member;
         member.kind = ResourceKind::object;
         member.owner = known->second;
+        // Issue 25: the grants of the calendar reported on hold on its members.
+        const auto& t = ctx.target;
+        if (t.collection && t.owner && rp.owner == t.owner->name && rp.collection == t.collection->name)
+            member.grants = t.grants;
         auto privileges = known->second ? privileges_of(member, ctx.user) : Privileges::none;
         if (!holds(privileges, Privileges::read)) {
             wanted.push_back({trimmed, 403, {}, {}});

@@ -50,7 +50,9 @@ constexpr std::array<MethodRow, 14> method_table{{
     {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing, {P::none, P::unbind}},
-    {"REPORT", &handle_report, k_all, k_all, When::existing, {}, true},
+    // Each report checks what it needs (caldav/method_report.cpp): a
+    // free-busy sharee (issue 25) runs free-busy-query and nothing else.
+    {"REPORT", &handle_report, k_all, k_all, When::existing, {P::read_free_busy}, true},
     {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},

@@ -452,6 +452,69 @@ public:
     virtual std::size_t prune_idempotency(std::int64_t created_before, std::size_t limit) = 0;
 };
 
+/// What a calendar is shared for (issue 25 §1): caldav/privileges.cpp maps
+/// each to RFC 3744 privileges.
+enum class SharePermission {
+    free_busy,  ///< busy time only (read-free-busy): never titles, attendees or descriptions
+    view,       ///< read
+    edit,       ///< read, create and update members (not delete them)
+    admin,      ///< also delete members and change the calendar's properties
+};
+
+/// The name of `p` as the admin commands, the JSON API and the store spell it
+/// ("free-busy", "view", "edit", "admin").
+constexpr std::string_view share_permission_name(SharePermission p) {
+    switch (p) {
+        case SharePermission::free_busy: return "free-busy";
+        case SharePermission::view: return "view";
+        case SharePermission::edit: return "edit";
+        case SharePermission::admin: return "admin";
+    }
+    return "view";
+}
+
+/// The permission `name` spells (share_permission_name); nullopt for any other text.
+constexpr std::optional<SharePermission> parse_share_permission(std::string_view name) {
+    for (auto p : {SharePermission::free_busy, SharePermission::view, SharePermission::edit, SharePermission::admin})
+        if (share_permission_name(p) == name) return p;
+    return std::nullopt;
+}
+
+/// One grant: a calendar of `owner` shared with `grantee` (schema 0016).
+struct GrantRecord {
+    std::int64_t collection_id = 0;
+    std::string collection_name;  ///< URL segment of the calendar under the owner's home
+    PrincipalRecord owner;
+    PrincipalRecord grantee;
+    SharePermission permission = SharePermission::view;
+    std::int64_t created_at = 0;  ///< unix seconds of the first grant (kept when it changes)
+};
+
+/// Calendars shared with other principals (issue 25): at most one grant per
+/// calendar and grantee, gone with the calendar or either principal. A write
+/// that changes a grant moves the sync state of the owner's home (the shared
+/// calendar) and of the grantee's home (issue 25 §7).
+class GrantStore {
+public:
+    virtual ~GrantStore() = default;
+
+    /// Shares calendar collection `collection_id` with `grantee_id` for
+    /// `permission`, replacing the grant they had; `not_found` when the
+    /// collection (or principal) is gone or is not a calendar, `exists` when
+    /// the grantee owns it.
+    virtual StoreStatus set_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                  SharePermission permission) = 0;
+
+    /// Removes the grant of `grantee_id` on `collection_id`; `not_found` when there is none.
+    virtual StoreStatus remove_grant(std::int64_t collection_id, std::int64_t grantee_id) = 0;
+
+    /// The grants on one calendar, by grantee name.
+    virtual std::vector<GrantRecord> grants_of_collection(std::int64_t collection_id) = 0;
+
+    /// The calendars shared with `grantee_id`, by owner name and calendar name.
+    virtual std::vector<GrantRecord> grants_to_principal(std::int64_t grantee_id) = 0;
+};
+
 /// While one lives, reads made through the store that made it may share one
 /// snapshot (and what it costs to begin one).
 class ReadScope {
@@ -463,7 +526,7 @@ public:
 /// Implementations are thread-safe; reads see a consistent snapshot; every
 /// mutating call is atomic and durable when it returns StoreStatus::ok.
 class Store : public PrincipalStore, public CollectionStore, public ObjectStore, public ChangeLog,
-              public IdempotencyStore {
+              public IdempotencyStore, public GrantStore {
 public:
     /// A scope around work of the calling thread that is mostly reads (a
     /// read-only request): its reads may see one snapshot until the scope

@@ -46,6 +46,9 @@ caldav::Response list_calendars(Call& call);
 caldav::Response create_calendar(Call& call);
 caldav::Response update_calendar(Call& call);
 caldav::Response delete_calendar(Call& call);
+caldav::Response list_shares(Call& call);   ///< GET calendars/{id}/shares (issue 25)
+caldav::Response put_share(Call& call);     ///< PUT calendars/{id}/shares
+caldav::Response delete_share(Call& call);  ///< DELETE calendars/{id}/shares/{email}
 
 /// The time zone named by `zone` (an IANA name known to libical, or UTC);
 /// 422 naming `field` otherwise.

@@ -44,6 +44,9 @@ const std::vector<Route>& routes() {
         {"POST", {"calendars"}, create_calendar},
         {"PATCH", {"calendars", "*"}, update_calendar},
         {"DELETE", {"calendars", "*"}, delete_calendar},
+        {"GET", {"calendars", "*", "shares"}, list_shares},
+        {"PUT", {"calendars", "*", "shares"}, put_share},
+        {"DELETE", {"calendars", "*", "shares", "*"}, delete_share},
     };
     return table;
 }

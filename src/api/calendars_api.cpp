@@ -1,5 +1,5 @@
-// /api/v1/calendars: the caller's calendars, and creating, renaming and
-// deleting one (issue 24). A calendar here is the CalDAV calendar collection
+// /api/v1/calendars: the caller's calendars and those shared with them (issue
+// 25), and creating, renaming and deleting one of their own (issue 24). A calendar here is the CalDAV calendar collection
 // of the same name; its colour is Apple's calendar-color property, so CalDAV
 // clients and the API show the same.
 #include <boost/json/array.hpp>
@@ -55,6 +55,17 @@ json::object calendar_json(Call& call, const caldav::CollectionRecord& c, const 
     return o;
 }
 
+/// A calendar shared with the caller (issue 25): its id is "OWNER:NAME", its
+/// permission what the grant gives. A free-busy sharee sees no description.
+json::object shared_calendar_json(Call& call, const caldav::GrantRecord& g, const caldav::CollectionRecord& c) {
+    json::object o = calendar_json(call, c, {});
+    o["calendar_id"] = g.owner.name + ":" + c.name;
+    if (g.permission == caldav::SharePermission::free_busy) o["description"] = "";
+    o["url"] = caldav::collection_href(g.owner.name, c.name);
+    o["permission"] = std::string(caldav::share_permission_name(g.permission));
+    return o;
+}
+
 std::string default_name(Call& call) {
     auto d = caldav::default_calendar(call.actor.store, call.actor.principal, call.actor.limits);
     return d ? d->name : std::string();
@@ -86,6 +97,10 @@ caldav::Response list_calendars(Call& call) {
     json::array calendars;
     for (const auto& c : call.actor.store.list_collections(call.actor.principal.id))
         if (c.kind == caldav::CollectionKind::calendar) calendars.push_back(calendar_json(call, c, default_id));
+    for (const auto& g : call.actor.store.grants_to_principal(call.actor.principal.id)) {
+        auto c = call.actor.store.find_collection(g.owner.id, g.collection_name);
+        if (c && c->kind == caldav::CollectionKind::calendar) calendars.push_back(shared_calendar_json(call, g, *c));
+    }
     return json_response(200, json::object{{"calendars", std::move(calendars)}});
 }
 

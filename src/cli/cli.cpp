@@ -1,4 +1,4 @@
-// Subcommand dispatch and the serve/user/token/version/help commands (man/kalends.8).
+// Subcommand dispatch and the serve/user/token/share/version/help commands (man/kalends.8).
 #include "src/cli/cli.hpp"
 
 #include <malloc.h>
@@ -21,6 +21,7 @@
 #include "src/api/api_endpoint.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/cli/imip_command.hpp"
+#include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
@@ -52,6 +53,10 @@ constexpr const char* usage_text =
     "  token add USER --name NAME         make a personal access token (shown once)\n"
     "  token list USER\n"
     "  token revoke USER NAME\n"
+    "  share OWNER/CALENDAR USER --permission view|edit|admin|free-busy\n"
+    "                                     share a calendar with a user\n"
+    "  share list OWNER[/CALENDAR]        list a user's shared calendars and with whom\n"
+    "  unshare OWNER/CALENDAR USER        end a user's access to a calendar\n"
     "  resource add NAME --email ADDR [--type room|resource]\n"
     "               [--policy accept-if-free|always|manual]\n"
     "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
@@ -395,6 +400,31 @@ int cmd_token(const std::vector<std::string>& args) {
     throw UsageError("token: unknown action '" + verb + "'");
 }
 
+int cmd_share(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()("permission", po::value<std::string>(), "view, edit, admin or free-busy");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (!pos.empty() && pos[0] == "list") {
+        if (pos.size() != 2) throw UsageError("share list: expected OWNER or OWNER/CALENDAR");
+        auto store = open_backend(load_config(vm));
+        return share_list(*store, pos[1], std::cout, std::cerr);
+    }
+    if (pos.size() != 2) throw UsageError("share: expected OWNER/CALENDAR USER");
+    if (!vm.count("permission")) throw UsageError("share: expected --permission view|edit|admin|free-busy");
+    auto store = open_backend(load_config(vm));
+    return share_add(*store, pos[0], pos[1], vm["permission"].as<std::string>(), std::cout, std::cerr);
+}
+
+int cmd_unshare(const std::vector<std::string>& args) {
+    auto d = common_options();
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (pos.size() != 2) throw UsageError("unshare: expected OWNER/CALENDAR USER");
+    auto store = open_backend(load_config(vm));
+    return share_remove(*store, pos[0], pos[1], std::cout, std::cerr);
+}
+
 int cmd_imip(const std::vector<std::string>& args) {
     auto d = common_options();
     d.add_options()
@@ -446,6 +476,8 @@ int run_cli(int argc, char** argv) {
         if (command == "user") return cmd_user(args);
         if (command == "resource") return cmd_resource(args);
         if (command == "token") return cmd_token(args);
+        if (command == "share") return cmd_share(args);
+        if (command == "unshare") return cmd_unshare(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
         if (command == "version" || command == "--version") {

@@ -475,6 +475,119 @@ std::size_t SqliteStore::prune_idempotency(std::int64_t created_before, std::siz
     }
 }
 
+namespace {
+
+/// Moves the sync state of a home a grant changed (issue 25 §7): the revision
+/// and modification time of the home of `principal_id`, and with `child` a
+/// change of that child collection in its log, as a property change logs it.
+void touch_home(sqlite::Db& db, std::int64_t principal_id, std::string_view child) {
+    auto bump = db.prepare(
+        "UPDATE principals SET home_revision = home_revision + 1, "
+        "home_modified_at = max(home_modified_at, ?2) WHERE id = ?1");
+    bump.bind(1, principal_id).bind(2, now_seconds()).run();
+    if (child.empty()) return;
+    auto old = db.prepare("DELETE FROM home_changes WHERE owner_id = ?1 AND name = ?2");
+    old.bind(1, principal_id).bind(2, child).run();
+    auto log = db.prepare(
+        "INSERT INTO home_changes (owner_id, name, revision, deleted) "
+        "SELECT id, ?2, home_revision, 0 FROM principals WHERE id = ?1");
+    log.bind(1, principal_id).bind(2, child).run();
+}
+
+/// The grants a query selects, its columns: collection id and name, owner
+/// (id, name, kind, display name, email), grantee (the same), permission, created_at.
+constexpr std::string_view grant_columns =
+    "SELECT g.collection_id, c.name, o.id, o.name, o.kind, o.display_name, o.email, "
+    "e.id, e.name, e.kind, e.display_name, e.email, g.permission, g.created_at FROM grants g "
+    "JOIN collections c ON c.id = g.collection_id JOIN principals o ON o.id = g.owner_id "
+    "JOIN principals e ON e.id = g.grantee_id ";
+
+std::vector<caldav::GrantRecord> grant_rows(sqlite::Stmt& s) {
+    std::vector<caldav::GrantRecord> out;
+    while (s.step()) {
+        caldav::GrantRecord g;
+        g.collection_id = s.int64(0);
+        g.collection_name = s.text(1);
+        g.owner = {s.int64(2), s.text(3), s.text(4), s.text(5), s.text(6)};
+        g.grantee = {s.int64(7), s.text(8), s.text(9), s.text(10), s.text(11)};
+        // The CHECK of schema 0016 admits only the four names.
+        g.permission = caldav::parse_share_permission(s.text(12)).value_or(caldav::SharePermission::free_busy);
+        g.created_at = s.int64(13);
+        out.push_back(std::move(g));
+    }
+    return out;
+}
+
+}  // namespace
+
+StoreStatus SqliteStore::set_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                   caldav::SharePermission permission) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto c = db.prepare("SELECT owner_id, name FROM collections WHERE id = ?1 AND kind = 'calendar'");
+            c.bind(1, collection_id);
+            if (!c.step()) return StoreStatus::not_found;
+            const auto owner_id = c.int64(0);
+            const auto name = c.text(1);
+            if (owner_id == grantee_id) return StoreStatus::exists;
+            auto p = db.prepare("SELECT 1 FROM principals WHERE id = ?1");
+            p.bind(1, grantee_id);
+            if (!p.step()) return StoreStatus::not_found;
+            const auto text = std::string(caldav::share_permission_name(permission));
+            auto before = db.prepare("SELECT permission FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
+            before.bind(1, collection_id).bind(2, grantee_id);
+            if (before.step() && before.text(0) == text) return StoreStatus::ok;  // nothing changes
+            auto s = db.prepare(
+                "INSERT INTO grants (collection_id, owner_id, grantee_id, permission, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (collection_id, grantee_id) "
+                "DO UPDATE SET permission = excluded.permission");
+            s.bind(1, collection_id).bind(2, owner_id).bind(3, grantee_id).bind(4, text).bind(5, now_seconds()).run();
+            touch_home(db, owner_id, name);
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::remove_grant(std::int64_t collection_id, std::int64_t grantee_id) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto c = db.prepare(
+                "SELECT c.owner_id, c.name FROM grants g JOIN collections c ON c.id = g.collection_id "
+                "WHERE g.collection_id = ?1 AND g.grantee_id = ?2");
+            c.bind(1, collection_id).bind(2, grantee_id);
+            if (!c.step()) return StoreStatus::not_found;
+            const auto owner_id = c.int64(0);
+            const auto name = c.text(1);
+            auto s = db.prepare("DELETE FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
+            s.bind(1, collection_id).bind(2, grantee_id).run();
+            touch_home(db, owner_id, name);
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::vector<caldav::GrantRecord> SqliteStore::grants_of_collection(std::int64_t collection_id) {
+    return read([&](sqlite::Db& db) {
+        auto s = db.prepare(std::string(grant_columns) + "WHERE g.collection_id = ?1 ORDER BY e.name");
+        s.bind(1, collection_id);
+        return grant_rows(s);
+    });
+}
+
+std::vector<caldav::GrantRecord> SqliteStore::grants_to_principal(std::int64_t grantee_id) {
+    return read([&](sqlite::Db& db) {
+        auto s = db.prepare(std::string(grant_columns) + "WHERE g.grantee_id = ?1 ORDER BY o.name, c.name");
+        s.bind(1, grantee_id);
+        return grant_rows(s);
+    });
+}
+
 std::optional<caldav::PrincipalRecord> SqliteStore::find_principal(std::string_view name) {
     return read([&](sqlite::Db& db) -> std::optional<caldav::PrincipalRecord> {
         auto s = db.prepare(

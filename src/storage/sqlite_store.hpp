@@ -105,6 +105,13 @@ public:
                                                               std::string_view key) override;
     std::size_t prune_idempotency(std::int64_t created_before, std::size_t limit) override;
 
+    // caldav::GrantStore (schema 0016).
+    caldav::StoreStatus set_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                  caldav::SharePermission permission) override;
+    caldav::StoreStatus remove_grant(std::int64_t collection_id, std::int64_t grantee_id) override;
+    std::vector<caldav::GrantRecord> grants_of_collection(std::int64_t collection_id) override;
+    std::vector<caldav::GrantRecord> grants_to_principal(std::int64_t grantee_id) override;
+
 
     // caldav::JobStore (schema 0014).
     caldav::StoreStatus enqueue_jobs(const std::vector<caldav::NewJob>& jobs,

@@ -491,4 +491,57 @@ BOOST_AUTO_TEST_CASE(on_the_servers_own_resources_seeing_is_enough_for_the_handl
     BOOST_TEST(!allowed("PROPFIND", principal_resource));
 }
 
+BOOST_AUTO_TEST_CASE(a_free_busy_grant_passes_the_method_table_for_report_only) {
+    // Issue 25: the REPORT handler then allows free-busy-query alone.
+    auto calendar = granted(k_calendar, P::read_free_busy, P::none);
+    BOOST_TEST(allowed("REPORT", calendar));
+    for (auto method : {"GET", "HEAD", "PROPFIND", "COPY", "PUT", "PROPPATCH", "DELETE", "MOVE"})
+        BOOST_TEST(!allowed(method, calendar), method);
+    BOOST_TEST(!allowed("GET", granted(k_object, P::read_free_busy, P::read_free_busy)));
+}
+
+BOOST_AUTO_TEST_CASE(each_share_permission_gives_its_privileges_on_the_calendar_and_its_members) {
+    using caldav::SharePermission;
+    const auto view = P::read | P::read_current_user_privilege_set;
+    BOOST_TEST((share_privileges(SharePermission::free_busy) == P::read_free_busy));
+    BOOST_TEST((share_privileges(SharePermission::view) == view));
+    BOOST_TEST((share_privileges(SharePermission::edit) == (view | P::write_content | P::bind)));
+    BOOST_TEST((share_privileges(SharePermission::admin) == (view | P::write | P::read_acl)));
+    BOOST_TEST(!holds(share_privileges(SharePermission::edit), P::unbind));
+    BOOST_TEST(!holds(share_privileges(SharePermission::free_busy), P::read));
+    for (auto p : {SharePermission::free_busy, SharePermission::view, SharePermission::edit, SharePermission::admin})
+        BOOST_TEST(!holds(share_privileges(p), P::write_acl));  // only the owner changes the ACL
+
+    auto alice = principal(1, "alice"), bob = principal(2, "bob"), carol = principal(3, "carol");
+    caldav::GrantRecord g;
+    g.owner = alice;
+    g.grantee = bob;
+    g.permission = SharePermission::edit;
+    for (auto kind : {ResourceKind::collection, ResourceKind::object}) {
+        auto r = resource(kind, alice);
+        r.grants = {g};
+        BOOST_TEST((privileges_of(r, bob) == share_privileges(SharePermission::edit)));
+        BOOST_TEST((privileges_of(r, alice) == P::all));
+        BOOST_TEST((privileges_of(r, carol) == P::none));
+        BOOST_TEST(acl_of(r).size() == 2u);
+    }
+    // The home holds no grant: a sharee holds nothing there.
+    auto home = resource(ResourceKind::home, alice);
+    home.grants = {g};
+    BOOST_TEST((privileges_of(home, bob) == P::none));
+    caldav::CollectionRecord c;
+    const caldav::GrantRecord grants[] = {g};
+    BOOST_TEST((privileges_on_collection(bob, alice, c, grants) == share_privileges(SharePermission::edit)));
+    BOOST_TEST((privileges_on_collection(bob, alice, c) == P::none));
+}
+
+BOOST_AUTO_TEST_CASE(share_permission_names_read_back) {
+    using caldav::SharePermission;
+    for (auto p : {SharePermission::free_busy, SharePermission::view, SharePermission::edit, SharePermission::admin})
+        BOOST_TEST((caldav::parse_share_permission(caldav::share_permission_name(p)) == p));
+    BOOST_TEST(caldav::share_permission_name(SharePermission::free_busy) == "free-busy");
+    BOOST_TEST(!caldav::parse_share_permission("owner").has_value());
+    BOOST_TEST(!caldav::parse_share_permission("View").has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

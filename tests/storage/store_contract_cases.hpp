@@ -37,6 +37,7 @@ std::span<const Case> sync_cases();
 std::span<const Case> time_cases();
 std::span<const Case> jobs_cases();
 std::span<const Case> idempotency_cases();
+std::span<const Case> grants_cases();
 
 using caldav::CollectionKind;
 using caldav::CollectionRecord;

@@ -1,0 +1,141 @@
+// Contract cases (store_contract.hpp) for calendar grants (issue 25): one per
+// calendar and grantee, changed in place, removed, gone with the calendar,
+// and moving the sync state of both homes.
+#include "tests/storage/store_contract_cases.hpp"
+
+namespace contract {
+
+namespace {
+
+using caldav::SharePermission;
+
+std::vector<std::string> grantee_names(const std::vector<caldav::GrantRecord>& grants) {
+    std::vector<std::string> out;
+    for (const auto& g : grants) out.push_back(g.grantee.name);
+    return out;
+}
+
+void a_grant_is_stored_and_read_from_both_sides(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto carol = f.add_user("carol", "carol@example.com");
+    auto work = make_collection(f, alice, "work");
+    BOOST_TEST((f.store().set_grant(work.id, carol, SharePermission::edit) == StoreStatus::ok));
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    f.reopen();
+    auto on = f.store().grants_of_collection(work.id);
+    BOOST_TEST(grantee_names(on) == (std::vector<std::string>{"bob", "carol"}), boost::test_tools::per_element());
+    BOOST_TEST_REQUIRE(on.size() == 2u);
+    BOOST_TEST((on[0].permission == SharePermission::view));
+    BOOST_TEST((on[1].permission == SharePermission::edit));
+    BOOST_TEST(on[0].owner.name == "alice");
+    BOOST_TEST(on[0].grantee.email == "bob@example.com");
+    BOOST_TEST(on[0].collection_name == "work");
+    auto to_bob = f.store().grants_to_principal(bob);
+    BOOST_TEST_REQUIRE(to_bob.size() == 1u);
+    BOOST_TEST(to_bob[0].collection_id == work.id);
+    BOOST_TEST(to_bob[0].owner.id == alice);
+    BOOST_TEST(f.store().grants_to_principal(alice).empty());
+}
+
+void setting_a_grant_again_changes_its_permission_and_keeps_one_row(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    auto created = f.store().grants_of_collection(work.id).at(0).created_at;
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::admin) == StoreStatus::ok));
+    auto on = f.store().grants_of_collection(work.id);
+    BOOST_TEST_REQUIRE(on.size() == 1u);
+    BOOST_TEST((on[0].permission == SharePermission::admin));
+    BOOST_TEST(on[0].created_at == created);
+}
+
+void a_grant_is_refused_for_the_owner_a_missing_calendar_or_principal_or_a_non_calendar(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    auto files = make_collection(f, alice, "files", CollectionKind::plain);
+    BOOST_TEST((f.store().set_grant(work.id, alice, SharePermission::view) == StoreStatus::exists));
+    BOOST_TEST((f.store().set_grant(work.id + 1000, bob, SharePermission::view) == StoreStatus::not_found));
+    BOOST_TEST((f.store().set_grant(work.id, bob + 1000, SharePermission::view) == StoreStatus::not_found));
+    BOOST_TEST((f.store().set_grant(files.id, bob, SharePermission::view) == StoreStatus::not_found));
+    BOOST_TEST(f.store().grants_of_collection(work.id).empty());
+    BOOST_TEST(f.store().grants_to_principal(bob).empty());
+}
+
+void removing_a_grant_ends_it_and_a_second_removal_finds_none(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto carol = f.add_user("carol", "carol@example.com");
+    auto work = make_collection(f, alice, "work");
+    f.store().set_grant(work.id, bob, SharePermission::view);
+    f.store().set_grant(work.id, carol, SharePermission::view);
+    BOOST_TEST((f.store().remove_grant(work.id, bob) == StoreStatus::ok));
+    f.reopen();
+    BOOST_TEST(grantee_names(f.store().grants_of_collection(work.id)) == (std::vector<std::string>{"carol"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(f.store().grants_to_principal(bob).empty());
+    BOOST_TEST((f.store().remove_grant(work.id, bob) == StoreStatus::not_found));
+}
+
+void deleting_a_calendar_deletes_its_grants(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    auto home = make_collection(f, alice, "home");
+    f.store().set_grant(work.id, bob, SharePermission::edit);
+    f.store().set_grant(home.id, bob, SharePermission::free_busy);
+    BOOST_TEST((f.store().delete_collection(work.id) == StoreStatus::ok));
+    BOOST_TEST(f.store().grants_of_collection(work.id).empty());
+    auto left = f.store().grants_to_principal(bob);
+    BOOST_TEST_REQUIRE(left.size() == 1u);
+    BOOST_TEST(left[0].collection_name == "home");
+    // A calendar made again under the name is not shared.
+    auto again = make_collection(f, alice, "work");
+    BOOST_TEST(f.store().grants_of_collection(again.id).empty());
+}
+
+void a_grant_change_moves_both_homes_sync_state_and_logs_the_shared_calendar(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    make_collection(f, alice, "private");
+    auto owner_before = f.store().find_home(alice)->revision;
+    auto sharee_before = f.store().find_home(bob)->revision;
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    auto owner_shared = f.store().find_home(alice)->revision;
+    auto sharee_shared = f.store().find_home(bob)->revision;
+    BOOST_TEST(owner_shared > owner_before);
+    BOOST_TEST(sharee_shared > sharee_before);
+    auto log = f.store().home_changes_since(alice, owner_before, 100);
+    BOOST_TEST_REQUIRE(log.has_value());
+    BOOST_TEST_REQUIRE(log->changes.size() == 1u);
+    BOOST_TEST(log->changes[0].name == "work");
+    BOOST_TEST(!log->changes[0].deleted);
+    // The same permission again changes nothing; a revocation moves both again.
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    BOOST_TEST(f.store().find_home(alice)->revision == owner_shared);
+    BOOST_TEST((f.store().remove_grant(work.id, bob) == StoreStatus::ok));
+    BOOST_TEST(f.store().find_home(alice)->revision > owner_shared);
+    BOOST_TEST(f.store().find_home(bob)->revision > sharee_shared);
+}
+
+constexpr Case cases[] = {
+    {"a_grant_is_stored_and_read_from_both_sides", a_grant_is_stored_and_read_from_both_sides},
+    {"setting_a_grant_again_changes_its_permission_and_keeps_one_row",
+     setting_a_grant_again_changes_its_permission_and_keeps_one_row},
+    {"a_grant_is_refused_for_the_owner_a_missing_calendar_or_principal_or_a_non_calendar",
+     a_grant_is_refused_for_the_owner_a_missing_calendar_or_principal_or_a_non_calendar},
+    {"removing_a_grant_ends_it_and_a_second_removal_finds_none",
+     removing_a_grant_ends_it_and_a_second_removal_finds_none},
+    {"deleting_a_calendar_deletes_its_grants", deleting_a_calendar_deletes_its_grants},
+    {"a_grant_change_moves_both_homes_sync_state_and_logs_the_shared_calendar",
+     a_grant_change_moves_both_homes_sync_state_and_logs_the_shared_calendar},
+};
+
+}  // namespace
+
+std::span<const Case> grants_cases() { return cases; }
+
+}  // namespace contract

@@ -224,7 +224,8 @@ bool Authenticator::cached(const std::string& name, const std::string& d) {
            it->second.digest.size() == d.size() && CRYPTO_memcmp(it->second.digest.data(), d.data(), d.size()) == 0;
 }
 
-Authenticator::Result Authenticator::authenticate_token(std::string_view token, const std::string& remote) {
+Authenticator::Result Authenticator::authenticate_token(std::string_view token, const std::string& remote,
+                                                        bool may_write) {
     Result result;
     std::optional<TokenCredentials> creds;
     if (token.size() <= max_token_bytes) creds = store_.find_token(hash_access_token(token));
@@ -236,8 +237,14 @@ Authenticator::Result Authenticator::authenticate_token(std::string_view token, 
     }
     // The last use to the minute: one write a minute per token, not one per request.
     auto now = static_cast<std::int64_t>(std::time(nullptr));
-    if (!creds->last_used_at || now - *creds->last_used_at >= token_touch_interval)
+    if (!creds->last_used_at || now - *creds->last_used_at >= token_touch_interval) {
+        // A durable write: not on a thread that may not block (as for a hash).
+        if (!may_write) {
+            result.needs_hash = true;
+            return result;
+        }
         store_.touch_token(creds->token_id, now);
+    }
     result.principal = caldav::Principal{creds->principal_id, creds->principal_name};
     return result;
 }
@@ -248,7 +255,7 @@ Authenticator::Result Authenticator::authenticate(std::optional<std::string_view
     if (!authorization) return result;  // anonymous: a plain challenge, no penalty
     std::string_view value = *authorization;
     if (allow_bearer)
-        if (auto token = credentials_of(value, "bearer ")) return authenticate_token(*token, remote);
+        if (auto token = credentials_of(value, "bearer ")) return authenticate_token(*token, remote, may_hash);
     constexpr std::string_view scheme = "basic ";
     if (value.size() <= scheme.size() || !caldav::iequals(value.substr(0, scheme.size()), scheme)) {
         result.delay = record_failure(remote, {});

@@ -67,7 +67,9 @@ public:
         std::optional<caldav::Principal> principal;  ///< set on success
         std::chrono::milliseconds delay{0};
         /// Set instead when `may_hash` was false and only a password hash
-        /// could decide: nothing is recorded, ask again with `may_hash`.
+        /// could decide, or a valid token's last use is due to be written
+        /// (a blocking write, once a minute per token): nothing is
+        /// recorded, ask again with `may_hash`.
         bool needs_hash = false;
     };
 
@@ -102,8 +104,9 @@ private:
 
     /// Counts a failure from `remote` for account `name` (empty: no name
     /// could be read) and returns the delay before answering.
-    /// The Bearer path of authenticate(): `token` is the header's credentials.
-    Result authenticate_token(std::string_view token, const std::string& remote);
+    /// The Bearer path of authenticate(): `token` is the header's credentials;
+    /// `may_write` as authenticate()'s `may_hash`.
+    Result authenticate_token(std::string_view token, const std::string& remote, bool may_write);
     std::chrono::milliseconds record_failure(const std::string& remote, const std::string& name);
     /// Forgets the failures from `remote` for `name` (a correct password).
     void record_success(const std::string& remote, const std::string& name);

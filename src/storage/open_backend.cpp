@@ -16,6 +16,7 @@ std::unique_ptr<Backend> open_backend(const Config& c) {
     o.cache_mb = c.storage_cache_mb;
     o.mmap_mb = c.storage_mmap_mb;
     o.collection_cache_bytes = std::size_t{c.storage_collection_cache_mb} << 20;
+    o.idempotency_retention = std::chrono::hours(c.api.idempotency_hours);
     try {
         return SqliteStore::open(o);
     } catch (const std::exception& e) {

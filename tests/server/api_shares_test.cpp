@@ -109,7 +109,15 @@ BOOST_AUTO_TEST_CASE(the_owner_shares_lists_and_unshares_and_the_sharee_sees_the
     BOOST_TEST(contains(one.body, "Budget Review"));
     // Reading is all a view share gives through the API; changes are refused.
     check_problem(send(s.f, "bob", "DELETE", "/api/v1/events/review"), 403);
-    BOOST_TEST(send(s.f, "alice", "GET", "/api/v1/events/review").status == 200);
+    check_problem(send(s.f, "bob", "PATCH", "/api/v1/events/review", R"({"title": "Hijacked"})"), 403);
+    // Nor may a view sharee share the calendar further.
+    check_problem(send(s.f, "bob", "PUT", "/api/v1/calendars/alice:calendar/shares",
+                       R"({"email": "carol@example.com", "permission": "edit"})"),
+                  403);
+    auto still = send(s.f, "alice", "GET", "/api/v1/events/review");
+    BOOST_TEST(still.status == 200);
+    BOOST_TEST(contains(still.body, "Budget Review"));
+    BOOST_TEST(!contains(still.body, "Hijacked"));
 
     auto gone = send(s.f, "alice", "DELETE", s.shares + "/bob@example.com");
     BOOST_TEST(gone.status == 204);

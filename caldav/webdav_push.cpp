@@ -2,6 +2,7 @@
 // and the push message body. Sending is src/push's (the "davpush" job).
 #include "caldav/webdav_push.hpp"
 
+#include <cctype>
 #include <ctime>
 
 #include "caldav/error.hpp"

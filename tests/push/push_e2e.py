@@ -339,6 +339,38 @@ def a_subscription_the_push_service_calls_gone_is_removed():
     api("DELETE", f"/push/subscriptions/{gone_id}", expect=404)
 
 
+def a_reminder_a_push_service_cannot_take_now_is_retried_for_that_subscription_only():
+    state["rx"].status["bob-busy"] = 503
+    busy_id = subscribe("bob-busy", UserAgent(), user="bob")
+    ok_agent = UserAgent()
+    subscribe("bob-ok", ok_agent, user="bob")
+    payload = {"title": "Review", "body": "in 1 hour", "url": "https://cal.example/e/2", "tag": "split"}
+    queued_at = int(time.time())
+    queue_webpush("bob", payload)
+    eq(json.loads(ok_agent.decrypt(state["rx"].wait("bob-ok")[0]["body"])), payload, "what bob-ok decrypts")
+    state["rx"].wait("bob-busy")
+    deadline = time.time() + 10
+    rows = []
+    while time.time() < deadline:
+        db = sqlite3.connect(os.path.join(state["data"], "kalends.sqlite3"), timeout=10)
+        try:
+            rows = db.execute("SELECT j.payload, j.due_at, j.attempts FROM jobs j JOIN principals p ON p.id = j.owner_id "
+                              "WHERE j.kind = 'webpush' AND p.name = 'bob' AND j.failed_at IS NULL").fetchall()
+        finally:
+            db.close()
+        if len(rows) == 1 and "subscription" in json.loads(rows[0][0]):
+            break
+        time.sleep(0.1)
+    eq(len(rows), 1, f"bob's webpush jobs after one subscription answered 503: {rows}")
+    retry = json.loads(rows[0][0])
+    eq(retry.pop("subscription"), int(busy_id), "the retry aims at the busy subscription only")
+    eq(retry, payload, "the retry carries the reminder")
+    check(rows[0][1] >= queued_at + 10, f"the retry waits (due {rows[0][1]}, queued {queued_at})")
+    ids = [x["id"] for x in api("GET", "/push/subscriptions", user="bob", expect=200).json["subscriptions"]]
+    check(busy_id in ids, "a 503 does not remove the subscription")
+    eq(len(state["rx"].received("bob-ok")), 1, "messages to bob-ok (once)")
+
+
 def a_calendar_offers_webdav_push_in_its_properties_and_dav_header():
     r = request("OPTIONS", "/dav/calendars/alice/calendar/")
     check("webdav-push" in r.header("DAV"), f"DAV header lists webdav-push: {r.header('DAV')!r}")
@@ -410,6 +442,7 @@ CASES = [
     bad_subscriptions_are_refused_naming_the_field,
     a_push_reminder_reaches_each_subscription_once_encrypted_and_signed,
     a_subscription_the_push_service_calls_gone_is_removed,
+    a_reminder_a_push_service_cannot_take_now_is_retried_for_that_subscription_only,
     a_calendar_offers_webdav_push_in_its_properties_and_dav_header,
     a_registered_client_is_pushed_when_an_event_is_put_and_not_after_unregistering,
     push_register_refuses_what_it_cannot_serve,

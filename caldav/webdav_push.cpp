@@ -6,6 +6,8 @@
 #include <ctime>
 
 #include "caldav/error.hpp"
+#include "caldav/handlers.hpp"
+#include "caldav/service.hpp"
 #include "caldav/store_push.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
@@ -105,8 +107,14 @@ std::optional<std::string> push_supported_triggers_property(Context& ctx, const 
 }
 
 Response handle_push_register(Context& ctx) {
-    if (!ctx.push || !ctx.push_store || !ctx.target.collection)
-        throw Error(403, Precondition::push_not_available, "WebDAV-Push is not offered on this server");
+    if (!ctx.push || !ctx.push_store) {
+        // Without push a calendar takes no POST at all, as before push existed.
+        Response r = render_error(Error(405, "method POST is not allowed here"));
+        r.headers.set("Allow", allowed_methods(ctx.target));
+        return r;
+    }
+    if (!ctx.target.collection)
+        throw Error(403, Precondition::push_not_available, "WebDAV-Push is offered on calendars");
     auto root = xml::parse(ctx.request.body, ctx.limits);
     if (!root.is(push_ns, "push-register"))
         throw Error(400, "POST on a calendar takes a WebDAV-Push push-register body");

@@ -47,6 +47,10 @@ const std::vector<Route>& routes() {
         {"GET", {"calendars", "*", "shares"}, list_shares},
         {"PUT", {"calendars", "*", "shares"}, put_share},
         {"DELETE", {"calendars", "*", "shares", "*"}, delete_share},
+        {"GET", {"push", "vapid-public-key"}, get_vapid_key},
+        {"GET", {"push", "subscriptions"}, list_push_subscriptions},
+        {"POST", {"push", "subscriptions"}, create_push_subscription},
+        {"DELETE", {"push", "subscriptions", "*"}, delete_push_subscription},
     };
     return table;
 }
@@ -227,6 +231,8 @@ caldav::Response ApiEndpoint::route(const caldav::Request& request) {
     if (!principal) return unauthorized(request.request_id);
     caldav::Actor actor{store_, limits_, *principal, imip_};
     Call call{request, actor, config_, std::move(segments), split_query(query), now_()};
+    call.push_store = push_store_;
+    call.push = push_;
     return found->handler(call);
 }
 

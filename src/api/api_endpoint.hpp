@@ -10,6 +10,7 @@
 #include "caldav/limits.hpp"
 #include "caldav/message.hpp"
 #include "caldav/store.hpp"
+#include "caldav/store_push.hpp"
 #include "src/config/config.hpp"
 
 namespace caldav {
@@ -30,6 +31,13 @@ public:
 
     /// Email for external attendees (iMIP), as caldav::Service has; nullptr: none.
     void set_imip_gateway(caldav::ImipGateway* imip) { imip_ = imip; }
+
+    /// Offers /api/v1/push (issue 26 §5) over `store` with `settings`; both
+    /// must outlive the endpoint. Without it those paths answer 404.
+    void set_push(caldav::PushStore* store, const caldav::DavPushSettings* settings) {
+        push_store_ = store;
+        push_ = settings;
+    }
 
     /// True for the paths this endpoint answers.
     static bool serves(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
@@ -56,6 +64,8 @@ private:
     const ApiConfig& config_;
     WallClock now_;
     caldav::ImipGateway* imip_ = nullptr;
+    caldav::PushStore* push_store_ = nullptr;
+    const caldav::DavPushSettings* push_ = nullptr;
 };
 
 }  // namespace server::api

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -32,6 +33,7 @@
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
 #include "src/mail/rsvp_token.hpp"
+#include "src/push/push_worker.hpp"
 #include "src/storage/open_backend.hpp"
 #include "src/util/log.hpp"
 
@@ -111,6 +113,39 @@ Config load_config(const po::variables_map& vm) {
     return c;
 }
 
+/// The push sender, started, with `settings` filled for the DAV and API
+/// front ends. Throws ConfigError when the VAPID key file is unusable.
+std::unique_ptr<PushWorker> start_push(const Config& c, Backend& store, caldav::DavPushSettings& settings) {
+    std::optional<push::EcKey> key;
+    try {
+        key.emplace(push::EcKey::load_or_create(c.vapid_key_file()));
+    } catch (const std::exception& e) {
+        throw ConfigError(std::string("push: ") + e.what());
+    }
+    PushWorkerOptions o;
+    o.subject = c.push.vapid_subject;
+    if (o.subject.empty() && c.smtp.enabled()) {
+        auto from = c.smtp.from;
+        auto lt = from.find('<');
+        o.subject = "mailto:" + (lt == std::string::npos ? from : from.substr(lt + 1, from.find('>') - lt - 1));
+    }
+    if (o.subject.empty()) {
+        o.subject = "mailto:postmaster@localhost";
+        log::warn("push: no push.vapid-subject; push services see " + o.subject);
+    }
+    o.ttl_seconds = c.push.ttl.count();
+    o.allow_http = c.push.allow_http;
+    settings.public_base_url = c.push.public_url;
+    settings.tls = c.tls_enabled();
+    settings.allow_http_endpoints = c.push.allow_http;
+    settings.max_expiry_seconds = std::int64_t{c.push.registration_days} * 86400;
+    auto worker = std::make_unique<PushWorker>(store, store, std::move(*key), o);
+    settings.vapid_public_key = worker->vapid_public_key();
+    worker->start();
+    log::info("push: VAPID key " + c.vapid_key_file().string() + " (public " + settings.vapid_public_key + ")");
+    return worker;
+}
+
 int cmd_serve(const std::vector<std::string>& args) {
     auto d = common_options();
     d.add_options()
@@ -176,11 +211,16 @@ int cmd_serve(const std::vector<std::string>& args) {
         if (imip) imip->set_answer_links(c.imip, secret);
         log::info("imip: invitations carry answer links to " + c.imip.public_url + "/rsvp/");
     }
+    // Web Push and WebDAV-Push (issue 26 §5): the VAPID key is made at first start and kept.
+    caldav::DavPushSettings push_settings;
+    auto push = start_push(c, *store, push_settings);
+    service.set_push(&push_settings, store.get());
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
                                 c.auth_max_concurrent_hashes, c.auth_failure_entries, c.auth_failure_memory});
     // The JSON API (issue 24) behind the per-user rate limit.
     api::ApiEndpoint api_endpoint(*store, c.limits, c.api);
     if (imip) api_endpoint.set_imip_gateway(imip.get());
+    api_endpoint.set_push(store.get(), &push_settings);
     RateLimiter rate(c.api.rate_per_minute, c.api.rate_burst);
     auto api_handler = [&](const caldav::Request& r) {
         if (auto wait = rate.admit(r.principal->id))
@@ -193,6 +233,7 @@ int cmd_serve(const std::vector<std::string>& args) {
         http.run(true);
     }
     if (mail) mail->stop();
+    push->stop();
     store->close();
     log::info("store closed; exiting");
     return 0;

@@ -200,6 +200,29 @@ void read_api(const po::variables_map& vm, const std::filesystem::path& file, Ap
     if (api.idempotency_hours < 1) throw ConfigError(where("api.idempotency-hours") + " must be at least 1");
 }
 
+/// The [push] section (issue 26 §5).
+void read_push(const po::variables_map& vm, const std::filesystem::path& file, PushConfig& push) {
+    auto where = [&](const char* key) { return file.string() + ": push." + key; };
+    take(vm, "push.vapid-subject", push.vapid_subject);
+    if (vm.count("push.key-file")) push.key_file = vm["push.key-file"].as<std::string>();
+    if (vm.count("push.ttl-seconds")) {
+        auto v = vm["push.ttl-seconds"].as<std::int64_t>();
+        if (v < 0 || v > 28 * 86400) throw ConfigError(where("ttl-seconds") + " must be between 0 and 2419200");
+        push.ttl = std::chrono::seconds(v);
+    }
+    take(vm, "push.allow-http", push.allow_http);
+    take(vm, "push.public-url", push.public_url);
+    take(vm, "push.registration-days", push.registration_days);
+    if (!push.vapid_subject.empty() && !push.vapid_subject.starts_with("mailto:") &&
+        !push.vapid_subject.starts_with("https:"))
+        throw ConfigError(where("vapid-subject") + ": '" + push.vapid_subject + "' is not a mailto: or https: URI");
+    if (!push.public_url.empty() && !push.public_url.starts_with("https://") && !push.public_url.starts_with("http://"))
+        throw ConfigError(where("public-url") + ": '" + push.public_url + "' is not an http(s) URL");
+    while (push.public_url.ends_with('/')) push.public_url.pop_back();
+    if (push.registration_days < 1 || push.registration_days > 365)
+        throw ConfigError(where("registration-days") + " must be between 1 and 365");
+}
+
 }  // namespace
 
 void read_config_file(const std::filesystem::path& file, Config& c) {
@@ -271,6 +294,12 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("api.rate-per-minute", po::value<unsigned>())
         ("api.rate-burst", po::value<unsigned>())
         ("api.idempotency-hours", po::value<unsigned>())
+        ("push.vapid-subject", po::value<std::string>())
+        ("push.key-file", po::value<std::string>())
+        ("push.ttl-seconds", po::value<std::int64_t>())
+        ("push.allow-http", po::value<bool>())
+        ("push.public-url", po::value<std::string>())
+        ("push.registration-days", po::value<unsigned>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
         ("storage.readers", po::value<unsigned>())
@@ -343,6 +372,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     if (vm.count("auth.failure-memory-seconds"))
         c.auth_failure_memory = std::chrono::seconds(vm["auth.failure-memory-seconds"].as<std::int64_t>());
     read_api(vm, file, c.api);
+    read_push(vm, file, c.push);
     take(vm, "log.level", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error")

@@ -58,6 +58,20 @@ struct ImipLinkConfig {
     bool enabled() const { return !public_url.empty(); }
 };
 
+/// [push]: Web Push (RFC 8030, RFC 8291, RFC 8292) for push reminders and
+/// WebDAV-Push for sync (issue 26 §5, docs/push.md).
+struct PushConfig {
+    /// The contact push services see in our VAPID token (RFC 8292 §2.1):
+    /// mailto: or https:. Empty: mailto: the [smtp] from address, else
+    /// mailto:postmaster@localhost (with a warning).
+    std::string vapid_subject;
+    std::filesystem::path key_file;    ///< VAPID private key (PEM); empty: DATA/vapid-key.pem, made at first start
+    std::chrono::seconds ttl{86400};   ///< how long a push service keeps an undelivered message
+    bool allow_http = false;           ///< accept http:// push endpoints (tests on loopback; never in production)
+    std::string public_url;            ///< base of WebDAV-Push registration URLs; empty: the request's Host
+    unsigned registration_days = 7;    ///< longest WebDAV-Push registration granted
+};
+
 /// The [api] section: the JSON API (issue 24).
 struct ApiConfig {
     /// Working hours of users who have set none (VAVAILABILITY), and the
@@ -133,6 +147,9 @@ struct Config {
     // [api]
     ApiConfig api;
 
+    // [push]
+    PushConfig push;
+
     // [log]
     std::string log_level = "info";
     std::filesystem::path log_file;  ///< empty = stderr
@@ -147,6 +164,8 @@ struct Config {
     /// The SQLite file under data_dir.
     std::filesystem::path database_file() const { return data_dir / "kalends.sqlite3"; }
     bool tls_enabled() const { return !tls_certificate.empty(); }
+    /// The VAPID key file: push.key-file, or vapid-key.pem under data_dir.
+    std::filesystem::path vapid_key_file() const { return push.key_file.empty() ? data_dir / "vapid-key.pem" : push.key_file; }
 };
 
 /// The data directory used when neither --data nor the config file names one:

@@ -33,6 +33,7 @@
 #include "src/mail/mail_worker.hpp"
 #include "src/mail/rsvp_token.hpp"
 #include "src/storage/open_backend.hpp"
+#include "src/storage/storage_metrics.hpp"
 #include "src/util/log.hpp"
 
 namespace po = boost::program_options;
@@ -187,11 +188,13 @@ int cmd_serve(const std::vector<std::string>& args) {
             return api::ApiEndpoint::rate_limited(r.request_id, wait->count());
         return api_endpoint.handle(r);
     };
+    add_storage_metrics(metrics::registry(), *store, c);
     {
         HttpServer http(c, *store, service, auth, rsvp_handler, api_handler);
         http.bind();
         http.run(true);
     }
+    metrics::registry().clear_collectors();
     if (mail) mail->stop();
     store->close();
     log::info("store closed; exiting");

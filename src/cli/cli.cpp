@@ -19,6 +19,7 @@
 #include "ical/event_spec.hpp"
 #include "ical/zone_resolver.hpp"
 #include "src/api/api_endpoint.hpp"
+#include "src/cli/database_command.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/cli/share_command.hpp"
@@ -65,6 +66,9 @@ constexpr const char* usage_text =
     "  imip queue                         list the scheduling email waiting for the relay\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
+    "  backup DEST                        copy the database, live, to DEST (a file or directory)\n"
+    "  restore SRC                        replace the database by a backup (server stopped)\n"
+    "  check                              verify the database, its time index and change logs\n"
     "  version                            print the version\n"
     "  help                               print this help\n"
     "\n"
@@ -464,6 +468,13 @@ int cmd_imip(const std::vector<std::string>& args) {
     }
 }
 
+/// backup, restore and check (issue 29 §2).
+int cmd_database(const std::string& command, const std::vector<std::string>& args) {
+    std::vector<std::string> pos;
+    auto vm = parse(args, common_options(), pos);
+    return run_database_command(command, pos, load_config(vm), std::cout, std::cerr);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -483,6 +494,7 @@ int run_cli(int argc, char** argv) {
         if (command == "unshare") return cmd_unshare(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
+        if (command == "backup" || command == "restore" || command == "check") return cmd_database(command, args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";
             return 0;

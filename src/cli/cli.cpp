@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "src/api/api_endpoint.hpp"
 #include "src/cli/database_command.hpp"
 #include "src/cli/ics_command.hpp"
+#include "src/cli/import_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
@@ -69,6 +72,8 @@ constexpr const char* usage_text =
     "  backup DEST                        copy the database, live, to DEST (a file or directory)\n"
     "  restore SRC                        replace the database by a backup (server stopped)\n"
     "  check                              verify the database, its time index and change logs\n"
+    "  import USER[/CALENDAR] FILE.ics    store a whole-calendar file's events (no invitations)\n"
+    "  export USER[/CALENDAR] [FILE]      write a calendar as one iCalendar file\n"
     "  version                            print the version\n"
     "  help                               print this help\n"
     "\n"
@@ -475,6 +480,34 @@ int cmd_database(const std::string& command, const std::vector<std::string>& arg
     return run_database_command(command, pos, load_config(vm), std::cout, std::cerr);
 }
 
+/// import and export (issue 29 §3).
+int cmd_import_export(const std::string& command, const std::vector<std::string>& args) {
+    std::vector<std::string> pos;
+    auto vm = parse(args, common_options(), pos);
+    Config c = load_config(vm);
+    if (command == "export") {
+        if (pos.empty() || pos.size() > 2) throw UsageError("export: expected USER[/CALENDAR] [FILE]");
+        auto store = open_backend(c);
+        if (pos.size() == 1) return export_calendar(*store, pos[0], std::cout, std::cerr);
+        std::ofstream file(pos[1], std::ios::binary);
+        if (!file) throw ConfigError(pos[1] + ": cannot write");
+        int status = export_calendar(*store, pos[0], file, std::cerr);
+        file.close();
+        return file ? status : 1;
+    }
+    if (pos.size() != 2) throw UsageError("import: expected USER[/CALENDAR] FILE.ics");
+    std::ifstream in(pos[1], std::ios::binary);
+    if (!in) throw ConfigError(pos[1] + ": cannot read");
+    std::stringstream text;
+    text << in.rdbuf();
+    // The time zones of files that name them without a VTIMEZONE.
+    ical::load_builtin_zone_table();
+    auto store = open_backend(c);
+    int status = import_calendar(*store, c.limits, pos[0], text.str(), isatty(STDERR_FILENO) != 0, std::cout, std::cerr);
+    store->close();
+    return status;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -495,6 +528,7 @@ int run_cli(int argc, char** argv) {
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
         if (command == "backup" || command == "restore" || command == "check") return cmd_database(command, args);
+        if (command == "import" || command == "export") return cmd_import_export(command, args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";
             return 0;

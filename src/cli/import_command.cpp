@@ -64,6 +64,27 @@ void collect_tzids(icalcomponent* c, std::set<std::string>& tzids) {
         collect_tzids(sub, tzids);
 }
 
+/// Removes the X-LIC-ERROR properties libical leaves where it dropped a
+/// property it could not read: exports carry empty values (Google writes
+/// "DESCRIPTION:" and "LOCATION:"), which libical drops, and the object is
+/// stored without them rather than refused. Returns how many it removed.
+std::size_t drop_parse_errors(icalcomponent* c) {
+    std::size_t n = 0;
+    std::vector<icalproperty*> errors;
+    for (auto* p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY); p;
+         p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY))
+        errors.push_back(p);
+    for (auto* p : errors) {
+        icalcomponent_remove_property(c, p);
+        icalproperty_free(p);
+        ++n;
+    }
+    for (auto* sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); sub;
+         sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+        n += drop_parse_errors(sub);
+    return n;
+}
+
 /// The value of the calendar's X- property `name` (X-WR-CALNAME), or empty.
 std::string x_property(icalcomponent* cal, std::string_view name) {
     for (auto* p = icalcomponent_get_first_property(cal, ICAL_X_PROPERTY); p;
@@ -86,6 +107,7 @@ struct Split {
     std::vector<Group> groups;
     std::vector<std::string> skipped;
     std::string name;  ///< X-WR-CALNAME
+    std::size_t dropped = 0;  ///< unreadable properties left out (drop_parse_errors)
 };
 
 void split_calendar(icalcomponent* cal, Split& s) {
@@ -113,6 +135,7 @@ void split_calendar(icalcomponent* cal, Split& s) {
                                 ": no UID");
             continue;
         }
+        s.dropped += drop_parse_errors(c);
         auto [it, fresh] = by_uid.emplace(uid, s.groups.size());
         if (fresh) s.groups.push_back({uid, {}});
         s.groups[it->second].components.push_back(c);
@@ -266,6 +289,8 @@ int import_calendar(caldav::Store& store, const caldav::Limits& limits, const st
     if (progress) err << "\n";
     out << "imported " << stored << " objects into " << target->owner.name << "/" << target->calendar << "; skipped "
         << split.skipped.size() << "\n";
+    if (split.dropped > 0)
+        out << "  left out " << split.dropped << " properties libical could not read (empty values and the like)\n";
     for (const auto& s : split.skipped) out << "  skipped " << s << "\n";
     return stored > 0 || split.groups.empty() ? 0 : 1;
 }

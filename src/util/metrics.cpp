@@ -32,8 +32,9 @@ std::string format_number(double v) {
     return buf;
 }
 
-/// The segment of `path` after `prefix` split on "/", at most 3 looked at.
-std::size_t count_segments(std::string_view rest, std::string_view& first_after_owner) {
+/// How many "/"-separated segments `rest` has; `second` gets the second one
+/// (the collection, when `rest` starts with the owner).
+std::size_t count_segments(std::string_view rest, std::string_view& second) {
     std::size_t n = 0;
     std::size_t pos = 0;
     while (pos < rest.size()) {
@@ -42,7 +43,7 @@ std::size_t count_segments(std::string_view rest, std::string_view& first_after_
             continue;
         }
         auto end = std::min(rest.find('/', pos), rest.size());
-        if (n == 1) first_after_owner = rest.substr(pos, end - pos);
+        if (n == 1) second = rest.substr(pos, end - pos);
         ++n;
         pos = end;
     }

@@ -20,10 +20,11 @@ double file_bytes(const std::filesystem::path& p) {
     return ec ? 0.0 : static_cast<double>(n);
 }
 
-/// Pending (not failed) jobs per kind with the age of the oldest, from a
-/// read-only connection; false when the database could not be read.
+/// Pending (not failed) jobs per kind with the age of the oldest, and the
+/// jobs that failed for good, from a read-only connection; false when the
+/// database could not be read.
 bool write_job_figures(std::string& out, const std::filesystem::path& db_file) {
-    std::string depth, age;
+    std::string depth, age, gave_up;
     try {
         sqlite::Db db(db_file, false, true);
         sqlite3_busy_timeout(db.handle(), 1000);
@@ -38,6 +39,10 @@ bool write_job_figures(std::string& out, const std::filesystem::path& db_file) {
             metrics::write_sample(age, "kalends_job_queue_oldest_age_seconds", labels,
                                   static_cast<double>(std::max<std::int64_t>(0, now - st.int64(2))));
         }
+        auto failed = db.prepare("SELECT kind, count(*) FROM jobs WHERE failed_at IS NOT NULL GROUP BY kind ORDER BY kind");
+        while (failed.step())
+            metrics::write_sample(gave_up, "kalends_jobs_failed", "kind=\"" + metrics::escape_label(failed.view(0)) + "\"",
+                                  static_cast<double>(failed.int64(1)));
     } catch (const std::exception& e) {
         log::warn(std::string("metrics: cannot read the job queue: ") + e.what());
         return false;
@@ -47,6 +52,9 @@ bool write_job_figures(std::string& out, const std::filesystem::path& db_file) {
     metrics::write_family(out, "kalends_job_queue_oldest_age_seconds", "gauge",
                           "Age of the oldest waiting or running job, by kind.");
     out += age;
+    metrics::write_family(out, "kalends_jobs_failed", "gauge",
+                          "Jobs that failed for good and are kept for operators (undelivered mail...), by kind.");
+    out += gave_up;
     return true;
 }
 

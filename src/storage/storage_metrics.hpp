@@ -8,9 +8,9 @@
 namespace server {
 
 /// Adds to `registry` a collector that reads, on each scrape: the database
-/// and WAL file sizes, the pending jobs per kind (count and oldest age,
-/// through a read-only connection of its own), and for SqliteStore the
-/// collection cache's hits, misses and bytes. `backend` and `config` must
+/// and WAL file sizes, the pending jobs per kind (count and oldest age) and
+/// those that failed for good (through a read-only connection of its own),
+/// and for SqliteStore the collection cache's hits, misses and bytes. `backend` and `config` must
 /// outlive the collector (Registry::clear_collectors before they go). A
 /// database that cannot be read leaves the job figures out and says so in
 /// kalends_storage_scrape_errors_total.

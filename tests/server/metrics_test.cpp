@@ -129,6 +129,31 @@ BOOST_AUTO_TEST_CASE(week_queries_move_the_collection_cache_counters) {
     BOOST_TEST(value(after, "kalends_http_requests_total{kind=calendar,method=REPORT,status=2xx}") == 3.0);
 }
 
+BOOST_AUTO_TEST_CASE(an_invitation_to_an_external_attendee_shows_in_the_mail_queue_depth) {
+    test_support::TempDir dir;
+    auto data = dir.path() / "data";
+    ops_test::add_user(data, "alice");
+    // A relay that refuses connections: the invitation waits in the queue.
+    auto config = dir.path() / "kalends.conf";
+    std::ofstream(config) << "[smtp]\nurl = smtp://127.0.0.1:" << ops_test::free_port()
+                          << "\nfrom = calendar@example.com\ntls = none\nretry-min-seconds = 3600\n";
+    Server server(data, config.string());
+    auto before = scrape(server);
+    BOOST_TEST(value(before, "kalends_job_queue_depth{kind=mail}") == 0.0);
+    const std::string invitation =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:metrics-invite\r\n"
+        "DTSTAMP:20260101T000000Z\r\nDTSTART:20260302T120000Z\r\nDURATION:PT1H\r\nSUMMARY:m\r\n"
+        "ORGANIZER:mailto:alice@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
+        "ATTENDEE;RSVP=TRUE:mailto:carol@elsewhere.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    BOOST_TEST(server.call("PUT", "/dav/calendars/alice/calendar/invite.ics", as("alice"), invitation,
+                           "Content-Type: text/calendar\r\n").status == 201);
+    auto after = scrape(server);
+    BOOST_TEST(value(after, "kalends_job_queue_depth{kind=mail}") == 1.0);
+    BOOST_TEST(value(after, "kalends_job_queue_oldest_age_seconds{kind=mail}") >= 0.0);
+    BOOST_TEST(value(after, "kalends_job_queue_oldest_age_seconds{kind=mail}") < 120.0);
+    BOOST_TEST(value(after, "kalends_storage_scrape_errors_total{}") == 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(with_a_token_file_a_scrape_without_the_token_is_refused_403) {
     test_support::TempDir dir;
     auto token_file = dir.path() / "metrics.token";

@@ -13,6 +13,7 @@
 #include "src/api/api_error.hpp"
 #include "src/api/event_json.hpp"
 #include "src/util/log.hpp"
+#include "src/util/metrics.hpp"
 
 namespace server::api {
 
@@ -233,6 +234,11 @@ caldav::Response ApiEndpoint::route(const caldav::Request& request) {
     Call call{request, actor, config_, std::move(segments), split_query(query), now_()};
     call.push_store = push_store_;
     call.push = push_;
+    // The latencies the specification names (issue 29 §1), whatever the outcome.
+    std::optional<metrics::ApiTimer> timer;
+    if (found->handler == create_event) timer.emplace(metrics::ApiOperation::event_create);
+    if (found->handler == check_availability) timer.emplace(metrics::ApiOperation::availability_check);
+    if (found->handler == rsvp_event) timer.emplace(metrics::ApiOperation::rsvp);
     return found->handler(call);
 }
 

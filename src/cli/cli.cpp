@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <optional>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,7 +22,9 @@
 #include "ical/event_spec.hpp"
 #include "ical/zone_resolver.hpp"
 #include "src/api/api_endpoint.hpp"
+#include "src/cli/database_command.hpp"
 #include "src/cli/ics_command.hpp"
+#include "src/cli/import_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
@@ -35,6 +39,7 @@
 #include "src/mail/rsvp_token.hpp"
 #include "src/push/push_worker.hpp"
 #include "src/storage/open_backend.hpp"
+#include "src/storage/storage_metrics.hpp"
 #include "src/util/log.hpp"
 
 namespace po = boost::program_options;
@@ -66,6 +71,11 @@ constexpr const char* usage_text =
     "  imip queue                         list the scheduling email waiting for the relay\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
+    "  backup DEST                        copy the database, live, to DEST (a file or directory)\n"
+    "  restore SRC                        replace the database by a backup (server stopped)\n"
+    "  check                              verify the database, its time index and change logs\n"
+    "  import USER[/CALENDAR] FILE.ics    store a whole-calendar file's events (no invitations)\n"
+    "  export USER[/CALENDAR] [FILE]      write a calendar as one iCalendar file\n"
     "  version                            print the version\n"
     "  help                               print this help\n"
     "\n"
@@ -227,11 +237,13 @@ int cmd_serve(const std::vector<std::string>& args) {
             return api::ApiEndpoint::rate_limited(r.request_id, wait->count());
         return api_endpoint.handle(r);
     };
+    add_storage_metrics(metrics::registry(), *store, c);
     {
         HttpServer http(c, *store, service, auth, rsvp_handler, api_handler);
         http.bind();
         http.run(true);
     }
+    metrics::registry().clear_collectors();
     if (mail) mail->stop();
     push->stop();
     store->close();
@@ -502,6 +514,41 @@ int cmd_imip(const std::vector<std::string>& args) {
     }
 }
 
+/// backup, restore and check (issue 29 §2).
+int cmd_database(const std::string& command, const std::vector<std::string>& args) {
+    std::vector<std::string> pos;
+    auto vm = parse(args, common_options(), pos);
+    return run_database_command(command, pos, load_config(vm), std::cout, std::cerr);
+}
+
+/// import and export (issue 29 §3).
+int cmd_import_export(const std::string& command, const std::vector<std::string>& args) {
+    std::vector<std::string> pos;
+    auto vm = parse(args, common_options(), pos);
+    Config c = load_config(vm);
+    if (command == "export") {
+        if (pos.empty() || pos.size() > 2) throw UsageError("export: expected USER[/CALENDAR] [FILE]");
+        auto store = open_backend(c);
+        if (pos.size() == 1) return export_calendar(*store, pos[0], std::cout, std::cerr);
+        std::ofstream file(pos[1], std::ios::binary);
+        if (!file) throw ConfigError(pos[1] + ": cannot write");
+        int status = export_calendar(*store, pos[0], file, std::cerr);
+        file.close();
+        return file ? status : 1;
+    }
+    if (pos.size() != 2) throw UsageError("import: expected USER[/CALENDAR] FILE.ics");
+    std::ifstream in(pos[1], std::ios::binary);
+    if (!in) throw ConfigError(pos[1] + ": cannot read");
+    std::stringstream text;
+    text << in.rdbuf();
+    // The time zones of files that name them without a VTIMEZONE.
+    ical::load_builtin_zone_table();
+    auto store = open_backend(c);
+    int status = import_calendar(*store, c.limits, pos[0], text.str(), isatty(STDERR_FILENO) != 0, std::cout, std::cerr);
+    store->close();
+    return status;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -521,6 +568,8 @@ int run_cli(int argc, char** argv) {
         if (command == "unshare") return cmd_unshare(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
+        if (command == "backup" || command == "restore" || command == "check") return cmd_database(command, args);
+        if (command == "import" || command == "export") return cmd_import_export(command, args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";
             return 0;

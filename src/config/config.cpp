@@ -302,6 +302,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("push.registration-days", po::value<unsigned>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
+        ("metrics.token-file", po::value<std::string>())
         ("storage.readers", po::value<unsigned>())
         ("storage.busy-timeout-ms", po::value<std::int64_t>())
         ("storage.cache-mb", po::value<unsigned>())
@@ -379,6 +380,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         throw ConfigError(file.string() + ": log.level: '" + c.log_level +
                           "' is not one of debug, info, warn, error");
     if (vm.count("log.file")) c.log_file = vm["log.file"].as<std::string>();
+    if (vm.count("metrics.token-file")) c.metrics_token_file = vm["metrics.token-file"].as<std::string>();
     take(vm, "storage.readers", c.storage_readers);
     take_ms(vm, "storage.busy-timeout-ms", c.busy_timeout);
     take(vm, "storage.cache-mb", c.storage_cache_mb);

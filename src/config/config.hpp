@@ -154,6 +154,11 @@ struct Config {
     std::string log_level = "info";
     std::filesystem::path log_file;  ///< empty = stderr
 
+    // [metrics]
+    /// A file holding the bearer token that lets a non-loopback client read
+    /// /metrics; empty: only loopback clients may.
+    std::filesystem::path metrics_token_file;
+
     // [storage]
     unsigned storage_readers = 4;
     std::chrono::milliseconds busy_timeout{5'000};

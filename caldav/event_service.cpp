@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
@@ -318,43 +319,37 @@ struct Party {
     bool own = false;  ///< the caller: event ids, calendars and titles are theirs to see
 };
 
-/// True when `who` declined the event `ics` (their PARTSTAT in the master).
-bool declined_by(const PrincipalRecord& who, std::string_view ics) {
-    auto info = ical::scheduling_info(ics);
-    if (!info) return false;
-    for (const auto& a : info->attendees)
-        if (is_own_address(who, a.address)) return a.partstat == "DECLINED";
+/// True when `who` declined the event (their PARTSTAT in the master).
+bool declined_by(const PrincipalRecord& who, const ical::EventOccurrences& event) {
+    if (!event.has_master) return false;
+    for (const auto& a : event.views.front().attendees)
+        if (is_own_address(who, address_of(a.email))) return a.partstat == "DECLINED";
     return false;
 }
 
-/// Adds the busy instances of `o` (in `cal` of `party`) that overlap `windows`.
+/// Adds the busy instances of `o` (in `cal` of `party`) that overlap
+/// `windows`, read through the parsed-event cache.
 void add_overlaps(Actor& actor, const Party& party, const CollectionRecord& cal,
                   const ObjectRecord& o,
                   const std::vector<std::pair<std::int64_t, std::int64_t>>& windows,
                   std::vector<Conflict>& out) {
-    auto text = o.text();
-    auto expansion =
-        ical::expand(text, windows.front().first, windows.back().second, bounds(actor));
+    auto parsed = parsed_event_cache().occurrences(o, windows.front().first, windows.back().second,
+                                                   bounds(actor));
+    const auto& event = parsed->occurrences;
     std::optional<bool> declined;
-    std::optional<ical::EventView> master;
-    for (const auto& i : expansion.instances) {
+    for (const auto& item : event.items) {
+        const auto& i = item.instance;
         if (!i.busy || i.cancelled || i.end <= i.start || !overlaps(windows, i.start, i.end))
             continue;
-        if (i.declined && (declined ? *declined : *(declined = declined_by(party.who, text))))
+        if (i.declined && (declined ? *declined : *(declined = declined_by(party.who, event))))
             continue;
         Conflict c;
         c.event_id = o.uid;
         c.who = party.who.email.empty() ? party.who.name : party.who.email;
         c.start = i.start;
         c.end = i.end;
-        if (party.own) {
-            c.calendar_id = cal.name;
-            std::optional<ical::EventView> view;
-            if (i.overridden) view = ical::read_event(text, rid_seconds(i.recurrence_id));
-            if (!view && !master) master = ical::read_event(text);
-            if (!view) view = master;
-            if (view) c.title = view->title;
-        }
+        // The title of the component the instance comes from (its override or the master).
+        if (party.own) c.calendar_id = cal.name, c.title = event.views[item.view].title;
         out.push_back(std::move(c));
     }
 }
@@ -459,54 +454,45 @@ Listed occurrence(const Actor& actor, const ListedCalendar& cal, const ObjectRec
     return l;
 }
 
-/// True when `text` cannot hold more than one occurrence: no rule, no added
-/// dates, no override (a word in a description only costs the fast path).
-bool single_occurrence(std::string_view text) {
-    return text.find("RRULE") == std::string_view::npos &&
-           text.find("RDATE") == std::string_view::npos &&
-           text.find("RECURRENCE-ID") == std::string_view::npos;
-}
-
 /// RFC 4791 §9.9: whether the occurrence [s, e) overlaps [start, end).
 bool in_range(std::int64_t s, std::int64_t e, std::int64_t start, std::int64_t end) {
     return e > s ? s < end && e > start : s >= start && s < end;
 }
 
-/// Adds the occurrences of `o` overlapping [start, end) to `out`: the views
-/// read once for the master and once per override, not per instance; a
-/// timed event without recurrence is read once and not expanded at all.
-/// Another's calendar (shared with the actor) holds their time, not the
-/// actor's: its occurrences never count as the actor's conflicts.
+/// Adds the occurrences of `o` overlapping [start, end) to `out`, read
+/// through the parsed-event cache (each component's view read once per
+/// version of the object, not per listing; a timed event without recurrence
+/// is not expanded at all). Another's calendar (shared with the actor) holds
+/// their time, not the actor's: its occurrences never count as the actor's conflicts.
 void list_object(Actor& actor, const ListedCalendar& cal, const ObjectRecord& o, std::int64_t start,
                  std::int64_t end, std::vector<Listed>& out) {
-    auto text = o.text();
-    if (single_occurrence(text)) {
-        auto view = ical::read_event(text);
-        if (view && !view->all_day && !view->time_zone.empty()) {
-            if (!in_range(view->start, view->end, start, end)) return;
-            const bool busy =
-                !view->transparent && view->status != "CANCELLED" && view->end > view->start;
-            out.push_back(occurrence(actor, cal, o, std::move(*view), false, std::nullopt));
-            out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
-            return;
-        }
+    auto parsed = parsed_event_cache().occurrences(o, start, end, bounds(actor));
+    const auto& event = parsed->occurrences;
+    if (event.single) {
+        const auto& view = event.views.front();
+        if (!in_range(view.start, view.end, start, end)) return;
+        const bool busy = !view.transparent && view.status != "CANCELLED" && view.end > view.start;
+        out.push_back(occurrence(actor, cal, o, view, false, std::nullopt));
+        out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
+        return;
     }
-    std::vector<ical::OccurrenceView> found;
-    auto error = ical::read_occurrences(text, start, end, bounds(actor), found);
-    if (error && !found.empty())
+    std::vector<const ical::EventOccurrences::Item*> found;
+    for (const auto& item : event.items)
+        if (in_range(item.instance.start, item.instance.end, start, end)) found.push_back(&item);
+    if (event.error && !found.empty())
         throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
                              " occurrences; ask for a shorter one");
-    if (found.empty()) return;
-    const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [](const auto& f) {
-                               return f.view.recurrence.has_value() || f.instance.overridden;
+    const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [&](const auto* f) {
+                               return event.views[f->view].recurrence.has_value() || f->instance.overridden;
                            });
-    std::sort(found.begin(), found.end(),
-              [](const auto& a, const auto& b) { return a.instance.start < b.instance.start; });
-    for (auto& f : found) {
-        const auto& i = f.instance;
+    for (const auto* f : found) {
+        const auto& i = f->instance;
+        auto view = event.views[f->view];
+        view.start = i.start;
+        view.end = i.end;
         auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
         const bool busy = i.busy && !i.cancelled && i.end > i.start;
-        out.push_back(occurrence(actor, cal, o, std::move(f.view), recurring, instance_date));
+        out.push_back(occurrence(actor, cal, o, std::move(view), recurring, instance_date));
         out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
     }
 }

@@ -436,20 +436,21 @@ struct Listed {
     bool busy = false;
 };
 
-/// One occurrence of `o` as listed, `view` its values at its own times.
-Listed occurrence(const Actor& actor, const ListedCalendar& cal, const ObjectRecord& o,
-                  ical::EventView view, bool recurring, std::optional<std::int64_t> instance_date) {
+/// One occurrence [start, end) of `o` as listed, `view` the component it
+/// comes from and `status` the actor's part in it.
+Listed occurrence(const ListedCalendar& cal, const ObjectRecord& o, std::shared_ptr<const ical::EventView> view,
+                  std::int64_t start, std::int64_t end, const std::string& status, bool recurring,
+                  std::optional<std::int64_t> instance_date) {
     Listed l;
     auto& li = l.instance;
-    li.event_id = view.uid;
+    li.event_id = view->uid;
     li.calendar_id = cal.id;
     li.etag = o.etag;
-    li.start = view.start;
-    li.end = view.end;
+    li.start = start;
+    li.end = end;
     li.is_recurring = recurring;
     li.instance_date = instance_date;
-    li.my_status = my_status(actor, view);
-    view.recurrence_id = instance_date;
+    li.my_status = status;
     li.view = std::move(view);
     return l;
 }
@@ -468,12 +469,15 @@ void list_object(Actor& actor, const ListedCalendar& cal, const ObjectRecord& o,
                  std::int64_t end, std::vector<Listed>& out) {
     auto parsed = parsed_event_cache().occurrences(o, start, end, bounds(actor));
     const auto& event = parsed->occurrences;
+    // The views stay in the cache's entry; each listed occurrence shares it.
+    auto view_at = [&](std::size_t k) { return std::shared_ptr<const ical::EventView>(parsed, &event.views[k]); };
     if (event.single) {
         const auto& view = event.views.front();
         if (!in_range(view.start, view.end, start, end)) return;
         const bool busy = !view.transparent && view.status != "CANCELLED" && view.end > view.start;
-        out.push_back(occurrence(actor, cal, o, view, false, std::nullopt));
-        out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
+        const auto status = my_status(actor, view);
+        out.push_back(occurrence(cal, o, view_at(0), view.start, view.end, status, false, std::nullopt));
+        out.back().busy = cal.own && busy && status != "declined";
         return;
     }
     std::vector<const ical::EventOccurrences::Item*> found;
@@ -485,15 +489,16 @@ void list_object(Actor& actor, const ListedCalendar& cal, const ObjectRecord& o,
     const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [&](const auto* f) {
                                return event.views[f->view].recurrence.has_value() || f->instance.overridden;
                            });
+    // The actor's part, once per component rather than per occurrence.
+    std::vector<std::optional<std::string>> statuses(event.views.size());
     for (const auto* f : found) {
         const auto& i = f->instance;
-        auto view = event.views[f->view];
-        view.start = i.start;
-        view.end = i.end;
+        auto& status = statuses[f->view];
+        if (!status) status = my_status(actor, event.views[f->view]);
         auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
         const bool busy = i.busy && !i.cancelled && i.end > i.start;
-        out.push_back(occurrence(actor, cal, o, std::move(view), recurring, instance_date));
-        out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
+        out.push_back(occurrence(cal, o, view_at(f->view), i.start, i.end, *status, recurring, instance_date));
+        out.back().busy = cal.own && busy && *status != "declined";
     }
 }
 

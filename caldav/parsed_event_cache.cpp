@@ -28,29 +28,28 @@ std::shared_ptr<ParsedEvent> parse(const ObjectRecord& object, std::int64_t from
 }  // namespace
 
 std::shared_ptr<const ParsedEvent> ParsedEventCache::find(std::int64_t id, const std::string& tag,
-                                                          std::int64_t start, std::int64_t end,
-                                                          std::int64_t& from, std::int64_t& to) {
+                                                          std::int64_t start, std::int64_t end) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(id);
     if (it == entries_.end() || it->second.tag != tag) return nullptr;
     lru_.splice(lru_.begin(), lru_, it->second.used);
-    const auto& kept = *it->second.parsed;
-    if (kept.covers(start, end)) return it->second.parsed;
-    // Grow the window over the blocks asked for when they touch it and the
-    // whole stays within max_blocks; else the new blocks alone.
-    if (from <= kept.to && to >= kept.from &&
-        std::max(to, kept.to) - std::min(from, kept.from) <= max_blocks * block_seconds)
-        from = std::min(from, kept.from), to = std::max(to, kept.to);
+    auto& windows = it->second.windows;
+    for (std::size_t i = 0; i < windows.size(); ++i)
+        if (windows[i]->covers(start, end)) {
+            std::rotate(windows.begin(), windows.begin() + static_cast<std::ptrdiff_t>(i),
+                        windows.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+            return windows.front();
+        }
     return nullptr;
 }
 
 std::shared_ptr<const ParsedEvent> ParsedEventCache::occurrences(const ObjectRecord& object, std::int64_t start,
                                                                  std::int64_t end,
                                                                  const ical::ExpandLimits& limits) {
-    std::int64_t from = floor_block(start), to = std::max(ceil_block(end), from + block_seconds);
     // The size with the ETag: ids of another store (tests hold several) never pass for this one's.
     const std::string tag = object.etag + "/" + std::to_string(object.text().size());
-    if (auto hit = find(object.id, tag, start, end, from, to)) return hit;
+    if (auto hit = find(object.id, tag, start, end)) return hit;
+    const std::int64_t from = floor_block(start), to = std::max(ceil_block(end), from + block_seconds);
     ++parses_;
     auto parsed = parse(object, from, to, limits);
     if (parsed->occurrences.error && !parsed->occurrences.single && (from < start || to > end)) {
@@ -66,14 +65,16 @@ void ParsedEventCache::keep(std::int64_t id, const std::string& tag, std::shared
     std::lock_guard lock(mutex_);
     if (capacity_ == 0) return;
     auto it = entries_.find(id);
-    if (it != entries_.end()) {
-        it->second.tag = tag;
-        it->second.parsed = std::move(parsed);
+    if (it == entries_.end()) {
+        lru_.push_front(id);
+        it = entries_.emplace(id, Entry{tag, {}, lru_.begin()}).first;
+    } else {
         lru_.splice(lru_.begin(), lru_, it->second.used);
-        return;
     }
-    lru_.push_front(id);
-    entries_.emplace(id, Entry{tag, std::move(parsed), lru_.begin()});
+    auto& entry = it->second;
+    if (entry.tag != tag) entry.tag = tag, entry.windows.clear();  // a new version: the old windows are stale
+    entry.windows.insert(entry.windows.begin(), std::move(parsed));
+    if (entry.windows.size() > max_windows) entry.windows.pop_back();
     trim();
 }
 

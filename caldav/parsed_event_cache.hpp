@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "caldav/store.hpp"
 #include "ical/event_spec.hpp"
@@ -31,26 +32,28 @@ struct ParsedEvent {
     }
 };
 
-/// Parsed events keyed by object id and ETag, at most `capacity` of them.
+/// Parsed events keyed by object id and ETag, at most `capacity` objects
+/// (each with at most max_windows windows).
 class ParsedEventCache {
 public:
     /// Windows are whole blocks of this many seconds (28 days), so that the
     /// weeks of a month share one parse.
     static constexpr std::int64_t block_seconds = 28 * 86400;
-    /// A window grows over the blocks asked for up to this many blocks.
-    static constexpr std::int64_t max_blocks = 16;
+    /// Windows kept per object (a listing of weeks far apart, or a conflict
+    /// check over months, each keep their own), the least recently used dropped.
+    static constexpr std::size_t max_windows = 6;
 
     /// capacity 0: nothing is kept (every call parses).
     explicit ParsedEventCache(std::size_t capacity) : capacity_(capacity) {}
 
-    /// The occurrences of `object` (with data) covering [start, end): the
-    /// kept entry when its ETag and window fit, else the object parsed over
-    /// the blocks around the range (kept) or, when that hits a cap of
-    /// `limits`, over the range alone (not kept). Never null.
+    /// The occurrences of `object` (with data) covering [start, end): a kept
+    /// window when the ETag fits, else the object parsed over the blocks
+    /// around the range (kept) or, when that hits a cap of `limits`, over the
+    /// range alone (not kept). A new ETag drops the object's windows. Never null.
     std::shared_ptr<const ParsedEvent> occurrences(const ObjectRecord& object, std::int64_t start,
                                                    std::int64_t end, const ical::ExpandLimits& limits);
 
-    /// Entries kept now.
+    /// Objects kept now.
     std::size_t size() const;
     /// Sets the bound (dropping the least recently used entries past it).
     void set_capacity(std::size_t capacity);
@@ -60,13 +63,12 @@ public:
 private:
     struct Entry {
         std::string tag;  ///< ETag and size of the version parsed
-        std::shared_ptr<const ParsedEvent> parsed;
+        std::vector<std::shared_ptr<const ParsedEvent>> windows;  ///< most recently used first
         std::list<std::int64_t>::iterator used;  ///< its place in `lru_`
     };
-    /// The kept entry of `id` when `tag` matches and it covers [start, end);
-    /// else null, with [from, to) grown over the kept window where they join.
+    /// The kept window of `id` covering [start, end) when `tag` matches; else null.
     std::shared_ptr<const ParsedEvent> find(std::int64_t id, const std::string& tag, std::int64_t start,
-                                            std::int64_t end, std::int64_t& from, std::int64_t& to);
+                                            std::int64_t end);
     void keep(std::int64_t id, const std::string& tag, std::shared_ptr<const ParsedEvent> parsed);
     void trim();
 

@@ -374,18 +374,28 @@ void party_conflicts(Actor& actor, const Party& party, const std::string& uid,
 std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics,
                                    const std::vector<std::string>& attendees, int horizon_days,
                                    std::size_t max, std::optional<std::int64_t> now) {
-    auto view = ical::read_event(ics);
+    // One parse: a single timed event's one occurrence holds for any window.
+    auto event = ical::read_event_occurrences(ics, 0, 1, bounds(actor));
+    std::optional<ical::EventView> view;
+    if (event.has_master) view = event.views.front();
+    else view = ical::read_event(ics);
     if (!view || max == 0 || view->transparent) return {};
     // The instances to check: from the start (or from a while before now for
     // a series already running) up to the horizon.
     const std::int64_t horizon = std::int64_t{std::max(horizon_days, 1)} * day_seconds;
+    auto instances_in = [&](std::int64_t from, std::int64_t to) {
+        std::vector<ical::Instance> out;
+        if (!event.single) return ical::expand(ics, from, to, bounds(actor)).instances;
+        for (const auto& item : event.items)
+            if (item.instance.end > from && item.instance.start < to) out.push_back(item.instance);
+        return out;
+    };
     // A series already running is checked from now on; one wholly in the
     // past (an event entered after the fact) at its own time.
     std::vector<std::pair<std::int64_t, std::int64_t>> windows;
     if (now && *now > view->start)
-        windows = busy_windows(ical::expand(ics, std::max(view->start, *now - day_seconds), *now + horizon, bounds(actor)).instances);
-    if (windows.empty())
-        windows = busy_windows(ical::expand(ics, view->start, view->start + horizon, bounds(actor)).instances);
+        windows = busy_windows(instances_in(std::max(view->start, *now - day_seconds), *now + horizon));
+    if (windows.empty()) windows = busy_windows(instances_in(view->start, view->start + horizon));
     if (windows.empty()) return {};
     std::vector<Conflict> out;
     party_conflicts(actor, {actor.principal, true}, view->uid, windows, out);

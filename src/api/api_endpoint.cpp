@@ -7,6 +7,7 @@
 
 #include "caldav/error.hpp"
 #include "caldav/event_service.hpp"
+#include "caldav/parsed_event_cache.hpp"
 #include "caldav/write_plan.hpp"
 #include "ical/event_spec.hpp"
 #include "src/api/api_call.hpp"
@@ -165,6 +166,7 @@ ApiError from_service(const caldav::Error& e) {
 
 ApiEndpoint::ApiEndpoint(caldav::Store& store, const caldav::Limits& limits, const ApiConfig& config, WallClock now)
     : store_(store), limits_(limits), config_(config), now_(std::move(now)) {
+    caldav::parsed_event_cache().set_capacity(config_.parsed_cache_entries);
     if (!now_)
         now_ = [] {
             return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())

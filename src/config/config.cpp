@@ -181,6 +181,7 @@ void read_api(const po::variables_map& vm, const std::filesystem::path& file, Ap
     take(vm, "api.availability-days", api.max_availability_days);
     take(vm, "api.list-days", api.max_list_days);
     take(vm, "api.list-page-size", api.list_page_size);
+    take(vm, "api.parsed-cache-entries", api.parsed_cache_entries);
     take(vm, "api.json-depth", api.max_json_depth);
     take(vm, "api.json-bytes", api.max_json_bytes);
     take(vm, "api.string-bytes", api.max_string_bytes);
@@ -288,6 +289,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("api.availability-days", po::value<unsigned>())
         ("api.list-days", po::value<unsigned>())
         ("api.list-page-size", po::value<std::size_t>())
+        ("api.parsed-cache-entries", po::value<std::size_t>())
         ("api.json-depth", po::value<std::size_t>())
         ("api.json-bytes", po::value<std::size_t>())
         ("api.string-bytes", po::value<std::size_t>())

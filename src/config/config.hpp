@@ -83,6 +83,7 @@ struct ApiConfig {
     unsigned max_availability_days = 62;     ///< longest range of one check or suggestion
     unsigned max_list_days = 366;            ///< longest range of one listing
     std::size_t list_page_size = 250;        ///< instances per listing page (default and most)
+    std::size_t parsed_cache_entries = 10000;  ///< events kept parsed for listings and conflict checks (0: none)
     std::size_t max_json_depth = 32;         ///< nesting of a request body
     std::size_t max_json_bytes = 1 << 20;    ///< bytes of a request body
     std::size_t max_string_bytes = 64 * 1024;  ///< bytes of one string in a request body

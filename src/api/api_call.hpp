@@ -14,6 +14,10 @@
 #include "src/api/json_input.hpp"
 #include "src/config/config.hpp"
 
+namespace server {
+class AccountStore;
+}
+
 namespace server::api {
 
 struct Call {
@@ -23,6 +27,7 @@ struct Call {
     std::vector<std::string> segments;         ///< after /api/v1/, percent-decoded
     std::map<std::string, std::string> query;  ///< decoded; the first of repeated names
     std::int64_t now = 0;
+    AccountStore* accounts = nullptr;          ///< users and tokens (sign-in); nullptr: none
 
     /// The body as a JSON object (parse_object with the [api] limits).
     boost::json::object body() const;
@@ -49,6 +54,8 @@ caldav::Response delete_calendar(Call& call);
 caldav::Response list_shares(Call& call);   ///< GET calendars/{id}/shares (issue 25)
 caldav::Response put_share(Call& call);     ///< PUT calendars/{id}/shares
 caldav::Response delete_share(Call& call);  ///< DELETE calendars/{id}/shares/{email}
+caldav::Response create_session(Call& call);  ///< POST sessions (issue 28: the web app's sign-in)
+caldav::Response delete_session(Call& call);  ///< DELETE sessions/current (signing out)
 
 /// The time zone named by `zone` (an IANA name known to libical, or UTC);
 /// 422 naming `field` otherwise.

@@ -12,6 +12,7 @@
 #include "src/api/api_call.hpp"
 #include "src/api/api_error.hpp"
 #include "src/api/event_json.hpp"
+#include "src/storage/account_store.hpp"
 #include "src/util/log.hpp"
 
 namespace server::api {
@@ -47,6 +48,8 @@ const std::vector<Route>& routes() {
         {"GET", {"calendars", "*", "shares"}, list_shares},
         {"PUT", {"calendars", "*", "shares"}, put_share},
         {"DELETE", {"calendars", "*", "shares", "*"}, delete_share},
+        {"POST", {"sessions"}, create_session},
+        {"DELETE", {"sessions", "current"}, delete_session},
     };
     return table;
 }
@@ -159,7 +162,9 @@ ApiError from_service(const caldav::Error& e) {
 }  // namespace
 
 ApiEndpoint::ApiEndpoint(caldav::Store& store, const caldav::Limits& limits, const ApiConfig& config, WallClock now)
-    : store_(store), limits_(limits), config_(config), now_(std::move(now)) {
+    : store_(store), limits_(limits), config_(config), now_(std::move(now)),
+      // The backends keep accounts beside calendars (storage/backend.hpp).
+      accounts_(dynamic_cast<AccountStore*>(&store)) {
     if (!now_)
         now_ = [] {
             return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -226,7 +231,7 @@ caldav::Response ApiEndpoint::route(const caldav::Request& request) {
     auto principal = store_.find_principal(request.principal->name);
     if (!principal) return unauthorized(request.request_id);
     caldav::Actor actor{store_, limits_, *principal, imip_};
-    Call call{request, actor, config_, std::move(segments), split_query(query), now_()};
+    Call call{request, actor, config_, std::move(segments), split_query(query), now_(), accounts_};
     return found->handler(call);
 }
 

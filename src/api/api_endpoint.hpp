@@ -5,6 +5,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "caldav/limits.hpp"
@@ -16,7 +18,17 @@ namespace caldav {
 class ImipGateway;
 }
 
+namespace server {
+class AccountStore;
+}
+
 namespace server::api {
+
+/// For POST /api/v1/sessions (the web app's sign-in): the body's "user" and
+/// "password" as an `Authorization: Basic` value, so that src/http checks
+/// them exactly as Basic credentials (failure counting, slow-down); nullopt
+/// for any other request or a body without both strings.
+std::optional<std::string> session_login_authorization(const caldav::Request& request);
 
 /// Serves /api/v1/... for authenticated principals. Thread-safe; runs on the
 /// handler pools like caldav::Service.
@@ -56,6 +68,7 @@ private:
     const ApiConfig& config_;
     WallClock now_;
     caldav::ImipGateway* imip_ = nullptr;
+    AccountStore* accounts_ = nullptr;  ///< the store's accounts, when it keeps them (sign-in)
 };
 
 }  // namespace server::api

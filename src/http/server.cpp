@@ -33,6 +33,7 @@
 
 #include "caldav/target.hpp"
 #include "src/api/api_endpoint.hpp"
+#include "src/http/web_assets.hpp"
 #include "src/util/log.hpp"
 
 namespace server {
@@ -687,6 +688,8 @@ struct HttpServer::Impl {
             r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
             co_return r;
         }
+        // The web app (issue 28): public files, no credentials.
+        if (auto page = web_app_response(creq.method, creq.path)) co_return std::move(*page);
         for (const auto& field : req)
             creq.headers.add(std::string(field.name_string()), std::string(field.value()));
         creq.body = std::move(req.body());
@@ -704,6 +707,9 @@ struct HttpServer::Impl {
         }
         std::optional<std::string_view> authorization;
         if (auto it = req.find(http::field::authorization); it != req.end()) authorization = it->value();
+        // The web app's sign-in carries its password in the body (src/api/sessions_api.cpp).
+        std::optional<std::string> session_login;
+        if (is_api(creq.path) && (session_login = api::session_login_authorization(creq))) authorization = *session_login;
         // One hop to the pool checks the credentials and handles the request.
         // A login that needs a password hash goes to `handlers`, so that
         // hashing (wrong passwords included) never holds a reader thread.

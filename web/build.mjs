@@ -24,7 +24,7 @@ const liftFullCalendarStyles = {
         return '';
       });
       // With nothing to inject, it need not create an (empty, refused) <style> either.
-      text = text.replace('function ensureElHasStyles(el) {', 'function ensureElHasStyles(el) { return;');
+      text = text.replace('function registerStylesRoot(rootNode) {', 'function registerStylesRoot(rootNode) { return;');
       return { contents: text, loader: 'js' };
     });
   },

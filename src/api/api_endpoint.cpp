@@ -243,6 +243,17 @@ caldav::Response ApiEndpoint::unauthorized(const std::string& request_id) {
     return problem_response(e, request_id);
 }
 
+caldav::Response ApiEndpoint::unauthorized_for(const caldav::Request& request) {
+    auto authorization = request.headers.get("Authorization");
+    bool bearer = authorization && authorization->size() >= 7 && caldav::iequals(authorization->substr(0, 7), "Bearer ");
+    if (!bearer && !(request.method == "POST" && request.path == "/api/v1/sessions"))
+        return unauthorized(request.request_id);
+    ApiError e(401, "unauthorized",
+               bearer ? "the token is unknown, revoked or expired; sign in again" : "wrong user name or password");
+    e.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"Kalends\"");
+    return problem_response(e, request.request_id);
+}
+
 caldav::Response ApiEndpoint::rate_limited(const std::string& request_id, std::int64_t retry_after_seconds) {
     ApiError e(429, "rate-limited",
                "more requests than api.rate-per-minute allows; retry after " + std::to_string(retry_after_seconds) +

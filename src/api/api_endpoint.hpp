@@ -57,6 +57,11 @@ public:
     /// The problem+json answer for an unauthenticated request (401).
     static caldav::Response unauthorized(const std::string& request_id);
 
+    /// The 401 for `request`: to a Bearer request or a web sign-in only the
+    /// Bearer challenge (RFC 6750 §3), so that browsers show no password
+    /// prompt of their own over the web app; else unauthorized().
+    static caldav::Response unauthorized_for(const caldav::Request& request);
+
     /// The problem+json answer for a user over api.rate-per-minute (429).
     static caldav::Response rate_limited(const std::string& request_id, std::int64_t retry_after_seconds);
 

@@ -733,7 +733,7 @@ struct HttpServer::Impl {
                 asio::steady_timer t(co_await asio::this_coro::executor, outcome.login.delay);
                 co_await t.async_wait(tuple_awaitable);
             }
-            if (is_api(creq.path)) co_return api::ApiEndpoint::unauthorized(creq.request_id);
+            if (is_api(creq.path)) co_return api::ApiEndpoint::unauthorized_for(creq);
             caldav::Response r;
             r.status = 401;
             r.headers.set("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\"");

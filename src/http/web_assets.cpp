@@ -8,9 +8,11 @@ namespace server {
 namespace {
 
 /// The page's Content-Security-Policy. FullCalendar sets element styles from
-/// script (CSSOM), which style-src does not govern; it injects no <style>.
+/// script (CSSOM), which style-src does not govern; web/build.mjs moves the
+/// CSS it would inject as <style> into our stylesheet. Its icon font is a
+/// data: URL inside that stylesheet.
 constexpr std::string_view content_security_policy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
     "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 caldav::Response asset_response(const WebAsset& a) {

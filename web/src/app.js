@@ -103,14 +103,17 @@ async function renderApp() {
   const sidebar = h('aside', { className: 'side', 'aria-label': 'Calendars and invitations' },
     h('div', { className: 'field' }, h('label', { for: 'zone' }, 'Time zone'), zoneSelect),
     h('section', { 'aria-labelledby': 'cal-title' }, h('h2', { id: 'cal-title' }, 'Calendars'), calendarList),
-    h('section', { 'aria-labelledby': 'inv-title' }, h('h2', { id: 'inv-title' }, 'Invitations'), invitations));
+    h('section', { 'aria-labelledby': 'inv-title' }, h('h2', { id: 'inv-title' }, 'Invitations'),
+      h('p', { className: 'hint' }, 'Unanswered, for 60 days from the week shown.'), invitations));
   root.replaceChildren(header, h('div', { className: 'layout' }, sidebar, h('main', { id: 'main' }, calendarEl)));
 
+  const linkedDate = new URLSearchParams(location.search).get('date');
   const calendar = new Calendar(calendarEl, {
     plugins: [dayGridPlugin, timeGridPlugin, interactionPlugin],
     timeZone: 'UTC',  // wall clocks of state.zone (tz.js)
     initialView: window.matchMedia('(max-width: 640px)').matches ? 'timeGridDay' : 'timeGridWeek',
-    initialDate: wallClock(Date.now(), state.zone).slice(0, 10),
+    // ?date=YYYY-MM-DD opens that day's week (a link to a week).
+    initialDate: /^\d{4}-\d{2}-\d{2}$/.test(linkedDate || '') ? linkedDate : wallClock(Date.now(), state.zone).slice(0, 10),
     headerToolbar: { left: 'prev,next today', center: 'title', right: 'dayGridMonth,timeGridWeek,timeGridDay' },
     buttonText: { today: 'Today', month: 'Month', week: 'Week', day: 'Day' },
     firstDay: 1,
@@ -131,6 +134,7 @@ async function renderApp() {
         : { start: instantOf(fcWall(info.start), state.zone), end: instantOf(fcWall(info.end), state.zone) };
       openEventDialog(ctx, null, preset);
     },
+    datesSet: () => { hideIcons(); renderInvitations(); },
     eventDrop: (info) => moveEvent(info, 'Move'),
     eventResize: (info) => moveEvent(info, 'Change'),
     eventDidMount: (info) => {
@@ -138,9 +142,12 @@ async function renderApp() {
       // Keyboard: events are focusable and open with Enter (FullCalendar makes them links only with a url).
       info.el.setAttribute('tabindex', '0');
       info.el.setAttribute('role', 'button');
-      const when = item.all_day ? 'all day' : wallClock(item.start_time, state.zone).slice(11, 16);
-      info.el.setAttribute('aria-label', `${item.title}, ${wallClock(item.start_time, state.zone).slice(0, 10)} ${when}` +
-        `${item.is_recurring ? ', repeats' : ''}${item.my_status && item.my_status !== 'organizer' ? `, your answer: ${item.my_status}` : ''}`);
+      // What the block does not show, for screen readers (its visible text stays the start of its name).
+      const day = new Date(Date.parse(wallClock(item.start_time, item.all_day ? item.time_zone : state.zone).slice(0, 10)))
+        .toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' });
+      info.el.append(h('span', { className: 'sr-only' }, `, ${day}${item.all_day ? ', all day' : ''}` +
+        `${item.is_recurring ? ', repeats' : ''}${item.conflicts ? ', overlaps another event' : ''}` +
+        `${item.my_status && item.my_status !== 'organizer' ? `, your answer: ${item.my_status}` : ''}`));
       info.el.addEventListener('keydown', (ev) => {
         if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); openEventDialog(ctx, item); }
       });
@@ -195,6 +202,14 @@ async function renderApp() {
     }
   }
 
+  // FullCalendar's arrow icons are role=img without a name; the buttons carry the name (title).
+  function hideIcons() {
+    for (const el of calendarEl.querySelectorAll('.fc-icon')) {
+      el.removeAttribute('role');
+      el.setAttribute('aria-hidden', 'true');
+    }
+  }
+
   function nextHour() {
     const now = Date.now();
     const start = Math.ceil(now / 3600000) * 3600000;
@@ -227,7 +242,9 @@ async function renderApp() {
   }
 
   async function renderInvitations() {
-    const from = Date.now();
+    // From the start of the shown week, for 60 days.
+    const shown = calendar.view ? instantOf(fcWall(calendar.view.activeStart), state.zone) : Date.now();
+    const from = shown;
     try {
       const items = await listEvents(utcText(from), utcText(from + 60 * 86400000), state.zone);
       const pending = items.filter((e) => e.my_status === 'pending');
@@ -270,7 +287,6 @@ async function renderApp() {
 
   await loadCalendars();
   calendar.render();
-  renderInvitations();
   ctx.calendarApi = calendar;
 }
 

@@ -42,7 +42,7 @@ function recurrenceFields(rec) {
     field('Frequency', freq), field('Every (interval)', interval),
     h('fieldset', { className: 'days' }, h('legend', {}, 'On weekdays'), days),
     field('On days of the month', monthDay, 'Comma-separated; negative counts from the end'),
-    field('Ends', ends), field('End date', until), field('Number of times', count));
+    field('Stops repeating', ends), field('End date', until), field('Number of times', count));
   const sync = () => {
     const on = freq.value !== 'none';
     for (const el of box.querySelectorAll('.field, fieldset.days')) if (!el.contains(freq)) el.hidden = !on;
@@ -105,6 +105,9 @@ export async function openEventDialog(ctx, item = null, preset = {}) {
       const r = await api('GET', `/events/${encodeURIComponent(item.event_id)}`);
       series = r.data;
       etag = r.etag;
+      // The occurrence as it is now (its own title and times when overridden).
+      const now = item.exception_id ? (await api('GET', `/events/${encodeURIComponent(item.exception_id)}`)).data : series;
+      item = { ...item, title: now.title, start_time: now.start_time, end_time: now.end_time, all_day: now.all_day };
     } catch (e) {
       announce(`Could not open the event: ${e.message}`);
       return;

@@ -298,7 +298,9 @@ async function an_invited_user_accepts_and_the_organizer_sees_it() {
 
 async function a_stale_edit_is_412_and_offers_a_reload() {
   const page = state.alice;
-  await eventEl(page, 'Planning').click();
+  // By keyboard: event blocks are focusable and Enter opens them.
+  await eventEl(page, 'Planning').focus();
+  await page.keyboard.press('Enter');
   const dlg = page.getByRole('dialog', { name: 'Event' });
   await dlg.getByLabel('Title').waitFor();
   // Someone else (a CalDAV client, another tab) changes it meanwhile.
@@ -318,6 +320,25 @@ async function a_stale_edit_is_412_and_offers_a_reload() {
   await again.getByRole('button', { name: 'Close', exact: true }).last().click();
 }
 
+async function a_lost_connection_keeps_what_was_typed() {
+  const page = state.alice;
+  await page.getByRole('button', { name: 'New event' }).click();
+  const dlg = page.getByRole('dialog', { name: 'New event' });
+  await dlg.getByLabel('Title').fill('Typed while offline');
+  await dlg.getByLabel('Starts').fill('2030-03-07T16:00');
+  await dlg.getByLabel('Ends').fill('2030-03-07T17:00');
+  await page.context().setOffline(true);
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  await dlg.getByText('No connection to the server. Nothing you typed is lost').waitFor();
+  check(await dlg.getByLabel('Title').inputValue() === 'Typed while offline', 'the title is still in the form');
+  await shot(page, '10-offline');
+  await page.context().setOffline(false);
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  await status(page, /Created “Typed while offline”/);
+  const listed = (await eventsOf('alice', '2030-03-07T00:00:00Z', '2030-03-08T00:00:00Z')).filter((e) => e.title === 'Typed while offline');
+  check(listed.length === 1, `created once after the connection came back: ${listed.length}`);
+}
+
 async function find_a_time_books_a_suggestion() {
   const page = state.alice;
   await page.getByRole('button', { name: 'Find a time' }).click();
@@ -327,7 +348,7 @@ async function find_a_time_books_a_suggestion() {
   await dlg.getByRole('button', { name: 'Find times' }).click();
   await dlg.getByRole('button', { name: 'Book' }).first().waitFor();
   await axe(page, 'find a time');
-  await shot(page, '10-find-time');
+  await shot(page, '11-find-time');
   await dlg.getByRole('button', { name: 'Book' }).first().click();
   const editor = page.getByRole('dialog', { name: 'New event' });
   check((await editor.getByLabel('Invite (addresses of people or rooms)').inputValue()).includes('carol@example.com'), 'invitees prefilled');
@@ -356,7 +377,7 @@ async function a_week_of_200_events_shows_quickly() {
   const apiMs = await page.evaluate(() => Math.round(performance.getEntriesByType('resource')
     .filter((e) => e.name.includes('/api/v1/events?')).map((e) => e.duration).pop() || -1));
   measures['  of which the API listing took'] = `${apiMs} ms`;
-  await shot(page, '11-200-events');
+  await shot(page, '12-200-events');
 }
 
 async function signing_out_ends_the_session() {
@@ -368,6 +389,28 @@ async function signing_out_ends_the_session() {
   check(r.status === 401 && !/Basic/.test(r.headers.get('www-authenticate') || ''), `the token is revoked: ${r.status}`);
 }
 
+async function an_expired_session_token_is_refused() {
+  // Session tokens stored as sign-in stores them, one expired a minute ago, one valid for an hour.
+  const { createHash } = await import('node:crypto');
+  const now = Math.floor(Date.now() / 1000);
+  const store = (token, name) => {
+    const hash = createHash('sha256').update(token).digest('hex');
+    const sql = `INSERT INTO access_tokens (principal_id, name, token_hash, created_at) ` +
+      `SELECT id, '${name}', '${hash}', 0 FROM principals WHERE name = 'alice';`;
+    const p = spawnSync('sqlite3', ['-cmd', '.timeout 5000', join(data, 'kalends.sqlite3'), sql], { encoding: 'utf8' });
+    check(p.status === 0, `sqlite3: ${p.stderr}`);
+  };
+  const expired = `kals_${now - 60}_${'A'.repeat(43)}`;
+  const valid = `kals_${now + 3600}_${'B'.repeat(43)}`;
+  store(expired, 'session-test-expired');
+  store(valid, 'session-test-valid');
+  const as = (token) => fetch(`${base()}/api/v1/calendars`, { headers: { Authorization: `Bearer ${token}` } });
+  check((await as(valid)).status === 200, 'a stored session token before its expiry works');
+  check((await as(expired)).status === 401, 'a stored session token after its expiry is 401');
+  // The expiry is part of the hashed text: editing it makes an unknown token.
+  check((await as(expired.replace(/^kals_\d+_/, `kals_${now + 3600}_`))).status === 401, 'an edited expiry is 401');
+}
+
 const CASES = [
   sign_in_shows_the_week_and_a_wrong_password_is_explained,
   a_created_event_appears_in_the_week_view,
@@ -375,9 +418,11 @@ const CASES = [
   dragging_one_occurrence_with_this_event_makes_an_override,
   an_invited_user_accepts_and_the_organizer_sees_it,
   a_stale_edit_is_412_and_offers_a_reload,
+  a_lost_connection_keeps_what_was_typed,
   find_a_time_books_a_suggestion,
   a_week_of_200_events_shows_quickly,
   signing_out_ends_the_session,
+  an_expired_session_token_is_refused,
 ];
 
 async function main() {

@@ -28,6 +28,8 @@ function textOn(hex) {
 }
 
 const root = document.getElementById('root');
+// One formatter for every event block (creating one per block costs more than the block).
+const DAY_NAME = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' });
 
 function start() {
   window.addEventListener('kalends:signed-out', () => renderLogin('Your session ended; please sign in again.'));
@@ -139,18 +141,13 @@ async function renderApp() {
     eventResize: (info) => moveEvent(info, 'Change'),
     eventDidMount: (info) => {
       const item = info.event.extendedProps.item;
-      // Keyboard: events are focusable and open with Enter (FullCalendar makes them links only with a url).
-      info.el.setAttribute('tabindex', '0');
+      // FullCalendar makes the block focusable and opens it on Enter (eventClick); say it is a button.
       info.el.setAttribute('role', 'button');
       // What the block does not show, for screen readers (its visible text stays the start of its name).
-      const day = new Date(Date.parse(wallClock(item.start_time, item.all_day ? item.time_zone : state.zone).slice(0, 10)))
-        .toLocaleDateString('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' });
+      const day = DAY_NAME.format(Date.parse(wallClock(item.start_time, item.all_day ? item.time_zone : state.zone).slice(0, 10)));
       info.el.append(h('span', { className: 'sr-only' }, `, ${day}${item.all_day ? ', all day' : ''}` +
         `${item.is_recurring ? ', repeats' : ''}${item.conflicts ? ', overlaps another event' : ''}` +
         `${item.my_status && item.my_status !== 'organizer' ? `, your answer: ${item.my_status}` : ''}`));
-      info.el.addEventListener('keydown', (ev) => {
-        if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); openEventDialog(ctx, item); }
-      });
     },
   });
 

@@ -6,6 +6,9 @@
 // it from the body through session_login_authorization() below.
 #include <openssl/evp.h>
 
+#include <cstdint>
+#include <cstdio>
+
 #include <boost/json/parse.hpp>
 
 #include "ical/event_spec.hpp"

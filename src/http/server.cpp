@@ -709,7 +709,8 @@ struct HttpServer::Impl {
         if (auto it = req.find(http::field::authorization); it != req.end()) authorization = it->value();
         // The web app's sign-in carries its password in the body (src/api/sessions_api.cpp).
         std::optional<std::string> session_login;
-        if (is_api(creq.path) && (session_login = api::session_login_authorization(creq))) authorization = *session_login;
+        if (is_api(creq.path) && (session_login = api::session_login_authorization(creq)))
+            authorization = *session_login;
         // One hop to the pool checks the credentials and handles the request.
         // A login that needs a password hash goes to `handlers`, so that
         // hashing (wrong passwords included) never holds a reader thread.

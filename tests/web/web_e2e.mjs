@@ -426,6 +426,7 @@ const CASES = [
 ];
 
 async function main() {
+  if (SHOTS) rmSync(SHOTS, { recursive: true, force: true });  // this run's screenshots only
   for (const u of ['alice', 'bob', 'carol']) cli(['user', 'add', u, '--email', `${u}@example.com`, '--password-stdin'], PASSWORD[u] + '\n');
   await startServer();
   const root = process.getuid && process.getuid() === 0;

@@ -15,6 +15,10 @@
 #include "src/api/json_input.hpp"
 #include "src/config/config.hpp"
 
+namespace server {
+class AccountStore;
+}
+
 namespace server::api {
 
 struct Call {
@@ -26,6 +30,7 @@ struct Call {
     std::int64_t now = 0;
     caldav::PushStore* push_store = nullptr;        ///< nullptr when push is off
     const caldav::DavPushSettings* push = nullptr;  ///< the VAPID key and endpoint rules
+    AccountStore* accounts = nullptr;          ///< users and tokens (sign-in); nullptr: none
 
     /// The body as a JSON object (parse_object with the [api] limits).
     boost::json::object body() const;
@@ -56,6 +61,8 @@ caldav::Response get_vapid_key(Call& call);             ///< GET push/vapid-publ
 caldav::Response list_push_subscriptions(Call& call);   ///< GET push/subscriptions
 caldav::Response create_push_subscription(Call& call);  ///< POST push/subscriptions
 caldav::Response delete_push_subscription(Call& call);  ///< DELETE push/subscriptions/{id}
+caldav::Response create_session(Call& call);  ///< POST sessions (issue 28: the web app's sign-in)
+caldav::Response delete_session(Call& call);  ///< DELETE sessions/current (signing out)
 
 /// The time zone named by `zone` (an IANA name known to libical, or UTC);
 /// 422 naming `field` otherwise.

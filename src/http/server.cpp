@@ -34,6 +34,7 @@
 #include "caldav/target.hpp"
 #include "src/api/api_endpoint.hpp"
 #include "src/http/metrics_endpoint.hpp"
+#include "src/http/web_assets.hpp"
 #include "src/util/log.hpp"
 #include "src/util/metrics.hpp"
 
@@ -697,6 +698,8 @@ struct HttpServer::Impl {
         }
         if (creq.path == "/metrics" && (req.method() == http::verb::get || req.method() == http::verb::head))
             co_return co_await scrape(req, remote);
+        // The web app (issue 28): public files, no credentials.
+        if (auto page = web_app_response(creq.method, creq.path)) co_return std::move(*page);
         for (const auto& field : req)
             creq.headers.add(std::string(field.name_string()), std::string(field.value()));
         creq.body = std::move(req.body());
@@ -714,6 +717,10 @@ struct HttpServer::Impl {
         }
         std::optional<std::string_view> authorization;
         if (auto it = req.find(http::field::authorization); it != req.end()) authorization = it->value();
+        // The web app's sign-in carries its password in the body (src/api/sessions_api.cpp).
+        std::optional<std::string> session_login;
+        if (is_api(creq.path) && (session_login = api::session_login_authorization(creq)))
+            authorization = *session_login;
         // One hop to the pool checks the credentials and handles the request.
         // A login that needs a password hash goes to `handlers`, so that
         // hashing (wrong passwords included) never holds a reader thread.
@@ -738,7 +745,7 @@ struct HttpServer::Impl {
                 asio::steady_timer t(co_await asio::this_coro::executor, outcome.login.delay);
                 co_await t.async_wait(tuple_awaitable);
             }
-            if (is_api(creq.path)) co_return api::ApiEndpoint::unauthorized(creq.request_id);
+            if (is_api(creq.path)) co_return api::ApiEndpoint::unauthorized_for(creq);
             caldav::Response r;
             r.status = 401;
             r.headers.set("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\"");

@@ -8,6 +8,7 @@
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/scheduling.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
 #include "ical/freebusy.hpp"
@@ -29,8 +30,10 @@ std::string response_element(std::string_view recipient, std::string_view status
 
 Response handle_post(Context& ctx) {
     auto& t = ctx.target;
+    // Issue 25: sharing documents on calendars and homes (caldav/sharing.cpp).
+    if (t.bit() == k_calendar || t.bit() == k_home) return handle_sharing_post(ctx);
     if (t.kind != ResourceKind::collection || !t.collection || t.collection->kind != CollectionKind::outbox)
-        throw Error(405, "POST is offered on scheduling outboxes");
+        throw Error(405, "POST is offered on scheduling outboxes, calendars and calendar homes");
     auto type = ctx.request.headers.get("Content-Type").value_or("");
     if (lower(type).rfind("text/calendar", 0) != 0)
         throw Error(403, Precondition::supported_calendar_data, "the outbox takes text/calendar iTIP messages");

@@ -123,7 +123,9 @@ std::vector<Ace> acl_of(const Resource& r) {
             if (!r.owner) return {};
             std::vector<Ace> acl{Ace{r.owner, P::all}};
             // Issue 25: a grant holds on the shared calendar and on each member.
-            for (const auto& g : r.grants) acl.push_back(Ace{g.grantee, share_privileges(g.permission)});
+            // An invitation not (yet) accepted gives nothing (schema 0017).
+            for (const auto& g : r.grants)
+                if (g.status == InviteStatus::accepted) acl.push_back(Ace{g.grantee, share_privileges(g.permission)});
             return acl;
         }
         default:
@@ -144,7 +146,7 @@ Privileges share_privileges(SharePermission p) {
         case SharePermission::free_busy: return P::read_free_busy;
         case SharePermission::view: return view;
         case SharePermission::edit: return view | P::write_content | P::bind;
-        case SharePermission::admin: return view | P::write | P::read_acl;
+        case SharePermission::admin: return view | P::write | P::read_acl | P::share;
     }
     return P::none;
 }

@@ -8,6 +8,7 @@
 #include "caldav/names.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/report.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
@@ -35,10 +36,12 @@ std::string format_ical_utc(std::int64_t t) {
     return buf;
 }
 
-Value resourcetype(Context&, const Resource& r) {
+Value resourcetype(Context& ctx, const Resource& r) {
     switch (r.bit()) {
     case k_principal: return element(dav_ns, "collection") + element(dav_ns, "principal");
-    case k_calendar: return element(dav_ns, "collection") + element(caldav_ns, "calendar");
+    case k_calendar:
+        // caldav-sharing §5.2.1: CS:shared-owner or CS:shared besides.
+        return element(dav_ns, "collection") + element(caldav_ns, "calendar") + sharing_resourcetype(ctx, r);
     case k_inbox: return element(dav_ns, "collection") + element(caldav_ns, "schedule-inbox");
     case k_outbox: return element(dav_ns, "collection") + element(caldav_ns, "schedule-outbox");
     case k_object: return std::string();
@@ -46,7 +49,9 @@ Value resourcetype(Context&, const Resource& r) {
     }
 }
 
-Value displayname(Context&, const Resource& r) {
+Value displayname(Context& ctx, const Resource& r) {
+    // caldav-sharing §5.5.3: a sharee's own name for a shared calendar.
+    if (auto own = sharee_display_name(ctx, r)) return own;
     if (r.kind == ResourceKind::principal)
         return escape(r.owner->display_name.empty() ? r.owner->name : r.owner->display_name);
     if (r.collection && r.kind == ResourceKind::collection) return escape(r.collection->display_name);
@@ -325,6 +330,14 @@ const std::vector<PropertyDescriptor> table{
     {caldav_ns, "calendar-data", k_object, false, true, &calendar_data, &append_calendar_data},
     // CalendarServer
     {calendarserver_ns, "getctag", k_home_and_collections, false, true, &getctag},
+    // Sharing (issue 25): caldav/sharing.cpp. calendar-color is otherwise a
+    // dead property; a sharee's own colour answers for them.
+    {calendarserver_ns, "invite", k_calendar, false, true, &cs_invite},
+    {calendarserver_ns, "allowed-sharing-modes", k_calendar, false, true, &cs_allowed_sharing_modes},
+    {calendarserver_ns, "shared-url", k_calendar, false, true, &cs_shared_url},
+    {dav_ns, "invite", k_calendar, false, true, &dav_invite},
+    {dav_ns, "share-access", k_calendar, false, true, &dav_share_access},
+    {apple_ical_ns, "calendar-color", k_calendar, false, false, &sharee_color},
 };
 
 }  // namespace

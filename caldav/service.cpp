@@ -11,6 +11,7 @@
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/resource_path.hpp"
+#include "caldav/sharing.hpp"
 
 namespace caldav {
 
@@ -43,7 +44,7 @@ struct MethodRow {
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 14> method_table{{
+constexpr std::array<MethodRow, 15> method_table{{
     {"OPTIONS", &handle_options, k_all, k_all, When::any, {}, true},
     {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, {}, true},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing, {P::write_properties}},
@@ -58,6 +59,9 @@ constexpr std::array<MethodRow, 14> method_table{{
     {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},
     // RFC 6638 §6.2.1: the outbox answers free/busy lookups (the only POST we take).
     {"POST", &handle_post, k_outbox, k_outbox, When::existing, {P::schedule_send_freebusy}},
+    // Issue 25: CS:share / DAV:share-resource on a calendar needs the share
+    // privilege; CS:invite-reply goes to the actor's own home.
+    {"POST", &handle_post, k_calendar | k_home, k_calendar, When::existing, {P::share}},
     // The destination is the handler's: it resolves it for the same actor.
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {}},
     {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing,
@@ -146,7 +150,8 @@ Response Service::handle(const Request& request) {
         Context ctx{request, path, store_, limits_, *user, {}};
         ctx.imip = imip_;
         ctx.target = resolve(path, store_, *user);
-        check_privileges(request.method, ctx.target);
+        // A sharee's per-user properties need only their grant (caldav/sharing.hpp).
+        if (!is_sharee_proppatch(ctx)) check_privileges(request.method, ctx.target);
         for (const auto& row : method_table) {
             if (row.method == request.method && (row.dispatch & ctx.target.bit()))
                 return row.handler(ctx);

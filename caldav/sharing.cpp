@@ -243,8 +243,10 @@ Response handle_sharing_post(Context& ctx) {
 
 std::optional<GrantRecord> own_grant(const Context& ctx, const Resource& r) {
     if (r.bit() != k_calendar || is_owner(ctx, r)) return std::nullopt;
+    // A free-busy sharee has no calendar of its own to name or colour.
     for (const auto& g : r.grants)
-        if (g.grantee.id == ctx.user.id && g.status == InviteStatus::accepted) return g;
+        if (g.grantee.id == ctx.user.id && g.status == InviteStatus::accepted && g.permission != SharePermission::free_busy)
+            return g;
     return std::nullopt;
 }
 
@@ -255,7 +257,8 @@ std::vector<Resource> shared_calendars_in_home(Context& ctx) {
         auto path = ResourcePath::parse(collection_href(g.owner.name, g.collection_name));
         try {
             auto r = resolve(path, ctx.store, ctx.user);
-            if (r.exists) out.push_back(std::move(r));
+            // Only calendars the user may read are listed (not free-busy grants).
+            if (r.exists && holds(r.privileges, Privileges::read)) out.push_back(std::move(r));
         } catch (const Error&) {
             // Gone or no longer shared between the two reads: not listed.
         }
@@ -271,7 +274,7 @@ std::string sharing_resourcetype(Context& ctx, const Resource& r) {
 }
 
 std::optional<std::string> cs_invite(Context& ctx, const Resource& r) {
-    if (r.bit() != k_calendar) return std::nullopt;
+    if (r.bit() != k_calendar || r.grants.empty()) return std::nullopt;  // not shared
     auto mine = own_grant(ctx, r);
     if (!sees_sharees(ctx, r) && !mine) return std::nullopt;
     std::string out = element(calendarserver_ns, "organizer",
@@ -304,7 +307,7 @@ std::optional<std::string> cs_shared_url(Context& ctx, const Resource& r) {
 }
 
 std::optional<std::string> dav_invite(Context& ctx, const Resource& r) {
-    if (!sees_sharees(ctx, r) && !own_grant(ctx, r)) return std::nullopt;
+    if (r.grants.empty() || (!sees_sharees(ctx, r) && !own_grant(ctx, r))) return std::nullopt;
     std::string out;
     for (const auto& g : r.grants) {
         if (!sees_sharees(ctx, r) && g.grantee.id != ctx.user.id) continue;

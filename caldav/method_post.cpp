@@ -31,7 +31,7 @@ std::string response_element(std::string_view recipient, std::string_view status
 Response handle_post(Context& ctx) {
     auto& t = ctx.target;
     // Issue 25: sharing documents on calendars and homes (caldav/sharing.cpp).
-    if (t.bit() == k_calendar || t.bit() == k_home) return handle_sharing_post(ctx);
+    if (t.bit() == k_calendar || t.bit() == k_home || t.bit() == k_notifications) return handle_sharing_post(ctx);
     if (t.kind != ResourceKind::collection || !t.collection || t.collection->kind != CollectionKind::outbox)
         throw Error(405, "POST is offered on scheduling outboxes, calendars and calendar homes");
     auto type = ctx.request.headers.get("Content-Type").value_or("");

@@ -116,6 +116,8 @@ std::vector<Ace> acl_of(const Resource& r) {
             // RFC 6638 §2.4: calendar users find each other's addresses and homes.
             return {Ace{std::nullopt, readable}, Ace{r.owner, P::read | P::read_acl}};
         case ResourceKind::home:
+        case ResourceKind::notifications:  // caldav-sharing §4: the owner's alone
+        case ResourceKind::notification:
             if (!r.owner) return {};
             return {Ace{r.owner, P::all}};
         case ResourceKind::collection:

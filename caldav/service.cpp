@@ -44,9 +44,13 @@ struct MethodRow {
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 15> method_table{{
-    {"OPTIONS", &handle_options, k_all, k_all, When::any, {}, true},
-    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, {}, true},
+constexpr std::array<MethodRow, 18> method_table{{
+    {"OPTIONS", &handle_options, k_all | k_notes, k_all | k_notes, When::any, {}, true},
+    {"PROPFIND", &handle_propfind, k_all | k_notes, k_all | k_notes, When::existing, {}, true},
+    // Issue 25: the notification collection (caldav/sharing.cpp), its owner's alone.
+    {"GET", &handle_notification_get, k_notes, k_notification, When::existing, {}, true},
+    {"HEAD", &handle_notification_get, k_notes, k_notification, When::existing, {}, true},
+    {"DELETE", &handle_notification_delete, k_notes, k_notification, When::existing, {}},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing, {P::write_properties}},
     {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing, {P::none, P::bind}},
@@ -61,7 +65,7 @@ constexpr std::array<MethodRow, 15> method_table{{
     {"POST", &handle_post, k_outbox, k_outbox, When::existing, {P::schedule_send_freebusy}},
     // Issue 25: CS:share / DAV:share-resource on a calendar needs the share
     // privilege; CS:invite-reply goes to the actor's own home.
-    {"POST", &handle_post, k_calendar | k_home, k_calendar, When::existing, {P::share}},
+    {"POST", &handle_post, k_calendar | k_home | k_notifications, k_calendar, When::existing, {P::share}},
     // The destination is the handler's: it resolves it for the same actor.
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {}},
     {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing,

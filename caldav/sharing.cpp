@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <functional>
 
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
@@ -147,6 +148,25 @@ void apply_changes(Context& ctx, const CollectionRecord& c, const std::vector<Sh
     }
 }
 
+/// Tells the sharer of the sharee's answer (caldav-sharing §5.4.1, §6.22).
+void notify_reply(Context& ctx, const GrantRecord& g, bool accepted) {
+    const std::string uid = (g.invite_uid.empty() ? "kalends-share-" + std::to_string(g.collection_id) : g.invite_uid) + "-reply";
+    std::string inner = xml::href("mailto:" + xml::escape(g.grantee.email)) +
+                        element(calendarserver_ns, accepted ? "invite-accepted" : "invite-declined") +
+                        element(calendarserver_ns, "hosturl", xml::href(collection_href(g.owner.name, g.collection_name))) +
+                        xml::text_element(calendarserver_ns, "in-reply-to", g.invite_uid) +
+                        xml::text_element(calendarserver_ns, "summary", g.summary);
+    NotificationRecord n;
+    n.principal_id = g.owner.id;
+    n.name = uid + ".xml";
+    n.type = "invite-reply";
+    n.body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CS:notification xmlns:D=\"DAV:\" "
+             "xmlns:CS=\"http://calendarserver.org/ns/\">" +
+             xml::text_element(calendarserver_ns, "dtstamp", std::to_string(std::time(nullptr))) +
+             element(calendarserver_ns, "invite-reply", inner) + "</CS:notification>";
+    ctx.store.put_notification(n);
+}
+
 Response share(Context& ctx, const xml::Element& root, bool cs) {
     auto& t = ctx.target;
     if (t.bit() != k_calendar || !t.exists) throw Error(403, "only calendars can be shared");
@@ -164,7 +184,7 @@ Response share(Context& ctx, const xml::Element& root, bool cs) {
 /// CS:invite-reply (caldav-sharing §5.4.1) to the sharee's own home.
 Response invite_reply(Context& ctx, const xml::Element& root) {
     auto& t = ctx.target;
-    if (t.kind != ResourceKind::home || !t.owner || t.owner->id != ctx.user.id)
+    if ((t.kind != ResourceKind::home && t.kind != ResourceKind::notifications) || !t.owner || t.owner->id != ctx.user.id)
         throw Error(403, Precondition::need_privileges, "reply to invitations in your own calendar home");
     const bool accepted = root.child(calendarserver_ns, "invite-accepted") != nullptr;
     if (!accepted && !root.child(calendarserver_ns, "invite-declined"))
@@ -186,6 +206,7 @@ Response invite_reply(Context& ctx, const xml::Element& root) {
     auto status = ctx.store.reply_to_invite(cal->id, ctx.user.id, accepted ? InviteStatus::accepted : InviteStatus::declined);
     if (status != StoreStatus::ok) throw store_error(status);
     if (!mine->invite_uid.empty()) ctx.store.remove_notification(ctx.user.id, mine->invite_uid + ".xml");
+    notify_reply(ctx, *mine, accepted);
     Response r;
     r.status = accepted ? 200 : 204;
     if (accepted) {
@@ -379,6 +400,80 @@ Response handle_sharee_proppatch(Context& ctx) {
     r.headers.set("Content-Type", "application/xml; charset=utf-8");
     r.body = ms.finish();
     return r;
+}
+
+void resolve_notification(Resource& r, const ResourcePath& path, Store& store) {
+    r.href = notifications_href(r.owner->name);
+    if (path.kind != ResourceKind::notification) return;
+    r.href += encode_segment(path.object);
+    for (auto& n : store.notifications_of(r.owner->id))
+        if (n.name == path.object) r.notification = std::move(n);
+    r.exists = r.notification.has_value();
+}
+
+std::vector<Resource> notification_members(const Resource& r, Store& store) {
+    std::vector<Resource> out;
+    for (auto& n : store.notifications_of(r.owner->id)) {
+        Resource child;
+        child.kind = ResourceKind::notification;
+        child.owner = r.owner;
+        child.href = notifications_href(r.owner->name) + encode_segment(n.name);
+        child.notification = std::move(n);
+        child.exists = true;
+        child.privileges = r.privileges;
+        child.parent_privileges = r.privileges;
+        out.push_back(std::move(child));
+    }
+    return out;
+}
+
+Resource notification_collection_of(Context& ctx) {
+    Resource r;
+    r.kind = ResourceKind::notifications;
+    r.owner = ctx.user;
+    r.href = notifications_href(ctx.user.name);
+    r.exists = true;
+    r.privileges = Privileges::all;
+    r.parent_privileges = Privileges::all;
+    return r;
+}
+
+std::string notification_etag(const NotificationRecord& n) {
+    return "\"n" + std::to_string(n.created_at) + "-" + std::to_string(std::hash<std::string>{}(n.body) % 1000000007) + "\"";
+}
+
+Response handle_notification_get(Context& ctx) {
+    if (ctx.target.kind != ResourceKind::notification) throw Error(405, "GET is offered on notifications");
+    if (!ctx.target.exists) throw Error(404, "no such notification");
+    Response r;
+    r.status = 200;
+    r.headers.set("Content-Type", "application/xml; charset=utf-8");
+    r.headers.set("ETag", notification_etag(*ctx.target.notification));
+    r.body = ctx.target.notification->body;
+    return r;
+}
+
+Response handle_notification_delete(Context& ctx) {
+    if (ctx.target.kind != ResourceKind::notification) throw Error(403, "the notification collection stays");
+    if (!ctx.target.exists) throw Error(404, "no such notification");
+    auto status = ctx.store.remove_notification(ctx.target.owner->id, ctx.target.notification->name);
+    if (status == StoreStatus::not_found) throw Error(404, "no such notification");
+    if (status != StoreStatus::ok) throw store_error(status);
+    Response r;
+    r.status = 204;
+    return r;
+}
+
+std::optional<std::string> cs_notificationtype(Context&, const Resource& r) {
+    if (!r.notification) return std::nullopt;
+    if (r.notification->type == "invite-notification")
+        return "<CS:invite-notification shared-type=\"calendar\"/>";
+    return element(calendarserver_ns, r.notification->type);
+}
+
+std::optional<std::string> cs_notification_url(Context& ctx, const Resource& r) {
+    if (!r.owner || r.owner->id != ctx.user.id) return std::nullopt;
+    return xml::href(notifications_href(r.owner->name));
 }
 
 }  // namespace caldav

@@ -42,6 +42,30 @@ bool is_sharee_proppatch(const Context& ctx);
 /// property is refused with 403 (and the rest 424, nothing written).
 Response handle_sharee_proppatch(Context& ctx);
 
+/// Fills in the notification collection or notification `path` names in
+/// `r` (owner and privileges already set): its href, and for a member the
+/// stored record (`exists` false when there is none).
+void resolve_notification(Resource& r, const ResourcePath& path, Store& store);
+
+/// The notifications in the collection `r` is, as Depth-1 members.
+std::vector<Resource> notification_members(const Resource& r, Store& store);
+
+/// The notification collection of `ctx.user` as a member of their home.
+Resource notification_collection_of(Context& ctx);
+
+/// GET/HEAD of a notification: its XML document. DELETE of one: removes it
+/// (clients delete what they have handled, caldav-sharing §4).
+Response handle_notification_get(Context& ctx);
+Response handle_notification_delete(Context& ctx);
+
+/// The ETag of a notification (quoted).
+std::string notification_etag(const NotificationRecord& n);
+
+/// CS:notificationtype of a notification (§4.2.1) and CS:notification-URL
+/// of a principal (§4.1.1, the principal's own only).
+std::optional<std::string> cs_notificationtype(Context& ctx, const Resource& r);
+std::optional<std::string> cs_notification_url(Context& ctx, const Resource& r);
+
 /// Property getters of the sharing properties (caldav/properties.cpp table):
 /// the resourcetype additions (CS:shared-owner for the owner of a calendar
 /// with grants, CS:shared for a sharee), CS:invite, CS:allowed-sharing-modes,

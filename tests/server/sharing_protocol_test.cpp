@@ -335,4 +335,46 @@ BOOST_AUTO_TEST_CASE(a_free_busy_grant_does_not_list_the_calendar_in_the_sharee_
     BOOST_TEST(patch.status == 403);
 }
 
+BOOST_AUTO_TEST_CASE(the_notification_collection_holds_the_invitation_for_its_owner_alone) {
+    Protocol p;
+    BOOST_TEST(p.send("alice", "POST", cal, cs_share_set("bob", "read-write")).status == 200);
+    const std::string notes = "/dav/calendars/bob/notification/";
+    auto principal = p.send("bob", "PROPFIND", "/dav/principals/users/bob/",
+                            R"(<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop><CS:notification-URL/></D:prop></D:propfind>)",
+                            "Depth: 0\r\n");
+    BOOST_TEST(contains(principal.body, "<CS:notification-URL><D:href>" + notes + "</D:href></CS:notification-URL>"));
+    // Apple's clients find it in the home listing too (resourcetype CS:notification).
+    BOOST_TEST(contains(p.send("bob", "PROPFIND", "/dav/calendars/bob/", sharing_props).body, "<CS:notification/>"));
+    auto listing = p.send("bob", "PROPFIND", notes,
+                          R"(<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop><D:getetag/><CS:notificationtype/></D:prop></D:propfind>)");
+    BOOST_TEST(listing.status == 207);
+    const std::string item = notes + p.invite_uid("bob") + ".xml";
+    BOOST_TEST(contains(listing.body, "<D:href>" + item + "</D:href>"));
+    BOOST_TEST(contains(listing.body, "<CS:invite-notification shared-type=\"calendar\"/>"));
+    auto get = p.send("bob", "GET", item);
+    BOOST_TEST(get.status == 200);
+    BOOST_TEST(contains(get.body, "<CS:invite-notification shared-type=\"calendar\">"));
+    BOOST_TEST(contains(get.body, "<CS:organizer><D:href>/dav/principals/users/alice/</D:href></CS:organizer>"));
+    for (auto who : {"alice", "zoe"}) {
+        BOOST_TEST(p.send(who, "PROPFIND", notes).status == 403);
+        BOOST_TEST(p.send(who, "GET", item).status == 403);
+        BOOST_TEST(p.send(who, "DELETE", item).status == 403);
+    }
+    BOOST_TEST(p.send("bob", "MKCALENDAR", notes).status == 405);
+    BOOST_TEST(p.send("bob", "PUT", item, event("x", "X")).status == 405);
+    // Replying to the notification collection works as to the home; the
+    // sharer is told, and handled notifications are deleted by the client.
+    auto reply = p.send("bob", "POST", notes, invite_reply("invite-accepted", cal, p.invite_uid("bob")));
+    BOOST_TEST(reply.status == 200);
+    BOOST_TEST(p.send("bob", "GET", item).status == 404);
+    auto alice_notes = p.send("alice", "PROPFIND", "/dav/calendars/alice/notification/",
+                              R"(<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop><CS:notificationtype/></D:prop></D:propfind>)");
+    BOOST_TEST(contains(alice_notes.body, "<CS:invite-reply/>"));
+    auto alice_items = p.f.store->notifications_of(p.f.store->find_principal("alice")->id);
+    BOOST_TEST_REQUIRE(alice_items.size() == 1u);
+    BOOST_TEST(contains(alice_items[0].body, "<CS:invite-accepted/>"));
+    BOOST_TEST(p.send("alice", "DELETE", "/dav/calendars/alice/notification/" + alice_items[0].name).status == 204);
+    BOOST_TEST(p.f.store->notifications_of(p.f.store->find_principal("alice")->id).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

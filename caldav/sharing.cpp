@@ -32,10 +32,18 @@ struct ShareChange {
     std::string summary;
 };
 
+/// The path of an href that may be an absolute URL ("https://host/dav/...").
+std::string path_of(std::string_view href) {
+    auto scheme = href.find("://");
+    if (scheme == std::string_view::npos || href.find('/') < scheme) return std::string(href);
+    auto slash = href.find('/', scheme + 3);
+    return slash == std::string_view::npos ? std::string("/") : std::string(href.substr(slash));
+}
+
 /// The local principal an href of a sharee names: a calendar user address
 /// (mailto:) or a principal URL of ours. Error 403 for anyone else.
 PrincipalRecord sharee_of(Context& ctx, const std::string& href) {
-    auto path = ResourcePath::parse(href);
+    auto path = ResourcePath::parse(path_of(href));
     std::optional<PrincipalRecord> who;
     if (path.kind == ResourceKind::principal) who = ctx.store.find_principal(path.owner);
     else who = principal_of(ctx.store, href);
@@ -192,7 +200,7 @@ Response invite_reply(Context& ctx, const xml::Element& root) {
     const auto* host = root.child(calendarserver_ns, "hosturl");
     const auto* href = host ? host->child(dav_ns, "href") : nullptr;
     if (!href) throw Error(400, "CS:invite-reply needs CS:hosturl");
-    auto path = ResourcePath::parse(href->text);
+    auto path = ResourcePath::parse(path_of(href->text));
     auto owner = path.kind == ResourceKind::collection ? ctx.store.find_principal(path.owner) : std::nullopt;
     auto cal = owner ? ctx.store.find_collection(owner->id, path.collection) : std::nullopt;
     std::optional<GrantRecord> mine;
@@ -239,20 +247,6 @@ bool sees_sharees(const Context& ctx, const Resource& r) {
 }
 
 }  // namespace
-
-bool is_sharing_document(std::string_view body) {
-    for (std::string_view root : {"share", "share-resource", "invite-reply"}) {
-        auto at = body.find(root);
-        while (at != std::string_view::npos) {
-            char before = at > 0 ? body[at - 1] : ' ';
-            char after = at + root.size() < body.size() ? body[at + root.size()] : ' ';
-            if ((before == ':' || before == '<') && (after == ' ' || after == '>' || after == '/' || after == '\n' || after == '\r' || after == '\t'))
-                return true;
-            at = body.find(root, at + 1);
-        }
-    }
-    return false;
-}
 
 Response handle_sharing_post(Context& ctx) {
     auto root = xml::parse(ctx.request.body, ctx.limits);

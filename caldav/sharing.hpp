@@ -20,10 +20,6 @@ namespace caldav {
 /// sharee or one who owns the calendar, 404 for an invitation not found.
 Response handle_sharing_post(Context& ctx);
 
-/// True when `body` is a sharing document handle_sharing_post takes
-/// (its root element), so that POST can be routed by what it carries.
-bool is_sharing_document(std::string_view body);
-
 /// The accepted grant of `ctx.user` on the calendar `r` is (not its owner),
 /// or nullopt.
 std::optional<GrantRecord> own_grant(const Context& ctx, const Resource& r);

@@ -377,4 +377,16 @@ BOOST_AUTO_TEST_CASE(the_notification_collection_holds_the_invitation_for_its_ow
     BOOST_TEST(p.f.store->notifications_of(p.f.store->find_principal("alice")->id).empty());
 }
 
+BOOST_AUTO_TEST_CASE(the_owner_home_listing_shows_each_calendar_sharees_in_its_acl_and_invite) {
+    Protocol p;
+    BOOST_TEST(p.send("alice", "POST", cal, cs_share_set("bob", "read")).status == 200);
+    BOOST_TEST(p.accept("bob").status == 200);
+    auto home = p.send("alice", "PROPFIND", "/dav/calendars/alice/",
+                       R"(<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop><D:acl/><CS:invite/><D:resourcetype/></D:prop></D:propfind>)");
+    BOOST_TEST(home.status == 207);
+    BOOST_TEST(contains(home.body, "<D:principal><D:href>/dav/principals/users/bob/</D:href></D:principal>"));
+    BOOST_TEST(contains(home.body, "<CS:shared-owner/>"));
+    BOOST_TEST(contains(home.body, "<D:href>mailto:bob@example.com</D:href>"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

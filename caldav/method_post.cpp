@@ -30,11 +30,14 @@ std::string response_element(std::string_view recipient, std::string_view status
 
 Response handle_post(Context& ctx) {
     auto& t = ctx.target;
-    // Issue 25: sharing documents on calendars and homes (caldav/sharing.cpp).
-    if (t.bit() == k_calendar || t.bit() == k_home || t.bit() == k_notifications) return handle_sharing_post(ctx);
-    if (t.kind != ResourceKind::collection || !t.collection || t.collection->kind != CollectionKind::outbox)
-        throw Error(405, "POST is offered on scheduling outboxes, calendars and calendar homes");
     auto type = ctx.request.headers.get("Content-Type").value_or("");
+    // Issue 25: sharing documents (XML) on calendars and homes (caldav/sharing.cpp);
+    // iTIP goes to the outbox only.
+    const bool itip = lower(type).rfind("text/calendar", 0) == 0;
+    if (!itip && (t.bit() == k_calendar || t.bit() == k_home || t.bit() == k_notifications))
+        return handle_sharing_post(ctx);
+    if (t.kind != ResourceKind::collection || !t.collection || t.collection->kind != CollectionKind::outbox)
+        throw Error(405, "POST is offered on scheduling outboxes (iTIP) and on calendars and homes (sharing)");
     if (lower(type).rfind("text/calendar", 0) != 0)
         throw Error(403, Precondition::supported_calendar_data, "the outbox takes text/calendar iTIP messages");
     auto parsed = ical::parse_freebusy_request(ctx.request.body);

@@ -32,6 +32,16 @@ struct ShareChange {
     std::string summary;
 };
 
+/// Now as an iCalendar UTC date-time (CS:dtstamp, caldav-sharing §6.25).
+std::string utc_now() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    return buf;
+}
+
 /// The path of an href that may be an absolute URL ("https://host/dav/...").
 std::string path_of(std::string_view href) {
     auto scheme = href.find("://");
@@ -125,7 +135,7 @@ void notify_invite(Context& ctx, const GrantRecord& g, bool deleted) {
     n.type = "invite-notification";
     n.body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CS:notification xmlns:D=\"DAV:\" "
              "xmlns:CS=\"http://calendarserver.org/ns/\">" +
-             xml::text_element(calendarserver_ns, "dtstamp", std::to_string(std::time(nullptr))) +
+             xml::text_element(calendarserver_ns, "dtstamp", utc_now()) +
              "<CS:invite-notification shared-type=\"calendar\">" + inner + "</CS:invite-notification></CS:notification>";
     ctx.store.put_notification(n);
 }
@@ -170,7 +180,7 @@ void notify_reply(Context& ctx, const GrantRecord& g, bool accepted) {
     n.type = "invite-reply";
     n.body = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CS:notification xmlns:D=\"DAV:\" "
              "xmlns:CS=\"http://calendarserver.org/ns/\">" +
-             xml::text_element(calendarserver_ns, "dtstamp", std::to_string(std::time(nullptr))) +
+             xml::text_element(calendarserver_ns, "dtstamp", utc_now()) +
              element(calendarserver_ns, "invite-reply", inner) + "</CS:notification>";
     ctx.store.put_notification(n);
 }

@@ -498,12 +498,45 @@ void touch_home(sqlite::Db& db, std::int64_t principal_id, std::string_view chil
 }
 
 /// The grants a query selects, its columns: collection id and name, owner
-/// (id, name, kind, display name, email), grantee (the same), permission, created_at.
+/// (id, name, kind, display name, email), grantee (the same), permission,
+/// created_at, then the invitation (schema 0017): status, uid, summary, the
+/// grantee's own name and colour.
 constexpr std::string_view grant_columns =
     "SELECT g.collection_id, c.name, o.id, o.name, o.kind, o.display_name, o.email, "
-    "e.id, e.name, e.kind, e.display_name, e.email, g.permission, g.created_at FROM grants g "
+    "e.id, e.name, e.kind, e.display_name, e.email, g.permission, g.created_at, "
+    "g.status, g.invite_uid, g.summary, g.sharee_display_name, g.sharee_color FROM grants g "
     "JOIN collections c ON c.id = g.collection_id JOIN principals o ON o.id = g.owner_id "
     "JOIN principals e ON e.id = g.grantee_id ";
+
+/// The status a grants row spells (the CHECK of schema 0017 admits three).
+caldav::InviteStatus invite_status_of(std::string_view text) {
+    if (text == "pending") return caldav::InviteStatus::pending;
+    if (text == "declined") return caldav::InviteStatus::declined;
+    return caldav::InviteStatus::accepted;
+}
+
+std::string_view invite_status_name(caldav::InviteStatus status) {
+    switch (status) {
+        case caldav::InviteStatus::pending: return "pending";
+        case caldav::InviteStatus::declined: return "declined";
+        case caldav::InviteStatus::accepted: return "accepted";
+    }
+    return "accepted";
+}
+
+/// The owner and name of calendar `collection_id`; nullopt when it is not a calendar.
+std::optional<std::pair<std::int64_t, std::string>> calendar_of(sqlite::Db& db, std::int64_t collection_id) {
+    auto c = db.prepare("SELECT owner_id, name FROM collections WHERE id = ?1 AND kind = 'calendar'");
+    c.bind(1, collection_id);
+    if (!c.step()) return std::nullopt;
+    return std::pair{c.int64(0), c.text(1)};
+}
+
+bool principal_exists(sqlite::Db& db, std::int64_t id) {
+    auto p = db.prepare("SELECT 1 FROM principals WHERE id = ?1");
+    p.bind(1, id);
+    return p.step();
+}
 
 std::vector<caldav::GrantRecord> grant_rows(sqlite::Stmt& s) {
     std::vector<caldav::GrantRecord> out;
@@ -516,6 +549,11 @@ std::vector<caldav::GrantRecord> grant_rows(sqlite::Stmt& s) {
         // The CHECK of schema 0016 admits only the four names.
         g.permission = caldav::parse_share_permission(s.text(12)).value_or(caldav::SharePermission::free_busy);
         g.created_at = s.int64(13);
+        g.status = invite_status_of(s.text(14));
+        g.invite_uid = s.text(15);
+        g.summary = s.text(16);
+        if (!s.is_null(17)) g.sharee_display_name = s.text(17);
+        if (!s.is_null(18)) g.sharee_color = s.text(18);
         out.push_back(std::move(g));
     }
     return out;
@@ -537,13 +575,16 @@ StoreStatus SqliteStore::set_grant(std::int64_t collection_id, std::int64_t gran
             p.bind(1, grantee_id);
             if (!p.step()) return StoreStatus::not_found;
             const auto text = std::string(caldav::share_permission_name(permission));
-            auto before = db.prepare("SELECT permission FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
+            auto before = db.prepare(
+                "SELECT permission, status FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
             before.bind(1, collection_id).bind(2, grantee_id);
-            if (before.step() && before.text(0) == text) return StoreStatus::ok;  // nothing changes
+            if (before.step() && before.text(0) == text && before.text(1) == "accepted")
+                return StoreStatus::ok;  // nothing changes
+            // An administrator's grant is in force at once (schema 0017).
             auto s = db.prepare(
                 "INSERT INTO grants (collection_id, owner_id, grantee_id, permission, created_at) "
                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (collection_id, grantee_id) "
-                "DO UPDATE SET permission = excluded.permission");
+                "DO UPDATE SET permission = excluded.permission, status = 'accepted'");
             s.bind(1, collection_id).bind(2, owner_id).bind(3, grantee_id).bind(4, text).bind(5, now_seconds()).run();
             touch_home(db, owner_id, name);
             touch_home(db, grantee_id, {});
@@ -585,10 +626,123 @@ std::vector<caldav::GrantRecord> SqliteStore::grants_of_collection(std::int64_t 
 
 std::vector<caldav::GrantRecord> SqliteStore::grants_to_principal(std::int64_t grantee_id) {
     return read([&](sqlite::Db& db) {
-        auto s = db.prepare(std::string(grant_columns) + "WHERE g.grantee_id = ?1 ORDER BY o.name, c.name");
+        auto s = db.prepare(std::string(grant_columns) + "WHERE g.grantee_id = ?1 AND g.status = 'accepted' ORDER BY o.name, c.name");
         s.bind(1, grantee_id);
         return grant_rows(s);
     });
+}
+
+StoreStatus SqliteStore::invite_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                      caldav::SharePermission permission, std::string_view summary,
+                                      std::string_view invite_uid) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto cal = calendar_of(db, collection_id);
+            if (!cal) return StoreStatus::not_found;
+            if (cal->first == grantee_id) return StoreStatus::exists;
+            if (!principal_exists(db, grantee_id)) return StoreStatus::not_found;
+            // A declined invitation is asked again under the new uid; a
+            // pending or accepted one keeps its uid and status.
+            auto s = db.prepare(
+                "INSERT INTO grants (collection_id, owner_id, grantee_id, permission, created_at, status, "
+                "invite_uid, summary) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7) "
+                "ON CONFLICT (collection_id, grantee_id) DO UPDATE SET permission = excluded.permission, "
+                "summary = excluded.summary, "
+                "invite_uid = CASE WHEN status = 'declined' OR invite_uid = '' THEN excluded.invite_uid "
+                "ELSE invite_uid END, "
+                "status = CASE WHEN status = 'declined' THEN 'pending' ELSE status END");
+            s.bind(1, collection_id).bind(2, cal->first).bind(3, grantee_id);
+            s.bind(4, caldav::share_permission_name(permission)).bind(5, now_seconds());
+            s.bind(6, invite_uid).bind(7, summary).run();
+            touch_home(db, cal->first, cal->second);
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::reply_to_invite(std::int64_t collection_id, std::int64_t grantee_id,
+                                         caldav::InviteStatus status) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto cal = calendar_of(db, collection_id);
+            if (!cal) return StoreStatus::not_found;
+            auto s = db.prepare(
+                "UPDATE grants SET status = ?3, "
+                "sharee_display_name = CASE WHEN ?3 = 'declined' THEN NULL ELSE sharee_display_name END, "
+                "sharee_color = CASE WHEN ?3 = 'declined' THEN NULL ELSE sharee_color END "
+                "WHERE collection_id = ?1 AND grantee_id = ?2");
+            s.bind(1, collection_id).bind(2, grantee_id).bind(3, invite_status_name(status)).run();
+            if (db.changes() == 0) return StoreStatus::not_found;
+            touch_home(db, cal->first, cal->second);
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::set_sharee_properties(std::int64_t collection_id, std::int64_t grantee_id,
+                                               std::optional<std::string> display_name,
+                                               std::optional<std::string> color) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "UPDATE grants SET sharee_display_name = ?3, sharee_color = ?4 "
+                "WHERE collection_id = ?1 AND grantee_id = ?2");
+            s.bind(1, collection_id).bind(2, grantee_id);
+            if (display_name) s.bind(3, *display_name); else s.bind_null(3);
+            if (color) s.bind(4, *color); else s.bind_null(4);
+            s.run();
+            if (db.changes() == 0) return StoreStatus::not_found;
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::put_notification(const caldav::NotificationRecord& n) {
+    try {
+        return write([&](sqlite::Db& db) {
+            if (!principal_exists(db, n.principal_id)) return StoreStatus::not_found;
+            auto s = db.prepare(
+                "INSERT OR REPLACE INTO notifications (principal_id, name, type, body, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)");
+            s.bind(1, n.principal_id).bind(2, n.name).bind(3, n.type).bind(4, n.body);
+            s.bind(5, n.created_at ? n.created_at : now_seconds()).run();
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::vector<caldav::NotificationRecord> SqliteStore::notifications_of(std::int64_t principal_id) {
+    return read([&](sqlite::Db& db) {
+        auto s = db.prepare(
+            "SELECT name, type, body, created_at FROM notifications WHERE principal_id = ?1 ORDER BY name");
+        s.bind(1, principal_id);
+        std::vector<caldav::NotificationRecord> out;
+        while (s.step()) out.push_back({principal_id, s.text(0), s.text(1), s.text(2), s.int64(3)});
+        return out;
+    });
+}
+
+StoreStatus SqliteStore::remove_notification(std::int64_t principal_id, std::string_view name) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare("DELETE FROM notifications WHERE principal_id = ?1 AND name = ?2");
+            s.bind(1, principal_id).bind(2, name).run();
+            return db.changes() == 0 ? StoreStatus::not_found : StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
 }
 
 std::optional<caldav::PrincipalRecord> SqliteStore::find_principal(std::string_view name) {

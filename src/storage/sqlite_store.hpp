@@ -111,6 +111,17 @@ public:
     caldav::StoreStatus remove_grant(std::int64_t collection_id, std::int64_t grantee_id) override;
     std::vector<caldav::GrantRecord> grants_of_collection(std::int64_t collection_id) override;
     std::vector<caldav::GrantRecord> grants_to_principal(std::int64_t grantee_id) override;
+    caldav::StoreStatus invite_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                     caldav::SharePermission permission, std::string_view summary,
+                                     std::string_view invite_uid) override;
+    caldav::StoreStatus reply_to_invite(std::int64_t collection_id, std::int64_t grantee_id,
+                                        caldav::InviteStatus status) override;
+    caldav::StoreStatus set_sharee_properties(std::int64_t collection_id, std::int64_t grantee_id,
+                                              std::optional<std::string> display_name,
+                                              std::optional<std::string> color) override;
+    caldav::StoreStatus put_notification(const caldav::NotificationRecord& n) override;
+    std::vector<caldav::NotificationRecord> notifications_of(std::int64_t principal_id) override;
+    caldav::StoreStatus remove_notification(std::int64_t principal_id, std::string_view name) override;
 
     // caldav::PushStore (schema 0019; src/storage/sqlite_push.cpp).
     caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;

@@ -85,6 +85,8 @@ struct ReminderSource {
     std::int64_t owner_id = 0;       ///< the calendar's owner
     std::string_view owner_email;    ///< the owner's address, may be empty
     std::int64_t collection_id = 0;
+    std::string_view owner_name;       ///< the owner's URL name
+    std::string_view collection_name;  ///< the calendar's URL segment
     std::string_view name;           ///< the member name
     std::string_view data;           ///< its iCalendar text
     /// Reminders due up to this instant are queued already (the horizon

@@ -1295,16 +1295,17 @@ void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std
                      std::optional<std::int64_t> after) {
     if (!indexer) return;
     auto who = db.prepare(
-        "SELECT c.owner_id, c.kind, coalesce(p.email, '') FROM collections c JOIN principals p ON p.id = c.owner_id "
+        "SELECT c.owner_id, c.kind, coalesce(p.email, ''), p.name, c.name FROM collections c JOIN principals p ON "
+        "p.id = c.owner_id "
         "WHERE c.id = ?1");
     who.bind(1, collection_id);
     if (!who.step()) return;
-    const std::string email = who.text(2);
+    const std::string email = who.text(2), owner = who.text(3), calendar = who.text(4);
     caldav::ReminderSchedule schedule;
     schedule.now = now_seconds();
     if (who.text(1) == "calendar") {
         try {
-            schedule = indexer({who.int64(0), email, collection_id, name, data, after});
+            schedule = indexer({who.int64(0), email, collection_id, owner, calendar, name, data, after});
         } catch (const std::exception&) {
             schedule = {};
             schedule.now = now_seconds();

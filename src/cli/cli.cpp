@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "src/api/api_endpoint.hpp"
 #include "src/cli/ics_command.hpp"
 #include "src/cli/imip_command.hpp"
+#include "src/cli/jobs_command.hpp"
 #include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
 #include "src/config/config.hpp"
@@ -29,6 +31,7 @@
 #include "src/http/rate_limiter.hpp"
 #include "src/http/server.hpp"
 #include "src/http/user_name.hpp"
+#include "src/jobs/reminder_worker.hpp"
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
 #include "src/mail/rsvp_token.hpp"
@@ -62,6 +65,7 @@ constexpr const char* usage_text =
     "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
     "                                     apply the iMIP email on standard input\n"
     "  imip queue                         list the scheduling email waiting for the relay\n"
+    "  jobs [--kind KIND] [--all]         list the due, leased and failed jobs (--all: waiting ones too)\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
     "  version                            print the version\n"
@@ -149,6 +153,10 @@ int cmd_serve(const std::vector<std::string>& args) {
         log::warn("libical has no builtin time zones: TZIDs without a VTIMEZONE will not resolve");
     auto store = open_backend(c);
     log::info("kalends " KALENDS_VERSION " using " + c.database_file().string());
+    // Reminders (issue 26): indexed by the store in every object write, from
+    // before the first request.
+    const JobClock wall_clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+    if (c.reminders.enabled) store->set_reminder_indexer(reminder_indexer(reminder_policy(c.reminders), wall_clock));
     // Objects stored before the time index existed get their rows now, once.
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
         log::info("time index: built instance rows for " + std::to_string(n) + " objects");
@@ -165,6 +173,13 @@ int cmd_serve(const std::vector<std::string>& args) {
         log::info("imip: scheduling email goes through the [smtp] relay, from " + c.smtp.from);
     } else {
         log::info("imip: no [smtp] url; attendees without an account here are not scheduled");
+    }
+    std::unique_ptr<ReminderWorker> reminders;
+    if (c.reminders.enabled) {
+        ReminderWorkerConfig rc{reminder_policy(c.reminders), c.smtp.enabled() ? c.smtp.from : "", c.imip.public_url};
+        reminders = std::make_unique<ReminderWorker>(*store, *store, rc, wall_clock);
+        reminders->ensure_horizon_job(wall_clock());
+        reminders->start();
     }
     // Answer links in invitations (issue 6 §5), only with a public URL to put in them.
     std::unique_ptr<RsvpEndpoint> rsvp;
@@ -192,6 +207,7 @@ int cmd_serve(const std::vector<std::string>& args) {
         http.bind();
         http.run(true);
     }
+    if (reminders) reminders->stop();
     if (mail) mail->stop();
     store->close();
     log::info("store closed; exiting");
@@ -461,6 +477,18 @@ int cmd_imip(const std::vector<std::string>& args) {
     }
 }
 
+int cmd_jobs(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()("kind", po::value<std::string>(), "only jobs of this kind (mail, reminder, ...)")(
+        "all", "also the jobs due later");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (!pos.empty() && !(pos.size() == 1 && pos[0] == "list")) throw UsageError("jobs: expected no argument or list");
+    auto store = open_backend(load_config(vm));
+    return jobs_list(*store, static_cast<std::int64_t>(std::time(nullptr)),
+                     vm.count("kind") ? vm["kind"].as<std::string>() : "", vm.count("all") > 0, std::cout);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -480,6 +508,7 @@ int run_cli(int argc, char** argv) {
         if (command == "unshare") return cmd_unshare(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
+        if (command == "jobs") return cmd_jobs(args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";
             return 0;

@@ -109,6 +109,15 @@ std::string event_url(const ReminderWorkerConfig& c, const caldav::Reminder& r) 
 
 }  // namespace
 
+caldav::ReminderPolicy reminder_policy(const ReminderConfig& c) {
+    caldav::ReminderPolicy p;
+    p.horizon_seconds = std::int64_t{c.horizon_days} * 86400;
+    p.display_alarms = c.display_alarms;
+    p.skip_after_seconds = std::int64_t{c.skip_after_minutes} * 60;
+    p.extend_every_seconds = std::int64_t{c.extend_minutes} * 60;
+    return p;
+}
+
 caldav::ReminderIndexer reminder_indexer(const caldav::ReminderPolicy& policy, JobClock clock) {
     return [policy, clock = std::move(clock)](const caldav::ReminderSource& source) {
         return caldav::schedule_reminders(source, clock(), policy);

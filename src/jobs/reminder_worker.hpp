@@ -9,6 +9,7 @@
 #include "caldav/reminders.hpp"
 #include "caldav/store.hpp"
 #include "caldav/store_jobs.hpp"
+#include "src/config/config.hpp"
 #include "src/jobs/job_runner.hpp"
 
 namespace server {
@@ -20,6 +21,9 @@ struct ReminderWorkerConfig {
     std::string public_url;  ///< base of the event links in e-mail; empty: no link
     std::string worker = "reminder";  ///< lease owner name, unique per node
 };
+
+/// The policy the [reminders] settings ask for.
+caldav::ReminderPolicy reminder_policy(const ReminderConfig& c);
 
 /// The store's ReminderIndexer (caldav::schedule_reminders) on `clock`.
 caldav::ReminderIndexer reminder_indexer(const caldav::ReminderPolicy& policy, JobClock clock);

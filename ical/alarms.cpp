@@ -124,6 +124,7 @@ bool owner_declined(icalcomponent* c, const AlarmOptions& options) {
          p = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
         if (partstat_text(p) != "DECLINED") continue;
         std::string address = text_or(icalproperty_get_attendee(p));
+        if (lower(address.substr(0, 7)) == "mailto:") address.erase(0, 7);
         for (const auto& own : options.owner_addresses)
             if (same_address(address, own)) return true;
     }

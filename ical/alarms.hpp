@@ -17,7 +17,7 @@ namespace ical {
 struct AlarmFiring {
     /// The instance's RECURRENCE-ID as Instance::recurrence_id spells it
     /// (UTC basic "20240105T150000Z", "20240105" all-day); empty for an
-    /// object without recurrence.
+    /// absolute alarm of a master (not tied to one instance).
     std::string recurrence_id;
     std::int64_t instance_start = 0;  ///< UTC seconds
     /// UTC seconds; the maximum int64 when the alarm is not tied to one

@@ -147,6 +147,13 @@ public:
                                  std::string_view error) override;
     std::optional<std::int64_t> next_job_due(const std::vector<std::string>& kinds) override;
     std::vector<caldav::JobRecord> list_jobs(std::string_view kind) override;
+    caldav::StoreStatus complete_job_with(std::int64_t id, std::string_view worker,
+                                          const std::vector<caldav::NewJob>& next, std::string_view delivery_key,
+                                          std::int64_t now) override;
+    std::size_t release_leases(std::string_view worker) override;
+    void set_reminder_indexer(caldav::ReminderIndexer indexer) override;
+    std::size_t extend_reminders(std::int64_t before, std::size_t limit) override;
+    std::size_t prune_deliveries(std::int64_t before) override;
     std::optional<caldav::PrincipalRecord> find_principal(std::string_view name) override;
     std::vector<caldav::PrincipalRecord> list_principals(std::string_view after, std::size_t limit) override;
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;
@@ -230,6 +237,7 @@ private:
     void configure(sqlite::Db& db, bool writer) const;
 
     SqliteOptions options_;
+    caldav::ReminderIndexer reminder_indexer_;  ///< issue 26: called in every object write (set before writes)
     int opened_version_ = 0;
     std::unique_ptr<sqlite::Db> writer_db_;
     std::thread writer_;

@@ -1,5 +1,6 @@
 // iMIP messages (RFC 6047) built and read with GMime 3.
 #include "src/mail/imip_mail.hpp"
+#include "src/mail/gmime_support.hpp"
 
 #include <gmime/gmime.h>
 
@@ -12,22 +13,8 @@ namespace server {
 
 namespace {
 
-/// Drops a GObject reference (GMime objects are GObjects).
-struct Unref {
-    void operator()(void* object) const {
-        if (object) g_object_unref(object);
-    }
-};
-template <class T>
-using GPtr = std::unique_ptr<T, Unref>;
-
-/// Text for a header: no line breaks, so no header can be injected.
-std::string one_line(std::string_view text) {
-    std::string out(text);
-    std::replace_if(
-        out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
-    return out;
-}
+using gmime::GPtr;
+using gmime::one_line;
 
 std::string bare(std::string_view address) {
     if (address.size() >= 7) {

@@ -6,26 +6,15 @@
 #include <algorithm>
 #include <memory>
 
+#include "src/mail/gmime_support.hpp"
 #include "src/mail/imip_mail.hpp"
 
 namespace server {
 
 namespace {
 
-struct Unref {
-    void operator()(void* object) const {
-        if (object) g_object_unref(object);
-    }
-};
-template <class T>
-using GPtr = std::unique_ptr<T, Unref>;
-
-/// Text for a header: no line breaks, so no header can be injected.
-std::string one_line(std::string_view text) {
-    std::string out(text);
-    std::replace_if(out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
-    return out;
-}
+using gmime::GPtr;
+using gmime::one_line;
 
 std::string html_escaped(std::string_view text) {
     std::string out;

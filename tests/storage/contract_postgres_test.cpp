@@ -111,7 +111,9 @@ BOOST_AUTO_TEST_CASE(two_nodes_booking_one_room_slot_at_once_end_with_exactly_on
     nodes.a->provision_home(room);
     // The room's two calendars: the two nodes book into different ones, so
     // no collection lock orders them; only the exclusion constraint does.
-    caldav::CollectionRecord second{0, room, "second"};
+    caldav::CollectionRecord second;
+    second.owner_id = room;
+    second.name = "second";
     BOOST_TEST_REQUIRE((nodes.b->create_collection(second) == caldav::StoreStatus::ok));
     const std::array<std::int64_t, 2> calendars{nodes.a->find_collection(room, "calendar")->id, second.id};
     constexpr int rounds = 40;

@@ -15,9 +15,6 @@ using namespace pgrows;
 
 namespace {
 
-/// The UID column of a non-calendar resource, as SqliteStore keeps it.
-std::string resource_uid(std::string_view name) { return "\x01" + std::string(name); }
-
 /// "{a,b,NULL}": a bigint[] literal.
 template <class T, class F>
 std::string array_of(const std::vector<T>& items, F&& value) {

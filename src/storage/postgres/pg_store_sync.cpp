@@ -1,6 +1,8 @@
 // PgStore's ChangeLog and GrantStore: sync state of collections and homes
 // (each read in one REPEATABLE READ snapshot, so that the revision returned
 // is the one the changes were read at), and calendars shared with others.
+#include <algorithm>
+
 #include "src/storage/postgres/pg_store_internal.hpp"
 
 namespace server {

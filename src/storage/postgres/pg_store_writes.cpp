@@ -2,6 +2,8 @@
 // commit of a WriteSet, each one transaction. A write first locks its
 // collection's row (FOR NO KEY UPDATE): writers of one collection then check
 // their conditions and take revisions one after another, in commit order.
+#include <algorithm>
+
 #include "caldav/store_policy.hpp"
 #include "src/storage/postgres/pg_store_internal.hpp"
 

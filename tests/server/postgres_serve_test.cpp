@@ -144,3 +144,48 @@ BOOST_AUTO_TEST_CASE(two_kalends_nodes_on_one_postgresql_database_see_each_other
     BOOST_TEST(gone.status == 207);
     BOOST_TEST(gone.body.find("404") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(storage_settings_name_a_known_backend_and_postgresql_needs_a_url) {
+    test_support::TempDir dir;
+    const auto config = (dir.path() / "kalends.conf").string();
+    const auto data = (dir.path() / "data").string();
+    std::ofstream(config) << "[storage]\nbackend = mysql\n";
+    auto unknown = test_support::run_kalends({"user", "list", "--config", config, "--data", data});
+    BOOST_TEST(unknown->wait().value_or(0) != 0);
+    BOOST_TEST(unknown->err().find("storage.backend") != std::string::npos, unknown->err());
+    std::ofstream(config) << "[storage]\nbackend = postgresql\n";
+    auto no_url = test_support::run_kalends({"user", "list", "--config", config, "--data", data});
+    BOOST_TEST(no_url->wait().value_or(0) != 0);
+    BOOST_TEST(no_url->err().find("storage.url") != std::string::npos, no_url->err());
+}
+
+BOOST_AUTO_TEST_CASE(the_password_comes_from_the_password_file_and_a_wrong_one_is_refused) {
+    test_support::PostgresCluster cluster;
+    test_support::TempDir dir;
+    const auto url = cluster.create_database("kalends");
+    cluster.sql("CREATE ROLE app LOGIN PASSWORD 'right-pw'");
+    cluster.sql("ALTER DATABASE kalends OWNER TO app");  // it creates the schema
+    // The cluster trusts every connection; from now on app's must show its password.
+    const auto hba = cluster.hba_file();
+    std::ofstream(hba) << "host all app 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\n"
+                       << "local all all trust\n";
+    cluster.sql("SELECT pg_reload_conf()");
+    const auto app_url = "postgresql://app@127.0.0.1:" + std::to_string(cluster.port()) + "/kalends?gssencmode=disable";
+    const auto config = (dir.path() / "kalends.conf").string();
+    const auto secret = (dir.path() / "pg-password").string();
+    const auto data = (dir.path() / "data").string();
+    std::ofstream(config) << "[storage]\nbackend = postgresql\nurl = " << app_url << "\npassword-file = " << secret
+                          << "\n";
+    std::ofstream(secret) << "wrong-pw\n";
+    auto refused = test_support::run_kalends({"user", "list", "--config", config, "--data", data});
+    BOOST_TEST(refused->wait().value_or(0) != 0);
+    BOOST_TEST(refused->err().find("password authentication failed") != std::string::npos, refused->err());
+    std::ofstream(secret) << "right-pw\n";
+    auto added = test_support::run_kalends({"user", "add", "carol", "--email", "carol@example.com",
+                                            "--password-stdin", "--config", config, "--data", data},
+                                           "carol-pw\n");
+    BOOST_TEST(added->wait().value_or(-1) == 0, added->err());
+    auto listed = test_support::run_kalends({"user", "list", "--config", config, "--data", data});
+    BOOST_TEST(listed->wait().value_or(-1) == 0, listed->err());
+    BOOST_TEST(listed->out().find("carol") != std::string::npos, listed->out());
+}

@@ -65,10 +65,15 @@ public:
     int port() const { return port_; }
     /// The postmaster's PID.
     pid_t pid() const { return pid_; }
+    /// The cluster's pg_hba.conf (reloaded with SELECT pg_reload_conf()).
+    std::filesystem::path hba_file() const { return data_ / "pg_hba.conf"; }
 
     /// The URL of database `db` (postgresql://kalends@127.0.0.1:PORT/db).
+    /// Without GSSAPI encryption: libpq would first look for Kerberos
+    /// credentials on every connection (about 60 ms each here).
     std::string url(const std::string& db) const {
-        return "postgresql://" + std::string(user) + "@127.0.0.1:" + std::to_string(port_) + "/" + db;
+        return "postgresql://" + std::string(user) + "@127.0.0.1:" + std::to_string(port_) + "/" + db +
+               "?gssencmode=disable";
     }
 
     /// Runs one SQL command on database `db` (default: postgres); throws on failure.
@@ -175,7 +180,7 @@ private:
 
     void wait_ready() {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        const std::string info = url("postgres") + "?connect_timeout=2";
+        const std::string info = url("postgres") + "&connect_timeout=2";
         while (PQping(info.c_str()) != PQPING_OK) {
             int status = 0;
             if (::waitpid(pid_, &status, WNOHANG) == pid_) {

@@ -173,6 +173,41 @@ BOOST_AUTO_TEST_CASE(two_nodes_leasing_one_queue_at_once_never_hold_the_same_job
     BOOST_TEST(nodes.a->list_jobs("reminder").empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_client_syncing_through_one_node_while_the_other_writes_misses_no_change) {
+    TwoNodes nodes;
+    BOOST_TEST_REQUIRE((nodes.a->add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id;
+    nodes.a->provision_home(alice);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    constexpr int writers = 4, per_writer = 40;
+    std::atomic<int> running{writers};
+    std::vector<std::thread> pool;
+    for (int w = 0; w < writers; ++w)
+        pool.emplace_back([&, w] {
+            for (int i = 0; i < per_writer; ++i) {
+                const auto uid = "w" + std::to_string(w) + "-" + std::to_string(i);
+                auto o = contract::calendar_object(cal, uid + ".ics",
+                                                   contract::event(uid, contract::day0, contract::day0 + contract::hour));
+                BOOST_TEST((nodes.a->put_object(o).status == caldav::StoreStatus::ok));
+            }
+            --running;
+        });
+    // The client: each sync from the token the last one returned, as RFC 6578 clients do.
+    std::set<std::string> seen;
+    std::int64_t token = 0;
+    auto sync = [&] {
+        auto cs = nodes.b->changes_since(cal, token, 1000);
+        BOOST_TEST_REQUIRE(cs.has_value());
+        for (const auto& c : cs->changes) seen.insert(c.name);
+        token = cs->revision;
+    };
+    while (running.load() > 0) sync();
+    for (auto& t : pool) t.join();
+    sync();
+    BOOST_TEST(seen.size() == std::size_t(writers * per_writer));
+    BOOST_TEST(token == writers * per_writer);
+}
+
 BOOST_AUTO_TEST_CASE(a_database_newer_than_the_binary_is_refused) {
     auto newer = server::postgres_migrations();
     newer.push_back({static_cast<int>(newer.size()) + 1, "future", "SELECT 1"});

@@ -35,6 +35,7 @@ using Param = std::optional<std::string>;
 /// empty) and booleans.
 class Params {
 public:
+    /// Appends one value; each returns *this for chaining.
     Params& add(std::int64_t v) { return push(std::to_string(v)); }
     Params& add(int v) { return push(std::to_string(v)); }
     Params& add(std::size_t v) { return push(std::to_string(v)); }
@@ -48,6 +49,7 @@ public:
     /// A text[] array literal of `items` (for "= ANY($n)").
     Params& add_array(const std::vector<std::string>& items);
 
+    /// The values in order ($1, $2, ...).
     const std::vector<Param>& values() const { return values_; }
 
 private:
@@ -66,17 +68,25 @@ Params params(const T&... v) {
 /// The rows of one statement, in text form.
 class Result {
 public:
+    /// Takes ownership of a successful result.
     explicit Result(PGresult* r) : r_(r, &PQclear) {}
+    /// Rows returned.
     int rows() const { return PQntuples(r_.get()); }
+    /// Whether no row was returned.
     bool empty() const { return rows() == 0; }
     /// Rows a command changed (UPDATE, DELETE, INSERT).
     std::int64_t affected() const;
+    /// Whether a column is SQL NULL.
     bool is_null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+    /// A column's text, valid while the Result lives.
     std::string_view view(int row, int col) const {
         return {PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col))};
     }
+    /// A column's text, copied.
     std::string text(int row, int col) const { return std::string(view(row, col)); }
+    /// A column as an integer; throws Error when it is not one.
     std::int64_t int64(int row, int col) const;
+    /// An integer column, nullopt for NULL.
     std::optional<std::int64_t> optional_int64(int row, int col) const {
         return is_null(row, col) ? std::nullopt : std::optional<std::int64_t>(int64(row, col));
     }
@@ -93,6 +103,7 @@ public:
     /// Connects with a libpq connection string or URI (plus `password` when
     /// not empty). Throws Error when the server cannot be reached.
     Conn(const std::string& conninfo, const std::string& password);
+    /// Closes the connection.
     ~Conn();
     Conn(const Conn&) = delete;
     Conn& operator=(const Conn&) = delete;

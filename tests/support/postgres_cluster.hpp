@@ -1,7 +1,8 @@
 // A throwaway PostgreSQL cluster for tests (issue 27): initdb into a
 // temporary directory, the postmaster started on a free 127.0.0.1 port with
 // its unix socket in that directory, databases created on demand, and the
-// postmaster stopped by its PID (immediate shutdown) when the object goes.
+// postmaster stopped by its PID (immediate shutdown) when the object goes,
+// or by its parent-death signal when the test process dies first.
 // initdb and postgres refuse to run as root: when the test runs as root (CI
 // does), both run as the unprivileged user `nobody` through setpriv(1), and
 // the temporary directory is given to that user.
@@ -9,6 +10,7 @@
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -113,8 +115,10 @@ private:
     /// `args` prefixed to run as nobody when we are root.
     static std::vector<std::string> as_user(std::vector<std::string> args) {
         if (::getuid() != 0) return args;
+        // The death signal again after the change of user, which clears it.
         std::vector<std::string> out{"/usr/bin/setpriv", "--reuid=" + std::to_string(nobody_uid),
-                                     "--regid=" + std::to_string(nobody_gid), "--clear-groups", "--"};
+                                     "--regid=" + std::to_string(nobody_gid), "--clear-groups",
+                                     "--pdeathsig", "QUIT", "--"};
         out.insert(out.end(), args.begin(), args.end());
         return out;
     }
@@ -125,6 +129,8 @@ private:
         pid_t pid = ::fork();
         if (pid < 0) throw std::runtime_error("fork failed");
         if (pid == 0) {
+            // A test that dies (a crash, a timeout's SIGKILL) takes the postmaster along.
+            ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
             FILE* f = std::fopen(log.c_str(), "a");
             if (f) {
                 ::dup2(fileno(f), 1);

@@ -15,7 +15,9 @@
 namespace caldav {
 
 struct DataSelection;
+struct DavPushSettings;
 class ImipGateway;
+class PushStore;
 
 /// One bit per kind of resource, for property and method tables.
 enum KindBit : unsigned {
@@ -68,6 +70,10 @@ struct Context {
     const DataSelection* data_selection = nullptr;
     /// Email for external calendar users (iMIP), or nullptr when no relay is set.
     ImipGateway* imip = nullptr;
+    /// WebDAV-Push (caldav/webdav_push.hpp): the server's push settings and
+    /// where registrations go; nullptr when push is off.
+    const DavPushSettings* push = nullptr;
+    PushStore* push_store = nullptr;
 };
 
 /// Looks the path up for `user` and fills in their privileges on it, with

@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
@@ -318,43 +319,37 @@ struct Party {
     bool own = false;  ///< the caller: event ids, calendars and titles are theirs to see
 };
 
-/// True when `who` declined the event `ics` (their PARTSTAT in the master).
-bool declined_by(const PrincipalRecord& who, std::string_view ics) {
-    auto info = ical::scheduling_info(ics);
-    if (!info) return false;
-    for (const auto& a : info->attendees)
-        if (is_own_address(who, a.address)) return a.partstat == "DECLINED";
+/// True when `who` declined the event (their PARTSTAT in the master).
+bool declined_by(const PrincipalRecord& who, const ical::EventOccurrences& event) {
+    if (!event.has_master) return false;
+    for (const auto& a : event.views.front().attendees)
+        if (is_own_address(who, address_of(a.email))) return a.partstat == "DECLINED";
     return false;
 }
 
-/// Adds the busy instances of `o` (in `cal` of `party`) that overlap `windows`.
+/// Adds the busy instances of `o` (in `cal` of `party`) that overlap
+/// `windows`, read through the parsed-event cache.
 void add_overlaps(Actor& actor, const Party& party, const CollectionRecord& cal,
                   const ObjectRecord& o,
                   const std::vector<std::pair<std::int64_t, std::int64_t>>& windows,
                   std::vector<Conflict>& out) {
-    auto text = o.text();
-    auto expansion =
-        ical::expand(text, windows.front().first, windows.back().second, bounds(actor));
+    auto parsed = parsed_event_cache().occurrences(o, windows.front().first, windows.back().second,
+                                                   bounds(actor));
+    const auto& event = parsed->occurrences;
     std::optional<bool> declined;
-    std::optional<ical::EventView> master;
-    for (const auto& i : expansion.instances) {
+    for (const auto& item : event.items) {
+        const auto& i = item.instance;
         if (!i.busy || i.cancelled || i.end <= i.start || !overlaps(windows, i.start, i.end))
             continue;
-        if (i.declined && (declined ? *declined : *(declined = declined_by(party.who, text))))
+        if (i.declined && (declined ? *declined : *(declined = declined_by(party.who, event))))
             continue;
         Conflict c;
         c.event_id = o.uid;
         c.who = party.who.email.empty() ? party.who.name : party.who.email;
         c.start = i.start;
         c.end = i.end;
-        if (party.own) {
-            c.calendar_id = cal.name;
-            std::optional<ical::EventView> view;
-            if (i.overridden) view = ical::read_event(text, rid_seconds(i.recurrence_id));
-            if (!view && !master) master = ical::read_event(text);
-            if (!view) view = master;
-            if (view) c.title = view->title;
-        }
+        // The title of the component the instance comes from (its override or the master).
+        if (party.own) c.calendar_id = cal.name, c.title = event.views[item.view].title;
         out.push_back(std::move(c));
     }
 }
@@ -379,18 +374,28 @@ void party_conflicts(Actor& actor, const Party& party, const std::string& uid,
 std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics,
                                    const std::vector<std::string>& attendees, int horizon_days,
                                    std::size_t max, std::optional<std::int64_t> now) {
-    auto view = ical::read_event(ics);
+    // One parse: a single timed event's one occurrence holds for any window.
+    auto event = ical::read_event_occurrences(ics, 0, 1, bounds(actor));
+    std::optional<ical::EventView> view;
+    if (event.has_master) view = event.views.front();
+    else view = ical::read_event(ics);
     if (!view || max == 0 || view->transparent) return {};
     // The instances to check: from the start (or from a while before now for
     // a series already running) up to the horizon.
     const std::int64_t horizon = std::int64_t{std::max(horizon_days, 1)} * day_seconds;
+    auto instances_in = [&](std::int64_t from, std::int64_t to) {
+        std::vector<ical::Instance> out;
+        if (!event.single) return ical::expand(ics, from, to, bounds(actor)).instances;
+        for (const auto& item : event.items)
+            if (item.instance.end > from && item.instance.start < to) out.push_back(item.instance);
+        return out;
+    };
     // A series already running is checked from now on; one wholly in the
     // past (an event entered after the fact) at its own time.
     std::vector<std::pair<std::int64_t, std::int64_t>> windows;
     if (now && *now > view->start)
-        windows = busy_windows(ical::expand(ics, std::max(view->start, *now - day_seconds), *now + horizon, bounds(actor)).instances);
-    if (windows.empty())
-        windows = busy_windows(ical::expand(ics, view->start, view->start + horizon, bounds(actor)).instances);
+        windows = busy_windows(instances_in(std::max(view->start, *now - day_seconds), *now + horizon));
+    if (windows.empty()) windows = busy_windows(instances_in(view->start, view->start + horizon));
     if (windows.empty()) return {};
     std::vector<Conflict> out;
     party_conflicts(actor, {actor.principal, true}, view->uid, windows, out);
@@ -441,30 +446,23 @@ struct Listed {
     bool busy = false;
 };
 
-/// One occurrence of `o` as listed, `view` its values at its own times.
-Listed occurrence(const Actor& actor, const ListedCalendar& cal, const ObjectRecord& o,
-                  ical::EventView view, bool recurring, std::optional<std::int64_t> instance_date) {
+/// One occurrence [start, end) of `o` as listed, `view` the component it
+/// comes from and `status` the actor's part in it.
+Listed occurrence(const ListedCalendar& cal, const ObjectRecord& o, std::shared_ptr<const ical::EventView> view,
+                  std::int64_t start, std::int64_t end, const std::string& status, bool recurring,
+                  std::optional<std::int64_t> instance_date) {
     Listed l;
     auto& li = l.instance;
-    li.event_id = view.uid;
+    li.event_id = view->uid;
     li.calendar_id = cal.id;
     li.etag = o.etag;
-    li.start = view.start;
-    li.end = view.end;
+    li.start = start;
+    li.end = end;
     li.is_recurring = recurring;
     li.instance_date = instance_date;
-    li.my_status = my_status(actor, view);
-    view.recurrence_id = instance_date;
+    li.my_status = status;
     li.view = std::move(view);
     return l;
-}
-
-/// True when `text` cannot hold more than one occurrence: no rule, no added
-/// dates, no override (a word in a description only costs the fast path).
-bool single_occurrence(std::string_view text) {
-    return text.find("RRULE") == std::string_view::npos &&
-           text.find("RDATE") == std::string_view::npos &&
-           text.find("RECURRENCE-ID") == std::string_view::npos;
 }
 
 /// RFC 4791 §9.9: whether the occurrence [s, e) overlaps [start, end).
@@ -472,42 +470,45 @@ bool in_range(std::int64_t s, std::int64_t e, std::int64_t start, std::int64_t e
     return e > s ? s < end && e > start : s >= start && s < end;
 }
 
-/// Adds the occurrences of `o` overlapping [start, end) to `out`: the views
-/// read once for the master and once per override, not per instance; a
-/// timed event without recurrence is read once and not expanded at all.
-/// Another's calendar (shared with the actor) holds their time, not the
-/// actor's: its occurrences never count as the actor's conflicts.
+/// Adds the occurrences of `o` overlapping [start, end) to `out`, read
+/// through the parsed-event cache (each component's view read once per
+/// version of the object, not per listing; a timed event without recurrence
+/// is not expanded at all). Another's calendar (shared with the actor) holds
+/// their time, not the actor's: its occurrences never count as the actor's conflicts.
 void list_object(Actor& actor, const ListedCalendar& cal, const ObjectRecord& o, std::int64_t start,
                  std::int64_t end, std::vector<Listed>& out) {
-    auto text = o.text();
-    if (single_occurrence(text)) {
-        auto view = ical::read_event(text);
-        if (view && !view->all_day && !view->time_zone.empty()) {
-            if (!in_range(view->start, view->end, start, end)) return;
-            const bool busy =
-                !view->transparent && view->status != "CANCELLED" && view->end > view->start;
-            out.push_back(occurrence(actor, cal, o, std::move(*view), false, std::nullopt));
-            out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
-            return;
-        }
+    auto parsed = parsed_event_cache().occurrences(o, start, end, bounds(actor));
+    const auto& event = parsed->occurrences;
+    // The views stay in the cache's entry; each listed occurrence shares it.
+    auto view_at = [&](std::size_t k) { return std::shared_ptr<const ical::EventView>(parsed, &event.views[k]); };
+    if (event.single) {
+        const auto& view = event.views.front();
+        if (!in_range(view.start, view.end, start, end)) return;
+        const bool busy = !view.transparent && view.status != "CANCELLED" && view.end > view.start;
+        const auto status = my_status(actor, view);
+        out.push_back(occurrence(cal, o, view_at(0), view.start, view.end, status, false, std::nullopt));
+        out.back().busy = cal.own && busy && status != "declined";
+        return;
     }
-    std::vector<ical::OccurrenceView> found;
-    auto error = ical::read_occurrences(text, start, end, bounds(actor), found);
-    if (error && !found.empty())
+    std::vector<const ical::EventOccurrences::Item*> found;
+    for (const auto& item : event.items)
+        if (in_range(item.instance.start, item.instance.end, start, end)) found.push_back(&item);
+    if (event.error && !found.empty())
         throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
                              " occurrences; ask for a shorter one");
-    if (found.empty()) return;
-    const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [](const auto& f) {
-                               return f.view.recurrence.has_value() || f.instance.overridden;
+    const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [&](const auto* f) {
+                               return event.views[f->view].recurrence.has_value() || f->instance.overridden;
                            });
-    std::sort(found.begin(), found.end(),
-              [](const auto& a, const auto& b) { return a.instance.start < b.instance.start; });
-    for (auto& f : found) {
-        const auto& i = f.instance;
+    // The actor's part, once per component rather than per occurrence.
+    std::vector<std::optional<std::string>> statuses(event.views.size());
+    for (const auto* f : found) {
+        const auto& i = f->instance;
+        auto& status = statuses[f->view];
+        if (!status) status = my_status(actor, event.views[f->view]);
         auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
         const bool busy = i.busy && !i.cancelled && i.end > i.start;
-        out.push_back(occurrence(actor, cal, o, std::move(f.view), recurring, instance_date));
-        out.back().busy = cal.own && busy && out.back().instance.my_status != "declined";
+        out.push_back(occurrence(cal, o, view_at(f->view), i.start, i.end, *status, recurring, instance_date));
+        out.back().busy = cal.own && busy && *status != "declined";
     }
 }
 

@@ -6,6 +6,7 @@
 // cannot become an event is EventFieldError (the API's 422 naming the field).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -129,7 +130,10 @@ std::string rsvp_event(Actor& actor, const EventLocation& event, const std::stri
 struct ListedInstance {
     std::string event_id;
     std::string calendar_id;
-    ical::EventView view;                 ///< of this occurrence (override values where overridden)
+    /// The component the occurrence comes from (its override, or the master),
+    /// shared with the parsed-event cache, never null: its values, but its
+    /// own times (the occurrence's are start and end below).
+    std::shared_ptr<const ical::EventView> view;
     std::int64_t start = 0, end = 0;      ///< this occurrence, UTC seconds
     bool is_recurring = false;
     std::optional<std::int64_t> instance_date;  ///< its RECURRENCE-ID (recurring events only)

@@ -50,6 +50,10 @@ enum class Precondition {
     quota_not_exceeded,
     // RFC 3744 §8.1.1 (ACL method)
     no_protected_ace_conflict,
+    // draft-bitfire-webdav-push (push-register)
+    push_not_available,
+    invalid_subscription,
+    no_supported_trigger,
     count_  // keep last: the table below must have one row per enumerator
 };
 
@@ -94,6 +98,9 @@ inline constexpr std::array<PreconditionName, static_cast<std::size_t>(Precondit
         {"urn:ietf:params:xml:ns:caldav", "organizer-allowed"},
         {"DAV:", "quota-not-exceeded"},
         {"DAV:", "no-protected-ace-conflict"},
+        {"https://bitfire.at/webdav-push", "push-not-available"},
+        {"https://bitfire.at/webdav-push", "invalid-subscription"},
+        {"https://bitfire.at/webdav-push", "no-supported-trigger"},
     }};
 
 static_assert(precondition_names.size() == static_cast<std::size_t>(Precondition::count_),

@@ -8,6 +8,7 @@
 #include "caldav/names.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
+#include "caldav/webdav_push.hpp"
 #include "caldav/report.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
@@ -325,6 +326,10 @@ const std::vector<PropertyDescriptor> table{
     {caldav_ns, "calendar-data", k_object, false, true, &calendar_data, &append_calendar_data},
     // CalendarServer
     {calendarserver_ns, "getctag", k_home_and_collections, false, true, &getctag},
+    // draft-bitfire-webdav-push "Push Properties" (caldav/webdav_push.cpp)
+    {push_ns, "transports", k_calendar, false, true, &push_transports_property},
+    {push_ns, "topic", k_calendar, false, true, &push_topic_property},
+    {push_ns, "supported-triggers", k_calendar, false, true, &push_supported_triggers_property},
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/resource_path.hpp"
+#include "caldav/webdav_push.hpp"
 
 namespace caldav {
 
@@ -43,7 +44,7 @@ struct MethodRow {
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 14> method_table{{
+constexpr std::array<MethodRow, 15> method_table{{
     {"OPTIONS", &handle_options, k_all, k_all, When::any, {}, true},
     {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, {}, true},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing, {P::write_properties}},
@@ -56,8 +57,11 @@ constexpr std::array<MethodRow, 14> method_table{{
     {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},
-    // RFC 6638 §6.2.1: the outbox answers free/busy lookups (the only POST we take).
+    // RFC 6638 §6.2.1: the outbox answers free/busy lookups.
     {"POST", &handle_post, k_outbox, k_outbox, When::existing, {P::schedule_send_freebusy}},
+    // draft-bitfire-webdav-push: POST push-register on a calendar its reader may
+    // watch. Not in Allow: clients find it by the DAV header's webdav-push.
+    {"POST", &handle_push_register, k_calendar, 0, When::existing, {P::read}},
     // The destination is the handler's: it resolves it for the same actor.
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {}},
     {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing,
@@ -117,7 +121,8 @@ void check_privileges(std::string_view method, const Resource& target) {
 Response handle_options(Context& ctx) {
     Response r;
     r.status = 200;
-    r.headers.set("DAV", Service::dav_header());
+    // draft-bitfire-webdav-push "Service Detection", only where it works.
+    r.headers.set("DAV", ctx.push ? Service::dav_header() + ", webdav-push" : Service::dav_header());
     r.headers.set("Allow", allowed_methods(ctx.target));
     return r;
 }
@@ -145,6 +150,8 @@ Response Service::handle(const Request& request) {
         refine_path(path, store_, *user, request.method == "MKCOL" || request.method == "MKCALENDAR");
         Context ctx{request, path, store_, limits_, *user, {}};
         ctx.imip = imip_;
+        ctx.push = push_store_ ? push_ : nullptr;
+        ctx.push_store = push_store_;
         ctx.target = resolve(path, store_, *user);
         check_privileges(request.method, ctx.target);
         for (const auto& row : method_table) {

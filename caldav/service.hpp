@@ -10,6 +10,8 @@
 namespace caldav {
 
 class ImipGateway;
+class PushStore;
+struct DavPushSettings;
 
 /// Turns requests into responses over a Store. Thread-safe: handle() may run on
 /// many threads at once. The Store must outlive the Service.
@@ -21,6 +23,13 @@ public:
     /// `gateway` (nullptr: none are sent). Set before serving; it must outlive
     /// the Service.
     void set_imip_gateway(ImipGateway* gateway) { imip_ = gateway; }
+
+    /// Offers WebDAV-Push (caldav/webdav_push.hpp) with `settings`, keeping
+    /// registrations in `store`; both must outlive the Service. Set before serving.
+    void set_push(const DavPushSettings* settings, PushStore* store) {
+        push_ = settings;
+        push_store_ = store;
+    }
 
     /// Answers one request. A caldav::Error thrown by a handler becomes a DAV:error
     /// body here and nowhere else; any other exception propagates to the caller
@@ -40,6 +49,8 @@ private:
     Store& store_;
     Limits limits_;
     ImipGateway* imip_ = nullptr;
+    const DavPushSettings* push_ = nullptr;
+    PushStore* push_store_ = nullptr;
 };
 
 /// Renders an Error as a response with a DAV:error body (RFC 4918 §16).

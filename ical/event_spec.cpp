@@ -388,6 +388,62 @@ std::optional<Error> read_occurrences(std::string_view ics, std::int64_t start, 
     return error;
 }
 
+namespace {
+
+/// True when `text` cannot hold more than one occurrence: no rule, no added
+/// dates, no override (a word in a description only costs the slow path).
+bool single_occurrence_text(std::string_view text) {
+    return text.find("RRULE") == std::string_view::npos && text.find("RDATE") == std::string_view::npos &&
+           text.find("RECURRENCE-ID") == std::string_view::npos;
+}
+
+/// The index of `c`'s view in `out.views`, read and added on first use.
+std::uint32_t view_index(EventOccurrences& out, std::vector<icalcomponent*>& read, icalcomponent* cal,
+                         icalcomponent* c, icalcomponent* master) {
+    auto it = std::find(read.begin(), read.end(), c);
+    if (it != read.end()) return static_cast<std::uint32_t>(it - read.begin());
+    read.push_back(c);
+    out.views.push_back(view_of(cal, c, master));
+    return static_cast<std::uint32_t>(read.size() - 1);
+}
+
+}  // namespace
+
+EventOccurrences read_event_occurrences(std::string_view ics, std::int64_t start, std::int64_t end,
+                                        const ExpandLimits& limits) {
+    EventOccurrences out;
+    ComponentPtr cal = parse_with_libical(ics);
+    if (!cal || icalcomponent_isa(cal.get()) != ICAL_VCALENDAR_COMPONENT) {
+        out.error = Error{"not an iCalendar object", 0};
+        return out;
+    }
+    icalcomponent* master = master_of(cal.get());
+    std::vector<icalcomponent*> read;
+    if (master) view_index(out, read, cal.get(), master, master), out.has_master = true;
+    if (master && single_occurrence_text(ics)) {
+        const auto& v = out.views.front();
+        if (!v.all_day && !v.time_zone.empty()) {
+            out.single = true;
+            EventOccurrences::Item item;
+            item.instance.start = v.start;
+            item.instance.end = v.end;
+            mark_event_instance(item.instance, master);
+            out.items.push_back(std::move(item));
+            return out;
+        }
+    }
+    std::vector<Occurrence> found;
+    out.error = expand_occurrences(cal.get(), ICAL_VEVENT_COMPONENT, start, end, limits, nullptr, found);
+    out.items.reserve(found.size());
+    for (auto& o : found) {
+        mark_event_instance(o.instance, o.source);
+        out.items.push_back({std::move(o.instance), view_index(out, read, cal.get(), o.source, master)});
+    }
+    std::sort(out.items.begin(), out.items.end(),
+              [](const auto& a, const auto& b) { return a.instance.start < b.instance.start; });
+    return out;
+}
+
 std::string format_rfc3339(std::int64_t utc) {
     int y = 0, mo = 0, d = 0;
     auto date = civil_from_days(floor_div(utc, day_seconds));

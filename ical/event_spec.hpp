@@ -144,6 +144,33 @@ struct OccurrenceView {
 std::optional<Error> read_occurrences(std::string_view ics, std::int64_t start, std::int64_t end,
                                       const ExpandLimits& limits, std::vector<OccurrenceView>& out);
 
+/// The VEVENT occurrences of one object over a window, each component's view
+/// read once and shared by its occurrences: what a listing or a conflict
+/// check needs of an object, compact enough to be kept (caldav's parsed-event
+/// cache holds these per ETag).
+struct EventOccurrences {
+    /// One per component: the master first when there is one (`has_master`),
+    /// then each override that gives an occurrence. Times are the component's own.
+    std::vector<EventView> views;
+    bool has_master = false;
+    /// A timed event without RRULE, RDATE or override: its one occurrence
+    /// holds for every window (read without expanding).
+    bool single = false;
+    /// An occurrence and the index in `views` of the component it comes from.
+    struct Item {
+        Instance instance;
+        std::uint32_t view = 0;
+    };
+    std::vector<Item> items;     ///< overlapping the window, sorted by start
+    std::optional<Error> error;  ///< a cap of the limits hit, or the text does not parse
+};
+
+/// The occurrences of `ics` overlapping [start, end) as EventOccurrences,
+/// parsing the text once. Instances carry busy, cancelled and declined as
+/// expand() sets them. Never throws.
+EventOccurrences read_event_occurrences(std::string_view ics, std::int64_t start, std::int64_t end,
+                                        const ExpandLimits& limits);
+
 /// Outcome of an edit: the new text, or the field that made it impossible.
 /// The edits below name an instance by its original start in UTC seconds,
 /// as expand() gives it (a DATE instance: its midnight read as UTC), and

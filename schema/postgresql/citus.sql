@@ -44,6 +44,9 @@ SELECT create_distributed_table('jobs', 'owner_id', colocate_with => 'principals
 SELECT create_distributed_table('access_tokens', 'principal_id', colocate_with => 'principals');
 SELECT create_distributed_table('idempotency_records', 'principal_id', colocate_with => 'principals');
 SELECT create_distributed_table('grants', 'owner_id', colocate_with => 'principals');
+-- 0002: a registration on another user's collection lives in its owner's
+-- shard; the collection's delete trigger reaches it across shards.
+SELECT create_distributed_table('push_subscriptions', 'owner_id', colocate_with => 'principals');
 SELECT create_distributed_table('principal_names', 'name');
 SELECT create_distributed_table('token_hashes', 'token_hash');
 

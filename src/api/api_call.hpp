@@ -10,9 +10,14 @@
 #include <boost/json/object.hpp>
 
 #include "caldav/message.hpp"
+#include "caldav/store_push.hpp"
 #include "caldav/write_plan.hpp"
 #include "src/api/json_input.hpp"
 #include "src/config/config.hpp"
+
+namespace server {
+class AccountStore;
+}
 
 namespace server::api {
 
@@ -23,6 +28,9 @@ struct Call {
     std::vector<std::string> segments;         ///< after /api/v1/, percent-decoded
     std::map<std::string, std::string> query;  ///< decoded; the first of repeated names
     std::int64_t now = 0;
+    caldav::PushStore* push_store = nullptr;        ///< nullptr when push is off
+    const caldav::DavPushSettings* push = nullptr;  ///< the VAPID key and endpoint rules
+    AccountStore* accounts = nullptr;          ///< users and tokens (sign-in); nullptr: none
 
     /// The body as a JSON object (parse_object with the [api] limits).
     boost::json::object body() const;
@@ -49,6 +57,12 @@ caldav::Response delete_calendar(Call& call);
 caldav::Response list_shares(Call& call);   ///< GET calendars/{id}/shares (issue 25)
 caldav::Response put_share(Call& call);     ///< PUT calendars/{id}/shares
 caldav::Response delete_share(Call& call);  ///< DELETE calendars/{id}/shares/{email}
+caldav::Response get_vapid_key(Call& call);             ///< GET push/vapid-public-key (issue 26 §5)
+caldav::Response list_push_subscriptions(Call& call);   ///< GET push/subscriptions
+caldav::Response create_push_subscription(Call& call);  ///< POST push/subscriptions
+caldav::Response delete_push_subscription(Call& call);  ///< DELETE push/subscriptions/{id}
+caldav::Response create_session(Call& call);  ///< POST sessions (issue 28: the web app's sign-in)
+caldav::Response delete_session(Call& call);  ///< DELETE sessions/current (signing out)
 
 /// The time zone named by `zone` (an IANA name known to libical, or UTC);
 /// 422 naming `field` otherwise.

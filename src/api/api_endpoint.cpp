@@ -7,12 +7,15 @@
 
 #include "caldav/error.hpp"
 #include "caldav/event_service.hpp"
+#include "caldav/parsed_event_cache.hpp"
 #include "caldav/write_plan.hpp"
 #include "ical/event_spec.hpp"
 #include "src/api/api_call.hpp"
 #include "src/api/api_error.hpp"
 #include "src/api/event_json.hpp"
+#include "src/storage/account_store.hpp"
 #include "src/util/log.hpp"
+#include "src/util/metrics.hpp"
 
 namespace server::api {
 
@@ -47,6 +50,12 @@ const std::vector<Route>& routes() {
         {"GET", {"calendars", "*", "shares"}, list_shares},
         {"PUT", {"calendars", "*", "shares"}, put_share},
         {"DELETE", {"calendars", "*", "shares", "*"}, delete_share},
+        {"GET", {"push", "vapid-public-key"}, get_vapid_key},
+        {"GET", {"push", "subscriptions"}, list_push_subscriptions},
+        {"POST", {"push", "subscriptions"}, create_push_subscription},
+        {"DELETE", {"push", "subscriptions", "*"}, delete_push_subscription},
+        {"POST", {"sessions"}, create_session},
+        {"DELETE", {"sessions", "current"}, delete_session},
     };
     return table;
 }
@@ -159,7 +168,10 @@ ApiError from_service(const caldav::Error& e) {
 }  // namespace
 
 ApiEndpoint::ApiEndpoint(caldav::Store& store, const caldav::Limits& limits, const ApiConfig& config, WallClock now)
-    : store_(store), limits_(limits), config_(config), now_(std::move(now)) {
+    : store_(store), limits_(limits), config_(config), now_(std::move(now)),
+      // The backends keep accounts beside calendars (storage/backend.hpp).
+      accounts_(dynamic_cast<AccountStore*>(&store)) {
+    caldav::parsed_event_cache().set_capacity(config_.parsed_cache_entries);
     if (!now_)
         now_ = [] {
             return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -227,6 +239,14 @@ caldav::Response ApiEndpoint::route(const caldav::Request& request) {
     if (!principal) return unauthorized(request.request_id);
     caldav::Actor actor{store_, limits_, *principal, imip_};
     Call call{request, actor, config_, std::move(segments), split_query(query), now_()};
+    call.accounts = accounts_;
+    call.push_store = push_store_;
+    call.push = push_;
+    // The latencies the specification names (issue 29 §1), whatever the outcome.
+    std::optional<metrics::ApiTimer> timer;
+    if (found->handler == create_event) timer.emplace(metrics::ApiOperation::event_create);
+    if (found->handler == check_availability) timer.emplace(metrics::ApiOperation::availability_check);
+    if (found->handler == rsvp_event) timer.emplace(metrics::ApiOperation::rsvp);
     return found->handler(call);
 }
 
@@ -236,6 +256,17 @@ caldav::Response ApiEndpoint::unauthorized(const std::string& request_id) {
     // the first WWW-Authenticate still learns of both schemes.
     e.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\", Bearer realm=\"Kalends\"");
     return problem_response(e, request_id);
+}
+
+caldav::Response ApiEndpoint::unauthorized_for(const caldav::Request& request) {
+    auto authorization = request.headers.get("Authorization");
+    bool bearer = authorization && authorization->size() >= 7 && caldav::iequals(authorization->substr(0, 7), "Bearer ");
+    if (!bearer && !(request.method == "POST" && request.path == "/api/v1/sessions"))
+        return unauthorized(request.request_id);
+    ApiError e(401, "unauthorized",
+               bearer ? "the token is unknown, revoked or expired; sign in again" : "wrong user name or password");
+    e.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"Kalends\"");
+    return problem_response(e, request.request_id);
 }
 
 caldav::Response ApiEndpoint::rate_limited(const std::string& request_id, std::int64_t retry_after_seconds) {

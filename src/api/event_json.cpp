@@ -182,20 +182,20 @@ json::object instance_json(const caldav::ListedInstance& i) {
     json::object o;
     o["event_id"] = i.event_id;
     o["calendar_id"] = i.calendar_id;
-    o["title"] = i.view.title;
-    o["location"] = i.view.location;
+    o["title"] = i.view->title;
+    o["location"] = i.view->location;
     o["start_time"] = time_json(i.start);
     o["end_time"] = time_json(i.end);
-    o["all_day"] = i.view.all_day;
-    o["time_zone"] = i.view.time_zone.empty() ? json::value(nullptr) : json::value(i.view.time_zone);
+    o["all_day"] = i.view->all_day;
+    o["time_zone"] = i.view->time_zone.empty() ? json::value(nullptr) : json::value(i.view->time_zone);
     o["is_recurring"] = i.is_recurring;
     o["instance_date"] = i.instance_date ? json::value(time_json(*i.instance_date)) : json::value(nullptr);
     o["exception_id"] =
         i.instance_date ? json::value(caldav::instance_id(i.event_id, *i.instance_date)) : json::value(nullptr);
-    o["attendees_count"] = i.view.attendees.size();
+    o["attendees_count"] = i.view->attendees.size();
     o["my_status"] = i.my_status.empty() ? json::value(nullptr) : json::value(i.my_status);
     o["conflicts"] = i.conflicts;
-    std::string status = i.view.status == "CANCELLED" ? "cancelled" : i.view.status == "TENTATIVE" ? "tentative" : "confirmed";
+    std::string status = i.view->status == "CANCELLED" ? "cancelled" : i.view->status == "TENTATIVE" ? "tentative" : "confirmed";
     o["status"] = status;
     return o;
 }

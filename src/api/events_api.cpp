@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "caldav/event_service.hpp"
+#include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/schedule_collections.hpp"
@@ -119,7 +120,12 @@ caldav::Response create_event(Call& call) {
             if (auto replay = replayed(call, *key)) return std::move(*replay);
         throw;
     }
-    auto view = ical::read_event(created.where.object.text());
+    // Read back through the parsed-event cache: the listing that follows a
+    // create finds the new version parsed.
+    auto parsed = caldav::parsed_event_cache().occurrences(created.where.object, call.now, call.now + 1,
+                                                           ical::ExpandLimits{});
+    auto view = parsed->occurrences.has_master ? std::optional(parsed->occurrences.views.front())
+                                               : ical::read_event(created.where.object.text());
     if (!view) throw ApiError(500, "internal", "the stored event cannot be read back");
     auto out = event_json(created.where, *view);
     out["conflicts"] = conflicts_json(created.conflicts);

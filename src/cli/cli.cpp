@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,7 +22,9 @@
 #include "ical/event_spec.hpp"
 #include "ical/zone_resolver.hpp"
 #include "src/api/api_endpoint.hpp"
+#include "src/cli/database_command.hpp"
 #include "src/cli/ics_command.hpp"
+#include "src/cli/import_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
@@ -32,7 +37,9 @@
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
 #include "src/mail/rsvp_token.hpp"
+#include "src/push/push_worker.hpp"
 #include "src/storage/open_backend.hpp"
+#include "src/storage/storage_metrics.hpp"
 #include "src/util/log.hpp"
 
 namespace po = boost::program_options;
@@ -64,6 +71,11 @@ constexpr const char* usage_text =
     "  imip queue                         list the scheduling email waiting for the relay\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
+    "  backup DEST                        copy the database, live, to DEST (a file or directory)\n"
+    "  restore SRC                        replace the database by a backup (server stopped)\n"
+    "  check                              verify the database, its time index and change logs\n"
+    "  import USER[/CALENDAR] FILE.ics    store a whole-calendar file's events (no invitations)\n"
+    "  export USER[/CALENDAR] [FILE]      write a calendar as one iCalendar file\n"
     "  version                            print the version\n"
     "  help                               print this help\n"
     "\n"
@@ -109,6 +121,39 @@ Config load_config(const po::variables_map& vm) {
     if (vm.count("data")) c.data_dir = vm["data"].as<std::string>();
     if (c.data_dir.empty()) c.data_dir = default_data_dir();
     return c;
+}
+
+/// The push sender, started, with `settings` filled for the DAV and API
+/// front ends. Throws ConfigError when the VAPID key file is unusable.
+std::unique_ptr<PushWorker> start_push(const Config& c, Backend& store, caldav::DavPushSettings& settings) {
+    std::optional<push::EcKey> key;
+    try {
+        key.emplace(push::EcKey::load_or_create(c.vapid_key_file()));
+    } catch (const std::exception& e) {
+        throw ConfigError(std::string("push: ") + e.what());
+    }
+    PushWorkerOptions o;
+    o.subject = c.push.vapid_subject;
+    if (o.subject.empty() && c.smtp.enabled()) {
+        auto from = c.smtp.from;
+        auto lt = from.find('<');
+        o.subject = "mailto:" + (lt == std::string::npos ? from : from.substr(lt + 1, from.find('>') - lt - 1));
+    }
+    if (o.subject.empty()) {
+        o.subject = "mailto:postmaster@localhost";
+        log::warn("push: no push.vapid-subject; push services see " + o.subject);
+    }
+    o.ttl_seconds = c.push.ttl.count();
+    o.allow_http = c.push.allow_http;
+    settings.public_base_url = c.push.public_url;
+    settings.tls = c.tls_enabled();
+    settings.allow_http_endpoints = c.push.allow_http;
+    settings.max_expiry_seconds = std::int64_t{c.push.registration_days} * 86400;
+    auto worker = std::make_unique<PushWorker>(store, store, std::move(*key), o);
+    settings.vapid_public_key = worker->vapid_public_key();
+    worker->start();
+    log::info("push: VAPID key " + c.vapid_key_file().string() + " (public " + settings.vapid_public_key + ")");
+    return worker;
 }
 
 int cmd_serve(const std::vector<std::string>& args) {
@@ -176,23 +221,31 @@ int cmd_serve(const std::vector<std::string>& args) {
         if (imip) imip->set_answer_links(c.imip, secret);
         log::info("imip: invitations carry answer links to " + c.imip.public_url + "/rsvp/");
     }
+    // Web Push and WebDAV-Push (issue 26 §5): the VAPID key is made at first start and kept.
+    caldav::DavPushSettings push_settings;
+    auto push = start_push(c, *store, push_settings);
+    service.set_push(&push_settings, store.get());
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
                                 c.auth_max_concurrent_hashes, c.auth_failure_entries, c.auth_failure_memory});
     // The JSON API (issue 24) behind the per-user rate limit.
     api::ApiEndpoint api_endpoint(*store, c.limits, c.api);
     if (imip) api_endpoint.set_imip_gateway(imip.get());
+    api_endpoint.set_push(store.get(), &push_settings);
     RateLimiter rate(c.api.rate_per_minute, c.api.rate_burst);
     auto api_handler = [&](const caldav::Request& r) {
         if (auto wait = rate.admit(r.principal->id))
             return api::ApiEndpoint::rate_limited(r.request_id, wait->count());
         return api_endpoint.handle(r);
     };
+    add_storage_metrics(metrics::registry(), *store, c);
     {
         HttpServer http(c, *store, service, auth, rsvp_handler, api_handler);
         http.bind();
         http.run(true);
     }
+    metrics::registry().clear_collectors();
     if (mail) mail->stop();
+    push->stop();
     store->close();
     log::info("store closed; exiting");
     return 0;
@@ -461,6 +514,41 @@ int cmd_imip(const std::vector<std::string>& args) {
     }
 }
 
+/// backup, restore and check (issue 29 §2).
+int cmd_database(const std::string& command, const std::vector<std::string>& args) {
+    std::vector<std::string> pos;
+    auto vm = parse(args, common_options(), pos);
+    return run_database_command(command, pos, load_config(vm), std::cout, std::cerr);
+}
+
+/// import and export (issue 29 §3).
+int cmd_import_export(const std::string& command, const std::vector<std::string>& args) {
+    std::vector<std::string> pos;
+    auto vm = parse(args, common_options(), pos);
+    Config c = load_config(vm);
+    if (command == "export") {
+        if (pos.empty() || pos.size() > 2) throw UsageError("export: expected USER[/CALENDAR] [FILE]");
+        auto store = open_backend(c);
+        if (pos.size() == 1) return export_calendar(*store, pos[0], std::cout, std::cerr);
+        std::ofstream file(pos[1], std::ios::binary);
+        if (!file) throw ConfigError(pos[1] + ": cannot write");
+        int status = export_calendar(*store, pos[0], file, std::cerr);
+        file.close();
+        return file ? status : 1;
+    }
+    if (pos.size() != 2) throw UsageError("import: expected USER[/CALENDAR] FILE.ics");
+    std::ifstream in(pos[1], std::ios::binary);
+    if (!in) throw ConfigError(pos[1] + ": cannot read");
+    std::stringstream text;
+    text << in.rdbuf();
+    // The time zones of files that name them without a VTIMEZONE.
+    ical::load_builtin_zone_table();
+    auto store = open_backend(c);
+    int status = import_calendar(*store, c.limits, pos[0], text.str(), isatty(STDERR_FILENO) != 0, std::cout, std::cerr);
+    store->close();
+    return status;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -480,6 +568,8 @@ int run_cli(int argc, char** argv) {
         if (command == "unshare") return cmd_unshare(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
+        if (command == "backup" || command == "restore" || command == "check") return cmd_database(command, args);
+        if (command == "import" || command == "export") return cmd_import_export(command, args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";
             return 0;

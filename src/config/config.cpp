@@ -181,6 +181,7 @@ void read_api(const po::variables_map& vm, const std::filesystem::path& file, Ap
     take(vm, "api.availability-days", api.max_availability_days);
     take(vm, "api.list-days", api.max_list_days);
     take(vm, "api.list-page-size", api.list_page_size);
+    take(vm, "api.parsed-cache-entries", api.parsed_cache_entries);
     take(vm, "api.json-depth", api.max_json_depth);
     take(vm, "api.json-bytes", api.max_json_bytes);
     take(vm, "api.string-bytes", api.max_string_bytes);
@@ -198,6 +199,29 @@ void read_api(const po::variables_map& vm, const std::filesystem::path& file, Ap
     if (api.max_json_bytes < 1024) throw ConfigError(where("api.json-bytes") + " must be at least 1024");
     if (api.max_string_bytes < 256) throw ConfigError(where("api.string-bytes") + " must be at least 256");
     if (api.idempotency_hours < 1) throw ConfigError(where("api.idempotency-hours") + " must be at least 1");
+}
+
+/// The [push] section (issue 26 §5).
+void read_push(const po::variables_map& vm, const std::filesystem::path& file, PushConfig& push) {
+    auto where = [&](const char* key) { return file.string() + ": push." + key; };
+    take(vm, "push.vapid-subject", push.vapid_subject);
+    if (vm.count("push.key-file")) push.key_file = vm["push.key-file"].as<std::string>();
+    if (vm.count("push.ttl-seconds")) {
+        auto v = vm["push.ttl-seconds"].as<std::int64_t>();
+        if (v < 0 || v > 28 * 86400) throw ConfigError(where("ttl-seconds") + " must be between 0 and 2419200");
+        push.ttl = std::chrono::seconds(v);
+    }
+    take(vm, "push.allow-http", push.allow_http);
+    take(vm, "push.public-url", push.public_url);
+    take(vm, "push.registration-days", push.registration_days);
+    if (!push.vapid_subject.empty() && !push.vapid_subject.starts_with("mailto:") &&
+        !push.vapid_subject.starts_with("https:"))
+        throw ConfigError(where("vapid-subject") + ": '" + push.vapid_subject + "' is not a mailto: or https: URI");
+    if (!push.public_url.empty() && !push.public_url.starts_with("https://") && !push.public_url.starts_with("http://"))
+        throw ConfigError(where("public-url") + ": '" + push.public_url + "' is not an http(s) URL");
+    while (push.public_url.ends_with('/')) push.public_url.pop_back();
+    if (push.registration_days < 1 || push.registration_days > 365)
+        throw ConfigError(where("registration-days") + " must be between 1 and 365");
 }
 
 }  // namespace
@@ -265,14 +289,22 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("api.availability-days", po::value<unsigned>())
         ("api.list-days", po::value<unsigned>())
         ("api.list-page-size", po::value<std::size_t>())
+        ("api.parsed-cache-entries", po::value<std::size_t>())
         ("api.json-depth", po::value<std::size_t>())
         ("api.json-bytes", po::value<std::size_t>())
         ("api.string-bytes", po::value<std::size_t>())
         ("api.rate-per-minute", po::value<unsigned>())
         ("api.rate-burst", po::value<unsigned>())
         ("api.idempotency-hours", po::value<unsigned>())
+        ("push.vapid-subject", po::value<std::string>())
+        ("push.key-file", po::value<std::string>())
+        ("push.ttl-seconds", po::value<std::int64_t>())
+        ("push.allow-http", po::value<bool>())
+        ("push.public-url", po::value<std::string>())
+        ("push.registration-days", po::value<unsigned>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
+        ("metrics.token-file", po::value<std::string>())
         ("storage.readers", po::value<unsigned>())
         ("storage.busy-timeout-ms", po::value<std::int64_t>())
         ("storage.cache-mb", po::value<unsigned>())
@@ -347,12 +379,14 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     if (vm.count("auth.failure-memory-seconds"))
         c.auth_failure_memory = std::chrono::seconds(vm["auth.failure-memory-seconds"].as<std::int64_t>());
     read_api(vm, file, c.api);
+    read_push(vm, file, c.push);
     take(vm, "log.level", c.log_level);
     if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
         c.log_level != "error")
         throw ConfigError(file.string() + ": log.level: '" + c.log_level +
                           "' is not one of debug, info, warn, error");
     if (vm.count("log.file")) c.log_file = vm["log.file"].as<std::string>();
+    if (vm.count("metrics.token-file")) c.metrics_token_file = vm["metrics.token-file"].as<std::string>();
     take(vm, "storage.readers", c.storage_readers);
     take_ms(vm, "storage.busy-timeout-ms", c.busy_timeout);
     take(vm, "storage.cache-mb", c.storage_cache_mb);

@@ -58,6 +58,20 @@ struct ImipLinkConfig {
     bool enabled() const { return !public_url.empty(); }
 };
 
+/// [push]: Web Push (RFC 8030, RFC 8291, RFC 8292) for push reminders and
+/// WebDAV-Push for sync (issue 26 §5, docs/push.md).
+struct PushConfig {
+    /// The contact push services see in our VAPID token (RFC 8292 §2.1):
+    /// mailto: or https:. Empty: mailto: the [smtp] from address, else
+    /// mailto:postmaster@localhost (with a warning).
+    std::string vapid_subject;
+    std::filesystem::path key_file;    ///< VAPID private key (PEM); empty: DATA/vapid-key.pem, made at first start
+    std::chrono::seconds ttl{86400};   ///< how long a push service keeps an undelivered message
+    bool allow_http = false;           ///< accept http:// push endpoints (tests on loopback; never in production)
+    std::string public_url;            ///< base of WebDAV-Push registration URLs; empty: the request's Host
+    unsigned registration_days = 7;    ///< longest WebDAV-Push registration granted
+};
+
 /// The [api] section: the JSON API (issue 24).
 struct ApiConfig {
     /// Working hours of users who have set none (VAVAILABILITY), and the
@@ -69,6 +83,7 @@ struct ApiConfig {
     unsigned max_availability_days = 62;     ///< longest range of one check or suggestion
     unsigned max_list_days = 366;            ///< longest range of one listing
     std::size_t list_page_size = 250;        ///< instances per listing page (default and most)
+    std::size_t parsed_cache_entries = 10000;  ///< events kept parsed for listings and conflict checks (0: none)
     std::size_t max_json_depth = 32;         ///< nesting of a request body
     std::size_t max_json_bytes = 1 << 20;    ///< bytes of a request body
     std::size_t max_string_bytes = 64 * 1024;  ///< bytes of one string in a request body
@@ -133,9 +148,17 @@ struct Config {
     // [api]
     ApiConfig api;
 
+    // [push]
+    PushConfig push;
+
     // [log]
     std::string log_level = "info";
     std::filesystem::path log_file;  ///< empty = stderr
+
+    // [metrics]
+    /// A file holding the bearer token that lets a non-loopback client read
+    /// /metrics; empty: only loopback clients may.
+    std::filesystem::path metrics_token_file;
 
     // [storage]
     unsigned storage_readers = 4;
@@ -151,6 +174,8 @@ struct Config {
     /// The SQLite file under data_dir.
     std::filesystem::path database_file() const { return data_dir / "kalends.sqlite3"; }
     bool tls_enabled() const { return !tls_certificate.empty(); }
+    /// The VAPID key file: push.key-file, or vapid-key.pem under data_dir.
+    std::filesystem::path vapid_key_file() const { return push.key_file.empty() ? data_dir / "vapid-key.pem" : push.key_file; }
 };
 
 /// The data directory used when neither --data nor the config file names one:

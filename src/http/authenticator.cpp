@@ -133,6 +133,29 @@ std::string new_access_token() {
 
 std::string hash_access_token(std::string_view token) { return sha256_hex(token); }
 
+std::string new_session_token(std::int64_t expires_at) {
+    return "kals_" + std::to_string(expires_at) + "_" + new_access_token().substr(4);
+}
+
+std::optional<std::int64_t> session_token_expiry(std::string_view token) {
+    constexpr std::string_view prefix = "kals_";
+    if (!token.starts_with(prefix)) return std::nullopt;
+    token.remove_prefix(prefix.size());
+    auto end = token.find('_');
+    if (end == 0 || end == std::string_view::npos || end > 12) return std::nullopt;
+    std::int64_t at = 0;
+    for (char c : token.substr(0, end)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        at = at * 10 + (c - '0');
+    }
+    return at;
+}
+
+std::string session_token_name(std::string_view token) {
+    auto expiry = session_token_expiry(token);
+    return "session-" + std::to_string(expiry.value_or(0)) + "-" + sha256_hex(token).substr(0, 12);
+}
+
 Authenticator::Authenticator(AccountStore& store, AuthOptions options)
     : store_(store),
       options_(options),
@@ -235,8 +258,14 @@ Authenticator::Result Authenticator::authenticate_token(std::string_view token, 
         log::info("auth: unknown access token from " + remote);
         return result;
     }
-    // The last use to the minute: one write a minute per token, not one per request.
     auto now = static_cast<std::int64_t>(std::time(nullptr));
+    // A web sign-in ends at its expiry; the row stays until the user's next sign-in sweeps it.
+    // Not a guess (its hash matched): no slow-down.
+    if (auto expiry = session_token_expiry(token); expiry && now >= *expiry) {
+        log::info("auth: expired session token from " + remote);
+        return result;
+    }
+    // The last use to the minute: one write a minute per token, not one per request.
     if (!creds->last_used_at || now - *creds->last_used_at >= token_touch_interval) {
         // A durable write: not on a thread that may not block (as for a hash).
         if (!may_write) {

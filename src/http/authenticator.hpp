@@ -38,6 +38,19 @@ std::string new_access_token();
 /// What a token is stored as: the lowercase hex SHA-256 of its text.
 std::string hash_access_token(std::string_view token);
 
+/// A new web sign-in (session) token that stops working at `expires_at`
+/// (unix seconds): "kals_EXPIRES_" and a personal access token's random
+/// part. The expiry is part of the hashed text, so it cannot be altered.
+std::string new_session_token(std::int64_t expires_at);
+
+/// The expiry of a session token (unix seconds); nullopt for any other text.
+std::optional<std::int64_t> session_token_expiry(std::string_view token);
+
+/// The name a session token is stored under in the user's token list:
+/// "session-EXPIRES-" and the first 12 hex digits of its hash (unique, and
+/// derivable from the token, so that signing out can revoke it by name).
+std::string session_token_name(std::string_view token);
+
 /// Tuning of the authenticator (from [auth] in the config file).
 struct AuthOptions {
     std::chrono::seconds cache_ttl{300};         ///< how long a verified password is trusted

@@ -33,7 +33,10 @@
 
 #include "caldav/target.hpp"
 #include "src/api/api_endpoint.hpp"
+#include "src/http/metrics_endpoint.hpp"
+#include "src/http/web_assets.hpp"
 #include "src/util/log.hpp"
+#include "src/util/metrics.hpp"
 
 namespace server {
 
@@ -237,6 +240,8 @@ struct HttpServer::Impl {
     std::shared_ptr<ssl::context> tls;
 
     std::atomic<std::size_t> connections{0};
+    /// The bearer token that opens /metrics (metrics.token-file); empty: loopback only.
+    std::string metrics_token;
     std::mutex per_address_mutex;
     /// Open connections per address_key(); an entry goes with its last connection.
     std::unordered_map<std::string, std::size_t> per_address;
@@ -259,7 +264,8 @@ struct HttpServer::Impl {
           api(std::move(ap)),
           ioc(static_cast<int>(io_threads())),
           readers(read_threads()),
-          handlers(handler_threads()) {
+          handlers(handler_threads()),
+          metrics_token(load_metrics_token(c.metrics_token_file)) {
         id_prefix = static_cast<std::uint32_t>(
             std::chrono::steady_clock::now().time_since_epoch().count() & 0xffff);
     }
@@ -387,6 +393,7 @@ struct HttpServer::Impl {
             ~Count() { --n; }
         } count{connections};
         ++connections;
+        metrics::registry().record_connection();
         // Issue 22 §6: one client must not hold the server. Its own limit
         // first, so that a client at its limit closes nobody else's connection.
         AddressSlot slot(*this, address_key(remote));
@@ -610,6 +617,8 @@ struct HttpServer::Impl {
                   std::to_string(body_bytes) + "B " +
                   format_duration_ms(std::chrono::steady_clock::now() - started) +
                   (cres.precondition.empty() ? "" : " precondition=" + cres.precondition));
+        metrics::registry().record_request(creq.method, metrics::classify_path(creq.path), cres.status,
+                                           std::chrono::steady_clock::now() - started);
         co_return ok && keep_alive;
     }
 
@@ -687,6 +696,10 @@ struct HttpServer::Impl {
             r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
             co_return r;
         }
+        if (creq.path == "/metrics" && (req.method() == http::verb::get || req.method() == http::verb::head))
+            co_return co_await scrape(req, remote);
+        // The web app (issue 28): public files, no credentials.
+        if (auto page = web_app_response(creq.method, creq.path)) co_return std::move(*page);
         for (const auto& field : req)
             creq.headers.add(std::string(field.name_string()), std::string(field.value()));
         creq.body = std::move(req.body());
@@ -704,6 +717,10 @@ struct HttpServer::Impl {
         }
         std::optional<std::string_view> authorization;
         if (auto it = req.find(http::field::authorization); it != req.end()) authorization = it->value();
+        // The web app's sign-in carries its password in the body (src/api/sessions_api.cpp).
+        std::optional<std::string> session_login;
+        if (is_api(creq.path) && (session_login = api::session_login_authorization(creq)))
+            authorization = *session_login;
         // One hop to the pool checks the credentials and handles the request.
         // A login that needs a password hash goes to `handlers`, so that
         // hashing (wrong passwords included) never holds a reader thread.
@@ -723,11 +740,12 @@ struct HttpServer::Impl {
         auto outcome = co_await on(pool);
         if (outcome.login.needs_hash) outcome = co_await on(handlers);
         if (!outcome.login.principal) {
+            if (authorization) metrics::registry().record_auth_failure();
             if (outcome.login.delay.count() > 0) {
                 asio::steady_timer t(co_await asio::this_coro::executor, outcome.login.delay);
                 co_await t.async_wait(tuple_awaitable);
             }
-            if (is_api(creq.path)) co_return api::ApiEndpoint::unauthorized(creq.request_id);
+            if (is_api(creq.path)) co_return api::ApiEndpoint::unauthorized_for(creq);
             caldav::Response r;
             r.status = 401;
             r.headers.set("WWW-Authenticate", "Basic realm=\"Kalends\", charset=\"UTF-8\"");
@@ -736,6 +754,32 @@ struct HttpServer::Impl {
             co_return r;
         }
         co_return std::move(*outcome.response);
+    }
+
+    /// GET /metrics (issue 29 §1): the registry and the open connections,
+    /// rendered on a reader thread (the storage figures read the database).
+    asio::awaitable<caldav::Response> scrape(const HttpRequest& req, const std::string& remote) {
+        caldav::Response r;
+        r.headers.set("Content-Type", "text/plain; charset=utf-8");
+        r.headers.set("Cache-Control", "no-store");
+        std::optional<std::string_view> authorization;
+        if (auto it = req.find(http::field::authorization); it != req.end()) authorization = it->value();
+        if (!metrics_access_allowed(remote, authorization, metrics_token)) {
+            r.status = 403;
+            r.body = "metrics are for loopback clients or the metrics.token-file token\n";
+            co_return r;
+        }
+        r.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        r.body = co_await asio::co_spawn(
+            readers,
+            [&]() -> asio::awaitable<std::string> {
+                auto text = metrics::registry().render();
+                metrics::write_family(text, "kalends_connections_open", "gauge", "Connections open now.");
+                metrics::write_sample(text, "kalends_connections_open", "", static_cast<double>(connections.load()));
+                co_return text;
+            },
+            use_awaitable);
+        co_return r;
     }
 
     /// The pool a request runs on: `readers` for methods that only read.

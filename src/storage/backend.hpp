@@ -5,14 +5,15 @@
 #pragma once
 #include "caldav/store.hpp"
 #include "caldav/store_jobs.hpp"
+#include "caldav/store_push.hpp"
 #include "src/storage/account_store.hpp"
 
 namespace server {
 
 /// A storage backend: calendars (caldav::Store), the job queue
-/// (caldav::JobStore) and accounts (AccountStore) kept together.
-/// read_scope() covers the reads of all three.
-class Backend : public caldav::Store, public caldav::JobStore, public AccountStore {
+/// (caldav::JobStore), accounts (AccountStore) and push subscriptions
+/// (caldav::PushStore) kept together. read_scope() covers the reads of all.
+class Backend : public caldav::Store, public caldav::JobStore, public AccountStore, public caldav::PushStore {
 public:
     /// Both: every principal (accounts), or a page of them (principal searches).
     using AccountStore::list_principals;

@@ -421,19 +421,19 @@ void CollectionCache::make_room(const Entry* keep, std::size_t extra) {
 bool CollectionCache::visit_in_range(CollectionSource& source, const CollectionStamp& stamp, std::int64_t from,
                                      std::int64_t to, bool with_data,
                                      const std::function<void(caldav::ObjectRecord&)>& visit) {
-    return serve(
-        source, stamp, with_data, [&](const Entry& e, Picked& p) { collect_range(e, stamp, from, to, p); }, visit);
+    return counted(serve(
+        source, stamp, with_data, [&](const Entry& e, Picked& p) { collect_range(e, stamp, from, to, p); }, visit));
 }
 
 bool CollectionCache::visit_named(CollectionSource& source, const CollectionStamp& stamp, const std::vector<std::string>& names,
                                   bool with_data, const std::function<void(caldav::ObjectRecord&)>& visit) {
-    return serve(
+    return counted(serve(
         source, stamp, with_data,
         [&](const Entry& e, Picked& p) {
             for (const auto& name : names)
                 if (auto id = e.by_name.find(name); id != e.by_name.end()) p.emit(e.members.at(id->second), false);
         },
-        visit);
+        visit));
 }
 
 bool CollectionCache::serve(CollectionSource& source, const CollectionStamp& stamp, bool with_data,

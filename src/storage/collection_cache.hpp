@@ -99,6 +99,10 @@ public:
 
     /// Bytes held now (an estimate of the heap used).
     std::size_t bytes() const { return total_.load(); }
+    /// Queries the cache answered (/metrics: its hit rate).
+    std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+    /// Queries the cache left to the database.
+    std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
     struct Entry;
     struct Picked;
@@ -116,6 +120,13 @@ private:
     const std::size_t max_bytes_;
     std::atomic<std::size_t> total_{0};
     std::atomic<std::uint64_t> clock_{0};
+    std::atomic<std::uint64_t> hits_{0};
+    std::atomic<std::uint64_t> misses_{0};
+    /// Counts `answered` as a hit or a miss and returns it.
+    bool counted(bool answered) {
+        (answered ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+        return answered;
+    }
     std::mutex map_mutex_;
     std::unordered_map<std::int64_t, std::shared_ptr<Entry>> entries_;
 };

@@ -324,6 +324,9 @@ auto SqliteStore::read(F&& fn) -> std::invoke_result_t<F, sqlite::Db&> {
     return fn(*db);
 }
 
+void SqliteStore::write_with(const std::function<void(sqlite::Db&)>& fn) { write(fn); }
+void SqliteStore::read_with(const std::function<void(sqlite::Db&)>& fn) { read(fn); }
+
 StoreStatus SqliteStore::add_user(const std::string& name, const std::string& email,
                                   const std::string& password_hash) {
     try {

@@ -112,6 +112,16 @@ public:
     std::vector<caldav::GrantRecord> grants_of_collection(std::int64_t collection_id) override;
     std::vector<caldav::GrantRecord> grants_to_principal(std::int64_t grantee_id) override;
 
+    // caldav::PushStore (schema 0019; src/storage/sqlite_push.cpp).
+    caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;
+    std::vector<caldav::PushSubscription> push_subscriptions_of(std::int64_t owner_id) override;
+    std::vector<caldav::PushSubscription> collection_push_subscriptions(std::int64_t collection_id,
+                                                                        std::int64_t now) override;
+    std::optional<caldav::PushSubscription> find_push_subscription(std::int64_t owner_id, std::int64_t id) override;
+    caldav::StoreStatus remove_push_subscription(std::int64_t owner_id, std::int64_t id) override;
+    caldav::StoreStatus push_delivered(std::int64_t id, std::int64_t now) override;
+    std::optional<std::int64_t> collection_revision(std::int64_t collection_id) override;
+    std::size_t prune_push_subscriptions(std::int64_t now, std::size_t limit) override;
 
     // caldav::JobStore (schema 0014).
     caldav::StoreStatus enqueue_jobs(const std::vector<caldav::NewJob>& jobs,
@@ -196,6 +206,9 @@ private:
                                     std::int64_t time, std::string_view error);
     template <class F>
     auto write(F&& fn) -> std::invoke_result_t<F, sqlite::Db&>;
+    /// write() and read() for the parts defined in other files (sqlite_push.cpp).
+    void write_with(const std::function<void(sqlite::Db&)>& fn);
+    void read_with(const std::function<void(sqlite::Db&)>& fn);
     /// Runs `fn` on a pooled reader inside a read transaction (the thread's
     /// ReadSession's, if it has one).
     template <class F>

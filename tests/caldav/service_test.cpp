@@ -129,7 +129,8 @@ BOOST_AUTO_TEST_CASE(dav_namespace_preconditions_use_the_dav_prefix) {
 BOOST_AUTO_TEST_CASE(every_precondition_has_a_name) {
     for (std::size_t i = 1; i < precondition_names.size(); ++i) {
         BOOST_TEST(!precondition_names[i].local.empty());
-        BOOST_TEST((precondition_names[i].ns == "DAV:" || precondition_names[i].ns == "urn:ietf:params:xml:ns:caldav"));
+        BOOST_TEST((precondition_names[i].ns == "DAV:" || precondition_names[i].ns == "urn:ietf:params:xml:ns:caldav" ||
+                    precondition_names[i].ns == "https://bitfire.at/webdav-push"));
     }
 }
 

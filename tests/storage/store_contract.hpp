@@ -11,6 +11,7 @@
 
 #include "caldav/store.hpp"
 #include "caldav/store_jobs.hpp"
+#include "caldav/store_push.hpp"
 
 namespace contract {
 
@@ -25,6 +26,9 @@ public:
     virtual caldav::Store& store() = 0;
     /// The same store's job queue; valid until the next reopen().
     virtual caldav::JobStore& jobs() = 0;
+    /// The same store's push subscriptions; by default the store itself, as
+    /// every server::Backend is one.
+    virtual caldav::PushStore& push() { return dynamic_cast<caldav::PushStore&>(store()); }
 
     /// Adds a user principal (kind "user", booking policy "manual"); returns its id.
     virtual std::int64_t add_user(const std::string& name, const std::string& email) = 0;

@@ -38,6 +38,7 @@ std::span<const Case> time_cases();
 std::span<const Case> jobs_cases();
 std::span<const Case> idempotency_cases();
 std::span<const Case> grants_cases();
+std::span<const Case> push_cases();
 
 using caldav::CollectionKind;
 using caldav::CollectionRecord;

@@ -155,6 +155,17 @@ public:
     std::optional<std::int64_t> next_job_due(const std::vector<std::string>& kinds) override;
     std::vector<caldav::JobRecord> list_jobs(std::string_view kind) override;
 
+    // caldav::PushStore (pg_store_push.cpp).
+    caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;
+    std::vector<caldav::PushSubscription> push_subscriptions_of(std::int64_t owner_id) override;
+    std::vector<caldav::PushSubscription> collection_push_subscriptions(std::int64_t collection_id,
+                                                                        std::int64_t now) override;
+    std::optional<caldav::PushSubscription> find_push_subscription(std::int64_t owner_id, std::int64_t id) override;
+    caldav::StoreStatus remove_push_subscription(std::int64_t owner_id, std::int64_t id) override;
+    caldav::StoreStatus push_delivered(std::int64_t id, std::int64_t now) override;
+    std::optional<std::int64_t> collection_revision(std::int64_t collection_id) override;
+    std::size_t prune_push_subscriptions(std::int64_t now, std::size_t limit) override;
+
 private:
     explicit PgStore(const PgOptions& options) : options_(options) {}
 

@@ -1,0 +1,138 @@
+// The push jobs' sender (issue 26 §5): "webpush" reminders and "davpush"
+// collection changes (draft-bitfire-webdav-push), on the job queue.
+#include "src/push/push_worker.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+#include <ctime>
+
+#include "caldav/properties.hpp"
+#include "caldav/webdav_push.hpp"
+#include "src/util/log.hpp"
+
+namespace server {
+
+namespace json = boost::json;
+
+namespace {
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+JobRunnerOptions runner_options(const PushWorkerOptions& o) {
+    JobRunnerOptions r;
+    r.worker = "push";
+    r.lease_seconds = o.timeout_seconds * 4 + 60;  // a run may send to a few subscriptions
+    r.batch = 16;
+    r.idle_poll = o.idle_poll;
+    return r;
+}
+
+/// The reminder of a "webpush" payload without our own "subscription"
+/// member, and that member (0 when absent): a retry aims at one subscription.
+std::optional<std::pair<std::string, std::int64_t>> reminder_of(const std::string& payload) {
+    boost::system::error_code ec;
+    auto v = json::parse(payload, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    auto& o = v.as_object();
+    std::int64_t only = 0;
+    if (auto* s = o.if_contains("subscription"); s && s->is_int64()) only = s->as_int64();
+    o.erase("subscription");
+    return std::make_pair(json::serialize(o), only);
+}
+
+}  // namespace
+
+PushWorker::PushWorker(caldav::JobStore& jobs, caldav::PushStore& subscriptions, push::EcKey vapid,
+                       PushWorkerOptions options, JobClock clock)
+    : jobs_(jobs),
+      subscriptions_(subscriptions),
+      vapid_(std::move(vapid)),
+      public_key_(push::base64url_encode(vapid_.public_bytes())),
+      options_(std::move(options)),
+      runner_(jobs, clock ? std::move(clock) : JobClock(&now_seconds), runner_options(options_)) {
+    runner_.handle(std::string(caldav::webpush_job_kind),
+                   [this](const caldav::JobRecord& job, std::int64_t now) { return send_reminder(job, now); },
+                   options_.retry);
+    runner_.handle(std::string(caldav::davpush_job_kind),
+                   [this](const caldav::JobRecord& job, std::int64_t now) { return send_collection_change(job, now); },
+                   options_.retry);
+}
+
+push::DeliveryResult PushWorker::send_one(const caldav::PushSubscription& s, const std::string& payload,
+                                          const std::string& urgency, const std::string& topic, std::int64_t now) {
+    push::PushMessage m{s.endpoint, s.p256dh, s.auth, payload, options_.ttl_seconds, urgency, topic};
+    push::PushSender sender{&vapid_, options_.subject, options_.allow_http, options_.timeout_seconds};
+    auto r = push::deliver(m, sender, now);
+    using K = push::DeliveryResult::Kind;
+    const auto who = "push: subscription " + std::to_string(s.id) + " of principal " + std::to_string(s.owner_id);
+    switch (r.kind) {
+    case K::delivered: subscriptions_.push_delivered(s.id, now); break;
+    case K::gone:
+        // RFC 8030 §7.3: the push service ended the subscription.
+        subscriptions_.remove_push_subscription(s.owner_id, s.id);
+        log::info(who + " is gone (" + std::to_string(r.status) + "); removed");
+        break;
+    case K::rejected: log::warn(who + ": message refused for good: " + r.error); break;
+    case K::retry: log::info(who + ": will retry: " + r.error); break;
+    }
+    return r;
+}
+
+JobOutcome PushWorker::send_reminder(const caldav::JobRecord& job, std::int64_t now) {
+    auto reminder = reminder_of(job.payload);
+    if (!reminder) return JobOutcome::fail("a webpush payload must be a JSON object");
+    if (reminder->first.size() > push::max_plaintext_bytes) return JobOutcome::fail("the reminder is too long to push");
+    std::vector<caldav::PushSubscription> targets;
+    for (auto& s : subscriptions_.push_subscriptions_of(job.owner_id))
+        if (reminder->second == 0 || s.id == reminder->second) targets.push_back(std::move(s));
+    std::vector<std::int64_t> again;
+    std::string last_error;
+    for (const auto& s : targets) {
+        auto r = send_one(s, reminder->first, "high", {}, now);
+        if (r.kind == push::DeliveryResult::Kind::retry) {
+            again.push_back(s.id);
+            last_error = r.error;
+        }
+    }
+    if (again.empty()) return JobOutcome::done();
+    // None took it: the job itself retries. Some did: the others get a job
+    // each, so the ones that took it are not sent it twice.
+    if (again.size() == targets.size()) return JobOutcome::retry(last_error);
+    std::vector<caldav::NewJob> split;
+    for (auto id : again) {
+        auto o = json::parse(reminder->first).as_object();
+        o["subscription"] = id;
+        split.push_back({std::string(caldav::webpush_job_kind), job.owner_id, now + options_.retry.first_delay,
+                         json::serialize(o)});
+    }
+    if (jobs_.enqueue_jobs(split) != caldav::StoreStatus::ok) return JobOutcome::retry("could not queue the retries");
+    return JobOutcome::done();
+}
+
+JobOutcome PushWorker::send_collection_change(const caldav::JobRecord& job, std::int64_t now) {
+    std::int64_t collection_id = 0;
+    auto [end, ec] = std::from_chars(job.payload.data(), job.payload.data() + job.payload.size(), collection_id);
+    if (ec != std::errc() || end != job.payload.data() + job.payload.size())
+        return JobOutcome::fail("a davpush payload must be a collection id");
+    subscriptions_.prune_push_subscriptions(now, 100);
+    auto revision = subscriptions_.collection_revision(collection_id);
+    if (!revision) return JobOutcome::done();  // deleted since: its registrations went with it
+    caldav::CollectionRecord c;
+    c.id = collection_id;
+    const auto topic = caldav::push_topic(collection_id);
+    const auto message = caldav::push_message(topic, caldav::sync_token(c, *revision));
+    std::string last_error;
+    for (const auto& s : subscriptions_.collection_push_subscriptions(collection_id, now)) {
+        // A repeated "it changed" is harmless (clients compare the sync-token),
+        // so a retry sends to all again, with the newest revision.
+        auto r = send_one(s, message, "normal", topic, now);
+        if (r.kind == push::DeliveryResult::Kind::retry) last_error = r.error;
+    }
+    if (!last_error.empty()) return JobOutcome::retry(last_error);
+    return JobOutcome::done();
+}
+
+}  // namespace server

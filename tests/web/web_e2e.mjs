@@ -1,0 +1,474 @@
+// The web app in a real browser (issue 28): Debian's Chromium driven by
+// playwright-core against `kalends serve` on a free loopback port with a
+// fresh data directory. Scenarios: sign in, create events and see them in
+// the week view (a weekly one across the 2030 US DST change), drag one
+// occurrence and choose "This event" (and see the override over CalDAV),
+// invite a second user who accepts, a stale edit answered 412 with a
+// reload, find a time and book it; axe-core on each screen (serious and
+// critical violations fail); no Content-Security-Policy violation. Exit 77
+// (skipped) only when Chromium or the web app's node_modules are missing.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BIN = process.env.KALENDS_BIN;
+const SOURCE = process.env.KALENDS_SOURCE;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.KALENDS_WEB_SHOTS || '';
+const PASSWORD = { alice: 'alice-secret-1', bob: 'bob-secret-22', carol: 'carol-secret-333' };
+const ZONE = 'America/New_York';
+
+if (!existsSync(CHROMIUM)) { console.log(`SKIP: no Chromium at ${CHROMIUM}`); process.exit(77); }
+const webRequire = createRequire(join(SOURCE, 'web', 'package.json'));
+let chromium, axeSource;
+try {
+  ({ chromium } = webRequire('playwright-core'));
+  axeSource = readFileSync(webRequire.resolve('axe-core/axe.min.js'), 'utf8');
+} catch (e) {
+  console.log(`SKIP: web/node_modules lacks playwright-core or axe-core (${e.message})`);
+  process.exit(77);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'kalends-web-'));
+const data = join(work, 'data');
+let server, port, browser;
+const results = [];
+const cspViolations = [];
+const measures = {};
+
+function cli(args, input) {
+  const p = spawnSync(BIN, [...args, '--data', data], { input, encoding: 'utf8', timeout: 60000 });
+  if (p.status !== 0) throw new Error(`kalends ${args.join(' ')}: ${p.stderr}`);
+  return p.stdout;
+}
+
+async function startServer() {
+  const config = join(work, 'kalends.conf');
+  writeFileSync(config, '[api]\nrate-per-minute = 0\n');
+  const log = join(work, 'server.log');
+  const { openSync } = await import('node:fs');
+  const fd = openSync(log, 'w');
+  server = spawn(BIN, ['serve', '--data', data, '--listen', '127.0.0.1:0', '--config', config], { stdio: ['ignore', fd, fd] });
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(log, 'utf8'));
+    if (m) {
+      port = Number(m[1]);
+      try { if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return; } catch { /* not yet */ }
+    }
+    if (server.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start: ' + readFileSync(log, 'utf8').slice(-2000));
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null) return;
+  const done = new Promise((r) => server.once('exit', r));
+  process.kill(server.pid, 'SIGTERM');
+  const t = setTimeout(() => process.kill(server.pid, 'SIGKILL'), 15000);
+  await done;
+  clearTimeout(t);
+}
+
+const base = () => `http://127.0.0.1:${port}`;
+
+/** The JSON API as `user` (HTTP Basic), for setting up and checking. */
+async function api(user, method, path, body, headers = {}) {
+  const res = await fetch(base() + '/api/v1' + path, {
+    method, body: body ? JSON.stringify(body) : undefined,
+    headers: { Authorization: 'Basic ' + Buffer.from(`${user}:${PASSWORD[user]}`).toString('base64'),
+      'Content-Type': 'application/json', ...headers },
+  });
+  const text = await res.text();
+  return { status: res.status, etag: res.headers.get('ETag'), json: text ? JSON.parse(text) : null };
+}
+
+function check(cond, what) { if (!cond) throw new Error(what); }
+
+/** Polls `cond` (async) for up to 10 s; fails with `what`. */
+async function waitUntil(cond, what) {
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    if (await cond().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(what);
+}
+
+async function shot(page, name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Runs axe-core on the page; fails on serious or critical violations. */
+async function axe(page, screen) {
+  // Through the DevTools protocol: the page's CSP (rightly) refuses injected scripts.
+  await page.evaluate(axeSource + '\n;0');
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  measures[`axe ${screen}`] = `${found.length} violations, ${bad.length} serious/critical`;
+  check(!bad.length, `axe on ${screen}: ${JSON.stringify(bad)}`);
+}
+
+/** Bytes the page and its assets took over the wire (headers included). */
+function transferred(page) {
+  return page.evaluate(() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+    .filter((e) => !e.name.includes('/api/')).reduce((n, e) => n + (e.transferSize || 0), 0));
+}
+
+async function newPage(user) {
+  const context = await browser.newContext({ timezoneId: ZONE, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  page.on('pageerror', (e) => cspViolations.push('page error: ' + e.message));
+  await page.addInitScript((zone) => localStorage.setItem('kalends.zone', zone), ZONE);
+  if (user) await signIn(page, user);
+  return page;
+}
+
+async function signIn(page, user, date = '2030-03-04') {
+  await page.goto(`${base()}/?date=${date}`);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD[user]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'New event' }).waitFor();
+  await page.locator('.fc-timegrid').waitFor();
+}
+
+/** Waits until the status line says something matching `re`. */
+async function status(page, re) {
+  await page.locator('#status').filter({ hasText: re }).waitFor({ timeout: 10000 });
+}
+
+async function createInDialog(page, fields) {
+  await page.getByRole('button', { name: 'New event' }).click();
+  const dlg = page.getByRole('dialog', { name: 'New event' });
+  await dlg.getByLabel('Title').fill(fields.title);
+  await dlg.getByLabel('Starts').fill(fields.start);
+  await dlg.getByLabel('Ends').fill(fields.end);
+  if (fields.invite) await dlg.getByLabel('Invite (addresses of people or rooms)').fill(fields.invite);
+  if (fields.weekly) {
+    await dlg.getByLabel('Frequency').selectOption('weekly');
+    await dlg.getByLabel(fields.weekly, { exact: true }).check();
+  }
+  if (fields.axe) await axe(page, 'event editor');
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  await status(page, new RegExp(`Created “${fields.title}”`));
+}
+
+function eventEl(page, title) {
+  return page.locator('.fc-timegrid-event', { hasText: title });
+}
+
+/** Checks that the block of `title` sits in `date`'s column and shows `time`. */
+async function shownAt(page, title, date, time) {
+  const cell = await page.locator(`td.fc-timegrid-col[data-date="${date}"]`).boundingBox();
+  const ev = eventEl(page, title);
+  const box = await ev.boundingBox();
+  check(box.x >= cell.x - 1 && box.x + box.width <= cell.x + cell.width + 1, `${title} is in the column of ${date}`);
+  const text = await ev.innerText();
+  check(text.includes(time), `${title} shows ${time}: ${text}`);
+}
+
+async function eventsOf(user, start, end) {
+  const r = await api(user, 'GET', `/events?start=${start}&end=${end}&time_zone=${encodeURIComponent(ZONE)}`);
+  return r.json.events;
+}
+
+// ---- scenarios ---------------------------------------------------------------
+
+const state = {};
+
+async function sign_in_shows_the_week_and_a_wrong_password_is_explained() {
+  const page = await newPage(null);
+  const first = await page.goto(`${base()}/`);
+  await page.getByLabel('User name').waitFor();
+  measures['first load transferred (page + assets, uncompressed)'] = `${await transferred(page)} B`;
+  const csp = first.headers()['content-security-policy'] || '';
+  check(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), `strict CSP on the page: ${csp}`);
+  check(first.headers()['cache-control'] === 'no-cache', 'the page is revalidated');
+  await page.getByLabel('User name').fill('alice');
+  await page.getByLabel('Password').fill('not-her-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Wrong user name or password.').waitFor();
+  await axe(page, 'sign-in');
+  await shot(page, '01-sign-in');
+  const t0 = Date.now();
+  await signIn(page, 'alice');
+  measures['sign-in to week view'] = `${Date.now() - t0} ms`;
+  const asset = await page.evaluate(() => document.querySelector('script[type=module]').src);
+  const res = await fetch(asset);
+  check(/max-age=31536000/.test(res.headers.get('cache-control') || ''), 'hashed assets are cached for a year');
+  await axe(page, 'week view');
+  await shot(page, '02-week');
+  state.alice = page;
+}
+
+async function a_created_event_appears_in_the_week_view() {
+  const page = state.alice;
+  await createInDialog(page, { title: 'Planning', start: '2030-03-05T10:00', end: '2030-03-05T11:00', axe: true });
+  await eventEl(page, 'Planning').waitFor();
+  await shownAt(page, 'Planning', '2030-03-05', '10:00');
+  const listed = (await eventsOf('alice', '2030-03-05T00:00:00Z', '2030-03-06T00:00:00Z')).filter((e) => e.title === 'Planning');
+  check(listed.length === 1 && listed[0].start_time === '2030-03-05T15:00:00Z', `Planning at 10:00 New York: ${JSON.stringify(listed)}`);
+  await shot(page, '03-created');
+}
+
+async function a_weekly_event_keeps_its_local_time_across_the_dst_change() {
+  const page = state.alice;
+  await createInDialog(page, { title: 'Standup', start: '2030-03-04T09:00', end: '2030-03-04T09:30', weekly: 'Mon' });
+  await eventEl(page, 'Standup').waitFor();
+  await shownAt(page, 'Standup', '2030-03-04', '09:00');
+  await page.getByRole('button', { name: 'Next week' }).or(page.locator('.fc-next-button')).first().click();
+  await page.locator('td.fc-timegrid-col[data-date="2030-03-11"]').waitFor();
+  await eventEl(page, 'Standup').waitFor();
+  // Still 09:00 after the US clocks change on 10 March.
+  await shownAt(page, 'Standup', '2030-03-11', '09:00');
+  const after = (await eventsOf('alice', '2030-03-11T00:00:00Z', '2030-03-12T00:00:00Z')).filter((e) => e.title === 'Standup');
+  check(after.length === 1 && after[0].start_time === '2030-03-11T13:00:00Z', `UTC moves with DST: ${JSON.stringify(after)}`);
+  await shot(page, '04-after-dst');
+  await page.locator('.fc-prev-button').click();
+  await page.locator('td.fc-timegrid-col[data-date="2030-03-04"]').waitFor();
+}
+
+async function dragging_one_occurrence_with_this_event_makes_an_override() {
+  const page = state.alice;
+  const ev = eventEl(page, 'Standup');
+  await ev.waitFor();
+  const from = await ev.boundingBox();
+  const tuesday = await page.locator('td.fc-timegrid-col[data-date="2030-03-05"]').boundingBox();
+  const x = from.x + from.width / 2;
+  const y = from.y + 5;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 10, y + 5, { steps: 5 });
+  await page.mouse.move(tuesday.x + tuesday.width / 2, y, { steps: 15 });
+  await page.mouse.up();
+  const dlg = page.getByRole('dialog', { name: 'Move a repeating event' });
+  await dlg.waitFor();
+  await axe(page, 'scope choice');
+  await shot(page, '05-scope');
+  await dlg.getByRole('button', { name: 'This event', exact: true }).click();
+  await status(page, /Moved “Standup”/);
+  const week = (await eventsOf('alice', '2030-03-04T00:00:00Z', '2030-03-18T00:00:00Z')).filter((e) => e.title === 'Standup');
+  const starts = week.map((e) => e.start_time).sort();
+  check(JSON.stringify(starts) === JSON.stringify(['2030-03-05T14:00:00Z', '2030-03-11T13:00:00Z']),
+    `one occurrence moved to Tuesday, the next Monday unchanged: ${starts}`);
+  // A CalDAV client sees the same: an override with RECURRENCE-ID.
+  const report = await fetch(`${base()}/dav/calendars/alice/calendar/`, {
+    method: 'REPORT',
+    headers: { Authorization: 'Basic ' + Buffer.from(`alice:${PASSWORD.alice}`).toString('base64'), Depth: '1',
+      'Content-Type': 'application/xml; charset=utf-8' },
+    body: '<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">' +
+      '<D:prop><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">' +
+      '<C:prop-filter name="SUMMARY"><C:text-match>Standup</C:text-match></C:prop-filter>' +
+      '</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>',
+  });
+  const xml = await report.text();
+  check(report.status === 207 && /RECURRENCE-ID[^:]*:20300304T090000/.test(xml) && /RRULE:FREQ=WEEKLY/.test(xml),
+    `CalDAV REPORT shows the series and its override: ${report.status} ${xml.slice(0, 400)}`);
+  await shot(page, '06-moved');
+}
+
+async function an_invited_user_accepts_and_the_organizer_sees_it() {
+  const page = state.alice;
+  await createInDialog(page, { title: 'Review', start: '2030-03-06T14:00', end: '2030-03-06T15:00', invite: 'bob@example.com' });
+  const bob = await newPage('bob');
+  await bob.getByRole('button', { name: 'Accept Review' }).waitFor();
+  await axe(bob, 'invitations');
+  await shot(bob, '07-invitation');
+  await bob.getByRole('button', { name: 'Accept Review' }).click();
+  await status(bob, /You answered “Accept” to “Review”/);
+  await bob.getByText('No open invitations.').waitFor();
+  await bob.context().close();
+  await page.reload();
+  await eventEl(page, 'Review').click();
+  const dlg = page.getByRole('dialog', { name: 'Event' });
+  await dlg.getByText('bob@example.com: accepted').waitFor();
+  await shot(page, '08-organizer-sees-answer');
+  await dlg.getByRole('button', { name: 'Close', exact: true }).last().click();
+}
+
+async function a_stale_edit_is_412_and_offers_a_reload() {
+  const page = state.alice;
+  // By keyboard: event blocks are focusable and Enter opens them.
+  await eventEl(page, 'Planning').focus();
+  await page.keyboard.press('Enter');
+  const dlg = page.getByRole('dialog', { name: 'Event' });
+  await dlg.getByLabel('Title').waitFor();
+  // Someone else (a CalDAV client, another tab) changes it meanwhile.
+  const planning = (await eventsOf('alice', '2030-03-05T00:00:00Z', '2030-03-06T00:00:00Z')).find((e) => e.title === 'Planning');
+  const other = await api('alice', 'PATCH', `/events/${planning.event_id}`, { title: 'Planning (moved room)' });
+  check(other.status === 200, `background change: ${other.status}`);
+  await dlg.getByLabel('Title').fill('Planning with notes');
+  await dlg.getByRole('button', { name: 'Save' }).click();
+  await dlg.getByText('This event was changed elsewhere since you opened it.').waitFor();
+  await axe(page, 'stale edit');
+  await shot(page, '09-stale');
+  await dlg.getByRole('button', { name: 'Reload the event' }).click();
+  const again = page.getByRole('dialog', { name: 'Event' });
+  await again.getByLabel('Title').waitFor();
+  await waitUntil(async () => await again.getByLabel('Title').inputValue() === 'Planning (moved room)',
+    'the reloaded form shows the current title');
+  await again.getByRole('button', { name: 'Close', exact: true }).last().click();
+}
+
+async function a_lost_connection_keeps_what_was_typed() {
+  const page = state.alice;
+  await page.getByRole('button', { name: 'New event' }).click();
+  const dlg = page.getByRole('dialog', { name: 'New event' });
+  await dlg.getByLabel('Title').fill('Typed while offline');
+  await dlg.getByLabel('Starts').fill('2030-03-07T16:00');
+  await dlg.getByLabel('Ends').fill('2030-03-07T17:00');
+  await page.context().setOffline(true);
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  await dlg.getByText('No connection to the server. Nothing you typed is lost').waitFor();
+  check(await dlg.getByLabel('Title').inputValue() === 'Typed while offline', 'the title is still in the form');
+  await shot(page, '10-offline');
+  await page.context().setOffline(false);
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  await status(page, /Created “Typed while offline”/);
+  const listed = (await eventsOf('alice', '2030-03-07T00:00:00Z', '2030-03-08T00:00:00Z')).filter((e) => e.title === 'Typed while offline');
+  check(listed.length === 1, `created once after the connection came back: ${listed.length}`);
+}
+
+async function find_a_time_books_a_suggestion() {
+  const page = state.alice;
+  await page.getByRole('button', { name: 'Find a time' }).click();
+  const dlg = page.getByRole('dialog', { name: 'Find a time' });
+  await dlg.getByLabel('Title').fill('Three of us');
+  await dlg.getByLabel('With (addresses, one per line)').fill('bob@example.com\ncarol@example.com');
+  await dlg.getByRole('button', { name: 'Find times' }).click();
+  await dlg.getByRole('button', { name: 'Book' }).first().waitFor();
+  await axe(page, 'find a time');
+  await shot(page, '11-find-time');
+  await dlg.getByRole('button', { name: 'Book' }).first().click();
+  const editor = page.getByRole('dialog', { name: 'New event' });
+  check((await editor.getByLabel('Invite (addresses of people or rooms)').inputValue()).includes('carol@example.com'), 'invitees prefilled');
+  await editor.getByRole('button', { name: 'Create' }).click();
+  await status(page, /Created “Three of us”/);
+}
+
+async function a_week_of_200_events_shows_quickly() {
+  const page = state.alice;
+  for (let i = 0; i < 200; i += 1) {
+    const day = 1 + (i % 5);
+    const hour = 8 + Math.floor(i / 5) % 10;
+    const r = await api('alice', 'POST', '/events', { title: `Load ${i}`, time_zone: ZONE,
+      start_time: `2030-04-0${day}T${String(hour).padStart(2, '0')}:00:00-04:00`, end_time: `2030-04-0${day}T${String(hour).padStart(2, '0')}:30:00-04:00` });
+    check(r.status === 201, `load event ${i}: ${r.status}`);
+  }
+  await page.goto(`${base()}/?date=2030-03-25`);
+  await page.locator('.fc-timegrid').waitFor();
+  const ms = await page.evaluate(async () => {
+    const t0 = performance.now();
+    document.querySelector('.fc-next-button').click();
+    while (document.querySelectorAll('.fc-timegrid-event').length < 200) await new Promise((r) => requestAnimationFrame(r));
+    return Math.round(performance.now() - t0);
+  });
+  measures['week of 200 events shown (click to rendered, API included)'] = `${ms} ms`;
+  const apiMs = await page.evaluate(() => Math.round(performance.getEntriesByType('resource')
+    .filter((e) => e.name.includes('/api/v1/events?')).map((e) => e.duration).pop() || -1));
+  measures['  of which the API listing took'] = `${apiMs} ms`;
+  await shot(page, '12-200-events');
+}
+
+async function signing_out_ends_the_session() {
+  const page = state.alice;
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('kalends.session')).token);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByText('You are signed out.').waitFor();
+  const r = await fetch(`${base()}/api/v1/calendars`, { headers: { Authorization: `Bearer ${token}` } });
+  check(r.status === 401 && !/Basic/.test(r.headers.get('www-authenticate') || ''), `the token is revoked: ${r.status}`);
+}
+
+async function an_expired_session_token_is_refused() {
+  // Session tokens stored as sign-in stores them, one expired a minute ago, one valid for an hour.
+  const { createHash } = await import('node:crypto');
+  const now = Math.floor(Date.now() / 1000);
+  const store = (token, name) => {
+    const hash = createHash('sha256').update(token).digest('hex');
+    const sql = `INSERT INTO access_tokens (principal_id, name, token_hash, created_at) ` +
+      `SELECT id, '${name}', '${hash}', 0 FROM principals WHERE name = 'alice';`;
+    const p = spawnSync('sqlite3', ['-cmd', '.timeout 5000', join(data, 'kalends.sqlite3'), sql], { encoding: 'utf8' });
+    check(p.status === 0, `sqlite3: ${p.stderr}`);
+  };
+  const expired = `kals_${now - 60}_${'A'.repeat(43)}`;
+  const valid = `kals_${now + 3600}_${'B'.repeat(43)}`;
+  store(expired, 'session-test-expired');
+  store(valid, 'session-test-valid');
+  const as = (token) => fetch(`${base()}/api/v1/calendars`, { headers: { Authorization: `Bearer ${token}` } });
+  check((await as(valid)).status === 200, 'a stored session token before its expiry works');
+  check((await as(expired)).status === 401, 'a stored session token after its expiry is 401');
+  // The expiry is part of the hashed text: editing it makes an unknown token.
+  check((await as(expired.replace(/^kals_\d+_/, `kals_${now + 3600}_`))).status === 401, 'an edited expiry is 401');
+}
+
+const CASES = [
+  sign_in_shows_the_week_and_a_wrong_password_is_explained,
+  a_created_event_appears_in_the_week_view,
+  a_weekly_event_keeps_its_local_time_across_the_dst_change,
+  dragging_one_occurrence_with_this_event_makes_an_override,
+  an_invited_user_accepts_and_the_organizer_sees_it,
+  a_stale_edit_is_412_and_offers_a_reload,
+  a_lost_connection_keeps_what_was_typed,
+  find_a_time_books_a_suggestion,
+  a_week_of_200_events_shows_quickly,
+  signing_out_ends_the_session,
+  an_expired_session_token_is_refused,
+];
+
+async function main() {
+  if (SHOTS) rmSync(SHOTS, { recursive: true, force: true });  // this run's screenshots only
+  for (const u of ['alice', 'bob', 'carol']) cli(['user', 'add', u, '--email', `${u}@example.com`, '--password-stdin'], PASSWORD[u] + '\n');
+  await startServer();
+  const root = process.getuid && process.getuid() === 0;
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+    args: root ? ['--no-sandbox'] : [] });  // Chromium's sandbox refuses root (CI runs as root)
+  const only = new Set(process.argv.slice(2));
+  for (const c of CASES) {
+    if (only.size && !only.has(c.name)) continue;
+    const t0 = Date.now();
+    try {
+      await c();
+      results.push([c.name, true]);
+      console.log(`ok ${c.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      results.push([c.name, false]);
+      console.log(`FAIL ${c.name}: ${e.stack || e}`);
+      if (state.alice) {
+        await shot(state.alice, `fail-${c.name}`).catch(() => {});
+        // Close what the failed case left open, so that the next one starts clean.
+        for (let i = 0; i < 3; i += 1) await state.alice.keyboard.press('Escape').catch(() => {});
+      }
+    }
+  }
+  const cspOk = cspViolations.length === 0;
+  console.log(cspOk ? 'ok no Content-Security-Policy violation or page error' : `FAIL CSP or page errors: ${cspViolations.join(' | ')}`);
+  results.push(['no_csp_violation', cspOk]);
+  for (const [k, v] of Object.entries(measures)) console.log(`measure: ${k}: ${v}`);
+}
+
+let code = 1;
+try {
+  await main();
+  const failed = results.filter(([, ok]) => !ok).length;
+  console.log(`\n  ${results.length - failed} test cases out of ${results.length} passed`);
+  if (failed) console.log(`  ${failed} test cases out of ${results.length} failed`);
+  code = failed ? 1 : 0;
+} catch (e) {
+  console.log(`FAIL setup: ${e.stack || e}`);
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  await stopServer();
+  if (process.env.KEEP_WORK) console.log(`work files kept in ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+process.exit(code);

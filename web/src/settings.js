@@ -1,0 +1,74 @@
+// Connecting calendar apps (the CalDAV URLs and the settings Apple Calendar,
+// Thunderbird and DAVx⁵ ask for) and sharing a calendar (its sharees).
+import { api } from './api.js';
+import { announce, errorBox, field, h, openDialog, showError } from './ui.js';
+
+function copyRow(label, value) {
+  const input = h('input', { type: 'text', readonly: true, value });
+  return h('div', { className: 'copy-row' }, field(label, input),
+    h('button', { type: 'button', 'aria-label': `Copy ${label}`, onclick: async () => {
+      try { await navigator.clipboard.writeText(value); announce(`Copied ${label}.`); } catch { input.select(); }
+    } }, 'Copy'));
+}
+
+/** The dialog with the addresses and settings calendar apps need. */
+export function openConnect(ctx) {
+  const origin = location.origin;
+  const user = ctx.me.user;
+  const principal = `${origin}/dav/principals/users/${encodeURIComponent(user)}/`;
+  const host = location.host;
+  return openDialog('Connect calendar apps', () => h('div', { className: 'connect' },
+    h('p', {}, 'Your calendars are also reachable with CalDAV. Use your user name and password.'),
+    copyRow('Server address (CalDAV)', `${origin}/dav/`),
+    copyRow('Your principal address', principal),
+    ...ctx.calendars.map((c) => copyRow(`Address of “${c.name}”`, origin + c.url)),
+    h('h3', {}, 'Apple Calendar (macOS, iOS)'),
+    h('ol', {}, h('li', {}, 'Add an account → Other → CalDAV account, account type “Advanced” (macOS) or “Add CalDAV Account” (iOS).'),
+      h('li', {}, `User name: ${user}; password: yours; server address: ${host}; server path: /dav/principals/users/${user}/; port: ${location.port || (location.protocol === 'https:' ? 443 : 80)}; use SSL: ${location.protocol === 'https:' ? 'yes' : 'no'}.`)),
+    h('h3', {}, 'Thunderbird'),
+    h('ol', {}, h('li', {}, 'New Calendar → On the network.'),
+      h('li', {}, `User name: ${user}; location: ${origin}/dav/ (Thunderbird finds every calendar).`)),
+    h('h3', {}, 'DAVx⁵ (Android)'),
+    h('ol', {}, h('li', {}, 'Add account → Login with URL and user name.'),
+      h('li', {}, `Base URL: ${origin}/dav/; user name: ${user}; password: yours.`)),
+    h('p', { className: 'hint' }, 'Apps may also find the server from its address alone: it answers /.well-known/caldav.')));
+}
+
+const PERMISSIONS = [['view', 'can view'], ['edit', 'can edit'], ['admin', 'can edit and share'], ['free-busy', 'sees busy times only']];
+
+/** The dialog listing who `cal` is shared with, to add, change and remove sharees. */
+export function openShares(ctx, cal) {
+  return openDialog(`Share “${cal.name}”`, () => {
+    const list = h('ul', { className: 'shares' });
+    const errors = errorBox();
+    const path = `/calendars/${encodeURIComponent(cal.calendar_id)}/shares`;
+    const reload = async () => {
+      try {
+        const { data } = await api('GET', path);
+        list.replaceChildren(...(data.shares.length ? data.shares.map((s) => h('li', {}, `${s.email}: ${labelOf(s.permission)} `,
+          h('button', { type: 'button', className: 'link', 'aria-label': `Stop sharing with ${s.email}`, onclick: async () => {
+            try { await api('DELETE', `${path}/${encodeURIComponent(s.email)}`); announce(`No longer shared with ${s.email}.`); reload(); } catch (e) { showError(errors, e); }
+          } }, 'Remove'))) : [h('li', { className: 'hint' }, 'Not shared with anyone.')]));
+      } catch (e) { showError(errors, e); }
+    };
+    const email = h('input', { type: 'email', autocomplete: 'off', required: true });
+    const permission = h('select', {}, PERMISSIONS.map(([v, l]) => h('option', { value: v }, l)));
+    const form = h('form', {}, field('Share with (address of a user here)', email), field('Permission', permission),
+      h('div', { className: 'buttons' }, h('button', { type: 'submit', className: 'primary' }, 'Share')));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      try {
+        await api('PUT', path, { body: { email: email.value.trim(), permission: permission.value } });
+        announce(`Shared “${cal.name}” with ${email.value.trim()}.`);
+        email.value = '';
+        reload();
+      } catch (e) { showError(errors, e); }
+    });
+    reload();
+    return h('div', {}, errors, list, form);
+  });
+}
+
+function labelOf(p) {
+  return (PERMISSIONS.find(([v]) => v === p) || [p, p])[1];
+}

@@ -39,11 +39,11 @@ struct Node {
     std::uint16_t port = free_port();
     std::unique_ptr<Child> child;
 
-    Node(const std::string& config, const std::string& data) {
+    Node(const std::string& config, const std::string& data, const std::string& log_level = "error") {
         child = std::make_unique<Child>(std::vector<std::string>{test_support::kalends_bin(), "serve", "--config",
                                                                  config, "--data", data, "--listen",
                                                                  "127.0.0.1:" + std::to_string(port),
-                                                                 "--log-level", "error"});
+                                                                 "--log-level", log_level});
         const auto deadline = std::chrono::steady_clock::now() + 20s;
         while (std::chrono::steady_clock::now() < deadline) {
             if (child->wait(0ms)) throw std::runtime_error("kalends serve exited: " + child->err());
@@ -188,4 +188,22 @@ BOOST_AUTO_TEST_CASE(the_password_comes_from_the_password_file_and_a_wrong_one_i
     auto listed = test_support::run_kalends({"user", "list", "--config", config, "--data", data});
     BOOST_TEST(listed->wait().value_or(-1) == 0, listed->err());
     BOOST_TEST(listed->out().find("carol") != std::string::npos, listed->out());
+}
+
+BOOST_AUTO_TEST_CASE(the_start_up_line_names_the_postgresql_database_with_its_password_masked) {
+    test_support::PostgresCluster cluster;
+    test_support::TempDir dir;
+    cluster.create_database("kalends");
+    cluster.sql("CREATE ROLE app LOGIN PASSWORD 'in-url-pw'");
+    cluster.sql("ALTER DATABASE kalends OWNER TO app");
+    const auto config = (dir.path() / "kalends.conf").string();
+    std::ofstream(config) << "[storage]\nbackend = postgresql\nurl = postgresql://app:in-url-pw@127.0.0.1:"
+                          << cluster.port() << "/kalends?gssencmode=disable\n";
+    Node node(config, (dir.path() / "data").string(), "info");
+    const auto shown = node.child->stderr_after("using PostgreSQL ", 5s);
+    BOOST_TEST_REQUIRE(shown.has_value(), node.child->err());
+    BOOST_TEST(shown->starts_with("postgresql://app:***@127.0.0.1:"), *shown);
+    const auto& log = node.child->err();
+    BOOST_TEST(log.find("in-url-pw") == std::string::npos, log);
+    BOOST_TEST(log.find("kalends.sqlite3") == std::string::npos, log);
 }

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "caldav/error.hpp"
+#include "caldav/sharing.hpp"
 
 namespace caldav {
 
@@ -25,6 +26,8 @@ unsigned Resource::bit() const {
         }
         return k_plain;
     case ResourceKind::object: return k_object;
+    case ResourceKind::notifications: return k_notifications;
+    case ResourceKind::notification: return k_notification;
     default: return 0;
     }
 }
@@ -94,7 +97,8 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
         if (!r.owner) throw Error(404, "no such calendar home");
         break;
     }
-    if (r.owner && path.kind != ResourceKind::principal && path.kind != ResourceKind::home) {
+    const bool notes = path.kind == ResourceKind::notifications || path.kind == ResourceKind::notification;
+    if (r.owner && path.kind != ResourceKind::principal && path.kind != ResourceKind::home && !notes) {
         // Issue 25: a calendar's grants decide who else holds privileges on it.
         r.collection = store.find_collection(r.owner->id, path.collection);
         if (r.collection && r.collection->kind == CollectionKind::calendar)
@@ -109,6 +113,10 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
     if (r.privileges == Privileges::none)
         throw Error(403, Precondition::need_privileges, "only the owner may access this resource");
     const auto& owner = *r.owner;
+    if (notes) {
+        resolve_notification(r, path, store);  // issue 25 (caldav/sharing.cpp)
+        return r;
+    }
     if (path.kind == ResourceKind::home) {
         r.href = home_href(owner.name);
         r.home = store.find_home(owner.id);
@@ -159,6 +167,9 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
         break;
     case ResourceKind::principals: add_path(principal_href(user.name)); break;
     case ResourceKind::calendars_root: add_path(home_href(user.name)); break;
+    case ResourceKind::notifications:
+        for (auto& n : notification_members(r, store)) out.push_back(std::move(n));
+        break;
     case ResourceKind::home:
         for (auto& c : store.list_collections(r.owner->id)) {
             if (c.name.find('/') != std::string::npos) continue;  // nested below a child
@@ -166,6 +177,8 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
             child.kind = ResourceKind::collection;
             child.href = collection_href(r.owner->name, c.name);
             child.owner = r.owner;
+            // Issue 25: DAV:acl, CS:invite and the rest show each calendar's grants.
+            if (c.kind == CollectionKind::calendar) child.grants = store.grants_of_collection(c.id);
             child.collection = std::move(c);
             child.exists = true;
             child.privileges = privileges_of(child, user);

@@ -33,6 +33,11 @@ enum KindBit : unsigned {
     k_object = 1u << 9,
     k_any_collection = k_calendar | k_inbox | k_outbox | k_plain,
     k_all = (1u << 10) - 1,
+    /// The notification collection and its members (caldav-sharing §4):
+    /// outside k_all, so that only the rows naming them apply.
+    k_notifications = 1u << 10,
+    k_notification = 1u << 11,
+    k_notes = k_notifications | k_notification,
 };
 
 /// A resource the request names (or would create), looked up in the store.
@@ -43,6 +48,7 @@ struct Resource {
     std::optional<CollectionRecord> collection;
     std::optional<ObjectRecord> object;
     std::optional<HomeRecord> home;  ///< a calendar home's sync state (home only)
+    std::optional<NotificationRecord> notification;  ///< a notification (notification only)
     /// The grants on the calendar this resource is or is in (issue 25),
     /// loaded by resolve for a calendar and its objects; acl_of reads them.
     std::vector<GrantRecord> grants;

@@ -8,6 +8,8 @@
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/scheduling.hpp"
+#include "caldav/sharing.hpp"
+#include "caldav/webdav_push.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
 #include "ical/freebusy.hpp"
@@ -29,9 +31,18 @@ std::string response_element(std::string_view recipient, std::string_view status
 
 Response handle_post(Context& ctx) {
     auto& t = ctx.target;
-    if (t.kind != ResourceKind::collection || !t.collection || t.collection->kind != CollectionKind::outbox)
-        throw Error(405, "POST is offered on scheduling outboxes");
     auto type = ctx.request.headers.get("Content-Type").value_or("");
+    // Issue 25: sharing documents (XML) on calendars and homes (caldav/sharing.cpp);
+    // iTIP goes to the outbox only.
+    const bool itip = lower(type).rfind("text/calendar", 0) == 0;
+    // draft-bitfire-webdav-push: a push-register body on a calendar (its
+    // reader may watch it); every other XML body is a sharing request.
+    if (!itip && t.bit() == k_calendar && xml::parse(ctx.request.body, ctx.limits).is(push_ns, "push-register"))
+        return handle_push_register(ctx);
+    if (!itip && (t.bit() == k_calendar || t.bit() == k_home || t.bit() == k_notifications))
+        return handle_sharing_post(ctx);
+    if (t.kind != ResourceKind::collection || !t.collection || t.collection->kind != CollectionKind::outbox)
+        throw Error(405, "POST is offered on scheduling outboxes (iTIP) and on calendars and homes (sharing)");
     if (lower(type).rfind("text/calendar", 0) != 0)
         throw Error(403, Precondition::supported_calendar_data, "the outbox takes text/calendar iTIP messages");
     auto parsed = ical::parse_freebusy_request(ctx.request.body);

@@ -7,6 +7,7 @@
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/xml/element.hpp"
 #include "caldav/xml/multistatus.hpp"
 
@@ -106,6 +107,14 @@ Response handle_propfind(Context& ctx) {
     if (depth == 1) {
         for (const auto& child : children_of(ctx.target, ctx.store, ctx.user))
             ms.add(child.href, properties_of(ctx, child, req));
+        // Issue 25: calendars shared with the user and accepted, at their owner's URL.
+        if (ctx.target.kind == ResourceKind::home) {
+            for (const auto& shared : shared_calendars_in_home(ctx)) ms.add(shared.href, properties_of(ctx, shared, req));
+            if (ctx.target.owner->id == ctx.user.id) {
+                auto notes = notification_collection_of(ctx);
+                ms.add(notes.href, properties_of(ctx, notes, req));
+            }
+        }
     }
     r.body = ms.finish();
     return r;

@@ -5,6 +5,7 @@
 #include "caldav/store_outcome.hpp"
 #include "caldav/names.hpp"
 #include "caldav/property_update.hpp"
+#include "caldav/sharing.hpp"
 
 namespace caldav {
 
@@ -37,6 +38,7 @@ void check_default_calendar_choice(Context& ctx, const std::vector<PropertyUpdat
 }  // namespace
 
 Response handle_proppatch(Context& ctx) {
+    if (is_sharee_proppatch(ctx)) return handle_sharee_proppatch(ctx);  // issue 25: per-user properties
     auto& t = ctx.target;
     if (!t.exists) throw Error(404, "no such resource");
     auto root = xml::parse(ctx.request.body, ctx.limits);

@@ -116,6 +116,8 @@ std::vector<Ace> acl_of(const Resource& r) {
             // RFC 6638 §2.4: calendar users find each other's addresses and homes.
             return {Ace{std::nullopt, readable}, Ace{r.owner, P::read | P::read_acl}};
         case ResourceKind::home:
+        case ResourceKind::notifications:  // caldav-sharing §4: the owner's alone
+        case ResourceKind::notification:
             if (!r.owner) return {};
             return {Ace{r.owner, P::all}};
         case ResourceKind::collection:
@@ -123,7 +125,9 @@ std::vector<Ace> acl_of(const Resource& r) {
             if (!r.owner) return {};
             std::vector<Ace> acl{Ace{r.owner, P::all}};
             // Issue 25: a grant holds on the shared calendar and on each member.
-            for (const auto& g : r.grants) acl.push_back(Ace{g.grantee, share_privileges(g.permission)});
+            // An invitation not (yet) accepted gives nothing (schema 0017).
+            for (const auto& g : r.grants)
+                if (g.status == InviteStatus::accepted) acl.push_back(Ace{g.grantee, share_privileges(g.permission)});
             return acl;
         }
         default:
@@ -144,7 +148,7 @@ Privileges share_privileges(SharePermission p) {
         case SharePermission::free_busy: return P::read_free_busy;
         case SharePermission::view: return view;
         case SharePermission::edit: return view | P::write_content | P::bind;
-        case SharePermission::admin: return view | P::write | P::read_acl;
+        case SharePermission::admin: return view | P::write | P::read_acl | P::share;
     }
     return P::none;
 }

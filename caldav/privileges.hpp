@@ -35,12 +35,15 @@ enum class Privileges : std::uint32_t {
     schedule_send_invite = 1u << 12,
     schedule_send_reply = 1u << 13,
     schedule_send_freebusy = 1u << 14,
+    /// Sharing a calendar further (issue 25 §1; CS:share, DAV:share-resource):
+    /// held by the owner (DAV:all) and admin sharees, named in no property.
+    share = 1u << 15,
     // Aggregates.
     read = read_content | read_free_busy,  ///< RFC 4791 §6.1.1: read-free-busy is in read
     write = write_properties | write_content | bind | unbind,  ///< RFC 3744 §3.12
     schedule_deliver = schedule_deliver_invite | schedule_deliver_reply | schedule_query_freebusy,
     schedule_send = schedule_send_invite | schedule_send_reply | schedule_send_freebusy,
-    all = (1u << 15) - 1,
+    all = (1u << 16) - 1,
 };
 
 constexpr Privileges operator|(Privileges a, Privileges b) {
@@ -97,8 +100,8 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor);
 /// its members (issue 25 §1): free-busy: read-free-busy; view: read and
 /// read-current-user-privilege-set; edit: also write-content and bind
 /// (create and update, not unbind); admin: also unbind, write-properties
-/// and read-acl. There is no share privilege bit yet: admin's "share
-/// further" is granted by the front ends (JSON API) from admin itself.
+/// read-acl and share (sharing further). Only accepted grants
+/// (InviteStatus) count in acl_of.
 Privileges share_privileges(SharePermission p);
 
 /// The privileges `actor` holds on calendar `c` of `owner` whose grants

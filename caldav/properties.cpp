@@ -8,6 +8,7 @@
 #include "caldav/names.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/webdav_push.hpp"
 #include "caldav/report.hpp"
 #include "caldav/xml/element.hpp"
@@ -36,18 +37,24 @@ std::string format_ical_utc(std::int64_t t) {
     return buf;
 }
 
-Value resourcetype(Context&, const Resource& r) {
+Value resourcetype(Context& ctx, const Resource& r) {
     switch (r.bit()) {
     case k_principal: return element(dav_ns, "collection") + element(dav_ns, "principal");
-    case k_calendar: return element(dav_ns, "collection") + element(caldav_ns, "calendar");
+    case k_calendar:
+        // caldav-sharing §5.2.1: CS:shared-owner or CS:shared besides.
+        return element(dav_ns, "collection") + element(caldav_ns, "calendar") + sharing_resourcetype(ctx, r);
     case k_inbox: return element(dav_ns, "collection") + element(caldav_ns, "schedule-inbox");
     case k_outbox: return element(dav_ns, "collection") + element(caldav_ns, "schedule-outbox");
     case k_object: return std::string();
+    case k_notification: return std::string();
+    case k_notifications: return element(dav_ns, "collection") + element(calendarserver_ns, "notification");
     default: return element(dav_ns, "collection");
     }
 }
 
-Value displayname(Context&, const Resource& r) {
+Value displayname(Context& ctx, const Resource& r) {
+    // caldav-sharing §5.5.3: a sharee's own name for a shared calendar.
+    if (auto own = sharee_display_name(ctx, r)) return own;
     if (r.kind == ResourceKind::principal)
         return escape(r.owner->display_name.empty() ? r.owner->name : r.owner->display_name);
     if (r.collection && r.kind == ResourceKind::collection) return escape(r.collection->display_name);
@@ -55,6 +62,10 @@ Value displayname(Context&, const Resource& r) {
 }
 
 bool append_getetag(Context&, const Resource& r, std::string& out) {
+    if (r.notification) {
+        xml::escape_append(out, notification_etag(*r.notification));
+        return true;
+    }
     out += "&quot;";
     xml::escape_append(out, r.object->etag);
     out += "&quot;";
@@ -74,6 +85,7 @@ Value schedule_tag(Context&, const Resource& r) {
 }
 
 Value getcontenttype(Context&, const Resource& r) {
+    if (r.notification) return std::string("application/xml; charset=utf-8");
     if (!r.object->content_type.empty()) return escape(r.object->content_type);
     if (r.object->component == "VEVENT") return "text/calendar; charset=utf-8; component=vevent";
     if (r.object->component == "VTODO") return "text/calendar; charset=utf-8; component=vtodo";
@@ -125,7 +137,8 @@ Value owner(Context&, const Resource& r) {
 
 // RFC 3744 §5.4: what privileges_of gave the actor when the resource was resolved.
 Value current_user_privilege_set(Context&, const Resource& r) {
-    return current_user_privilege_set_xml(r.privileges, r.bit());
+    // The notification collection reports as a plain collection does.
+    return current_user_privilege_set_xml(r.privileges, (r.bit() & k_notes) ? k_plain : r.bit());
 }
 
 Value supported_report_set(Context&, const Resource& r) {
@@ -275,21 +288,21 @@ constexpr unsigned k_home_and_collections = k_home | k_any_collection;
 
 const std::vector<PropertyDescriptor> table{
     // RFC 4918 §15
-    {dav_ns, "resourcetype", k_all, true, true, &resourcetype},
+    {dav_ns, "resourcetype", k_all | k_notes, true, true, &resourcetype},
     {dav_ns, "displayname", k_principal | k_any_collection, true, false, &displayname},
-    {dav_ns, "getetag", k_object, true, true, &getetag, &append_getetag},
-    {dav_ns, "getcontenttype", k_object, true, true, &getcontenttype},
+    {dav_ns, "getetag", k_object | k_notification, true, true, &getetag, &append_getetag},
+    {dav_ns, "getcontenttype", k_object | k_notification, true, true, &getcontenttype},
     {dav_ns, "getcontentlength", k_object, true, true, &getcontentlength},
     {dav_ns, "getlastmodified", k_object | k_home_and_collections, true, true, &getlastmodified},
     {dav_ns, "creationdate", k_object | k_home_and_collections, true, true, &creationdate},
     // RFC 6578 §4
     {dav_ns, "sync-token", k_home | k_calendar | k_plain | k_inbox, false, true, &sync_token_prop},
     // RFC 5397, RFC 3744 §4-5
-    {dav_ns, "current-user-principal", k_all, false, true, &current_user_principal},
+    {dav_ns, "current-user-principal", k_all | k_notes, false, true, &current_user_principal},
     {dav_ns, "principal-URL", k_principal, false, true, &principal_url},
     {dav_ns, "principal-collection-set", k_all, false, true, &principal_collection_set},
     {dav_ns, "owner", k_principal | k_home_and_collections | k_object, false, true, &owner},
-    {dav_ns, "current-user-privilege-set", k_all, false, true, &current_user_privilege_set},
+    {dav_ns, "current-user-privilege-set", k_all | k_notes, false, true, &current_user_privilege_set},
     // RFC 3253 §3.1.5
     {dav_ns, "supported-report-set", k_all, false, true, &supported_report_set},
     {dav_ns, "supported-privilege-set", k_all, false, true, &supported_privilege_set},
@@ -330,6 +343,16 @@ const std::vector<PropertyDescriptor> table{
     {push_ns, "transports", k_calendar, false, true, &push_transports_property},
     {push_ns, "topic", k_calendar, false, true, &push_topic_property},
     {push_ns, "supported-triggers", k_calendar, false, true, &push_supported_triggers_property},
+    // Sharing (issue 25): caldav/sharing.cpp. calendar-color is otherwise a
+    // dead property; a sharee's own colour answers for them.
+    {calendarserver_ns, "invite", k_calendar, false, true, &cs_invite},
+    {calendarserver_ns, "allowed-sharing-modes", k_calendar, false, true, &cs_allowed_sharing_modes},
+    {calendarserver_ns, "shared-url", k_calendar, false, true, &cs_shared_url},
+    {dav_ns, "invite", k_calendar, false, true, &dav_invite},
+    {dav_ns, "share-access", k_calendar, false, true, &dav_share_access},
+    {apple_ical_ns, "calendar-color", k_calendar, false, false, &sharee_color},
+    {calendarserver_ns, "notificationtype", k_notification, false, true, &cs_notificationtype},
+    {calendarserver_ns, "notification-URL", k_principal, false, true, &cs_notification_url},
 };
 
 }  // namespace

@@ -62,12 +62,21 @@ ResourcePath ResourcePath::parse(std::string_view path) {
         case 4:
             r.owner = seg[2];
             r.collection = seg[3];
-            r.kind = ResourceKind::collection;
+            r.kind = seg[3] == notification_collection ? ResourceKind::notifications : ResourceKind::collection;
             break;
         default: {
+            r.owner = seg[2];
+            if (seg[3] == notification_collection) {
+                // One level only: notifications are plain resources.
+                if (seg.size() == 5 && !r.trailing_slash) {
+                    r.kind = ResourceKind::notification;
+                    r.collection = seg[3];
+                    r.object = seg[4];
+                }
+                return r;
+            }
             // Deeper paths name members of nested plain collections (RFC 4918
             // §9.3): the collection is stored under its slash-joined path.
-            r.owner = seg[2];
             std::size_t last = r.trailing_slash ? seg.size() : seg.size() - 1;
             for (std::size_t i = 3; i < last; ++i) {
                 if (i > 3) r.collection += '/';
@@ -131,5 +140,7 @@ std::string object_href(std::string_view owner, std::string_view collection,
                         std::string_view object) {
     return collection_href(owner, collection) + encode_segment(object);
 }
+
+std::string notifications_href(std::string_view owner) { return collection_href(owner, notification_collection); }
 
 }  // namespace caldav

@@ -16,7 +16,13 @@ enum class ResourceKind {
     home,             ///< /dav/calendars/NAME/
     collection,       ///< /dav/calendars/NAME/COLL/
     object,           ///< /dav/calendars/NAME/COLL/RES
+    notifications,    ///< /dav/calendars/NAME/notification/ (caldav-sharing §4)
+    notification,     ///< /dav/calendars/NAME/notification/RES
 };
+
+/// The name of the notification collection in each home (caldav-sharing §4,
+/// as Apple's CalendarServer names it): reserved, no calendar takes it.
+inline constexpr std::string_view notification_collection = "notification";
 
 /// A decoded request path split into the names it contains.
 struct ResourcePath {
@@ -43,5 +49,8 @@ std::string home_href(std::string_view owner);
 std::string collection_href(std::string_view owner, std::string_view collection);
 std::string object_href(std::string_view owner, std::string_view collection,
                         std::string_view object);
+
+/// The href of a principal's notification collection (caldav-sharing §4.1.1).
+std::string notifications_href(std::string_view owner);
 
 }  // namespace caldav

@@ -11,6 +11,7 @@
 #include "caldav/handlers.hpp"
 #include "caldav/names.hpp"
 #include "caldav/resource_path.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/webdav_push.hpp"
 
 namespace caldav {
@@ -44,9 +45,13 @@ struct MethodRow {
 constexpr unsigned k_writable = k_any_collection | k_object;
 
 // One row per method (STYLE.md §3: map names to behaviour with a table).
-constexpr std::array<MethodRow, 15> method_table{{
-    {"OPTIONS", &handle_options, k_all, k_all, When::any, {}, true},
-    {"PROPFIND", &handle_propfind, k_all, k_all, When::existing, {}, true},
+constexpr std::array<MethodRow, 18> method_table{{
+    {"OPTIONS", &handle_options, k_all | k_notes, k_all | k_notes, When::any, {}, true},
+    {"PROPFIND", &handle_propfind, k_all | k_notes, k_all | k_notes, When::existing, {}, true},
+    // Issue 25: the notification collection (caldav/sharing.cpp), its owner's alone.
+    {"GET", &handle_notification_get, k_notes, k_notification, When::existing, {}, true},
+    {"HEAD", &handle_notification_get, k_notes, k_notification, When::existing, {}, true},
+    {"DELETE", &handle_notification_delete, k_notes, k_notification, When::existing, {}},
     {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing, {P::write_properties}},
     {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing, {P::none, P::bind}},
@@ -59,9 +64,11 @@ constexpr std::array<MethodRow, 15> method_table{{
     {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},
     // RFC 6638 §6.2.1: the outbox answers free/busy lookups.
     {"POST", &handle_post, k_outbox, k_outbox, When::existing, {P::schedule_send_freebusy}},
-    // draft-bitfire-webdav-push: POST push-register on a calendar its reader may
-    // watch. Not in Allow: clients find it by the DAV header's webdav-push.
-    {"POST", &handle_push_register, k_calendar, 0, When::existing, {P::read}},
+    // Issue 25: CS:share / DAV:share-resource on a calendar (the share
+    // privilege, checked by caldav/sharing.cpp), CS:invite-reply to the
+    // actor's own home; draft-bitfire-webdav-push: push-register on a calendar
+    // its reader may watch (caldav/webdav_push.cpp). handle_post tells them apart.
+    {"POST", &handle_post, k_calendar | k_home | k_notifications, k_calendar, When::existing, {P::read}},
     // The destination is the handler's: it resolves it for the same actor.
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {}},
     {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing,
@@ -153,7 +160,8 @@ Response Service::handle(const Request& request) {
         ctx.push = push_store_ ? push_ : nullptr;
         ctx.push_store = push_store_;
         ctx.target = resolve(path, store_, *user);
-        check_privileges(request.method, ctx.target);
+        // A sharee's per-user properties need only their grant (caldav/sharing.hpp).
+        if (!is_sharee_proppatch(ctx)) check_privileges(request.method, ctx.target);
         for (const auto& row : method_table) {
             if (row.method == request.method && (row.dispatch & ctx.target.bit()))
                 return row.handler(ctx);

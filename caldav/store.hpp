@@ -480,7 +480,15 @@ constexpr std::optional<SharePermission> parse_share_permission(std::string_view
     return std::nullopt;
 }
 
-/// One grant: a calendar of `owner` shared with `grantee` (schema 0016).
+/// Where a grant's invitation stands (schema 0017): only an accepted grant
+/// gives privileges.
+enum class InviteStatus {
+    pending,   ///< invited over CalDAV, no reply yet
+    accepted,  ///< in force (admin commands and the JSON API grant accepted)
+    declined,  ///< the sharee said no, or removed the calendar from their home
+};
+
+/// One grant: a calendar of `owner` shared with `grantee` (schemas 0016, 0017).
 struct GrantRecord {
     std::int64_t collection_id = 0;
     std::string collection_name;  ///< URL segment of the calendar under the owner's home
@@ -488,6 +496,22 @@ struct GrantRecord {
     PrincipalRecord grantee;
     SharePermission permission = SharePermission::view;
     std::int64_t created_at = 0;  ///< unix seconds of the first grant (kept when it changes)
+    InviteStatus status = InviteStatus::accepted;
+    std::string invite_uid;  ///< the invitation's CS:uid (empty for grants not made by invitation)
+    std::string summary;     ///< what the sharer wrote with the invitation
+    /// The grantee's own DAV:displayname and calendar colour for the calendar
+    /// (caldav-sharing §5.5.3); nullopt: the owner's.
+    std::optional<std::string> sharee_display_name;
+    std::optional<std::string> sharee_color;
+};
+
+/// One notification message (caldav-sharing §4) in a principal's notification collection.
+struct NotificationRecord {
+    std::int64_t principal_id = 0;
+    std::string name;  ///< resource name ("UID.xml")
+    std::string type;  ///< local name of the notification element ("invite-notification")
+    std::string body;  ///< the whole CS:notification XML document
+    std::int64_t created_at = 0;  ///< unix seconds
 };
 
 /// Calendars shared with other principals (issue 25): at most one grant per
@@ -511,8 +535,41 @@ public:
     /// The grants on one calendar, by grantee name.
     virtual std::vector<GrantRecord> grants_of_collection(std::int64_t collection_id) = 0;
 
-    /// The calendars shared with `grantee_id`, by owner name and calendar name.
+    /// The calendars shared with `grantee_id` whose grants are accepted, by
+    /// owner name and calendar name.
     virtual std::vector<GrantRecord> grants_to_principal(std::int64_t grantee_id) = 0;
+
+    /// Invites `grantee_id` to calendar `collection_id` for `permission`
+    /// (CalDAV sharing): a new grant, or a declined one, is pending with
+    /// `invite_uid` until the grantee replies; a pending or accepted one keeps
+    /// its status and uid and takes the new permission. `summary` is kept.
+    /// Fails like set_grant.
+    virtual StoreStatus invite_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                     SharePermission permission, std::string_view summary,
+                                     std::string_view invite_uid) = 0;
+
+    /// Records the grantee's answer (accepted or declined) on their grant;
+    /// declining forgets their own name and colour. `not_found` when there is
+    /// no such grant. Moves the sync state of both homes.
+    virtual StoreStatus reply_to_invite(std::int64_t collection_id, std::int64_t grantee_id,
+                                        InviteStatus status) = 0;
+
+    /// Sets the grantee's own name and colour for a shared calendar (nullopt
+    /// clears one); `not_found` when there is no such grant. Moves the
+    /// grantee's home.
+    virtual StoreStatus set_sharee_properties(std::int64_t collection_id, std::int64_t grantee_id,
+                                              std::optional<std::string> display_name,
+                                              std::optional<std::string> color) = 0;
+
+    /// Stores `n` in its principal's notification collection, replacing the
+    /// one of the same name; `not_found` when the principal is gone.
+    virtual StoreStatus put_notification(const NotificationRecord& n) = 0;
+
+    /// The notifications of `principal_id`, by name.
+    virtual std::vector<NotificationRecord> notifications_of(std::int64_t principal_id) = 0;
+
+    /// Removes one notification; `not_found` when there is none of that name.
+    virtual StoreStatus remove_notification(std::int64_t principal_id, std::string_view name) = 0;
 };
 
 /// While one lives, reads made through the store that made it may share one

@@ -3,6 +3,7 @@
 // implements it beside caldav::Store (issue 23 §5, §7).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ struct JobRecord {
 
 /// The kind of the jobs that send e-mail (iMIP) through the relay.
 inline constexpr std::string_view mail_job_kind = "mail";
+
+/// The kind of the jobs that deliver one reminder (issue 26,
+/// caldav/reminders.hpp); tied to their calendar object (schema 0018).
+inline constexpr std::string_view reminder_job_kind = "reminder";
 
 /// The payload of a mail job: UID, recipient and envelope sender on a line
 /// each, then the message (schema 0014 moves queued mail over in this form).
@@ -74,6 +79,37 @@ struct QueuedMail {
     std::int64_t next_attempt_at = 0;  ///< unix seconds
 };
 
+/// An object whose reminder jobs (issue 26) the store is about to replace,
+/// as it hands it to the ReminderIndexer inside the write.
+struct ReminderSource {
+    std::int64_t owner_id = 0;       ///< the calendar's owner
+    std::string_view owner_email;    ///< the owner's address, may be empty
+    std::int64_t collection_id = 0;
+    std::string_view owner_name;       ///< the owner's URL name
+    std::string_view collection_name;  ///< the calendar's URL segment
+    std::string_view name;           ///< the member name
+    std::string_view data;           ///< its iCalendar text
+    /// Reminders due up to this instant are queued already (the horizon
+    /// being extended); nullopt: the object was just written.
+    std::optional<std::int64_t> after;
+};
+
+/// The reminder jobs of one object in a window of time.
+struct ReminderSchedule {
+    std::int64_t now = 0;  ///< the indexer's clock: jobs due after it are replaced, earlier ones kept
+    std::vector<NewJob> jobs;  ///< due after `now` (and after `after`), up to `indexed_until`
+    /// How far the jobs reach; nullopt when the object has no alarm at all
+    /// (nothing to extend later).
+    std::optional<std::int64_t> indexed_until;
+};
+
+/// Computes a calendar object's reminder jobs; called by the store inside the
+/// transaction of every write of a calendar object (any path: PUT, the JSON
+/// API, scheduling, COPY/MOVE), so that the reminder index changes with the
+/// object or not at all. Must not call the store; should not throw (a throw
+/// counts as no reminders).
+using ReminderIndexer = std::function<ReminderSchedule(const ReminderSource&)>;
+
 /// A durable queue of jobs leased to workers. Every call is one transaction.
 /// Times are unix seconds from the caller's clock (tests move it).
 class JobStore {
@@ -110,6 +146,35 @@ public:
     /// The earliest due_at of a job of `kinds` that is not failed (its lease
     /// end when leased), or nullopt: when a worker should look again.
     virtual std::optional<std::int64_t> next_job_due(const std::vector<std::string>& kinds) = 0;
+
+    /// Removes a job `worker` holds, and in the same transaction enqueues
+    /// `next` (its follow-ups: the e-mail a reminder sends) and, unless
+    /// `delivery_key` is empty, records that delivery. `exists` when that key
+    /// was recorded already: the job is removed and `next` is not enqueued
+    /// (a delivery made once is never made again). `not_found` as for
+    /// complete_job, nothing enqueued.
+    virtual StoreStatus complete_job_with(std::int64_t id, std::string_view worker, const std::vector<NewJob>& next,
+                                          std::string_view delivery_key, std::int64_t now) = 0;
+
+    /// Gives back every job leased to `worker` (due again as it was): for a
+    /// worker starting up, whose earlier process cannot be running them any
+    /// more. Returns how many.
+    virtual std::size_t release_leases(std::string_view worker) = 0;
+
+    /// Sets the indexer the store calls on every write of a calendar object
+    /// (nullptr: none; reminder jobs are then left as they are). Set once,
+    /// before writes begin.
+    virtual void set_reminder_indexer(ReminderIndexer indexer) = 0;
+
+    /// Extends the reminder index: for up to `limit` objects with alarms
+    /// whose reminders are queued only up to before `before`, asks the
+    /// indexer for the ones after and queues them, in one transaction.
+    /// Returns how many objects it extended (0: none left).
+    virtual std::size_t extend_reminders(std::int64_t before, std::size_t limit) = 0;
+
+    /// Deletes delivery records (complete_job_with) made before `before`;
+    /// returns how many.
+    virtual std::size_t prune_deliveries(std::int64_t before) = 0;
 
     /// Every job of `kind` (all kinds when empty), failed ones too, by id:
     /// for operators and tests.

@@ -47,6 +47,11 @@ SELECT create_distributed_table('grants', 'owner_id', colocate_with => 'principa
 -- 0002: a registration on another user's collection lives in its owner's
 -- shard; the collection's delete trigger reaches it across shards.
 SELECT create_distributed_table('push_subscriptions', 'owner_id', colocate_with => 'principals');
+-- 0003, 0004: a principal's notifications and an object's reminder index go
+-- with their owner; a delivery record is looked up by its key alone.
+SELECT create_distributed_table('notifications', 'principal_id', colocate_with => 'principals');
+SELECT create_distributed_table('reminder_index', 'owner_id', colocate_with => 'principals');
+SELECT create_distributed_table('job_deliveries', 'key');
 SELECT create_distributed_table('principal_names', 'name');
 SELECT create_distributed_table('token_hashes', 'token_hash');
 

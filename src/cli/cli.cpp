@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <optional>
 #include <fstream>
+#include <ctime>
 #include <iostream>
 #include <regex>
 #include <sstream>
@@ -27,6 +28,7 @@
 #include "src/cli/ics_command.hpp"
 #include "src/cli/import_command.hpp"
 #include "src/cli/imip_command.hpp"
+#include "src/cli/jobs_command.hpp"
 #include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
 #include "src/config/config.hpp"
@@ -35,6 +37,7 @@
 #include "src/http/rate_limiter.hpp"
 #include "src/http/server.hpp"
 #include "src/http/user_name.hpp"
+#include "src/jobs/reminder_worker.hpp"
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
 #include "src/mail/rsvp_token.hpp"
@@ -81,6 +84,7 @@ constexpr const char* usage_text =
     "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
     "                                     apply the iMIP email on standard input\n"
     "  imip queue                         list the scheduling email waiting for the relay\n"
+    "  jobs [--kind KIND] [--all]         list the due, leased and failed jobs (--all: waiting ones too)\n"
     "  ics validate FILE                  check an iCalendar file\n"
     "  ics expand FILE --from T --to T    list the instances of a recurring event\n"
     "  backup DEST                        copy the database, live, to DEST (a file or directory)\n"
@@ -206,6 +210,10 @@ int cmd_serve(const std::vector<std::string>& args) {
         log::warn("libical has no builtin time zones: TZIDs without a VTIMEZONE will not resolve");
     auto store = open_backend(c);
     log::info("kalends " KALENDS_VERSION " using " + storage_for_log(c));
+    // Reminders (issue 26): indexed by the store in every object write, from
+    // before the first request.
+    const JobClock wall_clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+    if (c.reminders.enabled) store->set_reminder_indexer(reminder_indexer(reminder_policy(c.reminders), wall_clock));
     // Objects stored before the time index existed get their rows now, once.
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
         log::info("time index: built instance rows for " + std::to_string(n) + " objects");
@@ -222,6 +230,13 @@ int cmd_serve(const std::vector<std::string>& args) {
         log::info("imip: scheduling email goes through the [smtp] relay, from " + c.smtp.from);
     } else {
         log::info("imip: no [smtp] url; attendees without an account here are not scheduled");
+    }
+    std::unique_ptr<ReminderWorker> reminders;
+    if (c.reminders.enabled) {
+        ReminderWorkerConfig rc{reminder_policy(c.reminders), c.smtp.enabled() ? c.smtp.from : "", c.imip.public_url};
+        reminders = std::make_unique<ReminderWorker>(*store, *store, rc, wall_clock);
+        reminders->ensure_horizon_job(wall_clock());
+        reminders->start();
     }
     // Answer links in invitations (issue 6 §5), only with a public URL to put in them.
     std::unique_ptr<RsvpEndpoint> rsvp;
@@ -256,6 +271,7 @@ int cmd_serve(const std::vector<std::string>& args) {
         http.run(true);
     }
     metrics::registry().clear_collectors();
+    if (reminders) reminders->stop();
     if (mail) mail->stop();
     push->stop();
     store->close();
@@ -561,6 +577,19 @@ int cmd_import_export(const std::string& command, const std::vector<std::string>
     return status;
 }
 
+/// jobs: what the job queue holds (issue 26 §7).
+int cmd_jobs(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()("kind", po::value<std::string>(), "only jobs of this kind (mail, reminder, ...)")(
+        "all", "also the jobs due later");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    if (!pos.empty() && !(pos.size() == 1 && pos[0] == "list")) throw UsageError("jobs: expected no argument or list");
+    auto store = open_backend(load_config(vm));
+    return jobs_list(*store, static_cast<std::int64_t>(std::time(nullptr)),
+                     vm.count("kind") ? vm["kind"].as<std::string>() : "", vm.count("all") > 0, std::cout);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -582,6 +611,7 @@ int run_cli(int argc, char** argv) {
         if (command == "imip") return cmd_imip(args);
         if (command == "backup" || command == "restore" || command == "check") return cmd_database(command, args);
         if (command == "import" || command == "export") return cmd_import_export(command, args);
+        if (command == "jobs") return cmd_jobs(args);
         if (command == "version" || command == "--version") {
             std::cout << "kalends " KALENDS_VERSION "\n";
             return 0;

@@ -275,6 +275,11 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("imip.public-url", po::value<std::string>())
         ("imip.link-secret", po::value<std::string>())
         ("imip.link-days", po::value<unsigned>())
+        ("reminders.enabled", po::value<bool>())
+        ("reminders.horizon-days", po::value<unsigned>())
+        ("reminders.display-alarms", po::value<bool>())
+        ("reminders.skip-after-minutes", po::value<unsigned>())
+        ("reminders.extend-minutes", po::value<unsigned>())
         ("auth.cache-ttl-seconds", po::value<std::int64_t>())
         ("auth.free-failures", po::value<unsigned>())
         ("auth.max-delay-ms", po::value<std::int64_t>())
@@ -370,6 +375,11 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "imip.link-secret", c.imip.link_secret);
     take(vm, "imip.link-days", c.imip.link_days);
     while (c.imip.public_url.ends_with('/')) c.imip.public_url.pop_back();
+    take(vm, "reminders.enabled", c.reminders.enabled);
+    take(vm, "reminders.horizon-days", c.reminders.horizon_days);
+    take(vm, "reminders.display-alarms", c.reminders.display_alarms);
+    take(vm, "reminders.skip-after-minutes", c.reminders.skip_after_minutes);
+    take(vm, "reminders.extend-minutes", c.reminders.extend_minutes);
     if (vm.count("auth.cache-ttl-seconds"))
         c.auth_cache_ttl = std::chrono::seconds(vm["auth.cache-ttl-seconds"].as<std::int64_t>());
     take(vm, "auth.free-failures", c.auth_free_failures);
@@ -416,6 +426,10 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         throw ConfigError(where("imip.public-url") + ": '" + c.imip.public_url +
                           "' is not an http:// or https:// URL");
     if (c.imip.link_days == 0) throw ConfigError(where("imip.link-days") + " must be at least 1");
+    if (c.reminders.horizon_days < 1 || c.reminders.horizon_days > 366)
+        throw ConfigError(where("reminders.horizon-days") + " must be between 1 and 366");
+    if (c.reminders.extend_minutes < 1 || c.reminders.extend_minutes >= c.reminders.horizon_days * 1440u)
+        throw ConfigError(where("reminders.extend-minutes") + " must be at least 1 and less than the horizon");
     if (c.storage_readers == 0) throw ConfigError(where("storage.readers") + " must be at least 1");
     if (c.storage_backend != "sqlite" && c.storage_backend != "postgresql")
         throw ConfigError(where("storage.backend") + ": '" + c.storage_backend + "' is not sqlite or postgresql");

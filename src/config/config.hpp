@@ -72,6 +72,15 @@ struct PushConfig {
     unsigned registration_days = 7;    ///< longest WebDAV-Push registration granted
 };
 
+/// [reminders]: alarms the server delivers itself (issue 26, docs/reminders.md).
+struct ReminderConfig {
+    bool enabled = true;             ///< deliver ACTION:EMAIL and push reminders
+    unsigned horizon_days = 14;      ///< reminders are queued this far ahead
+    bool display_alarms = false;     ///< also push ordinary ACTION:DISPLAY alarms (clients fire those)
+    unsigned skip_after_minutes = 60;  ///< a reminder found later than this (server down) is skipped
+    unsigned extend_minutes = 60;    ///< how often the horizon is extended
+};
+
 /// The [api] section: the JSON API (issue 24).
 struct ApiConfig {
     /// Working hours of users who have set none (VAVAILABILITY), and the
@@ -136,6 +145,9 @@ struct Config {
 
     // [imip]
     ImipLinkConfig imip;
+
+    // [reminders]
+    ReminderConfig reminders;
 
     // [auth]
     std::chrono::seconds auth_cache_ttl{300};

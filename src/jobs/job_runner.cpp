@@ -49,7 +49,13 @@ void JobRunner::finish(const caldav::JobRecord& job, const Kind& kind, JobOutcom
         outcome = JobOutcome::fail(outcome.error + " (" + std::to_string(attempt) + " attempts)");
     switch (outcome.kind) {
         case JobOutcome::Kind::done:
-            status = store_.complete_job(job.id, options_.worker);
+            if (outcome.next.empty() && outcome.delivery_key.empty()) {
+                status = store_.complete_job(job.id, options_.worker);
+                break;
+            }
+            status = store_.complete_job_with(job.id, options_.worker, outcome.next, outcome.delivery_key, now);
+            if (status == caldav::StoreStatus::exists)
+                log::info("job " + std::to_string(job.id) + " (" + job.kind + ") was delivered before: not again");
             break;
         case JobOutcome::Kind::retry:
             status = store_.retry_job(job.id, options_.worker, now + kind.retry.delay_after(attempt),

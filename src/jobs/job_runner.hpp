@@ -25,10 +25,18 @@ struct JobOutcome {
     };
     Kind kind = Kind::done;
     std::string error;  ///< why, for retry and fail
+    /// done: jobs enqueued in the transaction that removes this one (a
+    /// reminder's e-mail), and the delivery recorded with them
+    /// (JobStore::complete_job_with); a delivery recorded before enqueues nothing.
+    std::vector<caldav::NewJob> next;
+    std::string delivery_key;
 
     static JobOutcome done() { return {}; }
-    static JobOutcome retry(std::string why) { return {Kind::retry, std::move(why)}; }
-    static JobOutcome fail(std::string why) { return {Kind::fail, std::move(why)}; }
+    static JobOutcome done_with(std::vector<caldav::NewJob> next, std::string delivery_key) {
+        return {Kind::done, {}, std::move(next), std::move(delivery_key)};
+    }
+    static JobOutcome retry(std::string why) { return {Kind::retry, std::move(why), {}, {}}; }
+    static JobOutcome fail(std::string why) { return {Kind::fail, std::move(why), {}, {}}; }
 };
 
 /// Runs one job at `now` (unix seconds, the runner's clock); may throw

@@ -498,12 +498,45 @@ void touch_home(sqlite::Db& db, std::int64_t principal_id, std::string_view chil
 }
 
 /// The grants a query selects, its columns: collection id and name, owner
-/// (id, name, kind, display name, email), grantee (the same), permission, created_at.
+/// (id, name, kind, display name, email), grantee (the same), permission,
+/// created_at, then the invitation (schema 0017): status, uid, summary, the
+/// grantee's own name and colour.
 constexpr std::string_view grant_columns =
     "SELECT g.collection_id, c.name, o.id, o.name, o.kind, o.display_name, o.email, "
-    "e.id, e.name, e.kind, e.display_name, e.email, g.permission, g.created_at FROM grants g "
+    "e.id, e.name, e.kind, e.display_name, e.email, g.permission, g.created_at, "
+    "g.status, g.invite_uid, g.summary, g.sharee_display_name, g.sharee_color FROM grants g "
     "JOIN collections c ON c.id = g.collection_id JOIN principals o ON o.id = g.owner_id "
     "JOIN principals e ON e.id = g.grantee_id ";
+
+/// The status a grants row spells (the CHECK of schema 0017 admits three).
+caldav::InviteStatus invite_status_of(std::string_view text) {
+    if (text == "pending") return caldav::InviteStatus::pending;
+    if (text == "declined") return caldav::InviteStatus::declined;
+    return caldav::InviteStatus::accepted;
+}
+
+std::string_view invite_status_name(caldav::InviteStatus status) {
+    switch (status) {
+        case caldav::InviteStatus::pending: return "pending";
+        case caldav::InviteStatus::declined: return "declined";
+        case caldav::InviteStatus::accepted: return "accepted";
+    }
+    return "accepted";
+}
+
+/// The owner and name of calendar `collection_id`; nullopt when it is not a calendar.
+std::optional<std::pair<std::int64_t, std::string>> calendar_of(sqlite::Db& db, std::int64_t collection_id) {
+    auto c = db.prepare("SELECT owner_id, name FROM collections WHERE id = ?1 AND kind = 'calendar'");
+    c.bind(1, collection_id);
+    if (!c.step()) return std::nullopt;
+    return std::pair{c.int64(0), c.text(1)};
+}
+
+bool principal_exists(sqlite::Db& db, std::int64_t id) {
+    auto p = db.prepare("SELECT 1 FROM principals WHERE id = ?1");
+    p.bind(1, id);
+    return p.step();
+}
 
 std::vector<caldav::GrantRecord> grant_rows(sqlite::Stmt& s) {
     std::vector<caldav::GrantRecord> out;
@@ -516,6 +549,11 @@ std::vector<caldav::GrantRecord> grant_rows(sqlite::Stmt& s) {
         // The CHECK of schema 0016 admits only the four names.
         g.permission = caldav::parse_share_permission(s.text(12)).value_or(caldav::SharePermission::free_busy);
         g.created_at = s.int64(13);
+        g.status = invite_status_of(s.text(14));
+        g.invite_uid = s.text(15);
+        g.summary = s.text(16);
+        if (!s.is_null(17)) g.sharee_display_name = s.text(17);
+        if (!s.is_null(18)) g.sharee_color = s.text(18);
         out.push_back(std::move(g));
     }
     return out;
@@ -537,13 +575,16 @@ StoreStatus SqliteStore::set_grant(std::int64_t collection_id, std::int64_t gran
             p.bind(1, grantee_id);
             if (!p.step()) return StoreStatus::not_found;
             const auto text = std::string(caldav::share_permission_name(permission));
-            auto before = db.prepare("SELECT permission FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
+            auto before = db.prepare(
+                "SELECT permission, status FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
             before.bind(1, collection_id).bind(2, grantee_id);
-            if (before.step() && before.text(0) == text) return StoreStatus::ok;  // nothing changes
+            if (before.step() && before.text(0) == text && before.text(1) == "accepted")
+                return StoreStatus::ok;  // nothing changes
+            // An administrator's grant is in force at once (schema 0017).
             auto s = db.prepare(
                 "INSERT INTO grants (collection_id, owner_id, grantee_id, permission, created_at) "
                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (collection_id, grantee_id) "
-                "DO UPDATE SET permission = excluded.permission");
+                "DO UPDATE SET permission = excluded.permission, status = 'accepted'");
             s.bind(1, collection_id).bind(2, owner_id).bind(3, grantee_id).bind(4, text).bind(5, now_seconds()).run();
             touch_home(db, owner_id, name);
             touch_home(db, grantee_id, {});
@@ -585,10 +626,123 @@ std::vector<caldav::GrantRecord> SqliteStore::grants_of_collection(std::int64_t 
 
 std::vector<caldav::GrantRecord> SqliteStore::grants_to_principal(std::int64_t grantee_id) {
     return read([&](sqlite::Db& db) {
-        auto s = db.prepare(std::string(grant_columns) + "WHERE g.grantee_id = ?1 ORDER BY o.name, c.name");
+        auto s = db.prepare(std::string(grant_columns) + "WHERE g.grantee_id = ?1 AND g.status = 'accepted' ORDER BY o.name, c.name");
         s.bind(1, grantee_id);
         return grant_rows(s);
     });
+}
+
+StoreStatus SqliteStore::invite_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                      caldav::SharePermission permission, std::string_view summary,
+                                      std::string_view invite_uid) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto cal = calendar_of(db, collection_id);
+            if (!cal) return StoreStatus::not_found;
+            if (cal->first == grantee_id) return StoreStatus::exists;
+            if (!principal_exists(db, grantee_id)) return StoreStatus::not_found;
+            // A declined invitation is asked again under the new uid; a
+            // pending or accepted one keeps its uid and status.
+            auto s = db.prepare(
+                "INSERT INTO grants (collection_id, owner_id, grantee_id, permission, created_at, status, "
+                "invite_uid, summary) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7) "
+                "ON CONFLICT (collection_id, grantee_id) DO UPDATE SET permission = excluded.permission, "
+                "summary = excluded.summary, "
+                "invite_uid = CASE WHEN status = 'declined' OR invite_uid = '' THEN excluded.invite_uid "
+                "ELSE invite_uid END, "
+                "status = CASE WHEN status = 'declined' THEN 'pending' ELSE status END");
+            s.bind(1, collection_id).bind(2, cal->first).bind(3, grantee_id);
+            s.bind(4, caldav::share_permission_name(permission)).bind(5, now_seconds());
+            s.bind(6, invite_uid).bind(7, summary).run();
+            touch_home(db, cal->first, cal->second);
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::reply_to_invite(std::int64_t collection_id, std::int64_t grantee_id,
+                                         caldav::InviteStatus status) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto cal = calendar_of(db, collection_id);
+            if (!cal) return StoreStatus::not_found;
+            auto s = db.prepare(
+                "UPDATE grants SET status = ?3, "
+                "sharee_display_name = CASE WHEN ?3 = 'declined' THEN NULL ELSE sharee_display_name END, "
+                "sharee_color = CASE WHEN ?3 = 'declined' THEN NULL ELSE sharee_color END "
+                "WHERE collection_id = ?1 AND grantee_id = ?2");
+            s.bind(1, collection_id).bind(2, grantee_id).bind(3, invite_status_name(status)).run();
+            if (db.changes() == 0) return StoreStatus::not_found;
+            touch_home(db, cal->first, cal->second);
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::set_sharee_properties(std::int64_t collection_id, std::int64_t grantee_id,
+                                               std::optional<std::string> display_name,
+                                               std::optional<std::string> color) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare(
+                "UPDATE grants SET sharee_display_name = ?3, sharee_color = ?4 "
+                "WHERE collection_id = ?1 AND grantee_id = ?2");
+            s.bind(1, collection_id).bind(2, grantee_id);
+            if (display_name) s.bind(3, *display_name); else s.bind_null(3);
+            if (color) s.bind(4, *color); else s.bind_null(4);
+            s.run();
+            if (db.changes() == 0) return StoreStatus::not_found;
+            touch_home(db, grantee_id, {});
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::put_notification(const caldav::NotificationRecord& n) {
+    try {
+        return write([&](sqlite::Db& db) {
+            if (!principal_exists(db, n.principal_id)) return StoreStatus::not_found;
+            auto s = db.prepare(
+                "INSERT OR REPLACE INTO notifications (principal_id, name, type, body, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)");
+            s.bind(1, n.principal_id).bind(2, n.name).bind(3, n.type).bind(4, n.body);
+            s.bind(5, n.created_at ? n.created_at : now_seconds()).run();
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::vector<caldav::NotificationRecord> SqliteStore::notifications_of(std::int64_t principal_id) {
+    return read([&](sqlite::Db& db) {
+        auto s = db.prepare(
+            "SELECT name, type, body, created_at FROM notifications WHERE principal_id = ?1 ORDER BY name");
+        s.bind(1, principal_id);
+        std::vector<caldav::NotificationRecord> out;
+        while (s.step()) out.push_back({principal_id, s.text(0), s.text(1), s.text(2), s.int64(3)});
+        return out;
+    });
+}
+
+StoreStatus SqliteStore::remove_notification(std::int64_t principal_id, std::string_view name) {
+    try {
+        return write([&](sqlite::Db& db) {
+            auto s = db.prepare("DELETE FROM notifications WHERE principal_id = ?1 AND name = ?2");
+            s.bind(1, principal_id).bind(2, name).run();
+            return db.changes() == 0 ? StoreStatus::not_found : StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
 }
 
 std::optional<caldav::PrincipalRecord> SqliteStore::find_principal(std::string_view name) {
@@ -772,6 +926,9 @@ void copy_dead_properties(sqlite::Db& db, std::int64_t from_collection, std::str
 void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
                      const caldav::InstanceIndex& index);
 caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id);
+void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
+                     std::int64_t collection_id, std::string_view name, std::string_view data,
+                     std::optional<std::int64_t> after);
 
 /// Ids and names of a collection of `owner_id` and of the plain collections
 /// nested in it ("NAME/..."), parents before children.
@@ -854,6 +1011,8 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                     auto copy_id = put.int64(0);
                     put.reset();
                     write_instances(db, copy_id, to_id, read_instances(db, members.int64(7)));
+                    if (members.text(4).empty())
+                        index_reminders(db, reminder_indexer_, copy_id, to_id, member, data, std::nullopt);
                     copy_dead_properties(db, from_id, member, to_id, member);
                 }
             }
@@ -1283,8 +1442,58 @@ void insert_jobs(sqlite::Db& db, const std::vector<caldav::NewJob>& jobs, std::i
     }
 }
 
+/// Replaces the reminder jobs of calendar object `object_id` (issue 26,
+/// schema 0018) by those `indexer` gives, inside the caller's write
+/// transaction: with `after` empty (the object was written) the jobs due
+/// after the indexer's now go; with `after` (the horizon is extended) jobs
+/// are only added. Objects outside calendars (inbox items) get none.
+void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
+                     std::int64_t collection_id, std::string_view name, std::string_view data,
+                     std::optional<std::int64_t> after) {
+    if (!indexer) return;
+    auto who = db.prepare(
+        "SELECT c.owner_id, c.kind, coalesce(p.email, ''), p.name, c.name FROM collections c JOIN principals p ON "
+        "p.id = c.owner_id "
+        "WHERE c.id = ?1");
+    who.bind(1, collection_id);
+    if (!who.step()) return;
+    const std::string email = who.text(2), owner = who.text(3), calendar = who.text(4);
+    caldav::ReminderSchedule schedule;
+    schedule.now = now_seconds();
+    if (who.text(1) == "calendar") {
+        try {
+            schedule = indexer({who.int64(0), email, collection_id, owner, calendar, name, data, after});
+        } catch (const std::exception&) {
+            schedule = {};
+            schedule.now = now_seconds();
+        }
+    }
+    if (!after)
+        db.prepare("DELETE FROM jobs WHERE object_id = ?1 AND kind = ?2 AND due_at > ?3")
+            .bind(1, object_id)
+            .bind(2, caldav::reminder_job_kind)
+            .bind(3, schedule.now)
+            .run();
+    auto insert = db.prepare(
+        "INSERT INTO jobs (owner_id, kind, payload, due_at, created_at, object_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    for (const auto& j : schedule.jobs) {
+        insert.bind(1, j.owner_id).bind(2, j.kind).bind(3, j.payload).bind(4, j.due_at).bind(5, schedule.now);
+        insert.bind(6, object_id).run();
+        insert.reset();
+    }
+    if (schedule.indexed_until)
+        db.prepare(
+              "INSERT INTO reminder_index (object_id, indexed_until) VALUES (?1, ?2) ON CONFLICT (object_id) DO "
+              "UPDATE SET indexed_until = ?2")
+            .bind(1, object_id)
+            .bind(2, *schedule.indexed_until)
+            .run();
+    else
+        db.prepare("DELETE FROM reminder_index WHERE object_id = ?1").bind(1, object_id).run();
+}
+
 /// put_object's work inside a write transaction.
-caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
+caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o, const caldav::ReminderIndexer& reminders) {
     caldav::PutResult r;
     auto current = db.prepare(
         "SELECT etag, schedule_tag, uid, content_type FROM objects WHERE collection_id = ?1 AND "
@@ -1355,6 +1564,7 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
     // A new object has no rows to replace.
     if (o.instances) write_instance_rows(db, id, o.collection_id, *o.instances, etag.has_value());
     else if (etag) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
+    if (o.content_type.empty()) index_reminders(db, reminders, id, o.collection_id, o.name, o.data, std::nullopt);
     return r;
 }
 
@@ -1362,7 +1572,7 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o) {
 
 caldav::PutResult SqliteStore::put_object(const caldav::PutObject& o) {
     try {
-        return write([&](sqlite::Db& db) { return put_locked(db, o); });
+        return write([&](sqlite::Db& db) { return put_locked(db, o, reminder_indexer_); });
     } catch (const sqlite::Error& e) {
         return {status_of(e), false, {}, {}, {}};
     }
@@ -1371,7 +1581,8 @@ caldav::PutResult SqliteStore::put_object(const caldav::PutObject& o) {
 namespace {
 
 /// book_if_free's work inside a write transaction.
-caldav::PutResult book_locked(sqlite::Db& db, const caldav::PutObject& o, std::int64_t owner_id) {
+caldav::PutResult book_locked(sqlite::Db& db, const caldav::PutObject& o, std::int64_t owner_id,
+                              const caldav::ReminderIndexer& reminders) {
     auto overlap = db.prepare(
         "SELECT 1 FROM instances i JOIN objects o ON o.id = i.object_id JOIN collections c ON c.id = "
         "o.collection_id WHERE c.owner_id = ?1 AND c.kind = 'calendar' AND o.uid <> ?2 AND i.start_at < ?4 "
@@ -1386,7 +1597,7 @@ caldav::PutResult book_locked(sqlite::Db& db, const caldav::PutObject& o, std::i
         overlap.reset();
         if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}, {}};
     }
-    return put_locked(db, o);
+    return put_locked(db, o, reminders);
 }
 
 /// delete_object's work inside a write transaction.
@@ -1438,7 +1649,7 @@ void insert_idempotency(sqlite::Db& db, const caldav::IdempotencyRecord& r, std:
 
 caldav::PutResult SqliteStore::book_if_free(const caldav::PutObject& o, std::int64_t owner_id) {
     try {
-        return write([&](sqlite::Db& db) { return book_locked(db, o, owner_id); });
+        return write([&](sqlite::Db& db) { return book_locked(db, o, owner_id, reminder_indexer_); });
     } catch (const sqlite::Error& e) {
         return {status_of(e), false, {}, {}, {}};
     }
@@ -1458,8 +1669,8 @@ caldav::CommitResult SqliteStore::commit(const caldav::WriteSet& set) {
                 const auto& w = set.writes[i];
                 caldav::PutResult r;
                 switch (w.kind) {
-                case Kind::put: r = put_locked(db, w.object); break;
-                case Kind::book: r = book_locked(db, w.object, w.booking_owner); break;
+                case Kind::put: r = put_locked(db, w.object, reminder_indexer_); break;
+                case Kind::book: r = book_locked(db, w.object, w.booking_owner, reminder_indexer_); break;
                 case Kind::remove:
                     r.status = delete_locked(db, w.object.collection_id, w.object.name, w.object.if_match,
                                              w.object.if_schedule_tag_match);
@@ -1603,6 +1814,8 @@ caldav::PutResult SqliteStore::copy_object(std::int64_t from_collection, std::st
             auto id = s.int64(0);
             s.reset();
             write_instances(db, id, to_collection, instances);
+            if (content_type.empty())
+                index_reminders(db, reminder_indexer_, id, to_collection, to_name, data, std::nullopt);
             return r;
         });
     } catch (const sqlite::Error& e) {
@@ -1837,6 +2050,82 @@ std::vector<caldav::JobRecord> SqliteStore::list_jobs(std::string_view kind) {
         while (s.step()) out.push_back(job_from(s));
         return out;
     });
+}
+
+// The reminder index and delivery records (schema 0018, issue 26).
+
+StoreStatus SqliteStore::complete_job_with(std::int64_t id, std::string_view worker,
+                                           const std::vector<caldav::NewJob>& next, std::string_view delivery_key,
+                                           std::int64_t now) {
+    try {
+        return write([&](sqlite::Db& db) {
+            db.prepare("DELETE FROM jobs WHERE id = ?1 AND lease_owner = ?2 AND failed_at IS NULL")
+                .bind(1, id)
+                .bind(2, worker)
+                .run();
+            if (db.changes() != 1) return StoreStatus::not_found;
+            if (!delivery_key.empty()) {
+                db.prepare("INSERT INTO job_deliveries (key, delivered_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+                    .bind(1, delivery_key)
+                    .bind(2, now)
+                    .run();
+                if (db.changes() != 1) return StoreStatus::exists;  // delivered before: the job just goes
+            }
+            insert_jobs(db, next, now, nullptr);
+            return StoreStatus::ok;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::size_t SqliteStore::release_leases(std::string_view worker) {
+    try {
+        return write([&](sqlite::Db& db) {
+            db.prepare("UPDATE jobs SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?1 AND failed_at IS NULL")
+                .bind(1, worker)
+                .run();
+            return static_cast<std::size_t>(db.changes());
+        });
+    } catch (const sqlite::Error&) {
+        return 0;
+    }
+}
+
+void SqliteStore::set_reminder_indexer(caldav::ReminderIndexer indexer) { reminder_indexer_ = std::move(indexer); }
+
+std::size_t SqliteStore::extend_reminders(std::int64_t before, std::size_t limit) {
+    if (!reminder_indexer_) return 0;
+    try {
+        return write([&](sqlite::Db& db) {
+            struct Due {
+                std::int64_t id, collection_id, until;
+                std::string name, data;
+            };
+            std::vector<Due> due;
+            auto s = db.prepare(
+                "SELECT r.object_id, o.collection_id, o.name, o.data, r.indexed_until FROM reminder_index r JOIN "
+                "objects o ON o.id = r.object_id WHERE r.indexed_until < ?1 ORDER BY r.indexed_until LIMIT ?2");
+            s.bind(1, before).bind(2, static_cast<std::int64_t>(limit));
+            while (s.step()) due.push_back({s.int64(0), s.int64(1), s.int64(4), s.text(2), s.text(3)});
+            for (const auto& d : due)
+                index_reminders(db, reminder_indexer_, d.id, d.collection_id, d.name, d.data, d.until);
+            return due.size();
+        });
+    } catch (const sqlite::Error&) {
+        return 0;
+    }
+}
+
+std::size_t SqliteStore::prune_deliveries(std::int64_t before) {
+    try {
+        return write([&](sqlite::Db& db) {
+            db.prepare("DELETE FROM job_deliveries WHERE delivered_at < ?1").bind(1, before).run();
+            return static_cast<std::size_t>(db.changes());
+        });
+    } catch (const sqlite::Error&) {
+        return 0;
+    }
 }
 
 }  // namespace server

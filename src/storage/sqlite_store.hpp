@@ -111,6 +111,17 @@ public:
     caldav::StoreStatus remove_grant(std::int64_t collection_id, std::int64_t grantee_id) override;
     std::vector<caldav::GrantRecord> grants_of_collection(std::int64_t collection_id) override;
     std::vector<caldav::GrantRecord> grants_to_principal(std::int64_t grantee_id) override;
+    caldav::StoreStatus invite_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                     caldav::SharePermission permission, std::string_view summary,
+                                     std::string_view invite_uid) override;
+    caldav::StoreStatus reply_to_invite(std::int64_t collection_id, std::int64_t grantee_id,
+                                        caldav::InviteStatus status) override;
+    caldav::StoreStatus set_sharee_properties(std::int64_t collection_id, std::int64_t grantee_id,
+                                              std::optional<std::string> display_name,
+                                              std::optional<std::string> color) override;
+    caldav::StoreStatus put_notification(const caldav::NotificationRecord& n) override;
+    std::vector<caldav::NotificationRecord> notifications_of(std::int64_t principal_id) override;
+    caldav::StoreStatus remove_notification(std::int64_t principal_id, std::string_view name) override;
 
     // caldav::PushStore (schema 0019; src/storage/sqlite_push.cpp).
     caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;
@@ -136,6 +147,13 @@ public:
                                  std::string_view error) override;
     std::optional<std::int64_t> next_job_due(const std::vector<std::string>& kinds) override;
     std::vector<caldav::JobRecord> list_jobs(std::string_view kind) override;
+    caldav::StoreStatus complete_job_with(std::int64_t id, std::string_view worker,
+                                          const std::vector<caldav::NewJob>& next, std::string_view delivery_key,
+                                          std::int64_t now) override;
+    std::size_t release_leases(std::string_view worker) override;
+    void set_reminder_indexer(caldav::ReminderIndexer indexer) override;
+    std::size_t extend_reminders(std::int64_t before, std::size_t limit) override;
+    std::size_t prune_deliveries(std::int64_t before) override;
     std::optional<caldav::PrincipalRecord> find_principal(std::string_view name) override;
     std::vector<caldav::PrincipalRecord> list_principals(std::string_view after, std::size_t limit) override;
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;
@@ -219,6 +237,7 @@ private:
     void configure(sqlite::Db& db, bool writer) const;
 
     SqliteOptions options_;
+    caldav::ReminderIndexer reminder_indexer_;  ///< issue 26: called in every object write (set before writes)
     int opened_version_ = 0;
     std::unique_ptr<sqlite::Db> writer_db_;
     std::thread writer_;

@@ -353,9 +353,11 @@ BOOST_AUTO_TEST_CASE(the_table_is_a_tree_whose_aggregates_are_their_members) {
                        rows[j].local << " in " << rows[i].local);
             members |= rows[j].privilege;
         }
-        // Only DAV:read has a part of its own (reading content) besides its members.
-        if (members != P::none && rows[i].privilege != P::read)
+        // Only DAV:read has a part of its own (reading content) besides its
+        // members, and DAV:all the unnamed share privilege (issue 25).
+        if (members != P::none && rows[i].privilege != P::read && rows[i].privilege != P::all)
             BOOST_TEST((members == rows[i].privilege), rows[i].local);
+        if (rows[i].privilege == P::all) BOOST_TEST(((members | P::share) == P::all));
     }
 }
 
@@ -506,7 +508,9 @@ BOOST_AUTO_TEST_CASE(each_share_permission_gives_its_privileges_on_the_calendar_
     BOOST_TEST((share_privileges(SharePermission::free_busy) == P::read_free_busy));
     BOOST_TEST((share_privileges(SharePermission::view) == view));
     BOOST_TEST((share_privileges(SharePermission::edit) == (view | P::write_content | P::bind)));
-    BOOST_TEST((share_privileges(SharePermission::admin) == (view | P::write | P::read_acl)));
+    BOOST_TEST((share_privileges(SharePermission::admin) == (view | P::write | P::read_acl | P::share)));
+    for (auto p : {SharePermission::free_busy, SharePermission::view, SharePermission::edit})
+        BOOST_TEST(!holds(share_privileges(p), P::share));  // only admin shares further
     BOOST_TEST(!holds(share_privileges(SharePermission::edit), P::unbind));
     BOOST_TEST(!holds(share_privileges(SharePermission::free_busy), P::read));
     for (auto p : {SharePermission::free_busy, SharePermission::view, SharePermission::edit, SharePermission::admin})
@@ -533,6 +537,31 @@ BOOST_AUTO_TEST_CASE(each_share_permission_gives_its_privileges_on_the_calendar_
     const caldav::GrantRecord grants[] = {g};
     BOOST_TEST((privileges_on_collection(bob, alice, c, grants) == share_privileges(SharePermission::edit)));
     BOOST_TEST((privileges_on_collection(bob, alice, c) == P::none));
+}
+
+BOOST_AUTO_TEST_CASE(an_invitation_not_accepted_gives_nothing) {
+    using caldav::SharePermission;
+    auto alice = principal(1, "alice"), bob = principal(2, "bob");
+    caldav::GrantRecord g;
+    g.owner = alice;
+    g.grantee = bob;
+    g.permission = SharePermission::admin;
+    for (auto status : {caldav::InviteStatus::pending, caldav::InviteStatus::declined}) {
+        g.status = status;
+        auto r = resource(ResourceKind::collection, alice);
+        r.grants = {g};
+        BOOST_TEST((privileges_of(r, bob) == P::none));
+        BOOST_TEST(acl_of(r).size() == 1u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(sharing_a_calendar_needs_the_share_privilege) {
+    // Issue 25: POST of CS:share or DAV:share-resource; the owner holds it
+    // in DAV:all, an admin sharee by their grant, no one else.
+    BOOST_TEST(allowed("POST", granted(k_calendar, P::all, P::all)));
+    BOOST_TEST(allowed("POST", granted(k_calendar, share_privileges(caldav::SharePermission::admin), P::none)));
+    for (auto p : {caldav::SharePermission::free_busy, caldav::SharePermission::view, caldav::SharePermission::edit})
+        BOOST_TEST(!allowed("POST", granted(k_calendar, share_privileges(p), P::none)));
 }
 
 BOOST_AUTO_TEST_CASE(share_permission_names_read_back) {

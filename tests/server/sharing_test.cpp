@@ -136,10 +136,13 @@ BOOST_AUTO_TEST_CASE(a_view_sharee_reads_the_shared_calendar_and_changes_nothing
     BOOST_TEST(s.send("bob", "PUT", shared + "new.ics", event("new", "New")).status == 403);
     BOOST_TEST(s.send("bob", "PUT", shared + "review.ics", event("review", "Changed")).status == 403);
     BOOST_TEST(s.send("bob", "DELETE", shared + "review.ics").status == 403);
+    // Per-user properties (caldav-sharing §5.5.3) are the sharee's own; the
+    // calendar's other properties are not theirs to change.
     BOOST_TEST(s.send("bob", "PROPPATCH", shared,
-                      R"(<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>x</D:displayname>)"
-                      R"(</D:prop></D:set></D:propertyupdate>)")
-                   .status == 403);
+                      R"(<D:propertyupdate xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>)"
+                      R"(<C:calendar-description>x</C:calendar-description></D:prop></D:set></D:propertyupdate>)")
+                   .status == 207);
+    BOOST_TEST(!contains(s.send("alice", "PROPFIND", shared, {}, "Depth: 0\r\n").body, "<C:calendar-description>x"));
     BOOST_TEST(s.send("bob", "DELETE", shared).status == 403);
     BOOST_TEST(contains(s.send("alice", "GET", shared + "review.ics").body, "SUMMARY:Budget Review"));
     check_nothing_else_reachable(s, "bob");

@@ -7,6 +7,7 @@ namespace contract {
 
 namespace {
 
+using caldav::InviteStatus;
 using caldav::SharePermission;
 
 std::vector<std::string> grantee_names(const std::vector<caldav::GrantRecord>& grants) {
@@ -121,6 +122,90 @@ void a_grant_change_moves_both_homes_sync_state_and_logs_the_shared_calendar(Fix
     BOOST_TEST(f.store().find_home(bob)->revision > sharee_shared);
 }
 
+void an_invitation_is_pending_until_answered_and_only_accepted_grants_reach_the_grantee(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    BOOST_TEST((f.store().invite_grant(work.id, bob, SharePermission::edit, "Our team", "uid-1") == StoreStatus::ok));
+    f.reopen();
+    auto on = f.store().grants_of_collection(work.id);
+    BOOST_TEST_REQUIRE(on.size() == 1u);
+    BOOST_TEST((on[0].status == InviteStatus::pending));
+    BOOST_TEST(on[0].invite_uid == "uid-1");
+    BOOST_TEST(on[0].summary == "Our team");
+    BOOST_TEST(f.store().grants_to_principal(bob).empty());
+    BOOST_TEST((f.store().reply_to_invite(work.id, bob, InviteStatus::accepted) == StoreStatus::ok));
+    BOOST_TEST_REQUIRE(f.store().grants_to_principal(bob).size() == 1u);
+    // Inviting again keeps the answer and the uid, and changes the permission.
+    BOOST_TEST((f.store().invite_grant(work.id, bob, SharePermission::view, "", "uid-2") == StoreStatus::ok));
+    on = f.store().grants_of_collection(work.id);
+    BOOST_TEST((on.at(0).status == InviteStatus::accepted));
+    BOOST_TEST(on.at(0).invite_uid == "uid-1");
+    BOOST_TEST((on.at(0).permission == SharePermission::view));
+    BOOST_TEST((f.store().reply_to_invite(work.id, bob, InviteStatus::declined) == StoreStatus::ok));
+    BOOST_TEST(f.store().grants_to_principal(bob).empty());
+    // A declined invitation is asked again under the new uid.
+    BOOST_TEST((f.store().invite_grant(work.id, bob, SharePermission::view, "", "uid-3") == StoreStatus::ok));
+    on = f.store().grants_of_collection(work.id);
+    BOOST_TEST((on.at(0).status == InviteStatus::pending));
+    BOOST_TEST(on.at(0).invite_uid == "uid-3");
+    BOOST_TEST((f.store().invite_grant(work.id, alice, SharePermission::view, "", "uid-4") == StoreStatus::exists));
+    BOOST_TEST((f.store().reply_to_invite(work.id, alice, InviteStatus::accepted) == StoreStatus::not_found));
+}
+
+void an_administrator_grant_is_accepted_at_once_even_over_an_invitation(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    BOOST_TEST((f.store().grants_of_collection(work.id).at(0).status == InviteStatus::accepted));
+    BOOST_TEST((f.store().reply_to_invite(work.id, bob, InviteStatus::declined) == StoreStatus::ok));
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    BOOST_TEST((f.store().grants_of_collection(work.id).at(0).status == InviteStatus::accepted));
+}
+
+void a_sharee_keeps_their_own_name_and_colour_until_they_decline(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    BOOST_TEST((f.store().set_sharee_properties(work.id, bob, "Mine", "#00FF00") == StoreStatus::not_found));
+    f.store().set_grant(work.id, bob, SharePermission::view);
+    auto before = f.store().find_home(bob)->revision;
+    BOOST_TEST((f.store().set_sharee_properties(work.id, bob, "Alice's work", "#FF0000FF") == StoreStatus::ok));
+    BOOST_TEST(f.store().find_home(bob)->revision > before);
+    f.reopen();
+    auto g = f.store().grants_of_collection(work.id).at(0);
+    BOOST_TEST(g.sharee_display_name.value_or("") == "Alice's work");
+    BOOST_TEST(g.sharee_color.value_or("") == "#FF0000FF");
+    BOOST_TEST((f.store().set_sharee_properties(work.id, bob, std::nullopt, "#0000FF") == StoreStatus::ok));
+    g = f.store().grants_of_collection(work.id).at(0);
+    BOOST_TEST(!g.sharee_display_name.has_value());
+    BOOST_TEST(g.sharee_color.value_or("") == "#0000FF");
+    BOOST_TEST((f.store().reply_to_invite(work.id, bob, InviteStatus::declined) == StoreStatus::ok));
+    BOOST_TEST(!f.store().grants_of_collection(work.id).at(0).sharee_color.has_value());
+}
+
+void notifications_are_stored_replaced_listed_and_removed_per_principal(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    BOOST_TEST((f.store().put_notification({bob, "b.xml", "invite-notification", "<x>1</x>", 100}) == StoreStatus::ok));
+    BOOST_TEST((f.store().put_notification({bob, "a.xml", "invite-reply", "<x>2</x>", 200}) == StoreStatus::ok));
+    BOOST_TEST((f.store().put_notification({bob, "b.xml", "invite-notification", "<x>3</x>", 300}) == StoreStatus::ok));
+    BOOST_TEST((f.store().put_notification({bob + 1000, "c.xml", "t", "<x/>", 1}) == StoreStatus::not_found));
+    f.reopen();
+    auto notes = f.store().notifications_of(bob);
+    BOOST_TEST_REQUIRE(notes.size() == 2u);
+    BOOST_TEST(notes[0].name == "a.xml");
+    BOOST_TEST(notes[0].type == "invite-reply");
+    BOOST_TEST(notes[1].body == "<x>3</x>");
+    BOOST_TEST(notes[1].created_at == 300);
+    BOOST_TEST(f.store().notifications_of(alice).empty());
+    BOOST_TEST((f.store().remove_notification(bob, "a.xml") == StoreStatus::ok));
+    BOOST_TEST((f.store().remove_notification(bob, "a.xml") == StoreStatus::not_found));
+    BOOST_TEST((f.store().remove_notification(alice, "b.xml") == StoreStatus::not_found));
+    BOOST_TEST(f.store().notifications_of(bob).size() == 1u);
+}
+
 constexpr Case cases[] = {
     {"a_grant_is_stored_and_read_from_both_sides", a_grant_is_stored_and_read_from_both_sides},
     {"setting_a_grant_again_changes_its_permission_and_keeps_one_row",
@@ -132,6 +217,14 @@ constexpr Case cases[] = {
     {"deleting_a_calendar_deletes_its_grants", deleting_a_calendar_deletes_its_grants},
     {"a_grant_change_moves_both_homes_sync_state_and_logs_the_shared_calendar",
      a_grant_change_moves_both_homes_sync_state_and_logs_the_shared_calendar},
+    {"an_invitation_is_pending_until_answered_and_only_accepted_grants_reach_the_grantee",
+     an_invitation_is_pending_until_answered_and_only_accepted_grants_reach_the_grantee},
+    {"an_administrator_grant_is_accepted_at_once_even_over_an_invitation",
+     an_administrator_grant_is_accepted_at_once_even_over_an_invitation},
+    {"a_sharee_keeps_their_own_name_and_colour_until_they_decline",
+     a_sharee_keeps_their_own_name_and_colour_until_they_decline},
+    {"notifications_are_stored_replaced_listed_and_removed_per_principal",
+     notifications_are_stored_replaced_listed_and_removed_per_principal},
 };
 
 }  // namespace

@@ -339,6 +339,123 @@ void everything_written_is_there_after_a_reopen(Fixture& f) {
     BOOST_TEST(leased[0].payload == "remind me");
 }
 
+
+// ------------------------------------------- reminders (issue 26, schema 0018)
+
+void complete_job_with_enqueues_its_follow_ups_once_per_delivery_key(Fixture& f) {
+    auto& q = f.jobs();
+    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("reminder", 100, "r1"), job("reminder", 100, "r2")}) == StoreStatus::ok));
+    auto leased = q.lease_jobs({"reminder"}, 100, 200, "w", 2);
+    BOOST_TEST_REQUIRE(leased.size() == 2u);
+    // Not held by this worker: nothing is removed or enqueued.
+    BOOST_TEST((q.complete_job_with(leased[0].id, "other", {job("mail", 100, "m")}, "k", 100) ==
+                StoreStatus::not_found));
+    BOOST_TEST(q.list_jobs("mail").empty());
+    BOOST_TEST((q.complete_job_with(leased[0].id, "w", {job("mail", 100, "m1")}, "k", 100) == StoreStatus::ok));
+    // The same delivery again (the reminder was queued twice): the job goes,
+    // its follow-up is not enqueued.
+    BOOST_TEST((q.complete_job_with(leased[1].id, "w", {job("mail", 100, "m2")}, "k", 101) == StoreStatus::exists));
+    auto mail = q.list_jobs("mail");
+    BOOST_TEST_REQUIRE(mail.size() == 1u);
+    BOOST_TEST(mail[0].payload == "m1");
+    BOOST_TEST(q.list_jobs("reminder").empty());
+    // Old records are pruned; then the key may be delivered again.
+    BOOST_TEST(q.prune_deliveries(100) == 0u);
+    BOOST_TEST(q.prune_deliveries(101) == 1u);
+}
+
+void release_leases_gives_back_the_jobs_of_one_worker(Fixture& f) {
+    auto& q = f.jobs();
+    BOOST_TEST_REQUIRE((q.enqueue_jobs({job("reminder", 100, "a"), job("reminder", 100, "b")}) == StoreStatus::ok));
+    BOOST_TEST_REQUIRE(q.lease_jobs({"reminder"}, 100, 1000, "old", 1).size() == 1u);
+    BOOST_TEST_REQUIRE(q.lease_jobs({"reminder"}, 100, 1000, "other", 1).size() == 1u);
+    BOOST_TEST(q.release_leases("old") == 1u);
+    auto again = q.lease_jobs({"reminder"}, 100, 1000, "new", 5);
+    BOOST_TEST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0].payload == "a");
+}
+
+/// An indexer for the contract: one reminder per X-TEST-REMIND line (its
+/// value: unix seconds), with the store's view of the object in the payload.
+caldav::ReminderIndexer test_indexer(std::int64_t now, std::vector<std::optional<std::int64_t>>* afters = nullptr) {
+    return [now, afters](const caldav::ReminderSource& s) {
+        if (afters) afters->push_back(s.after);
+        caldav::ReminderSchedule out;
+        out.now = now;
+        std::string_view data = s.data;
+        for (auto at = data.find("X-TEST-REMIND:"); at != std::string_view::npos;
+             at = data.find("X-TEST-REMIND:", at + 1)) {
+            auto due = std::stoll(std::string(data.substr(at + 14, data.find('\r', at) - at - 14)));
+            if (due > std::max(now, s.after.value_or(now)))
+                out.jobs.push_back({"reminder", s.owner_id, due,
+                                    std::string(s.owner_name) + "/" + std::string(s.collection_name) + "/" +
+                                        std::string(s.name) + " " + std::string(s.owner_email)});
+            out.indexed_until = now + 100000;
+        }
+        return out;
+    };
+}
+
+std::vector<std::int64_t> reminder_dues(Fixture& f) {
+    std::vector<std::int64_t> out;
+    for (const auto& j : f.jobs().list_jobs("reminder")) out.push_back(j.due_at);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void an_objects_reminder_jobs_are_replaced_with_every_write_and_go_with_it(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto cal = make_collection(f, alice, "work");
+    auto home = make_collection(f, alice, "home");
+    auto inbox = make_collection(f, alice, "in", CollectionKind::inbox);
+    f.jobs().set_reminder_indexer(test_indexer(1000));
+    put(f, calendar_object(cal.id, "a.ics", event("uid-a", day0, day0 + hour, "X-TEST-REMIND:5000\r\n")));
+    auto jobs = f.jobs().list_jobs("reminder");
+    BOOST_TEST_REQUIRE(jobs.size() == 1u);
+    BOOST_TEST(jobs[0].owner_id == alice);
+    BOOST_TEST(jobs[0].payload == "alice/work/a.ics alice@example.com");
+    // A due job (at or before now) is owed already: an edit keeps it.
+    BOOST_TEST_REQUIRE((f.jobs().enqueue_jobs({job("reminder", 900, "other")}) == StoreStatus::ok));
+    // An edit (a commit this time) replaces the future ones of this object only.
+    caldav::WriteSet set;
+    set.writes.push_back({caldav::ObjectWrite::Kind::put,
+                          calendar_object(cal.id, "a.ics",
+                                          event("uid-a", day0, day0 + hour,
+                                                "X-TEST-REMIND:6000\r\nX-TEST-REMIND:7000\r\nX-TEST-REMIND:500\r\n")),
+                          0});
+    BOOST_TEST_REQUIRE((f.store().commit(set).status == StoreStatus::ok));
+    BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{900, 6000, 7000}));
+    // Inbox items never remind.
+    put(f, calendar_object(inbox.id, "i.ics", event("uid-i", day0, day0 + hour, "X-TEST-REMIND:8000\r\n")));
+    BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{900, 6000, 7000}));
+    // A copy has its own; a delete takes the object's along.
+    BOOST_TEST_REQUIRE((f.store().copy_object(cal.id, "a.ics", home.id, "b.ics", false, false).status ==
+                        StoreStatus::ok));
+    BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{900, 6000, 6000, 7000, 7000}));
+    BOOST_TEST_REQUIRE((f.store().delete_object(cal.id, "a.ics", std::nullopt) == StoreStatus::ok));
+    BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{900, 6000, 7000}));
+    BOOST_TEST_REQUIRE((f.store().delete_collection(home.id) == StoreStatus::ok));
+    BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{900}));
+}
+
+void extend_reminders_asks_only_for_the_reminders_after_those_queued(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto cal = make_collection(f, alice, "work");
+    std::vector<std::optional<std::int64_t>> afters;
+    f.jobs().set_reminder_indexer(test_indexer(1000, &afters));
+    put(f, calendar_object(cal.id, "a.ics", event("uid-a", day0, day0 + hour, "X-TEST-REMIND:5000\r\n")));
+    put_event(f, cal.id, "plain.ics", "uid-plain");  // no alarm: not indexed for later
+    BOOST_TEST(afters.size() == 2u);
+    // Queued up to 101000: nothing to extend before that.
+    BOOST_TEST(f.jobs().extend_reminders(101000, 10) == 0u);
+    f.jobs().set_reminder_indexer(test_indexer(200000, &afters));
+    BOOST_TEST(f.jobs().extend_reminders(101001, 10) == 1u);
+    BOOST_TEST_REQUIRE(afters.size() == 3u);
+    BOOST_TEST((afters[2] == std::optional<std::int64_t>(101000)));
+    BOOST_TEST(f.jobs().extend_reminders(101001, 10) == 0u);  // now up to 300000
+    BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{5000}));
+}
+
 constexpr Case cases[] = {
     {"a_write_set_commits_every_write_with_its_mail_and_jobs_or_none",
      a_write_set_commits_every_write_with_its_mail_and_jobs_or_none},
@@ -356,6 +473,13 @@ constexpr Case cases[] = {
     {"concurrent_writers_all_commit_and_each_gets_its_own_revision",
      concurrent_writers_all_commit_and_each_gets_its_own_revision},
     {"everything_written_is_there_after_a_reopen", everything_written_is_there_after_a_reopen},
+    {"complete_job_with_enqueues_its_follow_ups_once_per_delivery_key",
+     complete_job_with_enqueues_its_follow_ups_once_per_delivery_key},
+    {"release_leases_gives_back_the_jobs_of_one_worker", release_leases_gives_back_the_jobs_of_one_worker},
+    {"an_objects_reminder_jobs_are_replaced_with_every_write_and_go_with_it",
+     an_objects_reminder_jobs_are_replaced_with_every_write_and_go_with_it},
+    {"extend_reminders_asks_only_for_the_reminders_after_those_queued",
+     extend_reminders_asks_only_for_the_reminders_after_those_queued},
 };
 
 }  // namespace

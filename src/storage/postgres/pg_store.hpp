@@ -140,6 +140,18 @@ public:
     caldav::StoreStatus remove_grant(std::int64_t collection_id, std::int64_t grantee_id) override;
     std::vector<caldav::GrantRecord> grants_of_collection(std::int64_t collection_id) override;
     std::vector<caldav::GrantRecord> grants_to_principal(std::int64_t grantee_id) override;
+    // Invitations and notifications (pg_store_sharing.cpp).
+    caldav::StoreStatus invite_grant(std::int64_t collection_id, std::int64_t grantee_id,
+                                     caldav::SharePermission permission, std::string_view summary,
+                                     std::string_view invite_uid) override;
+    caldav::StoreStatus reply_to_invite(std::int64_t collection_id, std::int64_t grantee_id,
+                                        caldav::InviteStatus status) override;
+    caldav::StoreStatus set_sharee_properties(std::int64_t collection_id, std::int64_t grantee_id,
+                                              std::optional<std::string> display_name,
+                                              std::optional<std::string> color) override;
+    caldav::StoreStatus put_notification(const caldav::NotificationRecord& n) override;
+    std::vector<caldav::NotificationRecord> notifications_of(std::int64_t principal_id) override;
+    caldav::StoreStatus remove_notification(std::int64_t principal_id, std::string_view name) override;
 
     // caldav::JobStore.
     caldav::StoreStatus enqueue_jobs(const std::vector<caldav::NewJob>& jobs,
@@ -154,6 +166,14 @@ public:
                                  std::string_view error) override;
     std::optional<std::int64_t> next_job_due(const std::vector<std::string>& kinds) override;
     std::vector<caldav::JobRecord> list_jobs(std::string_view kind) override;
+    // The reminder index and delivery records (pg_store_reminders.cpp).
+    caldav::StoreStatus complete_job_with(std::int64_t id, std::string_view worker,
+                                          const std::vector<caldav::NewJob>& next, std::string_view delivery_key,
+                                          std::int64_t now) override;
+    std::size_t release_leases(std::string_view worker) override;
+    void set_reminder_indexer(caldav::ReminderIndexer indexer) override;
+    std::size_t extend_reminders(std::int64_t before, std::size_t limit) override;
+    std::size_t prune_deliveries(std::int64_t before) override;
 
     // caldav::PushStore (pg_store_push.cpp).
     caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;
@@ -188,6 +208,7 @@ private:
                                     std::int64_t time, std::string_view error);
 
     PgOptions options_;
+    caldav::ReminderIndexer reminder_indexer_;  ///< issue 26: called in every object write (set before writes)
     int opened_version_ = 0;
     std::mutex mutex_;
     std::condition_variable freed_;

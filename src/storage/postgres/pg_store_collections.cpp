@@ -187,7 +187,8 @@ namespace {
 
 /// Copies the members of collection `from_id` into `to_id` (with their
 /// Schedule-Tags, time index and dead properties), each logged for sync.
-void copy_members(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std::int64_t to_id, std::int64_t now) {
+void copy_members(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std::int64_t to_id, std::int64_t now,
+                  const caldav::ReminderIndexer& reminders) {
     auto members = c.query("SELECT name, uid, component, data, content_type, first_start, last_end, id, schedule_tag "
                            "FROM objects WHERE collection_id = $1 ORDER BY name",
                            pg::params(from_id));
@@ -204,6 +205,7 @@ void copy_members(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std:
                        members.optional_int64(i, 5), members.optional_int64(i, 6), now, members.view(i, 4),
                        members.view(i, 8)));
         write_instances(c, owner_id, put.int64(0, 0), to_id, read_instances(c, members.int64(i, 7)));
+        if (members.view(i, 4).empty()) index_reminders(c, reminders, put.int64(0, 0), to_id, member, data, std::nullopt);
         copy_dead_properties(c, from_id, member, to_id, member);
     }
 }
@@ -234,7 +236,7 @@ caldav::PutResult PgStore::copy_collection(std::int64_t owner_id, std::string_vi
                 const auto to_id = made.int64(0, 0);
                 copy_dead_properties(c, from_id, "", to_id, "");
                 if (!with_members) break;
-                copy_members(c, owner_id, from_id, to_id, now);
+                copy_members(c, owner_id, from_id, to_id, now, reminder_indexer_);
             }
             if (remove_source) delete_collections(c, owner_id, collection_subtree(c, owner_id, from_name));
             return r;

@@ -119,6 +119,10 @@ auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> 
 
 namespace server::pgrows {
 
+/// Moves the sync state of a home a grant changed (issue 25 §7), with
+/// `child` logged as changed when not empty; inside the caller's write.
+void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child);
+
 /// Replaces the dead properties of member `to` by those of member `from`
 /// (RFC 4918 §9.8.2); inside the caller's write transaction.
 void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string_view from_name,
@@ -129,6 +133,15 @@ void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string
 /// collection's longest-instance bound; inside the caller's write transaction.
 void write_instances(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id, std::int64_t collection_id,
                      const caldav::InstanceIndex& index);
+
+/// Replaces the reminder jobs of calendar object `object_id` (issue 26) by
+/// those `indexer` gives, inside the caller's write transaction: with `after`
+/// empty (the object was written) its jobs due after the indexer's now go;
+/// with `after` (the horizon is extended) jobs are only added. Objects
+/// outside calendars get none. Does nothing without an indexer.
+void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
+                     std::int64_t collection_id, std::string_view name, std::string_view data,
+                     std::optional<std::int64_t> after);
 
 /// The instance rows of one object, for copies.
 caldav::InstanceIndex read_instances(pg::Conn& c, std::int64_t object_id);

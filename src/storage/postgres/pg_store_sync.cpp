@@ -91,10 +91,8 @@ std::optional<caldav::HomeChangeSet> PgStore::home_changes_since(std::int64_t ow
 
 // -------------------------------------------------------------- GrantStore
 
-namespace {
+namespace pgrows {
 
-/// Moves the sync state of a home a grant changed (issue 25 §7), with
-/// `child` logged as changed when not empty.
 void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child) {
     auto r = c.query("UPDATE principals SET home_revision = home_revision + 1, "
                      "home_modified_at = greatest(home_modified_at, $2) WHERE id = $1 RETURNING home_revision",
@@ -105,9 +103,21 @@ void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child) 
             pg::params(principal_id, child, r.int64(0, 0)));
 }
 
+}  // namespace pgrows
+
+namespace {
+
+/// The status a grants row spells (the CHECK of schema 0003 admits three).
+caldav::InviteStatus invite_status_of(std::string_view text) {
+    if (text == "pending") return caldav::InviteStatus::pending;
+    if (text == "declined") return caldav::InviteStatus::declined;
+    return caldav::InviteStatus::accepted;
+}
+
 const std::string grant_select =
     "SELECT g.collection_id, c.name, o.id, o.name, o.kind, o.display_name, o.email, "
-    "e.id, e.name, e.kind, e.display_name, e.email, g.permission, g.created_at FROM grants g "
+    "e.id, e.name, e.kind, e.display_name, e.email, g.permission, g.created_at, "
+    "g.status, g.invite_uid, g.summary, g.sharee_display_name, g.sharee_color FROM grants g "
     "JOIN collections c ON c.owner_id = g.owner_id AND c.id = g.collection_id JOIN principals o ON o.id = g.owner_id "
     "JOIN principals e ON e.id = g.grantee_id ";
 
@@ -121,6 +131,11 @@ std::vector<caldav::GrantRecord> grant_rows(const pg::Result& r) {
         g.grantee = {r.int64(i, 7), r.text(i, 8), r.text(i, 9), r.text(i, 10), r.text(i, 11)};
         g.permission = caldav::parse_share_permission(r.view(i, 12)).value_or(caldav::SharePermission::free_busy);
         g.created_at = r.int64(i, 13);
+        g.status = invite_status_of(r.view(i, 14));
+        g.invite_uid = r.text(i, 15);
+        g.summary = r.text(i, 16);
+        if (!r.is_null(i, 17)) g.sharee_display_name = r.text(i, 17);
+        if (!r.is_null(i, 18)) g.sharee_color = r.text(i, 18);
         out.push_back(std::move(g));
     }
     return out;
@@ -142,13 +157,15 @@ StoreStatus PgStore::set_grant(std::int64_t collection_id, std::int64_t grantee_
             if (c.query("SELECT 1 FROM principals WHERE id = $1", pg::params(grantee_id)).empty())
                 return StoreStatus::not_found;
             const std::string text(caldav::share_permission_name(permission));
-            auto before = c.query("SELECT permission FROM grants WHERE owner_id = $1 AND collection_id = $2 AND "
-                                  "grantee_id = $3",
+            auto before = c.query("SELECT permission, status FROM grants WHERE owner_id = $1 AND "
+                                  "collection_id = $2 AND grantee_id = $3",
                                   pg::params(owner_id, collection_id, grantee_id));
-            if (!before.empty() && before.view(0, 0) == text) return StoreStatus::ok;  // nothing changes
+            if (!before.empty() && before.view(0, 0) == text && before.view(0, 1) == "accepted")
+                return StoreStatus::ok;  // nothing changes
+            // An administrator's grant is in force at once (schema 0003).
             c.query("INSERT INTO grants (owner_id, collection_id, grantee_id, permission, created_at) "
                     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (owner_id, collection_id, grantee_id) "
-                    "DO UPDATE SET permission = excluded.permission",
+                    "DO UPDATE SET permission = excluded.permission, status = 'accepted'",
                     pg::params(owner_id, collection_id, grantee_id, text, now_seconds()));
             touch_home(c, owner_id, name);
             touch_home(c, grantee_id, {});
@@ -186,7 +203,7 @@ std::vector<caldav::GrantRecord> PgStore::grants_of_collection(std::int64_t coll
 std::vector<caldav::GrantRecord> PgStore::grants_to_principal(std::int64_t grantee_id) {
     return read([&](pg::Conn& c) {
         return grant_rows(
-            c.query(grant_select + "WHERE g.grantee_id = $1 ORDER BY o.name, c.name", pg::params(grantee_id)));
+            c.query(grant_select + "WHERE g.grantee_id = $1 AND g.status = 'accepted' ORDER BY o.name, c.name", pg::params(grantee_id)));
     });
 }
 

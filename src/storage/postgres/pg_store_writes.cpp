@@ -66,7 +66,7 @@ struct Put {
 };
 
 /// put_object's work inside a write transaction.
-Put put_locked(pg::Conn& c, const caldav::PutObject& o) {
+Put put_locked(pg::Conn& c, const caldav::PutObject& o, const caldav::ReminderIndexer& reminders) {
     Put p;
     p.owner_id = lock_collection(c, o.collection_id);
     if (p.owner_id == 0) return p.result.status = StoreStatus::not_found, p;
@@ -93,6 +93,7 @@ Put put_locked(pg::Conn& c, const caldav::PutObject& o) {
     if (now_there) c.query("DELETE FROM room_holds WHERE owner_id = $1 AND object_id = $2", pg::params(p.owner_id, p.id));
     if (o.instances) write_instances(c, p.owner_id, p.id, o.collection_id, *o.instances);
     else if (now_there) c.query("DELETE FROM instances WHERE owner_id = $1 AND object_id = $2", pg::params(p.owner_id, p.id));
+    if (o.content_type.empty()) index_reminders(c, reminders, p.id, o.collection_id, o.name, o.data, std::nullopt);
     return p;
 }
 
@@ -100,7 +101,8 @@ Put put_locked(pg::Conn& c, const caldav::PutObject& o) {
 /// SqliteStore makes against what is committed, then the put, then the
 /// booking's hold rows, which the exclusion constraint of room_holds refuses
 /// (SQLSTATE 23P01, thrown) when a concurrent booking took the slot.
-caldav::PutResult book_locked(pg::Conn& c, const caldav::PutObject& o, std::int64_t owner_id) {
+caldav::PutResult book_locked(pg::Conn& c, const caldav::PutObject& o, std::int64_t owner_id,
+                              const caldav::ReminderIndexer& reminders) {
     static const std::vector<caldav::InstanceRow> none;
     const auto& rows = o.instances ? o.instances->rows : none;
     for (const auto& row : rows) {
@@ -113,7 +115,7 @@ caldav::PutResult book_locked(pg::Conn& c, const caldav::PutObject& o, std::int6
             pg::params(owner_id, o.uid, row.start, row.end));
         if (!overlap.empty()) return caldav::PutResult{StoreStatus::conflict, false, {}, {}, {}};
     }
-    auto p = put_locked(c, o);
+    auto p = put_locked(c, o, reminders);
     if (p.result.status != StoreStatus::ok) return p.result;
     for (const auto& row : rows) {
         if (row.end <= row.start || row.busy == -1) continue;
@@ -146,7 +148,7 @@ StoreStatus delete_locked(pg::Conn& c, std::int64_t collection_id, std::string_v
 
 caldav::PutResult PgStore::put_object(const caldav::PutObject& o) {
     try {
-        return write([&](pg::Conn& c) { return put_locked(c, o).result; });
+        return write([&](pg::Conn& c) { return put_locked(c, o, reminder_indexer_).result; });
     } catch (const pg::Error& e) {
         return {status_of(e), false, {}, {}, {}};
     }
@@ -154,7 +156,7 @@ caldav::PutResult PgStore::put_object(const caldav::PutObject& o) {
 
 caldav::PutResult PgStore::book_if_free(const caldav::PutObject& o, std::int64_t owner_id) {
     try {
-        return write([&](pg::Conn& c) { return book_locked(c, o, owner_id); });
+        return write([&](pg::Conn& c) { return book_locked(c, o, owner_id, reminder_indexer_); });
     } catch (const pg::Error& e) {
         if (is_exclusion(e)) return {StoreStatus::conflict, false, {}, {}, {}};
         return {status_of(e), false, {}, {}, {}};
@@ -216,12 +218,12 @@ std::vector<caldav::NewJob> mail_jobs(const std::vector<caldav::OutgoingMail>& m
 }
 
 /// One write of a WriteSet inside the commit's transaction.
-caldav::PutResult apply_write(pg::Conn& c, const caldav::ObjectWrite& w) {
+caldav::PutResult apply_write(pg::Conn& c, const caldav::ObjectWrite& w, const caldav::ReminderIndexer& reminders) {
     using Kind = caldav::ObjectWrite::Kind;
     caldav::PutResult r;
     switch (w.kind) {
-    case Kind::put: return put_locked(c, w.object).result;
-    case Kind::book: return book_locked(c, w.object, w.booking_owner);
+    case Kind::put: return put_locked(c, w.object, reminders).result;
+    case Kind::book: return book_locked(c, w.object, w.booking_owner, reminders);
     case Kind::remove:
         r.status = delete_locked(c, w.object.collection_id, w.object.name, w.object.if_match,
                                  w.object.if_schedule_tag_match);
@@ -241,7 +243,7 @@ caldav::CommitResult PgStore::commit(const caldav::WriteSet& set) {
             for (std::size_t i = 0; i < set.writes.size(); ++i) {
                 caldav::PutResult r;
                 try {
-                    r = apply_write(c, set.writes[i]);
+                    r = apply_write(c, set.writes[i], reminder_indexer_);
                 } catch (const pg::Error& e) {
                     if (!is_exclusion(e)) throw;
                     r.status = StoreStatus::conflict;  // a concurrent booking took the slot
@@ -351,6 +353,8 @@ caldav::PutResult PgStore::copy_object(std::int64_t from_collection, std::string
                 pg::params(owner, to_collection, to_name, s->uid, s->component, r.etag, s->data, s->data.size(),
                            revision, s->first, s->last, now, r.schedule_tag, s->content_type));
             write_instances(c, owner, row.int64(0, 0), to_collection, s->instances);
+            if (s->content_type.empty())
+                index_reminders(c, reminder_indexer_, row.int64(0, 0), to_collection, to_name, s->data, std::nullopt);
             return r;
         });
     } catch (const pg::Error& e) {

@@ -1,0 +1,73 @@
+// Reminders the server delivers (issue 26): which alarm firings of a
+// calendar object are the server's (RFC 5545 §3.6.6 ACTION:EMAIL, push
+// reminders of the JSON API), the reminder jobs that carry them, and the
+// e-mail and push jobs a due reminder turns into. docs/reminders.md tells
+// the whole design.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "caldav/store_jobs.hpp"
+
+namespace caldav {
+
+/// The kind of the jobs that deliver a Web Push message (their handler is
+/// the push sender's); payload: a JSON object {"title","body","url","tag"},
+/// owner_id: the principal whose subscriptions receive it.
+inline constexpr std::string_view webpush_job_kind = "webpush";
+
+/// The kind of the periodic job that extends the reminder index's horizon.
+inline constexpr std::string_view reminder_horizon_job_kind = "reminder-horizon";
+
+/// The [reminders] settings.
+struct ReminderPolicy {
+    std::int64_t horizon_seconds = 14 * 86400;  ///< reminders are queued this far ahead
+    /// Push the owners' ordinary ACTION:DISPLAY alarms too (off: clients fire those).
+    bool display_alarms = false;
+    /// A reminder found more than this late (the server was down) is skipped.
+    std::int64_t skip_after_seconds = 3600;
+    std::int64_t extend_every_seconds = 3600;  ///< how often the horizon job runs
+    /// Delivery records older than this are pruned (longer than any horizon).
+    std::int64_t keep_deliveries_seconds = 60 * 86400;
+};
+
+/// How a reminder reaches its recipient.
+enum class ReminderMethod { email, push };
+
+/// One reminder job's payload: one firing of one alarm.
+struct Reminder {
+    std::int64_t collection_id = 0;
+    std::string owner_name;       ///< the calendar owner's URL name
+    std::string collection_name;  ///< the calendar's URL segment
+    std::string object_name;      ///< the member name
+    std::string recurrence_id;    ///< ical::AlarmFiring::recurrence_id
+    std::int64_t instance_start = 0, instance_end = 0;  ///< UTC seconds
+    std::int64_t trigger_at = 0;  ///< UTC seconds: when it is due
+    ReminderMethod method = ReminderMethod::email;
+    std::vector<std::string> recipients;  ///< e-mail: bare addresses; push: empty (the owner)
+    std::string alarm;  ///< the alarm's UID, or "#N" (its place in its component)
+    int repetition = 0;
+};
+
+/// The payload text of `r` (one field a line) and back; nullopt when the text
+/// is not such a payload.
+std::string reminder_payload(const Reminder& r);
+std::optional<Reminder> reminder_of_payload(std::string_view payload);
+
+/// The key a delivery of `r` is recorded under (JobStore::complete_job_with):
+/// the same firing of the same alarm of the same object, however often queued.
+std::string reminder_delivery_key(const Reminder& r);
+
+/// The reminder jobs of `source` due in (max(now, after), now + horizon],
+/// per `policy` (ReminderIndexer's work). ACTION:EMAIL alarms become e-mail
+/// reminders to the alarm's ATTENDEEs that are the owner's address, else to
+/// the owner (never to other addresses: an alarm is not a way to send mail
+/// to strangers); ACTION:DISPLAY alarms marked X-KALENDS-METHOD:push become
+/// push reminders to the owner, and with policy.display_alarms every
+/// DISPLAY alarm does. Never throws.
+ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t now, const ReminderPolicy& policy);
+
+}  // namespace caldav

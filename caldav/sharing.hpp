@@ -1,0 +1,79 @@
+// Calendar sharing by the clients' protocols (issue 25): CalendarServer
+// sharing (caldav-sharing.txt: CS:share, CS:invite-reply, notifications) and
+// draft-pot-webdav-resource-sharing (DAV:share-resource), both over the
+// grants of GrantStore, and the sharing properties both show.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "caldav/context.hpp"
+#include "caldav/message.hpp"
+
+namespace caldav {
+
+/// POST of a sharing document: CS:share or DAV:share-resource on a calendar
+/// (the actor must hold the share privilege: its owner or an admin sharee),
+/// CS:invite-reply on the actor's own calendar home or notification
+/// collection. Every sharee is resolved and checked before any grant is
+/// written. Throws Error 400 for a body of another kind or a malformed one,
+/// 403 (DAV:need-privileges) without the privilege, 403 for an unknown
+/// sharee or one who owns the calendar, 404 for an invitation not found.
+Response handle_sharing_post(Context& ctx);
+
+/// The accepted grant of `ctx.user` on the calendar `r` is (not its owner),
+/// or nullopt.
+std::optional<GrantRecord> own_grant(const Context& ctx, const Resource& r);
+
+/// The calendars shared with `ctx.user` and accepted, as Depth-1 members of
+/// their home: each at its owner's URL (the same calendar, docs/sharing.md).
+std::vector<Resource> shared_calendars_in_home(Context& ctx);
+
+/// True for a PROPPATCH by an accepted sharee of the target calendar: its
+/// per-user properties (caldav-sharing §5.5.3) are theirs to set whatever
+/// the permission, so the request needs only that grant.
+bool is_sharee_proppatch(const Context& ctx);
+
+/// PROPPATCH by a sharee (is_sharee_proppatch): DAV:displayname and
+/// ICAL:calendar-color are stored on their grant, for them only; any other
+/// property is refused with 403 (and the rest 424, nothing written).
+Response handle_sharee_proppatch(Context& ctx);
+
+/// Fills in the notification collection or notification `path` names in
+/// `r` (owner and privileges already set): its href, and for a member the
+/// stored record (`exists` false when there is none).
+void resolve_notification(Resource& r, const ResourcePath& path, Store& store);
+
+/// The notifications in the collection `r` is, as Depth-1 members.
+std::vector<Resource> notification_members(const Resource& r, Store& store);
+
+/// The notification collection of `ctx.user` as a member of their home.
+Resource notification_collection_of(Context& ctx);
+
+/// GET/HEAD of a notification: its XML document. DELETE of one: removes it
+/// (clients delete what they have handled, caldav-sharing §4).
+Response handle_notification_get(Context& ctx);
+Response handle_notification_delete(Context& ctx);
+
+/// The ETag of a notification (quoted).
+std::string notification_etag(const NotificationRecord& n);
+
+/// CS:notificationtype of a notification (§4.2.1) and CS:notification-URL
+/// of a principal (§4.1.1, the principal's own only).
+std::optional<std::string> cs_notificationtype(Context& ctx, const Resource& r);
+std::optional<std::string> cs_notification_url(Context& ctx, const Resource& r);
+
+/// Property getters of the sharing properties (caldav/properties.cpp table):
+/// the resourcetype additions (CS:shared-owner for the owner of a calendar
+/// with grants, CS:shared for a sharee), CS:invite, CS:allowed-sharing-modes,
+/// CS:shared-url, DAV:invite, DAV:share-access, CS:notification-URL, and the
+/// sharee's own displayname and calendar-color (nullopt: the owner's value).
+std::string sharing_resourcetype(Context& ctx, const Resource& r);
+std::optional<std::string> cs_invite(Context& ctx, const Resource& r);
+std::optional<std::string> cs_allowed_sharing_modes(Context& ctx, const Resource& r);
+std::optional<std::string> cs_shared_url(Context& ctx, const Resource& r);
+std::optional<std::string> dav_invite(Context& ctx, const Resource& r);
+std::optional<std::string> dav_share_access(Context& ctx, const Resource& r);
+std::optional<std::string> sharee_display_name(Context& ctx, const Resource& r);
+std::optional<std::string> sharee_color(Context& ctx, const Resource& r);
+
+}  // namespace caldav

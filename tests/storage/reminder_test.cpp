@@ -1,0 +1,202 @@
+// Reminders end to end below HTTP (issue 26): events written through the
+// object service into a SQLite store, the store's reminder index, and the
+// ReminderWorker run on a clock the test moves. Each test asserts the exact
+// deliveries: to whom, for which instance, at which instant.
+#include "src/jobs/reminder_worker.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "caldav/object_service.hpp"
+#include "src/storage/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+constexpr std::int64_t start = 1741597200;  // 2025-03-10T09:00:00Z
+constexpr std::int64_t minute = 60;
+
+/// An event at `at` for an hour with `alarms` (VALARM lines).
+std::string event(const std::string& uid, std::int64_t at, const std::string& alarms) {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+           "\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:" + ical::format_utc(at) + "\r\nDTEND:" +
+           ical::format_utc(at + 3600) + "\r\nSUMMARY:Planning " + uid + "\r\nLOCATION:Room 4\r\n" +
+           "URL:https://meet.example.com/" + uid + "\r\n" + alarms + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+const std::string email_15 = "BEGIN:VALARM\r\nACTION:EMAIL\r\nSUMMARY:s\r\nDESCRIPTION:d\r\n"
+                             "ATTENDEE:mailto:stranger@elsewhere.test\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n";
+const std::string push_5 = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:r\r\nX-KALENDS-METHOD:push\r\n"
+                           "TRIGGER:-PT5M\r\nEND:VALARM\r\n";
+const std::string display_10 = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:r\r\nTRIGGER:-PT10M\r\nEND:VALARM\r\n";
+
+/// A store with alice's calendar, a worker and a clock the test moves.
+struct Fixture {
+    test_support::TempDir dir;
+    std::int64_t now = start - 86400;
+    server::JobClock clock = [this] { return now; };
+    caldav::ReminderPolicy policy;
+    std::unique_ptr<server::SqliteStore> store;
+    std::unique_ptr<server::ReminderWorker> worker;
+    caldav::Limits limits;
+    caldav::PrincipalRecord alice;
+    caldav::CollectionRecord calendar;
+
+    explicit Fixture(bool display_alarms = false) {
+        policy.display_alarms = display_alarms;
+        open();
+        BOOST_TEST_REQUIRE((store->add_user("alice", "alice@example.com", "x") == caldav::StoreStatus::ok));
+        alice = *store->find_principal("alice");
+        store->provision_home(alice.id);
+        calendar = store->list_collections(alice.id).front();
+        for (const auto& c : store->list_collections(alice.id))
+            if (c.kind == caldav::CollectionKind::calendar) calendar = c;
+    }
+    /// Opens the store and a worker, as a (re)started server does.
+    void open() {
+        worker.reset();
+        if (store) store->close();
+        store.reset();
+        server::SqliteOptions o;
+        o.file = dir.path() / "r.sqlite3";
+        store = server::SqliteStore::open(o);
+        store->set_reminder_indexer(server::reminder_indexer(policy, clock));
+        worker = std::make_unique<server::ReminderWorker>(
+            *store, *store, server::ReminderWorkerConfig{policy, "Kalends <cal@example.com>", "https://cal.example.com"},
+            clock);
+    }
+    void put(const std::string& name, const std::string& ics) {
+        caldav::Actor actor{*store, limits, alice};
+        caldav::ObjectPut p;
+        p.calendar = calendar;
+        p.owner_name = "alice";
+        p.name = name;
+        p.data = ics;
+        p.current = store->find_object(calendar.id, name, false);
+        caldav::put_calendar_object(actor, p);
+    }
+    void remove(const std::string& name) {
+        caldav::Actor actor{*store, limits, alice};
+        caldav::remove_object(actor, calendar, name, {});
+    }
+    /// Runs the worker at `t`.
+    void run_at(std::int64_t t) {
+        now = t;
+        worker->run_due_at(t);
+    }
+    /// The deliveries so far: "mail TO SUBJECT-LINE" and "push OWNER TITLE".
+    std::vector<std::string> deliveries() {
+        std::vector<std::string> out;
+        for (const auto& m : store->list_mail()) {
+            auto subject = m.message.find("Subject: ");
+            out.push_back("mail " + m.recipient + " " +
+                          m.message.substr(subject + 9, m.message.find('\r', subject) - subject - 9));
+        }
+        for (const auto& j : store->list_jobs(caldav::webpush_job_kind)) {
+            auto title = j.payload.find("\"title\":\"");
+            out.push_back("push " + std::to_string(j.owner_id) + " " +
+                          j.payload.substr(title + 9, j.payload.find('"', title + 9) - title - 9));
+        }
+        return out;
+    }
+    std::vector<std::int64_t> reminder_dues() {
+        std::vector<std::int64_t> out;
+        for (const auto& j : store->list_jobs(caldav::reminder_job_kind)) out.push_back(j.due_at);
+        return out;
+    }
+};
+
+using Lines = std::vector<std::string>;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(reminders)
+
+BOOST_AUTO_TEST_CASE(email_and_push_reminders_are_delivered_once_at_their_instants_to_the_owner) {
+    Fixture f;
+    f.put("a.ics", event("a", start, email_15 + push_5 + display_10));
+    // The client's own DISPLAY alarm is not the server's.
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{start - 15 * minute, start - 5 * minute}));
+    f.run_at(start - 15 * minute - 1);
+    BOOST_TEST(f.deliveries().empty());
+    f.run_at(start - 15 * minute);
+    // To the owner, not to the alarm's stranger.
+    const std::string mail = "mail alice@example.com Reminder: Planning a @ Mon 10 Mar 2025, 09:00 (UTC)";
+    BOOST_TEST((f.deliveries() == Lines{mail}));
+    f.run_at(start - 10 * minute);
+    BOOST_TEST((f.deliveries() == Lines{mail}));
+    f.run_at(start - 5 * minute);
+    BOOST_TEST((f.deliveries() == Lines{mail, "push " + std::to_string(f.alice.id) + " Planning a"}));
+    f.run_at(start);
+    BOOST_TEST(f.deliveries().size() == 2u);
+    BOOST_TEST(f.reminder_dues().empty());
+    auto m = f.store->list_mail().front().message;
+    BOOST_TEST(m.find("Auto-Submitted: auto-generated") != std::string::npos);
+    BOOST_TEST(m.find("text/html") != std::string::npos);
+    BOOST_TEST(m.find("https://meet.example.com/a") != std::string::npos);
+    BOOST_TEST(m.find("Room 4") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_edit_that_moves_the_event_after_its_reminder_was_queued_moves_the_reminder) {
+    Fixture f;
+    f.put("a.ics", event("a", start, email_15));
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{start - 15 * minute}));
+    f.now = start - 60 * minute;
+    f.put("a.ics", event("a", start + 86400, email_15));
+    f.run_at(start - 15 * minute);
+    BOOST_TEST(f.deliveries().empty());
+    f.run_at(start + 86400 - 15 * minute);
+    BOOST_TEST((f.deliveries() == Lines{"mail alice@example.com Reminder: Planning a @ Tue 11 Mar 2025, 09:00 (UTC)"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_deleted_event_sends_no_reminder) {
+    Fixture f;
+    f.put("a.ics", event("a", start, email_15 + push_5));
+    f.remove("a.ics");
+    BOOST_TEST(f.reminder_dues().empty());
+    f.run_at(start);
+    BOOST_TEST(f.deliveries().empty());
+}
+
+BOOST_AUTO_TEST_CASE(after_a_restart_a_missed_reminder_fires_once_and_one_missed_too_long_ago_not_at_all) {
+    Fixture f;
+    f.put("a.ics", event("a", start, email_15));
+    f.put("b.ics", event("b", start + 3 * 3600, email_15));
+    // The old process leased a's reminder and died before it completed it.
+    BOOST_TEST_REQUIRE(f.store->lease_jobs({"reminder"}, start - 15 * minute, start + 3600, "reminder", 1).size() == 1u);
+    // Down until 2 minutes later; a fresh worker takes the lease back at once.
+    f.open();
+    f.run_at(start - 13 * minute);
+    BOOST_TEST((f.deliveries() == Lines{"mail alice@example.com Reminder: Planning a @ Mon 10 Mar 2025, 09:00 (UTC)"}));
+    f.run_at(start - 12 * minute);
+    BOOST_TEST(f.deliveries().size() == 1u);
+    // Down again past b's reminder by more than skip-after (60 minutes): skipped.
+    f.open();
+    f.run_at(start + 3 * 3600 - 15 * minute + 61 * minute);
+    BOOST_TEST(f.deliveries().size() == 1u);
+    BOOST_TEST(f.reminder_dues().empty());
+}
+
+BOOST_AUTO_TEST_CASE(ordinary_display_alarms_are_pushed_only_when_the_setting_asks) {
+    Fixture off;
+    off.put("a.ics", event("a", start, display_10));
+    BOOST_TEST(off.reminder_dues().empty());
+    Fixture on(true);
+    on.put("a.ics", event("a", start, display_10));
+    on.run_at(start - 10 * minute);
+    BOOST_TEST((on.deliveries() == Lines{"push " + std::to_string(on.alice.id) + " Planning a"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_horizon_job_queues_reminders_that_come_within_the_horizon) {
+    Fixture f;
+    f.policy.horizon_seconds = 2 * 86400;
+    f.open();
+    f.now = start - 86400;
+    // Daily for a week: only the reminders of the first two days are queued now.
+    f.put("s.ics", event("s", start, "RRULE:FREQ=DAILY;COUNT=7\r\n" + email_15));
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{start - 15 * minute, start + 86400 - 15 * minute}));
+    f.worker->ensure_horizon_job(f.now);
+    for (int day = 0; day < 7; ++day) f.run_at(start + day * 86400 - 15 * minute);
+    BOOST_TEST(f.deliveries().size() == 7u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -7,8 +7,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/postgres_cluster.hpp"
@@ -157,6 +160,24 @@ BOOST_AUTO_TEST_CASE(storage_settings_name_a_known_backend_and_postgresql_needs_
     auto no_url = test_support::run_kalends({"user", "list", "--config", config, "--data", data});
     BOOST_TEST(no_url->wait().value_or(0) != 0);
     BOOST_TEST(no_url->err().find("storage.url") != std::string::npos, no_url->err());
+}
+
+BOOST_AUTO_TEST_CASE(backup_restore_and_check_refuse_a_postgresql_backend_and_touch_no_file) {
+    test_support::TempDir dir;
+    const auto config = (dir.path() / "kalends.conf").string();
+    const auto data = (dir.path() / "data").string();
+    const auto copy = dir.path() / "copy.sqlite3";
+    std::ofstream(config) << "[storage]\nbackend = postgresql\nurl = postgresql://nobody@127.0.0.1:1/none\n";
+    for (const auto& command : std::vector<std::vector<std::string>>{
+             {"backup", copy.string()}, {"restore", copy.string()}, {"check"}}) {
+        auto args = command;
+        args.insert(args.end(), {"--config", config, "--data", data});
+        auto run = test_support::run_kalends(args);
+        BOOST_TEST(run->wait().value_or(0) == 2, command[0] << ": " << run->err());
+        BOOST_TEST(run->err().find("SQLite backend only") != std::string::npos, run->err());
+    }
+    BOOST_TEST(!std::filesystem::exists(copy));
+    BOOST_TEST(!std::filesystem::exists(dir.path() / "data" / "kalends.sqlite3"));
 }
 
 BOOST_AUTO_TEST_CASE(the_password_comes_from_the_password_file_and_a_wrong_one_is_refused) {

@@ -208,6 +208,52 @@ BOOST_AUTO_TEST_CASE(a_client_syncing_through_one_node_while_the_other_writes_mi
     BOOST_TEST(token == writers * per_writer);
 }
 
+/// A reminder indexer for the extension race: a write queues nothing and
+/// indexes up to 1000; an extension queues one reminder just after the
+/// horizon it was asked from and indexes far ahead.
+caldav::ReminderSchedule one_reminder_per_extension(const caldav::ReminderSource& s) {
+    caldav::ReminderSchedule out;
+    out.now = 0;
+    out.indexed_until = s.after ? 1'000'000 : 1000;
+    if (s.after) out.jobs.push_back({"reminder", s.owner_id, *s.after + 1, std::string(s.name)});
+    return out;
+}
+
+BOOST_AUTO_TEST_CASE(two_nodes_extending_reminders_at_once_queue_each_objects_reminder_once) {
+    TwoNodes nodes;
+    BOOST_TEST_REQUIRE((nodes.a->add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id;
+    nodes.a->provision_home(alice);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    nodes.a->set_reminder_indexer(one_reminder_per_extension);
+    nodes.b->set_reminder_indexer(one_reminder_per_extension);
+    constexpr int objects = 120;
+    for (int i = 0; i < objects; ++i) {
+        const auto uid = "r" + std::to_string(i);
+        auto o = contract::calendar_object(cal, uid + ".ics",
+                                           contract::event(uid, contract::day0, contract::day0 + contract::hour));
+        BOOST_TEST_REQUIRE((nodes.a->put_object(o).status == caldav::StoreStatus::ok));
+    }
+    BOOST_TEST_REQUIRE(nodes.a->list_jobs("reminder").empty());
+    // Two workers per node extend in small batches until none is left.
+    std::array<std::atomic<std::size_t>, 4> extended{};
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 4; ++w)
+        workers.emplace_back([&, w] {
+            auto& store = w % 2 ? *nodes.b : *nodes.a;
+            while (auto n = store.extend_reminders(2000, 3)) extended[static_cast<std::size_t>(w)] += n;
+        });
+    for (auto& t : workers) t.join();
+    std::size_t total = 0;
+    for (const auto& n : extended) total += n.load();
+    BOOST_TEST(total == std::size_t(objects));
+    auto jobs = nodes.b->list_jobs("reminder");
+    std::set<std::string> names;
+    for (const auto& j : jobs) names.insert(j.payload);
+    BOOST_TEST(jobs.size() == std::size_t(objects));
+    BOOST_TEST(names.size() == std::size_t(objects));
+}
+
 BOOST_AUTO_TEST_CASE(a_database_newer_than_the_binary_is_refused) {
     auto newer = server::postgres_migrations();
     newer.push_back({static_cast<int>(newer.size()) + 1, "future", "SELECT 1"});

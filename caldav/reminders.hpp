@@ -11,13 +11,9 @@
 #include <vector>
 
 #include "caldav/store_jobs.hpp"
+#include "caldav/store_push.hpp"  // webpush_job_kind: push reminders go out as its jobs
 
 namespace caldav {
-
-/// The kind of the jobs that deliver a Web Push message (their handler is
-/// the push sender's); payload: a JSON object {"title","body","url","tag"},
-/// owner_id: the principal whose subscriptions receive it.
-inline constexpr std::string_view webpush_job_kind = "webpush";
 
 /// The kind of the periodic job that extends the reminder index's horizon.
 inline constexpr std::string_view reminder_horizon_job_kind = "reminder-horizon";

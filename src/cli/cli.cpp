@@ -11,6 +11,7 @@
 #include <fstream>
 #include <ctime>
 #include <iostream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -50,6 +51,17 @@ namespace po = boost::program_options;
 namespace server {
 
 namespace {
+
+/// Where the server keeps its data, for the start-up line: the SQLite file,
+/// or the PostgreSQL connection string with any password in it masked (in the
+/// URL's user info, as a query parameter or as a key=value pair).
+std::string storage_for_log(const Config& c) {
+    if (c.storage_backend != "postgresql") return c.database_file().string();
+    static const std::regex user_info(R"(^([a-z]+://[^:@/]*):[^@/]*@)");
+    static const std::regex keyword(R"((password\s*=\s*)('[^']*'|[^\s&]+))");
+    auto shown = std::regex_replace(c.storage_url, user_info, "$1:***@");
+    return "PostgreSQL " + std::regex_replace(shown, keyword, "$1***");
+}
 
 constexpr const char* usage_text =
     "usage: kalends COMMAND [OPTIONS]\n"
@@ -197,7 +209,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     if (ical::load_builtin_zone_table() == 0)
         log::warn("libical has no builtin time zones: TZIDs without a VTIMEZONE will not resolve");
     auto store = open_backend(c);
-    log::info("kalends " KALENDS_VERSION " using " + c.database_file().string());
+    log::info("kalends " KALENDS_VERSION " using " + storage_for_log(c));
     // Reminders (issue 26): indexed by the store in every object write, from
     // before the first request.
     const JobClock wall_clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };

@@ -45,6 +45,11 @@ int run_database_command(const std::string& command, const std::vector<std::stri
             << (command == "backup" ? "DEST" : command == "restore" ? "SRC" : "no arguments") << "\n";
         return 2;
     }
+    if (config.storage_backend == "postgresql") {  // the tools read and write the SQLite file
+        err << "kalends: " << command << ": works on the SQLite backend only; on PostgreSQL use pg_dump, "
+            << "pg_restore and the server's own tools\n";
+        return 2;
+    }
     try {
         if (command == "backup") return backup(args, config, out);
         if (command == "restore") return restore(args, config, out);

@@ -314,7 +314,11 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("storage.busy-timeout-ms", po::value<std::int64_t>())
         ("storage.cache-mb", po::value<unsigned>())
         ("storage.mmap-mb", po::value<unsigned>())
-        ("storage.collection-cache-mb", po::value<unsigned>());
+        ("storage.collection-cache-mb", po::value<unsigned>())
+        ("storage.backend", po::value<std::string>())
+        ("storage.url", po::value<std::string>())
+        ("storage.password-file", po::value<std::string>())
+        ("storage.pool-size", po::value<unsigned>());
     po::variables_map vm;
     try {
         po::store(po::parse_config_file(in, d, false), vm);
@@ -398,6 +402,10 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "storage.cache-mb", c.storage_cache_mb);
     take(vm, "storage.mmap-mb", c.storage_mmap_mb);
     take(vm, "storage.collection-cache-mb", c.storage_collection_cache_mb);
+    take(vm, "storage.backend", c.storage_backend);
+    take(vm, "storage.url", c.storage_url);
+    if (vm.count("storage.password-file")) c.storage_password_file = vm["storage.password-file"].as<std::string>();
+    take(vm, "storage.pool-size", c.storage_pool_size);
 
     auto where = [&](const char* key) { return file.string() + ": " + key; };
     if (c.max_header_bytes < 1024) throw ConfigError(where("limits.header-bytes") + " must be at least 1024");
@@ -423,6 +431,11 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     if (c.reminders.extend_minutes < 1 || c.reminders.extend_minutes >= c.reminders.horizon_days * 1440u)
         throw ConfigError(where("reminders.extend-minutes") + " must be at least 1 and less than the horizon");
     if (c.storage_readers == 0) throw ConfigError(where("storage.readers") + " must be at least 1");
+    if (c.storage_backend != "sqlite" && c.storage_backend != "postgresql")
+        throw ConfigError(where("storage.backend") + ": '" + c.storage_backend + "' is not sqlite or postgresql");
+    if (c.storage_backend == "postgresql" && c.storage_url.empty())
+        throw ConfigError(where("storage.url") + " is required with backend = postgresql");
+    if (c.storage_pool_size == 0) throw ConfigError(where("storage.pool-size") + " must be at least 1");
 }
 
 void prepare_data_dir(const Config& c) {

@@ -178,6 +178,10 @@ struct Config {
     unsigned storage_cache_mb = 16;   ///< page cache per connection
     unsigned storage_mmap_mb = 0;   ///< database bytes read through mmap (0 = read(2))
     unsigned storage_collection_cache_mb = 64;  ///< in-memory copy of queried calendars (0 = off)
+    std::string storage_backend = "sqlite";  ///< "sqlite" or "postgresql" (issue 27)
+    std::string storage_url;                 ///< postgresql://USER@HOST:PORT/DB (backend = postgresql)
+    std::filesystem::path storage_password_file;  ///< the PostgreSQL password, first line; empty: libpq's own sources
+    unsigned storage_pool_size = 8;          ///< PostgreSQL connections per process
 
     /// The SQLite file under data_dir.
     std::filesystem::path database_file() const { return data_dir / "kalends.sqlite3"; }

@@ -9,8 +9,9 @@
 namespace server {
 
 /// Prepares the data directory and opens the configured backend (the SQLite
-/// file there, migrated to the current schema). Throws ConfigError naming the
-/// data directory or the database file when either cannot be used.
+/// file there, or the PostgreSQL database of [storage] url; either migrated
+/// to the current schema). Throws ConfigError naming the data directory, the
+/// database file or the URL when one cannot be used.
 std::unique_ptr<Backend> open_backend(const Config& config);
 
 }  // namespace server

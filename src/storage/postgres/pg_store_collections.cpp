@@ -1,0 +1,249 @@
+// PgStore's CollectionStore: calendar homes, collections and their properties.
+#include "caldav/store_policy.hpp"
+#include "src/storage/postgres/pg_store_internal.hpp"
+
+namespace server {
+
+using caldav::StoreStatus;
+using namespace pgrows;
+
+void PgStore::provision_home(std::int64_t principal_id) {
+    bool complete = read([&](pg::Conn& c) {
+        auto r = c.query("SELECT count(*) FROM collections WHERE owner_id = $1 AND kind IN ('inbox', 'outbox')",
+                         pg::params(principal_id));
+        return r.int64(0, 0) == 2;
+    });
+    if (complete) return;
+    write([&](pg::Conn& c) {
+        const auto now = now_seconds();
+        // Two nodes provisioning one home at once: the principal's row orders them.
+        auto who = c.query("SELECT 1 FROM principals WHERE id = $1 FOR UPDATE", pg::params(principal_id));
+        if (who.empty()) return;
+        bool has_a_calendar = !c.query("SELECT 1 FROM collections WHERE owner_id = $1 AND kind = 'calendar' LIMIT 1",
+                                       pg::params(principal_id))
+                                   .empty();
+        for (const auto& d : caldav::default_collections()) {
+            if (d.unless_a_calendar_exists && has_a_calendar) continue;
+            c.query("INSERT INTO collections (owner_id, name, kind, display_name, components, created_at, "
+                    "modified_at) VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (owner_id, name) DO NOTHING",
+                    pg::params(principal_id, d.name, kind_name(d.kind), d.display_name, d.components, now));
+        }
+    });
+}
+
+std::vector<caldav::CollectionRecord> PgStore::list_collections(std::int64_t owner_id) {
+    return read([&](pg::Conn& c) {
+        auto r = c.query("SELECT " + std::string(collection_columns) +
+                             " FROM collections WHERE owner_id = $1 ORDER BY name",
+                         pg::params(owner_id));
+        std::vector<caldav::CollectionRecord> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back(collection_from(r, i));
+        return out;
+    });
+}
+
+std::optional<caldav::CollectionRecord> PgStore::find_collection(std::int64_t owner_id, std::string_view name) {
+    return read([&](pg::Conn& c) -> std::optional<caldav::CollectionRecord> {
+        auto r = c.query("SELECT " + std::string(collection_columns) +
+                             " FROM collections WHERE owner_id = $1 AND name = $2",
+                         pg::params(owner_id, name));
+        if (r.empty()) return std::nullopt;
+        return collection_from(r, 0);
+    });
+}
+
+namespace {
+
+void set_dead(pg::Conn& c, std::int64_t owner_id, std::int64_t collection_id, std::string_view object_name,
+              const caldav::DeadProperty& p) {
+    c.query("INSERT INTO dead_properties (owner_id, collection_id, object_name, namespace, name, value_xml) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner_id, collection_id, object_name, namespace, name) "
+            "DO UPDATE SET value_xml = $6",
+            pg::params(owner_id, collection_id, object_name, p.ns, p.name, p.xml));
+}
+
+}  // namespace
+
+namespace pgrows {
+
+void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string_view from_name,
+                          std::int64_t to_collection, std::string_view to_name) {
+    c.query("DELETE FROM dead_properties WHERE collection_id = $1 AND object_name = $2",
+            pg::params(to_collection, to_name));
+    c.query("INSERT INTO dead_properties (owner_id, collection_id, object_name, namespace, name, value_xml) "
+            "SELECT (SELECT owner_id FROM collections WHERE id = $3), $3, $4, namespace, name, value_xml "
+            "FROM dead_properties WHERE collection_id = $1 AND object_name = $2",
+            pg::params(from_collection, from_name, to_collection, to_name));
+}
+
+}  // namespace pgrows
+
+StoreStatus PgStore::create_collection(caldav::CollectionRecord& col, const std::vector<caldav::DeadProperty>& dead) {
+    try {
+        return write([&](pg::Conn& c) {
+            const auto now = now_seconds();
+            auto r = c.query(
+                "INSERT INTO collections (owner_id, name, kind, display_name, description, timezone, components, "
+                "created_at, modified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
+                "ON CONFLICT (owner_id, name) DO NOTHING RETURNING id",
+                pg::params(col.owner_id, col.name, kind_name(col.kind), col.display_name, col.description,
+                           col.timezone, col.components, now));
+            if (r.empty()) return StoreStatus::exists;
+            col.id = r.int64(0, 0);
+            col.created_at = col.modified_at = now;
+            for (const auto& p : dead) set_dead(c, col.owner_id, col.id, "", p);
+            return StoreStatus::ok;
+        });
+    } catch (const pg::Error& e) {
+        if (e.sqlstate() == "23503") return StoreStatus::not_found;  // the owner is gone
+        return status_of(e);
+    }
+}
+
+std::vector<caldav::DeadProperty> PgStore::dead_properties(std::int64_t collection_id, std::string_view object_name) {
+    return read([&](pg::Conn& c) {
+        auto r = c.query(
+            "SELECT namespace, name, value_xml FROM dead_properties WHERE collection_id = $1 AND object_name = $2 "
+            "ORDER BY namespace COLLATE \"C\", name COLLATE \"C\"",
+            pg::params(collection_id, object_name));
+        std::vector<caldav::DeadProperty> out;
+        for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2)});
+        return out;
+    });
+}
+
+StoreStatus PgStore::patch_properties(std::int64_t collection_id, std::string_view object_name,
+                                      const caldav::PropertyPatch& patch) {
+    try {
+        return write([&](pg::Conn& c) {
+            const auto owner = owner_of_collection(c, collection_id);
+            if (owner == 0) return StoreStatus::not_found;
+            if (!object_name.empty() && c.query("SELECT 1 FROM objects WHERE collection_id = $1 AND name = $2",
+                                                pg::params(collection_id, object_name))
+                                            .empty())
+                return StoreStatus::not_found;
+            if (object_name.empty() && (patch.display_name || patch.description || patch.timezone))
+                c.query("UPDATE collections SET display_name = coalesce($2, display_name), description = "
+                        "coalesce($3, description), timezone = coalesce($4, timezone), modified_at = $5 WHERE id = $1",
+                        pg::params(collection_id, patch.display_name, patch.description, patch.timezone,
+                                   now_seconds()));
+            for (const auto& p : patch.set) set_dead(c, owner, collection_id, object_name, p);
+            for (const auto& [ns, name] : patch.remove)
+                c.query("DELETE FROM dead_properties WHERE collection_id = $1 AND object_name = $2 AND "
+                        "namespace = $3 AND name = $4",
+                        pg::params(collection_id, object_name, ns, name));
+            return StoreStatus::ok;
+        });
+    } catch (const pg::Error& e) {
+        return status_of(e);
+    }
+}
+
+std::int64_t PgStore::used_bytes(std::int64_t owner_id) {
+    return read([&](pg::Conn& c) {
+        auto r = c.query("SELECT used_bytes FROM principals WHERE id = $1", pg::params(owner_id));
+        return r.empty() ? std::int64_t{0} : r.int64(0, 0);
+    });
+}
+
+namespace {
+
+/// Ids and names of a collection of `owner_id` and of the plain collections
+/// nested in it ("NAME/..."), parents before children.
+std::vector<std::pair<std::int64_t, std::string>> collection_subtree(pg::Conn& c, std::int64_t owner_id,
+                                                                     std::string_view name) {
+    auto r = c.query("SELECT id, name FROM collections WHERE owner_id = $1 AND (name = $2 OR "
+                     "left(name, length($2) + 1) = $2 || '/') ORDER BY length(name)",
+                     pg::params(owner_id, name));
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.int64(i, 0), r.text(i, 1));
+    return out;
+}
+
+/// Deletes collections (their members and logs go by cascade).
+void delete_collections(pg::Conn& c, std::int64_t owner_id,
+                        const std::vector<std::pair<std::int64_t, std::string>>& subtree) {
+    for (const auto& [id, name] : subtree)
+        c.query("DELETE FROM collections WHERE owner_id = $1 AND id = $2", pg::params(owner_id, id));
+}
+
+}  // namespace
+
+StoreStatus PgStore::delete_collection(std::int64_t collection_id) {
+    try {
+        return write([&](pg::Conn& c) {
+            auto r = c.query("SELECT owner_id, name FROM collections WHERE id = $1", pg::params(collection_id));
+            if (r.empty()) return StoreStatus::not_found;
+            const auto owner = r.int64(0, 0);
+            delete_collections(c, owner, collection_subtree(c, owner, r.view(0, 1)));
+            return StoreStatus::ok;
+        });
+    } catch (const pg::Error& e) {
+        return status_of(e);
+    }
+}
+
+namespace {
+
+/// Copies the members of collection `from_id` into `to_id` (with their
+/// Schedule-Tags, time index and dead properties), each logged for sync.
+void copy_members(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std::int64_t to_id, std::int64_t now,
+                  const caldav::ReminderIndexer& reminders) {
+    auto members = c.query("SELECT name, uid, component, data, content_type, first_start, last_end, id, schedule_tag "
+                           "FROM objects WHERE collection_id = $1 ORDER BY name",
+                           pg::params(from_id));
+    for (int i = 0; i < members.rows(); ++i) {
+        const auto member = members.text(i, 0);
+        const auto data = members.view(i, 3);
+        auto revision = log_change(c, to_id, member, false, now);
+        auto put = c.query(
+            "INSERT INTO objects (owner_id, collection_id, name, uid, component, etag, data, size, revision, "
+            "first_start, last_end, created_at, modified_at, content_type, schedule_tag) VALUES ($1, $2, $3, $4, "
+            "$5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id",
+            pg::params(owner_id, to_id, member, members.view(i, 1), members.view(i, 2),
+                       caldav::entity_tag(revision, data), data, data.size(), revision,
+                       members.optional_int64(i, 5), members.optional_int64(i, 6), now, members.view(i, 4),
+                       members.view(i, 8)));
+        write_instances(c, owner_id, put.int64(0, 0), to_id, read_instances(c, members.int64(i, 7)));
+        if (members.view(i, 4).empty()) index_reminders(c, reminders, put.int64(0, 0), to_id, member, data, std::nullopt);
+        copy_dead_properties(c, from_id, member, to_id, member);
+    }
+}
+
+}  // namespace
+
+caldav::PutResult PgStore::copy_collection(std::int64_t owner_id, std::string_view from_name,
+                                           std::string_view to_name, bool with_members, bool overwrite,
+                                           bool remove_source) {
+    try {
+        return write([&](pg::Conn& c) {
+            caldav::PutResult r;
+            auto source = collection_subtree(c, owner_id, from_name);
+            if (source.empty()) return r.status = StoreStatus::not_found, r;
+            if (!with_members) source.resize(1);
+            auto existing = collection_subtree(c, owner_id, to_name);
+            if (!existing.empty() && !overwrite) return r.status = StoreStatus::exists, r;
+            delete_collections(c, owner_id, existing);
+            r.created = existing.empty();
+            const auto now = now_seconds();
+            for (const auto& [from_id, name] : source) {
+                const std::string target = std::string(to_name) + name.substr(from_name.size());
+                auto made = c.query(
+                    "INSERT INTO collections (owner_id, name, kind, display_name, description, timezone, components, "
+                    "created_at, modified_at) SELECT owner_id, $2, kind, display_name, description, timezone, "
+                    "components, $3, $3 FROM collections WHERE id = $1 RETURNING id",
+                    pg::params(from_id, target, now));
+                const auto to_id = made.int64(0, 0);
+                copy_dead_properties(c, from_id, "", to_id, "");
+                if (!with_members) break;
+                copy_members(c, owner_id, from_id, to_id, now, reminder_indexer_);
+            }
+            if (remove_source) delete_collections(c, owner_id, collection_subtree(c, owner_id, from_name));
+            return r;
+        });
+    } catch (const pg::Error& e) {
+        return {status_of(e), false, {}, {}, {}};
+    }
+}
+
+}  // namespace server

@@ -1,0 +1,149 @@
+// What the pg_store_*.cpp files share: PgStore's transaction templates, the
+// column lists and how records are read from rows. Not for use outside them.
+#pragma once
+#include <ctime>
+#include <string>
+#include <string_view>
+
+#include "src/storage/postgres/pg_store.hpp"
+
+namespace server::pgrows {
+
+inline std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+/// The StoreStatus of a failed statement that callers answer rather than
+/// throw: the server unreachable or overloaded (busy), disk full (full).
+/// Any other error is a bug and is thrown on.
+caldav::StoreStatus status_of(const pg::Error& e);
+
+/// Whether a transaction failing with `e` should simply run again.
+inline bool retryable(const pg::Error& e) { return e.sqlstate() == "40001" || e.sqlstate() == "40P01"; }
+
+const char* kind_name(caldav::CollectionKind k);
+
+inline constexpr std::string_view collection_columns =
+    "id, owner_id, name, kind, display_name, description, timezone, components, revision, "
+    "sync_floor, created_at, modified_at";
+
+/// collection_columns qualified by `alias` ("k.").
+std::string collection_columns_of(std::string_view alias);
+
+/// A collection from collection_columns starting at column `at` of `row`.
+caldav::CollectionRecord collection_from(const pg::Result& r, int row, int at = 0);
+
+inline constexpr std::string_view object_columns =
+    "id, collection_id, name, uid, component, etag, schedule_tag, size, revision, first_start, "
+    "last_end, created_at, modified_at, data, content_type";
+
+/// object_columns qualified by `alias` ("o."), data as NULL unless wanted.
+std::string object_columns_of(std::string_view alias, bool with_data);
+
+/// Fills `o` from object_columns starting at column `at` of `row`.
+void read_object(const pg::Result& r, int row, caldav::ObjectRecord& o, bool with_data, int at = 0);
+
+inline caldav::ObjectRecord object_from(const pg::Result& r, int row, bool with_data, int at = 0) {
+    caldav::ObjectRecord o;
+    read_object(r, row, o, with_data, at);
+    return o;
+}
+
+/// The owner of collection `collection_id`, or 0 when it is gone (inside a write: locks nothing).
+std::int64_t owner_of_collection(pg::Conn& c, std::int64_t collection_id);
+
+/// Bumps a collection's revision (locking its row until commit, so that
+/// writers of one collection take revisions in commit order) and logs `name`
+/// as changed at it. 0 when the collection is gone.
+std::int64_t log_change(pg::Conn& c, std::int64_t collection_id, std::string_view name, bool deleted,
+                        std::int64_t now);
+
+}  // namespace server::pgrows
+
+namespace server {
+
+template <class F>
+auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
+    auto conn = take();
+    struct Back {
+        PgStore* self;
+        std::unique_ptr<pg::Conn>& c;
+        ~Back() { self->give_back(std::move(c)); }
+    } back{this, conn};
+    for (int attempt = 0;; ++attempt) {
+        try {
+            conn->exec("BEGIN");
+            if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
+                fn(*conn);
+                conn->exec("COMMIT");
+                return;
+            } else {
+                auto result = fn(*conn);
+                conn->exec("COMMIT");
+                return result;
+            }
+        } catch (const pg::Error& e) {
+            if (conn->ok() && conn->in_transaction()) conn->exec("ROLLBACK");
+            if (!pgrows::retryable(e) || attempt >= 20) throw;
+        } catch (...) {
+            if (conn->ok() && conn->in_transaction()) conn->exec("ROLLBACK");
+            throw;
+        }
+    }
+}
+
+template <class F>
+auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> {
+    auto conn = take();
+    struct Back {
+        PgStore* self;
+        std::unique_ptr<pg::Conn>& c;
+        ~Back() {
+            if (c->ok() && c->in_transaction()) {
+                try {
+                    c->exec("ROLLBACK");
+                } catch (const pg::Error&) {
+                    // A lost connection is dropped by give_back.
+                }
+            }
+            self->give_back(std::move(c));
+        }
+    } back{this, conn};
+    if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
+        fn(*conn);
+    } else {
+        return fn(*conn);
+    }
+}
+
+}  // namespace server
+
+namespace server::pgrows {
+
+/// Moves the sync state of a home a grant changed (issue 25 §7), with
+/// `child` logged as changed when not empty; inside the caller's write.
+void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child);
+
+/// Replaces the dead properties of member `to` by those of member `from`
+/// (RFC 4918 §9.8.2); inside the caller's write transaction.
+void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string_view from_name,
+                          std::int64_t to_collection, std::string_view to_name);
+
+/// Replaces the instance rows of object `object_id` (of `owner_id`, in
+/// `collection_id`) with `index`, records its index state and widens the
+/// collection's longest-instance bound; inside the caller's write transaction.
+void write_instances(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id, std::int64_t collection_id,
+                     const caldav::InstanceIndex& index);
+
+/// Replaces the reminder jobs of calendar object `object_id` (issue 26) by
+/// those `indexer` gives, inside the caller's write transaction: with `after`
+/// empty (the object was written) its jobs due after the indexer's now go;
+/// with `after` (the horizon is extended) jobs are only added. Objects
+/// outside calendars get none. Does nothing without an indexer.
+void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
+                     std::int64_t collection_id, std::string_view name, std::string_view data,
+                     std::optional<std::int64_t> after);
+
+/// The instance rows of one object, for copies.
+caldav::InstanceIndex read_instances(pg::Conn& c, std::int64_t object_id);
+
+}  // namespace server::pgrows

@@ -1,6 +1,8 @@
 // The Kalends web app (issue 28): sign-in, then the calendar (FullCalendar
 // week/day/month views over GET /api/v1/events), calendars with colours and
-// show/hide, invitations, time zone, and the dialogs of the other modules.
+// show/hide, managing one's calendars, invitations, time zone, browser
+// notifications, and the dialogs of the other modules. A server without
+// accounts gets a first-run page that says how to make one.
 // Plain ES modules and DOM calls: FullCalendar renders the grid; the rest is
 // a handful of forms, which need no view framework.
 import { Calendar } from '@fullcalendar/core';
@@ -13,6 +15,8 @@ import { browserZone, fcWall, instantOf, knownZones, utcText, wallClock } from '
 import { chooseScope, conflictText, openEventDialog, patchEvent } from './event_dialog.js';
 import { openConnect, openShares } from './settings.js';
 import { openFindTime } from './find_time.js';
+import { openEditCalendar, openNewCalendar, WRITE_PERMISSIONS } from './calendars.js';
+import { disablePush, enablePush, pushState, pushUnsupported } from './push.js';
 
 const ZONE_KEY = 'kalends.zone';
 const HIDDEN_KEY = 'kalends.hidden';
@@ -39,7 +43,38 @@ function start() {
 
 // ---- sign-in -----------------------------------------------------------------
 
-function renderLogin(message) {
+/** Whether the server has any user account (GET /health as JSON); true when it cannot tell. */
+async function serverHasUsers() {
+  try {
+    const res = await fetch('/health', { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'omit' });
+    const body = await res.json();
+    return body.users !== false;
+  } catch {
+    return true;
+  }
+}
+
+/** The first-run page: no account exists yet, so say how to make one. */
+function renderFirstRun() {
+  document.title = 'Set up · Kalends';
+  const errors = errorBox();
+  const again = h('button', { type: 'button', className: 'primary', onclick: async () => {
+    if (await serverHasUsers()) renderLogin('The account is there: sign in with it.');
+    else showError(errors, new Error('There is still no account. Run the command above on the server, then try again.'));
+  } }, 'I have made an account');
+  root.replaceChildren(h('main', { className: 'login', id: 'main' }, h('section', { className: 'login-form first-run', 'aria-labelledby': 'setup-title' },
+    h('h1', { id: 'setup-title' }, 'Welcome to Kalends'),
+    h('p', {}, 'This server has no accounts yet. Make the first one on the server, in a terminal, with the same data directory the server uses:'),
+    h('pre', { tabindex: '0', 'aria-label': 'Command' }, 'kalends user add alice --email alice@example.org'),
+    h('p', {}, 'Use your own name and address. It asks for a password twice; then come back here and sign in.'),
+    h('p', { className: 'hint' }, 'Started with scripts/serve? The program is build-release/src/kalends in the source directory. ' +
+      'Add --data DIR when the server was started with one.'),
+    errors, again)));
+  again.focus();
+}
+
+async function renderLogin(message) {
+  if (!message && !(await serverHasUsers())) { renderFirstRun(); return; }
   document.title = 'Sign in · Kalends';
   const user = h('input', { type: 'text', name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
@@ -85,12 +120,13 @@ async function renderApp() {
     get zone() { return state.zone; },
     get calendars() { return state.calendars; },
     me: session,
-    canEdit: (id) => state.calendars.some((c) => c.calendar_id === id && c.permission === 'owner'),
+    canEdit: (id) => state.calendars.some((c) => c.calendar_id === id && WRITE_PERMISSIONS.has(c.permission)),
     onSaved: () => refresh(),
   };
 
   const zoneSelect = h('select', { id: 'zone' }, knownZones(state.zone).map((z) => h('option', { value: z, selected: z === state.zone }, z)));
   const calendarList = h('ul', { className: 'calendars' });
+  const notifications = h('div', { className: 'notifications' });
   const invitations = h('ul', { className: 'invitations' });
   const calendarEl = h('div', { className: 'calendar', id: 'calendar' });
   const header = h('header', { className: 'top' },
@@ -104,7 +140,9 @@ async function renderApp() {
       h('button', { type: 'button', onclick: async () => { await signOut(); renderLogin('You are signed out.'); } }, 'Sign out')));
   const sidebar = h('aside', { className: 'side', 'aria-label': 'Calendars and invitations' },
     h('div', { className: 'field' }, h('label', { for: 'zone' }, 'Time zone'), zoneSelect),
-    h('section', { 'aria-labelledby': 'cal-title' }, h('h2', { id: 'cal-title' }, 'Calendars'), calendarList),
+    h('section', { 'aria-labelledby': 'cal-title' }, h('h2', { id: 'cal-title' }, 'Calendars'), calendarList,
+      h('button', { type: 'button', className: 'link', onclick: () => openNewCalendar(calendarsChanged) }, 'New calendar')),
+    h('section', { 'aria-labelledby': 'note-title' }, h('h2', { id: 'note-title' }, 'Notifications'), notifications),
     h('section', { 'aria-labelledby': 'inv-title' }, h('h2', { id: 'inv-title' }, 'Invitations'),
       h('p', { className: 'hint' }, 'Unanswered, for 60 days from the week shown.'), invitations));
   root.replaceChildren(header, h('div', { className: 'layout' }, sidebar, h('main', { id: 'main' }, calendarEl)));
@@ -161,7 +199,8 @@ async function renderApp() {
   function toFcEvent(e) {
     const cal = state.calendars.find((c) => c.calendar_id === e.calendar_id);
     const color = colorOf(cal);
-    const own = cal?.permission === 'owner' && (e.my_status === 'organizer' || e.my_status === null);
+    // Editable in the calendars the user may write (their own, or shared with edit or admin).
+    const own = WRITE_PERMISSIONS.has(cal?.permission) && (e.my_status === 'organizer' || e.my_status === null);
     return {
       id: e.exception_id || e.event_id,
       title: e.title,
@@ -234,7 +273,10 @@ async function renderApp() {
       const manage = c.permission === 'owner' || c.permission === 'admin'
         ? h('button', { type: 'button', className: 'link', 'aria-label': `Share ${c.name}`, onclick: () => openShares(ctx, c) }, 'Share')
         : null;
-      return h('li', {}, box, swatch, h('label', { for: box.id }, c.name), shared, manage);
+      const edit = c.permission === 'owner'
+        ? h('button', { type: 'button', className: 'link', 'aria-label': `Edit ${c.name}`, onclick: () => openEditCalendar(c, calendarsChanged) }, 'Edit')
+        : null;
+      return h('li', {}, box, swatch, h('label', { for: box.id }, c.name), shared, edit, manage);
     }));
   }
 
@@ -275,6 +317,38 @@ async function renderApp() {
     renderInvitations();
   }
 
+  async function calendarsChanged() {
+    await loadCalendars();
+    refresh();
+  }
+
+  async function renderNotifications() {
+    const why = pushUnsupported();
+    const stateNow = why ? 'unsupported' : await pushState().catch(() => 'off');
+    const words = {
+      on: 'Reminders set to “Browser notification” appear on this device.',
+      off: 'Reminders set to “Browser notification” need your permission to appear here.',
+      blocked: 'Notifications are blocked for this site; allow them in the browser’s site settings.',
+      unsupported: why || 'This browser does not offer push notifications.',
+    };
+    const button = stateNow === 'on'
+      ? h('button', { type: 'button', onclick: () => togglePush(disablePush, 'Browser notifications are off on this device.') }, 'Turn off notifications')
+      : stateNow === 'off'
+        ? h('button', { type: 'button', onclick: () => togglePush(enablePush) }, 'Allow browser notifications')
+        : null;
+    notifications.replaceChildren(h('p', { className: 'hint', id: 'push-state' }, words[stateNow]), button);
+  }
+
+  async function togglePush(action, done) {
+    try {
+      const said = await action();
+      announce(done || said);
+    } catch (e) {
+      announce(describeError(e));
+    }
+    renderNotifications();
+  }
+
   zoneSelect.addEventListener('change', () => {
     state.zone = zoneSelect.value;
     localStorage.setItem(ZONE_KEY, state.zone);
@@ -284,6 +358,7 @@ async function renderApp() {
 
   await loadCalendars();
   calendar.render();
+  renderNotifications();
   ctx.calendarApi = calendar;
 }
 

@@ -1,10 +1,13 @@
 // The web app in a real browser (issue 28): Debian's Chromium driven by
 // playwright-core against `kalends serve` on a free loopback port with a
-// fresh data directory. Scenarios: sign in, create events and see them in
+// fresh data directory. Scenarios: the first-run page of a server without
+// accounts, sign in, create events and see them in
 // the week view (a weekly one across the 2030 US DST change), drag one
 // occurrence and choose "This event" (and see the override over CalDAV),
 // invite a second user who accepts, a stale edit answered 412 with a
-// reload, find a time and book it; axe-core on each screen (serious and
+// reload, find a time and book it; browser notifications (service worker,
+// subscription on the server, a push shown); calendars created, renamed,
+// recoloured and deleted; axe-core on each screen (serious and
 // critical violations fail); no Content-Security-Policy violation. Exit 77
 // (skipped) only when Chromium or the web app's node_modules are missing.
 import { spawn, spawnSync } from 'node:child_process';
@@ -46,7 +49,7 @@ function cli(args, input) {
 
 async function startServer() {
   const config = join(work, 'kalends.conf');
-  writeFileSync(config, '[api]\nrate-per-minute = 0\n');
+  writeFileSync(config, '[api]\nrate-per-minute = 0\nsession-hours = 2\n[push]\nallow-http = true\n');
   const log = join(work, 'server.log');
   const { openSync } = await import('node:fs');
   const fd = openSync(log, 'w');
@@ -123,8 +126,16 @@ function transferred(page) {
     .filter((e) => !e.name.includes('/api/')).reduce((n, e) => n + (e.transferSize || 0), 0));
 }
 
-async function newPage(user) {
-  const context = await browser.newContext({ timezoneId: ZONE, locale: 'en-US', viewport: { width: 1280, height: 900 } });
+let usersAdded = false;
+/** Makes the three accounts (once), as an administrator would, with the server running. */
+function addUsers() {
+  if (usersAdded) return;
+  for (const u of ['alice', 'bob', 'carol']) cli(['user', 'add', u, '--email', `${u}@example.com`, '--password-stdin'], PASSWORD[u] + '\n');
+  usersAdded = true;
+}
+
+async function newPage(user, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ timezoneId: ZONE, locale: 'en-US', viewport });
   const page = await context.newPage();
   page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
   page.on('pageerror', (e) => cspViolations.push('page error: ' + e.message));
@@ -185,6 +196,37 @@ async function eventsOf(user, start, end) {
 // ---- scenarios ---------------------------------------------------------------
 
 const state = {};
+
+async function a_server_without_accounts_explains_user_add_and_the_first_account_signs_in() {
+  check(!usersAdded, 'this case runs on a server without accounts');
+  const health = await fetch(`${base()}/health`, { headers: { Accept: 'application/json' } });
+  const said = await health.json();
+  check(health.ok && said.users === false && Object.keys(said).sort().join() === 'status,users,version',
+    `/health as JSON says there is no user and nothing else: ${JSON.stringify(said)}`);
+  check(/^kalends /.test(await (await fetch(`${base()}/health`)).text()), '/health stays text for other callers');
+  const page = await newPage(null);
+  await page.goto(`${base()}/`);
+  await page.getByRole('heading', { name: 'Welcome to Kalends' }).waitFor();
+  check(await page.getByText('kalends user add alice --email alice@example.org').isVisible(), 'the page shows the command');
+  await axe(page, 'first run');
+  await shot(page, '00-first-run');
+  await page.getByRole('button', { name: 'I have made an account' }).click();
+  await page.getByText('There is still no account.').waitFor();
+  addUsers();
+  const now = await (await fetch(`${base()}/health`, { headers: { Accept: 'application/json' } })).json();
+  check(now.users === true && !JSON.stringify(now).includes('alice'), `/health says a user exists, not who: ${JSON.stringify(now)}`);
+  await page.getByRole('button', { name: 'I have made an account' }).click();
+  await page.getByText('The account is there: sign in with it.').waitFor();
+  await page.getByLabel('User name').fill('alice');
+  await page.getByLabel('Password').fill(PASSWORD.alice);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.fc-timegrid').waitFor();
+  // api.session-hours = 2 in this server's configuration.
+  const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('kalends.session')));
+  const hours = (Date.parse(session.expires_at) - Date.now()) / 3600000;
+  check(hours > 1.9 && hours <= 2.01, `the session lasts api.session-hours (2 h): ${session.expires_at}`);
+  await page.context().close();
+}
 
 async function sign_in_shows_the_week_and_a_wrong_password_is_explained() {
   const page = await newPage(null);
@@ -380,6 +422,133 @@ async function a_week_of_200_events_shows_quickly() {
   await shot(page, '12-200-events');
 }
 
+/** A push subscription as a browser would make it: an ECDH P-256 key and an auth secret (RFC 8291). */
+async function fakeSubscription() {
+  const { createECDH, randomBytes } = await import('node:crypto');
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return { endpoint: `http://127.0.0.1:9/push/${randomBytes(8).toString('hex')}`,
+    keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') } };
+}
+
+async function browser_notifications_subscribe_to_the_server_key_and_the_worker_shows_a_push() {
+  const page = await newPage('alice');
+  await page.context().grantPermissions(['notifications'], { origin: base() });
+  const allow = page.getByRole('button', { name: 'Allow browser notifications' });
+  await allow.click();
+  // Headless Chromium has no push service to subscribe at (no messaging
+  // endpoint): when the real subscribe() fails, the page says so; then the
+  // case goes on with PushManager.subscribe stubbed to give a subscription a
+  // browser would (its own ECDH key, auth secret, an endpoint), so that the
+  // page's registration with the server and the service worker are tested.
+  const outcome = await Promise.race([
+    page.getByRole('button', { name: 'Turn off notifications' }).waitFor().then(() => 'real'),
+    page.locator('#status').filter({ hasText: /push service refused/ }).waitFor().then(() => 'refused'),
+  ]);
+  measures['push subscription in headless Chromium'] = outcome === 'real' ? 'real push service' : 'refused by the browser; stubbed';
+  let endpoint;
+  if (outcome === 'refused') {
+    await shot(page, '13-push-refused');
+    const sub = await fakeSubscription();
+    endpoint = sub.endpoint;
+    await page.evaluate((s) => {
+      let current = null;
+      PushManager.prototype.subscribe = async function subscribe() {
+        current = { endpoint: s.endpoint, options: {}, toJSON: () => ({ endpoint: s.endpoint, expirationTime: null, keys: s.keys }),
+          unsubscribe: async () => { current = null; return true; } };
+        return current;
+      };
+      PushManager.prototype.getSubscription = async function getSubscription() { return current; };
+    }, sub);
+    await allow.click();
+  }
+  await page.getByRole('button', { name: 'Turn off notifications' }).waitFor();
+  await status(page, /Reminders sent as browser notifications will appear on this device/);
+  const listed = (await api('alice', 'GET', '/push/subscriptions')).json.subscriptions;
+  check(listed.length === 1 && (!endpoint || listed[0].endpoint === endpoint), `the subscription is registered on the server: ${JSON.stringify(listed)}`);
+  // The service worker came from /sw.js with scope "/", under the page's CSP.
+  const swInfo = await page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.getRegistration('/');
+    return { scope: reg?.scope, script: reg?.active?.scriptURL };
+  });
+  check(swInfo.scope === `${base()}/` && swInfo.script === `${base()}/sw.js`, `service worker at /sw.js for the app: ${JSON.stringify(swInfo)}`);
+  const sw = page.context().serviceWorkers()[0] || await page.context().waitForEvent('serviceworker');
+  // A synthetic push event (the push service is what headless Chromium
+  // lacks): the worker's handler must call showNotification with the
+  // message's title, body, tag and URL. Whether headless Chromium then keeps
+  // the notification on its (invisible) list varies, so the call is what is checked.
+  const shown = await sw.evaluate(async () => {
+    const calls = [];
+    const original = self.registration.showNotification.bind(self.registration);
+    self.registration.showNotification = (title, options) => { calls.push({ title, ...options }); return original(title, options); };
+    const data = JSON.stringify({ title: 'Standup', body: 'In 10 minutes', url: '/?date=2030-03-04', tag: 'kalends-test' });
+    self.dispatchEvent(new PushEvent('push', { data }));
+    self.dispatchEvent(new PushEvent('push', { data: 'not JSON' }));
+    self.registration.showNotification = original;
+    return calls.map((c) => ({ title: c.title, body: c.body, tag: c.tag, url: c.data?.url }));
+  });
+  check(JSON.stringify(shown) === JSON.stringify([
+    { title: 'Standup', body: 'In 10 minutes', tag: 'kalends-test', url: '/?date=2030-03-04' },
+    { title: 'Kalends reminder', body: 'not JSON', url: '/' }]),
+  `the service worker shows the pushed reminder (and a text one): ${JSON.stringify(shown)}`);
+  await axe(page, 'notifications on');
+  await shot(page, '14-notifications-on');
+  // The event editor offers a push reminder, and the API stores its method.
+  await page.getByRole('button', { name: 'New event' }).click();
+  const dlg = page.getByRole('dialog', { name: 'New event' });
+  await dlg.getByLabel('Title').fill('Dentist');
+  await dlg.getByLabel('Starts').fill('2030-03-08T08:00');
+  await dlg.getByLabel('Ends').fill('2030-03-08T09:00');
+  await dlg.getByLabel('Reminder').selectOption('30');
+  await dlg.getByLabel('Remind by').selectOption('push');
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  await status(page, /Created “Dentist”/);
+  const dentist = (await eventsOf('alice', '2030-03-08T00:00:00Z', '2030-03-09T00:00:00Z')).find((e) => e.title === 'Dentist');
+  const full = await api('alice', 'GET', `/events/${dentist.event_id}`);
+  check(JSON.stringify(full.json.reminders) === JSON.stringify([{ minutes_before: 30, method: 'push' }]),
+    `a push reminder: ${JSON.stringify(full.json.reminders)}`);
+  await page.getByRole('button', { name: 'Turn off notifications' }).click();
+  await page.getByRole('button', { name: 'Allow browser notifications' }).waitFor();
+  check((await api('alice', 'GET', '/push/subscriptions')).json.subscriptions.length === 0, 'turning off removes the subscription on the server');
+  await page.context().close();
+}
+
+async function calendars_are_created_renamed_recoloured_and_deleted() {
+  const page = state.alice;
+  await page.getByRole('button', { name: 'New calendar' }).click();
+  const dlg = page.getByRole('dialog', { name: 'New calendar' });
+  await dlg.getByLabel('Name').fill('Team');
+  await dlg.getByLabel('Colour').fill('#146c2e');
+  await axe(page, 'new calendar');
+  await dlg.getByRole('button', { name: 'Create calendar' }).click();
+  await status(page, /Created the calendar “Team”/);
+  await page.getByRole('checkbox', { name: 'Team' }).waitFor();
+  let team = (await api('alice', 'GET', '/calendars')).json.calendars.find((c) => c.name === 'Team');
+  check(team && team.color.toLowerCase().startsWith('#146c2e'), `created with its colour: ${JSON.stringify(team)}`);
+  await page.getByRole('button', { name: 'Edit Team' }).click();
+  const edit = page.getByRole('dialog', { name: 'Calendar “Team”' });
+  await edit.getByLabel('Name').fill('Team A');
+  await edit.getByLabel('Colour').fill('#7b1fa2');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await status(page, /Saved the calendar “Team A”/);
+  await page.getByRole('checkbox', { name: 'Team A' }).waitFor();
+  const swatch = await page.locator('.calendars li', { hasText: 'Team A' }).locator('.swatch').evaluate((el) => getComputedStyle(el).backgroundColor);
+  check(swatch === 'rgb(123, 31, 162)', `the new colour is shown: ${swatch}`);
+  team = (await api('alice', 'GET', '/calendars')).json.calendars.find((c) => c.calendar_id === team.calendar_id);
+  check(team.name === 'Team A' && team.color.toLowerCase().startsWith('#7b1fa2'), `renamed and recoloured: ${JSON.stringify(team)}`);
+  // The default calendar says it cannot go; Team A can.
+  await page.getByRole('button', { name: 'Edit Calendar' }).click();
+  const main = page.getByRole('dialog', { name: 'Calendar “Calendar”' });
+  await main.getByText('cannot be deleted').waitFor();
+  await main.getByRole('button', { name: 'Close', exact: true }).last().click();
+  await page.getByRole('button', { name: 'Edit Team A' }).click();
+  await page.getByRole('dialog', { name: 'Calendar “Team A”' }).getByRole('button', { name: 'Delete calendar' }).click();
+  await page.getByRole('dialog', { name: 'Delete a calendar' }).getByRole('button', { name: 'Delete calendar' }).click();
+  await status(page, /Deleted the calendar “Team A”/);
+  await waitUntil(async () => !(await page.getByRole('checkbox', { name: 'Team A' }).count()), 'Team A leaves the list');
+  check(!(await api('alice', 'GET', '/calendars')).json.calendars.some((c) => c.name === 'Team A'), 'deleted on the server');
+}
+
 async function signing_out_ends_the_session() {
   const page = state.alice;
   const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('kalends.session')).token);
@@ -412,6 +581,7 @@ async function an_expired_session_token_is_refused() {
 }
 
 const CASES = [
+  a_server_without_accounts_explains_user_add_and_the_first_account_signs_in,
   sign_in_shows_the_week_and_a_wrong_password_is_explained,
   a_created_event_appears_in_the_week_view,
   a_weekly_event_keeps_its_local_time_across_the_dst_change,
@@ -420,6 +590,8 @@ const CASES = [
   a_stale_edit_is_412_and_offers_a_reload,
   a_lost_connection_keeps_what_was_typed,
   find_a_time_books_a_suggestion,
+  browser_notifications_subscribe_to_the_server_key_and_the_worker_shows_a_push,
+  calendars_are_created_renamed_recoloured_and_deleted,
   a_week_of_200_events_shows_quickly,
   signing_out_ends_the_session,
   an_expired_session_token_is_refused,
@@ -427,7 +599,6 @@ const CASES = [
 
 async function main() {
   if (SHOTS) rmSync(SHOTS, { recursive: true, force: true });  // this run's screenshots only
-  for (const u of ['alice', 'bob', 'carol']) cli(['user', 'add', u, '--email', `${u}@example.com`, '--password-stdin'], PASSWORD[u] + '\n');
   await startServer();
   const root = process.getuid && process.getuid() === 0;
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
@@ -435,6 +606,7 @@ async function main() {
   const only = new Set(process.argv.slice(2));
   for (const c of CASES) {
     if (only.size && !only.has(c.name)) continue;
+    if (c !== a_server_without_accounts_explains_user_add_and_the_first_account_signs_in) addUsers();
     const t0 = Date.now();
     try {
       await c();

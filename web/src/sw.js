@@ -26,7 +26,9 @@ self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim(
 
 self.addEventListener('push', (event) => {
   const { title, options } = notificationOf(event.data);
-  event.waitUntil(self.registration.showNotification(title, options));
+  const shown = self.registration.showNotification(title, options);
+  // An untrusted (script-dispatched) event refuses waitUntil; it is shown all the same.
+  if (event.isTrusted) event.waitUntil(shown);
 });
 
 self.addEventListener('notificationclick', (event) => {

@@ -549,6 +549,181 @@ async function calendars_are_created_renamed_recoloured_and_deleted() {
   check(!(await api('alice', 'GET', '/calendars')).json.calendars.some((c) => c.name === 'Team A'), 'deleted on the server');
 }
 
+async function resizing_an_event_changes_its_end() {
+  const page = state.alice;
+  const r = await api('alice', 'POST', '/events', { title: 'Resizable', time_zone: ZONE,
+    start_time: '2030-03-08T11:00:00-05:00', end_time: '2030-03-08T12:00:00-05:00' });
+  check(r.status === 201, `setup: ${r.status}`);
+  await page.locator('.fc-next-button').click();
+  await page.locator('.fc-prev-button').click();
+  const ev = eventEl(page, 'Resizable');
+  await ev.waitFor();
+  await ev.hover();
+  const handle = ev.locator('.fc-event-resizer-end');
+  const box = await handle.boundingBox();
+  // Slots are half an hour: two of them down is one hour later.
+  const slot = (await page.locator('td.fc-timegrid-slot').first().boundingBox()).height;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x, y + 5, { steps: 3 });
+  await page.mouse.move(x, y + 2 * slot, { steps: 10 });
+  await page.mouse.up();
+  await status(page, /Moved “Resizable”/);
+  const after = (await eventsOf('alice', '2030-03-08T00:00:00Z', '2030-03-09T00:00:00Z')).find((e) => e.title === 'Resizable');
+  check(after.start_time === '2030-03-08T16:00:00Z' && after.end_time === '2030-03-08T18:00:00Z',
+    `resized to end at 13:00 New York: ${after.start_time}–${after.end_time}`);
+  await shot(page, '15-resized');
+}
+
+async function an_all_day_event_spans_its_days_in_the_all_day_row() {
+  const page = state.alice;
+  await page.getByRole('button', { name: 'New event' }).click();
+  const dlg = page.getByRole('dialog', { name: 'New event' });
+  await dlg.getByLabel('Title').fill('Offsite');
+  await dlg.getByLabel('All day').check();
+  await dlg.getByLabel('First day').fill('2030-03-06');
+  await dlg.getByLabel('Last day').fill('2030-03-07');
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  await status(page, /Created “Offsite”/);
+  const block = page.locator('.fc-daygrid-event', { hasText: 'Offsite' });
+  await block.waitFor();
+  const b = await block.boundingBox();
+  const wed = await page.locator('th.fc-col-header-cell[data-date="2030-03-06"]').boundingBox();
+  const thu = await page.locator('th.fc-col-header-cell[data-date="2030-03-07"]').boundingBox();
+  check(b.x >= wed.x - 2 && b.x + b.width <= thu.x + thu.width + 2 && b.width > wed.width, `Offsite covers Wednesday and Thursday: ${JSON.stringify(b)}`);
+  const listed = (await eventsOf('alice', '2030-03-05T00:00:00Z', '2030-03-09T00:00:00Z')).find((e) => e.title === 'Offsite');
+  check(listed.all_day && Date.parse(listed.end_time) - Date.parse(listed.start_time) === 2 * 86400000,
+    `an all-day event of two days: ${JSON.stringify(listed)}`);
+  await shot(page, '16-all-day');
+  await block.click();
+  const open = page.getByRole('dialog', { name: 'Event' });
+  await open.getByLabel('Title').waitFor();
+  const dates = [await open.getByLabel('First day').inputValue(), await open.getByLabel('Last day').inputValue()];
+  check(dates.join() === '2030-03-06,2030-03-07', `the editor shows the event's own days: ${dates}`);
+  await open.getByRole('button', { name: 'Close', exact: true }).last().click();
+}
+
+async function changing_this_and_following_occurrences_splits_the_series() {
+  const page = state.alice;
+  const r = await api('alice', 'POST', '/events', { title: 'Sync', time_zone: ZONE,
+    start_time: '2030-03-07T12:00:00-05:00', end_time: '2030-03-07T12:30:00-05:00', recurrence: { frequency: 'weekly', count: 4 } });
+  check(r.status === 201, `setup: ${r.status}`);
+  await page.locator('.fc-next-button').click();
+  await page.locator('td.fc-timegrid-col[data-date="2030-03-14"]').waitFor();
+  await eventEl(page, 'Sync').click();
+  const dlg = page.getByRole('dialog', { name: 'Event' });
+  await dlg.getByLabel('Title').fill('Sync v2');
+  await dlg.getByRole('button', { name: 'Save' }).click();
+  const scope = page.getByRole('dialog', { name: 'Change a repeating event' });
+  await scope.getByRole('button', { name: 'This and following events' }).click();
+  await status(page, /Saved “Sync v2”/);
+  const titles = (await eventsOf('alice', '2030-03-07T00:00:00Z', '2030-04-01T00:00:00Z'))
+    .filter((e) => e.title.startsWith('Sync')).map((e) => `${e.start_time.slice(0, 10)} ${e.title}`).sort();
+  check(JSON.stringify(titles) === JSON.stringify(['2030-03-07 Sync', '2030-03-14 Sync v2', '2030-03-21 Sync v2', '2030-03-28 Sync v2']),
+    `the first stays, the rest change: ${titles}`);
+  await eventEl(page, 'Sync v2').waitFor();
+  await page.locator('.fc-prev-button').click();
+  await page.locator('td.fc-timegrid-col[data-date="2030-03-07"]').waitFor();
+}
+
+async function sharing_a_calendar_lets_the_sharee_see_and_edit_as_permitted() {
+  const page = state.alice;
+  await page.getByRole('button', { name: 'Share Calendar', exact: true }).click();
+  const dlg = page.getByRole('dialog', { name: 'Share “Calendar”' });
+  await dlg.getByText('Not shared with anyone.').waitFor();
+  await dlg.getByLabel('Share with (address of a user here)').fill('carol@example.com');
+  await dlg.getByLabel('Permission').selectOption('view');
+  await dlg.getByRole('button', { name: 'Share', exact: true }).click();
+  await dlg.getByText('carol@example.com: can view').waitFor();
+  await axe(page, 'share dialog');
+  await shot(page, '17-share');
+  await dlg.getByRole('button', { name: 'Close', exact: true }).click();
+  const carol = await newPage('carol');
+  await carol.getByText('(shared, view)').waitFor();
+  await eventEl(carol, 'Resizable').click();
+  const view = carol.getByRole('dialog', { name: 'Event' });
+  await view.getByText('is shared with you to view: you cannot change its events').waitFor();
+  check(!(await view.getByRole('button', { name: 'Save' }).count()), 'a viewer gets no Save button');
+  await view.getByRole('button', { name: 'Close', exact: true }).last().click();
+  // Edit permission: the page offers Save; the API decides.
+  const up = await api('alice', 'PUT', '/calendars/calendar/shares', { email: 'carol@example.com', permission: 'edit' });
+  check(up.status === 200, `edit permission: ${up.status}`);
+  await carol.reload();
+  await carol.getByText('(shared, edit)').waitFor();
+  await eventEl(carol, 'Resizable').click();
+  const edit = carol.getByRole('dialog', { name: 'Event' });
+  await edit.getByLabel('Title').fill('Resized by Carol');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  const outcome = await Promise.race([
+    carol.locator('#status').filter({ hasText: /Saved “Resized by Carol”/ }).waitFor().then(() => 'saved'),
+    edit.getByText('You are not allowed to do this').waitFor().then(() => 'refused'),
+  ]);
+  const titles = (await eventsOf('alice', '2030-03-08T00:00:00Z', '2030-03-09T00:00:00Z')).map((e) => e.title);
+  if (outcome === 'saved') check(titles.includes('Resized by Carol'), `the sharee's edit is in the owner's calendar: ${titles}`);
+  else check(titles.includes('Resizable'), `a refused edit changes nothing: ${titles}`);
+  measures['a sharee with edit permission saves an event'] = outcome === 'saved' ? 'saved' : 'API answered 403 (shown to the user)';
+  await shot(carol, '18-sharee-edit');
+  await carol.context().close();
+  await page.getByRole('button', { name: 'Share Calendar', exact: true }).click();
+  const again = page.getByRole('dialog', { name: 'Share “Calendar”' });
+  await again.getByRole('button', { name: 'Remove carol@example.com' }).click();
+  await again.getByText('Not shared with anyone.').waitFor();
+  await again.getByRole('button', { name: 'Close', exact: true }).click();
+}
+
+async function an_event_is_created_with_the_keyboard_alone() {
+  const page = state.alice;
+  await page.locator('body').focus();
+  await page.evaluate(() => document.activeElement?.blur());
+  let found = false;
+  for (let i = 0; i < 20 && !found; i += 1) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.textContent === 'New event');
+  }
+  check(found, 'Tab reaches "New event"');
+  await page.keyboard.press('Enter');
+  const dlg = page.getByRole('dialog', { name: 'New event' });
+  await dlg.waitFor();
+  let onTitle = false;
+  for (let i = 0; i < 5 && !onTitle; i += 1) {
+    onTitle = await dlg.getByLabel('Title').evaluate((el) => el === document.activeElement);
+    if (!onTitle) await page.keyboard.press('Tab');
+  }
+  check(onTitle, 'Tab reaches the title');
+  await page.keyboard.type('Typed with keys');
+  await page.keyboard.press('Enter');
+  await status(page, /Created “Typed with keys”/);
+  check(!(await dlg.count()), 'the dialog closed');
+  const now = Date.now();
+  const found2 = (await eventsOf('alice', new Date(now - 86400000).toISOString(), new Date(now + 2 * 86400000).toISOString()))
+    .filter((e) => e.title === 'Typed with keys');
+  check(found2.length === 1, `created at the next hour: ${found2.length}`);
+}
+
+async function a_phone_sized_screen_has_no_sideways_scroll_and_dialogs_fit() {
+  const phone = await newPage('bob', { width: 375, height: 812 });
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 375, `no horizontal scroll on the calendar: ${width}px`);
+  check(await phone.locator('.fc-timeGridDay-view').count() === 1, 'a phone shows the day view');
+  await axe(phone, 'phone');
+  await shot(phone, '19-phone');
+  for (const [button, title] of [['New event', 'New event'], ['Find a time', 'Find a time'], ['Connect apps', 'Connect calendar apps']]) {
+    await phone.getByRole('button', { name: button }).click();
+    const dlg = phone.getByRole('dialog', { name: title });
+    await dlg.waitFor();
+    const box = await dlg.boundingBox();
+    const inner = await dlg.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    check(box.x >= 0 && box.x + box.width <= 375 && inner.scroll <= inner.client + 1, `${title} fits the screen: ${JSON.stringify(box)} ${JSON.stringify(inner)}`);
+    check(await phone.evaluate(() => document.documentElement.scrollWidth) <= 375, `no sideways scroll with ${title} open`);
+    if (title === 'New event') await shot(phone, '20-phone-editor');
+    await dlg.getByRole('button', { name: 'Close', exact: true }).first().click();
+    await dlg.waitFor({ state: 'detached' });
+  }
+  await phone.context().close();
+}
+
 async function signing_out_ends_the_session() {
   const page = state.alice;
   const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('kalends.session')).token);
@@ -592,6 +767,12 @@ const CASES = [
   find_a_time_books_a_suggestion,
   browser_notifications_subscribe_to_the_server_key_and_the_worker_shows_a_push,
   calendars_are_created_renamed_recoloured_and_deleted,
+  resizing_an_event_changes_its_end,
+  an_all_day_event_spans_its_days_in_the_all_day_row,
+  changing_this_and_following_occurrences_splits_the_series,
+  sharing_a_calendar_lets_the_sharee_see_and_edit_as_permitted,
+  an_event_is_created_with_the_keyboard_alone,
+  a_phone_sized_screen_has_no_sideways_scroll_and_dialogs_fit,
   a_week_of_200_events_shows_quickly,
   signing_out_ends_the_session,
   an_expired_session_token_is_refused,

@@ -11,7 +11,7 @@ import timeGridPlugin from '@fullcalendar/timegrid';
 import interactionPlugin from '@fullcalendar/interaction';
 import { api, ApiError, currentSession, listEvents, signIn, signOut } from './api.js';
 import { announce, describeError, errorBox, field, h, showError } from './ui.js';
-import { browserZone, fcWall, instantOf, knownZones, utcText, wallClock } from './tz.js';
+import { browserZone, dayZone, fcWall, instantOf, knownZones, utcText, wallClock } from './tz.js';
 import { chooseScope, conflictText, openEventDialog, patchEvent } from './event_dialog.js';
 import { openConnect, openShares } from './settings.js';
 import { openFindTime } from './find_time.js';
@@ -182,7 +182,7 @@ async function renderApp() {
       // FullCalendar makes the block focusable and opens it on Enter (eventClick); say it is a button.
       info.el.setAttribute('role', 'button');
       // What the block does not show, for screen readers (its visible text stays the start of its name).
-      const day = DAY_NAME.format(Date.parse(wallClock(item.start_time, item.all_day ? item.time_zone : state.zone).slice(0, 10)));
+      const day = DAY_NAME.format(Date.parse(wallClock(item.start_time, item.all_day ? dayZone(item) : state.zone).slice(0, 10)));
       info.el.append(h('span', { className: 'sr-only' }, `, ${day}${item.all_day ? ', all day' : ''}` +
         `${item.is_recurring ? ', repeats' : ''}${item.conflicts ? ', overlaps another event' : ''}` +
         `${item.my_status && item.my_status !== 'organizer' ? `, your answer: ${item.my_status}` : ''}`));
@@ -204,8 +204,8 @@ async function renderApp() {
     return {
       id: e.exception_id || e.event_id,
       title: e.title,
-      start: e.all_day ? wallClock(e.start_time, e.time_zone).slice(0, 10) : wallClock(e.start_time, state.zone),
-      end: e.all_day ? wallClock(e.end_time, e.time_zone).slice(0, 10) : wallClock(e.end_time, state.zone),
+      start: e.all_day ? wallClock(e.start_time, dayZone(e)).slice(0, 10) : wallClock(e.start_time, state.zone),
+      end: e.all_day ? wallClock(e.end_time, dayZone(e)).slice(0, 10) : wallClock(e.end_time, state.zone),
       allDay: e.all_day,
       editable: own,
       backgroundColor: color,
@@ -219,9 +219,9 @@ async function renderApp() {
   async function moveEvent(info, verb) {
     const item = info.event.extendedProps.item;
     const allDay = info.event.allDay;
-    const start = allDay ? instantOf(info.event.startStr.slice(0, 10) + 'T00:00', item.time_zone) : instantOf(fcWall(info.event.start), state.zone);
+    const start = allDay ? instantOf(info.event.startStr.slice(0, 10) + 'T00:00', dayZone(item)) : instantOf(fcWall(info.event.start), state.zone);
     const endDate = info.event.end || new Date(info.event.start.getTime() + (allDay ? 86400000 : 3600000));
-    const end = allDay ? instantOf(fcWall(endDate).slice(0, 10) + 'T00:00', item.time_zone) : instantOf(fcWall(endDate), state.zone);
+    const end = allDay ? instantOf(fcWall(endDate).slice(0, 10) + 'T00:00', dayZone(item)) : instantOf(fcWall(endDate), state.zone);
     const scope = item.is_recurring ? await chooseScope(verb) : 'all';
     if (!scope) { info.revert(); return; }
     try {

@@ -4,7 +4,7 @@
 // series; 412 offers a reload; a lost connection keeps the form as typed.
 import { api, ApiError, NetworkError, newKey } from './api.js';
 import { announce, choose, errorBox, field, h, nextId, openDialog, showError } from './ui.js';
-import { instantOf, knownZones, utcText, wallClock } from './tz.js';
+import { dayZone, instantOf, knownZones, utcText, wallClock } from './tz.js';
 import { WRITE_PERMISSIONS } from './calendars.js';
 
 const WEEKDAYS = [['MO', 'Mon'], ['TU', 'Tue'], ['WE', 'Wed'], ['TH', 'Thu'], ['FR', 'Fri'], ['SA', 'Sat'], ['SU', 'Sun']];
@@ -134,8 +134,10 @@ function buildForm(ctx, item, series, etag, preset, idempotencyKey, close) {
   f.zone = h('select', {}, knownZones(zone).map((z) => h('option', { value: z, selected: z === zone }, z)));
   f.start = h('input', { type: 'datetime-local', value: wallClock(startMs, zone).slice(0, 16) });
   f.end = h('input', { type: 'datetime-local', value: wallClock(endMs, zone).slice(0, 16) });
-  f.startDate = h('input', { type: 'date', value: wallClock(startMs, zone).slice(0, 10) });
-  f.endDate = h('input', { type: 'date', value: wallClock(allDayNow ? endMs - 86400000 : endMs, zone).slice(0, 10) });
+  // An all-day event's dates are at midnight of its own zone (UTC when floating).
+  const days = item && allDayNow ? dayZone(series || item) : zone;
+  f.startDate = h('input', { type: 'date', value: wallClock(startMs, days).slice(0, 10) });
+  f.endDate = h('input', { type: 'date', value: wallClock(allDayNow ? endMs - 86400000 : endMs, days).slice(0, 10) });
   f.location = h('input', { type: 'text', value: series?.location || preset.location || '' });
   f.description = h('textarea', { rows: '3' }, series?.description || '');
   const att = series?.attendees || preset.attendees?.map((email) => ({ email, optional: false })) || [];

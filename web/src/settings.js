@@ -79,7 +79,7 @@ export function openShares(ctx, cal) {
       try {
         const { data } = await api('GET', path);
         list.replaceChildren(...(data.shares.length ? data.shares.map((s) => h('li', {}, `${s.email}: ${labelOf(s.permission)} `,
-          h('button', { type: 'button', className: 'link', 'aria-label': `Stop sharing with ${s.email}`, onclick: async () => {
+          h('button', { type: 'button', className: 'link', 'aria-label': `Remove ${s.email}`, onclick: async () => {
             try { await api('DELETE', `${path}/${encodeURIComponent(s.email)}`); announce(`No longer shared with ${s.email}.`); reload(); } catch (e) { showError(errors, e); }
           } }, 'Remove'))) : [h('li', { className: 'hint' }, 'Not shared with anyone.')]));
       } catch (e) { showError(errors, e); }

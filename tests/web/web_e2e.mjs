@@ -89,6 +89,18 @@ async function api(user, method, path, body, headers = {}) {
   return { status: res.status, etag: res.headers.get('ETag'), json: text ? JSON.parse(text) : null };
 }
 
+/** GET `url` with exactly this Accept-Encoding; the body as sent (not decoded). */
+async function rawGet(url, acceptEncoding) {
+  const http = await import('node:http');
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'Accept-Encoding': acceptEncoding } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
 function check(cond, what) { if (!cond) throw new Error(what); }
 
 /** Polls `cond` (async) for up to 10 s; fails with `what`. */
@@ -232,7 +244,7 @@ async function sign_in_shows_the_week_and_a_wrong_password_is_explained() {
   const page = await newPage(null);
   const first = await page.goto(`${base()}/`);
   await page.getByLabel('User name').waitFor();
-  measures['first load transferred (page + assets, uncompressed)'] = `${await transferred(page)} B`;
+  measures['first load transferred (page + assets, as the browser asks: br)'] = `${await transferred(page)} B`;
   const csp = first.headers()['content-security-policy'] || '';
   check(csp.includes("script-src 'self'") && !csp.includes('unsafe-inline'), `strict CSP on the page: ${csp}`);
   check(first.headers()['cache-control'] === 'no-cache', 'the page is revalidated');
@@ -248,6 +260,18 @@ async function sign_in_shows_the_week_and_a_wrong_password_is_explained() {
   const asset = await page.evaluate(() => document.querySelector('script[type=module]').src);
   const res = await fetch(asset);
   check(/max-age=31536000/.test(res.headers.get('cache-control') || ''), 'hashed assets are cached for a year');
+  // Compressed at build time: br or gzip as asked, the same bytes once decoded.
+  const plain = await rawGet(asset, 'identity');
+  const gz = await rawGet(asset, 'gzip, deflate');
+  const br = await rawGet(asset, 'gzip;q=0.5, br');
+  const never = await rawGet(asset, 'br;q=0, gzip;q=0');
+  check(!plain.headers['content-encoding'] && gz.headers['content-encoding'] === 'gzip' && br.headers['content-encoding'] === 'br' &&
+    !never.headers['content-encoding'], 'the encoding follows Accept-Encoding');
+  check(gz.headers.vary === 'Accept-Encoding', 'Vary: Accept-Encoding');
+  const { gunzipSync, brotliDecompressSync } = await import('node:zlib');
+  check(gunzipSync(gz.body).equals(plain.body) && brotliDecompressSync(br.body).equals(plain.body) && never.body.equals(plain.body),
+    'compressed bodies decode to the file');
+  measures['app script: identity / gzip / br'] = `${plain.body.length} / ${gz.body.length} / ${br.body.length} B`;
   await axe(page, 'week view');
   await shot(page, '02-week');
   state.alice = page;
@@ -488,6 +512,9 @@ async function browser_notifications_subscribe_to_the_server_key_and_the_worker_
     return { scope: reg?.scope, script: reg?.active?.scriptURL };
   });
   check(swInfo.scope === `${base()}/` && swInfo.script === `${base()}/sw.js`, `service worker at /sw.js for the app: ${JSON.stringify(swInfo)}`);
+  const swRes = await fetch(`${base()}/sw.js`);
+  check(swRes.ok && swRes.headers.get('cache-control') === 'no-cache' && /javascript/.test(swRes.headers.get('content-type')),
+    `the worker script is revalidated (it has no hashed name): ${swRes.headers.get('cache-control')}`);
   const sw = page.context().serviceWorkers()[0] || await page.context().waitForEvent('serviceworker');
   // A synthetic push event (the push service is what headless Chromium
   // lacks): the worker's handler must call showNotification with the

@@ -36,18 +36,26 @@ const liftFullCalendarStyles = {
 
 const hash = (data) => createHash('sha256').update(data).digest('hex').slice(0, 12);
 
+// Code only some screens need (the QR code) is split into chunks loaded on
+// first use (import()); the entry and chunks carry content hashes in their names.
 const js = await esbuild.build({
   entryPoints: [join(here, 'src/app.js')],
   bundle: true,
   minify: true,
   format: 'esm',
+  splitting: true,
+  outdir: '/kalends-out',
+  entryNames: 'app-[hash]',
+  chunkNames: 'chunk-[hash]',
   target: ['es2020'],
   write: false,
   legalComments: 'none',
   plugins: [liftFullCalendarStyles],
   logLevel: 'warning',
 });
-const jsText = js.outputFiles[0].contents;
+const entry = js.outputFiles.find((f) => /\/app-[^/]+\.js$/.test(f.path));
+const chunks = js.outputFiles.filter((f) => f !== entry);
+const jsText = entry.contents;
 if (liftedCss.length < 3) throw new Error(`expected FullCalendar's core, daygrid and timegrid styles, found ${liftedCss.length}`);
 const css = await esbuild.transform(liftedCss.join('\n') + '\n' + readFileSync(join(here, 'src/style.css'), 'utf8'),
   { loader: 'css', minify: true });
@@ -77,10 +85,11 @@ function emit(name, data) {
 
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
-const jsName = `app-${hash(jsText)}.js`;
+const jsName = entry.path.split('/').pop();
 const cssName = `app-${hash(css.code)}.css`;
 const page = readFileSync(join(here, 'src/index.html'), 'utf8')
   .replaceAll('@APP_JS@', `/assets/${jsName}`)
   .replaceAll('@APP_CSS@', `/assets/${cssName}`);
+for (const c of chunks) console.log(`web: ${emit(c.path.split('/').pop(), c.contents)}`);
 console.log(`web: ${emit(jsName, jsText)}, ${emit(cssName, css.code)}, ${emit('sw.js', sw.outputFiles[0].contents)}, ` +
   emit('index.html', page));

@@ -1,7 +1,6 @@
 // Connecting calendar apps (the CalDAV URLs and the settings Apple Calendar,
 // Thunderbird and DAVx⁵ ask for, and a QR code of the server address for
 // phones) and sharing a calendar (its sharees).
-import qrcode from 'qrcode-generator';
 import { api } from './api.js';
 import { announce, errorBox, field, h, openDialog, showError } from './ui.js';
 
@@ -15,8 +14,12 @@ function copyRow(label, value) {
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** A QR code of `text` as an SVG element (one path of dark modules, a quiet zone of 4). */
-export function qrSvg(text, label) {
+/**
+ * A QR code of `text` as an SVG element (one path of dark modules, a quiet
+ * zone of 4). The encoder is loaded on first use: most visits never need it.
+ */
+export async function qrSvg(text, label) {
+  const { default: qrcode } = await import('qrcode-generator');
   const qr = qrcode(0, 'M');
   qr.addData(text);
   qr.make();
@@ -42,6 +45,13 @@ export function qrSvg(text, label) {
   return svg;
 }
 
+function qrFigure(url) {
+  const figure = h('figure', { className: 'qr-figure' },
+    h('figcaption', { className: 'hint' }, 'Scan with a phone to take the server address into its calendar app (DAVx⁵ on Android).'));
+  qrSvg(url, `QR code of the server address ${url}`).then((svg) => figure.prepend(svg), () => figure.remove());
+  return figure;
+}
+
 /** The dialog with the addresses and settings calendar apps need. */
 export function openConnect(ctx) {
   const origin = location.origin;
@@ -51,8 +61,7 @@ export function openConnect(ctx) {
   return openDialog('Connect calendar apps', () => h('div', { className: 'connect' },
     h('p', {}, 'Your calendars are also reachable with CalDAV. Use your user name and password.'),
     copyRow('Server address (CalDAV)', `${origin}/dav/`),
-    h('figure', { className: 'qr-figure' }, qrSvg(`${origin}/dav/`, `QR code of the server address ${origin}/dav/`),
-      h('figcaption', { className: 'hint' }, 'Scan with a phone to take the server address into its calendar app (DAVx⁵ on Android).')),
+    qrFigure(`${origin}/dav/`),
     copyRow('Your principal address', principal),
     ...ctx.calendars.map((c) => copyRow(`Address of “${c.name}”`, origin + c.url)),
     h('h3', {}, 'Apple Calendar (macOS, iOS)'),

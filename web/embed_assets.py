@@ -6,8 +6,10 @@ Usage: embed_assets.py OUTPUT.cpp WEB_DIR DIST_DIR NODE NPM
 
 Runs `npm ci` in WEB_DIR only when node_modules is missing or package-lock.json
 changed since the last install (a stamp in node_modules), then `node build.mjs
-DIST_DIR`, then embeds every file of DIST_DIR: index.html at "/", the hashed
-rest at "/assets/NAME".
+DIST_DIR`, then embeds every file of DIST_DIR: index.html at "/", sw.js (the
+service worker, whose URL sets its scope) at "/sw.js", the hashed rest at
+"/assets/NAME"; NAME.gz and NAME.br (made by build.mjs) ride along as the
+compressed bodies of NAME.
 """
 import hashlib
 import pathlib
@@ -44,12 +46,20 @@ def cpp_bytes(name: str, data: bytes) -> str:
     return f"const unsigned char {name}[{len(data) + 1}] = {{\n" + "\n".join(rows) + "\n    0};\n"
 
 
+def view(name: str, data: bytes) -> str:
+    return f"{{reinterpret_cast<const char*>({name}), {len(data)}}}" if data else "{}"
+
+
 def write(out: pathlib.Path, files: list) -> None:
     arrays, entries = [], []
-    for i, (url, ctype, data, immutable) in enumerate(files):
+    for i, (url, ctype, data, immutable, gz, br) in enumerate(files):
         arrays.append(cpp_bytes(f"file{i}", data))
-        entries.append(f'    {{"{url}", "{ctype}", {{reinterpret_cast<const char*>(file{i}), {len(data)}}}, '
-                       f'{"true" if immutable else "false"}}},')
+        if gz:
+            arrays.append(cpp_bytes(f"file{i}_gz", gz))
+        if br:
+            arrays.append(cpp_bytes(f"file{i}_br", br))
+        entries.append(f'    {{"{url}", "{ctype}", {view(f"file{i}", data)}, '
+                       f'{"true" if immutable else "false"}, {view(f"file{i}_gz", gz)}, {view(f"file{i}_br", br)}}},')
     table = ("const WebAsset table[] = {\n" + "\n".join(entries) + "\n};\n"
              "}  // namespace\n\nstd::span<const WebAsset> web_assets() { return table; }\n") if files else (
              "}  // namespace\n\nstd::span<const WebAsset> web_assets() { return {}; }\n")
@@ -68,13 +78,18 @@ def main() -> int:
     install_if_needed(web, npm)
     subprocess.run([node, str(web / "build.mjs"), str(dist)], cwd=web, check=True, stdout=sys.stderr)
     files = []
-    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+    for path in sorted(p for p in dist.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br")):
         rel = path.relative_to(dist).as_posix()
         ctype = TYPES.get(path.suffix, "application/octet-stream")
+        gz_path, br_path = path.with_name(path.name + ".gz"), path.with_name(path.name + ".br")
+        gz = gz_path.read_bytes() if gz_path.exists() else b""
+        br = br_path.read_bytes() if br_path.exists() else b""
         if rel == "index.html":
-            files.append(("/", ctype, path.read_bytes(), False))
+            files.append(("/", ctype, path.read_bytes(), False, gz, br))
+        elif rel == "sw.js":
+            files.append(("/sw.js", ctype, path.read_bytes(), False, gz, br))
         else:
-            files.append(("/assets/" + rel, ctype, path.read_bytes(), True))
+            files.append(("/assets/" + rel, ctype, path.read_bytes(), True, gz, br))
     write(out, files)
     return 0
 

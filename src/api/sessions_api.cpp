@@ -23,8 +23,6 @@ namespace json = boost::json;
 
 namespace {
 
-/// How long a web sign-in lasts (seconds): a working day.
-constexpr std::int64_t session_seconds = 12 * 3600;
 /// Longest user name or password read from a sign-in body.
 constexpr std::size_t max_credential_bytes = 1024;
 
@@ -83,7 +81,8 @@ caldav::Response create_session(Call& call) {
     auto& accounts = accounts_of(call);
     const auto& user = call.actor.principal.name;
     sweep_expired(accounts, user, call.now);
-    auto expires_at = call.now + session_seconds;
+    // api.session-hours (default 12: a working day).
+    auto expires_at = call.now + std::int64_t{3600} * call.config.session_hours;
     auto token = new_session_token(expires_at);
     auto status = accounts.add_token(user, session_token_name(token), hash_access_token(token));
     if (status != caldav::StoreStatus::ok) throw ApiError(503, "unavailable", "the session could not be stored");

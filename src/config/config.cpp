@@ -188,6 +188,9 @@ void read_api(const po::variables_map& vm, const std::filesystem::path& file, Ap
     take(vm, "api.rate-per-minute", api.rate_per_minute);
     take(vm, "api.rate-burst", api.rate_burst);
     take(vm, "api.idempotency-hours", api.idempotency_hours);
+    take(vm, "api.session-hours", api.session_hours);
+    if (api.session_hours < 1 || api.session_hours > 24 * 90)
+        throw ConfigError(where("api.session-hours") + " must be between 1 and 2160 (90 days)");
     if (api.working_hours.time_zone.empty()) throw ConfigError(where("api.time-zone") + " is empty");
     if (api.conflict_horizon_days < 1 || api.conflict_horizon_days > 3660)
         throw ConfigError(where("api.conflict-horizon-days") + " must be between 1 and 3660");
@@ -294,6 +297,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("api.availability-days", po::value<unsigned>())
         ("api.list-days", po::value<unsigned>())
         ("api.list-page-size", po::value<std::size_t>())
+        ("api.session-hours", po::value<unsigned>())
         ("api.parsed-cache-entries", po::value<std::size_t>())
         ("api.json-depth", po::value<std::size_t>())
         ("api.json-bytes", po::value<std::size_t>())

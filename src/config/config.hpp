@@ -99,6 +99,7 @@ struct ApiConfig {
     unsigned rate_per_minute = 600;          ///< requests per user per minute (0 = no limit)
     unsigned rate_burst = 120;               ///< requests a user may send at once above the rate
     unsigned idempotency_hours = 24;         ///< how long an Idempotency-Key's answer is kept
+    unsigned session_hours = 12;             ///< how long a web app sign-in lasts (api.session-hours)
 };
 
 /// Everything the server needs to run. Defaults are the zero-configuration setup.

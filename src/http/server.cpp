@@ -203,6 +203,12 @@ std::string remote_of(const tcp::socket& s) {
     return ec ? std::string("?") : ep.address().to_string();
 }
 
+/// The value of header `field` in `req`, or empty.
+std::string_view header_of(const HttpRequest& req, http::field field) {
+    auto it = req.find(field);
+    return it == req.end() ? std::string_view() : std::string_view(it->value().data(), it->value().size());
+}
+
 std::string format_duration_ms(std::chrono::steady_clock::duration d) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.2fms",
@@ -689,17 +695,13 @@ struct HttpServer::Impl {
             co_return r;
         }
         creq.path = *path;
-        if (creq.path == "/health" && (req.method() == http::verb::get || req.method() == http::verb::head)) {
-            caldav::Response r;
-            r.headers.set("Content-Type", "text/plain; charset=utf-8");
-            r.headers.set("Cache-Control", "no-store");
-            r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
-            co_return r;
-        }
+        if (creq.path == "/health" && (req.method() == http::verb::get || req.method() == http::verb::head))
+            co_return co_await health(req);
         if (creq.path == "/metrics" && (req.method() == http::verb::get || req.method() == http::verb::head))
             co_return co_await scrape(req, remote);
         // The web app (issue 28): public files, no credentials.
-        if (auto page = web_app_response(creq.method, creq.path)) co_return std::move(*page);
+        if (auto page = web_app_response(creq.method, creq.path, header_of(req, http::field::accept_encoding)))
+            co_return std::move(*page);
         for (const auto& field : req)
             creq.headers.add(std::string(field.name_string()), std::string(field.value()));
         creq.body = std::move(req.body());
@@ -754,6 +756,43 @@ struct HttpServer::Impl {
             co_return r;
         }
         co_return std::move(*outcome.response);
+    }
+
+    /// Set once a user account is seen: accounts are rarely all deleted, and a
+    /// stale "yes" only hides the web app's first-run hint.
+    std::atomic<bool> has_users{false};
+
+    /// GET /health: "kalends VERSION" as text, or with `Accept: application/json`
+    /// {"status", "version", "users"}, where `users` says whether any user
+    /// account exists (the web app's first-run hint, issue 28; no names).
+    asio::awaitable<caldav::Response> health(const HttpRequest& req) {
+        caldav::Response r;
+        r.headers.set("Cache-Control", "no-store");
+        r.headers.set("Vary", "Accept");
+        if (header_of(req, http::field::accept).find("application/json") == std::string_view::npos) {
+            r.headers.set("Content-Type", "text/plain; charset=utf-8");
+            r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
+            co_return r;
+        }
+        if (!has_users.load())
+            has_users = co_await asio::co_spawn(readers, [&]() -> asio::awaitable<bool> { co_return any_user(); },
+                                                use_awaitable);
+        r.headers.set("Content-Type", "application/json");
+        r.body = std::string(R"({"status":"ok","version":")") + KALENDS_VERSION + R"(","users":)" +
+                 (has_users.load() ? "true" : "false") + "}";
+        co_return r;
+    }
+
+    /// Whether a principal of kind "user" exists (rooms and resources cannot sign in).
+    bool any_user() {
+        std::string after;
+        for (;;) {
+            auto page = store.list_principals(after, 200);
+            for (const auto& p : page)
+                if (p.kind == "user") return true;
+            if (page.size() < 200) return false;
+            after = page.back().name;
+        }
     }
 
     /// GET /metrics (issue 29 §1): the registry and the open connections,

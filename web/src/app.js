@@ -1,6 +1,8 @@
 // The Kalends web app (issue 28): sign-in, then the calendar (FullCalendar
 // week/day/month views over GET /api/v1/events), calendars with colours and
-// show/hide, invitations, time zone, and the dialogs of the other modules.
+// show/hide, managing one's calendars, invitations, time zone, browser
+// notifications, and the dialogs of the other modules. A server without
+// accounts gets a first-run page that says how to make one.
 // Plain ES modules and DOM calls: FullCalendar renders the grid; the rest is
 // a handful of forms, which need no view framework.
 import { Calendar } from '@fullcalendar/core';
@@ -9,10 +11,12 @@ import timeGridPlugin from '@fullcalendar/timegrid';
 import interactionPlugin from '@fullcalendar/interaction';
 import { api, ApiError, currentSession, listEvents, signIn, signOut } from './api.js';
 import { announce, describeError, errorBox, field, h, showError } from './ui.js';
-import { browserZone, fcWall, instantOf, knownZones, utcText, wallClock } from './tz.js';
+import { browserZone, dayZone, fcWall, instantOf, knownZones, utcText, wallClock } from './tz.js';
 import { chooseScope, conflictText, openEventDialog, patchEvent } from './event_dialog.js';
 import { openConnect, openShares } from './settings.js';
 import { openFindTime } from './find_time.js';
+import { openEditCalendar, openNewCalendar, WRITE_PERMISSIONS } from './calendars.js';
+import { disablePush, enablePush, pushState, pushUnsupported } from './push.js';
 
 const ZONE_KEY = 'kalends.zone';
 const HIDDEN_KEY = 'kalends.hidden';
@@ -28,6 +32,17 @@ function textOn(hex) {
 }
 
 const root = document.getElementById('root');
+
+/** "HH:MM" of a FullCalendar date ({hour, minute}). */
+function hhmm(d) {
+  return `${String(d.hour).padStart(2, '0')}:${String(d.minute).padStart(2, '0')}`;
+}
+
+/** Runs `fn` when the browser is idle (soon after the current rendering). */
+function whenIdle(fn) {
+  if (window.requestIdleCallback) requestIdleCallback(() => fn(), { timeout: 1000 });
+  else setTimeout(fn, 200);
+}
 // One formatter for every event block (creating one per block costs more than the block).
 const DAY_NAME = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' });
 
@@ -39,7 +54,38 @@ function start() {
 
 // ---- sign-in -----------------------------------------------------------------
 
-function renderLogin(message) {
+/** Whether the server has any user account (GET /health as JSON); true when it cannot tell. */
+async function serverHasUsers() {
+  try {
+    const res = await fetch('/health', { headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'omit' });
+    const body = await res.json();
+    return body.users !== false;
+  } catch {
+    return true;
+  }
+}
+
+/** The first-run page: no account exists yet, so say how to make one. */
+function renderFirstRun() {
+  document.title = 'Set up · Kalends';
+  const errors = errorBox();
+  const again = h('button', { type: 'button', className: 'primary', onclick: async () => {
+    if (await serverHasUsers()) renderLogin('The account is there: sign in with it.');
+    else showError(errors, new Error('There is still no account. Run the command above on the server, then try again.'));
+  } }, 'I have made an account');
+  root.replaceChildren(h('main', { className: 'login', id: 'main' }, h('section', { className: 'login-form first-run', 'aria-labelledby': 'setup-title' },
+    h('h1', { id: 'setup-title' }, 'Welcome to Kalends'),
+    h('p', {}, 'This server has no accounts yet. Make the first one on the server, in a terminal, with the same data directory the server uses:'),
+    h('pre', { tabindex: '0', 'aria-label': 'Command' }, 'kalends user add alice --email alice@example.org'),
+    h('p', {}, 'Use your own name and address. It asks for a password twice; then come back here and sign in.'),
+    h('p', { className: 'hint' }, 'Started with scripts/serve? The program is build-release/src/kalends in the source directory. ' +
+      'Add --data DIR when the server was started with one.'),
+    errors, again)));
+  again.focus();
+}
+
+async function renderLogin(message) {
+  if (!message && !(await serverHasUsers())) { renderFirstRun(); return; }
   document.title = 'Sign in · Kalends';
   const user = h('input', { type: 'text', name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none' });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
@@ -85,12 +131,13 @@ async function renderApp() {
     get zone() { return state.zone; },
     get calendars() { return state.calendars; },
     me: session,
-    canEdit: (id) => state.calendars.some((c) => c.calendar_id === id && c.permission === 'owner'),
+    canEdit: (id) => state.calendars.some((c) => c.calendar_id === id && WRITE_PERMISSIONS.has(c.permission)),
     onSaved: () => refresh(),
   };
 
   const zoneSelect = h('select', { id: 'zone' }, knownZones(state.zone).map((z) => h('option', { value: z, selected: z === state.zone }, z)));
   const calendarList = h('ul', { className: 'calendars' });
+  const notifications = h('div', { className: 'notifications' });
   const invitations = h('ul', { className: 'invitations' });
   const calendarEl = h('div', { className: 'calendar', id: 'calendar' });
   const header = h('header', { className: 'top' },
@@ -104,7 +151,9 @@ async function renderApp() {
       h('button', { type: 'button', onclick: async () => { await signOut(); renderLogin('You are signed out.'); } }, 'Sign out')));
   const sidebar = h('aside', { className: 'side', 'aria-label': 'Calendars and invitations' },
     h('div', { className: 'field' }, h('label', { for: 'zone' }, 'Time zone'), zoneSelect),
-    h('section', { 'aria-labelledby': 'cal-title' }, h('h2', { id: 'cal-title' }, 'Calendars'), calendarList),
+    h('section', { 'aria-labelledby': 'cal-title' }, h('h2', { id: 'cal-title' }, 'Calendars'), calendarList,
+      h('button', { type: 'button', className: 'link', onclick: () => openNewCalendar(calendarsChanged) }, 'New calendar')),
+    h('section', { 'aria-labelledby': 'note-title' }, h('h2', { id: 'note-title' }, 'Notifications'), notifications),
     h('section', { 'aria-labelledby': 'inv-title' }, h('h2', { id: 'inv-title' }, 'Invitations'),
       h('p', { className: 'hint' }, 'Unanswered, for 60 days from the week shown.'), invitations));
   root.replaceChildren(header, h('div', { className: 'layout' }, sidebar, h('main', { id: 'main' }, calendarEl)));
@@ -125,7 +174,10 @@ async function renderApp() {
     selectable: true,
     selectMirror: true,
     scrollTime: '08:00:00',
-    eventTimeFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
+    // A function, not Intl options: FullCalendar 6 builds new Intl.DateTimeFormat
+    // objects for every event block from options (a third of the time a week of
+    // 200 events took to render, in a Chromium profile).
+    eventTimeFormat: (arg) => (arg.end ? `${hhmm(arg.start)}${arg.defaultSeparator}${hhmm(arg.end)}` : hhmm(arg.start)),
     slotLabelFormat: { hour: '2-digit', minute: '2-digit', hour12: false },
     events: (info, ok, fail) => loadEvents(info).then(ok, (e) => { announce(describeError(e)); fail(e); }),
     eventClick: (info) => { info.jsEvent.preventDefault(); openEventDialog(ctx, info.event.extendedProps.item); },
@@ -136,7 +188,8 @@ async function renderApp() {
         : { start: instantOf(fcWall(info.start), state.zone), end: instantOf(fcWall(info.end), state.zone) };
       openEventDialog(ctx, null, preset);
     },
-    datesSet: () => { hideIcons(); renderInvitations(); },
+    // The invitations list reads 60 days: after the week is on screen, not before.
+    datesSet: () => { hideIcons(); whenIdle(renderInvitations); },
     eventDrop: (info) => moveEvent(info, 'Move'),
     eventResize: (info) => moveEvent(info, 'Change'),
     eventDidMount: (info) => {
@@ -144,29 +197,36 @@ async function renderApp() {
       // FullCalendar makes the block focusable and opens it on Enter (eventClick); say it is a button.
       info.el.setAttribute('role', 'button');
       // What the block does not show, for screen readers (its visible text stays the start of its name).
-      const day = DAY_NAME.format(Date.parse(wallClock(item.start_time, item.all_day ? item.time_zone : state.zone).slice(0, 10)));
+      const day = DAY_NAME.format(Date.parse(wallClock(item.start_time, item.all_day ? dayZone(item) : state.zone).slice(0, 10)));
       info.el.append(h('span', { className: 'sr-only' }, `, ${day}${item.all_day ? ', all day' : ''}` +
         `${item.is_recurring ? ', repeats' : ''}${item.conflicts ? ', overlaps another event' : ''}` +
         `${item.my_status && item.my_status !== 'organizer' ? `, your answer: ${item.my_status}` : ''}`));
     },
   });
 
+  // Performance marks (kalends:events-*) let a profile split fetching from
+  // FullCalendar's rendering; tests/web reads them.
   async function loadEvents(info) {
+    performance.mark('kalends:events-requested');
     const from = utcText(instantOf(fcWall(info.start), state.zone));
     const to = utcText(instantOf(fcWall(info.end), state.zone));
     const items = await listEvents(from, to, state.zone);
-    return items.filter((e) => !state.hidden.has(e.calendar_id)).map((e) => toFcEvent(e));
+    performance.mark('kalends:events-fetched');
+    const out = items.filter((e) => !state.hidden.has(e.calendar_id)).map((e) => toFcEvent(e));
+    performance.mark('kalends:events-mapped');
+    return out;
   }
 
   function toFcEvent(e) {
     const cal = state.calendars.find((c) => c.calendar_id === e.calendar_id);
     const color = colorOf(cal);
-    const own = cal?.permission === 'owner' && (e.my_status === 'organizer' || e.my_status === null);
+    // Editable in the calendars the user may write (their own, or shared with edit or admin).
+    const own = WRITE_PERMISSIONS.has(cal?.permission) && (e.my_status === 'organizer' || e.my_status === null);
     return {
       id: e.exception_id || e.event_id,
       title: e.title,
-      start: e.all_day ? wallClock(e.start_time, e.time_zone).slice(0, 10) : wallClock(e.start_time, state.zone),
-      end: e.all_day ? wallClock(e.end_time, e.time_zone).slice(0, 10) : wallClock(e.end_time, state.zone),
+      start: e.all_day ? wallClock(e.start_time, dayZone(e)).slice(0, 10) : wallClock(e.start_time, state.zone),
+      end: e.all_day ? wallClock(e.end_time, dayZone(e)).slice(0, 10) : wallClock(e.end_time, state.zone),
       allDay: e.all_day,
       editable: own,
       backgroundColor: color,
@@ -180,9 +240,9 @@ async function renderApp() {
   async function moveEvent(info, verb) {
     const item = info.event.extendedProps.item;
     const allDay = info.event.allDay;
-    const start = allDay ? instantOf(info.event.startStr.slice(0, 10) + 'T00:00', item.time_zone) : instantOf(fcWall(info.event.start), state.zone);
+    const start = allDay ? instantOf(info.event.startStr.slice(0, 10) + 'T00:00', dayZone(item)) : instantOf(fcWall(info.event.start), state.zone);
     const endDate = info.event.end || new Date(info.event.start.getTime() + (allDay ? 86400000 : 3600000));
-    const end = allDay ? instantOf(fcWall(endDate).slice(0, 10) + 'T00:00', item.time_zone) : instantOf(fcWall(endDate), state.zone);
+    const end = allDay ? instantOf(fcWall(endDate).slice(0, 10) + 'T00:00', dayZone(item)) : instantOf(fcWall(endDate), state.zone);
     const scope = item.is_recurring ? await chooseScope(verb) : 'all';
     if (!scope) { info.revert(); return; }
     try {
@@ -234,7 +294,10 @@ async function renderApp() {
       const manage = c.permission === 'owner' || c.permission === 'admin'
         ? h('button', { type: 'button', className: 'link', 'aria-label': `Share ${c.name}`, onclick: () => openShares(ctx, c) }, 'Share')
         : null;
-      return h('li', {}, box, swatch, h('label', { for: box.id }, c.name), shared, manage);
+      const edit = c.permission === 'owner'
+        ? h('button', { type: 'button', className: 'link', 'aria-label': `Edit ${c.name}`, onclick: () => openEditCalendar(c, calendarsChanged) }, 'Edit')
+        : null;
+      return h('li', {}, box, swatch, h('label', { for: box.id }, c.name), shared, edit, manage);
     }));
   }
 
@@ -275,6 +338,38 @@ async function renderApp() {
     renderInvitations();
   }
 
+  async function calendarsChanged() {
+    await loadCalendars();
+    refresh();
+  }
+
+  async function renderNotifications() {
+    const why = pushUnsupported();
+    const stateNow = why ? 'unsupported' : await pushState().catch(() => 'off');
+    const words = {
+      on: 'Reminders set to “Browser notification” appear on this device.',
+      off: 'Reminders set to “Browser notification” need your permission to appear here.',
+      blocked: 'Notifications are blocked for this site; allow them in the browser’s site settings.',
+      unsupported: why || 'This browser does not offer push notifications.',
+    };
+    const button = stateNow === 'on'
+      ? h('button', { type: 'button', onclick: () => togglePush(disablePush, 'Browser notifications are off on this device.') }, 'Turn off notifications')
+      : stateNow === 'off'
+        ? h('button', { type: 'button', onclick: () => togglePush(enablePush) }, 'Allow browser notifications')
+        : null;
+    notifications.replaceChildren(h('p', { className: 'hint', id: 'push-state' }, words[stateNow]), button);
+  }
+
+  async function togglePush(action, done) {
+    try {
+      const said = await action();
+      announce(done || said);
+    } catch (e) {
+      announce(describeError(e));
+    }
+    renderNotifications();
+  }
+
   zoneSelect.addEventListener('change', () => {
     state.zone = zoneSelect.value;
     localStorage.setItem(ZONE_KEY, state.zone);
@@ -284,6 +379,7 @@ async function renderApp() {
 
   await loadCalendars();
   calendar.render();
+  renderNotifications();
   ctx.calendarApi = calendar;
 }
 

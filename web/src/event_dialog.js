@@ -4,10 +4,13 @@
 // series; 412 offers a reload; a lost connection keeps the form as typed.
 import { api, ApiError, NetworkError, newKey } from './api.js';
 import { announce, choose, errorBox, field, h, nextId, openDialog, showError } from './ui.js';
-import { instantOf, knownZones, utcText, wallClock } from './tz.js';
+import { dayZone, instantOf, knownZones, utcText, wallClock } from './tz.js';
+import { WRITE_PERMISSIONS } from './calendars.js';
 
 const WEEKDAYS = [['MO', 'Mon'], ['TU', 'Tue'], ['WE', 'Wed'], ['TH', 'Thu'], ['FR', 'Fri'], ['SA', 'Sat'], ['SU', 'Sun']];
 const ANSWERS = [['accepted', 'Accept'], ['tentative', 'Maybe'], ['declined', 'Decline']];
+// docs/api.md: a reminder's method is display, push (Web Push to the user's browsers) or email.
+const REMINDER_METHODS = [['display', 'Alert in calendar apps'], ['push', 'Browser notification'], ['email', 'E-mail']];
 const STATUS_WORDS = { pending: 'no answer yet', accepted: 'accepted', declined: 'declined', tentative: 'maybe', delegated: 'delegated' };
 
 /** Asks which part of a series a change applies to; undefined when cancelled. */
@@ -86,7 +89,7 @@ function readForm(f) {
     title: f.title.value.trim(), start_time: utcText(start), end_time: utcText(end), time_zone: zone,
     all_day: allDay, location: f.location.value, description: f.description.value,
     recurrence: f.recurrence.read(), attendees,
-    reminders: f.reminder.value ? [{ minutes_before: Number(f.reminder.value), method: 'display' }] : [],
+    reminders: f.reminder.value ? [{ minutes_before: Number(f.reminder.value), method: f.reminderMethod.value }] : [],
   };
   if (f.calendar) body.calendar_id = f.calendar.value;
   return body;
@@ -131,8 +134,10 @@ function buildForm(ctx, item, series, etag, preset, idempotencyKey, close) {
   f.zone = h('select', {}, knownZones(zone).map((z) => h('option', { value: z, selected: z === zone }, z)));
   f.start = h('input', { type: 'datetime-local', value: wallClock(startMs, zone).slice(0, 16) });
   f.end = h('input', { type: 'datetime-local', value: wallClock(endMs, zone).slice(0, 16) });
-  f.startDate = h('input', { type: 'date', value: wallClock(startMs, zone).slice(0, 10) });
-  f.endDate = h('input', { type: 'date', value: wallClock(allDayNow ? endMs - 86400000 : endMs, zone).slice(0, 10) });
+  // An all-day event's dates are at midnight of its own zone (UTC when floating).
+  const days = item && allDayNow ? dayZone(series || item) : zone;
+  f.startDate = h('input', { type: 'date', value: wallClock(startMs, days).slice(0, 10) });
+  f.endDate = h('input', { type: 'date', value: wallClock(allDayNow ? endMs - 86400000 : endMs, days).slice(0, 10) });
   f.location = h('input', { type: 'text', value: series?.location || preset.location || '' });
   f.description = h('textarea', { rows: '3' }, series?.description || '');
   const att = series?.attendees || preset.attendees?.map((email) => ({ email, optional: false })) || [];
@@ -142,10 +147,16 @@ function buildForm(ctx, item, series, etag, preset, idempotencyKey, close) {
   f.reminder = h('select', {}, [['', 'None'], ['5', '5 minutes before'], ['10', '10 minutes before'], ['15', '15 minutes before'],
     ['30', '30 minutes before'], ['60', '1 hour before'], ['1440', '1 day before']].map(([v, l]) =>
     h('option', { value: v, selected: String(rem ?? '') === v }, l)));
+  const method = series?.reminders?.[0]?.method || 'display';
+  f.reminderMethod = h('select', {}, REMINDER_METHODS.map(([v, l]) => h('option', { value: v, selected: method === v }, l)));
+  const syncReminder = () => { f.reminderMethod.parentElement.hidden = !f.reminder.value; };
+  f.reminder.addEventListener('change', syncReminder);
   f.recurrence = recurrenceFields(series?.recurrence);
   if (!item) {
-    const own = ctx.calendars.filter((c) => c.permission === 'owner');
-    f.calendar = h('select', {}, own.map((c) => h('option', { value: c.calendar_id, selected: c.is_default }, c.name)));
+    // The user's own calendars and those shared with them with edit or admin permission.
+    const writable = ctx.calendars.filter((c) => WRITE_PERMISSIONS.has(c.permission));
+    f.calendar = h('select', {}, writable.map((c) => h('option', { value: c.calendar_id, selected: c.is_default },
+      c.permission === 'owner' ? c.name : `${c.name} (shared)`)));
   }
   const timed = h('div', { className: 'row' }, field('Starts', f.start), field('Ends', f.end));
   const dated = h('div', { className: 'row' }, field('First day', f.startDate), field('Last day', f.endDate));
@@ -217,8 +228,14 @@ function buildForm(ctx, item, series, etag, preset, idempotencyKey, close) {
     field('Location', f.location), field('Description', f.description),
     field('Invite (addresses of people or rooms)', f.required, 'One address per line'),
     field('Optional invitees', f.optional),
-    field('Reminder', f.reminder), f.recurrence);
+    field('Reminder', f.reminder), field('Remind by', f.reminderMethod), f.recurrence);
+  syncReminder();
   if (!editable) fields.querySelectorAll('input, select, textarea').forEach((el) => { el.disabled = true; });
+  const cal = item ? ctx.calendars.find((c) => c.calendar_id === item.calendar_id) : null;
+  if (item && mine && !editable && cal) {
+    notice.textContent = `“${cal.name}” is shared with you to ${cal.permission === 'free-busy' ? 'see busy times' : 'view'}: ` +
+      'you cannot change its events.';
+  }
   form.append(errors, notice, fields, attendeeList(series), rsvp,
     h('div', { className: 'buttons' },
       editable ? h('button', { type: 'submit', className: 'primary' }, item ? 'Save' : 'Create') : null,

@@ -1,5 +1,6 @@
 // Connecting calendar apps (the CalDAV URLs and the settings Apple Calendar,
-// Thunderbird and DAVx⁵ ask for) and sharing a calendar (its sharees).
+// Thunderbird and DAVx⁵ ask for, and a QR code of the server address for
+// phones) and sharing a calendar (its sharees).
 import { api } from './api.js';
 import { announce, errorBox, field, h, openDialog, showError } from './ui.js';
 
@@ -11,6 +12,46 @@ function copyRow(label, value) {
     } }, 'Copy'));
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/**
+ * A QR code of `text` as an SVG element (one path of dark modules, a quiet
+ * zone of 4). The encoder is loaded on first use: most visits never need it.
+ */
+export async function qrSvg(text, label) {
+  const { default: qrcode } = await import('qrcode-generator');
+  const qr = qrcode(0, 'M');
+  qr.addData(text);
+  qr.make();
+  const n = qr.getModuleCount();
+  let d = '';
+  for (let r = 0; r < n; r += 1) {
+    for (let c = 0; c < n; c += 1) if (qr.isDark(r, c)) d += `M${c + 4} ${r + 4}h1v1h-1z`;
+  }
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${n + 8} ${n + 8}`);
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', label);
+  svg.setAttribute('class', 'qr');
+  svg.setAttribute('shape-rendering', 'crispEdges');
+  const bg = document.createElementNS(SVG, 'rect');
+  bg.setAttribute('width', String(n + 8));
+  bg.setAttribute('height', String(n + 8));
+  bg.setAttribute('fill', '#ffffff');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', d);
+  path.setAttribute('fill', '#000000');
+  svg.append(bg, path);
+  return svg;
+}
+
+function qrFigure(url) {
+  const figure = h('figure', { className: 'qr-figure' },
+    h('figcaption', { className: 'hint' }, 'Scan with a phone to take the server address into its calendar app (DAVx⁵ on Android).'));
+  qrSvg(url, `QR code of the server address ${url}`).then((svg) => figure.prepend(svg), () => figure.remove());
+  return figure;
+}
+
 /** The dialog with the addresses and settings calendar apps need. */
 export function openConnect(ctx) {
   const origin = location.origin;
@@ -20,6 +61,7 @@ export function openConnect(ctx) {
   return openDialog('Connect calendar apps', () => h('div', { className: 'connect' },
     h('p', {}, 'Your calendars are also reachable with CalDAV. Use your user name and password.'),
     copyRow('Server address (CalDAV)', `${origin}/dav/`),
+    qrFigure(`${origin}/dav/`),
     copyRow('Your principal address', principal),
     ...ctx.calendars.map((c) => copyRow(`Address of “${c.name}”`, origin + c.url)),
     h('h3', {}, 'Apple Calendar (macOS, iOS)'),
@@ -46,7 +88,7 @@ export function openShares(ctx, cal) {
       try {
         const { data } = await api('GET', path);
         list.replaceChildren(...(data.shares.length ? data.shares.map((s) => h('li', {}, `${s.email}: ${labelOf(s.permission)} `,
-          h('button', { type: 'button', className: 'link', 'aria-label': `Stop sharing with ${s.email}`, onclick: async () => {
+          h('button', { type: 'button', className: 'link', 'aria-label': `Remove ${s.email}`, onclick: async () => {
             try { await api('DELETE', `${path}/${encodeURIComponent(s.email)}`); announce(`No longer shared with ${s.email}.`); reload(); } catch (e) { showError(errors, e); }
           } }, 'Remove'))) : [h('li', { className: 'hint' }, 'Not shared with anyone.')]));
       } catch (e) { showError(errors, e); }

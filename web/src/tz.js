@@ -42,6 +42,14 @@ export function instantOf(wall, zone) {
   return ms;
 }
 
+/**
+ * The zone whose midnight an all-day listing entry's times are: its own, or
+ * UTC for floating dates (the API answers DATE values without a zone at 00:00Z).
+ */
+export function dayZone(item) {
+  return item.time_zone || 'UTC';
+}
+
 /** RFC 3339 UTC text of an instant (ms), without milliseconds. */
 export function utcText(ms) {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

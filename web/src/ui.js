@@ -81,6 +81,10 @@ export function describeError(e) {
   if (e instanceof ApiError) {
     const p = e.problem;
     if (e.status === 412) return 'This event was changed elsewhere since you opened it.';
+    if (e.status === 403) {
+      return `You are not allowed to do this${p.detail ? ` (${p.detail})` : ''}. ` +
+        'In a calendar shared with you, its owner decides whether you may change it.';
+    }
     if (e.status === 429) return 'Too many requests at once; wait a moment and try again.';
     if (e.status >= 500) {
       return `The server had a problem (${e.status}). If it keeps happening, report it with request id ${e.requestId || 'unknown'}.`;

@@ -61,21 +61,22 @@ struct Slot {
 /// Schedule-Tag. With `booking`, a room's booking (ObjectWrite::Kind::book).
 bool plan_object(Actor& actor, WritePlan& plan, const Slot& slot, const std::string& data, bool message,
                  ScheduleTagChange tag, bool booking = false) {
-    CalendarData index;
+    const CalendarData* index = nullptr;
     try {
-        index = validate_calendar_data(message ? ical::attendee_copy(data) : data, actor.limits);
+        // Validated once per plan: several attendees get the same message and copy.
+        index = &plan.validated(message ? plan.attendee_copy(data) : data, actor.limits);
     } catch (const Error&) {
         return false;
     }
     PutObject put;
     put.collection_id = slot.collection_id;
     put.name = slot.name;
-    put.uid = message ? slot.name : index.uid;
-    put.component = index.component;
+    put.uid = message ? slot.name : index->uid;
+    put.component = index->component;
     put.data = data;
-    put.first_start = index.first_start;
-    put.last_end = index.last_end;
-    put.instances = std::move(index.instances);
+    put.first_start = index->first_start;
+    put.last_end = index->last_end;
+    put.instances = index->instances;
     put.schedule_tag = message ? ScheduleTagChange::clear : tag;
     put.if_match = slot.over;
     put.if_none_match = !slot.over;
@@ -456,7 +457,7 @@ Delivery plan_delivery(Actor& actor, WritePlan& plan, const PrincipalRecord& who
                              false, renew);
         return ok ? Delivery::delivered : Delivery::failed;
     }
-    auto copy = ical::attendee_copy(data);
+    auto copy = plan.attendee_copy(data);
     if (existing) {
         // Their alarms, X- properties and answers stay (issue 6 §3).
         copy = ical::merge_attendee_copy(copy, existing->data, address);

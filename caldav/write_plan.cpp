@@ -1,7 +1,9 @@
 // WritePlan: the writes of one action, read through before they are committed.
 #include "caldav/write_plan.hpp"
 
+#include "caldav/calendar_data.hpp"
 #include "caldav/scheduling.hpp"
+#include "ical/scheduling.hpp"
 
 namespace caldav {
 
@@ -92,6 +94,18 @@ std::optional<PrincipalRecord> WritePlan::principal_of(std::string_view address)
     auto who = caldav::principal_of(store_, address);
     principals_.emplace_back(std::string(address), who);
     return who;
+}
+
+const CalendarData& WritePlan::validated(const std::string& data, const Limits& limits) {
+    if (auto it = validated_.find(data); it != validated_.end()) return *it->second;
+    auto checked = std::make_shared<CalendarData>(validate_calendar_data(data, limits));
+    checked->parsed.reset();
+    return *validated_.emplace(data, std::move(checked)).first->second;
+}
+
+const std::string& WritePlan::attendee_copy(const std::string& data) {
+    if (auto it = copies_.find(data); it != copies_.end()) return it->second;
+    return copies_.emplace(data, ical::attendee_copy(data)).first->second;
 }
 
 std::optional<PlanHints> WritePlan::replan(const CommitResult& result) const {

@@ -6,6 +6,8 @@
 // commit is refused and the action planned again from what is there now.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +22,7 @@
 namespace caldav {
 
 class ImipGateway;
+struct CalendarData;
 
 /// Who acts, on which store and within which limits: the front ends (a DAV
 /// request, an RSVP link, an iMIP message) each make one for the principal
@@ -76,6 +79,15 @@ public:
     /// The local principal a calendar user address names, each looked up once per plan.
     std::optional<PrincipalRecord> principal_of(std::string_view address);
 
+    /// validate_calendar_data of `data`, each text validated once per plan:
+    /// the inbox items and new copies of several attendees are the same
+    /// text (issue 24: a create with two attendees validated five times).
+    /// Throws as validate_calendar_data does; `parsed` is left empty.
+    const CalendarData& validated(const std::string& data, const Limits& limits);
+
+    /// ical::attendee_copy of `data` (no status), made once per plan.
+    const std::string& attendee_copy(const std::string& data);
+
     /// True when an earlier attempt found room `id` booked at this time.
     bool room_busy(std::int64_t id) const { return hints_.busy_rooms.contains(id); }
 
@@ -99,6 +111,8 @@ private:
     WriteSet set_;
     std::vector<Planned> planned_;  ///< beside set_.writes, one per write
     std::vector<std::pair<std::string, std::optional<PrincipalRecord>>> principals_;
+    std::map<std::string, std::shared_ptr<const CalendarData>, std::less<>> validated_;
+    std::map<std::string, std::string, std::less<>> copies_;
 };
 
 }  // namespace caldav

@@ -10,6 +10,7 @@
 
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 namespace ical {
 
@@ -109,6 +110,20 @@ bool usable_vtimezone(icaltimezone* zone) {
     return true;
 }
 
+/// icaltimezone_get_builtin_timezone of `name`, remembered (found or not):
+/// libical 3.0 looks a name up by comparing it with the names of its table,
+/// which was a tenth of a create's time (issue 24); its zones are never freed.
+/// The caller holds builtin_zone_mutex().
+icaltimezone* builtin_zone(std::string_view name) {
+    static std::unordered_map<std::string, icaltimezone*> known;
+    if (auto it = known.find(std::string(name)); it != known.end()) return it->second;
+    if (known.size() >= 4096) known.clear();  // names come from clients' data: bounded
+    std::string key(name);
+    icaltimezone* z = icaltimezone_get_builtin_timezone(key.c_str());
+    known.emplace(std::move(key), z);
+    return z;
+}
+
 }  // namespace
 
 icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& unknown) {
@@ -119,7 +134,7 @@ icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& u
     if (n.starts_with("/")) n.remove_prefix(1);  // some clients send "/Europe/Berlin"
     {
         std::lock_guard lock(builtin_zone_mutex());
-        if (icaltimezone* z = icaltimezone_get_builtin_timezone(std::string(n).c_str())) return z;
+        if (icaltimezone* z = builtin_zone(n)) return z;
     }
     std::string name(tzid);
     if (calendar)
@@ -127,7 +142,7 @@ icaltimezone* zone_named(icalcomponent* calendar, std::string_view tzid, bool& u
     // Outlook/Exchange send Windows names ("W. Europe Standard Time").
     if (auto iana = iana_for_windows_zone(n)) {
         std::lock_guard lock(builtin_zone_mutex());
-        if (icaltimezone* z = icaltimezone_get_builtin_timezone(iana->c_str())) return z;
+        if (icaltimezone* z = builtin_zone(*iana)) return z;
     }
     unknown = true;
     return nullptr;

@@ -114,8 +114,49 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const SqliteOptions& options,
         store->configure(*store->readers_.back(), false);
         store->free_readers_.push_back(store->readers_.back().get());
     }
+    // The log is copied back by checkpoint_loop rather than inside a commit.
+    store->checkpoint_db_ = std::make_unique<sqlite::Db>(options.file, false, false);
+    // Its checkpoints sync the database file (synchronous FULL, as everywhere).
+    store->checkpoint_db_->exec("PRAGMA synchronous = FULL");
+    sqlite3_wal_hook(store->writer_db_->handle(), &SqliteStore::on_wal_commit, store.get());
+    store->checkpointer_ = std::thread([s = store.get()] { s->checkpoint_loop(); });
     store->writer_ = std::thread([s = store.get()] { s->writer_loop(); });
     return store;
+}
+
+namespace {
+/// Log pages after which the checkpointer copies the log back (SQLite's own
+/// automatic checkpoint default).
+constexpr int checkpoint_pages = 1000;
+/// Log pages after which the writer checkpoints itself (passive, as SQLite's
+/// automatic checkpoint does), should the checkpointer fall behind.
+constexpr int inline_checkpoint_pages = 20000;
+}  // namespace
+
+int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char* name, int pages) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (pages >= inline_checkpoint_pages) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= checkpoint_pages) {
+        std::lock_guard lock(store->checkpoint_mutex_);
+        store->checkpoint_wanted_ = true;
+        store->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+}
+
+void SqliteStore::checkpoint_loop() {
+    for (;;) {
+        {
+            std::unique_lock lock(checkpoint_mutex_);
+            checkpoint_cv_.wait(lock, [&] { return checkpoint_stopping_ || checkpoint_wanted_; });
+            if (checkpoint_stopping_) return;
+            checkpoint_wanted_ = false;
+        }
+        // Passive: never waits for readers or the writer; what it cannot copy
+        // now, the next one does. Failures (busy) are left to the next.
+        sqlite3_wal_checkpoint_v2(checkpoint_db_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
 }
 
 SqliteStore::~SqliteStore() { close(); }
@@ -145,6 +186,13 @@ void SqliteStore::close() {
     }
     queue_cv_.notify_all();
     if (writer_.joinable()) writer_.join();
+    {
+        std::lock_guard lock(checkpoint_mutex_);
+        checkpoint_stopping_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
+    checkpoint_db_.reset();
     std::lock_guard lock(readers_mutex_);
     free_readers_.clear();
     readers_.clear();

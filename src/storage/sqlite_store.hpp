@@ -234,6 +234,14 @@ private:
 
     void submit(Job& job);
     void writer_loop();
+    /// Copies the write-ahead log back into the database on a connection of
+    /// its own when the writer's commits filled it past checkpoint_pages:
+    /// off the writer thread, so that no request waits for the copy and its
+    /// sync (issue 24). Each commit is durable in the log before it returns,
+    /// as before; this only moves the checkpoint, never a commit's sync.
+    void checkpoint_loop();
+    /// sqlite3_wal_hook of the writer connection (replaces the automatic checkpoint).
+    static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
     void configure(sqlite::Db& db, bool writer) const;
 
     SqliteOptions options_;
@@ -247,6 +255,13 @@ private:
     std::deque<Job*> queue_;
     bool stopping_ = false;
     bool closed_ = false;
+
+    std::unique_ptr<sqlite::Db> checkpoint_db_;  ///< the checkpointer's own connection
+    std::thread checkpointer_;
+    std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_cv_;
+    bool checkpoint_wanted_ = false;
+    bool checkpoint_stopping_ = false;
 
     sqlite::Db* take_reader();
     void return_reader(sqlite::Db* db);

@@ -4,6 +4,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "caldav/calendar_data.hpp"
+#include "caldav/error.hpp"
+#include "ical/scheduling.hpp"
+
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -123,6 +127,31 @@ BOOST_AUTO_TEST_CASE(only_refusals_of_writes_made_over_a_version_read_plan_again
     failed.status = StoreStatus::busy;
     failed.failed = booking.writes().writes.size();
     BOOST_TEST(!booking.replan(failed));
+}
+
+BOOST_AUTO_TEST_CASE(a_text_is_validated_once_per_plan_and_bad_data_refused_every_time) {
+    const std::string ics =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:once\r\n"
+        "DTSTAMP:20240101T000000Z\r\nDTSTART:20240105T100000Z\r\nDTEND:20240105T110000Z\r\n"
+        "ORGANIZER:mailto:alice@example.com\r\nATTENDEE:mailto:bob@example.com\r\nSUMMARY:Plan\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n";
+    Limits limits;
+    WritePlan plan(*store);
+    const auto& first = plan.validated(ics, limits);
+    BOOST_TEST(first.uid == "once");
+    BOOST_TEST(first.component == "VEVENT");
+    BOOST_REQUIRE(first.instances.rows.size() == 1u);
+    BOOST_TEST(first.instances.rows[0].end - first.instances.rows[0].start == 3600);
+    // The second ask is answered from the first validation.
+    BOOST_TEST(&plan.validated(ics, limits) == &first);
+    // The attendee copy is ical::attendee_copy's, made once.
+    const auto& copy = plan.attendee_copy(ics);
+    BOOST_TEST(copy == ical::attendee_copy(ics));
+    BOOST_TEST(&plan.attendee_copy(ics) == &copy);
+    // A refusal is not remembered as an answer: it is refused again.
+    const std::string bad = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n";
+    BOOST_CHECK_THROW(plan.validated(bad, limits), Error);
+    BOOST_CHECK_THROW(plan.validated(bad, limits), Error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -37,6 +37,17 @@ std::string url_part(CURLU* u, CURLUPart part, unsigned flags) {
     return out;
 }
 
+/// `url` without user name and password: libcurl's effective URL carries
+/// the credentials given as options, and URLs end up in messages.
+std::string without_credentials(const std::string& url) {
+    UrlPtr u(curl_url());
+    if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_ALLOW_SPACE) != CURLUE_OK) return url;
+    curl_url_set(u.get(), CURLUPART_USER, nullptr, 0);
+    curl_url_set(u.get(), CURLUPART_PASSWORD, nullptr, 0);
+    auto out = url_part(u.get(), CURLUPART_URL, 0);
+    return out.empty() ? url : out;
+}
+
 std::size_t collect_body(char* data, std::size_t size, std::size_t count, void* user) {
     static_cast<std::string*>(user)->append(data, size * count);
     return size * count;
@@ -297,7 +308,7 @@ HttpReply DavClient::send(const std::string& method, const std::string& url, con
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
     char* effective = nullptr;
     curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &effective);
-    reply.url = effective ? effective : url;
+    reply.url = without_credentials(effective ? effective : url);
     return reply;
 }
 

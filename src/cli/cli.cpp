@@ -29,6 +29,7 @@
 #include "src/cli/import_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/cli/jobs_command.hpp"
+#include "src/cli/migrate_command.hpp"
 #include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
 #include "src/config/config.hpp"
@@ -91,6 +92,10 @@ constexpr const char* usage_text =
     "  restore SRC                        replace the database by a backup (server stopped)\n"
     "  check                              verify the database, its time index and change logs\n"
     "  import USER[/CALENDAR] FILE.ics    store a whole-calendar file's events (no invitations)\n"
+    "  import USER --from URL [--user NAME --password-file F] [--merge]\n"
+    "                                     copy every calendar of an account on a CalDAV server\n"
+    "  import USER --from-radicale DIR [--merge]\n"
+    "                                     copy a user's calendars from a Radicale storage folder\n"
     "  export USER[/CALENDAR] [FILE]      write a calendar as one iCalendar file\n"
     "  version                            print the version\n"
     "  help                               print this help\n"
@@ -549,11 +554,50 @@ int cmd_database(const std::string& command, const std::vector<std::string>& arg
     return run_database_command(command, pos, load_config(vm), std::cout, std::cerr);
 }
 
+/// The options of `import USER --from URL` and `--from-radicale DIR` (issue 29 §4).
+void add_migrate_options(po::options_description& d) {
+    d.add_options()
+        ("from", po::value<std::string>(), "CalDAV server URL to pull every calendar of the user from")
+        ("from-radicale", po::value<std::string>(), "Radicale storage folder to read the user's calendars from")
+        ("user", po::value<std::string>(), "login on the other server (default: none) or Radicale folder name")
+        ("password-file", po::value<std::string>(), "file whose first line is the password for --user")
+        ("merge", "add to a calendar of the same name that already holds objects");
+}
+
+int cmd_migrate(const po::variables_map& vm, const std::vector<std::string>& pos, const Config& c) {
+    if (pos.size() != 1) throw UsageError("import --from: expected one USER");
+    if (vm.count("from") && vm.count("from-radicale")) throw UsageError("import: --from or --from-radicale, not both");
+    MigrateOptions o;
+    o.user = pos[0];
+    o.from_url = vm.count("from") ? vm["from"].as<std::string>() : "";
+    o.radicale_dir = vm.count("from-radicale") ? vm["from-radicale"].as<std::string>() : "";
+    o.remote_user = vm.count("user") ? vm["user"].as<std::string>() : "";
+    o.merge = vm.count("merge") > 0;
+    o.progress = isatty(STDERR_FILENO) != 0;
+    if (vm.count("password-file")) {
+        std::string error;
+        o.password = read_password_file(vm["password-file"].as<std::string>(), error);
+        if (!error.empty()) throw ConfigError(error);
+    } else if (const char* p = std::getenv(migrate_password_variable)) {
+        o.password = p;
+    }
+    if (!o.from_url.empty() && !o.remote_user.empty() && o.password.empty())
+        throw UsageError(std::string("--user needs --password-file FILE or ") + migrate_password_variable);
+    ical::load_builtin_zone_table();
+    auto store = open_backend(c);
+    int status = migrate_calendars(*store, c.limits, o, std::cout, std::cerr);
+    store->close();
+    return status;
+}
+
 /// import and export (issue 29 §3).
 int cmd_import_export(const std::string& command, const std::vector<std::string>& args) {
+    auto d = common_options();
+    if (command == "import") add_migrate_options(d);
     std::vector<std::string> pos;
-    auto vm = parse(args, common_options(), pos);
+    auto vm = parse(args, d, pos);
     Config c = load_config(vm);
+    if (vm.count("from") || vm.count("from-radicale")) return cmd_migrate(vm, pos, c);
     if (command == "export") {
         if (pos.empty() || pos.size() > 2) throw UsageError("export: expected USER[/CALENDAR] [FILE]");
         auto store = open_backend(c);

@@ -108,6 +108,7 @@ struct Split {
     std::vector<std::string> skipped;
     std::string name;  ///< X-WR-CALNAME
     std::size_t dropped = 0;  ///< unreadable properties left out (drop_parse_errors)
+    std::string source;       ///< prefix of skip messages: the resource being split, or empty
 };
 
 void split_calendar(icalcomponent* cal, Split& s) {
@@ -123,7 +124,7 @@ void split_calendar(icalcomponent* cal, Split& s) {
                 s.zones.emplace(icalproperty_get_tzid(p), text_of(c));
             continue;
         }
-        std::string what = std::string(icalcomponent_kind_to_string(kind)) + " #" + std::to_string(position);
+        std::string what = s.source + std::string(icalcomponent_kind_to_string(kind)) + " #" + std::to_string(position);
         if (kind != ICAL_VEVENT_COMPONENT && kind != ICAL_VTODO_COMPONENT && kind != ICAL_VJOURNAL_COMPONENT) {
             s.skipped.push_back(what + ": not an event, to-do or journal entry");
             continue;
@@ -217,6 +218,111 @@ bool commit_batch(caldav::Store& store, std::vector<caldav::ObjectWrite>& writes
     return true;
 }
 
+/// Validates and stores the groups of `split` in calendar `collection`,
+/// `batch` to a transaction; what is refused goes to `split.skipped`.
+/// `stored` counts what was written. False when the store itself failed.
+bool store_groups(caldav::Store& store, const caldav::Limits& limits, std::int64_t collection, Split& split,
+                  bool progress, std::size_t batch, std::ostream& err, std::size_t& stored) {
+    const std::string prodid = "-//Kalends//import//EN";
+    std::size_t done = 0;
+    std::vector<caldav::ObjectWrite> writes;
+    std::vector<std::string> labels;
+    for (const auto& g : split.groups) {
+        ++done;
+        std::string label = "UID " + g.uid;
+        std::string data = object_text(g, split, prodid);
+        try {
+            if (data.size() > limits.max_resource_bytes)
+                throw caldav::Error(403, "larger than limits.resource-bytes");
+            auto parsed = caldav::validate_calendar_data(data, limits);
+            caldav::ObjectWrite w;
+            w.object.collection_id = collection;
+            w.object.name = object_name(g.uid);
+            w.object.uid = parsed.uid;
+            w.object.component = parsed.component;
+            w.object.first_start = parsed.first_start;
+            w.object.last_end = parsed.last_end;
+            w.object.instances = std::move(parsed.instances);
+            w.object.data = std::move(data);
+            writes.push_back(std::move(w));
+            labels.push_back(label);
+        } catch (const caldav::Error& e) {
+            split.skipped.push_back(label + ": " + e.description());
+        }
+        if (writes.size() >= batch || done == split.groups.size()) {
+            if (!commit_batch(store, writes, labels, split.skipped, stored)) {
+                err << "\nkalends: import: the database is busy or full; " << stored << " objects stored\n";
+                return false;
+            }
+            if (progress) err << "\rimporting: " << done << "/" << split.groups.size() << " objects" << std::flush;
+        }
+    }
+    if (progress && !split.groups.empty()) err << "\n";
+    return true;
+}
+
+/// Splits a parsed file: one VCALENDAR, or several one after the other.
+void split_file(icalcomponent* root, Split& split) {
+    if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
+        split_calendar(root, split);
+        return;
+    }
+    for (auto* cal = icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT); cal;
+         cal = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
+        split_calendar(cal, split);
+}
+
+void print_summary(std::ostream& out, std::size_t stored, const std::string& where, const Split& split) {
+    out << "imported " << stored << " objects into " << where << "; skipped " << split.skipped.size() << "\n";
+    if (split.dropped > 0)
+        out << "  left out " << split.dropped << " properties libical could not read (empty values and the like)\n";
+    for (const auto& s : split.skipped) out << "  skipped " << s << "\n";
+}
+
+/// The calendar a CalendarImport goes into: created with its properties,
+/// or the existing one of that name when it is empty or `merge` allows.
+std::optional<std::int64_t> collection_for(caldav::Store& store, const caldav::PrincipalRecord& owner,
+                                           const CalendarImport& c, bool merge, std::ostream& err) {
+    store.provision_home(owner.id);
+    const std::string where = owner.name + "/" + c.name;
+    const std::string display_name = c.display_name.empty() ? c.name : c.display_name;
+    if (auto existing = store.find_collection(owner.id, c.name)) {
+        if (existing->kind != caldav::CollectionKind::calendar) {
+            err << "kalends: " << where << " exists and is not a calendar; not imported\n";
+            return std::nullopt;
+        }
+        if (!store.list_objects(existing->id, false).empty()) {
+            if (merge) return existing->id;  // its own properties stay
+            err << "kalends: " << where << " already exists and holds objects; not imported (--merge adds to it)\n";
+            return std::nullopt;
+        }
+        // Empty, as the default calendar of a new account: it becomes the imported one.
+        caldav::PropertyPatch patch;
+        patch.display_name = display_name;
+        patch.description = c.description;
+        if (!c.timezone.empty()) patch.timezone = c.timezone;
+        patch.set = c.dead;
+        if (store.patch_properties(existing->id, {}, patch) != caldav::StoreStatus::ok) {
+            err << "kalends: cannot set the properties of " << where << "\n";
+            return std::nullopt;
+        }
+        return existing->id;
+    }
+    caldav::CollectionRecord r;
+    r.owner_id = owner.id;
+    r.name = c.name;
+    r.kind = caldav::CollectionKind::calendar;
+    r.display_name = display_name;
+    r.description = c.description;
+    r.timezone = c.timezone;
+    r.components = c.components;
+    if (store.create_collection(r, c.dead) != caldav::StoreStatus::ok) {
+        err << "kalends: cannot create the calendar " << where << "\n";
+        return std::nullopt;
+    }
+    return r.id;
+}
+
 /// `text` as an RFC 5545 §3.3.11 TEXT value.
 std::string escape_text(std::string_view text) {
     std::string out;
@@ -243,56 +349,41 @@ int import_calendar(caldav::Store& store, const caldav::Limits& limits, const st
         return 1;
     }
     Split split;
-    std::string prodid = "-//Kalends//import//EN";
-    if (icalcomponent_isa(root.get()) == ICAL_VCALENDAR_COMPONENT) {
-        split_calendar(root.get(), split);
-    } else {  // several VCALENDARs one after the other
-        for (auto* cal = icalcomponent_get_first_component(root.get(), ICAL_VCALENDAR_COMPONENT); cal;
-             cal = icalcomponent_get_next_component(root.get(), ICAL_VCALENDAR_COMPONENT))
-            split_calendar(cal, split);
-    }
+    split_file(root.get(), split);
     auto collection = calendar_id(store, *target, split.name, err);
     if (!collection) return 1;
-    std::size_t stored = 0, done = 0;
-    std::vector<caldav::ObjectWrite> writes;
-    std::vector<std::string> labels;
-    for (const auto& g : split.groups) {
-        ++done;
-        std::string label = "UID " + g.uid;
-        std::string data = object_text(g, split, prodid);
-        try {
-            if (data.size() > limits.max_resource_bytes)
-                throw caldav::Error(403, "larger than limits.resource-bytes");
-            auto parsed = caldav::validate_calendar_data(data, limits);
-            caldav::ObjectWrite w;
-            w.object.collection_id = *collection;
-            w.object.name = object_name(g.uid);
-            w.object.uid = parsed.uid;
-            w.object.component = parsed.component;
-            w.object.first_start = parsed.first_start;
-            w.object.last_end = parsed.last_end;
-            w.object.instances = std::move(parsed.instances);
-            w.object.data = std::move(data);
-            writes.push_back(std::move(w));
-            labels.push_back(label);
-        } catch (const caldav::Error& e) {
-            split.skipped.push_back(label + ": " + e.description());
-        }
-        if (writes.size() >= batch || done == split.groups.size()) {
-            if (!commit_batch(store, writes, labels, split.skipped, stored)) {
-                err << "\nkalends: import: the database is busy or full; " << stored << " objects stored\n";
-                return 1;
-            }
-            if (progress) err << "\rimporting: " << done << "/" << split.groups.size() << " objects" << std::flush;
-        }
-    }
-    if (progress) err << "\n";
-    out << "imported " << stored << " objects into " << target->owner.name << "/" << target->calendar << "; skipped "
-        << split.skipped.size() << "\n";
-    if (split.dropped > 0)
-        out << "  left out " << split.dropped << " properties libical could not read (empty values and the like)\n";
-    for (const auto& s : split.skipped) out << "  skipped " << s << "\n";
+    std::size_t stored = 0;
+    if (!store_groups(store, limits, *collection, split, progress, batch, err, stored)) return 1;
+    print_summary(out, stored, target->owner.name + "/" + target->calendar, split);
     return stored > 0 || split.groups.empty() ? 0 : 1;
+}
+
+int import_collection(caldav::Store& store, const caldav::Limits& limits, const caldav::PrincipalRecord& owner,
+                      CalendarImport& c, bool merge, bool progress, std::ostream& out, std::ostream& err,
+                      std::size_t batch) {
+    Split split;
+    split.skipped = std::move(c.skipped);
+    std::vector<ical::ComponentPtr> roots;  // the components `split` points into
+    for (const auto& [source, text] : c.objects) {
+        auto root = ical::parse_with_libical(text);
+        if (!root) {
+            split.skipped.push_back(source + ": not iCalendar data");
+            continue;
+        }
+        split.source = source + ": ";
+        split_file(root.get(), split);
+        roots.push_back(std::move(root));
+    }
+    if (!c.timezone.empty() && !ical::parse_with_libical(c.timezone)) {
+        split.skipped.push_back("calendar-timezone: not iCalendar data, left out");
+        c.timezone.clear();
+    }
+    auto collection = collection_for(store, owner, c, merge, err);
+    if (!collection) return 1;
+    std::size_t stored = 0;
+    if (!store_groups(store, limits, *collection, split, progress, batch, err, stored)) return 1;
+    print_summary(out, stored, owner.name + "/" + c.name, split);
+    return 0;
 }
 
 int export_calendar(caldav::Store& store, const std::string& target_text, std::ostream& out, std::ostream& err) {

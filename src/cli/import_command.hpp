@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "caldav/limits.hpp"
 #include "caldav/store.hpp"
@@ -24,6 +25,32 @@ namespace server {
 int import_calendar(caldav::Store& store, const caldav::Limits& limits, const std::string& target,
                     const std::string& ics, bool progress, std::ostream& out, std::ostream& err,
                     std::size_t batch = 1000);
+
+/// A calendar brought whole from another server (issue 29 §4): the name it
+/// gets in the owner's home, its properties and its objects.
+struct CalendarImport {
+    std::string name;          ///< URL segment under the owner's home
+    std::string display_name;  ///< DAV:displayname; empty: `name`
+    std::string description;   ///< CALDAV:calendar-description
+    std::string timezone;      ///< CALDAV:calendar-timezone, VCALENDAR text or empty
+    std::string components;    ///< supported component set, "VEVENT,VTODO"; empty = all
+    std::vector<caldav::DeadProperty> dead;  ///< Apple calendar-color and calendar-order
+    /// The calendar object resources: (where it came from, iCalendar text).
+    std::vector<std::pair<std::string, std::string>> objects;
+    std::vector<std::string> skipped;  ///< what the reader already left out, and why
+};
+
+/// Stores `c` as calendar `c.name` of `owner`, through the same splitting,
+/// validation and batched transactions as import_calendar (nothing is
+/// scheduled). A calendar of that name that holds objects is refused unless
+/// `merge` (then the objects are added, one with the same UID replacing the
+/// stored one, and the calendar keeps its properties); an empty one (the
+/// default calendar of a new account) takes `c`'s properties and objects.
+/// The summary goes to `out`. Returns 0, or 1 when the calendar was refused
+/// or the store failed (the reason on `err`).
+int import_collection(caldav::Store& store, const caldav::Limits& limits, const caldav::PrincipalRecord& owner,
+                      CalendarImport& c, bool merge, bool progress, std::ostream& out, std::ostream& err,
+                      std::size_t batch = 1000);
 
 /// Writes calendar `target` ("USER" or "USER/CALENDAR") as one iCalendar
 /// file on `out`: every object's components, each VTIMEZONE once, the

@@ -633,6 +633,7 @@ struct HttpServer::Impl {
                            " " + target + " " + std::to_string(cres.status) + " " + std::to_string(body_bytes) +
                            "B " + format_duration_ms(took) +
                            (cres.precondition.empty() ? "" : " precondition=" + cres.precondition);
+        if (log::format() == log::Format::text) return log::write(log::Level::info, text);
         std::vector<log::Field> fields{
             {"request_id", creq.request_id},
             {"user", user},

@@ -104,6 +104,8 @@ void reconfigure(Level level, Format format) {
 
 bool enabled(Level level) { return level >= min_level.load(std::memory_order_relaxed); }
 
+Format format() { return out_format.load(std::memory_order_relaxed); }
+
 void write(Level level, std::string_view message, const std::vector<Field>& fields) {
     if (!enabled(level)) return;
     auto stamp = timestamp();

@@ -40,6 +40,9 @@ void reconfigure(Level level, Format format);
 /// True when lines of `level` are written (to skip building expensive ones).
 bool enabled(Level level);
 
+/// The format lines are written in now (fields are only worth building for JSON).
+Format format();
+
 /// Writes one line with a UTC timestamp and the level. Text lines are the
 /// message alone; JSON lines have "time", "level", "message" and `fields`.
 void write(Level level, std::string_view message, const std::vector<Field>& fields = {});

@@ -25,6 +25,8 @@ struct Limits {
     std::int64_t index_horizon_days = 1100;          ///< instances indexed ahead of now
     std::size_t max_attendees_per_instance = 500;    ///< CALDAV:max-attendees-per-instance
     std::uint64_t quota_bytes_per_user = 10ULL << 30;  ///< RFC 4331 quota per principal
+    std::size_t max_calendars_per_user = 0;          ///< calendars in one home (0 = no limit)
+    std::size_t max_objects_per_calendar = 0;        ///< members of one calendar (0 = no limit)
     std::size_t max_sync_results = 10000;            ///< members per sync-collection answer
     std::int64_t min_date_time = -2208988800;        ///< 1900-01-01T00:00:00Z
     std::int64_t max_date_time = 7258118400;         ///< 2200-01-01T00:00:00Z

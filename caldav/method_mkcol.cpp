@@ -2,6 +2,7 @@
 // extended MKCOL RFC 5689): collections directly under the user's calendar home.
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/quota.hpp"
 #include "caldav/store_outcome.hpp"
 #include "caldav/names.hpp"
 #include "caldav/property_update.hpp"
@@ -99,6 +100,7 @@ Response create(Context& ctx, CollectionKind kind, const std::vector<PropertyUpd
     if (plan.patch.display_name) c.display_name = *plan.patch.display_name;
     if (plan.patch.description) c.description = *plan.patch.description;
     if (plan.patch.timezone) c.timezone = *plan.patch.timezone;
+    if (kind == CollectionKind::calendar) check_new_calendar(ctx.store, ctx.limits, c.owner_id);
     auto status = ctx.store.create_collection(c, plan.patch.set);
     if (status == StoreStatus::exists)
         throw Error(taken_status(ctx, failure_root.starts_with("C:")),

@@ -5,6 +5,7 @@
 
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/quota.hpp"
 #include "caldav/store_outcome.hpp"
 #include "caldav/target.hpp"
 
@@ -203,6 +204,13 @@ Response copy_move_collection(Context& ctx, bool move) {
         if (p->kind != CollectionKind::plain)
             throw Error(403, Precondition::calendar_collection_location_ok, "collections cannot go inside a calendar");
     }
+    if (!move && depth != 0) {
+        // The copy's bytes count against the quota (its direct members; issue 29 §6).
+        auto members = ctx.store.list_objects(t.collection->id, false);
+        std::uint64_t bytes = 0;
+        for (const auto& m : members) bytes += static_cast<std::uint64_t>(m.size);
+        check_collection_copy(ctx.store, ctx.limits, t.collection->owner_id, bytes, members.size(), false);
+    }
     auto result = ctx.store.copy_collection(t.collection->owner_id, from, to, depth != 0, overwrite, move);
     switch (result.status) {
     case StoreStatus::ok: break;
@@ -257,6 +265,13 @@ Response handle_copy_move(Context& ctx) {
     // Only validated iCalendar data enters a calendar (RFC 4791 §5.3.2).
     if (!t.object->content_type.empty() && dest.collection->kind == CollectionKind::calendar)
         throw Error(403, Precondition::supported_calendar_data, "only calendar data can go into a calendar");
+    // The destination owner's quota and object count (issue 29 §6); a move
+    // within one home moves no bytes, within one calendar adds no member.
+    if (!move || dest.collection->id != t.collection->id) {
+        bool same_home = move && dest.collection->owner_id == t.collection->owner_id;
+        check_object_write(ctx.store, ctx.limits, *dest.collection,
+                           same_home ? 0 : static_cast<std::uint64_t>(t.object->size), dest.object);
+    }
     auto result = ctx.store.copy_object(t.collection->id, t.object->name, dest.collection->id,
                                         dest_rp.object, overwrite, move);
     switch (result.status) {

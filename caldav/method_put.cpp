@@ -5,6 +5,7 @@
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/object_service.hpp"
+#include "caldav/quota.hpp"
 #include "caldav/store_outcome.hpp"
 
 namespace caldav {
@@ -36,11 +37,7 @@ void set_conditions(const Context& ctx, PutObject& put) {
 }
 
 void check_quota(const Context& ctx) {
-    // The quota of the calendar's owner, whoever writes (RFC 4331).
-    auto used = ctx.store.used_bytes(ctx.target.collection->owner_id);
-    if (static_cast<std::uint64_t>(used) + ctx.request.body.size() >
-        ctx.limits.quota_bytes_per_user)
-        throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");
+    check_object_write(ctx.store, ctx.limits, *ctx.target.collection, ctx.request.body.size(), ctx.target.object);
 }
 
 /// PUT into a plain WebDAV collection (RFC 4918 §9.7): any content, stored as

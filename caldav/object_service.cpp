@@ -6,6 +6,7 @@
 
 #include "caldav/calendar_data.hpp"
 #include "caldav/error.hpp"
+#include "caldav/quota.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/scheduling.hpp"
 #include "caldav/store_outcome.hpp"
@@ -52,9 +53,7 @@ CalendarData validated(const Actor& actor, const ObjectPut& put) {
         throw Error(403, Precondition::max_attendees_per_instance,
                     std::to_string(data.max_attendees) + " attendees in one instance; at most " +
                         std::to_string(limits.max_attendees_per_instance) + " are accepted");
-    auto used = actor.store.used_bytes(put.calendar.owner_id);
-    if (static_cast<std::uint64_t>(used) + put.data.size() > limits.quota_bytes_per_user)
-        throw Error(507, Precondition::quota_not_exceeded, "the calendar quota is exhausted");
+    check_object_write(actor.store, limits, put.calendar, put.data.size(), put.current);
     return data;
 }
 

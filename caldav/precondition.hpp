@@ -54,6 +54,9 @@ enum class Precondition {
     push_not_available,
     invalid_subscription,
     no_supported_trigger,
+    // Kalends (issue 29 §6, kalends.conf(5) [limits])
+    max_calendars,
+    max_resources,
     count_  // keep last: the table below must have one row per enumerator
 };
 
@@ -101,6 +104,8 @@ inline constexpr std::array<PreconditionName, static_cast<std::size_t>(Precondit
         {"https://bitfire.at/webdav-push", "push-not-available"},
         {"https://bitfire.at/webdav-push", "invalid-subscription"},
         {"https://bitfire.at/webdav-push", "no-supported-trigger"},
+        {"https://kalends.invalid/ns/", "max-calendars"},
+        {"https://kalends.invalid/ns/", "max-resources"},
     }};
 
 static_assert(precondition_names.size() == static_cast<std::size_t>(Precondition::count_),

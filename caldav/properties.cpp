@@ -7,6 +7,7 @@
 
 #include "caldav/names.hpp"
 #include "caldav/privileges.hpp"
+#include "caldav/quota.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/sharing.hpp"
 #include "caldav/webdav_push.hpp"
@@ -182,9 +183,7 @@ Value quota_used_bytes(Context& ctx, const Resource& r) {
 }
 
 Value quota_available_bytes(Context& ctx, const Resource& r) {
-    auto used = ctx.store.used_bytes(r.owner->id);
-    auto quota = static_cast<std::int64_t>(ctx.limits.quota_bytes_per_user);
-    return std::to_string(std::max<std::int64_t>(0, quota - used));
+    return std::to_string(quota_available_bytes(ctx.store, ctx.limits, r.owner->id));
 }
 
 Value calendar_home_set(Context&, const Resource& r) { return href(home_href(r.owner->name)); }

@@ -6,6 +6,7 @@
 
 #include "caldav/names.hpp"
 #include "caldav/privileges.hpp"
+#include "caldav/quota.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/xml/element.hpp"
@@ -133,6 +134,7 @@ caldav::Response create_calendar(Call& call) {
     std::vector<caldav::DeadProperty> dead;
     if (auto color = f.string("color")) dead.push_back(color_property(checked_color(*color)));
     call.actor.store.provision_home(call.actor.principal.id);
+    caldav::check_new_calendar(call.actor.store, call.actor.limits, c.owner_id);  // issue 29 §6
     auto status = call.actor.store.create_collection(c, dead);
     if (status == caldav::StoreStatus::exists)
         throw ApiError(409, "conflict", "you have a calendar with this id already", "calendar_id");

@@ -195,7 +195,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     auto level = log::parse_level(c.log_level);
     if (!level) throw ConfigError("--log-level '" + c.log_level + "': not one of debug, info, warn, error");
     try {
-        log::configure(*level, c.log_file);
+        log::configure(*level, c.log_file, *log::parse_format(c.log_format));
     } catch (const std::runtime_error& e) {
         throw ConfigError(e.what());
     }

@@ -263,6 +263,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.instance-window-days", po::value<std::int64_t>())
         ("limits.attendees-per-instance", po::value<std::size_t>())
         ("limits.quota-bytes", po::value<std::uint64_t>())
+        ("limits.calendars-per-user", po::value<std::size_t>())
+        ("limits.objects-per-calendar", po::value<std::size_t>())
         ("limits.sync-results", po::value<std::size_t>())
         ("limits.plan-attempts", po::value<int>())
         ("limits.mail-per-minute", po::value<unsigned>())
@@ -313,6 +315,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("push.registration-days", po::value<unsigned>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
+        ("log.format", po::value<std::string>())
         ("metrics.token-file", po::value<std::string>())
         ("storage.readers", po::value<unsigned>())
         ("storage.busy-timeout-ms", po::value<std::int64_t>())
@@ -371,6 +374,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.instance-window-days", c.limits.instance_window_days);
     take(vm, "limits.attendees-per-instance", c.limits.max_attendees_per_instance);
     take(vm, "limits.quota-bytes", c.limits.quota_bytes_per_user);
+    take(vm, "limits.calendars-per-user", c.limits.max_calendars_per_user);
+    take(vm, "limits.objects-per-calendar", c.limits.max_objects_per_calendar);
     take(vm, "limits.sync-results", c.limits.max_sync_results);
     take(vm, "limits.plan-attempts", c.limits.plan_attempts);
     take(vm, "limits.mail-per-minute", c.mail_per_minute);
@@ -400,6 +405,9 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         throw ConfigError(file.string() + ": log.level: '" + c.log_level +
                           "' is not one of debug, info, warn, error");
     if (vm.count("log.file")) c.log_file = vm["log.file"].as<std::string>();
+    take(vm, "log.format", c.log_format);
+    if (c.log_format != "text" && c.log_format != "json")
+        throw ConfigError(file.string() + ": log.format: '" + c.log_format + "' is not one of text, json");
     if (vm.count("metrics.token-file")) c.metrics_token_file = vm["metrics.token-file"].as<std::string>();
     take(vm, "storage.readers", c.storage_readers);
     take_ms(vm, "storage.busy-timeout-ms", c.busy_timeout);
@@ -450,6 +458,26 @@ void prepare_data_dir(const Config& c) {
         throw ConfigError(c.data_dir.string() + ": data directory is not a directory");
     if (::access(c.data_dir.c_str(), W_OK | X_OK) != 0)
         throw ConfigError(c.data_dir.string() + ": data directory is not writable");
+}
+
+std::map<std::string, std::string> config_file_values(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw ConfigError(file.string() + ": cannot read config file");
+    std::map<std::string, std::string> values;
+    try {
+        // Unknown keys too: a key this version lacks is still a change to report.
+        for (const auto& o : po::parse_config_file(in, po::options_description(), true).options) {
+            auto& v = values[o.string_key];
+            for (const auto& s : o.value) v += (v.empty() ? "" : "\n") + s;
+        }
+    } catch (const po::error& e) {
+        throw ConfigError(file.string() + ": " + e.what());
+    }
+    return values;
+}
+
+bool reloadable_setting(std::string_view key) {
+    return key == "log.level" || key == "log.format" || key == "metrics.token-file";
 }
 
 void validate_for_serving(const Config& c) {

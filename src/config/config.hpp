@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "caldav/availability.hpp"
@@ -167,6 +169,7 @@ struct Config {
     // [log]
     std::string log_level = "info";
     std::filesystem::path log_file;  ///< empty = stderr
+    std::string log_format = "text";  ///< "text" or "json" (one object per line)
 
     // [metrics]
     /// A file holding the bearer token that lets a non-loopback client read
@@ -198,6 +201,15 @@ std::filesystem::path default_data_dir();
 /// Reads `file` (INI-style sections, see kalends.conf(5)) into `config`.
 /// Throws ConfigError naming the file and the key for unknown keys or bad values.
 void read_config_file(const std::filesystem::path& file, Config& config);
+
+/// The settings `file` sets, as written ("section.key" -> value; a repeated
+/// key's values joined by newlines), to tell what changed on SIGHUP.
+/// Throws ConfigError naming the file when it cannot be read.
+std::map<std::string, std::string> config_file_values(const std::filesystem::path& file);
+
+/// True for the keys SIGHUP applies to a running server (log.level,
+/// log.format, metrics.token-file); the others need a restart.
+bool reloadable_setting(std::string_view key);
 
 /// Checks what can be checked before starting: listen addresses (plain HTTP only
 /// on loopback unless allowed), TLS files readable, data directory writable

@@ -3,6 +3,7 @@
 // This is the one translation unit (with asio_impl.cpp) that includes Beast.
 #include "src/http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cctype>
@@ -33,10 +34,12 @@
 
 #include "caldav/target.hpp"
 #include "src/api/api_endpoint.hpp"
+#include "src/config/settings_reload.hpp"
 #include "src/http/metrics_endpoint.hpp"
 #include "src/http/web_assets.hpp"
 #include "src/util/log.hpp"
 #include "src/util/metrics.hpp"
+#include "src/util/notify.hpp"
 
 namespace server {
 
@@ -246,8 +249,12 @@ struct HttpServer::Impl {
     std::shared_ptr<ssl::context> tls;
 
     std::atomic<std::size_t> connections{0};
-    /// The bearer token that opens /metrics (metrics.token-file); empty: loopback only.
+    /// The bearer token that opens /metrics (metrics.token-file); empty:
+    /// loopback only. Replaced on SIGHUP, hence the mutex.
     std::string metrics_token;
+    std::mutex metrics_token_mutex;
+    /// The config file as the server runs it, for SIGHUP.
+    SettingsReload settings_reload;
     std::mutex per_address_mutex;
     /// Open connections per address_key(); an entry goes with its last connection.
     std::unordered_map<std::string, std::size_t> per_address;
@@ -271,7 +278,8 @@ struct HttpServer::Impl {
           ioc(static_cast<int>(io_threads())),
           readers(read_threads()),
           handlers(handler_threads()),
-          metrics_token(load_metrics_token(c.metrics_token_file)) {
+          metrics_token(load_metrics_token(c.metrics_token_file)),
+          settings_reload(c) {
         id_prefix = static_cast<std::uint32_t>(
             std::chrono::steady_clock::now().time_since_epoch().count() & 0xffff);
     }
@@ -615,17 +623,35 @@ struct HttpServer::Impl {
                 ok = false;
             }
         }
-        log::info("rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " +
-                  creq.method + " " +
-                  // An answer link's token is a credential: not in the log.
-                  (rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)") : creq.raw_target) +
-                  " " + std::to_string(cres.status) + " " +
-                  std::to_string(body_bytes) + "B " +
-                  format_duration_ms(std::chrono::steady_clock::now() - started) +
-                  (cres.precondition.empty() ? "" : " precondition=" + cres.precondition));
+        log_request(creq, user, remote, cres, body_bytes, std::chrono::steady_clock::now() - started);
         metrics::registry().record_request(creq.method, metrics::classify_path(creq.path), cres.status,
                                            std::chrono::steady_clock::now() - started);
         co_return ok && keep_alive;
+    }
+
+    /// The request's log line; JSON lines carry its parts as fields too.
+    void log_request(const caldav::Request& creq, const std::string& user, const std::string& remote,
+                     const caldav::Response& cres, std::size_t body_bytes, std::chrono::steady_clock::duration took) {
+        if (!log::enabled(log::Level::info)) return;
+        // An answer link's token is a credential: not in the log.
+        std::string target = rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)") : creq.raw_target;
+        std::string text = "rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " + creq.method +
+                           " " + target + " " + std::to_string(cres.status) + " " + std::to_string(body_bytes) +
+                           "B " + format_duration_ms(took) +
+                           (cres.precondition.empty() ? "" : " precondition=" + cres.precondition);
+        if (log::format() == log::Format::text) return log::write(log::Level::info, text);
+        std::vector<log::Field> fields{
+            {"request_id", creq.request_id},
+            {"user", user},
+            {"remote", remote},
+            {"method", creq.method},
+            {"path", std::move(target)},
+            {"status", std::int64_t{cres.status}},
+            {"bytes", static_cast<std::int64_t>(body_bytes)},
+            {"duration_ms", std::chrono::duration<double, std::milli>(took).count()},
+        };
+        if (!cres.precondition.empty()) fields.push_back({"precondition", cres.precondition});
+        log::write(log::Level::info, text, fields);
     }
 
     static caldav::Response internal_error(const std::string& request_id, const char* what) {
@@ -803,7 +829,12 @@ struct HttpServer::Impl {
         r.headers.set("Cache-Control", "no-store");
         std::optional<std::string_view> authorization;
         if (auto it = req.find(http::field::authorization); it != req.end()) authorization = it->value();
-        if (!metrics_access_allowed(remote, authorization, metrics_token)) {
+        std::string token;
+        {
+            std::lock_guard lock(metrics_token_mutex);
+            token = metrics_token;
+        }
+        if (!metrics_access_allowed(remote, authorization, token)) {
             r.status = 403;
             r.body = "metrics are for loopback clients or the metrics.token-file token\n";
             co_return r;
@@ -854,6 +885,7 @@ struct HttpServer::Impl {
     void begin_stop() {
         if (stopping.exchange(true)) return;
         log::info("shutting down: no new connections; finishing in-flight requests");
+        notify::send("STOPPING=1\nSTATUS=shutting down: finishing in-flight requests");
         for (auto& a : acceptors) {
             boost::system::error_code ignored;
             a.close(ignored);
@@ -894,13 +926,53 @@ struct HttpServer::Impl {
         signals->async_wait([this](boost::system::error_code ec, int sig) {
             if (ec) return;
             if (sig == SIGHUP) {
-                reload();
+                reload_on_signal();
                 arm_signals();
                 return;
             }
             log::info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
             begin_stop();
         });
+    }
+
+    /// SIGHUP (man/kalends.8): the TLS files, the metrics token file and the
+    /// settings reloadable_setting() names; one line says what was reloaded
+    /// and which changed settings wait for a restart.
+    void reload_on_signal() {
+        notify::send("RELOADING=1");
+        auto plan = settings_reload.next();
+        std::vector<std::string> done;
+        if (config.tls_enabled() && reload()) done.push_back("the TLS certificate and key");
+        const Config& fresh = plan.fresh ? *plan.fresh : config;
+        if (reload_metrics_token(fresh.metrics_token_file)) done.push_back("the metrics token");
+        if (plan.fresh) apply_log_settings(*plan.fresh, plan.apply);
+        done.insert(done.end(), plan.apply.begin(), plan.apply.end());
+        if (!plan.error.empty())
+            log::error("SIGHUP: config file not reloaded: " + plan.error);
+        log::info("SIGHUP: reloaded " + join_keys(done) + "; not reloaded (restart needed): " + join_keys(plan.restart));
+        notify::send("READY=1\nSTATUS=serving; reloaded " + join_keys(done));
+    }
+
+    /// Re-reads the metrics token (`file` empty: loopback only from now on).
+    bool reload_metrics_token(const std::filesystem::path& file) {
+        try {
+            auto token = load_metrics_token(file);
+            std::lock_guard lock(metrics_token_mutex);
+            if (file.empty() && metrics_token.empty()) return false;
+            metrics_token = std::move(token);
+            return true;
+        } catch (const std::exception& e) {
+            log::error(std::string("SIGHUP: keeping the old metrics token: ") + e.what());
+            return false;
+        }
+    }
+
+    static void apply_log_settings(const Config& fresh, const std::vector<std::string>& keys) {
+        if (std::find(keys.begin(), keys.end(), "log.level") == keys.end() &&
+            std::find(keys.begin(), keys.end(), "log.format") == keys.end())
+            return;
+        // read_config_file checked both values.
+        log::reconfigure(*log::parse_level(fresh.log_level), *log::parse_format(fresh.log_format));
     }
 
     bool reload() {
@@ -963,6 +1035,9 @@ void HttpServer::run(bool handle_signals) {
                   s.bound[i].to_string());
         asio::co_spawn(s.ioc, s.accept_loop(s.acceptors[i]), asio::detached);
     }
+    // The acceptors listen since bind(): connections queue from now on.
+    if (handle_signals)
+        notify::send("READY=1\nSTATUS=serving on " + (s.bound.empty() ? std::string("no address") : s.bound.front().to_string()));
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < s.io_threads(); ++i) threads.emplace_back([&s] { s.ioc.run(); });
     s.ioc.run();

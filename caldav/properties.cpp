@@ -143,8 +143,12 @@ Value owner(Context&, const Resource& r) {
 
 // RFC 3744 §5.4: what privileges_of gave the actor when the resource was resolved.
 Value current_user_privilege_set(Context&, const Resource& r) {
-    // The notification collection reports as a plain collection does.
-    return current_user_privilege_set_xml(r.privileges, (r.bit() & k_notes) ? k_plain : r.bit());
+    // The notification collection reports as a plain collection does, a
+    // proxy group as a principal.
+    const unsigned bit = r.bit();
+    return current_user_privilege_set_xml(r.privileges, (bit & k_notes)          ? k_plain
+                                                        : bit == k_proxy_group ? k_principal
+                                                                               : bit);
 }
 
 Value supported_report_set(Context&, const Resource& r) {

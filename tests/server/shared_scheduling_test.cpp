@@ -32,6 +32,16 @@ std::string organizer_line(const std::string& ics) {
     return text.substr(at, text.find("\r\n", at) - at);
 }
 
+/// The ATTENDEE line of `ics` (unfolded) for `address`, or "".
+std::string attendee_line(const std::string& ics, const std::string& address) {
+    auto text = unfolded(ics);
+    for (auto at = text.find("\r\nATTENDEE"); at != std::string::npos; at = text.find("\r\nATTENDEE", at + 2)) {
+        auto line = text.substr(at + 2, text.find("\r\n", at + 2) - at - 2);
+        if (line.ends_with(":mailto:" + address)) return line;
+    }
+    return {};
+}
+
 std::string meeting(const std::string& uid, const std::string& organizer, const std::string& summary,
                     const std::string& attendees) {
     return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//shared scheduling//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
@@ -163,8 +173,7 @@ BOOST_AUTO_TEST_CASE(a_sharees_own_answer_in_the_owners_copy_goes_to_the_owner_a
     BOOST_TEST(s.send("bob", "PUT", owners + "m3.ics", answered).status == 204);
     BOOST_TEST(s.inbox_with("alice", "METHOD:REPLY") == 1u);
     BOOST_TEST(s.inbox_with("alice", "PARTSTAT=ACCEPTED") == 1u);
-    BOOST_TEST(has(unfolded(s.copy_of("bob", "m3")), "PARTSTAT=ACCEPTED;RSVP=TRUE:mailto:bob@example.com") ||
-               has(unfolded(s.copy_of("bob", "m3")), "PARTSTAT=ACCEPTED:mailto:bob@example.com"));
+    BOOST_TEST(attendee_line(s.copy_of("bob", "m3"), "bob@example.com").find("PARTSTAT=ACCEPTED") != std::string::npos);
     // An answer is no new invitation: carol's inbox gets nothing.
     BOOST_TEST(s.inbox("carol").size() == carol_before);
     // The owner's ORGANIZER is left as it was: answering sends nothing as bob.

@@ -58,6 +58,10 @@ ProxyMode proxy_mode_of(const Resource& r) {
 
 Response handle_proxy_proppatch(Context& ctx) {
     auto& t = ctx.target;
+    // Only the delegator names their delegates (acl_of: write-properties on
+    // the group is theirs alone).
+    if (!holds(t.privileges, Privileges::write_properties))
+        throw Error(403, Precondition::need_privileges, "only the delegator names their delegates");
     auto root = xml::parse(ctx.request.body, ctx.limits);
     if (!root.is(dav_ns, "propertyupdate")) throw Error(400, "PROPPATCH body must be DAV:propertyupdate");
     auto updates = collect_updates(root);

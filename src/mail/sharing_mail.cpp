@@ -17,8 +17,9 @@ using gmime::GPtr;
 using gmime::one_line;
 
 std::string body_of(const ShareMailContent& c) {
-    std::string out = c.owner + (c.owner_email.empty() ? "" : " <" + c.owner_email + ">") +
-                      " shared the calendar \"" + c.calendar + "\" with you.\n\n";
+    // Names are the users' own text: one line each, here as in the headers.
+    std::string out = one_line(c.owner) + (c.owner_email.empty() ? "" : " <" + one_line(c.owner_email) + ">") +
+                      " shared the calendar \"" + one_line(c.calendar) + "\" with you.\n\n";
     out += "  Permission: " + c.permission + " (" + permission_words(c.permission) + ")\n";
     if (!c.link.empty()) out += "  Calendar:   " + c.link + "\n";
     out += "\nIt appears in your calendar app once your account there is refreshed";

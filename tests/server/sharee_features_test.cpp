@@ -39,7 +39,7 @@ std::int64_t calendar_of(ServerFixture& f, const std::string& user) {
     return f.store->find_collection(p->id, "calendar")->id;
 }
 
-const std::string home_sync_body(const std::string& token) {
+std::string home_sync_body(const std::string& token) {
     return "<?xml version=\"1.0\"?><D:sync-collection xmlns:D=\"DAV:\"><D:sync-token>" + token +
            "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:resourcetype/></D:prop></D:sync-collection>";
 }

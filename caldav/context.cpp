@@ -28,6 +28,7 @@ unsigned Resource::bit() const {
     case ResourceKind::object: return k_object;
     case ResourceKind::notifications: return k_notifications;
     case ResourceKind::notification: return k_notification;
+    case ResourceKind::proxy_group: return k_proxy_group;
     default: return 0;
     }
 }
@@ -42,6 +43,7 @@ namespace {
 Resource parent_of(const Resource& r, std::string_view collection) {
     Resource p;
     p.owner = r.owner;
+    p.delegations = r.delegations;  // the same home
     switch (r.kind) {
     case ResourceKind::object:
         p.kind = ResourceKind::collection;
@@ -92,12 +94,25 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
         if (!r.owner) throw Error(404, "no such principal");
         r.href = principal_href(r.owner->name);
         break;
+    case ResourceKind::proxy_group:
+        r.owner = home_owner(path.owner, store, user);
+        if (!r.owner) throw Error(404, "no such principal");
+        r.href = proxy_group_href(r.owner->name, path.collection);
+        r.collection = CollectionRecord{};
+        r.collection->name = path.collection;  // which group
+        r.collection->owner_id = r.owner->id;
+        r.delegations = store.delegations_of(r.owner->id);
+        grant(r, path, user);
+        return r;
     default:
         r.owner = home_owner(path.owner, store, user);
         if (!r.owner) throw Error(404, "no such calendar home");
         break;
     }
     const bool notes = path.kind == ResourceKind::notifications || path.kind == ResourceKind::notification;
+    // Issue 25 §5: the owner's delegates hold privileges in their home.
+    if (r.owner && r.owner->id != user.id && path.kind != ResourceKind::principal && !notes)
+        r.delegations = store.delegations_of(r.owner->id);
     if (r.owner && path.kind != ResourceKind::principal && path.kind != ResourceKind::home && !notes) {
         // Issue 25: a calendar's grants decide who else holds privileges on it.
         r.collection = store.find_collection(r.owner->id, path.collection);
@@ -177,6 +192,7 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
             child.kind = ResourceKind::collection;
             child.href = collection_href(r.owner->name, c.name);
             child.owner = r.owner;
+            child.delegations = r.delegations;
             // Issue 25: DAV:acl, CS:invite and the rest show each calendar's grants.
             if (c.kind == CollectionKind::calendar) child.grants = store.grants_of_collection(c.id);
             child.collection = std::move(c);
@@ -195,6 +211,7 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
                 child.kind = ResourceKind::collection;
                 child.href = collection_href(r.owner->name, c.name);
                 child.owner = r.owner;
+                child.delegations = r.delegations;
                 child.collection = std::move(c);
                 child.exists = true;
                 child.privileges = privileges_of(child, user);
@@ -209,6 +226,7 @@ std::vector<Resource> children_of(const Resource& r, Store& store, const Princip
             child.owner = r.owner;
             child.collection = r.collection;
             child.grants = r.grants;
+            child.delegations = r.delegations;
             child.object = std::move(o);
             child.exists = true;
             child.privileges = privileges_of(child, user);

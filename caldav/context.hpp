@@ -38,6 +38,9 @@ enum KindBit : unsigned {
     k_notifications = 1u << 10,
     k_notification = 1u << 11,
     k_notes = k_notifications | k_notification,
+    /// A principal's calendar-proxy-read or -write group (issue 25 §5):
+    /// outside k_all too.
+    k_proxy_group = 1u << 12,
 };
 
 /// A resource the request names (or would create), looked up in the store.
@@ -52,6 +55,10 @@ struct Resource {
     /// The grants on the calendar this resource is or is in (issue 25),
     /// loaded by resolve for a calendar and its objects; acl_of reads them.
     std::vector<GrantRecord> grants;
+    /// The delegations of the owner (issue 25 §5), loaded by resolve for
+    /// what lies in the home of somebody other than the actor (and for a
+    /// proxy group); acl_of reads them.
+    std::vector<DelegationRecord> delegations;
     bool exists = false;
     /// The actor's privileges on it (privileges_of); a resource not yet
     /// created has those its place gives.

@@ -18,6 +18,7 @@
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
+#include "caldav/shared_scheduling.hpp"
 #include "ical/expand.hpp"
 #include "ical/itip.hpp"
 
@@ -121,12 +122,6 @@ std::vector<SharedCalendar> readable_shared_calendars(Actor& actor) {
     return out;
 }
 
-/// Events in calendars shared with the actor are read, not changed, through
-/// this service for now (issue 25: scheduling on shared calendars is to come).
-void check_own_calendar(const Actor& actor, const EventLocation& event) {
-    if (event.calendar.owner_id != actor.principal.id)
-        throw Error(403, "events of a calendar shared with you are changed through CalDAV for now");
-}
 
 /// UTC seconds of a RECURRENCE-ID as ical::Instance writes it
 /// ("20240105T150000Z", floating without Z and dates read as UTC).
@@ -637,8 +632,13 @@ std::vector<Conflict> find_conflicts(Actor& actor, const std::string& ics,
 CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
                           ical::EventSpec spec, bool reject_conflicts, int horizon_days, std::int64_t now,
                           std::optional<IdempotencyRecord> record) {
-    if (calendar.kind != CollectionKind::calendar || calendar.owner_id != actor.principal.id)
-        throw Error(403, "events are created in your own calendars");
+    // Issue 25 §6: in a calendar shared with the actor, as its owner (SENT-BY the actor).
+    if (calendar.owner_id != actor.principal.id) {
+        auto as = acting_on(actor, calendar, Privileges::bind);
+        return create_event(as, calendar, owner_name, std::move(spec), reject_conflicts, horizon_days, now,
+                            std::move(record));
+    }
+    if (calendar.kind != CollectionKind::calendar) throw Error(403, "events are created in calendars");
     if (spec.uid.empty()) spec.uid = fresh_uuid();
     // The organizer is the actor; it is no attendee of its own (build adds it).
     std::erase_if(spec.attendees,
@@ -683,7 +683,10 @@ EditedEvent update_event(Actor& actor, const EventLocation& event, const ical::E
                          int horizon_days, std::int64_t now) {
     if (scope != EditScope::all && !instance)
         throw EventFieldError("instance_date", "this update_scope needs the instance_date of an occurrence");
-    check_own_calendar(actor, event);
+    if (event.calendar.owner_id != actor.principal.id) {  // issue 25 §6
+        auto as = acting_on(actor, event.calendar, Privileges::write_content);
+        return update_event(as, event, patch, scope, instance, if_match, reject_conflicts, horizon_days, now);
+    }
     return over_current(actor, event, if_match, [&](const EventLocation& current) {
         auto master = master_of(current);
         check_may_change(actor, master);
@@ -703,7 +706,10 @@ void delete_event(Actor& actor, const EventLocation& event, EditScope scope,
                   std::int64_t now) {
     if (scope != EditScope::all && !instance)
         throw EventFieldError("instance_date", "this scope needs the instance_date of an occurrence");
-    check_own_calendar(actor, event);
+    if (event.calendar.owner_id != actor.principal.id) {  // issue 25 §6: removing needs unbind
+        auto as = acting_on(actor, event.calendar, scope == EditScope::all ? Privileges::unbind : Privileges::write_content);
+        return delete_event(as, event, scope, instance, if_match, now);
+    }
     over_current(actor, event, if_match, [&](const EventLocation& current) {
         const std::string text(current.object.text());
         auto master = master_of(current);
@@ -741,7 +747,10 @@ std::string rsvp_event(Actor& actor, const EventLocation& event, const std::stri
     static constexpr std::string_view answers[] = {"ACCEPTED", "DECLINED", "TENTATIVE"};
     if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
         throw EventFieldError("response", "the response is accepted, declined or tentative");
-    check_own_calendar(actor, event);
+    if (event.calendar.owner_id != actor.principal.id) {  // issue 25 §5: a delegate answers for the owner
+        auto as = acting_on(actor, event.calendar, Privileges::write_content);
+        return rsvp_event(as, event, partstat, instance, comment, now);
+    }
     std::string address;
     try {
         answer_invitation_with(actor, event.calendar, event.owner_name, event.object.name,

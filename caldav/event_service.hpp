@@ -38,8 +38,9 @@ struct EventLocation {
 
 /// Finds the event with UID `uid` in the calendars of the actor, then in
 /// those shared with it for reading (view, edit, admin; issue 25). nullopt
-/// when none. update_event, delete_event and rsvp_event answer 403 for an
-/// event of a shared calendar (changes go through CalDAV for now).
+/// when none. update_event, delete_event and rsvp_event change an event of
+/// a shared calendar as its owner when the actor's grant (or delegation)
+/// allows it, else answer 403 (issue 25 §6, caldav/shared_scheduling.hpp).
 std::optional<EventLocation> find_event(Actor& actor, const std::string& uid);
 
 /// Something the caller or a local attendee is busy with at the same time.

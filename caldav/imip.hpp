@@ -12,6 +12,15 @@
 
 namespace caldav {
 
+/// What the e-mail to a new sharee says (issue 25 §9).
+struct ShareNotice {
+    PrincipalRecord owner;
+    PrincipalRecord sharee;
+    std::string calendar_name;  ///< its display name (or URL segment)
+    SharePermission permission = SharePermission::view;
+    std::string calendar_path;  ///< the calendar's URL path, e.g. /dav/calendars/alice/work/
+};
+
 /// Turns iTIP messages for external calendar users into email. Implemented in
 /// src/mail over the configured SMTP relay; thread-safe. Without one (no relay
 /// configured) external attendees are not scheduled (SCHEDULE-STATUS 5.1).
@@ -26,6 +35,14 @@ public:
     virtual std::optional<OutgoingMail> compose(const PrincipalRecord& sender,
                                                 std::string_view recipient,
                                                 const std::string& itip) = 0;
+
+    /// The e-mail telling a sharee a calendar was shared with them (issue
+    /// 25 §9), or nullopt when none is sent (no relay, the sharee has no
+    /// address, or the owner used up their messages per minute).
+    virtual std::optional<OutgoingMail> compose_share_notice(const ShareNotice& notice) {
+        (void)notice;
+        return std::nullopt;
+    }
 };
 
 /// Records on the organizer's copy (the object `uid` of principal

@@ -7,6 +7,15 @@ namespace caldav {
 
 /// Every bound a client controls at the protocol level; defaults are documented
 /// in man/kalends.conf.5 and set from the [limits] section of the config file.
+/// Whose busy time a user may read without a grant (issue 25 §9, the
+/// organisation rule; kalends.conf `sharing.free-busy`): read-free-busy
+/// only, never event details.
+enum class FreeBusyRule {
+    everyone,     ///< every user's
+    same_domain,  ///< users whose e-mail addresses share the domain (the default)
+    nobody,       ///< only through a free-busy (or wider) grant
+};
+
 struct Limits {
     std::size_t max_resource_bytes = 1 << 20;        ///< CALDAV:max-resource-size
     std::size_t max_xml_depth = 64;                  ///< nesting of request XML bodies
@@ -30,6 +39,7 @@ struct Limits {
     std::size_t max_sync_results = 10000;            ///< members per sync-collection answer
     std::int64_t min_date_time = -2208988800;        ///< 1900-01-01T00:00:00Z
     std::int64_t max_date_time = 7258118400;         ///< 2200-01-01T00:00:00Z
+    FreeBusyRule free_busy_rule = FreeBusyRule::same_domain;  ///< issue 25 §9
 };
 
 }  // namespace caldav

@@ -63,6 +63,11 @@ Response handle_post(Context& ctx) {
             body += response_element(attendee, "3.7;Invalid calendar user");
             continue;
         }
+        // Issue 25 §9: the organisation rule decides whose busy time a user sees.
+        if (!holds(free_busy_privileges(ctx.user, *who, ctx.limits.free_busy_rule), Privileges::read_free_busy)) {
+            body += response_element(attendee, "3.8;No authority");
+            continue;
+        }
         auto busy = busy_time(ctx.store, ctx.limits, *who, fb.start, fb.end);
         auto reply = ical::as_reply(ical::render_freebusy(std::move(busy), fb.start, fb.end, fb.organizer, attendee, fb.uid));
         body += response_element(attendee, "2.0;Success", reply);

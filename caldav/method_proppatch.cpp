@@ -1,5 +1,6 @@
 // PROPPATCH (RFC 4918 §9.2): all or nothing, one propstat per outcome.
 #include "caldav/schedule_collections.hpp"
+#include "caldav/delegation.hpp"
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/store_outcome.hpp"
@@ -39,6 +40,7 @@ void check_default_calendar_choice(Context& ctx, const std::vector<PropertyUpdat
 
 Response handle_proppatch(Context& ctx) {
     if (is_sharee_proppatch(ctx)) return handle_sharee_proppatch(ctx);  // issue 25: per-user properties
+    if (ctx.target.kind == ResourceKind::proxy_group) return handle_proxy_proppatch(ctx);  // issue 25 §5
     auto& t = ctx.target;
     if (!t.exists) throw Error(404, "no such resource");
     auto root = xml::parse(ctx.request.body, ctx.limits);

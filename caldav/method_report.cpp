@@ -40,7 +40,7 @@ constexpr std::array<ReportRow, 9> reports{{
      Privileges::read_free_busy},
     {names::dav_ns, "principal-property-search", &report_principal_property_search, k_principal_sets},
     {names::dav_ns, "principal-search-property-set", &report_principal_search_property_set, k_principal_sets},
-    {names::dav_ns, "expand-property", &report_expand_property, k_all},
+    {names::dav_ns, "expand-property", &report_expand_property, k_all | k_proxy_group},
     {names::dav_ns, "principal-match", &report_principal_match, k_all},
     {names::dav_ns, "acl-principal-prop-set", &report_acl_principal_prop_set, k_all, nullptr, true},
 }};

@@ -9,6 +9,7 @@
 #include "caldav/quota.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/scheduling.hpp"
+#include "caldav/shared_scheduling.hpp"
 #include "caldav/store_outcome.hpp"
 #include "ical/itip.hpp"
 #include "ical/schedule_merge.hpp"
@@ -198,7 +199,8 @@ PlannedPut plan_own_write(Actor& actor, WritePlan& plan, const PreparedPut& p) {
     const auto& c = p.put.conditions;
     auto old = actor.store.find_object(p.put.calendar.id, p.put.name, true);
     check_conditions(c, old);
-    std::string stored = p.sent;
+    // Issue 25 §6: a sharee's or delegate's write has the owner as ORGANIZER.
+    std::string stored = actor.sent_by ? as_owner_organizer(actor, p.sent, old ? old->data : std::string()) : p.sent;
     // On the organizer's copy, rescheduled instances ask again (§3.2.8).
     if (old && p.info && own(p.info->organizer)) stored = ical::reset_rescheduled(stored, old->data, own);
     // An attendee's write over their copy (RFC 6638 §3.2.2.1).
@@ -269,6 +271,11 @@ std::vector<ObjectPutOutcome> commit_puts(Actor& actor, const std::vector<Prepar
 }  // namespace
 
 ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
+    // Issue 25 §6: in another user's calendar the write schedules as its owner.
+    if (auto owner = other_owner(actor, put.calendar)) {
+        auto as = on_behalf_of(actor, *owner);
+        return put_calendar_object(as, std::move(put));
+    }
     std::vector<PreparedPut> one;
     one.push_back(prepare(actor, std::move(put)));
     auto& p = one.front();
@@ -277,6 +284,10 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
 }
 
 std::vector<ObjectPutOutcome> put_calendar_objects(Actor& actor, std::vector<ObjectPut> puts) {
+    if (auto owner = puts.empty() ? std::nullopt : other_owner(actor, puts.front().calendar)) {
+        auto as = on_behalf_of(actor, *owner);
+        return put_calendar_objects(as, std::move(puts));
+    }
     std::vector<PreparedPut> prepared;
     for (auto& put : puts) prepared.push_back(prepare(actor, std::move(put)));
     if (prepared.empty()) return {};
@@ -296,6 +307,11 @@ ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calenda
 
 ObjectPutOutcome answer_invitation_with(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
                                         const std::string& name, const AnswerEdit& answer) {
+    // Issue 25 §5: a proxy-write delegate answers for the delegator.
+    if (auto owner = other_owner(actor, calendar)) {
+        auto as = on_behalf_of(actor, *owner);
+        return answer_invitation_with(as, calendar, owner_name, name, answer);
+    }
     // Written over the version read, read again when the organizer changed
     // it meanwhile.
     for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
@@ -326,6 +342,10 @@ ObjectPutOutcome answer_invitation_with(Actor& actor, const CollectionRecord& ca
 
 void remove_object(Actor& actor, const CollectionRecord& collection, const std::string& name,
                    const WriteConditions& c, bool reply) {
+    if (auto owner = other_owner(actor, collection)) {
+        auto as = on_behalf_of(actor, *owner);
+        return remove_object(as, collection, name, c, reply);
+    }
     auto if_match = c.if_match && *c.if_match != "*" ? c.if_match : std::nullopt;
     if (collection.kind != CollectionKind::calendar) {
         auto status = actor.store.delete_object(collection.id, name, if_match, c.if_schedule_tag_match);

@@ -115,7 +115,16 @@ std::vector<Ace> acl_of(const Resource& r) {
         case ResourceKind::principal:
             // RFC 6638 §2.4: calendar users find each other's addresses and homes.
             return {Ace{std::nullopt, readable}, Ace{r.owner, P::read | P::read_acl}};
-        case ResourceKind::home:
+        case ResourceKind::proxy_group:
+            // Issue 25 §5: the delegator names their delegates (group-member-set).
+            if (!r.owner) return {};
+            return {Ace{std::nullopt, readable}, Ace{r.owner, readable | P::write_properties | P::read_acl}};
+        case ResourceKind::home: {
+            if (!r.owner) return {};
+            std::vector<Ace> acl{Ace{r.owner, P::all}};
+            for (const auto& d : r.delegations) acl.push_back(Ace{d.delegate, proxy_privileges(d.mode, r)});
+            return acl;
+        }
         case ResourceKind::notifications:  // caldav-sharing §4: the owner's alone
         case ResourceKind::notification:
             if (!r.owner) return {};
@@ -124,6 +133,7 @@ std::vector<Ace> acl_of(const Resource& r) {
         case ResourceKind::object: {
             if (!r.owner) return {};
             std::vector<Ace> acl{Ace{r.owner, P::all}};
+            for (const auto& d : r.delegations) acl.push_back(Ace{d.delegate, proxy_privileges(d.mode, r)});
             // Issue 25: a grant holds on the shared calendar and on each member.
             // An invitation not (yet) accepted gives nothing (schema 0017).
             for (const auto& g : r.grants)
@@ -140,6 +150,16 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor) {
     for (const auto& ace : acl_of(r))
         if (!ace.principal || ace.principal->id == actor.id) held |= ace.granted;
     return held;
+}
+
+Privileges proxy_privileges(ProxyMode mode, const Resource& r) {
+    const Privileges readable = P::read | P::read_current_user_privilege_set;
+    // The home lists the delegator's collections; creating or removing
+    // calendars stays the delegator's.
+    if (mode == ProxyMode::read || r.kind == ResourceKind::home) return readable;
+    // RFC 6638 §6.1-6.2: a write proxy schedules and answers for the
+    // delegator, through their outbox and inbox.
+    return readable | P::write | P::schedule_send | P::schedule_deliver;
 }
 
 Privileges share_privileges(SharePermission p) {
@@ -164,9 +184,17 @@ Privileges privileges_on_collection(const PrincipalRecord& actor, const Principa
     return privileges_of(r, actor);
 }
 
-Privileges free_busy_privileges(const PrincipalRecord& actor, const PrincipalRecord& target) {
+Privileges free_busy_privileges(const PrincipalRecord& actor, const PrincipalRecord& target, FreeBusyRule rule) {
     if (actor.id == target.id) return P::all;
-    return P::read_free_busy;
+    // A room or resource is booked by anyone who may invite it.
+    if (rule == FreeBusyRule::everyone || target.kind != "user") return P::read_free_busy;
+    if (rule == FreeBusyRule::nobody) return P::none;
+    auto domain = [](const std::string& email) {
+        auto at = email.rfind('@');
+        return at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+    };
+    auto mine = domain(actor.email);
+    return !mine.empty() && mine == domain(target.email) ? P::read_free_busy : P::none;
 }
 
 std::string current_user_privilege_set_xml(Privileges held, unsigned kind) {

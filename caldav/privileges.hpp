@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "caldav/limits.hpp"
 #include "caldav/store.hpp"
 
 namespace caldav {
@@ -104,6 +105,13 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor);
 /// (InviteStatus) count in acl_of.
 Privileges share_privileges(SharePermission p);
 
+/// The privileges a delegate of `mode` (CalendarServer calendar-proxy-read /
+/// -write, issue 25 §5) holds on `r` in the delegator's home: read on the
+/// home and everything in it; a write proxy also write (content, properties,
+/// bind, unbind) and schedule-send/-deliver on every collection and object
+/// below the home, so that they schedule and answer invitations for them.
+Privileges proxy_privileges(ProxyMode mode, const Resource& r);
+
 /// The privileges `actor` holds on calendar `c` of `owner` whose grants
 /// (GrantStore::grants_of_collection) are `grants`: privileges_of for that
 /// collection, for front ends that name calendars by id rather than by URL
@@ -112,11 +120,12 @@ Privileges privileges_on_collection(const PrincipalRecord& actor, const Principa
                                     const CollectionRecord& c, std::span<const GrantRecord> grants = {});
 
 /// The privileges `actor` holds on `target`'s busy time (read-free-busy,
-/// RFC 4791 §6.1.1) as the availability API asks for it: all of their own;
-/// of another calendar user, read-free-busy, as scheduling already shares
-/// it with every local user (RFC 6638 §5, the outbox lookup). Sharing
-/// (issue 25) narrows this with its organisation rule, here.
-Privileges free_busy_privileges(const PrincipalRecord& actor, const PrincipalRecord& target);
+/// RFC 4791 §6.1.1) as the availability API and the outbox lookup (RFC 6638
+/// §5) ask for it: all of their own; of another calendar user,
+/// read-free-busy when the organisation rule `rule` lets the actor see it
+/// (issue 25 §9; rooms and resources are everyone's to look up), else none.
+Privileges free_busy_privileges(const PrincipalRecord& actor, const PrincipalRecord& target,
+                                FreeBusyRule rule = FreeBusyRule::same_domain);
 
 /// The inner XML of DAV:current-user-privilege-set (RFC 3744 §5.4) for
 /// `held` on a resource of KindBit `kind`.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "caldav/delegation.hpp"
 #include "caldav/names.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/quota.hpp"
@@ -49,6 +50,7 @@ Value resourcetype(Context& ctx, const Resource& r) {
     case k_object: return std::string();
     case k_notification: return std::string();
     case k_notifications: return element(dav_ns, "collection") + element(calendarserver_ns, "notification");
+    case k_proxy_group: return proxy_resourcetype(ctx, r);
     default: return element(dav_ns, "collection");
     }
 }
@@ -56,6 +58,7 @@ Value resourcetype(Context& ctx, const Resource& r) {
 Value displayname(Context& ctx, const Resource& r) {
     // caldav-sharing §5.5.3: a sharee's own name for a shared calendar.
     if (auto own = sharee_display_name(ctx, r)) return own;
+    if (r.kind == ResourceKind::proxy_group) return proxy_displayname(ctx, r);
     if (r.kind == ResourceKind::principal)
         return escape(r.owner->display_name.empty() ? r.owner->name : r.owner->display_name);
     if (r.collection && r.kind == ResourceKind::collection) return escape(r.collection->display_name);
@@ -127,7 +130,10 @@ Value getctag(Context&, const Resource& r) {
 
 Value current_user_principal(Context& ctx, const Resource&) { return href(principal_href(ctx.user.name)); }
 
-Value principal_url(Context&, const Resource& r) { return href(principal_href(r.owner->name)); }
+Value principal_url(Context& ctx, const Resource& r) {
+    if (r.kind == ResourceKind::proxy_group) return proxy_principal_url(ctx, r);
+    return href(principal_href(r.owner->name));
+}
 
 Value principal_collection_set(Context&, const Resource&) { return href("/dav/principals/users/"); }
 
@@ -138,8 +144,12 @@ Value owner(Context&, const Resource& r) {
 
 // RFC 3744 §5.4: what privileges_of gave the actor when the resource was resolved.
 Value current_user_privilege_set(Context&, const Resource& r) {
-    // The notification collection reports as a plain collection does.
-    return current_user_privilege_set_xml(r.privileges, (r.bit() & k_notes) ? k_plain : r.bit());
+    // The notification collection reports as a plain collection does, a
+    // proxy group as a principal.
+    const unsigned bit = r.bit();
+    return current_user_privilege_set_xml(r.privileges, (bit & k_notes)          ? k_plain
+                                                        : bit == k_proxy_group ? k_principal
+                                                                               : bit);
 }
 
 Value supported_report_set(Context&, const Resource& r) {
@@ -287,8 +297,8 @@ constexpr unsigned k_home_and_collections = k_home | k_any_collection;
 
 const std::vector<PropertyDescriptor> table{
     // RFC 4918 §15
-    {dav_ns, "resourcetype", k_all | k_notes, true, true, &resourcetype},
-    {dav_ns, "displayname", k_principal | k_any_collection, true, false, &displayname},
+    {dav_ns, "resourcetype", k_all | k_notes | k_proxy_group, true, true, &resourcetype},
+    {dav_ns, "displayname", k_principal | k_any_collection | k_proxy_group, true, false, &displayname},
     {dav_ns, "getetag", k_object | k_notification, true, true, &getetag, &append_getetag},
     {dav_ns, "getcontenttype", k_object | k_notification, true, true, &getcontenttype},
     {dav_ns, "getcontentlength", k_object, true, true, &getcontentlength},
@@ -297,11 +307,12 @@ const std::vector<PropertyDescriptor> table{
     // RFC 6578 §4
     {dav_ns, "sync-token", k_home | k_calendar | k_plain | k_inbox, false, true, &sync_token_prop},
     // RFC 5397, RFC 3744 §4-5
-    {dav_ns, "current-user-principal", k_all | k_notes, false, true, &current_user_principal},
-    {dav_ns, "principal-URL", k_principal, false, true, &principal_url},
-    {dav_ns, "principal-collection-set", k_all, false, true, &principal_collection_set},
+    {dav_ns, "current-user-principal", k_all | k_notes | k_proxy_group, false, true, &current_user_principal},
+    {dav_ns, "principal-URL", k_principal | k_proxy_group, false, true, &principal_url},
+    {dav_ns, "principal-collection-set", k_all | k_proxy_group, false, true, &principal_collection_set},
     {dav_ns, "owner", k_principal | k_home_and_collections | k_object, false, true, &owner},
-    {dav_ns, "current-user-privilege-set", k_all | k_notes, false, true, &current_user_privilege_set},
+    {dav_ns, "current-user-privilege-set", k_all | k_notes | k_proxy_group, false, true,
+     &current_user_privilege_set},
     // RFC 3253 §3.1.5
     {dav_ns, "supported-report-set", k_all, false, true, &supported_report_set},
     {dav_ns, "supported-privilege-set", k_all, false, true, &supported_privilege_set},
@@ -352,6 +363,12 @@ const std::vector<PropertyDescriptor> table{
     {apple_ical_ns, "calendar-color", k_calendar, false, false, &sharee_color},
     {calendarserver_ns, "notificationtype", k_notification, false, true, &cs_notificationtype},
     {calendarserver_ns, "notification-URL", k_principal, false, true, &cs_notification_url},
+    // Delegation (issue 25 §5): caldav/delegation.cpp. group-member-set is
+    // set by PROPPATCH of the group (handle_proxy_proppatch), not here.
+    {dav_ns, "group-member-set", k_proxy_group, false, false, &group_member_set},
+    {dav_ns, "group-membership", k_principal, false, true, &group_membership},
+    {calendarserver_ns, "calendar-proxy-read-for", k_principal, false, true, &calendar_proxy_read_for},
+    {calendarserver_ns, "calendar-proxy-write-for", k_principal, false, true, &calendar_proxy_write_for},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
 #include "caldav/report.hpp"
+#include "caldav/sharing.hpp"
 
 namespace caldav {
 
@@ -99,6 +100,8 @@ Response sync_home(Context& ctx, const SyncRequest& req) {
                         "the home has more collections than DAV:limit allows");
         for (auto& c : all)
             if (c.name.find('/') == std::string::npos) add_child(std::move(c));  // nested ones are not members
+        // Issue 25 §7: the calendars shared with the user are members of their home.
+        for (const auto& r : shared_calendars_in_home(ctx)) append_properties(ms.buffer(), r.href, ctx, r, req.props);
     } else {
         // One more than the limit tells whether the answer is truncated.
         auto changes = ctx.store.home_changes_since(t.owner->id, since, req.limit + 1);
@@ -109,6 +112,14 @@ Response sync_home(Context& ctx, const SyncRequest& req) {
         reached = changes->revision;
         for (auto& c : changes->changes) {
             if (truncated) reached = c.revision;
+            if (c.name.starts_with("/shared/")) {  // a calendar shared with the user (issue 25 §7)
+                std::string href;
+                if (auto r = shared_calendar_change(ctx, c.name, href))
+                    append_properties(ms.buffer(), r->href, ctx, *r, req.props);
+                else
+                    ms.add_status(href, 404);
+                continue;
+            }
             if (c.name.find('/') != std::string::npos) continue;  // nested below a member
             if (c.deleted || !c.collection) {
                 ms.add_status(collection_href(t.owner->name, c.name), 404);

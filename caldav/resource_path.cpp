@@ -52,6 +52,11 @@ ResourcePath ResourcePath::parse(std::string_view path) {
         } else if (seg.size() == 4 && seg[2] == "users") {
             r.kind = ResourceKind::principal;
             r.owner = seg[3];
+        } else if (seg.size() == 5 && seg[2] == "users" &&
+                   (seg[4] == proxy_read_group || seg[4] == proxy_write_group)) {
+            r.kind = ResourceKind::proxy_group;
+            r.owner = seg[3];
+            r.collection = seg[4];
         }
         return r;
     }
@@ -142,5 +147,9 @@ std::string object_href(std::string_view owner, std::string_view collection,
 }
 
 std::string notifications_href(std::string_view owner) { return collection_href(owner, notification_collection); }
+
+std::string proxy_group_href(std::string_view owner, std::string_view group) {
+    return principal_href(owner) + std::string(group) + "/";
+}
 
 }  // namespace caldav

@@ -18,7 +18,15 @@ enum class ResourceKind {
     object,           ///< /dav/calendars/NAME/COLL/RES
     notifications,    ///< /dav/calendars/NAME/notification/ (caldav-sharing §4)
     notification,     ///< /dav/calendars/NAME/notification/RES
+    /// /dav/principals/users/NAME/calendar-proxy-read/ and .../calendar-proxy-write/:
+    /// NAME's delegates (CalendarServer delegation, issue 25 §5); `collection`
+    /// holds the group's segment.
+    proxy_group,
 };
+
+/// The segments of a principal's two proxy groups (CalendarServer delegation).
+inline constexpr std::string_view proxy_read_group = "calendar-proxy-read";
+inline constexpr std::string_view proxy_write_group = "calendar-proxy-write";
 
 /// The name of the notification collection in each home (caldav-sharing §4,
 /// as Apple's CalendarServer names it): reserved, no calendar takes it.
@@ -49,6 +57,10 @@ std::string home_href(std::string_view owner);
 std::string collection_href(std::string_view owner, std::string_view collection);
 std::string object_href(std::string_view owner, std::string_view collection,
                         std::string_view object);
+
+/// The href of one of a principal's proxy groups (`group`: proxy_read_group
+/// or proxy_write_group).
+std::string proxy_group_href(std::string_view owner, std::string_view group);
 
 /// The href of a principal's notification collection (caldav-sharing §4.1.1).
 std::string notifications_href(std::string_view owner);

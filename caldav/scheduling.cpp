@@ -333,6 +333,26 @@ std::optional<std::string> schedule_as_organizer(Actor& actor, WritePlan& plan, 
     return ical::with_schedule_status(updated, outcome.statuses);
 }
 
+/// Issue 25 §6: the sharee acting for the owner (actor.sent_by) changed
+/// their own answer in the owner's copy `previous` → `data` of a meeting the
+/// owner organizes: that is their REPLY, as from their own copy. It goes to
+/// the owner's inbox; the sharee's own copy and the other attendees' copies
+/// show it (the owner's copy is the write itself).
+void plan_sharee_answer(Actor& actor, WritePlan& plan, const ical::SchedulingInfo& info,
+                        const std::string& previous, const std::string& data) {
+    const auto* me = actor.sent_by && !previous.empty() ? own_entry(*actor.sent_by, info) : nullptr;
+    if (!me) return;
+    auto reply = ical::attendee_reply(previous, data, me->address, false);
+    if (!reply) return;
+    plan_inbox_item(actor, plan, actor.principal, *reply);
+    share_answers(actor, plan, actor.principal, previous, data, me->address);
+    auto copy = plan.find_by_uid(actor.sent_by->id, info.uid);
+    if (!copy || !organized_by(plan, copy->data, info.organizer)) return;
+    auto applied = ical::apply_reply(copy->data, *reply);
+    if (applied && applied->changed)
+        plan_object(actor, plan, slot_of(actor.sent_by->id, *copy), applied->data, false, ScheduleTagChange::keep);
+}
+
 }  // namespace
 
 std::string mail_address(std::string_view address) {
@@ -371,8 +391,11 @@ std::optional<std::string> plan_put_scheduling(Actor& actor, WritePlan& plan, co
             send_to_attendees(actor, plan, *before, previous, true);
         return std::nullopt;
     }
-    if (is_own_address(actor.principal, info->organizer))
-        return schedule_as_organizer(actor, plan, *info, data, previous);
+    if (is_own_address(actor.principal, info->organizer)) {
+        auto updated = schedule_as_organizer(actor, plan, *info, data, previous);
+        plan_sharee_answer(actor, plan, *info, previous, data);
+        return updated;
+    }
     if (const auto* me = own_entry(actor.principal, *info); me && info->organizer_server_schedules) {
         // Only what changed, per instance (RFC 6638 §3.2.2.3); a first copy
         // still NEEDS-ACTION answers nothing yet (an invitation saved from

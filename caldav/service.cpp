@@ -47,18 +47,21 @@ constexpr unsigned k_writable = k_any_collection | k_object;
 // One row per method (STYLE.md §3: map names to behaviour with a table).
 constexpr std::array<MethodRow, 18> method_table{{
     {"OPTIONS", &handle_options, k_all | k_notes, k_all | k_notes, When::any, {}, true},
-    {"PROPFIND", &handle_propfind, k_all | k_notes, k_all | k_notes, When::existing, {}, true},
+    {"PROPFIND", &handle_propfind, k_all | k_notes | k_proxy_group, k_all | k_notes | k_proxy_group, When::existing,
+     {}, true},
     // Issue 25: the notification collection (caldav/sharing.cpp), its owner's alone.
     {"GET", &handle_notification_get, k_notes, k_notification, When::existing, {}, true},
     {"HEAD", &handle_notification_get, k_notes, k_notification, When::existing, {}, true},
     {"DELETE", &handle_notification_delete, k_notes, k_notification, When::existing, {}},
-    {"PROPPATCH", &handle_proppatch, k_all, k_writable, When::existing, {P::write_properties}},
+    {"PROPPATCH", &handle_proppatch, k_all | k_proxy_group, k_writable | k_proxy_group, When::existing,
+     {P::write_properties}},
     {"MKCALENDAR", &handle_mkcalendar, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing, {P::none, P::unbind}},
     // Each report checks what it needs (caldav/method_report.cpp): a
     // free-busy sharee (issue 25) runs free-busy-query and nothing else.
-    {"REPORT", &handle_report, k_all, k_all, When::existing, {P::read_free_busy}, true},
+    {"REPORT", &handle_report, k_all | k_proxy_group, k_all | k_proxy_group, When::existing, {P::read_free_busy},
+     true},
     {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},
@@ -140,7 +143,7 @@ const std::string& Service::dav_header() {
     // Advertise only what works: class 2 (LOCK) is not implemented;
     // calendar-auto-schedule (RFC 6638 §2): implicit scheduling delivers to
     // local users and, with an [smtp] relay, by email (issue 6).
-    static const std::string value = "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol";
+    static const std::string value = "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol, calendar-proxy";
     return value;
 }
 

@@ -9,6 +9,8 @@
 #include <functional>
 
 #include "caldav/error.hpp"
+#include "caldav/imip.hpp"
+#include "caldav/write_set.hpp"
 #include "caldav/names.hpp"
 #include "caldav/property_update.hpp"
 #include "caldav/scheduling.hpp"
@@ -155,9 +157,16 @@ void apply_changes(Context& ctx, const CollectionRecord& c, const std::vector<Sh
         }
         if (status != StoreStatus::ok) throw store_error(status);
     }
+    auto after = ctx.store.grants_of_collection(c.id);
+    // Issue 25 §9: a new sharee, or one whose permission changed, is told by e-mail.
+    for (const auto& g : after) {
+        auto before = std::find_if(ctx.target.grants.begin(), ctx.target.grants.end(),
+                                   [&](const GrantRecord& r) { return r.grantee.id == g.grantee.id; });
+        if (before == ctx.target.grants.end() || before->permission != g.permission)
+            mail_share_notice(ctx.store, ctx.imip, g);
+    }
     if (!invite) return;
     // Notifications after the grants: each sharee whose status changed.
-    auto after = ctx.store.grants_of_collection(c.id);
     for (const auto& ch : changes) {
         auto g = std::find_if(after.begin(), after.end(), [&](const GrantRecord& r) { return r.grantee.id == ch.sharee.id; });
         if (g != after.end()) notify_invite(ctx, *g, false);
@@ -289,6 +298,32 @@ std::vector<Resource> shared_calendars_in_home(Context& ctx) {
         }
     }
     return out;
+}
+
+void mail_share_notice(Store& store, ImipGateway* imip, const GrantRecord& g) {
+    if (!imip) return;
+    ShareNotice n{g.owner, g.grantee, g.collection_name, g.permission, collection_href(g.owner.name, g.collection_name)};
+    if (auto c = store.find_collection(g.owner.id, g.collection_name); c && !c->display_name.empty())
+        n.calendar_name = c->display_name;
+    auto mail = imip->compose_share_notice(n);
+    if (!mail) return;
+    WriteSet set;
+    set.mail.push_back(std::move(*mail));
+    store.commit(set);  // refused (busy, full): the grant stands without its e-mail
+}
+
+std::optional<Resource> shared_calendar_change(Context& ctx, std::string_view name, std::string& href) {
+    constexpr std::string_view prefix = "/shared/";
+    auto rest = name.substr(prefix.size());
+    auto slash = rest.find('/');
+    href = collection_href(rest.substr(0, slash), slash == std::string_view::npos ? "" : rest.substr(slash + 1));
+    try {
+        auto r = resolve(ResourcePath::parse(href), ctx.store, ctx.user);
+        if (r.exists && r.bit() == k_calendar && holds(r.privileges, Privileges::read)) return r;
+    } catch (const Error&) {
+        // No longer shared with them (403) or gone (404): reported as gone.
+    }
+    return std::nullopt;
 }
 
 std::string sharing_resourcetype(Context& ctx, const Resource& r) {

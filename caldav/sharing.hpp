@@ -28,6 +28,18 @@ std::optional<GrantRecord> own_grant(const Context& ctx, const Resource& r);
 /// their home: each at its owner's URL (the same calendar, docs/sharing.md).
 std::vector<Resource> shared_calendars_in_home(Context& ctx);
 
+/// Issue 25 §7: the shared calendar a change logged in the user's home names
+/// (shared_change_name, "/shared/OWNER/CALENDAR") as they see it now, or
+/// nullopt when it is gone or they may no longer read it (a 404 member of
+/// their home's sync-collection). Sets `href` to its URL either way.
+std::optional<Resource> shared_calendar_change(Context& ctx, std::string_view name, std::string& href);
+
+/// Issue 25 §9: queues the e-mail telling the grantee of `g` that the
+/// calendar was shared with them (ImipGateway::compose_share_notice, committed
+/// through the store's mail queue). Nothing without a gateway; a refused
+/// queue write leaves the grant as it is.
+void mail_share_notice(Store& store, ImipGateway* imip, const GrantRecord& g);
+
 /// True for a PROPPATCH by an accepted sharee of the target calendar: its
 /// per-user properties (caldav-sharing §5.5.3) are theirs to set whatever
 /// the permission, so the request needs only that grant.

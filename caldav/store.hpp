@@ -157,6 +157,13 @@ struct HomeRecord {
     std::int64_t modified_at = 0;  ///< unix seconds
 };
 
+/// The name under which a sharee's home logs a change of a calendar shared
+/// with them (issue 25 §7): "/shared/OWNER/CALENDAR". No collection's name
+/// starts with "/", so it never stands for one of the home's own.
+inline std::string shared_change_name(std::string_view owner, std::string_view calendar) {
+    return "/shared/" + std::string(owner) + "/" + std::string(calendar);
+}
+
 /// One child collection changed in a home since a revision (RFC 6578).
 struct HomeChange {
     std::string name;
@@ -572,6 +579,48 @@ public:
     virtual StoreStatus remove_notification(std::int64_t principal_id, std::string_view name) = 0;
 };
 
+/// What a delegate may do for the delegator (CalendarServer's
+/// calendar-proxy-read and calendar-proxy-write groups, issue 25 §5).
+enum class ProxyMode { read, write };
+
+/// One delegation: `delegate` is in `delegator`'s proxy group of `mode`.
+struct DelegationRecord {
+    PrincipalRecord delegator;
+    PrincipalRecord delegate;
+    ProxyMode mode = ProxyMode::read;
+};
+
+/// Delegation (issue 25 §5; schema 0020): a principal's read and write
+/// proxies, one row per delegator and delegate, gone with either principal.
+/// A principal is in at most one of another's two groups. The defaults
+/// answer "none" for backends that do not keep delegations.
+class DelegationStore {
+public:
+    virtual ~DelegationStore() = default;
+
+    /// Makes `delegate_ids` the whole `mode` group of `delegator_id` (a
+    /// delegate moves from the other group); the delegator and unknown ids
+    /// are skipped. Moves the sync state of the homes of everybody whose
+    /// access changes. `not_found` when the delegator is gone.
+    virtual StoreStatus set_delegates(std::int64_t delegator_id, ProxyMode mode,
+                                      const std::vector<std::int64_t>& delegate_ids) {
+        (void)delegator_id, (void)mode, (void)delegate_ids;
+        return StoreStatus::not_found;
+    }
+
+    /// The delegates of `delegator_id`, by mode then name.
+    virtual std::vector<DelegationRecord> delegations_of(std::int64_t delegator_id) {
+        (void)delegator_id;
+        return {};
+    }
+
+    /// Whom `delegate_id` is a delegate of, by delegator name.
+    virtual std::vector<DelegationRecord> delegations_to(std::int64_t delegate_id) {
+        (void)delegate_id;
+        return {};
+    }
+};
+
 /// While one lives, reads made through the store that made it may share one
 /// snapshot (and what it costs to begin one).
 class ReadScope {
@@ -583,7 +632,7 @@ public:
 /// Implementations are thread-safe; reads see a consistent snapshot; every
 /// mutating call is atomic and durable when it returns StoreStatus::ok.
 class Store : public PrincipalStore, public CollectionStore, public ObjectStore, public ChangeLog,
-              public IdempotencyStore, public GrantStore {
+              public IdempotencyStore, public GrantStore, public DelegationStore {
 public:
     /// A scope around work of the calling thread that is mostly reads (a
     /// read-only request): its reads may see one snapshot until the scope

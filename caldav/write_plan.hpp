@@ -32,6 +32,10 @@ struct Actor {
     const Limits& limits;
     PrincipalRecord principal;
     ImipGateway* imip = nullptr;  ///< email for external calendar users; nullptr: none is sent
+    /// Issue 25 §6: the sharee or proxy-write delegate who acts for
+    /// `principal` (the calendar's owner), named as SENT-BY; nullopt when the
+    /// principal acts for themselves (caldav/shared_scheduling.hpp).
+    std::optional<PrincipalRecord> sent_by = std::nullopt;
 };
 
 /// What an earlier attempt of an action learnt at its commit.

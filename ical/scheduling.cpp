@@ -225,6 +225,22 @@ std::string with_organizer_schedule_status(std::string_view ics, std::string_vie
     });
 }
 
+std::string with_organizer(std::string_view ics, std::string_view organizer, std::string_view sent_by) {
+    return edited(ics, [&](icalcomponent* cal) {
+        for (icalcomponent* c : scheduled(cal)) {
+            icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY);
+            if (!o) continue;
+            const char* was = icalproperty_get_organizer(o);
+            if (!was || !same_address(was, organizer)) {
+                remove_parameter(o, ICAL_CN_PARAMETER);
+                icalproperty_set_organizer(o, std::string(organizer).c_str());
+            }
+            remove_parameter(o, ICAL_SENTBY_PARAMETER);
+            if (!sent_by.empty()) icalproperty_add_parameter(o, icalparameter_new_sentby(std::string(sent_by).c_str()));
+        }
+    });
+}
+
 std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat) {
     return edited(ics, [&](icalcomponent* cal) {
         for (icalcomponent* c : scheduled(cal))

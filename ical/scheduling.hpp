@@ -85,6 +85,12 @@ std::string with_schedule_status(std::string_view ics,
 /// component: in an attendee's copy, how their last reply fared (RFC 6638 §7.3).
 std::string with_organizer_schedule_status(std::string_view ics, std::string_view status);
 
+/// The object with ORGANIZER `organizer` (a calendar user address) and its
+/// SENT-BY parameter `sent_by` (RFC 5545 §3.2.18; none when empty) in every
+/// scheduled component; the CN is dropped when the address changes. Used
+/// when a sharee or delegate schedules for a calendar's owner (issue 25 §6).
+std::string with_organizer(std::string_view ics, std::string_view organizer, std::string_view sent_by);
+
 /// The object with the PARTSTAT of `attendee` set to `partstat` in every component.
 std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat);
 

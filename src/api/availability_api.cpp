@@ -46,7 +46,7 @@ std::vector<std::optional<caldav::PrincipalRecord>> read_users(Call& call, const
             throw ApiError(422, "validation", at + " is not an email address", at);
         }
         auto who = call.actor.store.find_principal_by_email(email);
-        if (who && !caldav::holds(caldav::free_busy_privileges(call.actor.principal, *who),
+        if (who && !caldav::holds(caldav::free_busy_privileges(call.actor.principal, *who, call.actor.limits.free_busy_rule),
                                   caldav::Privileges::read_free_busy)) {
             auto at = field + "[" + std::to_string(i) + "]";
             throw ApiError(403, "forbidden", "you may not see the busy time of " + email, at);

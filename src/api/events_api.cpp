@@ -20,6 +20,20 @@ namespace json = boost::json;
 
 namespace {
 
+/// A calendar shared with the caller by id "OWNER:NAME" (issue 25 §6, as
+/// /api/v1/calendars lists it), or nullopt for an id of another form. 404
+/// when there is no such calendar; whether they may add events to it is
+/// caldav::create_event's to check (bind through their grant).
+std::optional<std::pair<caldav::CollectionRecord, std::string>> shared_target(Call& call, const std::string& id) {
+    auto colon = id.find(':');
+    if (colon == std::string::npos) return std::nullopt;
+    auto owner = call.actor.store.find_principal(id.substr(0, colon));
+    auto c = owner ? call.actor.store.find_collection(owner->id, id.substr(colon + 1)) : std::nullopt;
+    if (!c || c->kind != caldav::CollectionKind::calendar || !caldav::takes_invitations(*c))
+        throw ApiError(404, "not-found", "no calendar '" + id.substr(0, 64) + "' is shared with you");
+    return std::pair{std::move(*c), owner->name};
+}
+
 /// The calendar `calendar_id` of the caller (or their default calendar), as
 /// one they may add events to.
 caldav::CollectionRecord target_calendar(Call& call, const std::optional<std::string>& calendar_id) {
@@ -99,7 +113,10 @@ caldav::Response create_event(Call& call) {
     auto body = call.body();
     Fields f(body);
     auto spec = read_event_spec(body);
-    auto calendar = target_calendar(call, f.string("calendar_id"));
+    auto calendar_id = f.string("calendar_id");
+    auto shared = calendar_id ? shared_target(call, *calendar_id) : std::nullopt;
+    auto calendar = shared ? shared->first : target_calendar(call, calendar_id);
+    const auto owner_name = shared ? shared->second : call.actor.principal.name;
     bool reject = f.boolean("reject_conflicts").value_or(false);
     spec.organizer_email = call.actor.principal.email;
     spec.organizer_name = call.actor.principal.display_name;
@@ -112,7 +129,7 @@ caldav::Response create_event(Call& call) {
     }
     caldav::CreatedEvent created;
     try {
-        created = caldav::create_event(call.actor, calendar, call.actor.principal.name, std::move(spec), reject,
+        created = caldav::create_event(call.actor, calendar, owner_name, std::move(spec), reject,
                                        horizon(call), call.now, std::move(record));
     } catch (const caldav::Error& e) {
         // The same key sent twice at once: the second finds the first's event.

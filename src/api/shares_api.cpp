@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 
 #include "caldav/privileges.hpp"
+#include "caldav/sharing.hpp"
 #include "src/api/api_call.hpp"
 #include "src/api/api_error.hpp"
 
@@ -94,7 +95,13 @@ caldav::Response put_share(Call& call) {
         throw ApiError(422, "validation", "permission must be view, edit, admin or free-busy", "permission");
     if (grantee.id == s.owner.id)
         throw ApiError(422, "validation", "the owner of a calendar always holds all of it", "email");
+    const bool changed = std::none_of(s.grants.begin(), s.grants.end(), [&](const caldav::GrantRecord& g) {
+        return g.grantee.id == grantee.id && g.permission == *permission;
+    });
     check_stored(call.actor.store.set_grant(s.calendar.id, grantee.id, *permission));
+    if (changed)  // issue 25 §9: the sharee is told by e-mail
+        for (const auto& g : call.actor.store.grants_of_collection(s.calendar.id))
+            if (g.grantee.id == grantee.id) caldav::mail_share_notice(call.actor.store, call.actor.imip, g);
     return json_response(200, share_json(grantee, *permission));
 }
 

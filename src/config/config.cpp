@@ -268,6 +268,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.sync-results", po::value<std::size_t>())
         ("limits.plan-attempts", po::value<int>())
         ("limits.mail-per-minute", po::value<unsigned>())
+        ("sharing.free-busy", po::value<std::string>())
         ("smtp.url", po::value<std::string>())
         ("smtp.from", po::value<std::string>())
         ("smtp.username", po::value<std::string>())
@@ -379,6 +380,13 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.sync-results", c.limits.max_sync_results);
     take(vm, "limits.plan-attempts", c.limits.plan_attempts);
     take(vm, "limits.mail-per-minute", c.mail_per_minute);
+    if (vm.count("sharing.free-busy")) {  // issue 25 §9: the organisation rule
+        auto rule = vm["sharing.free-busy"].as<std::string>();
+        if (rule == "everyone") c.limits.free_busy_rule = caldav::FreeBusyRule::everyone;
+        else if (rule == "same-domain") c.limits.free_busy_rule = caldav::FreeBusyRule::same_domain;
+        else if (rule == "none") c.limits.free_busy_rule = caldav::FreeBusyRule::nobody;
+        else throw ConfigError(file.string() + ": sharing.free-busy: '" + rule + "' is not one of everyone, same-domain, none");
+    }
     read_smtp(vm, file, c.smtp);
     take(vm, "imip.public-url", c.imip.public_url);
     take(vm, "imip.link-secret", c.imip.link_secret);

@@ -32,6 +32,10 @@ public:
                                                 std::string_view recipient,
                                                 const std::string& itip) override;
 
+    /// Issue 25 §9 (src/mail/sharing_mail.cpp): from the server's address,
+    /// counted in the owner's allowance like their scheduling email.
+    std::optional<caldav::OutgoingMail> compose_share_notice(const caldav::ShareNotice& notice) override;
+
 private:
     /// True when `sender_id` may send one more message now (and counts it);
     /// else sets `first_refusal` for the first refusal in a minute (to log once).

@@ -580,6 +580,14 @@ std::optional<std::pair<std::int64_t, std::string>> calendar_of(sqlite::Db& db, 
     return std::pair{c.int64(0), c.text(1)};
 }
 
+/// The change a grant on `collection_id` logs in the grantee's home (issue 25 §7).
+std::string shared_child(sqlite::Db& db, std::int64_t collection_id) {
+    auto c = db.prepare("SELECT p.name, c.name FROM collections c JOIN principals p ON p.id = c.owner_id WHERE c.id = ?1");
+    c.bind(1, collection_id);
+    if (!c.step()) return {};
+    return caldav::shared_change_name(c.text(0), c.text(1));
+}
+
 bool principal_exists(sqlite::Db& db, std::int64_t id) {
     auto p = db.prepare("SELECT 1 FROM principals WHERE id = ?1");
     p.bind(1, id);
@@ -635,7 +643,7 @@ StoreStatus SqliteStore::set_grant(std::int64_t collection_id, std::int64_t gran
                 "DO UPDATE SET permission = excluded.permission, status = 'accepted'");
             s.bind(1, collection_id).bind(2, owner_id).bind(3, grantee_id).bind(4, text).bind(5, now_seconds()).run();
             touch_home(db, owner_id, name);
-            touch_home(db, grantee_id, {});
+            touch_home(db, grantee_id, shared_child(db, collection_id));
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -656,7 +664,7 @@ StoreStatus SqliteStore::remove_grant(std::int64_t collection_id, std::int64_t g
             auto s = db.prepare("DELETE FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
             s.bind(1, collection_id).bind(2, grantee_id).run();
             touch_home(db, owner_id, name);
-            touch_home(db, grantee_id, {});
+            touch_home(db, grantee_id, shared_child(db, collection_id));
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -703,7 +711,7 @@ StoreStatus SqliteStore::invite_grant(std::int64_t collection_id, std::int64_t g
             s.bind(4, caldav::share_permission_name(permission)).bind(5, now_seconds());
             s.bind(6, invite_uid).bind(7, summary).run();
             touch_home(db, cal->first, cal->second);
-            touch_home(db, grantee_id, {});
+            touch_home(db, grantee_id, shared_child(db, collection_id));
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -725,7 +733,7 @@ StoreStatus SqliteStore::reply_to_invite(std::int64_t collection_id, std::int64_
             s.bind(1, collection_id).bind(2, grantee_id).bind(3, invite_status_name(status)).run();
             if (db.changes() == 0) return StoreStatus::not_found;
             touch_home(db, cal->first, cal->second);
-            touch_home(db, grantee_id, {});
+            touch_home(db, grantee_id, shared_child(db, collection_id));
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -746,7 +754,7 @@ StoreStatus SqliteStore::set_sharee_properties(std::int64_t collection_id, std::
             if (color) s.bind(4, *color); else s.bind_null(4);
             s.run();
             if (db.changes() == 0) return StoreStatus::not_found;
-            touch_home(db, grantee_id, {});
+            touch_home(db, grantee_id, shared_child(db, collection_id));
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {

@@ -123,6 +123,12 @@ public:
     std::vector<caldav::NotificationRecord> notifications_of(std::int64_t principal_id) override;
     caldav::StoreStatus remove_notification(std::int64_t principal_id, std::string_view name) override;
 
+    // caldav::DelegationStore (schema 0020; src/storage/sqlite_delegation.cpp).
+    caldav::StoreStatus set_delegates(std::int64_t delegator_id, caldav::ProxyMode mode,
+                                      const std::vector<std::int64_t>& delegate_ids) override;
+    std::vector<caldav::DelegationRecord> delegations_of(std::int64_t delegator_id) override;
+    std::vector<caldav::DelegationRecord> delegations_to(std::int64_t delegate_id) override;
+
     // caldav::PushStore (schema 0019; src/storage/sqlite_push.cpp).
     caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;
     std::vector<caldav::PushSubscription> push_subscriptions_of(std::int64_t owner_id) override;

@@ -405,7 +405,7 @@ BOOST_AUTO_TEST_CASE(allow_lists_exactly_the_methods_of_each_resource) {
     BOOST_TEST(*missing.headers.get("Allow") == "OPTIONS, MKCALENDAR, MKCOL");
     auto home = request("OPTIONS", "/dav/calendars/alice/", 200);
     BOOST_TEST(*home.headers.get("Allow") == "OPTIONS, PROPFIND, REPORT");
-    BOOST_TEST(*home.headers.get("DAV") == "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol");
+    BOOST_TEST(*home.headers.get("DAV") == "1, 3, access-control, calendar-access, calendar-auto-schedule, extended-mkcol, calendar-proxy");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

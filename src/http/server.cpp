@@ -678,6 +678,23 @@ struct HttpServer::Impl {
         co_return !lec;
     }
 
+    /// GET /health: 200 with the version while the database answers one cheap
+    /// lookup, else 503, so that a load balancer drains this node (issue 27).
+    caldav::Response health() {
+        caldav::Response r;
+        r.headers.set("Content-Type", "text/plain; charset=utf-8");
+        r.headers.set("Cache-Control", "no-store");
+        try {
+            (void)store.find_principal("");
+            r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
+        } catch (const std::exception& e) {
+            log::warn(std::string("health: database unreachable: ") + e.what());
+            r.status = 503;
+            r.body = "database unreachable\n";
+        }
+        return r;
+    }
+
     asio::awaitable<caldav::Response> dispatch(HttpRequest& req, caldav::Request& creq,
                                                const std::string& remote, std::string& user) {
         auto path = caldav::decode_target(req.target());
@@ -689,13 +706,9 @@ struct HttpServer::Impl {
             co_return r;
         }
         creq.path = *path;
-        if (creq.path == "/health" && (req.method() == http::verb::get || req.method() == http::verb::head)) {
-            caldav::Response r;
-            r.headers.set("Content-Type", "text/plain; charset=utf-8");
-            r.headers.set("Cache-Control", "no-store");
-            r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
-            co_return r;
-        }
+        if (creq.path == "/health" && (req.method() == http::verb::get || req.method() == http::verb::head))
+            co_return co_await asio::co_spawn(
+                readers, [&]() -> asio::awaitable<caldav::Response> { co_return health(); }, use_awaitable);
         if (creq.path == "/metrics" && (req.method() == http::verb::get || req.method() == http::verb::head))
             co_return co_await scrape(req, remote);
         // The web app (issue 28): public files, no credentials.

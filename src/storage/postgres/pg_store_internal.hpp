@@ -68,19 +68,32 @@ auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
         std::unique_ptr<pg::Conn>& c;
         ~Back() { self->give_back(std::move(c)); }
     } back{this, conn};
+    bool reconnected = false;
     for (int attempt = 0;; ++attempt) {
+        bool committing = false;
         try {
             conn->exec("BEGIN");
             if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
                 fn(*conn);
+                committing = true;
                 conn->exec("COMMIT");
                 return;
             } else {
                 auto result = fn(*conn);
+                committing = true;
                 conn->exec("COMMIT");
                 return result;
             }
         } catch (const pg::Error& e) {
+            // A pooled connection the server closed since (a restart, a
+            // terminated backend): its transaction is gone, so it runs once
+            // more on a new one, unless the COMMIT itself was lost (its
+            // outcome unknown, the error is the caller's).
+            if (!conn->ok() && !committing && !reconnected) {
+                reconnected = true;
+                conn = std::make_unique<pg::Conn>(options_.url, options_.password);
+                continue;
+            }
             if (conn->ok() && conn->in_transaction()) conn->exec("ROLLBACK");
             if (!pgrows::retryable(e) || attempt >= 20) throw;
         } catch (...) {
@@ -107,11 +120,15 @@ auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> 
             self->give_back(std::move(c));
         }
     } back{this, conn};
-    if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
-        fn(*conn);
-    } else {
-        return fn(*conn);
+    for (bool reconnected = false;; reconnected = true) {
+        try {
+            if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            return fn(*conn);
+        } catch (const pg::Error&) {
+            // A pooled connection the server closed since: reads run once more on a new one.
+            if (reconnected || conn->ok()) throw;
+            conn = std::make_unique<pg::Conn>(options_.url, options_.password);
+        }
     }
 }
 

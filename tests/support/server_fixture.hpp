@@ -1,13 +1,15 @@
 // ServerFixture: a real Kalends server in this process on 127.0.0.1 with a free
 // port, over a real SQLite file in a temporary directory; stopped by the test.
 // With KALENDS_TEST_BACKEND=postgresql in the environment (issue 27), over a
-// fresh database of one throwaway PostgreSQL cluster per test process instead.
+// database of one throwaway PostgreSQL cluster per test process instead, with
+// no rows in it.
 #pragma once
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,7 +39,7 @@ inline bool test_backend_is_postgres() {
 
 /// The test process's PostgreSQL cluster, started on first use and stopped (by
 /// its PID) when the process exits; it holds a migrated template database
-/// `kalends_template` that fixtures copy, so each starts from an empty schema.
+/// `kalends_template` that new databases copy.
 inline PostgresCluster& shared_postgres_cluster() {
     static PostgresCluster cluster;
     static const bool templated = [] {
@@ -52,6 +54,50 @@ inline PostgresCluster& shared_postgres_cluster() {
     return cluster;
 }
 
+/// Databases of the shared cluster that no fixture uses now.
+class IdlePostgresDatabases {
+public:
+    /// A migrated database with no rows (an idle one emptied, every table
+    /// truncated and identities restarted: ten times faster than a new copy).
+    static std::string take() {
+        auto& c = shared_postgres_cluster();
+        std::string name;
+        {
+            std::lock_guard lock(mutex());
+            if (!names().empty()) {
+                name = names().back();
+                names().pop_back();
+            }
+        }
+        if (name.empty()) {
+            static std::atomic<int> created{0};
+            name = "fixture" + std::to_string(++created);
+            c.create_database(name, "kalends_template");
+            return name;
+        }
+        c.sql("DO $$ BEGIN EXECUTE (SELECT 'TRUNCATE ' || string_agg(quote_ident(tablename), ', ') || "
+              "' RESTART IDENTITY CASCADE' FROM pg_tables WHERE schemaname = 'public' AND "
+              "tablename <> 'kalends_schema'); END $$",
+              name);
+        return name;
+    }
+    /// Gives back a database whose users have all disconnected.
+    static void give_back(std::string name) {
+        std::lock_guard lock(mutex());
+        names().push_back(std::move(name));
+    }
+
+private:
+    static std::mutex& mutex() {
+        static std::mutex m;
+        return m;
+    }
+    static std::vector<std::string>& names() {
+        static std::vector<std::string> n;
+        return n;
+    }
+};
+
 class ServerFixture {
 public:
     /// Starts a server; `tune` may change the config first (limits, TLS, ...).
@@ -63,10 +109,9 @@ public:
         config.auth_max_delay = std::chrono::milliseconds(400);
         if (tune) tune(config);
         if (test_backend_is_postgres()) {
-            static std::atomic<int> databases{0};
-            pg_database = "t" + std::to_string(::getpid()) + "_" + std::to_string(++databases);
+            pg_database = IdlePostgresDatabases::take();
             config.storage_backend = "postgresql";
-            config.storage_url = shared_postgres_cluster().create_database(pg_database, "kalends_template");
+            config.storage_url = shared_postgres_cluster().url(pg_database);
             config.storage_pool_size = 4;
             store = server::open_backend(config);
             std::ofstream(dir.path() / "kalends.conf") << "[storage]\nbackend = postgresql\nurl = "
@@ -104,7 +149,7 @@ public:
     ~ServerFixture() {
         stop();
         if (pg_database.empty()) return;
-        // Everything that uses the store first, then its connections, then its database.
+        // Everything that uses the store first, then its connections; then its database is free.
         http.reset();
         rate.reset();
         api.reset();
@@ -112,7 +157,7 @@ public:
         auth.reset();
         service.reset();
         store->close();
-        shared_postgres_cluster().drop_database(pg_database);
+        IdlePostgresDatabases::give_back(pg_database);
     }
 
     /// Graceful shutdown; waits until run() returned.

@@ -62,6 +62,7 @@ namespace server {
 
 template <class F>
 auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
+    forget_scoped_reads();
     auto conn = take();
     struct Back {
         PgStore* self;

@@ -19,7 +19,7 @@ const std::string& member_select(bool named) {
 
 /// Fills `m` from row `row` of a `member_select` result; its data stays in the result.
 void read_member(const pg::Result& r, int row, CachedMember& m) {
-    read_object(r, row, m.record, false);
+    pgrows::read_object(r, row, m.record, false);
     m.data = r.view(row, 13);
     m.indexed = r.int64(row, 15) != 0;
     m.indexed_until = r.optional_int64(row, 16);

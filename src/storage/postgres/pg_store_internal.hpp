@@ -104,13 +104,24 @@ auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
     }
 }
 
+namespace pgrows {
+/// The store and connection of the read the calling thread is inside (its
+/// visitor running): reads it makes meanwhile use that connection and
+/// snapshot rather than wait for a second one from the pool.
+inline thread_local const PgStore* reading_store = nullptr;
+inline thread_local pg::Conn* reading_conn = nullptr;
+}  // namespace pgrows
+
 template <class F>
 auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> {
+    if (pgrows::reading_store == this && pgrows::reading_conn) return fn(*pgrows::reading_conn);
     auto conn = take();
     struct Back {
         PgStore* self;
         std::unique_ptr<pg::Conn>& c;
         ~Back() {
+            pgrows::reading_store = nullptr;
+            pgrows::reading_conn = nullptr;
             if (c->ok() && c->in_transaction()) {
                 try {
                     c->exec("ROLLBACK");
@@ -124,6 +135,8 @@ auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> 
     for (bool reconnected = false;; reconnected = true) {
         try {
             if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            pgrows::reading_store = this;
+            pgrows::reading_conn = conn.get();
             return fn(*conn);
         } catch (const pg::Error&) {
             // A pooled connection the server closed since: reads run once more on a new one.

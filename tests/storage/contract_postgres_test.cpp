@@ -215,10 +215,11 @@ std::set<std::string> in_march_week(server::PgStore& node, std::int64_t cal) {
     std::set<std::string> out;
     node.visit_objects_in_range(cal, contract::day0, contract::day0 + 7 * 24 * contract::hour, true,
                                 [&](caldav::ObjectRecord& o) {
-                                    auto at = o.data.find("SUMMARY:");
+                                    const std::string data(o.text());
+                                    auto at = data.find("SUMMARY:");
                                     out.insert(o.name + (at == std::string::npos
                                                              ? ""
-                                                             : " " + o.data.substr(at + 8, o.data.find('\r', at) - at - 8)));
+                                                             : " " + data.substr(at + 8, data.find('\r', at) - at - 8)));
                                 });
     return out;
 }
@@ -255,7 +256,7 @@ BOOST_AUTO_TEST_CASE(a_nodes_calendar_cache_answers_from_memory_with_the_other_n
     BOOST_TEST(nodes.b->collection_cache().hits() == hits + 2);  // from B's copy, brought up to date
     std::vector<std::string> named;
     nodes.b->visit_objects_named(cal, {"moved.ics", "gone.ics", "added.ics"}, true, [&](caldav::ObjectRecord& o) {
-        named.push_back(o.name + (o.data.find("SUMMARY:after") != std::string::npos ? " after" : ""));
+        named.push_back(o.name + (std::string(o.text()).find("SUMMARY:after") != std::string::npos ? " after" : ""));
     });
     BOOST_TEST(named == (std::vector<std::string>{"moved.ics after", "added.ics"}));
 }

@@ -710,6 +710,18 @@ struct HttpServer::Impl {
         co_return !lec;
     }
 
+    /// Whether the database answers one cheap lookup (on a reader thread); a
+    /// node that answers no drains from its load balancer (issue 27).
+    bool database_reachable() {
+        try {
+            (void)store.find_principal("");
+            return true;
+        } catch (const std::exception& e) {
+            log::warn(std::string("health: database unreachable: ") + e.what());
+            return false;
+        }
+    }
+
     asio::awaitable<caldav::Response> dispatch(HttpRequest& req, caldav::Request& creq,
                                                const std::string& remote, std::string& user) {
         auto path = caldav::decode_target(req.target());
@@ -788,21 +800,43 @@ struct HttpServer::Impl {
     /// stale "yes" only hides the web app's first-run hint.
     std::atomic<bool> has_users{false};
 
-    /// GET /health: "kalends VERSION" as text, or with `Accept: application/json`
-    /// {"status", "version", "users"}, where `users` says whether any user
-    /// account exists (the web app's first-run hint, issue 28; no names).
+    /// GET /health: 503 "database unreachable" when the database does not
+    /// answer, else "kalends VERSION" as text, or with `Accept:
+    /// application/json` {"status", "version", "users"}, where `users` says
+    /// whether any user account exists (the web app's first-run hint, issue
+    /// 28; no names).
     asio::awaitable<caldav::Response> health(const HttpRequest& req) {
         caldav::Response r;
         r.headers.set("Cache-Control", "no-store");
         r.headers.set("Vary", "Accept");
-        if (header_of(req, http::field::accept).find("application/json") == std::string_view::npos) {
+        const bool json =
+            header_of(req, http::field::accept).find("application/json") != std::string_view::npos;
+        const bool reachable = co_await asio::co_spawn(
+            readers,
+            [&]() -> asio::awaitable<bool> {
+                if (!database_reachable()) co_return false;
+                if (json && !has_users.load()) {
+                    try {
+                        has_users = any_user();
+                    } catch (const std::exception& e) {
+                        log::warn(std::string("health: database unreachable: ") + e.what());
+                        co_return false;
+                    }
+                }
+                co_return true;
+            },
+            use_awaitable);
+        if (!reachable) {
+            r.status = 503;
+            r.headers.set("Content-Type", "text/plain; charset=utf-8");
+            r.body = "database unreachable\n";
+            co_return r;
+        }
+        if (!json) {
             r.headers.set("Content-Type", "text/plain; charset=utf-8");
             r.body = std::string("kalends ") + KALENDS_VERSION + "\n";
             co_return r;
         }
-        if (!has_users.load())
-            has_users = co_await asio::co_spawn(readers, [&]() -> asio::awaitable<bool> { co_return any_user(); },
-                                                use_awaitable);
         r.headers.set("Content-Type", "application/json");
         r.body = std::string(R"({"status":"ok","version":")") + KALENDS_VERSION + R"(","users":)" +
                  (has_users.load() ? "true" : "false") + "}";

@@ -28,6 +28,7 @@ std::unique_ptr<Backend> open_postgres(const Config& c) {
     o.pool_size = c.storage_pool_size;
     o.pool_timeout = c.busy_timeout;
     o.idempotency_retention = std::chrono::hours(c.api.idempotency_hours);
+    o.collection_cache_bytes = std::size_t{c.storage_collection_cache_mb} << 20;
     try {
         return PgStore::open(o);
     } catch (const std::exception& e) {

@@ -71,6 +71,7 @@ struct DeliverFixture : ServerFixture {
     int deliver(const std::string& email, const std::vector<std::string>& extra = {}) {
         std::vector<std::string> args{"imip", "deliver", "--data", config.data_dir.string()};
         args.insert(args.end(), extra.begin(), extra.end());
+        for (const auto& a : cli_config()) args.push_back(a);
         auto child = test_support::run_kalends(args, email);
         last_err = child->err();
         return *child->wait();

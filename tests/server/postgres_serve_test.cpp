@@ -2,10 +2,12 @@
 // (tests/support/postgres_cluster.hpp), `kalends user add` through the
 // [storage] settings, and two server processes on one database, as two
 // nodes behind a load balancer: a write through one is read, queried and
-// synced through the other.
+// synced through the other; /health follows the database; a node killed
+// with SIGKILL mid-load loses no acknowledged write.
 #define BOOST_TEST_MODULE postgres_serve
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -98,7 +100,115 @@ std::string sync_report(const std::string& token) {
            "</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>";
 }
 
+/// A cluster with the database `kalends`, a config file naming it, and the user alice.
+struct Site {
+    test_support::PostgresCluster cluster;
+    test_support::TempDir dir;
+    std::string config = (dir.path() / "kalends.conf").string();
+
+    Site() {
+        std::ofstream(config) << "[storage]\nbackend = postgresql\nurl = " << cluster.create_database("kalends")
+                              << "\npool-size = 4\n";
+        auto add = test_support::run_kalends({"user", "add", "alice", "--email", "alice@example.com",
+                                              "--password-stdin", "--config", config, "--data", data("a")},
+                                             "alice-pw\n");
+        if (add->wait().value_or(-1) != 0) throw std::runtime_error("user add failed: " + add->err());
+    }
+    /// A node's own data directory.
+    std::string data(const std::string& node) const { return (dir.path() / node).string(); }
+};
+
+/// What one writer thread saw: the objects whose PUT was acknowledged (2xx),
+/// and whether its node stopped answering.
+struct Written {
+    std::vector<std::string> acknowledged;
+    std::atomic<std::size_t> count{0};  ///< acknowledged.size(), for other threads to read meanwhile
+    bool lost_its_node = false;
+};
+
+/// PUTs new objects `PREFIXn.ics` through `node` one after another until
+/// `stop` is set or the node stops answering.
+void write_until(const Node& node, const std::string& prefix, const std::atomic<bool>& stop, Written& out) {
+    for (int i = 0; !stop; ++i) {
+        const auto name = prefix + std::to_string(i);
+        try {
+            auto r = node.call("PUT", calendar + name + ".ics", event(name, "20250310T090000Z"),
+                               "Content-Type: text/calendar\r\n");
+            if (r.status / 100 == 2) {
+                out.acknowledged.push_back(name);
+                ++out.count;
+            }
+        } catch (const std::exception&) {
+            out.lost_its_node = true;
+            return;
+        }
+    }
+}
+
+/// How many objects a sync-collection answer names.
+std::size_t objects_named(const std::string& body) {
+    std::size_t n = 0;
+    for (auto at = body.find(".ics<"); at != std::string::npos; at = body.find(".ics<", at + 1)) ++n;
+    return n;
+}
+
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(a_node_killed_with_sigkill_mid_load_loses_no_acknowledged_write) {
+    Site site;
+    Node a(site.config, site.data("a")), b(site.config, site.data("b"));
+    BOOST_TEST_REQUIRE(a.call("PROPFIND", calendar, {}, "Depth: 0\r\n").status == 207);  // provisions the home
+    std::atomic<bool> stop{false};
+    Written through_a, through_b;
+    std::thread writer_a([&] { write_until(a, "a", stop, through_a); });
+    std::thread writer_b([&] { write_until(b, "b", stop, through_b); });
+    std::this_thread::sleep_for(800ms);
+    a.child->signal(SIGKILL);
+    const std::size_t b_at_kill = through_b.count;
+    std::this_thread::sleep_for(600ms);
+    stop = true;
+    writer_a.join();
+    writer_b.join();
+
+    // The kill came mid-load: A had acknowledged writes and then stopped answering; B never did.
+    BOOST_TEST_REQUIRE(!through_a.acknowledged.empty());
+    BOOST_TEST(through_a.lost_its_node);
+    BOOST_TEST(!through_b.lost_its_node);
+    BOOST_TEST(through_b.acknowledged.size() > b_at_kill);  // B went on after the kill
+    for (const auto* written : {&through_a, &through_b})
+        for (const auto& name : written->acknowledged) {
+            auto got = b.call("GET", calendar + name + ".ics");
+            BOOST_TEST(got.status == 200, name);
+            BOOST_TEST(got.body.find("UID:" + name + "\r\n") != std::string::npos, name);
+        }
+    // A full sync through B names every acknowledged object, and at most the
+    // one write A was answering when it died besides.
+    auto synced = b.call("REPORT", calendar, sync_report(""), "Content-Type: application/xml\r\n");
+    BOOST_TEST_REQUIRE(synced.status == 207);
+    const auto acknowledged = through_a.acknowledged.size() + through_b.acknowledged.size();
+    BOOST_TEST(objects_named(synced.body) >= acknowledged);
+    BOOST_TEST(objects_named(synced.body) <= acknowledged + 1);
+}
+
+BOOST_AUTO_TEST_CASE(health_answers_503_while_the_database_is_down_and_200_once_it_is_back) {
+    Site site;
+    Node node(site.config, site.data("a"));
+    BOOST_TEST_REQUIRE(node.call("PROPFIND", calendar, {}, "Depth: 0\r\n").status == 207);  // pools a connection
+    auto up = node.call("GET", "/health");
+    BOOST_TEST(up.status == 200);
+    BOOST_TEST(up.body.starts_with("kalends "), up.body);
+
+    site.cluster.stop();
+    auto down = node.call("GET", "/health");
+    BOOST_TEST(down.status == 503);
+    BOOST_TEST(down.body == "database unreachable\n");
+
+    // Back up: the node reconnects, and its first request is answered (its
+    // pooled connections died with the old server).
+    site.cluster.restart();
+    BOOST_TEST(node.call("PROPFIND", calendar, {}, "Depth: 0\r\n").status == 207);
+    BOOST_TEST(node.call("GET", "/health").status == 200);
+}
 
 BOOST_AUTO_TEST_CASE(two_kalends_nodes_on_one_postgresql_database_see_each_others_writes) {
     test_support::PostgresCluster cluster;

@@ -208,6 +208,94 @@ BOOST_AUTO_TEST_CASE(a_client_syncing_through_one_node_while_the_other_writes_mi
     BOOST_TEST(token == writers * per_writer);
 }
 
+namespace {
+
+/// The names a range read of `cal` through `node` visits, with the SUMMARY line of each.
+std::set<std::string> in_march_week(server::PgStore& node, std::int64_t cal) {
+    std::set<std::string> out;
+    node.visit_objects_in_range(cal, contract::day0, contract::day0 + 7 * 24 * contract::hour, true,
+                                [&](caldav::ObjectRecord& o) {
+                                    const std::string data(o.text());
+                                    auto at = data.find("SUMMARY:");
+                                    out.insert(o.name + (at == std::string::npos
+                                                             ? ""
+                                                             : " " + data.substr(at + 8, data.find('\r', at) - at - 8)));
+                                });
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_nodes_calendar_cache_answers_from_memory_with_the_other_nodes_writes) {
+    TwoNodes nodes;
+    BOOST_TEST_REQUIRE((nodes.a->add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id;
+    nodes.a->provision_home(alice);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    auto put = [&](const std::string& uid, std::int64_t start, const std::string& summary) {
+        auto o = contract::calendar_object(cal, uid + ".ics",
+                                           contract::event(uid, start, start + contract::hour, "SUMMARY:" + summary + "\r\n"));
+        BOOST_TEST_REQUIRE((nodes.a->put_object(o).status == caldav::StoreStatus::ok));
+    };
+    put("kept", contract::day0 + 9 * contract::hour, "kept");
+    put("moved", contract::day0 + 10 * contract::hour, "before");
+    put("gone", contract::day0 + 11 * contract::hour, "gone");
+    const std::set<std::string> first{"gone.ics gone", "kept.ics kept", "moved.ics before"};
+    BOOST_TEST(in_march_week(*nodes.b, cal) == first);  // B's copy is made
+    const auto hits = nodes.b->collection_cache().hits();
+    BOOST_TEST(in_march_week(*nodes.b, cal) == first);
+    BOOST_TEST_REQUIRE(nodes.b->collection_cache().hits() == hits + 1);  // and answers
+
+    // Through A: one added, one changed, one deleted, one moved out of the week.
+    put("added", contract::day0 + 12 * contract::hour, "added");
+    put("moved", contract::day0 + 13 * contract::hour, "after");
+    BOOST_TEST_REQUIRE((nodes.a->delete_object(cal, "gone.ics", std::nullopt) == caldav::StoreStatus::ok));
+    put("kept", contract::day0 + 30 * 24 * contract::hour, "kept");
+    const std::set<std::string> second{"added.ics added", "moved.ics after"};
+    BOOST_TEST(in_march_week(*nodes.b, cal) == second);
+    BOOST_TEST(nodes.b->collection_cache().hits() == hits + 2);  // from B's copy, brought up to date
+    std::vector<std::string> named;
+    nodes.b->visit_objects_named(cal, {"moved.ics", "gone.ics", "added.ics"}, true, [&](caldav::ObjectRecord& o) {
+        named.push_back(o.name + (std::string(o.text()).find("SUMMARY:after") != std::string::npos ? " after" : ""));
+    });
+    BOOST_TEST(named == (std::vector<std::string>{"moved.ics after", "added.ics"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_read_scope_answers_member_dead_properties_as_single_reads_do_and_forgets_them_on_a_write) {
+    TwoNodes nodes;
+    auto& store = *nodes.a;
+    BOOST_TEST_REQUIRE((store.add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = store.find_principal("alice")->id;
+    store.provision_home(alice);
+    const auto cal = store.find_collection(alice, "calendar")->id;
+    auto patch = [&](const std::string& member, const std::string& value) {
+        caldav::PropertyPatch p;
+        p.set.push_back({"urn:x", "colour", "<x:colour xmlns:x=\"urn:x\">" + value + "</x:colour>"});
+        return store.patch_properties(cal, member, p);
+    };
+    for (const auto* uid : {"one", "two", "three"}) {
+        auto o = contract::calendar_object(cal, std::string(uid) + ".ics",
+                                           contract::event(uid, contract::day0, contract::day0 + contract::hour));
+        BOOST_TEST_REQUIRE((store.put_object(o).status == caldav::StoreStatus::ok));
+    }
+    BOOST_TEST_REQUIRE((patch("one.ics", "red") == caldav::StoreStatus::ok));
+    BOOST_TEST_REQUIRE((patch("three.ics", "blue") == caldav::StoreStatus::ok));
+    auto colour = [&](const std::string& member) {
+        auto d = store.dead_properties(cal, member);
+        return d.empty() ? std::string("none") : d.front().xml;
+    };
+    std::vector<std::string> unscoped{colour("one.ics"), colour("two.ics"), colour("three.ics")};
+    {
+        auto scope = store.read_scope();
+        BOOST_TEST((std::vector<std::string>{colour("one.ics"), colour("two.ics"), colour("three.ics")} == unscoped));
+        BOOST_TEST_REQUIRE((patch("two.ics", "green") == caldav::StoreStatus::ok));  // a write on this thread
+        BOOST_TEST(colour("two.ics").find("green") != std::string::npos);
+        BOOST_TEST(colour("one.ics").find("red") != std::string::npos);
+    }
+    BOOST_TEST(unscoped[1] == "none");
+    BOOST_TEST(colour("two.ics").find("green") != std::string::npos);
+}
+
 /// A reminder indexer for the extension race: a write queues nothing and
 /// indexes up to 1000; an extension queues one reminder just after the
 /// horizon it was asked from and indexes far ahead.

@@ -53,12 +53,22 @@ public:
         wait_ready();
     }
 
-    ~PostgresCluster() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGQUIT);  // immediate shutdown: nothing to keep
-            int status = 0;
-            ::waitpid(pid_, &status, 0);
-        }
+    ~PostgresCluster() { stop(); }
+
+    /// Stops the postmaster (immediate shutdown: nothing to keep) and waits for it.
+    void stop() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGQUIT);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+
+    /// Starts the stopped postmaster again on the same port and data.
+    void restart() {
+        if (pid_ > 0) return;
+        start();
+        wait_ready();
     }
 
     PostgresCluster(const PostgresCluster&) = delete;

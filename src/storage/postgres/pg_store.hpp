@@ -14,6 +14,7 @@
 
 #include "caldav/write_set.hpp"
 #include "src/storage/backend.hpp"
+#include "src/storage/collection_cache.hpp"
 #include "src/storage/postgres/pg.hpp"
 #include "src/storage/postgres/pg_migrations.hpp"
 
@@ -28,6 +29,10 @@ struct PgOptions {
     std::chrono::milliseconds pool_timeout{5000};
     /// As SqliteOptions::idempotency_retention.
     std::chrono::seconds idempotency_retention{std::chrono::hours(24)};
+    /// Bound of this process's in-memory copy of queried calendars
+    /// (CollectionCache, brought up to date from the change log on every
+    /// read, so writes through other nodes are seen); 0 turns it off.
+    std::size_t collection_cache_bytes = std::size_t{64} << 20;
 };
 
 /// A Store over one PostgreSQL database. Thread-safe.
@@ -40,9 +45,13 @@ struct PgOptions {
 /// or repeats a change. Room bookings are held by an exclusion constraint
 /// (schema room_holds), jobs leased with FOR UPDATE SKIP LOCKED.
 ///
-/// Reads: no ReadScope batching (read_scope() is nullptr); each read call
+/// Reads: no shared snapshot across calls (read_scope() batches only member
+/// dead properties, see there); each read call
 /// that needs more than one statement runs in its own REPEATABLE READ, READ
 /// ONLY transaction (one snapshot), a single-statement read runs alone.
+/// Range and multiget reads of a calendar are answered from this process's
+/// CollectionCache once it is brought up to that snapshot's revision from
+/// the change log (whichever node wrote).
 class PgStore final : public Backend {
 public:
     /// Connects the pool, applies `migrations` in one transaction (under an
@@ -55,8 +64,16 @@ public:
     /// Closes every connection. Idempotent; called by the destructor.
     void close() override;
 
+    /// A read-only request's scope on the calling thread: once it asks for
+    /// the dead properties of a second member of one collection (a PROPFIND
+    /// of a calendar asks for each), those of all its members are read in
+    /// one query and answered from the scope. A write on the thread forgets them.
+    std::unique_ptr<caldav::ReadScope> read_scope() override;
+
     /// The schema version the database had before open() migrated it.
     int opened_version() const { return opened_version_; }
+    /// The in-memory copy of queried calendars (for /metrics and tests).
+    const CollectionCache& collection_cache() const { return cache_; }
 
     // AccountStore.
     caldav::StoreStatus add_user(const std::string& name, const std::string& email,
@@ -203,11 +220,14 @@ private:
     /// or alone (each statement its own snapshot).
     template <class F>
     auto read(F&& fn, bool snapshot = false) -> std::invoke_result_t<F, pg::Conn&>;
+    /// Forgets what the calling thread's read scope holds (every write first).
+    static void forget_scoped_reads();
     /// retry_job and fail_job: `set` is the SET clause ($3 = `time`).
     caldav::StoreStatus release_job(std::int64_t id, std::string_view worker, std::string_view set,
                                     std::int64_t time, std::string_view error);
 
     PgOptions options_;
+    CollectionCache cache_{options_.collection_cache_bytes};
     caldav::ReminderIndexer reminder_indexer_;  ///< issue 26: called in every object write (set before writes)
     int opened_version_ = 0;
     std::mutex mutex_;

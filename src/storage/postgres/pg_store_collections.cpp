@@ -1,4 +1,8 @@
 // PgStore's CollectionStore: calendar homes, collections and their properties.
+#include <map>
+#include <set>
+#include <unordered_map>
+
 #include "caldav/store_policy.hpp"
 #include "src/storage/postgres/pg_store_internal.hpp"
 
@@ -100,7 +104,59 @@ StoreStatus PgStore::create_collection(caldav::CollectionRecord& col, const std:
     }
 }
 
+namespace {
+
+/// A read-only request's member dead properties (PgStore::read_scope).
+struct MemberProperties final : caldav::ReadScope {
+    struct OfCollection {
+        std::set<std::string, std::less<>> asked;  ///< members asked one by one so far
+        bool loaded = false;                        ///< `by_member` holds every member's
+        std::map<std::string, std::vector<caldav::DeadProperty>, std::less<>> by_member;
+    };
+    const PgStore* store;
+    MemberProperties* outer;
+    std::unordered_map<std::int64_t, OfCollection> collections;
+
+    MemberProperties(const PgStore* s, MemberProperties* o) : store(s), outer(o) {}
+    ~MemberProperties() override;
+};
+
+/// The calling thread's innermost scope, of whichever store.
+thread_local MemberProperties* thread_scope = nullptr;
+
+MemberProperties::~MemberProperties() { thread_scope = outer; }
+
+}  // namespace
+
+std::unique_ptr<caldav::ReadScope> PgStore::read_scope() {
+    auto scope = std::make_unique<MemberProperties>(this, thread_scope);
+    thread_scope = scope.get();
+    return scope;
+}
+
+void PgStore::forget_scoped_reads() {
+    for (auto* s = thread_scope; s; s = s->outer) s->collections.clear();
+}
+
 std::vector<caldav::DeadProperty> PgStore::dead_properties(std::int64_t collection_id, std::string_view object_name) {
+    if (!object_name.empty() && thread_scope && thread_scope->store == this) {
+        auto& of = thread_scope->collections[collection_id];
+        if (!of.loaded && of.asked.insert(std::string(object_name)).second && of.asked.size() >= 2) {
+            read([&](pg::Conn& c) {
+                auto r = c.query("SELECT object_name, namespace, name, value_xml FROM dead_properties "
+                                 "WHERE collection_id = $1 AND object_name <> '' "
+                                 "ORDER BY object_name, namespace COLLATE \"C\", name COLLATE \"C\"",
+                                 pg::params(collection_id));
+                for (int i = 0; i < r.rows(); ++i)
+                    of.by_member[r.text(i, 0)].push_back({r.text(i, 1), r.text(i, 2), r.text(i, 3)});
+            });
+            of.loaded = true;
+        }
+        if (of.loaded) {
+            auto it = of.by_member.find(object_name);
+            return it == of.by_member.end() ? std::vector<caldav::DeadProperty>{} : it->second;
+        }
+    }
     return read([&](pg::Conn& c) {
         auto r = c.query(
             "SELECT namespace, name, value_xml FROM dead_properties WHERE collection_id = $1 AND object_name = $2 "

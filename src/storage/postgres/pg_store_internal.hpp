@@ -62,25 +62,39 @@ namespace server {
 
 template <class F>
 auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
+    forget_scoped_reads();
     auto conn = take();
     struct Back {
         PgStore* self;
         std::unique_ptr<pg::Conn>& c;
         ~Back() { self->give_back(std::move(c)); }
     } back{this, conn};
+    bool reconnected = false;
     for (int attempt = 0;; ++attempt) {
+        bool committing = false;
         try {
             conn->exec("BEGIN");
             if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
                 fn(*conn);
+                committing = true;
                 conn->exec("COMMIT");
                 return;
             } else {
                 auto result = fn(*conn);
+                committing = true;
                 conn->exec("COMMIT");
                 return result;
             }
         } catch (const pg::Error& e) {
+            // A pooled connection the server closed since (a restart, a
+            // terminated backend): its transaction is gone, so it runs once
+            // more on a new one, unless the COMMIT itself was lost (its
+            // outcome unknown, the error is the caller's).
+            if (!conn->ok() && !committing && !reconnected) {
+                reconnected = true;
+                conn = std::make_unique<pg::Conn>(options_.url, options_.password);
+                continue;
+            }
             if (conn->ok() && conn->in_transaction()) conn->exec("ROLLBACK");
             if (!pgrows::retryable(e) || attempt >= 20) throw;
         } catch (...) {
@@ -90,13 +104,24 @@ auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
     }
 }
 
+namespace pgrows {
+/// The store and connection of the read the calling thread is inside (its
+/// visitor running): reads it makes meanwhile use that connection and
+/// snapshot rather than wait for a second one from the pool.
+inline thread_local const PgStore* reading_store = nullptr;
+inline thread_local pg::Conn* reading_conn = nullptr;
+}  // namespace pgrows
+
 template <class F>
 auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> {
+    if (pgrows::reading_store == this && pgrows::reading_conn) return fn(*pgrows::reading_conn);
     auto conn = take();
     struct Back {
         PgStore* self;
         std::unique_ptr<pg::Conn>& c;
         ~Back() {
+            pgrows::reading_store = nullptr;
+            pgrows::reading_conn = nullptr;
             if (c->ok() && c->in_transaction()) {
                 try {
                     c->exec("ROLLBACK");
@@ -107,11 +132,17 @@ auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> 
             self->give_back(std::move(c));
         }
     } back{this, conn};
-    if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
-        fn(*conn);
-    } else {
-        return fn(*conn);
+    for (bool reconnected = false;; reconnected = true) {
+        try {
+            if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            pgrows::reading_store = this;
+            pgrows::reading_conn = conn.get();
+            return fn(*conn);
+        } catch (const pg::Error&) {
+            // A pooled connection the server closed since: reads run once more on a new one.
+            if (reconnected || conn->ok()) throw;
+            conn = std::make_unique<pg::Conn>(options_.url, options_.password);
+        }
     }
 }
 

@@ -114,12 +114,19 @@ StoreStatus PgStore::fail_job(std::int64_t id, std::string_view worker, std::int
 
 std::optional<std::int64_t> PgStore::next_job_due(const std::vector<std::string>& kinds) {
     if (kinds.empty()) return std::nullopt;
-    return read([&](pg::Conn& c) -> std::optional<std::int64_t> {
-        auto r = c.query("SELECT min(CASE WHEN lease_owner = '' THEN due_at ELSE greatest(due_at, lease_until) END) "
-                         "FROM jobs WHERE failed_at IS NULL AND kind = ANY($1::text[])",
-                         pg::Params().add_array(kinds));
-        return r.optional_int64(0, 0);
-    });
+    try {
+        return read([&](pg::Conn& c) -> std::optional<std::int64_t> {
+            auto r = c.query("SELECT min(CASE WHEN lease_owner = '' THEN due_at ELSE greatest(due_at, lease_until) END) "
+                             "FROM jobs WHERE failed_at IS NULL AND kind = ANY($1::text[])",
+                             pg::Params().add_array(kinds));
+            return r.optional_int64(0, 0);
+        });
+    } catch (const pg::Error&) {
+        // The database unreachable: nothing known to be due, the runner polls
+        // again after its idle interval (the job runner calls this outside
+        // its catch-all, so an exception here ended the process).
+        return std::nullopt;
+    }
 }
 
 std::vector<caldav::JobRecord> PgStore::list_jobs(std::string_view kind) {

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "caldav/store_policy.hpp"
+#include "src/storage/postgres/pg_collection_source.hpp"
 #include "src/storage/postgres/pg_store_internal.hpp"
 
 namespace server {
@@ -128,7 +129,11 @@ void PgStore::visit_objects_in_range(std::int64_t collection_id, std::optional<s
     const auto from = start.value_or(std::numeric_limits<std::int64_t>::min());
     const auto to = end.value_or(std::numeric_limits<std::int64_t>::max());
     auto r = read(
-        [&](pg::Conn& c) {
+        [&](pg::Conn& c) -> std::optional<pg::Result> {
+            PgCollectionSource source(c);
+            auto stamp = source.stamp(collection_id);
+            if (!stamp) return std::nullopt;  // no such collection
+            if (cache_.visit_in_range(source, *stamp, from, to, with_data, visit)) return std::nullopt;
             const std::string columns = object_columns_of("o.", with_data);
             // As SqliteStore: indexed objects with an instance row overlapping
             // the range (hit: the exact VEVENT overlap), then the candidates
@@ -143,25 +148,33 @@ void PgStore::visit_objects_in_range(std::int64_t collection_id, std::optional<s
                 pg::params(collection_id, from, to, scan_start(from, max_span_of(c, collection_id))));
         },
         true);
+    if (!r) return;
     caldav::ObjectRecord record;
-    for (int i = 0; i < r.rows(); ++i) {
-        read_object(r, i, record, with_data);
-        record.index_match = r.boolean(i, 15);
+    for (int i = 0; i < r->rows(); ++i) {
+        read_object(*r, i, record, with_data);
+        record.index_match = r->boolean(i, 15);
         visit(record);
     }
 }
 
 void PgStore::visit_objects_named(std::int64_t collection_id, const std::vector<std::string>& names, bool with_data,
                                   const std::function<void(caldav::ObjectRecord&)>& visit) {
-    auto r = read([&](pg::Conn& c) {
-        return c.query("SELECT " + object_columns_of("o.", with_data) +
-                           " FROM unnest($2::text[]) WITH ORDINALITY AS n(name, at) JOIN objects o ON "
-                           "o.collection_id = $1 AND o.name = n.name ORDER BY n.at",
-                       pg::Params().add(collection_id).add_array(names));
-    });
+    auto r = read(
+        [&](pg::Conn& c) -> std::optional<pg::Result> {
+            PgCollectionSource source(c);
+            auto stamp = source.stamp(collection_id);
+            if (!stamp) return std::nullopt;  // no such collection
+            if (cache_.visit_named(source, *stamp, names, with_data, visit)) return std::nullopt;
+            return c.query("SELECT " + object_columns_of("o.", with_data) +
+                               " FROM unnest($2::text[]) WITH ORDINALITY AS n(name, at) JOIN objects o ON "
+                               "o.collection_id = $1 AND o.name = n.name ORDER BY n.at",
+                           pg::Params().add(collection_id).add_array(names));
+        },
+        true);
+    if (!r) return;
     caldav::ObjectRecord record;
-    for (int i = 0; i < r.rows(); ++i) {
-        read_object(r, i, record, with_data);
+    for (int i = 0; i < r->rows(); ++i) {
+        read_object(*r, i, record, with_data);
         visit(record);
     }
 }

@@ -33,6 +33,7 @@
 
 #include "caldav/target.hpp"
 #include "src/api/api_endpoint.hpp"
+#include "src/http/feed_endpoint.hpp"
 #include "src/http/metrics_endpoint.hpp"
 #include "src/http/web_assets.hpp"
 #include "src/util/log.hpp"
@@ -242,6 +243,8 @@ struct HttpServer::Impl {
     std::atomic<std::size_t> connections{0};
     /// The bearer token that opens /metrics (metrics.token-file); empty: loopback only.
     std::string metrics_token;
+    /// Public feeds (issue 25 §8), where the backend keeps them.
+    std::unique_ptr<FeedEndpoint> feeds;
     std::mutex per_address_mutex;
     /// Open connections per address_key(); an entry goes with its last connection.
     std::unordered_map<std::string, std::size_t> per_address;
@@ -266,6 +269,8 @@ struct HttpServer::Impl {
           readers(read_threads()),
           handlers(handler_threads()),
           metrics_token(load_metrics_token(c.metrics_token_file)) {
+        if (auto* f = dynamic_cast<caldav::FeedStore*>(&st))
+            feeds = std::make_unique<FeedEndpoint>(st, *f, c.limits, c.api.rate_per_minute, c.api.rate_burst);
         id_prefix = static_cast<std::uint32_t>(
             std::chrono::steady_clock::now().time_since_epoch().count() & 0xffff);
     }
@@ -612,7 +617,9 @@ struct HttpServer::Impl {
         log::info("rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " +
                   creq.method + " " +
                   // An answer link's token is a credential: not in the log.
-                  (rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)") : creq.raw_target) +
+                  (rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)")
+                   : FeedEndpoint::serves(creq.path)     ? std::string("/feeds/(token)")
+                                                         : creq.raw_target) +
                   " " + std::to_string(cres.status) + " " +
                   std::to_string(body_bytes) + "B " +
                   format_duration_ms(std::chrono::steady_clock::now() - started) +
@@ -711,6 +718,11 @@ struct HttpServer::Impl {
                 use_awaitable);
         }
         auto& pool = pool_for(creq.method);
+        // Public feeds (issue 25 §8): the secret in the URL is the credential.
+        if (feeds && FeedEndpoint::serves(creq.path)) {
+            co_return co_await asio::co_spawn(
+                pool, [&]() -> asio::awaitable<caldav::Response> { co_return feeds->handle(creq); }, use_awaitable);
+        }
         if (creq.path.starts_with("/.well-known/")) {
             co_return co_await asio::co_spawn(
                 pool, [&]() -> asio::awaitable<caldav::Response> { co_return service.handle(creq); }, use_awaitable);

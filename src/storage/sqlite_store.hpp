@@ -123,6 +123,12 @@ public:
     std::vector<caldav::NotificationRecord> notifications_of(std::int64_t principal_id) override;
     caldav::StoreStatus remove_notification(std::int64_t principal_id, std::string_view name) override;
 
+    // caldav::FeedStore (schema 0020, issue 25 §8; src/storage/sqlite_feeds.cpp).
+    caldav::StoreStatus add_feed(caldav::PublicFeed& f) override;
+    std::vector<caldav::PublicFeed> feeds_of_collection(std::int64_t collection_id) override;
+    std::optional<caldav::PublicFeed> find_feed(std::string_view token_hash) override;
+    caldav::StoreStatus remove_feed(std::int64_t collection_id, std::int64_t id) override;
+
     // caldav::PushStore (schema 0019; src/storage/sqlite_push.cpp).
     caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;
     std::vector<caldav::PushSubscription> push_subscriptions_of(std::int64_t owner_id) override;

@@ -271,6 +271,17 @@ public:
         return send_to(m, k, role);
     }
 
+    /// The hrefs the last request named (its path, Destination, the DAV:href
+    /// elements of its body): an answer may repeat them without leaking.
+    const std::vector<std::string>& echoed() const { return echoed_; }
+
+    /// `body` without the hrefs the last request named.
+    std::string without_echo(std::string body) const {
+        for (const auto& h : echoed_)
+            for (auto at = body.find(h); !h.empty() && at != std::string::npos; at = body.find(h)) body.erase(at, h.size());
+        return body;
+    }
+
     /// The path of the shared calendar's public feed (free/busy form).
     const std::string& feed_path() const { return feed_path_; }
 
@@ -279,8 +290,15 @@ private:
         std::string path = kind.href;
         std::string headers = m.headers;
         if (m.target == Target::child) path = child_href(kind, m);
-        if (m.target == Target::copy_inside || m.target == Target::copy_across)
-            headers += "Destination: " + destination(kind, m, role, m.target == Target::copy_across) + "\r\n";
+        echoed_ = {path};
+        if (m.target == Target::copy_inside || m.target == Target::copy_across) {
+            echoed_.push_back(destination(kind, m, role, m.target == Target::copy_across));
+            headers += "Destination: " + echoed_.back() + "\r\n";
+        }
+        for (auto at = m.body.find("<D:href>"); at != std::string::npos; at = m.body.find("<D:href>", at + 1)) {
+            auto end = m.body.find("</D:href>", at);
+            if (end != std::string::npos) echoed_.push_back(m.body.substr(at + 8, end - at - 8));
+        }
         auto reply = send(role.user, m.verb, path, m.body, headers);
         const bool changes = !(m.verb == "GET" || m.verb == "HEAD" || m.verb == "OPTIONS" ||
                                m.verb == "PROPFIND" || m.verb == "REPORT" || m.label == "POST VFREEBUSY");
@@ -345,6 +363,7 @@ private:
     test_support::ServerFixture f_;
     std::int64_t calendar_id_ = 0;
     std::string feed_path_;
+    std::vector<std::string> echoed_;
     bool dirty_ = false;
 };
 

@@ -53,13 +53,16 @@ BOOST_AUTO_TEST_CASE(every_method_on_every_resource_for_every_role_answers_exact
                     BOOST_TEST(reply.status == row->status[i], m.label << " on " << kind.label << " as "
                                                                      << roles[i].label << " gave " << reply.status
                                                                      << "\n" << reply.body.substr(0, 400));
+                // What the request itself named may come back (a 403 names
+                // its resource, a multiget each href asked for): the rest may not.
+                const auto shown = site.without_echo(reply.body);
                 for (const auto& leak : leaks_for(roles[i]))
-                    BOOST_TEST(reply.body.find(leak) == std::string::npos,
+                    BOOST_TEST(shown.find(leak) == std::string::npos,
                                m.label << " on " << kind.label << " as " << roles[i].label << " shows \"" << leak
                                        << "\"");
-                if (reply.status == 403)
-                    BOOST_TEST(reply.body.find("need-privileges") != std::string::npos ||
-                                   reply.body.find(":error") != std::string::npos,
+                if (reply.status == 403 && m.verb != "HEAD")  // HEAD: no body at all
+                    BOOST_TEST((reply.body.find("need-privileges") != std::string::npos ||
+                                reply.body.find(":error") != std::string::npos),
                                m.label << " on " << kind.label << " as " << roles[i].label
                                        << ": a 403 without a DAV:error body");
             }

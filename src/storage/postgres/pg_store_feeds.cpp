@@ -6,6 +6,7 @@ namespace server {
 
 using caldav::PublicFeed;
 using caldav::StoreStatus;
+using namespace pgrows;
 
 namespace {
 

@@ -74,6 +74,16 @@ void grant(Resource& r, const ResourcePath& path, const PrincipalRecord& user) {
     r.parent_privileges = privileges_of(parent_of(r, path.collection), user);
 }
 
+/// The href the request names below a home (what a refusal may repeat).
+std::string requested_href(const ResourcePath& path, std::string_view owner) {
+    switch (path.kind) {
+    case ResourceKind::home: return home_href(owner);
+    case ResourceKind::collection: return collection_href(owner, path.collection);
+    case ResourceKind::object: return object_href(owner, path.collection, path.object);
+    default: return notifications_href(owner);
+    }
+}
+
 /// The owner of the home `name` names: `user` or another principal.
 std::optional<PrincipalRecord> home_owner(std::string_view name, Store& store, const PrincipalRecord& user) {
     return name == user.name ? std::optional<PrincipalRecord>(user) : store.find_principal(name);
@@ -126,7 +136,8 @@ Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& 
     // else is 403 whether it exists or not, so that nothing about others'
     // data leaks (RFC 3744 §7.1.1).
     if (r.privileges == Privileges::none)
-        throw Error(403, Precondition::need_privileges, "only the owner may access this resource");
+        throw need_privileges_error(requested_href(path, r.owner->name), Privileges::read,
+                                    "only the owner may access this resource");
     const auto& owner = *r.owner;
     if (notes) {
         resolve_notification(r, path, store);  // issue 25 (caldav/sharing.cpp)

@@ -30,12 +30,22 @@ public:
     const std::string& description() const noexcept { return description_; }
     /// A DAV:href to put inside the precondition element (no-uid-conflict).
     const std::string& href() const noexcept { return href_; }
+    /// XML to put inside the precondition element instead of an href (the
+    /// DAV:resource elements of DAV:need-privileges, RFC 3744 §7.1.1), with
+    /// the prefixes D (DAV:) and C (CalDAV); empty when there is none.
+    const std::string& detail() const noexcept { return detail_; }
+    /// Sets detail(); returns this error, to be thrown.
+    Error& with_detail(std::string xml) {
+        detail_ = std::move(xml);
+        return *this;
+    }
 
 private:
     int status_;
     Precondition precondition_;
     std::string description_;
     std::string href_;
+    std::string detail_;
 };
 
 }  // namespace caldav

@@ -11,14 +11,14 @@ namespace caldav {
 Response handle_delete(Context& ctx) {
     auto& t = ctx.target;
     if (t.kind != ResourceKind::collection && t.kind != ResourceKind::object)
-        throw Error(403, Precondition::need_privileges, "this resource cannot be deleted");
+        throw need_privileges_error(t.href, Privileges::unbind, "this resource cannot be deleted");
     if (!t.exists) throw Error(404, "no such resource");
     WriteConditions conditions;
     conditions.if_match = if_match_of(ctx.request);
     conditions.if_schedule_tag_match = if_schedule_tag_match_of(ctx.request);
     if (t.kind == ResourceKind::collection) {
         if (t.collection->kind == CollectionKind::inbox || t.collection->kind == CollectionKind::outbox)
-            throw Error(403, Precondition::need_privileges, "the scheduling inbox and outbox cannot be deleted");
+            throw need_privileges_error(t.href, Privileges::unbind, "the scheduling inbox and outbox cannot be deleted");
         if (conditions.if_match && *conditions.if_match != "*") throw Error(412, "collections have no ETag");
         auto status = ctx.store.delete_collection(t.collection->id);
         if (status == StoreStatus::not_found) throw Error(404, "no such resource");

@@ -101,9 +101,9 @@ namespace {
 /// it lands (RFC 3744 §3.9).
 void check_destination(const Resource& source, const Resource& dest) {
     if (dest.owner && source.owner && dest.owner->id != source.owner->id)
-        throw Error(403, Precondition::need_privileges, "a collection is copied or moved within its own home");
+        throw need_privileges_error(dest.href, Privileges::bind, "a collection is copied or moved within its own home");
     if (!holds(dest.parent_privileges, Privileges::bind))
-        throw Error(403, Precondition::need_privileges, "no bind privilege on the destination's parent");
+        throw need_privileges_error(dest.href, Privileges::bind, "no bind privilege on the destination's parent");
 }
 
 /// MOVE of a calendar collection: a rename within the calendar home (RFC 4918
@@ -257,7 +257,7 @@ Response handle_copy_move(Context& ctx) {
     if (dest.kind != ResourceKind::object)
         throw Error(409, "the destination must be a resource inside a calendar");
     if (!holds(dest.parent_privileges, Privileges::bind))
-        throw Error(403, Precondition::need_privileges, "no bind privilege on the destination collection");
+        throw need_privileges_error(dest.href, Privileges::bind, "no bind privilege on the destination collection");
     if (!dest.collection) throw Error(409, "the destination's collection does not exist");
     if (dest.href == t.href) throw Error(403, "source and destination are the same");
     if (dest.collection->kind != CollectionKind::calendar && dest.collection->kind != CollectionKind::plain)

@@ -60,13 +60,13 @@ Response handle_report(Context& ctx) {
     // A sharee who may not read (free-busy, issue 25) learns no member names.
     if (!ctx.target.exists && (ctx.target.bit() & (k_any_collection | k_object)) &&
         !holds(ctx.target.privileges, Privileges::read))
-        throw Error(403, Precondition::need_privileges, "the user lacks a privilege this report needs");
+        throw need_privileges_error(ctx.target.href, Privileges::read, "the user lacks a privilege this report needs");
     if (!ctx.target.exists) throw Error(404, "no such resource");
     auto root = xml::parse(ctx.request.body, ctx.limits);
     for (const auto& row : reports) {
         if (!root.is(row.ns, row.local)) continue;
         if ((ctx.target.bit() & (k_any_collection | k_object)) && !holds(ctx.target.privileges, row.needs))
-            throw Error(403, Precondition::need_privileges, "the user lacks a privilege this report needs");
+            throw need_privileges_error(ctx.target.href, row.needs, "the user lacks a privilege this report needs");
         return row.run(ctx, root);
     }
     throw Error(403, Precondition::supported_report, "report {" + root.ns + "}" + root.local + " is not supported here");

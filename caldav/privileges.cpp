@@ -137,7 +137,7 @@ std::vector<Ace> acl_of(const Resource& r) {
             // Issue 25: a grant holds on the shared calendar and on each member.
             // An invitation not (yet) accepted gives nothing (schema 0017).
             for (const auto& g : r.grants)
-                if (g.status == InviteStatus::accepted) acl.push_back(Ace{g.grantee, share_privileges(g.permission)});
+                if (g.status == InviteStatus::accepted) acl.push_back(Ace{g.grantee, share_privileges(g.permission), true});
             return acl;
         }
         default:
@@ -171,6 +171,42 @@ Privileges share_privileges(SharePermission p) {
         case SharePermission::admin: return view | P::write | P::read_acl | P::share;
     }
     return P::none;
+}
+
+std::optional<SharePermission> permission_of_privileges(Privileges p) {
+    if (holds(p, P::all)) return SharePermission::admin;
+    // What every permission may come with: naming it changes nothing.
+    const auto extras = static_cast<std::uint32_t>(P::read_current_user_privilege_set | P::read_acl | P::write_acl);
+    const auto core = static_cast<Privileges>(static_cast<std::uint32_t>(p) & ~extras);
+    if (core == P::read_free_busy) return SharePermission::free_busy;
+    if (core == P::read) return SharePermission::view;
+    if (core == (P::read | P::write_content | P::bind)) return SharePermission::edit;
+    if (core == (P::read | P::write) || core == (P::read | P::write | P::share)) return SharePermission::admin;
+    return std::nullopt;
+}
+
+const PrivilegeName* privilege_named(std::string_view ns, std::string_view local) {
+    for (const auto& row : table)
+        if (row.ns == ns && row.local == local) return &row;
+    return nullptr;
+}
+
+Error need_privileges_error(std::string_view href, Privileges missing, std::string description) {
+    // Privileges with no name of their own are named by what holds them.
+    if (holds(missing, P::share)) missing = (missing & static_cast<Privileges>(~static_cast<std::uint32_t>(P::share))) | P::write_acl;
+    if ((missing & P::read_content) != P::none) missing |= P::read;
+    std::string detail;
+    for (std::size_t i = 0; i < table.size();) {
+        if (holds(missing, table[i].privilege)) {
+            detail += xml::element(dav_ns, "resource", xml::href(href) + privilege_element(table[i]));
+            i = subtree_end(i);
+        } else {
+            ++i;
+        }
+    }
+    Error e(403, Precondition::need_privileges, std::move(description));
+    e.with_detail(std::move(detail));
+    return e;
 }
 
 Privileges privileges_on_collection(const PrincipalRecord& actor, const PrincipalRecord& owner,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "caldav/limits.hpp"
+#include "caldav/error.hpp"
 #include "caldav/store.hpp"
 
 namespace caldav {
@@ -78,10 +79,12 @@ const PrivilegeName* privilege_name(Privileges p);
 
 /// An access control entry (RFC 3744 §5.5): a grant to one principal, or
 /// with no principal to every authenticated user (DAV:authenticated).
-/// Every ACE is protected: none can be changed by an ACL request yet.
+/// Those ownership implies are protected; those of a calendar's grants are
+/// what the ACL method changes (caldav/method_acl.cpp).
 struct Ace {
     std::optional<PrincipalRecord> principal;
     Privileges granted = Privileges::none;
+    bool from_grant = false;  ///< a calendar's grant (issue 25), not protected
 };
 
 /// The access control list of `r`: the protected entries ownership implies
@@ -101,8 +104,10 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor);
 /// its members (issue 25 §1): free-busy: read-free-busy; view: read and
 /// read-current-user-privilege-set; edit: also write-content and bind
 /// (create and update, not unbind); admin: also unbind, write-properties
-/// read-acl and share (sharing further). Only accepted grants
-/// (InviteStatus) count in acl_of.
+/// read-acl and share (sharing further, by CS:share or
+/// DAV:share-resource; the ACL method, which replaces every grant at once,
+/// is the owner's: write-acl). Only accepted grants (InviteStatus) count in
+/// acl_of.
 Privileges share_privileges(SharePermission p);
 
 /// The privileges a delegate of `mode` (CalendarServer calendar-proxy-read /
@@ -111,6 +116,22 @@ Privileges share_privileges(SharePermission p);
 /// bind, unbind) and schedule-send/-deliver on every collection and object
 /// below the home, so that they schedule and answer invitations for them.
 Privileges proxy_privileges(ProxyMode mode, const Resource& r);
+/// The permission whose grant an ACE granting `p` stands for (the ACL
+/// method, RFC 3744 §8.1): read-free-busy alone → free-busy; read → view;
+/// read, write-content and bind → edit; read and write, or DAV:all → admin.
+/// read-current-user-privilege-set, read-acl and write-acl may come with
+/// any of them (they are what the permission holds). nullopt for any other
+/// set (DAV:not-supported-privilege).
+std::optional<SharePermission> permission_of_privileges(Privileges p);
+
+/// The row of the privilege named {ns}local, or nullptr for a name not in
+/// the table.
+const PrivilegeName* privilege_named(std::string_view ns, std::string_view local);
+
+/// A 403 DAV:need-privileges error (RFC 3744 §7.1.1) naming each privilege
+/// of `missing` on the resource `href` in a DAV:resource element. The
+/// internal share privilege is named as DAV:write-acl, which goes with it.
+Error need_privileges_error(std::string_view href, Privileges missing, std::string description);
 
 /// The privileges `actor` holds on calendar `c` of `owner` whose grants
 /// (GrantStore::grants_of_collection) are `grants`: privileges_of for that

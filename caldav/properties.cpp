@@ -164,17 +164,21 @@ Value supported_report_set(Context&, const Resource& r) {
 // scheduling privileges on inbox and outbox (RFC 6638 §6.1, §6.2). Issue 22 item 16.
 Value supported_privilege_set(Context&, const Resource& r) { return supported_privilege_set_xml(r.bit()); }
 
-// RFC 3744 §5.5: the entries privileges_of evaluates (acl_of), every one
-// protected until sharing (issue 25) makes grants. Read with DAV:read-acl
-// (issue 22 item 16).
+// RFC 3744 §5.5: the entries privileges_of evaluates (acl_of): those of
+// ownership protected, a calendar's grants (issue 25) its own to change by
+// ACL, and on its members inherited from it. Read with DAV:read-acl.
 Value acl(Context&, const Resource& r) {
     if (!holds(r.privileges, Privileges::read_acl)) return std::nullopt;
     std::string out;
     for (const auto& ace : acl_of(r)) {
         auto principal = ace.principal ? href(principal_href(ace.principal->name)) : element(dav_ns, "authenticated");
+        std::string marker = element(dav_ns, "protected");
+        if (ace.from_grant && r.owner && r.collection)
+            marker = r.kind == ResourceKind::object
+                         ? element(dav_ns, "inherited", href(collection_href(r.owner->name, r.collection->name)))
+                         : std::string();
         out += element(dav_ns, "ace", element(dav_ns, "principal", principal) +
-                                          element(dav_ns, "grant", privilege_elements(ace.granted)) +
-                                          element(dav_ns, "protected"));
+                                          element(dav_ns, "grant", privilege_elements(ace.granted)) + marker);
     }
     return out;
 }
@@ -184,8 +188,11 @@ Value acl_restrictions(Context&, const Resource&) {
     return element(dav_ns, "grant-only") + element(dav_ns, "no-invert");
 }
 
-Value inherited_acl_set(Context&, const Resource&) {
-    return std::string();  // §5.7: no ACL is inherited from another resource
+Value inherited_acl_set(Context&, const Resource& r) {
+    // §5.7: a calendar object inherits its calendar's grants (issue 25).
+    if (r.kind == ResourceKind::object && r.owner && r.collection && !r.grants.empty())
+        return href(collection_href(r.owner->name, r.collection->name));
+    return std::string();
 }
 
 Value quota_used_bytes(Context& ctx, const Resource& r) {

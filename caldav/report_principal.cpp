@@ -282,7 +282,7 @@ Response report_acl_principal_prop_set(Context& ctx, const xml::Element& root) {
     const auto& t = ctx.target;
     // §9.2: the user needs DAV:read-acl.
     if (!holds(t.privileges, Privileges::read_acl))
-        throw Error(403, Precondition::need_privileges, "reading the ACL needs DAV:read-acl");
+        throw need_privileges_error(t.href, Privileges::read_acl, "reading the ACL needs DAV:read-acl");
     auto wanted = parse_property_request(root, PropertyRequest::Mode::prop);
     xml::Multistatus ms;
     // The principals the ACL (acl_of, as DAV:acl shows it) names by href, once each.

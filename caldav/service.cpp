@@ -76,10 +76,10 @@ constexpr std::array<MethodRow, 18> method_table{{
     {"COPY", &handle_copy_move, k_object | k_plain, k_object | k_plain, When::existing, {}},
     {"MOVE", &handle_copy_move, k_object | k_plain | k_calendar, k_object | k_plain | k_calendar, When::existing,
      {P::read, P::unbind}},
-    // access-control is advertised: ACL is answered (403, every ACE is
-    // protected until sharing builds the write side) but not listed in Allow,
-    // since no ACL request can succeed yet.
-    {"ACL", &handle_acl, k_all, 0, When::existing, {P::write_acl}},
+    // RFC 3744 §8.1 (caldav/method_acl.cpp): a calendar's grants are its
+    // ACEs to change; everywhere else every ACE is protected (403), so ACL
+    // is listed in Allow on calendars only.
+    {"ACL", &handle_acl, k_all, k_calendar, When::existing, {P::write_acl}},
 }};
 
 // Where methods change what users made: collections and their members. The
@@ -88,6 +88,13 @@ constexpr std::array<MethodRow, 18> method_table{{
 // with its own answer (405, a precondition, a protected property), so there
 // the actor needs only to see the resource.
 constexpr unsigned k_made_by_users = k_any_collection | k_object;
+
+/// The href of the collection holding `href` ("/a/b/" and "/a/b" → "/a/").
+std::string parent_href(std::string_view href) {
+    if (href.size() > 1 && href.back() == '/') href.remove_suffix(1);
+    auto slash = href.rfind('/');
+    return std::string(slash == std::string_view::npos ? href : href.substr(0, slash + 1));
+}
 
 Response redirect_well_known() {
     // RFC 6764 §5: the well-known URI redirects to the context path, every method.
@@ -123,9 +130,15 @@ void check_privileges(std::string_view method, const Resource& target) {
         for (const auto& row : method_table)
             if (row.method == method && (row.dispatch & target.bit())) need = row.need;
     }
-    const bool allowed = holds(target.privileges, need.target) && holds(target.parent_privileges, need.parent) &&
-                         (target.exists || holds(target.parent_privileges, need.parent_if_new));
-    if (!allowed) throw Error(403, Precondition::need_privileges, "the user lacks a privilege this request needs");
+    const auto lacking = [](Privileges held, Privileges needed) {
+        return static_cast<Privileges>(static_cast<std::uint32_t>(needed) & ~static_cast<std::uint32_t>(held));
+    };
+    if (auto missing = lacking(target.privileges, need.target); missing != P::none)
+        throw need_privileges_error(target.href, missing, "the user lacks a privilege this request needs");
+    Privileges parent_need = target.exists ? need.parent : need.parent | need.parent_if_new;
+    if (auto missing = lacking(target.parent_privileges, parent_need); missing != P::none)
+        throw need_privileges_error(parent_href(target.href), missing,
+                                    "the user lacks a privilege on the parent collection this request needs");
 }
 
 Response handle_options(Context& ctx) {
@@ -198,6 +211,10 @@ Response render_error(const Error& error) {
         }
         if (!error.href().empty())
             element.append_child("D:href").text().set(error.href().c_str());
+        if (!error.detail().empty()) {
+            root.append_attribute("xmlns:C") = std::string(names::caldav_ns).c_str();
+            element.append_buffer(error.detail().data(), error.detail().size());
+        }
         r.precondition = std::string(name.local);
     }
     auto desc = root.append_child("K:description");

@@ -198,7 +198,7 @@ Response share(Context& ctx, const xml::Element& root, bool cs) {
     auto& t = ctx.target;
     if (t.bit() != k_calendar || !t.exists) throw Error(403, "only calendars can be shared");
     if (!holds(t.privileges, Privileges::share))
-        throw Error(403, Precondition::need_privileges, "only the owner or an admin sharee may share this calendar");
+        throw need_privileges_error(t.href, Privileges::share, "only the owner or an admin sharee may share this calendar");
     auto changes = cs ? parse_cs_share(ctx, root) : parse_share_resource(ctx, root);
     for (const auto& ch : changes)
         if (ch.sharee.id == t.owner->id) throw Error(403, "a calendar is not shared with its owner");
@@ -212,7 +212,7 @@ Response share(Context& ctx, const xml::Element& root, bool cs) {
 Response invite_reply(Context& ctx, const xml::Element& root) {
     auto& t = ctx.target;
     if ((t.kind != ResourceKind::home && t.kind != ResourceKind::notifications) || !t.owner || t.owner->id != ctx.user.id)
-        throw Error(403, Precondition::need_privileges, "reply to invitations in your own calendar home");
+        throw need_privileges_error(t.href, Privileges::write_content, "reply to invitations in your own calendar home");
     const bool accepted = root.child(calendarserver_ns, "invite-accepted") != nullptr;
     if (!accepted && !root.child(calendarserver_ns, "invite-declined"))
         throw Error(400, "CS:invite-reply needs CS:invite-accepted or CS:invite-declined");

@@ -57,6 +57,9 @@ caldav::Response delete_calendar(Call& call);
 caldav::Response list_shares(Call& call);   ///< GET calendars/{id}/shares (issue 25)
 caldav::Response put_share(Call& call);     ///< PUT calendars/{id}/shares
 caldav::Response delete_share(Call& call);  ///< DELETE calendars/{id}/shares/{email}
+caldav::Response list_feeds(Call& call);          ///< GET calendars/{id}/feeds (issue 25 §8)
+caldav::Response create_public_feed(Call& call);  ///< POST calendars/{id}/feeds
+caldav::Response delete_feed(Call& call);         ///< DELETE calendars/{id}/feeds/{feed_id}
 caldav::Response get_vapid_key(Call& call);             ///< GET push/vapid-public-key (issue 26 §5)
 caldav::Response list_push_subscriptions(Call& call);   ///< GET push/subscriptions
 caldav::Response create_push_subscription(Call& call);  ///< POST push/subscriptions

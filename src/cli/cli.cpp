@@ -26,6 +26,7 @@
 #include "src/api/api_endpoint.hpp"
 #include "src/cli/database_command.hpp"
 #include "src/cli/ics_command.hpp"
+#include "src/cli/feed_command.hpp"
 #include "src/cli/import_command.hpp"
 #include "src/cli/imip_command.hpp"
 #include "src/cli/jobs_command.hpp"
@@ -80,6 +81,8 @@ constexpr const char* usage_text =
     "                                     share a calendar with a user\n"
     "  share list OWNER[/CALENDAR]        list a user's shared calendars and with whom\n"
     "  unshare OWNER/CALENDAR USER        end a user's access to a calendar\n"
+    "  feed add|list|revoke OWNER/CALENDAR [ID] [--free-busy]\n"
+    "                                     publish a calendar at a secret URL, list, revoke\n"
     "  resource add NAME --email ADDR [--type room|resource]\n"
     "               [--policy accept-if-free|always|manual]\n"
     "  imip deliver [--sender ADDR] [--recipient ADDR]\n"
@@ -511,6 +514,21 @@ int cmd_unshare(const std::vector<std::string>& args) {
     return share_remove(*store, pos[0], pos[1], std::cout, std::cerr);
 }
 
+// Public feeds (issue 25 §8; src/cli/feed_command.hpp).
+int cmd_feed(const std::vector<std::string>& args) {
+    auto d = common_options();
+    d.add_options()("free-busy", "busy time only (feed add)");
+    std::vector<std::string> pos;
+    auto vm = parse(args, d, pos);
+    const std::string verb = pos.empty() ? "" : pos[0];
+    if (verb == "add" && pos.size() == 2)
+        return feed_add(*open_backend(load_config(vm)), pos[1], vm.count("free-busy") > 0, std::cout, std::cerr);
+    if (verb == "list" && pos.size() == 2) return feed_list(*open_backend(load_config(vm)), pos[1], std::cout, std::cerr);
+    if (verb == "revoke" && pos.size() == 3)
+        return feed_revoke(*open_backend(load_config(vm)), pos[1], pos[2], std::cout, std::cerr);
+    throw UsageError("feed: expected add OWNER/CALENDAR [--free-busy], list OWNER/CALENDAR or revoke OWNER/CALENDAR ID");
+}
+
 int cmd_imip(const std::vector<std::string>& args) {
     auto d = common_options();
     d.add_options()
@@ -651,6 +669,7 @@ int run_cli(int argc, char** argv) {
         if (command == "token") return cmd_token(args);
         if (command == "share") return cmd_share(args);
         if (command == "unshare") return cmd_unshare(args);
+        if (command == "feed") return cmd_feed(args);
         if (command == "ics") return run_ics_command(args);
         if (command == "imip") return cmd_imip(args);
         if (command == "backup" || command == "restore" || command == "check") return cmd_database(command, args);

@@ -35,6 +35,7 @@
 #include "caldav/target.hpp"
 #include "src/api/api_endpoint.hpp"
 #include "src/config/settings_reload.hpp"
+#include "src/http/feed_endpoint.hpp"
 #include "src/http/metrics_endpoint.hpp"
 #include "src/http/web_assets.hpp"
 #include "src/util/log.hpp"
@@ -255,6 +256,8 @@ struct HttpServer::Impl {
     std::mutex metrics_token_mutex;
     /// The config file as the server runs it, for SIGHUP.
     SettingsReload settings_reload;
+    /// Public feeds (issue 25 §8), where the backend keeps them.
+    std::unique_ptr<FeedEndpoint> feeds;
     std::mutex per_address_mutex;
     /// Open connections per address_key(); an entry goes with its last connection.
     std::unordered_map<std::string, std::size_t> per_address;
@@ -280,6 +283,8 @@ struct HttpServer::Impl {
           handlers(handler_threads()),
           metrics_token(load_metrics_token(c.metrics_token_file)),
           settings_reload(c) {
+        if (auto* f = dynamic_cast<caldav::FeedStore*>(&st))
+            feeds = std::make_unique<FeedEndpoint>(st, *f, c.limits, c.api.rate_per_minute, c.api.rate_burst);
         id_prefix = static_cast<std::uint32_t>(
             std::chrono::steady_clock::now().time_since_epoch().count() & 0xffff);
     }
@@ -633,8 +638,10 @@ struct HttpServer::Impl {
     void log_request(const caldav::Request& creq, const std::string& user, const std::string& remote,
                      const caldav::Response& cres, std::size_t body_bytes, std::chrono::steady_clock::duration took) {
         if (!log::enabled(log::Level::info)) return;
-        // An answer link's token is a credential: not in the log.
-        std::string target = rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)") : creq.raw_target;
+        // An answer link's or a public feed's token is a credential: not in the log.
+        std::string target = rsvp && creq.path.starts_with("/rsvp/") ? std::string("/rsvp/(token)")
+                             : FeedEndpoint::serves(creq.path)        ? std::string("/feeds/(token)")
+                                                                      : creq.raw_target;
         std::string text = "rid=" + creq.request_id + " user=" + user + " remote=" + remote + " " + creq.method +
                            " " + target + " " + std::to_string(cres.status) + " " + std::to_string(body_bytes) +
                            "B " + format_duration_ms(took) +
@@ -751,6 +758,11 @@ struct HttpServer::Impl {
                 use_awaitable);
         }
         auto& pool = pool_for(creq.method);
+        // Public feeds (issue 25 §8): the secret in the URL is the credential.
+        if (feeds && FeedEndpoint::serves(creq.path)) {
+            co_return co_await asio::co_spawn(
+                pool, [&]() -> asio::awaitable<caldav::Response> { co_return feeds->handle(creq); }, use_awaitable);
+        }
         if (creq.path.starts_with("/.well-known/")) {
             co_return co_await asio::co_spawn(
                 pool, [&]() -> asio::awaitable<caldav::Response> { co_return service.handle(creq); }, use_awaitable);

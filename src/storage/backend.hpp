@@ -4,6 +4,7 @@
 // implementations (SqliteStore; PostgreSQL later).
 #pragma once
 #include "caldav/store.hpp"
+#include "caldav/store_feeds.hpp"
 #include "caldav/store_jobs.hpp"
 #include "caldav/store_push.hpp"
 #include "src/storage/account_store.hpp"
@@ -12,8 +13,10 @@ namespace server {
 
 /// A storage backend: calendars (caldav::Store), the job queue
 /// (caldav::JobStore), accounts (AccountStore) and push subscriptions
-/// (caldav::PushStore) kept together. read_scope() covers the reads of all.
-class Backend : public caldav::Store, public caldav::JobStore, public AccountStore, public caldav::PushStore {
+/// (caldav::PushStore) and public feeds (caldav::FeedStore) kept together.
+/// read_scope() covers the reads of all.
+class Backend : public caldav::Store, public caldav::JobStore, public AccountStore, public caldav::PushStore,
+                public caldav::FeedStore {
 public:
     /// Both: every principal (accounts), or a page of them (principal searches).
     using AccountStore::list_principals;

@@ -128,6 +128,11 @@ public:
                                       const std::vector<std::int64_t>& delegate_ids) override;
     std::vector<caldav::DelegationRecord> delegations_of(std::int64_t delegator_id) override;
     std::vector<caldav::DelegationRecord> delegations_to(std::int64_t delegate_id) override;
+    // caldav::FeedStore (schema 0021, issue 25 §8; src/storage/sqlite_feeds.cpp).
+    caldav::StoreStatus add_feed(caldav::PublicFeed& f) override;
+    std::vector<caldav::PublicFeed> feeds_of_collection(std::int64_t collection_id) override;
+    std::optional<caldav::PublicFeed> find_feed(std::string_view token_hash) override;
+    caldav::StoreStatus remove_feed(std::int64_t collection_id, std::int64_t id) override;
 
     // caldav::PushStore (schema 0019; src/storage/sqlite_push.cpp).
     caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;

@@ -224,7 +224,7 @@ const Row table[] = {
     {"MOVE-obj", Role::other, {"405", "405", "405", NP, NP, NP, NP, NP, NP, NP, NP, NP}},
     {"MOVE-away", Role::owner, {"405", "405", "405", "405", NP, "405", "405", NP, NP, NP, "404", "404"}},
     {"MOVE-away", Role::other, {"405", "405", "405", NP, NP, NP, NP, NP, NP, NP, NP, NP}},
-    {"ACL", Role::owner, {ACE, ACE, ACE, ACE, ACE, ACE, ACE, ACE, ACE, ACE, "404", "404"}},
+    {"ACL", Role::owner, {ACE, ACE, ACE, ACE, "200", ACE, ACE, ACE, ACE, ACE, "404", "404"}},
     {"ACL", Role::other, {ACE, ACE, ACE, NP, NP, NP, NP, NP, NP, NP, NP, NP}},
     {"LOCK", Role::owner, {"405", "405", "405", "405", "405", "405", "405", "405", "405", "405", "405", "405"}},
     {"LOCK", Role::other, {"405", "405", "405", NP, NP, NP, NP, NP, NP, NP, NP, NP}},

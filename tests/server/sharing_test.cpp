@@ -16,6 +16,13 @@ namespace {
 
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
+/// `body` without `href`: a 403 names the resource it refuses (RFC 3744
+/// §7.1.1 DAV:need-privileges), which the request itself named.
+std::string without(std::string body, const std::string& href) {
+    for (auto at = body.find(href); at != std::string::npos; at = body.find(href)) body.erase(at, href.size());
+    return body;
+}
+
 const std::string shared = "/dav/calendars/alice/calendar/";
 const std::string hidden = "/dav/calendars/alice/private/";
 
@@ -101,6 +108,7 @@ void check_nothing_else_reachable(Sharing& s, const std::string& user) {
              {"DELETE", hidden + "secret.ics", ""},
              {"PROPFIND", "/dav/calendars/alice/nothing-here/", ""}}) {
         auto r = s.send(user, method, path, body);
+        r.body = without(r.body, path);
         BOOST_TEST(r.status == 403, user << " " << method << " " << path << " gave " << r.status);
         BOOST_TEST(!contains(r.body, "secret"), method << " " << path);
         BOOST_TEST(!contains(r.body, "Secret Plan"), method << " " << path);
@@ -196,6 +204,7 @@ BOOST_AUTO_TEST_CASE(a_free_busy_sharee_gets_busy_time_and_nothing_of_the_events
         auto r = s.send("erin", method, path, body,
                         method == "COPY" ? "Destination: /dav/calendars/erin/calendar/stolen.ics\r\n" : "Depth: 1\r\n");
         BOOST_TEST(r.status == 403, method << " " << path << " gave " << r.status);
+        r.body = without(r.body, path);
         for (auto leak : {"Budget Review", "SUMMARY", "DESCRIPTION", "LOCATION", "review"})
             BOOST_TEST(!contains(r.body, leak), method << " " << path << " shows " << leak);
     }

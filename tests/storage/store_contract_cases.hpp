@@ -39,6 +39,7 @@ std::span<const Case> jobs_cases();
 std::span<const Case> idempotency_cases();
 std::span<const Case> grants_cases();
 std::span<const Case> push_cases();
+std::span<const Case> feeds_cases();  ///< issue 25 §8
 
 using caldav::CollectionKind;
 using caldav::CollectionRecord;

@@ -192,6 +192,12 @@ public:
     std::size_t extend_reminders(std::int64_t before, std::size_t limit) override;
     std::size_t prune_deliveries(std::int64_t before) override;
 
+    // caldav::FeedStore (schema/postgresql/0005, issue 25 §8; pg_store_feeds.cpp).
+    caldav::StoreStatus add_feed(caldav::PublicFeed& f) override;
+    std::vector<caldav::PublicFeed> feeds_of_collection(std::int64_t collection_id) override;
+    std::optional<caldav::PublicFeed> find_feed(std::string_view token_hash) override;
+    caldav::StoreStatus remove_feed(std::int64_t collection_id, std::int64_t id) override;
+
     // caldav::PushStore (pg_store_push.cpp).
     caldav::StoreStatus put_push_subscription(caldav::PushSubscription& s) override;
     std::vector<caldav::PushSubscription> push_subscriptions_of(std::int64_t owner_id) override;

@@ -4,9 +4,39 @@
 #include <algorithm>
 #include <exception>
 
+#include <unistd.h>
+
 #include "src/util/log.hpp"
 
 namespace server {
+
+namespace {
+
+/// How long to sleep until `next` is due, `now` being the runner's clock
+/// (whole unix seconds): the whole seconds between them and what is left of
+/// the current wall-clock second. With the wall clock a job due at second T
+/// then runs just as T begins, not up to a second later (issue 26: reminders
+/// on time); an injected clock waits at most as long as before.
+std::chrono::milliseconds until_due(std::int64_t next, std::int64_t now) {
+    using namespace std::chrono;
+    if (next <= now) return milliseconds(0);
+    auto into_second = duration_cast<milliseconds>(system_clock::now().time_since_epoch()) % seconds(1);
+    return seconds(next - now - 1) + (seconds(1) - into_second);
+}
+
+}  // namespace
+
+std::string node_worker_name(std::string_view role) {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return std::string(role) + "@" + host;
+}
+
+std::chrono::milliseconds delivery_lateness(const caldav::JobRecord& job) {
+    using namespace std::chrono;
+    const auto due = seconds(job.attempts == 0 ? job.due_at : job.created_at);
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch() - due);
+}
 
 std::int64_t RetryPolicy::delay_after(std::int64_t attempt) const {
     std::int64_t delay = std::max<std::int64_t>(first_delay, 1);
@@ -56,6 +86,7 @@ void JobRunner::finish(const caldav::JobRecord& job, const Kind& kind, JobOutcom
             status = store_.complete_job_with(job.id, options_.worker, outcome.next, outcome.delivery_key, now);
             if (status == caldav::StoreStatus::exists)
                 log::info("job " + std::to_string(job.id) + " (" + job.kind + ") was delivered before: not again");
+            if (status == caldav::StoreStatus::ok && !outcome.next.empty() && after_enqueue_) after_enqueue_();
             break;
         case JobOutcome::Kind::retry:
             status = store_.retry_job(job.id, options_.worker, now + kind.retry.delay_after(attempt),
@@ -107,10 +138,7 @@ void JobRunner::loop() {
         auto wait = options_.idle_poll;
         if (ran == 0) {
             // Until the next job is due, measured on the injected clock.
-            if (auto next = store_.next_job_due(kind_names_)) {
-                auto seconds = std::max<std::int64_t>(*next - clock_(), 0);
-                wait = std::min<std::chrono::milliseconds>(wait, std::chrono::seconds(seconds));
-            }
+            if (auto next = store_.next_job_due(kind_names_)) wait = std::min(wait, until_due(*next, clock_()));
         } else {
             wait = std::chrono::milliseconds(0);  // more may be due
         }

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "caldav/error.hpp"
 #include "caldav/names.hpp"
 #include "caldav/xml/element.hpp"
 #include "ical/alarms.hpp"

@@ -13,15 +13,19 @@ namespace server {
 namespace {
 
 /// How long to sleep until `next` is due, `now` being the runner's clock
-/// (whole unix seconds): the whole seconds between them and what is left of
-/// the current wall-clock second. With the wall clock a job due at second T
-/// then runs just as T begins, not up to a second later (issue 26: reminders
-/// on time); an injected clock waits at most as long as before.
+/// (unix seconds). When that clock is the wall clock (within a second of it)
+/// the sleep ends as the wall clock reaches `next`, not up to a second later
+/// (issue 26: reminders on time), and, since time() lags the precise clock by
+/// up to a scheduler tick, a job due by the precise clock but not yet by
+/// `now` is looked for again after 2 ms. An injected clock sleeps the whole
+/// seconds between `now` and `next`.
 std::chrono::milliseconds until_due(std::int64_t next, std::int64_t now) {
     using namespace std::chrono;
     if (next <= now) return milliseconds(0);
-    auto into_second = duration_cast<milliseconds>(system_clock::now().time_since_epoch()) % seconds(1);
-    return seconds(next - now - 1) + (seconds(1) - into_second);
+    const auto wall = duration_cast<milliseconds>(system_clock::now().time_since_epoch());
+    const auto wall_seconds = duration_cast<seconds>(wall).count();
+    if (wall_seconds < now - 1 || wall_seconds > now + 1) return seconds(next - now);
+    return std::max(milliseconds(2), duration_cast<milliseconds>(seconds(next)) - wall);
 }
 
 }  // namespace

@@ -117,6 +117,13 @@ def an_email_and_a_push_reminder_arrive_once_and_on_time():
     state["lateness"] = (mail_late, push_late)
     for what, late in (("e-mail", mail_late), ("push", push_late)):
         pe.check(0 <= late < LATE_BOUND, f"the {what} arrived {late:+.3f} s after due (bound 0..{LATE_BOUND})")
+    # §7: the deliveries are in the metrics, lateness counted from the trigger.
+    text = pe.request("GET", "/metrics", user=None).body.decode()
+    for channel in ("email", "push"):
+        m = pe.re.search(rf'^kalends_notification_delivery_seconds_bucket{{channel="{channel}",le="1"}} (\d+)$', text,
+                         pe.re.M)
+        pe.check(m and int(m.group(1)) >= 1, f"a {channel} delivery within 1 s in /metrics")
+    pe.check(pe.re.search(r"^kalends_notification_delivery_rate 1$", text, pe.re.M), "delivery rate 1 in /metrics")
 
 
 def reminders_survive_sigkill_around_their_due_time_once_each():

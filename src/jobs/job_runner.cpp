@@ -2,6 +2,7 @@
 #include "src/jobs/job_runner.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 
 #include <unistd.h>
@@ -62,17 +63,36 @@ void JobRunner::handle(const std::string& kind, JobHandler handler, RetryPolicy 
 std::size_t JobRunner::run_due_at(std::int64_t now) {
     auto jobs = store_.lease_jobs(kind_names_, now, now + options_.lease_seconds, options_.worker,
                                   options_.batch);
-    for (const auto& job : jobs) {
-        const auto& kind = kinds_.at(job.kind);
-        JobOutcome outcome;
-        try {
-            outcome = kind.handler(job, now);
-        } catch (const std::exception& e) {
-            outcome = JobOutcome::retry(e.what());
-        }
-        finish(job, kind, std::move(outcome), now);
+    const auto threads = std::min(options_.parallel, jobs.size());
+    if (threads <= 1) {
+        for (const auto& job : jobs) run_one(job, now);
+        return jobs.size();
     }
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (auto i = next++; i < jobs.size(); i = next++) run_one(jobs[i], now);
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+    for (auto& h : helpers) h.join();
     return jobs.size();
+}
+
+void JobRunner::run_one(const caldav::JobRecord& job, std::int64_t now) {
+    const auto& kind = kinds_.at(job.kind);
+    JobOutcome outcome;
+    try {
+        outcome = kind.handler(job, now);
+    } catch (const std::exception& e) {
+        outcome = JobOutcome::retry(e.what());
+    }
+    try {
+        finish(job, kind, std::move(outcome), now);
+    } catch (const std::exception& e) {
+        // Left leased: it runs again when the lease ends.
+        log::warn("job " + std::to_string(job.id) + " (" + job.kind + "): could not record its outcome: " + e.what());
+    }
 }
 
 void JobRunner::finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome,

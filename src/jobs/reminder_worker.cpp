@@ -30,6 +30,10 @@ JobRunnerOptions runner_options(const ReminderWorkerConfig& c) {
     o.lease_seconds = 60;  // a run takes milliseconds; a crashed worker's jobs wait at most this
     o.batch = 256;
     o.idle_poll = std::chrono::seconds(1);
+    // A company-wide meeting's reminders all at once: each delivery is a
+    // durable commit, and run side by side they share the fsyncs
+    // (bench/reminders, bench/RESULTS.md).
+    o.parallel = 8;
     return o;
 }
 

@@ -143,7 +143,7 @@ def main():
         smtp_port = free_port()
         smtp = Controller(sink, hostname="127.0.0.1", port=smtp_port)
         smtp.start()
-        rx = pe.Receiver()
+        rx = pe.state["rx"] = pe.Receiver()
         config = os.path.join(work, "kalends.conf")
         with open(config, "w") as f:
             f.write(f"[smtp]\nurl = smtp://127.0.0.1:{smtp_port}\nfrom = Calendar <calendar@example.org>\ntls = none\n"

@@ -4,6 +4,9 @@
 
 #include <charconv>
 
+#include "caldav/error.hpp"
+#include "caldav/names.hpp"
+#include "caldav/xml/element.hpp"
 #include "ical/alarms.hpp"
 #include "ical/scheduling.hpp"
 
@@ -139,6 +142,28 @@ ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t n
         out.jobs.push_back({std::string(reminder_job_kind), source.owner_id, f.trigger_at, reminder_payload(r)});
     }
     return out;
+}
+
+std::vector<ical::ReminderSpec> default_reminders(Store& store, const CollectionRecord& calendar, bool all_day) {
+    const std::string_view name = all_day ? "default-alarm-vevent-date" : "default-alarm-vevent-datetime";
+    std::string alarms;
+    for (const auto& d : store.dead_properties(calendar.id, ""))
+        if (d.ns == names::caldav_ns && d.name == name) {
+            try {
+                alarms = xml::parse(d.xml, Limits{}).text;
+            } catch (const Error&) {
+                return {};  // stored by an older version as something else: no default
+            }
+        }
+    const auto first = alarms.find("BEGIN:VALARM"), last = alarms.rfind("END:VALARM");
+    if (first == std::string::npos || last == std::string::npos || last < first) return {};
+    alarms = alarms.substr(first, last + 10 - first);
+    // The alarms inside an event of our own, so that they read as any event's.
+    auto event = ical::read_event("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kalends//default alarms//EN\r\n"
+                                  "BEGIN:VEVENT\r\nUID:default-alarms\r\nDTSTAMP:20240101T000000Z\r\n"
+                                  "DTSTART:20240101T090000Z\r\n" +
+                                  alarms + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+    return event ? event->reminders : std::vector<ical::ReminderSpec>{};
 }
 
 }  // namespace caldav

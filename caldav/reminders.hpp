@@ -10,6 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "ical/event_spec.hpp"
+
+#include "caldav/store.hpp"
 #include "caldav/store_jobs.hpp"
 #include "caldav/store_push.hpp"  // webpush_job_kind: push reminders go out as its jobs
 
@@ -65,5 +68,13 @@ std::string reminder_delivery_key(const Reminder& r);
 /// push reminders to the owner, and with policy.display_alarms every
 /// DISPLAY alarm does. Never throws.
 ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t now, const ReminderPolicy& policy);
+
+/// The reminders an event created through the JSON API without a
+/// "reminders" member gets (issue 26 §6): the VALARMs of its calendar's
+/// CALDAV:default-alarm-vevent-datetime property, or -date for an all-day
+/// event (draft-daboo-valarm-extensions §9; Apple Calendar sets them), read
+/// as read_event reads alarms (triggers relative to the start, at or before
+/// it). None when the property is absent, empty or not VALARM text.
+std::vector<ical::ReminderSpec> default_reminders(Store& store, const CollectionRecord& calendar, bool all_day);
 
 }  // namespace caldav

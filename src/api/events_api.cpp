@@ -7,6 +7,7 @@
 #include "caldav/event_service.hpp"
 #include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
+#include "caldav/reminders.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "src/api/api_call.hpp"
@@ -117,6 +118,8 @@ caldav::Response create_event(Call& call) {
     auto shared = calendar_id ? shared_target(call, *calendar_id) : std::nullopt;
     auto calendar = shared ? shared->first : target_calendar(call, calendar_id);
     const auto owner_name = shared ? shared->second : call.actor.principal.name;
+    // Issue 26 §6: no "reminders" (an empty array is none): the calendar's default alarms.
+    if (!f.has("reminders")) spec.reminders = caldav::default_reminders(call.actor.store, calendar, spec.all_day);
     bool reject = f.boolean("reject_conflicts").value_or(false);
     spec.organizer_email = call.actor.principal.email;
     spec.organizer_name = call.actor.principal.display_name;

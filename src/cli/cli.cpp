@@ -244,7 +244,6 @@ int cmd_serve(const std::vector<std::string>& args) {
         ReminderWorkerConfig rc{reminder_policy(c.reminders), c.smtp.enabled() ? c.smtp.from : "", c.imip.public_url};
         reminders = std::make_unique<ReminderWorker>(*store, *store, rc, wall_clock);
         reminders->ensure_horizon_job(wall_clock());
-        reminders->start();
     }
     // Answer links in invitations (issue 6 §5), only with a public URL to put in them.
     std::unique_ptr<RsvpEndpoint> rsvp;
@@ -259,6 +258,20 @@ int cmd_serve(const std::vector<std::string>& args) {
     // Web Push and WebDAV-Push (issue 26 §5): the VAPID key is made at first start and kept.
     caldav::DavPushSettings push_settings;
     auto push = start_push(c, *store, push_settings);
+    if (reminders) {
+        // A reminder's e-mail and push go out at once, not at the workers' next poll.
+        reminders->on_delivery([&mail, &push] {
+            if (mail) mail->poke();
+            push->poke();
+        });
+        reminders->start();
+    }
+    // Its thread pokes `mail` and `push`: stopped before they go, even when a
+    // later step throws.
+    struct StopFirst {
+        ReminderWorker* worker;
+        ~StopFirst() { if (worker) worker->stop(); }
+    } stop_reminders_first{reminders.get()};
     service.set_push(&push_settings, store.get());
     Authenticator auth(*store, {c.auth_cache_ttl, c.auth_free_failures, c.auth_max_delay,
                                 c.auth_max_concurrent_hashes, c.auth_failure_entries, c.auth_failure_memory});

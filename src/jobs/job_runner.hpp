@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -63,7 +64,25 @@ struct JobRunnerOptions {
     std::int64_t lease_seconds = 300; ///< a job's lease: longer than a run may take
     std::size_t batch = 16;           ///< jobs leased at once
     std::chrono::milliseconds idle_poll{5000};  ///< longest sleep when nothing is due
+    /// Jobs of one pass run on this many threads at once, so that their
+    /// completions share the store's group commit (one fsync for many)
+    /// instead of one fsync each. 1: in order, on the calling thread. The
+    /// handlers must then be safe to run concurrently.
+    std::size_t parallel = 1;
 };
+
+/// A lease owner name for `role` ("mail", "push", "reminder") unique per
+/// host and stable across restarts: ROLE@HOSTNAME. A worker starting up
+/// gives back the leases its name holds (JobStore::release_leases): its
+/// earlier process was killed, so the jobs it held run now, not when their
+/// leases end; the host name keeps it from taking another node's jobs.
+std::string node_worker_name(std::string_view role);
+
+/// How long after it was due a job that delivers something runs, on the
+/// wall clock in milliseconds: from its due_at on its first run (a reminder
+/// queues its e-mail due at the reminder's trigger), from its creation on a
+/// retry (due_at has moved). For the delivery metrics (issue 26 §7).
+std::chrono::milliseconds delivery_lateness(const caldav::JobRecord& job);
 
 /// Leases due jobs of the kinds it has handlers for and runs them. run_due()
 /// does one pass on the caller's thread (tests); start() runs passes on a
@@ -90,6 +109,11 @@ public:
     void stop();
     /// Looks for due jobs now (after a write that enqueued one).
     void wake();
+    /// Calls `hook` (on the runner's thread) after each job whose completion
+    /// enqueued jobs (JobOutcome::next): a reminder wakes the mail and push
+    /// workers so that its e-mail is handed on at once, not at their next poll.
+    /// Set before start().
+    void after_enqueue(std::function<void()> hook) { after_enqueue_ = std::move(hook); }
 
 private:
     struct Kind {
@@ -97,6 +121,8 @@ private:
         RetryPolicy retry;
     };
     void finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome, std::int64_t now);
+    /// Runs one leased job and records its outcome; never throws.
+    void run_one(const caldav::JobRecord& job, std::int64_t now);
     void loop();
 
     caldav::JobStore& store_;
@@ -104,6 +130,7 @@ private:
     JobRunnerOptions options_;
     std::map<std::string, Kind> kinds_;
     std::vector<std::string> kind_names_;
+    std::function<void()> after_enqueue_;
     std::mutex mutex_;
     std::condition_variable cv_;
     bool stopping_ = false;

@@ -4,6 +4,7 @@
 // delivered once; and a periodic job extends the reminder index's horizon.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "caldav/reminders.hpp"
@@ -19,7 +20,7 @@ struct ReminderWorkerConfig {
     caldav::ReminderPolicy policy;
     std::string mail_from;   ///< [smtp] from; empty: no relay, e-mail reminders are skipped
     std::string public_url;  ///< base of the event links in e-mail; empty: no link
-    std::string worker = "reminder";  ///< lease owner name, unique per node
+    std::string worker = node_worker_name("reminder");  ///< lease owner name, unique per node
 };
 
 /// The policy the [reminders] settings ask for.
@@ -41,6 +42,10 @@ public:
 
     /// Queues the horizon job when none is queued (at startup).
     void ensure_horizon_job(std::int64_t now);
+    /// Calls `wake` each time a delivery has queued its e-mail or push jobs
+    /// (the mail and push workers' poke), so that they are handed on at once.
+    /// Set before start().
+    void on_delivery(std::function<void()> wake) { runner_.after_enqueue(std::move(wake)); }
     /// Starts the thread (see JobRunner::start).
     void start() { runner_.start(); }
     /// Stops after the job being run. Idempotent.

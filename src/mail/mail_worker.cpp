@@ -9,6 +9,7 @@
 #include "caldav/imip.hpp"
 #include "src/mail/smtp_client.hpp"
 #include "src/util/log.hpp"
+#include "src/util/metrics.hpp"
 
 namespace server {
 
@@ -21,7 +22,7 @@ std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)
 /// retried once the lease ends.
 JobRunnerOptions runner_options(const SmtpConfig& smtp) {
     JobRunnerOptions o;
-    o.worker = "mail";
+    o.worker = node_worker_name("mail");
     o.lease_seconds = smtp.timeout.count() * 2 + 60;
     o.batch = 16;
     o.idle_poll = std::chrono::seconds(1);
@@ -37,6 +38,11 @@ MailWorker::MailWorker(caldav::Store& store, caldav::JobStore& jobs, SmtpConfig 
       // Giving up is by age (give_up), not by a count of attempts.
       retry_{smtp_.retry_min.count(), smtp_.retry_max.count(), std::numeric_limits<std::int64_t>::max()},
       runner_(jobs, &now_seconds, runner_options(smtp_)) {
+    // Messages an earlier process was sending when it died go out now, not
+    // when their leases end (a message cut off mid-send may arrive twice:
+    // SMTP hand-over is at-least-once).
+    if (auto n = jobs.release_leases(node_worker_name("mail")); n > 0)
+        log::info("mail: took back " + std::to_string(n) + " messages an earlier run held");
     runner_.handle(std::string(caldav::mail_job_kind),
                    [this](const caldav::JobRecord& job, std::int64_t now) { return send(job, now); },
                    retry_);
@@ -58,6 +64,7 @@ JobOutcome MailWorker::send(const caldav::JobRecord& job, std::int64_t now) {
                    " after " + std::to_string(job.attempts) + " attempts; last error: " +
                    job.last_error);
         give_up(*m);
+        metrics::registry().record_delivery_failure(metrics::Channel::email, metrics::DeliveryFailure::given_up);
         return JobOutcome::fail("given up after " + std::to_string(job.attempts) +
                                 " attempts: " + job.last_error);
     }
@@ -65,17 +72,20 @@ JobOutcome MailWorker::send(const caldav::JobRecord& job, std::int64_t now) {
     if (result.ok) {
         log::info("imip: sent mail " + id + " to " + m->recipient + " about " + m->uid);
         ++sent_;
+        metrics::registry().record_delivery(metrics::Channel::email, delivery_lateness(job));
         return JobOutcome::done();
     }
     if (result.permanent) {
         log::error("imip: the relay refused mail " + id + " to " + m->recipient +
                    " for good: " + result.error);
         give_up(*m);
+        metrics::registry().record_delivery_failure(metrics::Channel::email, metrics::DeliveryFailure::refused);
         return JobOutcome::fail(result.error);
     }
     log::warn("imip: mail " + id + " to " + m->recipient + " not sent (attempt " +
               std::to_string(job.attempts + 1) + "): " + result.error + "; retrying in " +
               std::to_string(backoff_seconds(job.attempts + 1)) + " s");
+    metrics::registry().record_delivery_failure(metrics::Channel::email, metrics::DeliveryFailure::retry);
     return JobOutcome::retry(result.error);
 }
 

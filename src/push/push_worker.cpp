@@ -12,6 +12,7 @@
 #include "caldav/properties.hpp"
 #include "caldav/webdav_push.hpp"
 #include "src/util/log.hpp"
+#include "src/util/metrics.hpp"
 
 namespace server {
 
@@ -23,7 +24,7 @@ std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)
 
 JobRunnerOptions runner_options(const PushWorkerOptions& o) {
     JobRunnerOptions r;
-    r.worker = "push";
+    r.worker = node_worker_name("push");
     r.lease_seconds = o.timeout_seconds * 4 + 60;  // a run may send to a few subscriptions
     r.batch = 16;
     r.idle_poll = o.idle_poll;
@@ -53,6 +54,9 @@ PushWorker::PushWorker(caldav::JobStore& jobs, caldav::PushStore& subscriptions,
       public_key_(push::base64url_encode(vapid_.public_bytes())),
       options_(std::move(options)),
       runner_(jobs, clock ? std::move(clock) : JobClock(&now_seconds), runner_options(options_)) {
+    // As the mail worker: what an earlier process held is sent now.
+    if (auto n = jobs_.release_leases(node_worker_name("push")); n > 0)
+        log::info("push: took back " + std::to_string(n) + " jobs an earlier run held");
     runner_.handle(std::string(caldav::webpush_job_kind),
                    [this](const caldav::JobRecord& job, std::int64_t now) { return send_reminder(job, now); },
                    options_.retry);
@@ -81,6 +85,21 @@ push::DeliveryResult PushWorker::send_one(const caldav::PushSubscription& s, con
     return r;
 }
 
+void PushWorker::record(const caldav::JobRecord& job, push::DeliveryResult::Kind kind) const {
+    using K = push::DeliveryResult::Kind;
+    using F = metrics::DeliveryFailure;
+    auto& m = metrics::registry();
+    switch (kind) {
+    case K::delivered: m.record_delivery(metrics::Channel::push, delivery_lateness(job)); break;
+    case K::gone: m.record_delivery_failure(metrics::Channel::push, F::gone); break;
+    case K::rejected: m.record_delivery_failure(metrics::Channel::push, F::refused); break;
+    case K::retry:
+        m.record_delivery_failure(metrics::Channel::push,
+                                  job.attempts + 1 >= options_.retry.max_attempts ? F::given_up : F::retry);
+        break;
+    }
+}
+
 JobOutcome PushWorker::send_reminder(const caldav::JobRecord& job, std::int64_t now) {
     auto reminder = reminder_of(job.payload);
     if (!reminder) return JobOutcome::fail("a webpush payload must be a JSON object");
@@ -92,6 +111,7 @@ JobOutcome PushWorker::send_reminder(const caldav::JobRecord& job, std::int64_t 
     std::string last_error;
     for (const auto& s : targets) {
         auto r = send_one(s, reminder->first, "high", {}, now);
+        record(job, r.kind);
         if (r.kind == push::DeliveryResult::Kind::retry) {
             again.push_back(s.id);
             last_error = r.error;

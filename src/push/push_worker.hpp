@@ -56,6 +56,9 @@ private:
     push::DeliveryResult send_one(const caldav::PushSubscription& s, const std::string& payload,
                                   const std::string& urgency, const std::string& topic, std::int64_t now);
 
+    /// Counts one reminder's delivery to one subscription in the metrics.
+    void record(const caldav::JobRecord& job, push::DeliveryResult::Kind kind) const;
+
     caldav::JobStore& jobs_;
     caldav::PushStore& subscriptions_;
     push::EcKey vapid_;

@@ -186,9 +186,50 @@ std::string Registry::render() const {
     write_sample(out, "kalends_auth_failures_total", "", static_cast<double>(auth_failures_.value()));
     write_family(out, "kalends_connections_accepted_total", "counter", "Connections accepted.");
     write_sample(out, "kalends_connections_accepted_total", "", static_cast<double>(connections_total_.value()));
+    render_deliveries(out);
     std::lock_guard lock(collectors_mutex_);
     for (const auto& collect : collectors_) collect(out);
     return out;
+}
+
+void Registry::record_delivery(Channel c, std::chrono::milliseconds late) noexcept {
+    delivered_[static_cast<std::size_t>(c)].inc();
+    delivery_seconds_[static_cast<std::size_t>(c)].observe(std::max(late, std::chrono::milliseconds(0)));
+}
+
+void Registry::record_delivery_failure(Channel c, DeliveryFailure cause) noexcept {
+    delivery_failures_[static_cast<std::size_t>(c) * delivery_failure_count + static_cast<std::size_t>(cause)].inc();
+}
+
+void Registry::render_deliveries(std::string& out) const {
+    constexpr std::array<std::string_view, channel_count> channels{"email", "push"};
+    constexpr std::array<std::string_view, delivery_failure_count> causes{"retry", "refused", "gone", "given_up",
+                                                                          "late"};
+    write_family(out, "kalends_notification_delivery_seconds", "histogram",
+                 "Time from a notification's due instant (a reminder's trigger, a message queued) to its hand-over "
+                 "to the SMTP relay or push service, by channel.");
+    for (std::size_t c = 0; c < channel_count; ++c)
+        delivery_seconds_[c].render(out, "kalends_notification_delivery_seconds",
+                                    "channel=\"" + std::string(channels[c]) + "\"");
+    write_family(out, "kalends_notification_failures_total", "counter",
+                 "Notifications that did not go out, by channel and cause (retry: tried again later).");
+    std::uint64_t sent = 0, lost = 0;
+    for (std::size_t c = 0; c < channel_count; ++c) {
+        sent += delivered_[c].value();
+        for (std::size_t k = 0; k < delivery_failure_count; ++k) {
+            auto v = delivery_failures_[c * delivery_failure_count + k].value();
+            if (causes[k] != "retry") lost += v;
+            write_sample(out, "kalends_notification_failures_total",
+                         "channel=\"" + std::string(channels[c]) + "\",cause=\"" + std::string(causes[k]) + "\"",
+                         static_cast<double>(v));
+        }
+    }
+    // The specification's "notification delivery rate": delivered over
+    // delivered plus lost for good (retries still pending count for neither).
+    write_family(out, "kalends_notification_delivery_rate", "gauge",
+                 "Notifications delivered / (delivered + failed for good) since start; 1 when none.");
+    write_sample(out, "kalends_notification_delivery_rate", "",
+                 sent + lost == 0 ? 1.0 : static_cast<double>(sent) / static_cast<double>(sent + lost));
 }
 
 Registry& registry() {

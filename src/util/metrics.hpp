@@ -63,6 +63,19 @@ void write_sample(std::string& out, std::string_view name, std::string_view labe
 /// `value` escaped for a label value (backslash, quote, newline).
 std::string escape_label(std::string_view value);
 
+/// How a notification reaches its recipient, the delivery metrics' `channel`
+/// label (issue 26 §7): e-mail (reminders and iMIP alike) or Web Push.
+enum class Channel { email, push };
+inline constexpr std::size_t channel_count = 2;
+
+/// Why a notification did not go out, the `cause` label: `retry` (the relay
+/// or push service could not take it now; it is tried again), `refused` (for
+/// good: a 5xx to RCPT/DATA, a 4xx from a push service), `gone` (the push
+/// subscription no longer exists), `given_up` (retried too long), `late`
+/// (a reminder found past skip-after-minutes or its event's end).
+enum class DeliveryFailure { retry, refused, gone, given_up, late };
+inline constexpr std::size_t delivery_failure_count = 5;
+
 /// Every metric of the process. Instruments live as long as the program.
 class Registry {
 public:
@@ -75,6 +88,12 @@ public:
     void record_connection() noexcept { connections_total_.inc(); }
     /// Records the latency of one JSON API operation (whatever its outcome).
     void record_api(ApiOperation op, std::chrono::steady_clock::duration d) noexcept;
+
+    /// Counts one notification handed to the SMTP relay or a push service,
+    /// `late` after it was due (negative: counted as 0).
+    void record_delivery(Channel c, std::chrono::milliseconds late) noexcept;
+    /// Counts one notification that did not go out, by cause.
+    void record_delivery_failure(Channel c, DeliveryFailure cause) noexcept;
 
     /// Adds a function that appends families read at scrape time (queue
     /// depths, file sizes, the cache's figures). Thread-safe.
@@ -93,6 +112,10 @@ private:
     std::array<Counter, method_count * resource_kind_count * status_classes> requests_{};
     std::array<Histogram, method_count * resource_kind_count> request_seconds_{};
     std::array<Histogram, api_operation_count> api_seconds_{};
+    std::array<Counter, channel_count> delivered_{};
+    std::array<Histogram, channel_count> delivery_seconds_{};
+    std::array<Counter, channel_count * delivery_failure_count> delivery_failures_{};
+    void render_deliveries(std::string& out) const;
     Counter auth_failures_;
     Counter connections_total_;
     mutable std::mutex collectors_mutex_;

@@ -82,7 +82,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 name = self.path.lstrip("/")
                 with receiver.lock:
-                    receiver.messages.append({"name": name, "headers": dict(self.headers.items()), "body": body})
+                    receiver.messages.append({"name": name, "headers": dict(self.headers.items()), "body": body,
+                                              "at": time.time()})
                     status = receiver.status.get(name, 201)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "caldav/object_service.hpp"
+#include "src/util/metrics.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -162,7 +163,8 @@ BOOST_AUTO_TEST_CASE(after_a_restart_a_missed_reminder_fires_once_and_one_missed
     f.put("a.ics", event("a", start, email_15));
     f.put("b.ics", event("b", start + 3 * 3600, email_15));
     // The old process leased a's reminder and died before it completed it.
-    BOOST_TEST_REQUIRE(f.store->lease_jobs({"reminder"}, start - 15 * minute, start + 3600, "reminder", 1).size() == 1u);
+    BOOST_TEST_REQUIRE(f.store->lease_jobs({"reminder"}, start - 15 * minute, start + 3600,
+                                                server::node_worker_name("reminder"), 1).size() == 1u);
     // Down until 2 minutes later; a fresh worker takes the lease back at once.
     f.open();
     f.run_at(start - 13 * minute);
@@ -197,6 +199,68 @@ BOOST_AUTO_TEST_CASE(the_horizon_job_queues_reminders_that_come_within_the_horiz
     f.worker->ensure_horizon_job(f.now);
     for (int day = 0; day < 7; ++day) f.run_at(start + day * 86400 - 15 * minute);
     BOOST_TEST(f.deliveries().size() == 7u);
+}
+
+BOOST_AUTO_TEST_CASE(a_delivery_wakes_the_senders_and_queues_its_mail_due_at_the_trigger_even_when_run_late) {
+    Fixture f;
+    int woken = 0;
+    f.worker->on_delivery([&woken] { ++woken; });
+    f.put("a.ics", event("a", start, email_15 + push_5));
+    f.run_at(start - 15 * minute - 1);
+    BOOST_TEST(woken == 0);
+    // Run 40 s late (the server was busy or down): the mail is due at the
+    // trigger, so the delivery metrics count its lateness from there.
+    f.run_at(start - 15 * minute + 40);
+    BOOST_TEST(woken == 1);
+    auto mail = f.store->list_jobs(caldav::mail_job_kind);
+    BOOST_TEST_REQUIRE(mail.size() == 1u);
+    BOOST_TEST(mail.front().due_at == start - 15 * minute);
+    f.run_at(start - 5 * minute);
+    BOOST_TEST(woken == 2);
+    BOOST_TEST(f.store->list_jobs(caldav::webpush_job_kind).front().due_at == start - 5 * minute);
+    // Nothing left to deliver: no wake-up.
+    f.run_at(start);
+    BOOST_TEST(woken == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_reminder_skipped_as_too_late_is_counted_as_a_late_failure) {
+    auto failures = [] {
+        auto text = server::metrics::registry().render();
+        const std::string series = "kalends_notification_failures_total{channel=\"email\",cause=\"late\"} ";
+        auto at = text.find(series);
+        return at == std::string::npos ? -1.0 : std::stod(text.substr(at + series.size()));
+    };
+    const double before = failures();
+    BOOST_TEST_REQUIRE(before >= 0.0);
+    Fixture f;
+    f.put("a.ics", event("a", start, email_15));
+    f.run_at(start - 15 * minute + 61 * minute);
+    BOOST_TEST(f.deliveries().empty());
+    BOOST_TEST(failures() == before + 1);
+}
+
+BOOST_AUTO_TEST_CASE(default_reminders_come_from_the_calendars_default_alarm_properties) {
+    Fixture f;
+    BOOST_TEST(caldav::default_reminders(*f.store, f.calendar, false).empty());
+    caldav::PropertyPatch patch;
+    // As Apple Calendar sends them: LF line ends, its own X- properties, an AUDIO alarm.
+    patch.set.push_back({"urn:ietf:params:xml:ns:caldav", "default-alarm-vevent-datetime",
+                         "<C:default-alarm-vevent-datetime xmlns:C=\"urn:ietf:params:xml:ns:caldav\">\n"
+                         "BEGIN:VALARM\nX-WR-ALARMUID:A1\nUID:A1\nTRIGGER:-PT15M\nATTACH;VALUE=URI:Basso\n"
+                         "ACTION:AUDIO\nEND:VALARM\nBEGIN:VALARM\nACTION:EMAIL\nSUMMARY:s\nDESCRIPTION:d\n"
+                         "ATTENDEE:mailto:alice@example.com\nTRIGGER:-PT1H\nEND:VALARM\n"
+                         "</C:default-alarm-vevent-datetime>"});
+    patch.set.push_back({"urn:ietf:params:xml:ns:caldav", "default-alarm-vevent-date",
+                         "<C:default-alarm-vevent-date xmlns:C=\"urn:ietf:params:xml:ns:caldav\">not an alarm"
+                         "</C:default-alarm-vevent-date>"});
+    BOOST_TEST_REQUIRE((f.store->patch_properties(f.calendar.id, "", patch) == caldav::StoreStatus::ok));
+    auto timed = caldav::default_reminders(*f.store, f.calendar, false);
+    BOOST_TEST_REQUIRE(timed.size() == 2u);
+    BOOST_TEST(timed[0].minutes_before == 15);
+    BOOST_TEST(timed[0].method == "display");
+    BOOST_TEST(timed[1].minutes_before == 60);
+    BOOST_TEST(timed[1].method == "email");
+    BOOST_TEST(caldav::default_reminders(*f.store, f.calendar, true).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

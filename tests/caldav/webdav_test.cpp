@@ -400,7 +400,7 @@ BOOST_AUTO_TEST_CASE(unknown_users_home_is_404) { request("PROPFIND", "/dav/cale
 BOOST_AUTO_TEST_CASE(allow_lists_exactly_the_methods_of_each_resource) {
     auto existing = request("OPTIONS", "/dav/calendars/alice/calendar/", 200);
     BOOST_TEST(*existing.headers.get("Allow") ==
-               "OPTIONS, PROPFIND, PROPPATCH, DELETE, REPORT, GET, HEAD, POST, MOVE");  // POST: sharing (issue 25)
+               "OPTIONS, PROPFIND, PROPPATCH, DELETE, REPORT, GET, HEAD, POST, MOVE, ACL");  // POST: sharing, ACL: grants (issue 25)
     auto missing = request("OPTIONS", "/dav/calendars/alice/new/", 200);
     BOOST_TEST(*missing.headers.get("Allow") == "OPTIONS, MKCALENDAR, MKCOL");
     auto home = request("OPTIONS", "/dav/calendars/alice/", 200);

@@ -52,6 +52,13 @@ SELECT create_distributed_table('push_subscriptions', 'owner_id', colocate_with 
 SELECT create_distributed_table('notifications', 'principal_id', colocate_with => 'principals');
 SELECT create_distributed_table('reminder_index', 'owner_id', colocate_with => 'principals');
 SELECT create_distributed_table('job_deliveries', 'key');
+-- 0007: a delegator's proxy groups go with the delegator; "whom am I a
+-- delegate of" fans out by delegations_by_delegate.
+SELECT create_distributed_table('delegations', 'delegator_id', colocate_with => 'principals');
+-- 0006: a calendar's public feeds go with its owner. The feed URL names no
+-- owner: under Citus the lookup by token_hash fans out, and its UNIQUE must
+-- become (owner_id, token_hash) with the secret's randomness keeping it unique.
+SELECT create_distributed_table('public_feeds', 'owner_id', colocate_with => 'principals');
 SELECT create_distributed_table('principal_names', 'name');
 SELECT create_distributed_table('token_hashes', 'token_hash');
 

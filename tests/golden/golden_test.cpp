@@ -22,19 +22,14 @@ using namespace test_support::golden;
 
 namespace {
 
-/// Every golden transcript under $KALENDS_GOLDEN_DIR, sorted, but those whose
-/// file name is $KALENDS_GOLDEN_EXCLUDE (a transcript of a feature a backend
-/// does not have yet; meson.build says which and why). One empty entry when
+/// Every golden transcript under $KALENDS_GOLDEN_DIR, sorted. One empty entry when
 /// the directory is unset or holds none, so the run fails instead of passing empty.
 std::vector<std::string> golden_files() {
     std::vector<std::string> out;
     const char* dir = std::getenv("KALENDS_GOLDEN_DIR");
-    const char* exclude = std::getenv("KALENDS_GOLDEN_EXCLUDE");
     if (dir && fs::is_directory(dir))
         for (const auto& e : fs::recursive_directory_iterator(dir))
-            if (e.is_regular_file() && e.path().extension() == ".txt" &&
-                !(exclude && e.path().filename() == exclude))
-                out.push_back(e.path().string());
+            if (e.is_regular_file() && e.path().extension() == ".txt") out.push_back(e.path().string());
     std::sort(out.begin(), out.end());
     if (out.empty()) out.emplace_back();
     return out;

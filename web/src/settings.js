@@ -1,6 +1,7 @@
 // Connecting calendar apps (the CalDAV URLs and the settings Apple Calendar,
 // Thunderbird and DAVx⁵ ask for, and a QR code of the server address for
-// phones) and sharing a calendar (its sharees).
+// phones), sharing a calendar (its sharees) and publishing it (its public
+// feeds, /api/v1/calendars/{id}/feeds: a secret webcal:// URL shown once).
 import { api } from './api.js';
 import { announce, errorBox, field, h, openDialog, showError } from './ui.js';
 
@@ -45,10 +46,9 @@ export async function qrSvg(text, label) {
   return svg;
 }
 
-function qrFigure(url) {
-  const figure = h('figure', { className: 'qr-figure' },
-    h('figcaption', { className: 'hint' }, 'Scan with a phone to take the server address into its calendar app (DAVx⁵ on Android).'));
-  qrSvg(url, `QR code of the server address ${url}`).then((svg) => figure.prepend(svg), () => figure.remove());
+function qrFigure(url, what = 'the server address', caption = 'Scan with a phone to take the server address into its calendar app (DAVx⁵ on Android).') {
+  const figure = h('figure', { className: 'qr-figure' }, h('figcaption', { className: 'hint' }, caption));
+  qrSvg(url, `QR code of ${what} ${url}`).then((svg) => figure.prepend(svg), () => figure.remove());
   return figure;
 }
 
@@ -107,8 +107,56 @@ export function openShares(ctx, cal) {
       } catch (e) { showError(errors, e); }
     });
     reload();
-    return h('div', {}, errors, list, form);
+    // Public feeds are the owner's (an admin sharee shares, but does not publish).
+    return h('div', {}, errors, list, form, cal.permission === 'owner' ? feedsSection(cal) : null);
   });
+}
+
+const FEED_FORMS = { full: 'every event', 'free-busy': 'busy times only' };
+
+/**
+ * The share dialog's "Public feeds" part: the calendar's feeds (form, date)
+ * with Revoke, and buttons that publish a new one. A new feed's secret URL
+ * is shown once, with Copy and a QR code, as the API returns it.
+ */
+function feedsSection(cal) {
+  const path = `/calendars/${encodeURIComponent(cal.calendar_id)}/feeds`;
+  const list = h('ul', { className: 'feeds' });
+  const fresh = h('div', { className: 'feed-new' });
+  const errors = errorBox();
+  const reload = async () => {
+    try {
+      const { data } = await api('GET', path);
+      list.replaceChildren(...(data.feeds.length ? data.feeds.map((f) => h('li', {},
+        `Feed ${f.feed_id} (${FEED_FORMS[f.form] || f.form}), published ${new Date(f.created).toLocaleDateString()} `,
+        h('button', { type: 'button', className: 'link', 'aria-label': `Revoke feed ${f.feed_id}`, onclick: async () => {
+          try { await api('DELETE', `${path}/${encodeURIComponent(f.feed_id)}`); announce(`Revoked feed ${f.feed_id}: its address no longer works.`); fresh.replaceChildren(); reload(); } catch (e) { showError(errors, e); }
+        } }, 'Revoke'))) : [h('li', { className: 'hint' }, 'Not published.')]));
+    } catch (e) { showError(errors, e); }
+  };
+  const publish = (freeBusy) => async () => {
+    try {
+      const { data } = await api('POST', path, { body: { free_busy: freeBusy } });
+      const url = location.origin + data.path;
+      const webcal = data.webcal_url || url.replace(/^https?:/, 'webcal:');
+      fresh.replaceChildren(
+        h('p', {}, `Anyone with this address can subscribe to “${cal.name}” (${FEED_FORMS[data.form]}) without signing in. It is shown only now: copy it, or revoke the feed and publish a new one.`),
+        copyRow('Feed address', url),
+        copyRow('Subscription address (webcal)', webcal),
+        qrFigure(webcal, 'the feed address', 'Scan with a phone to subscribe to this calendar.'));
+      announce(`Published “${cal.name}” (${FEED_FORMS[data.form]}).`);
+      reload();
+    } catch (e) { showError(errors, e); }
+  };
+  reload();
+  return h('section', { className: 'feeds-section', 'aria-label': 'Public feeds' },
+    h('h3', {}, 'Public feeds'),
+    h('p', { className: 'hint' }, 'A secret, read-only address that calendar apps can subscribe to without an account.'),
+    errors, list,
+    h('div', { className: 'buttons' },
+      h('button', { type: 'button', onclick: publish(false) }, 'Publish all events'),
+      h('button', { type: 'button', onclick: publish(true) }, 'Publish busy times only')),
+    fresh);
 }
 
 function labelOf(p) {

@@ -192,7 +192,13 @@ public:
     std::size_t extend_reminders(std::int64_t before, std::size_t limit) override;
     std::size_t prune_deliveries(std::int64_t before) override;
 
-    // caldav::FeedStore (schema/postgresql/0005, issue 25 §8; pg_store_feeds.cpp).
+    // caldav::DelegationStore (schema/postgresql/0007, issue 25 §5; pg_store_delegation.cpp).
+    caldav::StoreStatus set_delegates(std::int64_t delegator_id, caldav::ProxyMode mode,
+                                      const std::vector<std::int64_t>& delegate_ids) override;
+    std::vector<caldav::DelegationRecord> delegations_of(std::int64_t delegator_id) override;
+    std::vector<caldav::DelegationRecord> delegations_to(std::int64_t delegate_id) override;
+
+    // caldav::FeedStore (schema/postgresql/0006, issue 25 §8; pg_store_feeds.cpp).
     caldav::StoreStatus add_feed(caldav::PublicFeed& f) override;
     std::vector<caldav::PublicFeed> feeds_of_collection(std::int64_t collection_id) override;
     std::optional<caldav::PublicFeed> find_feed(std::string_view token_hash) override;

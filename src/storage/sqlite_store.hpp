@@ -173,7 +173,7 @@ public:
     caldav::PutResult book_if_free(const caldav::PutObject& object, std::int64_t owner_id) override;
     /// Adds a room or resource principal (no password: it cannot log in).
     caldav::StoreStatus add_resource(const std::string& name, const std::string& email, const std::string& kind,
-                                     const std::string& policy);
+                                     const std::string& policy) override;
     std::optional<caldav::ObjectRecord> find_object_by_uid(std::int64_t owner_id, std::string_view uid) override;
     caldav::StoreStatus set_instances(std::int64_t object_id, const caldav::InstanceIndex& index) override;
     void provision_home(std::int64_t principal_id) override;

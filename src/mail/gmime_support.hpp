@@ -28,4 +28,17 @@ inline std::string one_line(std::string_view text) {
     return out;
 }
 
+/// Sets the message's Date to now and a fresh Message-ID in the domain of
+/// `sender_address` (a bare user@domain; "kalends" when it has no domain).
+inline void stamp_date_and_id(GMimeMessage* message, std::string_view sender_address) {
+    GDateTime* now = g_date_time_new_now_utc();
+    g_mime_message_set_date(message, now);
+    g_date_time_unref(now);
+    auto at = sender_address.find('@');
+    std::string domain = at == std::string_view::npos ? "kalends" : std::string(sender_address.substr(at + 1));
+    char* id = g_mime_utils_generate_message_id(domain.c_str());
+    g_mime_message_set_message_id(message, id);
+    g_free(id);
+}
+
 }  // namespace server::gmime

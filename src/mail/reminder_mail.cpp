@@ -83,14 +83,7 @@ std::string compose_reminder_message(const ReminderMailContent& c) {
     g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_TO, "", one_line(c.recipient).c_str());
     g_mime_message_set_subject(message.get(), one_line("Reminder: " + title_of(c) + " @ " + c.when).c_str(),
                                "utf-8");
-    GDateTime* now = g_date_time_new_now_utc();
-    g_mime_message_set_date(message.get(), now);
-    g_date_time_unref(now);
-    auto address = mailbox_address(c.server_from);
-    auto at = address.find('@');
-    char* id = g_mime_utils_generate_message_id(at == std::string::npos ? "kalends" : address.c_str() + at + 1);
-    g_mime_message_set_message_id(message.get(), id);
-    g_free(id);
+    gmime::stamp_date_and_id(message.get(), mailbox_address(c.server_from));
     auto* headers = GMIME_OBJECT(message.get());
     // RFC 3834 §5: automatic, so responders do not answer it; Exchange's
     // own header and Precedence for the responders that read only those.

@@ -49,14 +49,7 @@ std::string compose_share_message(const ShareMailContent& c) {
     g_mime_message_add_mailbox(message.get(), GMIME_ADDRESS_TYPE_TO, "", one_line(c.recipient).c_str());
     g_mime_message_set_subject(
         message.get(), one_line(c.owner + " shared the calendar \"" + c.calendar + "\" with you").c_str(), "utf-8");
-    GDateTime* now = g_date_time_new_now_utc();
-    g_mime_message_set_date(message.get(), now);
-    g_date_time_unref(now);
-    auto address = mailbox_address(c.server_from);
-    auto at = address.find('@');
-    char* id = g_mime_utils_generate_message_id(at == std::string::npos ? "kalends" : address.c_str() + at + 1);
-    g_mime_message_set_message_id(message.get(), id);
-    g_free(id);
+    gmime::stamp_date_and_id(message.get(), mailbox_address(c.server_from));
     auto* headers = GMIME_OBJECT(message.get());
     g_mime_object_set_header(headers, "Auto-Submitted", "auto-generated", nullptr);  // RFC 3834 §5
     GPtr<GMimeTextPart> text(g_mime_text_part_new_with_subtype("plain"));

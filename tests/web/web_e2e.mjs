@@ -620,6 +620,37 @@ async function resizing_an_event_changes_its_end() {
   await shot(page, '15-resized');
 }
 
+async function an_overlapping_event_is_announced_and_marked_as_a_conflict() {
+  const page = state.alice;
+  const r = await api('alice', 'POST', '/events', { title: 'Budget', time_zone: ZONE,
+    start_time: '2030-03-06T14:00:00-05:00', end_time: '2030-03-06T15:00:00-05:00' });
+  check(r.status === 201, `setup: ${r.status}`);
+  await page.locator('.fc-next-button').click();
+  await page.locator('.fc-prev-button').click();
+  await eventEl(page, 'Budget').waitFor();
+  // Created in the dialog half an hour into Budget: the API's conflicts are announced at once.
+  await page.getByRole('button', { name: 'New event' }).click();
+  const dlg = page.getByRole('dialog', { name: 'New event' });
+  await dlg.getByLabel('Title').fill('Vendor call');
+  await dlg.getByLabel('Starts').fill('2030-03-06T14:30');
+  await dlg.getByLabel('Ends').fill('2030-03-06T15:30');
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  // (Review, from the invitation case, is at 14:00 that day too.)
+  await status(page, /Created “Vendor call”\. Overlaps (an event|\d+ events): (.*; )?Budget \(alice@[^,]*, 2030-03-06 14:00\)/);
+  // Both blocks carry the listing's conflict mark, and the block says so to a screen reader.
+  const call = eventEl(page, 'Vendor call');
+  await call.waitFor();
+  check(await call.evaluate((el) => el.closest('.has-conflict') !== null || el.classList.contains('has-conflict')),
+    'the new block is marked as a conflict');
+  check(await eventEl(page, 'Budget').evaluate((el) => el.closest('.has-conflict') !== null || el.classList.contains('has-conflict')),
+    'the event it overlaps is marked too');
+  check((await call.innerText()).includes('overlaps another event') || (await call.textContent()).includes('overlaps another event'),
+    'the block tells a screen reader it overlaps');
+  const listed = (await eventsOf('alice', '2030-03-06T00:00:00Z', '2030-03-07T00:00:00Z')).filter((e) => ['Budget', 'Vendor call'].includes(e.title));
+  check(listed.length === 2 && listed.every((e) => e.conflicts), `both listed with conflicts: ${JSON.stringify(listed.map((e) => [e.title, e.conflicts]))}`);
+  await shot(page, '15b-conflict');
+}
+
 async function an_all_day_event_spans_its_days_in_the_all_day_row() {
   const page = state.alice;
   await page.getByRole('button', { name: 'New event' }).click();
@@ -858,6 +889,7 @@ const CASES = [
   sharing_a_calendar_lets_the_sharee_see_and_edit_as_permitted,
   a_published_busy_feed_is_subscribable_without_login_until_revoked,
   an_event_is_created_with_the_keyboard_alone,
+  an_overlapping_event_is_announced_and_marked_as_a_conflict,
   a_phone_sized_screen_has_no_sideways_scroll_and_dialogs_fit,
   a_week_of_200_events_shows_quickly,
   signing_out_ends_the_session,

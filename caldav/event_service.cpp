@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "caldav/message.hpp"
 #include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
@@ -90,6 +91,9 @@ std::string bare_of(std::string_view address) {
 }
 
 bool is_me(const Actor& actor, std::string_view bare) {
+    // A bare e-mail address is compared in place (listings ask per occurrence).
+    if (!bare.empty() && bare.front() != '/' && bare.find(':') == std::string_view::npos)
+        return !actor.principal.email.empty() && iequals(bare, actor.principal.email);
     return is_own_address(actor.principal, address_of(bare));
 }
 

@@ -62,6 +62,9 @@ std::shared_ptr<const ParsedEvent> ParsedEventCache::occurrences(const ObjectRec
 }
 
 void ParsedEventCache::keep(std::int64_t id, const std::string& tag, std::shared_ptr<const ParsedEvent> parsed) {
+    // What leaves the cache is freed after the lock is released: freeing
+    // a parsed event (views, instances) inside it held up every listing.
+    std::vector<Entry> dropped;
     std::lock_guard lock(mutex_);
     if (capacity_ == 0) return;
     auto it = entries_.find(id);
@@ -72,15 +75,24 @@ void ParsedEventCache::keep(std::int64_t id, const std::string& tag, std::shared
         lru_.splice(lru_.begin(), lru_, it->second.used);
     }
     auto& entry = it->second;
-    if (entry.tag != tag) entry.tag = tag, entry.windows.clear();  // a new version: the old windows are stale
+    if (entry.tag != tag) {  // a new version: the old windows are stale
+        entry.tag = tag;
+        dropped.push_back(Entry{{}, std::move(entry.windows), {}});
+        entry.windows.clear();
+    }
     entry.windows.insert(entry.windows.begin(), std::move(parsed));
-    if (entry.windows.size() > max_windows) entry.windows.pop_back();
-    trim();
-}
+    if (entry.windows.size() > max_windows) {
+        dropped.push_back(Entry{{}, {std::move(entry.windows.back())}, {}});
+        entry.windows.pop_back();
+    }
+    trim(dropped);
+}  // `dropped`, declared before `lock`, is destroyed after the lock is released
 
-void ParsedEventCache::trim() {
+void ParsedEventCache::trim(std::vector<Entry>& dropped) {
     while (entries_.size() > capacity_) {
-        entries_.erase(lru_.back());
+        auto it = entries_.find(lru_.back());
+        dropped.push_back(std::move(it->second));
+        entries_.erase(it);
         lru_.pop_back();
     }
 }
@@ -91,9 +103,10 @@ std::size_t ParsedEventCache::size() const {
 }
 
 void ParsedEventCache::set_capacity(std::size_t capacity) {
+    std::vector<Entry> dropped;
     std::lock_guard lock(mutex_);
     capacity_ = capacity;
-    trim();
+    trim(dropped);
 }
 
 std::size_t ParsedEventCache::parses() const { return parses_.load(); }

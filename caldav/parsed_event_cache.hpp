@@ -70,7 +70,8 @@ private:
     std::shared_ptr<const ParsedEvent> find(std::int64_t id, const std::string& tag, std::int64_t start,
                                             std::int64_t end);
     void keep(std::int64_t id, const std::string& tag, std::shared_ptr<const ParsedEvent> parsed);
-    void trim();
+    /// Drops the least recently used entries past the capacity into `dropped`.
+    void trim(std::vector<Entry>& dropped);
 
     mutable std::mutex mutex_;
     std::size_t capacity_;

@@ -361,8 +361,10 @@ std::string mail_address(std::string_view address) {
 }
 
 bool is_own_address(const PrincipalRecord& user, std::string_view address) {
-    auto mail = mail_address(address);
-    if (!mail.empty()) return !user.email.empty() && lower(mail) == lower(user.email);
+    // Compared in place, as mail_address and lower would: a listing asks
+    // this for every occurrence it shows (issue 24).
+    if (address.size() > 7 && iequals(address.substr(0, 7), "mailto:"))
+        return !user.email.empty() && iequals(address.substr(7), user.email);
     return address == principal_href(user.name) || address == "/dav/principals/users/" + user.name;
 }
 

@@ -449,11 +449,24 @@ std::string format_rfc3339(std::int64_t utc) {
     auto date = civil_from_days(floor_div(utc, day_seconds));
     y = date.year, mo = date.month, d = date.day;
     std::int64_t s = utc - floor_div(utc, day_seconds) * day_seconds;
+    const int h = static_cast<int>(s / 3600), mi = static_cast<int>(s / 60 % 60), se = static_cast<int>(s % 60);
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d,
-                  static_cast<int>(s / 3600), static_cast<int>(s / 60 % 60),
-                  static_cast<int>(s % 60));
-    return buf;
+    if (y < 0 || y > 9999) {
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, h, mi, se);
+        return buf;
+    }
+    // Written digit by digit: listings format two or three times per
+    // occurrence, and snprintf was a tenth of a week's listing (issue 24).
+    auto two = [](char* at, int v) { at[0] = static_cast<char>('0' + v / 10), at[1] = static_cast<char>('0' + v % 10); };
+    std::string out = "0000-00-00T00:00:00Z";
+    two(&out[0], y / 100);
+    two(&out[2], y % 100);
+    two(&out[5], mo);
+    two(&out[8], d);
+    two(&out[11], h);
+    two(&out[14], mi);
+    two(&out[17], se);
+    return out;
 }
 
 std::optional<std::int64_t> parse_rfc3339(std::string_view text) {

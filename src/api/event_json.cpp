@@ -180,6 +180,7 @@ json::array conflicts_json(const std::vector<caldav::Conflict>& conflicts) {
 
 json::object instance_json(const caldav::ListedInstance& i) {
     json::object o;
+    o.reserve(16);  // the members below: no rehash while they go in
     o["event_id"] = i.event_id;
     o["calendar_id"] = i.calendar_id;
     o["title"] = i.view->title;

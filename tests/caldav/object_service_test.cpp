@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "caldav/error.hpp"
+#include "caldav/scheduling.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -142,6 +143,23 @@ BOOST_AUTO_TEST_CASE(deleting_the_invitation_cancels_it_for_the_attendee_in_the_
                           [](const Error& e) { return e.status() == 412; });
     BOOST_TEST(store->find_object(calendar_of("alice").id, "meet-1.ics", false).has_value());
     BOOST_TEST(inbox_of("bob").size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(own_addresses_match_mailto_in_any_case_and_the_principal_urls) {
+    PrincipalRecord alice;
+    alice.name = "alice";
+    alice.email = "Alice@Example.com";
+    BOOST_TEST(is_own_address(alice, "mailto:alice@example.com"));
+    BOOST_TEST(is_own_address(alice, "MAILTO:ALICE@EXAMPLE.COM"));
+    BOOST_TEST(!is_own_address(alice, "mailto:alice@example.org"));
+    BOOST_TEST(!is_own_address(alice, "mailto:"));
+    BOOST_TEST(!is_own_address(alice, "alice@example.com"));  // not a calendar user address
+    BOOST_TEST(is_own_address(alice, "/dav/principals/users/alice"));
+    BOOST_TEST(!is_own_address(alice, "/dav/principals/users/alicia"));
+    PrincipalRecord no_mail;
+    no_mail.name = "bob";
+    BOOST_TEST(!is_own_address(no_mail, "mailto:"));
+    BOOST_TEST(!is_own_address(no_mail, "mailto:bob@example.com"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -110,6 +110,17 @@ BOOST_AUTO_TEST_CASE(past_its_capacity_the_least_recently_used_object_is_dropped
     BOOST_TEST(cache.size() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_window_a_listing_holds_stays_whole_after_its_object_is_dropped) {
+    ParsedEventCache cache(1);
+    const auto start = utc("2027-01-04T00:00:00Z"), end = utc("2027-01-11T00:00:00Z");
+    auto held = cache.occurrences(object(1, "1-a", "Standup", daily), start, end, {});
+    cache.occurrences(object(2, "1-b", "Other"), start, end, {});  // object 1 goes
+    cache.occurrences(object(1, "1-c", "Standup (moved)", daily), start, end, {});  // a new version goes in
+    BOOST_TEST(cache.size() == 1u);
+    BOOST_TEST(held->occurrences.views.front().title == "Standup");
+    BOOST_TEST(held->occurrences.items.size() >= 7u);
+}
+
 BOOST_AUTO_TEST_CASE(a_block_over_the_instance_cap_falls_back_to_the_range_alone) {
     ParsedEventCache cache(10);
     auto o = object(1, "1-a", "Often", "RRULE:FREQ=HOURLY\r\n");

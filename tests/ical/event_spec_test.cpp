@@ -5,6 +5,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -407,6 +409,30 @@ BOOST_AUTO_TEST_CASE(rfc3339_times_parse_with_offsets_and_fractions_and_format_i
     BOOST_TEST(ical::format_rfc3339(0) == "1970-01-01T00:00:00Z");
     BOOST_TEST(ical::format_rfc3339(-1) == "1969-12-31T23:59:59Z");
     BOOST_TEST(*ical::parse_rfc3339(ical::format_rfc3339(4102444800)) == 4102444800);
+}
+
+BOOST_AUTO_TEST_CASE(rfc3339_times_format_like_gmtime_from_year_1_to_9999_and_beyond) {
+    // The digits are written by hand (issue 24): gmtime and strftime are the reference.
+    std::vector<std::int64_t> times = {-62135596800, -62135596799, -1, 0, 59, 3599, 86399, 951782400,
+                                       253402300799};
+    std::uint64_t x = 42;
+    for (int i = 0; i < 2000; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        times.push_back(static_cast<std::int64_t>(x % 12000000000ULL) - 2208988800);  // 1900..2250
+    }
+    for (auto t : times) {
+        std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        BOOST_REQUIRE(gmtime_r(&tt, &tm));
+        char want[64];
+        std::strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        if (tm.tm_year + 1900 < 1000) {  // strftime does not pad the year
+            std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        }
+        BOOST_TEST(ical::format_rfc3339(t) == want, t);
+    }
+    BOOST_TEST(ical::format_rfc3339(253402300800) == "10000-01-01T00:00:00Z");  // past the four digits
 }
 
 BOOST_AUTO_TEST_CASE(local_time_and_back_follow_the_zone_and_dst) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <thread>
 #include <vector>
 
@@ -411,6 +412,21 @@ BOOST_AUTO_TEST_CASE(unknown_tzid_without_vtimezone_is_an_error) {
     auto e = run(event("DTSTART;TZID=Mars/Olympus_Mons:20240701T090000"), std::nullopt, std::nullopt);
     BOOST_REQUIRE(e.error);
     BOOST_TEST(e.error->message.find("Mars/Olympus_Mons") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(utc_times_format_like_gmtime) {
+    // Recurrence ids are written digit by digit (issue 24): strftime is the reference.
+    std::uint64_t x = 7;
+    for (int i = 0; i < 2000; ++i) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        auto t = static_cast<std::int64_t>(x % 12000000000ULL) - 2208988800;  // 1900..2250
+        std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        BOOST_REQUIRE(gmtime_r(&tt, &tm));
+        char want[32];
+        std::strftime(want, sizeof want, "%Y%m%dT%H%M%SZ", &tm);
+        BOOST_TEST(ical::format_utc(t) == want, t);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

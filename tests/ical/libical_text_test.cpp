@@ -80,4 +80,13 @@ BOOST_AUTO_TEST_CASE(unknown_iana_properties_and_parameters_survive_rewriting) {
     BOOST_TEST(copy.find("X-KALENDS") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(known_property_names_in_lower_case_are_read_as_libical_knows_them) {
+    // Names libical has a kind for are found in a table built once (issue 24);
+    // one it did not find would come back under its own spelling, not LOCATION.
+    auto copy = ical::attendee_copy(event("DTSTART:20240105T100000Z\nlocation:Room 1\nSummary:Lunch"));
+    BOOST_TEST(copy.find("LOCATION:Room 1") != std::string::npos);
+    BOOST_TEST(copy.find("SUMMARY:Lunch") != std::string::npos);
+    BOOST_TEST(copy.find("X-KALENDS") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

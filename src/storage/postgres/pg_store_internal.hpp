@@ -159,6 +159,13 @@ void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child);
 void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string_view from_name,
                           std::int64_t to_collection, std::string_view to_name);
 
+/// Adds the instance rows of `index` for object `object_id` (of `owner_id`,
+/// in `collection_id`, with none yet) and widens the collection's
+/// longest-instance bound; the object's index state is the caller's to
+/// write. Inside the caller's write transaction.
+void insert_instance_rows(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id, std::int64_t collection_id,
+                          const caldav::InstanceIndex& index);
+
 /// Replaces the instance rows of object `object_id` (of `owner_id`, in
 /// `collection_id`) with `index`, records its index state and widens the
 /// collection's longest-instance bound; inside the caller's write transaction.
@@ -173,6 +180,12 @@ void write_instances(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id,
 void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
                      std::int64_t collection_id, std::string_view name, std::string_view data,
                      std::optional<std::int64_t> after);
+
+/// Remembers `page`, the members of collection `collection_id` after
+/// `after` that list_objects_page gives the calling thread, so that its
+/// members' dead properties can be read in one query (PgStore::dead_properties).
+void note_listed_page(const PgStore* store, std::int64_t collection_id, std::string_view after,
+                      const std::vector<caldav::ObjectRecord>& page);
 
 /// The instance rows of one object, for copies.
 caldav::InstanceIndex read_instances(pg::Conn& c, std::int64_t object_id);

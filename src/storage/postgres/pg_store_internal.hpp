@@ -73,16 +73,17 @@ auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
     for (int attempt = 0;; ++attempt) {
         bool committing = false;
         try {
-            conn->exec("BEGIN");
+            conn->begin();  // sent with the first statement
+            // `fn` may have committed already with its last statement (pg::Conn::query_and_commit).
             if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
                 fn(*conn);
                 committing = true;
-                conn->exec("COMMIT");
+                if (conn->in_transaction()) conn->exec("COMMIT");
                 return;
             } else {
                 auto result = fn(*conn);
                 committing = true;
-                conn->exec("COMMIT");
+                if (conn->in_transaction()) conn->exec("COMMIT");
                 return result;
             }
         } catch (const pg::Error& e) {
@@ -90,7 +91,7 @@ auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
             // terminated backend): its transaction is gone, so it runs once
             // more on a new one, unless the COMMIT itself was lost (its
             // outcome unknown, the error is the caller's).
-            if (!conn->ok() && !committing && !reconnected) {
+            if (!conn->ok() && !committing && !conn->commit_sent() && !reconnected) {
                 reconnected = true;
                 conn = std::make_unique<pg::Conn>(options_.url, options_.password);
                 continue;
@@ -134,7 +135,7 @@ auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> 
     } back{this, conn};
     for (bool reconnected = false;; reconnected = true) {
         try {
-            if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            if (snapshot) conn->begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // sent with the first read
             pgrows::reading_store = this;
             pgrows::reading_conn = conn.get();
             return fn(*conn);

@@ -140,8 +140,10 @@ public:
         return pending_.size() - 1;
     }
 
-    /// Takes the revisions and writes the stamps, inside the caller's transaction.
-    void apply(pg::Conn& c) {
+    /// Takes the revisions and writes the stamps, inside the caller's
+    /// transaction; with `commit`, the last stamp goes with the COMMIT in
+    /// one round trip (the transaction is then committed).
+    void apply(pg::Conn& c, bool commit) {
         // Collection after collection in id order (two transactions stamping
         // the same two collections wait rather than deadlock), each one's
         // changes in the order they were made.
@@ -151,7 +153,8 @@ public:
                          [](const Stamp* a, const Stamp* b) { return a->collection_id < b->collection_id; });
         const auto now = now_seconds();
         for (auto* s : order) {
-            auto r = c.query(
+            const auto run = commit && s == order.back() ? &pg::Conn::query_and_commit : &pg::Conn::query;
+            auto r = (c.*run)(
                 "WITH bump AS (UPDATE collections SET revision = revision + 1, modified_at = $2 WHERE id = $1 "
                 "RETURNING owner_id, revision), "
                 "logged AS (INSERT INTO changes (owner_id, collection_id, name, revision, deleted) "
@@ -278,7 +281,7 @@ caldav::PutResult put_alone(pg::Conn& c, const caldav::PutObject& o, std::option
     auto p = booking_owner ? book_unstamped(c, o, *booking_owner, reminders, stamps)
                            : put_unstamped(c, o, reminders, stamps);
     if (p.result.status != StoreStatus::ok) return p.result;
-    stamps.apply(c);
+    stamps.apply(c, true);
     stamps.finish(p.stamp, p.result);
     return p.result;
 }
@@ -309,7 +312,7 @@ StoreStatus PgStore::delete_object(std::int64_t collection_id, std::string_view 
         return write([&](pg::Conn& c) {
             Stamps stamps;
             const auto s = delete_unstamped(c, collection_id, name, if_match, if_schedule_tag_match, stamps);
-            if (s == StoreStatus::ok) stamps.apply(c);
+            if (s == StoreStatus::ok) stamps.apply(c, true);
             return s;
         });
     } catch (const pg::Error& e) {
@@ -403,7 +406,7 @@ caldav::CommitResult PgStore::commit(const caldav::WriteSet& set) {
             insert_jobs(c, mail_jobs(set.mail, now), now, nullptr);
             insert_jobs(c, set.jobs, now, nullptr);
             // Revisions last: the collections' rows are locked from here to the commit.
-            stamps.apply(c);
+            stamps.apply(c, true);
             for (std::size_t i = 0; i < results.size(); ++i)
                 if (stamp_of[i]) stamps.finish(*stamp_of[i], results[i]);
             return results;

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "caldav/store_policy.hpp"
 #include "src/storage/postgres/pg_store.hpp"
 #include "tests/storage/store_contract_cases.hpp"
 #include "tests/support/postgres_cluster.hpp"
@@ -294,6 +295,145 @@ BOOST_AUTO_TEST_CASE(a_read_scope_answers_member_dead_properties_as_single_reads
     }
     BOOST_TEST(unscoped[1] == "none");
     BOOST_TEST(colour("two.ics").find("green") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_listed_page_answers_its_members_dead_properties_as_single_reads_do_and_forgets_them_on_a_write) {
+    TwoNodes nodes;
+    auto& store = *nodes.a;
+    BOOST_TEST_REQUIRE((store.add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = store.find_principal("alice")->id;
+    store.provision_home(alice);
+    const auto cal = store.find_collection(alice, "calendar")->id;
+    auto patch = [&](server::PgStore& node, const std::string& member, const std::string& value) {
+        caldav::PropertyPatch p;
+        p.set.push_back({"urn:x", "colour", "<x:colour xmlns:x=\"urn:x\">" + value + "</x:colour>"});
+        return node.patch_properties(cal, member, p);
+    };
+    for (const auto* uid : {"a", "b", "c", "d"}) {
+        auto o = contract::calendar_object(cal, std::string(uid) + ".ics",
+                                           contract::event(uid, contract::day0, contract::day0 + contract::hour));
+        BOOST_TEST_REQUIRE((store.put_object(o).status == caldav::StoreStatus::ok));
+    }
+    BOOST_TEST_REQUIRE((patch(store, "a.ics", "red") == caldav::StoreStatus::ok));
+    BOOST_TEST_REQUIRE((patch(store, "c.ics", "blue") == caldav::StoreStatus::ok));
+    auto colour = [&](const std::string& member) {
+        auto d = store.dead_properties(cal, member);
+        return d.empty() ? std::string("none") : d.front().xml;
+    };
+    // As a PROPFIND Depth 1 streams: a page of members, then each member's
+    // dead properties, outside any read scope.
+    auto page = store.list_objects_page(cal, "a.ics", 2, false);  // b.ics, c.ics
+    BOOST_TEST_REQUIRE(page.size() == 2u);
+    BOOST_TEST(colour("b.ics") == "none");
+    BOOST_TEST(colour("c.ics").find("blue") != std::string::npos);
+    // The page answered each member once: another node's change is seen next time.
+    BOOST_TEST_REQUIRE((patch(*nodes.b, "c.ics", "green") == caldav::StoreStatus::ok));
+    BOOST_TEST(colour("c.ics").find("green") != std::string::npos);
+    // A page some of whose members were not asked yet forgets them on a write on the thread.
+    page = store.list_objects_page(cal, "", 10, false);
+    BOOST_TEST_REQUIRE(page.size() == 4u);
+    BOOST_TEST(colour("a.ics").find("red") != std::string::npos);
+    BOOST_TEST(colour("b.ics") == "none");  // the second member loads the page's
+    BOOST_TEST_REQUIRE((patch(store, "d.ics", "grey") == caldav::StoreStatus::ok));
+    BOOST_TEST(colour("d.ics").find("grey") != std::string::npos);
+    // ... and one other node's change made after the page was loaded is seen once the page is done.
+    page = store.list_objects_page(cal, "", 10, false);
+    BOOST_TEST(colour("a.ics").find("red") != std::string::npos);
+    BOOST_TEST(colour("b.ics") == "none");
+    BOOST_TEST(colour("c.ics").find("green") != std::string::npos);
+    BOOST_TEST(colour("d.ics").find("grey") != std::string::npos);
+    BOOST_TEST_REQUIRE((patch(*nodes.b, "a.ics", "black") == caldav::StoreStatus::ok));
+    BOOST_TEST(colour("a.ics").find("black") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(two_nodes_writing_one_member_with_the_same_if_match_at_once_let_exactly_one_through_each_round) {
+    TwoNodes nodes;
+    BOOST_TEST_REQUIRE((nodes.a->add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id;
+    nodes.a->provision_home(alice);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    auto o = contract::calendar_object(cal, "shared.ics",
+                                       contract::event("shared", contract::day0, contract::day0 + contract::hour));
+    auto etag = nodes.a->put_object(o).etag;
+    for (int round = 0; round < 20; ++round) {
+        std::array<caldav::PutResult, 2> results;
+        std::atomic<int> ready{0};
+        std::vector<std::thread> pair;
+        for (int n = 0; n < 2; ++n)
+            pair.emplace_back([&, n] {
+                auto mine = contract::calendar_object(
+                    cal, "shared.ics",
+                    contract::event("shared", contract::day0 + (round * 2 + n + 1) * contract::hour,
+                                    contract::day0 + (round * 2 + n + 2) * contract::hour));
+                mine.if_match = etag;
+                ++ready;
+                while (ready.load() < 2) std::this_thread::yield();
+                results[static_cast<std::size_t>(n)] = (n == 0 ? nodes.a : nodes.b)->put_object(mine);
+            });
+        for (auto& t : pair) t.join();
+        const int ok = (results[0].status == caldav::StoreStatus::ok) + (results[1].status == caldav::StoreStatus::ok);
+        BOOST_TEST_REQUIRE(ok == 1);
+        const auto& won = results[0].status == caldav::StoreStatus::ok ? results[0] : results[1];
+        const auto& lost = results[0].status == caldav::StoreStatus::ok ? results[1] : results[0];
+        BOOST_TEST((lost.status == caldav::StoreStatus::etag_mismatch));
+        BOOST_TEST(nodes.b->find_object(cal, "shared.ics", false)->etag == won.etag);
+        etag = won.etag;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(two_nodes_storing_one_uid_under_two_names_at_once_store_it_once_each_round) {
+    TwoNodes nodes;
+    BOOST_TEST_REQUIRE((nodes.a->add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id;
+    nodes.a->provision_home(alice);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    for (int round = 0; round < 20; ++round) {
+        const auto uid = "twin-" + std::to_string(round);
+        std::array<caldav::PutResult, 2> results;
+        std::atomic<int> ready{0};
+        std::vector<std::thread> pair;
+        for (int n = 0; n < 2; ++n)
+            pair.emplace_back([&, n] {
+                auto mine = contract::calendar_object(cal, uid + "-" + std::to_string(n) + ".ics",
+                                                      contract::event(uid, contract::day0, contract::day0 + contract::hour));
+                ++ready;
+                while (ready.load() < 2) std::this_thread::yield();
+                results[static_cast<std::size_t>(n)] = (n == 0 ? nodes.a : nodes.b)->put_object(mine);
+            });
+        for (auto& t : pair) t.join();
+        const int ok = (results[0].status == caldav::StoreStatus::ok) + (results[1].status == caldav::StoreStatus::ok);
+        BOOST_TEST_REQUIRE(ok == 1);
+        const auto& lost = results[0].status == caldav::StoreStatus::ok ? results[1] : results[0];
+        BOOST_TEST((lost.status == caldav::StoreStatus::uid_conflict));
+    }
+    BOOST_TEST(nodes.a->list_objects(cal, false).size() == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(a_puts_etag_and_renewed_schedule_tag_are_what_the_stored_member_and_the_change_log_say) {
+    TwoNodes nodes;
+    BOOST_TEST_REQUIRE((nodes.a->add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id;
+    nodes.a->provision_home(alice);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    for (int i = 0; i < 20; ++i) {  // revisions past 9 and 15 (hexadecimal in the ETag)
+        auto o = contract::calendar_object(cal, "m" + std::to_string(i % 3) + ".ics",
+                                           contract::event("u" + std::to_string(i % 3), contract::day0 + i * contract::hour,
+                                                           contract::day0 + (i + 1) * contract::hour));
+        o.schedule_tag = caldav::ScheduleTagChange::renew;
+        auto r = nodes.a->put_object(o);
+        BOOST_TEST_REQUIRE((r.status == caldav::StoreStatus::ok));
+        auto stored = nodes.b->find_object(cal, o.name, false);
+        BOOST_TEST_REQUIRE(stored.has_value());
+        BOOST_TEST(r.etag == caldav::entity_tag(i + 1, o.data));
+        BOOST_TEST(stored->etag == r.etag);
+        BOOST_TEST(stored->schedule_tag == r.etag);
+        BOOST_TEST(r.schedule_tag == r.etag);
+        BOOST_TEST(stored->revision == i + 1);
+    }
+    auto log = nodes.b->changes_since(cal, 17, 100);
+    BOOST_TEST_REQUIRE(log.has_value());
+    BOOST_TEST(log->revision == 20);
+    BOOST_TEST(log->changes.size() == 3u);
 }
 
 /// A reminder indexer for the extension race: a write queues nothing and

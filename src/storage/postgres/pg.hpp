@@ -113,15 +113,32 @@ public:
     /// Runs `sql` with `$1`.. parameters as a prepared statement, prepared on
     /// this connection the first time it is used.
     Result query(const std::string& sql, const Params& p = {});
+    /// Opens a transaction with `begin_sql` ("BEGIN ..."), sent together
+    /// with the first statement that follows (one round trip less); a
+    /// COMMIT or ROLLBACK before any statement sends nothing.
+    void begin(std::string begin_sql = "BEGIN");
+    /// Runs `sql` as query() does and then COMMIT, sent together in one
+    /// round trip (libpq pipeline mode); the statement's rows. Throws Error
+    /// when either fails: the transaction is then rolled back, or left
+    /// failed for the caller's ROLLBACK, or of unknown outcome when the
+    /// connection was lost after the COMMIT was sent (commit_sent()).
+    Result query_and_commit(const std::string& sql, const Params& p = {});
+    /// Whether a COMMIT was sent since the last begin().
+    bool commit_sent() const { return commit_sent_; }
     /// Whether the connection is still usable (not lost).
-    bool ok() const { return PQstatus(c_) == CONNECTION_OK; }
+    bool ok() const { return !broken_ && PQstatus(c_) == CONNECTION_OK; }
     /// Whether a transaction is open (or failed and not yet rolled back).
-    bool in_transaction() const { return PQtransactionStatus(c_) != PQTRANS_IDLE; }
+    bool in_transaction() const { return !begin_sql_.empty() || PQtransactionStatus(c_) != PQTRANS_IDLE; }
 
 private:
     Result check(PGresult* r, std::string_view what);
+    const std::string& prepared_name(const std::string& sql);
+    Result pipeline(const std::string& sql, const Params& p, bool commit);
     PGconn* c_ = nullptr;
     std::unordered_map<std::string, std::string> prepared_;  ///< sql -> statement name
+    std::string begin_sql_;     ///< a begin() not sent yet
+    bool commit_sent_ = false;
+    bool broken_ = false;       ///< a pipeline left in a state it cannot be used in
 };
 
 }  // namespace server::pg

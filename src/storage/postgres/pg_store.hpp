@@ -39,14 +39,17 @@ struct PgOptions {
 ///
 /// Writes: each mutating call is one READ COMMITTED transaction, retried
 /// from the start on a serialization failure or deadlock. A member write
-/// bumps its collection's revision with an UPDATE of the collection row,
-/// which holds that row's lock until commit: writers of one collection take
-/// revisions one after another in commit order, so a sync token never skips
-/// or repeats a change. Room bookings are held by an exclusion constraint
-/// (schema room_holds), jobs leased with FOR UPDATE SKIP LOCKED.
+/// locks the member's row, does its work, and bumps its collection's
+/// revision last, with an UPDATE of the collection row sent with the COMMIT
+/// (pg_store_writes.cpp, Stamps), which holds that row's lock until commit:
+/// writers of one collection take revisions one after another in commit
+/// order, so a sync token never skips or repeats a change. Room bookings
+/// are held by an exclusion constraint (schema room_holds), jobs leased
+/// with FOR UPDATE SKIP LOCKED.
 ///
 /// Reads: no shared snapshot across calls (read_scope() batches only member
-/// dead properties, see there); each read call
+/// dead properties, see there, as does the page list_objects_page last
+/// gave the thread); each read call
 /// that needs more than one statement runs in its own REPEATABLE READ, READ
 /// ONLY transaction (one snapshot), a single-statement read runs alone.
 /// Range and multiget reads of a calendar are answered from this process's

@@ -1,4 +1,5 @@
 // PgStore's CollectionStore: calendar homes, collections and their properties.
+#include <chrono>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -134,8 +135,88 @@ std::unique_ptr<caldav::ReadScope> PgStore::read_scope() {
     return scope;
 }
 
+namespace {
+
+/// The page of members list_objects_page last gave the calling thread, and
+/// once a second member of it was asked for, the dead properties of all its
+/// members not asked yet. A PROPFIND Depth 1 streams its answer page by page
+/// outside the request's read scope (caldav/method_propfind.cpp): this turns
+/// its one query per member into one per page. Each member is answered from
+/// it once; a write on the thread, the next page or a second's age drops it.
+struct ListedPage {
+    const PgStore* store = nullptr;
+    std::int64_t collection_id = 0;
+    std::string after, last;  ///< the page is the names in (after, last]
+    std::set<std::string, std::less<>> unasked;
+    bool asked_one = false;  ///< a member was read alone
+    bool loaded = false;     ///< `by_member` holds the unasked members'
+    std::map<std::string, std::vector<caldav::DeadProperty>, std::less<>> by_member;
+    std::chrono::steady_clock::time_point listed;
+};
+
+thread_local ListedPage listed_page;
+
+}  // namespace
+
+namespace pgrows {
+
+void note_listed_page(const PgStore* store, std::int64_t collection_id, std::string_view after,
+                      const std::vector<caldav::ObjectRecord>& page) {
+    listed_page = ListedPage{};
+    if (page.size() < 2) return;
+    listed_page.store = store;
+    listed_page.collection_id = collection_id;
+    listed_page.after = std::string(after);
+    listed_page.last = page.back().name;
+    for (const auto& o : page) listed_page.unasked.insert(listed_page.unasked.end(), o.name);
+    listed_page.listed = std::chrono::steady_clock::now();
+}
+
+}  // namespace pgrows
+
+namespace {
+
+/// Member `name`'s dead properties from the thread's listed page (loading
+/// the page's in one query at the second member asked); nullopt when the
+/// page does not answer for it.
+template <class Read>
+std::optional<std::vector<caldav::DeadProperty>> from_listed_page(const PgStore* store, std::int64_t collection_id,
+                                                                  std::string_view name, Read&& read) {
+    auto& page = listed_page;
+    if (page.store != store || page.collection_id != collection_id) return std::nullopt;
+    auto it = page.unasked.find(name);
+    if (it == page.unasked.end() || std::chrono::steady_clock::now() - page.listed > std::chrono::seconds(1)) {
+        page = ListedPage{};
+        return std::nullopt;
+    }
+    page.unasked.erase(it);
+    // The first member asked is read alone (a page whose members' dead
+    // properties nobody wants costs nothing); the second loads the page's.
+    if (!page.loaded && !std::exchange(page.asked_one, true)) {
+        if (page.unasked.empty()) page = ListedPage{};
+        return std::nullopt;
+    }
+    if (!std::exchange(page.loaded, true)) {
+        read([&](pg::Conn& c) {
+            auto r = c.query("SELECT object_name, namespace, name, value_xml FROM dead_properties "
+                             "WHERE collection_id = $1 AND object_name > $2 AND object_name <= $3 "
+                             "ORDER BY object_name, namespace COLLATE \"C\", name COLLATE \"C\"",
+                             pg::params(collection_id, page.after, page.last));
+            for (int i = 0; i < r.rows(); ++i)
+                page.by_member[r.text(i, 0)].push_back({r.text(i, 1), r.text(i, 2), r.text(i, 3)});
+        });
+    }
+    std::vector<caldav::DeadProperty> out;
+    if (auto found = page.by_member.find(name); found != page.by_member.end()) out = std::move(found->second);
+    if (page.unasked.empty()) page = ListedPage{};
+    return out;
+}
+
+}  // namespace
+
 void PgStore::forget_scoped_reads() {
     for (auto* s = thread_scope; s; s = s->outer) s->collections.clear();
+    listed_page = ListedPage{};
 }
 
 std::vector<caldav::DeadProperty> PgStore::dead_properties(std::int64_t collection_id, std::string_view object_name) {
@@ -156,6 +237,9 @@ std::vector<caldav::DeadProperty> PgStore::dead_properties(std::int64_t collecti
             auto it = of.by_member.find(object_name);
             return it == of.by_member.end() ? std::vector<caldav::DeadProperty>{} : it->second;
         }
+    } else if (!object_name.empty()) {
+        auto reader = [&](auto&& fn) { read(fn); };
+        if (auto found = from_listed_page(this, collection_id, object_name, reader)) return std::move(*found);
     }
     return read([&](pg::Conn& c) {
         auto r = c.query(

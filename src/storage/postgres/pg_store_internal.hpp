@@ -73,16 +73,17 @@ auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
     for (int attempt = 0;; ++attempt) {
         bool committing = false;
         try {
-            conn->exec("BEGIN");
+            conn->begin();  // sent with the first statement
+            // `fn` may have committed already with its last statement (pg::Conn::query_and_commit).
             if constexpr (std::is_void_v<std::invoke_result_t<F, pg::Conn&>>) {
                 fn(*conn);
                 committing = true;
-                conn->exec("COMMIT");
+                if (conn->in_transaction()) conn->exec("COMMIT");
                 return;
             } else {
                 auto result = fn(*conn);
                 committing = true;
-                conn->exec("COMMIT");
+                if (conn->in_transaction()) conn->exec("COMMIT");
                 return result;
             }
         } catch (const pg::Error& e) {
@@ -90,7 +91,7 @@ auto PgStore::write(F&& fn) -> std::invoke_result_t<F, pg::Conn&> {
             // terminated backend): its transaction is gone, so it runs once
             // more on a new one, unless the COMMIT itself was lost (its
             // outcome unknown, the error is the caller's).
-            if (!conn->ok() && !committing && !reconnected) {
+            if (!conn->ok() && !committing && !conn->commit_sent() && !reconnected) {
                 reconnected = true;
                 conn = std::make_unique<pg::Conn>(options_.url, options_.password);
                 continue;
@@ -134,7 +135,7 @@ auto PgStore::read(F&& fn, bool snapshot) -> std::invoke_result_t<F, pg::Conn&> 
     } back{this, conn};
     for (bool reconnected = false;; reconnected = true) {
         try {
-            if (snapshot) conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            if (snapshot) conn->begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // sent with the first read
             pgrows::reading_store = this;
             pgrows::reading_conn = conn.get();
             return fn(*conn);
@@ -159,6 +160,13 @@ void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child);
 void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string_view from_name,
                           std::int64_t to_collection, std::string_view to_name);
 
+/// Adds the instance rows of `index` for object `object_id` (of `owner_id`,
+/// in `collection_id`, with none yet) and widens the collection's
+/// longest-instance bound; the object's index state is the caller's to
+/// write. Inside the caller's write transaction.
+void insert_instance_rows(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id, std::int64_t collection_id,
+                          const caldav::InstanceIndex& index);
+
 /// Replaces the instance rows of object `object_id` (of `owner_id`, in
 /// `collection_id`) with `index`, records its index state and widens the
 /// collection's longest-instance bound; inside the caller's write transaction.
@@ -173,6 +181,12 @@ void write_instances(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id,
 void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
                      std::int64_t collection_id, std::string_view name, std::string_view data,
                      std::optional<std::int64_t> after);
+
+/// Remembers `page`, the members of collection `collection_id` after
+/// `after` that list_objects_page gives the calling thread, so that its
+/// members' dead properties can be read in one query (PgStore::dead_properties).
+void note_listed_page(const PgStore* store, std::int64_t collection_id, std::string_view after,
+                      const std::vector<caldav::ObjectRecord>& page);
 
 /// The instance rows of one object, for copies.
 caldav::InstanceIndex read_instances(pg::Conn& c, std::int64_t object_id);

@@ -31,9 +31,8 @@ std::string array_of(const std::vector<T>& items, F&& value) {
 
 namespace pgrows {
 
-void write_instances(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id, std::int64_t collection_id,
-                     const caldav::InstanceIndex& index) {
-    c.query("DELETE FROM instances WHERE owner_id = $1 AND object_id = $2", pg::params(owner_id, object_id));
+void insert_instance_rows(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id, std::int64_t collection_id,
+                          const caldav::InstanceIndex& index) {
     const auto& rows = index.rows;
     if (!rows.empty()) {
         using Row = caldav::InstanceRow;
@@ -50,6 +49,12 @@ void write_instances(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id,
     for (const auto& row : rows) span = std::max(span, row.end - row.start);
     if (span > 0)
         c.query("UPDATE collections SET max_span = $2 WHERE id = $1 AND max_span < $2", pg::params(collection_id, span));
+}
+
+void write_instances(pg::Conn& c, std::int64_t owner_id, std::int64_t object_id, std::int64_t collection_id,
+                     const caldav::InstanceIndex& index) {
+    c.query("DELETE FROM instances WHERE owner_id = $1 AND object_id = $2", pg::params(owner_id, object_id));
+    insert_instance_rows(c, owner_id, object_id, collection_id, index);
     c.query("UPDATE objects SET index_state = 1, indexed_until = $2, index_exact = $3 WHERE id = $1",
             pg::params(object_id, index.indexed_until, index.exact));
 }
@@ -92,7 +97,7 @@ std::vector<caldav::ObjectRecord> PgStore::list_objects(std::int64_t collection_
 
 std::vector<caldav::ObjectRecord> PgStore::list_objects_page(std::int64_t collection_id, std::string_view after,
                                                              std::size_t limit, bool with_data) {
-    return read([&](pg::Conn& c) {
+    auto page = read([&](pg::Conn& c) {
         auto r = c.query("SELECT " + object_columns_of("", with_data) +
                              " FROM objects WHERE collection_id = $1 AND name > $2 ORDER BY name LIMIT $3",
                          pg::params(collection_id, after, limit));
@@ -100,6 +105,8 @@ std::vector<caldav::ObjectRecord> PgStore::list_objects_page(std::int64_t collec
         for (int i = 0; i < r.rows(); ++i) read_object(r, i, out[static_cast<std::size_t>(i)], with_data);
         return out;
     });
+    note_listed_page(this, collection_id, after, page);
+    return page;
 }
 
 namespace {

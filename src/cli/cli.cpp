@@ -169,6 +169,7 @@ std::unique_ptr<PushWorker> start_push(const Config& c, Backend& store, caldav::
     }
     o.ttl_seconds = c.push.ttl.count();
     o.allow_http = c.push.allow_http;
+    o.connections = c.push.connections;
     settings.public_base_url = c.push.public_url;
     settings.tls = c.tls_enabled();
     settings.allow_http_endpoints = c.push.allow_http;

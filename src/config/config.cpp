@@ -105,6 +105,12 @@ void read_smtp(const po::variables_map& vm, const std::filesystem::path& file, S
     seconds("retry-max-seconds", 1, smtp.retry_max);
     seconds("give-up-hours", 1, smtp.give_up);
     seconds("timeout-seconds", 1, smtp.timeout);
+    take(vm, "smtp.connections", smtp.connections);
+    take(vm, "smtp.messages-per-connection", smtp.messages_per_connection);
+    if (smtp.connections < 1 || smtp.connections > 64)
+        throw ConfigError(where("connections") + " must be between 1 and 64");
+    if (smtp.messages_per_connection < 1)
+        throw ConfigError(where("messages-per-connection") + " must be at least 1");
     if (smtp.tls != "starttls" && smtp.tls != "required" && smtp.tls != "none")
         throw ConfigError(where("tls") + ": '" + smtp.tls + "' is not one of starttls, required, none");
     if (smtp.retry_max < smtp.retry_min)
@@ -217,6 +223,9 @@ void read_push(const po::variables_map& vm, const std::filesystem::path& file, P
     take(vm, "push.allow-http", push.allow_http);
     take(vm, "push.public-url", push.public_url);
     take(vm, "push.registration-days", push.registration_days);
+    take(vm, "push.connections", push.connections);
+    if (push.connections < 1 || push.connections > 64)
+        throw ConfigError(where("connections") + " must be between 1 and 64");
     if (!push.vapid_subject.empty() && !push.vapid_subject.starts_with("mailto:") &&
         !push.vapid_subject.starts_with("https:"))
         throw ConfigError(where("vapid-subject") + ": '" + push.vapid_subject + "' is not a mailto: or https: URI");
@@ -278,6 +287,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("smtp.retry-max-seconds", po::value<std::int64_t>())
         ("smtp.give-up-hours", po::value<std::int64_t>())
         ("smtp.timeout-seconds", po::value<std::int64_t>())
+        ("smtp.connections", po::value<std::size_t>())
+        ("smtp.messages-per-connection", po::value<std::size_t>())
         ("imip.public-url", po::value<std::string>())
         ("imip.link-secret", po::value<std::string>())
         ("imip.link-days", po::value<unsigned>())
@@ -314,6 +325,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("push.allow-http", po::value<bool>())
         ("push.public-url", po::value<std::string>())
         ("push.registration-days", po::value<unsigned>())
+        ("push.connections", po::value<std::size_t>())
         ("log.level", po::value<std::string>())
         ("log.file", po::value<std::string>())
         ("log.format", po::value<std::string>())

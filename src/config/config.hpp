@@ -46,6 +46,8 @@ struct SmtpConfig {
     std::chrono::seconds retry_max{3600};  ///< longest retry delay
     std::chrono::hours give_up{72};        ///< a message older than this is dropped
     std::chrono::seconds timeout{60};      ///< one delivery attempt at most
+    std::size_t connections = 4;               ///< SMTP connections open at once (messages sent in parallel)
+    std::size_t messages_per_connection = 20;  ///< messages on one connection before a new one
 
     bool enabled() const { return !url.empty(); }
 };
@@ -72,6 +74,7 @@ struct PushConfig {
     bool allow_http = false;           ///< accept http:// push endpoints (tests on loopback; never in production)
     std::string public_url;            ///< base of WebDAV-Push registration URLs; empty: the request's Host
     unsigned registration_days = 7;    ///< longest WebDAV-Push registration granted
+    std::size_t connections = 8;       ///< push jobs sent at once (concurrent HTTP requests)
 };
 
 /// [reminders]: alarms the server delivers itself (issue 26, docs/reminders.md).

@@ -90,8 +90,19 @@ void JobRunner::run_one(const caldav::JobRecord& job, std::int64_t now) {
     try {
         finish(job, kind, std::move(outcome), now);
     } catch (const std::exception& e) {
-        // Left leased: it runs again when the lease ends.
-        log::warn("job " + std::to_string(job.id) + " (" + job.kind + "): could not record its outcome: " + e.what());
+        give_back(job, now, e.what());
+    }
+}
+
+void JobRunner::give_back(const caldav::JobRecord& job, std::int64_t now, const std::string& why) {
+    log::warn("job " + std::to_string(job.id) + " (" + job.kind + "): could not record its outcome: " + why);
+    // Nothing of the outcome was committed (the store's transaction rolled
+    // back), so the job runs again, soon, rather than staying leased to us
+    // until its lease ends. A delivery's key keeps that run from delivering
+    // twice. If even this fails, the lease's end frees the job.
+    try {
+        store_.retry_job(job.id, options_.worker, now + 1, "outcome not recorded: " + why);
+    } catch (const std::exception&) {
     }
 }
 
@@ -125,6 +136,8 @@ void JobRunner::finish(const caldav::JobRecord& job, const Kind& kind, JobOutcom
     // worker's run decides (the handler must tolerate running twice then).
     if (status == caldav::StoreStatus::not_found)
         log::warn("job " + std::to_string(job.id) + " (" + job.kind + ") outlived its lease");
+    else if (status != caldav::StoreStatus::ok && status != caldav::StoreStatus::exists)
+        give_back(job, now, "store status " + std::to_string(static_cast<int>(status)));
 }
 
 void JobRunner::start() {

@@ -121,6 +121,9 @@ private:
         RetryPolicy retry;
     };
     void finish(const caldav::JobRecord& job, const Kind& kind, JobOutcome outcome, std::int64_t now);
+    /// After its outcome could not be recorded (the store was busy or
+    /// failed): releases the job to run again a second later; never throws.
+    void give_back(const caldav::JobRecord& job, std::int64_t now, const std::string& why);
     /// Runs one leased job and records its outcome; never throws.
     void run_one(const caldav::JobRecord& job, std::int64_t now);
     void loop();

@@ -2,12 +2,12 @@
 // (issue 23 §7).
 #include "src/mail/mail_worker.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <limits>
 
 #include "caldav/imip.hpp"
-#include "src/mail/smtp_client.hpp"
 #include "src/util/log.hpp"
 #include "src/util/metrics.hpp"
 
@@ -17,14 +17,18 @@ namespace {
 
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
-/// Messages taken per pass and the lease: longer than one attempt, so a
-/// message being sent is not taken again, and one whose sender died is
-/// retried once the lease ends.
+/// Messages taken per pass and the lease: longer than one attempt (two
+/// tries when a reused connection was found closed) and the wait for a free
+/// connection, so a message being sent is not taken again, and one whose
+/// sender died is retried once the lease ends. A pass's messages are sent on
+/// smtp.connections threads, each holding one connection of the pool, and
+/// their completions share the store's group commit.
 JobRunnerOptions runner_options(const SmtpConfig& smtp) {
     JobRunnerOptions o;
     o.worker = node_worker_name("mail");
-    o.lease_seconds = smtp.timeout.count() * 2 + 60;
-    o.batch = 16;
+    o.lease_seconds = smtp.timeout.count() * 4 + 60;
+    o.parallel = std::max<std::size_t>(smtp.connections, 1);
+    o.batch = std::max<std::size_t>(16, 8 * o.parallel);
     o.idle_poll = std::chrono::seconds(1);
     return o;
 }
@@ -37,6 +41,7 @@ MailWorker::MailWorker(caldav::Store& store, caldav::JobStore& jobs, SmtpConfig 
       limits_(limits),
       // Giving up is by age (give_up), not by a count of attempts.
       retry_{smtp_.retry_min.count(), smtp_.retry_max.count(), std::numeric_limits<std::int64_t>::max()},
+      pool_(smtp_),
       runner_(jobs, &now_seconds, runner_options(smtp_)) {
     // Messages an earlier process was sending when it died go out now, not
     // when their leases end (a message cut off mid-send may arrive twice:
@@ -68,7 +73,7 @@ JobOutcome MailWorker::send(const caldav::JobRecord& job, std::int64_t now) {
         return JobOutcome::fail("given up after " + std::to_string(job.attempts) +
                                 " attempts: " + job.last_error);
     }
-    auto result = send_smtp(smtp_, m->envelope_sender, m->recipient, m->message);
+    auto result = pool_.send(m->envelope_sender, m->recipient, m->message);
     if (result.ok) {
         log::info("imip: sent mail " + id + " to " + m->recipient + " about " + m->uid);
         ++sent_;

@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -26,7 +27,8 @@ JobRunnerOptions runner_options(const PushWorkerOptions& o) {
     JobRunnerOptions r;
     r.worker = node_worker_name("push");
     r.lease_seconds = o.timeout_seconds * 4 + 60;  // a run may send to a few subscriptions
-    r.batch = 16;
+    r.parallel = std::max<std::size_t>(o.connections, 1);
+    r.batch = std::max<std::size_t>(16, 4 * r.parallel);
     r.idle_poll = o.idle_poll;
     return r;
 }

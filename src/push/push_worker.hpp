@@ -20,6 +20,7 @@ struct PushWorkerOptions {
     std::int64_t ttl_seconds = 86400;        ///< TTL header (RFC 8030 §5.2)
     bool allow_http = false;                 ///< deliver to http:// endpoints (tests)
     long timeout_seconds = 30;               ///< one delivery at most
+    std::size_t connections = 8;             ///< jobs sent at once, each on a thread of its own
     std::chrono::milliseconds idle_poll{1000};  ///< how soon a collection change is noticed
     RetryPolicy retry{15, 1800, 12};         ///< 429, 5xx and no answer: 15 s doubling, 12 runs
 };
@@ -28,7 +29,8 @@ struct PushWorkerOptions {
 /// from a push service removes that subscription (RFC 8030 §7.3); 429, 5xx
 /// and no answer retry the job (for a reminder: only to the subscriptions
 /// that did not take it, so nobody gets it twice); other 4xx are logged and
-/// dropped. `jobs`, `subscriptions` must outlive the worker; one Backend is both.
+/// dropped. Up to options.connections jobs are sent at once (concurrent HTTP
+/// requests); each job's outcome is recorded once, by its own completion. `jobs`, `subscriptions` must outlive the worker; one Backend is both.
 class PushWorker {
 public:
     PushWorker(caldav::JobStore& jobs, caldav::PushStore& subscriptions, push::EcKey vapid,

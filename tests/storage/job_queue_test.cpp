@@ -40,6 +40,49 @@ NewJob job(const std::string& kind, std::int64_t due, const std::string& payload
     return {kind, 7, due, payload};
 }
 
+/// The store, except that the next `busy_completions` completions answer
+/// busy without doing anything (the database stayed locked).
+class BusyCompletions : public caldav::JobStore {
+public:
+    BusyCompletions(caldav::JobStore& real, int busy) : real_(real), busy_(busy) {}
+    StoreStatus enqueue_jobs(const std::vector<NewJob>& j, std::vector<std::int64_t>* ids) override {
+        return real_.enqueue_jobs(j, ids);
+    }
+    std::vector<JobRecord> lease_jobs(const std::vector<std::string>& k, std::int64_t now, std::int64_t until,
+                                      std::string_view w, std::size_t limit) override {
+        return real_.lease_jobs(k, now, until, w, limit);
+    }
+    StoreStatus complete_job(std::int64_t id, std::string_view w) override {
+        if (busy_-- > 0) return StoreStatus::busy;
+        return real_.complete_job(id, w);
+    }
+    StoreStatus retry_job(std::int64_t id, std::string_view w, std::int64_t due, std::string_view e) override {
+        return real_.retry_job(id, w, due, e);
+    }
+    StoreStatus fail_job(std::int64_t id, std::string_view w, std::int64_t now, std::string_view e) override {
+        return real_.fail_job(id, w, now, e);
+    }
+    std::optional<std::int64_t> next_job_due(const std::vector<std::string>& k) override {
+        return real_.next_job_due(k);
+    }
+    StoreStatus complete_job_with(std::int64_t id, std::string_view w, const std::vector<NewJob>& next,
+                                  std::string_view key, std::int64_t now) override {
+        if (busy_-- > 0) return StoreStatus::busy;
+        return real_.complete_job_with(id, w, next, key, now);
+    }
+    std::size_t release_leases(std::string_view w) override { return real_.release_leases(w); }
+    void set_reminder_indexer(caldav::ReminderIndexer i) override { real_.set_reminder_indexer(std::move(i)); }
+    std::size_t extend_reminders(std::int64_t before, std::size_t limit) override {
+        return real_.extend_reminders(before, limit);
+    }
+    std::size_t prune_deliveries(std::int64_t before) override { return real_.prune_deliveries(before); }
+    std::vector<JobRecord> list_jobs(std::string_view kind) override { return real_.list_jobs(kind); }
+
+private:
+    caldav::JobStore& real_;
+    int busy_;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(job_queue)
@@ -118,6 +161,30 @@ BOOST_AUTO_TEST_CASE(a_job_runs_when_due_is_retried_with_backoff_and_then_done) 
     BOOST_TEST(runner.run_due() == 1u);  // third: done
     BOOST_TEST((runs == std::vector<std::int64_t>{1010, 1040, 1100}));
     BOOST_TEST(b.jobs().list_jobs("").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_job_whose_outcome_could_not_be_recorded_runs_again_a_second_later_not_after_its_lease) {
+    SqliteBackend b;
+    BusyCompletions store(b.jobs(), 1);
+    std::int64_t now = 1000;
+    server::JobRunner runner(store, [&] { return now; }, {"node1", 300, 8, std::chrono::milliseconds(50)});
+    int runs = 0;
+    runner.handle("reminder", [&](const JobRecord&, std::int64_t) {
+        ++runs;
+        return server::JobOutcome::done_with({job("mail", now)}, "reminder/key");
+    });
+    BOOST_TEST_REQUIRE((b.jobs().enqueue_jobs({job("reminder", 1000)}) == StoreStatus::ok));
+    BOOST_TEST(runner.run_due() == 1u);  // its completion answered busy
+    auto left = b.jobs().list_jobs("reminder");
+    BOOST_REQUIRE(left.size() == 1u);
+    BOOST_TEST(left[0].lease_until == 0);  // given back, not held for 300 s
+    BOOST_TEST(left[0].due_at == 1001);
+    BOOST_TEST(b.jobs().list_jobs("mail").empty());
+    now = 1001;
+    BOOST_TEST(runner.run_due() == 1u);
+    BOOST_TEST(runs == 2);
+    BOOST_TEST(b.jobs().list_jobs("reminder").empty());
+    BOOST_TEST(b.jobs().list_jobs("mail").size() == 1u);  // delivered once
 }
 
 BOOST_AUTO_TEST_CASE(a_job_that_keeps_failing_fails_for_good_after_max_attempts_and_a_throw_is_a_retry) {

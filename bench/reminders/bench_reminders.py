@@ -138,6 +138,8 @@ def main():
     a.add_argument("--mixed-seconds", type=float, default=30)
     a.add_argument("--events", type=int, default=2000, help="events the mixed phase works on")
     a.add_argument("--timeout", type=float, default=900)
+    a.add_argument("--connections", type=int, default=1,
+                   help="[smtp] connections and [push] connections (the figures of 2026-12-07 used 4 and 8)")
     o = a.parse_args()
     pe.BIN = o.kalends
     work = tempfile.mkdtemp(prefix="kalends-reminder-bench-")
@@ -153,7 +155,9 @@ def main():
         config = os.path.join(work, "kalends.conf")
         with open(config, "w") as f:
             f.write(f"[smtp]\nurl = smtp://127.0.0.1:{smtp_port}\nfrom = Calendar <calendar@example.org>\ntls = none\n"
-                    "[push]\nallow-http = true\nvapid-subject = mailto:ops@example.org\n[api]\nrate-per-minute = 0\n")
+                    f"connections = {o.connections}\n"
+                    f"[push]\nallow-http = true\nvapid-subject = mailto:ops@example.org\nconnections = {o.connections}\n"
+                    "[api]\nrate-per-minute = 0\n")
         proc, pe.state["port"] = pe.start_server(data, os.path.join(work, "server-1.log"), config)
         procs.append(proc)
         if o.method == "push":

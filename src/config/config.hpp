@@ -46,7 +46,7 @@ struct SmtpConfig {
     std::chrono::seconds retry_max{3600};  ///< longest retry delay
     std::chrono::hours give_up{72};        ///< a message older than this is dropped
     std::chrono::seconds timeout{60};      ///< one delivery attempt at most
-    std::size_t connections = 4;               ///< SMTP connections open at once (messages sent in parallel)
+    std::size_t connections = 1;               ///< SMTP connections open at once (messages sent in parallel; see kalends.conf(5) on repeats)
     std::size_t messages_per_connection = 20;  ///< messages on one connection before a new one
 
     bool enabled() const { return !url.empty(); }
@@ -74,7 +74,7 @@ struct PushConfig {
     bool allow_http = false;           ///< accept http:// push endpoints (tests on loopback; never in production)
     std::string public_url;            ///< base of WebDAV-Push registration URLs; empty: the request's Host
     unsigned registration_days = 7;    ///< longest WebDAV-Push registration granted
-    std::size_t connections = 8;       ///< push jobs sent at once (concurrent HTTP requests)
+    std::size_t connections = 1;       ///< push jobs sent at once (concurrent HTTP requests; see kalends.conf(5) on repeats)
 };
 
 /// [reminders]: alarms the server delivers itself (issue 26, docs/reminders.md).

@@ -65,7 +65,8 @@ Response handle_report(Context& ctx) {
     auto root = xml::parse(ctx.request.body, ctx.limits);
     for (const auto& row : reports) {
         if (!root.is(row.ns, row.local)) continue;
-        if ((ctx.target.bit() & (k_any_collection | k_object)) && !holds(ctx.target.privileges, row.needs))
+        // Issue 25 §9: on a home the organisation rule may give read-free-busy alone.
+        if ((ctx.target.bit() & (k_any_collection | k_object | k_home)) && !holds(ctx.target.privileges, row.needs))
             throw need_privileges_error(ctx.target.href, row.needs, "the user lacks a privilege this report needs");
         return row.run(ctx, root);
     }

@@ -117,24 +117,38 @@ std::string hidden_uid(std::string_view uid) {
     return "private-" + std::string(buf) + "@kalends";
 }
 
-/// One top-level component (its lines, BEGIN and END included) as the feed shows it.
-std::string feed_component(const std::vector<Line>& lines) {
-    std::string cls = "PUBLIC";
+/// How much a component's CLASS holds back: 0 PUBLIC (or none), 1
+/// CONFIDENTIAL, 2 PRIVATE or a class we do not know (RFC 5545 §3.8.1.3).
+int secrecy_of(const std::vector<Line>& lines) {
+    int depth = 0;
+    for (const auto& l : lines) {
+        if (l.name == "BEGIN") ++depth;
+        if (depth == 1 && l.name == "CLASS") {
+            auto cls = upper(l.value);
+            return cls == "PUBLIC" ? 0 : cls == "CONFIDENTIAL" ? 1 : 2;
+        }
+        if (l.name == "END") --depth;
+    }
+    return 0;
+}
+
+/// One top-level component (its lines, BEGIN and END included) as the feed
+/// shows it at `secrecy` (secrecy_of).
+std::string feed_component(const std::vector<Line>& lines, int secrecy) {
     bool transparent = false, timed = false;
     int depth = 0;
     for (const auto& l : lines) {
         if (l.name == "BEGIN") ++depth;
-        if (depth == 1 && l.name == "CLASS") cls = upper(l.value);
         if (depth == 1 && l.name == "TRANSP") transparent = upper(l.value) == "TRANSPARENT";
         if (depth == 1 && (l.name == "DTSTART" || l.name == "DUE")) timed = true;
         if (l.name == "END") --depth;
     }
     std::string out;
-    if (cls == "PUBLIC") {
+    if (secrecy == 0) {
         for (const auto& l : lines) out += l.raw;
         return out;
     }
-    const bool busy_only = cls != "CONFIDENTIAL";
+    const bool busy_only = secrecy == 2;
     if (busy_only && (transparent || !timed)) return {};
     depth = 0;
     for (const auto& l : lines) {
@@ -152,18 +166,23 @@ std::string feed_component(const std::vector<Line>& lines) {
 
 std::string public_feed_components(std::string_view components) {
     auto lines = content_lines(components);
-    std::string out;
+    std::vector<std::vector<Line>> blocks;
     std::vector<Line> block;
     int depth = 0;
     for (auto& l : lines) {
         if (l.name == "BEGIN") ++depth;
         if (depth > 0) block.push_back(std::move(l));
         if (block.empty() || block.back().name != "END") continue;
-        if (--depth == 0) {
-            out += feed_component(block);
-            block.clear();
-        }
+        if (--depth > 0) continue;
+        blocks.push_back(std::move(block));
+        block.clear();
     }
+    // A series and its overrides are one event: the most secret of them
+    // decides for all, so that an override keeps its series' UID.
+    int secrecy = 0;
+    for (const auto& b : blocks) secrecy = std::max(secrecy, secrecy_of(b));
+    std::string out;
+    for (const auto& b : blocks) out += feed_component(b, secrecy);
     return out;
 }
 

@@ -25,8 +25,9 @@ inline constexpr std::int64_t feed_busy_days_ahead = 366;
 /// description or alarms; PRIVATE, and any class we do not know (as the RFC
 /// asks), only busy time, as Google Calendar shows private events in a public
 /// calendar: the same time properties with SUMMARY "Busy" and a UID made from
-/// a hash of the original (so overrides still match their series), and
-/// nothing at all when it is transparent or has no time (a VJOURNAL).
+/// a hash of the original, and nothing at all when it is transparent or has
+/// no time (a VJOURNAL). The most secret component of the object decides for
+/// all of them, so that a series and its overrides keep one UID.
 std::string public_feed_components(std::string_view components);
 
 /// The answer to GET or HEAD of `feed` at unix time `now`: 200 with the

@@ -177,6 +177,27 @@ BOOST_AUTO_TEST_CASE(a_full_feed_shows_private_events_as_busy_time_and_confident
     BOOST_TEST(contains(own.body, "SUMMARY:Lawyer title"));
 }
 
+BOOST_AUTO_TEST_CASE(a_private_override_hides_its_whole_series_under_one_uid) {
+    Site site;
+    auto ics = classified_event("series-uid", "PUBLIC", "Weekly", 9, true);
+    const std::string override_event =
+        "BEGIN:VEVENT\r\nUID:series-uid\r\nDTSTAMP:20250301T000000Z\r\nRECURRENCE-ID:" + day_from_now(8, 9) +
+        "\r\nDTSTART:" + day_from_now(8, 14) + "\r\nDTEND:" + day_from_now(8, 15) +
+        "\r\nCLASS:PRIVATE\r\nSUMMARY:Doctor instead\r\nEND:VEVENT\r\n";
+    ics.insert(ics.find("END:VCALENDAR"), override_event);
+    BOOST_REQUIRE(site.send("alice", "PUT", shared_calendar + "series.ics", ics, "Content-Type: text/calendar\r\n")
+                      .status == 201);
+    auto [id, path] = make_feed(site, false);
+    auto r = site.send("", "GET", path);
+    BOOST_TEST_REQUIRE(r.status == 200);
+    for (auto word : {"Weekly", "Doctor", "series-uid"}) BOOST_TEST(!contains(r.body, word), word << "\n" << r.body);
+    auto busy = events_with(r.body, "SUMMARY:Busy");
+    BOOST_TEST_REQUIRE(busy.size() == 2u, r.body);
+    auto uid = [](const std::string& block) { return block.substr(block.find("UID:"), 33); };
+    BOOST_TEST(uid(busy[0]) == uid(busy[1]));
+    BOOST_TEST(contains(r.body, "RECURRENCE-ID:" + day_from_now(8, 9)));
+}
+
 BOOST_AUTO_TEST_CASE(a_transparent_private_event_takes_no_place_in_a_full_feed) {
     Site site;
     auto ics = classified_event("free-uid", "PRIVATE", "Gym", 9);

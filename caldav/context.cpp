@@ -91,10 +91,12 @@ std::optional<PrincipalRecord> home_owner(std::string_view name, Store& store, c
 
 }  // namespace
 
-Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user) {
+Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user,
+                 std::optional<FreeBusyRule> rule) {
     Resource r;
     r.kind = path.kind;
     r.exists = true;
+    if (path.kind == ResourceKind::home) r.free_busy_rule = rule;
     switch (path.kind) {
     case ResourceKind::root: r.href = path.object == "/" ? "/" : "/dav/"; break;
     case ResourceKind::principals: r.href = "/dav/principals/users/"; break;

@@ -59,6 +59,10 @@ struct Resource {
     /// what lies in the home of somebody other than the actor (and for a
     /// proxy group); acl_of reads them.
     std::vector<DelegationRecord> delegations;
+    /// The organisation's free/busy rule (issue 25 §9) when the request was
+    /// resolved under it: on a home it gives other calendar users
+    /// read-free-busy (privileges_of). Unset: no such privilege.
+    std::optional<FreeBusyRule> free_busy_rule;
     bool exists = false;
     /// The actor's privileges on it (privileges_of); a resource not yet
     /// created has those its place gives.
@@ -94,8 +98,10 @@ struct Context {
 /// a principal or home of no one, and 403 DAV:need-privileges for what lies
 /// in a home where `user` holds no privilege on it (not the owner, no grant),
 /// existing or not, before any member is looked up. A missing last segment gives
-/// `exists = false` (for PUT, MKCALENDAR, ...).
-Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user);
+/// `exists = false` (for PUT, MKCALENDAR, ...). `rule`, when given, is the
+/// organisation's free/busy rule, which gives read-free-busy on homes.
+Resource resolve(const ResourcePath& path, Store& store, const PrincipalRecord& user,
+                 std::optional<FreeBusyRule> rule = std::nullopt);
 
 /// Turns an object path into a collection path where it names a plain
 /// collection nested in another without the trailing slash, or, with

@@ -12,7 +12,9 @@ Response handle_mkcol(Context& ctx);       // RFC 4918 §9.3, RFC 5689 method_mk
 Response handle_delete(Context& ctx);      // RFC 4918 §9.6          method_delete.cpp
 Response handle_report(Context& ctx);      // RFC 3253 §3.6          method_report.cpp
 Response handle_get(Context& ctx);         // RFC 4918 §9.4 (and HEAD) method_object.cpp
-Response export_calendar(Context& ctx);    // GET of a calendar      method_export.cpp
+/// GET of a calendar (method_export.cpp); `redact`, when given, rewrites the
+/// components of each object before they are sent (public feeds, issue 25 §8).
+Response export_calendar(Context& ctx, std::string (*redact)(std::string_view) = nullptr);
 Response handle_post(Context& ctx);        // RFC 6638 §5 (outbox)   method_post.cpp
 Response handle_put(Context& ctx);         // RFC 4791 §5.3.2        method_put.cpp
 Response handle_copy_move(Context& ctx);   // RFC 4918 §9.8, §9.9    method_object.cpp

@@ -4,6 +4,7 @@
 #include "caldav/error.hpp"
 #include "caldav/object_service.hpp"
 #include "caldav/handlers.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/store_outcome.hpp"
 
 namespace caldav {
@@ -20,6 +21,7 @@ Response handle_delete(Context& ctx) {
         if (t.collection->kind == CollectionKind::inbox || t.collection->kind == CollectionKind::outbox)
             throw need_privileges_error(t.href, Privileges::unbind, "the scheduling inbox and outbox cannot be deleted");
         if (conditions.if_match && *conditions.if_match != "*") throw Error(412, "collections have no ETag");
+        withdraw_shares(ctx, *t.collection, t.grants);  // issue 25 §7
         auto status = ctx.store.delete_collection(t.collection->id);
         if (status == StoreStatus::not_found) throw Error(404, "no such resource");
         if (status != StoreStatus::ok) throw store_error(status);

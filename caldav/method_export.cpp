@@ -47,6 +47,7 @@ struct ExportStream {
     std::string after;
     std::set<std::string> timezones_sent;
     bool done = false;
+    std::string (*redact)(std::string_view) = nullptr;
 
     std::string next() {
         if (done) return {};
@@ -58,7 +59,7 @@ struct ExportStream {
             auto parts = split_calendar(o.data);
             for (auto& [tzid, text] : parts.timezones)
                 if (timezones_sent.insert(tzid).second) out += text;
-            out += parts.components;
+            out += redact ? redact(parts.components) : parts.components;
         }
         if (objects.size() < page) {
             done = true;
@@ -70,7 +71,7 @@ struct ExportStream {
 
 }  // namespace
 
-Response export_calendar(Context& ctx) {
+Response export_calendar(Context& ctx, std::string (*redact)(std::string_view)) {
     const auto& c = *ctx.target.collection;
     if (c.kind != CollectionKind::calendar) throw Error(405, "GET is offered on calendars and calendar objects");
     // The collection's revision changes with every member change (like getctag).
@@ -92,7 +93,7 @@ Response export_calendar(Context& ctx) {
         r.body.clear();
         return r;
     }
-    auto stream = std::make_shared<ExportStream>(ExportStream{ctx.store, c.id, {}, {}, false});
+    auto stream = std::make_shared<ExportStream>(ExportStream{ctx.store, c.id, {}, {}, false, redact});
     r.next_chunk = [stream] { return stream->next(); };
     return r;
 }

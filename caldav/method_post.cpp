@@ -49,8 +49,13 @@ Response handle_post(Context& ctx) {
     if (!parsed.request)
         throw Error(403, Precondition::valid_scheduling_message, parsed.error ? parsed.error->message : "invalid");
     const auto& fb = *parsed.request;
-    if (!is_own_address(ctx.user, fb.organizer))
-        throw Error(403, Precondition::organizer_allowed, "ORGANIZER must be one of your calendar user addresses");
+    // RFC 6638 CALDAV:organizer-allowed: the ORGANIZER is the
+    // outbox's owner. Who may post there is the privilege check's
+    // (schedule-send-freebusy): the owner, and their write proxies (issue 25 §5),
+    // who look busy time up for them.
+    const auto& owner = *t.owner;
+    if (!is_own_address(owner, fb.organizer))
+        throw Error(403, Precondition::organizer_allowed, "ORGANIZER must be a calendar user address of the outbox's owner");
     if (fb.attendees.size() > ctx.limits.max_attendees_per_instance)
         throw Error(403, Precondition::max_attendees_per_instance, "too many attendees in one lookup");
     if (fb.end - fb.start > 366LL * 86400)
@@ -63,8 +68,9 @@ Response handle_post(Context& ctx) {
             body += response_element(attendee, "3.7;Invalid calendar user");
             continue;
         }
-        // Issue 25 §9: the organisation rule decides whose busy time a user sees.
-        if (!holds(free_busy_privileges(ctx.user, *who, ctx.limits.free_busy_rule), Privileges::read_free_busy)) {
+        // Issue 25 §9: the organisation rule decides whose busy time the
+        // owner (for whom a delegate may ask) sees.
+        if (!holds(free_busy_privileges(owner, *who, ctx.limits.free_busy_rule), Privileges::read_free_busy)) {
             body += response_element(attendee, "3.8;No authority");
             continue;
         }

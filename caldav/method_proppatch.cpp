@@ -65,6 +65,8 @@ Response handle_proppatch(Context& ctx) {
         auto status = ctx.store.patch_properties(t.collection->id, object_name, plan.patch);
         if (status == StoreStatus::not_found) throw Error(404, "the resource went away");
         if (status != StoreStatus::ok) throw store_error(status);
+        // Issue 25 §7: the sharees' homes show the owner's new name or colour.
+        if (t.kind == ResourceKind::collection && !t.grants.empty()) ctx.store.touch_sharee_homes(t.collection->id);
     }
     xml::Multistatus ms;
     ms.add(t.href, plan.propstats);

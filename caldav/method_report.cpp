@@ -45,6 +45,21 @@ constexpr std::array<ReportRow, 9> reports{{
     {names::dav_ns, "acl-principal-prop-set", &report_acl_principal_prop_set, k_all, nullptr, true},
 }};
 
+/// The report body. One who may not read the target (a free-busy sharee, or
+/// a user the organisation rule shows a home's busy time, issue 25) learns
+/// no more from a malformed body than from any report they may not run: 403.
+xml::Element parse_body(Context& ctx) {
+    try {
+        return xml::parse(ctx.request.body, ctx.limits);
+    } catch (const Error&) {
+        if ((ctx.target.bit() & (k_any_collection | k_object | k_home)) &&
+            !holds(ctx.target.privileges, Privileges::read))
+            throw need_privileges_error(ctx.target.href, Privileges::read,
+                                        "the user lacks a privilege this report needs");
+        throw;
+    }
+}
+
 }  // namespace
 
 std::vector<std::pair<std::string_view, std::string_view>> supported_reports(const Resource& r) {
@@ -62,10 +77,11 @@ Response handle_report(Context& ctx) {
         !holds(ctx.target.privileges, Privileges::read))
         throw need_privileges_error(ctx.target.href, Privileges::read, "the user lacks a privilege this report needs");
     if (!ctx.target.exists) throw Error(404, "no such resource");
-    auto root = xml::parse(ctx.request.body, ctx.limits);
+    auto root = parse_body(ctx);
     for (const auto& row : reports) {
         if (!root.is(row.ns, row.local)) continue;
-        if ((ctx.target.bit() & (k_any_collection | k_object)) && !holds(ctx.target.privileges, row.needs))
+        // Issue 25 §9: on a home the organisation rule may give read-free-busy alone.
+        if ((ctx.target.bit() & (k_any_collection | k_object | k_home)) && !holds(ctx.target.privileges, row.needs))
             throw need_privileges_error(ctx.target.href, row.needs, "the user lacks a privilege this report needs");
         return row.run(ctx, root);
     }

@@ -149,6 +149,12 @@ Privileges privileges_of(const Resource& r, const PrincipalRecord& actor) {
     Privileges held = P::none;
     for (const auto& ace : acl_of(r))
         if (!ace.principal || ace.principal->id == actor.id) held |= ace.granted;
+    // Issue 25 §9: the organisation rule shows other users the busy time of
+    // a whole home (free-busy-query on it, RFC 4791 §7.10), as the outbox
+    // lookup and the availability API do; never a single calendar, whose
+    // name would otherwise be learnt by trying.
+    if (r.kind == ResourceKind::home && r.owner && r.free_busy_rule)
+        held |= free_busy_privileges(actor, *r.owner, *r.free_busy_rule) & P::read_free_busy;
     return held;
 }
 

@@ -96,8 +96,10 @@ struct Ace {
 std::vector<Ace> acl_of(const Resource& r);
 
 /// The privileges `actor` holds on `r`: the union of the ACEs of acl_of(r)
-/// that apply to them (RFC 3744 §6). A resource not yet created (PUT,
-/// MKCOL) has what its place in the URL space gives.
+/// that apply to them (RFC 3744 §6), and on a home resolved under the
+/// organisation's free/busy rule (Resource::free_busy_rule) the
+/// read-free-busy free_busy_privileges gives. A resource not yet created
+/// (PUT, MKCOL) has what its place in the URL space gives.
 Privileges privileges_of(const Resource& r, const PrincipalRecord& actor);
 
 /// The privileges a grant of `p` gives on the shared calendar and each of

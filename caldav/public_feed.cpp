@@ -4,6 +4,11 @@
 // show, where a VFREEBUSY would show nothing.
 #include "caldav/public_feed.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+
 #include "caldav/context.hpp"
 #include "caldav/handlers.hpp"
 #include "ical/freebusy.hpp"
@@ -52,7 +57,134 @@ std::string busy_calendar(const std::vector<ical::BusyPeriod>& busy, std::int64_
     return out + "END:VCALENDAR\r\n";
 }
 
+std::string upper(std::string_view s) {
+    std::string out;
+    for (char ch : s) out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    return out;
+}
+
+/// One content line with its folding (`raw`, CRLFs included) and its
+/// property name in upper case.
+struct Line {
+    std::string_view raw;
+    std::string name;
+    std::string value;  ///< unfolded, after the first ':' (no line break)
+};
+
+std::vector<Line> content_lines(std::string_view text) {
+    std::vector<Line> out;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        auto end = at;
+        do {  // a line that starts with a space or tab continues the one before
+            auto nl = text.find('\n', end);
+            end = nl == std::string_view::npos ? text.size() : nl + 1;
+        } while (end < text.size() && (text[end] == ' ' || text[end] == '\t'));
+        Line l;
+        l.raw = text.substr(at, end - at);
+        std::string unfolded;
+        for (std::size_t i = 0; i < l.raw.size(); ++i) {
+            if (l.raw[i] == '\r') continue;
+            if (l.raw[i] == '\n') {
+                ++i;  // and the space or tab that continues the line
+                continue;
+            }
+            unfolded.push_back(l.raw[i]);
+        }
+        auto name_end = unfolded.find_first_of(";:");
+        l.name = upper(std::string_view(unfolded).substr(0, name_end));
+        if (auto colon = unfolded.find(':'); colon != std::string::npos) l.value = unfolded.substr(colon + 1);
+        out.push_back(std::move(l));
+        at = end;
+    }
+    return out;
+}
+
+/// The properties that give a component's time and nothing else.
+bool is_time_property(const std::string& name) {
+    static constexpr std::array<std::string_view, 13> kept{"DTSTAMP", "DTSTART", "DTEND", "DURATION", "DUE",
+                                                          "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID",
+                                                          "SEQUENCE", "STATUS", "TRANSP", "CLASS"};
+    return std::find(kept.begin(), kept.end(), name) != kept.end();
+}
+
+/// A UID that names the same series as `uid` without showing it (FNV-1a, 64 bits).
+std::string hidden_uid(std::string_view uid) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char ch : uid) h = (h ^ ch) * 1099511628211ull;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return "private-" + std::string(buf) + "@kalends";
+}
+
+/// How much a component's CLASS holds back: 0 PUBLIC (or none), 1
+/// CONFIDENTIAL, 2 PRIVATE or a class we do not know (RFC 5545 §3.8.1.3).
+int secrecy_of(const std::vector<Line>& lines) {
+    int depth = 0;
+    for (const auto& l : lines) {
+        if (l.name == "BEGIN") ++depth;
+        if (depth == 1 && l.name == "CLASS") {
+            auto cls = upper(l.value);
+            return cls == "PUBLIC" ? 0 : cls == "CONFIDENTIAL" ? 1 : 2;
+        }
+        if (l.name == "END") --depth;
+    }
+    return 0;
+}
+
+/// One top-level component (its lines, BEGIN and END included) as the feed
+/// shows it at `secrecy` (secrecy_of).
+std::string feed_component(const std::vector<Line>& lines, int secrecy) {
+    bool transparent = false, timed = false;
+    int depth = 0;
+    for (const auto& l : lines) {
+        if (l.name == "BEGIN") ++depth;
+        if (depth == 1 && l.name == "TRANSP") transparent = upper(l.value) == "TRANSPARENT";
+        if (depth == 1 && (l.name == "DTSTART" || l.name == "DUE")) timed = true;
+        if (l.name == "END") --depth;
+    }
+    std::string out;
+    if (secrecy == 0) {
+        for (const auto& l : lines) out += l.raw;
+        return out;
+    }
+    const bool busy_only = secrecy == 2;
+    if (busy_only && (transparent || !timed)) return {};
+    depth = 0;
+    for (const auto& l : lines) {
+        if (l.name == "BEGIN") ++depth;
+        const bool own = depth == 1;  // the component's own lines, not its alarms
+        if (own && (l.name == "BEGIN" || l.name == "END" || is_time_property(l.name))) out += l.raw;
+        if (own && l.name == "UID") out += busy_only ? "UID:" + hidden_uid(l.value) + "\r\n" : std::string(l.raw);
+        if (own && l.name == "BEGIN" && busy_only) out += "SUMMARY:Busy\r\n";
+        if (l.name == "END") --depth;
+    }
+    return out;
+}
+
 }  // namespace
+
+std::string public_feed_components(std::string_view components) {
+    auto lines = content_lines(components);
+    std::vector<std::vector<Line>> blocks;
+    std::vector<Line> block;
+    int depth = 0;
+    for (auto& l : lines) {
+        if (l.name == "BEGIN") ++depth;
+        if (depth > 0) block.push_back(std::move(l));
+        if (block.empty() || block.back().name != "END") continue;
+        if (--depth > 0) continue;
+        blocks.push_back(std::move(block));
+        block.clear();
+    }
+    // A series and its overrides are one event: the most secret of them
+    // decides for all, so that an override keeps its series' UID.
+    int secrecy = 0;
+    for (const auto& b : blocks) secrecy = std::max(secrecy, secrecy_of(b));
+    std::string out;
+    for (const auto& b : blocks) out += feed_component(b, secrecy);
+    return out;
+}
 
 Response public_feed_response(Store& store, const Limits& limits, const PublicFeed& feed, const Request& request,
                               std::int64_t now) {
@@ -75,7 +207,7 @@ Response public_feed_response(Store& store, const Limits& limits, const PublicFe
         ctx.target.owner = owner;
         ctx.target.collection = c;
         ctx.target.exists = true;
-        r = export_calendar(ctx);
+        r = export_calendar(ctx, &public_feed_components);
         r.headers.set("Content-Disposition", "inline; filename=\"feed.ics\"");
     } else {
         // The window moves daily: the ETag names the day with the calendar's revision.

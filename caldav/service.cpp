@@ -40,6 +40,8 @@ struct MethodRow {
     When when;           ///< for Allow: existing or missing targets
     Need need;           ///< checked before the handler runs (check_privileges)
     bool read_only = false;  ///< changes nothing: served from the readers' pool
+    /// Kinds outside k_made_by_users where `need` is checked too.
+    unsigned need_also_on = 0;
 };
 
 constexpr unsigned k_writable = k_any_collection | k_object;
@@ -59,9 +61,10 @@ constexpr std::array<MethodRow, 18> method_table{{
     {"MKCOL", &handle_mkcol, k_all, k_calendar, When::missing, {P::none, P::bind}},
     {"DELETE", &handle_delete, k_all, k_writable & ~(k_inbox | k_outbox), When::existing, {P::none, P::unbind}},
     // Each report checks what it needs (caldav/method_report.cpp): a
-    // free-busy sharee (issue 25) runs free-busy-query and nothing else.
+    // free-busy sharee (issue 25) runs free-busy-query and nothing else; on
+    // a home, so does a user the organisation rule shows its busy time.
     {"REPORT", &handle_report, k_all | k_proxy_group, k_all | k_proxy_group, When::existing, {P::read_free_busy},
-     true},
+     true, k_home},
     {"GET", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"HEAD", &handle_get, k_object | k_calendar, k_object | k_calendar, When::existing, {}, true},
     {"PUT", &handle_put, k_all, k_object, When::any, {P::write_content, P::none, P::bind}},
@@ -126,10 +129,10 @@ std::string allowed_methods(const Resource& r) {
 
 void check_privileges(std::string_view method, const Resource& target) {
     Need need;  // a method with no row here learns the Allow header: read
-    if (target.bit() & k_made_by_users) {
-        for (const auto& row : method_table)
-            if (row.method == method && (row.dispatch & target.bit())) need = row.need;
-    }
+    for (const auto& row : method_table)
+        if (row.method == method && (row.dispatch & target.bit()) &&
+            (target.bit() & (k_made_by_users | row.need_also_on)))
+            need = row.need;
     const auto lacking = [](Privileges held, Privileges needed) {
         return static_cast<Privileges>(static_cast<std::uint32_t>(needed) & ~static_cast<std::uint32_t>(held));
     };
@@ -175,7 +178,7 @@ Response Service::handle(const Request& request) {
         ctx.imip = imip_;
         ctx.push = push_store_ ? push_ : nullptr;
         ctx.push_store = push_store_;
-        ctx.target = resolve(path, store_, *user);
+        ctx.target = resolve(path, store_, *user, limits_.free_busy_rule);
         // A sharee's per-user properties need only their grant (caldav/sharing.hpp).
         if (!is_sharee_proppatch(ctx)) check_privileges(request.method, ctx.target);
         for (const auto& row : method_table) {

@@ -267,6 +267,15 @@ bool sees_sharees(const Context& ctx, const Resource& r) {
 
 }  // namespace
 
+void withdraw_shares(Context& ctx, const CollectionRecord& c, const std::vector<GrantRecord>& grants) {
+    for (const auto& g : grants) {
+        auto status = ctx.store.remove_grant(c.id, g.grantee.id);
+        if (status != StoreStatus::ok && status != StoreStatus::not_found) throw store_error(status);
+        // The invitation names a calendar that is no more (caldav-sharing §4).
+        if (!g.invite_uid.empty()) (void)ctx.store.remove_notification(g.grantee.id, g.invite_uid + ".xml");
+    }
+}
+
 Response handle_sharing_post(Context& ctx) {
     auto root = xml::parse(ctx.request.body, ctx.limits);
     if (root.is(calendarserver_ns, "share")) return share(ctx, root, true);

@@ -40,6 +40,12 @@ std::optional<Resource> shared_calendar_change(Context& ctx, std::string_view na
 /// queue write leaves the grant as it is.
 void mail_share_notice(Store& store, ImipGateway* imip, const GrantRecord& g);
 
+/// Issue 25 §7: before calendar `c` with grants `grants` is deleted, removes
+/// each grant (which logs the calendar as gone in the grantee's home, so
+/// their sync-collection reports it 404) and the grantee's invitation
+/// notification. Throws the store's error when a grant cannot be removed.
+void withdraw_shares(Context& ctx, const CollectionRecord& c, const std::vector<GrantRecord>& grants);
+
 /// True for a PROPPATCH by an accepted sharee of the target calendar: its
 /// per-user properties (caldav-sharing §5.5.3) are theirs to set whatever
 /// the permission, so the request needs only that grant.

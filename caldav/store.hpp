@@ -568,6 +568,16 @@ public:
                                               std::optional<std::string> display_name,
                                               std::optional<std::string> color) = 0;
 
+    /// Moves the home of every grantee of calendar `collection_id`, logging
+    /// the shared calendar as changed there (issue 25 §7: its owner renamed
+    /// or recoloured it), so that their home's sync-collection and ctag
+    /// report it. The default stores each grant's own properties again,
+    /// which moves the grantee's home as set_sharee_properties does.
+    virtual void touch_sharee_homes(std::int64_t collection_id) {
+        for (const auto& g : grants_of_collection(collection_id))
+            (void)set_sharee_properties(collection_id, g.grantee.id, g.sharee_display_name, g.sharee_color);
+    }
+
     /// Stores `n` in its principal's notification collection, replacing the
     /// one of the same name; `not_found` when the principal is gone.
     virtual StoreStatus put_notification(const NotificationRecord& n) = 0;

@@ -515,8 +515,14 @@ int cmd_share(const std::vector<std::string>& args) {
     }
     if (pos.size() != 2) throw UsageError("share: expected OWNER/CALENDAR USER");
     if (!vm.count("permission")) throw UsageError("share: expected --permission view|edit|admin|free-busy");
-    auto store = open_backend(load_config(vm));
-    return share_add(*store, pos[0], pos[1], vm["permission"].as<std::string>(), std::cout, std::cerr);
+    auto config = load_config(vm);
+    auto store = open_backend(config);
+    // Issue 25 §9: the sharee is e-mailed as when shared over CalDAV.
+    std::unique_ptr<ImipComposer> imip;
+    if (config.smtp.enabled()) imip = std::make_unique<ImipComposer>(config.smtp, config.mail_per_minute);
+    // With a public URL the message links to the calendar, as the server's does.
+    if (imip && config.imip.enabled()) imip->set_answer_links(config.imip, rsvp_link_secret(config));
+    return share_add(*store, pos[0], pos[1], vm["permission"].as<std::string>(), std::cout, std::cerr, imip.get());
 }
 
 int cmd_unshare(const std::vector<std::string>& args) {

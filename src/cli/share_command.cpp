@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "caldav/sharing.hpp"
 #include "src/http/user_name.hpp"
 
 namespace server {
@@ -64,7 +65,7 @@ void print_grants(caldav::Store& store, const caldav::CollectionRecord& c, const
 }  // namespace
 
 int share_add(caldav::Store& store, const std::string& target, const std::string& user,
-              const std::string& permission, std::ostream& out, std::ostream& err) {
+              const std::string& permission, std::ostream& out, std::ostream& err, caldav::ImipGateway* imip) {
     auto p = caldav::parse_share_permission(permission);
     if (!p) {
         err << "kalends: --permission is view, edit, admin or free-busy, not '" << permission << "'\n";
@@ -74,6 +75,9 @@ int share_add(caldav::Store& store, const std::string& target, const std::string
     if (!cal) return 1;
     auto grantee = find_grantee(store, user, err);
     if (!grantee) return 1;
+    bool unchanged = false;
+    for (const auto& g : store.grants_of_collection(cal->calendar.id))
+        if (g.grantee.id == grantee->id) unchanged = g.permission == *p && g.status == caldav::InviteStatus::accepted;
     auto status = store.set_grant(cal->calendar.id, grantee->id, *p);
     if (status == caldav::StoreStatus::exists) {
         err << "kalends: " << grantee->name << " owns this calendar\n";
@@ -87,6 +91,10 @@ int share_add(caldav::Store& store, const std::string& target, const std::string
         err << "kalends: cannot share the calendar: database busy or full\n";
         return 1;
     }
+    // Issue 25 §9: told as a share by CalDAV or the JSON API tells them.
+    if (!unchanged)
+        for (const auto& g : store.grants_of_collection(cal->calendar.id))
+            if (g.grantee.id == grantee->id) caldav::mail_share_notice(store, imip, g);
     out << "shared " << cal->owner.name << "/" << cal->calendar.name << " with " << grantee->name << " ("
         << permission << ")\n";
     return 0;

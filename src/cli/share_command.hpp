@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string>
 
+#include "caldav/imip.hpp"
 #include "caldav/store.hpp"
 
 namespace server {
@@ -12,9 +13,13 @@ namespace server {
 /// `permission` ("view", "edit", "admin" or "free-busy"), replacing the
 /// permission they had. Returns the exit status: 0 done, 1 with a message
 /// on `err` (bad target or permission, no such owner, calendar or user, the
-/// owner themself, database busy or full).
+/// owner themself, database busy or full). With `imip` (an [smtp] relay is
+/// configured), a new sharee, or one whose permission changed, is told by
+/// the same e-mail a share over CalDAV or the JSON API queues
+/// (caldav::mail_share_notice); the server's mail worker sends it.
 int share_add(caldav::Store& store, const std::string& target, const std::string& user,
-              const std::string& permission, std::ostream& out, std::ostream& err);
+              const std::string& permission, std::ostream& out, std::ostream& err,
+              caldav::ImipGateway* imip = nullptr);
 
 /// Prints the grants on `target` ("OWNER/CALENDAR"), or on every calendar of
 /// "OWNER", one a line: OWNER/CALENDAR, user, permission, tab-separated,

@@ -24,15 +24,17 @@ struct Role {
 
 /// Every role, in the order of the table's columns. alice owns everything;
 /// carol, dave, erin and fay hold admin, edit, view and free-busy grants on
-/// alice's "calendar"; bob holds nothing.
-// Issue 25 §5 (delegation): the calendar-proxy-read and calendar-proxy-write
-// roles go here, before "other", with a column each in the table.
-inline constexpr std::array<Role, 7> roles{{
+/// alice's "calendar"; gina and hank are in alice's calendar-proxy-read and
+/// calendar-proxy-write groups (issue 25 §5: her delegates, over her whole
+/// home); bob holds nothing.
+inline constexpr std::array<Role, 9> roles{{
     {"owner", "alice"},
     {"admin", "carol"},
     {"edit", "dave"},
     {"view", "erin"},
     {"free-busy", "fay"},
+    {"proxy-read", "gina"},
+    {"proxy-write", "hank"},
     {"other", "bob"},
     {"anonymous", ""},
 }};
@@ -104,9 +106,11 @@ inline const std::vector<std::string> event_words{"Budget Review", "review", "Ag
                                                   "guest@elsewhere", "SUMMARY", "DESCRIPTION",
                                                   "LOCATION", "ATTENDEE"};
 
-/// What must not appear in any answer to `role`.
+/// What must not appear in any answer to `role`. A delegate's grant is the
+/// delegator's whole home, the unshared calendar too (CalendarServer's
+/// calendar-proxy groups): nothing of hers is outside it.
 inline std::vector<std::string> leaks_for(const Role& role) {
-    if (role.label == "owner") return {};
+    if (role.label == "owner" || role.label.starts_with("proxy-")) return {};
     std::vector<std::string> out = hidden_words;
     if (role.label == "admin" || role.label == "edit" || role.label == "view") return out;
     out.insert(out.end(), event_words.begin(), event_words.end());
@@ -254,7 +258,7 @@ inline std::string destination(const Kind& kind, const Method& m, const Role& ro
 class Site {
 public:
     Site() {
-        for (auto name : {"carol", "dave", "erin", "fay", "zoe"})
+        for (auto name : {"carol", "dave", "erin", "fay", "gina", "hank", "zoe"})
             f_.store->add_user(name, std::string(name) + "@example.com",
                                server::hash_password(std::string(name) + "-pw"));
         for (const auto& role : roles)
@@ -353,6 +357,9 @@ public:
         auto token = server::create_feed(store, *alice, *store.find_collection(alice->id, "calendar"), true, feed, status);
         BOOST_REQUIRE((status == caldav::StoreStatus::ok));
         feed_path_ = server::feed_path(token);
+        for (auto [user, mode] : {std::pair{"gina", caldav::ProxyMode::read}, std::pair{"hank", caldav::ProxyMode::write}})
+            BOOST_REQUIRE((store.set_delegates(alice->id, mode, {store.find_principal(user)->id}) ==
+                           caldav::StoreStatus::ok));
         dirty_ = false;
     }
 

@@ -2,7 +2,8 @@
 // × every kind of resource × every role, over real HTTP against one real
 // server, each cell with the exact status it must answer; and for every answer
 // to someone other than the owner, that nothing outside their grant is in it
-// (the owner's unshared calendar, and for a free-busy sharee the events).
+// (the owner's unshared calendar, and for a free-busy sharee the events;
+// a delegate's grant is the whole home).
 #define BOOST_TEST_MODULE authorization_matrix
 #include <boost/test/unit_test.hpp>
 
@@ -19,7 +20,7 @@ namespace {
 
 /// The expected answer of every cell: one row per method and resource kind,
 /// one status per role in the order of `roles` (owner, admin, edit, view,
-/// free-busy, unrelated user, anonymous). 207 means a multistatus; where a
+/// free-busy, proxy-read, proxy-write, unrelated user, anonymous). 207 means a multistatus; where a
 /// multistatus refuses inside (a PROPPATCH of a property the actor may not
 /// write), the row's comment says so.
 // clang-format off

@@ -507,3 +507,40 @@ BOOST_AUTO_TEST_CASE(a_recipient_the_relay_refuses_for_good_fails_at_once_and_a_
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Issue 25 §9: `kalends share` tells the sharee by the e-mail a share over
+// CalDAV or the JSON API sends (src/mail/sharing_mail.cpp), through the queue
+// the running server's mail worker sends from.
+BOOST_AUTO_TEST_SUITE(share_command_mail)
+
+BOOST_FIXTURE_TEST_CASE(kalends_share_emails_the_sharee_once_per_new_permission, RelaySite) {
+    BOOST_REQUIRE(*test_support::run_kalends({"user", "add", "bob", "--email", "bob@example.com",
+                                              "--password-stdin", "--data", data},
+                                             "bob-pw\n")
+                       ->wait() == 0);
+    Kalends server(config, data);
+    BOOST_REQUIRE(server.request("PROPFIND", "/dav/calendars/alice/", {}, "alice", "Depth: 0\r\n").status == 207);
+    auto share = [&](const std::string& permission) {
+        auto run = test_support::run_kalends(
+            {"share", "alice/calendar", "bob", "--permission", permission, "--config", config, "--data", data});
+        BOOST_TEST_REQUIRE(*run->wait() == 0, run->err());
+    };
+    share("edit");
+    BOOST_REQUIRE(sink.wait_for(1, 20s));
+    auto first = unfolded(sink.messages().front());
+    BOOST_TEST(contains(first, "X-RcptTo: bob@example.com"), first);
+    BOOST_TEST(contains(first, "shared the calendar"), first);
+    BOOST_TEST(contains(first, "Permission: edit (see, add and change its events)"), first);
+    BOOST_TEST(contains(first, "Auto-Submitted: auto-generated"), first);
+    // The same permission again changes nothing and tells nobody; a new one is told.
+    share("edit");
+    share("view");
+    BOOST_REQUIRE(sink.wait_for(2, 20s));
+    std::this_thread::sleep_for(2s);  // past the worker's poll: nothing more comes
+    auto all = sink.messages();
+    BOOST_TEST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(contains(unfolded(all.back()), "Permission: view (see its events)"));
+    BOOST_TEST(server.stop() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

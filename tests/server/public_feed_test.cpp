@@ -1,6 +1,7 @@
 // Public feeds over real HTTP (issue 25 §8): made by the owner through the
 // JSON API and `kalends feed`, read without a login as text/calendar in full
-// or as busy blocks that show nothing of the events, ETag and 304, read-only,
+// or as busy blocks that show nothing of the events (and in full, private
+// events only as busy time, confidential ones as time), ETag and 304, read-only,
 // rate-limited per feed, and 404 once revoked or once the calendar is gone.
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -105,6 +106,109 @@ BOOST_AUTO_TEST_CASE(a_free_busy_feed_shows_busy_blocks_and_nothing_of_the_event
         BOOST_TEST(!contains(r.body, leak), "the free/busy feed shows " << leak);
     auto etag = r.header("etag");
     BOOST_TEST(site.send("", "GET", path, {}, "If-None-Match: " + etag + "\r\n").status == 304);
+}
+
+namespace {
+
+/// alice's event tomorrow `hour`:00 for an hour with CLASS `cls`, an alarm,
+/// and text naming `word` in every field a reader could learn it from; a
+/// weekly series when `weekly`.
+std::string classified_event(const std::string& uid, const std::string& cls, const std::string& word, int hour,
+                             bool weekly = false) {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//feed//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+           "\r\nDTSTAMP:20250301T000000Z\r\nDTSTART:" + day_from_now(1, hour) + "\r\nDTEND:" +
+           day_from_now(1, hour + 1) + (weekly ? "\r\nRRULE:FREQ=WEEKLY;COUNT=3" : "") + "\r\nCLASS:" + cls +
+           "\r\nSUMMARY:" + word + " title\r\nDESCRIPTION:" + word + " notes\r\nLOCATION:" + word +
+           " room\r\nURL:https://example.com/" + word + "\r\nCATEGORIES:" + word +
+           "\r\nORGANIZER:mailto:alice@example.com\r\nATTENDEE:mailto:" + word +
+           "@elsewhere.example\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:" + word +
+           " alarm\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+/// The VEVENT blocks of `ics` that contain `needle`.
+std::vector<std::string> events_with(const std::string& ics, const std::string& needle) {
+    std::vector<std::string> out;
+    for (auto at = ics.find("BEGIN:VEVENT"); at != std::string::npos; at = ics.find("BEGIN:VEVENT", at + 1)) {
+        auto block = ics.substr(at, ics.find("END:VEVENT", at) - at);
+        if (contains(block, needle)) out.push_back(block);
+    }
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_full_feed_shows_private_events_as_busy_time_and_confidential_ones_as_time_only) {
+    Site site;
+    const std::string put = "Content-Type: text/calendar\r\n";
+    BOOST_REQUIRE(site.send("alice", "PUT", shared_calendar + "open.ics",
+                            classified_event("open-uid", "PUBLIC", "Openly", 9), put).status == 201);
+    BOOST_REQUIRE(site.send("alice", "PUT", shared_calendar + "conf.ics",
+                            classified_event("conf-uid", "CONFIDENTIAL", "Hushed", 11), put).status == 201);
+    BOOST_REQUIRE(site.send("alice", "PUT", shared_calendar + "priv.ics",
+                            classified_event("priv-uid", "PRIVATE", "Lawyer", 13, true), put).status == 201);
+    BOOST_REQUIRE(site.send("alice", "PUT", shared_calendar + "x.ics",
+                            classified_event("x-uid", "X-UNKNOWN", "Strange", 15), put).status == 201);
+    auto [id, path] = make_feed(site, false);
+    auto r = site.send("", "GET", path);
+    BOOST_TEST_REQUIRE(r.status == 200);
+    // A public event is whole.
+    BOOST_TEST(contains(r.body, "SUMMARY:Openly title"));
+    BOOST_TEST(contains(r.body, "LOCATION:Openly room"));
+    // Nothing of the others but their time.
+    for (auto word : {"Hushed", "Lawyer", "Strange", "priv-uid", "x-uid"})
+        BOOST_TEST(!contains(r.body, word), "the full feed shows " << word << "\n" << r.body);
+    auto confidential = events_with(r.body, "UID:conf-uid");
+    BOOST_TEST_REQUIRE(confidential.size() == 1u, r.body);
+    BOOST_TEST(contains(confidential[0], "DTSTART:" + day_from_now(1, 11)));
+    BOOST_TEST(contains(confidential[0], "DTEND:" + day_from_now(1, 12)));
+    for (auto field : {"SUMMARY", "DESCRIPTION", "LOCATION", "ATTENDEE", "ORGANIZER", "URL", "CATEGORIES", "VALARM"})
+        BOOST_TEST(!contains(confidential[0], field), "a confidential event shows " << field);
+    // Private (and a class nobody knows, RFC 5545 §3.8.1.3): busy, the series kept.
+    auto busy = events_with(r.body, "SUMMARY:Busy");
+    BOOST_TEST_REQUIRE(busy.size() == 2u, r.body);
+    auto priv = events_with(r.body, "DTSTART:" + day_from_now(1, 13));
+    BOOST_TEST_REQUIRE(priv.size() == 1u);
+    BOOST_TEST(contains(priv[0], "RRULE:FREQ=WEEKLY;COUNT=3"));
+    BOOST_TEST(contains(priv[0], "UID:private-"));
+    for (auto field : {"DESCRIPTION", "LOCATION", "ATTENDEE", "ORGANIZER", "URL", "CATEGORIES", "VALARM"})
+        BOOST_TEST(!contains(priv[0], field), "a private event shows " << field);
+    // The owner's own reading of the calendar is untouched.
+    auto own = site.send("alice", "GET", shared_calendar);
+    BOOST_TEST(contains(own.body, "SUMMARY:Lawyer title"));
+}
+
+BOOST_AUTO_TEST_CASE(a_private_override_hides_its_whole_series_under_one_uid) {
+    Site site;
+    auto ics = classified_event("series-uid", "PUBLIC", "Weekly", 9, true);
+    const std::string override_event =
+        "BEGIN:VEVENT\r\nUID:series-uid\r\nDTSTAMP:20250301T000000Z\r\nRECURRENCE-ID:" + day_from_now(8, 9) +
+        "\r\nDTSTART:" + day_from_now(8, 14) + "\r\nDTEND:" + day_from_now(8, 15) +
+        "\r\nCLASS:PRIVATE\r\nSUMMARY:Doctor instead\r\nEND:VEVENT\r\n";
+    ics.insert(ics.find("END:VCALENDAR"), override_event);
+    BOOST_REQUIRE(site.send("alice", "PUT", shared_calendar + "series.ics", ics, "Content-Type: text/calendar\r\n")
+                      .status == 201);
+    auto [id, path] = make_feed(site, false);
+    auto r = site.send("", "GET", path);
+    BOOST_TEST_REQUIRE(r.status == 200);
+    for (auto word : {"Weekly", "Doctor", "series-uid"}) BOOST_TEST(!contains(r.body, word), word << "\n" << r.body);
+    auto busy = events_with(r.body, "SUMMARY:Busy");
+    BOOST_TEST_REQUIRE(busy.size() == 2u, r.body);
+    auto uid = [](const std::string& block) { return block.substr(block.find("UID:"), 33); };
+    BOOST_TEST(uid(busy[0]) == uid(busy[1]));
+    BOOST_TEST(contains(r.body, "RECURRENCE-ID:" + day_from_now(8, 9)));
+}
+
+BOOST_AUTO_TEST_CASE(a_transparent_private_event_takes_no_place_in_a_full_feed) {
+    Site site;
+    auto ics = classified_event("free-uid", "PRIVATE", "Gym", 9);
+    ics.replace(ics.find("CLASS:PRIVATE"), 13, "CLASS:PRIVATE\r\nTRANSP:TRANSPARENT");
+    BOOST_REQUIRE(site.send("alice", "PUT", shared_calendar + "gym.ics", ics, "Content-Type: text/calendar\r\n")
+                      .status == 201);
+    auto [id, path] = make_feed(site, false);
+    auto r = site.send("", "GET", path);
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(!contains(r.body, "Gym"));
+    BOOST_TEST(!contains(r.body, "DTSTART:" + day_from_now(1, 9)), r.body);
 }
 
 BOOST_AUTO_TEST_CASE(only_the_owner_makes_lists_and_revokes_feeds) {

@@ -14,6 +14,7 @@
 #include <set>
 #include <tuple>
 
+#include "caldav/observers.hpp"
 #include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
@@ -369,6 +370,7 @@ void party_conflicts(Actor& actor, const Party& party, const std::string& uid,
 std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics,
                                    const std::vector<std::string>& attendees, int horizon_days,
                                    std::size_t max, std::optional<std::int64_t> now) {
+    ConflictTimer timer;  // issue 29 §1: conflict detection time
     // One parse: a single timed event's one occurrence holds for any window.
     auto event = ical::read_event_occurrences(ics, 0, 1, bounds(actor));
     std::optional<ical::EventView> view;

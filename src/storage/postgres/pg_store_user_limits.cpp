@@ -10,6 +10,7 @@ namespace server {
 
 using caldav::StoreStatus;
 using caldav::UserLimits;
+using namespace pgrows;
 
 namespace {
 

@@ -211,6 +211,7 @@ async function renderApp() {
   const listings = new Map();  // "from|to|zone" → items, most recently used last
   const LISTINGS_KEPT = 12;
   let revalidated = null;      // the key just refreshed: drawn once more without asking again
+  let drawnKey = null;         // the range FullCalendar asked for last (its fetch range, not the view's)
 
   function keyOf(start, end) {
     return `${utcText(instantOf(fcWall(start), state.zone))}|${utcText(instantOf(fcWall(end), state.zone))}|${state.zone}`;
@@ -229,6 +230,7 @@ async function renderApp() {
     const from = utcText(instantOf(fcWall(info.start), state.zone));
     const to = utcText(instantOf(fcWall(info.end), state.zone));
     const key = keyOf(info.start, info.end);
+    drawnKey = key;
     let items = listings.get(key);
     if (items) {
       performance.mark('kalends:events-cached');
@@ -255,7 +257,7 @@ async function renderApp() {
     if (listings.get(key) !== shown) return;  // forgotten (a change here) or replaced meanwhile
     remember(key, items);
     if (JSON.stringify(items) === JSON.stringify(shown)) return;
-    if (calendar.view && keyOf(calendar.view.activeStart, calendar.view.activeEnd) === key) {
+    if (drawnKey === key) {
       revalidated = key;
       calendar.refetchEvents();
     }

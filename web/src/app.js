@@ -204,63 +204,17 @@ async function renderApp() {
     },
   });
 
-  // The listings of the ranges seen (stale-while-revalidate): going back to a
-  // week shows it at once from here and asks the server again in the
-  // background, redrawing only when the answer differs. A change made in this
-  // page (refresh) forgets them all: a recurring event spans many weeks.
-  const listings = new Map();  // "from|to|zone" → items, most recently used last
-  const LISTINGS_KEPT = 12;
-  let revalidated = null;      // the key just refreshed: drawn once more without asking again
-  let drawnKey = null;         // the range FullCalendar asked for last (its fetch range, not the view's)
-
-  function keyOf(start, end) {
-    return `${utcText(instantOf(fcWall(start), state.zone))}|${utcText(instantOf(fcWall(end), state.zone))}|${state.zone}`;
-  }
-
-  function remember(key, items) {
-    listings.delete(key);
-    listings.set(key, items);
-    if (listings.size > LISTINGS_KEPT) listings.delete(listings.keys().next().value);
-  }
-
   // Performance marks (kalends:events-*) let a profile split fetching from
   // FullCalendar's rendering; tests/web reads them.
   async function loadEvents(info) {
     performance.mark('kalends:events-requested');
     const from = utcText(instantOf(fcWall(info.start), state.zone));
     const to = utcText(instantOf(fcWall(info.end), state.zone));
-    const key = keyOf(info.start, info.end);
-    drawnKey = key;
-    let items = listings.get(key);
-    if (items) {
-      performance.mark('kalends:events-cached');
-      if (revalidated === key) revalidated = null;
-      else revalidate(key, from, to, items);
-    } else {
-      items = await listEvents(from, to, state.zone);
-    }
-    remember(key, items);
+    const items = await listEvents(from, to, state.zone);
     performance.mark('kalends:events-fetched');
     const out = items.filter((e) => !state.hidden.has(e.calendar_id)).map((e) => toFcEvent(e));
     performance.mark('kalends:events-mapped');
     return out;
-  }
-
-  /** Asks the server for a range drawn from `shown`; redraws when the answer differs and the range is still on screen. */
-  async function revalidate(key, from, to, shown) {
-    let items;
-    try {
-      items = await listEvents(from, to, state.zone);
-    } catch {
-      return;  // the copy stays on screen; the next visit asks again
-    }
-    if (listings.get(key) !== shown) return;  // forgotten (a change here) or replaced meanwhile
-    remember(key, items);
-    if (JSON.stringify(items) === JSON.stringify(shown)) return;
-    if (drawnKey === key) {
-      revalidated = key;
-      calendar.refetchEvents();
-    }
   }
 
   function toFcEvent(e) {
@@ -380,8 +334,6 @@ async function renderApp() {
   }
 
   function refresh() {
-    listings.clear();
-    revalidated = null;
     calendar.refetchEvents();
     renderInvitations();
   }

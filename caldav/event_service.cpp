@@ -15,6 +15,7 @@
 #include <tuple>
 
 #include "caldav/message.hpp"
+#include "caldav/observers.hpp"
 #include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
@@ -373,6 +374,7 @@ void party_conflicts(Actor& actor, const Party& party, const std::string& uid,
 std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics,
                                    const std::vector<std::string>& attendees, int horizon_days,
                                    std::size_t max, std::optional<std::int64_t> now) {
+    ConflictTimer timer;  // issue 29 §1: conflict detection time
     // One parse: a single timed event's one occurrence holds for any window.
     auto event = ical::read_event_occurrences(ics, 0, 1, bounds(actor));
     std::optional<ical::EventView> view;

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace caldav {
 
@@ -40,6 +41,15 @@ struct Limits {
     std::int64_t min_date_time = -2208988800;        ///< 1900-01-01T00:00:00Z
     std::int64_t max_date_time = 7258118400;         ///< 2200-01-01T00:00:00Z
     FreeBusyRule free_busy_rule = FreeBusyRule::same_domain;  ///< issue 25 §9
+};
+
+/// Limits an operator set for one user (issue 29 §6, `kalends user limits`);
+/// each field left empty follows the server's Limits.
+struct UserLimits {
+    std::optional<std::uint64_t> quota_bytes;            ///< Limits::quota_bytes_per_user
+    std::optional<std::size_t> max_calendars;            ///< Limits::max_calendars_per_user (0 = no limit)
+    std::optional<std::size_t> max_objects_per_calendar; ///< Limits::max_objects_per_calendar (0 = no limit)
+    bool operator==(const UserLimits&) const = default;
 };
 
 }  // namespace caldav

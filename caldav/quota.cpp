@@ -1,5 +1,5 @@
 // Storage quota (RFC 4331) and the calendar and object counts of kalends.conf(5)
-// [limits]: the one place the write paths ask whether a write fits.
+// [limits], with the overrides of `kalends user limits`: the one place the write paths ask whether a write fits.
 #include "caldav/quota.hpp"
 
 #include <algorithm>
@@ -31,13 +31,24 @@ void check_bytes(Store& store, const Limits& limits, std::int64_t owner_id, std:
 
 }  // namespace
 
-std::int64_t quota_available_bytes(Store& store, const Limits& limits, std::int64_t owner_id) {
+Limits limits_for(Store& store, const Limits& limits, std::int64_t owner_id) {
+    Limits out = limits;
+    auto own = store.user_limits(owner_id);
+    if (own.quota_bytes) out.quota_bytes_per_user = *own.quota_bytes;
+    if (own.max_calendars) out.max_calendars_per_user = *own.max_calendars;
+    if (own.max_objects_per_calendar) out.max_objects_per_calendar = *own.max_objects_per_calendar;
+    return out;
+}
+
+std::int64_t quota_available_bytes(Store& store, const Limits& server_limits, std::int64_t owner_id) {
+    auto limits = limits_for(store, server_limits, owner_id);
     auto quota = static_cast<std::int64_t>(std::min<std::uint64_t>(limits.quota_bytes_per_user, INT64_MAX));
     return std::max<std::int64_t>(0, quota - store.used_bytes(owner_id));
 }
 
-void check_object_write(Store& store, const Limits& limits, const CollectionRecord& collection,
+void check_object_write(Store& store, const Limits& server_limits, const CollectionRecord& collection,
                         std::uint64_t new_bytes, const std::optional<ObjectRecord>& replaced) {
+    auto limits = limits_for(store, server_limits, collection.owner_id);
     std::uint64_t freeing = replaced ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, replaced->size)) : 0;
     if (new_bytes > freeing) check_bytes(store, limits, collection.owner_id, new_bytes, freeing);
     // Counting lists the members' rows: paid only when the limit is set and
@@ -47,7 +58,8 @@ void check_object_write(Store& store, const Limits& limits, const CollectionReco
         too_many_objects(limits);
 }
 
-void check_new_calendar(Store& store, const Limits& limits, std::int64_t owner_id) {
+void check_new_calendar(Store& store, const Limits& server_limits, std::int64_t owner_id) {
+    auto limits = limits_for(store, server_limits, owner_id);
     if (limits.max_calendars_per_user == 0) return;
     auto all = store.list_collections(owner_id);
     auto calendars = std::count_if(all.begin(), all.end(),
@@ -58,11 +70,12 @@ void check_new_calendar(Store& store, const Limits& limits, std::int64_t owner_i
                         "); delete one first");
 }
 
-void check_collection_copy(Store& store, const Limits& limits, std::int64_t owner_id, std::uint64_t bytes,
+void check_collection_copy(Store& store, const Limits& server_limits, std::int64_t owner_id, std::uint64_t bytes,
                            std::size_t objects, bool is_calendar) {
+    auto limits = limits_for(store, server_limits, owner_id);
     if (bytes > 0) check_bytes(store, limits, owner_id, bytes, 0);
     if (limits.max_objects_per_calendar > 0 && objects > limits.max_objects_per_calendar) too_many_objects(limits);
-    if (is_calendar) check_new_calendar(store, limits, owner_id);
+    if (is_calendar) check_new_calendar(store, server_limits, owner_id);
 }
 
 }  // namespace caldav

@@ -10,6 +10,11 @@
 
 namespace caldav {
 
+/// `limits` with the overrides an operator set for `owner_id`
+/// (Store::user_limits) in place of the server's quota and counts. Every
+/// check below applies it to the owner of what is written.
+Limits limits_for(Store& store, const Limits& limits, std::int64_t owner_id);
+
 /// Bytes `owner_id` may still store (RFC 4331 DAV:quota-available-bytes), 0 when full.
 std::int64_t quota_available_bytes(Store& store, const Limits& limits, std::int64_t owner_id);
 

@@ -13,6 +13,7 @@
 #include "caldav/error.hpp"
 #include "caldav/imip.hpp"
 #include "caldav/message.hpp"
+#include "caldav/observers.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/resource_path.hpp"
 #include "ical/itip.hpp"
@@ -130,11 +131,11 @@ struct Outcome {
 /// RFC 6047: an iTIP message for a calendar user with no local account goes by
 /// email when a relay is configured. False when it cannot be sent.
 bool send_by_email(Actor& actor, WritePlan& plan, std::string_view recipient, const std::string& message) {
-    if (!actor.imip) return false;
+    if (!actor.imip) return observe_delivery(DeliveryRoute::imip, false);
     auto composed = actor.imip->compose(actor.principal, recipient, message);
-    if (!composed) return false;
+    if (!composed) return observe_delivery(DeliveryRoute::imip, false);
     plan.mail(std::move(*composed));
-    return true;
+    return observe_delivery(DeliveryRoute::imip, true);
 }
 
 /// SCHEDULE-STATUS of a delivery refused because the sender is not the
@@ -457,9 +458,10 @@ std::optional<ical::ReplyApplication> plan_reply(Actor& actor, WritePlan& plan, 
 bool plan_inbox_item(Actor& actor, WritePlan& plan, const PrincipalRecord& who, const std::string& message) {
     actor.store.provision_home(who.id);
     auto inbox = actor.store.find_collection(who.id, "inbox");
-    if (!inbox || inbox->kind != CollectionKind::inbox) return false;
-    return plan_object(actor, plan, {who.id, inbox->id, message_name(), std::nullopt}, message, true,
-                       ScheduleTagChange::clear);
+    if (!inbox || inbox->kind != CollectionKind::inbox) return observe_delivery(DeliveryRoute::local, false);
+    return observe_delivery(DeliveryRoute::local,
+                            plan_object(actor, plan, {who.id, inbox->id, message_name(), std::nullopt}, message,
+                                        true, ScheduleTagChange::clear));
 }
 
 Delivery plan_delivery(Actor& actor, WritePlan& plan, const PrincipalRecord& who, std::string_view address,

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "caldav/limits.hpp"
+
 namespace caldav {
 
 struct WriteSet;
@@ -251,6 +253,10 @@ public:
     /// How a room or resource answers invitations: "accept-if-free", "always"
     /// or "manual" (users: "manual").
     virtual std::string booking_policy(std::int64_t principal_id) = 0;
+
+    /// The limits set for this principal alone (issue 29 §6); all empty when
+    /// none are, or when the store keeps none (test stores).
+    virtual UserLimits user_limits(std::int64_t /*principal_id*/) { return {}; }
 };
 
 /// The collections of principals' calendar homes, with their properties.

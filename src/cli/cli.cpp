@@ -33,8 +33,10 @@
 #include "src/cli/migrate_command.hpp"
 #include "src/cli/share_command.hpp"
 #include "src/cli/token_command.hpp"
+#include "src/cli/user_limits_command.hpp"
 #include "src/config/config.hpp"
 #include "src/http/authenticator.hpp"
+#include "src/http/metrics_endpoint.hpp"
 #include "src/http/rsvp_endpoint.hpp"
 #include "src/http/rate_limiter.hpp"
 #include "src/http/server.hpp"
@@ -73,6 +75,8 @@ constexpr const char* usage_text =
     "  user add NAME [--email ADDR] [--password-stdin]\n"
     "  user passwd NAME [--password-stdin]\n"
     "  user list\n"
+    "  user limits NAME [--quota BYTES] [--max-calendars N] [--max-objects N]\n"
+    "                                     show or set one user's limits ('default': the server's)\n"
     "  user del NAME\n"
     "  token add USER --name NAME         make a personal access token (shown once)\n"
     "  token list USER\n"
@@ -287,6 +291,7 @@ int cmd_serve(const std::vector<std::string>& args) {
         return api_endpoint.handle(r);
     };
     add_storage_metrics(metrics::registry(), *store, c);
+    observe_caldav_into_metrics();
     {
         HttpServer http(c, *store, service, auth, rsvp_handler, api_handler);
         http.bind();
@@ -369,10 +374,13 @@ int cmd_user(const std::vector<std::string>& args) {
     auto d = common_options();
     d.add_options()
         ("email", po::value<std::string>(), "calendar user address")
-        ("password-stdin", "read the password from standard input");
+        ("password-stdin", "read the password from standard input")
+        ("quota", po::value<std::string>(), "limits: storage quota in bytes (K, M, G, T suffixes) or 'default'")
+        ("max-calendars", po::value<std::string>(), "limits: most calendars (0: no limit) or 'default'")
+        ("max-objects", po::value<std::string>(), "limits: most objects per calendar (0: no limit) or 'default'");
     std::vector<std::string> pos;
     auto vm = parse(args, d, pos);
-    if (pos.empty()) throw UsageError("user: expected add, passwd, list or del");
+    if (pos.empty()) throw UsageError("user: expected add, passwd, list, limits or del");
     const std::string& verb = pos[0];
     Config c = load_config(vm);
     auto need_name = [&] {
@@ -429,6 +437,14 @@ int cmd_user(const std::vector<std::string>& args) {
         }
         std::cout << "deleted user " << name << " and their calendars\n";
         return 0;
+    }
+    if (verb == "limits") {
+        auto store = open_backend(c);
+        auto text = [&](const char* key) {
+            return vm.count(key) ? std::optional<std::string>(vm[key].as<std::string>()) : std::nullopt;
+        };
+        UserLimitsChange change{text("quota"), text("max-calendars"), text("max-objects")};
+        return user_limits(*store, c.limits, existing_name(*store), change, std::cout, std::cerr);
     }
     if (verb == "list") {
         if (pos.size() != 1) throw UsageError("user list takes no arguments");

@@ -9,7 +9,9 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "caldav/observers.hpp"
 #include "src/config/config.hpp"
+#include "src/util/metrics.hpp"
 
 namespace server {
 
@@ -46,6 +48,18 @@ bool metrics_access_allowed(std::string_view remote, std::optional<std::string_v
             return false;
     v.remove_prefix(scheme.size());
     return v.size() == token.size() && CRYPTO_memcmp(v.data(), token.data(), token.size()) == 0;
+}
+
+void observe_caldav_into_metrics() {
+    auto& o = caldav::observers();
+    o.conflict_detection.store([](std::chrono::steady_clock::duration d) noexcept {
+        metrics::registry().record_conflict_detection(d);
+    });
+    o.scheduling_delivery.store([](caldav::DeliveryRoute route, bool delivered) noexcept {
+        metrics::registry().record_scheduling_delivery(
+            route == caldav::DeliveryRoute::local ? metrics::SchedulingChannel::local : metrics::SchedulingChannel::imip,
+            delivered);
+    });
 }
 
 }  // namespace server

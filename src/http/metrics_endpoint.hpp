@@ -20,4 +20,8 @@ std::string load_metrics_token(const std::filesystem::path& file);
 bool metrics_access_allowed(std::string_view remote, std::optional<std::string_view> authorization,
                             std::string_view token);
 
+/// Points caldav::observers() at the process's metrics registry, so that
+/// conflict checks and scheduling deliveries show in /metrics. Idempotent.
+void observe_caldav_into_metrics();
+
 }  // namespace server

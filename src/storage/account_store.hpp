@@ -47,6 +47,9 @@ public:
                                          const std::string& password_hash) = 0;
     /// Replaces a user's password hash; `not_found` when there is no such user.
     virtual caldav::StoreStatus set_password(const std::string& name, const std::string& password_hash) = 0;
+    /// Replaces the limits set for user `name` alone (issue 29 §6; all
+    /// empty: the server's again); `not_found` when there is no such user.
+    virtual caldav::StoreStatus set_user_limits(const std::string& name, const caldav::UserLimits& limits) = 0;
     /// Deletes a user and everything they own; `not_found` when absent.
     virtual caldav::StoreStatus delete_user(const std::string& name) = 0;
     /// Every principal, by name.

@@ -90,6 +90,7 @@ public:
     caldav::StoreStatus add_user(const std::string& name, const std::string& email,
                                  const std::string& password_hash) override;
     caldav::StoreStatus set_password(const std::string& name, const std::string& password_hash) override;
+    caldav::StoreStatus set_user_limits(const std::string& name, const caldav::UserLimits& limits) override;
     caldav::StoreStatus delete_user(const std::string& name) override;
     std::vector<caldav::PrincipalRecord> list_principals() override;
     std::optional<Credentials> find_credentials(const std::string& name) override;
@@ -170,6 +171,7 @@ public:
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;
     std::vector<caldav::ObjectRecord> objects_without_index(std::size_t limit) override;
     std::string booking_policy(std::int64_t principal_id) override;
+    caldav::UserLimits user_limits(std::int64_t principal_id) override;
     caldav::PutResult book_if_free(const caldav::PutObject& object, std::int64_t owner_id) override;
     /// Adds a room or resource principal (no password: it cannot log in).
     caldav::StoreStatus add_resource(const std::string& name, const std::string& email, const std::string& kind,

@@ -1,10 +1,14 @@
 // Storage figures read at scrape time for /metrics (src/storage/storage_metrics.hpp).
 #include "src/storage/storage_metrics.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <optional>
 
 #include "src/storage/sqlite.hpp"
 #include "src/storage/sqlite_store.hpp"
@@ -18,6 +22,24 @@ double file_bytes(const std::filesystem::path& p) {
     std::error_code ec;
     auto n = std::filesystem::file_size(p, ec);
     return ec ? 0.0 : static_cast<double>(n);
+}
+
+/// WAL frames not yet copied back into the database file (checkpoint lag),
+/// read from the wal-index header in the -shm file without touching the
+/// database (https://sqlite.org/walformat.html §2.2: mxFrame at byte 16 of
+/// the header, nBackfill at byte 96, native byte order). nullopt when there is
+/// no -shm file or its two header copies differ (a writer is changing it).
+std::optional<std::uint32_t> checkpoint_lag_frames(const std::filesystem::path& db_file) {
+    auto shm = db_file;
+    shm += "-shm";
+    std::ifstream in(shm, std::ios::binary);
+    std::array<char, 136> head{};
+    if (!in.read(head.data(), head.size())) return std::nullopt;
+    if (std::memcmp(head.data(), head.data() + 48, 48) != 0) return std::nullopt;
+    std::uint32_t max_frame = 0, backfilled = 0;
+    std::memcpy(&max_frame, head.data() + 16, 4);
+    std::memcpy(&backfilled, head.data() + 96, 4);
+    return max_frame >= backfilled ? max_frame - backfilled : 0;
 }
 
 /// Pending (not failed) jobs per kind with the age of the oldest, and the
@@ -68,6 +90,11 @@ void write_cache_figures(std::string& out, const CollectionCache& cache) {
     metrics::write_family(out, "kalends_collection_cache_bytes", "gauge",
                           "Memory the collection cache holds (an estimate).");
     metrics::write_sample(out, "kalends_collection_cache_bytes", "", static_cast<double>(cache.bytes()));
+    auto asked = cache.hits() + cache.misses();
+    metrics::write_family(out, "kalends_collection_cache_hit_ratio", "gauge",
+                          "Hits over all collection cache queries since start; 0 before the first.");
+    metrics::write_sample(out, "kalends_collection_cache_hit_ratio", "",
+                          asked == 0 ? 0.0 : static_cast<double>(cache.hits()) / static_cast<double>(asked));
 }
 
 }  // namespace
@@ -84,6 +111,11 @@ void add_storage_metrics(metrics::Registry& registry, Backend& backend, const Co
         auto wal = db_file;
         wal += "-wal";
         metrics::write_sample(out, "kalends_database_wal_bytes", "", file_bytes(wal));
+        if (auto lag = checkpoint_lag_frames(db_file)) {
+            metrics::write_family(out, "kalends_database_wal_checkpoint_lag_frames", "gauge",
+                                  "Pages written to the write-ahead log and not yet checkpointed into the database.");
+            metrics::write_sample(out, "kalends_database_wal_checkpoint_lag_frames", "", *lag);
+        }
         if (!write_job_figures(out, db_file)) ++*errors;
         metrics::write_family(out, "kalends_storage_scrape_errors_total", "counter",
                               "Scrapes that could not read the job queue.");

@@ -187,6 +187,7 @@ std::string Registry::render() const {
     write_family(out, "kalends_connections_accepted_total", "counter", "Connections accepted.");
     write_sample(out, "kalends_connections_accepted_total", "", static_cast<double>(connections_total_.value()));
     render_deliveries(out);
+    render_scheduling(out);
     std::lock_guard lock(collectors_mutex_);
     for (const auto& collect : collectors_) collect(out);
     return out;
@@ -230,6 +231,22 @@ void Registry::render_deliveries(std::string& out) const {
                  "Notifications delivered / (delivered + failed for good) since start; 1 when none.");
     write_sample(out, "kalends_notification_delivery_rate", "",
                  sent + lost == 0 ? 1.0 : static_cast<double>(sent) / static_cast<double>(sent + lost));
+}
+
+void Registry::render_scheduling(std::string& out) const {
+    write_family(out, "kalends_conflict_detection_seconds", "histogram",
+                 "Time the JSON API spent looking for overlapping events (create, edit, move).");
+    conflict_seconds_.render(out, "kalends_conflict_detection_seconds", "");
+    write_family(out, "kalends_scheduling_deliveries_total", "counter",
+                 "iTIP messages delivered to a local inbox or queued as iMIP mail, or that could not be, "
+                 "by channel and result.");
+    constexpr std::array<std::string_view, 2> channels{"local", "imip"};
+    constexpr std::array<std::string_view, 2> results{"delivered", "failed"};
+    for (std::size_t c = 0; c < channels.size(); ++c)
+        for (std::size_t r = 0; r < results.size(); ++r)
+            write_sample(out, "kalends_scheduling_deliveries_total",
+                         "channel=\"" + std::string(channels[c]) + "\",result=\"" + std::string(results[r]) + "\"",
+                         static_cast<double>(scheduling_[c * 2 + r].value()));
 }
 
 Registry& registry() {

@@ -76,6 +76,10 @@ inline constexpr std::size_t channel_count = 2;
 enum class DeliveryFailure { retry, refused, gone, given_up, late };
 inline constexpr std::size_t delivery_failure_count = 5;
 
+/// Where an iTIP message went (RFC 6638 §3.2, RFC 6047), the scheduling
+/// metrics' `channel` label: a local user's inbox, or e-mail (iMIP).
+enum class SchedulingChannel { local, imip };
+
 /// Every metric of the process. Instruments live as long as the program.
 class Registry {
 public:
@@ -88,6 +92,15 @@ public:
     void record_connection() noexcept { connections_total_.inc(); }
     /// Records the latency of one JSON API operation (whatever its outcome).
     void record_api(ApiOperation op, std::chrono::steady_clock::duration d) noexcept;
+
+    /// Records the time one conflict check took (the JSON API's create, edit
+    /// and move look for overlaps in the calendars of the organizer and attendees).
+    void record_conflict_detection(std::chrono::steady_clock::duration d) noexcept { conflict_seconds_.observe(d); }
+    /// Counts one iTIP message planned into a local inbox or queued as iMIP
+    /// mail (`delivered`), or one that could not be (no inbox, invalid copy).
+    void record_scheduling_delivery(SchedulingChannel c, bool delivered) noexcept {
+        scheduling_[static_cast<std::size_t>(c) * 2 + (delivered ? 0 : 1)].inc();
+    }
 
     /// Counts one notification handed to the SMTP relay or a push service,
     /// `late` after it was due (negative: counted as 0).
@@ -115,7 +128,10 @@ private:
     std::array<Counter, channel_count> delivered_{};
     std::array<Histogram, channel_count> delivery_seconds_{};
     std::array<Counter, channel_count * delivery_failure_count> delivery_failures_{};
+    Histogram conflict_seconds_;
+    std::array<Counter, 4> scheduling_{};  ///< channel × {delivered, failed}
     void render_deliveries(std::string& out) const;
+    void render_scheduling(std::string& out) const;
     Counter auth_failures_;
     Counter connections_total_;
     mutable std::mutex collectors_mutex_;

@@ -51,6 +51,28 @@ def verify(unit, dest, bindir):
             fail("systemd-analyze verify complained:\n" + out)
 
 
+def check_example(dest, exe, unit_text, prefix):
+    """The commented sample config is installed, named by the unit (where to
+    copy it from), and as shipped it loads: every setting left at its default."""
+    example = installed(dest, "kalends/kalends.conf.example")
+    installed_path = "/" + str(example.relative_to(dest))
+    if installed_path not in unit_text:
+        fail(f"the unit does not name the sample config {installed_path}")
+    if not installed_path.startswith(prefix):
+        fail(f"the sample config {installed_path} is outside the prefix {prefix}")
+    text = example.read_text()
+    if "@" + "exampledir@" in text:
+        fail("the sample config still holds a placeholder")
+    for key in ["quota-bytes", "listen", "certificate", "url", "token-file", "format"]:
+        if not re.search(r"^#" + re.escape(key) + " = ", text, flags=re.M):
+            fail(f"the sample config does not show {key}")
+    with tempfile.TemporaryDirectory() as data:
+        r = subprocess.run([str(exe), "user", "list", "--config", str(example), "--data", data],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            fail("kalends does not load the sample config:\n" + r.stdout + r.stderr)
+
+
 def main():
     build, prefix, bindir = sys.argv[1], sys.argv[2], sys.argv[3]
     binpath = bindir if bindir.startswith("/") else prefix + "/" + bindir
@@ -75,8 +97,9 @@ def main():
                      "SystemCallFilter=@system-service"]:
             if not re.search("^" + re.escape(line) + "$", text, flags=re.M):
                 fail(f"the unit lacks {line}")
+        check_example(dest, exe, text, prefix)
         verify(unit, dest, binpath)
-        print("ok: binary, manual pages, unit and sysusers.d file installed; the unit verifies")
+        print("ok: binary, manual pages, unit, sysusers.d file and sample config installed; the unit verifies")
 
 
 main()

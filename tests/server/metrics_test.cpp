@@ -62,6 +62,14 @@ const std::string event_ics =
     "DTSTAMP:20260101T000000Z\r\nDTSTART:20260302T120000Z\r\nDURATION:PT1H\r\nSUMMARY:m\r\n"
     "END:VEVENT\r\nEND:VCALENDAR\r\n";
 
+/// The value of the string member `key` in a flat JSON answer (an id: no escapes).
+std::string json_string(const std::string& body, const std::string& key) {
+    auto at = body.find("\"" + key + "\"");
+    BOOST_TEST_REQUIRE(at != std::string::npos, body);
+    auto open = body.find('"', body.find(':', at) + 1);
+    return body.substr(open + 1, body.find('"', open + 1) - open - 1);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(metrics)
@@ -104,6 +112,43 @@ BOOST_AUTO_TEST_CASE(metrics_parse_as_prometheus_text_and_their_counters_move_wi
     BOOST_TEST(after.count("kalends_collection_cache_requests_total{result=hit}") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(each_figure_the_specification_names_moves_with_the_request_that_makes_it) {
+    test_support::TempDir dir;
+    ops_test::add_user(dir.path(), "alice");
+    ops_test::add_user(dir.path(), "bob");
+    Server server(dir.path());
+    auto before = scrape(server);
+    const std::string json = "Content-Type: application/json\r\n";
+    // A meeting with a local attendee and an external one (no relay configured).
+    auto created = server.call("POST", "/api/v1/events", as("alice"), R"({"title": "Planning",
+      "start_time": "2026-03-03T10:00:00Z", "end_time": "2026-03-03T11:00:00Z", "time_zone": "UTC",
+      "attendees": [{"email": "bob@example.com"}, {"email": "carol@elsewhere.example"}]})", json);
+    BOOST_TEST_REQUIRE(created.status == 201, created.body);
+    auto id = json_string(created.body, "event_id");
+    BOOST_TEST(server.call("POST", "/api/v1/availability/check", as("alice"), R"({"users": ["bob@example.com"],
+      "start_time": "2026-03-03T08:00:00Z", "end_time": "2026-03-03T18:00:00Z", "time_zone": "UTC"})", json)
+                   .status == 200);
+    BOOST_TEST(server.call("POST", "/api/v1/events/" + id + "/rsvp", as("bob"), R"({"response": "accepted"})", json)
+                   .status == 200);
+    auto after = scrape(server);
+    auto moved = [&](const std::string& key) { return value(after, key) - value(before, key); };
+
+    BOOST_TEST(moved("kalends_api_operation_duration_seconds_count{operation=event_create}") == 1.0);
+    BOOST_TEST(moved("kalends_api_operation_duration_seconds_count{operation=availability_check}") == 1.0);
+    BOOST_TEST(moved("kalends_api_operation_duration_seconds_count{operation=rsvp}") == 1.0);
+    BOOST_TEST(moved("kalends_conflict_detection_seconds_count{}") >= 1.0);
+    BOOST_TEST(value(after, "kalends_conflict_detection_seconds_sum{}") > 0.0);
+    // bob's inbox got the invitation, alice's the reply; carol is not reachable without a relay.
+    BOOST_TEST(moved("kalends_scheduling_deliveries_total{channel=local,result=delivered}") >= 2.0);
+    BOOST_TEST(moved("kalends_scheduling_deliveries_total{channel=imip,result=failed}") >= 1.0);
+    BOOST_TEST(moved("kalends_scheduling_deliveries_total{channel=imip,result=delivered}") == 0.0);
+    BOOST_TEST(after.count("kalends_notification_delivery_rate{}") == 1u);
+    // The writes went to the write-ahead log; no checkpoint ran over the few pages.
+    BOOST_TEST(value(after, "kalends_database_wal_checkpoint_lag_frames{}") > 0.0);
+    BOOST_TEST(value(after, "kalends_collection_cache_hit_ratio{}") >= 0.0);
+    BOOST_TEST(value(after, "kalends_collection_cache_hit_ratio{}") <= 1.0);
+}
+
 BOOST_AUTO_TEST_CASE(week_queries_move_the_collection_cache_counters) {
     test_support::TempDir dir;
     ops_test::add_user(dir.path(), "alice");
@@ -127,6 +172,9 @@ BOOST_AUTO_TEST_CASE(week_queries_move_the_collection_cache_counters) {
     BOOST_TEST(asked_after - asked_before >= 3.0);
     BOOST_TEST(value(after, "kalends_collection_cache_requests_total{result=hit}") >= 1.0);
     BOOST_TEST(value(after, "kalends_http_requests_total{kind=calendar,method=REPORT,status=2xx}") == 3.0);
+    BOOST_TEST(value(after, "kalends_collection_cache_hit_ratio{}") > 0.0);
+    BOOST_TEST(value(after, "kalends_collection_cache_hit_ratio{}") ==
+               value(after, "kalends_collection_cache_requests_total{result=hit}") / asked_after);
 }
 
 BOOST_AUTO_TEST_CASE(an_invitation_to_an_external_attendee_shows_in_the_mail_queue_depth) {

@@ -126,4 +126,44 @@ BOOST_AUTO_TEST_CASE(an_object_beyond_objects_per_calendar_is_refused_403_max_re
     BOOST_TEST(put(s, cal + "c.ics", event("c")).status == 201);
 }
 
+BOOST_AUTO_TEST_CASE(limits_set_for_one_user_replace_the_servers_for_them_alone_until_reset) {
+    Setup setup("objects-per-calendar = 5\n");
+    ops_test::add_user(setup.dir.path(), "bob");
+    auto limits = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"user", "limits"});
+        args.insert(args.end(), {"--config", setup.config.string()});
+        return ops_test::run_kalends(args, setup.dir.path());
+    };
+    auto shown = limits({"alice", "--max-objects", "1", "--max-calendars", "1", "--quota", "1K"});
+    BOOST_TEST(shown.find("max-objects-per-calendar\t1\tuser\n") != std::string::npos, shown);
+    BOOST_TEST(shown.find("max-calendars\t1\tuser\n") != std::string::npos, shown);
+    BOOST_TEST(shown.find("quota-bytes\t1024\tuser\n") != std::string::npos, shown);
+    BOOST_TEST(limits({"bob"}).find("max-objects-per-calendar\t5\tserver\n") != std::string::npos);
+    BOOST_CHECK_THROW(limits({"alice", "--max-objects", "many"}), std::runtime_error);
+    BOOST_CHECK_THROW(limits({"nobody", "--max-objects", "3"}), std::runtime_error);
+
+    Server s(setup.dir.path(), setup.config.string());
+    const std::string cal = "/dav/calendars/alice/calendar/";
+    BOOST_TEST_REQUIRE(put(s, cal + "a.ics", event("a")).status == 201);
+    auto refused = put(s, cal + "b.ics", event("b"));
+    BOOST_TEST(refused.status == 403);
+    BOOST_TEST(refused.body.find("(1)") != std::string::npos, refused.body);
+    BOOST_TEST(quota_property(s, "/dav/calendars/alice/", "quota-available-bytes") ==
+               1024 - static_cast<std::int64_t>(event("a").size()));
+    BOOST_TEST(s.call("MKCALENDAR", "/dav/calendars/alice/work/", as("alice")).status == 403);
+    // bob keeps the server's limits.
+    for (const char* name : {"a", "b", "c"})
+        BOOST_TEST(s.call("PUT", std::string("/dav/calendars/bob/calendar/") + name + ".ics", as("bob"), event(name),
+                          "Content-Type: text/calendar\r\n").status == 201);
+    BOOST_TEST(s.call("MKCALENDAR", "/dav/calendars/bob/work/", as("bob")).status == 201);
+
+    // Changed while the server runs: the next write sees it.
+    limits({"alice", "--max-objects", "default"});
+    BOOST_TEST(put(s, cal + "b.ics", event("b")).status == 201);
+    auto back = limits({"alice", "--max-calendars", "default", "--quota", "default"});
+    BOOST_TEST(back.find("max-objects-per-calendar\t5\tserver\n") != std::string::npos, back);
+    BOOST_TEST(back.find("max-calendars\t0\tserver\n") != std::string::npos, back);
+    BOOST_TEST(s.call("MKCALENDAR", "/dav/calendars/alice/work/", as("alice")).status == 201);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

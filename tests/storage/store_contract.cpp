@@ -14,7 +14,8 @@ bool register_backend(const Backend& backend) {
     auto* suite = BOOST_TEST_SUITE(backend.name);
     for (auto part :
          {collections_cases(), objects_cases(), sync_cases(), time_cases(), jobs_cases(),
-          idempotency_cases(), grants_cases(), push_cases(), feeds_cases(), delegations_cases()}) {
+          idempotency_cases(), grants_cases(), push_cases(), feeds_cases(), delegations_cases(),
+          user_limits_cases()}) {
         for (const auto& c : part) {
             auto run = [make = backend.make, body = c.run] {
                 auto fixture = make();

@@ -41,6 +41,7 @@ std::span<const Case> grants_cases();
 std::span<const Case> push_cases();
 std::span<const Case> feeds_cases();  ///< issue 25 §8
 std::span<const Case> delegations_cases();  ///< issue 25 §5
+std::span<const Case> user_limits_cases();  ///< issue 29 §6
 
 using caldav::CollectionKind;
 using caldav::CollectionRecord;

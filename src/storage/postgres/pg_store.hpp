@@ -82,6 +82,7 @@ public:
     caldav::StoreStatus add_user(const std::string& name, const std::string& email,
                                  const std::string& password_hash) override;
     caldav::StoreStatus set_password(const std::string& name, const std::string& password_hash) override;
+    caldav::StoreStatus set_user_limits(const std::string& name, const caldav::UserLimits& limits) override;
     caldav::StoreStatus delete_user(const std::string& name) override;
     std::vector<caldav::PrincipalRecord> list_principals() override;
     std::optional<Credentials> find_credentials(const std::string& name) override;
@@ -99,6 +100,7 @@ public:
     std::vector<caldav::PrincipalRecord> list_principals(std::string_view after, std::size_t limit) override;
     std::optional<caldav::PrincipalRecord> find_principal_by_email(std::string_view email) override;
     std::string booking_policy(std::int64_t principal_id) override;
+    caldav::UserLimits user_limits(std::int64_t principal_id) override;
 
     // caldav::CollectionStore.
     void provision_home(std::int64_t principal_id) override;

@@ -1,4 +1,4 @@
--- PostgreSQL 0008: limits an operator sets for one user (issue 29 §6), the
+-- PostgreSQL 0009: limits an operator sets for one user (issue 29 §6), the
 -- meaning of SQLite 0022: the storage quota in bytes, the number of calendars
 -- and the members of one calendar. NULL follows kalends.conf [limits]; 0 for
 -- a count means no limit. A user without a row has every server default.

@@ -59,7 +59,7 @@ SELECT create_distributed_table('delegations', 'delegator_id', colocate_with => 
 -- owner: under Citus the lookup by token_hash fans out, and its UNIQUE must
 -- become (owner_id, token_hash) with the secret's randomness keeping it unique.
 SELECT create_distributed_table('public_feeds', 'owner_id', colocate_with => 'principals');
--- 0008: a user's limits go with the user.
+-- 0009: a user's limits go with the user.
 SELECT create_distributed_table('user_limits', 'principal_id', colocate_with => 'principals');
 SELECT create_distributed_table('principal_names', 'name');
 SELECT create_distributed_table('token_hashes', 'token_hash');

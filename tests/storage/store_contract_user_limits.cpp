@@ -1,5 +1,5 @@
 // Contract cases (store_contract.hpp) for per-user limits (issue 29 §6,
-// schema 0022 / PostgreSQL 0008): set by user name, read by principal id,
+// schema 0022 / PostgreSQL 0009): set by user name, read by principal id,
 // each field on its own, cleared back to the server's, gone with the user.
 #include "tests/storage/store_contract_cases.hpp"
 

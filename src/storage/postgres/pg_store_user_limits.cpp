@@ -1,4 +1,4 @@
-// PgStore's per-user limits (schema/postgresql/0008, the meaning of SQLite
+// PgStore's per-user limits (schema/postgresql/0009, the meaning of SQLite
 // 0022; issue 29 §6): what `kalends user limits` sets for one user.
 #include <algorithm>
 #include <cstdint>

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "src/storage/sqlite.hpp"
 #include "src/storage/sqlite_store.hpp"
@@ -27,19 +28,26 @@ double file_bytes(const std::filesystem::path& p) {
 /// WAL frames not yet copied back into the database file (checkpoint lag),
 /// read from the wal-index header in the -shm file without touching the
 /// database (https://sqlite.org/walformat.html §2.2: mxFrame at byte 16 of
-/// the header, nBackfill at byte 96, native byte order). nullopt when there is
-/// no -shm file or its two header copies differ (a writer is changing it).
+/// the header, nBackfill at byte 96, native byte order). The two header
+/// copies differ while a writer is changing them, so a torn read is tried
+/// again a few times; nullopt when there is no -shm file or every read was
+/// torn.
 std::optional<std::uint32_t> checkpoint_lag_frames(const std::filesystem::path& db_file) {
     auto shm = db_file;
     shm += "-shm";
-    std::ifstream in(shm, std::ios::binary);
-    std::array<char, 136> head{};
-    if (!in.read(head.data(), head.size())) return std::nullopt;
-    if (std::memcmp(head.data(), head.data() + 48, 48) != 0) return std::nullopt;
-    std::uint32_t max_frame = 0, backfilled = 0;
-    std::memcpy(&max_frame, head.data() + 16, 4);
-    std::memcpy(&backfilled, head.data() + 96, 4);
-    return max_frame >= backfilled ? max_frame - backfilled : 0;
+    constexpr int attempts = 8;
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        std::ifstream in(shm, std::ios::binary);
+        std::array<char, 136> head{};
+        if (!in.read(head.data(), head.size())) return std::nullopt;
+        if (std::memcmp(head.data(), head.data() + 48, 48) != 0) continue;
+        std::uint32_t max_frame = 0, backfilled = 0;
+        std::memcpy(&max_frame, head.data() + 16, 4);
+        std::memcpy(&backfilled, head.data() + 96, 4);
+        return max_frame >= backfilled ? max_frame - backfilled : 0;
+    }
+    return std::nullopt;
 }
 
 /// Pending (not failed) jobs per kind with the age of the oldest, and the

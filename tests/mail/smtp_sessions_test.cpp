@@ -21,6 +21,7 @@
 
 #include "caldav/store_jobs.hpp"
 #include "src/mail/mail_worker.hpp"
+#include "tests/support/loopback.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/server_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -62,28 +63,8 @@ signal.signal(signal.SIGTERM, lambda *a: (controller.stop(), sys.exit(0)))
 threading.Event().wait()
 )";
 
-std::uint16_t free_port() {
-    int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
-bool accepts_connections(std::uint16_t port) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(fd);
-    return ok;
-}
+using test_support::free_port;
+using test_support::accepts_connections;
 
 /// One message as the sink logged it.
 struct Arrival {

@@ -15,23 +15,12 @@
 #include <vector>
 
 #include "tests/support/http_client.hpp"
+#include "tests/support/loopback.hpp"
 #include "tests/support/process.hpp"
 
 namespace ops_test {
 
-/// A loopback port free now (bound to 0, then released).
-inline std::uint16_t free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("cannot bind a loopback port");
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
+using test_support::free_port;
 
 /// Runs `kalends ARGS... --data DIR` to the end; throws unless it exits 0.
 inline std::string run_kalends(const std::vector<std::string>& args, const std::filesystem::path& data,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/support/http_client.hpp"
+#include "tests/support/loopback.hpp"
 #include "tests/support/postgres_cluster.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -27,17 +28,7 @@ using test_support::Child;
 using test_support::HttpClient;
 using test_support::HttpReply;
 
-std::uint16_t free_port() {
-    int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
-}
+using test_support::free_port;
 
 /// One `kalends serve` process on a port of its own, stopped by its PID.
 struct Node {

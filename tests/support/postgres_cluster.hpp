@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace test_support {
@@ -48,7 +49,7 @@ public:
         run({bin_ + "/initdb", "-D", data_.string(), "-U", user, "-A", "trust", "--no-locale", "-E", "UTF8",
              "--no-sync"},
             dir_.path() / "initdb.log");
-        port_ = free_port();
+        port_ = test_support::free_port();
         start();
         wait_ready();
     }
@@ -168,21 +169,6 @@ private:
         ::waitpid(pid, &status, 0);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             throw std::runtime_error(args[0] + " failed:\n" + read_file(log));
-    }
-
-    static int free_port() {
-        int s = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-            ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-            ::close(s);
-            throw std::runtime_error("no free port");
-        }
-        ::close(s);
-        return ntohs(a.sin_port);
     }
 
     /// The postmaster itself (not pg_ctl), so that its PID is the child's.

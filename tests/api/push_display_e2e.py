@@ -91,18 +91,19 @@ def calendar_api(method, path, body=None, expect=None):
 
 
 def a_display_alarm_is_pushed_once_its_calendar_asks_for_it_by_proppatch():
-    due = int(time.time()) + 8
+    due = int(time.time()) + 15  # room for the CLI and requests below under ASan and load
     put_display_event("calendar", "dav-display", "Design review", due)
     pe.eq(reminder_dues(), [], "reminders queued while the calendar says nothing (server setting off)")
     pe.eq(propfind_choice("calendar"), None, "PROPFIND before any choice")
     status = proppatch("calendar", "<K:push-display-alarms>true</K:push-display-alarms>")
     pe.check("200" in status, f"PROPPATCH true answered {status}")
     pe.eq(propfind_choice("calendar"), "true", "PROPFIND after PROPPATCH true")
+    pe.check(time.time() < due, "the PROPPATCH came before the alarm's instant (the machine is too slow)")
     pe.eq(reminder_dues(), [rfc3339(due)], "reminders queued by the PROPPATCH itself")
     status = proppatch("calendar", "<K:push-display-alarms>maybe</K:push-display-alarms>")
     pe.check("409" in status, f"PROPPATCH 'maybe' answered {status}")
     pe.eq(propfind_choice("calendar"), "true", "PROPFIND after the refused PROPPATCH")
-    msg = state["rx"].wait("alice-phone", timeout=20)[0]
+    msg = state["rx"].wait("alice-phone", timeout=40)[0]
     payload = pe.json.loads(state["agent"].decrypt(msg["body"]))
     pe.eq(payload["title"], "Design review", "title of the pushed display alarm")
     pe.check(msg["at"] >= due, f"pushed {msg['at'] - due:+.3f} s from its due second")

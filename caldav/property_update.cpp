@@ -5,6 +5,7 @@
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
 #include "caldav/properties.hpp"
+#include "caldav/reminders.hpp"
 #include "ical/calendar_data.hpp"
 
 namespace caldav {
@@ -48,6 +49,7 @@ UpdatePlan plan_updates(const std::vector<PropertyUpdate>& updates, unsigned kin
     std::vector<std::string> good;
     std::vector<std::string> bad;
     std::vector<std::string> bad_timezone;
+    std::vector<std::string> bad_value;  // RFC 4918 §9.2.1: 409, a value not fit for the property
     for (const auto& u : updates) {
         const auto& p = *u.property;
         std::string name_xml = xml::element(p.ns, p.local);
@@ -67,6 +69,17 @@ UpdatePlan plan_updates(const std::vector<PropertyUpdate>& updates, unsigned kin
                 continue;
             }
             plan.patch.timezone = text();
+        } else if (p.is(names::kalends_ns, push_display_alarms_property)) {
+            // Issue 26: the calendar's switch for pushing its DISPLAY alarms, "true" or "false".
+            auto choice = display_alarms_choice(p.to_string());
+            if (!(kind & k_calendar) || (!u.remove && !choice)) {
+                ((kind & k_calendar) ? bad_value : bad).push_back(name_xml);
+                continue;
+            }
+            std::erase_if(plan.patch.set, [](const DeadProperty& d) { return d.name == push_display_alarms_property; });
+            std::erase_if(plan.patch.remove, [](const auto& r) { return r.second == push_display_alarms_property; });
+            if (u.remove) plan.patch.remove.emplace_back(names::kalends_ns, push_display_alarms_property);
+            else plan.patch.set.push_back(display_alarms_property(*choice));
         } else if (const auto* d = find_property(p.ns, p.local); d && d->is_protected) {
             bad.push_back(name_xml);
             continue;
@@ -81,13 +94,14 @@ UpdatePlan plan_updates(const std::vector<PropertyUpdate>& updates, unsigned kin
         }
         good.push_back(name_xml);
     }
-    plan.ok = bad.empty() && bad_timezone.empty();
+    plan.ok = bad.empty() && bad_timezone.empty() && bad_value.empty();
     if (plan.ok) {
         plan.propstats.push_back({200, std::move(good), {}});
     } else {
         plan.propstats.push_back({403, std::move(bad), "<D:cannot-modify-protected-property/>"});
         // RFC 4791 §5.3.1.1 names CALDAV:valid-calendar-data for a bad calendar-timezone.
         plan.propstats.push_back({403, std::move(bad_timezone), "<C:valid-calendar-data/>"});
+        plan.propstats.push_back({409, std::move(bad_value), {}});
         plan.propstats.push_back({424, std::move(good), {}});
     }
     return plan;

@@ -8,6 +8,7 @@
 #include "caldav/names.hpp"
 #include "caldav/xml/element.hpp"
 #include "ical/alarms.hpp"
+#include "ical/local_time.hpp"
 #include "ical/scheduling.hpp"
 
 namespace caldav {
@@ -41,12 +42,20 @@ std::optional<std::int64_t> number(std::string_view s) {
 }
 
 /// The method the server delivers a firing by, or nullopt when the alarm is
-/// the clients' to fire.
-std::optional<ReminderMethod> method_of(const ical::AlarmFiring& f, const ReminderPolicy& policy) {
+/// the clients' to fire. `display_alarms`: the calendar's choice, else the policy's.
+std::optional<ReminderMethod> method_of(const ical::AlarmFiring& f, bool display_alarms) {
     if (f.action == "EMAIL") return ReminderMethod::email;
     if (f.action != "DISPLAY") return std::nullopt;
-    if (f.method == "push" || policy.display_alarms) return ReminderMethod::push;
+    if (f.method == "push" || display_alarms) return ReminderMethod::push;
     return std::nullopt;
+}
+
+/// The zone floating times of `source` remind in: its calendar's
+/// calendar-timezone when libical knows it, else the policy's.
+std::string floating_zone_of(const ReminderSource& source, const ReminderPolicy& policy) {
+    if (!source.calendar_timezone.empty())
+        if (auto zone = ical::zone_of_calendar_timezone(source.calendar_timezone)) return *zone;
+    return policy.time_zone;
 }
 
 }  // namespace
@@ -111,12 +120,14 @@ ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t n
     const std::int64_t until = now + policy.horizon_seconds;
     ical::AlarmOptions options;
     if (!source.owner_email.empty()) options.owner_addresses.emplace_back(source.owner_email);
+    options.floating_zone = floating_zone_of(source, policy);
+    const bool display_alarms = display_alarms_choice(source.display_alarms).value_or(policy.display_alarms);
     // Firings strictly after `after`: those at or before it are queued already.
     auto firings = ical::alarm_firings(source.data, after + 1, until + 1, options);
     if (!firings.has_alarms) return out;
     out.indexed_until = std::max(until, after);
     for (const auto& f : firings.firings) {
-        auto method = method_of(f, policy);
+        auto method = method_of(f, display_alarms);
         if (!method) continue;
         Reminder r;
         r.collection_id = source.collection_id;
@@ -142,6 +153,41 @@ ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t n
         out.jobs.push_back({std::string(reminder_job_kind), source.owner_id, f.trigger_at, reminder_payload(r)});
     }
     return out;
+}
+
+std::optional<bool> display_alarms_choice(std::string_view property_xml) {
+    if (property_xml.empty()) return std::nullopt;
+    std::string text;
+    try {
+        text = xml::parse(property_xml, Limits{}).text;
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+    const auto first = text.find_first_not_of(" \t\r\n"), last = text.find_last_not_of(" \t\r\n");
+    if (first == std::string::npos) return std::nullopt;
+    text = text.substr(first, last + 1 - first);
+    if (text == "true") return true;
+    if (text == "false") return false;
+    return std::nullopt;
+}
+
+DeadProperty display_alarms_property(bool push) {
+    const std::string name(push_display_alarms_property);
+    return {std::string(names::kalends_ns), name,
+            "<K:" + name + " xmlns:K=\"" + std::string(names::kalends_ns) + "\">" + (push ? "true" : "false") +
+                "</K:" + name + ">"};
+}
+
+bool patch_changes_reminders(const PropertyPatch& patch) {
+    auto is_switch = [](std::string_view ns, std::string_view name) {
+        return ns == names::kalends_ns && name == push_display_alarms_property;
+    };
+    if (patch.timezone) return true;
+    for (const auto& d : patch.set)
+        if (is_switch(d.ns, d.name)) return true;
+    for (const auto& [ns, name] : patch.remove)
+        if (is_switch(ns, name)) return true;
+    return false;
 }
 
 std::vector<ical::ReminderSpec> default_reminders(Store& store, const CollectionRecord& calendar, bool all_day) {

@@ -21,11 +21,22 @@ namespace caldav {
 /// The kind of the periodic job that extends the reminder index's horizon.
 inline constexpr std::string_view reminder_horizon_job_kind = "reminder-horizon";
 
+/// The calendar property (in names::kalends_ns) by which a user asks for the
+/// server to push the calendar's ordinary ACTION:DISPLAY alarms too: "true"
+/// or "false"; absent, [reminders] display-alarms decides. Kept as a dead
+/// property of the calendar; PROPPATCH (caldav/property_update.cpp) and the
+/// JSON API ("push_display_alarms") check and write it.
+inline constexpr std::string_view push_display_alarms_property = "push-display-alarms";
+
 /// The [reminders] settings.
 struct ReminderPolicy {
     std::int64_t horizon_seconds = 14 * 86400;  ///< reminders are queued this far ahead
-    /// Push the owners' ordinary ACTION:DISPLAY alarms too (off: clients fire those).
+    /// Push the owners' ordinary ACTION:DISPLAY alarms too (off: clients fire
+    /// those), for calendars whose push-display-alarms property says nothing.
     bool display_alarms = false;
+    /// The IANA zone floating and all-day events remind in when their
+    /// calendar has no calendar-timezone ([api] time-zone).
+    std::string time_zone = "UTC";
     /// A reminder found more than this late (the server was down) is skipped.
     std::int64_t skip_after_seconds = 3600;
     std::int64_t extend_every_seconds = 3600;  ///< how often the horizon job runs
@@ -65,9 +76,24 @@ std::string reminder_delivery_key(const Reminder& r);
 /// reminders to the alarm's ATTENDEEs that are the owner's address, else to
 /// the owner (never to other addresses: an alarm is not a way to send mail
 /// to strangers); ACTION:DISPLAY alarms marked X-KALENDS-METHOD:push become
-/// push reminders to the owner, and with policy.display_alarms every
-/// DISPLAY alarm does. Never throws.
+/// push reminders to the owner, and every DISPLAY alarm does when the
+/// calendar's push-display-alarms says true (or says nothing and
+/// policy.display_alarms is set). Floating and all-day times are read in
+/// the calendar's calendar-timezone, else policy.time_zone. Never throws.
 ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t now, const ReminderPolicy& policy);
+
+/// A calendar's push-display-alarms choice from its stored dead property
+/// element (ReminderSource::display_alarms): true or false, nullopt when
+/// absent or not one of these (the server's setting decides). Never throws.
+std::optional<bool> display_alarms_choice(std::string_view property_xml);
+
+/// The dead property that records a push-display-alarms choice.
+DeadProperty display_alarms_property(bool push);
+
+/// Whether `patch` of a calendar changes which reminders its objects have or
+/// when they fire (its push-display-alarms choice, its calendar-timezone):
+/// then the store re-indexes the calendar's objects in the same transaction.
+bool patch_changes_reminders(const PropertyPatch& patch);
 
 /// The reminders an event created through the JSON API without a
 /// "reminders" member gets (issue 26 §6): the VALARMs of its calendar's

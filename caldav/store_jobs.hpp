@@ -92,6 +92,13 @@ struct ReminderSource {
     /// Reminders due up to this instant are queued already (the horizon
     /// being extended); nullopt: the object was just written.
     std::optional<std::int64_t> after;
+
+    /// The calendar's CALDAV:calendar-timezone text (floating times remind
+    /// in its zone), may be empty.
+    std::string_view calendar_timezone;
+    /// The calendar's push-display-alarms dead property element
+    /// (caldav/reminders.hpp), empty when it has none.
+    std::string_view display_alarms;
 };
 
 /// The reminder jobs of one object in a window of time.

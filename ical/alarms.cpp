@@ -9,6 +9,7 @@
 
 #include "ical/calendar_data.hpp"
 #include "ical/libical_text.hpp"
+#include "ical/local_time.hpp"
 #include "ical/scheduling.hpp"
 #include "ical/zone_resolver.hpp"
 
@@ -161,6 +162,14 @@ void add_firings(const Alarm& alarm, icalcomponent* source, std::int64_t first, 
     }
 }
 
+/// UTC seconds of a date-time value in `zone`; a floating or DATE value in
+/// `floating_zone` (nullptr: UTC).
+std::int64_t utc_in(icaltimetype t, icaltimezone* zone, icaltimezone* floating_zone) {
+    bool floating = false;
+    const std::int64_t utc = to_utc(t, zone, floating);
+    return floating && floating_zone ? local_to_utc(t, floating_zone) : utc;
+}
+
 /// Seconds from before an instance's start to after its end within which
 /// its relative alarms fire.
 std::int64_t reach_of(icalcomponent* calendar) {
@@ -193,9 +202,11 @@ AlarmFirings alarm_firings(std::string_view ics, std::int64_t from, std::int64_t
     // Relative alarms: per instance, of the component it takes its
     // properties from (an override's own alarms, not the master's).
     const std::int64_t reach = reach_of(calendar.get());
+    const auto floating_clock = ZoneClock::named(options.floating_zone);
+    icaltimezone* floating_zone = floating_clock ? floating_clock->zone() : nullptr;
     std::vector<Occurrence> occurrences;
     for (auto kind : {ICAL_VEVENT_COMPONENT, ICAL_VTODO_COMPONENT}) {
-        if (auto e = expand_occurrences(calendar.get(), kind, from - reach, to + reach, options.limits, nullptr,
+        if (auto e = expand_occurrences(calendar.get(), kind, from - reach, to + reach, options.limits, floating_zone,
                                         occurrences))
             result.error = e;
     }
@@ -224,11 +235,11 @@ AlarmFirings alarm_firings(std::string_view ics, std::int64_t from, std::int64_t
                 instance.recurrence_id = format_utc(to_utc(t, zone_of(calendar.get(), rid, unknown), floating));
             }
             if (icalproperty* start = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY))
-                instance.start = to_utc(icalproperty_get_dtstart(start), zone_of(calendar.get(), start, unknown),
-                                        floating);
+                instance.start = utc_in(icalproperty_get_dtstart(start), zone_of(calendar.get(), start, unknown),
+                                        floating_zone);
             std::int64_t end = instance.start;
             if (icalproperty* e = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY))
-                end = to_utc(icalproperty_get_dtend(e), zone_of(calendar.get(), e, unknown), floating);
+                end = utc_in(icalproperty_get_dtend(e), zone_of(calendar.get(), e, unknown), floating_zone);
             else if (icalproperty* d = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
                 end = instance.start + icaldurationtype_as_int(icalproperty_get_duration(d));
             if (recurs(c)) end = unbounded;

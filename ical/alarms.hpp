@@ -41,6 +41,9 @@ struct AlarmOptions {
     /// The calendar owner's addresses (bare, case-insensitive): a component
     /// where one of them is an ATTENDEE with PARTSTAT=DECLINED fires nothing.
     std::vector<std::string> owner_addresses;
+    /// The IANA zone floating and DATE times are read in (the calendar
+    /// owner's, issue 26); empty or unknown: UTC.
+    std::string floating_zone;
     ExpandLimits limits;
 };
 

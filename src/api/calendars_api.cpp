@@ -7,6 +7,7 @@
 #include "caldav/names.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/quota.hpp"
+#include "caldav/reminders.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/xml/element.hpp"
@@ -35,6 +36,15 @@ std::string color_of(caldav::Store& store, const caldav::CollectionRecord& c) {
     return {};
 }
 
+/// The calendar's push-display-alarms choice (issue 26): true, false, or
+/// null when the server's [reminders] display-alarms decides.
+json::value display_alarms_of(caldav::Store& store, const caldav::CollectionRecord& c) {
+    for (const auto& p : store.dead_properties(c.id, {}))
+        if (p.ns == caldav::names::kalends_ns && p.name == caldav::push_display_alarms_property)
+            if (auto choice = caldav::display_alarms_choice(p.xml)) return *choice;
+    return nullptr;
+}
+
 caldav::DeadProperty color_property(const std::string& color) {
     return {std::string(caldav::names::apple_ical_ns), std::string(color_name),
             "<A:calendar-color xmlns:A=\"http://apple.com/ns/ical/\">" + caldav::xml::escape(color) +
@@ -50,6 +60,7 @@ json::object calendar_json(Call& call, const caldav::CollectionRecord& c, const 
     o["color"] = color.empty() ? json::value(nullptr) : json::value(color);
     auto zone = ical::zone_calendar_tzid(c.timezone);
     o["time_zone"] = zone.empty() ? json::value(nullptr) : json::value(zone);
+    o["push_display_alarms"] = display_alarms_of(call.actor.store, c);
     o["is_default"] = c.name == default_name;
     o["url"] = caldav::collection_href(call.actor.principal.name, c.name);
     o["permission"] = "owner";
@@ -133,6 +144,7 @@ caldav::Response create_calendar(Call& call) {
     if (auto zone = f.string("time_zone")) c.timezone = ical::zone_calendar(checked_zone(*zone, "time_zone"));
     std::vector<caldav::DeadProperty> dead;
     if (auto color = f.string("color")) dead.push_back(color_property(checked_color(*color)));
+    if (auto push = f.boolean("push_display_alarms")) dead.push_back(caldav::display_alarms_property(*push));
     call.actor.store.provision_home(call.actor.principal.id);
     caldav::check_new_calendar(call.actor.store, call.actor.limits, c.owner_id);  // issue 29 §6
     auto status = call.actor.store.create_collection(c, dead);
@@ -156,6 +168,10 @@ caldav::Response update_calendar(Call& call) {
     patch.description = f.string("description");
     if (auto zone = f.string("time_zone")) patch.timezone = ical::zone_calendar(checked_zone(*zone, "time_zone"));
     if (auto color = f.string("color")) patch.set.push_back(color_property(checked_color(*color)));
+    // Issue 26: true or false; null gives the choice back to the server's setting.
+    if (auto push = f.boolean("push_display_alarms")) patch.set.push_back(caldav::display_alarms_property(*push));
+    else if (body.contains("push_display_alarms"))
+        patch.remove.emplace_back(caldav::names::kalends_ns, caldav::push_display_alarms_property);
     auto status = call.actor.store.patch_properties(c.id, {}, patch);
     if (status == caldav::StoreStatus::not_found) throw ApiError(404, "not-found", "the calendar is gone");
     if (status != caldav::StoreStatus::ok) throw ApiError(503, "unavailable", "the calendar could not be changed");

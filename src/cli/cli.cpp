@@ -226,7 +226,8 @@ int cmd_serve(const std::vector<std::string>& args) {
     // Reminders (issue 26): indexed by the store in every object write, from
     // before the first request.
     const JobClock wall_clock = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
-    if (c.reminders.enabled) store->set_reminder_indexer(reminder_indexer(reminder_policy(c.reminders), wall_clock));
+    const auto reminder_rules = reminder_policy(c.reminders, c.api.working_hours.time_zone);
+    if (c.reminders.enabled) store->set_reminder_indexer(reminder_indexer(reminder_rules, wall_clock));
     // Objects stored before the time index existed get their rows now, once.
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
         log::info("time index: built instance rows for " + std::to_string(n) + " objects");
@@ -246,7 +247,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
     std::unique_ptr<ReminderWorker> reminders;
     if (c.reminders.enabled) {
-        ReminderWorkerConfig rc{reminder_policy(c.reminders), c.smtp.enabled() ? c.smtp.from : "", c.imip.public_url};
+        ReminderWorkerConfig rc{reminder_rules, c.smtp.enabled() ? c.smtp.from : "", c.imip.public_url};
         reminders = std::make_unique<ReminderWorker>(*store, *store, rc, wall_clock);
         reminders->ensure_horizon_job(wall_clock());
     }

@@ -103,14 +103,15 @@ std::string starts_in(std::int64_t seconds) {
     return plural((minutes + 720) / 1440, "day");
 }
 
-/// The recipient's zone: the calendar's calendar-timezone, else the event's, else UTC.
+/// The recipient's zone: the calendar's calendar-timezone, else the event's,
+/// else the server's default (`fallback`, where floating events remind).
 ical::ZoneClock zone_for(caldav::Store& store, std::int64_t owner_id, const caldav::Reminder& r,
-                         const ical::EventView& view) {
+                         const ical::EventView& view, const std::string& fallback) {
     if (auto calendar = store.find_collection(owner_id, r.collection_name); calendar && !calendar->timezone.empty())
         if (auto name = ical::zone_of_calendar_timezone(calendar->timezone))
             if (auto zone = ical::ZoneClock::named(*name)) return *zone;
     if (auto zone = ical::ZoneClock::named(view.time_zone)) return *zone;
-    return {};
+    return ical::ZoneClock::named(fallback).value_or(ical::ZoneClock{});
 }
 
 std::string event_url(const ReminderWorkerConfig& c, const caldav::Reminder& r) {
@@ -120,8 +121,9 @@ std::string event_url(const ReminderWorkerConfig& c, const caldav::Reminder& r) 
 
 }  // namespace
 
-caldav::ReminderPolicy reminder_policy(const ReminderConfig& c) {
+caldav::ReminderPolicy reminder_policy(const ReminderConfig& c, const std::string& time_zone) {
     caldav::ReminderPolicy p;
+    p.time_zone = time_zone;
     p.horizon_seconds = std::int64_t{c.horizon_days} * 86400;
     p.display_alarms = c.display_alarms;
     p.skip_after_seconds = std::int64_t{c.skip_after_minutes} * 60;
@@ -177,14 +179,18 @@ JobOutcome ReminderWorker::deliver(const caldav::JobRecord& job, std::int64_t no
     if (!object) return JobOutcome::done();  // deleted meanwhile (its jobs go with it)
     auto view = ical::read_event(object->data, rid_seconds(r->recurrence_id)).value_or(ical::EventView{});
     if (view.title.empty()) view.title = object->uid;
+    const auto zone = zone_for(store_, job.owner_id, *r, view, config_.policy.time_zone);
     std::vector<caldav::NewJob> next;
     if (r->method == caldav::ReminderMethod::push) {
         boost::json::object message{{"title", view.title},
                                     {"body", (view.location.empty() ? std::string() : view.location + ", ") +
-                                                 local_time_text(r->instance_start, view.all_day,
-                                                                 zone_for(store_, job.owner_id, *r, view))},
+                                                 local_time_text(r->instance_start, view.all_day, zone)},
                                     {"url", event_url(config_, *r)},
                                     {"tag", caldav::reminder_delivery_key(*r)}};
+        // Not shown (the push worker takes it out): the push service keeps
+        // the message no longer than the event lasts (its TTL). Alarms at or
+        // after the end (a to-do's) are not bounded so.
+        if (r->instance_end != unbounded && r->instance_end > r->trigger_at) message["expires"] = r->instance_end;
         next.push_back({std::string(caldav::webpush_job_kind), job.owner_id, due, boost::json::serialize(message)});
     } else if (config_.mail_from.empty()) {
         log::warn(what + ": no [smtp] relay, the e-mail reminder is not sent");
@@ -192,8 +198,7 @@ JobOutcome ReminderWorker::deliver(const caldav::JobRecord& job, std::int64_t no
         return JobOutcome::done();
     } else {
         ReminderMailContent content{config_.mail_from, "", view.title,
-                                    local_time_text(r->instance_start, view.all_day,
-                                                    zone_for(store_, job.owner_id, *r, view)),
+                                    local_time_text(r->instance_start, view.all_day, zone),
                                     starts_in(r->instance_start - now), view.location, join_url_of(object->data),
                                     event_url(config_, *r)};
         for (const auto& to : r->recipients) {

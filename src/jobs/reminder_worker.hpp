@@ -23,8 +23,9 @@ struct ReminderWorkerConfig {
     std::string worker = node_worker_name("reminder");  ///< lease owner name, unique per node
 };
 
-/// The policy the [reminders] settings ask for.
-caldav::ReminderPolicy reminder_policy(const ReminderConfig& c);
+/// The policy the [reminders] settings ask for; floating times remind in
+/// `time_zone` ([api] time-zone) where a calendar names no zone.
+caldav::ReminderPolicy reminder_policy(const ReminderConfig& c, const std::string& time_zone = "UTC");
 
 /// The store's ReminderIndexer (caldav::schedule_reminders) on `clock`.
 caldav::ReminderIndexer reminder_indexer(const caldav::ReminderPolicy& policy, JobClock clock);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
+#include <optional>
 
 #include "caldav/properties.hpp"
 #include "caldav/webdav_push.hpp"
@@ -33,19 +34,31 @@ JobRunnerOptions runner_options(const PushWorkerOptions& o) {
     return r;
 }
 
-/// The reminder of a "webpush" payload without our own "subscription"
-/// member, and that member (0 when absent): a retry aims at one subscription.
-std::optional<std::pair<std::string, std::int64_t>> reminder_of(const std::string& payload) {
+/// A "webpush" job's payload read: the message the subscriber decrypts, and
+/// our own members around it.
+struct WebPushJob {
+    json::object stored;       ///< the payload without "subscription" (what a split retry carries)
+    std::string message;       ///< the payload without our own members: what is encrypted
+    std::int64_t only = 0;     ///< "subscription": a retry aimed at one subscription; 0: all
+    std::optional<std::int64_t> expires;  ///< "expires": when the event ends; no use after
+    std::string topic;         ///< from "tag" (the reminder's delivery key); empty without one
+};
+
+std::optional<WebPushJob> webpush_job_of(const std::string& payload) {
     boost::system::error_code ec;
     auto v = json::parse(payload, ec);
     if (ec || !v.is_object()) return std::nullopt;
-    auto& o = v.as_object();
-    std::int64_t only = 0;
-    if (auto* s = o.if_contains("subscription"); s && s->is_int64()) only = s->as_int64();
-    o.erase("subscription");
-    return std::make_pair(json::serialize(o), only);
+    WebPushJob out;
+    out.stored = std::move(v.as_object());
+    if (auto* s = out.stored.if_contains("subscription"); s && s->is_int64()) out.only = s->as_int64();
+    out.stored.erase("subscription");
+    json::object message = out.stored;
+    if (auto* e = message.if_contains("expires"); e && e->is_int64()) out.expires = e->as_int64();
+    message.erase("expires");
+    if (auto* t = message.if_contains("tag"); t && t->is_string()) out.topic = push::topic_of(t->as_string());
+    out.message = json::serialize(message);
+    return out;
 }
-
 }  // namespace
 
 PushWorker::PushWorker(caldav::JobStore& jobs, caldav::PushStore& subscriptions, push::EcKey vapid,
@@ -68,8 +81,9 @@ PushWorker::PushWorker(caldav::JobStore& jobs, caldav::PushStore& subscriptions,
 }
 
 push::DeliveryResult PushWorker::send_one(const caldav::PushSubscription& s, const std::string& payload,
-                                          const std::string& urgency, const std::string& topic, std::int64_t now) {
-    push::PushMessage m{s.endpoint, s.p256dh, s.auth, payload, options_.ttl_seconds, urgency, topic};
+                                          const std::string& urgency, const std::string& topic, std::int64_t ttl,
+                                          std::int64_t now) {
+    push::PushMessage m{s.endpoint, s.p256dh, s.auth, payload, ttl, urgency, topic};
     push::PushSender sender{&vapid_, options_.subject, options_.allow_http, options_.timeout_seconds};
     auto r = push::deliver(m, sender, now);
     using K = push::DeliveryResult::Kind;
@@ -103,16 +117,26 @@ void PushWorker::record(const caldav::JobRecord& job, push::DeliveryResult::Kind
 }
 
 JobOutcome PushWorker::send_reminder(const caldav::JobRecord& job, std::int64_t now) {
-    auto reminder = reminder_of(job.payload);
+    auto reminder = webpush_job_of(job.payload);
     if (!reminder) return JobOutcome::fail("a webpush payload must be a JSON object");
-    if (reminder->first.size() > push::max_plaintext_bytes) return JobOutcome::fail("the reminder is too long to push");
+    if (reminder->message.size() > push::max_plaintext_bytes)
+        return JobOutcome::fail("the reminder is too long to push");
+    // RFC 8030 §5.2: kept by the push service no longer than the event lasts.
+    std::int64_t ttl = options_.ttl_seconds;
+    if (reminder->expires) {
+        if (*reminder->expires <= now) {
+            metrics::registry().record_delivery_failure(metrics::Channel::push, metrics::DeliveryFailure::late);
+            return JobOutcome::done();  // the event is over: a reminder of it helps nobody
+        }
+        ttl = std::min(ttl, *reminder->expires - now);
+    }
     std::vector<caldav::PushSubscription> targets;
     for (auto& s : subscriptions_.push_subscriptions_of(job.owner_id))
-        if (reminder->second == 0 || s.id == reminder->second) targets.push_back(std::move(s));
+        if (reminder->only == 0 || s.id == reminder->only) targets.push_back(std::move(s));
     std::vector<std::int64_t> again;
     std::string last_error;
     for (const auto& s : targets) {
-        auto r = send_one(s, reminder->first, "high", {}, now);
+        auto r = send_one(s, reminder->message, "high", reminder->topic, ttl, now);
         record(job, r.kind);
         if (r.kind == push::DeliveryResult::Kind::retry) {
             again.push_back(s.id);
@@ -125,7 +149,7 @@ JobOutcome PushWorker::send_reminder(const caldav::JobRecord& job, std::int64_t 
     if (again.size() == targets.size()) return JobOutcome::retry(last_error);
     std::vector<caldav::NewJob> split;
     for (auto id : again) {
-        auto o = json::parse(reminder->first).as_object();
+        auto o = reminder->stored;
         o["subscription"] = id;
         split.push_back({std::string(caldav::webpush_job_kind), job.owner_id, now + options_.retry.first_delay,
                          json::serialize(o)});
@@ -150,7 +174,7 @@ JobOutcome PushWorker::send_collection_change(const caldav::JobRecord& job, std:
     for (const auto& s : subscriptions_.collection_push_subscriptions(collection_id, now)) {
         // A repeated "it changed" is harmless (clients compare the sync-token),
         // so a retry sends to all again, with the newest revision.
-        auto r = send_one(s, message, "normal", topic, now);
+        auto r = send_one(s, message, "normal", topic, options_.ttl_seconds, now);
         if (r.kind == push::DeliveryResult::Kind::retry) last_error = r.error;
     }
     if (!last_error.empty()) return JobOutcome::retry(last_error);

@@ -56,7 +56,8 @@ private:
     /// Delivers to one subscription and keeps the table in step: last_ok on
     /// success, the row removed when the push service says it is gone.
     push::DeliveryResult send_one(const caldav::PushSubscription& s, const std::string& payload,
-                                  const std::string& urgency, const std::string& topic, std::int64_t now);
+                                  const std::string& urgency, const std::string& topic, std::int64_t ttl,
+                                  std::int64_t now);
 
     /// Counts one reminder's delivery to one subscription in the metrics.
     void record(const caldav::JobRecord& job, push::DeliveryResult::Kind kind) const;

@@ -346,6 +346,14 @@ std::optional<std::string> encrypt_message(std::string_view plaintext, std::stri
 
 // ---- VAPID ----------------------------------------------------------------------
 
+std::string topic_of(std::string_view key) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr) != 1) return {};
+    // 32 of the 43 characters: 192 bits, more than enough to tell keys apart.
+    return base64url_encode(std::string_view(reinterpret_cast<const char*>(digest), length)).substr(0, 32);
+}
+
 std::string origin_of(std::string_view endpoint) {
     std::string_view scheme;
     if (endpoint.starts_with("https://")) scheme = "https://";
@@ -447,7 +455,12 @@ DeliveryResult deliver(const PushMessage& m, const PushSender& sender, std::int6
     }
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
+    // One handle per thread, reset for each message: the reset keeps its
+    // cache of open connections, so the next message to the same push
+    // service goes over the same connection.
+    thread_local std::unique_ptr<CURL, EasyDeleter> curl;
+    if (curl) curl_easy_reset(curl.get());
+    else curl.reset(curl_easy_init());
     if (!curl) return {DeliveryResult::Kind::retry, 0, "curl_easy_init failed"};
     CURL* c = curl.get();
     curl_slist* list = nullptr;

@@ -84,6 +84,13 @@ std::optional<std::string> encrypt_message(std::string_view plaintext, std::stri
 std::optional<std::string> encrypt_message(std::string_view plaintext, std::string_view ua_public,
                                            std::string_view auth_secret);
 
+/// RFC 8030 §5.4: a Topic for messages that stand for one thing (a
+/// reminder's delivery key): 32 characters of base64url of its SHA-256, so
+/// a push service replaces an undelivered message of the same key (a
+/// repeat after a crash) instead of keeping both, and the key itself is not
+/// shown to the push service.
+std::string topic_of(std::string_view key);
+
 /// The origin of a push resource URL ("https://push.example.net[:port]"),
 /// the VAPID audience (RFC 8292 §2); empty when `endpoint` is no http(s) URL.
 std::string origin_of(std::string_view endpoint);
@@ -132,8 +139,11 @@ struct DeliveryResult {
     std::string error;   ///< why, for the log and the job's last_error
 };
 
-/// Encrypts `m` and POSTs it with TTL, Urgency, Content-Encoding: aes128gcm
-/// and the VAPID Authorization; never throws.
+/// Encrypts `m` and POSTs it with TTL, Urgency, Topic (when set),
+/// Content-Encoding: aes128gcm and the VAPID Authorization; never throws.
+/// Each thread keeps one libcurl handle across calls, so messages a thread
+/// sends to the same push service reuse its open connection (HTTP
+/// keep-alive, and TLS sessions) instead of connecting each time.
 DeliveryResult deliver(const PushMessage& m, const PushSender& sender, std::int64_t now);
 
 }  // namespace server::push

@@ -12,6 +12,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "caldav/names.hpp"
+#include "caldav/reminders.hpp"
 #include "caldav/store_policy.hpp"
 #include "src/storage/object_rows.hpp"
 #include "src/storage/sqlite_collection_source.hpp"
@@ -895,6 +897,9 @@ void set_dead(sqlite::Db& db, std::int64_t collection_id, std::string_view objec
     s.bind(1, collection_id).bind(2, object_name).bind(3, p.ns).bind(4, p.name).bind(5, p.xml).run();
 }
 
+void reindex_collection_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer,
+                                  std::int64_t collection_id);
+
 }  // namespace
 
 std::vector<caldav::DeadProperty> SqliteStore::dead_properties(std::int64_t collection_id,
@@ -937,6 +942,9 @@ StoreStatus SqliteStore::patch_properties(std::int64_t collection_id, std::strin
                     "namespace = ?3 AND name = ?4");
                 s.bind(1, collection_id).bind(2, object_name).bind(3, ns).bind(4, name).run();
             }
+            // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
+            if (object_name.empty() && caldav::patch_changes_reminders(patch))
+                reindex_collection_reminders(db, reminder_indexer_, collection_id);
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -1508,17 +1516,19 @@ void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std
                      std::optional<std::int64_t> after) {
     if (!indexer) return;
     auto who = db.prepare(
-        "SELECT c.owner_id, c.kind, coalesce(p.email, ''), p.name, c.name FROM collections c JOIN principals p ON "
-        "p.id = c.owner_id "
+        "SELECT c.owner_id, c.kind, coalesce(p.email, ''), p.name, c.name, c.timezone, coalesce((SELECT value_xml "
+        "FROM dead_properties d WHERE d.collection_id = c.id AND d.object_name = '' AND d.namespace = ?2 AND "
+        "d.name = ?3), '') FROM collections c JOIN principals p ON p.id = c.owner_id "
         "WHERE c.id = ?1");
-    who.bind(1, collection_id);
+    who.bind(1, collection_id).bind(2, caldav::names::kalends_ns).bind(3, caldav::push_display_alarms_property);
     if (!who.step()) return;
-    const std::string email = who.text(2), owner = who.text(3), calendar = who.text(4);
+    const std::string email = who.text(2), owner = who.text(3), calendar = who.text(4), zone = who.text(5),
+                      display = who.text(6);
     caldav::ReminderSchedule schedule;
     schedule.now = now_seconds();
     if (who.text(1) == "calendar") {
         try {
-            schedule = indexer({who.int64(0), email, collection_id, owner, calendar, name, data, after});
+            schedule = indexer({who.int64(0), email, collection_id, owner, calendar, name, data, after, zone, display});
         } catch (const std::exception&) {
             schedule = {};
             schedule.now = now_seconds();
@@ -1546,6 +1556,21 @@ void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std
             .run();
     else
         db.prepare("DELETE FROM reminder_index WHERE object_id = ?1").bind(1, object_id).run();
+}
+
+/// Re-indexes the reminders of the objects with alarms in calendar
+/// `collection_id` (its push-display-alarms or calendar-timezone changed),
+/// inside the caller's write transaction.
+void reindex_collection_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer,
+                                  std::int64_t collection_id) {
+    if (!indexer) return;
+    std::vector<std::tuple<std::int64_t, std::string, std::string>> rows;
+    auto s = db.prepare(
+        "SELECT o.id, o.name, o.data FROM reminder_index r JOIN objects o ON o.id = r.object_id WHERE "
+        "o.collection_id = ?1");
+    s.bind(1, collection_id);
+    while (s.step()) rows.emplace_back(s.int64(0), s.text(1), s.text(2));
+    for (const auto& [id, name, data] : rows) index_reminders(db, indexer, id, collection_id, name, data, std::nullopt);
 }
 
 /// put_object's work inside a write transaction.

@@ -15,6 +15,7 @@ Environment: KALENDS_BIN. Prints `ok NAME` / `FAIL NAME: why`, then the
 summary lines scripts/summarize-tests.py counts; exits 1 when a case failed."""
 import base64
 import calendar
+import hashlib
 import http.client
 import http.server
 import json
@@ -82,8 +83,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 name = self.path.lstrip("/")
                 with receiver.lock:
+                    # "peer": the sender's port, the same for messages on one kept-alive connection.
                     receiver.messages.append({"name": name, "headers": dict(self.headers.items()), "body": body,
-                                              "at": time.time()})
+                                              "at": time.time(), "peer": self.client_address[1]})
                     status = receiver.status.get(name, 201)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
@@ -91,6 +93,8 @@ class Receiver:
 
             def log_message(self, *args):
                 pass
+
+        Handler.protocol_version = "HTTP/1.1"  # keep-alive, as push services offer it
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
@@ -372,6 +376,36 @@ def a_reminder_a_push_service_cannot_take_now_is_retried_for_that_subscription_o
     eq(len(state["rx"].received("bob-ok")), 1, "messages to bob-ok (once)")
 
 
+def topic_of(key):
+    """RFC 8030 §5.4 Topic the server derives from a reminder's delivery key."""
+    return b64u(hashlib.sha256(key.encode()).digest())[:32]
+
+
+def a_reminder_push_has_a_topic_high_urgency_a_ttl_within_its_event_and_reuses_the_connection():
+    agent = UserAgent()
+    subscribe("alice-tablet", agent)
+    shown = {"title": "Retro", "body": "Room 2", "url": "https://cal.example/e/3",
+             "tag": "reminder/7/retro.ics//#0/1741592700/0/push"}
+    queue_webpush("alice", dict(shown, expires=int(time.time()) + 600))
+    first = state["rx"].wait("alice-tablet")[0]
+    eq(json.loads(agent.decrypt(first["body"])), shown, "what the subscriber decrypts (no 'expires')")
+    h = first["headers"]
+    eq(h.get("Topic"), topic_of(shown["tag"]), "Topic from the delivery key")
+    check(re.fullmatch(r"[A-Za-z0-9_-]{32}", h.get("Topic", "")), f"Topic is 32 base64url characters: {h.get('Topic')}")
+    eq(h.get("Urgency"), "high", "Urgency of a reminder")
+    check(580 <= int(h.get("TTL", "0")) <= 600, f"TTL within the event's remaining 600 s: {h.get('TTL')}")
+    # A second reminder to the same push service goes over the same connection.
+    queue_webpush("alice", dict(shown, title="Retro 2", tag="reminder/7/retro.ics//#0/1741592700/1/push"))
+    second = state["rx"].wait("alice-tablet", count=2)[1]
+    eq(second["headers"].get("TTL"), "3600", "TTL of a reminder without an end (push.ttl-seconds)")
+    check(second["headers"].get("Topic") != h.get("Topic"), "another delivery key, another Topic")
+    eq(second["peer"], first["peer"], "the sender's port (one kept-alive connection for both)")
+    # A reminder whose event is over by the time it is sent is not pushed.
+    queue_webpush("alice", dict(shown, title="Over", expires=int(time.time()) - 1))
+    time.sleep(1.5)
+    eq(len(state["rx"].received("alice-tablet")), 2, "messages to alice-tablet (none for the ended event)")
+
+
 def a_calendar_offers_webdav_push_in_its_properties_and_dav_header():
     r = request("OPTIONS", "/dav/calendars/alice/calendar/")
     check("webdav-push" in r.header("DAV"), f"DAV header lists webdav-push: {r.header('DAV')!r}")
@@ -444,6 +478,7 @@ CASES = [
     a_push_reminder_reaches_each_subscription_once_encrypted_and_signed,
     a_subscription_the_push_service_calls_gone_is_removed,
     a_reminder_a_push_service_cannot_take_now_is_retried_for_that_subscription_only,
+    a_reminder_push_has_a_topic_high_urgency_a_ttl_within_its_event_and_reuses_the_connection,
     a_calendar_offers_webdav_push_in_its_properties_and_dav_header,
     a_registered_client_is_pushed_when_an_event_is_put_and_not_after_unregistering,
     push_register_refuses_what_it_cannot_serve,

@@ -115,6 +115,14 @@ def an_email_and_a_push_reminder_arrive_once_and_on_time():
     pe.eq(len(pushes_about("Budget review")), 1, "pushes for the reminder")
     mail = mails[0]
     pe.eq(mail["to"], ["alice@example.com"], "the e-mail's recipients")
+    # RFC 8030: a Topic from the delivery key (a repeat replaces, not adds),
+    # high urgency, kept no longer than the event lasts (it ends 61 min after due).
+    shown = pe.json.loads(state["agent"].decrypt(pushes[0]["body"]))
+    h = pushes[0]["headers"]
+    pe.eq(h.get("Topic"), pe.topic_of(shown["tag"]), "Topic of the reminder push")
+    pe.eq(h.get("Urgency"), "high", "Urgency of the reminder push")
+    pe.check(0 < int(h.get("TTL", "0")) <= 3660, f"TTL within the event: {h.get('TTL')}")
+    pe.check("expires" not in shown, f"the server's own members are not shown: {shown}")
     pe.eq(mail["auto"], "auto-generated", "Auto-Submitted of the e-mail")
     mail_late, push_late = mail["at"] - due, pushes[0]["at"] - due
     print(f"# on time: e-mail {mail_late:+.3f} s, push {push_late:+.3f} s after the due second began", flush=True)

@@ -6,7 +6,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
+#include "caldav/names.hpp"
 #include "caldav/object_service.hpp"
+#include "ical/zone_resolver.hpp"
 #include "src/util/metrics.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -99,6 +103,23 @@ struct Fixture {
         }
         return out;
     }
+    /// Patches alice's calendar as PROPPATCH and the JSON API do.
+    void patch(const caldav::PropertyPatch& p) {
+        BOOST_TEST_REQUIRE((store->patch_properties(calendar.id, "", p) == caldav::StoreStatus::ok));
+    }
+    /// Sets (true, false) or removes (nullopt) the calendar's push-display-alarms.
+    void push_display_alarms(std::optional<bool> on) {
+        caldav::PropertyPatch p;
+        if (on) p.set.push_back(caldav::display_alarms_property(*on));
+        else p.remove.emplace_back(caldav::names::kalends_ns, caldav::push_display_alarms_property);
+        patch(p);
+    }
+    /// Sets the calendar's calendar-timezone to IANA zone `zone`.
+    void calendar_zone(const std::string& zone) {
+        caldav::PropertyPatch p;
+        p.timezone = ical::zone_calendar(zone);
+        patch(p);
+    }
     std::vector<std::int64_t> reminder_dues() {
         std::vector<std::int64_t> out;
         for (const auto& j : store->list_jobs(caldav::reminder_job_kind)) out.push_back(j.due_at);
@@ -186,6 +207,93 @@ BOOST_AUTO_TEST_CASE(ordinary_display_alarms_are_pushed_only_when_the_setting_as
     on.put("a.ics", event("a", start, display_10));
     on.run_at(start - 10 * minute);
     BOOST_TEST((on.deliveries() == Lines{"push " + std::to_string(on.alice.id) + " Planning a"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_calendar_that_asks_for_its_display_alarms_pushed_gets_them_and_the_switch_requeues_them) {
+    Fixture f;
+    f.put("a.ics", event("a", start, email_15 + display_10));
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{start - 15 * minute}));
+    // Switched on: the DISPLAY alarm is queued in the same write, and pushed.
+    f.push_display_alarms(true);
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{start - 15 * minute, start - 10 * minute}));
+    f.put("b.ics", event("b", start + 3600, display_10));
+    BOOST_TEST((f.reminder_dues() ==
+                std::vector<std::int64_t>{start - 15 * minute, start - 10 * minute, start + 50 * minute}));
+    f.run_at(start - 15 * minute);
+    f.run_at(start - 10 * minute);
+    const std::string push_a = "push " + std::to_string(f.alice.id) + " Planning a";
+    const std::string mail = "mail alice@example.com Reminder: Planning a @ Mon 10 Mar 2025, 09:00 (UTC)";
+    BOOST_TEST((f.deliveries() == Lines{mail, push_a}));
+    // Switched off again: b's queued push goes; the server's setting (off) is not asked.
+    f.push_display_alarms(false);
+    BOOST_TEST(f.reminder_dues().empty());
+    f.run_at(start + 50 * minute);
+    BOOST_TEST((f.deliveries() == Lines{mail, push_a}));
+}
+
+BOOST_AUTO_TEST_CASE(a_calendar_can_refuse_the_servers_display_alarm_pushes_and_removing_its_choice_restores_them) {
+    Fixture f(true);
+    f.put("a.ics", event("a", start, display_10));
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{start - 10 * minute}));
+    f.push_display_alarms(false);
+    BOOST_TEST(f.reminder_dues().empty());
+    f.put("b.ics", event("b", start, display_10));
+    BOOST_TEST(f.reminder_dues().empty());
+    f.push_display_alarms(std::nullopt);
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{start - 10 * minute, start - 10 * minute}));
+    f.run_at(start - 10 * minute);
+    const std::string push = "push " + std::to_string(f.alice.id) + " Planning ";
+    auto got = f.deliveries();
+    std::sort(got.begin(), got.end());  // one pass runs both, on threads of their own
+    BOOST_TEST((got == Lines{push + "a", push + "b"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_display_alarm_choice_other_than_true_or_false_leaves_the_servers_setting) {
+    BOOST_TEST((caldav::display_alarms_choice("<K:push-display-alarms xmlns:K=\"https://kalends.invalid/ns/\"> true\n"
+                                              "</K:push-display-alarms>") == std::optional<bool>(true)));
+    BOOST_TEST((caldav::display_alarms_choice(caldav::display_alarms_property(false).xml) == std::optional<bool>(false)));
+    BOOST_TEST(!caldav::display_alarms_choice("<K:push-display-alarms xmlns:K=\"https://kalends.invalid/ns/\">yes"
+                                              "</K:push-display-alarms>"));
+    BOOST_TEST(!caldav::display_alarms_choice("<unclosed"));
+    BOOST_TEST(!caldav::display_alarms_choice(""));
+}
+
+/// A floating daily event at 09:00 local from `first` (YYYYMMDD), `count` days.
+std::string floating_daily(const std::string& uid, const std::string& first, int count) {
+    return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+           "\r\nDTSTAMP:20250101T000000Z\r\nDTSTART:" + first + "T090000\r\nDURATION:PT1H\r\nRRULE:FREQ=DAILY;COUNT=" +
+           std::to_string(count) + "\r\nSUMMARY:Standup\r\n" + email_15 + "END:VEVENT\r\nEND:VCALENDAR\r\n";
+}
+
+BOOST_AUTO_TEST_CASE(a_floating_event_reminds_at_its_local_time_in_the_calendars_zone_on_both_sides_of_dst) {
+    Fixture f;
+    f.now = 1741305600;  // 2025-03-07T00:00Z; New York leaves EST for EDT on 9 March
+    f.calendar_zone("America/New_York");
+    f.put("s.ics", floating_daily("s", "20250308", 3));
+    // 08:45 New York each day: 13:45Z in EST, 12:45Z in EDT.
+    const std::vector<std::int64_t> dues{1741441500, 1741524300, 1741610700};
+    BOOST_TEST((f.reminder_dues() == dues));
+    const std::string mail = "mail alice@example.com Reminder: Standup @ ";
+    const Lines days{mail + "Sat 8 Mar 2025, 09:00 (America/New_York)", mail + "Sun 9 Mar 2025, 09:00 (America/New_York)",
+                     mail + "Mon 10 Mar 2025, 09:00 (America/New_York)"};
+    for (std::size_t i = 0; i < dues.size(); ++i) {
+        f.run_at(dues[i] - 1);
+        BOOST_TEST(f.deliveries().size() == i);
+        f.run_at(dues[i]);
+        BOOST_TEST((f.deliveries() == Lines(days.begin(), days.begin() + static_cast<std::ptrdiff_t>(i) + 1)));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_floating_event_in_a_calendar_without_a_zone_reminds_in_the_servers_zone_till_it_names_one) {
+    Fixture f;
+    f.policy.time_zone = "Europe/Berlin";
+    f.open();
+    f.now = 1741305600;
+    f.put("s.ics", floating_daily("s", "20250310", 1));
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{1741592700}));  // 08:45 CET
+    // Naming the calendar's zone moves the queued reminder in the same write.
+    f.calendar_zone("America/New_York");
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{1741610700}));  // 08:45 EDT
 }
 
 BOOST_AUTO_TEST_CASE(the_horizon_job_queues_reminders_that_come_within_the_horizon) {

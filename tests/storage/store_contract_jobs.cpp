@@ -2,6 +2,9 @@
 // queue (issue 23 §7), concurrent writers and durability.
 #include "tests/storage/store_contract_cases.hpp"
 
+#include "caldav/names.hpp"
+#include "caldav/reminders.hpp"
+
 namespace contract {
 
 namespace {
@@ -456,6 +459,53 @@ void extend_reminders_asks_only_for_the_reminders_after_those_queued(Fixture& f)
     BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{5000}));
 }
 
+void a_calendars_reminder_settings_reach_the_indexer_and_changing_them_reindexes_its_objects(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto cal = make_collection(f, alice, "work");
+    auto other = make_collection(f, alice, "other");
+    int calls = 0;
+    // Queues X-TEST-REMIND only where the calendar asks for display pushes,
+    // with the calendar's zone text in the payload.
+    f.jobs().set_reminder_indexer([&calls](const caldav::ReminderSource& s) {
+        ++calls;
+        caldav::ReminderSchedule out;
+        out.now = 1000;
+        out.indexed_until = 100000;
+        auto at = s.data.find("X-TEST-REMIND:");
+        if (at != std::string_view::npos && caldav::display_alarms_choice(s.display_alarms).value_or(false))
+            out.jobs.push_back({"reminder", s.owner_id, std::stoll(std::string(s.data.substr(at + 14, 4))),
+                                std::string(s.collection_name) + " " + std::string(s.calendar_timezone)});
+        return out;
+    });
+    put(f, calendar_object(cal.id, "a.ics", event("uid-a", day0, day0 + hour, "X-TEST-REMIND:5000\r\n")));
+    put(f, calendar_object(other.id, "b.ics", event("uid-b", day0, day0 + hour, "X-TEST-REMIND:6000\r\n")));
+    BOOST_TEST(reminder_dues(f).empty());
+    auto patch = [&](const caldav::PropertyPatch& p) {
+        BOOST_TEST_REQUIRE((f.store().patch_properties(cal.id, "", p) == StoreStatus::ok));
+    };
+    caldav::PropertyPatch on;
+    on.set.push_back(caldav::display_alarms_property(true));
+    calls = 0;
+    patch(on);
+    BOOST_TEST(calls == 1);  // a.ics only: the other calendar is not asked
+    BOOST_TEST((reminder_dues(f) == std::vector<std::int64_t>{5000}));
+    caldav::PropertyPatch zone;
+    zone.timezone = "ZONE-TEXT";
+    patch(zone);
+    auto jobs = f.jobs().list_jobs("reminder");
+    BOOST_TEST_REQUIRE(jobs.size() == 1u);
+    BOOST_TEST(jobs[0].payload == "work ZONE-TEXT");
+    caldav::PropertyPatch name;
+    name.display_name = "Work";
+    calls = 0;
+    patch(name);
+    BOOST_TEST(calls == 0);  // nothing reminders depend on changed
+    caldav::PropertyPatch off;
+    off.remove.emplace_back(std::string(caldav::names::kalends_ns), std::string(caldav::push_display_alarms_property));
+    patch(off);
+    BOOST_TEST(reminder_dues(f).empty());
+}
+
 constexpr Case cases[] = {
     {"a_write_set_commits_every_write_with_its_mail_and_jobs_or_none",
      a_write_set_commits_every_write_with_its_mail_and_jobs_or_none},
@@ -480,6 +530,8 @@ constexpr Case cases[] = {
      an_objects_reminder_jobs_are_replaced_with_every_write_and_go_with_it},
     {"extend_reminders_asks_only_for_the_reminders_after_those_queued",
      extend_reminders_asks_only_for_the_reminders_after_those_queued},
+    {"a_calendars_reminder_settings_reach_the_indexer_and_changing_them_reindexes_its_objects",
+     a_calendars_reminder_settings_reach_the_indexer_and_changing_them_reindexes_its_objects},
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "caldav/reminders.hpp"
 #include "caldav/store_policy.hpp"
 #include "src/storage/postgres/pg_store_internal.hpp"
 
@@ -272,6 +273,9 @@ StoreStatus PgStore::patch_properties(std::int64_t collection_id, std::string_vi
                 c.query("DELETE FROM dead_properties WHERE collection_id = $1 AND object_name = $2 AND "
                         "namespace = $3 AND name = $4",
                         pg::params(collection_id, object_name, ns, name));
+            // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
+            if (object_name.empty() && caldav::patch_changes_reminders(patch))
+                reindex_collection_reminders(c, reminder_indexer_, owner, collection_id);
             return StoreStatus::ok;
         });
     } catch (const pg::Error& e) {

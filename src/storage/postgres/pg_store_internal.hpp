@@ -182,6 +182,12 @@ void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::i
                      std::int64_t collection_id, std::string_view name, std::string_view data,
                      std::optional<std::int64_t> after);
 
+/// index_reminders for each object with alarms in calendar `collection_id`
+/// of `owner_id` (its push-display-alarms or calendar-timezone changed),
+/// inside the caller's write transaction.
+void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id,
+                                  std::int64_t collection_id);
+
 /// Remembers `page`, the members of collection `collection_id` after
 /// `after` that list_objects_page gives the calling thread, so that its
 /// members' dead properties can be read in one query (PgStore::dead_properties).

@@ -5,6 +5,8 @@
 // the transaction that completes its job, so it is made at most once.
 #include <exception>
 
+#include "caldav/names.hpp"
+#include "caldav/reminders.hpp"
 #include "src/storage/postgres/pg_store_internal.hpp"
 
 namespace server {
@@ -24,9 +26,10 @@ caldav::ReminderSchedule schedule_of(const caldav::ReminderIndexer& indexer, con
     caldav::ReminderSchedule none;
     none.now = now_seconds();
     if (who.view(0, 1) != "calendar") return none;
-    const std::string email = who.text(0, 2), owner = who.text(0, 3), calendar = who.text(0, 4);
+    const std::string email = who.text(0, 2), owner = who.text(0, 3), calendar = who.text(0, 4),
+                      zone = who.text(0, 5), display = who.text(0, 6);
     try {
-        return indexer({who.int64(0, 0), email, collection_id, owner, calendar, name, data, after});
+        return indexer({who.int64(0, 0), email, collection_id, owner, calendar, name, data, after, zone, display});
     } catch (const std::exception&) {
         return none;
     }
@@ -38,9 +41,11 @@ void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::i
                      std::int64_t collection_id, std::string_view name, std::string_view data,
                      std::optional<std::int64_t> after) {
     if (!indexer) return;
-    auto who = c.query("SELECT c.owner_id, c.kind, p.email, p.name, c.name FROM collections c JOIN principals p "
-                       "ON p.id = c.owner_id WHERE c.id = $1",
-                       pg::params(collection_id));
+    auto who = c.query("SELECT c.owner_id, c.kind, p.email, p.name, c.name, c.timezone, coalesce((SELECT "
+                       "d.value_xml FROM dead_properties d WHERE d.owner_id = c.owner_id AND d.collection_id = c.id "
+                       "AND d.object_name = '' AND d.namespace = $2 AND d.name = $3), '') FROM collections c "
+                       "JOIN principals p ON p.id = c.owner_id WHERE c.id = $1",
+                       pg::params(collection_id, caldav::names::kalends_ns, caldav::push_display_alarms_property));
     if (who.empty()) return;
     const auto owner_id = who.int64(0, 0);
     const auto schedule = schedule_of(indexer, who, collection_id, name, data, after);
@@ -57,6 +62,16 @@ void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::i
                 pg::params(owner_id, object_id, *schedule.indexed_until));
     else
         c.query("DELETE FROM reminder_index WHERE owner_id = $1 AND object_id = $2", pg::params(owner_id, object_id));
+}
+
+void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id,
+                                  std::int64_t collection_id) {
+    if (!indexer) return;
+    auto rows = c.query("SELECT o.id, o.name, o.data FROM reminder_index r JOIN objects o ON o.owner_id = r.owner_id "
+                        "AND o.id = r.object_id WHERE r.owner_id = $1 AND o.collection_id = $2",
+                        pg::params(owner_id, collection_id));
+    for (int i = 0; i < rows.rows(); ++i)
+        index_reminders(c, indexer, rows.int64(i, 0), collection_id, rows.view(i, 1), rows.view(i, 2), std::nullopt);
 }
 
 }  // namespace pgrows

@@ -80,6 +80,11 @@ std::optional<int> time_of_day(const Fields& f, const char* key) {
 }  // namespace
 
 caldav::Response check_availability(Call& call) {
+    // A check reads some ten rows per user (principal, calendars and their
+    // transparency, inbox, time zone, time index); in one snapshot they are
+    // one read transaction rather than one each. POSTs run on the handler
+    // pool, where the server opens no scope of its own.
+    auto snapshot = call.actor.store.read_scope();
     auto body = call.body();
     Fields f(body);
     auto emails = required_list(f, "users", call.config.max_availability_users, true);
@@ -110,10 +115,11 @@ caldav::Response check_availability(Call& call) {
     out["time_zone"] = zone;
     out["availability"] = std::move(availability);
     out["common_free_slots"] = periods_json(caldav::common_free(free));
-    return json_response(200, out);
+    return json_response(200, json::value(std::move(out)));  // moved, not copied into a value
 }
 
 caldav::Response suggest_times(Call& call) {
+    auto snapshot = call.actor.store.read_scope();  // as check_availability
     auto body = call.body();
     Fields f(body);
     std::size_t max = call.config.max_availability_users;
@@ -167,7 +173,7 @@ caldav::Response suggest_times(Call& call) {
     out["time_zone"] = request.time_zone;
     out["suggestions"] = std::move(suggestions);
     out["unknown_users"] = std::move(unknown);
-    return json_response(200, out);
+    return json_response(200, json::value(std::move(out)));  // moved, not copied into a value
 }
 
 }  // namespace server::api

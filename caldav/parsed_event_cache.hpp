@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -61,15 +62,23 @@ public:
     std::size_t parses() const;
 
 private:
+    /// The version of an object a parse is of: its ETag and size (ids of
+    /// another store, as tests hold several, never pass for this one's).
+    struct Tag {
+        std::string etag;
+        std::size_t size = 0;
+        bool operator==(const Tag&) const = default;
+    };
     struct Entry {
-        std::string tag;  ///< ETag and size of the version parsed
+        Tag tag;  ///< the version parsed
         std::vector<std::shared_ptr<const ParsedEvent>> windows;  ///< most recently used first
         std::list<std::int64_t>::iterator used;  ///< its place in `lru_`
     };
     /// The kept window of `id` covering [start, end) when `tag` matches; else null.
-    std::shared_ptr<const ParsedEvent> find(std::int64_t id, const std::string& tag, std::int64_t start,
-                                            std::int64_t end);
-    void keep(std::int64_t id, const std::string& tag, std::shared_ptr<const ParsedEvent> parsed);
+    /// Compares the ETag in place: a lookup allocates nothing.
+    std::shared_ptr<const ParsedEvent> find(std::int64_t id, std::string_view etag, std::size_t size,
+                                            std::int64_t start, std::int64_t end);
+    void keep(std::int64_t id, Tag tag, std::shared_ptr<const ParsedEvent> parsed);
     /// Drops the least recently used entries past the capacity into `dropped`.
     void trim(std::vector<Entry>& dropped);
 

@@ -622,17 +622,17 @@ void run_api_phases(Bench& b, const std::function<bool(const std::string&)>& wan
     std::fprintf(stderr, "api: %zu-%zu instances per listed week; %.1f busy periods per user and work week\n", *few,
                  *many, static_cast<double>(slots) / static_cast<double>(api.busy.size() * n_weeks));
     if (want("api-list"))
-        results.push_back(run_phase(o, "api week list", 1, 160, 0, [&](Client& c, std::size_t i, ErrorNote& note) {
+        results.push_back(run_phase(o, "api week list", 1, 480, 0, [&](Client& c, std::size_t i, ErrorNote& note) {
             return api.list(c, i % n_weeks, note);
         }));
     if (want("api-list-page"))
-        results.push_back(run_phase(o, "api week list page 1", 1, 160, 0,
+        results.push_back(run_phase(o, "api week list page 1", 1, 1000, 0,
                                     [&](Client& c, std::size_t i, ErrorNote& note) {
                                         return api.list(c, i % n_weeks, note, true);
                                     }));
     if (want("api-availability"))
         for (int conc : {1, 16})
-            results.push_back(run_phase(o, "api availability 10 users", conc, conc == 1 ? 200 : 800, 0,
+            results.push_back(run_phase(o, "api availability 10 users", conc, conc == 1 ? 1000 : 1600, 0,
                                         [&](Client& c, std::size_t i, ErrorNote& note) {
                                             return api.availability(c, i % n_weeks, note);
                                         }));
@@ -663,7 +663,7 @@ void run_api_phases(Bench& b, const std::function<bool(const std::string&)>& wan
             }));
     }
     if (want("api-suggest"))
-        results.push_back(run_phase(o, "api suggest 10 users 2 weeks", 1, 100, 0,
+        results.push_back(run_phase(o, "api suggest 10 users 2 weeks", 1, 500, 0,
                                     [&](Client& c, std::size_t i, ErrorNote& note) {
                                         return api.suggest(c, i % n_weeks, note);
                                     }));

@@ -2,6 +2,7 @@
 // common free slots, and meeting-time suggestions (issue 24), over
 // caldav/availability.hpp. Busy time only: never what the events are.
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 
 #include "caldav/availability.hpp"
 #include "caldav/privileges.hpp"
@@ -15,9 +16,15 @@ namespace json = boost::json;
 
 namespace {
 
-json::array periods_json(const std::vector<caldav::Period>& periods) {
-    json::array a;
-    for (const auto& p : periods) a.push_back(json::object{{"start", time_json(p.start)}, {"end", time_json(p.end)}});
+json::array periods_json(const std::vector<caldav::Period>& periods, const json::storage_ptr& storage) {
+    json::array a(storage);
+    a.reserve(periods.size());
+    for (const auto& p : periods) {
+        json::object o(2, storage);
+        o.emplace("start", time_json(p.start, storage));
+        o.emplace("end", time_json(p.end, storage));
+        a.push_back(std::move(o));
+    }
     return a;
 }
 
@@ -80,40 +87,50 @@ std::optional<int> time_of_day(const Fields& f, const char* key) {
 }  // namespace
 
 caldav::Response check_availability(Call& call) {
+    // A check reads some ten rows per user (principal, calendars and their
+    // transparency, inbox, time zone, time index); in one snapshot they are
+    // one read transaction rather than one each. POSTs run on the handler
+    // pool, where the server opens no scope of its own.
+    auto snapshot = call.actor.store.read_scope();
     auto body = call.body();
     Fields f(body);
     auto emails = required_list(f, "users", call.config.max_availability_users, true);
     auto [start, end] = read_range(call, f);
     auto zone = checked_zone(f.string("time_zone").value_or("UTC"), "time_zone");
     auto users = read_users(call, emails, "users");
-    json::object availability;
+    // The answer is built in one arena, freed at once after it is written.
+    json::monotonic_resource arena;
+    json::storage_ptr storage(&arena);
+    json::object availability(storage);
     std::vector<std::vector<caldav::Period>> free;
     for (std::size_t i = 0; i < users.size(); ++i) {
-        json::object entry;
+        json::object entry(storage);
         if (!users[i]) {
             entry["known"] = false;
-            entry["free_slots"] = json::array();
-            entry["busy_slots"] = json::array();
+            entry["free_slots"] = json::array(storage);
+            entry["busy_slots"] = json::array(storage);
         } else {
             auto a = caldav::availability_of(call.actor.store, call.actor.limits, *users[i], start, end,
                                              call.config.working_hours);
             entry["known"] = true;
-            entry["free_slots"] = periods_json(a.free);
-            entry["busy_slots"] = periods_json(a.busy);
-            entry["working_hours"] = periods_json(a.working);
+            entry["free_slots"] = periods_json(a.free, storage);
+            entry["busy_slots"] = periods_json(a.busy, storage);
+            entry["working_hours"] = periods_json(a.working, storage);
             entry["time_zone"] = a.time_zone;
             free.push_back(std::move(a.free));
         }
         availability[emails[i]] = std::move(entry);
     }
-    json::object out;
+    json::value answer(json::object_kind, storage);
+    auto& out = answer.get_object();
     out["time_zone"] = zone;
     out["availability"] = std::move(availability);
-    out["common_free_slots"] = periods_json(caldav::common_free(free));
-    return json_response(200, out);
+    out["common_free_slots"] = periods_json(caldav::common_free(free), storage);
+    return json_response(200, answer);  // a value: passed without a copy
 }
 
 caldav::Response suggest_times(Call& call) {
+    auto snapshot = call.actor.store.read_scope();  // as check_availability
     auto body = call.body();
     Fields f(body);
     std::size_t max = call.config.max_availability_users;
@@ -167,7 +184,7 @@ caldav::Response suggest_times(Call& call) {
     out["time_zone"] = request.time_zone;
     out["suggestions"] = std::move(suggestions);
     out["unknown_users"] = std::move(unknown);
-    return json_response(200, out);
+    return json_response(200, json::value(std::move(out)));  // moved, not copied into a value
 }
 
 }  // namespace server::api

@@ -84,7 +84,9 @@ json::value recurrence_json(const std::optional<ical::RecurrenceSpec>& r) {
 
 }  // namespace
 
-json::string time_json(std::int64_t utc) { return json::string(ical::format_rfc3339(utc)); }
+json::string time_json(std::int64_t utc, json::storage_ptr storage) {
+    return json::string(ical::format_rfc3339(utc), std::move(storage));
+}
 
 ical::EventSpec read_event_spec(const json::object& body) {
     Fields f(body);
@@ -178,26 +180,28 @@ json::array conflicts_json(const std::vector<caldav::Conflict>& conflicts) {
     return a;
 }
 
-json::object instance_json(const caldav::ListedInstance& i) {
-    json::object o;
-    o.reserve(16);  // the members below: no rehash while they go in
-    o["event_id"] = i.event_id;
-    o["calendar_id"] = i.calendar_id;
-    o["title"] = i.view->title;
-    o["location"] = i.view->location;
-    o["start_time"] = time_json(i.start);
-    o["end_time"] = time_json(i.end);
+json::object instance_json(const caldav::ListedInstance& i, json::storage_ptr storage) {
+    json::object o(16, storage);  // the members below: no rehash while they go in
+    auto text = [&](std::string_view s) { return json::value(json::string(s, storage)); };
+    auto time = [&](std::int64_t t) { return json::value(time_json(t, storage)); };
+    o["event_id"] = text(i.event_id);
+    o["calendar_id"] = text(i.calendar_id);
+    o["title"] = text(i.view->title);
+    o["location"] = text(i.view->location);
+    o["start_time"] = time(i.start);
+    o["end_time"] = time(i.end);
     o["all_day"] = i.view->all_day;
-    o["time_zone"] = i.view->time_zone.empty() ? json::value(nullptr) : json::value(i.view->time_zone);
+    o["time_zone"] = i.view->time_zone.empty() ? json::value(nullptr) : text(i.view->time_zone);
     o["is_recurring"] = i.is_recurring;
-    o["instance_date"] = i.instance_date ? json::value(time_json(*i.instance_date)) : json::value(nullptr);
+    o["instance_date"] = i.instance_date ? time(*i.instance_date) : json::value(nullptr);
     o["exception_id"] =
-        i.instance_date ? json::value(caldav::instance_id(i.event_id, *i.instance_date)) : json::value(nullptr);
+        i.instance_date ? text(caldav::instance_id(i.event_id, *i.instance_date)) : json::value(nullptr);
     o["attendees_count"] = i.view->attendees.size();
-    o["my_status"] = i.my_status.empty() ? json::value(nullptr) : json::value(i.my_status);
+    o["my_status"] = i.my_status.empty() ? json::value(nullptr) : text(i.my_status);
     o["conflicts"] = i.conflicts;
-    std::string status = i.view->status == "CANCELLED" ? "cancelled" : i.view->status == "TENTATIVE" ? "tentative" : "confirmed";
-    o["status"] = status;
+    o["status"] = i.view->status == "CANCELLED"   ? "cancelled"
+                  : i.view->status == "TENTATIVE" ? "tentative"
+                                                  : "confirmed";
     return o;
 }
 

@@ -29,10 +29,11 @@ boost::json::object event_json(const caldav::EventLocation& where, const ical::E
 boost::json::object conflict_json(const caldav::Conflict& c);
 boost::json::array conflicts_json(const std::vector<caldav::Conflict>& conflicts);
 
-/// One listed instance (GET /api/v1/events).
-boost::json::object instance_json(const caldav::ListedInstance& instance);
+/// One listed instance (GET /api/v1/events), allocated from `storage` (a
+/// listing builds its page in one monotonic resource: no allocation per member).
+boost::json::object instance_json(const caldav::ListedInstance& instance, boost::json::storage_ptr storage = {});
 
-/// An RFC 3339 UTC string.
-boost::json::string time_json(std::int64_t utc);
+/// An RFC 3339 UTC string, allocated from `storage`.
+boost::json::string time_json(std::int64_t utc, boost::json::storage_ptr storage = {});
 
 }  // namespace server::api

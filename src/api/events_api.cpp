@@ -2,6 +2,7 @@
 // events (issue 24), each one call of caldav/event_service.hpp.
 #include <algorithm>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "caldav/event_service.hpp"
@@ -271,17 +272,23 @@ caldav::Response list_events(Call& call) {
         });
         from = static_cast<std::size_t>(after - all.begin());
     }
-    json::array events;
+    // The page is built in one arena, freed at once after it is written:
+    // some 20 allocations per instance otherwise.
+    json::monotonic_resource arena;
+    json::storage_ptr storage(&arena);
     std::size_t stop_at = std::min(all.size(), from + limit);
-    for (std::size_t i = from; i < stop_at; ++i) events.push_back(instance_json(all[i]));
-    json::object out;
-    out["events"] = std::move(events);
-    out["total"] = all.size();
-    out["time_zone"] = zone;
-    out["next_cursor"] = stop_at < all.size()
-                             ? json::value(std::to_string(all[stop_at - 1].start) + "." + all[stop_at - 1].event_id)
-                             : json::value(nullptr);
-    return json_response(200, out);
+    json::array events(storage);
+    events.reserve(stop_at > from ? stop_at - from : 0);
+    for (std::size_t i = from; i < stop_at; ++i) events.push_back(instance_json(all[i], storage));
+    json::value out(json::object_kind, storage);
+    auto& o = out.get_object();
+    o["events"] = std::move(events);
+    o["total"] = all.size();
+    o["time_zone"] = zone;
+    o["next_cursor"] = stop_at < all.size()
+                           ? json::value(std::to_string(all[stop_at - 1].start) + "." + all[stop_at - 1].event_id)
+                           : json::value(nullptr);
+    return json_response(200, out);  // `out` is a value: no copy to pass it
 }
 
 }  // namespace server::api

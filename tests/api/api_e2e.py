@@ -10,6 +10,7 @@ Environment: KALENDS_BIN (the kalends executable), KALENDS_SOURCE (the source
 tree). Prints `ok NAME` or `FAIL NAME: why` per case, then a summary in the
 form scripts/summarize-tests.py counts; exits 1 when a case failed."""
 import base64
+import concurrent.futures
 import datetime
 import http.client
 import json
@@ -432,6 +433,30 @@ def availability_reports_unknown_addresses_as_unknown_not_free():
     eq((u["free_slots"], u["busy_slots"]), ([], []), "slots of an unknown address")
     eq(r.json["common_free_slots"], r.json["availability"]["alice@example.com"]["free_slots"],
        "common free slots over known users only")
+
+
+def availability_checks_sent_at_once_answer_as_one_sent_alone():
+    # Each check and suggestion reads in one snapshot and holds one of the
+    # store's reader connections (4) while it runs: sixteen at once, from
+    # three users, must all answer, and answer as one sent alone does.
+    check_body = {"users": ["alice@example.com", "bob@example.com"], "start_time": "2024-01-15T14:00:00Z",
+                  "end_time": "2024-01-15T22:00:00Z", "time_zone": "America/New_York"}
+    suggest_body = {"users": ["alice@example.com", "bob@example.com"], "duration_minutes": 30,
+                    "start_time": "2024-01-15T14:00:00Z", "end_time": "2024-01-16T22:00:00Z", "time_zone": "UTC"}
+    calls = [("/availability/check", check_body), ("/availability/suggest", suggest_body)]
+    alone = [api("POST", path, body, expect=200).json for path, body in calls]
+    users = ("alice", "bob", "carol")
+
+    def send(k):
+        path, body = calls[k % 2]
+        return api("POST", path, body, user=users[k % 3])
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(send, range(16)))
+    for k, r in enumerate(answers):
+        eq(r.status, 200, f"status of {calls[k % 2][0]} {k} sent at once by {users[k % 3]}")
+        eq(r.json, alone[k % 2], f"{calls[k % 2][0]} {k} sent at once by {users[k % 3]}")
+    check(alone[0]["availability"]["alice@example.com"]["busy_slots"], "the standup is busy time in the check")
 
 
 def spec_single_instance_patch_writes_an_override():
@@ -1014,6 +1039,7 @@ CASES = [
     spec_create_standup_answers_201_with_every_field,
     spec_availability_check_for_alice_and_bob,
     availability_reports_unknown_addresses_as_unknown_not_free,
+    availability_checks_sent_at_once_answer_as_one_sent_alone,
     spec_single_instance_patch_writes_an_override,
     spec_rsvp_bob_accepts,
     spec_week_listing_in_new_york_expands_instances,

@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ctime>
+#include <thread>
 
 #include "caldav/names.hpp"
 #include "caldav/object_service.hpp"
@@ -185,6 +186,36 @@ BOOST_AUTO_TEST_CASE(busy_events_take_free_time_and_declined_meetings_do_not) {
     BOOST_TEST(b.busy.empty());
     BOOST_TEST(b.free == (std::vector<Period>{{utc(2027, 1, 11, 14), utc(2027, 1, 11, 22)}}),
                boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_check_read_in_one_snapshot_answers_as_call_by_call_and_the_next_sees_later_events) {
+    // The JSON API reads a check in one read scope (one snapshot).
+    set_zone("alice", new_york);
+    availability_calendar("alice");
+    put("alice", "avail", weekly_availability, "availability");
+    auto day = utc(2027, 1, 11);  // Monday: available 15:00Z-19:00Z
+    put("alice", "focus", event("focus", utc(2027, 1, 11, 16), utc(2027, 1, 11, 17)));
+    auto apart = of("alice", day, day + 24 * hour);
+    BOOST_TEST(apart.free == (std::vector<Period>{{utc(2027, 1, 11, 15), utc(2027, 1, 11, 16)},
+                                                  {utc(2027, 1, 11, 17), utc(2027, 1, 11, 19)}}),
+               boost::test_tools::per_element());
+    {
+        auto scope = store->read_scope();
+        BOOST_REQUIRE(scope != nullptr);  // SQLite shares one read transaction
+        auto together = of("alice", day, day + 24 * hour);
+        BOOST_TEST(together.time_zone == apart.time_zone);
+        BOOST_TEST(together.working == apart.working, boost::test_tools::per_element());
+        BOOST_TEST(together.busy == apart.busy, boost::test_tools::per_element());
+        BOOST_TEST(together.free == apart.free, boost::test_tools::per_element());
+        // Stored by another thread meanwhile: not in this snapshot.
+        std::thread([&] { put("alice", "late", event("late", utc(2027, 1, 11, 18), utc(2027, 1, 11, 19))); }).join();
+        BOOST_TEST(of("alice", day, day + 24 * hour).busy == apart.busy, boost::test_tools::per_element());
+    }
+    auto after = of("alice", day, day + 24 * hour);
+    std::vector<Period> free{{utc(2027, 1, 11, 15), utc(2027, 1, 11, 16)}, {utc(2027, 1, 11, 17), utc(2027, 1, 11, 18)}};
+    BOOST_TEST(after.free == free, boost::test_tools::per_element());
+    // Outside the AVAILABLE hours the VAVAILABILITY makes the day busy (RFC 7953 §4).
+    BOOST_TEST(after.busy == subtract_periods({{day, day + 24 * hour}}, free), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_weekly_vavailability_replaces_the_default_hours) {

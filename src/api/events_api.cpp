@@ -109,9 +109,16 @@ std::string event_path(const std::string& id) {
     return "/api/v1/events/" + caldav::encode_segment(id);
 }
 
+/// The reads a write request makes before its commit (the calendar, the
+/// conflict check, the invitations' planning: some thirty lookups) share one
+/// snapshot and one read transaction instead of each beginning its own; the
+/// commit ends it (Store::read_scope), and what is read after it is new.
+std::unique_ptr<caldav::ReadScope> planning_snapshot(Call& call) { return call.actor.store.read_scope(); }
+
 }  // namespace
 
 caldav::Response create_event(Call& call) {
+    auto snapshot = planning_snapshot(call);
     auto body = call.body();
     Fields f(body);
     auto spec = read_event_spec(body);
@@ -213,6 +220,7 @@ caldav::Response delete_event(Call& call) {
 }
 
 caldav::Response rsvp_event(Call& call) {
+    auto snapshot = planning_snapshot(call);
     auto body = call.body();
     Fields f(body);
     auto response = f.required_string("response");

@@ -235,6 +235,35 @@ BOOST_AUTO_TEST_CASE(a_failing_write_does_not_undo_the_others_in_its_batch) {
     BOOST_TEST(store->list_objects(cal.id, false).size() == 9u);
 }
 
+BOOST_AUTO_TEST_CASE(a_write_set_refused_alone_in_its_batch_leaves_nothing_and_the_next_one_commits) {
+    auto cal = calendar("alone");
+    auto revision = [&] { return store->find_collection(alice, "alone")->revision; };
+    const auto before = revision();
+    // Alone in its batch (no other writer), the set runs without a
+    // savepoint: its first write, done before the second is refused, goes
+    // with the transaction, and the writer goes on with a clean one.
+    caldav::WriteSet set;
+    set.writes.push_back({caldav::ObjectWrite::Kind::put, object(cal.id, "a.ics", "uid-a"), 0});
+    auto stale = object(cal.id, "b.ics", "uid-b");
+    stale.if_match = "stale";
+    set.writes.push_back({caldav::ObjectWrite::Kind::put, stale, 0});
+    for (int round = 0; round < 3; ++round) {
+        auto refused = store->commit(set);
+        BOOST_TEST((refused.status == StoreStatus::etag_mismatch));
+        BOOST_TEST(refused.failed == 1u);
+    }
+    BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+    BOOST_TEST(revision() == before);
+    BOOST_TEST((store->put_object(object(cal.id, "c.ics", "uid-c")).status == StoreStatus::ok));
+    BOOST_TEST(store->list_objects(cal.id, false).size() == 1u);
+    // Reopened, the database holds exactly what was committed.
+    store.reset();
+    store = open();
+    BOOST_TEST(store->list_objects(cal.id, false).size() == 1u);
+    BOOST_TEST(!store->find_object(cal.id, "a.ics", false));
+    BOOST_TEST(revision() == before + 1);
+}
+
 BOOST_AUTO_TEST_CASE(rewriting_instance_rows_touches_only_the_rows_that_changed) {
     auto cal = calendar("diff");
     std::mt19937 rng(7);

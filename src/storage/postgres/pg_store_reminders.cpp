@@ -59,6 +59,46 @@ void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::i
         c.query("DELETE FROM reminder_index WHERE owner_id = $1 AND object_id = $2", pg::params(owner_id, object_id));
 }
 
+void index_new_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t collection_id,
+                         const std::vector<BulkMember>& members) {
+    if (!indexer || members.empty()) return;
+    auto who = c.query("SELECT c.owner_id, c.kind, p.email, p.name, c.name FROM collections c JOIN principals p "
+                       "ON p.id = c.owner_id WHERE c.id = $1",
+                       pg::params(collection_id));
+    if (who.empty()) return;
+    std::vector<std::string> owner, kind, payload, due, created, object, indexed_owner, indexed_object, until;
+    for (const auto& m : members) {
+        const auto schedule = schedule_of(indexer, who, collection_id, m.name, m.data, std::nullopt);
+        for (const auto& j : schedule.jobs) {
+            owner.push_back(std::to_string(j.owner_id));
+            kind.push_back(j.kind);
+            payload.push_back(j.payload);
+            due.push_back(std::to_string(j.due_at));
+            created.push_back(std::to_string(schedule.now));
+            object.push_back(std::to_string(m.object_id));
+        }
+        if (!schedule.indexed_until) continue;
+        indexed_owner.push_back(who.text(0, 0));
+        indexed_object.push_back(std::to_string(m.object_id));
+        until.push_back(std::to_string(*schedule.indexed_until));
+    }
+    if (!owner.empty()) {
+        pg::Params p;
+        p.add_array(owner).add_array(kind).add_array(payload).add_array(due).add_array(created).add_array(object);
+        c.query("INSERT INTO jobs (owner_id, kind, payload, due_at, created_at, object_id) SELECT * FROM "
+                "unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])",
+                p);
+    }
+    if (!until.empty()) {
+        pg::Params p;
+        p.add_array(indexed_owner).add_array(indexed_object).add_array(until);
+        c.query("INSERT INTO reminder_index (owner_id, object_id, indexed_until) SELECT * FROM "
+                "unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT (owner_id, object_id) "
+                "DO UPDATE SET indexed_until = excluded.indexed_until",
+                p);
+    }
+}
+
 }  // namespace pgrows
 
 StoreStatus PgStore::complete_job_with(std::int64_t id, std::string_view worker,

@@ -482,6 +482,128 @@ BOOST_AUTO_TEST_CASE(two_nodes_extending_reminders_at_once_queue_each_objects_re
     BOOST_TEST(names.size() == std::size_t(objects));
 }
 
+namespace {
+
+/// The plan PostgreSQL gives PgStore's change-log read of `collection`
+/// after `since` on a connection as PgStore opens them (server::pg::Conn),
+/// planned generically (as a prepared statement is after five runs), with
+/// parallel workers and JIT made as cheap as they can be: what is left of
+/// them comes from the connection's own settings.
+std::string generic_plan_of_changes_since(const std::string& url, std::int64_t collection, std::int64_t since) {
+    server::pg::Conn c(url, "");
+    c.exec("SET plan_cache_mode = force_generic_plan; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; "
+           "SET min_parallel_index_scan_size = 0; SET min_parallel_table_scan_size = 0; SET jit_above_cost = 0");
+    c.exec("PREPARE changes_since (bigint, bigint, bigint) AS " + server::PgStore::changes_since_statement());
+    auto r = c.query("EXPLAIN EXECUTE changes_since(" + std::to_string(collection) + ", " + std::to_string(since) +
+                     ", 10001)");
+    std::string plan;
+    for (int i = 0; i < r.rows(); ++i) plan += r.text(i, 0) + "\n";
+    return plan;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_syncs_change_log_read_is_planned_without_parallel_workers_or_jit_at_any_size) {
+    TwoNodes nodes;
+    for (auto name : {"alice", "bob"})
+        BOOST_TEST_REQUIRE((nodes.a->add_user(name, std::string(name) + "@example.com", "$y$fake") ==
+                            caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id, bob = nodes.a->find_principal("bob")->id;
+    nodes.a->provision_home(alice);
+    nodes.a->provision_home(bob);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    const auto other = nodes.a->find_collection(bob, "calendar")->id;
+    // 50 members of alice's through the store; 30,000 of bob's written by SQL
+    // (the planner's choice follows the row counts, not the iCalendar text).
+    for (int i = 0; i < 50; ++i) {
+        const auto uid = "m" + std::to_string(i);
+        auto o = contract::calendar_object(cal, uid + ".ics",
+                                           contract::event(uid, contract::day0, contract::day0 + contract::hour));
+        BOOST_TEST_REQUIRE((nodes.a->put_object(o).status == caldav::StoreStatus::ok));
+    }
+    const auto bob_rows = std::to_string(bob) + ", " + std::to_string(other);
+    cluster().sql("SET session_replication_role = replica; "
+                  "INSERT INTO objects (owner_id, collection_id, name, uid, component, etag, data, size, revision, "
+                  "created_at, modified_at) SELECT " + bob_rows + ", 'b' || g || '.ics', 'b' || g, 'VEVENT', 'e', "
+                  "'BEGIN:VCALENDAR', 15, g, 0, 0 FROM generate_series(1, 30000) g; "
+                  "INSERT INTO changes (owner_id, collection_id, name, revision) SELECT owner_id, collection_id, "
+                  "name, revision FROM objects WHERE collection_id = " + std::to_string(other) + "; ANALYZE",
+                  "contract");
+    const auto plan = generic_plan_of_changes_since(cluster().url("contract"), cal, 40);
+    BOOST_TEST(plan.find("Gather") == std::string::npos, plan);
+    BOOST_TEST(plan.find("JIT") == std::string::npos, plan);
+    BOOST_TEST(plan.find("Seq Scan on objects") == std::string::npos, plan);
+    // And the read itself: the ten members changed after revision 40, with their rows.
+    auto log = nodes.b->changes_since(cal, 40, 10001);
+    BOOST_TEST_REQUIRE(log.has_value());
+    BOOST_TEST(log->changes.size() == 10u);
+    for (const auto& ch : log->changes) {
+        BOOST_TEST_REQUIRE(ch.object.has_value());
+        BOOST_TEST(ch.object->name == ch.name);
+        BOOST_TEST(ch.object->revision == ch.revision);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_commit_of_many_new_members_stores_what_one_put_each_would) {
+    TwoNodes nodes;
+    BOOST_TEST_REQUIRE((nodes.a->add_user("alice", "alice@example.com", "$y$fake") == caldav::StoreStatus::ok));
+    const auto alice = nodes.a->find_principal("alice")->id;
+    nodes.a->provision_home(alice);
+    const auto cal = nodes.a->find_collection(alice, "calendar")->id;
+    const auto put_one = [&](const std::string& uid, int hour) {
+        return contract::calendar_object(cal, uid + ".ics",
+                                         contract::event(uid, contract::day0 + hour * contract::hour,
+                                                         contract::day0 + (hour + 1) * contract::hour));
+    };
+    BOOST_TEST_REQUIRE((nodes.a->put_object(put_one("first", 0)).status == caldav::StoreStatus::ok));
+    caldav::WriteSet set;
+    for (int i = 0; i < 40; ++i) {
+        caldav::ObjectWrite w;
+        w.object = put_one("n" + std::to_string(i), i);
+        if (i % 2) w.object.schedule_tag = caldav::ScheduleTagChange::renew;
+        set.writes.push_back(std::move(w));
+    }
+    auto r = nodes.a->commit(set);
+    BOOST_TEST_REQUIRE((r.status == caldav::StoreStatus::ok));
+    BOOST_TEST_REQUIRE(r.results.size() == 40u);
+    for (int i = 0; i < 40; ++i) {
+        const auto& w = set.writes[static_cast<std::size_t>(i)].object;
+        const auto& res = r.results[static_cast<std::size_t>(i)];
+        auto stored = nodes.b->find_object(cal, w.name, true);
+        BOOST_TEST_REQUIRE(stored.has_value());
+        BOOST_TEST(res.created);
+        BOOST_TEST(res.etag == caldav::entity_tag(i + 2, w.data));  // revisions in set order, after "first"
+        BOOST_TEST(stored->etag == res.etag);
+        BOOST_TEST(stored->revision == i + 2);
+        BOOST_TEST(stored->data == w.data);
+        BOOST_TEST(stored->schedule_tag == (i % 2 ? res.etag : std::string()));
+        BOOST_TEST(res.schedule_tag == stored->schedule_tag);
+    }
+    // The time index, the change log and the collection's revision.
+    std::set<std::string> in_range;
+    const auto quarter = contract::hour / 4;
+    nodes.b->visit_objects_in_range(cal, contract::day0 + 10 * contract::hour + quarter,
+                                    contract::day0 + 11 * contract::hour - quarter, false,
+                                    [&](caldav::ObjectRecord& o) { in_range.insert(o.name); });
+    BOOST_TEST((in_range == std::set<std::string>{"n10.ics"}));
+    auto log = nodes.b->changes_since(cal, 1, 1000);
+    BOOST_TEST_REQUIRE(log.has_value());
+    BOOST_TEST(log->revision == 41);
+    BOOST_TEST(log->changes.size() == 40u);
+    // A set naming a member that exists is written one by one: its UID rule still refuses.
+    caldav::WriteSet again;
+    for (const auto& uid : {"m1", "n3"}) {
+        caldav::ObjectWrite w;
+        w.object = put_one(uid, 50);
+        w.object.name = std::string("other-") + uid + ".ics";
+        again.writes.push_back(std::move(w));
+    }
+    auto refused = nodes.a->commit(again);
+    BOOST_TEST((refused.status == caldav::StoreStatus::uid_conflict));
+    BOOST_TEST(refused.failed == 1u);
+    BOOST_TEST(!nodes.b->find_object(cal, "other-m1.ics", false).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_database_newer_than_the_binary_is_refused) {
     auto newer = server::postgres_migrations();
     newer.push_back({static_cast<int>(newer.size()) + 1, "future", "SELECT 1"});

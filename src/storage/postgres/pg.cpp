@@ -48,7 +48,13 @@ Conn::Conn(const std::string& conninfo, const std::string& password) {
         c_ = nullptr;
         throw Error("cannot connect to PostgreSQL: " + message, "");
     }
-    exec("SET client_min_messages = warning");
+    // Kalends' statements read and write a few rows each. Planned
+    // generically (a prepared statement, after five runs) PostgreSQL
+    // estimates them by the average collection, which in a database of
+    // 1,000,000 members is large enough for parallel workers and JIT
+    // compilation: 60-120 ms of start-up each for 0.3 ms of work on the 1M
+    // bench (bench/pg/explain_sync). Neither pays for statements this small.
+    exec("SET client_min_messages = warning; SET jit = off; SET max_parallel_workers_per_gather = 0");
 }
 
 Conn::~Conn() {

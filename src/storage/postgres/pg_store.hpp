@@ -150,6 +150,10 @@ public:
     std::optional<caldav::HomeRecord> find_home(std::int64_t owner_id) override;
     std::optional<caldav::HomeChangeSet> home_changes_since(std::int64_t owner_id, std::int64_t since,
                                                             std::size_t limit) override;
+    /// The statement changes_since reads the change log with ($1 the
+    /// collection, $2 the revision, $3 the limit), prepared once per
+    /// connection; public for the test that checks its plan.
+    static const std::string& changes_since_statement();
 
     // caldav::IdempotencyStore.
     std::optional<caldav::IdempotencyRecord> find_idempotency(std::int64_t principal_id,

@@ -155,6 +155,11 @@ namespace server::pgrows {
 /// `child` logged as changed when not empty; inside the caller's write.
 void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child);
 
+/// The name a change of calendar `collection_id` is logged under in a
+/// grantee's home (caldav::shared_change_name, "/shared/OWNER/CALENDAR"),
+/// or empty when the calendar is gone; inside the caller's transaction.
+std::string shared_child(pg::Conn& c, std::int64_t collection_id);
+
 /// Replaces the dead properties of member `to` by those of member `from`
 /// (RFC 4918 §9.8.2); inside the caller's write transaction.
 void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string_view from_name,
@@ -193,6 +198,30 @@ void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& in
 /// members' dead properties can be read in one query (PgStore::dead_properties).
 void note_listed_page(const PgStore* store, std::int64_t collection_id, std::string_view after,
                       const std::vector<caldav::ObjectRecord>& page);
+
+/// A member just created by a bulk write, for index_new_reminders.
+struct BulkMember {
+    std::int64_t object_id = 0;
+    std::string_view name, data;
+};
+
+/// index_reminders for members created in the caller's transaction (none
+/// has jobs or a reminder index row yet): their jobs and index rows in two
+/// statements whatever their number.
+void index_new_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t collection_id,
+                         const std::vector<BulkMember>& members);
+
+/// Whether commit() may write `set` with bulk_put: two or more puts of new
+/// members into one calendar (distinct names and UIDs), without conditions
+/// other than If-None-Match, idempotency key, mail or jobs.
+bool bulk_eligible(const caldav::WriteSet& set);
+
+/// Writes a bulk_eligible `set` in a few statements and commits it (the
+/// collection's revision taken last, with the COMMIT); the results in set
+/// order. nullopt, having written nothing, when the calendar is gone or a
+/// name or UID of the set is taken already: the caller writes one by one.
+std::optional<std::vector<caldav::PutResult>> bulk_put(pg::Conn& c, const caldav::WriteSet& set,
+                                                       const caldav::ReminderIndexer& reminders);
 
 /// The instance rows of one object, for copies.
 caldav::InstanceIndex read_instances(pg::Conn& c, std::int64_t object_id);

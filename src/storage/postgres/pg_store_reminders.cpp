@@ -18,6 +18,16 @@ namespace pgrows {
 
 namespace {
 
+/// The calendar's owner, kind, owner's address and name, calendar name,
+/// time zone and push-display-alarms choice, in the columns schedule_of reads.
+pg::Result reminder_owner(pg::Conn& c, std::int64_t collection_id) {
+    return c.query("SELECT c.owner_id, c.kind, p.email, p.name, c.name, c.timezone, coalesce((SELECT "
+                   "d.value_xml FROM dead_properties d WHERE d.owner_id = c.owner_id AND d.collection_id = c.id "
+                   "AND d.object_name = '' AND d.namespace = $2 AND d.name = $3), '') FROM collections c "
+                   "JOIN principals p ON p.id = c.owner_id WHERE c.id = $1",
+                   pg::params(collection_id, caldav::names::kalends_ns, caldav::push_display_alarms_property));
+}
+
 /// What the indexer says for the object: nothing outside calendars (inbox
 /// items), nothing when it throws.
 caldav::ReminderSchedule schedule_of(const caldav::ReminderIndexer& indexer, const pg::Result& who,
@@ -41,11 +51,7 @@ void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::i
                      std::int64_t collection_id, std::string_view name, std::string_view data,
                      std::optional<std::int64_t> after) {
     if (!indexer) return;
-    auto who = c.query("SELECT c.owner_id, c.kind, p.email, p.name, c.name, c.timezone, coalesce((SELECT "
-                       "d.value_xml FROM dead_properties d WHERE d.owner_id = c.owner_id AND d.collection_id = c.id "
-                       "AND d.object_name = '' AND d.namespace = $2 AND d.name = $3), '') FROM collections c "
-                       "JOIN principals p ON p.id = c.owner_id WHERE c.id = $1",
-                       pg::params(collection_id, caldav::names::kalends_ns, caldav::push_display_alarms_property));
+    auto who = reminder_owner(c, collection_id);
     if (who.empty()) return;
     const auto owner_id = who.int64(0, 0);
     const auto schedule = schedule_of(indexer, who, collection_id, name, data, after);
@@ -72,6 +78,44 @@ void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& in
                         pg::params(owner_id, collection_id));
     for (int i = 0; i < rows.rows(); ++i)
         index_reminders(c, indexer, rows.int64(i, 0), collection_id, rows.view(i, 1), rows.view(i, 2), std::nullopt);
+}
+
+void index_new_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t collection_id,
+                         const std::vector<BulkMember>& members) {
+    if (!indexer || members.empty()) return;
+    auto who = reminder_owner(c, collection_id);
+    if (who.empty()) return;
+    std::vector<std::string> owner, kind, payload, due, created, object, indexed_owner, indexed_object, until;
+    for (const auto& m : members) {
+        const auto schedule = schedule_of(indexer, who, collection_id, m.name, m.data, std::nullopt);
+        for (const auto& j : schedule.jobs) {
+            owner.push_back(std::to_string(j.owner_id));
+            kind.push_back(j.kind);
+            payload.push_back(j.payload);
+            due.push_back(std::to_string(j.due_at));
+            created.push_back(std::to_string(schedule.now));
+            object.push_back(std::to_string(m.object_id));
+        }
+        if (!schedule.indexed_until) continue;
+        indexed_owner.push_back(who.text(0, 0));
+        indexed_object.push_back(std::to_string(m.object_id));
+        until.push_back(std::to_string(*schedule.indexed_until));
+    }
+    if (!owner.empty()) {
+        pg::Params p;
+        p.add_array(owner).add_array(kind).add_array(payload).add_array(due).add_array(created).add_array(object);
+        c.query("INSERT INTO jobs (owner_id, kind, payload, due_at, created_at, object_id) SELECT * FROM "
+                "unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[])",
+                p);
+    }
+    if (!until.empty()) {
+        pg::Params p;
+        p.add_array(indexed_owner).add_array(indexed_object).add_array(until);
+        c.query("INSERT INTO reminder_index (owner_id, object_id, indexed_until) SELECT * FROM "
+                "unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT (owner_id, object_id) "
+                "DO UPDATE SET indexed_until = excluded.indexed_until",
+                p);
+    }
 }
 
 }  // namespace pgrows

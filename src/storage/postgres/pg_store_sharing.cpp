@@ -55,7 +55,7 @@ StoreStatus PgStore::invite_grant(std::int64_t collection_id, std::int64_t grant
                     pg::params(owner_id, collection_id, grantee_id, caldav::share_permission_name(permission),
                                now_seconds(), invite_uid, summary));
             touch_home(c, owner_id, cal.view(0, 1));
-            touch_home(c, grantee_id, {});
+            touch_home(c, grantee_id, shared_child(c, collection_id));
             return StoreStatus::ok;
         });
     } catch (const pg::Error& e) {
@@ -79,7 +79,7 @@ StoreStatus PgStore::reply_to_invite(std::int64_t collection_id, std::int64_t gr
                              pg::params(owner_id, collection_id, grantee_id, invite_status_name(status)));
             if (r.affected() == 0) return StoreStatus::not_found;
             touch_home(c, owner_id, cal.view(0, 1));
-            touch_home(c, grantee_id, {});
+            touch_home(c, grantee_id, shared_child(c, collection_id));
             return StoreStatus::ok;
         });
     } catch (const pg::Error& e) {
@@ -96,7 +96,7 @@ StoreStatus PgStore::set_sharee_properties(std::int64_t collection_id, std::int6
                              "WHERE collection_id = $1 AND grantee_id = $2",
                              pg::params(collection_id, grantee_id, display_name, color));
             if (r.affected() == 0) return StoreStatus::not_found;
-            touch_home(c, grantee_id, {});
+            touch_home(c, grantee_id, shared_child(c, collection_id));
             return StoreStatus::ok;
         });
     } catch (const pg::Error& e) {

@@ -387,6 +387,8 @@ caldav::CommitResult PgStore::commit(const caldav::WriteSet& set) {
     caldav::CommitResult out;
     try {
         out.results = write([&](pg::Conn& c) {
+            if (bulk_eligible(set))
+                if (auto all = bulk_put(c, set, reminder_indexer_)) return std::move(*all);
             if (set.idempotency) insert_idempotency(c, *set.idempotency, options_.idempotency_retention.count());
             std::vector<caldav::PutResult> results;
             std::vector<std::optional<std::size_t>> stamp_of(set.writes.size());

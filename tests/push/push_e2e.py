@@ -539,6 +539,36 @@ def setup():
     state["vapid"] = api("GET", "/push/vapid-public-key", expect=200).json["key"]
 
 
+def run_cases(cases, setup, teardown):
+    """Runs setup, every case, then teardown; prints ok/FAIL per case and the
+    summary lines the test summary reads; 1 when anything failed."""
+    if not BIN or not os.access(BIN, os.X_OK):
+        print("KALENDS_BIN must name the kalends executable", file=sys.stderr)
+        return 2
+    passed = failed = 0
+    try:
+        setup()
+        for case in cases:
+            try:
+                case()
+                print(f"ok {case.__name__}", flush=True)
+                passed += 1
+            except Exception as e:  # noqa: BLE001 - one case's failure must not stop the others
+                why = str(e) if isinstance(e, AssertionError) else traceback.format_exc(limit=3).strip()
+                print(f"FAIL {case.__name__}: {why}", flush=True)
+                failed += 1
+    except Exception as e:  # noqa: BLE001 - setup failed: every case counts as failed
+        print(f"FAIL setup: {e}")
+        failed = len(cases) - passed
+    finally:
+        teardown()
+    total = passed + failed
+    print(f"\n  {passed} test cases out of {total} passed")
+    if failed:
+        print(f"  {failed} test cases out of {total} failed")
+    return 1 if failed else 0
+
+
 def main():
     if not BIN or not os.access(BIN, os.X_OK):
         print("KALENDS_BIN must name the kalends executable", file=sys.stderr)

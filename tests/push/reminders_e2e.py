@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import push_e2e as pe  # noqa: E402 - the receiver, user agent and HTTP helpers
@@ -272,31 +271,7 @@ def teardown():
 
 
 def main():
-    if not pe.BIN or not os.access(pe.BIN, os.X_OK):
-        print("KALENDS_BIN must name the kalends executable", file=sys.stderr)
-        return 2
-    passed = failed = 0
-    try:
-        setup()
-        for case in CASES:
-            try:
-                case()
-                print(f"ok {case.__name__}", flush=True)
-                passed += 1
-            except Exception as e:  # noqa: BLE001 - one case's failure must not stop the others
-                why = str(e) if isinstance(e, AssertionError) else traceback.format_exc(limit=3).strip()
-                print(f"FAIL {case.__name__}: {why}", flush=True)
-                failed += 1
-    except Exception as e:  # noqa: BLE001 - setup failed: every case counts as failed
-        print(f"FAIL setup: {e}")
-        failed = len(CASES) - passed
-    finally:
-        teardown()
-    total = passed + failed
-    print(f"\n  {passed} test cases out of {total} passed")
-    if failed:
-        print(f"  {failed} test cases out of {total} failed")
-    return 1 if failed else 0
+    return pe.run_cases(CASES, setup, teardown)
 
 
 if __name__ == "__main__":

@@ -136,9 +136,27 @@ def the_json_api_sets_and_shows_a_calendars_choice_and_each_change_requeues_its_
     pe.eq(r.json["push_display_alarms"], None, "a PATCH without the member leaves the choice")
 
 
+def nobody_but_the_owner_sets_a_calendars_choice_not_a_viewer_a_stranger_or_an_anonymous_client():
+    body = (f'<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:K="{K}">'
+            "<D:set><D:prop><K:push-display-alarms>true</K:push-display-alarms></D:prop></D:set></D:propertyupdate>")
+    xml = {"Content-Type": "application/xml; charset=utf-8"}
+    for who in ("carol", "bob"):  # carol may view alice's calendar; bob has no grant at all
+        r = pe.request("PROPPATCH", "/dav/calendars/alice/calendar/", body, user=who, headers=xml)
+        refused_in_propstat = r.status == 207 and "403 Forbidden" in r.body.decode() and "200 OK" not in r.body.decode()
+        pe.check(r.status in (403, 404) or refused_in_propstat, f"PROPPATCH by {who} answered {r!r}")
+        r = pe.api("PATCH", "/calendars/alice:calendar", {"push_display_alarms": True}, user=who)
+        pe.check(r.status in (403, 404), f"PATCH /calendars/alice:calendar by {who} answered {r.status}")
+    r = pe.request("PROPPATCH", "/dav/calendars/alice/calendar/", body, user=None, headers=xml)
+    pe.eq(r.status, 401, "PROPPATCH without credentials")
+    pe.eq(pe.request("PATCH", "/api/v1/calendars/calendar", {"push_display_alarms": True}, user=None).status, 401,
+          "API PATCH without credentials")
+    pe.eq(propfind_choice("calendar"), None, "alice's choice after the others' attempts")
+
+
 CASES = [
     a_display_alarm_is_pushed_once_its_calendar_asks_for_it_by_proppatch,
     the_json_api_sets_and_shows_a_calendars_choice_and_each_change_requeues_its_reminders,
+    nobody_but_the_owner_sets_a_calendars_choice_not_a_viewer_a_stranger_or_an_anonymous_client,
 ]
 
 # ---------------------------------------------------------------- server
@@ -147,8 +165,10 @@ CASES = [
 def setup():
     state["work"] = tempfile.mkdtemp(prefix="kalends-push-display-e2e-")
     state["data"] = os.path.join(state["work"], "data")
-    pe.run_cli(["user", "add", "alice", "--email", "alice@example.com", "--password-stdin"],
-               stdin=pe.PASSWORD["alice"] + "\n")
+    pe.PASSWORD["carol"] = "carol-secret-3"
+    for name in ("alice", "bob", "carol"):
+        pe.run_cli(["user", "add", name, "--email", f"{name}@example.com", "--password-stdin"],
+                   stdin=pe.PASSWORD[name] + "\n")
     config = os.path.join(state["work"], "kalends.conf")
     with open(config, "w") as f:
         f.write("[push]\nallow-http = true\nvapid-subject = mailto:ops@example.org\n")
@@ -156,6 +176,9 @@ def setup():
     state["proc"], state["port"] = pe.start_server(state["data"], os.path.join(state["work"], "server.log"), config)
     state["agent"] = pe.UserAgent()
     pe.subscribe("alice-phone", state["agent"])
+    # alice's calendar exists once her home is first read; carol may view it.
+    pe.api("GET", "/calendars", expect=200)
+    pe.run_cli(["share", "alice/calendar", "carol", "--permission", "view"])
 
 
 def teardown():

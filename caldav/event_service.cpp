@@ -21,6 +21,7 @@
 #include "caldav/schedule_collections.hpp"
 #include "caldav/scheduling.hpp"
 #include "caldav/shared_scheduling.hpp"
+#include "ical/calendar_data.hpp"
 #include "ical/expand.hpp"
 #include "ical/itip.hpp"
 
@@ -375,8 +376,12 @@ std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics,
                                    const std::vector<std::string>& attendees, int horizon_days,
                                    std::size_t max, std::optional<std::int64_t> now) {
     ConflictTimer timer;  // issue 29 §1: conflict detection time
-    // One parse: a single timed event's one occurrence holds for any window.
-    auto event = ical::read_event_occurrences(ics, 0, 1, bounds(actor));
+    // One parse for the whole check (issue 24): a single timed event's one
+    // occurrence holds for any window, and a series expands from it. Text
+    // parse_calendar refuses is read as before, each reader parsing it.
+    auto parsed = ical::parse_calendar(ics);
+    auto event = parsed.calendar ? ical::read_event_occurrences(ics, parsed.calendar.get(), 0, 1, bounds(actor))
+                                 : ical::read_event_occurrences(ics, 0, 1, bounds(actor));
     std::optional<ical::EventView> view;
     if (event.has_master) view = event.views.front();
     else view = ical::read_event(ics);
@@ -386,7 +391,11 @@ std::vector<Conflict> conflicts_of(Actor& actor, const std::string& ics,
     const std::int64_t horizon = std::int64_t{std::max(horizon_days, 1)} * day_seconds;
     auto instances_in = [&](std::int64_t from, std::int64_t to) {
         std::vector<ical::Instance> out;
-        if (!event.single) return ical::expand(ics, from, to, bounds(actor)).instances;
+        if (!event.single) {
+            // As ical::expand of the text: no instances when it does not parse.
+            if (!parsed.calendar) return out;
+            return ical::expand(parsed.calendar.get(), from, to, bounds(actor)).instances;
+        }
         for (const auto& item : event.items)
             if (item.instance.end > from && item.instance.start < to) out.push_back(item.instance);
         return out;

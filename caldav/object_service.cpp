@@ -146,6 +146,9 @@ struct PreparedPut {
     std::string sent;  ///< what is stored before scheduling: SCHEDULE-FORCE-SEND taken out (§7.3)
     bool names_organizer = false;
     bool schedules = false;  ///< a scheduling object now, or one before this write
+    /// The validation's parse of put.data, kept for the store's reminder
+    /// indexer when that text is what is stored (WritePlan::keep_parse).
+    std::shared_ptr<icalcomponent> parsed;
 };
 
 PreparedPut prepare(Actor& actor, ObjectPut put) {
@@ -157,7 +160,7 @@ PreparedPut prepare(Actor& actor, ObjectPut put) {
     p.schedules = p.names_organizer || (put.current && !put.current->schedule_tag.empty());
     // Read from the parse that validated the data: no second parse.
     if (p.schedules) p.info = ical::scheduling_info(p.data.parsed.get());
-    p.data.parsed.reset();
+    p.parsed = std::shared_ptr<icalcomponent>(p.data.parsed.release(), ical::ComponentDeleter{});
     p.force = p.info ? force_of(*p.info) : ScheduleForce{};
     p.sent = p.info ? ical::without_force_send(put.data) : put.data;
     p.put = std::move(put);
@@ -237,6 +240,7 @@ std::vector<ObjectPutOutcome> commit_puts(Actor& actor, const std::vector<Prepar
         // The actor's own writes come first in the set: refused (a UID taken,
         // the calendar gone), one stops the commit before anything else is
         // applied.
+        for (const auto& p : puts) plan.keep_parse(p.put.data, p.parsed);
         std::vector<PlannedPut> planned;
         for (const auto& p : puts) planned.push_back(plan_own_write(actor, plan, p));
         for (std::size_t i = 0; i < puts.size(); ++i) plan_scheduling_of(actor, plan, puts[i], planned[i]);

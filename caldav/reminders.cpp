@@ -123,7 +123,7 @@ ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t n
     options.floating_zone = floating_zone_of(source, policy);
     const bool display_alarms = display_alarms_choice(source.display_alarms).value_or(policy.display_alarms);
     // Firings strictly after `after`: those at or before it are queued already.
-    auto firings = ical::alarm_firings(source.data, after + 1, until + 1, options);
+    auto firings = ical::alarm_firings(source.data, source.parsed, after + 1, until + 1, options);
     if (!firings.has_alarms) return out;
     out.indexed_until = std::max(until, after);
     for (const auto& f : firings.firings) {

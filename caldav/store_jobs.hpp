@@ -11,6 +11,9 @@
 
 #include "caldav/store.hpp"
 
+// libical's component (icalcomponent), named without its header.
+struct icalcomponent_impl;
+
 namespace caldav {
 
 /// A job to enqueue.
@@ -99,6 +102,10 @@ struct ReminderSource {
     /// The calendar's push-display-alarms dead property element
     /// (caldav/reminders.hpp), empty when it has none.
     std::string_view display_alarms;
+    /// libical's parse of exactly `data` when the write has one (its
+    /// validation's), read instead of parsing the text again; null: none.
+    /// The indexer only reads it.
+    icalcomponent_impl* parsed = nullptr;
 };
 
 /// The reminder jobs of one object in a window of time.

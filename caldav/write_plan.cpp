@@ -25,12 +25,27 @@ std::size_t WritePlan::put(PutObject object, std::int64_t owner_id, bool client)
             object.schedule_tag = ScheduleTagChange::renew;
         if (w.kind == ObjectWrite::Kind::remove) w.kind = ObjectWrite::Kind::put;
         w.object = std::move(object);
+        w.parsed = parse_of(w.object.data);
         planned_[*i].client = planned_[*i].client || client;
         return *i;
     }
-    set_.writes.push_back({ObjectWrite::Kind::put, std::move(object), 0});
+    auto parsed = parse_of(object.data);
+    set_.writes.push_back({ObjectWrite::Kind::put, std::move(object), 0, std::move(parsed)});
     planned_.push_back({owner_id, client});
     return set_.writes.size() - 1;
+}
+
+std::shared_ptr<icalcomponent_impl> WritePlan::parse_of(const std::string& data) const {
+    auto it = parses_.find(data);
+    return it == parses_.end() ? nullptr : it->second;
+}
+
+void WritePlan::keep_parse(const std::string& data, std::shared_ptr<icalcomponent_impl> parsed) {
+    if (!parsed) return;
+    parses_.insert_or_assign(data, parsed);
+    // Writes planned before the parse came take it too.
+    for (auto& w : set_.writes)
+        if (w.kind != ObjectWrite::Kind::remove && !w.parsed && w.object.data == data) w.parsed = parsed;
 }
 
 void WritePlan::book(PutObject object, std::int64_t owner_id) {
@@ -99,7 +114,7 @@ std::optional<PrincipalRecord> WritePlan::principal_of(std::string_view address)
 const CalendarData& WritePlan::validated(const std::string& data, const Limits& limits) {
     if (auto it = validated_.find(data); it != validated_.end()) return *it->second;
     auto checked = std::make_shared<CalendarData>(validate_calendar_data(data, limits));
-    checked->parsed.reset();
+    keep_parse(data, std::shared_ptr<icalcomponent_impl>(checked->parsed.release(), ical::ComponentDeleter{}));
     return *validated_.emplace(data, std::move(checked)).first->second;
 }
 

@@ -86,8 +86,14 @@ public:
     /// validate_calendar_data of `data`, each text validated once per plan:
     /// the inbox items and new copies of several attendees are the same
     /// text (issue 24: a create with two attendees validated five times).
-    /// Throws as validate_calendar_data does; `parsed` is left empty.
+    /// Throws as validate_calendar_data does; `parsed` is left empty (the
+    /// parse is kept for the writes of this text: keep_parse).
     const CalendarData& validated(const std::string& data, const Limits& limits);
+
+    /// Keeps `parsed`, libical's parse of exactly `data` made by its
+    /// validation, for the writes of this text (ObjectWrite::parsed): the
+    /// store's reminder indexer reads it instead of parsing again.
+    void keep_parse(const std::string& data, std::shared_ptr<icalcomponent_impl> parsed);
 
     /// ical::attendee_copy of `data` (no status), made once per plan.
     const std::string& attendee_copy(const std::string& data);
@@ -109,6 +115,8 @@ private:
         bool client = false;
     };
     std::optional<std::size_t> planned(std::int64_t collection_id, std::string_view name) const;
+    /// The parse kept for `data` (keep_parse); null when none.
+    std::shared_ptr<icalcomponent_impl> parse_of(const std::string& data) const;
 
     Store& store_;
     PlanHints hints_;
@@ -117,6 +125,7 @@ private:
     std::vector<std::pair<std::string, std::optional<PrincipalRecord>>> principals_;
     std::map<std::string, std::shared_ptr<const CalendarData>, std::less<>> validated_;
     std::map<std::string, std::string, std::less<>> copies_;
+    std::map<std::string, std::shared_ptr<icalcomponent_impl>, std::less<>> parses_;  ///< keep_parse
 };
 
 }  // namespace caldav

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ struct ObjectWrite {
     Kind kind = Kind::put;
     PutObject object;
     std::int64_t booking_owner = 0;  ///< book: the room or resource whose calendars hold no overlap
+    /// libical's parse of exactly `object.data` when the plan holds one (the
+    /// data's validation made it), for the store's reminder indexer to read
+    /// instead of parsing the text again (ReminderSource::parsed); null: none.
+    std::shared_ptr<icalcomponent_impl> parsed = nullptr;
 };
 
 /// The answer to a POST sent with an Idempotency-Key (issue 24), kept so

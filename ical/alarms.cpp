@@ -191,9 +191,16 @@ bool recurs(icalcomponent* c) {
 }  // namespace
 
 AlarmFirings alarm_firings(std::string_view ics, std::int64_t from, std::int64_t to, const AlarmOptions& options) {
+    return alarm_firings(ics, nullptr, from, to, options);
+}
+
+AlarmFirings alarm_firings(std::string_view ics, icalcomponent* parsed, std::int64_t from, std::int64_t to,
+                           const AlarmOptions& options) {
     AlarmFirings result;
     if (ics.find("VALARM") == std::string_view::npos) return result;
-    auto calendar = parse_with_libical(ics);
+    ComponentPtr own;
+    if (!parsed) own = parse_with_libical(ics);
+    icalcomponent* calendar = parsed ? parsed : own.get();
     if (!calendar) {
         result.error = Error{"the object does not parse", 0};
         return result;
@@ -201,12 +208,12 @@ AlarmFirings alarm_firings(std::string_view ics, std::int64_t from, std::int64_t
     result.has_alarms = true;
     // Relative alarms: per instance, of the component it takes its
     // properties from (an override's own alarms, not the master's).
-    const std::int64_t reach = reach_of(calendar.get());
+    const std::int64_t reach = reach_of(calendar);
     const auto floating_clock = ZoneClock::named(options.floating_zone);
     icaltimezone* floating_zone = floating_clock ? floating_clock->zone() : nullptr;
     std::vector<Occurrence> occurrences;
     for (auto kind : {ICAL_VEVENT_COMPONENT, ICAL_VTODO_COMPONENT}) {
-        if (auto e = expand_occurrences(calendar.get(), kind, from - reach, to + reach, options.limits, floating_zone,
+        if (auto e = expand_occurrences(calendar, kind, from - reach, to + reach, options.limits, floating_zone,
                                         occurrences))
             result.error = e;
     }
@@ -225,21 +232,21 @@ AlarmFirings alarm_firings(std::string_view ics, std::int64_t from, std::int64_t
     // Absolute alarms fire once, for their component: an override's
     // instance, or the first instance of the master.
     for (auto kind : {ICAL_VEVENT_COMPONENT, ICAL_VTODO_COMPONENT})
-        for (icalcomponent* c = icalcomponent_get_first_component(calendar.get(), kind); c;
-             c = icalcomponent_get_next_component(calendar.get(), kind)) {
+        for (icalcomponent* c = icalcomponent_get_first_component(calendar, kind); c;
+             c = icalcomponent_get_next_component(calendar, kind)) {
             if (cancelled(c) || owner_declined(c, options)) continue;
             Instance instance;
             bool unknown = false, floating = false;
             if (icalproperty* rid = icalcomponent_get_first_property(c, ICAL_RECURRENCEID_PROPERTY)) {
                 auto t = icalproperty_get_recurrenceid(rid);
-                instance.recurrence_id = format_utc(to_utc(t, zone_of(calendar.get(), rid, unknown), floating));
+                instance.recurrence_id = format_utc(to_utc(t, zone_of(calendar, rid, unknown), floating));
             }
             if (icalproperty* start = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY))
-                instance.start = utc_in(icalproperty_get_dtstart(start), zone_of(calendar.get(), start, unknown),
+                instance.start = utc_in(icalproperty_get_dtstart(start), zone_of(calendar, start, unknown),
                                         floating_zone);
             std::int64_t end = instance.start;
             if (icalproperty* e = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY))
-                end = utc_in(icalproperty_get_dtend(e), zone_of(calendar.get(), e, unknown), floating_zone);
+                end = utc_in(icalproperty_get_dtend(e), zone_of(calendar, e, unknown), floating_zone);
             else if (icalproperty* d = icalcomponent_get_first_property(c, ICAL_DURATION_PROPERTY))
                 end = instance.start + icaldurationtype_as_int(icalproperty_get_duration(d));
             if (recurs(c)) end = unbounded;

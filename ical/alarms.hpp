@@ -67,4 +67,10 @@ struct AlarmFirings {
 /// which fires instead. Never throws.
 AlarmFirings alarm_firings(std::string_view ics, std::int64_t from, std::int64_t to, const AlarmOptions& options);
 
+/// alarm_firings() of `ics` read from `parsed`, libical's parse of exactly
+/// that text (parse_with_libical; a write's validation made it), instead of
+/// parsing it again; null: parsed here. `parsed` is only read. Never throws.
+AlarmFirings alarm_firings(std::string_view ics, icalcomponent* parsed, std::int64_t from, std::int64_t to,
+                           const AlarmOptions& options);
+
 }  // namespace ical

@@ -411,15 +411,21 @@ std::uint32_t view_index(EventOccurrences& out, std::vector<icalcomponent*>& rea
 
 EventOccurrences read_event_occurrences(std::string_view ics, std::int64_t start, std::int64_t end,
                                         const ExpandLimits& limits) {
-    EventOccurrences out;
     ComponentPtr cal = parse_with_libical(ics);
-    if (!cal || icalcomponent_isa(cal.get()) != ICAL_VCALENDAR_COMPONENT) {
+    return read_event_occurrences(ics, cal.get(), start, end, limits);
+}
+
+EventOccurrences read_event_occurrences(std::string_view ics, icalcomponent* parsed, std::int64_t start,
+                                        std::int64_t end, const ExpandLimits& limits) {
+    EventOccurrences out;
+    icalcomponent* cal = parsed;
+    if (!cal || icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT) {
         out.error = Error{"not an iCalendar object", 0};
         return out;
     }
-    icalcomponent* master = master_of(cal.get());
+    icalcomponent* master = master_of(cal);
     std::vector<icalcomponent*> read;
-    if (master) view_index(out, read, cal.get(), master, master), out.has_master = true;
+    if (master) view_index(out, read, cal, master, master), out.has_master = true;
     if (master && single_occurrence_text(ics)) {
         const auto& v = out.views.front();
         if (!v.all_day && !v.time_zone.empty()) {
@@ -433,11 +439,11 @@ EventOccurrences read_event_occurrences(std::string_view ics, std::int64_t start
         }
     }
     std::vector<Occurrence> found;
-    out.error = expand_occurrences(cal.get(), ICAL_VEVENT_COMPONENT, start, end, limits, nullptr, found);
+    out.error = expand_occurrences(cal, ICAL_VEVENT_COMPONENT, start, end, limits, nullptr, found);
     out.items.reserve(found.size());
     for (auto& o : found) {
         mark_event_instance(o.instance, o.source);
-        out.items.push_back({std::move(o.instance), view_index(out, read, cal.get(), o.source, master)});
+        out.items.push_back({std::move(o.instance), view_index(out, read, cal, o.source, master)});
     }
     std::sort(out.items.begin(), out.items.end(),
               [](const auto& a, const auto& b) { return a.instance.start < b.instance.start; });

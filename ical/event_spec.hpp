@@ -171,6 +171,12 @@ struct EventOccurrences {
 EventOccurrences read_event_occurrences(std::string_view ics, std::int64_t start, std::int64_t end,
                                         const ExpandLimits& limits);
 
+/// read_event_occurrences() of `ics` read from `parsed`, libical's parse of
+/// exactly that text (parse_with_libical, or parse_calendar's when it found
+/// no error), instead of parsing it again; `parsed` is only read.
+EventOccurrences read_event_occurrences(std::string_view ics, icalcomponent* parsed, std::int64_t start,
+                                        std::int64_t end, const ExpandLimits& limits);
+
 /// Outcome of an edit: the new text, or the field that made it impossible.
 /// The edits below name an instance by its original start in UTC seconds,
 /// as expand() gives it (a DATE instance: its midnight read as UTC), and

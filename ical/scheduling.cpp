@@ -4,6 +4,7 @@
 #include <libical/ical.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include "ical/calendar_data.hpp"
@@ -104,10 +105,36 @@ bool server_schedules(icalproperty* p) {
 
 bool same_address(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
 
-std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
+namespace {
+
+/// The last few texts scheduling_info() read on this thread, with their
+/// answers: one write asks it about the same copy several times (an RSVP
+/// read each copy two or three times, issue 24). Texts past `memo_bytes`
+/// are not kept, so a thread holds at most memo_slots × memo_bytes.
+struct InfoMemo {
+    static constexpr std::size_t memo_slots = 4;
+    static constexpr std::size_t memo_bytes = 64 * 1024;
+    std::array<std::pair<std::string, std::optional<SchedulingInfo>>, memo_slots> slots;
+    std::size_t next = 0;
+};
+
+std::optional<SchedulingInfo> scheduling_info_parsed(std::string_view ics) {
     auto parsed = parse_calendar(ics);
     if (parsed.error) return std::nullopt;
     return scheduling_info(parsed.calendar.get());
+}
+
+}  // namespace
+
+std::optional<SchedulingInfo> scheduling_info(std::string_view ics) {
+    if (ics.size() > InfoMemo::memo_bytes || ics.empty()) return scheduling_info_parsed(ics);
+    thread_local InfoMemo memo;
+    for (const auto& [text, info] : memo.slots)
+        if (text == ics) return info;
+    auto info = scheduling_info_parsed(ics);
+    memo.slots[memo.next] = {std::string(ics), info};
+    memo.next = (memo.next + 1) % InfoMemo::memo_slots;
+    return info;
 }
 
 bool cancelled(std::string_view ics) {

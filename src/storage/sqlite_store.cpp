@@ -1015,7 +1015,8 @@ void write_instances(sqlite::Db& db, std::int64_t object_id, std::int64_t collec
 caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id);
 void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
                      std::int64_t collection_id, std::string_view name, std::string_view data,
-                     std::optional<std::int64_t> after);
+                     std::optional<std::int64_t> after,
+                     icalcomponent_impl* parsed = nullptr);
 
 /// Ids and names of a collection of `owner_id` and of the plain collections
 /// nested in it ("NAME/..."), parents before children.
@@ -1536,7 +1537,8 @@ void insert_jobs(sqlite::Db& db, const std::vector<caldav::NewJob>& jobs, std::i
 /// are only added. Objects outside calendars (inbox items) get none.
 void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
                      std::int64_t collection_id, std::string_view name, std::string_view data,
-                     std::optional<std::int64_t> after) {
+                     std::optional<std::int64_t> after,
+                     icalcomponent_impl* parsed) {
     if (!indexer) return;
     auto who = db.prepare(
         "SELECT c.owner_id, c.kind, coalesce(p.email, ''), p.name, c.name, c.timezone, coalesce((SELECT value_xml "
@@ -1551,7 +1553,8 @@ void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std
     schedule.now = now_seconds();
     if (who.text(1) == "calendar") {
         try {
-            schedule = indexer({who.int64(0), email, collection_id, owner, calendar, name, data, after, zone, display});
+            schedule = indexer(
+                {who.int64(0), email, collection_id, owner, calendar, name, data, after, zone, display, parsed});
         } catch (const std::exception&) {
             schedule = {};
             schedule.now = now_seconds();
@@ -1597,7 +1600,8 @@ void reindex_collection_reminders(sqlite::Db& db, const caldav::ReminderIndexer&
 }
 
 /// put_object's work inside a write transaction.
-caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o, const caldav::ReminderIndexer& reminders) {
+caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o, const caldav::ReminderIndexer& reminders,
+                             icalcomponent_impl* parsed = nullptr) {
     caldav::PutResult r;
     auto current = db.prepare(
         "SELECT etag, schedule_tag, uid, content_type FROM objects WHERE collection_id = ?1 AND "
@@ -1668,7 +1672,7 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o, const c
     // A new object has no rows to replace.
     if (o.instances) write_instance_rows(db, id, o.collection_id, *o.instances, etag.has_value());
     else if (etag) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
-    if (o.content_type.empty()) index_reminders(db, reminders, id, o.collection_id, o.name, o.data, std::nullopt);
+    if (o.content_type.empty()) index_reminders(db, reminders, id, o.collection_id, o.name, o.data, std::nullopt, parsed);
     return r;
 }
 
@@ -1686,7 +1690,7 @@ namespace {
 
 /// book_if_free's work inside a write transaction.
 caldav::PutResult book_locked(sqlite::Db& db, const caldav::PutObject& o, std::int64_t owner_id,
-                              const caldav::ReminderIndexer& reminders) {
+                              const caldav::ReminderIndexer& reminders, icalcomponent_impl* parsed = nullptr) {
     auto overlap = db.prepare(
         "SELECT 1 FROM instances i JOIN objects o ON o.id = i.object_id JOIN collections c ON c.id = "
         "o.collection_id WHERE c.owner_id = ?1 AND c.kind = 'calendar' AND o.uid <> ?2 AND i.start_at < ?4 "
@@ -1701,7 +1705,7 @@ caldav::PutResult book_locked(sqlite::Db& db, const caldav::PutObject& o, std::i
         overlap.reset();
         if (busy) return caldav::PutResult{StoreStatus::conflict, false, {}, {}, {}};
     }
-    return put_locked(db, o, reminders);
+    return put_locked(db, o, reminders, parsed);
 }
 
 /// delete_object's work inside a write transaction.
@@ -1773,8 +1777,11 @@ caldav::CommitResult SqliteStore::commit(const caldav::WriteSet& set) {
                 const auto& w = set.writes[i];
                 caldav::PutResult r;
                 switch (w.kind) {
-                case Kind::put: r = put_locked(db, w.object, reminder_indexer_); break;
-                case Kind::book: r = book_locked(db, w.object, w.booking_owner, reminder_indexer_); break;
+                // The plan's parse of the data, when it has one: not parsed again (issue 24).
+                case Kind::put: r = put_locked(db, w.object, reminder_indexer_, w.parsed.get()); break;
+                case Kind::book:
+                    r = book_locked(db, w.object, w.booking_owner, reminder_indexer_, w.parsed.get());
+                    break;
                 case Kind::remove:
                     r.status = delete_locked(db, w.object.collection_id, w.object.name, w.object.if_match,
                                              w.object.if_schedule_tag_match);

@@ -4,8 +4,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <map>
+
 #include "caldav/calendar_data.hpp"
 #include "caldav/error.hpp"
+#include "ical/alarms.hpp"
 #include "ical/scheduling.hpp"
 
 #include "src/storage/sqlite_store.hpp"
@@ -152,6 +155,45 @@ BOOST_AUTO_TEST_CASE(a_text_is_validated_once_per_plan_and_bad_data_refused_ever
     const std::string bad = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n";
     BOOST_CHECK_THROW(plan.validated(bad, limits), Error);
     BOOST_CHECK_THROW(plan.validated(bad, limits), Error);
+}
+
+BOOST_AUTO_TEST_CASE(a_validated_text_goes_to_the_reminder_indexer_with_its_parse_and_other_texts_without) {
+    const std::string ics =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:remind\r\n"
+        "DTSTAMP:20240101T000000Z\r\nDTSTART:20991105T100000Z\r\nDTEND:20991105T110000Z\r\nSUMMARY:R\r\n"
+        "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:r\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n";
+    const std::string other = ics.substr(0, ics.find("SUMMARY:R")) + "SUMMARY:Other" +
+                              ics.substr(ics.find("SUMMARY:R") + 9);
+    std::map<std::string, bool> given;  // member name: indexed with a parse
+    std::map<std::string, std::size_t> firings;
+    store->set_reminder_indexer([&](const ReminderSource& source) {
+        given[std::string(source.name)] = source.parsed != nullptr;
+        auto from = ical::alarm_firings(source.data, source.parsed, 0, 4102444800 + 400 * 86400, {});
+        auto again = ical::alarm_firings(source.data, 0, 4102444800 + 400 * 86400, {});
+        BOOST_TEST(from.firings.size() == again.firings.size());
+        firings[std::string(source.name)] = from.firings.size();
+        return ReminderSchedule{};
+    });
+    Limits limits;
+    WritePlan plan(*store);
+    // Planned before its text is validated: the parse reaches it too.
+    plan.put(object("early.ics", "remind", ics), alice);
+    plan.validated(ics, limits);
+    plan.put(object("other.ics", "other", other), alice);
+    BOOST_REQUIRE(plan.writes().writes.size() == 2u);
+    BOOST_TEST(plan.writes().writes[0].parsed != nullptr);
+    BOOST_TEST(plan.writes().writes[1].parsed == nullptr);
+    // Planned again with other text, the write loses the parse.
+    plan.put(object("early.ics", "remind", other), alice);
+    BOOST_TEST(plan.writes().writes[0].parsed == nullptr);
+    plan.put(object("early.ics", "remind", ics), alice);
+    BOOST_TEST(plan.writes().writes[0].parsed != nullptr);
+    BOOST_REQUIRE(store->commit(plan.writes()).status == StoreStatus::ok);
+    BOOST_TEST(given["early.ics"] == true);
+    BOOST_TEST(given["other.ics"] == false);
+    BOOST_TEST(firings["early.ics"] == 1u);
+    BOOST_TEST(firings["other.ics"] == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

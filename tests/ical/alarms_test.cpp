@@ -4,8 +4,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <sstream>
 
+#include "ical/calendar_data.hpp"
 #include "tests/ical/support.hpp"
 
 using namespace ical_test;
@@ -132,6 +134,42 @@ BOOST_AUTO_TEST_CASE(an_object_without_alarms_has_none_and_says_so) {
     auto r = ical::alarm_firings(event("DTSTART:20250310T090000Z\r\n"), 0, utc("20300101T000000Z"), options);
     BOOST_TEST(r.firings.empty());
     BOOST_TEST(!r.has_alarms);
+}
+
+BOOST_AUTO_TEST_CASE(a_parse_handed_in_fires_as_the_text_parsed_anew_and_is_left_as_it_was) {
+    auto ics = event("DTSTART;TZID=America/New_York:20250308T090000\r\nDTEND;TZID=America/New_York:20250308T093000\r\n"
+                     "RRULE:FREQ=DAILY;COUNT=3\r\n" + valarm_display_15 +
+                     "BEGIN:VALARM\r\nACTION:EMAIL\r\nSUMMARY:s\r\nDESCRIPTION:d\r\nATTENDEE:mailto:me@example.com\r\n"
+                     "TRIGGER;RELATED=END:PT5M\r\nEND:VALARM\r\n");
+    ical::AlarmOptions options;
+    options.owner_addresses = {"me@example.com"};
+    auto parsed = ical::parse_with_libical(ics);
+    BOOST_REQUIRE(parsed);
+    char* before = icalcomponent_as_ical_string_r(parsed.get());
+    const std::string text_before = before;
+    free(before);
+    auto anew = ical::alarm_firings(ics, utc("20250301T000000Z"), utc("20250401T000000Z"), options);
+    for (int round = 0; round < 2; ++round) {  // read twice: the parse serves again
+        auto given = ical::alarm_firings(ics, parsed.get(), utc("20250301T000000Z"), utc("20250401T000000Z"), options);
+        BOOST_TEST(given.has_alarms);
+        BOOST_REQUIRE(given.firings.size() == anew.firings.size());
+        BOOST_TEST(given.firings.size() == 6u);
+        for (std::size_t i = 0; i < given.firings.size(); ++i) {
+            BOOST_TEST(given.firings[i].trigger_at == anew.firings[i].trigger_at);
+            BOOST_TEST(given.firings[i].recurrence_id == anew.firings[i].recurrence_id);
+            BOOST_TEST(given.firings[i].action == anew.firings[i].action);
+            BOOST_TEST((given.firings[i].attendees == anew.firings[i].attendees));
+        }
+    }
+    char* after = icalcomponent_as_ical_string_r(parsed.get());
+    BOOST_TEST(std::string(after) == text_before);
+    free(after);
+    // Text without VALARM has no alarms, whatever parse comes with it.
+    auto plain = event("DTSTART:20250310T090000Z\r\nDTEND:20250310T100000Z\r\n");
+    auto plain_parsed = ical::parse_with_libical(plain);
+    auto none = ical::alarm_firings(plain, plain_parsed.get(), utc("20250301T000000Z"), utc("20250401T000000Z"), options);
+    BOOST_TEST(!none.has_alarms);
+    BOOST_TEST(none.firings.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

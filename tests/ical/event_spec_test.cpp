@@ -482,4 +482,40 @@ BOOST_AUTO_TEST_CASE(zones_are_looked_up_and_converted_safely_from_several_threa
     for (int n : ok) BOOST_TEST(n == 20);
 }
 
+BOOST_AUTO_TEST_CASE(occurrences_read_from_a_parse_handed_in_equal_those_of_the_text) {
+    // A series with an override and an EXDATE, a single timed event, and text that is no calendar.
+    const std::string series =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:s\r\n"
+        "DTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20250303T090000\r\nDURATION:PT1H\r\n"
+        "RRULE:FREQ=DAILY;COUNT=5\r\nEXDATE;TZID=Europe/Berlin:20250305T090000\r\nSUMMARY:Daily\r\n"
+        "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:s\r\nDTSTAMP:20240101T000000Z\r\n"
+        "RECURRENCE-ID;TZID=Europe/Berlin:20250304T090000\r\nDTSTART;TZID=Europe/Berlin:20250304T110000\r\n"
+        "DURATION:PT1H\r\nSUMMARY:Moved\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    const std::string single =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:one\r\n"
+        "DTSTAMP:20240101T000000Z\r\nDTSTART:20250310T090000Z\r\nDTEND:20250310T100000Z\r\nSUMMARY:One\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n";
+    const auto from = ical::parse_rfc3339("2025-03-01T00:00:00Z").value();
+    const auto to = ical::parse_rfc3339("2025-04-01T00:00:00Z").value();
+    for (const auto& text : {series, single}) {
+        auto parsed = ical::parse_with_libical(text);
+        BOOST_REQUIRE(parsed);
+        auto anew = ical::read_event_occurrences(text, from, to, ical::ExpandLimits{});
+        auto given = ical::read_event_occurrences(text, parsed.get(), from, to, ical::ExpandLimits{});
+        BOOST_TEST(given.has_master == anew.has_master);
+        BOOST_TEST(given.single == anew.single);
+        BOOST_TEST(!given.error.has_value());
+        BOOST_REQUIRE(given.items.size() == anew.items.size());
+        for (std::size_t i = 0; i < given.items.size(); ++i) {
+            BOOST_TEST(given.items[i].instance.start == anew.items[i].instance.start);
+            BOOST_TEST(given.items[i].instance.end == anew.items[i].instance.end);
+            BOOST_TEST(given.views[given.items[i].view].title == anew.views[anew.items[i].view].title);
+        }
+    }
+    BOOST_TEST(ical::read_event_occurrences(series, from, to, ical::ExpandLimits{}).items.size() == 4u);
+    BOOST_TEST(ical::read_event_occurrences(single, from, to, ical::ExpandLimits{}).single);
+    // No parse: as for text that is no calendar.
+    BOOST_TEST(ical::read_event_occurrences("x", nullptr, from, to, ical::ExpandLimits{}).error.has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,7 +5,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "ical/itip.hpp"
+#include "ical/scheduling.hpp"
 
 namespace {
 
@@ -214,6 +217,33 @@ BOOST_AUTO_TEST_CASE(another_attendees_answer_is_refused_unless_the_server_merge
     BOOST_TEST(ical::forbidden_attendee_change(stored, sent, is_bob, true).has_value());
     BOOST_TEST(!ical::forbidden_attendee_change(stored, sent, is_bob, false));
     BOOST_TEST(!ical::forbidden_attendee_change("not ical", sent, is_bob, true));
+}
+
+BOOST_AUTO_TEST_CASE(scheduling_info_asked_again_about_a_text_answers_for_that_text_among_many) {
+    // Six texts, more than the answers kept per thread, asked in turns: each
+    // answer is its own text's (PARTSTAT, UID), never a neighbour's.
+    std::vector<std::string> texts;
+    const char* partstats[] = {"ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION", "DELEGATED", "ACCEPTED"};
+    for (int i = 0; i < 6; ++i) {
+        auto text = head + vevent(partstats[i]) + tail;
+        texts.push_back(text.replace(text.find("UID:s1"), 6, "UID:s" + std::to_string(i)));
+    }
+    for (int round = 0; round < 3; ++round)
+        for (int i = 0; i < 6; ++i) {
+            auto info = ical::scheduling_info(texts[i]);
+            BOOST_REQUIRE(info.has_value());
+            BOOST_TEST(info->uid == "s" + std::to_string(i));
+            BOOST_REQUIRE(info->attendees.size() >= 1u);
+            auto bob = std::find_if(info->attendees.begin(), info->attendees.end(),
+                                    [](const ical::Attendee& a) { return a.address.find("bob") != std::string::npos; });
+            BOOST_REQUIRE(bob != info->attendees.end());
+            BOOST_TEST(bob->partstat == partstats[i]);
+        }
+    // Not a scheduling object: no answer, asked once or twice.
+    const std::string plain = head + "BEGIN:VEVENT\r\nUID:p\r\nDTSTAMP:20260101T000000Z\r\n"
+                                     "DTSTART:20270104T100000Z\r\nEND:VEVENT\r\n" + tail;
+    BOOST_TEST(!ical::scheduling_info(plain).has_value());
+    BOOST_TEST(!ical::scheduling_info(plain).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,6 +19,7 @@
 #include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/schedule_collections.hpp"
+#include "caldav/alongside.hpp"
 #include "caldav/scheduling.hpp"
 #include "caldav/shared_scheduling.hpp"
 #include "ical/calendar_data.hpp"
@@ -673,16 +674,26 @@ CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const 
     std::vector<std::string> invited;
     for (const auto& a : spec.attendees) invited.push_back(a.email);
     CreatedEvent created;
-    created.conflicts = conflicts_of(actor, ics, invited, horizon_days, 50, now);
-    if (reject_conflicts && !created.conflicts.empty()) refuse_conflicts(created.conflicts);
+    // A conflict that refuses the event is known before anything is written;
+    // a reported one is looked for beside the write (caldav/alongside.hpp),
+    // by a copy of the actor reading in its own snapshot.
+    Beside<std::vector<Conflict>> check(reject_conflicts ? nullptr : actor.alongside,
+                                        [checker = actor, &ics, &invited, horizon_days, now]() mutable {
+                                            return conflicts_of(checker, ics, invited, horizon_days, 50, now);
+                                        });
+    if (reject_conflicts) {
+        created.conflicts = check.get();
+        if (!created.conflicts.empty()) refuse_conflicts(created.conflicts);
+    }
     ObjectPut put;
     put.calendar = calendar;
     put.owner_name = owner_name;
     put.name = (plain_name(spec.uid) ? spec.uid : fresh_uuid()) + ".ics";
-    put.data = std::move(ics);
+    put.data = ics;  // the check may still be reading `ics`
     put.conditions.if_none_match = true;
     put.idempotency = std::move(record);
     created.outcome = put_calendar_object(actor, put);
+    if (!reject_conflicts) created.conflicts = check.get();
     // Read back: scheduling may have written SCHEDULE-STATUS into it.
     EventLocation where{calendar, owner_name, {}};
     where.object.name = put.name;

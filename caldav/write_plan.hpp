@@ -21,6 +21,7 @@
 
 namespace caldav {
 
+class Alongside;
 class ImipGateway;
 struct CalendarData;
 
@@ -36,6 +37,9 @@ struct Actor {
     /// `principal` (the calendar's owner), named as SENT-BY; nullopt when the
     /// principal acts for themselves (caldav/shared_scheduling.hpp).
     std::optional<PrincipalRecord> sent_by = std::nullopt;
+    /// Where work may run beside the action (caldav/alongside.hpp); nullptr:
+    /// everything on the caller's thread.
+    Alongside* alongside = nullptr;
 };
 
 /// What an earlier attempt of an action learnt at its commit.

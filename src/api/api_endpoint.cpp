@@ -1,10 +1,15 @@
 // The JSON API's routing and error rendering (src/api/api_endpoint.hpp).
 #include "src/api/api_endpoint.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string_view>
 
+#include "caldav/alongside.hpp"
 #include "caldav/error.hpp"
 #include "caldav/event_service.hpp"
 #include "caldav/parsed_event_cache.hpp"
@@ -170,10 +175,37 @@ ApiError from_service(const caldav::Error& e) {
 
 }  // namespace
 
+/// A few threads of their own: work beside a request never waits behind
+/// requests in the server's pools, and when all of them are busy (many
+/// creates at once) the request runs the work itself rather than queue it.
+class ApiEndpoint::SideThreads : public caldav::Alongside {
+public:
+    explicit SideThreads(unsigned threads) : threads_(threads), pool_(threads) {}
+    ~SideThreads() override { pool_.join(); }
+
+    bool try_start(std::function<void()> work) override {
+        if (busy_.fetch_add(1) >= threads_) {
+            busy_.fetch_sub(1);
+            return false;
+        }
+        boost::asio::post(pool_, [this, work = std::move(work)] {
+            work();
+            busy_.fetch_sub(1);
+        });
+        return true;
+    }
+
+private:
+    const unsigned threads_;
+    std::atomic<unsigned> busy_{0};
+    boost::asio::thread_pool pool_;
+};
+
 ApiEndpoint::ApiEndpoint(caldav::Store& store, const caldav::Limits& limits, const ApiConfig& config, WallClock now)
     : store_(store), limits_(limits), config_(config), now_(std::move(now)),
       // The backends keep accounts beside calendars (storage/backend.hpp).
-      accounts_(dynamic_cast<AccountStore*>(&store)) {
+      accounts_(dynamic_cast<AccountStore*>(&store)),
+      side_(config.conflict_threads > 0 ? std::make_unique<SideThreads>(config.conflict_threads) : nullptr) {
     caldav::parsed_event_cache().set_capacity(config_.parsed_cache_entries);
     if (!now_)
         now_ = [] {
@@ -181,6 +213,8 @@ ApiEndpoint::ApiEndpoint(caldav::Store& store, const caldav::Limits& limits, con
                 .count();
         };
 }
+
+ApiEndpoint::~ApiEndpoint() = default;
 
 caldav::Response ApiEndpoint::handle(const caldav::Request& request) {
     try {
@@ -241,6 +275,7 @@ caldav::Response ApiEndpoint::route(const caldav::Request& request) {
     auto principal = store_.find_principal(request.principal->name);
     if (!principal) return unauthorized(request.request_id);
     caldav::Actor actor{store_, limits_, *principal, imip_};
+    actor.alongside = side_.get();
     Call call{request, actor, config_, std::move(segments), split_query(query), now_()};
     call.accounts = accounts_;
     call.push_store = push_store_;

@@ -5,6 +5,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,7 @@ public:
 
     /// `store` and `config` must outlive the endpoint.
     ApiEndpoint(caldav::Store& store, const caldav::Limits& limits, const ApiConfig& config, WallClock now = {});
+    ~ApiEndpoint();
 
     /// Email for external attendees (iMIP), as caldav::Service has; nullptr: none.
     void set_imip_gateway(caldav::ImipGateway* imip) { imip_ = imip; }
@@ -84,6 +86,10 @@ private:
     caldav::PushStore* push_store_ = nullptr;
     const caldav::DavPushSettings* push_ = nullptr;
     AccountStore* accounts_ = nullptr;  ///< the store's accounts, when it keeps them (sign-in)
+    class SideThreads;
+    /// api.conflict-threads: where a create checks its conflicts beside its
+    /// write (caldav/alongside.hpp); null when 0.
+    std::unique_ptr<SideThreads> side_;
 };
 
 }  // namespace server::api

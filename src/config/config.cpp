@@ -183,6 +183,7 @@ void read_api(const po::variables_map& vm, const std::filesystem::path& file, Ap
     for (std::size_t d = 0; d < 7; ++d) api.working_hours.days[d] = working[d] ? hours : std::vector<std::pair<int, int>>{};
     take(vm, "api.time-zone", api.working_hours.time_zone);
     take(vm, "api.conflict-horizon-days", api.conflict_horizon_days);
+    take(vm, "api.conflict-threads", api.conflict_threads);
     take(vm, "api.availability-users", api.max_availability_users);
     take(vm, "api.availability-days", api.max_availability_days);
     take(vm, "api.list-days", api.max_list_days);
@@ -307,6 +308,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("api.working-days", po::value<std::string>())
         ("api.time-zone", po::value<std::string>())
         ("api.conflict-horizon-days", po::value<unsigned>())
+        ("api.conflict-threads", po::value<unsigned>())
         ("api.availability-users", po::value<std::size_t>())
         ("api.availability-days", po::value<unsigned>())
         ("api.list-days", po::value<unsigned>())

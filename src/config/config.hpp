@@ -93,6 +93,9 @@ struct ApiConfig {
     /// api.working-days, api.time-zone.
     caldav::WorkingHours working_hours;
     unsigned conflict_horizon_days = 90;     ///< recurring events checked this far for conflicts
+    /// Threads that check a new event's conflicts while it is written
+    /// (api.conflict-threads; 0: each request checks on its own thread first).
+    unsigned conflict_threads = 2;
     std::size_t max_availability_users = 50; ///< users in one availability check or suggestion
     unsigned max_availability_days = 62;     ///< longest range of one check or suggestion
     unsigned max_list_days = 366;            ///< longest range of one listing

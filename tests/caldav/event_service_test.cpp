@@ -10,6 +10,7 @@
 #include "caldav/error.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/thread_alongside.hpp"
 
 using namespace caldav;
 
@@ -196,6 +197,37 @@ BOOST_AUTO_TEST_CASE(conflicts_show_the_callers_own_events_with_titles_and_atten
         find_conflicts(a, created.where.object.data, {"bob@example.com"}, horizon, 50, now);
     BOOST_TEST(again.size() == 2u);
     for (const auto& c : again) BOOST_TEST(c.event_id != uid_of(created));
+}
+
+BOOST_AUTO_TEST_CASE(a_create_checked_beside_its_write_reports_the_conflicts_a_check_before_it_would) {
+    create("alice", spec("Dentist", "2027-01-05T10:30:00Z", "2027-01-05T11:30:00Z"));
+    create("bob", spec("Interview", "2027-01-05T09:30:00Z", "2027-01-05T10:15:00Z"));
+    test_support::ThreadAlongside threads;
+    auto a = actor("alice");
+    a.alongside = &threads;
+    auto created = create_event(a, calendar_of("alice"), "alice",
+                                spec("Planning", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z",
+                                     {"bob@example.com"}),
+                                false, horizon, now);
+    BOOST_TEST(threads.started() == 1);
+    BOOST_REQUIRE(created.conflicts.size() == 2u);
+    BOOST_TEST(created.conflicts[0].who == "bob@example.com");
+    BOOST_TEST(created.conflicts[0].title.empty());
+    BOOST_TEST(created.conflicts[1].title == "Dentist");
+    // The same as a check made now, before or after the write: the event's own copies never count.
+    auto again = find_conflicts(a, created.where.object.data, {"bob@example.com"}, horizon, 50, now);
+    BOOST_REQUIRE(again.size() == 2u);
+    for (std::size_t i = 0; i < again.size(); ++i) {
+        BOOST_TEST(again[i].event_id == created.conflicts[i].event_id);
+        BOOST_TEST(again[i].start == created.conflicts[i].start);
+    }
+    // A conflict that refuses the event is checked before anything is written, on the caller's thread.
+    BOOST_CHECK_THROW(create_event(a, calendar_of("alice"), "alice",
+                                   spec("Review", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z"), true,
+                                   horizon, now),
+                      Error);
+    BOOST_TEST(threads.started() == 1);
+    BOOST_TEST(events_of("alice").size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_series_conflicts_where_any_instance_overlaps_within_the_horizon) {

@@ -402,6 +402,40 @@ BOOST_AUTO_TEST_CASE(reject_conflicts_turns_an_overlap_into_409_and_writes_nothi
     BOOST_TEST(parse(made).at("conflicts").as_array().size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(conflicts_read_the_same_checked_beside_the_write_or_before_it) {
+    // api.conflict-threads: 2 (the default) checks beside the write, 0 on the request's thread first.
+    std::vector<std::string> answers;
+    for (unsigned threads : {2u, 0u}) {
+        ServerFixture f([&](server::Config& c) { c.api.conflict_threads = threads; });
+        BOOST_TEST_REQUIRE(call(f, "POST", "/api/v1/events",
+                                R"({"title": "Budget", "start_time": "2024-02-01T10:00:00Z", "end_time": "2024-02-01T11:00:00Z"})")
+                               .status == 201);
+        BOOST_TEST_REQUIRE(call(f, "POST", "/api/v1/events",
+                                R"({"title": "Gym", "start_time": "2024-02-01T09:00:00Z", "end_time": "2024-02-01T10:30:00Z"})",
+                                "bob")
+                               .status == 201);
+        std::string conflicts;
+        for (int i = 0; i < 3; ++i) {
+            auto r = call(f, "POST", "/api/v1/events",
+                          R"({"title": "Lunch", "start_time": "2024-02-01T10:15:00Z", "end_time": "2024-02-01T11:15:00Z",
+                              "attendees": [{"email": "bob@example.com"}]})");
+            BOOST_TEST_REQUIRE(r.status == 201, r.body);
+            auto list = parse(r).at("conflicts").as_array();
+            // Budget (alice's, by title) and Gym (bob's, by time only); the earlier Lunches are
+            // alice's and bob's too, one more of each per create.
+            BOOST_TEST(list.size() == 2u + 2u * i);
+            json::array times;
+            for (auto& c : list) times.push_back({c.as_object().at("who"), c.as_object().at("start_time"),
+                                                  c.as_object().contains("title") ? c.as_object().at("title") : nullptr});
+            conflicts += json::serialize(times);
+        }
+        answers.push_back(conflicts);
+    }
+    BOOST_TEST(answers[0] == answers[1]);
+    BOOST_TEST(answers[0].find("Budget") != std::string::npos);
+    BOOST_TEST(answers[0].find("Gym") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_user_over_the_rate_gets_429_with_retry_after) {
     ServerFixture f([](server::Config& c) {
         c.api.rate_per_minute = 1;

@@ -210,16 +210,18 @@ inline std::string suggest_body(const std::vector<std::string>& users, const Loc
 
 /// The body of POST /api/v1/events for meeting `i` of a series of distinct
 /// times starting at UTC `first`, three hours apart, 45 minutes long, with
-/// the two `attendees` (the second optional) and a reminder; every tenth
-/// recurs weekly (two weekdays, ten instances).
+/// the two `attendees` (the second optional; none when `a` is empty) and a
+/// reminder; every tenth recurs weekly (two weekdays, ten instances).
 inline std::string create_body(std::size_t i, std::int64_t first, const std::string& a, const std::string& b) {
     std::int64_t start = first + static_cast<std::int64_t>(i) * 3 * 3600;
+    std::string attendees = a.empty() ? std::string()
+                                      : ",\"attendees\":[{\"email\":" + quoted(a) + ",\"optional\":false},{\"email\":" +
+                                            quoted(b) + ",\"optional\":true}]";
     std::string body = "{\"title\":\"API bench meeting " + std::to_string(i) +
                        "\",\"description\":\"Load driver\",\"location\":\"Room 1\",\"start_time\":" +
                        quoted(rfc3339(start)) + ",\"end_time\":" + quoted(rfc3339(start + 45 * 60)) +
-                       ",\"time_zone\":" + quoted(zone) + ",\"attendees\":[{\"email\":" + quoted(a) +
-                       ",\"optional\":false},{\"email\":" + quoted(b) +
-                       ",\"optional\":true}],\"reminders\":[{\"minutes_before\":15,\"method\":\"display\"}]";
+                       ",\"time_zone\":" + quoted(zone) + attendees +
+                       ",\"reminders\":[{\"minutes_before\":15,\"method\":\"display\"}]";
     if (i % 10 == 9) {
         static const char* days[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
         // Local weekday of the start decides the first BYDAY value, so DTSTART lies on the rule.

@@ -66,7 +66,8 @@ struct Options {
 };
 
 /// The JSON API phases, in the order they run (after the CalDAV phases).
-constexpr const char* api_phases = "api-list,api-list-page,api-availability,api-create,api-rsvp,api-suggest";
+constexpr const char* api_phases =
+    "api-list,api-list-page,api-availability,api-create,api-create-alone,api-rsvp,api-suggest";
 
 /// How one operation went.
 enum class Outcome { ok, error, unsupported };
@@ -546,10 +547,13 @@ struct ApiBench {
     }
 
     /// POST /api/v1/events by the caller: meeting `i` (of the series starting
-    /// at `first`) with two bench users; 201 with an event_id. Keeps the id when `keep`.
-    Outcome create(Client& c, std::size_t i, std::int64_t first, ErrorNote& note, std::string* id = nullptr) {
-        const auto& a = emails[1 + i % (emails.size() - 1)];
-        const auto& z = emails[1 + (i + 1) % (emails.size() - 1)];
+    /// at `first`) with two bench users, or none when `alone`; 201 with an
+    /// event_id. Keeps the id when `id` is given.
+    Outcome create(Client& c, std::size_t i, std::int64_t first, ErrorNote& note, std::string* id = nullptr,
+                   bool alone = false) {
+        static const std::string none;
+        const auto& a = alone ? none : emails[1 + i % (emails.size() - 1)];
+        const auto& z = alone ? none : emails[1 + (i + 1) % (emails.size() - 1)];
         std::string body = bench::api::create_body(i, first, a, z), out;
         int s = call(c, o, request_as(o.user, "POST", "/api/v1/events", body), &out);
         if (auto r = expect_status(s, 201, "POST /api/v1/events", body, out, note); r != Outcome::ok) return r;
@@ -607,7 +611,8 @@ struct ApiBench {
 void run_api_phases(Bench& b, const std::function<bool(const std::string&)>& want, std::vector<Result>& results) {
     const Options& o = b.o;
     bool any = false;
-    for (const char* p : {"api-list", "api-list-page", "api-availability", "api-create", "api-rsvp", "api-suggest"})
+    for (const char* p :
+         {"api-list", "api-list-page", "api-availability", "api-create", "api-create-alone", "api-rsvp", "api-suggest"})
         any |= want(p);
     if (!any) return;
     ApiBench api(b, o);
@@ -644,6 +649,15 @@ void run_api_phases(Bench& b, const std::function<bool(const std::string&)>& wan
                                         return api.create(c, i, create_first, note);
                                     }));
         std::fprintf(stderr, "api create 2 attendees: %zu answers reported conflicts\n", api.with_conflicts.load());
+    }
+    if (want("api-create-alone")) {
+        // The caller's own events, half an hour into each meeting's slot: the
+        // conflict check reads only the caller's calendars, and nobody is invited.
+        api.with_conflicts = 0;
+        results.push_back(run_phase(o, "api create alone", 1, 300, 0, [&](Client& c, std::size_t i, ErrorNote& note) {
+            return api.create(c, i, create_first + 30 * 60, note, nullptr, true);
+        }));
+        std::fprintf(stderr, "api create alone: %zu answers reported conflicts\n", api.with_conflicts.load());
     }
     if (want("api-rsvp")) {
         // 200 invitations from September 2026 on, created outside the measured phase.

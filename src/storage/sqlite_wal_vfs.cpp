@@ -1,13 +1,14 @@
 // An SQLite VFS shim over the default VFS (SQLite's documented sqlite3_vfs and
 // sqlite3_io_methods API, https://sqlite.org/c3ref/vfs.html) that turns a
-// commit's write-ahead-log frames into one write (issue 24).
+// commit's write-ahead-log frames into one write per 124 KiB (issue 24).
 //
 // SQLite writes each WAL frame with two calls (the 24-byte frame header, then
 // the page), about 90 small writes for a JSON API create; one write of the same
 // bytes costs a tenth of that. Every method of both tables is passed through
 // to the wrapped VFS; only files opened with SQLITE_OPEN_WAL buffer their
 // writes: contiguous writes are appended to memory, and the run is written
-// with one call before xSync, xRead, xTruncate, xFileSize, xFetch, xClose,
+// with one call (or one per 124 KiB, the most
+// the unix VFS takes in a call) before xSync, xRead, xTruncate, xFileSize, xFetch, xClose,
 // before a write that does not continue the run, and when the run reaches
 // wal_buffer_cap_bytes. An error of that write is returned by the method that
 // caused it: from xSync it fails the COMMIT, SQLite rolls back, and nothing is
@@ -45,6 +46,11 @@ namespace {
 /// transaction does not leave megabytes behind on the writer connection.
 constexpr std::size_t wal_buffer_keep_bytes = 512 * 1024;
 
+/// The most one call to the wrapped xWrite is given: the unix VFS writes at
+/// most 128 KiB - 1 bytes per call (os_unix.c masks the length to 17 bits, so
+/// a longer write fails with SQLITE_FULL); kept a multiple of 4 KiB.
+constexpr std::size_t max_write_bytes = 128 * 1024 - 4096;
+
 /// The run of WAL bytes not yet written: `bytes` belong at `offset`.
 struct WalRun {
     std::vector<unsigned char> bytes;
@@ -70,15 +76,21 @@ sqlite3_file* real(sqlite3_file* file) { return shim(file)->real; }
 const sqlite3_io_methods& real_io(sqlite3_file* file) { return *real(file)->pMethods; }
 sqlite3_vfs* wrapped(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
 
-/// Writes the buffered run with one call to the wrapped xWrite. The run is
-/// dropped even when that fails: the transaction it belongs to fails with it.
+/// Writes the buffered run through the wrapped xWrite, in as few calls as
+/// max_write_bytes allows. The run is dropped even when that fails: the
+/// transaction it belongs to fails with it.
 int flush(sqlite3_file* file) {
     WalRun* run = shim(file)->wal;
     if (!run || run->bytes.empty()) return SQLITE_OK;
-    int rc = real_io(file).xWrite(real(file), run->bytes.data(), static_cast<int>(run->bytes.size()),
-                                  run->offset);
-    underlying_write_count.fetch_add(1, std::memory_order_relaxed);
-    underlying_byte_count.fetch_add(run->bytes.size(), std::memory_order_relaxed);
+    int rc = SQLITE_OK;
+    for (std::size_t done = 0; done < run->bytes.size() && rc == SQLITE_OK;) {
+        std::size_t n = std::min(max_write_bytes, run->bytes.size() - done);
+        rc = real_io(file).xWrite(real(file), run->bytes.data() + done, static_cast<int>(n),
+                                  run->offset + static_cast<sqlite3_int64>(done));
+        underlying_write_count.fetch_add(1, std::memory_order_relaxed);
+        underlying_byte_count.fetch_add(n, std::memory_order_relaxed);
+        done += n;
+    }
     run->bytes.clear();
     if (run->bytes.capacity() > wal_buffer_keep_bytes) std::vector<unsigned char>().swap(run->bytes);
     return rc;

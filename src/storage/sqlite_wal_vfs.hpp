@@ -1,5 +1,5 @@
 // An SQLite VFS shim (SQLite's sqlite3_vfs / sqlite3_io_methods API) that
-// gathers a commit's write-ahead-log frames into one write (issue 24).
+// gathers a commit's write-ahead-log frames into a few large writes (issue 24).
 // Why it is safe, and only with synchronous=FULL: see sqlite_wal_vfs.cpp.
 #pragma once
 

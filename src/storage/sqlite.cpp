@@ -65,10 +65,10 @@ bool Stmt::is_null(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-Db::Db(const std::filesystem::path& file, bool create, bool read_only) {
+Db::Db(const std::filesystem::path& file, bool create, bool read_only, const char* vfs) {
     int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     if (create && !read_only) flags |= SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(file.c_str(), &db_, flags, nullptr);
+    int rc = sqlite3_open_v2(file.c_str(), &db_, flags, vfs);
     if (rc != SQLITE_OK) {
         std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
         sqlite3_close(db_);

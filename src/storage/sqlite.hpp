@@ -66,8 +66,9 @@ private:
 /// One connection. Not thread-safe: one thread uses it at a time.
 class Db {
 public:
-    /// Opens (creating when `create`) the database file; throws Error on failure.
-    Db(const std::filesystem::path& file, bool create, bool read_only);
+    /// Opens (creating when `create`) the database file through the VFS named
+    /// `vfs` (null: SQLite's default); throws Error on failure.
+    Db(const std::filesystem::path& file, bool create, bool read_only, const char* vfs = nullptr);
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
     ~Db();

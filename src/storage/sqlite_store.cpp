@@ -17,6 +17,7 @@
 #include "caldav/store_policy.hpp"
 #include "src/storage/object_rows.hpp"
 #include "src/storage/sqlite_collection_source.hpp"
+#include "src/storage/sqlite_wal_vfs.hpp"
 
 namespace server {
 
@@ -108,16 +109,19 @@ SqliteStore::SqliteStore(const SqliteOptions& options) : options_(options) {}
 std::unique_ptr<SqliteStore> SqliteStore::open(const SqliteOptions& options,
                                                const std::vector<Migration>& migrations) {
     std::unique_ptr<SqliteStore> store(new SqliteStore(options));
-    store->writer_db_ = std::make_unique<sqlite::Db>(options.file, true, false);
+    // Every connection runs with synchronous=FULL (configure, and the
+    // checkpointer below), which the WAL-gathering VFS needs (sqlite_wal_vfs.cpp).
+    const char* vfs = sqlite::wal_vfs_name();
+    store->writer_db_ = std::make_unique<sqlite::Db>(options.file, true, false, vfs);
     store->configure(*store->writer_db_, true);
     store->opened_version_ = migrate(*store->writer_db_, migrations);
     for (std::size_t i = 0; i < std::max<std::size_t>(1, options.readers); ++i) {
-        store->readers_.push_back(std::make_unique<sqlite::Db>(options.file, false, false));
+        store->readers_.push_back(std::make_unique<sqlite::Db>(options.file, false, false, vfs));
         store->configure(*store->readers_.back(), false);
         store->free_readers_.push_back(store->readers_.back().get());
     }
     // The log is copied back by checkpoint_loop rather than inside a commit.
-    store->checkpoint_db_ = std::make_unique<sqlite::Db>(options.file, false, false);
+    store->checkpoint_db_ = std::make_unique<sqlite::Db>(options.file, false, false, vfs);
     // Its checkpoints sync the database file (synchronous FULL, as everywhere).
     store->checkpoint_db_->exec("PRAGMA synchronous = FULL");
     sqlite3_wal_hook(store->writer_db_->handle(), &SqliteStore::on_wal_commit, store.get());

@@ -140,7 +140,10 @@ icalcomponent* WritePlan::parse(const std::string& data) {
 
 ical::ComponentPtr WritePlan::copy_of(const std::string& data) {
     icalcomponent* parsed = parse(data);
-    return ical::ComponentPtr(parsed ? icalcomponent_new_clone(parsed) : nullptr);
+    if (!parsed) return nullptr;
+    if (ical::clones_faithfully(parsed)) return ical::ComponentPtr(icalcomponent_new_clone(parsed));
+    auto again = ical::parse_calendar(data);  // X- values: see ical::clones_faithfully
+    return again.error ? nullptr : std::move(again.calendar);
 }
 
 void WritePlan::remember(const std::string& data, ical::ComponentPtr calendar) {

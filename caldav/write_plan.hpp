@@ -105,8 +105,9 @@ public:
     /// read it: an edit works on a clone (copy_of).
     icalcomponent* parse(const std::string& data);
 
-    /// A clone of parse(data) for the caller to edit and free; null when
-    /// `data` does not parse.
+    /// A clone of parse(data) for the caller to edit and free (a parse of
+    /// `data` when a clone would not serialise alike: ical::clones_faithfully);
+    /// null when `data` does not parse.
     ical::ComponentPtr copy_of(const std::string& data);
 
     /// Takes `calendar`, the component `data` was serialised from (an edit's

@@ -252,6 +252,14 @@ ComponentPtr parse_with_libical(std::string_view ics) {
     return root;
 }
 
+bool clones_faithfully(icalcomponent* calendar) {
+    if (icalcomponent_get_first_property(calendar, ICAL_X_PROPERTY)) return false;
+    for (icalcomponent* c = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(calendar, ICAL_ANY_COMPONENT))
+        if (!clones_faithfully(c)) return false;
+    return true;
+}
+
 ParsedCalendar parse_calendar(std::string_view ics) {
     try {
         return parse_lines(ics, unfold(ics), nullptr);

@@ -18,14 +18,15 @@ using namespace caldav;
 
 namespace {
 
-/// A weekly meeting with an exception, an alarm of the organizer's and an X-
-/// property: what the attendees' copies, the messages and the merges treat
-/// differently from a plain event.
-const std::string meeting =
+/// A weekly meeting with an exception, an alarm of the organizer's, an X-
+/// property and one libical does not know (both with values libical would
+/// re-escape in a clone): what the attendees' copies, the messages and the
+/// merges treat differently from a plain event.
+const std::string with_x =
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nX-WR-CALNAME:Work\r\n"
     "BEGIN:VEVENT\r\nUID:plan-1\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270105T100000Z\r\n"
     "DTEND:20270105T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Planning\\, weekly\r\n"
-    "X-ORGANIZER-NOTE:kept\r\nORGANIZER;CN=Alice:mailto:alice@example.com\r\n"
+    "X-ORGANIZER-NOTE:kept,as written\r\nSTRUCTURED-LOCATION;VALUE=URI:geo:52.5,13.4\r\nORGANIZER;CN=Alice:mailto:alice@example.com\r\n"
     "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com\r\n"
     "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\n"
     "ATTENDEE;CN=Carol;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:carol@example.com\r\n"
@@ -38,6 +39,14 @@ const std::string meeting =
     "ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.com\r\n"
     "ATTENDEE;CN=Carol;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:carol@example.com\r\n"
     "END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+/// The same without X- and unknown properties: what the plan clones.
+std::string without_x(std::string text) {
+    for (std::string line : {"X-WR-CALNAME:Work\r\n", "X-ORGANIZER-NOTE:kept,as written\r\n",
+                             "STRUCTURED-LOCATION;VALUE=URI:geo:52.5,13.4\r\n"})
+        text.erase(text.find(line), line.size());
+    return text;
+}
 
 struct PlanFixture {
     test_support::TempDir dir;
@@ -72,6 +81,8 @@ struct PlanFixture {
         return out;
     }
 
+    std::string meeting = without_x(with_x);
+
     void create() {
         Actor alice{*store, limits, user("alice")};
         ObjectPut put;
@@ -98,6 +109,7 @@ bool holds(const std::vector<std::string>& texts, const std::string& text) {
 BOOST_FIXTURE_TEST_SUITE(schedule_plan, PlanFixture)
 
 BOOST_AUTO_TEST_CASE(a_created_meeting_stores_what_the_text_functions_make_byte_for_byte) {
+    BOOST_REQUIRE(ical::clones_faithfully(ical::parse_calendar(meeting).calendar.get()));
     create();
     const auto message = ical::itip_message(meeting, "REQUEST");
     const auto copy = ical::attendee_copy(meeting);
@@ -149,6 +161,27 @@ BOOST_AUTO_TEST_CASE(an_answer_stores_and_sends_what_the_text_functions_make_byt
     BOOST_TEST(ical::same_for_attendees(carol_before.data,
                                         ical::merge_attendee_copy(then, carol_before.data, carol)));
     BOOST_TEST(copy_of("carol").schedule_tag == carol_before.schedule_tag);
+}
+
+BOOST_AUTO_TEST_CASE(x_properties_are_written_as_the_text_functions_write_them) {
+    meeting = with_x;
+    BOOST_REQUIRE(!ical::clones_faithfully(ical::parse_calendar(meeting).calendar.get()));
+    create();
+    BOOST_TEST(copy_of("bob").data == ical::attendee_copy(meeting));
+    BOOST_TEST(inbox_of("bob").front() == ical::itip_message(meeting, "REQUEST"));
+    const auto alice_before = copy_of("alice");
+    const auto bob_before = copy_of("bob");
+    const auto carol_before = copy_of("carol");
+    answer("bob", "DECLINED");
+    const std::string bob = "mailto:bob@example.com";
+    const auto answered = ical::with_partstat(bob_before.data, bob, "DECLINED");
+    const auto reply = ical::attendee_reply(bob_before.data, answered, bob, false);
+    BOOST_REQUIRE(reply.has_value());
+    BOOST_TEST(copy_of("bob").data == ical::with_organizer_schedule_status(answered, "1.2"));
+    BOOST_TEST(copy_of("alice").data == ical::apply_reply(alice_before.data, *reply)->data);
+    BOOST_TEST(copy_of("carol").data != carol_before.data);
+    BOOST_TEST(copy_of("carol").data == ical::merge_attendee_copy(ical::attendee_copy(copy_of("alice").data),
+                                                                  carol_before.data, "mailto:carol@example.com"));
 }
 
 BOOST_AUTO_TEST_CASE(a_plan_parses_a_text_once_and_hands_out_clones_to_edit) {

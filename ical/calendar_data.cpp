@@ -253,7 +253,13 @@ ComponentPtr parse_with_libical(std::string_view ics) {
 }
 
 bool clones_faithfully(icalcomponent* calendar) {
-    if (icalcomponent_get_first_property(calendar, ICAL_X_PROPERTY)) return false;
+    for (icalproperty* p = icalcomponent_get_first_property(calendar, ICAL_X_PROPERTY); p;
+         p = icalcomponent_get_next_property(calendar, ICAL_X_PROPERTY)) {
+        // What TEXT escaping would change (RFC 5545 §3.3.11); a plain value
+        // ("push") comes out of a clone as it went in.
+        const char* value = icalproperty_get_value_as_string(p);
+        if (!value || std::string_view(value).find_first_of(",;\\\n") != std::string_view::npos) return false;
+    }
     for (icalcomponent* c = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT); c;
          c = icalcomponent_get_next_component(calendar, ICAL_ANY_COMPONENT))
         if (!clones_faithfully(c)) return false;

@@ -22,12 +22,14 @@ std::string event(const std::string& extra) {
 /// Texts a clone of whose parse serialises alike.
 std::vector<std::string> cloneable() {
     return {event("SUMMARY:a\\, b\\; c\r\n"), event("DESCRIPTION:" + std::string(120, 'x') + "\r\n"),
-            event("GEO:52.5;13.4\r\nATTACH;FMTTYPE=text/plain:https://x/a,b\r\n")};
+            event("GEO:52.5;13.4\r\nATTACH;FMTTYPE=text/plain:https://x/a,b\r\n"),
+            event("X-KALENDS-METHOD:push\r\nSTRUCTURED-DATA;VALUE=URI:https://x/e.json\r\n")};
 }
 
-/// Texts with values libical 3.0 clones as TEXT (re-escaped).
+/// Texts with X- or unknown properties whose values libical 3.0 clones as
+/// TEXT (re-escaped).
 std::vector<std::string> not_cloneable() {
-    return {event("X-NOTE:a,b;c\r\n"), event("STRUCTURED-LOCATION;VALUE=URI;LABEL=Room 1:geo:52.5,13.4\r\n"),
+    return {event("X-NOTE:a,b;c\r\n"), event("X-NOTE:a\\,b\r\n"), event("STRUCTURED-LOCATION;VALUE=URI;LABEL=Room 1:geo:52.5,13.4\r\n"),
             event("STRUCTURED-DATA;VALUE=TEXT:a,b\r\n")};
 }
 

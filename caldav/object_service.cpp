@@ -208,7 +208,7 @@ PlannedPut plan_own_write(Actor& actor, WritePlan& plan, const PreparedPut& p) {
     if (old && p.info && own(p.info->organizer)) stored = ical::reset_rescheduled(stored, old->data, own);
     // An attendee's write over their copy (RFC 6638 §3.2.2.1).
     const bool merging = c.if_schedule_tag_match && !c.if_match && old;
-    if (old && p.names_organizer) check_attendee_change(actor, stored, old->data, merging);
+    if (old && p.names_organizer) check_attendee_change(actor, plan, stored, old->data, merging);
     // With If-Schedule-Tag-Match, the client wrote over a version whose
     // later changes, if any, were only the server merging replies
     // (§3.2.10): those answers are merged into what it sent.
@@ -222,7 +222,8 @@ PlannedPut plan_own_write(Actor& actor, WritePlan& plan, const PreparedPut& p) {
 void plan_scheduling_of(Actor& actor, WritePlan& plan, const PreparedPut& p, PlannedPut& planned) {
     if (!p.schedules) return;
     std::optional<ical::SchedulingInfo> reread;
-    if (planned.stored != p.put.data) reread = ical::scheduling_info(planned.stored);
+    if (planned.stored != p.put.data)
+        if (icalcomponent* parsed = plan.parse(planned.stored)) reread = ical::scheduling_info(parsed);
     const auto* parsed = planned.stored == p.put.data ? &p.info : &reread;
     auto previous = planned.old ? planned.old->data : std::string();
     if (auto updated = plan_put_scheduling(actor, plan, planned.stored, previous, p.force, parsed)) {

@@ -93,6 +93,79 @@ Slot slot_of(std::int64_t owner_id, const ObjectRecord& o) {
     return {owner_id, o.collection_id, o.name, o.etag};
 }
 
+// Issue 24: the texts of one plan are parsed once (WritePlan::parse) and
+// each edit works on a clone of that parse; the component an edit made is
+// remembered as the parse of the text it serialises to, so the steps after
+// (validation aside) read it instead of parsing that text again. Each helper
+// answers what the ical:: text function of the same name answers.
+
+/// scheduling_info of `data` through the plan's parse.
+std::optional<ical::SchedulingInfo> info_of(WritePlan& plan, const std::string& data) {
+    icalcomponent* parsed = plan.parse(data);
+    return parsed ? ical::scheduling_info(parsed) : std::nullopt;
+}
+
+/// ical::itip_message of `data`.
+std::string itip_of(WritePlan& plan, const std::string& data, std::string_view method) {
+    auto edited = plan.copy_of(data);
+    if (!edited) return data;
+    auto text = ical::itip_message(edited.get(), method);
+    plan.remember(text, std::move(edited));
+    return text;
+}
+
+/// ical::merge_attendee_copy of `incoming` over `existing`.
+std::string merged_copy(WritePlan& plan, const std::string& incoming, const std::string& existing,
+                        std::string_view attendee) {
+    auto edited = plan.copy_of(incoming);
+    icalcomponent* own = plan.parse(existing);
+    if (!edited || !own) return incoming;
+    auto text = ical::merge_attendee_copy(edited.get(), own, attendee);
+    plan.remember(text, std::move(edited));
+    return text;
+}
+
+/// ical::same_for_attendees(existing, ical::merge_attendee_copy(incoming,
+/// existing, attendee)): `existing` is in step with `incoming` but for what
+/// the merge keeps of its own.
+bool in_step_with(WritePlan& plan, const std::string& existing, const std::string& incoming,
+                  std::string_view attendee) {
+    auto edited = plan.copy_of(incoming);
+    icalcomponent* own = plan.parse(existing);
+    if (!edited || !own) return false;  // the merge answers `incoming`, and one side does not parse
+    ical::merge_attendee_copy(edited.get(), own, attendee);
+    auto view = plan.copy_of(existing);
+    return ical::same_for_attendees(view.get(), edited.get());
+}
+
+/// ical::same_for_attendees of two texts.
+bool same_for_attendees(WritePlan& plan, const std::string& a, const std::string& b) {
+    auto x = plan.copy_of(a);
+    auto y = plan.copy_of(b);
+    return ical::same_for_attendees(x.get(), y.get());
+}
+
+/// ical::attendee_reply of the change `before` → `now`.
+std::optional<std::string> reply_of(WritePlan& plan, const std::string& before, const std::string& now,
+                                    std::string_view attendee, bool force) {
+    auto edited = plan.copy_of(now);
+    if (!edited) return std::nullopt;
+    auto reply = ical::attendee_reply(before.empty() ? nullptr : plan.parse(before), edited.get(), attendee, force);
+    if (reply) plan.remember(*reply, std::move(edited));
+    return reply;
+}
+
+/// ical::apply_reply of `reply` to `copy`.
+std::optional<ical::ReplyApplication> applied_reply(WritePlan& plan, const std::string& copy,
+                                                    const std::string& reply) {
+    icalcomponent* answer = plan.parse(reply);
+    auto edited = answer ? plan.copy_of(copy) : nullptr;
+    if (!edited) return std::nullopt;
+    auto applied = ical::apply_reply(edited.get(), copy, answer);
+    if (applied && applied->changed) plan.remember(applied->data, std::move(edited));
+    return applied;
+}
+
 /// The iCalendar value of the user's calendar-user-address for scheduling.
 std::optional<std::string> partstat_of(const ical::SchedulingInfo& info, std::string_view address) {
     for (const auto& a : info.attendees)
@@ -113,8 +186,8 @@ const ical::Attendee* own_entry(const PrincipalRecord& user, const ical::Schedul
 /// Delivery finds copies by UID alone, and a UID is anybody's to choose: a
 /// copy organized by somebody else (or by nobody: the attendee's own event)
 /// is not the sender's to change.
-bool organized_by(WritePlan& plan, std::string_view copy, std::string_view organizer) {
-    auto info = ical::scheduling_info(copy);
+bool organized_by(WritePlan& plan, const std::string& copy, std::string_view organizer) {
+    auto info = info_of(plan, copy);
     if (!info || info->organizer.empty()) return false;
     if (ical::same_address(info->organizer, organizer)) return true;
     auto theirs = plan.principal_of(info->organizer);
@@ -174,7 +247,7 @@ bool book_resource(Actor& actor, WritePlan& plan, const PrincipalRecord& room, c
         if (!cal || cal->kind != CollectionKind::calendar) return false;
         slot = {room.id, cal->id, message_name(), std::nullopt};
     }
-    auto copy = ical::with_partstat(ical::attendee_copy(data), a.address, "ACCEPTED");
+    auto copy = ical::with_partstat(plan.attendee_copy(data), a.address, "ACCEPTED");
     if (!plan_object(actor, plan, slot, copy, false, ScheduleTagChange::renew, if_free)) return false;
     out.partstats.emplace_back(a.address, "ACCEPTED");
     return true;
@@ -188,7 +261,7 @@ Outcome send_to_attendees(Actor& actor, WritePlan& plan, const ical::SchedulingI
                           const ical::SchedulingInfo* unchanged = nullptr) {
     Outcome out;
     auto& statuses = out.statuses;
-    auto message = ical::itip_message(data, cancel ? "CANCEL" : "REQUEST");
+    auto message = itip_of(plan, data, cancel ? "CANCEL" : "REQUEST");
     for (const auto& a : info.attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info.organizer)) continue;
         auto who = plan.principal_of(a.address);
@@ -252,10 +325,10 @@ Outcome send_to_attendees(Actor& actor, WritePlan& plan, const ical::SchedulingI
 /// organizer's next real update).
 void share_answers(Actor& actor, WritePlan& plan, const PrincipalRecord& organizer, const std::string& before,
                    const std::string& after, std::string_view replying) {
-    auto info = ical::scheduling_info(after);
+    auto info = info_of(plan, after);
     if (!info) return;
-    const auto now = ical::attendee_copy(after);
-    const auto then = ical::attendee_copy(before);
+    const auto now = plan.attendee_copy(after);
+    const auto then = plan.attendee_copy(before);
     if (now == then) return;  // only the organizer's SCHEDULE-STATUS changed
     for (const auto& a : info->attendees) {
         if (!a.server_schedules || ical::same_address(a.address, info->organizer) ||
@@ -270,9 +343,8 @@ void share_answers(Actor& actor, WritePlan& plan, const PrincipalRecord& organiz
         auto existing = plan.find_by_uid(who->id, info->uid);
         // Only the copy of this organizer's event (issue 22 §1).
         if (!existing || !organized_by(plan, existing->data, info->organizer)) continue;
-        auto updated = ical::merge_attendee_copy(now, existing->data, a.address);
-        bool in_step = ical::same_for_attendees(existing->data,
-                                                ical::merge_attendee_copy(then, existing->data, a.address));
+        auto updated = merged_copy(plan, now, existing->data, a.address);
+        bool in_step = in_step_with(plan, existing->data, then, a.address);
         plan_object(actor, plan, slot_of(who->id, *existing), updated, false,
                     in_step ? ScheduleTagChange::keep : ScheduleTagChange::renew);
     }
@@ -317,8 +389,8 @@ std::optional<ical::SchedulingInfo> info_with_force(const std::string& data, con
 /// The organizer's side of plan_put_scheduling, on `data` parsed as `info`.
 std::optional<std::string> schedule_as_organizer(Actor& actor, WritePlan& plan, const ical::SchedulingInfo& info,
                                                  const std::string& data, const std::string& previous) {
-    auto before = previous.empty() ? std::nullopt : ical::scheduling_info(previous);
-    bool unchanged = before && ical::same_for_attendees(previous, data);
+    auto before = previous.empty() ? std::nullopt : info_of(plan, previous);
+    bool unchanged = before && same_for_attendees(plan, previous, data);
     auto outcome = send_to_attendees(actor, plan, info, data, false, unchanged ? &*before : nullptr);
     // Attendees dropped from the event get a CANCEL.
     if (before) {
@@ -328,10 +400,12 @@ std::optional<std::string> schedule_as_organizer(Actor& actor, WritePlan& plan, 
         if (!removed.attendees.empty()) send_to_attendees(actor, plan, removed, previous, true);
     }
     if (outcome.statuses.empty()) return std::nullopt;
-    auto updated = data;
-    for (const auto& [address, partstat] : outcome.partstats)
-        updated = ical::with_partstat(updated, address, partstat);
-    return ical::with_schedule_status(updated, outcome.statuses);
+    auto updated = plan.copy_of(data);
+    if (!updated) return data;  // as ical::with_schedule_status answers
+    for (const auto& [address, partstat] : outcome.partstats) ical::with_partstat(updated.get(), address, partstat);
+    auto text = ical::with_schedule_status(updated.get(), outcome.statuses);
+    plan.remember(text, std::move(updated));
+    return text;
 }
 
 /// Issue 25 §6: the sharee acting for the owner (actor.sent_by) changed
@@ -343,13 +417,13 @@ void plan_sharee_answer(Actor& actor, WritePlan& plan, const ical::SchedulingInf
                         const std::string& previous, const std::string& data) {
     const auto* me = actor.sent_by && !previous.empty() ? own_entry(*actor.sent_by, info) : nullptr;
     if (!me) return;
-    auto reply = ical::attendee_reply(previous, data, me->address, false);
+    auto reply = reply_of(plan, previous, data, me->address, false);
     if (!reply) return;
     plan_inbox_item(actor, plan, actor.principal, *reply);
     share_answers(actor, plan, actor.principal, previous, data, me->address);
     auto copy = plan.find_by_uid(actor.sent_by->id, info.uid);
     if (!copy || !organized_by(plan, copy->data, info.organizer)) return;
-    auto applied = ical::apply_reply(copy->data, *reply);
+    auto applied = applied_reply(plan, copy->data, *reply);
     if (applied && applied->changed)
         plan_object(actor, plan, slot_of(actor.sent_by->id, *copy), applied->data, false, ScheduleTagChange::keep);
 }
@@ -405,9 +479,14 @@ std::optional<std::string> plan_put_scheduling(Actor& actor, WritePlan& plan, co
         // email must not send a reply by itself).
         // RFC 6638 §7.3: how the reply fared is recorded on the ORGANIZER
         // of the attendee's copy.
-        if (auto reply = ical::attendee_reply(previous, data, me->address, force.reply))
-            if (auto status = reply_to_organizer(actor, plan, *info, *reply); !status.empty())
-                return ical::with_organizer_schedule_status(data, status);
+        if (auto reply = reply_of(plan, previous, data, me->address, force.reply))
+            if (auto status = reply_to_organizer(actor, plan, *info, *reply); !status.empty()) {
+                auto answered = plan.copy_of(data);
+                if (!answered) return data;  // as ical::with_organizer_schedule_status answers
+                auto text = ical::with_organizer_schedule_status(answered.get(), status);
+                plan.remember(text, std::move(answered));
+                return text;
+            }
     }
     return std::nullopt;
 }
@@ -427,10 +506,10 @@ void plan_delete_scheduling(Actor& actor, WritePlan& plan, const std::string& da
     }
 }
 
-void check_attendee_change(Actor& actor, const std::string& data, const std::string& previous,
+void check_attendee_change(Actor& actor, WritePlan& plan, const std::string& data, const std::string& previous,
                            bool answers_merged) {
     if (previous.empty()) return;
-    auto before = ical::scheduling_info(previous);
+    auto before = info_of(plan, previous);
     if (!before || !before->organizer_server_schedules || is_own_address(actor.principal, before->organizer) ||
         !own_entry(actor.principal, *before))
         return;
@@ -438,16 +517,16 @@ void check_attendee_change(Actor& actor, const std::string& data, const std::str
     // of an external organizer's event is updated by the attendee's own
     // client when the organizer's email arrives (Thunderbird and Evolution
     // write the new times themselves).
-    auto organizer = principal_of(actor.store, before->organizer);
+    auto organizer = plan.principal_of(before->organizer);
     if (!organizer || organizer->id == actor.principal.id) return;
     auto own = [&](std::string_view address) { return is_own_address(actor.principal, address); };
-    if (auto why = ical::forbidden_attendee_change(previous, data, own, !answers_merged))
+    if (auto why = ical::forbidden_attendee_change(plan.parse(previous), plan.parse(data), own, !answers_merged))
         throw Error(403, Precondition::allowed_attendee_scheduling_object_change, *why);
 }
 
 std::optional<ical::ReplyApplication> plan_reply(Actor& actor, WritePlan& plan, const PrincipalRecord& organizer,
                                                  const ObjectRecord& copy, const std::string& reply) {
-    auto applied = ical::apply_reply(copy.data, reply);
+    auto applied = applied_reply(plan, copy.data, reply);
     if (!applied || !applied->invited || !applied->changed) return applied;
     if (!plan_object(actor, plan, slot_of(organizer.id, copy), applied->data, false, ScheduleTagChange::keep))
         return std::nullopt;
@@ -487,7 +566,7 @@ Delivery plan_delivery(Actor& actor, WritePlan& plan, const PrincipalRecord& who
     auto copy = plan.attendee_copy(data);
     if (existing) {
         // Their alarms, X- properties and answers stay (issue 6 §3).
-        copy = ical::merge_attendee_copy(copy, existing->data, address);
+        copy = merged_copy(plan, copy, existing->data, address);
         ok = plan_object(actor, plan, slot_of(who.id, *existing), copy, false, renew);
         return ok ? Delivery::delivered : Delivery::failed;
     }

@@ -59,8 +59,8 @@ void plan_delete_scheduling(Actor& actor, WritePlan& plan, const std::string& da
 /// LOCATION, ORGANIZER, the attendee list, another attendee's answer unless
 /// `answers_merged`: If-Schedule-Tag-Match takes those from the stored copy).
 /// Returns normally for anything else, for a new object and for data that
-/// does not parse (validated elsewhere).
-void check_attendee_change(Actor& actor, const std::string& data, const std::string& previous,
+/// does not parse (validated elsewhere). Reads both texts through `plan`'s parses.
+void check_attendee_change(Actor& actor, WritePlan& plan, const std::string& data, const std::string& previous,
                            bool answers_merged);
 
 /// Plans a REPLY applied to `copy`, `organizer`'s copy of the event (per

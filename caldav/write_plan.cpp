@@ -42,7 +42,10 @@ std::shared_ptr<icalcomponent_impl> WritePlan::parse_of(const std::string& data)
 
 void WritePlan::keep_parse(const std::string& data, std::shared_ptr<icalcomponent_impl> parsed) {
     if (!parsed) return;
-    parses_.insert_or_assign(data, parsed);
+    // A parse handed out already stays: its readers hold its pointer.
+    auto [it, fresh] = parses_.try_emplace(data, parsed);
+    if (!fresh && it->second) parsed = it->second;
+    it->second = parsed;
     // Writes planned before the parse came take it too.
     for (auto& w : set_.writes)
         if (w.kind != ObjectWrite::Kind::remove && !w.parsed && w.object.data == data) w.parsed = parsed;
@@ -120,7 +123,32 @@ const CalendarData& WritePlan::validated(const std::string& data, const Limits& 
 
 const std::string& WritePlan::attendee_copy(const std::string& data) {
     if (auto it = copies_.find(data); it != copies_.end()) return it->second;
-    return copies_.emplace(data, ical::attendee_copy(data)).first->second;
+    auto copy = copy_of(data);
+    if (!copy) return copies_.emplace(data, data).first->second;  // as ical::attendee_copy answers
+    auto text = ical::attendee_copy(copy.get());
+    remember(text, std::move(copy));
+    return copies_.emplace(data, std::move(text)).first->second;
+}
+
+icalcomponent* WritePlan::parse(const std::string& data) {
+    if (auto it = parses_.find(data); it != parses_.end()) return it->second.get();
+    auto parsed = ical::parse_calendar(data);
+    std::shared_ptr<icalcomponent_impl> kept;
+    if (!parsed.error && parsed.calendar) kept.reset(parsed.calendar.release(), ical::ComponentDeleter{});
+    return parses_.emplace(data, std::move(kept)).first->second.get();
+}
+
+ical::ComponentPtr WritePlan::copy_of(const std::string& data) {
+    icalcomponent* parsed = parse(data);
+    if (!parsed) return nullptr;
+    if (ical::clones_faithfully(parsed)) return ical::ComponentPtr(icalcomponent_new_clone(parsed));
+    auto again = ical::parse_calendar(data);  // X- values: see ical::clones_faithfully
+    return again.error ? nullptr : std::move(again.calendar);
+}
+
+void WritePlan::remember(const std::string& data, ical::ComponentPtr calendar) {
+    if (!calendar) return;
+    keep_parse(data, std::shared_ptr<icalcomponent_impl>(calendar.release(), ical::ComponentDeleter{}));
 }
 
 std::optional<PlanHints> WritePlan::replan(const CommitResult& result) const {

@@ -18,6 +18,7 @@
 #include "caldav/limits.hpp"
 #include "caldav/store.hpp"
 #include "caldav/write_set.hpp"
+#include "ical/calendar_data.hpp"
 
 namespace caldav {
 
@@ -102,6 +103,21 @@ public:
     /// ical::attendee_copy of `data` (no status), made once per plan.
     const std::string& attendee_copy(const std::string& data);
 
+    /// libical's parse of `data` (ical::parse_calendar), made once per plan
+    /// (issue 24: an RSVP parsed the same few texts 25 times) and owned by
+    /// the plan until it ends; null when `data` does not parse. Callers only
+    /// read it: an edit works on a clone (copy_of).
+    icalcomponent* parse(const std::string& data);
+
+    /// A clone of parse(data) for the caller to edit and free (a parse of
+    /// `data` when a clone would not serialise alike: ical::clones_faithfully);
+    /// null when `data` does not parse.
+    ical::ComponentPtr copy_of(const std::string& data);
+
+    /// Takes `calendar`, the component `data` was serialised from (an edit's
+    /// result), as parse(data) from now on (not when a parse is kept already).
+    void remember(const std::string& data, ical::ComponentPtr calendar);
+
     /// True when an earlier attempt found room `id` booked at this time.
     bool room_busy(std::int64_t id) const { return hints_.busy_rooms.contains(id); }
 
@@ -129,7 +145,9 @@ private:
     std::vector<std::pair<std::string, std::optional<PrincipalRecord>>> principals_;
     std::map<std::string, std::shared_ptr<const CalendarData>, std::less<>> validated_;
     std::map<std::string, std::string, std::less<>> copies_;
-    std::map<std::string, std::shared_ptr<icalcomponent_impl>, std::less<>> parses_;  ///< keep_parse
+    /// keep_parse, parse and remember; null: the text does not parse. An
+    /// entry is never replaced: parse() hands out its pointer.
+    std::map<std::string, std::shared_ptr<icalcomponent_impl>, std::less<>> parses_;
 };
 
 }  // namespace caldav

@@ -252,6 +252,20 @@ ComponentPtr parse_with_libical(std::string_view ics) {
     return root;
 }
 
+bool clones_faithfully(icalcomponent* calendar) {
+    for (icalproperty* p = icalcomponent_get_first_property(calendar, ICAL_X_PROPERTY); p;
+         p = icalcomponent_get_next_property(calendar, ICAL_X_PROPERTY)) {
+        // What TEXT escaping would change (RFC 5545 §3.3.11); a plain value
+        // ("push") comes out of a clone as it went in.
+        const char* value = icalproperty_get_value_as_string(p);
+        if (!value || std::string_view(value).find_first_of(",;\\\n") != std::string_view::npos) return false;
+    }
+    for (icalcomponent* c = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(calendar, ICAL_ANY_COMPONENT))
+        if (!clones_faithfully(c)) return false;
+    return true;
+}
+
 ParsedCalendar parse_calendar(std::string_view ics) {
     try {
         return parse_lines(ics, unfold(ics), nullptr);

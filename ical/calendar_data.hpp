@@ -41,6 +41,14 @@ ComponentPtr parse_with_libical(std::string_view ics);
 /// line where they were found (0 when not tied to a line). Never throws.
 ParsedCalendar parse_calendar(std::string_view ics);
 
+/// True when icalcomponent_new_clone(calendar) serialises exactly as
+/// `calendar` does. libical 3.0 clones the value of an X- property (and of the
+/// unknown properties parse_with_libical keeps as X- properties) as TEXT, so
+/// the clone writes "a,b" as "a\,b": false for a tree holding one whose
+/// value has a character TEXT escapes (then it is cloned by parsing its text
+/// again, issue 24). Never throws.
+bool clones_faithfully(icalcomponent* calendar);
+
 /// Every problem found in `ics`: syntax (with line numbers), the RFC 4791 §4.1
 /// object rules and unknown TZIDs. Empty when the data is a valid calendar
 /// object resource. Never throws.

@@ -227,11 +227,9 @@ std::size_t max_attendees_per_component(icalcomponent* calendar) {
 
 namespace {
 
-/// The text of a calendar without what same_for_attendees sets aside.
-std::optional<std::string> attendee_view(std::string_view ics) {
-    auto parsed = parse_calendar(ics);
-    if (parsed.error) return std::nullopt;
-    for (icalcomponent* c : detail::scheduled_components(parsed.calendar.get())) {
+/// The text of a calendar without what same_for_attendees sets aside; edits `calendar`.
+std::string attendee_view(icalcomponent* calendar) {
+    for (icalcomponent* c : detail::scheduled_components(calendar)) {
         while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT)) {
             icalcomponent_remove_component(c, alarm);
             icalcomponent_free(alarm);
@@ -252,7 +250,13 @@ std::optional<std::string> attendee_view(std::string_view ics) {
             while (icalparameter* p = icalproperty_get_first_parameter(o, ICAL_SCHEDULESTATUS_PARAMETER))
                 icalproperty_remove_parameter_by_ref(o, p);
     }
-    return text_of(parsed.calendar.get());
+    return text_of(calendar);
+}
+
+std::optional<std::string> attendee_view(std::string_view ics) {
+    auto parsed = parse_calendar(ics);
+    if (parsed.error) return std::nullopt;
+    return attendee_view(parsed.calendar.get());
 }
 
 }  // namespace
@@ -263,13 +267,21 @@ bool same_for_attendees(std::string_view a, std::string_view b) {
     return x && y && *x == *y;
 }
 
+bool same_for_attendees(icalcomponent* a, icalcomponent* b) {
+    return a && b && attendee_view(a) == attendee_view(b);
+}
+
 std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
                                             std::string_view reply) {
     auto copy = parse_calendar(organizer_copy);
     auto answer = parse_calendar(reply);
     if (copy.error || answer.error) return std::nullopt;
-    icalcomponent* copy_cal = copy.calendar.get();
-    icalcomponent* reply_cal = answer.calendar.get();
+    return apply_reply(copy.calendar.get(), organizer_copy, answer.calendar.get());
+}
+
+std::optional<ReplyApplication> apply_reply(icalcomponent* copy_cal, std::string_view organizer_copy,
+                                            icalcomponent* reply_cal) {
+    if (!copy_cal || !reply_cal) return std::nullopt;
     auto copy_components = detail::scheduled_components(copy_cal);
     int current_sequence = 0;
     for (icalcomponent* c : copy_components)

@@ -50,6 +50,9 @@ std::size_t max_attendees_per_component(icalcomponent* calendar);
 /// copy again, or an answer recorded on it, is no news for the others).
 /// False when either does not parse.
 bool same_for_attendees(std::string_view a, std::string_view b);
+/// same_for_attendees() of two parses, which it edits (each the caller's
+/// to free); false when either is null.
+bool same_for_attendees(icalcomponent* a, icalcomponent* b);
 
 /// What applying a REPLY to the organizer's copy did.
 struct ReplyApplication {
@@ -70,5 +73,10 @@ struct ReplyApplication {
 /// not parse or the reply has no ATTENDEE. Never throws.
 std::optional<ReplyApplication> apply_reply(std::string_view organizer_copy,
                                             std::string_view reply);
+/// apply_reply() on parses: `copy` (a parse of the text `organizer_copy`,
+/// edited into the answer; the caller's to free) and `reply` (only read).
+/// nullopt when either is null or the reply has no ATTENDEE.
+std::optional<ReplyApplication> apply_reply(icalcomponent* copy, std::string_view organizer_copy,
+                                            icalcomponent* reply);
 
 }  // namespace ical

@@ -271,9 +271,13 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
     auto update = parse_calendar(incoming);
     auto copy = parse_calendar(existing);
     if (update.error || copy.error) return std::string(incoming);
-    auto own_components = detail::scheduled_components(copy.calendar.get());
+    return merge_attendee_copy(update.calendar.get(), copy.calendar.get(), attendee);
+}
+
+std::string merge_attendee_copy(icalcomponent* incoming, icalcomponent* existing, std::string_view attendee) {
+    auto own_components = detail::scheduled_components(existing);
     icalcomponent* own_master = find_instance(own_components, {});
-    for (icalcomponent* c : detail::scheduled_components(update.calendar.get())) {
+    for (icalcomponent* c : detail::scheduled_components(incoming)) {
         auto key = instance_key(c);
         icalcomponent* same = find_instance(own_components, key);
         icalcomponent* own = same ? same : (key.empty() ? nullptr : own_master);
@@ -289,19 +293,19 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
         icalproperty* was = attendee_in(own, attendee);
         if (unmoved && mine && was) copy_parameter(mine, was, ICAL_PARTSTAT_PARAMETER);
     }
-    keep_x_properties(update.calendar.get(), copy.calendar.get());
-    return text_of(update.calendar.get());
+    keep_x_properties(incoming, existing);
+    return text_of(incoming);
 }
 
-std::optional<std::string> attendee_reply(std::string_view before, std::string_view now,
-                                          std::string_view attendee, bool force) {
-    auto after = parse_calendar(now);
-    if (after.error) return std::nullopt;
-    auto old = parse_calendar(before);
+namespace {
+
+/// attendee_reply() up to the message: `now` keeps only the components to
+/// answer; false when there are none.
+bool keep_answered(icalcomponent* before, icalcomponent* now, std::string_view attendee, bool force) {
     std::vector<icalcomponent*> old_components;
-    if (!old.error) old_components = detail::scheduled_components(old.calendar.get());
+    if (before) old_components = detail::scheduled_components(before);
     icalcomponent* old_master = find_instance(old_components, {});
-    icalcomponent* cal = after.calendar.get();
+    icalcomponent* cal = now;
     std::vector<icalcomponent*> unchanged;
     bool any = false;
     for (icalcomponent* c : detail::scheduled_components(cal)) {
@@ -317,12 +321,30 @@ std::optional<std::string> attendee_reply(std::string_view before, std::string_v
             unchanged.push_back(c);
         }
     }
-    if (!any) return std::nullopt;
+    if (!any) return false;
     for (icalcomponent* c : unchanged) {
         icalcomponent_remove_component(cal, c);
         icalcomponent_free(c);
     }
-    return itip_message(text_of(cal), "REPLY", attendee);
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::string> attendee_reply(std::string_view before, std::string_view now,
+                                          std::string_view attendee, bool force) {
+    auto after = parse_calendar(now);
+    if (after.error) return std::nullopt;
+    auto old = parse_calendar(before);
+    if (!keep_answered(old.error ? nullptr : old.calendar.get(), after.calendar.get(), attendee, force))
+        return std::nullopt;
+    return itip_message(text_of(after.calendar.get()), "REPLY", attendee);
+}
+
+std::optional<std::string> attendee_reply(icalcomponent* before, icalcomponent* now, std::string_view attendee,
+                                          bool force) {
+    if (!now || !keep_answered(before, now, attendee, force)) return std::nullopt;
+    return itip_message(now, "REPLY", attendee);
 }
 
 std::optional<std::string> forbidden_attendee_change(
@@ -331,9 +353,16 @@ std::optional<std::string> forbidden_attendee_change(
     auto was = parse_calendar(before);
     auto now = parse_calendar(after);
     if (was.error || now.error) return std::nullopt;
-    auto old_components = detail::scheduled_components(was.calendar.get());
+    return forbidden_attendee_change(was.calendar.get(), now.calendar.get(), is_own, other_partstats);
+}
+
+std::optional<std::string> forbidden_attendee_change(
+    icalcomponent* before, icalcomponent* after,
+    const std::function<bool(std::string_view)>& is_own, bool other_partstats) {
+    if (!before || !after) return std::nullopt;
+    auto old_components = detail::scheduled_components(before);
     icalcomponent* old_master = find_instance(old_components, {});
-    for (icalcomponent* c : detail::scheduled_components(now.calendar.get())) {
+    for (icalcomponent* c : detail::scheduled_components(after)) {
         auto key = instance_key(c);
         icalcomponent* same = find_instance(old_components, key);
         // RFC 6638 §3.2.2.1 (8): removed overrides and a new master are not compared.

@@ -3,6 +3,8 @@
 // alarms and X- properties kept across the organizer's update, and the REPLY
 // an attendee's change sends, per instance.
 #pragma once
+#include <libical/ical.h>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -36,6 +38,9 @@ std::string reset_rescheduled(std::string_view sent, std::string_view previous,
 /// `incoming` unchanged when either does not parse.
 std::string merge_attendee_copy(std::string_view incoming, std::string_view existing,
                                 std::string_view attendee);
+/// merge_attendee_copy() on parses: `incoming` is edited into the merged
+/// copy, `existing` only read (both the caller's to free).
+std::string merge_attendee_copy(icalcomponent* incoming, icalcomponent* existing, std::string_view attendee);
 
 /// The iTIP REPLY (RFC 5546 §3.2.3) for an attendee's change from `before`
 /// (empty: a new copy, everything NEEDS-ACTION) to `now`: the components of
@@ -45,6 +50,11 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
 /// nothing to answer or `now` does not parse.
 std::optional<std::string> attendee_reply(std::string_view before, std::string_view now,
                                           std::string_view attendee, bool force);
+/// attendee_reply() on parses: `before` only read (null: a new copy), `now`
+/// edited into the message (the caller's to free). The message is made from
+/// `now` as edited, where the text version parses its text again.
+std::optional<std::string> attendee_reply(icalcomponent* before, icalcomponent* now, std::string_view attendee,
+                                          bool force);
 
 /// RFC 6638 §3.2.2.1: the first change from `before` (an attendee's copy as
 /// stored) to `after` (what the attendee's client writes over it) that is the
@@ -61,6 +71,10 @@ std::optional<std::string> attendee_reply(std::string_view before, std::string_v
 /// text does not parse.
 std::optional<std::string> forbidden_attendee_change(
     std::string_view before, std::string_view after,
+    const std::function<bool(std::string_view)>& is_own, bool other_partstats);
+/// forbidden_attendee_change() of two parses, only read; nullopt when either is null.
+std::optional<std::string> forbidden_attendee_change(
+    icalcomponent* before, icalcomponent* after,
     const std::function<bool(std::string_view)>& is_own, bool other_partstats);
 
 /// The data without SCHEDULE-FORCE-SEND parameters (RFC 6638 §7.3: a request

@@ -192,64 +192,112 @@ void ensure_dtstamp(icalcomponent* c) {
         c, icalproperty_new_dtstamp(icaltime_current_time_with_zone(icaltimezone_get_utc_timezone())));
 }
 
+void make_itip_message(icalcomponent* cal, std::string_view method, std::string_view replying) {
+    while (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
+        icalcomponent_remove_property(cal, m), icalproperty_free(m);
+    icalcomponent_add_property(cal, icalproperty_new_method(icalenum_string_to_method(std::string(method).c_str())));
+    for (icalcomponent* c : scheduled(cal)) {
+        ensure_dtstamp(c);
+        while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT))
+            icalcomponent_remove_component(c, alarm), icalcomponent_free(alarm);
+        if (method == "CANCEL") {
+            if (icalproperty* st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY))
+                icalcomponent_remove_property(c, st), icalproperty_free(st);
+            icalcomponent_add_property(c, icalproperty_new_status(ICAL_STATUS_CANCELLED));
+            // The server cancels on the organizer's behalf (a DELETE, an
+            // attendee dropped): a SEQUENCE above the last REQUEST's, or
+            // Outlook, Apple Calendar and Thunderbird take the CANCEL for
+            // a stale message and keep the event (RFC 5546 §2.1.4, §3.2.5).
+            icalcomponent_set_sequence(c, icalcomponent_get_sequence(c) + 1);
+        }
+        std::vector<icalproperty*> drop;
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
+            const char* v = icalproperty_get_attendee(a);
+            if (!replying.empty() && (!v || !same_address(v, replying))) drop.push_back(a);
+        }
+        for (auto* a : drop) icalcomponent_remove_property(c, a), icalproperty_free(a);
+    }
+}
+
+void set_schedule_status(icalcomponent* cal, const std::vector<std::pair<std::string, std::string>>& statuses) {
+    for (icalcomponent* c : scheduled(cal))
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            const char* v = icalproperty_get_attendee(a);
+            if (!v) continue;
+            for (const auto& [address, status] : statuses) {
+                if (!same_address(address, v)) continue;
+                remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
+                icalproperty_add_parameter(a, icalparameter_new_schedulestatus(status.c_str()));
+            }
+        }
+}
+
+void set_organizer_schedule_status(icalcomponent* cal, std::string_view status) {
+    for (icalcomponent* c : scheduled(cal))
+        if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY)) {
+            remove_parameter(o, ICAL_SCHEDULESTATUS_PARAMETER);
+            icalproperty_add_parameter(o, icalparameter_new_schedulestatus(std::string(status).c_str()));
+        }
+}
+
+void set_partstat(icalcomponent* cal, std::string_view attendee, std::string_view partstat) {
+    for (icalcomponent* c : scheduled(cal))
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
+            const char* v = icalproperty_get_attendee(a);
+            if (!v || !same_address(v, attendee)) continue;
+            remove_parameter(a, ICAL_PARTSTAT_PARAMETER);
+            icalproperty_add_parameter(a, new_partstat(partstat));
+        }
+}
+
+void make_attendee_copy(icalcomponent* cal, std::string_view status) {
+    while (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
+        icalcomponent_remove_property(cal, m), icalproperty_free(m);
+    for (icalcomponent* c : scheduled(cal)) {
+        for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
+             a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY))
+            remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
+        if (!status.empty()) {
+            if (icalproperty* st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY))
+                icalcomponent_remove_property(c, st), icalproperty_free(st);
+            icalcomponent_add_property(c, icalproperty_new_status(icalenum_string_to_status(std::string(status).c_str())));
+        }
+    }
+}
+
 }  // namespace
 
 std::string itip_message(std::string_view ics, std::string_view method, std::string_view replying) {
-    return edited(ics, [&](icalcomponent* cal) {
-        while (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
-            icalcomponent_remove_property(cal, m), icalproperty_free(m);
-        icalcomponent_add_property(cal, icalproperty_new_method(icalenum_string_to_method(std::string(method).c_str())));
-        for (icalcomponent* c : scheduled(cal)) {
-            ensure_dtstamp(c);
-            while (icalcomponent* alarm = icalcomponent_get_first_component(c, ICAL_VALARM_COMPONENT))
-                icalcomponent_remove_component(c, alarm), icalcomponent_free(alarm);
-            if (method == "CANCEL") {
-                if (icalproperty* st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY))
-                    icalcomponent_remove_property(c, st), icalproperty_free(st);
-                icalcomponent_add_property(c, icalproperty_new_status(ICAL_STATUS_CANCELLED));
-                // The server cancels on the organizer's behalf (a DELETE, an
-                // attendee dropped): a SEQUENCE above the last REQUEST's, or
-                // Outlook, Apple Calendar and Thunderbird take the CANCEL for
-                // a stale message and keep the event (RFC 5546 §2.1.4, §3.2.5).
-                icalcomponent_set_sequence(c, icalcomponent_get_sequence(c) + 1);
-            }
-            std::vector<icalproperty*> drop;
-            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
-                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
-                remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
-                const char* v = icalproperty_get_attendee(a);
-                if (!replying.empty() && (!v || !same_address(v, replying))) drop.push_back(a);
-            }
-            for (auto* a : drop) icalcomponent_remove_property(c, a), icalproperty_free(a);
-        }
-    });
+    return edited(ics, [&](icalcomponent* cal) { make_itip_message(cal, method, replying); });
+}
+
+std::string itip_message(icalcomponent* calendar, std::string_view method, std::string_view replying) {
+    make_itip_message(calendar, method, replying);
+    return text_of(calendar);
 }
 
 std::string with_schedule_status(std::string_view ics,
                                  const std::vector<std::pair<std::string, std::string>>& statuses) {
-    return edited(ics, [&](icalcomponent* cal) {
-        for (icalcomponent* c : scheduled(cal))
-            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
-                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
-                const char* v = icalproperty_get_attendee(a);
-                if (!v) continue;
-                for (const auto& [address, status] : statuses) {
-                    if (!same_address(address, v)) continue;
-                    remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
-                    icalproperty_add_parameter(a, icalparameter_new_schedulestatus(status.c_str()));
-                }
-            }
-    });
+    return edited(ics, [&](icalcomponent* cal) { set_schedule_status(cal, statuses); });
+}
+
+std::string with_schedule_status(icalcomponent* calendar,
+                                 const std::vector<std::pair<std::string, std::string>>& statuses) {
+    set_schedule_status(calendar, statuses);
+    return text_of(calendar);
 }
 
 std::string with_organizer_schedule_status(std::string_view ics, std::string_view status) {
-    return edited(ics, [&](icalcomponent* cal) {
-        for (icalcomponent* c : scheduled(cal))
-            if (icalproperty* o = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY)) {
-                remove_parameter(o, ICAL_SCHEDULESTATUS_PARAMETER);
-                icalproperty_add_parameter(o, icalparameter_new_schedulestatus(std::string(status).c_str()));
-            }
-    });
+    return edited(ics, [&](icalcomponent* cal) { set_organizer_schedule_status(cal, status); });
+}
+
+std::string with_organizer_schedule_status(icalcomponent* calendar, std::string_view status) {
+    set_organizer_schedule_status(calendar, status);
+    return text_of(calendar);
 }
 
 std::string with_organizer(std::string_view ics, std::string_view organizer, std::string_view sent_by) {
@@ -269,34 +317,23 @@ std::string with_organizer(std::string_view ics, std::string_view organizer, std
 }
 
 std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat) {
-    return edited(ics, [&](icalcomponent* cal) {
-        for (icalcomponent* c : scheduled(cal))
-            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
-                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY)) {
-                const char* v = icalproperty_get_attendee(a);
-                if (!v || !same_address(v, attendee)) continue;
-                remove_parameter(a, ICAL_PARTSTAT_PARAMETER);
-                icalproperty_add_parameter(a, new_partstat(partstat));
-            }
-    });
+    return edited(ics, [&](icalcomponent* cal) { set_partstat(cal, attendee, partstat); });
+}
+
+std::string with_partstat(icalcomponent* calendar, std::string_view attendee, std::string_view partstat) {
+    set_partstat(calendar, attendee, partstat);
+    return text_of(calendar);
 }
 
 std::string attendee_copy(std::string_view ics, std::string_view status) {
-    return edited(ics, [&](icalcomponent* cal) {
-        while (icalproperty* m = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY))
-            icalcomponent_remove_property(cal, m), icalproperty_free(m);
-        for (icalcomponent* c : scheduled(cal)) {
-            for (icalproperty* a = icalcomponent_get_first_property(c, ICAL_ATTENDEE_PROPERTY); a;
-                 a = icalcomponent_get_next_property(c, ICAL_ATTENDEE_PROPERTY))
-                remove_parameter(a, ICAL_SCHEDULESTATUS_PARAMETER);
-            if (!status.empty()) {
-                if (icalproperty* st = icalcomponent_get_first_property(c, ICAL_STATUS_PROPERTY))
-                    icalcomponent_remove_property(c, st), icalproperty_free(st);
-                icalcomponent_add_property(c, icalproperty_new_status(icalenum_string_to_status(std::string(status).c_str())));
-            }
-        }
-    });
+    return edited(ics, [&](icalcomponent* cal) { make_attendee_copy(cal, status); });
 }
+
+std::string attendee_copy(icalcomponent* calendar, std::string_view status) {
+    make_attendee_copy(calendar, status);
+    return text_of(calendar);
+}
+
 
 std::string as_reply(std::string vfreebusy) {
     const std::string begin = "BEGIN:VCALENDAR\r\n";

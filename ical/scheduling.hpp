@@ -75,15 +75,24 @@ bool same_address(std::string_view a, std::string_view b);
 /// parameters removed, DTSTAMP added where a component lacks it; a CANCEL also gets STATUS:CANCELLED; a REPLY keeps only
 /// the ATTENDEE `replying`.
 std::string itip_message(std::string_view ics, std::string_view method, std::string_view replying = {});
+/// itip_message() made from `calendar`, a parse of the stored object, which
+/// it edits into the message (the caller's to free): what the text version
+/// answers for the text `calendar` serialises to (issue 24: no parse).
+std::string itip_message(icalcomponent* calendar, std::string_view method, std::string_view replying = {});
 
 /// The object with SCHEDULE-STATUS set on the ATTENDEEs named in `statuses`
 /// (address, status code such as "1.2"), in every component.
 std::string with_schedule_status(std::string_view ics,
                                  const std::vector<std::pair<std::string, std::string>>& statuses);
+/// with_schedule_status() made from `calendar`, which it edits.
+std::string with_schedule_status(icalcomponent* calendar,
+                                 const std::vector<std::pair<std::string, std::string>>& statuses);
 
 /// The object with SCHEDULE-STATUS `status` on the ORGANIZER of every
 /// component: in an attendee's copy, how their last reply fared (RFC 6638 §7.3).
 std::string with_organizer_schedule_status(std::string_view ics, std::string_view status);
+/// with_organizer_schedule_status() made from `calendar`, which it edits.
+std::string with_organizer_schedule_status(icalcomponent* calendar, std::string_view status);
 
 /// The object with ORGANIZER `organizer` (a calendar user address) and its
 /// SENT-BY parameter `sent_by` (RFC 5545 §3.2.18; none when empty) in every
@@ -93,9 +102,13 @@ std::string with_organizer(std::string_view ics, std::string_view organizer, std
 
 /// The object with the PARTSTAT of `attendee` set to `partstat` in every component.
 std::string with_partstat(std::string_view ics, std::string_view attendee, std::string_view partstat);
+/// with_partstat() made from `calendar`, which it edits.
+std::string with_partstat(icalcomponent* calendar, std::string_view attendee, std::string_view partstat);
 
 /// The object as an attendee's copy: no METHOD, no SCHEDULE-STATUS; with
 /// `status` (e.g. "CANCELLED") set on every component when not empty.
 std::string attendee_copy(std::string_view ics, std::string_view status = {});
+/// attendee_copy() made from `calendar`, which it edits.
+std::string attendee_copy(icalcomponent* calendar, std::string_view status = {});
 
 }  // namespace ical

@@ -569,45 +569,21 @@ def run_cases(cases, setup, teardown):
     return 1 if failed else 0
 
 
-def main():
-    if not BIN or not os.access(BIN, os.X_OK):
-        print("KALENDS_BIN must name the kalends executable", file=sys.stderr)
-        return 2
-    only = set(sys.argv[1:])
-    passed = failed = 0
-    try:
-        setup()
-    except Exception as e:  # noqa: BLE001 - reported, then every case counts as failed
-        print(f"FAIL setup: {e}")
-        print(f"\n  0 test cases out of {len(CASES)} passed\n  {len(CASES)} test cases out of {len(CASES)} failed")
-        if "proc" in state:
-            stop_server(state["proc"])
-        return 1
-    try:
-        for case in CASES:
-            if only and case.__name__ not in only:
-                continue
-            try:
-                case()
-                print(f"ok {case.__name__}", flush=True)
-                passed += 1
-            except Exception as e:  # noqa: BLE001 - one case's failure must not stop the others
-                why = str(e) if isinstance(e, AssertionError) else traceback.format_exc(limit=3).strip()
-                print(f"FAIL {case.__name__}: {why}", flush=True)
-                failed += 1
-    finally:
+def teardown():
+    if "proc" in state:
         stop_server(state["proc"])
+    if "rx" in state:
         state["rx"].server.shutdown()
+    if "work" in state:
         if os.environ.get("KEEP_WORK"):
             print(f"work files kept in {state['work']}")
         else:
             shutil.rmtree(state["work"], ignore_errors=True)
-    total = passed + failed
-    print(f"\n  {passed} test cases out of {total} passed")
-    if failed:
-        print(f"  {failed} test cases out of {total} failed")
-    return 1 if failed else 0
 
+
+def main():
+    only = set(sys.argv[1:])
+    return run_cases([c for c in CASES if not only or c.__name__ in only], setup, teardown)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,9 +1,9 @@
 // Work run beside the caller (issue 24): a JSON API create checks its
 // conflicts on another thread while it plans and commits the event, since
-// neither needs the other's result until the answer is written. The check
-// reads in its own snapshot; it leaves out the event's own UID, so whether
-// that snapshot is from before or after the commit does not change what it
-// finds. The front end says where such work may run (Actor::alongside);
+// neither needs the other's result until the answer is written. Each of the
+// check's reads sees the store as last committed; the check leaves out the
+// event's own UID, so whether a read comes before or after the event's commit
+// does not change what it finds. The front end says where such work may run (Actor::alongside);
 // without a place, or with every thread busy, the caller runs it itself.
 #pragma once
 #include <functional>

@@ -676,7 +676,7 @@ CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const 
     CreatedEvent created;
     // A conflict that refuses the event is known before anything is written;
     // a reported one is looked for beside the write (caldav/alongside.hpp),
-    // by a copy of the actor reading in its own snapshot.
+    // by a copy of the actor (caldav/alongside.hpp).
     Beside<std::vector<Conflict>> check(reject_conflicts ? nullptr : actor.alongside,
                                         [checker = actor, &ics, &invited, horizon_days, now]() mutable {
                                             return conflicts_of(checker, ics, invited, horizon_days, 50, now);

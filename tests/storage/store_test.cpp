@@ -456,6 +456,36 @@ BOOST_AUTO_TEST_CASE(a_read_session_of_one_store_leaves_another_stores_reads_alo
     BOOST_TEST(other->find_principal("carol").has_value());
 }
 
+// A collection's max_span (schema 0004) bounds its time-range scans: it
+// grows with the longest instance written and never shrinks. put_object
+// reads it with the revision bump and widens only past it (issue 24).
+BOOST_AUTO_TEST_CASE(the_longest_instance_written_sets_the_collections_max_span) {
+    auto cal = calendar("spans");
+    auto put = [&](const std::string& name, std::int64_t hours) {
+        auto o = object(cal.id, name, "uid-" + name);
+        o.instances.emplace();
+        o.instances->indexed_until = 2000000000;
+        o.instances->rows.push_back({1800000000, 1800000000 + hours * 3600, 1, false});
+        BOOST_REQUIRE(store->put_object(o).status == StoreStatus::ok);
+    };
+    auto max_span = [&] {
+        server::sqlite::Db db(dir.path() / "k.sqlite3", false, true);
+        auto s = db.prepare("SELECT max_span FROM collections WHERE id = ?1");
+        s.bind(1, cal.id);
+        return s.step() ? s.int64(0) : -1;
+    };
+    put("a.ics", 1);
+    BOOST_TEST(max_span() == 3600);
+    put("b.ics", 5);
+    BOOST_TEST(max_span() == 5 * 3600);
+    put("c.ics", 2);
+    BOOST_TEST(max_span() == 5 * 3600);
+    put("b.ics", 1);  // rewritten shorter: the bound stays
+    BOOST_TEST(max_span() == 5 * 3600);
+    put("a.ics", 7);  // rewritten longer
+    BOOST_TEST(max_span() == 7 * 3600);
+}
+
 BOOST_AUTO_TEST_CASE(the_log_is_copied_back_into_the_database_while_writes_go_on) {
     // The database file grows only when the write-ahead log is checkpointed
     // into it, which a thread of the store does once the log passes 1,000

@@ -86,15 +86,17 @@ caldav::ObjectRecord object_from(const sqlite::Stmt& s, bool with_data, int at =
     return o;
 }
 
-/// Bumps a collection's revision and records `name` as changed at it.
+/// Bumps a collection's revision and records `name` as changed at it; the
+/// collection's max_span (schema 0004) in `max_span` when given.
 std::int64_t log_change(sqlite::Db& db, std::int64_t collection_id, std::string_view name,
-                        bool deleted, std::int64_t now) {
+                        bool deleted, std::int64_t now, std::int64_t* max_span = nullptr) {
     auto bump = db.prepare(
         "UPDATE collections SET revision = revision + 1, modified_at = ?2 WHERE id = ?1 "
-        "RETURNING revision");
+        "RETURNING revision, max_span");
     bump.bind(1, collection_id).bind(2, now);
     if (!bump.step()) return 0;
     std::int64_t revision = bump.int64(0);
+    if (max_span) *max_span = bump.int64(1);
     auto log = db.prepare(
         "INSERT INTO changes (collection_id, name, revision, deleted) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (collection_id, name) DO UPDATE SET revision = ?3, deleted = ?4");
@@ -1020,7 +1022,7 @@ caldav::InstanceIndex read_instances(sqlite::Db& db, std::int64_t object_id);
 void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
                      std::int64_t collection_id, std::string_view name, std::string_view data,
                      std::optional<std::int64_t> after,
-                     icalcomponent_impl* parsed = nullptr);
+                     icalcomponent_impl* parsed = nullptr, bool inserted = false);
 
 /// Ids and names of a collection of `owner_id` and of the plain collections
 /// nested in it ("NAME/..."), parents before children.
@@ -1187,8 +1189,11 @@ StoredRow stored_row(const caldav::InstanceRow& row) {
 /// records index_state. With `replace`, only the rows that differ from the
 /// stored ones are deleted and inserted: most updates (a new title, a reply's
 /// PARTSTAT) leave the times alone, and then the time index is not touched.
+/// `max_span`: the collection's, when the caller read it in this
+/// transaction; a span within it needs no UPDATE of the collection.
 void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t collection_id,
-                         const caldav::InstanceIndex& index, bool replace) {
+                         const caldav::InstanceIndex& index, bool replace,
+                         std::optional<std::int64_t> max_span = std::nullopt) {
     std::vector<const caldav::InstanceRow*> to_insert;
     to_insert.reserve(index.rows.size());
     for (const auto& row : index.rows) to_insert.push_back(&row);
@@ -1235,7 +1240,7 @@ void write_instance_rows(sqlite::Db& db, std::int64_t object_id, std::int64_t co
     }
     std::int64_t span = 0;
     for (const auto& row : index.rows) span = std::max(span, row.end - row.start);
-    if (span > 0) {
+    if (span > 0 && (!max_span || span > *max_span)) {
         auto widen = db.prepare("UPDATE collections SET max_span = ?2 WHERE id = ?1 AND max_span < ?2");
         widen.bind(1, collection_id).bind(2, span).run();
     }
@@ -1539,10 +1544,14 @@ void insert_jobs(sqlite::Db& db, const std::vector<caldav::NewJob>& jobs, std::i
 /// transaction: with `after` empty (the object was written) the jobs due
 /// after the indexer's now go; with `after` (the horizon is extended) jobs
 /// are only added. Objects outside calendars (inbox items) get none.
+/// `inserted`: the object's row was inserted by this write, so it has no
+/// jobs and no reminder_index row to replace (those of an earlier object
+/// under the same id went with it: trigger objects_reminders_deleted and the
+/// foreign key's cascade), and the two deletes are not run (issue 24).
 void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t object_id,
                      std::int64_t collection_id, std::string_view name, std::string_view data,
                      std::optional<std::int64_t> after,
-                     icalcomponent_impl* parsed) {
+                     icalcomponent_impl* parsed, bool inserted) {
     if (!indexer) return;
     auto who = db.prepare(
         "SELECT c.owner_id, c.kind, coalesce(p.email, ''), p.name, c.name, c.timezone, coalesce((SELECT value_xml "
@@ -1564,7 +1573,7 @@ void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std
             schedule.now = now_seconds();
         }
     }
-    if (!after)
+    if (!after && !inserted)
         db.prepare("DELETE FROM jobs WHERE object_id = ?1 AND kind = ?2 AND due_at > ?3")
             .bind(1, object_id)
             .bind(2, caldav::reminder_job_kind)
@@ -1584,7 +1593,7 @@ void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std
             .bind(1, object_id)
             .bind(2, *schedule.indexed_until)
             .run();
-    else
+    else if (!inserted)
         db.prepare("DELETE FROM reminder_index WHERE object_id = ?1").bind(1, object_id).run();
 }
 
@@ -1644,7 +1653,8 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o, const c
         return r;
     }
     auto now = now_seconds();
-    auto revision = log_change(db, o.collection_id, o.name, false, now);
+    std::int64_t max_span = 0;
+    auto revision = log_change(db, o.collection_id, o.name, false, now, &max_span);
     if (revision == 0) {
         r.status = StoreStatus::not_found;
         return r;
@@ -1674,9 +1684,10 @@ caldav::PutResult put_locked(sqlite::Db& db, const caldav::PutObject& o, const c
     auto id = s.int64(0);
     s.reset();
     // A new object has no rows to replace.
-    if (o.instances) write_instance_rows(db, id, o.collection_id, *o.instances, etag.has_value());
+    if (o.instances) write_instance_rows(db, id, o.collection_id, *o.instances, etag.has_value(), max_span);
     else if (etag) db.prepare("DELETE FROM instances WHERE object_id = ?1").bind(1, id).run();
-    if (o.content_type.empty()) index_reminders(db, reminders, id, o.collection_id, o.name, o.data, std::nullopt, parsed);
+    if (o.content_type.empty())
+        index_reminders(db, reminders, id, o.collection_id, o.name, o.data, std::nullopt, parsed, r.created);
     return r;
 }
 

@@ -155,6 +155,64 @@ BOOST_AUTO_TEST_CASE(failing_migration_applies_nothing) {
     BOOST_TEST(user_version(o.file) == 0);
 }
 
+
+namespace {
+/// The home change log and home revisions after member writes, renames,
+/// property changes, bookkeeping-only updates and a delete, run as plain SQL
+/// on a database migrated with `migrations`.
+std::string home_log_after_collection_updates(const std::vector<server::Migration>& migrations) {
+    test_support::TempDir dir;
+    server::SqliteOptions o;
+    o.file = dir.path() / "home.sqlite3";
+    SqliteStore::open(o, migrations)->close();
+    server::sqlite::Db db(o.file, false, false);
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("INSERT INTO principals (id, name, created_at) VALUES (1, 'alice', 0), (2, 'bob', 0)");
+    db.exec("INSERT INTO collections (id, owner_id, name, kind, created_at, modified_at) VALUES "
+            "(10, 1, 'work', 'calendar', 0, 5), (11, 1, 'home', 'calendar', 0, 5), (12, 2, 'work', 'calendar', 0, 5)");
+    for (const char* step : {
+             "UPDATE collections SET revision = revision + 1, modified_at = 7 WHERE id = 10",
+             "UPDATE collections SET revision = revision + 1, modified_at = 8 WHERE id = 10",  // the row again
+             "UPDATE collections SET revision = revision + 1, modified_at = 6 WHERE id = 12",
+             "UPDATE collections SET max_span = 3600 WHERE id = 11",    // bookkeeping: not logged
+             "UPDATE collections SET modified_at = 99 WHERE id = 11",   // neither
+             "UPDATE collections SET name = 'job' WHERE id = 10",       // a rename: work gone, job new
+             "UPDATE collections SET display_name = 'Job' WHERE id = 10",
+             "UPDATE collections SET name = 'work', revision = revision + 1 WHERE id = 11",  // onto a gone name
+             "UPDATE collections SET name = 'work' WHERE id = 11",      // same name: no rename
+             "DELETE FROM collections WHERE id = 10",
+             "UPDATE collections SET revision = revision + 1 WHERE id = 11",
+         })
+        db.exec(step);
+    std::string log;
+    auto rows = db.prepare("SELECT owner_id, name, revision, deleted FROM home_changes ORDER BY owner_id, name");
+    while (rows.step())
+        log += std::to_string(rows.int64(0)) + " " + rows.text(1) + " " + std::to_string(rows.int64(2)) + " " +
+               std::to_string(rows.int64(3)) + "\n";
+    auto homes = db.prepare("SELECT id, home_revision, home_modified_at FROM principals ORDER BY id");
+    while (homes.step())
+        log += "home " + std::to_string(homes.int64(0)) + " " + std::to_string(homes.int64(1)) + " " +
+               std::to_string(homes.int64(2)) + "\n";
+    return log;
+}
+}  // namespace
+
+// 0023 writes the home change log with upserts instead of a delete and an
+// insert per name: the log and the home revisions must come out the same.
+BOOST_AUTO_TEST_CASE(migration_23_logs_home_changes_as_0013_did) {
+    auto up_to_22 = server::builtin_migrations();
+    while (up_to_22.back().version > 22) up_to_22.pop_back();
+    BOOST_REQUIRE(server::builtin_migrations().back().version >= 23);
+    const auto before = home_log_after_collection_updates(up_to_22);
+    const auto after = home_log_after_collection_updates(server::builtin_migrations());
+    BOOST_TEST(after == before);
+    // The sequence did log what the test is about: a rename's gone name,
+    // a name taken again and a deletion.
+    BOOST_TEST(before.find("1 job") != std::string::npos);
+    BOOST_TEST(before.find("1 work") != std::string::npos);
+    BOOST_TEST(before.find("2 work") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(store, StoreFixture)
@@ -396,6 +454,36 @@ BOOST_AUTO_TEST_CASE(a_read_session_of_one_store_leaves_another_stores_reads_alo
     BOOST_TEST(!other->find_principal("carol"));
     std::thread([&] { other->add_user("carol", "carol@example.com", "$y$fake"); }).join();
     BOOST_TEST(other->find_principal("carol").has_value());
+}
+
+// A collection's max_span (schema 0004) bounds its time-range scans: it
+// grows with the longest instance written and never shrinks. put_object
+// reads it with the revision bump and widens only past it (issue 24).
+BOOST_AUTO_TEST_CASE(the_longest_instance_written_sets_the_collections_max_span) {
+    auto cal = calendar("spans");
+    auto put = [&](const std::string& name, std::int64_t hours) {
+        auto o = object(cal.id, name, "uid-" + name);
+        o.instances.emplace();
+        o.instances->indexed_until = 2000000000;
+        o.instances->rows.push_back({1800000000, 1800000000 + hours * 3600, 1, false});
+        BOOST_REQUIRE(store->put_object(o).status == StoreStatus::ok);
+    };
+    auto max_span = [&] {
+        server::sqlite::Db db(dir.path() / "k.sqlite3", false, true);
+        auto s = db.prepare("SELECT max_span FROM collections WHERE id = ?1");
+        s.bind(1, cal.id);
+        return s.step() ? s.int64(0) : -1;
+    };
+    put("a.ics", 1);
+    BOOST_TEST(max_span() == 3600);
+    put("b.ics", 5);
+    BOOST_TEST(max_span() == 5 * 3600);
+    put("c.ics", 2);
+    BOOST_TEST(max_span() == 5 * 3600);
+    put("b.ics", 1);  // rewritten shorter: the bound stays
+    BOOST_TEST(max_span() == 5 * 3600);
+    put("a.ics", 7);  // rewritten longer
+    BOOST_TEST(max_span() == 7 * 3600);
 }
 
 BOOST_AUTO_TEST_CASE(the_log_is_copied_back_into_the_database_while_writes_go_on) {

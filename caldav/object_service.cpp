@@ -125,7 +125,7 @@ ObjectPutOutcome put_plain(Actor& actor, const ObjectPut& put, CalendarData& dat
     case StoreStatus::not_found: throw Error(409, "the calendar went away");
     default: throw store_error(result.status);
     }
-    return {result.created, result.etag, result.schedule_tag};
+    return {result.created, result.etag, result.schedule_tag, std::nullopt};
 }
 
 /// SCHEDULE-FORCE-SEND in what the client sent (RFC 6638 §7.3).

@@ -78,7 +78,11 @@ private:
 
 /// A new event and what creating it did.
 struct CreatedEvent {
-    EventLocation where;          ///< the stored object (its data as stored)
+    /// The stored object: its data as stored, its ETag and Schedule-Tag;
+    /// no id (it was not read back), times of `now`.
+    EventLocation where;
+    /// libical's parse of where.object.data (only to be read), or null.
+    std::shared_ptr<icalcomponent_impl> parsed;
     ObjectPutOutcome outcome;
     std::vector<Conflict> conflicts;
 };

@@ -125,7 +125,7 @@ ObjectPutOutcome put_plain(Actor& actor, const ObjectPut& put, CalendarData& dat
     case StoreStatus::not_found: throw Error(409, "the calendar went away");
     default: throw store_error(result.status);
     }
-    return {result.created, result.etag, result.schedule_tag};
+    return {result.created, result.etag, result.schedule_tag, std::nullopt};
 }
 
 /// SCHEDULE-FORCE-SEND in what the client sent (RFC 6638 §7.3).
@@ -253,8 +253,11 @@ std::vector<ObjectPutOutcome> commit_puts(Actor& actor, const std::vector<Prepar
             std::vector<ObjectPutOutcome> out;
             for (std::size_t i = 0; i < puts.size(); ++i) {
                 const auto& r = result.results[planned[i].write];
-                out.push_back({r.created, planned[i].stored == puts[i].put.data ? r.etag : std::string(),
-                               r.schedule_tag});
+                auto& stored = planned[i].stored;
+                out.push_back({r.created, stored == puts[i].put.data ? r.etag : std::string(), r.schedule_tag,
+                               std::nullopt});
+                auto parsed = plan.parse_of(stored);
+                out.back().stored = StoredVersion{std::move(stored), r.etag, std::move(parsed)};
             }
             return out;
         }
@@ -284,7 +287,11 @@ ObjectPutOutcome put_calendar_object(Actor& actor, ObjectPut put) {
     std::vector<PreparedPut> one;
     one.push_back(prepare(actor, std::move(put)));
     auto& p = one.front();
-    if (!p.schedules && !p.put.conditions.if_schedule_tag_match) return put_plain(actor, p.put, p.data);
+    if (!p.schedules && !p.put.conditions.if_schedule_tag_match) {
+        auto outcome = put_plain(actor, p.put, p.data);
+        outcome.stored = StoredVersion{std::move(p.put.data), outcome.etag, std::move(p.parsed)};
+        return outcome;
+    }
     return commit_puts(actor, one).front();
 }
 

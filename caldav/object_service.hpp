@@ -6,6 +6,7 @@
 // precondition to answer, and know nothing of HTTP messages or XML.
 #pragma once
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,16 @@ struct ObjectPut {
     std::optional<IdempotencyRecord> idempotency;
 };
 
+/// The version a write stored, as the write knew it: the front end that
+/// answers with the object (the JSON API's create) needs no read-back.
+struct StoredVersion {
+    std::string data;  ///< the bytes stored, scheduling's changes included
+    std::string etag;  ///< of `data`
+    /// libical's parse of `data` (or the tree the plan serialised into it),
+    /// only to be read; null when the write had none at hand.
+    std::shared_ptr<icalcomponent_impl> parsed;
+};
+
 /// What storing it did.
 struct ObjectPutOutcome {
     bool created = false;
@@ -44,6 +55,8 @@ struct ObjectPutOutcome {
     /// client must read it back).
     std::string etag;
     std::string schedule_tag;  ///< the object's Schedule-Tag now; empty when it has none
+    /// What is stored now (put_calendar_object fills it).
+    std::optional<StoredVersion> stored;
 };
 
 /// Validates and stores a calendar object (RFC 4791 §5.3.2), and when it is

@@ -118,6 +118,10 @@ public:
     /// result), as parse(data) from now on (not when a parse is kept already).
     void remember(const std::string& data, ical::ComponentPtr calendar);
 
+    /// The parse the plan holds for `data` (keep_parse, parse or remember),
+    /// shared, to be read after the plan ends; null when none.
+    std::shared_ptr<icalcomponent_impl> parse_of(const std::string& data) const;
+
     /// True when an earlier attempt found room `id` booked at this time.
     bool room_busy(std::int64_t id) const { return hints_.busy_rooms.contains(id); }
 
@@ -135,8 +139,6 @@ private:
         bool client = false;
     };
     std::optional<std::size_t> planned(std::int64_t collection_id, std::string_view name) const;
-    /// The parse kept for `data` (keep_parse); null when none.
-    std::shared_ptr<icalcomponent_impl> parse_of(const std::string& data) const;
 
     Store& store_;
     PlanHints hints_;

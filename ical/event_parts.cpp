@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <mutex>
+#include <vector>
 
 #include "ical/expand.hpp"
 #include "ical/libical_text.hpp"
@@ -315,6 +318,67 @@ void trim_observances(icalcomponent* vtz, std::int64_t cutoff) {
     }
 }
 
+/// Trimmed builtin VTIMEZONEs, kept: cloning a whole zone (New York's goes
+/// back to 1883) and dropping its history was half the time of building an
+/// event (issue 24). What trim_observances keeps depends only on how many of
+/// the zone's observances ended before the cutoff, so a zone has a few
+/// trimmed forms, each kept once and cloned for every event.
+class TrimmedZones {
+public:
+    /// A clone of `iana`'s builtin VTIMEZONE trimmed at `cutoff` (none:
+    /// whole), for the caller to own; null for a zone libical lacks.
+    icalcomponent* clone(const std::string& iana, std::optional<std::int64_t> cutoff) {
+        std::lock_guard lock(mutex_);
+        auto it = zones_.find(iana);
+        if (it == zones_.end()) {
+            if (kept_ >= max_kept) clear();
+            Zone z;
+            z.whole.reset(builtin_vtimezone(iana));
+            if (z.whole)
+                for (icalcomponent* c = icalcomponent_get_first_component(z.whole.get(), ICAL_ANY_COMPONENT); c;
+                     c = icalcomponent_get_next_component(z.whole.get(), ICAL_ANY_COMPONENT))
+                    z.ends.push_back(last_onset(c));
+            std::sort(z.ends.begin(), z.ends.end());
+            it = zones_.emplace(iana, std::move(z)).first;
+            ++kept_;
+        }
+        Zone& z = it->second;
+        if (!z.whole) return nullptr;
+        if (!cutoff) return icalcomponent_new_clone(z.whole.get());
+        // Observances that ended before the cutoff: the ones trimming drops, but the last.
+        auto ended = static_cast<std::size_t>(std::lower_bound(z.ends.begin(), z.ends.end(), *cutoff) - z.ends.begin());
+        auto& form = z.trimmed[ended];
+        if (!form) {
+            form.reset(icalcomponent_new_clone(z.whole.get()));
+            trim_observances(form.get(), *cutoff);
+            ++kept_;
+        }
+        return icalcomponent_new_clone(form.get());
+    }
+
+private:
+    /// Zones and trimmed forms kept at most, all dropped past it (each is a
+    /// few kilobytes; about 600 zones exist, most with few forms).
+    static constexpr std::size_t max_kept = 4096;
+    struct Zone {
+        ComponentPtr whole;
+        std::vector<std::int64_t> ends;  ///< last_onset of each observance, sorted
+        std::map<std::size_t, ComponentPtr> trimmed;
+    };
+    void clear() {
+        zones_.clear();
+        kept_ = 0;
+    }
+    std::mutex mutex_;
+    std::map<std::string, Zone, std::less<>> zones_;
+    std::size_t kept_ = 0;
+};
+
+TrimmedZones& trimmed_zones() {
+    static TrimmedZones zones;
+    return zones;
+}
+
 }  // namespace
 
 void ensure_vtimezone(icalcomponent* calendar, const std::string& iana,
@@ -325,9 +389,9 @@ void ensure_vtimezone(icalcomponent* calendar, const std::string& iana,
         icalproperty* id = icalcomponent_get_first_property(tz, ICAL_TZID_PROPERTY);
         if (id && text_or(icalproperty_get_tzid(id)) == iana) return;
     }
-    icalcomponent* vtz = builtin_vtimezone(iana);
+    icalcomponent* vtz = trimmed_zones().clone(
+        iana, from ? std::optional(*from - 366 * day_seconds) : std::nullopt);
     if (!vtz) return;
-    if (from) trim_observances(vtz, *from - 366 * day_seconds);
     // VTIMEZONEs first, as clients write them (RFC 5545 §3.6.5 allows any order).
     icalcomponent* first = icalcomponent_get_first_component(calendar, ICAL_ANY_COMPONENT);
     if (!first) {

@@ -6,7 +6,6 @@
 #include <boost/json/serialize.hpp>
 
 #include "caldav/event_service.hpp"
-#include "caldav/parsed_event_cache.hpp"
 #include "caldav/privileges.hpp"
 #include "caldav/reminders.hpp"
 #include "caldav/resource_path.hpp"
@@ -148,12 +147,13 @@ caldav::Response create_event(Call& call) {
             if (auto replay = replayed(call, *key)) return std::move(*replay);
         throw;
     }
-    // Read back through the parsed-event cache: the listing that follows a
-    // create finds the new version parsed.
-    auto parsed = caldav::parsed_event_cache().occurrences(created.where.object, call.now, call.now + 1,
-                                                           ical::ExpandLimits{});
-    auto view = parsed->occurrences.has_master ? std::optional(parsed->occurrences.views.front())
-                                               : ical::read_event(created.where.object.text());
+    // The answer reads the commit's own parse of what it stored (no second
+    // parse); a create without one reads the text.
+    const auto& text = created.where.object.data;
+    auto occurrences = created.parsed ? ical::read_event_occurrences(text, created.parsed.get(), call.now,
+                                                                     call.now + 1, ical::ExpandLimits{})
+                                      : ical::read_event_occurrences(text, call.now, call.now + 1, ical::ExpandLimits{});
+    auto view = occurrences.has_master ? std::optional(occurrences.views.front()) : ical::read_event(text);
     if (!view) throw ApiError(500, "internal", "the stored event cannot be read back");
     auto out = event_json(created.where, *view);
     out["conflicts"] = conflicts_json(created.conflicts);

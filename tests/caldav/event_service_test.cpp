@@ -5,7 +5,10 @@
 // event details.
 #include "caldav/event_service.hpp"
 
+#include <cstdlib>
+
 #include <boost/test/unit_test.hpp>
+#include <libical/ical.h>
 
 #include "caldav/error.hpp"
 #include "src/storage/sqlite_store.hpp"
@@ -197,6 +200,26 @@ BOOST_AUTO_TEST_CASE(conflicts_show_the_callers_own_events_with_titles_and_atten
         find_conflicts(a, created.where.object.data, {"bob@example.com"}, horizon, 50, now);
     BOOST_TEST(again.size() == 2u);
     for (const auto& c : again) BOOST_TEST(c.event_id != uid_of(created));
+}
+
+BOOST_AUTO_TEST_CASE(a_create_answers_with_what_it_stored_without_reading_it_back) {
+    // A meeting's copy gets SCHEDULE-STATUS from scheduling; a lone event is stored as built.
+    const std::vector<std::vector<std::string>> invitees{{"bob@example.com", "dora@elsewhere.example"}, {}};
+    for (const auto& attendees : invitees) {
+        auto created = create("alice", spec("Review", "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z", attendees));
+        auto stored = where("alice", uid_of(created));
+        BOOST_TEST(created.where.object.data == stored.object.data);
+        BOOST_TEST(created.where.object.etag == stored.object.etag);
+        BOOST_TEST(created.where.object.schedule_tag == stored.object.schedule_tag);
+        BOOST_TEST(created.where.object.name == stored.object.name);
+        BOOST_TEST(created.where.object.size == stored.object.size);
+        BOOST_TEST((created.where.object.data.find("SCHEDULE-STATUS") != std::string::npos) == !attendees.empty());
+        // The parse handed back is of exactly that text.
+        BOOST_REQUIRE(created.parsed);
+        char* text = icalcomponent_as_ical_string_r(created.parsed.get());
+        BOOST_TEST(std::string(text) == stored.object.data);
+        std::free(text);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_create_checked_beside_its_write_reports_the_conflicts_a_check_before_it_would) {

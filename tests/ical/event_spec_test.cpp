@@ -132,6 +132,35 @@ BOOST_AUTO_TEST_CASE(built_vtimezone_is_trimmed_but_still_gives_the_offsets_arou
     BOOST_TEST(ical::validate_calendar(t).empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_kept_trimmed_vtimezone_gives_the_builtin_offsets_from_any_start) {
+    // Events from 2040 back to 1890 in zones with long histories: each built
+    // twice (the second from the kept trimmed form), each VTIMEZONE giving
+    // libical's builtin offsets from its event on, the two texts alike.
+    for (const char* iana : {"America/New_York", "Europe/Berlin", "Australia/Sydney", "America/Sao_Paulo"}) {
+        icaltimezone* builtin = icaltimezone_get_builtin_timezone(iana);
+        BOOST_REQUIRE(builtin);
+        for (int year = 2040; year >= 1890; year -= 3) {
+            auto spec = meeting();
+            spec.time_zone = iana;
+            spec.start = at((std::to_string(year) + "-05-20T12:00:00Z").c_str());
+            spec.end = spec.start + 3600;
+            auto ics = ical::build_event(spec, now);
+            BOOST_TEST(ical::build_event(spec, now) == ics);
+            auto cal = ical::parse_with_libical(ics);
+            BOOST_REQUIRE(cal);
+            icaltimezone* zone = icalcomponent_get_timezone(cal.get(), iana);
+            BOOST_REQUIRE(zone);
+            for (std::int64_t t = spec.start; t < spec.start + 3 * 366 * 86400; t += 41 * 86400) {
+                icaltimetype u = icaltime_from_timet_with_zone(static_cast<time_t>(t), 0, icaltimezone_get_utc_timezone());
+                int daylight = 0;
+                int want = icaltimezone_get_utc_offset_of_utc_time(builtin, &u, &daylight);
+                BOOST_TEST(icaltimezone_get_utc_offset_of_utc_time(zone, &u, &daylight) == want,
+                           iana << " event in " << year << ", instant " << t);
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(built_event_has_the_required_properties_and_crlf_lines) {
     auto ics = ical::build_event(meeting(), now);
     BOOST_TEST(ics.starts_with(

@@ -796,11 +796,12 @@ std::string rsvp_event(Actor& actor, const EventLocation& event, const std::stri
     std::string address;
     try {
         answer_invitation_with(actor, event.calendar, event.owner_name, event.object.name,
-                               [&](const std::string& copy, const std::string& attendee) {
+                               [&](const std::string& copy, icalcomponent* parsed, const std::string& attendee) {
                                    address = attendee;
+                                   // The whole event's answer edits the parse answer_invitation_with made.
                                    auto answered = instance ? edited(ical::with_instance_partstat(copy, attendee, partstat,
                                                                                                  *instance, now))
-                                                            : ical::with_partstat(copy, attendee, partstat);
+                                                            : ical::with_partstat(parsed, attendee, partstat);
                                    return comment.empty() ? answered : with_comment(answered, comment);
                                });
     } catch (const Error& e) {

@@ -241,7 +241,14 @@ std::vector<ObjectPutOutcome> commit_puts(Actor& actor, const std::vector<Prepar
         // The actor's own writes come first in the set: refused (a UID taken,
         // the calendar gone), one stops the commit before anything else is
         // applied.
-        for (const auto& p : puts) plan.keep_parse(p.put.data, p.parsed);
+        for (const auto& p : puts) {
+            plan.keep_parse(p.put.data, p.parsed);
+            // The version the caller read, when its parse came along: the
+            // plan reads the version it writes over (attendee checks, the
+            // reply) from it. Keyed by its text, so a version written
+            // meanwhile is parsed afresh.
+            if (p.put.current && p.put.current_parsed) plan.keep_parse(p.put.current->data, p.put.current_parsed);
+        }
         std::vector<PlannedPut> planned;
         for (const auto& p : puts) planned.push_back(plan_own_write(actor, plan, p));
         for (std::size_t i = 0; i < puts.size(); ++i) plan_scheduling_of(actor, plan, puts[i], planned[i]);
@@ -312,8 +319,8 @@ ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calenda
     if (std::find(std::begin(answers), std::end(answers), partstat) == std::end(answers))
         throw Error(400, "an answer is ACCEPTED, DECLINED, TENTATIVE or NEEDS-ACTION");
     return answer_invitation_with(actor, calendar, owner_name, name,
-                                  [&](const std::string& copy, const std::string& attendee) {
-                                      return ical::with_partstat(copy, attendee, partstat);
+                                  [&](const std::string&, icalcomponent* parsed, const std::string& attendee) {
+                                      return ical::with_partstat(parsed, attendee, partstat);
                                   });
 }
 
@@ -329,7 +336,11 @@ ObjectPutOutcome answer_invitation_with(Actor& actor, const CollectionRecord& ca
     for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
         auto copy = actor.store.find_object(calendar.id, name, true);
         if (!copy) throw Error(404, "no such event");
-        auto info = ical::scheduling_info(copy->data);
+        // Issue 24: the copy is parsed once, for what it says, for the
+        // answer's edit and (cloned before the edit) for the plan's reads of
+        // the version written over. As ical::scheduling_info(copy->data).
+        auto parsed = ical::parse_calendar(copy->data);
+        auto info = parsed.error || !parsed.calendar ? std::nullopt : ical::scheduling_info(parsed.calendar.get());
         const ical::Attendee* me = nullptr;
         if (info)
             for (const auto& a : info->attendees)
@@ -340,7 +351,10 @@ ObjectPutOutcome answer_invitation_with(Actor& actor, const CollectionRecord& ca
         put.calendar = calendar;
         put.owner_name = owner_name;
         put.name = name;
-        put.data = answer(copy->data, me->address);
+        if (ical::clones_faithfully(parsed.calendar.get()))
+            put.current_parsed = std::shared_ptr<icalcomponent>(icalcomponent_new_clone(parsed.calendar.get()),
+                                                                ical::ComponentDeleter{});
+        put.data = answer(copy->data, parsed.calendar.get(), me->address);
         put.conditions.if_match = copy->etag;
         put.current = copy;
         try {

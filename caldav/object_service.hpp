@@ -31,6 +31,11 @@ struct ObjectPut {
     std::string data;               ///< iCalendar text as sent
     WriteConditions conditions;
     std::optional<ObjectRecord> current;  ///< the member as resolved (no data), when it exists
+    /// libical's parse of current->data (or a clone that serialises alike:
+    /// ical::clones_faithfully) when the caller holds one, with data; only
+    /// read, as WritePlan::parse of that text (issue 24: an RSVP parsed its
+    /// copy three times). Null: the plan parses it when it needs it.
+    std::shared_ptr<icalcomponent> current_parsed;
     /// Committed with the object (JSON API Idempotency-Key, issue 24); a
     /// record already held for its key ends the call with Error 409 and
     /// nothing written.
@@ -80,10 +85,14 @@ std::vector<ObjectPutOutcome> put_calendar_objects(Actor& actor, std::vector<Obj
 ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
                                    const std::string& name, const std::string& partstat);
 
-/// What an answer makes of the attendee's copy: given its stored text and the
-/// actor's ATTENDEE address as written there, the text to store. May throw
-/// caldav::Error (e.g. no such instance).
-using AnswerEdit = std::function<std::string(const std::string& copy, const std::string& attendee)>;
+/// What an answer makes of the attendee's copy: given its stored text, libical's
+/// parse of it (ical::parse_calendar of `copy`, never null, the edit's to change:
+/// nothing reads it afterwards) and the actor's ATTENDEE address as written
+/// there, the text to store. An edit on `parsed` followed by serialising it
+/// answers what the ical:: text function of the same edit answers, without
+/// parsing `copy` again (issue 24). May throw caldav::Error (e.g. no such instance).
+using AnswerEdit =
+    std::function<std::string(const std::string& copy, icalcomponent* parsed, const std::string& attendee)>;
 
 /// answer_invitation with the change made by `answer` (one instance's
 /// PARTSTAT, a COMMENT): the copy read, checked to invite the actor, changed

@@ -133,7 +133,7 @@ bool in_step_with(WritePlan& plan, const std::string& existing, const std::strin
     auto edited = plan.copy_of(incoming);
     icalcomponent* own = plan.parse(existing);
     if (!edited || !own) return false;  // the merge answers `incoming`, and one side does not parse
-    ical::merge_attendee_copy(edited.get(), own, attendee);
+    ical::merge_into_attendee_copy(edited.get(), own, attendee);  // only compared: not serialised
     auto view = plan.copy_of(existing);
     return ical::same_for_attendees(view.get(), edited.get());
 }

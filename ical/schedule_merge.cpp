@@ -275,6 +275,11 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
 }
 
 std::string merge_attendee_copy(icalcomponent* incoming, icalcomponent* existing, std::string_view attendee) {
+    merge_into_attendee_copy(incoming, existing, attendee);
+    return text_of(incoming);
+}
+
+void merge_into_attendee_copy(icalcomponent* incoming, icalcomponent* existing, std::string_view attendee) {
     auto own_components = detail::scheduled_components(existing);
     icalcomponent* own_master = find_instance(own_components, {});
     for (icalcomponent* c : detail::scheduled_components(incoming)) {
@@ -294,7 +299,6 @@ std::string merge_attendee_copy(icalcomponent* incoming, icalcomponent* existing
         if (unmoved && mine && was) copy_parameter(mine, was, ICAL_PARTSTAT_PARAMETER);
     }
     keep_x_properties(incoming, existing);
-    return text_of(incoming);
 }
 
 namespace {

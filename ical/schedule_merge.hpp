@@ -41,6 +41,10 @@ std::string merge_attendee_copy(std::string_view incoming, std::string_view exis
 /// merge_attendee_copy() on parses: `incoming` is edited into the merged
 /// copy, `existing` only read (both the caller's to free).
 std::string merge_attendee_copy(icalcomponent* incoming, icalcomponent* existing, std::string_view attendee);
+/// merge_attendee_copy() on parses without serialising the result, for a
+/// caller that only compares it (issue 24): `incoming` is edited exactly as
+/// there.
+void merge_into_attendee_copy(icalcomponent* incoming, icalcomponent* existing, std::string_view attendee);
 
 /// The iTIP REPLY (RFC 5546 §3.2.3) for an attendee's change from `before`
 /// (empty: a new copy, everything NEEDS-ACTION) to `now`: the components of

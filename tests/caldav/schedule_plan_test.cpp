@@ -185,6 +185,63 @@ BOOST_AUTO_TEST_CASE(x_properties_are_written_as_the_text_functions_write_them) 
                                                                   carol_before.data, "mailto:carol@example.com"));
 }
 
+BOOST_AUTO_TEST_CASE(an_answer_edits_the_parse_of_the_copy_it_read) {
+    // Issue 24: answer_invitation_with parses the copy once and hands that
+    // parse to the edit; editing it answers what the text function does.
+    for (const auto& text : {without_x(with_x), with_x}) {
+        PlanFixture f;
+        f.meeting = text;
+        f.create();
+        const auto before = f.copy_of("bob");
+        const std::string bob = "mailto:bob@example.com";
+        Actor who{*f.store, f.limits, f.user("bob")};
+        int edits = 0;
+        answer_invitation_with(who, f.calendar_of("bob"), "bob", before.name,
+                               [&](const std::string& copy, icalcomponent* parsed, const std::string& attendee) {
+                                   ++edits;
+                                   BOOST_TEST(copy == before.data);
+                                   BOOST_TEST(attendee == bob);
+                                   BOOST_REQUIRE(parsed != nullptr);
+                                   BOOST_TEST(std::string(icalcomponent_as_ical_string(parsed)) ==
+                                              std::string(icalcomponent_as_ical_string(
+                                                  ical::parse_calendar(copy).calendar.get())));
+                                   return ical::with_partstat(parsed, attendee, "ACCEPTED");
+                               });
+        BOOST_TEST(edits == 1);
+        const auto answered = ical::with_partstat(before.data, bob, "ACCEPTED");
+        BOOST_TEST(f.copy_of("bob").data == ical::with_organizer_schedule_status(answered, "1.2"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_put_with_the_parse_of_its_current_version_stores_what_one_without_does) {
+    // ObjectPut::current_parsed is only read as the parse of current->data:
+    // a write with it plans and stores what the same write without it does.
+    create();
+    const auto before = copy_of("bob");
+    const std::string bob = "mailto:bob@example.com";
+    auto put_answer = [&](PlanFixture& f, bool with_parse) {
+        Actor who{*f.store, f.limits, f.user("bob")};
+        ObjectPut put;
+        put.calendar = f.calendar_of("bob");
+        put.owner_name = "bob";
+        put.name = before.name;
+        put.data = ical::with_partstat(before.data, bob, "TENTATIVE");
+        put.conditions.if_match = f.copy_of("bob").etag;
+        put.current = f.copy_of("bob");
+        if (with_parse)
+            put.current_parsed = std::shared_ptr<icalcomponent>(
+                ical::parse_calendar(put.current->data).calendar.release(), ical::ComponentDeleter{});
+        put_calendar_object(who, std::move(put));
+    };
+    PlanFixture other;
+    other.create();
+    BOOST_REQUIRE(other.copy_of("bob").data == before.data);
+    put_answer(*this, true);
+    put_answer(other, false);
+    for (const char* name : {"alice", "bob", "carol"}) BOOST_TEST(copy_of(name).data == other.copy_of(name).data);
+    BOOST_TEST(inbox_of("alice").size() == other.inbox_of("alice").size());
+}
+
 BOOST_AUTO_TEST_CASE(a_plan_parses_a_text_once_and_hands_out_clones_to_edit) {
     WritePlan plan(*store);
     icalcomponent* parsed = plan.parse(meeting);

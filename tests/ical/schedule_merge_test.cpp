@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "ical/calendar_data.hpp"
 #include "ical/itip.hpp"
 #include "ical/scheduling.hpp"
 
@@ -97,6 +98,19 @@ BOOST_AUTO_TEST_CASE(an_organizer_update_keeps_the_attendees_alarms_notes_and_an
     BOOST_TEST(has(merged, "DESCRIPTION:bob"));
     BOOST_TEST(
         !has(merged, "DESCRIPTION:alice"));  // the organizer's own alarm is not the attendee's
+}
+
+BOOST_AUTO_TEST_CASE(merging_into_a_parse_edits_it_as_the_text_merge_does) {
+    // Issue 24: in_step_with compares the merge without serialising it.
+    auto existing = head + vevent("ACCEPTED") + tail;
+    auto incoming = head + vevent("ACCEPTED") +
+                    vevent("NEEDS-ACTION", {}, "20270111T140000Z", "20270111T100000Z") + tail;
+    auto into = ical::parse_calendar(incoming);
+    auto own = ical::parse_calendar(existing);
+    BOOST_REQUIRE(into.calendar && own.calendar);
+    ical::merge_into_attendee_copy(into.calendar.get(), own.calendar.get(), "mailto:bob@x");
+    BOOST_TEST(std::string(icalcomponent_as_ical_string(into.calendar.get())) ==
+               ical::merge_attendee_copy(incoming, existing, "mailto:bob@x"));
 }
 
 BOOST_AUTO_TEST_CASE(

@@ -694,28 +694,23 @@ CreatedEvent create_event(Actor& actor, const CollectionRecord& calendar, const 
     put.idempotency = std::move(record);
     created.outcome = put_calendar_object(actor, put);
     if (!reject_conflicts) created.conflicts = check.get();
+    // What the commit stored (scheduling may have added SCHEDULE-STATUS), as
+    // the write knew it (put_calendar_object always says): no read-back.
+    auto stored = std::move(*created.outcome.stored);
+    created.outcome.stored.reset();
     EventLocation where{calendar, owner_name, {}};
-    where.object.name = put.name;
-    if (auto& stored = created.outcome.stored) {
-        // What the commit stored (scheduling may have added SCHEDULE-STATUS),
-        // as the write knew it: no read-back.
-        auto& o = where.object;
-        o.collection_id = calendar.id;
-        o.uid = spec.uid;
-        o.component = "VEVENT";
-        o.etag = stored->etag;
-        o.schedule_tag = created.outcome.schedule_tag;
-        o.size = static_cast<std::int64_t>(stored->data.size());
-        o.created_at = o.modified_at = now;
-        o.data = std::move(stored->data);
-        created.parsed = std::move(stored->parsed);
-        created.outcome.stored.reset();
-        created.where = std::move(where);
-        return created;
-    }
-    auto again = reread(actor, where);
-    if (!again) throw Error(503, "the event went away as it was created; try again");
-    created.where = std::move(*again);
+    auto& o = where.object;
+    o.collection_id = calendar.id;
+    o.name = put.name;
+    o.uid = spec.uid;
+    o.component = "VEVENT";
+    o.etag = std::move(stored.etag);
+    o.schedule_tag = created.outcome.schedule_tag;
+    o.size = static_cast<std::int64_t>(stored.data.size());
+    o.created_at = o.modified_at = now;
+    o.data = std::move(stored.data);
+    created.parsed = std::move(stored.parsed);
+    created.where = std::move(where);
     return created;
 }
 

@@ -60,7 +60,8 @@ struct ObjectPutOutcome {
     /// client must read it back).
     std::string etag;
     std::string schedule_tag;  ///< the object's Schedule-Tag now; empty when it has none
-    /// What is stored now (put_calendar_object fills it).
+    /// What is stored now (put_calendar_object and put_calendar_objects
+    /// always fill it).
     std::optional<StoredVersion> stored;
 };
 

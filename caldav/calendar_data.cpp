@@ -57,9 +57,11 @@ std::int64_t horizon_of(const Limits& limits, std::int64_t now) {
 
 }  // namespace
 
-CalendarData validate_calendar_data(std::string_view data, const Limits& limits) {
-    CalendarData out;
-    auto result = ical::index_object(data, limits.max_instances, &out.parsed);
+namespace {
+
+/// The CalendarData of a valid `result` of index_object, read from `tree`,
+/// its parse; throws its refusal as a CalDAV precondition.
+CalendarData data_of(ical::IndexResult result, icalcomponent* tree, const Limits& limits) {
     if (!result) {
         const auto& e = *result.error;
         auto pre = e.kind == ical::IndexErrorKind::invalid_data
@@ -68,6 +70,7 @@ CalendarData validate_calendar_data(std::string_view data, const Limits& limits)
         throw Error(403, pre,
                     e.line ? e.message + " (line " + std::to_string(e.line) + ")" : e.message);
     }
+    CalendarData out;
     auto& i = *result.index;
     out.uid = std::move(i.uid);
     out.component = std::move(i.component);
@@ -77,8 +80,7 @@ CalendarData validate_calendar_data(std::string_view data, const Limits& limits)
     if (out.component == "VEVENT") {
         auto horizon = horizon_of(limits, std::time(nullptr));
         out.instances =
-            rows_of(ical::expand(out.parsed.get(), std::nullopt, horizon, expand_limits(limits)),
-                    out.last_end, horizon);
+            rows_of(ical::expand(tree, std::nullopt, horizon, expand_limits(limits)), out.last_end, horizon);
     } else {
         out.instances.indexed_until = std::numeric_limits<std::int64_t>::min();
     }
@@ -87,11 +89,25 @@ CalendarData validate_calendar_data(std::string_view data, const Limits& limits)
     std::vector<std::int64_t> anchors;
     if (out.first_start) anchors.push_back(*out.first_start);
     anchors.push_back(std::time(nullptr));
-    if (auto dense = ical::check_instance_density(
-            out.parsed.get(), anchors, limits.instance_window_days * 86400, expand_limits(limits)))
+    if (auto dense = ical::check_instance_density(tree, anchors, limits.instance_window_days * 86400,
+                                                  expand_limits(limits)))
         throw Error(403, Precondition::max_instances, dense->message);
-    out.max_attendees = ical::max_attendees_per_component(out.parsed.get());
+    out.max_attendees = ical::max_attendees_per_component(tree);
     return out;
+}
+
+}  // namespace
+
+CalendarData validate_calendar_data(std::string_view data, const Limits& limits) {
+    ical::ComponentPtr parsed;
+    auto result = ical::index_object(data, limits.max_instances, &parsed);
+    auto out = data_of(std::move(result), parsed.get(), limits);
+    out.parsed = std::move(parsed);
+    return out;
+}
+
+CalendarData validate_calendar_data(std::string_view data, icalcomponent* parsed, const Limits& limits) {
+    return data_of(ical::index_object(data, parsed, limits.max_instances), parsed, limits);
 }
 
 InstanceIndex index_instances(std::string_view data, std::string_view component,

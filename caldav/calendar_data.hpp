@@ -40,4 +40,9 @@ std::size_t rebuild_instance_index(Store& store, const Limits& limits);
 /// component types, no UID), or CALDAV:max-instances when expansion is capped.
 CalendarData validate_calendar_data(std::string_view data, const Limits& limits);
 
+/// validate_calendar_data of `data`, the serialisation of `parsed`, read
+/// from `parsed` instead of a new parse (ical::index_object with a tree says
+/// when that is allowed); `parsed` is only read and the result's is empty.
+CalendarData validate_calendar_data(std::string_view data, icalcomponent* parsed, const Limits& limits);
+
 }  // namespace caldav

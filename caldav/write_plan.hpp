@@ -5,6 +5,7 @@
 // carries that version as its condition: when somebody wrote meanwhile, the
 // commit is refused and the action planned again from what is there now.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -93,7 +94,21 @@ public:
     /// text (issue 24: a create with two attendees validated five times).
     /// Throws as validate_calendar_data does; `parsed` is left empty (the
     /// parse is kept for the writes of this text: keep_parse).
+    ///
+    /// A text the plan holds a tree for (keep_parse, parse, remember) is
+    /// validated from that tree: its characters are checked on the text,
+    /// the rest on the tree, which is not parsed again. For a parse that is
+    /// the same check. For an edit's result it relies on libical reading back
+    /// what it wrote: the server's edits only remove parts, move parts
+    /// between parses of valid data, and set tokens (PARTSTAT,
+    /// SCHEDULE-STATUS, METHOD, DTSTAMP) or escaped TEXT.
+    /// cross_check_validation makes every such validation run the text's
+    /// too, for tests: a difference is counted in validation_mismatches and
+    /// written to stderr.
     const CalendarData& validated(const std::string& data, const Limits& limits);
+
+    static std::atomic<bool> cross_check_validation;
+    static std::atomic<int> validation_mismatches;
 
     /// Keeps `parsed`, libical's parse of exactly `data` made by its
     /// validation, for the writes of this text (ObjectWrite::parsed): the
@@ -134,6 +149,8 @@ public:
     std::optional<PlanHints> replan(const CommitResult& result) const;
 
 private:
+    void cross_check(const std::string& data, icalcomponent* parsed, const Limits& limits);
+
     struct Planned {
         std::int64_t owner_id = 0;
         bool client = false;

@@ -212,35 +212,35 @@ std::string time_problem(icalcomponent* calendar, icalcomponent* c) {
     return {};
 }
 
-}  // namespace
+/// What libical would pass through to storage and into XML answers (issue 22).
+std::optional<IndexResult> bad_characters(std::string_view data) {
+    auto bad = check_characters(data);
+    if (!bad) return std::nullopt;
+    IndexResult r;
+    r.error = IndexError{IndexErrorKind::invalid_data, std::move(bad->message), bad->line};
+    return r;
+}
 
-IndexResult index_object(std::string_view data, std::size_t max_instances, ComponentPtr* parsed) {
-    // What libical would pass through to storage and into XML answers (issue 22).
-    if (auto bad = check_characters(data)) {
-        IndexResult r;
-        r.error = IndexError{IndexErrorKind::invalid_data, std::move(bad->message), bad->line};
-        return r;
-    }
-    ComponentPtr root = parse_with_libical(data);
-    if (!root) return fail(IndexErrorKind::invalid_data, "not iCalendar data");
-    if (icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
+/// The checks and index of index_object on `root`, a parse of the data.
+IndexResult index_tree(icalcomponent* root, std::size_t max_instances) {
+    if (icalcomponent_isa(root) != ICAL_VCALENDAR_COMPONENT)
         return fail(IndexErrorKind::invalid_data, "the data is not one VCALENDAR");
     // libical reports problems as X-LIC-ERROR properties rather than failing.
-    for (icalcomponent* c = root.get(); c;) {
+    for (icalcomponent* c = root; c;) {
         if (icalproperty* e = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY))
             return fail(IndexErrorKind::invalid_data, "invalid iCalendar: " + text_or(icalproperty_get_xlicerror(e), "libical error"));
-        c = c == root.get() ? icalcomponent_get_first_component(root.get(), ICAL_ANY_COMPONENT)
-                            : icalcomponent_get_next_component(root.get(), ICAL_ANY_COMPONENT);
+        c = c == root ? icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT)
+                      : icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT);
     }
-    if (icalcomponent_get_first_property(root.get(), ICAL_METHOD_PROPERTY))
+    if (icalcomponent_get_first_property(root, ICAL_METHOD_PROPERTY))
         return fail(IndexErrorKind::invalid_object, "calendar object resources must not contain METHOD (RFC 4791 §4.1)");
 
     ObjectIndex out;
     std::set<std::string> uids;
     std::size_t masters = 0;
     Bounds b;
-    for (icalcomponent* c = icalcomponent_get_first_component(root.get(), ICAL_ANY_COMPONENT); c;
-         c = icalcomponent_get_next_component(root.get(), ICAL_ANY_COMPONENT)) {
+    for (icalcomponent* c = icalcomponent_get_first_component(root, ICAL_ANY_COMPONENT); c;
+         c = icalcomponent_get_next_component(root, ICAL_ANY_COMPONENT)) {
         auto kind = icalcomponent_isa(c);
         if (kind == ICAL_VTIMEZONE_COMPONENT) continue;
         if (!is_calendar_component(kind)) continue;  // unknown X- components survive as stored
@@ -258,9 +258,9 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
             out.recurring = true;
         if (icalproperty* org = icalcomponent_get_first_property(c, ICAL_ORGANIZER_PROPERTY); org && out.organizer.empty())
             if (const char* v = icalproperty_get_organizer(org)) out.organizer = v;
-        if (auto why = time_problem(root.get(), c); !why.empty()) return fail(IndexErrorKind::invalid_data, why);
-        if (names_unknown_zone(root.get(), c)) b.unknown_zone = true;
-        add_component(root.get(), c, max_instances, b);
+        if (auto why = time_problem(root, c); !why.empty()) return fail(IndexErrorKind::invalid_data, why);
+        if (names_unknown_zone(root, c)) b.unknown_zone = true;
+        add_component(root, c, max_instances, b);
     }
     if (out.component.empty()) return fail(IndexErrorKind::invalid_object, "no VEVENT, VTODO or VJOURNAL");
     if (uids.size() != 1) return fail(IndexErrorKind::invalid_object, "all components must share one UID (RFC 4791 §4.1)");
@@ -273,8 +273,24 @@ IndexResult index_object(std::string_view data, std::size_t max_instances, Compo
     if (b.last && !b.unbounded_end) out.last_end = *b.last + (b.floating ? floating_slack : 0);
     IndexResult r;
     r.index = std::move(out);
-    if (parsed) *parsed = std::move(root);
     return r;
 }
+
+}  // namespace
+
+IndexResult index_object(std::string_view data, std::size_t max_instances, ComponentPtr* parsed) {
+    if (auto bad = bad_characters(data)) return std::move(*bad);
+    ComponentPtr root = parse_with_libical(data);
+    if (!root) return fail(IndexErrorKind::invalid_data, "not iCalendar data");
+    auto r = index_tree(root.get(), max_instances);
+    if (r && parsed) *parsed = std::move(root);
+    return r;
+}
+
+IndexResult index_object(std::string_view data, icalcomponent* parsed, std::size_t max_instances) {
+    if (auto bad = bad_characters(data)) return std::move(*bad);
+    return index_tree(parsed, max_instances);
+}
+
 
 }  // namespace ical

@@ -49,4 +49,12 @@ struct IndexResult {
 /// costs no second parse.
 IndexResult index_object(std::string_view data, std::size_t max_instances, ComponentPtr* parsed = nullptr);
 
+/// index_object of `data`, the serialisation of `parsed` (a parse the caller
+/// holds, which is only read): the character check runs on `data` and every
+/// other check on `parsed`, so `data` is not parsed again. Only for a text
+/// the server serialised from a tree that holds nothing libical would write
+/// differently than it reads back (caldav::WritePlan::validated says which
+/// texts are such). Never throws.
+IndexResult index_object(std::string_view data, icalcomponent* parsed, std::size_t max_instances);
+
 }  // namespace ical

@@ -7,10 +7,29 @@
 #include "caldav/error.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/target.hpp"
+#include "caldav/write_plan.hpp"
 #include "src/storage/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace caldav;
+
+namespace {
+
+/// Throughout this module (scheduling, RSVP, the event service), every text a
+/// plan validates from a tree it holds is validated from a parse of the text
+/// too, and the two must agree (WritePlan::validated).
+struct CrossCheckedValidation {
+    void setup() { WritePlan::cross_check_validation = true; }
+    void teardown() {
+        WritePlan::cross_check_validation = false;
+        BOOST_TEST(WritePlan::validation_mismatches == 0, "validations from a tree that a parse of the text "
+                                                          "answered otherwise (written to stderr)");
+    }
+};
+
+}  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(CrossCheckedValidation);
 
 namespace {
 

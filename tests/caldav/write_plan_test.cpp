@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <map>
+#include <string>
 
 #include "caldav/calendar_data.hpp"
 #include "caldav/error.hpp"
@@ -194,6 +195,92 @@ BOOST_AUTO_TEST_CASE(a_validated_text_goes_to_the_reminder_indexer_with_its_pars
     BOOST_TEST(given["other.ics"] == false);
     BOOST_TEST(firings["early.ics"] == 1u);
     BOOST_TEST(firings["other.ics"] == 1u);
+}
+
+namespace {
+
+/// An organizer's copy with what is hard to write back alike: escaped TEXT,
+/// quoted parameters, an X- property with commas (ical::clones_faithfully),
+/// a property and a parameter libical 3.0 does not know, a zone, a rule
+/// with an exception and an override, an alarm.
+const std::string awkward =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+    "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n"
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+    "BEGIN:DAYLIGHT\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n"
+    "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+    "BEGIN:VEVENT\r\nUID:awkward-1\r\nDTSTAMP:20240101T000000Z\r\n"
+    "DTSTART;TZID=Europe/Berlin:20270301T093000\r\nDTEND;TZID=Europe/Berlin:20270301T100000\r\n"
+    "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20270531T000000Z\r\n"
+    "EXDATE;TZID=Europe/Berlin:20270303T093000\r\n"
+    "SUMMARY:Plan\\, review\\; and \\\\ more – Ünïcödé\r\nDESCRIPTION:two\\nlines\r\n"
+    "X-KALENDS-LIST:a,b\\,c\r\nSTRUCTURED-DATA;VALUE=TEXT;X-UNKNOWN=\"q;r\":{\"k\": \"v\"}\r\n"
+    "ORGANIZER;CN=\"Smith, Alice; Jr.\":mailto:alice@example.com\r\n"
+    "ATTENDEE;CN=\"Bob: the builder\";PARTSTAT=NEEDS-ACTION;RSVP=TRUE;X-TAG=\"a,b\":mailto:bob@example.com\r\n"
+    "ATTENDEE;CN=Carol;ROLE=OPT-PARTICIPANT:mailto:carol@example.com\r\n"
+    "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:r\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:awkward-1\r\nDTSTAMP:20240101T000000Z\r\n"
+    "RECURRENCE-ID;TZID=Europe/Berlin:20270308T093000\r\n"
+    "DTSTART;TZID=Europe/Berlin:20270308T150000\r\nDTEND;TZID=Europe/Berlin:20270308T160000\r\n"
+    "SUMMARY:Moved\r\nORGANIZER:mailto:alice@example.com\r\nATTENDEE:mailto:bob@example.com\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+/// The index fields of `d`, for comparing two validations.
+std::string fields_of(const CalendarData& d) {
+    std::string out = d.uid + ' ' + d.component + ' ' + std::to_string(d.first_start.value_or(-1)) + ' ' +
+                      std::to_string(d.last_end.value_or(-1)) + ' ' + std::to_string(d.max_attendees);
+    for (const auto& r : d.instances.rows) out += ' ' + std::to_string(r.start) + '-' + std::to_string(r.end);
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_edited_text_is_validated_from_its_tree_as_a_parse_of_it_would_be) {
+    Limits limits;
+    const int mismatches = WritePlan::validation_mismatches;
+    WritePlan plan(*store);
+    // Texts the plan serialised from trees it edited: the attendee copy, an
+    // answer with a schedule status on top of it.
+    const auto& copy = plan.attendee_copy(awkward);
+    auto answered = plan.copy_of(copy);
+    BOOST_REQUIRE(answered);
+    std::string answer = ical::with_partstat(answered.get(), "mailto:bob@example.com", "ACCEPTED");
+    plan.remember(answer, std::move(answered));
+    auto scheduled = plan.copy_of(answer);
+    std::string status = ical::with_schedule_status(scheduled.get(), {{"mailto:carol@example.com", "1.2"}});
+    plan.remember(status, std::move(scheduled));
+    for (const std::string* text : {&copy, static_cast<const std::string*>(&answer), static_cast<const std::string*>(&status)}) {
+        BOOST_TEST_CONTEXT(*text) {
+            const auto& from_tree = plan.validated(*text, limits);
+            auto from_text = validate_calendar_data(*text, limits);
+            BOOST_TEST(fields_of(from_tree) == fields_of(from_text));
+            BOOST_TEST(from_tree.instances.rows.size() == 25u);  // 13 Mondays and 13 Wednesdays, less 3 March
+        }
+    }
+    // The same texts through the cross-check a test run switches on.
+    const bool was = WritePlan::cross_check_validation.exchange(true);
+    WritePlan again(*store);
+    const auto& copied = again.attendee_copy(awkward);
+    again.validated(copied, limits);
+    WritePlan::cross_check_validation = was;
+    BOOST_TEST(WritePlan::validation_mismatches == mismatches);
+}
+
+BOOST_AUTO_TEST_CASE(a_text_validated_from_its_tree_still_has_its_characters_checked) {
+    Limits limits;
+    WritePlan plan(*store);
+    // A control character libical writes as it is given: the text is refused
+    // as a parse of it would be, though the tree parsed nothing.
+    auto edited = plan.copy_of(awkward);
+    BOOST_REQUIRE(edited);
+    icalcomponent* event = icalcomponent_get_first_component(edited.get(), ICAL_VEVENT_COMPONENT);
+    icalcomponent_add_property(event, icalproperty_new_comment("bell\x07here"));
+    std::string text = icalcomponent_as_ical_string(edited.get());
+    BOOST_REQUIRE(text.find('\x07') != std::string::npos);
+    plan.remember(text, std::move(edited));
+    BOOST_CHECK_THROW(validate_calendar_data(text, limits), Error);
+    BOOST_CHECK_THROW(plan.validated(text, limits), Error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -302,9 +302,9 @@ public:
     /// `with_members` its resources (with their Schedule-Tags and time index)
     /// and the plain collections nested in it, each logged for sync. The copy
     /// is a new collection: sync tokens of the source do not apply to it. A
-    /// moved calendar keeps its grants, as they were (issue 25 §7); each
-    /// grantee's home logs both its old and its new shared name
-    /// (shared_change_name). A copy is shared with nobody. An existing destination
+    /// moved calendar keeps its grants, as they were, and its public feeds
+    /// (issue 25 §7, §8); each grantee's home logs both its old and its new
+    /// shared name (shared_change_name). A copy is shared with nobody. An existing destination
     /// collection (and what it holds) is replaced when `overwrite`, else
     /// `exists`. `not_found` when the source is gone. `created` tells whether
     /// the destination was new.

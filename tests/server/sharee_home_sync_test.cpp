@@ -151,6 +151,8 @@ BOOST_AUTO_TEST_CASE(the_owners_move_of_a_shared_calendar_reaches_the_sharees_ho
     auto listing = site.send("erin", "PROPFIND", "/dav/calendars/erin/", "", "Depth: 1\r\n");
     BOOST_TEST_REQUIRE(listing.status == 207);
     BOOST_TEST(contains(listing.body, moved_calendar), listing.body);
+    // The public feed (its URL names no calendar) serves the moved calendar still.
+    BOOST_TEST(site.send("", "GET", site.feed_path()).status == 200);
     BOOST_TEST(!contains(listing.body, "<D:href>" + shared_calendar + "</D:href>"), listing.body);
     // zoe's invitation names the new URL, and answering it there works.
     auto notes = site.send("zoe", "PROPFIND", "/dav/calendars/zoe/notification/", "", "Depth: 1\r\n");

@@ -6,6 +6,7 @@
 #include "caldav/error.hpp"
 #include "caldav/handlers.hpp"
 #include "caldav/quota.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/store_outcome.hpp"
 #include "caldav/target.hpp"
 
@@ -148,6 +149,9 @@ Response move_calendar(Context& ctx) {
         default:
             throw store_error(result.status);
     }
+    // Issue 25 §7: the grants went along; invitations not yet answered name the new URL.
+    if (!t.grants.empty())
+        if (auto moved = ctx.store.find_collection(t.collection->owner_id, to)) reissue_invitations(ctx.store, *moved);
     Response r;
     r.status = 201;
     return r;

@@ -61,12 +61,12 @@ Response handle_proppatch(Context& ctx) {
         plan.propstats.push_back({403, std::move(names), "<D:cannot-modify-protected-property/>"});
     }
     if (plan.ok) {
-        auto object_name = t.object ? std::string_view(t.object->name) : std::string_view();
-        auto status = ctx.store.patch_properties(t.collection->id, object_name, plan.patch);
+        // Issue 25 §7: a collection's own properties through the one call
+        // that also shows the owner's new name or colour in the sharees' homes.
+        auto status = t.object ? ctx.store.patch_properties(t.collection->id, t.object->name, plan.patch)
+                               : patch_collection_properties(ctx.store, *t.collection, plan.patch);
         if (status == StoreStatus::not_found) throw Error(404, "the resource went away");
         if (status != StoreStatus::ok) throw store_error(status);
-        // Issue 25 §7: the sharees' homes show the owner's new name or colour.
-        if (t.kind == ResourceKind::collection && !t.grants.empty()) ctx.store.touch_sharee_homes(t.collection->id);
     }
     xml::Multistatus ms;
     ms.add(t.href, plan.propstats);

@@ -120,7 +120,7 @@ std::string invite_uid(std::int64_t calendar, std::int64_t sharee) {
 }
 
 /// Tells `to` of a change in their invitation (caldav-sharing §4, §6.15).
-void notify_invite(Context& ctx, const GrantRecord& g, bool deleted) {
+void notify_invite(Store& store, const GrantRecord& g, bool deleted) {
     const std::string status = deleted ? "invite-deleted" : "invite-noresponse";
     const std::string access = g.permission == SharePermission::view || g.permission == SharePermission::free_busy
                                    ? element(calendarserver_ns, "read")
@@ -139,7 +139,7 @@ void notify_invite(Context& ctx, const GrantRecord& g, bool deleted) {
              "xmlns:CS=\"http://calendarserver.org/ns/\">" +
              xml::text_element(calendarserver_ns, "dtstamp", utc_now()) +
              "<CS:invite-notification shared-type=\"calendar\">" + inner + "</CS:invite-notification></CS:notification>";
-    ctx.store.put_notification(n);
+    store.put_notification(n);
 }
 
 /// Writes the checked changes to calendar `c`: CalendarServer invitations
@@ -169,9 +169,9 @@ void apply_changes(Context& ctx, const CollectionRecord& c, const std::vector<Sh
     // Notifications after the grants: each sharee whose status changed.
     for (const auto& ch : changes) {
         auto g = std::find_if(after.begin(), after.end(), [&](const GrantRecord& r) { return r.grantee.id == ch.sharee.id; });
-        if (g != after.end()) notify_invite(ctx, *g, false);
+        if (g != after.end()) notify_invite(ctx.store, *g, false);
         for (const auto& old : ctx.target.grants)
-            if (!ch.permission && old.grantee.id == ch.sharee.id && !old.invite_uid.empty()) notify_invite(ctx, old, true);
+            if (!ch.permission && old.grantee.id == ch.sharee.id && !old.invite_uid.empty()) notify_invite(ctx.store, old, true);
     }
 }
 
@@ -267,13 +267,27 @@ bool sees_sharees(const Context& ctx, const Resource& r) {
 
 }  // namespace
 
-void withdraw_shares(Context& ctx, const CollectionRecord& c, const std::vector<GrantRecord>& grants) {
+StoreStatus delete_collection_and_shares(Store& store, const CollectionRecord& c,
+                                         const std::vector<GrantRecord>& grants) {
     for (const auto& g : grants) {
-        auto status = ctx.store.remove_grant(c.id, g.grantee.id);
+        auto status = store.remove_grant(c.id, g.grantee.id);
         if (status != StoreStatus::ok && status != StoreStatus::not_found) throw store_error(status);
         // The invitation names a calendar that is no more (caldav-sharing §4).
-        if (!g.invite_uid.empty()) (void)ctx.store.remove_notification(g.grantee.id, g.invite_uid + ".xml");
+        if (!g.invite_uid.empty()) (void)store.remove_notification(g.grantee.id, g.invite_uid + ".xml");
     }
+    return store.delete_collection(c.id);
+}
+
+StoreStatus patch_collection_properties(Store& store, const CollectionRecord& c, const PropertyPatch& patch) {
+    auto status = store.patch_properties(c.id, {}, patch);
+    // A calendar without grants logs nothing more (touch_sharee_homes finds none).
+    if (status == StoreStatus::ok && c.kind == CollectionKind::calendar) store.touch_sharee_homes(c.id);
+    return status;
+}
+
+void reissue_invitations(Store& store, const CollectionRecord& moved) {
+    for (const auto& g : store.grants_of_collection(moved.id))
+        if (g.status == InviteStatus::pending && !g.invite_uid.empty()) notify_invite(store, g, false);
 }
 
 Response handle_sharing_post(Context& ctx) {

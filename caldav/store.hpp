@@ -301,7 +301,10 @@ public:
     /// (RFC 4918 §9.8.3, §9.9.2): its kind and properties, and with
     /// `with_members` its resources (with their Schedule-Tags and time index)
     /// and the plain collections nested in it, each logged for sync. The copy
-    /// is a new collection: sync tokens of the source do not apply to it. An existing destination
+    /// is a new collection: sync tokens of the source do not apply to it. A
+    /// moved calendar keeps its grants, as they were, and its public feeds
+    /// (issue 25 §7, §8); each grantee's home logs both its old and its new
+    /// shared name (shared_change_name). A copy is shared with nobody. An existing destination
     /// collection (and what it holds) is replaced when `overwrite`, else
     /// `exists`. `not_found` when the source is gone. `created` tells whether
     /// the destination was new.

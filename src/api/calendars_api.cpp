@@ -10,6 +10,7 @@
 #include "caldav/reminders.hpp"
 #include "caldav/resource_path.hpp"
 #include "caldav/schedule_collections.hpp"
+#include "caldav/sharing.hpp"
 #include "caldav/xml/element.hpp"
 #include "ical/event_spec.hpp"
 #include "ical/zone_resolver.hpp"
@@ -172,7 +173,8 @@ caldav::Response update_calendar(Call& call) {
     if (auto push = f.boolean("push_display_alarms")) patch.set.push_back(caldav::display_alarms_property(*push));
     else if (body.contains("push_display_alarms"))
         patch.remove.emplace_back(caldav::names::kalends_ns, caldav::push_display_alarms_property);
-    auto status = call.actor.store.patch_properties(c.id, {}, patch);
+    // Issue 25 §7: the same call as a PROPPATCH, so that the sharees' homes show the change.
+    auto status = caldav::patch_collection_properties(call.actor.store, c, patch);
     if (status == caldav::StoreStatus::not_found) throw ApiError(404, "not-found", "the calendar is gone");
     if (status != caldav::StoreStatus::ok) throw ApiError(503, "unavailable", "the calendar could not be changed");
     auto now = call.actor.store.find_collection(call.actor.principal.id, c.name);
@@ -184,7 +186,8 @@ caldav::Response delete_calendar(Call& call) {
     auto c = own_calendar(call, call.segments[1], caldav::Privileges::unbind);
     if (c.name == default_name(call))
         throw ApiError(409, "conflict", "this is your default calendar; make another the default first");
-    auto status = call.actor.store.delete_collection(c.id);
+    // Issue 25 §7: the same call as a DELETE, so that the sharees' homes report it gone.
+    auto status = caldav::delete_collection_and_shares(call.actor.store, c, call.actor.store.grants_of_collection(c.id));
     if (status == caldav::StoreStatus::not_found) throw ApiError(404, "not-found", "the calendar is gone");
     if (status != caldav::StoreStatus::ok) throw ApiError(503, "unavailable", "the calendar could not be deleted");
     caldav::Response r;

@@ -1037,6 +1037,27 @@ std::vector<std::pair<std::int64_t, std::string>> collection_subtree(sqlite::Db&
     return out;
 }
 
+/// A calendar moved (MOVE, issue 25 §7) takes its grants and public feeds
+/// along from `from_id` to `to_id`: each grantee's home logs the old shared
+/// name and the new one, so that their sync reports the old URL gone and
+/// lists the new; a feed's URL names no calendar and stays as it was.
+/// Inside the caller's write transaction, before the source is deleted.
+void move_shares(sqlite::Db& db, std::int64_t from_id, std::int64_t to_id) {
+    db.prepare("UPDATE public_feeds SET collection_id = ?2 WHERE collection_id = ?1").bind(1, from_id).bind(2, to_id).run();
+    std::vector<std::int64_t> grantees;
+    auto find = db.prepare("SELECT grantee_id FROM grants WHERE collection_id = ?1");
+    find.bind(1, from_id);
+    while (find.step()) grantees.push_back(find.int64(0));
+    if (grantees.empty()) return;
+    const auto old_name = shared_child(db, from_id);
+    db.prepare("UPDATE grants SET collection_id = ?2 WHERE collection_id = ?1").bind(1, from_id).bind(2, to_id).run();
+    const auto new_name = shared_child(db, to_id);
+    for (auto grantee : grantees) {
+        touch_home(db, grantee, old_name);
+        touch_home(db, grantee, new_name);
+    }
+}
+
 /// Deletes collections and their members; inside the caller's write transaction.
 void delete_collections(sqlite::Db& db, const std::vector<std::pair<std::int64_t, std::string>>& subtree) {
     for (const auto& [id, name] : subtree) {
@@ -1079,6 +1100,7 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                 auto to_id = make.int64(0);
                 make.reset();
                 copy_dead_properties(db, from_id, "", to_id, "");
+                if (remove_source) move_shares(db, from_id, to_id);
                 if (!with_members) break;
                 auto members = db.prepare(
                     "SELECT name, uid, component, data, content_type, first_start, last_end, id, "

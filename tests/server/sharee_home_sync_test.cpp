@@ -2,7 +2,10 @@
 // 25 §7): a rename moves the sharee's home sync token and ctag and their
 // sync-collection (RFC 6578) reports the calendar with its new name; a
 // deletion reports it gone (404), takes it out of their home's listing and
-// takes the invitation out of their notification collection.
+// takes the invitation out of their notification collection. A MOVE to a
+// new URL takes the grants along: the sharee's sync reports the old URL gone
+// and lists the new one. The JSON API's rename and deletion do the same as
+// PROPPATCH and DELETE.
 #include <boost/test/unit_test.hpp>
 
 #include <regex>
@@ -48,6 +51,14 @@ std::string response_for(const std::string& body, const std::string& href) {
     auto start = body.rfind("<D:response>", at);
     return body.substr(start, body.find("</D:response>", at) - start);
 }
+
+/// A request to the JSON API as `user`.
+test_support::HttpReply api(Site& site, const std::string& user, const std::string& verb, const std::string& path,
+                            const std::string& body = {}) {
+    return site.send(user, verb, path, body, body.empty() ? "" : "Content-Type: application/json\r\n");
+}
+
+const std::string moved_calendar = "/dav/calendars/alice/budget/";
 
 }  // namespace
 
@@ -106,6 +117,96 @@ BOOST_AUTO_TEST_CASE(a_deleted_shared_calendar_leaves_the_sharees_home_and_notif
     // A calendar made again under the same name is not shared with anyone.
     BOOST_TEST_REQUIRE(site.send("alice", "MKCALENDAR", shared_calendar).status == 201);
     BOOST_TEST(site.send("erin", "PROPFIND", shared_calendar, "", "Depth: 0\r\n").status == 403);
+}
+
+// Apple Calendar and DAVx5 keep a shared calendar by its href: after the
+// owner's MOVE the sharee's home sync must drop the old URL (404) and list
+// the new one, and the grant must still let them read it there.
+BOOST_AUTO_TEST_CASE(the_owners_move_of_a_shared_calendar_reaches_the_sharees_home_at_its_new_url) {
+    Site site;  // erin holds view on alice's "calendar"
+    // zoe is invited the CalendarServer way and has not answered yet.
+    BOOST_TEST_REQUIRE(site.send("alice", "POST", shared_calendar, bodies::cs_share, xml).status == 200);
+    auto initial = site.send("erin", "REPORT", "/dav/calendars/erin/", sync_body(""), xml);
+    BOOST_TEST_REQUIRE(initial.status == 207);
+    auto token = token_of(initial.body);
+    auto ctag = ctag_of(site, "erin");
+
+    auto moved = site.send("alice", "MOVE", shared_calendar, "", "Destination: " + moved_calendar + "\r\n");
+    BOOST_TEST_REQUIRE(moved.status == 201, moved.body);
+
+    BOOST_TEST(ctag_of(site, "erin") != ctag);
+    auto changes = site.send("erin", "REPORT", "/dav/calendars/erin/", sync_body(token), xml);
+    BOOST_TEST_REQUIRE(changes.status == 207, changes.body);
+    BOOST_TEST(contains(response_for(changes.body, shared_calendar), "404"), changes.body);
+    auto now = response_for(changes.body, moved_calendar);
+    BOOST_TEST(contains(now, "<D:displayname>Calendar</D:displayname>"), changes.body);
+    BOOST_TEST(contains(now, "200 OK"), changes.body);
+    BOOST_TEST(!contains(changes.body, hidden_calendar));
+    // The grant went along: erin reads the events at the new URL only.
+    auto event = site.send("erin", "GET", moved_calendar + "review.ics");
+    BOOST_TEST(event.status == 200);
+    BOOST_TEST(contains(event.body, "Budget Review"), event.body);
+    // The old URL names nothing of erin's: 403, as for any calendar she holds no grant on.
+    BOOST_TEST(site.send("erin", "GET", shared_object).status == 403);
+    auto listing = site.send("erin", "PROPFIND", "/dav/calendars/erin/", "", "Depth: 1\r\n");
+    BOOST_TEST_REQUIRE(listing.status == 207);
+    BOOST_TEST(contains(listing.body, moved_calendar), listing.body);
+    // The public feed (its URL names no calendar) serves the moved calendar still.
+    BOOST_TEST(site.send("", "GET", site.feed_path()).status == 200);
+    BOOST_TEST(!contains(listing.body, "<D:href>" + shared_calendar + "</D:href>"), listing.body);
+    // zoe's invitation names the new URL, and answering it there works.
+    auto notes = site.send("zoe", "PROPFIND", "/dav/calendars/zoe/notification/", "", "Depth: 1\r\n");
+    std::smatch m;
+    BOOST_TEST_REQUIRE(std::regex_search(notes.body, m, std::regex("<D:href>([^<]*\\.xml)</D:href>")), notes.body);
+    auto note = site.send("zoe", "GET", m[1]);
+    BOOST_TEST_REQUIRE(note.status == 200);
+    BOOST_TEST(contains(note.body, moved_calendar), note.body);
+    auto reply = site.send("zoe", "POST", "/dav/calendars/zoe/",
+                           R"(<?xml version="1.0"?><CS:invite-reply xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/">)"
+                           R"(<D:href>mailto:alice@example.com</D:href><CS:invite-accepted/><CS:hosturl><D:href>)" +
+                               moved_calendar + R"(</D:href></CS:hosturl></CS:invite-reply>)",
+                           xml);
+    BOOST_TEST(reply.status == 200, reply.body);
+    BOOST_TEST(site.send("zoe", "PROPFIND", moved_calendar, "", "Depth: 0\r\n").status == 207);
+}
+
+BOOST_AUTO_TEST_CASE(the_owners_rename_through_the_json_api_reaches_the_sharees_home_sync) {
+    Site site;
+    auto initial = site.send("erin", "REPORT", "/dav/calendars/erin/", sync_body(""), xml);
+    BOOST_TEST_REQUIRE(initial.status == 207);
+    auto token = token_of(initial.body);
+    auto ctag = ctag_of(site, "erin");
+
+    auto patched = api(site, "alice", "PATCH", "/api/v1/calendars/calendar", R"({"name": "Budget 2025"})");
+    BOOST_TEST_REQUIRE(patched.status == 200, patched.body);
+
+    BOOST_TEST(ctag_of(site, "erin") != ctag);
+    auto changes = site.send("erin", "REPORT", "/dav/calendars/erin/", sync_body(token), xml);
+    BOOST_TEST_REQUIRE(changes.status == 207, changes.body);
+    BOOST_TEST(contains(response_for(changes.body, shared_calendar), "<D:displayname>Budget 2025</D:displayname>"),
+               changes.body);
+    BOOST_TEST(!contains(changes.body, hidden_calendar));
+}
+
+BOOST_AUTO_TEST_CASE(a_shared_calendar_deleted_through_the_json_api_leaves_the_sharees_home) {
+    Site site;
+    // alice's default calendar cannot go through the API: share "private" too.
+    auto& store = *site.fixture().store;
+    auto alice = store.find_principal("alice")->id;
+    auto erin = store.find_principal("erin")->id;
+    BOOST_TEST_REQUIRE((store.set_grant(store.find_collection(alice, "private")->id, erin,
+                                        caldav::SharePermission::view) == caldav::StoreStatus::ok));
+    auto initial = site.send("erin", "REPORT", "/dav/calendars/erin/", sync_body(""), xml);
+    BOOST_TEST_REQUIRE(contains(initial.body, hidden_calendar), initial.body);
+    auto token = token_of(initial.body);
+    auto ctag = ctag_of(site, "erin");
+
+    BOOST_TEST_REQUIRE(api(site, "alice", "DELETE", "/api/v1/calendars/private").status == 204);
+
+    BOOST_TEST(ctag_of(site, "erin") != ctag);
+    auto changes = site.send("erin", "REPORT", "/dav/calendars/erin/", sync_body(token), xml);
+    BOOST_TEST_REQUIRE(changes.status == 207, changes.body);
+    BOOST_TEST(contains(response_for(changes.body, hidden_calendar), "404"), changes.body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

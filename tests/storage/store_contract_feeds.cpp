@@ -68,11 +68,30 @@ void a_feed_goes_with_its_calendar_and_takes_only_its_owners_calendars(Fixture& 
     BOOST_TEST(!feeds(f).find_feed(std::string(64, 'f')).has_value());
 }
 
+// Issue 25 §8: a feed's URL names no calendar, so a calendar moved to a new
+// name (MOVE) keeps its feeds; a copy has none.
+void a_moved_calendar_keeps_its_feeds(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto work = make_collection(f, alice, "work");
+    auto p = feed(alice, work.id, std::string(64, 'g'), true);
+    BOOST_TEST_REQUIRE((feeds(f).add_feed(p) == StoreStatus::ok));
+    BOOST_TEST_REQUIRE((f.store().copy_collection(alice, "work", "budget", true, false, true).status == StoreStatus::ok));
+    auto found = feeds(f).find_feed(std::string(64, 'g'));
+    BOOST_TEST_REQUIRE(found.has_value());
+    BOOST_TEST(found->id == p.id);
+    BOOST_TEST(found->collection_name == "budget");
+    BOOST_TEST(found->free_busy);
+    BOOST_TEST_REQUIRE((f.store().copy_collection(alice, "budget", "copy", true, false, false).status == StoreStatus::ok));
+    BOOST_TEST(feeds(f).feeds_of_collection(f.store().find_collection(alice, "copy")->id).empty());
+    BOOST_TEST(feeds(f).find_feed(std::string(64, 'g'))->collection_name == "budget");
+}
+
 constexpr Case cases[] = {
     {"a_feed_is_found_by_its_hash_listed_with_its_calendar_and_revoked",
      a_feed_is_found_by_its_hash_listed_with_its_calendar_and_revoked},
     {"a_feed_goes_with_its_calendar_and_takes_only_its_owners_calendars",
      a_feed_goes_with_its_calendar_and_takes_only_its_owners_calendars},
+    {"a_moved_calendar_keeps_its_feeds", a_moved_calendar_keeps_its_feeds},
 };
 
 }  // namespace

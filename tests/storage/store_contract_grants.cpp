@@ -206,6 +206,91 @@ void notifications_are_stored_replaced_listed_and_removed_per_principal(Fixture&
     BOOST_TEST(f.store().notifications_of(bob).size() == 1u);
 }
 
+/// The names `principal`'s home logged as changed after revision `since`.
+std::vector<std::string> home_log(Fixture& f, std::int64_t principal, std::int64_t since) {
+    std::vector<std::string> out;
+    auto log = f.store().home_changes_since(principal, since, 100);
+    BOOST_TEST_REQUIRE(log.has_value());
+    for (const auto& c : log->changes) out.push_back(c.name);
+    return out;
+}
+
+bool logs(const std::vector<std::string>& log, const std::string& name) {
+    return std::find(log.begin(), log.end(), name) != log.end();
+}
+
+// Issue 25 §7: the sharee's home logs a shared calendar under
+// "/shared/OWNER/CALENDAR" on every backend, so that their home's
+// sync-collection can name it at its owner's URL.
+void a_sharees_home_logs_the_shared_calendar_under_its_shared_name(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    auto before = f.store().find_home(bob)->revision;
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    BOOST_TEST(home_log(f, bob, before) == (std::vector<std::string>{"/shared/alice/work"}),
+               boost::test_tools::per_element());
+    // The owner renames it: the grantee's home moves and logs it again.
+    auto granted = f.store().find_home(bob)->revision;
+    caldav::PropertyPatch rename;
+    rename.display_name = "Budget 2025";
+    BOOST_TEST((f.store().patch_properties(work.id, {}, rename) == StoreStatus::ok));
+    f.store().touch_sharee_homes(work.id);
+    BOOST_TEST(f.store().find_home(bob)->revision > granted);
+    BOOST_TEST(home_log(f, bob, granted) == (std::vector<std::string>{"/shared/alice/work"}),
+               boost::test_tools::per_element());
+    // Revoked: logged under the same name (the sync report finds it unreadable).
+    auto renamed = f.store().find_home(bob)->revision;
+    BOOST_TEST((f.store().remove_grant(work.id, bob) == StoreStatus::ok));
+    BOOST_TEST(home_log(f, bob, renamed) == (std::vector<std::string>{"/shared/alice/work"}),
+               boost::test_tools::per_element());
+}
+
+// Issue 25 §7: a calendar moved to a new name (MOVE) keeps its grants, with
+// their status, summary and the sharee's own name; each grantee's home logs
+// both the old and the new shared name, so that their sync reports the old
+// URL gone and lists the new one. A copy shares nothing.
+void a_moved_calendar_keeps_its_grants_and_logs_both_names_in_the_sharees_home(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto carol = f.add_user("carol", "carol@example.com");
+    auto work = make_collection(f, alice, "work");
+    BOOST_TEST((f.store().set_grant(work.id, bob, SharePermission::edit) == StoreStatus::ok));
+    BOOST_TEST((f.store().set_sharee_properties(work.id, bob, "Alice's work", "#FF0000") == StoreStatus::ok));
+    BOOST_TEST((f.store().invite_grant(work.id, carol, SharePermission::view, "Our team", "uid-1") == StoreStatus::ok));
+    auto bob_before = f.store().find_home(bob)->revision;
+    auto carol_before = f.store().find_home(carol)->revision;
+    auto moved = f.store().copy_collection(alice, "work", "budget", true, false, true);
+    BOOST_TEST_REQUIRE((moved.status == StoreStatus::ok));
+    BOOST_TEST(!f.store().find_collection(alice, "work").has_value());
+    auto budget = f.store().find_collection(alice, "budget");
+    BOOST_TEST_REQUIRE(budget.has_value());
+    auto on = f.store().grants_of_collection(budget->id);
+    BOOST_TEST_REQUIRE(on.size() == 2u);
+    BOOST_TEST(on[0].grantee.name == "bob");
+    BOOST_TEST(on[0].collection_name == "budget");
+    BOOST_TEST((on[0].permission == SharePermission::edit));
+    BOOST_TEST((on[0].status == InviteStatus::accepted));
+    BOOST_TEST(on[0].sharee_display_name.value_or("") == "Alice's work");
+    BOOST_TEST((on[1].status == InviteStatus::pending));
+    BOOST_TEST(on[1].invite_uid == "uid-1");
+    BOOST_TEST(on[1].summary == "Our team");
+    auto to_bob = f.store().grants_to_principal(bob);
+    BOOST_TEST_REQUIRE(to_bob.size() == 1u);
+    BOOST_TEST(to_bob[0].collection_name == "budget");
+    for (auto [who, since] : {std::pair{bob, bob_before}, std::pair{carol, carol_before}}) {
+        BOOST_TEST(f.store().find_home(who)->revision > since);
+        auto log = home_log(f, who, since);
+        BOOST_TEST(logs(log, "/shared/alice/work"));
+        BOOST_TEST(logs(log, "/shared/alice/budget"));
+    }
+    // A copy is a new calendar, shared with nobody.
+    auto copied = f.store().copy_collection(alice, "budget", "budget-copy", true, false, false);
+    BOOST_TEST_REQUIRE((copied.status == StoreStatus::ok));
+    BOOST_TEST(f.store().grants_of_collection(f.store().find_collection(alice, "budget-copy")->id).empty());
+    BOOST_TEST(f.store().grants_of_collection(budget->id).size() == 2u);
+}
+
 constexpr Case cases[] = {
     {"a_grant_is_stored_and_read_from_both_sides", a_grant_is_stored_and_read_from_both_sides},
     {"setting_a_grant_again_changes_its_permission_and_keeps_one_row",
@@ -225,6 +310,10 @@ constexpr Case cases[] = {
      a_sharee_keeps_their_own_name_and_colour_until_they_decline},
     {"notifications_are_stored_replaced_listed_and_removed_per_principal",
      notifications_are_stored_replaced_listed_and_removed_per_principal},
+    {"a_sharees_home_logs_the_shared_calendar_under_its_shared_name",
+     a_sharees_home_logs_the_shared_calendar_under_its_shared_name},
+    {"a_moved_calendar_keeps_its_grants_and_logs_both_names_in_the_sharees_home",
+     a_moved_calendar_keeps_its_grants_and_logs_both_names_in_the_sharees_home},
 };
 
 }  // namespace

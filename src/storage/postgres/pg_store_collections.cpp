@@ -354,6 +354,27 @@ void copy_members(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std:
     }
 }
 
+/// A calendar moved (MOVE, issue 25 §7) takes its grants and public feeds
+/// along from `from_id` to `to_id` (both `owner_id`'s): each grantee's home
+/// logs the old shared name and the new one, so that their sync reports the
+/// old URL gone and lists the new; a feed's URL names no calendar and stays
+/// as it was. Inside the caller's write transaction, before the source is
+/// deleted.
+void move_shares(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std::int64_t to_id) {
+    c.query("UPDATE public_feeds SET collection_id = $3 WHERE owner_id = $1 AND collection_id = $2",
+            pg::params(owner_id, from_id, to_id));
+    auto moved = c.query("UPDATE grants SET collection_id = $3 WHERE owner_id = $1 AND collection_id = $2 "
+                         "RETURNING grantee_id",
+                         pg::params(owner_id, from_id, to_id));
+    if (moved.empty()) return;
+    const auto old_name = shared_child(c, from_id);
+    const auto new_name = shared_child(c, to_id);
+    for (int i = 0; i < moved.rows(); ++i) {
+        touch_home(c, moved.int64(i, 0), old_name);
+        touch_home(c, moved.int64(i, 0), new_name);
+    }
+}
+
 }  // namespace
 
 caldav::PutResult PgStore::copy_collection(std::int64_t owner_id, std::string_view from_name,
@@ -379,6 +400,7 @@ caldav::PutResult PgStore::copy_collection(std::int64_t owner_id, std::string_vi
                     pg::params(from_id, target, now));
                 const auto to_id = made.int64(0, 0);
                 copy_dead_properties(c, from_id, "", to_id, "");
+                if (remove_source) move_shares(c, owner_id, from_id, to_id);
                 if (!with_members) break;
                 copy_members(c, owner_id, from_id, to_id, now, reminder_indexer_);
             }

@@ -6,6 +6,7 @@
 
 #include "caldav/error.hpp"
 #include "caldav/names.hpp"
+#include "caldav/schedule_collections.hpp"
 #include "caldav/xml/element.hpp"
 #include "ical/alarms.hpp"
 #include "ical/local_time.hpp"
@@ -51,10 +52,13 @@ std::optional<ReminderMethod> method_of(const ical::AlarmFiring& f, bool display
 }
 
 /// The zone floating times of `source` remind in: its calendar's
-/// calendar-timezone when libical knows it, else the policy's.
+/// calendar-timezone when libical knows it, else its owner's zone (that of
+/// their default calendar, as the API's availability reads it), else the
+/// policy's.
 std::string floating_zone_of(const ReminderSource& source, const ReminderPolicy& policy) {
     if (!source.calendar_timezone.empty())
         if (auto zone = ical::zone_of_calendar_timezone(source.calendar_timezone)) return *zone;
+    if (!source.owner_time_zone.empty()) return std::string(source.owner_time_zone);
     return policy.time_zone;
 }
 
@@ -188,6 +192,39 @@ bool patch_changes_reminders(const PropertyPatch& patch) {
     for (const auto& [ns, name] : patch.remove)
         if (is_switch(ns, name)) return true;
     return false;
+}
+
+bool patch_changes_owner_zone(const PropertyPatch& patch) {
+    auto is_choice = [](std::string_view ns, std::string_view name) {
+        return ns == names::caldav_ns && name == schedule_default_calendar_property;
+    };
+    if (patch.timezone) return true;
+    for (const auto& d : patch.set)
+        if (is_choice(d.ns, d.name)) return true;
+    for (const auto& [ns, name] : patch.remove)
+        if (is_choice(ns, name)) return true;
+    return false;
+}
+
+std::string owner_zone_among(std::string_view owner_name, std::string_view chosen_property_xml,
+                             std::vector<CollectionRecord> collections) {
+    try {
+        auto calendar = default_calendar_among(owner_name, chosen_property_xml, std::move(collections), Limits{});
+        if (!calendar || calendar->timezone.empty()) return {};
+        return ical::zone_of_calendar_timezone(calendar->timezone).value_or("");
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+bool has_own_zone(const CollectionRecord& c) {
+    return !c.timezone.empty() && ical::zone_of_calendar_timezone(c.timezone).has_value();
+}
+
+std::string owner_time_zone(Store& store, std::int64_t owner_id) {
+    auto inbox = store.find_collection(owner_id, "inbox");
+    if (!inbox || inbox->kind != CollectionKind::inbox) return {};
+    return inbox->timezone;
 }
 
 std::vector<ical::ReminderSpec> default_reminders(Store& store, const CollectionRecord& calendar, bool all_day) {

@@ -79,7 +79,8 @@ std::string reminder_delivery_key(const Reminder& r);
 /// push reminders to the owner, and every DISPLAY alarm does when the
 /// calendar's push-display-alarms says true (or says nothing and
 /// policy.display_alarms is set). Floating and all-day times are read in
-/// the calendar's calendar-timezone, else policy.time_zone. Never throws.
+/// the calendar's calendar-timezone, else the owner's zone
+/// (ReminderSource::owner_time_zone), else policy.time_zone. Never throws.
 ReminderSchedule schedule_reminders(const ReminderSource& source, std::int64_t now, const ReminderPolicy& policy);
 
 /// A calendar's push-display-alarms choice from its stored dead property
@@ -94,6 +95,27 @@ DeadProperty display_alarms_property(bool push);
 /// when they fire (its push-display-alarms choice, its calendar-timezone):
 /// then the store re-indexes the calendar's objects in the same transaction.
 bool patch_changes_reminders(const PropertyPatch& patch);
+
+/// Whether `patch` of a collection may move its owner's zone (CollectionStore):
+/// it sets or removes a calendar-timezone or the inbox's
+/// schedule-default-calendar-URL. Then the store recomputes the owner's zone.
+bool patch_changes_owner_zone(const PropertyPatch& patch);
+
+/// The owner's zone (CollectionStore) from what a store reads in its
+/// transaction: the IANA name of the zone of the calendar-timezone of the
+/// default calendar (default_calendar_among's arguments), "" when that
+/// calendar names no zone libical knows or there is no default calendar.
+/// Never throws.
+std::string owner_zone_among(std::string_view owner_name, std::string_view chosen_property_xml,
+                             std::vector<CollectionRecord> collections);
+
+/// Whether calendar `c` names a zone of its own for its floating times (a
+/// calendar-timezone libical knows): the owner's zone does not apply to it.
+bool has_own_zone(const CollectionRecord& c);
+
+/// The owner's zone as the store keeps it (CollectionStore), "" when none;
+/// what the reminder indexer was given for `owner_id`'s calendars.
+std::string owner_time_zone(Store& store, std::int64_t owner_id);
 
 /// The reminders an event created through the JSON API without a
 /// "reminders" member gets (issue 26 §6): the VALARMs of its calendar's

@@ -13,7 +13,7 @@ namespace caldav {
 
 namespace {
 
-constexpr std::string_view property = "schedule-default-calendar-URL";
+constexpr std::string_view property = schedule_default_calendar_property;
 
 /// `href` without scheme and authority ("https://host/dav/…" → "/dav/…").
 std::string_view path_of(std::string_view href) {
@@ -23,20 +23,39 @@ std::string_view path_of(std::string_view href) {
     return path == std::string_view::npos ? std::string_view("/") : href.substr(path);
 }
 
+/// The DAV:href inside a stored property element, or "" when it holds none.
+std::string href_in(std::string_view property_xml, const Limits& limits) {
+    try {
+        auto root = xml::parse(property_xml, limits);
+        if (const auto* h = root.child(names::dav_ns, "href")) return h->text;
+    } catch (const Error&) {
+        // Stored by an older version without checks: ignored, the default applies.
+    }
+    return {};
+}
+
 /// The DAV:href inside the stored property, or "" when it holds none.
 std::string chosen_href(Store& store, const PrincipalRecord& who, const Limits& limits) {
     auto inbox = store.find_collection(who.id, "inbox");
     if (!inbox || inbox->kind != CollectionKind::inbox) return {};
-    for (const auto& d : store.dead_properties(inbox->id, "")) {
-        if (d.ns != names::caldav_ns || d.name != property) continue;
-        try {
-            auto root = xml::parse(d.xml, limits);
-            if (const auto* h = root.child(names::dav_ns, "href")) return h->text;
-        } catch (const Error&) {
-            // Stored by an older version without checks: ignored, the default applies.
-        }
-    }
+    for (const auto& d : store.dead_properties(inbox->id, ""))
+        if (d.ns == names::caldav_ns && d.name == property) return href_in(d.xml, limits);
     return {};
+}
+
+/// The collection among `collections` of user `owner_name` that `href` names, when it
+/// may hold invitations.
+std::optional<CollectionRecord> calendar_at(std::string_view owner_name, std::vector<CollectionRecord>& collections,
+                                            std::string_view href) {
+    auto path = path_of(href);
+    while (path.size() > 1 && path.ends_with("//")) path.remove_suffix(1);
+    for (auto& c : collections) {
+        auto own = collection_href(owner_name, c.name);
+        std::string_view bare(own);
+        if (bare.ends_with('/')) bare.remove_suffix(1);
+        if ((path == own || path == bare) && takes_invitations(c)) return std::move(c);
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -48,15 +67,8 @@ bool takes_invitations(const CollectionRecord& c) {
 
 std::optional<CollectionRecord> invitation_calendar_at(Store& store, const PrincipalRecord& who,
                                                        std::string_view href) {
-    auto path = path_of(href);
-    while (path.size() > 1 && path.ends_with("//")) path.remove_suffix(1);
-    for (auto& c : store.list_collections(who.id)) {
-        auto own = collection_href(who.name, c.name);
-        std::string_view bare(own);
-        if (bare.ends_with('/')) bare.remove_suffix(1);
-        if ((path == own || path == bare) && takes_invitations(c)) return std::move(c);
-    }
-    return std::nullopt;
+    auto collections = store.list_collections(who.id);
+    return calendar_at(who.name, collections, href);
 }
 
 std::optional<CollectionRecord> default_calendar(Store& store, const PrincipalRecord& who,
@@ -65,6 +77,20 @@ std::optional<CollectionRecord> default_calendar(Store& store, const PrincipalRe
         if (auto chosen = invitation_calendar_at(store, who, href)) return chosen;
     if (auto c = store.find_collection(who.id, "calendar"); c && takes_invitations(*c)) return c;
     for (auto& c : store.list_collections(who.id))
+        if (takes_invitations(c)) return std::move(c);
+    return std::nullopt;
+}
+
+// The same order of choices as default_calendar, from rows already read.
+std::optional<CollectionRecord> default_calendar_among(std::string_view owner_name,
+                                                       std::string_view chosen_property_xml,
+                                                       std::vector<CollectionRecord> collections,
+                                                       const Limits& limits) {
+    if (auto href = chosen_property_xml.empty() ? std::string() : href_in(chosen_property_xml, limits); !href.empty())
+        if (auto chosen = calendar_at(owner_name, collections, href)) return chosen;
+    for (auto& c : collections)
+        if (c.name == "calendar" && takes_invitations(c)) return std::move(c);
+    for (auto& c : collections)
         if (takes_invitations(c)) return std::move(c);
     return std::nullopt;
 }

@@ -4,12 +4,18 @@
 // delivery and for free/busy lookups.
 #pragma once
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "caldav/limits.hpp"
 #include "caldav/store.hpp"
 
 namespace caldav {
+
+/// The inbox dead property (in names::caldav_ns) by which a user chooses
+/// their default calendar (RFC 6638 §9.2).
+inline constexpr std::string_view schedule_default_calendar_property = "schedule-default-calendar-URL";
 
 /// True when calendar `c` may hold invitations: a calendar collection whose
 /// supported-calendar-component-set allows VEVENT.
@@ -27,6 +33,16 @@ std::optional<CollectionRecord> invitation_calendar_at(Store& store, const Princ
 /// has none.
 std::optional<CollectionRecord> default_calendar(Store& store, const PrincipalRecord& who,
                                                  const Limits& limits);
+
+/// default_calendar's choice from what a store reads inside a transaction
+/// (the owner's zone for reminders, issue 26): `owner_name` the user's URL
+/// name, `chosen_property_xml` the inbox's schedule-default-calendar-URL dead
+/// property element ("" when none), `collections` all of the user's
+/// collections ordered by name as list_collections orders them.
+std::optional<CollectionRecord> default_calendar_among(std::string_view owner_name,
+                                                       std::string_view chosen_property_xml,
+                                                       std::vector<CollectionRecord> collections,
+                                                       const Limits& limits);
 
 /// RFC 6638 §9.1: false when the user set calendar `c`'s
 /// schedule-calendar-transp to transparent (a dead property of it): its

@@ -51,7 +51,10 @@ struct CollectionRecord {
     CollectionKind kind = CollectionKind::calendar;
     std::string display_name;
     std::string description;
-    std::string timezone;         ///< VCALENDAR text of calendar-timezone, or empty
+    /// VCALENDAR text of calendar-timezone, or empty. An inbox holds no
+    /// calendar-timezone: its field is its owner's zone instead (an IANA
+    /// name, or empty), which the store keeps (CollectionStore).
+    std::string timezone;
     std::string components;       ///< comma list, e.g. "VEVENT,VTODO"; empty = all
     std::int64_t revision = 0;    ///< grows by one with every member change
     std::int64_t sync_floor = 0;  ///< oldest revision a sync token may name
@@ -260,6 +263,18 @@ public:
 };
 
 /// The collections of principals' calendar homes, with their properties.
+///
+/// The owner's zone (issue 26: floating times of calendars without a zone
+/// of their own remind in it): the zone of the calendar-timezone of the
+/// user's default calendar (default_calendar_among's choice), an IANA name
+/// (caldav::owner_zone_among), or empty. Each store keeps it in the timezone
+/// field of the user's inbox, so that the write of an object reads it with
+/// the calendar it writes into, and recomputes it in every transaction that
+/// may move it: a collection's calendar-timezone or the inbox's
+/// schedule-default-calendar-URL patched (patch_changes_owner_zone), a
+/// calendar created, deleted, copied or moved, a home provisioned. When it
+/// changes, that transaction re-indexes the reminders of the user's
+/// calendars that name no zone of their own.
 class CollectionStore {
 public:
     virtual ~CollectionStore() = default;

@@ -106,6 +106,11 @@ struct ReminderSource {
     /// validation's), read instead of parsing the text again; null: none.
     /// The indexer only reads it.
     icalcomponent_impl* parsed = nullptr;
+    /// The owner's zone, an IANA name (their default calendar's
+    /// calendar-timezone as the store keeps it on their inbox, see
+    /// CollectionStore): floating times remind in it when the calendar
+    /// names no zone of its own. Empty: the owner has none.
+    std::string_view owner_time_zone;
 };
 
 /// The reminder jobs of one object in a window of time.

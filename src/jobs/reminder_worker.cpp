@@ -104,13 +104,15 @@ std::string starts_in(std::int64_t seconds) {
 }
 
 /// The recipient's zone: the calendar's calendar-timezone, else the event's,
-/// else the server's default (`fallback`, where floating events remind).
+/// else the owner's (their default calendar's), else the server's default
+/// (`fallback`): the last two are where floating events remind.
 ical::ZoneClock zone_for(caldav::Store& store, std::int64_t owner_id, const caldav::Reminder& r,
                          const ical::EventView& view, const std::string& fallback) {
     if (auto calendar = store.find_collection(owner_id, r.collection_name); calendar && !calendar->timezone.empty())
         if (auto name = ical::zone_of_calendar_timezone(calendar->timezone))
             if (auto zone = ical::ZoneClock::named(*name)) return *zone;
     if (auto zone = ical::ZoneClock::named(view.time_zone)) return *zone;
+    if (auto zone = ical::ZoneClock::named(caldav::owner_time_zone(store, owner_id))) return *zone;
     return ical::ZoneClock::named(fallback).value_or(ical::ZoneClock{});
 }
 

@@ -14,6 +14,7 @@
 
 #include "caldav/names.hpp"
 #include "caldav/reminders.hpp"
+#include "caldav/schedule_collections.hpp"
 #include "caldav/store_policy.hpp"
 #include "src/storage/object_rows.hpp"
 #include "src/storage/sqlite_collection_source.hpp"
@@ -865,6 +866,10 @@ std::optional<caldav::PrincipalRecord> SqliteStore::find_principal_by_email(std:
     });
 }
 
+namespace {
+void refresh_owner_zone(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t owner_id);
+}  // namespace
+
 void SqliteStore::provision_home(std::int64_t principal_id) {
     bool complete = read([&](sqlite::Db& db) {
         auto s = db.prepare(
@@ -890,6 +895,7 @@ void SqliteStore::provision_home(std::int64_t principal_id) {
             insert.bind(5, c.components).bind(6, now).run();
             insert.reset();
         }
+        refresh_owner_zone(db, reminder_indexer_, principal_id);  // a new inbox keeps it from now on
     });
 }
 
@@ -928,6 +934,13 @@ void set_dead(sqlite::Db& db, std::int64_t collection_id, std::string_view objec
 
 void reindex_collection_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer,
                                   std::int64_t collection_id);
+
+/// The owner of collection `collection_id`, 0 when it is gone.
+std::int64_t owner_of_collection(sqlite::Db& db, std::int64_t collection_id) {
+    auto s = db.prepare("SELECT owner_id FROM collections WHERE id = ?1");
+    s.bind(1, collection_id);
+    return s.step() ? s.int64(0) : 0;
+}
 
 }  // namespace
 
@@ -974,6 +987,9 @@ StoreStatus SqliteStore::patch_properties(std::int64_t collection_id, std::strin
             // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
             if (object_name.empty() && caldav::patch_changes_reminders(patch))
                 reindex_collection_reminders(db, reminder_indexer_, collection_id);
+            // ... or the owner's zone, where their calendars without a zone remind.
+            if (object_name.empty() && caldav::patch_changes_owner_zone(patch))
+                refresh_owner_zone(db, reminder_indexer_, owner_of_collection(db, collection_id));
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -1005,6 +1021,8 @@ StoreStatus SqliteStore::create_collection(caldav::CollectionRecord& c,
             c.id = db.last_insert_rowid();
             c.created_at = c.modified_at = now;
             for (const auto& p : dead) set_dead(db, c.id, "", p);
+            // A new calendar may become the default one (its name, or the first).
+            if (c.kind == caldav::CollectionKind::calendar) refresh_owner_zone(db, reminder_indexer_, c.owner_id);
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -1133,6 +1151,7 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
                 }
             }
             if (remove_source) delete_collections(db, collection_subtree(db, owner_id, from_name));
+            refresh_owner_zone(db, reminder_indexer_, owner_id);  // the default calendar may have moved
             return r;
         });
     } catch (const sqlite::Error& e) {
@@ -1152,6 +1171,7 @@ StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
             find.bind(1, collection_id);
             while (find.step()) ids.push_back(find.int64(0));
             if (ids.empty()) return StoreStatus::not_found;
+            const auto owner_id = owner_of_collection(db, collection_id);
             for (auto id : ids) {
                 // Members first, while the collection still names their owner (usage trigger).
                 auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
@@ -1159,6 +1179,7 @@ StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
                 auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
                 s.bind(1, id).run();
             }
+            refresh_owner_zone(db, reminder_indexer_, owner_id);  // it may have been the default calendar
             return StoreStatus::ok;
         });
     } catch (const sqlite::Error& e) {
@@ -1578,18 +1599,21 @@ void index_reminders(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std
     auto who = db.prepare(
         "SELECT c.owner_id, c.kind, coalesce(p.email, ''), p.name, c.name, c.timezone, coalesce((SELECT value_xml "
         "FROM dead_properties d WHERE d.collection_id = c.id AND d.object_name = '' AND d.namespace = ?2 AND "
-        "d.name = ?3), '') FROM collections c JOIN principals p ON p.id = c.owner_id "
+        "d.name = ?3), ''), coalesce((SELECT i.timezone FROM collections i WHERE i.owner_id = c.owner_id AND "
+        "i.name = 'inbox' AND i.kind = 'inbox'), '') FROM collections c JOIN principals p ON p.id = c.owner_id "
         "WHERE c.id = ?1");
     who.bind(1, collection_id).bind(2, caldav::names::kalends_ns).bind(3, caldav::push_display_alarms_property);
     if (!who.step()) return;
+    // Column 7: the owner's zone, kept on their inbox (caldav::CollectionStore).
     const std::string email = who.text(2), owner = who.text(3), calendar = who.text(4), zone = who.text(5),
-                      display = who.text(6);
+                      display = who.text(6), owner_zone = who.text(7);
     caldav::ReminderSchedule schedule;
     schedule.now = now_seconds();
     if (who.text(1) == "calendar") {
         try {
             schedule = indexer(
-                {who.int64(0), email, collection_id, owner, calendar, name, data, after, zone, display, parsed});
+                {who.int64(0), email, collection_id, owner, calendar, name, data, after, zone, display, parsed,
+                 owner_zone});
         } catch (const std::exception&) {
             schedule = {};
             schedule.now = now_seconds();
@@ -1632,6 +1656,38 @@ void reindex_collection_reminders(sqlite::Db& db, const caldav::ReminderIndexer&
     s.bind(1, collection_id);
     while (s.step()) rows.emplace_back(s.int64(0), s.text(1), s.text(2));
     for (const auto& [id, name, data] : rows) index_reminders(db, indexer, id, collection_id, name, data, std::nullopt);
+}
+
+/// Recomputes the zone of `owner_id` (caldav::CollectionStore) inside the
+/// caller's write transaction; when it changed, keeps it on their inbox and
+/// re-indexes the reminders of their calendars without a zone of their own
+/// (the floating times among them move). Nothing for a user without inbox:
+/// the server's zone applies to them.
+void refresh_owner_zone(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t owner_id) {
+    auto inbox = db.prepare(
+        "SELECT i.id, i.timezone, p.name FROM collections i JOIN principals p ON p.id = i.owner_id WHERE "
+        "i.owner_id = ?1 AND i.name = 'inbox' AND i.kind = 'inbox'");
+    inbox.bind(1, owner_id);
+    if (!inbox.step()) return;
+    const std::int64_t inbox_id = inbox.int64(0);
+    const std::string stored = inbox.text(1), owner = inbox.text(2);
+    std::string chosen;
+    auto choice = db.prepare(
+        "SELECT value_xml FROM dead_properties WHERE collection_id = ?1 AND object_name = '' AND namespace = ?2 "
+        "AND name = ?3");
+    choice.bind(1, inbox_id).bind(2, caldav::names::caldav_ns).bind(3, caldav::schedule_default_calendar_property);
+    if (choice.step()) chosen = choice.text(0);
+    std::vector<caldav::CollectionRecord> collections;
+    auto list = db.prepare("SELECT " + std::string(collection_columns) +
+                           " FROM collections WHERE owner_id = ?1 ORDER BY name");
+    list.bind(1, owner_id);
+    while (list.step()) collections.push_back(collection_from(list));
+    const std::string zone = caldav::owner_zone_among(owner, chosen, collections);
+    if (zone == stored) return;
+    db.prepare("UPDATE collections SET timezone = ?2 WHERE id = ?1").bind(1, inbox_id).bind(2, zone).run();
+    for (const auto& c : collections)
+        if (c.kind == caldav::CollectionKind::calendar && !caldav::has_own_zone(c))
+            reindex_collection_reminders(db, indexer, c.id);
 }
 
 /// put_object's work inside a write transaction.

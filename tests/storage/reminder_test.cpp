@@ -69,14 +69,15 @@ struct Fixture {
             *store, *store, server::ReminderWorkerConfig{policy, "Kalends <cal@example.com>", "https://cal.example.com"},
             clock);
     }
-    void put(const std::string& name, const std::string& ics) {
+    void put(const std::string& name, const std::string& ics) { put_in(calendar, name, ics); }
+    void put_in(const caldav::CollectionRecord& into, const std::string& name, const std::string& ics) {
         caldav::Actor actor{*store, limits, alice};
         caldav::ObjectPut p;
-        p.calendar = calendar;
+        p.calendar = into;
         p.owner_name = "alice";
         p.name = name;
         p.data = ics;
-        p.current = store->find_object(calendar.id, name, false);
+        p.current = store->find_object(into.id, name, false);
         caldav::put_calendar_object(actor, p);
     }
     void remove(const std::string& name) {
@@ -119,6 +120,15 @@ struct Fixture {
         caldav::PropertyPatch p;
         p.timezone = ical::zone_calendar(zone);
         patch(p);
+    }
+    /// Another calendar of alice's, in IANA zone `zone` ("": none of its own).
+    caldav::CollectionRecord add_calendar(const std::string& name, const std::string& zone) {
+        caldav::CollectionRecord c;
+        c.owner_id = alice.id;
+        c.name = name;
+        if (!zone.empty()) c.timezone = ical::zone_calendar(zone);
+        BOOST_TEST_REQUIRE((store->create_collection(c) == caldav::StoreStatus::ok));
+        return c;
     }
     std::vector<std::int64_t> reminder_dues() {
         std::vector<std::int64_t> out;
@@ -294,6 +304,32 @@ BOOST_AUTO_TEST_CASE(a_floating_event_in_a_calendar_without_a_zone_reminds_in_th
     // Naming the calendar's zone moves the queued reminder in the same write.
     f.calendar_zone("America/New_York");
     BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{1741610700}));  // 08:45 EDT
+}
+
+BOOST_AUTO_TEST_CASE(a_floating_event_in_a_calendar_without_a_zone_reminds_in_its_owners_zone_and_moves_with_it) {
+    Fixture f;  // the server's zone is UTC
+    f.now = 1741305600;  // 2025-03-07T00:00Z; New York leaves EST for EDT on 9 March
+    f.calendar_zone("America/New_York");  // alice's default calendar
+    auto work = f.add_calendar("work", "");
+    auto tokyo = f.add_calendar("tokyo", "Asia/Tokyo");
+    f.put_in(work, "s.ics", floating_daily("s", "20250308", 3));
+    f.put_in(tokyo, "t.ics", floating_daily("t", "20250308", 1));
+    // "work" names no zone: 08:45 New York, 13:45Z in EST, 12:45Z in EDT;
+    // "tokyo" names its own: 08:45 Tokyo on 8 March is 23:45Z on the 7th.
+    auto dues = f.reminder_dues();
+    std::sort(dues.begin(), dues.end());
+    BOOST_TEST((dues == std::vector<std::int64_t>{1741391100, 1741441500, 1741524300, 1741610700}));
+    const std::string mail = "mail alice@example.com Reminder: Standup @ ";
+    f.run_at(1741391100);
+    f.run_at(1741441500);
+    BOOST_TEST((f.deliveries() ==
+                Lines{mail + "Sat 8 Mar 2025, 09:00 (Asia/Tokyo)", mail + "Sat 8 Mar 2025, 09:00 (America/New_York)"}));
+    // Alice's zone becomes Berlin (her default calendar's): the pending
+    // reminders of "work" move to 08:45 CET (07:45Z) in that same write.
+    f.calendar_zone("Europe/Berlin");
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{1741506300, 1741592700}));
+    f.run_at(1741506300);
+    BOOST_TEST(f.deliveries().back() == mail + "Sun 9 Mar 2025, 09:00 (Europe/Berlin)");
 }
 
 BOOST_AUTO_TEST_CASE(the_horizon_job_queues_reminders_that_come_within_the_horizon) {

@@ -4,6 +4,7 @@
 
 #include "caldav/names.hpp"
 #include "caldav/reminders.hpp"
+#include "ical/zone_resolver.hpp"
 
 namespace contract {
 
@@ -506,6 +507,79 @@ void a_calendars_reminder_settings_reach_the_indexer_and_changing_them_reindexes
     BOOST_TEST(reminder_dues(f).empty());
 }
 
+/// Issue 26: floating times of a calendar without a zone remind in the
+/// owner's zone, their default calendar's. The store keeps it (on the
+/// inbox) and, in the transaction that moves it, re-indexes the calendars
+/// without a zone of their own and no other.
+void the_owners_zone_follows_their_default_calendar_and_moves_the_reminders_of_calendars_without_a_zone(
+    Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto inbox = make_collection(f, alice, "inbox", CollectionKind::inbox);
+    auto main = make_collection(f, alice, "calendar");
+    auto work = make_collection(f, alice, "work");
+    auto tokyo = make_collection(f, alice, "tokyo");
+    auto patch = [&](std::int64_t id, const caldav::PropertyPatch& p) {
+        BOOST_TEST_REQUIRE((f.store().patch_properties(id, "", p) == StoreStatus::ok));
+    };
+    auto zone_of = [&](std::int64_t id, const std::string& iana) {
+        caldav::PropertyPatch p;
+        p.timezone = iana.empty() ? std::string() : ical::zone_calendar(iana);
+        patch(id, p);
+    };
+    zone_of(tokyo.id, "Asia/Tokyo");
+    // The owner's zone as the indexer sees it, in the payload.
+    f.jobs().set_reminder_indexer([](const caldav::ReminderSource& s) {
+        caldav::ReminderSchedule out;
+        out.now = 1000;
+        out.indexed_until = 100000;
+        auto at = s.data.find("X-TEST-REMIND:");
+        if (at != std::string_view::npos)
+            out.jobs.push_back({"reminder", s.owner_id, std::stoll(std::string(s.data.substr(at + 14, 4))),
+                                std::string(s.collection_name) + " " + std::string(s.owner_time_zone)});
+        return out;
+    });
+    put(f, calendar_object(work.id, "a.ics", event("uid-a", day0, day0 + hour, "X-TEST-REMIND:5000\r\n")));
+    put(f, calendar_object(tokyo.id, "b.ics", event("uid-b", day0, day0 + hour, "X-TEST-REMIND:6000\r\n")));
+    auto payloads = [&] {
+        std::vector<std::string> out;
+        for (const auto& j : f.jobs().list_jobs("reminder")) out.push_back(j.payload);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    auto kept_zone = [&] { return f.store().find_collection(alice, "inbox")->timezone; };
+    using Payloads = std::vector<std::string>;
+    BOOST_TEST((payloads() == Payloads{"tokyo ", "work "}));
+    // The default calendar ("calendar") names New York: "work" follows, "tokyo" keeps its own.
+    zone_of(main.id, "America/New_York");
+    BOOST_TEST(kept_zone() == "America/New_York");
+    BOOST_TEST((payloads() == Payloads{"tokyo ", "work America/New_York"}));
+    // The user chooses "tokyo" as their default calendar (RFC 6638 §9.2), then takes the choice back.
+    caldav::PropertyPatch choose;
+    choose.set.push_back({std::string(caldav::names::caldav_ns), "schedule-default-calendar-URL",
+                          "<C:schedule-default-calendar-URL xmlns:C=\"urn:ietf:params:xml:ns:caldav\" "
+                          "xmlns:D=\"DAV:\"><D:href>/dav/calendars/alice/tokyo/</D:href>"
+                          "</C:schedule-default-calendar-URL>"});
+    patch(inbox.id, choose);
+    BOOST_TEST(kept_zone() == "Asia/Tokyo");
+    BOOST_TEST((payloads() == Payloads{"tokyo ", "work Asia/Tokyo"}));
+    caldav::PropertyPatch unchoose;
+    unchoose.remove.emplace_back(std::string(caldav::names::caldav_ns), "schedule-default-calendar-URL");
+    patch(inbox.id, unchoose);
+    BOOST_TEST((payloads() == Payloads{"tokyo ", "work America/New_York"}));
+    // A calendar that is not the default one changes nothing for the others.
+    zone_of(work.id, "Europe/Berlin");
+    zone_of(work.id, "");
+    BOOST_TEST(kept_zone() == "America/New_York");
+    BOOST_TEST((payloads() == Payloads{"tokyo ", "work America/New_York"}));
+    // Without "calendar" the first calendar by name is the default ("tokyo");
+    // a new "calendar" without a zone is the default again: no zone.
+    BOOST_TEST_REQUIRE((f.store().delete_collection(main.id) == StoreStatus::ok));
+    BOOST_TEST((payloads() == Payloads{"tokyo ", "work Asia/Tokyo"}));
+    make_collection(f, alice, "calendar");
+    BOOST_TEST(kept_zone() == "");
+    BOOST_TEST((payloads() == Payloads{"tokyo ", "work "}));
+}
+
 constexpr Case cases[] = {
     {"a_write_set_commits_every_write_with_its_mail_and_jobs_or_none",
      a_write_set_commits_every_write_with_its_mail_and_jobs_or_none},
@@ -518,6 +592,8 @@ constexpr Case cases[] = {
     {"a_retry_counts_an_attempt_and_a_failed_job_is_kept_and_never_leased",
      a_retry_counts_an_attempt_and_a_failed_job_is_kept_and_never_leased},
     {"next_job_due_says_when_to_look_again", next_job_due_says_when_to_look_again},
+    {"the_owners_zone_follows_their_default_calendar_and_moves_the_reminders_of_calendars_without_a_zone",
+     the_owners_zone_follows_their_default_calendar_and_moves_the_reminders_of_calendars_without_a_zone},
     {"list_jobs_lists_one_kind_or_all_by_id", list_jobs_lists_one_kind_or_all_by_id},
     {"concurrent_workers_never_lease_one_job_twice", concurrent_workers_never_lease_one_job_twice},
     {"concurrent_writers_all_commit_and_each_gets_its_own_revision",

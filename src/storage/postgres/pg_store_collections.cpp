@@ -34,6 +34,7 @@ void PgStore::provision_home(std::int64_t principal_id) {
                     "modified_at) VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (owner_id, name) DO NOTHING",
                     pg::params(principal_id, d.name, kind_name(d.kind), d.display_name, d.components, now));
         }
+        refresh_owner_zone(c, reminder_indexer_, principal_id);  // a new inbox keeps it from now on
     });
 }
 
@@ -98,6 +99,8 @@ StoreStatus PgStore::create_collection(caldav::CollectionRecord& col, const std:
             col.id = r.int64(0, 0);
             col.created_at = col.modified_at = now;
             for (const auto& p : dead) set_dead(c, col.owner_id, col.id, "", p);
+            // A new calendar may become the default one (its name, or the first).
+            if (col.kind == caldav::CollectionKind::calendar) refresh_owner_zone(c, reminder_indexer_, col.owner_id);
             return StoreStatus::ok;
         });
     } catch (const pg::Error& e) {
@@ -276,6 +279,9 @@ StoreStatus PgStore::patch_properties(std::int64_t collection_id, std::string_vi
             // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
             if (object_name.empty() && caldav::patch_changes_reminders(patch))
                 reindex_collection_reminders(c, reminder_indexer_, owner, collection_id);
+            // ... or the owner's zone, where their calendars without a zone remind.
+            if (object_name.empty() && caldav::patch_changes_owner_zone(patch))
+                refresh_owner_zone(c, reminder_indexer_, owner);
             return StoreStatus::ok;
         });
     } catch (const pg::Error& e) {
@@ -320,6 +326,7 @@ StoreStatus PgStore::delete_collection(std::int64_t collection_id) {
             if (r.empty()) return StoreStatus::not_found;
             const auto owner = r.int64(0, 0);
             delete_collections(c, owner, collection_subtree(c, owner, r.view(0, 1)));
+            refresh_owner_zone(c, reminder_indexer_, owner);  // it may have been the default calendar
             return StoreStatus::ok;
         });
     } catch (const pg::Error& e) {
@@ -405,6 +412,7 @@ caldav::PutResult PgStore::copy_collection(std::int64_t owner_id, std::string_vi
                 copy_members(c, owner_id, from_id, to_id, now, reminder_indexer_);
             }
             if (remove_source) delete_collections(c, owner_id, collection_subtree(c, owner_id, from_name));
+            refresh_owner_zone(c, reminder_indexer_, owner_id);  // the default calendar may have moved
             return r;
         });
     } catch (const pg::Error& e) {

@@ -193,6 +193,13 @@ void index_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::i
 void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id,
                                   std::int64_t collection_id);
 
+/// Recomputes the zone of `owner_id` (caldav::CollectionStore) inside the
+/// caller's write transaction; when it changed, keeps it on their inbox and
+/// re-indexes the reminders of their calendars without a zone of their own
+/// (the floating times among them move). Nothing for a user without inbox:
+/// the server's zone applies to them.
+void refresh_owner_zone(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id);
+
 /// Remembers `page`, the members of collection `collection_id` after
 /// `after` that list_objects_page gives the calling thread, so that its
 /// members' dead properties can be read in one query (PgStore::dead_properties).

@@ -7,6 +7,7 @@
 
 #include "caldav/names.hpp"
 #include "caldav/reminders.hpp"
+#include "caldav/schedule_collections.hpp"
 #include "src/storage/postgres/pg_store_internal.hpp"
 
 namespace server {
@@ -19,12 +20,14 @@ namespace pgrows {
 namespace {
 
 /// The calendar's owner, kind, owner's address and name, calendar name,
-/// time zone and push-display-alarms choice, in the columns schedule_of reads.
+/// time zone, push-display-alarms choice and the owner's zone (kept on
+/// their inbox, caldav::CollectionStore), in the columns schedule_of reads.
 pg::Result reminder_owner(pg::Conn& c, std::int64_t collection_id) {
     return c.query("SELECT c.owner_id, c.kind, p.email, p.name, c.name, c.timezone, coalesce((SELECT "
                    "d.value_xml FROM dead_properties d WHERE d.owner_id = c.owner_id AND d.collection_id = c.id "
-                   "AND d.object_name = '' AND d.namespace = $2 AND d.name = $3), '') FROM collections c "
-                   "JOIN principals p ON p.id = c.owner_id WHERE c.id = $1",
+                   "AND d.object_name = '' AND d.namespace = $2 AND d.name = $3), ''), coalesce((SELECT i.timezone "
+                   "FROM collections i WHERE i.owner_id = c.owner_id AND i.name = 'inbox' AND i.kind = 'inbox'), "
+                   "'') FROM collections c JOIN principals p ON p.id = c.owner_id WHERE c.id = $1",
                    pg::params(collection_id, caldav::names::kalends_ns, caldav::push_display_alarms_property));
 }
 
@@ -37,9 +40,10 @@ caldav::ReminderSchedule schedule_of(const caldav::ReminderIndexer& indexer, con
     none.now = now_seconds();
     if (who.view(0, 1) != "calendar") return none;
     const std::string email = who.text(0, 2), owner = who.text(0, 3), calendar = who.text(0, 4),
-                      zone = who.text(0, 5), display = who.text(0, 6);
+                      zone = who.text(0, 5), display = who.text(0, 6), owner_zone = who.text(0, 7);
     try {
-        return indexer({who.int64(0, 0), email, collection_id, owner, calendar, name, data, after, zone, display});
+        return indexer({who.int64(0, 0), email, collection_id, owner, calendar, name, data, after, zone, display,
+                        nullptr, owner_zone});
     } catch (const std::exception&) {
         return none;
     }
@@ -78,6 +82,32 @@ void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& in
                         pg::params(owner_id, collection_id));
     for (int i = 0; i < rows.rows(); ++i)
         index_reminders(c, indexer, rows.int64(i, 0), collection_id, rows.view(i, 1), rows.view(i, 2), std::nullopt);
+}
+
+void refresh_owner_zone(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id) {
+    auto inbox = c.query("SELECT i.id, i.timezone, p.name FROM collections i JOIN principals p ON p.id = i.owner_id "
+                         "WHERE i.owner_id = $1 AND i.name = 'inbox' AND i.kind = 'inbox'",
+                         pg::params(owner_id));
+    if (inbox.empty()) return;
+    const std::int64_t inbox_id = inbox.int64(0, 0);
+    const std::string stored = inbox.text(0, 1), owner = inbox.text(0, 2);
+    auto choice = c.query("SELECT value_xml FROM dead_properties WHERE owner_id = $1 AND collection_id = $2 AND "
+                          "object_name = '' AND namespace = $3 AND name = $4",
+                          pg::params(owner_id, inbox_id, caldav::names::caldav_ns,
+                                     caldav::schedule_default_calendar_property));
+    const std::string chosen = choice.empty() ? std::string() : choice.text(0, 0);
+    auto list = c.query("SELECT " + std::string(collection_columns) +
+                            " FROM collections WHERE owner_id = $1 ORDER BY name",
+                        pg::params(owner_id));
+    std::vector<caldav::CollectionRecord> collections;
+    for (int i = 0; i < list.rows(); ++i) collections.push_back(collection_from(list, i));
+    const std::string zone = caldav::owner_zone_among(owner, chosen, collections);
+    if (zone == stored) return;
+    c.query("UPDATE collections SET timezone = $3 WHERE owner_id = $1 AND id = $2",
+            pg::params(owner_id, inbox_id, zone));
+    for (const auto& calendar : collections)
+        if (calendar.kind == caldav::CollectionKind::calendar && !caldav::has_own_zone(calendar))
+            reindex_collection_reminders(c, indexer, owner_id, calendar.id);
 }
 
 void index_new_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t collection_id,

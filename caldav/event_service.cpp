@@ -226,68 +226,6 @@ std::vector<std::string> others_invited(const Actor& actor, std::string_view ics
     return out;
 }
 
-/// RFC 5545 §3.3.11 TEXT escaping.
-std::string escape_text(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\\' || c == ';' || c == ',')
-            out += '\\', out += c;
-        else if (c == '\n')
-            out += "\\n";
-        else if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F)
-            out += c;
-    }
-    return out;
-}
-
-/// `line` folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence.
-std::string folded(std::string_view line) {
-    std::string out;
-    std::size_t width = 0;
-    for (char c : line) {
-        const bool continuation = (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-        if (width >= 74 && !continuation) out += "\r\n ", width = 1;
-        out += c;
-        ++width;
-    }
-    return out + "\r\n";
-}
-
-/// The object with `comment` as the only COMMENT of each VEVENT (the
-/// answer's words to the organizer, RFC 5546 §3.2.3). Line by line: the
-/// COMMENTs of the VEVENTs themselves (not of their VALARMs) are replaced.
-std::string with_comment(std::string_view ics, std::string_view comment) {
-    const std::string line_added = folded("COMMENT:" + escape_text(comment));
-    std::string out;
-    int depth = 0;  // components open inside the current VEVENT; -1 outside any
-    bool in_event = false, skipping = false;
-    std::size_t at = 0;
-    while (at < ics.size()) {
-        auto next = ics.find('\n', at);
-        next = next == std::string_view::npos ? ics.size() : next + 1;
-        auto line = ics.substr(at, next - at);
-        at = next;
-        auto bare = line.substr(0, line.find_last_not_of("\r\n") + 1);
-        if (skipping && !line.empty() && (line[0] == ' ' || line[0] == '\t')) continue;
-        skipping = false;
-        if (bare == "BEGIN:VEVENT")
-            in_event = true, depth = 0;
-        else if (in_event && bare.starts_with("BEGIN:"))
-            ++depth;
-        else if (in_event && bare == "END:VEVENT")
-            out += line_added, in_event = false;
-        else if (in_event && bare.starts_with("END:"))
-            --depth;
-        else if (in_event && depth == 0 &&
-                 (bare.starts_with("COMMENT:") || bare.starts_with("COMMENT;"))) {
-            skipping = true;
-            continue;
-        }
-        out += line;
-    }
-    return out;
-}
-
 // Conflicts ----------------------------------------------------------------
 
 /// The instances of the event being checked: sorted, merged busy windows.
@@ -793,11 +731,14 @@ std::string rsvp_event(Actor& actor, const EventLocation& event, const std::stri
         answer_invitation_with(actor, event.calendar, event.owner_name, event.object.name,
                                [&](const std::string& copy, icalcomponent* parsed, const std::string& attendee) {
                                    address = attendee;
+                                   if (instance) {
+                                       auto answered = edited(
+                                           ical::with_instance_partstat(copy, attendee, partstat, *instance, now));
+                                       return AnsweredCopy{comment.empty() ? answered : ical::with_comment(answered, comment)};
+                                   }
                                    // The whole event's answer edits the parse answer_invitation_with made.
-                                   auto answered = instance ? edited(ical::with_instance_partstat(copy, attendee, partstat,
-                                                                                                 *instance, now))
-                                                            : ical::with_partstat(parsed, attendee, partstat);
-                                   return comment.empty() ? answered : with_comment(answered, comment);
+                                   if (!comment.empty()) ical::set_comment(parsed, comment);
+                                   return AnsweredCopy{ical::with_partstat(parsed, attendee, partstat), true};
                                });
     } catch (const Error& e) {
         // CalDAV names the data it refuses (valid-calendar-data); here the

@@ -36,6 +36,12 @@ struct ObjectPut {
     /// read, as WritePlan::parse of that text (issue 24: an RSVP parsed its
     /// copy three times). Null: the plan parses it when it needs it.
     std::shared_ptr<icalcomponent> current_parsed;
+    /// The tree the server serialised `data` from, when the server wrote it
+    /// by editing a parse of valid data (an answer: answer_invitation_with);
+    /// only read. The data is then validated from it rather than parsed
+    /// again, as WritePlan::validated does for such texts. Null for what a
+    /// client sent: that is always parsed.
+    std::shared_ptr<icalcomponent> parsed;
     /// Committed with the object (JSON API Idempotency-Key, issue 24); a
     /// record already held for its key ends the call with Error 409 and
     /// nothing written.
@@ -86,14 +92,22 @@ std::vector<ObjectPutOutcome> put_calendar_objects(Actor& actor, std::vector<Obj
 ObjectPutOutcome answer_invitation(Actor& actor, const CollectionRecord& calendar, const std::string& owner_name,
                                    const std::string& name, const std::string& partstat);
 
+/// The text an answer stores; `of_parsed` when it is the serialisation of
+/// the parse the edit was given, as the edit left it (then it is validated
+/// from that tree: ObjectPut::parsed).
+struct AnsweredCopy {
+    std::string text;
+    bool of_parsed = false;
+};
+
 /// What an answer makes of the attendee's copy: given its stored text, libical's
-/// parse of it (ical::parse_calendar of `copy`, never null, the edit's to change:
-/// nothing reads it afterwards) and the actor's ATTENDEE address as written
-/// there, the text to store. An edit on `parsed` followed by serialising it
-/// answers what the ical:: text function of the same edit answers, without
-/// parsing `copy` again (issue 24). May throw caldav::Error (e.g. no such instance).
+/// parse of it (ical::parse_calendar of `copy`, never null, the edit's to change)
+/// and the actor's ATTENDEE address as written there, the text to store. An
+/// edit on `parsed` followed by serialising it answers what the ical:: text
+/// function of the same edit answers, without parsing `copy` again (issue 24).
+/// May throw caldav::Error (e.g. no such instance).
 using AnswerEdit =
-    std::function<std::string(const std::string& copy, icalcomponent* parsed, const std::string& attendee)>;
+    std::function<AnsweredCopy(const std::string& copy, icalcomponent* parsed, const std::string& attendee)>;
 
 /// answer_invitation with the change made by `answer` (one instance's
 /// PARTSTAT, a COMMENT): the copy read, checked to invite the actor, changed

@@ -182,28 +182,26 @@ DeadProperty display_alarms_property(bool push) {
                 "</K:" + name + ">"};
 }
 
-bool patch_changes_reminders(const PropertyPatch& patch) {
-    auto is_switch = [](std::string_view ns, std::string_view name) {
-        return ns == names::kalends_ns && name == push_display_alarms_property;
-    };
-    if (patch.timezone) return true;
+namespace {
+
+/// True when `patch` sets or removes the property {ns}name.
+bool patch_touches(const PropertyPatch& patch, std::string_view ns, std::string_view name) {
+    auto is = [&](std::string_view n, std::string_view l) { return n == ns && l == name; };
     for (const auto& d : patch.set)
-        if (is_switch(d.ns, d.name)) return true;
-    for (const auto& [ns, name] : patch.remove)
-        if (is_switch(ns, name)) return true;
+        if (is(d.ns, d.name)) return true;
+    for (const auto& [n, l] : patch.remove)
+        if (is(n, l)) return true;
     return false;
 }
 
+}  // namespace
+
+bool patch_changes_reminders(const PropertyPatch& patch) {
+    return patch.timezone || patch_touches(patch, names::kalends_ns, push_display_alarms_property);
+}
+
 bool patch_changes_owner_zone(const PropertyPatch& patch) {
-    auto is_choice = [](std::string_view ns, std::string_view name) {
-        return ns == names::caldav_ns && name == schedule_default_calendar_property;
-    };
-    if (patch.timezone) return true;
-    for (const auto& d : patch.set)
-        if (is_choice(d.ns, d.name)) return true;
-    for (const auto& [ns, name] : patch.remove)
-        if (is_choice(ns, name)) return true;
-    return false;
+    return patch.timezone || patch_touches(patch, names::caldav_ns, schedule_default_calendar_property);
 }
 
 std::string owner_zone_among(std::string_view owner_name, std::string_view chosen_property_xml,

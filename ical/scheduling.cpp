@@ -325,6 +325,22 @@ std::string with_partstat(icalcomponent* calendar, std::string_view attendee, st
     return text_of(calendar);
 }
 
+void set_comment(icalcomponent* calendar, std::string_view comment) {
+    std::string words;
+    for (char c : comment)
+        if (c == '\n' || (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F)) words += c;
+    for (icalcomponent* c = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT); c;
+         c = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT)) {
+        while (icalproperty* old = icalcomponent_get_first_property(c, ICAL_COMMENT_PROPERTY))
+            icalcomponent_remove_property(c, old), icalproperty_free(old);
+        icalcomponent_add_property(c, icalproperty_new_comment(words.c_str()));
+    }
+}
+
+std::string with_comment(std::string_view ics, std::string_view comment) {
+    return edited(ics, [&](icalcomponent* cal) { set_comment(cal, comment); });
+}
+
 std::string attendee_copy(std::string_view ics, std::string_view status) {
     return edited(ics, [&](icalcomponent* cal) { make_attendee_copy(cal, status); });
 }

@@ -105,6 +105,13 @@ std::string with_partstat(std::string_view ics, std::string_view attendee, std::
 /// with_partstat() made from `calendar`, which it edits.
 std::string with_partstat(icalcomponent* calendar, std::string_view attendee, std::string_view partstat);
 
+/// Makes `comment` the only COMMENT of each VEVENT of `calendar` (not of
+/// their VALARMs): an answer's words to the organizer (RFC 5546 §3.2.3).
+/// Control characters other than line feeds are left out of it.
+void set_comment(icalcomponent* calendar, std::string_view comment);
+/// The object with set_comment() made.
+std::string with_comment(std::string_view ics, std::string_view comment);
+
 /// The object as an attendee's copy: no METHOD, no SCHEDULE-STATUS; with
 /// `status` (e.g. "CANCELLED") set on every component when not empty.
 std::string attendee_copy(std::string_view ics, std::string_view status = {});

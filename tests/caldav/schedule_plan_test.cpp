@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(an_answer_edits_the_parse_of_the_copy_it_read) {
                                    BOOST_TEST(std::string(icalcomponent_as_ical_string(parsed)) ==
                                               std::string(icalcomponent_as_ical_string(
                                                   ical::parse_calendar(copy).calendar.get())));
-                                   return ical::with_partstat(parsed, attendee, "ACCEPTED");
+                                   return AnsweredCopy{ical::with_partstat(parsed, attendee, "ACCEPTED"), true};
                                });
         BOOST_TEST(edits == 1);
         const auto answered = ical::with_partstat(before.data, bob, "ACCEPTED");
@@ -214,8 +214,9 @@ BOOST_AUTO_TEST_CASE(an_answer_edits_the_parse_of_the_copy_it_read) {
 }
 
 BOOST_AUTO_TEST_CASE(a_put_with_the_parse_of_its_current_version_stores_what_one_without_does) {
-    // ObjectPut::current_parsed is only read as the parse of current->data:
-    // a write with it plans and stores what the same write without it does.
+    // ObjectPut::current_parsed is only read as the parse of current->data,
+    // and ObjectPut::parsed as the tree data was written from: a write with
+    // them plans and stores what the same write without them does.
     create();
     const auto before = copy_of("bob");
     const std::string bob = "mailto:bob@example.com";
@@ -228,9 +229,15 @@ BOOST_AUTO_TEST_CASE(a_put_with_the_parse_of_its_current_version_stores_what_one
         put.data = ical::with_partstat(before.data, bob, "TENTATIVE");
         put.conditions.if_match = f.copy_of("bob").etag;
         put.current = f.copy_of("bob");
-        if (with_parse)
+        if (with_parse) {
             put.current_parsed = std::shared_ptr<icalcomponent>(
                 ical::parse_calendar(put.current->data).calendar.release(), ical::ComponentDeleter{});
+            // And the answer as the tree it was serialised from (ObjectPut::parsed).
+            auto tree = ical::parse_calendar(before.data).calendar;
+            BOOST_REQUIRE(tree);
+            put.data = ical::with_partstat(tree.get(), bob, "TENTATIVE");
+            put.parsed = std::shared_ptr<icalcomponent>(tree.release(), ical::ComponentDeleter{});
+        }
         put_calendar_object(who, std::move(put));
     };
     PlanFixture other;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "caldav/alongside.hpp"
 #include "caldav/calendar_data.hpp"
 #include "caldav/error.hpp"
 #include "caldav/quota.hpp"
@@ -235,22 +234,12 @@ void plan_scheduling_of(Actor& actor, WritePlan& plan, const PreparedPut& p, Pla
     }
 }
 
-/// Frees `plan` on a thread beside the request when one is free: a
-/// meeting's plan holds a dozen parse trees, 30–40 µs to free (issue 24),
-/// which the answer need not wait for. Freeing reads nothing shared: the
-/// trees the answer still reads (StoredVersion::parsed) are shared, so only
-/// the plan's hold on them goes.
-void let_go_beside(const Actor& actor, std::shared_ptr<WritePlan> plan) {
-    if (actor.alongside) actor.alongside->try_start([plan = std::move(plan)]() mutable { plan.reset(); });
-}
-
 /// Plans `puts` with their scheduling into one WritePlan and commits it,
 /// planning again over what is there now when somebody wrote meanwhile.
 std::vector<ObjectPutOutcome> commit_puts(Actor& actor, const std::vector<PreparedPut>& puts) {
     PlanHints hints;
     for (int attempt = 0; attempt < actor.limits.plan_attempts; ++attempt) {
-        auto held = std::make_shared<WritePlan>(actor.store, hints);
-        WritePlan& plan = *held;
+        WritePlan plan(actor.store, hints);
         // The actor's own writes come first in the set: refused (a UID taken,
         // the calendar gone), one stops the commit before anything else is
         // applied.
@@ -279,7 +268,6 @@ std::vector<ObjectPutOutcome> commit_puts(Actor& actor, const std::vector<Prepar
                 auto parsed = plan.parse_of(stored);
                 out.back().stored = StoredVersion{std::move(stored), r.etag, std::move(parsed)};
             }
-            let_go_beside(actor, std::move(held));
             return out;
         }
         auto own = std::find_if(planned.begin(), planned.end(),

@@ -209,4 +209,25 @@ BOOST_AUTO_TEST_CASE(a_shared_calendar_deleted_through_the_json_api_leaves_the_s
     BOOST_TEST(contains(response_for(changes.body, hidden_calendar), "404"), changes.body);
 }
 
+BOOST_AUTO_TEST_CASE(only_the_owner_renames_or_deletes_a_shared_calendar_through_the_json_api) {
+    Site site;
+    auto ctag = ctag_of(site, "erin");
+    // erin views alice's "calendar", bob holds nothing, "" is no login: the
+    // API addresses the caller's own calendars, so alice's is not found.
+    for (const std::string who : {"erin", "bob"}) {
+        BOOST_TEST(api(site, who, "PATCH", "/api/v1/calendars/alice:calendar", R"({"name": "Taken"})").status == 404,
+                   who);
+        BOOST_TEST(api(site, who, "DELETE", "/api/v1/calendars/alice:calendar").status == 404, who);
+        BOOST_TEST(api(site, who, "DELETE", "/api/v1/calendars/alice:private").status == 404, who);
+    }
+    BOOST_TEST(api(site, "", "PATCH", "/api/v1/calendars/calendar", R"({"name": "Taken"})").status == 401);
+    BOOST_TEST(api(site, "", "DELETE", "/api/v1/calendars/private").status == 401);
+    // Nothing changed: alice's calendars stand with their names, erin's home did not move.
+    auto& store = *site.fixture().store;
+    auto alice = store.find_principal("alice")->id;
+    BOOST_TEST(store.find_collection(alice, "private").has_value());
+    BOOST_TEST(store.find_collection(alice, "calendar")->display_name != "Taken");
+    BOOST_TEST(ctag_of(site, "erin") == ctag);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

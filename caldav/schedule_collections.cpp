@@ -34,12 +34,12 @@ std::string href_in(std::string_view property_xml, const Limits& limits) {
     return {};
 }
 
-/// The DAV:href inside the stored property, or "" when it holds none.
-std::string chosen_href(Store& store, const PrincipalRecord& who, const Limits& limits) {
+/// The stored property element of `who`'s inbox, or "" when none is set.
+std::string chosen_property(Store& store, const PrincipalRecord& who) {
     auto inbox = store.find_collection(who.id, "inbox");
     if (!inbox || inbox->kind != CollectionKind::inbox) return {};
-    for (const auto& d : store.dead_properties(inbox->id, ""))
-        if (d.ns == names::caldav_ns && d.name == property) return href_in(d.xml, limits);
+    for (auto& d : store.dead_properties(inbox->id, ""))
+        if (d.ns == names::caldav_ns && d.name == property) return std::move(d.xml);
     return {};
 }
 
@@ -73,15 +73,9 @@ std::optional<CollectionRecord> invitation_calendar_at(Store& store, const Princ
 
 std::optional<CollectionRecord> default_calendar(Store& store, const PrincipalRecord& who,
                                                  const Limits& limits) {
-    if (auto href = chosen_href(store, who, limits); !href.empty())
-        if (auto chosen = invitation_calendar_at(store, who, href)) return chosen;
-    if (auto c = store.find_collection(who.id, "calendar"); c && takes_invitations(*c)) return c;
-    for (auto& c : store.list_collections(who.id))
-        if (takes_invitations(c)) return std::move(c);
-    return std::nullopt;
+    return default_calendar_among(who.name, chosen_property(store, who), store.list_collections(who.id), limits);
 }
 
-// The same order of choices as default_calendar, from rows already read.
 std::optional<CollectionRecord> default_calendar_among(std::string_view owner_name,
                                                        std::string_view chosen_property_xml,
                                                        std::vector<CollectionRecord> collections,

@@ -34,7 +34,7 @@ std::optional<CollectionRecord> invitation_calendar_at(Store& store, const Princ
 std::optional<CollectionRecord> default_calendar(Store& store, const PrincipalRecord& who,
                                                  const Limits& limits);
 
-/// default_calendar's choice from what a store reads inside a transaction
+/// The choice default_calendar makes, from what a store reads inside a transaction
 /// (the owner's zone for reminders, issue 26): `owner_name` the user's URL
 /// name, `chosen_property_xml` the inbox's schedule-default-calendar-URL dead
 /// property element ("" when none), `collections` all of the user's

@@ -1237,7 +1237,8 @@ StoreStatus SqliteStore::delete_collection_with_shares(std::int64_t collection_i
     try {
         return write([&](sqlite::Db& db) {
             std::vector<std::pair<std::int64_t, std::string>> grants;  // grantee, invitation uid
-            auto find = db.prepare("SELECT grantee_id, invite_uid FROM grants WHERE collection_id = ?1 ORDER BY grantee_id");
+            auto find = db.prepare(
+                "SELECT grantee_id, invite_uid FROM grants WHERE collection_id = ?1 ORDER BY grantee_id");
             find.bind(1, collection_id);
             while (find.step()) grants.emplace_back(find.int64(0), find.text(1));
             for (const auto& [grantee, invite_uid] : grants) {

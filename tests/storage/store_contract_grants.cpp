@@ -379,13 +379,14 @@ void a_shared_calendars_deletion_with_its_grants_and_invitations_commits_togethe
         BOOST_TEST_REQUIRE((f.store().set_grant(c.id, bob, SharePermission::edit) == StoreStatus::ok));
         BOOST_TEST_REQUIRE((f.store().invite_grant(c.id, carol, SharePermission::view, "", invite_uid) ==
                             StoreStatus::ok));
-        BOOST_TEST_REQUIRE((f.store().put_notification({carol, invite_uid + ".xml", "invite-notification", "<x/>", 0}) ==
-                            StoreStatus::ok));
+        const caldav::NotificationRecord invitation{carol, invite_uid + ".xml", "invite-notification", "<x/>", 0};
+        BOOST_TEST_REQUIRE((f.store().put_notification(invitation) == StoreStatus::ok));
         return c;
     };
     auto team = share("team", "uid-team");
     auto work = share("work", "uid-work");
-    BOOST_TEST_REQUIRE((f.store().put_notification({carol, "other.xml", "invite-reply", "<y/>", 0}) == StoreStatus::ok));
+    const caldav::NotificationRecord other{carol, "other.xml", "invite-reply", "<y/>", 0};
+    BOOST_TEST_REQUIRE((f.store().put_notification(other) == StoreStatus::ok));
 
     // As it should go: the calendar, its grants and carol's invitation to it
     // gone, each home logging it.

@@ -802,8 +802,17 @@ ListedPage list_events_page(Actor& actor, std::int64_t start, std::int64_t end,
     std::vector<ObjectRecord> objects;
     for (std::size_t c = 0; c < listing.calendars.size(); ++c) {
         objects.clear();
+        // Only what the parsed-event cache reads is taken (the record is the
+        // store's, refilled per member: left whole, its strings are reused).
         actor.store.visit_objects_in_range(listing.calendars[c].calendar.id, start, end, true, [&](ObjectRecord& o) {
-            if (o.component == "VEVENT") objects.push_back(std::move(o));
+            if (o.component != "VEVENT") return;
+            auto& kept = objects.emplace_back();
+            kept.id = o.id;
+            kept.etag = o.etag;
+            if (o.shared_data)
+                kept.shared_data = o.shared_data;
+            else
+                kept.data = std::move(o.data);
         });
         for (auto& o : objects) {
             list_object(actor, c, o, start, end, listing);

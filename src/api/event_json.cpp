@@ -215,13 +215,9 @@ void append_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-/// Appends `"key":` to `out`, after a comma unless it is the object's first member.
-void append_key(std::string& out, std::string_view key, bool first = false) {
-    if (!first) out += ',';
-    out += '"';
-    out += key;
-    out += "\":";
-}
+/// Appends a member's key as written: `"key":` (the first of an object) or
+/// `,"key":`, spelled out whole so that each is one append.
+void append_key(std::string& out, std::string_view written) { out.append(written); }
 
 void append_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
 
@@ -233,47 +229,47 @@ void append_number(std::string& out, std::uint64_t n) {
 
 /// One listed instance (GET /api/v1/events) as a JSON object.
 void append_instance(std::string& out, const caldav::ListedInstance& i) {
-    append_key(out, "event_id", true);
+    append_key(out, "\"event_id\":");
     append_string(out, i.event_id);
-    append_key(out, "calendar_id");
+    append_key(out, ",\"calendar_id\":");
     append_string(out, i.calendar_id);
-    append_key(out, "title");
+    append_key(out, ",\"title\":");
     append_string(out, i.view->title);
-    append_key(out, "location");
+    append_key(out, ",\"location\":");
     append_string(out, i.view->location);
-    append_key(out, "start_time");
+    append_key(out, ",\"start_time\":");
     append_string(out, ical::format_rfc3339(i.start));
-    append_key(out, "end_time");
+    append_key(out, ",\"end_time\":");
     append_string(out, ical::format_rfc3339(i.end));
-    append_key(out, "all_day");
+    append_key(out, ",\"all_day\":");
     append_bool(out, i.view->all_day);
-    append_key(out, "time_zone");
+    append_key(out, ",\"time_zone\":");
     if (i.view->time_zone.empty())
         out += "null";
     else
         append_string(out, i.view->time_zone);
-    append_key(out, "is_recurring");
+    append_key(out, ",\"is_recurring\":");
     append_bool(out, i.is_recurring);
-    append_key(out, "instance_date");
+    append_key(out, ",\"instance_date\":");
     if (i.instance_date)
         append_string(out, ical::format_rfc3339(*i.instance_date));
     else
         out += "null";
-    append_key(out, "exception_id");
+    append_key(out, ",\"exception_id\":");
     if (i.instance_date)
         append_string(out, caldav::instance_id(i.event_id, *i.instance_date));
     else
         out += "null";
-    append_key(out, "attendees_count");
+    append_key(out, ",\"attendees_count\":");
     append_number(out, i.view->attendees.size());
-    append_key(out, "my_status");
+    append_key(out, ",\"my_status\":");
     if (i.my_status.empty())
         out += "null";
     else
         append_string(out, i.my_status);
-    append_key(out, "conflicts");
+    append_key(out, ",\"conflicts\":");
     append_bool(out, i.conflicts);
-    append_key(out, "status");
+    append_key(out, ",\"status\":");
     append_string(out, i.view->status == "CANCELLED"   ? "cancelled"
                        : i.view->status == "TENTATIVE" ? "tentative"
                                                        : "confirmed");
@@ -293,11 +289,11 @@ std::string listing_json(const std::vector<caldav::ListedInstance>& page, std::s
         out += '}';
     }
     out += ']';
-    append_key(out, "total");
+    append_key(out, ",\"total\":");
     append_number(out, total);
-    append_key(out, "time_zone");
+    append_key(out, ",\"time_zone\":");
     append_string(out, zone);
-    append_key(out, "next_cursor");
+    append_key(out, ",\"next_cursor\":");
     if (next_cursor)
         append_string(out, *next_cursor);
     else

@@ -1,8 +1,6 @@
 // Events in the JSON API's shapes (src/api/event_json.hpp).
 #include "src/api/event_json.hpp"
 
-#include <charconv>
-
 #include "caldav/resource_path.hpp"
 #include "src/api/api_error.hpp"
 #include "src/api/json_input.hpp"
@@ -182,124 +180,29 @@ json::array conflicts_json(const std::vector<caldav::Conflict>& conflicts) {
     return a;
 }
 
-namespace {
-
-/// Appends `s` to `out` as a JSON string, escaped as json::serialize escapes
-/// it: quote, backslash and control characters; other bytes as they are.
-void append_string(std::string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    auto plain = [](char ch) { return static_cast<unsigned char>(ch) >= 0x20 && ch != '"' && ch != '\\'; };
-    out += '"';
-    for (std::size_t i = 0; i < s.size();) {
-        std::size_t j = i;
-        while (j < s.size() && plain(s[j])) ++j;
-        out.append(s.data() + i, j - i);
-        if (j == s.size()) break;
-        const char ch = s[j];
-        i = j + 1;
-        out += '\\';
-        switch (ch) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '\b': out += 'b'; break;
-        case '\f': out += 'f'; break;
-        case '\n': out += 'n'; break;
-        case '\r': out += 'r'; break;
-        case '\t': out += 't'; break;
-        default:
-            out += "u00";
-            out += hex[static_cast<unsigned char>(ch) >> 4];
-            out += hex[static_cast<unsigned char>(ch) & 15];
-        }
-    }
-    out += '"';
-}
-
-/// Appends a member's key as written: `"key":` (the first of an object) or
-/// `,"key":`, spelled out whole so that each is one append.
-void append_key(std::string& out, std::string_view written) { out.append(written); }
-
-void append_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
-
-void append_number(std::string& out, std::uint64_t n) {
-    char digits[24];
-    auto [end, ec] = std::to_chars(std::begin(digits), std::end(digits), n);
-    out.append(digits, end);
-}
-
-/// One listed instance (GET /api/v1/events) as a JSON object.
-void append_instance(std::string& out, const caldav::ListedInstance& i) {
-    append_key(out, "\"event_id\":");
-    append_string(out, i.event_id);
-    append_key(out, ",\"calendar_id\":");
-    append_string(out, i.calendar_id);
-    append_key(out, ",\"title\":");
-    append_string(out, i.view->title);
-    append_key(out, ",\"location\":");
-    append_string(out, i.view->location);
-    append_key(out, ",\"start_time\":");
-    append_string(out, ical::format_rfc3339(i.start));
-    append_key(out, ",\"end_time\":");
-    append_string(out, ical::format_rfc3339(i.end));
-    append_key(out, ",\"all_day\":");
-    append_bool(out, i.view->all_day);
-    append_key(out, ",\"time_zone\":");
-    if (i.view->time_zone.empty())
-        out += "null";
-    else
-        append_string(out, i.view->time_zone);
-    append_key(out, ",\"is_recurring\":");
-    append_bool(out, i.is_recurring);
-    append_key(out, ",\"instance_date\":");
-    if (i.instance_date)
-        append_string(out, ical::format_rfc3339(*i.instance_date));
-    else
-        out += "null";
-    append_key(out, ",\"exception_id\":");
-    if (i.instance_date)
-        append_string(out, caldav::instance_id(i.event_id, *i.instance_date));
-    else
-        out += "null";
-    append_key(out, ",\"attendees_count\":");
-    append_number(out, i.view->attendees.size());
-    append_key(out, ",\"my_status\":");
-    if (i.my_status.empty())
-        out += "null";
-    else
-        append_string(out, i.my_status);
-    append_key(out, ",\"conflicts\":");
-    append_bool(out, i.conflicts);
-    append_key(out, ",\"status\":");
-    append_string(out, i.view->status == "CANCELLED"   ? "cancelled"
-                       : i.view->status == "TENTATIVE" ? "tentative"
-                                                       : "confirmed");
-}
-
-}  // namespace
-
-std::string listing_json(const std::vector<caldav::ListedInstance>& page, std::size_t total, std::string_view zone,
-                         const std::optional<std::string>& next_cursor) {
-    std::string out;
-    out.reserve(64 + 420 * page.size());  // an instance is some 300-400 bytes
-    out += "{\"events\":[";
-    for (std::size_t k = 0; k < page.size(); ++k) {
-        if (k) out += ',';
-        out += '{';
-        append_instance(out, page[k]);
-        out += '}';
-    }
-    out += ']';
-    append_key(out, ",\"total\":");
-    append_number(out, total);
-    append_key(out, ",\"time_zone\":");
-    append_string(out, zone);
-    append_key(out, ",\"next_cursor\":");
-    if (next_cursor)
-        append_string(out, *next_cursor);
-    else
-        out += "null";
-    out += '}';
-    return out;
+json::object instance_json(const caldav::ListedInstance& i, json::storage_ptr storage) {
+    json::object o(16, storage);  // the members below: no rehash while they go in
+    auto text = [&](std::string_view s) { return json::value(json::string(s, storage)); };
+    auto time = [&](std::int64_t t) { return json::value(time_json(t, storage)); };
+    o["event_id"] = text(i.event_id);
+    o["calendar_id"] = text(i.calendar_id);
+    o["title"] = text(i.view->title);
+    o["location"] = text(i.view->location);
+    o["start_time"] = time(i.start);
+    o["end_time"] = time(i.end);
+    o["all_day"] = i.view->all_day;
+    o["time_zone"] = i.view->time_zone.empty() ? json::value(nullptr) : text(i.view->time_zone);
+    o["is_recurring"] = i.is_recurring;
+    o["instance_date"] = i.instance_date ? time(*i.instance_date) : json::value(nullptr);
+    o["exception_id"] =
+        i.instance_date ? text(caldav::instance_id(i.event_id, *i.instance_date)) : json::value(nullptr);
+    o["attendees_count"] = i.view->attendees.size();
+    o["my_status"] = i.my_status.empty() ? json::value(nullptr) : text(i.my_status);
+    o["conflicts"] = i.conflicts;
+    o["status"] = i.view->status == "CANCELLED"   ? "cancelled"
+                  : i.view->status == "TENTATIVE" ? "tentative"
+                                                  : "confirmed";
+    return o;
 }
 
 }  // namespace server::api

@@ -2,10 +2,7 @@
 // ical::EventSpec / EventPatch, and events, instances and conflicts to JSON.
 #pragma once
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -32,16 +29,9 @@ boost::json::object event_json(const caldav::EventLocation& where, const ical::E
 boost::json::object conflict_json(const caldav::Conflict& c);
 boost::json::array conflicts_json(const std::vector<caldav::Conflict>& conflicts);
 
-/// A page of the listing (GET /api/v1/events) as JSON text:
-/// {"events":[…],"total":N,"time_zone":…,"next_cursor":… or null}, each
-/// instance {"event_id","calendar_id","title","location","start_time",
-/// "end_time","all_day","time_zone","is_recurring","instance_date",
-/// "exception_id","attendees_count","my_status","conflicts","status"}.
-/// Written straight into one string, byte for byte as json::serialize would
-/// write the same members (a page of 250 instances built as json::values
-/// cost some 20 allocations per instance, then a pass to serialise them).
-std::string listing_json(const std::vector<caldav::ListedInstance>& page, std::size_t total, std::string_view zone,
-                         const std::optional<std::string>& next_cursor);
+/// One listed instance (GET /api/v1/events), allocated from `storage` (a
+/// listing builds its page in one monotonic resource: no allocation per member).
+boost::json::object instance_json(const caldav::ListedInstance& instance, boost::json::storage_ptr storage = {});
 
 /// An RFC 3339 UTC string, allocated from `storage`.
 boost::json::string time_json(std::int64_t utc, boost::json::storage_ptr storage = {});

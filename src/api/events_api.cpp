@@ -2,6 +2,7 @@
 // events (issue 24), each one call of caldav/event_service.hpp.
 #include <algorithm>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "caldav/event_service.hpp"
@@ -282,15 +283,21 @@ caldav::Response list_events(Call& call) {
     auto page = caldav::list_events_page(call.actor, *start, *end, calendars, after, limit);
     if (bad_cursor) throw ApiError(400, "invalid-request", "cursor is not one this server gave");
     const auto& shown = page.instances;
-    std::optional<std::string> next;
-    if (page.more) next = std::to_string(shown.back().start) + "." + shown.back().event_id;
-    // Written straight as JSON text (listing_json), with json_response's headers.
-    caldav::Response r;
-    r.status = 200;
-    r.headers.set("Content-Type", "application/json");
-    r.headers.set("Cache-Control", "no-store");
-    r.body = listing_json(shown, page.total, zone, next);
-    return r;
+    // The page is built in one arena, freed at once after it is written:
+    // some 20 allocations per instance otherwise.
+    json::monotonic_resource arena;
+    json::storage_ptr storage(&arena);
+    json::array events(storage);
+    events.reserve(shown.size());
+    for (const auto& i : shown) events.push_back(instance_json(i, storage));
+    json::value out(json::object_kind, storage);
+    auto& o = out.get_object();
+    o["events"] = std::move(events);
+    o["total"] = page.total;
+    o["time_zone"] = zone;
+    o["next_cursor"] = page.more ? json::value(std::to_string(shown.back().start) + "." + shown.back().event_id)
+                                 : json::value(nullptr);
+    return json_response(200, out);  // `out` is a value: no copy to pass it
 }
 
 }  // namespace server::api

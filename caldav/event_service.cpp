@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -389,90 +390,132 @@ struct ListedCalendar {
     bool own = true;
 };
 
-/// An occurrence listed, and whether it takes the actor's time.
-struct Listed {
-    ListedInstance instance;
-    bool busy = false;
+/// An object a listing reads: the calendar it is in (index into the
+/// listing's calendars), its ETag and its parse, kept while the listing is
+/// built so that its occurrences can point into it.
+struct ListedSource {
+    std::size_t calendar = 0;
+    std::string etag;
+    std::shared_ptr<const ParsedEvent> parsed;
 };
 
-/// One occurrence [start, end) of `o` as listed, `view` the component it
-/// comes from and `status` the actor's part in it.
-Listed occurrence(const ListedCalendar& cal, const ObjectRecord& o, std::shared_ptr<const ical::EventView> view,
-                  std::int64_t start, std::int64_t end, const std::string& status, bool recurring,
-                  std::optional<std::int64_t> instance_date) {
-    Listed l;
-    auto& li = l.instance;
-    li.event_id = view->uid;
-    li.calendar_id = cal.id;
-    li.etag = o.etag;
-    li.start = start;
-    li.end = end;
-    li.is_recurring = recurring;
-    li.instance_date = instance_date;
-    li.my_status = status;
-    li.view = std::move(view);
-    return l;
-}
+/// One occurrence of a listing before the page is picked: what it sorts and
+/// marks conflicts by, and where the rest is (no string copied, no shared
+/// view taken: only the page shown becomes ListedInstances).
+struct Occurrence {
+    std::int64_t start = 0, end = 0;              ///< this occurrence, UTC seconds
+    const std::string* event_id = nullptr;        ///< its component's UID, inside the source's parse
+    std::optional<std::int64_t> instance_date;    ///< its RECURRENCE-ID (recurring events only)
+    std::uint32_t source = 0;                     ///< index into the listing's sources
+    std::uint32_t view = 0;                       ///< its component, index into the parse's views
+    std::uint32_t status = 0;                     ///< the actor's part, index into the listing's statuses
+    bool recurring = false;
+    bool busy = false;                            ///< takes the actor's time
+    bool conflicts = false;
+};
+
+/// The occurrences of a listing, in the order it is shown.
+struct Listing {
+    std::vector<ListedCalendar> calendars;
+    std::vector<ListedSource> sources;
+    std::vector<std::string> statuses;  ///< the actor's parts, one per component listed
+    std::vector<Occurrence> occurrences;
+};
 
 /// RFC 4791 §9.9: whether the occurrence [s, e) overlaps [start, end).
 bool in_range(std::int64_t s, std::int64_t e, std::int64_t start, std::int64_t end) {
     return e > s ? s < end && e > start : s >= start && s < end;
 }
 
-/// Adds the occurrences of `o` overlapping [start, end) to `out`, read
-/// through the parsed-event cache (each component's view read once per
-/// version of the object, not per listing; a timed event without recurrence
-/// is not expanded at all). Another's calendar (shared with the actor) holds
-/// their time, not the actor's: its occurrences never count as the actor's conflicts.
-void list_object(Actor& actor, const ListedCalendar& cal, const ObjectRecord& o, std::int64_t start,
-                 std::int64_t end, std::vector<Listed>& out) {
+/// Adds the occurrences of `o` (in calendar `cal_index` of `listing`)
+/// overlapping [start, end), read through the parsed-event cache (each
+/// component's view read once per version of the object, not per listing; a
+/// timed event without recurrence is not expanded at all). Another's calendar
+/// (shared with the actor) holds their time, not the actor's: its
+/// occurrences never count as the actor's conflicts.
+void list_object(Actor& actor, std::size_t cal_index, ObjectRecord& o, std::int64_t start, std::int64_t end,
+                 Listing& listing) {
     auto parsed = parsed_event_cache().occurrences(o, start, end, bounds(actor));
     const auto& event = parsed->occurrences;
-    // The views stay in the cache's entry; each listed occurrence shares it.
-    auto view_at = [&](std::size_t k) { return std::shared_ptr<const ical::EventView>(parsed, &event.views[k]); };
+    const bool own = listing.calendars[cal_index].own;
+    const auto source = static_cast<std::uint32_t>(listing.sources.size());
+    auto add = [&](std::int64_t s, std::int64_t e, std::uint32_t view, std::uint32_t status, bool recurring,
+                   std::optional<std::int64_t> instance_date, bool busy) {
+        Occurrence occ;
+        occ.start = s;
+        occ.end = e;
+        occ.event_id = &event.views[view].uid;
+        occ.instance_date = instance_date;
+        occ.source = source;
+        occ.view = view;
+        occ.status = status;
+        occ.recurring = recurring;
+        occ.busy = own && busy && listing.statuses[status] != "declined";
+        listing.occurrences.push_back(occ);
+    };
+    auto status_of = [&](const ical::EventView& view) {
+        listing.statuses.push_back(my_status(actor, view));
+        return static_cast<std::uint32_t>(listing.statuses.size() - 1);
+    };
     if (event.single) {
         const auto& view = event.views.front();
         if (!in_range(view.start, view.end, start, end)) return;
         const bool busy = !view.transparent && view.status != "CANCELLED" && view.end > view.start;
-        const auto status = my_status(actor, view);
-        out.push_back(occurrence(cal, o, view_at(0), view.start, view.end, status, false, std::nullopt));
-        out.back().busy = cal.own && busy && status != "declined";
-        return;
+        add(view.start, view.end, 0, status_of(view), false, std::nullopt, busy);
+    } else {
+        std::vector<const ical::EventOccurrences::Item*> found;
+        for (const auto& item : event.items)
+            if (in_range(item.instance.start, item.instance.end, start, end)) found.push_back(&item);
+        if (found.empty()) return;
+        if (event.error)
+            throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
+                                 " occurrences; ask for a shorter one");
+        const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [&](const auto* f) {
+                                   return event.views[f->view].recurrence.has_value() || f->instance.overridden;
+                               });
+        // The actor's part, once per component rather than per occurrence.
+        std::vector<std::optional<std::uint32_t>> statuses(event.views.size());
+        for (const auto* f : found) {
+            const auto& i = f->instance;
+            auto& status = statuses[f->view];
+            if (!status) status = status_of(event.views[f->view]);
+            auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
+            add(i.start, i.end, f->view, *status, recurring, instance_date, i.busy && !i.cancelled && i.end > i.start);
+        }
     }
-    std::vector<const ical::EventOccurrences::Item*> found;
-    for (const auto& item : event.items)
-        if (in_range(item.instance.start, item.instance.end, start, end)) found.push_back(&item);
-    if (event.error && !found.empty())
-        throw Error(422, "the range holds more than " + std::to_string(actor.limits.max_instances) +
-                             " occurrences; ask for a shorter one");
-    const bool recurring = found.size() > 1 || std::any_of(found.begin(), found.end(), [&](const auto* f) {
-                               return event.views[f->view].recurrence.has_value() || f->instance.overridden;
-                           });
-    // The actor's part, once per component rather than per occurrence.
-    std::vector<std::optional<std::string>> statuses(event.views.size());
-    for (const auto* f : found) {
-        const auto& i = f->instance;
-        auto& status = statuses[f->view];
-        if (!status) status = my_status(actor, event.views[f->view]);
-        auto instance_date = recurring ? rid_seconds(i.recurrence_id) : std::nullopt;
-        const bool busy = i.busy && !i.cancelled && i.end > i.start;
-        out.push_back(occurrence(cal, o, view_at(f->view), i.start, i.end, *status, recurring, instance_date));
-        out.back().busy = cal.own && busy && *status != "declined";
-    }
+    listing.sources.push_back({cal_index, std::move(o.etag), std::move(parsed)});
 }
 
 /// Marks the busy occurrences that overlap another busy one (`out` sorted by start).
-void mark_conflicts(std::vector<Listed>& out) {
+void mark_conflicts(std::vector<Occurrence>& out) {
     std::optional<std::size_t> longest;  // the busy occurrence reaching furthest so far
     for (std::size_t i = 0; i < out.size(); ++i) {
         if (!out[i].busy) continue;
-        auto& li = out[i].instance;
-        if (longest && li.start < out[*longest].instance.end) {
-            li.conflicts = true;
-            out[*longest].instance.conflicts = true;
+        auto& o = out[i];
+        if (longest && o.start < out[*longest].end) {
+            o.conflicts = true;
+            out[*longest].conflicts = true;
         }
-        if (!longest || li.end > out[*longest].instance.end) longest = i;
+        if (!longest || o.end > out[*longest].end) longest = i;
     }
+}
+
+/// The listed occurrence `occ` as the API's callers read it.
+ListedInstance listed_instance(const Listing& listing, const Occurrence& occ) {
+    const auto& source = listing.sources[occ.source];
+    ListedInstance li;
+    li.event_id = *occ.event_id;
+    li.calendar_id = listing.calendars[source.calendar].id;
+    // The view stays in the cache's entry; the listed occurrence shares it.
+    li.view = std::shared_ptr<const ical::EventView>(source.parsed, &source.parsed->occurrences.views[occ.view]);
+    li.start = occ.start;
+    li.end = occ.end;
+    li.is_recurring = occ.recurring;
+    li.instance_date = occ.instance_date;
+    li.my_status = listing.statuses[occ.status];
+    li.conflicts = occ.conflicts;
+    li.etag = source.etag;
+    return li;
 }
 
 /// The calendars a listing reads: the actor's and those shared with it for
@@ -750,33 +793,61 @@ std::string rsvp_event(Actor& actor, const EventLocation& event, const std::stri
     return bare_of(address);
 }
 
-std::vector<ListedInstance> list_events(Actor& actor, std::int64_t start, std::int64_t end,
-                                        const std::vector<std::string>& calendars) {
+ListedPage list_events_page(Actor& actor, std::int64_t start, std::int64_t end,
+                            const std::vector<std::string>& calendars, const std::optional<ListCursor>& after,
+                            std::size_t limit) {
     if (end <= start) throw EventFieldError("end", "the range must end after it starts");
-    std::vector<Listed> listed;
+    Listing listing;
+    listing.calendars = listed_calendars(actor, calendars);
     std::vector<ObjectRecord> objects;
-    for (const auto& cal : listed_calendars(actor, calendars)) {
+    for (std::size_t c = 0; c < listing.calendars.size(); ++c) {
         objects.clear();
-        actor.store.visit_objects_in_range(cal.calendar.id, start, end, true, [&](ObjectRecord& o) {
-            if (o.component == "VEVENT") objects.push_back(std::move(o));
+        // Only what the parsed-event cache reads is taken (the record is the
+        // store's, refilled per member: left whole, its strings are reused).
+        actor.store.visit_objects_in_range(listing.calendars[c].calendar.id, start, end, true, [&](ObjectRecord& o) {
+            if (o.component != "VEVENT") return;
+            auto& kept = objects.emplace_back();
+            kept.id = o.id;
+            kept.etag = o.etag;
+            if (o.shared_data)
+                kept.shared_data = o.shared_data;
+            else
+                kept.data = std::move(o.data);
         });
-        for (const auto& o : objects) {
-            list_object(actor, cal, o, start, end, listed);
-            if (listed.size() > actor.limits.max_instances)
+        for (auto& o : objects) {
+            list_object(actor, c, o, start, end, listing);
+            if (listing.occurrences.size() > actor.limits.max_instances)
                 throw Error(422, "the range holds more than " +
                                      std::to_string(actor.limits.max_instances) +
                                      " occurrences; ask for a shorter one");
         }
     }
-    std::sort(listed.begin(), listed.end(), [](const Listed& a, const Listed& b) {
-        return std::tie(a.instance.start, a.instance.event_id, a.instance.instance_date) <
-               std::tie(b.instance.start, b.instance.event_id, b.instance.instance_date);
+    auto& all = listing.occurrences;
+    std::sort(all.begin(), all.end(), [](const Occurrence& a, const Occurrence& b) {
+        return std::tie(a.start, *a.event_id, a.instance_date) < std::tie(b.start, *b.event_id, b.instance_date);
     });
-    mark_conflicts(listed);
-    std::vector<ListedInstance> out;
-    out.reserve(listed.size());
-    for (auto& l : listed) out.push_back(std::move(l.instance));
-    return out;
+    mark_conflicts(all);
+    // The page starts after the cursor's start and event id (sorted by both,
+    // so the occurrences at or before it are a prefix).
+    auto from = all.begin();
+    if (after)
+        from = std::partition_point(all.begin(), all.end(), [&](const Occurrence& o) {
+            return o.start < after->start || (o.start == after->start && *o.event_id <= after->event_id);
+        });
+    const auto left = static_cast<std::size_t>(all.end() - from);
+    auto stop = left > limit ? from + static_cast<std::ptrdiff_t>(limit) : all.end();
+    ListedPage page;
+    page.total = all.size();
+    page.more = stop != all.end();
+    page.instances.reserve(static_cast<std::size_t>(stop - from));
+    for (auto it = from; it != stop; ++it) page.instances.push_back(listed_instance(listing, *it));
+    return page;
+}
+
+std::vector<ListedInstance> list_events(Actor& actor, std::int64_t start, std::int64_t end,
+                                        const std::vector<std::string>& calendars) {
+    return list_events_page(actor, start, end, calendars, std::nullopt, std::numeric_limits<std::size_t>::max())
+        .instances;
 }
 
 std::string instance_id(const std::string& uid, std::int64_t instance) {

@@ -155,6 +155,29 @@ struct ListedInstance {
 std::vector<ListedInstance> list_events(Actor& actor, std::int64_t start, std::int64_t end,
                                         const std::vector<std::string>& calendars = {});
 
+/// Where a page of a listing starts: after the occurrences that start before
+/// `start`, and those starting at `start` whose event id is not after
+/// `event_id` (the last one a previous page showed).
+struct ListCursor {
+    std::int64_t start = 0;
+    std::string event_id;
+};
+
+/// One page of a listing.
+struct ListedPage {
+    std::vector<ListedInstance> instances;  ///< at most the limit asked, in listing order
+    std::size_t total = 0;                  ///< occurrences in the whole listing
+    bool more = false;                      ///< occurrences follow the page's last
+};
+
+/// The page of list_events() after `after` (from the first occurrence when
+/// empty), at most `limit` occurrences: the same occurrences, order, total
+/// and conflict flags as the whole listing, but only the page's are copied
+/// out. Throws as list_events().
+ListedPage list_events_page(Actor& actor, std::int64_t start, std::int64_t end,
+                            const std::vector<std::string>& calendars, const std::optional<ListCursor>& after,
+                            std::size_t limit);
+
 /// "UID_YYYYMMDDTHHMMSSZ": the id of one instance of a series.
 std::string instance_id(const std::string& uid, std::int64_t instance);
 

@@ -264,38 +264,39 @@ caldav::Response list_events(Call& call) {
     }
     std::vector<std::string> calendars;
     if (auto c = call.param("calendar_id")) calendars.push_back(*c);
-    auto all = caldav::list_events(call.actor, *start, *end, calendars);
     // The cursor is the position after the last instance sent: its start
     // and event id, so that pages stay put when events change between them.
-    std::size_t from = 0;
+    std::optional<caldav::ListCursor> after;
+    bool bad_cursor = false;
     if (auto cursor = call.param("cursor")) {
         auto dot = cursor->find('.');
         char* stop = nullptr;
         long long at = std::strtoll(cursor->c_str(), &stop, 10);
         if (dot == std::string::npos || stop != cursor->c_str() + dot)
-            throw ApiError(400, "invalid-request", "cursor is not one this server gave");
-        std::string id = cursor->substr(dot + 1);
-        auto after = std::find_if(all.begin(), all.end(), [&](const caldav::ListedInstance& i) {
-            return i.start > at || (i.start == at && i.event_id > id);
-        });
-        from = static_cast<std::size_t>(after - all.begin());
+            bad_cursor = true;
+        else
+            after = caldav::ListCursor{at, cursor->substr(dot + 1)};
     }
+    // Only the page's instances are copied out of the listing (the largest
+    // week holds some 850); a bad cursor is told after the listing's own
+    // errors, as before.
+    auto page = caldav::list_events_page(call.actor, *start, *end, calendars, after, limit);
+    if (bad_cursor) throw ApiError(400, "invalid-request", "cursor is not one this server gave");
+    const auto& shown = page.instances;
     // The page is built in one arena, freed at once after it is written:
     // some 20 allocations per instance otherwise.
     json::monotonic_resource arena;
     json::storage_ptr storage(&arena);
-    std::size_t stop_at = std::min(all.size(), from + limit);
     json::array events(storage);
-    events.reserve(stop_at > from ? stop_at - from : 0);
-    for (std::size_t i = from; i < stop_at; ++i) events.push_back(instance_json(all[i], storage));
+    events.reserve(shown.size());
+    for (const auto& i : shown) events.push_back(instance_json(i, storage));
     json::value out(json::object_kind, storage);
     auto& o = out.get_object();
     o["events"] = std::move(events);
-    o["total"] = all.size();
+    o["total"] = page.total;
     o["time_zone"] = zone;
-    o["next_cursor"] = stop_at < all.size()
-                           ? json::value(std::to_string(all[stop_at - 1].start) + "." + all[stop_at - 1].event_id)
-                           : json::value(nullptr);
+    o["next_cursor"] = page.more ? json::value(std::to_string(shown.back().start) + "." + shown.back().event_id)
+                                 : json::value(nullptr);
     return json_response(200, out);  // `out` is a value: no copy to pass it
 }
 

@@ -623,6 +623,74 @@ BOOST_AUTO_TEST_CASE(a_listing_past_the_instance_limit_answers_422) {
         [](const Error& e) { return e.status() == 404; });
 }
 
+BOOST_AUTO_TEST_CASE(pages_read_with_cursors_give_the_whole_listing_with_its_totals_order_and_conflicts) {
+    // Equal starts: three events and a series' instance at 10:00 on Tuesday
+    // (all overlapping), so a page boundary falls among equal starts.
+    auto series = create("alice", daily("Standup", "2027-01-04T10:00:00Z", "2027-01-04T10:30:00Z", 5));
+    for (const char* title : {"Review", "Interview", "Call"})
+        create("alice", spec(title, "2027-01-05T10:00:00Z", "2027-01-05T11:00:00Z"));
+    create("alice", spec("Late", "2027-01-08T16:00:00Z", "2027-01-08T17:00:00Z"));
+    // Floating events: their index rows are widened by 14 hours, so the one
+    // on the next Monday morning is a candidate the exact test leaves out.
+    auto a = actor("alice");
+    auto floating = [&](const std::string& uid, const std::string& start, const std::string& end) {
+        ObjectPut put;
+        put.calendar = calendar_of("alice");
+        put.owner_name = "alice";
+        put.name = uid + ".ics";
+        put.data = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid +
+                   "\r\nDTSTAMP:20270101T000000Z\r\nDTSTART:" + start + "\r\nDTEND:" + end +
+                   "\r\nSUMMARY:Floating\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        put.conditions.if_none_match = true;
+        put_calendar_object(a, put);
+    };
+    floating("floating-in", "20270105T100000", "20270105T103000");
+    floating("floating-out", "20270111T060000", "20270111T070000");
+    const auto start = utc("2027-01-04T00:00:00Z"), end = utc("2027-01-11T00:00:00Z");
+    auto whole = list_events(a, start, end);
+    BOOST_REQUIRE(whole.size() == 10u);  // 5 standups, 3 on Tuesday, the late one, the floating one inside
+    for (std::size_t i = 1; i < whole.size(); ++i)
+        BOOST_TEST((std::tie(whole[i - 1].start, whole[i - 1].event_id) < std::tie(whole[i].start, whole[i].event_id)));
+    const auto tuesday = utc("2027-01-05T10:00:00Z");
+    BOOST_TEST(std::count_if(whole.begin(), whole.end(), [&](const auto& i) { return i.start == tuesday; }) == 5);
+    for (const auto& i : whole) {
+        BOOST_TEST(i.event_id != "floating-out");
+        BOOST_TEST(i.conflicts == (i.start == tuesday), i.event_id << " at " << i.start);
+    }
+
+    // Every page size: the pages together are the whole listing, each with
+    // its total, none repeated or left out, conflicts as in the whole.
+    for (std::size_t limit = 1; limit <= whole.size() + 1; ++limit) {
+        std::vector<ListedInstance> read;
+        std::optional<ListCursor> after;
+        for (int pages = 0; pages < 20; ++pages) {
+            auto page = list_events_page(a, start, end, {}, after, limit);
+            BOOST_TEST(page.total == whole.size());
+            BOOST_TEST(page.instances.size() <= limit);
+            read.insert(read.end(), page.instances.begin(), page.instances.end());
+            if (!page.more) break;
+            BOOST_REQUIRE(!page.instances.empty());
+            after = ListCursor{page.instances.back().start, page.instances.back().event_id};
+        }
+        BOOST_TEST_REQUIRE(read.size() == whole.size(), "limit " << limit);
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+            BOOST_TEST(read[i].event_id == whole[i].event_id, "limit " << limit << " at " << i);
+            BOOST_TEST(read[i].start == whole[i].start);
+            BOOST_TEST((read[i].instance_date == whole[i].instance_date));
+            BOOST_TEST(read[i].conflicts == whole[i].conflicts);
+            BOOST_TEST(read[i].etag == whole[i].etag);
+            BOOST_TEST(read[i].my_status == whole[i].my_status);
+            BOOST_TEST(read[i].view->title == whole[i].view->title);
+        }
+    }
+    // A cursor past the last occurrence: an empty last page, still with the total.
+    auto past = list_events_page(a, start, end, {}, ListCursor{end, ""}, 3);
+    BOOST_TEST(past.instances.empty());
+    BOOST_TEST(!past.more);
+    BOOST_TEST(past.total == whole.size());
+    BOOST_TEST(uid_of(series) == whole.front().event_id);
+}
+
 BOOST_AUTO_TEST_CASE(instance_ids_and_api_statuses_read_as_the_api_documents) {
     BOOST_TEST(instance_id("abc", utc("2024-01-15T10:00:00Z")) == "abc_20240115T100000Z");
     BOOST_TEST(api_status("NEEDS-ACTION") == "pending");

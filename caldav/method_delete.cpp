@@ -21,7 +21,7 @@ Response handle_delete(Context& ctx) {
         if (t.collection->kind == CollectionKind::inbox || t.collection->kind == CollectionKind::outbox)
             throw need_privileges_error(t.href, Privileges::unbind, "the scheduling inbox and outbox cannot be deleted");
         if (conditions.if_match && *conditions.if_match != "*") throw Error(412, "collections have no ETag");
-        auto status = delete_collection_and_shares(ctx.store, *t.collection, t.grants);  // issue 25 §7
+        auto status = delete_collection_and_shares(ctx.store, *t.collection);  // issue 25 §7
         if (status == StoreStatus::not_found) throw Error(404, "no such resource");
         if (status != StoreStatus::ok) throw store_error(status);
     } else {

@@ -267,22 +267,14 @@ bool sees_sharees(const Context& ctx, const Resource& r) {
 
 }  // namespace
 
-StoreStatus delete_collection_and_shares(Store& store, const CollectionRecord& c,
-                                         const std::vector<GrantRecord>& grants) {
-    for (const auto& g : grants) {
-        auto status = store.remove_grant(c.id, g.grantee.id);
-        if (status != StoreStatus::ok && status != StoreStatus::not_found) throw store_error(status);
-        // The invitation names a calendar that is no more (caldav-sharing §4).
-        if (!g.invite_uid.empty()) (void)store.remove_notification(g.grantee.id, g.invite_uid + ".xml");
-    }
-    return store.delete_collection(c.id);
+StoreStatus delete_collection_and_shares(Store& store, const CollectionRecord& c) {
+    return store.delete_collection_with_shares(c.id);
 }
 
 StoreStatus patch_collection_properties(Store& store, const CollectionRecord& c, const PropertyPatch& patch) {
-    auto status = store.patch_properties(c.id, {}, patch);
-    // A calendar without grants logs nothing more (touch_sharee_homes finds none).
-    if (status == StoreStatus::ok && c.kind == CollectionKind::calendar) store.touch_sharee_homes(c.id);
-    return status;
+    // A collection other than a calendar has no grants, so no sharee's home to tell.
+    if (c.kind != CollectionKind::calendar) return store.patch_properties(c.id, {}, patch);
+    return store.patch_shared_collection_properties(c.id, patch);
 }
 
 void reissue_invitations(Store& store, const CollectionRecord& moved) {

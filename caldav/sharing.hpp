@@ -40,20 +40,20 @@ std::optional<Resource> shared_calendar_change(Context& ctx, std::string_view na
 /// queue write leaves the grant as it is.
 void mail_share_notice(Store& store, ImipGateway* imip, const GrantRecord& g);
 
-/// Issue 25 §7: deletes collection `c`, whose grants are `grants`, for
-/// every front end (DELETE, the JSON API's DELETE of a calendar): first each
-/// grant (which logs the calendar as gone in the grantee's home, so their
-/// sync-collection reports it 404) and the grantee's invitation
-/// notification, then the collection. Throws the store's error when a grant
-/// cannot be removed; returns the store's status of the deletion.
-StoreStatus delete_collection_and_shares(Store& store, const CollectionRecord& c,
-                                         const std::vector<GrantRecord>& grants);
+/// Issue 25 §7: deletes collection `c` for every front end (DELETE, the
+/// JSON API's DELETE of a calendar) in one store transaction
+/// (Store::delete_collection_with_shares): each of its grants (which logs
+/// the calendar as gone in the grantee's home, so their sync-collection
+/// reports it 404), each grantee's invitation notification, and the
+/// collection; all of it or, on a failure, none. Returns the store's status.
+StoreStatus delete_collection_and_shares(Store& store, const CollectionRecord& c);
 
 /// Issue 25 §7: writes `patch` to the own properties of collection `c` for
 /// every front end (PROPPATCH, the JSON API's PATCH of a calendar); when `c`
-/// is a calendar, each grantee's home then moves and logs it
-/// (Store::touch_sharee_homes), so that their ctag and sync-collection show
-/// the owner's new name or colour. Returns the store's status of the patch.
+/// is a calendar, each grantee's home moves and logs it in the same store
+/// transaction (Store::patch_shared_collection_properties), so that their
+/// ctag and sync-collection show the owner's new name or colour. Returns the
+/// store's status of the patch.
 StoreStatus patch_collection_properties(Store& store, const CollectionRecord& c, const PropertyPatch& patch);
 
 /// Issue 25 §7: after calendar `moved` got its new URL (MOVE; its grants went

@@ -673,6 +673,36 @@ public:
     /// ends; a write on the thread ends the snapshot first. nullptr when the
     /// backend has no such batching (each read is then its own snapshot).
     virtual std::unique_ptr<ReadScope> read_scope() { return nullptr; }
+
+    /// An owner's change of the own properties of calendar `collection_id`
+    /// as one user action (issue 25 §7): patch_properties of the calendar and
+    /// touch_sharee_homes, so that no grantee's home misses the new name or
+    /// colour. Returns patch_properties' status; the homes move only on ok.
+    /// The default runs the two calls one after the other, each its own
+    /// transaction; a backend overrides it to make them one.
+    virtual StoreStatus patch_shared_collection_properties(std::int64_t collection_id, const PropertyPatch& patch) {
+        auto status = patch_properties(collection_id, {}, patch);
+        if (status == StoreStatus::ok) touch_sharee_homes(collection_id);
+        return status;
+    }
+
+    /// An owner's deletion of collection `collection_id` as one user action
+    /// (issue 25 §7): each of its grants as remove_grant does (the grantee's
+    /// home logs the calendar gone), each grant's invitation notification
+    /// ("INVITE-UID.xml" in the grantee's notification collection, caldav-
+    /// sharing §4), then the collection as delete_collection does. Returns
+    /// delete_collection's status, or the first failure of a grant's removal
+    /// (a grant already gone is no failure). The default runs the calls one
+    /// after the other, each its own transaction; a backend overrides it to
+    /// make them one.
+    virtual StoreStatus delete_collection_with_shares(std::int64_t collection_id) {
+        for (const auto& g : grants_of_collection(collection_id)) {
+            auto status = remove_grant(collection_id, g.grantee.id);
+            if (status != StoreStatus::ok && status != StoreStatus::not_found) return status;
+            if (!g.invite_uid.empty()) (void)remove_notification(g.grantee.id, g.invite_uid + ".xml");
+        }
+        return delete_collection(collection_id);
+    }
 };
 
 }  // namespace caldav

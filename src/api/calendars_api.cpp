@@ -187,7 +187,7 @@ caldav::Response delete_calendar(Call& call) {
     if (c.name == default_name(call))
         throw ApiError(409, "conflict", "this is your default calendar; make another the default first");
     // Issue 25 §7: the same call as a DELETE, so that the sharees' homes report it gone.
-    auto status = caldav::delete_collection_and_shares(call.actor.store, c, call.actor.store.grants_of_collection(c.id));
+    auto status = caldav::delete_collection_and_shares(call.actor.store, c);
     if (status == caldav::StoreStatus::not_found) throw ApiError(404, "not-found", "the calendar is gone");
     if (status != caldav::StoreStatus::ok) throw ApiError(503, "unavailable", "the calendar could not be deleted");
     caldav::Response r;

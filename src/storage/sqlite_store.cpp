@@ -683,22 +683,50 @@ StoreStatus SqliteStore::set_grant(std::int64_t collection_id, std::int64_t gran
     }
 }
 
+namespace {
+
+/// remove_grant inside the caller's write transaction: both homes log the
+/// shared calendar. `not_found` when there is no such grant.
+StoreStatus remove_grant_row(sqlite::Db& db, std::int64_t collection_id, std::int64_t grantee_id) {
+    auto c = db.prepare(
+        "SELECT c.owner_id, c.name FROM grants g JOIN collections c ON c.id = g.collection_id "
+        "WHERE g.collection_id = ?1 AND g.grantee_id = ?2");
+    c.bind(1, collection_id).bind(2, grantee_id);
+    if (!c.step()) return StoreStatus::not_found;
+    const auto owner_id = c.int64(0);
+    const auto name = c.text(1);
+    auto s = db.prepare("DELETE FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
+    s.bind(1, collection_id).bind(2, grantee_id).run();
+    touch_home(db, owner_id, name);
+    touch_home(db, grantee_id, shared_child(db, collection_id));
+    return StoreStatus::ok;
+}
+
+/// remove_notification inside the caller's write transaction.
+StoreStatus remove_notification_row(sqlite::Db& db, std::int64_t principal_id, std::string_view name) {
+    auto s = db.prepare("DELETE FROM notifications WHERE principal_id = ?1 AND name = ?2");
+    s.bind(1, principal_id).bind(2, name).run();
+    return db.changes() == 0 ? StoreStatus::not_found : StoreStatus::ok;
+}
+
+/// touch_sharee_homes inside the caller's write transaction: every grantee's
+/// home moves and logs the calendar under its shared name, as the default's
+/// set_sharee_properties of each grant does.
+void touch_sharee_homes_in(sqlite::Db& db, std::int64_t collection_id) {
+    std::vector<std::int64_t> grantees;
+    auto find = db.prepare("SELECT grantee_id FROM grants WHERE collection_id = ?1 ORDER BY grantee_id");
+    find.bind(1, collection_id);
+    while (find.step()) grantees.push_back(find.int64(0));
+    if (grantees.empty()) return;
+    const auto name = shared_child(db, collection_id);
+    for (auto grantee : grantees) touch_home(db, grantee, name);
+}
+
+}  // namespace
+
 StoreStatus SqliteStore::remove_grant(std::int64_t collection_id, std::int64_t grantee_id) {
     try {
-        return write([&](sqlite::Db& db) {
-            auto c = db.prepare(
-                "SELECT c.owner_id, c.name FROM grants g JOIN collections c ON c.id = g.collection_id "
-                "WHERE g.collection_id = ?1 AND g.grantee_id = ?2");
-            c.bind(1, collection_id).bind(2, grantee_id);
-            if (!c.step()) return StoreStatus::not_found;
-            const auto owner_id = c.int64(0);
-            const auto name = c.text(1);
-            auto s = db.prepare("DELETE FROM grants WHERE collection_id = ?1 AND grantee_id = ?2");
-            s.bind(1, collection_id).bind(2, grantee_id).run();
-            touch_home(db, owner_id, name);
-            touch_home(db, grantee_id, shared_child(db, collection_id));
-            return StoreStatus::ok;
-        });
+        return write([&](sqlite::Db& db) { return remove_grant_row(db, collection_id, grantee_id); });
     } catch (const sqlite::Error& e) {
         return status_of(e);
     }
@@ -823,11 +851,7 @@ std::vector<caldav::NotificationRecord> SqliteStore::notifications_of(std::int64
 
 StoreStatus SqliteStore::remove_notification(std::int64_t principal_id, std::string_view name) {
     try {
-        return write([&](sqlite::Db& db) {
-            auto s = db.prepare("DELETE FROM notifications WHERE principal_id = ?1 AND name = ?2");
-            s.bind(1, principal_id).bind(2, name).run();
-            return db.changes() == 0 ? StoreStatus::not_found : StoreStatus::ok;
-        });
+        return write([&](sqlite::Db& db) { return remove_notification_row(db, principal_id, name); });
     } catch (const sqlite::Error& e) {
         return status_of(e);
     }
@@ -960,41 +984,44 @@ std::vector<caldav::DeadProperty> SqliteStore::dead_properties(std::int64_t coll
 StoreStatus SqliteStore::patch_properties(std::int64_t collection_id, std::string_view object_name,
                                           const caldav::PropertyPatch& patch) {
     try {
-        return write([&](sqlite::Db& db) {
-            auto exists = db.prepare(object_name.empty()
-                                         ? "SELECT 1 FROM collections WHERE id = ?1 AND ?2 = ''"
-                                         : "SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
-            exists.bind(1, collection_id).bind(2, object_name);
-            if (!exists.step()) return StoreStatus::not_found;
-            if (object_name.empty() && (patch.display_name || patch.description || patch.timezone)) {
-                auto s = db.prepare(
-                    "UPDATE collections SET display_name = coalesce(?2, display_name), description = "
-                    "coalesce(?3, description), timezone = coalesce(?4, timezone), modified_at = ?5 "
-                    "WHERE id = ?1");
-                s.bind(1, collection_id);
-                patch.display_name ? s.bind(2, *patch.display_name) : s.bind_null(2);
-                patch.description ? s.bind(3, *patch.description) : s.bind_null(3);
-                patch.timezone ? s.bind(4, *patch.timezone) : s.bind_null(4);
-                s.bind(5, now_seconds()).run();
-            }
-            for (const auto& p : patch.set) set_dead(db, collection_id, object_name, p);
-            for (const auto& [ns, name] : patch.remove) {
-                auto s = db.prepare(
-                    "DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2 AND "
-                    "namespace = ?3 AND name = ?4");
-                s.bind(1, collection_id).bind(2, object_name).bind(3, ns).bind(4, name).run();
-            }
-            // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
-            if (object_name.empty() && caldav::patch_changes_reminders(patch))
-                reindex_collection_reminders(db, reminder_indexer_, collection_id);
-            // ... or the owner's zone, where their calendars without a zone remind.
-            if (object_name.empty() && caldav::patch_changes_owner_zone(patch))
-                refresh_owner_zone(db, reminder_indexer_, owner_of_collection(db, collection_id));
-            return StoreStatus::ok;
-        });
+        return write([&](sqlite::Db& db) { return patch_properties_in(db, collection_id, object_name, patch); });
     } catch (const sqlite::Error& e) {
         return status_of(e);
     }
+}
+
+StoreStatus SqliteStore::patch_properties_in(sqlite::Db& db, std::int64_t collection_id, std::string_view object_name,
+                                             const caldav::PropertyPatch& patch) {
+    auto exists = db.prepare(object_name.empty()
+                                 ? "SELECT 1 FROM collections WHERE id = ?1 AND ?2 = ''"
+                                 : "SELECT 1 FROM objects WHERE collection_id = ?1 AND name = ?2");
+    exists.bind(1, collection_id).bind(2, object_name);
+    if (!exists.step()) return StoreStatus::not_found;
+    if (object_name.empty() && (patch.display_name || patch.description || patch.timezone)) {
+        auto s = db.prepare(
+            "UPDATE collections SET display_name = coalesce(?2, display_name), description = "
+            "coalesce(?3, description), timezone = coalesce(?4, timezone), modified_at = ?5 "
+            "WHERE id = ?1");
+        s.bind(1, collection_id);
+        patch.display_name ? s.bind(2, *patch.display_name) : s.bind_null(2);
+        patch.description ? s.bind(3, *patch.description) : s.bind_null(3);
+        patch.timezone ? s.bind(4, *patch.timezone) : s.bind_null(4);
+        s.bind(5, now_seconds()).run();
+    }
+    for (const auto& p : patch.set) set_dead(db, collection_id, object_name, p);
+    for (const auto& [ns, name] : patch.remove) {
+        auto s = db.prepare(
+            "DELETE FROM dead_properties WHERE collection_id = ?1 AND object_name = ?2 AND "
+            "namespace = ?3 AND name = ?4");
+        s.bind(1, collection_id).bind(2, object_name).bind(3, ns).bind(4, name).run();
+    }
+    // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
+    if (object_name.empty() && caldav::patch_changes_reminders(patch))
+        reindex_collection_reminders(db, reminder_indexer_, collection_id);
+    // ... or the owner's zone, where their calendars without a zone remind.
+    if (object_name.empty() && caldav::patch_changes_owner_zone(patch))
+        refresh_owner_zone(db, reminder_indexer_, owner_of_collection(db, collection_id));
+    return StoreStatus::ok;
 }
 
 std::int64_t SqliteStore::used_bytes(std::int64_t owner_id) {
@@ -1161,26 +1188,65 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
 
 StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
     try {
+        return write([&](sqlite::Db& db) { return delete_collection_in(db, collection_id); });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::delete_collection_in(sqlite::Db& db, std::int64_t collection_id) {
+    // The collection and the plain collections nested below it ("NAME/...").
+    const std::string subtree =
+        "SELECT c.id FROM collections c JOIN collections t ON t.id = ?1 AND c.owner_id = t.owner_id "
+        "WHERE c.id = ?1 OR substr(c.name, 1, length(t.name) + 1) = t.name || '/'";
+    std::vector<std::int64_t> ids;
+    auto find = db.prepare(subtree);
+    find.bind(1, collection_id);
+    while (find.step()) ids.push_back(find.int64(0));
+    if (ids.empty()) return StoreStatus::not_found;
+    const auto owner_id = owner_of_collection(db, collection_id);
+    for (auto id : ids) {
+        // Members first, while the collection still names their owner (usage trigger).
+        auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
+        members.bind(1, id).run();
+        auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
+        s.bind(1, id).run();
+    }
+    refresh_owner_zone(db, reminder_indexer_, owner_id);  // it may have been the default calendar
+    return StoreStatus::ok;
+}
+
+// An owner's change of a shared calendar (issue 25 §7): the statements the
+// separate calls run, in one job of the writer, so that a failure of any of
+// them (a full disk, a lost lock) rolls all of them back.
+
+StoreStatus SqliteStore::patch_shared_collection_properties(std::int64_t collection_id,
+                                                            const caldav::PropertyPatch& patch) {
+    try {
         return write([&](sqlite::Db& db) {
-            // The collection and the plain collections nested below it ("NAME/...").
-            const std::string subtree =
-                "SELECT c.id FROM collections c JOIN collections t ON t.id = ?1 AND c.owner_id = t.owner_id "
-                "WHERE c.id = ?1 OR substr(c.name, 1, length(t.name) + 1) = t.name || '/'";
-            std::vector<std::int64_t> ids;
-            auto find = db.prepare(subtree);
+            auto status = patch_properties_in(db, collection_id, {}, patch);
+            if (status == StoreStatus::ok) touch_sharee_homes_in(db, collection_id);
+            return status;
+        });
+    } catch (const sqlite::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus SqliteStore::delete_collection_with_shares(std::int64_t collection_id) {
+    try {
+        return write([&](sqlite::Db& db) {
+            std::vector<std::pair<std::int64_t, std::string>> grants;  // grantee, invitation uid
+            auto find = db.prepare(
+                "SELECT grantee_id, invite_uid FROM grants WHERE collection_id = ?1 ORDER BY grantee_id");
             find.bind(1, collection_id);
-            while (find.step()) ids.push_back(find.int64(0));
-            if (ids.empty()) return StoreStatus::not_found;
-            const auto owner_id = owner_of_collection(db, collection_id);
-            for (auto id : ids) {
-                // Members first, while the collection still names their owner (usage trigger).
-                auto members = db.prepare("DELETE FROM objects WHERE collection_id = ?1");
-                members.bind(1, id).run();
-                auto s = db.prepare("DELETE FROM collections WHERE id = ?1");
-                s.bind(1, id).run();
+            while (find.step()) grants.emplace_back(find.int64(0), find.text(1));
+            for (const auto& [grantee, invite_uid] : grants) {
+                (void)remove_grant_row(db, collection_id, grantee);
+                // The invitation names a calendar that is no more (caldav-sharing §4).
+                if (!invite_uid.empty()) (void)remove_notification_row(db, grantee, invite_uid + ".xml");
             }
-            refresh_owner_zone(db, reminder_indexer_, owner_id);  // it may have been the default calendar
-            return StoreStatus::ok;
+            return delete_collection_in(db, collection_id);
         });
     } catch (const sqlite::Error& e) {
         return status_of(e);

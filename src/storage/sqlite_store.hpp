@@ -222,6 +222,11 @@ public:
     std::optional<caldav::HomeChangeSet> home_changes_since(std::int64_t owner_id, std::int64_t since,
                                                             std::size_t limit) override;
 
+    // caldav::Store: an owner's change of a shared calendar, each one writer transaction (issue 25 §7).
+    caldav::StoreStatus patch_shared_collection_properties(std::int64_t collection_id,
+                                                           const caldav::PropertyPatch& patch) override;
+    caldav::StoreStatus delete_collection_with_shares(std::int64_t collection_id) override;
+
 private:
     struct Job {
         std::function<void(sqlite::Db&)> run;
@@ -256,6 +261,10 @@ private:
     /// sqlite3_wal_hook of the writer connection (replaces the automatic checkpoint).
     static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
     void configure(sqlite::Db& db, bool writer) const;
+    /// patch_properties and delete_collection inside the caller's write transaction.
+    caldav::StoreStatus patch_properties_in(sqlite::Db& db, std::int64_t collection_id, std::string_view object_name,
+                                            const caldav::PropertyPatch& patch);
+    caldav::StoreStatus delete_collection_in(sqlite::Db& db, std::int64_t collection_id);
 
     SqliteOptions options_;
     caldav::ReminderIndexer reminder_indexer_;  ///< issue 26: called in every object write (set before writes)

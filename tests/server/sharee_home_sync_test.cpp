@@ -10,6 +10,7 @@
 
 #include <regex>
 
+#include "src/storage/sqlite.hpp"
 #include "tests/server/authorization_matrix.hpp"
 
 using namespace matrix;
@@ -59,6 +60,41 @@ test_support::HttpReply api(Site& site, const std::string& user, const std::stri
 }
 
 const std::string moved_calendar = "/dav/calendars/alice/budget/";
+
+/// While one lives, every statement that logs a change in `user`'s home
+/// fails, as a full disk or a broken row would: a trigger of the test's own
+/// on the server's database, dropped again at the end (a PostgreSQL test
+/// database serves the next fixture).
+class RefusedHomeLog {
+public:
+    RefusedHomeLog(test_support::ServerFixture& f, const std::string& user) : f_(f) {
+        const auto id = std::to_string(f.store->find_principal(user)->id);
+        if (f.pg_database.empty()) {
+            server::sqlite::Db db(f.config.database_file(), false, false);
+            sqlite3_busy_timeout(db.handle(), 5000);
+            db.exec("CREATE TRIGGER test_refuse_home_log BEFORE INSERT ON home_changes WHEN NEW.owner_id = " + id +
+                    " BEGIN SELECT RAISE(ABORT, 'home log refused by the test'); END");
+        } else {
+            test_support::shared_postgres_cluster().sql(
+                "CREATE OR REPLACE FUNCTION test_refuse_home_log() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'home log refused by the test'; END $$; "
+                "CREATE TRIGGER test_refuse_home_log BEFORE INSERT ON home_changes FOR EACH ROW WHEN (NEW.owner_id = " +
+                    id + ") EXECUTE FUNCTION test_refuse_home_log()",
+                f.pg_database);
+        }
+    }
+    ~RefusedHomeLog() {
+        if (!f_.pg_database.empty())
+            test_support::shared_postgres_cluster().sql(
+                "DROP TRIGGER test_refuse_home_log ON home_changes; DROP FUNCTION test_refuse_home_log()",
+                f_.pg_database);
+    }
+    RefusedHomeLog(const RefusedHomeLog&) = delete;
+    RefusedHomeLog& operator=(const RefusedHomeLog&) = delete;
+
+private:
+    test_support::ServerFixture& f_;
+};
 
 }  // namespace
 
@@ -228,6 +264,48 @@ BOOST_AUTO_TEST_CASE(only_the_owner_renames_or_deletes_a_shared_calendar_through
     BOOST_TEST(store.find_collection(alice, "private").has_value());
     BOOST_TEST(store.find_collection(alice, "calendar")->display_name != "Taken");
     BOOST_TEST(ctag_of(site, "erin") == ctag);
+}
+
+// "One user action is one transaction": when the change cannot be logged
+// in a sharee's home (erin's home log refuses writes), the owner's rename
+// or deletion fails as a whole, through DAV and through the JSON API; the
+// calendar keeps its name, its grants and its invitations, and no home moves.
+BOOST_AUTO_TEST_CASE(a_rename_or_deletion_that_cannot_reach_a_sharees_home_changes_nothing) {
+    Site site;
+    auto& store = *site.fixture().store;
+    auto alice = store.find_principal("alice")->id;
+    auto erin = store.find_principal("erin")->id;
+    auto zoe = store.find_principal("zoe")->id;
+    auto calendar = store.find_collection(alice, "calendar");
+    auto hidden = store.find_collection(alice, "private");
+    BOOST_TEST_REQUIRE((store.set_grant(hidden->id, erin, caldav::SharePermission::view) == caldav::StoreStatus::ok));
+    // zoe is invited to "calendar" and has not answered yet.
+    BOOST_TEST_REQUIRE((store.invite_grant(calendar->id, zoe, caldav::SharePermission::view, "", "uid-zoe") ==
+                        caldav::StoreStatus::ok));
+    BOOST_TEST_REQUIRE((store.put_notification({zoe, "uid-zoe.xml", "invite-notification", "<x/>", 0}) ==
+                        caldav::StoreStatus::ok));
+    const auto grants = store.grants_of_collection(calendar->id).size();
+    const auto zoe_notes = store.notifications_of(zoe).size();
+    const auto alice_home = store.find_home(alice)->revision;
+    const auto erin_ctag = ctag_of(site, "erin");
+    RefusedHomeLog refused(site.fixture(), "erin");
+
+    auto patched = site.send("alice", "PROPPATCH", shared_calendar,
+                             R"(<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>)"
+                             R"(<D:displayname>Budget 2025</D:displayname></D:prop></D:set></D:propertyupdate>)",
+                             xml);
+    BOOST_TEST(patched.status >= 500, patched.status << " " << patched.body);
+    BOOST_TEST(site.send("alice", "DELETE", shared_calendar).status >= 500);
+    BOOST_TEST(api(site, "alice", "PATCH", "/api/v1/calendars/private", R"({"name": "Budget 2025"})").status >= 500);
+    BOOST_TEST(api(site, "alice", "DELETE", "/api/v1/calendars/private").status >= 500);
+
+    BOOST_TEST(store.find_collection(alice, "calendar")->display_name == calendar->display_name);
+    BOOST_TEST(store.find_collection(alice, "private")->display_name == hidden->display_name);
+    BOOST_TEST(store.grants_of_collection(calendar->id).size() == grants);
+    BOOST_TEST(store.grants_of_collection(hidden->id).size() == 1u);
+    BOOST_TEST(store.notifications_of(zoe).size() == zoe_notes);
+    BOOST_TEST(store.find_home(alice)->revision == alice_home);
+    BOOST_TEST(ctag_of(site, "erin") == erin_ctag);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

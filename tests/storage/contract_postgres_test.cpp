@@ -34,8 +34,12 @@ test_support::PostgresCluster& cluster() {
     return c;
 }
 
-/// Empties database `contract` (all but the schema version) and returns its URL.
+/// Empties database `contract` (all but the schema version), drops what a
+/// case added to its schema (PgFixture::refuse_home_log_writes) and returns
+/// its URL.
 std::string fresh_contract_database() {
+    cluster().sql("SET client_min_messages = warning; DROP TRIGGER IF EXISTS test_refuse_home_log ON home_changes",
+                  "contract");
     cluster().sql(
         "DO $$ BEGIN EXECUTE (SELECT 'TRUNCATE ' || string_agg(quote_ident(tablename), ', ') || "
         "' RESTART IDENTITY CASCADE' FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'kalends_schema'); "
@@ -65,6 +69,16 @@ public:
     void reopen() override {
         store_->close();
         store_ = open();
+    }
+
+    void refuse_home_log_writes(std::int64_t principal_id) override {
+        // Dropped again when the next case empties the database.
+        cluster().sql("CREATE OR REPLACE FUNCTION test_refuse_home_log() RETURNS trigger LANGUAGE plpgsql AS "
+                      "$$ BEGIN RAISE EXCEPTION 'home log refused by the test'; END $$; "
+                      "SET client_min_messages = warning; DROP TRIGGER IF EXISTS test_refuse_home_log ON home_changes; "
+                      "CREATE TRIGGER test_refuse_home_log BEFORE INSERT ON home_changes FOR EACH ROW WHEN "
+                      "(NEW.owner_id = " + std::to_string(principal_id) + ") EXECUTE FUNCTION test_refuse_home_log()",
+                      "contract");
     }
 
 private:

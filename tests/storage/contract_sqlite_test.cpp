@@ -36,13 +36,24 @@ public:
         store_ = open();
     }
 
+    void refuse_home_log_writes(std::int64_t principal_id) override {
+        // On a connection of its own: the store's writer prepares its
+        // statements again when it sees the schema changed.
+        server::sqlite::Db db(file(), false, false);
+        sqlite3_busy_timeout(db.handle(), 5000);
+        db.exec("CREATE TRIGGER test_refuse_home_log BEFORE INSERT ON home_changes WHEN NEW.owner_id = " +
+                std::to_string(principal_id) + " BEGIN SELECT RAISE(ABORT, 'home log refused by the test'); END");
+    }
+
 private:
     std::unique_ptr<server::SqliteStore> open() {
         server::SqliteOptions o;
-        o.file = dir_.path() / "contract.sqlite3";
+        o.file = file();
         o.collection_cache_bytes = cache_bytes_;
         return server::SqliteStore::open(o);
     }
+
+    std::filesystem::path file() const { return dir_.path() / "contract.sqlite3"; }
 
     std::size_t cache_bytes_;
     test_support::TempDir dir_;

@@ -38,6 +38,13 @@ public:
     /// Closes the store and opens it again on the same data: only what the
     /// store made durable is there afterwards.
     virtual void reopen() = 0;
+
+    /// From now on every statement that logs a change in the home of
+    /// `principal_id` (RFC 6578 home sync, issue 25 §7) fails, as a full disk
+    /// or a broken row would: a trigger of the test's own, gone with the
+    /// fixture. For cases that show what a write of several statements
+    /// leaves behind when one of them fails.
+    virtual void refuse_home_log_writes(std::int64_t principal_id) = 0;
 };
 
 /// A backend under test: the name of its test suite, and how to make a fresh

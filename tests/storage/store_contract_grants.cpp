@@ -291,6 +291,141 @@ void a_moved_calendar_keeps_its_grants_and_logs_both_names_in_the_sharees_home(F
     BOOST_TEST(f.store().grants_of_collection(budget->id).size() == 2u);
 }
 
+/// The status `action` returns, or nullopt when it throws (an error the
+/// store has no StoreStatus for, such as a statement a trigger refused).
+std::optional<StoreStatus> outcome_of(const std::function<StoreStatus()>& action) {
+    try {
+        return action();
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+bool succeeded(const std::optional<StoreStatus>& s) { return s && *s == StoreStatus::ok; }
+
+/// Whether `principal`'s home logged `name` after revision `since`, as deleted or not.
+bool logs_as(Fixture& f, std::int64_t principal, std::int64_t since, const std::string& name, bool deleted) {
+    auto log = f.store().home_changes_since(principal, since, 100);
+    BOOST_TEST_REQUIRE(log.has_value());
+    return std::any_of(log->changes.begin(), log->changes.end(),
+                       [&](const caldav::HomeChange& c) { return c.name == name && c.deleted == deleted; });
+}
+
+// Issue 25 §7: an owner's rename of a shared calendar and its logging in
+// every grantee's home are one transaction. The fault: carol's home log
+// refuses writes (Fixture::refuse_home_log_writes), so the last statement
+// of the rename fails, and nothing of it may stay: neither the name nor
+// bob's log. The same fault splits the calls made one by one (the Store
+// default, which was the sequence of caldav/sharing.cpp before session 24),
+// which shows that it strikes between the patch and the homes.
+void a_shared_calendars_rename_and_its_sharees_home_logs_commit_together_or_not_at_all(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto carol = f.add_user("carol", "carol@example.com");
+    auto work = make_collection(f, alice, "work");
+    BOOST_TEST_REQUIRE((f.store().set_grant(work.id, bob, SharePermission::view) == StoreStatus::ok));
+    BOOST_TEST_REQUIRE((f.store().invite_grant(work.id, carol, SharePermission::edit, "", "uid-1") == StoreStatus::ok));
+    auto revision = [&](std::int64_t who) { return f.store().find_home(who)->revision; };
+
+    // As it should go: renamed, and logged in the owner's and both grantees' homes.
+    const auto alice_0 = revision(alice), bob_0 = revision(bob), carol_0 = revision(carol);
+    caldav::PropertyPatch rename;
+    rename.display_name = "Budget 2025";
+    BOOST_TEST((f.store().patch_shared_collection_properties(work.id, rename) == StoreStatus::ok));
+    BOOST_TEST(f.store().find_collection(alice, "work")->display_name == "Budget 2025");
+    BOOST_TEST(logs_as(f, alice, alice_0, "work", false));
+    BOOST_TEST(logs_as(f, bob, bob_0, "/shared/alice/work", false));
+    BOOST_TEST(logs_as(f, carol, carol_0, "/shared/alice/work", false));
+    caldav::PropertyPatch gone_rename;
+    gone_rename.display_name = "Nothing";
+    BOOST_TEST((f.store().patch_shared_collection_properties(work.id + 1000, gone_rename) == StoreStatus::not_found));
+
+    // One statement fails: nothing changed anywhere.
+    f.refuse_home_log_writes(carol);
+    const auto alice_1 = revision(alice), bob_1 = revision(bob), carol_1 = revision(carol);
+    caldav::PropertyPatch again;
+    again.display_name = "Budget 2026";
+    BOOST_TEST(!succeeded(outcome_of([&] { return f.store().patch_shared_collection_properties(work.id, again); })));
+    f.reopen();
+    BOOST_TEST(f.store().find_collection(alice, "work")->display_name == "Budget 2025");
+    BOOST_TEST(revision(alice) == alice_1);
+    BOOST_TEST(revision(bob) == bob_1);
+    BOOST_TEST(revision(carol) == carol_1);
+
+    // The calls one by one under the same fault: renamed, carol's home never told.
+    (void)outcome_of([&] { return f.store().caldav::Store::patch_shared_collection_properties(work.id, again); });
+    BOOST_TEST(f.store().find_collection(alice, "work")->display_name == "Budget 2026");
+    BOOST_TEST(revision(carol) == carol_1);
+}
+
+// Issue 25 §7: an owner's deletion of a shared calendar, its grants (each
+// logged in the grantee's home) and the grantees' invitations are one
+// transaction. With carol's home log refusing writes, the deletion fails
+// and leaves the calendar, both grants, carol's invitation and every home
+// as they were; the calls one by one (the Store default) under the same
+// fault remove bob's grant and leave the calendar standing.
+void a_shared_calendars_deletion_with_its_grants_and_invitations_commits_together_or_not_at_all(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto carol = f.add_user("carol", "carol@example.com");
+    auto revision = [&](std::int64_t who) { return f.store().find_home(who)->revision; };
+    auto note_names = [&](std::int64_t who) {
+        std::vector<std::string> out;
+        for (const auto& n : f.store().notifications_of(who)) out.push_back(n.name);
+        return out;
+    };
+    auto share = [&](const std::string& name, const std::string& invite_uid) {
+        auto c = make_collection(f, alice, name);
+        BOOST_TEST_REQUIRE((f.store().set_grant(c.id, bob, SharePermission::edit) == StoreStatus::ok));
+        BOOST_TEST_REQUIRE((f.store().invite_grant(c.id, carol, SharePermission::view, "", invite_uid) ==
+                            StoreStatus::ok));
+        const caldav::NotificationRecord invitation{carol, invite_uid + ".xml", "invite-notification", "<x/>", 0};
+        BOOST_TEST_REQUIRE((f.store().put_notification(invitation) == StoreStatus::ok));
+        return c;
+    };
+    auto team = share("team", "uid-team");
+    auto work = share("work", "uid-work");
+    const caldav::NotificationRecord other{carol, "other.xml", "invite-reply", "<y/>", 0};
+    BOOST_TEST_REQUIRE((f.store().put_notification(other) == StoreStatus::ok));
+
+    // As it should go: the calendar, its grants and carol's invitation to it
+    // gone, each home logging it.
+    const auto alice_0 = revision(alice), bob_0 = revision(bob), carol_0 = revision(carol);
+    BOOST_TEST((f.store().delete_collection_with_shares(team.id) == StoreStatus::ok));
+    BOOST_TEST(!f.store().find_collection(alice, "team").has_value());
+    BOOST_TEST(f.store().grants_of_collection(team.id).empty());
+    BOOST_TEST(note_names(carol) == (std::vector<std::string>{"other.xml", "uid-work.xml"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(logs_as(f, alice, alice_0, "team", true));
+    BOOST_TEST(logs_as(f, bob, bob_0, "/shared/alice/team", false));
+    BOOST_TEST(logs_as(f, carol, carol_0, "/shared/alice/team", false));
+    auto to_bob = f.store().grants_to_principal(bob);
+    BOOST_TEST_REQUIRE(to_bob.size() == 1u);
+    BOOST_TEST(to_bob[0].collection_name == "work");
+    BOOST_TEST((f.store().delete_collection_with_shares(team.id) == StoreStatus::not_found));
+
+    // One statement fails: nothing changed anywhere.
+    f.refuse_home_log_writes(carol);
+    const auto alice_1 = revision(alice), bob_1 = revision(bob), carol_1 = revision(carol);
+    BOOST_TEST(!succeeded(outcome_of([&] { return f.store().delete_collection_with_shares(work.id); })));
+    f.reopen();
+    BOOST_TEST(f.store().find_collection(alice, "work").has_value());
+    BOOST_TEST(grantee_names(f.store().grants_of_collection(work.id)) == (std::vector<std::string>{"bob", "carol"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(note_names(carol) == (std::vector<std::string>{"other.xml", "uid-work.xml"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(revision(alice) == alice_1);
+    BOOST_TEST(revision(bob) == bob_1);
+    BOOST_TEST(revision(carol) == carol_1);
+
+    // The calls one by one under the same fault: bob's grant gone, the calendar standing.
+    (void)outcome_of([&] { return f.store().caldav::Store::delete_collection_with_shares(work.id); });
+    BOOST_TEST(f.store().find_collection(alice, "work").has_value());
+    BOOST_TEST(grantee_names(f.store().grants_of_collection(work.id)) == (std::vector<std::string>{"carol"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(revision(bob) > bob_1);
+}
+
 constexpr Case cases[] = {
     {"a_grant_is_stored_and_read_from_both_sides", a_grant_is_stored_and_read_from_both_sides},
     {"setting_a_grant_again_changes_its_permission_and_keeps_one_row",
@@ -314,6 +449,10 @@ constexpr Case cases[] = {
      a_sharees_home_logs_the_shared_calendar_under_its_shared_name},
     {"a_moved_calendar_keeps_its_grants_and_logs_both_names_in_the_sharees_home",
      a_moved_calendar_keeps_its_grants_and_logs_both_names_in_the_sharees_home},
+    {"a_shared_calendars_rename_and_its_sharees_home_logs_commit_together_or_not_at_all",
+     a_shared_calendars_rename_and_its_sharees_home_logs_commit_together_or_not_at_all},
+    {"a_shared_calendars_deletion_with_its_grants_and_invitations_commits_together_or_not_at_all",
+     a_shared_calendars_deletion_with_its_grants_and_invitations_commits_together_or_not_at_all},
 };
 
 }  // namespace

@@ -117,6 +117,12 @@ public:
     caldav::PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
                                       bool with_members, bool overwrite, bool remove_source) override;
 
+    // caldav::Store: an owner's change of a shared calendar, each one transaction
+    // (issue 25 §7; pg_store_sharing.cpp).
+    caldav::StoreStatus patch_shared_collection_properties(std::int64_t collection_id,
+                                                           const caldav::PropertyPatch& patch) override;
+    caldav::StoreStatus delete_collection_with_shares(std::int64_t collection_id) override;
+
     // caldav::ObjectStore.
     std::vector<caldav::ObjectRecord> list_objects(std::int64_t collection_id, bool with_data) override;
     std::vector<caldav::ObjectRecord> list_objects_page(std::int64_t collection_id, std::string_view after,
@@ -243,6 +249,10 @@ private:
     auto read(F&& fn, bool snapshot = false) -> std::invoke_result_t<F, pg::Conn&>;
     /// Forgets what the calling thread's read scope holds (every write first).
     static void forget_scoped_reads();
+    /// patch_properties and delete_collection inside the caller's write transaction.
+    caldav::StoreStatus patch_properties_in(pg::Conn& c, std::int64_t collection_id, std::string_view object_name,
+                                            const caldav::PropertyPatch& patch);
+    caldav::StoreStatus delete_collection_in(pg::Conn& c, std::int64_t collection_id);
     /// retry_job and fail_job: `set` is the SET clause ($3 = `time`).
     caldav::StoreStatus release_job(std::int64_t id, std::string_view worker, std::string_view set,
                                     std::int64_t time, std::string_view error);

@@ -259,34 +259,37 @@ std::vector<caldav::DeadProperty> PgStore::dead_properties(std::int64_t collecti
 StoreStatus PgStore::patch_properties(std::int64_t collection_id, std::string_view object_name,
                                       const caldav::PropertyPatch& patch) {
     try {
-        return write([&](pg::Conn& c) {
-            const auto owner = owner_of_collection(c, collection_id);
-            if (owner == 0) return StoreStatus::not_found;
-            if (!object_name.empty() && c.query("SELECT 1 FROM objects WHERE collection_id = $1 AND name = $2",
-                                                pg::params(collection_id, object_name))
-                                            .empty())
-                return StoreStatus::not_found;
-            if (object_name.empty() && (patch.display_name || patch.description || patch.timezone))
-                c.query("UPDATE collections SET display_name = coalesce($2, display_name), description = "
-                        "coalesce($3, description), timezone = coalesce($4, timezone), modified_at = $5 WHERE id = $1",
-                        pg::params(collection_id, patch.display_name, patch.description, patch.timezone,
-                                   now_seconds()));
-            for (const auto& p : patch.set) set_dead(c, owner, collection_id, object_name, p);
-            for (const auto& [ns, name] : patch.remove)
-                c.query("DELETE FROM dead_properties WHERE collection_id = $1 AND object_name = $2 AND "
-                        "namespace = $3 AND name = $4",
-                        pg::params(collection_id, object_name, ns, name));
-            // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
-            if (object_name.empty() && caldav::patch_changes_reminders(patch))
-                reindex_collection_reminders(c, reminder_indexer_, owner, collection_id);
-            // ... or the owner's zone, where their calendars without a zone remind.
-            if (object_name.empty() && caldav::patch_changes_owner_zone(patch))
-                refresh_owner_zone(c, reminder_indexer_, owner);
-            return StoreStatus::ok;
-        });
+        return write([&](pg::Conn& c) { return patch_properties_in(c, collection_id, object_name, patch); });
     } catch (const pg::Error& e) {
         return status_of(e);
     }
+}
+
+StoreStatus PgStore::patch_properties_in(pg::Conn& c, std::int64_t collection_id, std::string_view object_name,
+                                         const caldav::PropertyPatch& patch) {
+    const auto owner = owner_of_collection(c, collection_id);
+    if (owner == 0) return StoreStatus::not_found;
+    if (!object_name.empty() && c.query("SELECT 1 FROM objects WHERE collection_id = $1 AND name = $2",
+                                        pg::params(collection_id, object_name))
+                                    .empty())
+        return StoreStatus::not_found;
+    if (object_name.empty() && (patch.display_name || patch.description || patch.timezone))
+        c.query("UPDATE collections SET display_name = coalesce($2, display_name), description = "
+                "coalesce($3, description), timezone = coalesce($4, timezone), modified_at = $5 WHERE id = $1",
+                pg::params(collection_id, patch.display_name, patch.description, patch.timezone,
+                           now_seconds()));
+    for (const auto& p : patch.set) set_dead(c, owner, collection_id, object_name, p);
+    for (const auto& [ns, name] : patch.remove)
+        c.query("DELETE FROM dead_properties WHERE collection_id = $1 AND object_name = $2 AND "
+                "namespace = $3 AND name = $4",
+                pg::params(collection_id, object_name, ns, name));
+    // Issue 26: which alarms the server pushes, or when floating ones fire, changed.
+    if (object_name.empty() && caldav::patch_changes_reminders(patch))
+        reindex_collection_reminders(c, reminder_indexer_, owner, collection_id);
+    // ... or the owner's zone, where their calendars without a zone remind.
+    if (object_name.empty() && caldav::patch_changes_owner_zone(patch))
+        refresh_owner_zone(c, reminder_indexer_, owner);
+    return StoreStatus::ok;
 }
 
 std::int64_t PgStore::used_bytes(std::int64_t owner_id) {
@@ -321,17 +324,19 @@ void delete_collections(pg::Conn& c, std::int64_t owner_id,
 
 StoreStatus PgStore::delete_collection(std::int64_t collection_id) {
     try {
-        return write([&](pg::Conn& c) {
-            auto r = c.query("SELECT owner_id, name FROM collections WHERE id = $1", pg::params(collection_id));
-            if (r.empty()) return StoreStatus::not_found;
-            const auto owner = r.int64(0, 0);
-            delete_collections(c, owner, collection_subtree(c, owner, r.view(0, 1)));
-            refresh_owner_zone(c, reminder_indexer_, owner);  // it may have been the default calendar
-            return StoreStatus::ok;
-        });
+        return write([&](pg::Conn& c) { return delete_collection_in(c, collection_id); });
     } catch (const pg::Error& e) {
         return status_of(e);
     }
+}
+
+StoreStatus PgStore::delete_collection_in(pg::Conn& c, std::int64_t collection_id) {
+    auto r = c.query("SELECT owner_id, name FROM collections WHERE id = $1", pg::params(collection_id));
+    if (r.empty()) return StoreStatus::not_found;
+    const auto owner = r.int64(0, 0);
+    delete_collections(c, owner, collection_subtree(c, owner, r.view(0, 1)));
+    refresh_owner_zone(c, reminder_indexer_, owner);  // it may have been the default calendar
+    return StoreStatus::ok;
 }
 
 namespace {

@@ -160,6 +160,10 @@ void touch_home(pg::Conn& c, std::int64_t principal_id, std::string_view child);
 /// or empty when the calendar is gone; inside the caller's transaction.
 std::string shared_child(pg::Conn& c, std::int64_t collection_id);
 
+/// PgStore::remove_grant inside the caller's write transaction: both homes
+/// log the shared calendar. `not_found` when there is no such grant.
+caldav::StoreStatus remove_grant_row(pg::Conn& c, std::int64_t collection_id, std::int64_t grantee_id);
+
 /// Replaces the dead properties of member `to` by those of member `from`
 /// (RFC 4918 §9.8.2); inside the caller's write transaction.
 void copy_dead_properties(pg::Conn& c, std::int64_t from_collection, std::string_view from_name,

@@ -31,6 +31,12 @@ bool principal_exists(pg::Conn& c, std::int64_t id) {
     return !c.query("SELECT 1 FROM principals WHERE id = $1", pg::params(id)).empty();
 }
 
+/// PgStore::remove_notification inside the caller's write transaction.
+StoreStatus remove_notification_row(pg::Conn& c, std::int64_t principal_id, std::string_view name) {
+    auto r = c.query("DELETE FROM notifications WHERE principal_id = $1 AND name = $2", pg::params(principal_id, name));
+    return r.affected() == 0 ? StoreStatus::not_found : StoreStatus::ok;
+}
+
 }  // namespace
 
 StoreStatus PgStore::invite_grant(std::int64_t collection_id, std::int64_t grantee_id,
@@ -133,10 +139,54 @@ std::vector<caldav::NotificationRecord> PgStore::notifications_of(std::int64_t p
 
 StoreStatus PgStore::remove_notification(std::int64_t principal_id, std::string_view name) {
     try {
+        return write([&](pg::Conn& c) { return remove_notification_row(c, principal_id, name); });
+    } catch (const pg::Error& e) {
+        return status_of(e);
+    }
+}
+
+// An owner's change of a shared calendar (issue 25 §7): the statements the
+// separate calls run, in one transaction, so that a failure of any of them
+// rolls all of them back.
+
+StoreStatus PgStore::patch_shared_collection_properties(std::int64_t collection_id,
+                                                        const caldav::PropertyPatch& patch) {
+    try {
         return write([&](pg::Conn& c) {
-            auto r = c.query("DELETE FROM notifications WHERE principal_id = $1 AND name = $2",
-                             pg::params(principal_id, name));
-            return r.affected() == 0 ? StoreStatus::not_found : StoreStatus::ok;
+            auto status = patch_properties_in(c, collection_id, {}, patch);
+            if (status != StoreStatus::ok) return status;
+            // Every grantee's home moves and logs the calendar, as the
+            // default's set_sharee_properties of each grant does.
+            auto grantees = c.query("SELECT grantee_id FROM grants WHERE collection_id = $1 ORDER BY grantee_id",
+                                    pg::params(collection_id));
+            if (grantees.empty()) return status;
+            const auto name = shared_child(c, collection_id);
+            for (int i = 0; i < grantees.rows(); ++i) touch_home(c, grantees.int64(i, 0), name);
+            return status;
+        });
+    } catch (const pg::Error& e) {
+        return status_of(e);
+    }
+}
+
+StoreStatus PgStore::delete_collection_with_shares(std::int64_t collection_id) {
+    try {
+        return write([&](pg::Conn& c) {
+            // Locked first, so that no grant made meanwhile (set_grant and
+            // invite_grant lock the row too) goes with the calendar unlogged.
+            if (c.query("SELECT 1 FROM collections WHERE id = $1 FOR UPDATE", pg::params(collection_id)).empty())
+                return StoreStatus::not_found;
+            auto grants = c.query("SELECT grantee_id, invite_uid FROM grants WHERE collection_id = $1 "
+                                  "ORDER BY grantee_id",
+                                  pg::params(collection_id));
+            for (int i = 0; i < grants.rows(); ++i) {
+                const auto grantee = grants.int64(i, 0);
+                (void)remove_grant_row(c, collection_id, grantee);
+                // The invitation names a calendar that is no more (caldav-sharing §4).
+                if (!grants.view(i, 1).empty())
+                    (void)remove_notification_row(c, grantee, grants.text(i, 1) + ".xml");
+            }
+            return delete_collection_in(c, collection_id);
         });
     } catch (const pg::Error& e) {
         return status_of(e);

@@ -195,18 +195,20 @@ StoreStatus PgStore::set_grant(std::int64_t collection_id, std::int64_t grantee_
     }
 }
 
+StoreStatus pgrows::remove_grant_row(pg::Conn& c, std::int64_t collection_id, std::int64_t grantee_id) {
+    auto r = c.query("DELETE FROM grants g USING collections c WHERE c.owner_id = g.owner_id AND "
+                     "c.id = g.collection_id AND g.collection_id = $1 AND g.grantee_id = $2 "
+                     "RETURNING c.owner_id, c.name",
+                     pg::params(collection_id, grantee_id));
+    if (r.empty()) return StoreStatus::not_found;
+    touch_home(c, r.int64(0, 0), r.view(0, 1));
+    touch_home(c, grantee_id, shared_child(c, collection_id));
+    return StoreStatus::ok;
+}
+
 StoreStatus PgStore::remove_grant(std::int64_t collection_id, std::int64_t grantee_id) {
     try {
-        return write([&](pg::Conn& c) {
-            auto r = c.query("DELETE FROM grants g USING collections c WHERE c.owner_id = g.owner_id AND "
-                             "c.id = g.collection_id AND g.collection_id = $1 AND g.grantee_id = $2 "
-                             "RETURNING c.owner_id, c.name",
-                             pg::params(collection_id, grantee_id));
-            if (r.empty()) return StoreStatus::not_found;
-            touch_home(c, r.int64(0, 0), r.view(0, 1));
-            touch_home(c, grantee_id, shared_child(c, collection_id));
-            return StoreStatus::ok;
-        });
+        return write([&](pg::Conn& c) { return remove_grant_row(c, collection_id, grantee_id); });
     } catch (const pg::Error& e) {
         return status_of(e);
     }

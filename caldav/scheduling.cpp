@@ -354,15 +354,17 @@ std::string refresh_payload(const std::string& uid, const PrincipalRecord& organ
     return uid + "\n" + organizer.name + "\n" + std::string(replying) + "\n" + before;
 }
 
-/// RFC 6638 §4.2: after a reply changed the organizer's copy from `before` to `after`,
-/// the other local attendees' copies show the new answers. That is queued
-/// as a job (attendee_refresh_job_kind), committed with the reply, due
-/// Limits::attendee_refresh_delay seconds later, rather than done in the
-/// reply's own transaction: an answer to a meeting of fifty rewrote
-/// forty-nine copies before it was acknowledged, and answers given close
-/// together rewrote them each time (Apple's CalendarServer batches this
-/// refresh the same way, after a delay). `replying` is the address that
-/// answered; `organizer` owns the copy.
+/// RFC 6638 §4.2: after a reply changed the organizer's copy from `before`
+/// to `after`, the other local attendees' copies show the new answers. That
+/// is queued as a job (attendee_refresh_job_kind), committed with the
+/// reply, due Limits::attendee_refresh_delay seconds later, rather than done
+/// in the reply's own transaction: an answer to a meeting of fifty rewrote
+/// forty-nine copies before it was acknowledged, and each of fifty answers
+/// given within minutes rewrote them again. Now each job reads the
+/// organizer's copy as it is when it runs, so the answers given within the
+/// delay reach a copy in one write, and the later jobs find it in step and
+/// write nothing (Apple's CalendarServer batches this refresh after a delay
+/// too). `replying` is the address that answered; `organizer` owns the copy.
 ///
 /// No message goes to their inboxes: Apple's CalendarServer and Cyrus update
 /// the copies of the other attendees silently, and clients (Apple Calendar,

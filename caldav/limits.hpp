@@ -32,6 +32,10 @@ struct Limits {
     /// keep meeting versions somebody wrote meanwhile, before it is answered
     /// 503 (caldav/write_plan.hpp).
     int plan_attempts = 5;
+    /// Seconds after an answer to a meeting that the other local attendees'
+    /// copies show it (caldav/scheduling.hpp, attendee_refresh_job_kind):
+    /// answers given within this time are refreshed together.
+    std::int64_t attendee_refresh_delay = 5;
     std::int64_t index_horizon_days = 1100;          ///< instances indexed ahead of now
     std::size_t max_attendees_per_instance = 500;    ///< CALDAV:max-attendees-per-instance
     std::uint64_t quota_bytes_per_user = 10ULL << 30;  ///< RFC 4331 quota per principal

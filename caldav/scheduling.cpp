@@ -305,16 +305,66 @@ Outcome send_to_attendees(Actor& actor, WritePlan& plan, const ical::SchedulingI
     return out;
 }
 
-/// RFC 6638 §4.2: after a reply changed the organizer's copy from `before` to
-/// `after`, the other local attendees' copies show the new answers (their
-/// own answer, alarms and X- properties kept, as for any organizer update).
-/// `replying` is the address that answered; `organizer` owns the copy.
+/// The attendee copies of the attendees other than `replying` (and the
+/// organizer) in `copy`, the organizer's copy of the meeting, brought in
+/// step with its answers (their own answer, alarms and X- properties kept,
+/// as for any organizer update). Planned into `plan` for `organizer`, who
+/// owns the copy; `before` is the organizer's copy before the answer.
 ///
-/// Only the answers changed, so their Schedule-Tag stays (§3.2.10, attendee
-/// rule 2: a client holding it still writes with If-Schedule-Tag-Match, its
-/// stale view of the others' answers merged). Should their copy have missed
-/// an organizer change, the update carries more than answers and the tag
-/// changes (rule 1).
+/// A copy in step with `before` or with `copy` but for answers only gets
+/// answers, so its Schedule-Tag stays (RFC 6638 §3.2.10, attendee rule 2:
+/// a client holding it still writes with If-Schedule-Tag-Match, its stale
+/// view of the others' answers merged). Both are asked because an answer
+/// for one instance adds an instance to the organizer's copy that the
+/// others' copies do not have yet. A copy that missed an organizer change
+/// gets more than answers, and its tag changes (rule 1).
+void plan_attendee_refresh(Actor& actor, WritePlan& plan, const PrincipalRecord& organizer, const std::string& copy,
+                           const std::string& before, std::string_view replying) {
+    auto info = info_of(plan, copy);
+    if (!info || !is_own_address(organizer, info->organizer)) return;
+    const auto& now = plan.attendee_copy(copy);
+    const auto& then = plan.attendee_copy(before);
+    for (const auto& a : info->attendees) {
+        if (!a.server_schedules || ical::same_address(a.address, info->organizer) ||
+            ical::same_address(a.address, replying))
+            continue;
+        auto who = plan.principal_of(a.address);
+        if (!who || who->id == organizer.id) continue;
+        // Only an existing copy is updated: an attendee who deleted theirs
+        // does not get it back for somebody else's answer. Written over the
+        // version read: an answer the attendee gives meanwhile makes the
+        // refresh plan again, merging it rather than overwriting it.
+        auto existing = plan.find_by_uid(who->id, info->uid);
+        // Only the copy of this organizer's event (issue 22 §1).
+        if (!existing || !organized_by(plan, existing->data, info->organizer)) continue;
+        auto updated = merged_copy(plan, now, existing->data, a.address);
+        if (updated == existing->data) continue;  // a refresh run twice, or nothing new
+        bool in_step = in_step_with(plan, existing->data, then, a.address) ||
+                       in_step_with(plan, existing->data, now, a.address);
+        plan_object(actor, plan, slot_of(who->id, *existing), updated, false,
+                    in_step ? ScheduleTagChange::keep : ScheduleTagChange::renew);
+    }
+}
+
+/// The payload of an attendee-refresh job: the meeting's UID, its
+/// organizer's principal name and the address that answered, a line each,
+/// then the organizer's copy before the answer.
+std::string refresh_payload(const std::string& uid, const PrincipalRecord& organizer, std::string_view replying,
+                            const std::string& before) {
+    return uid + "\n" + organizer.name + "\n" + std::string(replying) + "\n" + before;
+}
+
+/// RFC 6638 §4.2: after a reply changed the organizer's copy from `before`
+/// to `after`, the other local attendees' copies show the new answers. That
+/// is queued as a job (attendee_refresh_job_kind), committed with the
+/// reply, due Limits::attendee_refresh_delay seconds later, rather than done
+/// in the reply's own transaction: an answer to a meeting of fifty rewrote
+/// forty-nine copies before it was acknowledged, and each of fifty answers
+/// given within minutes rewrote them again. Now each job reads the
+/// organizer's copy as it is when it runs, so the answers given within the
+/// delay reach a copy in one write, and the later jobs find it in step and
+/// write nothing (Apple's CalendarServer batches this refresh after a delay
+/// too). `replying` is the address that answered; `organizer` owns the copy.
 ///
 /// No message goes to their inboxes: Apple's CalendarServer and Cyrus update
 /// the copies of the other attendees silently, and clients (Apple Calendar,
@@ -327,27 +377,18 @@ void share_answers(Actor& actor, WritePlan& plan, const PrincipalRecord& organiz
                    const std::string& after, std::string_view replying) {
     auto info = info_of(plan, after);
     if (!info) return;
-    const auto now = plan.attendee_copy(after);
-    const auto then = plan.attendee_copy(before);
-    if (now == then) return;  // only the organizer's SCHEDULE-STATUS changed
-    for (const auto& a : info->attendees) {
+    // Queued only when somebody else here keeps a copy to refresh.
+    bool others = std::any_of(info->attendees.begin(), info->attendees.end(), [&](const ical::Attendee& a) {
         if (!a.server_schedules || ical::same_address(a.address, info->organizer) ||
             ical::same_address(a.address, replying))
-            continue;
+            return false;
         auto who = plan.principal_of(a.address);
-        if (!who || who->id == organizer.id || who->id == actor.principal.id) continue;
-        // Only an existing copy is updated: an attendee who deleted theirs
-        // does not get it back for somebody else's answer. Written over the
-        // version read: an answer the attendee gives meanwhile makes the
-        // action plan again, merging it rather than overwriting it.
-        auto existing = plan.find_by_uid(who->id, info->uid);
-        // Only the copy of this organizer's event (issue 22 §1).
-        if (!existing || !organized_by(plan, existing->data, info->organizer)) continue;
-        auto updated = merged_copy(plan, now, existing->data, a.address);
-        bool in_step = in_step_with(plan, existing->data, then, a.address);
-        plan_object(actor, plan, slot_of(who->id, *existing), updated, false,
-                    in_step ? ScheduleTagChange::keep : ScheduleTagChange::renew);
-    }
+        return who && who->id != organizer.id && who->id != actor.principal.id;
+    });
+    if (!others) return;
+    plan.job({std::string(attendee_refresh_job_kind), organizer.id,
+              static_cast<std::int64_t>(std::time(nullptr)) + actor.limits.attendee_refresh_delay,
+              refresh_payload(info->uid, organizer, replying, before)});
 }
 
 /// Attendee side: the REPLY goes to a local organizer's copy, from there to
@@ -574,6 +615,36 @@ Delivery plan_delivery(Actor& actor, WritePlan& plan, const PrincipalRecord& who
     if (!cal) return Delivery::delivered;  // no calendar takes invitations: the inbox item is all
     ok = plan_object(actor, plan, {who.id, cal->id, copy_name(plan, cal->id, uid), std::nullopt}, copy, false, renew);
     return ok ? Delivery::delivered : Delivery::failed;
+}
+
+RefreshResult refresh_attendee_copies(Store& store, const Limits& limits, std::int64_t organizer_id,
+                                      std::string_view payload) {
+    std::string fields[4];
+    for (int i = 0; i < 3; ++i) {
+        auto end = payload.find('\n');
+        if (end == std::string_view::npos) return RefreshResult::done;
+        fields[i].assign(payload.substr(0, end));
+        payload.remove_prefix(end + 1);
+    }
+    fields[3].assign(payload);
+    const auto& [uid, name, replying, before] = fields;
+    auto organizer = store.find_principal(name);
+    if (!organizer || organizer->id != organizer_id) return RefreshResult::done;  // gone
+    Actor actor{store, limits, *organizer};
+    PlanHints hints;
+    for (int attempt = 0; attempt < limits.plan_attempts; ++attempt) {
+        WritePlan plan(store, hints);
+        auto copy = plan.find_by_uid(organizer->id, uid);
+        if (!copy) return RefreshResult::done;  // the organizer deleted the meeting
+        plan_attendee_refresh(actor, plan, *organizer, copy->data, before, replying);
+        if (plan.empty()) return RefreshResult::done;
+        auto result = store.commit(plan.writes());
+        if (result.status == StoreStatus::ok) return RefreshResult::done;
+        auto next = plan.replan(result);
+        if (!next) break;
+        hints = std::move(*next);
+    }
+    return RefreshResult::busy;
 }
 
 }  // namespace caldav

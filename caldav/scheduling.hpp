@@ -16,6 +16,26 @@
 
 namespace caldav {
 
+/// The kind of the jobs that bring the other local attendees' copies of a
+/// meeting in step with the answers on its organizer's copy, queued by an
+/// answer (RFC 6638 §4.2) and run by refresh_attendee_copies.
+inline constexpr std::string_view attendee_refresh_job_kind = "attendee-refresh";
+
+/// What one run of an attendee-refresh job came to.
+enum class RefreshResult {
+    done,  ///< the copies are in step, or there is nothing (left) to refresh
+    busy,  ///< the copies kept changing or the store refused: run it again later
+};
+
+/// Runs the attendee-refresh job `payload` of the organizer `organizer_id`:
+/// every other local attendee's existing copy of the meeting takes the
+/// answers on the organizer's copy as it is now, in one transaction (their
+/// own answer, alarms and X- properties kept; the Schedule-Tag kept unless
+/// the copy had missed more than answers). Running it twice changes
+/// nothing more. A gone organizer, copy or payload out of form is done.
+RefreshResult refresh_attendee_copies(Store& store, const Limits& limits, std::int64_t organizer_id,
+                                      std::string_view payload);
+
 /// The email address of a "mailto:" calendar user address (scheme in any
 /// case), or empty when it has another scheme.
 std::string mail_address(std::string_view address);

@@ -78,6 +78,9 @@ public:
     /// Queues `mail` with the writes.
     void mail(OutgoingMail mail) { set_.mail.push_back(std::move(mail)); }
 
+    /// Queues `job` with the writes.
+    void job(NewJob job) { set_.jobs.push_back(std::move(job)); }
+
     /// The object with `uid` in the calendars of `owner_id` as it is once
     /// the plan commits (with data); nullopt when there is none or the plan
     /// deletes it.

@@ -41,6 +41,7 @@
 #include "src/http/rate_limiter.hpp"
 #include "src/http/server.hpp"
 #include "src/http/user_name.hpp"
+#include "src/jobs/attendee_refresh.hpp"
 #include "src/jobs/reminder_worker.hpp"
 #include "src/mail/imip_gateway.hpp"
 #include "src/mail/mail_worker.hpp"
@@ -232,6 +233,16 @@ int cmd_serve(const std::vector<std::string>& args) {
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
         log::info("time index: built instance rows for " + std::to_string(n) + " objects");
     caldav::Service service(*store, c.limits);
+    // RFC 6638 §4.2: an answer reaches the other local attendees' copies
+    // by a queued job, after [limits] attendee-refresh-delay.
+    JobRunnerOptions refresh_options;
+    refresh_options.worker = node_worker_name("scheduling");
+    refresh_options.idle_poll = std::chrono::seconds(1);
+    if (auto n = store->release_leases(refresh_options.worker); n > 0)
+        log::info("attendee refresh: " + std::to_string(n) + " jobs held before a restart run again now");
+    JobRunner refresh(*store, wall_clock, refresh_options);
+    handle_attendee_refresh(refresh, *store, c.limits);
+    refresh.start();
     // iMIP (RFC 6047): email for external calendar users, queued durably and
     // sent by the worker; messages left from before a restart go out too.
     std::unique_ptr<ImipComposer> imip;
@@ -300,6 +311,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
     metrics::registry().clear_collectors();
     if (reminders) reminders->stop();
+    refresh.stop();
     if (mail) mail->stop();
     push->stop();
     store->close();

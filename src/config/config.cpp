@@ -277,6 +277,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         ("limits.objects-per-calendar", po::value<std::size_t>())
         ("limits.sync-results", po::value<std::size_t>())
         ("limits.plan-attempts", po::value<int>())
+        ("limits.attendee-refresh-delay", po::value<std::int64_t>())
         ("limits.mail-per-minute", po::value<unsigned>())
         ("sharing.free-busy", po::value<std::string>())
         ("smtp.url", po::value<std::string>())
@@ -393,6 +394,7 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
     take(vm, "limits.objects-per-calendar", c.limits.max_objects_per_calendar);
     take(vm, "limits.sync-results", c.limits.max_sync_results);
     take(vm, "limits.plan-attempts", c.limits.plan_attempts);
+    take(vm, "limits.attendee-refresh-delay", c.limits.attendee_refresh_delay);
     take(vm, "limits.mail-per-minute", c.mail_per_minute);
     if (vm.count("sharing.free-busy")) {  // issue 25 §9: the organisation rule
         auto rule = vm["sharing.free-busy"].as<std::string>();
@@ -451,6 +453,8 @@ void read_config_file(const std::filesystem::path& file, Config& c) {
         throw ConfigError(where("auth.failure-memory-seconds") + " must be at least 1");
     if (c.limits.plan_attempts < 1 || c.limits.plan_attempts > 100)
         throw ConfigError(where("limits.plan-attempts") + " must be between 1 and 100");
+    if (c.limits.attendee_refresh_delay < 0 || c.limits.attendee_refresh_delay > 3600)
+        throw ConfigError(where("limits.attendee-refresh-delay") + " must be between 0 and 3600 seconds");
     if (c.limits.instance_window_days < 1 || c.limits.instance_window_days > 36600)
         throw ConfigError(where("limits.instance-window-days") + " must be between 1 and 36600");
     if (c.tls_certificate.empty() != c.tls_key.empty())

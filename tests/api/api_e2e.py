@@ -492,6 +492,20 @@ def spec_rsvp_bob_accepts():
     eq(attendee(g, "bob@example.com")["status"], "accepted", "bob's status in alice's event")
 
 
+def bobs_answer_reaches_carols_copy_after_the_refresh_delay():
+    """The other attendees' copies take an answer by a job queued with it,
+    due after [limits] attendee-refresh-delay (5 s by default)."""
+    eid = need("standup")["event_id"]
+    started = time.monotonic()
+    while True:
+        g = api("GET", f"/events/{eid}", user="carol", expect=200).json
+        if attendee(g, "bob@example.com")["status"] == "accepted":
+            break
+        check(time.monotonic() - started < 30, "carol's copy did not show bob's answer within 30 s")
+        time.sleep(0.25)
+    eq(attendee(g, "carol@example.com")["status"], "pending", "carol's own answer, still to give")
+
+
 def spec_week_listing_in_new_york_expands_instances():
     eid = need("standup")["event_id"]
     q = urllib.parse.urlencode({"start": "2024-01-15T00:00:00-05:00", "end": "2024-01-20T00:00:00-05:00",
@@ -1042,6 +1056,7 @@ CASES = [
     availability_checks_sent_at_once_answer_as_one_sent_alone,
     spec_single_instance_patch_writes_an_override,
     spec_rsvp_bob_accepts,
+    bobs_answer_reaches_carols_copy_after_the_refresh_delay,
     spec_week_listing_in_new_york_expands_instances,
     listing_pages_with_a_cursor,
     listing_range_over_the_limit_is_422,

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <ctime>
 
 #include "caldav/object_service.hpp"
 #include "caldav/scheduling.hpp"
@@ -99,6 +100,18 @@ struct PlanFixture {
         Actor who{*store, limits, user(name)};
         answer_invitation(who, calendar_of(name), name, copy_of(name).name, partstat);
     }
+
+    /// Runs the attendee-refresh jobs the answers queued, as the server's
+    /// job runner does once they are due; returns how many ran.
+    std::size_t refresh() {
+        const auto later = static_cast<std::int64_t>(std::time(nullptr)) + 86400;
+        auto jobs = store->lease_jobs({std::string(attendee_refresh_job_kind)}, later, later + 60, "test", 100);
+        for (const auto& j : jobs) {
+            BOOST_TEST((refresh_attendee_copies(*store, limits, j.owner_id, j.payload) == RefreshResult::done));
+            BOOST_TEST((store->complete_job(j.id, "test") == StoreStatus::ok));
+        }
+        return jobs.size();
+    }
 };
 
 bool holds(const std::vector<std::string>& texts, const std::string& text) {
@@ -129,11 +142,15 @@ BOOST_AUTO_TEST_CASE(a_created_meeting_stores_what_the_text_functions_make_byte_
 BOOST_AUTO_TEST_CASE(an_answer_stores_and_sends_what_the_text_functions_make_byte_for_byte) {
     create();
     answer("carol", "TENTATIVE");
+    BOOST_TEST(refresh() == 1u);
     const auto bob_before = copy_of("bob");
     const auto carol_before = copy_of("carol");
     const auto alice_before = copy_of("alice");
     const auto alice_inbox = inbox_of("alice");
     answer("bob", "ACCEPTED");
+    // Carol's copy takes the answer with the job the answer queued.
+    BOOST_TEST(copy_of("carol").data == carol_before.data);
+    BOOST_TEST(refresh() == 1u);
 
     // Bob's write, the REPLY it sends and how it fared.
     const std::string bob = "mailto:bob@example.com";
@@ -174,6 +191,7 @@ BOOST_AUTO_TEST_CASE(x_properties_are_written_as_the_text_functions_write_them) 
     const auto bob_before = copy_of("bob");
     const auto carol_before = copy_of("carol");
     answer("bob", "DECLINED");
+    BOOST_TEST(refresh() == 1u);
     const std::string bob = "mailto:bob@example.com";
     const auto answered = ical::with_partstat(bob_before.data, bob, "DECLINED");
     const auto reply = ical::attendee_reply(bob_before.data, answered, bob, false);

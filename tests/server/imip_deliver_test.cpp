@@ -128,6 +128,9 @@ BOOST_AUTO_TEST_CASE(an_emailed_reply_reaches_the_copies_of_the_other_local_atte
     BOOST_TEST(deliver(fixture("outlook-reply-accepted.eml"),
                        {"--sender", "Carol.Outside@outside.test"}) == 0,
                last_err);
+    // bob's copy takes the answer with the queued refresh, not before.
+    BOOST_TEST(store->find_object_by_uid(bob.id, "imip-in-1")->etag == before->etag);
+    BOOST_TEST(run_attendee_refresh() == 1u);
     auto after = store->find_object_by_uid(bob.id, "imip-in-1");
     BOOST_REQUIRE(after);
     auto text = replaced(after->data, "\r\n ", "");

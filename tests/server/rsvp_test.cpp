@@ -185,7 +185,10 @@ BOOST_AUTO_TEST_CASE(post_with_a_valid_token_applies_the_answer_as_an_emailed_re
     BOOST_TEST(reply->method == "REPLY");
     BOOST_REQUIRE(reply->attendees.size() == 1u);
     BOOST_TEST(reply->attendees[0].address == carol);
-    // bob, a local attendee, sees carol's answer in his copy.
+    // bob, a local attendee, sees carol's answer in his copy once the
+    // refresh it queued ran.
+    BOOST_TEST(t.partstat(t.bob, carol) == "NEEDS-ACTION");
+    BOOST_TEST(t.f.run_attendee_refresh() == 1u);
     BOOST_TEST(t.partstat(t.bob, carol) == "ACCEPTED");
 
     // A second answer through the same link changes it again.

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "caldav/scheduling.hpp"
 #include "tests/support/server_fixture.hpp"
 
 using test_support::basic_auth;
@@ -422,7 +423,10 @@ BOOST_AUTO_TEST_CASE(an_answer_reaches_the_other_attendees_copies_and_keeps_thei
     BOOST_TEST_REQUIRE(accept.status == 204, accept.body);
     auto bob_tag = accept.header("schedule-tag");
 
-    // RFC 6638 §4.2: carol's copy shows bob's answer; hers is still to give.
+    // RFC 6638 §4.2: carol's copy shows bob's answer once the queued
+    // refresh ran (after [limits] attendee-refresh-delay); hers is still to give.
+    BOOST_TEST(s.get("carol", carol_team).header("etag") == carol_before.header("etag"));
+    BOOST_TEST(s.f.run_attendee_refresh() == 1u);
     auto carol_after = s.get("carol", carol_team);
     BOOST_TEST((partstats(carol_after.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
     BOOST_TEST(
@@ -448,6 +452,7 @@ BOOST_AUTO_TEST_CASE(an_answer_reaches_the_other_attendees_copies_and_keeps_thei
     auto alice_copy = s.get("alice", team_path);
     BOOST_TEST((partstats(alice_copy.body, carol_addr) == std::vector<std::string>{"ACCEPTED"}));
     BOOST_TEST(count_of(s.inbox("alice"), "METHOD:REPLY") == 2u);
+    BOOST_TEST(s.f.run_attendee_refresh() == 1u);
     auto bob_now = s.get("bob", bob_team);
     BOOST_TEST((partstats(bob_now.body, carol_addr) == std::vector<std::string>{"ACCEPTED"}));
     BOOST_TEST((partstats(bob_now.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
@@ -468,6 +473,7 @@ BOOST_AUTO_TEST_CASE(an_answer_reaches_the_other_attendees_copies_and_keeps_thei
                            "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + carol_addr + "\r\nEND:VEVENT\r\n");
     auto decline = s.call("bob", "PUT", bob_team, declined, s.tag_match(bob_tag));
     BOOST_TEST_REQUIRE(decline.status == 204, decline.body);
+    BOOST_TEST(s.f.run_attendee_refresh() == 1u);
     carol_now = s.get("carol", carol_team);
     BOOST_TEST(contains(carol_now.body, "RECURRENCE-ID:20270111T100000Z"));
     BOOST_TEST(
@@ -475,6 +481,91 @@ BOOST_AUTO_TEST_CASE(an_answer_reaches_the_other_attendees_copies_and_keeps_thei
     BOOST_TEST(count_partstat(carol_now.body, carol_addr, "ACCEPTED") == 2u);
     BOOST_TEST(carol_now.header("schedule-tag") == carol_tag);
     BOOST_TEST(s.inbox("carol") == carol_inbox);
+}
+
+BOOST_AUTO_TEST_CASE(answers_are_shared_by_a_job_committed_with_them_and_a_deleted_copy_stays_deleted) {
+    Site s;
+    const std::string team_path = "/dav/calendars/alice/calendar/team.ics";
+    const std::string bob_team = "/dav/calendars/bob/calendar/team-2.ics";
+    const std::string carol_team = "/dav/calendars/carol/calendar/team-2.ics";
+    auto jobs = [&] { return s.f.store->list_jobs(caldav::attendee_refresh_job_kind).size(); };
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", team_path,
+                              event("team-2", alice_addr,
+                                    {"PARTSTAT=ACCEPTED:" + alice_addr, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + bob_addr,
+                                     "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + carol_addr}))
+                           .status == 201);
+    BOOST_TEST(jobs() == 0u);  // an invitation is no answer
+
+    // bob accepts and carol declines before either refresh runs: each
+    // answer queued its refresh in its own commit, and alice has both.
+    auto bob_copy = s.get("bob", bob_team);
+    auto bob_put = s.call("bob", "PUT", bob_team, with_partstat(bob_copy.body, bob_addr, "ACCEPTED"),
+                          s.tag_match(bob_copy.header("schedule-tag")));
+    BOOST_TEST_REQUIRE(bob_put.status == 204, bob_put.body);
+    BOOST_TEST(jobs() == 1u);
+    auto carol_copy = s.get("carol", carol_team);
+    auto carol_put = s.call("carol", "PUT", carol_team, with_partstat(carol_copy.body, carol_addr, "DECLINED"),
+                            s.tag_match(carol_copy.header("schedule-tag")));
+    BOOST_TEST_REQUIRE(carol_put.status == 204, carol_put.body);
+    BOOST_TEST(jobs() == 2u);
+    auto alice_copy = s.get("alice", team_path);
+    BOOST_TEST((partstats(alice_copy.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST((partstats(alice_copy.body, carol_addr) == std::vector<std::string>{"DECLINED"}));
+    BOOST_TEST((partstats(s.get("bob", bob_team).body, carol_addr) == std::vector<std::string>{"NEEDS-ACTION"}));
+
+    BOOST_TEST(s.f.run_attendee_refresh() == 2u);
+    BOOST_TEST(jobs() == 0u);
+    auto bob_now = s.get("bob", bob_team);
+    auto carol_now = s.get("carol", carol_team);
+    BOOST_TEST((partstats(bob_now.body, carol_addr) == std::vector<std::string>{"DECLINED"}));
+    BOOST_TEST((partstats(bob_now.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST((partstats(carol_now.body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST((partstats(carol_now.body, carol_addr) == std::vector<std::string>{"DECLINED"}));
+    // Only answers changed: the tags their own answers were given stay.
+    BOOST_TEST(bob_now.header("schedule-tag") == bob_put.header("schedule-tag"));
+    BOOST_TEST(carol_now.header("schedule-tag") == carol_put.header("schedule-tag"));
+
+    // bob changes his answer: the same refresh, run twice, writes carol's
+    // copy once.
+    auto tentative = s.call("bob", "PUT", bob_team, with_partstat(bob_now.body, bob_addr, "TENTATIVE"),
+                            s.tag_match(bob_now.header("schedule-tag")));
+    BOOST_TEST_REQUIRE(tentative.status == 204, tentative.body);
+    auto queued = s.f.store->list_jobs(caldav::attendee_refresh_job_kind);
+    BOOST_TEST_REQUIRE(queued.size() == 1u);
+    BOOST_TEST(s.f.run_attendee_refresh() == 1u);
+    auto carol_refreshed = s.get("carol", carol_team);
+    BOOST_TEST((partstats(carol_refreshed.body, bob_addr) == std::vector<std::string>{"TENTATIVE"}));
+    BOOST_TEST_REQUIRE((s.f.store->enqueue_jobs({{queued[0].kind, queued[0].owner_id, 0, queued[0].payload}}) ==
+                        caldav::StoreStatus::ok));
+    BOOST_TEST(s.f.run_attendee_refresh() == 1u);
+    BOOST_TEST(s.get("carol", carol_team).header("etag") == carol_refreshed.header("etag"));
+
+    // carol deletes her copy without telling alice, and bob answers again:
+    // the refresh does not bring her copy back.
+    BOOST_TEST(s.call("carol", "DELETE", carol_team, {}, "Schedule-Reply: F\r\n").status == 204);
+    BOOST_TEST_REQUIRE(s.call("bob", "PUT", bob_team, with_partstat(s.get("bob", bob_team).body, bob_addr, "ACCEPTED"),
+                              s.tag_match(tentative.header("schedule-tag")))
+                           .status == 204);
+    BOOST_TEST(s.f.run_attendee_refresh() == 1u);
+    BOOST_TEST(s.call("carol", "GET", carol_team).status == 404);
+    BOOST_TEST((partstats(s.get("alice", team_path).body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+}
+
+BOOST_AUTO_TEST_CASE(an_answer_with_no_other_local_attendee_queues_no_refresh) {
+    Site s;
+    const std::string path = "/dav/calendars/alice/calendar/pair.ics";
+    const std::string bob_pair = "/dav/calendars/bob/calendar/pair-1.ics";
+    BOOST_TEST_REQUIRE(s.call("alice", "PUT", path,
+                              event("pair-1", alice_addr,
+                                    {"PARTSTAT=ACCEPTED:" + alice_addr, "PARTSTAT=NEEDS-ACTION;RSVP=TRUE:" + bob_addr,
+                                     "PARTSTAT=NEEDS-ACTION:mailto:someone@elsewhere.test"}))
+                           .status == 201);
+    auto copy = s.get("bob", bob_pair);
+    auto put = s.call("bob", "PUT", bob_pair, with_partstat(copy.body, bob_addr, "ACCEPTED"),
+                      s.tag_match(copy.header("schedule-tag")));
+    BOOST_TEST_REQUIRE(put.status == 204, put.body);
+    BOOST_TEST((partstats(s.get("alice", path).body, bob_addr) == std::vector<std::string>{"ACCEPTED"}));
+    BOOST_TEST(s.f.store->list_jobs(caldav::attendee_refresh_job_kind).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

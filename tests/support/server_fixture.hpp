@@ -6,6 +6,7 @@
 #pragma once
 #include <atomic>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "src/http/rate_limiter.hpp"
 #include "src/http/rsvp_endpoint.hpp"
 #include "src/http/server.hpp"
+#include "src/jobs/attendee_refresh.hpp"
 #include "src/mail/rsvp_token.hpp"
 #include "src/storage/open_backend.hpp"
 #include "src/storage/postgres/pg_store.hpp"
@@ -165,6 +167,15 @@ public:
         if (!thread.joinable()) return;
         http->stop();
         thread.join();
+    }
+
+    /// Runs the attendee-refresh jobs queued so far as the server's runner
+    /// does once they are due (an answer reaches the other attendees'
+    /// copies after [limits] attendee-refresh-delay); returns how many ran.
+    std::size_t run_attendee_refresh() {
+        server::JobRunner runner(*store, [] { return static_cast<std::int64_t>(std::time(nullptr)) + 86400; });
+        server::handle_attendee_refresh(runner, *store, config.limits);
+        return runner.run_due();
     }
 
     /// The options that point a `kalends` command at this fixture's database

@@ -231,6 +231,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     // Objects stored before the time index existed get their rows now, once.
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
         log::info("time index: built instance rows for " + std::to_string(n) + " objects");
+    store->backfill_owner_zones();  // users stored before their zone was kept (schema 0024): once
     caldav::Service service(*store, c.limits);
     // iMIP (RFC 6047): email for external calendar users, queued durably and
     // sent by the worker; messages left from before a restart go out too.

@@ -325,6 +325,15 @@ public:
     /// the destination was new.
     virtual PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
                                       bool with_members, bool overwrite, bool remove_source) = 0;
+
+    /// The one-off pass for users stored before the owner's zone was kept
+    /// (schema 0024 / PostgreSQL 0010 mark it owed): recomputes the zone of
+    /// every user with an inbox as the transactions above do, re-indexing
+    /// the reminders of the calendars without a zone of their own of those
+    /// whose zone changed, and marks the pass done, in one transaction. Run
+    /// at start after set_reminder_indexer; a second call, or a database
+    /// that never owed it, does nothing. Returns how many users' zone changed.
+    virtual std::size_t backfill_owner_zones() = 0;
 };
 
 /// The members of collections (calendar object resources and plain

@@ -37,6 +37,11 @@ struct PushSubscription {
     std::int64_t created_at = 0;     ///< unix seconds of the first registration
     std::int64_t expires_at = 0;     ///< unix seconds it ends (WebDAV-Push); 0: never
     std::int64_t last_ok = 0;        ///< unix seconds of the last accepted delivery; 0: none yet
+    /// WebDAV-Push: the topic the client registered under when it is not
+    /// push_topic(collection_id): a registration that followed its
+    /// calendar's MOVE keeps the old calendar's (the store sets it; empty:
+    /// the collection's own).
+    std::string topic;
 };
 
 /// Where push messages go. Every call is one transaction; times are unix

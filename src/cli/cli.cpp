@@ -232,6 +232,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     // Objects stored before the time index existed get their rows now, once.
     if (auto n = caldav::rebuild_instance_index(*store, c.limits); n > 0)
         log::info("time index: built instance rows for " + std::to_string(n) + " objects");
+    store->backfill_owner_zones();  // users stored before their zone was kept (schema 0024): once
     caldav::Service service(*store, c.limits);
     // RFC 6638 §4.2: an answer reaches the other local attendees' copies
     // by a queued job, after [limits] attendee-refresh-delay.

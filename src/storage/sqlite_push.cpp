@@ -10,7 +10,7 @@ using caldav::StoreStatus;
 namespace {
 
 constexpr std::string_view push_columns =
-    "SELECT id, owner_id, collection_id, endpoint, p256dh, auth, created_at, expires_at, last_ok "
+    "SELECT id, owner_id, collection_id, endpoint, p256dh, auth, created_at, expires_at, last_ok, topic "
     "FROM push_subscriptions ";
 
 PushSubscription push_row(const sqlite::Stmt& s) {
@@ -24,6 +24,7 @@ PushSubscription push_row(const sqlite::Stmt& s) {
     p.created_at = s.int64(6);
     p.expires_at = s.int64(7);
     p.last_ok = s.int64(8);
+    p.topic = s.text(9);
     return p;
 }
 
@@ -64,7 +65,7 @@ StoreStatus SqliteStore::put_push_subscription(PushSubscription& sub) {
                 "INSERT INTO push_subscriptions (owner_id, collection_id, endpoint, p256dh, auth, created_at, "
                 "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
                 "ON CONFLICT (owner_id, collection_id, endpoint) DO UPDATE SET p256dh = excluded.p256dh, "
-                "auth = excluded.auth, expires_at = excluded.expires_at RETURNING id, created_at");
+                "auth = excluded.auth, expires_at = excluded.expires_at, topic = '' RETURNING id, created_at");
             s.bind(1, sub.owner_id).bind(2, sub.collection_id).bind(3, sub.endpoint).bind(4, sub.p256dh);
             s.bind(5, sub.auth).bind(6, sub.created_at).bind(7, sub.expires_at);
             if (s.step()) {

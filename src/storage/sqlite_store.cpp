@@ -16,6 +16,7 @@
 #include "caldav/reminders.hpp"
 #include "caldav/schedule_collections.hpp"
 #include "caldav/store_policy.hpp"
+#include "caldav/webdav_push.hpp"
 #include "src/storage/object_rows.hpp"
 #include "src/storage/sqlite_collection_source.hpp"
 #include "src/storage/sqlite_wal_vfs.hpp"
@@ -891,7 +892,7 @@ std::optional<caldav::PrincipalRecord> SqliteStore::find_principal_by_email(std:
 }
 
 namespace {
-void refresh_owner_zone(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t owner_id);
+bool refresh_owner_zone(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t owner_id);
 }  // namespace
 
 void SqliteStore::provision_home(std::int64_t principal_id) {
@@ -1082,13 +1083,22 @@ std::vector<std::pair<std::int64_t, std::string>> collection_subtree(sqlite::Db&
     return out;
 }
 
-/// A calendar moved (MOVE, issue 25 §7) takes its grants and public feeds
-/// along from `from_id` to `to_id`: each grantee's home logs the old shared
-/// name and the new one, so that their sync reports the old URL gone and
-/// lists the new; a feed's URL names no calendar and stays as it was.
+/// A calendar moved (MOVE, issue 25 §7) takes its grants, public feeds and
+/// WebDAV-Push registrations along from `from_id` to `to_id`: each grantee's
+/// home logs the old shared name and the new one, so that their sync reports
+/// the old URL gone and lists the new; a feed's URL names no calendar and
+/// stays as it was.
 /// Inside the caller's write transaction, before the source is deleted.
 void move_shares(sqlite::Db& db, std::int64_t from_id, std::int64_t to_id) {
     db.prepare("UPDATE public_feeds SET collection_id = ?2 WHERE collection_id = ?1").bind(1, from_id).bind(2, to_id).run();
+    // WebDAV-Push registrations go along under the topic they were made
+    // under (the client knows the calendar by it, docs/push.md).
+    db.prepare("UPDATE push_subscriptions SET collection_id = ?2, topic = CASE topic WHEN '' THEN ?3 ELSE topic END "
+               "WHERE collection_id = ?1")
+        .bind(1, from_id)
+        .bind(2, to_id)
+        .bind(3, caldav::push_topic(from_id))
+        .run();
     std::vector<std::int64_t> grantees;
     auto find = db.prepare("SELECT grantee_id FROM grants WHERE collection_id = ?1");
     find.bind(1, from_id);
@@ -1184,6 +1194,21 @@ caldav::PutResult SqliteStore::copy_collection(std::int64_t owner_id, std::strin
     } catch (const sqlite::Error& e) {
         return {status_of(e), false, {}, {}, {}};
     }
+}
+
+std::size_t SqliteStore::backfill_owner_zones() {
+    return write([&](sqlite::Db& db) -> std::size_t {
+        auto owed = db.prepare("DELETE FROM pending_upgrades WHERE name = 'owner_zones' RETURNING name");
+        if (!owed.step()) return 0;
+        owed.reset();
+        std::vector<std::int64_t> owners;
+        auto inboxes = db.prepare("SELECT owner_id FROM collections WHERE name = 'inbox' AND kind = 'inbox'");
+        while (inboxes.step()) owners.push_back(inboxes.int64(0));
+        std::size_t changed = 0;
+        for (auto owner : owners)
+            if (refresh_owner_zone(db, reminder_indexer_, owner)) ++changed;
+        return changed;
+    });
 }
 
 StoreStatus SqliteStore::delete_collection(std::int64_t collection_id) {
@@ -1728,13 +1753,13 @@ void reindex_collection_reminders(sqlite::Db& db, const caldav::ReminderIndexer&
 /// caller's write transaction; when it changed, keeps it on their inbox and
 /// re-indexes the reminders of their calendars without a zone of their own
 /// (the floating times among them move). Nothing for a user without inbox:
-/// the server's zone applies to them.
-void refresh_owner_zone(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t owner_id) {
+/// the server's zone applies to them. Returns whether it changed.
+bool refresh_owner_zone(sqlite::Db& db, const caldav::ReminderIndexer& indexer, std::int64_t owner_id) {
     auto inbox = db.prepare(
         "SELECT i.id, i.timezone, p.name FROM collections i JOIN principals p ON p.id = i.owner_id WHERE "
         "i.owner_id = ?1 AND i.name = 'inbox' AND i.kind = 'inbox'");
     inbox.bind(1, owner_id);
-    if (!inbox.step()) return;
+    if (!inbox.step()) return false;
     const std::int64_t inbox_id = inbox.int64(0);
     const std::string stored = inbox.text(1), owner = inbox.text(2);
     std::string chosen;
@@ -1749,11 +1774,12 @@ void refresh_owner_zone(sqlite::Db& db, const caldav::ReminderIndexer& indexer, 
     list.bind(1, owner_id);
     while (list.step()) collections.push_back(collection_from(list));
     const std::string zone = caldav::owner_zone_among(owner, chosen, collections);
-    if (zone == stored) return;
+    if (zone == stored) return false;
     db.prepare("UPDATE collections SET timezone = ?2 WHERE id = ?1").bind(1, inbox_id).bind(2, zone).run();
     for (const auto& c : collections)
         if (c.kind == caldav::CollectionKind::calendar && !caldav::has_own_zone(c))
             reindex_collection_reminders(db, indexer, c.id);
+    return true;
 }
 
 /// put_object's work inside a write transaction.

@@ -217,6 +217,7 @@ public:
                                                    std::size_t limit) override;
     caldav::PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
                                       bool with_members, bool overwrite, bool remove_source) override;
+    std::size_t backfill_owner_zones() override;
     std::optional<caldav::HomeRecord> find_home(std::int64_t owner_id) override;
     std::optional<caldav::ChangeSet> current_members(std::int64_t collection_id, std::size_t limit) override;
     std::optional<caldav::HomeChangeSet> home_changes_since(std::int64_t owner_id, std::int64_t since,

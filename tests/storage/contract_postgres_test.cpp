@@ -81,6 +81,12 @@ public:
                       "contract");
     }
 
+    void forget_owner_zones() override {
+        cluster().sql("UPDATE collections SET timezone = '' WHERE kind = 'inbox'; "
+                      "INSERT INTO pending_upgrades (name) VALUES ('owner_zones') ON CONFLICT DO NOTHING",
+                      "contract");
+    }
+
 private:
     std::unique_ptr<server::PgStore> open() {
         server::PgOptions o;

@@ -45,6 +45,13 @@ public:
                 std::to_string(principal_id) + " BEGIN SELECT RAISE(ABORT, 'home log refused by the test'); END");
     }
 
+    void forget_owner_zones() override {
+        server::sqlite::Db db(file(), false, false);
+        sqlite3_busy_timeout(db.handle(), 5000);
+        db.exec("UPDATE collections SET timezone = '' WHERE kind = 'inbox'; "
+                "INSERT OR IGNORE INTO pending_upgrades (name) VALUES ('owner_zones')");
+    }
+
 private:
     std::unique_ptr<server::SqliteStore> open() {
         server::SqliteOptions o;

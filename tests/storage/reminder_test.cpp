@@ -332,6 +332,36 @@ BOOST_AUTO_TEST_CASE(a_floating_event_in_a_calendar_without_a_zone_reminds_in_it
     BOOST_TEST(f.deliveries().back() == mail + "Sun 9 Mar 2025, 09:00 (Europe/Berlin)");
 }
 
+BOOST_AUTO_TEST_CASE(a_user_stored_before_the_owners_zone_was_kept_reminds_in_it_after_the_upgrade) {
+    Fixture f;  // the server's zone is UTC
+    f.now = 1741305600;  // 2025-03-07T00:00Z
+    f.calendar_zone("America/New_York");  // alice's default calendar
+    auto work = f.add_calendar("work", "");
+    // As a version before the owner's zone was kept left the database:
+    // nothing on alice's inbox, and schema 0024's pass owed.
+    f.store->close();
+    f.store.reset();
+    f.worker.reset();
+    {
+        server::sqlite::Db db(f.dir.path() / "r.sqlite3", false, false);
+        db.exec("UPDATE collections SET timezone = '' WHERE kind = 'inbox'; "
+                "INSERT OR IGNORE INTO pending_upgrades (name) VALUES ('owner_zones')");
+    }
+    f.open();
+    f.put_in(work, "s.ics", floating_daily("s", "20250310", 1));
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{1741596300}));  // 08:45 UTC: the server's zone
+    // The next start runs the pass once: 08:45 New York (EDT), queued again.
+    BOOST_TEST(f.store->backfill_owner_zones() == 1u);
+    BOOST_TEST(f.store->find_collection(f.alice.id, "inbox")->timezone == "America/New_York");
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{1741610700}));
+    f.open();
+    BOOST_TEST(f.store->backfill_owner_zones() == 0u);
+    BOOST_TEST((f.reminder_dues() == std::vector<std::int64_t>{1741610700}));
+    f.run_at(1741610700);
+    BOOST_TEST((f.deliveries() == Lines{"mail alice@example.com Reminder: Standup @ Mon 10 Mar 2025, 09:00 "
+                                        "(America/New_York)"}));
+}
+
 BOOST_AUTO_TEST_CASE(the_horizon_job_queues_reminders_that_come_within_the_horizon) {
     Fixture f;
     f.policy.horizon_seconds = 2 * 86400;

@@ -45,6 +45,12 @@ public:
     /// fixture. For cases that show what a write of several statements
     /// leaves behind when one of them fails.
     virtual void refuse_home_log_writes(std::int64_t principal_id) = 0;
+
+    /// Leaves the database as a version before the owner's zone was kept
+    /// left it (schema 0024): every inbox keeps no zone, and the one-off
+    /// pass that computes them (backfill_owner_zones) is owed. Raw SQL, on a
+    /// connection of the test's own.
+    virtual void forget_owner_zones() = 0;
 };
 
 /// A backend under test: the name of its test suite, and how to make a fresh

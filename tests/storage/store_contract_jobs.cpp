@@ -580,6 +580,57 @@ void the_owners_zone_follows_their_default_calendar_and_moves_the_reminders_of_c
     BOOST_TEST((payloads() == Payloads{"tokyo ", "work "}));
 }
 
+/// Schema 0024: users stored before the owner's zone was kept have none on
+/// their inbox, so their floating reminders fell back to the server's zone.
+/// The one-off pass computes it for every user once, and re-indexes the
+/// reminders of their calendars without a zone of their own.
+void the_owners_zone_of_users_stored_before_it_was_kept_is_filled_in_once(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    make_collection(f, alice, "inbox", CollectionKind::inbox);
+    auto main = make_collection(f, alice, "calendar");
+    auto work = make_collection(f, alice, "work");
+    make_collection(f, bob, "inbox", CollectionKind::inbox);
+    auto bobs = make_collection(f, bob, "calendar");
+    caldav::PropertyPatch new_york;
+    new_york.timezone = ical::zone_calendar("America/New_York");
+    BOOST_TEST_REQUIRE((f.store().patch_properties(main.id, "", new_york) == StoreStatus::ok));
+    f.forget_owner_zones();
+    f.reopen();
+    auto kept_zone = [&](std::int64_t who) { return f.store().find_collection(who, "inbox")->timezone; };
+    BOOST_TEST_REQUIRE(kept_zone(alice) == "");
+    // The owner's zone as the indexer sees it, in the payload.
+    f.jobs().set_reminder_indexer([](const caldav::ReminderSource& s) {
+        caldav::ReminderSchedule out;
+        out.now = 1000;
+        out.indexed_until = 100000;
+        auto at = s.data.find("X-TEST-REMIND:");
+        if (at != std::string_view::npos)
+            out.jobs.push_back({"reminder", s.owner_id, std::stoll(std::string(s.data.substr(at + 14, 4))),
+                                std::string(s.collection_name) + " " + std::string(s.owner_time_zone)});
+        return out;
+    });
+    // Written as the older version did: in no zone of the owner's.
+    put(f, calendar_object(work.id, "a.ics", event("uid-a", day0, day0 + hour, "X-TEST-REMIND:5000\r\n")));
+    put(f, calendar_object(bobs.id, "b.ics", event("uid-b", day0, day0 + hour, "X-TEST-REMIND:6000\r\n")));
+    auto payloads = [&] {
+        std::vector<std::string> out;
+        for (const auto& j : f.jobs().list_jobs("reminder")) out.push_back(j.payload);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    using Payloads = std::vector<std::string>;
+    BOOST_TEST((payloads() == Payloads{"calendar ", "work "}));
+    BOOST_TEST(f.store().backfill_owner_zones() == 1u);  // alice; bob has no zone to keep
+    BOOST_TEST(kept_zone(alice) == "America/New_York");
+    BOOST_TEST(kept_zone(bob) == "");
+    BOOST_TEST((payloads() == Payloads{"calendar ", "work America/New_York"}));
+    // Once per database: the next start finds nothing owed.
+    f.reopen();
+    BOOST_TEST(f.store().backfill_owner_zones() == 0u);
+    BOOST_TEST(kept_zone(alice) == "America/New_York");
+}
+
 constexpr Case cases[] = {
     {"a_write_set_commits_every_write_with_its_mail_and_jobs_or_none",
      a_write_set_commits_every_write_with_its_mail_and_jobs_or_none},
@@ -594,6 +645,8 @@ constexpr Case cases[] = {
     {"next_job_due_says_when_to_look_again", next_job_due_says_when_to_look_again},
     {"the_owners_zone_follows_their_default_calendar_and_moves_the_reminders_of_calendars_without_a_zone",
      the_owners_zone_follows_their_default_calendar_and_moves_the_reminders_of_calendars_without_a_zone},
+    {"the_owners_zone_of_users_stored_before_it_was_kept_is_filled_in_once",
+     the_owners_zone_of_users_stored_before_it_was_kept_is_filled_in_once},
     {"list_jobs_lists_one_kind_or_all_by_id", list_jobs_lists_one_kind_or_all_by_id},
     {"concurrent_workers_never_lease_one_job_twice", concurrent_workers_never_lease_one_job_twice},
     {"concurrent_writers_all_commit_and_each_gets_its_own_revision",

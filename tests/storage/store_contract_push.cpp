@@ -4,6 +4,8 @@
 // collection; a change to a watched collection queues one "davpush" job.
 #include "tests/storage/store_contract_cases.hpp"
 
+#include "caldav/webdav_push.hpp"
+
 namespace contract {
 
 namespace {
@@ -127,6 +129,60 @@ void a_write_to_a_watched_collection_queues_one_davpush_job_until_a_worker_takes
     BOOST_TEST(davpush_jobs(f, work.id) == 2u);
 }
 
+/// A calendar's MOVE (issue 25 §7) takes its WebDAV-Push registrations
+/// along, its owner's and its sharees', in the same transaction: the next
+/// change of the moved calendar is pushed to them, under the topic they
+/// registered under (the old calendar's, the one their client knows). A
+/// registration made again on the new calendar takes its topic; a copy has
+/// no registrations.
+void a_moved_calendar_keeps_its_push_registrations_under_the_topic_they_were_made_under(Fixture& f) {
+    auto alice = f.add_user("alice", "alice@example.com");
+    auto bob = f.add_user("bob", "bob@example.com");
+    auto work = make_collection(f, alice, "work");
+    put(f, calendar_object(work.id, "a.ics", event("a", day0, day0 + hour)));
+    auto owners = subscription(alice, "https://push.example.net/alice", work.id);
+    auto sharees = subscription(bob, "https://push.example.net/bob", work.id);
+    for (auto* s : {&owners, &sharees}) BOOST_TEST_REQUIRE((f.push().put_push_subscription(*s) == StoreStatus::ok));
+    const auto old_topic = caldav::push_topic(work.id);
+    BOOST_TEST_REQUIRE((f.store().copy_collection(alice, "work", "budget", true, false, true).status == StoreStatus::ok));
+    auto budget = f.store().find_collection(alice, "budget");
+    BOOST_TEST_REQUIRE(budget.has_value());
+    auto moved = f.push().collection_push_subscriptions(budget->id, day0);
+    BOOST_TEST(endpoints(moved) ==
+                   (std::vector<std::string>{"https://push.example.net/alice", "https://push.example.net/bob"}),
+               boost::test_tools::per_element());
+    for (const auto& s : moved) BOOST_TEST(s.topic == old_topic);
+    auto bobs = f.push().find_push_subscription(bob, sharees.id);  // the same registration (its URL)
+    BOOST_TEST_REQUIRE(bobs.has_value());
+    BOOST_TEST(bobs->collection_id == budget->id);
+    BOOST_TEST(f.push().collection_push_subscriptions(work.id, day0).empty());
+    // The moved calendar's next change is pushed (once a worker holds the
+    // push the move itself may have queued).
+    const auto before = davpush_jobs(f, budget->id);
+    BOOST_TEST(before <= 1u);
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    f.jobs().lease_jobs({std::string(caldav::davpush_job_kind)}, now + 5, now + 300, "w", 10);
+    put(f, calendar_object(budget->id, "b.ics", event("b", day0, day0 + hour)));
+    BOOST_TEST(davpush_jobs(f, budget->id) == before + 1);
+    // Moved again: still the topic the client knows.
+    BOOST_TEST_REQUIRE((f.store().copy_collection(alice, "budget", "money", true, false, true).status == StoreStatus::ok));
+    auto money = f.store().find_collection(alice, "money");
+    BOOST_TEST_REQUIRE(money.has_value());
+    auto again = f.push().find_push_subscription(bob, sharees.id);
+    BOOST_TEST_REQUIRE(again.has_value());
+    BOOST_TEST(again->collection_id == money->id);
+    BOOST_TEST(again->topic == old_topic);
+    // Alice's client registers again at the new URL: it knows the new topic now.
+    auto renewed = subscription(alice, "https://push.example.net/alice", money->id);
+    BOOST_TEST_REQUIRE((f.push().put_push_subscription(renewed) == StoreStatus::ok));
+    BOOST_TEST(renewed.id == owners.id);
+    BOOST_TEST(f.push().find_push_subscription(alice, owners.id)->topic == "");
+    // A copy is watched by nobody.
+    BOOST_TEST_REQUIRE((f.store().copy_collection(alice, "money", "copy", true, false, false).status == StoreStatus::ok));
+    BOOST_TEST(f.push().collection_push_subscriptions(f.store().find_collection(alice, "copy")->id, day0).empty());
+    BOOST_TEST(f.push().collection_push_subscriptions(money->id, day0).size() == 2u);
+}
+
 constexpr Case cases[] = {
     {"a_subscription_is_stored_listed_for_its_owner_only_and_removed",
      a_subscription_is_stored_listed_for_its_owner_only_and_removed},
@@ -136,6 +192,8 @@ constexpr Case cases[] = {
      collection_registrations_are_apart_from_user_subscriptions_expire_and_go_with_the_collection},
     {"a_write_to_a_watched_collection_queues_one_davpush_job_until_a_worker_takes_it",
      a_write_to_a_watched_collection_queues_one_davpush_job_until_a_worker_takes_it},
+    {"a_moved_calendar_keeps_its_push_registrations_under_the_topic_they_were_made_under",
+     a_moved_calendar_keeps_its_push_registrations_under_the_topic_they_were_made_under},
 };
 
 }  // namespace

@@ -116,6 +116,7 @@ public:
     caldav::StoreStatus delete_collection(std::int64_t collection_id) override;
     caldav::PutResult copy_collection(std::int64_t owner_id, std::string_view from_name, std::string_view to_name,
                                       bool with_members, bool overwrite, bool remove_source) override;
+    std::size_t backfill_owner_zones() override;
 
     // caldav::Store: an owner's change of a shared calendar, each one transaction
     // (issue 25 §7; pg_store_sharing.cpp).

@@ -6,6 +6,7 @@
 
 #include "caldav/reminders.hpp"
 #include "caldav/store_policy.hpp"
+#include "caldav/webdav_push.hpp"
 #include "src/storage/postgres/pg_store_internal.hpp"
 
 namespace server {
@@ -366,15 +367,21 @@ void copy_members(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std:
     }
 }
 
-/// A calendar moved (MOVE, issue 25 §7) takes its grants and public feeds
-/// along from `from_id` to `to_id` (both `owner_id`'s): each grantee's home
-/// logs the old shared name and the new one, so that their sync reports the
-/// old URL gone and lists the new; a feed's URL names no calendar and stays
-/// as it was. Inside the caller's write transaction, before the source is
-/// deleted.
+/// A calendar moved (MOVE, issue 25 §7) takes its grants, public feeds and
+/// WebDAV-Push registrations along from `from_id` to `to_id` (both
+/// `owner_id`'s): each grantee's home logs the old shared name and the new
+/// one, so that their sync reports the old URL gone and lists the new; a
+/// feed's URL names no calendar and stays as it was. Inside the caller's
+/// write transaction, before the source is deleted.
 void move_shares(pg::Conn& c, std::int64_t owner_id, std::int64_t from_id, std::int64_t to_id) {
     c.query("UPDATE public_feeds SET collection_id = $3 WHERE owner_id = $1 AND collection_id = $2",
             pg::params(owner_id, from_id, to_id));
+    // WebDAV-Push registrations (their owner is the subscriber, a sharee
+    // perhaps) go along under the topic they were made under (the client
+    // knows the calendar by it, docs/push.md).
+    c.query("UPDATE push_subscriptions SET collection_id = $2, topic = CASE topic WHEN '' THEN $3 ELSE topic END "
+            "WHERE collection_id = $1",
+            pg::params(from_id, to_id, caldav::push_topic(from_id)));
     auto moved = c.query("UPDATE grants SET collection_id = $3 WHERE owner_id = $1 AND collection_id = $2 "
                          "RETURNING grantee_id",
                          pg::params(owner_id, from_id, to_id));

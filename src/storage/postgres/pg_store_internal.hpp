@@ -202,7 +202,7 @@ void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& in
 /// re-indexes the reminders of their calendars without a zone of their own
 /// (the floating times among them move). Nothing for a user without inbox:
 /// the server's zone applies to them.
-void refresh_owner_zone(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id);
+bool refresh_owner_zone(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id);
 
 /// Remembers `page`, the members of collection `collection_id` after
 /// `after` that list_objects_page gives the calling thread, so that its

@@ -12,7 +12,7 @@ using namespace pgrows;
 namespace {
 
 constexpr std::string_view push_columns =
-    "SELECT id, owner_id, collection_id, endpoint, p256dh, auth, created_at, expires_at, last_ok "
+    "SELECT id, owner_id, collection_id, endpoint, p256dh, auth, created_at, expires_at, last_ok, topic "
     "FROM push_subscriptions ";
 
 std::vector<PushSubscription> push_rows(const pg::Result& r) {
@@ -28,6 +28,7 @@ std::vector<PushSubscription> push_rows(const pg::Result& r) {
         p.created_at = r.int64(i, 6);
         p.expires_at = r.int64(i, 7);
         p.last_ok = r.int64(i, 8);
+        p.topic = r.text(i, 9);
         out.push_back(std::move(p));
     }
     return out;
@@ -53,7 +54,7 @@ StoreStatus PgStore::put_push_subscription(PushSubscription& sub) {
                 "INSERT INTO push_subscriptions (owner_id, collection_id, endpoint, p256dh, auth, created_at, "
                 "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
                 "ON CONFLICT (owner_id, collection_id, endpoint) DO UPDATE SET p256dh = excluded.p256dh, "
-                "auth = excluded.auth, expires_at = excluded.expires_at RETURNING id, created_at",
+                "auth = excluded.auth, expires_at = excluded.expires_at, topic = '' RETURNING id, created_at",
                 pg::params(sub.owner_id, sub.collection_id, sub.endpoint, sub.p256dh, sub.auth, sub.created_at,
                            sub.expires_at));
             sub.id = r.int64(0, 0);

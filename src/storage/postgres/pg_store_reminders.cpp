@@ -84,11 +84,11 @@ void reindex_collection_reminders(pg::Conn& c, const caldav::ReminderIndexer& in
         index_reminders(c, indexer, rows.int64(i, 0), collection_id, rows.view(i, 1), rows.view(i, 2), std::nullopt);
 }
 
-void refresh_owner_zone(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id) {
+bool refresh_owner_zone(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t owner_id) {
     auto inbox = c.query("SELECT i.id, i.timezone, p.name FROM collections i JOIN principals p ON p.id = i.owner_id "
                          "WHERE i.owner_id = $1 AND i.name = 'inbox' AND i.kind = 'inbox'",
                          pg::params(owner_id));
-    if (inbox.empty()) return;
+    if (inbox.empty()) return false;
     const std::int64_t inbox_id = inbox.int64(0, 0);
     const std::string stored = inbox.text(0, 1), owner = inbox.text(0, 2);
     auto choice = c.query("SELECT value_xml FROM dead_properties WHERE owner_id = $1 AND collection_id = $2 AND "
@@ -102,12 +102,13 @@ void refresh_owner_zone(pg::Conn& c, const caldav::ReminderIndexer& indexer, std
     std::vector<caldav::CollectionRecord> collections;
     for (int i = 0; i < list.rows(); ++i) collections.push_back(collection_from(list, i));
     const std::string zone = caldav::owner_zone_among(owner, chosen, collections);
-    if (zone == stored) return;
+    if (zone == stored) return false;
     c.query("UPDATE collections SET timezone = $3 WHERE owner_id = $1 AND id = $2",
             pg::params(owner_id, inbox_id, zone));
     for (const auto& calendar : collections)
         if (calendar.kind == caldav::CollectionKind::calendar && !caldav::has_own_zone(calendar))
             reindex_collection_reminders(c, indexer, owner_id, calendar.id);
+    return true;
 }
 
 void index_new_reminders(pg::Conn& c, const caldav::ReminderIndexer& indexer, std::int64_t collection_id,
@@ -190,6 +191,19 @@ std::size_t PgStore::release_leases(std::string_view worker) {
 }
 
 void PgStore::set_reminder_indexer(caldav::ReminderIndexer indexer) { reminder_indexer_ = std::move(indexer); }
+
+std::size_t PgStore::backfill_owner_zones() {
+    return write([&](pg::Conn& c) -> std::size_t {
+        // A second node starting at once waits here for the first one's
+        // commit, then finds the row gone.
+        if (c.query("DELETE FROM pending_upgrades WHERE name = 'owner_zones' RETURNING name").empty()) return 0;
+        auto owners = c.query("SELECT owner_id FROM collections WHERE name = 'inbox' AND kind = 'inbox'");
+        std::size_t changed = 0;
+        for (int i = 0; i < owners.rows(); ++i)
+            if (refresh_owner_zone(c, reminder_indexer_, owners.int64(i, 0))) ++changed;
+        return changed;
+    });
+}
 
 std::size_t PgStore::extend_reminders(std::int64_t before, std::size_t limit) {
     if (!reminder_indexer_ || limit == 0) return 0;

@@ -168,13 +168,16 @@ JobOutcome PushWorker::send_collection_change(const caldav::JobRecord& job, std:
     if (!revision) return JobOutcome::done();  // deleted since: its registrations went with it
     caldav::CollectionRecord c;
     c.id = collection_id;
-    const auto topic = caldav::push_topic(collection_id);
-    const auto message = caldav::push_message(topic, caldav::sync_token(c, *revision));
+    const auto own_topic = caldav::push_topic(collection_id);
+    const auto token = caldav::sync_token(c, *revision);
     std::string last_error;
     for (const auto& s : subscriptions_.collection_push_subscriptions(collection_id, now)) {
+        // A registration that followed its calendar's MOVE keeps the topic
+        // its client knows the calendar by (clients skip topics they do not know).
+        const auto& topic = s.topic.empty() ? own_topic : s.topic;
         // A repeated "it changed" is harmless (clients compare the sync-token),
         // so a retry sends to all again, with the newest revision.
-        auto r = send_one(s, message, "normal", topic, options_.ttl_seconds, now);
+        auto r = send_one(s, caldav::push_message(topic, token), "normal", topic, options_.ttl_seconds, now);
         if (r.kind == push::DeliveryResult::Kind::retry) last_error = r.error;
     }
     if (!last_error.empty()) return JobOutcome::retry(last_error);

@@ -472,6 +472,30 @@ def push_register_refuses_what_it_cannot_serve():
        "bob registering on alice's calendar")
 
 
+def a_registration_follows_its_calendars_move_under_the_topic_it_was_made_under():
+    """A MOVE gives the calendar a new id (and topic); the client registered
+    before knows the old one, and a push under a topic it does not know is
+    skipped (DAVx5), so the moved registration keeps the old topic."""
+    old, new = "/dav/calendars/alice/moving/", "/dav/calendars/alice/moved/"
+    r = request("MKCALENDAR", old)
+    eq(r.status, 201, f"MKCALENDAR: {r!r}")
+    body = ('<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:p="https://bitfire.at/webdav-push"><d:prop>'
+            "<p:topic/></d:prop></d:propfind>")
+    props = {"Depth": "0", "Content-Type": "application/xml; charset=utf-8"}
+    topic = ET.fromstring(request("PROPFIND", old, body, headers=props).body).findtext(".//p:topic", None, NS)
+    agent = UserAgent()
+    eq(push_register(old, state["rx"].url("mover"), agent).status, 201, "push-register on the calendar to move")
+    r = request("MOVE", old, headers={"Destination": f"http://127.0.0.1:{state['port']}{new}"})
+    eq(r.status, 201, f"MOVE: {r!r}")
+    moved_topic = ET.fromstring(request("PROPFIND", new, body, headers=props).body).findtext(".//p:topic", None, NS)
+    check(moved_topic != topic, f"the moved calendar has a topic of its own ({moved_topic!r})")
+    put_event("push-moved", new)
+    msg = state["rx"].wait("mover")[0]
+    xml = ET.fromstring(agent.decrypt(msg["body"]))
+    eq(xml.findtext("p:topic", None, NS), topic, "topic in the push message: the one registered under")
+    eq(msg["headers"].get("Topic"), topic, "Topic header")
+
+
 CASES = [
     the_vapid_key_is_served_and_kept_in_the_data_directory,
     bad_subscriptions_are_refused_naming_the_field,
@@ -482,6 +506,7 @@ CASES = [
     a_calendar_offers_webdav_push_in_its_properties_and_dav_header,
     a_registered_client_is_pushed_when_an_event_is_put_and_not_after_unregistering,
     push_register_refuses_what_it_cannot_serve,
+    a_registration_follows_its_calendars_move_under_the_topic_it_was_made_under,
 ]
 
 # ---------------------------------------------------------------- server

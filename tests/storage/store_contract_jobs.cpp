@@ -507,6 +507,30 @@ void a_calendars_reminder_settings_reach_the_indexer_and_changing_them_reindexes
     BOOST_TEST(reminder_dues(f).empty());
 }
 
+/// An indexer that queues one reminder at the time an object's
+/// X-TEST-REMIND names, its payload "CALENDAR ZONE": the owner's zone as the
+/// indexer is told it.
+caldav::ReminderIndexer zone_indexer() {
+    return [](const caldav::ReminderSource& s) {
+        caldav::ReminderSchedule out;
+        out.now = 1000;
+        out.indexed_until = 100000;
+        auto at = s.data.find("X-TEST-REMIND:");
+        if (at != std::string_view::npos)
+            out.jobs.push_back({"reminder", s.owner_id, std::stoll(std::string(s.data.substr(at + 14, 4))),
+                                std::string(s.collection_name) + " " + std::string(s.owner_time_zone)});
+        return out;
+    };
+}
+
+/// The payloads of the queued reminder jobs, sorted.
+std::vector<std::string> reminder_payloads(Fixture& f) {
+    std::vector<std::string> out;
+    for (const auto& j : f.jobs().list_jobs("reminder")) out.push_back(j.payload);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 /// Issue 26: floating times of a calendar without a zone remind in the
 /// owner's zone, their default calendar's. The store keeps it (on the
 /// inbox) and, in the transaction that moves it, re-indexes the calendars
@@ -528,24 +552,10 @@ void the_owners_zone_follows_their_default_calendar_and_moves_the_reminders_of_c
     };
     zone_of(tokyo.id, "Asia/Tokyo");
     // The owner's zone as the indexer sees it, in the payload.
-    f.jobs().set_reminder_indexer([](const caldav::ReminderSource& s) {
-        caldav::ReminderSchedule out;
-        out.now = 1000;
-        out.indexed_until = 100000;
-        auto at = s.data.find("X-TEST-REMIND:");
-        if (at != std::string_view::npos)
-            out.jobs.push_back({"reminder", s.owner_id, std::stoll(std::string(s.data.substr(at + 14, 4))),
-                                std::string(s.collection_name) + " " + std::string(s.owner_time_zone)});
-        return out;
-    });
+    f.jobs().set_reminder_indexer(zone_indexer());
     put(f, calendar_object(work.id, "a.ics", event("uid-a", day0, day0 + hour, "X-TEST-REMIND:5000\r\n")));
     put(f, calendar_object(tokyo.id, "b.ics", event("uid-b", day0, day0 + hour, "X-TEST-REMIND:6000\r\n")));
-    auto payloads = [&] {
-        std::vector<std::string> out;
-        for (const auto& j : f.jobs().list_jobs("reminder")) out.push_back(j.payload);
-        std::sort(out.begin(), out.end());
-        return out;
-    };
+    auto payloads = [&] { return reminder_payloads(f); };
     auto kept_zone = [&] { return f.store().find_collection(alice, "inbox")->timezone; };
     using Payloads = std::vector<std::string>;
     BOOST_TEST((payloads() == Payloads{"tokyo ", "work "}));
@@ -600,25 +610,11 @@ void the_owners_zone_of_users_stored_before_it_was_kept_is_filled_in_once(Fixtur
     auto kept_zone = [&](std::int64_t who) { return f.store().find_collection(who, "inbox")->timezone; };
     BOOST_TEST_REQUIRE(kept_zone(alice) == "");
     // The owner's zone as the indexer sees it, in the payload.
-    f.jobs().set_reminder_indexer([](const caldav::ReminderSource& s) {
-        caldav::ReminderSchedule out;
-        out.now = 1000;
-        out.indexed_until = 100000;
-        auto at = s.data.find("X-TEST-REMIND:");
-        if (at != std::string_view::npos)
-            out.jobs.push_back({"reminder", s.owner_id, std::stoll(std::string(s.data.substr(at + 14, 4))),
-                                std::string(s.collection_name) + " " + std::string(s.owner_time_zone)});
-        return out;
-    });
+    f.jobs().set_reminder_indexer(zone_indexer());
     // Written as the older version did: in no zone of the owner's.
     put(f, calendar_object(work.id, "a.ics", event("uid-a", day0, day0 + hour, "X-TEST-REMIND:5000\r\n")));
     put(f, calendar_object(bobs.id, "b.ics", event("uid-b", day0, day0 + hour, "X-TEST-REMIND:6000\r\n")));
-    auto payloads = [&] {
-        std::vector<std::string> out;
-        for (const auto& j : f.jobs().list_jobs("reminder")) out.push_back(j.payload);
-        std::sort(out.begin(), out.end());
-        return out;
-    };
+    auto payloads = [&] { return reminder_payloads(f); };
     using Payloads = std::vector<std::string>;
     BOOST_TEST((payloads() == Payloads{"calendar ", "work "}));
     BOOST_TEST(f.store().backfill_owner_zones() == 1u);  // alice; bob has no zone to keep

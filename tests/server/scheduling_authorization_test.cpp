@@ -139,6 +139,35 @@ BOOST_AUTO_TEST_CASE(an_organizer_put_and_delete_reusing_another_users_uid_chang
     BOOST_TEST((s.others() == before));
 }
 
+BOOST_AUTO_TEST_CASE(another_attendees_answer_refreshes_no_event_of_bobs_that_reuses_the_uid) {
+    Site s;
+    s.seed();
+    // alice invites bob and carol to an event with the UID of bob's private
+    // event: bob's copy is refused, carol's is made.
+    s.put("alice", "a.ics",
+          event("bob-private", "Hijacked", "20270305T120000Z",
+                "ORGANIZER:" + alice_addr + "\r\nATTENDEE;PARTSTAT=ACCEPTED:" + alice_addr +
+                    "\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:" + bob_addr +
+                    "\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:" + carol_addr + "\r\n"));
+    auto bob_before = s.snapshot("bob");
+    const std::string carols = "/dav/calendars/carol/calendar/bob-private.ics";
+    auto copy = s.call("carol", "GET", carols);
+    BOOST_TEST_REQUIRE(copy.status == 200);
+    // carol accepts: her answer reaches alice, and the refresh it queues
+    // leaves bob's own event with that UID alone.
+    std::string text = copy.body;
+    for (auto fold = text.find("\r\n "); fold != std::string::npos; fold = text.find("\r\n ", fold))
+        text.erase(fold, 3);
+    auto mine = text.find("NEEDS-ACTION:" + carol_addr);
+    BOOST_TEST_REQUIRE(mine != std::string::npos);
+    text.replace(mine, 12, "ACCEPTED");
+    auto put = s.call("carol", "PUT", carols, text, "If-Match: " + copy.header("etag") + "\r\n");
+    BOOST_TEST_REQUIRE(put.status == 204, put.body);
+    BOOST_TEST(contains(s.alice_copy("a.ics"), "PARTSTAT=ACCEPTED:" + carol_addr));
+    BOOST_TEST(s.f.run_attendee_refresh() == 1u);
+    BOOST_TEST((s.snapshot("bob") == bob_before));
+}
+
 BOOST_AUTO_TEST_CASE(a_room_keeps_its_booking_and_refuses_a_double_booking_after_a_uid_attack) {
     Site s;
     s.seed();
